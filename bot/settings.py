@@ -1,0 +1,41 @@
+"""Typed settings from the environment and ``.env`` (documented in ``.env.example``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = TELEGRAM_DEFAULT_API
+    bot_framework: Literal["aiogram"] = "aiogram"
+    database_url: str = "sqlite+aiosqlite:///data/aduan.db"
+    region_code: str = "64.08"
+    timezone: str = "Asia/Makassar"
+    media_dir: Path = Path("data/media")
+    default_language: Literal["id", "en"] = "id"
+    categories_file: Path | None = None
+    # Extra local holidays, comma separated ISO dates (e.g. the regency's anniversary).
+    local_holidays: str = ""
+    verify_working_days: int = Field(default=3, ge=1)
+    draft_stale_hours: float = Field(default=6.0, gt=0)
+    # Flood protection for citizens: more than this many updates in the window are dropped.
+    throttle_max_updates: int = Field(default=12, ge=1)
+    throttle_window_seconds: float = Field(default=10.0, gt=0)
+    # Album items arrive as separate updates; wait this long for the rest of an album.
+    album_wait_seconds: float = Field(default=1.0, ge=0)
+    polling_timeout: int = Field(default=25, ge=0)
+    # Secret for signing inline-button data; derived from the token when empty.
+    callback_secret: SecretStr | None = None
+    log_level: str = "INFO"
+
+    def local_holiday_dates(self) -> list[str]:
+        return [d.strip() for d in self.local_holidays.split(",") if d.strip()]

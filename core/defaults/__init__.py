@@ -1,0 +1,1 @@
+"""Packaged default data for core (categories.toml)."""

@@ -1,0 +1,117 @@
+"""Channel-neutral output actions, stored as outbox rows and sent by the outbox worker.
+
+Keyboards are described here and rendered to Bot API JSON once, in ``bot.telegram_render``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class InlineButton:
+    text: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class InlineKeyboard:
+    rows: tuple[tuple[InlineButton, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyButton:
+    text: str
+    request_location: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyKeyboard:
+    rows: tuple[tuple[ReplyButton, ...], ...]
+    one_time: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveKeyboard:
+    remove: Literal[True] = True
+
+
+Markup = InlineKeyboard | ReplyKeyboard | RemoveKeyboard
+
+
+@dataclass(frozen=True, slots=True)
+class SendText:
+    chat_id: str
+    text: str
+    markup: Markup | None = None
+    reply_to_message_id: int | None = None
+    kind: Literal["send_text"] = field(default="send_text")
+
+
+@dataclass(frozen=True, slots=True)
+class EditText:
+    chat_id: str
+    message_id: int
+    text: str
+    markup: InlineKeyboard | None = None
+    kind: Literal["edit_text"] = field(default="edit_text")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerButton:
+    callback_id: str
+    text: str = ""
+    alert: bool = False
+    kind: Literal["answer_button"] = field(default="answer_button")
+
+
+Action = SendText | EditText | AnswerButton
+
+
+def action_to_dict(action: Action) -> dict[str, Any]:
+    """Serialise an action for the outbox (plain JSON types only)."""
+    data = asdict(action)
+    markup = getattr(action, "markup", None)
+    if markup is not None:
+        data["markup"] = {"type": type(markup).__name__, **asdict(markup)}
+    return data
+
+
+def _markup_from_dict(data: dict[str, Any] | None) -> Markup | None:
+    if data is None:
+        return None
+    kind = data["type"]
+    if kind == "InlineKeyboard":
+        return InlineKeyboard(
+            rows=tuple(tuple(InlineButton(**b) for b in row) for row in data["rows"])
+        )
+    if kind == "ReplyKeyboard":
+        return ReplyKeyboard(
+            rows=tuple(tuple(ReplyButton(**b) for b in row) for row in data["rows"]),
+            one_time=bool(data.get("one_time", False)),
+        )
+    return RemoveKeyboard()
+
+
+def action_from_dict(data: dict[str, Any]) -> Action:
+    """Inverse of :func:`action_to_dict`."""
+    kind = data["kind"]
+    if kind == "send_text":
+        return SendText(
+            chat_id=data["chat_id"],
+            text=data["text"],
+            markup=_markup_from_dict(data.get("markup")),
+            reply_to_message_id=data.get("reply_to_message_id"),
+        )
+    if kind == "edit_text":
+        markup = _markup_from_dict(data.get("markup"))
+        return EditText(
+            chat_id=data["chat_id"],
+            message_id=data["message_id"],
+            text=data["text"],
+            markup=markup if isinstance(markup, InlineKeyboard) else None,
+        )
+    if kind == "answer_button":
+        return AnswerButton(callback_id=data["callback_id"], text=data["text"], alert=data["alert"])
+    raise ValueError(f"unknown action kind {kind!r}")

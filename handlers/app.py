@@ -1,0 +1,99 @@
+"""Entry point of the conversations: one event in, rows and outbox actions out."""
+
+from __future__ import annotations
+
+import logging
+
+from core.callbacks import verify_callback
+from handlers import citizen, intake
+from handlers.deps import HandlerDeps
+from handlers.events import ButtonPress, ChatKind, Event, Message
+from handlers.turn import SCOPE_STEP, Turn
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Conversations:
+    def __init__(self, deps: HandlerDeps) -> None:
+        self.deps = deps
+
+    async def handle(self, event: Event, uow: UnitOfWork) -> None:
+        """Act on one event inside ``uow``; the caller commits (with the inbox row marked done)."""
+        if not isinstance(event, Message | ButtonPress):
+            return
+        now = self.deps.clock()
+        conversation = await uow.conversations.get_or_create(
+            event.channel,
+            event.chat_id,
+            language=self.deps.catalogs.default_language,
+            now=now,
+        )
+        turn = Turn(event=event, uow=uow, deps=self.deps, conversation=conversation, now=now)
+        if event.chat_kind != ChatKind.PRIVATE:
+            _in_group(turn)
+            return
+        if _throttled(turn):
+            return
+        if isinstance(event, ButtonPress):
+            await _on_press(turn, event)
+        else:
+            await _on_message(turn, event)
+        conversation.updated_at = now
+
+
+def _in_group(turn: Turn) -> None:
+    """Citizen features live in private chats; a group gets a pointer there, never a report."""
+    event = turn.event
+    if isinstance(event, ButtonPress):
+        turn.answer(turn.t("group.private_only"), alert=True)
+    elif event.command:
+        turn.send(turn.t("group.private_only"))
+
+
+def _throttled(turn: Turn) -> bool:
+    """Count updates per window; past the limit they are dropped with one polite warning."""
+    conv = turn.conversation
+    config = turn.deps.config
+    start = conv.throttle_window_start
+    if start is None or turn.now - start >= config.throttle_window:
+        conv.throttle_window_start = turn.now
+        conv.throttle_count = 0
+        conv.throttle_warned = False
+    conv.throttle_count += 1
+    if conv.throttle_count <= config.throttle_max_updates:
+        return False
+    if isinstance(turn.event, ButtonPress):
+        turn.answer(turn.t("throttle.slow_down"))
+    elif not conv.throttle_warned:
+        turn.send(turn.t("throttle.slow_down"))
+    conv.throttle_warned = True
+    return True
+
+
+async def _on_press(turn: Turn, press: ButtonPress) -> None:
+    payload = verify_callback(press.data, turn.deps.config.callback_secret)
+    if payload is None:
+        log.warning("refused button data that this bot never issued (chat kind private)")
+        turn.answer(turn.t("button.unknown"), alert=True)
+        return
+    scope, _, rest = payload.partition(":")
+    seq_text, _, rest = rest.partition(":")
+    action, _, arg = rest.partition(":")
+    if scope == SCOPE_STEP and seq_text != str(turn.conversation.step_seq):
+        turn.answer(turn.t("button.stale"), alert=True)
+        return
+    if not await citizen.on_button(turn, action, arg):
+        await intake.on_button(turn, action, arg)
+
+
+async def _on_message(turn: Turn, message: Message) -> None:
+    if message.command:
+        await citizen.on_command(turn, message)
+        return
+    if await citizen.on_menu_text(turn, message):
+        return
+    if turn.conversation.step == "status_input" and message.text and not message.photos:
+        await citizen.lookup_status(turn, message.text)
+        return
+    await intake.on_message(turn, message)

@@ -1,0 +1,247 @@
+"""Citizen commands: /start and consent, help, language, status lookup, "my reports"."""
+
+from __future__ import annotations
+
+from core.lifecycle import Privacy
+from core.tracking import TrackingCheck, parse_tracking_number
+from handlers import intake
+from handlers.actions import InlineKeyboard
+from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
+from handlers.events import Message
+from handlers.formatting import category_name, long_date, place_name, short_datetime
+from handlers.menu import main_menu, menu_choice
+from handlers.turn import SCOPE_GLOBAL, Turn
+from storage.models import Citizen, Report
+
+STATUS_DESCRIPTION_MAX = 600
+
+COMMANDS_NEW = {"baru", "lapor", "new"}
+COMMANDS_STATUS = {"status", "cek"}
+COMMANDS_MINE = {"laporansaya", "myreports"}
+COMMANDS_HELP = {"bantuan", "help"}
+COMMANDS_LANGUAGE = {"bahasa", "language"}
+COMMANDS_CANCEL = {"batal", "cancel"}
+
+
+async def on_command(turn: Turn, message: Message) -> None:
+    name = message.command
+    if name == "start":
+        await start(turn)
+    elif name in COMMANDS_HELP:
+        turn.send(turn.t("help.text"), main_menu(turn.tr))
+    elif name in COMMANDS_LANGUAGE:
+        show_language_choice(turn)
+    elif name in COMMANDS_CANCEL:
+        intake.cancel(turn)
+    elif name in COMMANDS_NEW | COMMANDS_STATUS | COMMANDS_MINE:
+        await _consented_command(turn, name, message.command_args)
+    else:
+        turn.send(turn.t("command.unknown"), main_menu(turn.tr))
+
+
+async def on_menu_text(turn: Turn, message: Message) -> bool:
+    """Handle a main-menu button; False when the text is not one."""
+    choice = menu_choice(turn.deps.catalogs, message.text)
+    if not choice:
+        return False
+    if choice == "help":
+        turn.send(turn.t("help.text"), main_menu(turn.tr))
+    elif choice == "language":
+        show_language_choice(turn)
+    else:
+        command = {"new": "baru", "status": "status", "mine": "laporansaya"}[choice]
+        await _consented_command(turn, command, "")
+    return True
+
+
+async def _consented_command(turn: Turn, name: str, args: str) -> None:
+    citizen = await current_citizen(turn)
+    if citizen is None:
+        ask_consent(turn)
+        return
+    if name in COMMANDS_NEW:
+        intake.begin(turn)
+    elif name in COMMANDS_STATUS:
+        if args:
+            await show_status(turn, citizen, args)
+        else:
+            turn.conversation.step = "status_input"
+            turn.conversation.step_seq += 1
+            turn.send(turn.t("status.ask_number"))
+    else:
+        await show_my_reports(turn, citizen, page=0)
+
+
+async def on_button(turn: Turn, action: str, arg: str) -> bool:
+    """Buttons owned here; False when the action belongs to the intake flow."""
+    if action == "consent":
+        await _consent_answer(turn, agreed=arg == "yes")
+    elif action == "langmenu":
+        turn.answer()
+        show_language_choice(turn)
+    elif action == "lang":
+        await _set_language(turn, arg)
+    elif action == "mine":
+        citizen = await current_citizen(turn)
+        if citizen is None:
+            turn.answer()
+            ask_consent(turn)
+        else:
+            turn.answer()
+            await show_my_reports(turn, citizen, page=max(0, int(arg or "0")))
+    else:
+        return False
+    return True
+
+
+async def start(turn: Turn) -> None:
+    citizen = await current_citizen(turn)
+    if citizen is None:
+        ask_consent(turn)
+        return
+    turn.send(turn.t("start.welcome_back", name=citizen.name or "-"), main_menu(turn.tr))
+    if turn.conversation.step == "intake":
+        intake.offer_resume(turn)
+
+
+async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
+    conv = turn.conversation
+    conv.step_seq += 1
+    if not agreed:
+        conv.step = "idle"
+        turn.answer()
+        turn.show(turn.t("consent.declined"), None)
+        return
+    sender = turn.event.sender
+    if await current_citizen(turn) is None:
+        await turn.uow.citizens.add(
+            Citizen(
+                channel=turn.channel,
+                user_id=sender.user_id,
+                chat_id=turn.chat_id,
+                name=sender.display_name[:200],
+                username=sender.username[:64],
+                language=conv.language,
+                consent_at=turn.now,
+                consent_version=CONSENT_VERSION,
+                created_at=turn.now,
+            )
+        )
+    conv.step = "idle"
+    turn.answer(turn.t("consent.thanks_short"))
+    turn.show(turn.t("consent.accepted"), None)
+    turn.send(turn.t("menu.prompt"), main_menu(turn.tr))
+
+
+def show_language_choice(turn: Turn) -> None:
+    keyboard = InlineKeyboard(
+        rows=(
+            (
+                turn.button("🇮🇩 Bahasa Indonesia", "lang", "id", scope=SCOPE_GLOBAL),
+                turn.button("🇬🇧 English", "lang", "en", scope=SCOPE_GLOBAL),
+            ),
+        )
+    )
+    turn.send(turn.t("language.choose"), keyboard)
+
+
+async def _set_language(turn: Turn, language: str) -> None:
+    if language not in ("id", "en"):
+        turn.answer(turn.t("button.unknown"), alert=True)
+        return
+    turn.conversation.language = language
+    citizen = await current_citizen(turn)
+    if citizen is not None:
+        citizen.language = language
+    turn.answer()
+    turn.show(turn.t("language.changed"), None)
+    if citizen is None:
+        ask_consent(turn)
+    else:
+        turn.send(turn.t("menu.prompt"), main_menu(turn.tr))
+
+
+async def lookup_status(turn: Turn, text: str) -> None:
+    """A typed tracking number, after "Cek status"."""
+    citizen = await current_citizen(turn)
+    turn.conversation.step = "idle"
+    if citizen is None:
+        ask_consent(turn)
+        return
+    await show_status(turn, citizen, text)
+
+
+async def show_status(turn: Turn, citizen: Citizen, text: str) -> None:
+    parsed = parse_tracking_number(text)
+    if parsed.check == TrackingCheck.MALFORMED:
+        turn.send(turn.t("status.malformed"), main_menu(turn.tr))
+        return
+    if parsed.check == TrackingCheck.MISTYPED:
+        turn.send(turn.t("status.mistyped", number=text.strip()[:20]), main_menu(turn.tr))
+        return
+    report = await turn.uow.reports.by_tracking_number(parsed.number)
+    if report is None or report.citizen_id != citizen.id:
+        turn.send(turn.t("status.not_found", number=parsed.number), main_menu(turn.tr))
+        return
+    turn.send(_status_text(turn, report), main_menu(turn.tr))
+
+
+def _status_text(turn: Turn, report: Report) -> str:
+    tz = turn.deps.config.timezone
+    lang = turn.conversation.language
+    lines = [
+        turn.t(
+            "status.detail",
+            number=report.tracking_no,
+            status=turn.t(f"status.label.{report.status}"),
+            type=turn.t(f"type.{report.report_type}"),
+            category=category_name(turn.deps.categories, report.category, lang),
+            place=place_name(turn.deps.regions, report.region_code),
+            privacy=turn.t(f"privacy.{Privacy(report.privacy).value}"),
+            created=short_datetime(report.created_at, tz, lang),
+            due=long_date(report.due_date, lang) if report.due_date else "-",
+            photos=len(report.photos),
+            description=_shorten(report.description, STATUS_DESCRIPTION_MAX),
+        ),
+        "",
+        turn.t("status.timeline"),
+    ]
+    for event in report.events:
+        note = f" — {event.note}" if event.note else ""
+        stamp = short_datetime(event.created_at, tz, lang)
+        lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}{note}")
+    return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+async def show_my_reports(turn: Turn, citizen: Citizen, *, page: int) -> None:
+    size = turn.deps.config.reports_page_size
+    total = await turn.uow.reports.count_for_citizen(citizen.id)
+    if total == 0:
+        turn.send(turn.t("mine.empty"), main_menu(turn.tr))
+        return
+    pages = (total + size - 1) // size
+    page = min(page, pages - 1)
+    reports = await turn.uow.reports.for_citizen(citizen.id, offset=page * size, limit=size)
+    lang = turn.conversation.language
+    lines = [turn.t("mine.header", page=page + 1, pages=pages, total=total)]
+    for report in reports:
+        lines.append(
+            turn.t(
+                "mine.item",
+                number=report.tracking_no,
+                status=turn.t(f"status.label.{report.status}"),
+                category=category_name(turn.deps.categories, report.category, lang),
+                date=short_datetime(report.created_at, turn.deps.config.timezone, lang),
+            )
+        )
+    lines.append(turn.t("mine.hint"))
+    buttons = []
+    if page > 0:
+        buttons.append(turn.button(turn.t("nav.prev"), "mine", str(page - 1), scope=SCOPE_GLOBAL))
+    if page + 1 < pages:
+        buttons.append(turn.button(turn.t("nav.next"), "mine", str(page + 1), scope=SCOPE_GLOBAL))
+    turn.show("\n".join(lines), InlineKeyboard(rows=(tuple(buttons),)) if buttons else None)

@@ -1,0 +1,89 @@
+"""One turn of a conversation: the event, its unit of work, and helpers to describe replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.callbacks import sign_callback
+from handlers.actions import (
+    Action,
+    AnswerButton,
+    EditText,
+    InlineButton,
+    InlineKeyboard,
+    Markup,
+    SendText,
+    action_to_dict,
+)
+from handlers.deps import HandlerDeps
+from handlers.events import ButtonPress, Message
+from locales import Translator
+from storage.models import Conversation
+from storage.uow import UnitOfWork
+
+# Button scopes: "d" buttons belong to one screen of the conversation and go stale when it moves
+# on; "g" buttons (language, paging of "my reports") stay valid.
+SCOPE_STEP = "d"
+SCOPE_GLOBAL = "g"
+
+
+@dataclass
+class Turn:
+    event: Message | ButtonPress
+    uow: UnitOfWork
+    deps: HandlerDeps
+    conversation: Conversation
+    now: datetime
+
+    @property
+    def tr(self) -> Translator:
+        return self.deps.catalogs.get(self.conversation.language)
+
+    def t(self, key: str, /, **values: object) -> str:
+        return self.tr.t(key, **values)
+
+    @property
+    def chat_id(self) -> str:
+        return self.event.chat_id
+
+    @property
+    def channel(self) -> str:
+        return self.event.channel
+
+    def emit(self, action: Action, report_id: int | None = None) -> None:
+        self.uow.outbox.add(
+            channel=self.channel,
+            chat_id=self.chat_id,
+            payload=action_to_dict(action),
+            now=self.now,
+            report_id=report_id,
+        )
+
+    def send(self, text: str, markup: Markup | None = None) -> None:
+        self.emit(SendText(chat_id=self.chat_id, text=text, markup=markup))
+
+    def answer(self, text: str = "", *, alert: bool = False) -> None:
+        """Answer the button press (Telegram shows a spinner until a press is answered)."""
+        if isinstance(self.event, ButtonPress):
+            self.emit(AnswerButton(callback_id=self.event.callback_id, text=text, alert=alert))
+
+    def show(self, text: str, markup: InlineKeyboard | None) -> None:
+        """Show a screen: edit the pressed message in place, or send a new one after a message."""
+        if isinstance(self.event, ButtonPress) and self.event.message_id is not None:
+            self.emit(
+                EditText(
+                    chat_id=self.chat_id, message_id=self.event.message_id, text=text, markup=markup
+                )
+            )
+        else:
+            self.send(text, markup)
+
+    def button(
+        self, text: str, action: str, arg: str = "", *, scope: str = SCOPE_STEP
+    ) -> InlineButton:
+        seq = self.conversation.step_seq if scope == SCOPE_STEP else 0
+        payload = f"{scope}:{seq}:{action}" + (f":{arg}" if arg else "")
+        return InlineButton(
+            text=text, data=sign_callback(payload, self.deps.config.callback_secret)
+        )

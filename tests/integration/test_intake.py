@@ -1,0 +1,221 @@
+"""The intake conversation on a real SQLite file, driven event by event (no Telegram involved)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.events import ChatKind, MediaKind
+from storage.models import Citizen, Conversation, Report, ReportPhoto
+from tests.integration.conversation_driver import Driver, buttons, texts
+
+USER = 5001
+
+
+@pytest.fixture
+async def driver(tmp_path: Path) -> AsyncIterator[Driver]:
+    d = Driver(tmp_path / "aduan.db")
+    await d.start()
+    yield d
+    await d.close()
+
+
+async def consent(d: Driver, user: int = USER) -> None:
+    actions = await d.text(user, "/start")
+    await d.press_data(user, buttons(actions)["✅ Saya setuju"])
+
+
+async def to_step(d: Driver, step: str, user: int = USER) -> dict[str, str]:
+    """Walk a fresh draft to the given step; return that screen's buttons."""
+    b = buttons(await d.text(user, "📝 Laporan baru"))
+    if step == "type":
+        return b
+    b = buttons(await d.press_data(user, b["Pengaduan"]))
+    if step == "category":
+        return b
+    b = buttons(await d.press_data(user, b["Air Bersih"]))
+    if step == "kecamatan":
+        return b
+    b = buttons(await d.press_data(user, b["Bengalon"]))
+    if step == "desa":
+        return b
+    b = buttons(await d.press_data(user, next(iter(b.values()))))
+    if step == "address":
+        return b
+    await d.press_data(user, b["Lewati ➡️"])
+    b = buttons(await d.text(user, "Lewati lokasi ➡️"))
+    if step == "description":
+        return b
+    b = buttons(await d.text(user, "Air PDAM mati total sejak tiga hari di RT 05."))
+    assert step == "photos"
+    return b
+
+
+async def count(d: Driver, model: type) -> int:
+    async with d.factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_nothing_personal_is_kept_before_consent(driver: Driver) -> None:
+    actions = await driver.text(USER, "/start")
+    assert "SP4N-LAPOR!" in texts(actions)[0]
+    assert "Pemberitahuan privasi" in texts(actions)[0]
+    assert await count(driver, Citizen) == 0
+    menu = await driver.text(USER, "📝 Laporan baru")
+    assert "Apakah Anda setuju?" in texts(menu)[0]
+    await driver.press_data(USER, buttons(actions)["✅ Saya setuju"])
+    async with driver.factory() as session:
+        citizen = await session.scalar(select(Citizen))
+    assert citizen is not None
+    assert citizen.consent_at == driver.clock.now
+
+
+async def test_full_report_without_photos_where_category_allows(driver: Driver) -> None:
+    await consent(driver)
+    b = await to_step(driver, "photos")
+    b = buttons(await driver.press_data(USER, b["Lewati ➡️"]))
+    b = buttons(await driver.press_data(USER, b["Biasa"]))
+    actions = await driver.press_data(USER, b["📨 Kirim laporan"])
+    assert "Nomor laporan:" in texts(actions)[-1]
+    assert "(3 hari kerja)" in texts(actions)[-1]
+    async with driver.factory() as session:
+        report = await session.scalar(select(Report))
+    assert report is not None
+    assert report.status == "baru"
+    assert report.region_code.startswith("64.08.")
+    # A second press of the same Send button is stale: still one report.
+    again = await driver.press_data(USER, b["📨 Kirim laporan"])
+    assert "tidak berlaku" in texts(again)[0]
+    assert await count(driver, Report) == 1
+
+
+async def test_typo_in_kecamatan_name_still_finds_it(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "kecamatan")
+    found = buttons(await driver.text(USER, "sangata utara"))
+    assert "Sangatta Utara" in found
+    nothing = await driver.text(USER, "qqqzzzxx")
+    assert "Tidak ada nama yang mirip" in texts(nothing)[0]
+
+
+async def test_back_and_cancel(driver: Driver) -> None:
+    await consent(driver)
+    b = await to_step(driver, "desa")
+    back = await driver.press_data(USER, b["⬅️ Kembali"])
+    assert "Kecamatan" in " ".join(texts(back))
+    cancelled = await driver.press_data(USER, buttons(back)["✖️ Batal"])
+    assert "dibatalkan" in " ".join(texts(cancelled))
+    async with driver.factory() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert conversation.draft == {}
+    # Buttons of the cancelled draft are stale now.
+    stale = await driver.press_data(USER, b["⬅️ Kembali"])
+    assert "tidak berlaku" in texts(stale)[0]
+
+
+async def test_description_limits(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "description")
+    short = await driver.text(USER, "rusak")
+    assert "terlalu singkat" in texts(short)[0]
+    long = await driver.text(USER, "x" * 5000)
+    assert "terlalu panjang" in texts(long)[0]
+    ok = await driver.text(USER, "Air PDAM mati total sejak tiga hari di RT 05.")
+    assert "Foto bukti" in texts(ok)[0]
+
+
+async def test_photos_album_limit_and_wrong_media(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "photos")
+    sticker = await driver.media(USER, MediaKind.STICKER)
+    assert "tidak bisa kami terima" in texts(sticker)[0]
+    voice = await driver.media(USER, MediaKind.VOICE)
+    assert "tidak bisa kami terima" in texts(voice)[0]
+    await driver.photos(USER, 4, album="album-1")
+    sixth = await driver.photos(USER, 2)
+    assert "Maksimal 5 foto" in texts(sixth)[0]
+    assert "5/5" in texts(sixth)[-1]
+
+
+async def test_stale_and_forged_buttons(driver: Driver) -> None:
+    await consent(driver)
+    first = await to_step(driver, "type")
+    await driver.press_data(USER, first["Pengaduan"])
+    stale = await driver.press_data(USER, first["Aspirasi"])
+    assert "tidak berlaku" in texts(stale)[0]
+    forged = await driver.press_data(USER, "d:1:type:pengaduan|AAAAAAAA")
+    assert "tidak dikenali" in texts(forged)[0]
+
+
+async def test_group_chat_commands_get_a_pointer_to_private_chat(driver: Driver) -> None:
+    actions = await driver.text(USER, "/start", kind=ChatKind.GROUP)
+    assert "chat pribadi" in texts(actions)[0]
+    assert await driver.text(USER, "halo semua", kind=ChatKind.GROUP) == []
+    assert await count(driver, Citizen) == 0
+
+
+async def test_flood_is_throttled_and_makes_one_draft(driver: Driver) -> None:
+    await consent(driver)
+    driver.clock.advance(seconds=30)
+    replies: list[str] = []
+    for _ in range(30):
+        driver.clock.advance(seconds=-1.7)  # 30 messages within ~10 seconds
+        replies += texts(await driver.text(USER, "📝 Laporan baru"))
+    assert sum("pelan-pelan" in r for r in replies) == 1
+    assert len(replies) < 30
+    async with driver.factory() as session:
+        conversations = list(await session.scalars(select(Conversation)))
+    assert len(conversations) == 1
+    assert await count(driver, Report) == 0
+
+
+async def test_unknown_command_and_language_switch(driver: Driver) -> None:
+    await consent(driver)
+    unknown = await driver.text(USER, "/terbang")
+    assert "tidak kami kenal" in texts(unknown)[0]
+    choice = buttons(await driver.text(USER, "🌐 Bahasa"))
+    switched = await driver.press_data(USER, choice["🇬🇧 English"])
+    assert "English" in texts(switched)[1]
+    unknown_en = await driver.text(USER, "/fly")
+    assert "don't know that command" in texts(unknown_en)[0]
+
+
+async def test_stale_draft_is_offered_to_resume_or_discard(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "description")
+    driver.clock.advance(hours=7)
+    offer = await driver.text(USER, "Air PDAM mati total sejak tiga hari di RT 05.")
+    assert "belum selesai" in texts(offer)[0]
+    resumed = await driver.press_data(USER, buttons(offer)["▶️ Lanjutkan"])
+    assert "Uraian" in texts(resumed)[-1]
+
+
+async def test_status_lookup_for_owner_stranger_and_typo(driver: Driver) -> None:
+    await consent(driver)
+    b = await to_step(driver, "photos")
+    await driver.photos(USER, 2, album="a")
+    b = buttons(await driver.press_data(USER, b["Lewati ➡️"]))  # stale after photos arrived
+    assert b == {}
+    async with driver.factory() as session:
+        photos_before = await session.scalar(select(func.count()).select_from(ReportPhoto))
+    assert photos_before == 0
+    await driver.text(USER, "/batal")
+    b = await to_step(driver, "photos")
+    b = buttons(await driver.press_data(USER, b["Lewati ➡️"]))
+    b = buttons(await driver.press_data(USER, b["Rahasia"]))
+    sent = await driver.press_data(USER, b["📨 Kirim laporan"])
+    number = texts(sent)[-1].split("Nomor laporan: ")[1].split("\n")[0]
+    own = await driver.text(USER, f"/status {number.lower().replace('-', ' ')}")
+    assert "Riwayat:" in texts(own)[0]
+    assert "Sedang" not in texts(own)[0]
+    assert "Baru, menunggu verifikasi" in texts(own)[0]
+    await consent(driver, 7007)
+    stranger = await driver.text(7007, f"/status {number}")
+    assert "tidak ditemukan, atau bukan laporan Anda" in texts(stranger)[0]
+    typo = number[:-1] + ("2" if number[-1] != "2" else "3")
+    mistyped = await driver.text(USER, f"/status {typo}")
+    assert "salah ketik" in texts(mistyped)[0]
