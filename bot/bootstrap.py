@@ -1,0 +1,195 @@
+"""Build the whole runtime once from settings; nothing connects at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channels.aiogram_channel import AiogramChannel
+from bot.channels.base import Channel
+from bot.clock import Clock, system_clock
+from bot.inbox import InboxProcessor, UowFactory
+from bot.media import MediaWorker
+from bot.outbox import OutboxWorker
+from bot.settings import Settings
+from core.calendar import WorkingCalendar
+from core.categories import load_categories
+from core.regions import RegionDirectory
+from handlers.app import Conversations
+from handlers.deps import HandlerConfig, HandlerDeps
+from locales import Catalogs
+from storage.db import create_engine, migrate, session_factory
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+#: How long a graceful stop waits for the current transaction or send before cancelling.
+STOP_GRACE_SECONDS = 10.0
+
+
+def callback_secret(settings: Settings, token: str) -> bytes:
+    """The configured secret, or one derived from the token (stable across restarts)."""
+    if settings.callback_secret is not None:
+        return settings.callback_secret.get_secret_value().encode()
+    return hashlib.sha256(b"kanal-aduan:callback:" + token.encode()).digest()
+
+
+def handler_config(settings: Settings, token: str) -> HandlerConfig:
+    return HandlerConfig(
+        timezone=ZoneInfo(settings.timezone),
+        callback_secret=callback_secret(settings, token),
+        verify_working_days=settings.verify_working_days,
+        draft_stale=timedelta(hours=settings.draft_stale_hours),
+        throttle_max_updates=settings.throttle_max_updates,
+        throttle_window=timedelta(seconds=settings.throttle_window_seconds),
+    )
+
+
+def handler_deps(settings: Settings, token: str, catalogs: Catalogs, clock: Clock) -> HandlerDeps:
+    holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
+    return HandlerDeps(
+        config=handler_config(settings, token),
+        catalogs=catalogs,
+        regions=RegionDirectory(settings.region_code),
+        categories=load_categories(settings.categories_file),
+        calendar=WorkingCalendar(extra_holidays=holidays),
+        clock=clock,
+    )
+
+
+def make_channel(settings: Settings, token: str) -> Channel:
+    return AiogramChannel(
+        token, api_url=settings.telegram_api_url, polling_timeout=settings.polling_timeout
+    )
+
+
+@dataclass
+class App:
+    """The running bot: polling → inbox → conversations → outbox → Telegram, plus media."""
+
+    engine: AsyncEngine
+    uow_factory: UowFactory
+    channel: Channel
+    inbox: InboxProcessor
+    outbox: OutboxWorker
+    media: MediaWorker
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to finish; safe to call from a signal handler or a test."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Run until :meth:`stop`, SIGTERM or SIGINT; a crashed part stops the rest, then raises."""
+        self._install_signal_handlers()
+        tasks = {
+            "polling": _task(self.channel.start_polling(self._on_update), "polling"),
+            "inbox": _task(self.inbox.run(), "inbox"),
+            "outbox": _task(self.outbox.run(), "outbox"),
+            "media": _task(self.media.run(), "media"),
+        }
+        stop_wait = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait([stop_wait, *tasks.values()], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_wait.cancel()
+            await self._shutdown(tasks)
+        _raise_first_failure(tasks)
+
+    async def _on_update(self, update: dict[str, Any]) -> None:
+        await self.inbox.on_update(self.channel.name, update)
+
+    async def _shutdown(self, tasks: dict[str, asyncio.Task[None]]) -> None:
+        # Order matters: stop taking updates, finish the current transaction, then the sends.
+        await self.channel.stop()
+        self.inbox.stop()
+        await _finish(tasks["polling"], tasks["inbox"])
+        self.outbox.stop()
+        self.media.stop()
+        await _finish(tasks["outbox"], tasks["media"])
+        await self.channel.close()
+        await self.engine.dispose()
+        self._remove_signal_handlers()
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # Not available on Windows or outside the main thread; Ctrl+C then raises instead.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.stop)
+
+    def _remove_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
+
+
+def _task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    return asyncio.create_task(coro, name=f"aduan-{name}")
+
+
+async def _finish(*tasks: asyncio.Task[None]) -> None:
+    """Let tasks end on their own; cancel whatever is still running after the grace period."""
+    _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _raise_first_failure(tasks: dict[str, asyncio.Task[None]]) -> None:
+    for name, task in tasks.items():
+        if task.cancelled():
+            continue
+        error = task.exception()
+        if error is not None:
+            log.error("%s stopped with %s", name, type(error).__name__)
+            raise error
+
+
+def _wake_all(*workers: OutboxWorker | MediaWorker) -> Callable[[], None]:
+    """After a conversation committed, new messages and photos may be waiting."""
+
+    def wake() -> None:
+        for worker in workers:
+            worker.wake()
+
+    return wake
+
+
+async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
+    """Migrate the database and wire every part; raises ValueError without a bot token."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    token = settings.bot_token.get_secret_value()
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions)
+
+    catalogs = Catalogs(settings.default_language)
+    conversations = Conversations(handler_deps(settings, token, catalogs, clock))
+    channel = make_channel(settings, token)
+    outbox = OutboxWorker(uow_factory=uow_factory, channels={channel.name: channel}, clock=clock)
+    media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
+    inbox = InboxProcessor(
+        uow_factory=uow_factory,
+        conversations=conversations,
+        catalogs=catalogs,
+        clock=clock,
+        album_wait=timedelta(seconds=settings.album_wait_seconds),
+        on_commit=_wake_all(outbox, media),
+    )
+    return App(engine, uow_factory, channel, inbox, outbox, media)

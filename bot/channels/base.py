@@ -1,0 +1,41 @@
+"""The port every channel adapter implements (aiogram today, python-telegram-bot later)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
+"""Receives one update as Bot API JSON; it returns only after the update is safely stored."""
+
+
+class Channel(Protocol):
+    """A connection to one bot account.
+
+    ``call`` raises only the errors of :mod:`bot.channels.errors`; results are plain Bot API JSON
+    (a dict for a Message, ``True`` for most other methods).
+    """
+
+    name: str
+
+    async def start_polling(self, on_update: UpdateHandler) -> None:
+        """Receive updates until :meth:`stop`.
+
+        An update is confirmed to Telegram (the next getUpdates offset) only after ``on_update``
+        returned for it, so a crash before that makes Telegram deliver it again.
+        """
+
+    async def stop(self) -> None:
+        """Stop receiving updates; calls keep working until :meth:`close`."""
+
+    async def close(self) -> None:
+        """Release the HTTP session; the last thing the runtime does."""
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        """Call a Bot API method with JSON parameters and return the JSON result."""
+
+    async def download(self, file_id: str) -> bytes:
+        """The content of a file the bot received."""
+
+    async def me(self) -> dict[str, Any]:
+        """The bot's own user (getMe)."""

@@ -1,0 +1,35 @@
+"""Time as a dependency: the runtime asks a ``Clock`` instead of calling ``datetime.now`` itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+Clock = Callable[[], datetime]
+"""Returns the current moment as an aware UTC datetime."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that only moves when told to, for tests (album waits, backoff, deadlines)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+        if self._now.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+
+    def __call__(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = moment.astimezone(UTC)
+
+    def advance(self, seconds: float = 0.0, **delta: float) -> datetime:
+        """Move forward by ``seconds`` (or ``minutes=``, ``hours=``); returns the new now."""
+        self._now += timedelta(seconds=seconds, **delta)
+        return self._now

@@ -1,0 +1,438 @@
+"""Async client of the emulator's control API: the *user side* for tests and benchmarks.
+
+Example::
+
+    async with Emulator() as emulator, EmulatorClient(emulator.base_url, TOKEN) as tg:
+        citizen = TgUser(id=1001, first_name="Siti")
+        await tg.send_text(citizen, "/start")
+        menu = await tg.wait_for_message(citizen.id, contains="Selamat datang")
+        await tg.press_button(citizen, "Buat laporan")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+
+JsonDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TgUser:
+    """A simulated Telegram user."""
+
+    id: int
+    first_name: str
+    last_name: str = ""
+    username: str = ""
+    language_code: str = "id"
+
+    def as_json(self) -> JsonDict:
+        user: JsonDict = {"id": self.id, "first_name": self.first_name}
+        for key in ("last_name", "username", "language_code"):
+            if getattr(self, key):
+                user[key] = getattr(self, key)
+        return user
+
+
+class EmulatorError(RuntimeError):
+    """The control API refused a request (e.g. a forged button press)."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(f"{status}: {description}")
+        self.status = status
+        self.description = description
+
+
+def _text_of(message: JsonDict) -> str:
+    return str(message.get("text") or message.get("caption") or "")
+
+
+def _buttons(message: JsonDict) -> list[JsonDict]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [button for row in rows for button in row]
+
+
+class EmulatorClient:
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> EmulatorClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        # Created lazily so the client can be constructed outside a running event loop.
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    # --- transport -------------------------------------------------------------------------
+    async def _request(
+        self,
+        http_method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        data: Any = None,
+    ) -> Any:
+        url = f"{self.base_url}/control/{self.token}/{path}"
+        async with self.session.request(
+            http_method, url, json=json, params=params, data=data
+        ) as response:
+            body = await response.json()
+            if response.status >= 400:
+                description = body.get("description") if isinstance(body, dict) else body
+                raise EmulatorError(response.status, str(description))
+            return body
+
+    async def call(self, method: str, **params: Any) -> JsonDict:
+        """Call the Bot API as the bot would; returns the raw ``{"ok": ...}`` answer."""
+        url = f"{self.base_url}/bot{self.token}/{method}"
+        async with self.session.post(url, json=params) as response:
+            result: JsonDict = await response.json()
+            return result
+
+    # --- user actions ----------------------------------------------------------------------
+    async def _user_message(
+        self,
+        user: TgUser,
+        content: JsonDict,
+        *,
+        chat_id: int | None,
+        chat_type: str,
+        chat_title: str = "",
+        reply_to: int | None = None,
+    ) -> JsonDict:
+        body: JsonDict = {
+            "chat_id": chat_id if chat_id is not None else user.id,
+            "chat_type": chat_type,
+            "from": user.as_json(),
+            **content,
+        }
+        if chat_title:
+            body["chat_title"] = chat_title
+        if reply_to is not None:
+            body["reply_to_message_id"] = reply_to
+        result: JsonDict = await self._request("POST", "updates/message", json=body)
+        message: JsonDict = result["message"]
+        return message
+
+    @staticmethod
+    def _chat_type(chat_id: int | None, chat_type: str | None) -> str:
+        if chat_type is not None:
+            return chat_type
+        return "supergroup" if chat_id is not None and chat_id < 0 else "private"
+
+    async def send_text(
+        self,
+        user: TgUser,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        reply_to: int | None = None,
+    ) -> JsonDict:
+        """Send ``text`` (private chat by default; a negative chat_id means a supergroup)."""
+        return await self._user_message(
+            user,
+            {"text": text},
+            chat_id=chat_id,
+            chat_type=self._chat_type(chat_id, chat_type),
+            reply_to=reply_to,
+        )
+
+    async def send_photo(
+        self,
+        user: TgUser,
+        data: bytes,
+        *,
+        caption: str = "",
+        media_group_id: str | None = None,
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        reply_to: int | None = None,
+        mime_type: str = "image/jpeg",
+    ) -> JsonDict:
+        uploaded = await self.upload(data, mime_type, "photo.jpg")
+        content: JsonDict = {"photo_file_id": uploaded["file_id"]}
+        if caption:
+            content["caption"] = caption
+        if media_group_id:
+            content["media_group_id"] = media_group_id
+        return await self._user_message(
+            user,
+            content,
+            chat_id=chat_id,
+            chat_type=self._chat_type(chat_id, chat_type),
+            reply_to=reply_to,
+        )
+
+    async def send_document(
+        self,
+        user: TgUser,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        *,
+        caption: str = "",
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+    ) -> JsonDict:
+        uploaded = await self.upload(data, mime_type, file_name)
+        content: JsonDict = {
+            "document_file_id": uploaded["file_id"],
+            "mime_type": mime_type,
+            "file_name": file_name,
+        }
+        if caption:
+            content["caption"] = caption
+        return await self._user_message(
+            user, content, chat_id=chat_id, chat_type=self._chat_type(chat_id, chat_type)
+        )
+
+    async def _flag(self, user: TgUser, flag: str, chat_id: int | None) -> JsonDict:
+        return await self._user_message(
+            user, {flag: True}, chat_id=chat_id, chat_type=self._chat_type(chat_id, None)
+        )
+
+    async def send_sticker(self, user: TgUser, *, chat_id: int | None = None) -> JsonDict:
+        return await self._flag(user, "sticker", chat_id)
+
+    async def send_voice(self, user: TgUser, *, chat_id: int | None = None) -> JsonDict:
+        return await self._flag(user, "voice", chat_id)
+
+    async def send_video(self, user: TgUser, *, chat_id: int | None = None) -> JsonDict:
+        return await self._flag(user, "video", chat_id)
+
+    async def send_location(
+        self, user: TgUser, latitude: float, longitude: float, *, chat_id: int | None = None
+    ) -> JsonDict:
+        content = {"location": {"latitude": latitude, "longitude": longitude}}
+        return await self._user_message(
+            user, content, chat_id=chat_id, chat_type=self._chat_type(chat_id, None)
+        )
+
+    async def send_contact(
+        self, user: TgUser, phone_number: str, *, chat_id: int | None = None
+    ) -> JsonDict:
+        contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
+        return await self._user_message(
+            user, {"contact": contact}, chat_id=chat_id, chat_type=self._chat_type(chat_id, None)
+        )
+
+    async def press(
+        self,
+        user: TgUser,
+        message_id: int,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        force: bool = False,
+    ) -> JsonDict:
+        """Press the button with ``data`` on a bot message; returns the queued update."""
+        body = {
+            "chat_id": chat_id if chat_id is not None else user.id,
+            "from": user.as_json(),
+            "message_id": message_id,
+            "data": data,
+            "force": force,
+        }
+        result: JsonDict = await self._request("POST", "updates/callback", json=body)
+        update: JsonDict = result["update"]
+        return update
+
+    async def press_button(
+        self, user: TgUser, text: str, *, chat_id: int | None = None
+    ) -> JsonDict:
+        """Press the button labelled ``text`` on the newest bot message that shows it.
+
+        An exact label anywhere in the chat wins over a substring match.
+        """
+        target_chat = chat_id if chat_id is not None else user.id
+        messages = [m for m in await self.messages(target_chat) if not m.get("deleted")]
+        for exact in (True, False):
+            for message in reversed(messages):
+                for button in _buttons(message):
+                    label = str(button.get("text", ""))
+                    if (label == text) if exact else (text in label):
+                        if "callback_data" not in button:
+                            raise AssertionError(
+                                f"button {label!r} in message {message['message_id']} "
+                                f"is not a callback button: {button!r}"
+                            )
+                        return await self.press(
+                            user,
+                            int(message["message_id"]),
+                            str(button["callback_data"]),
+                            chat_id=target_chat,
+                        )
+        available = [
+            (m["message_id"], [str(b.get("text")) for b in _buttons(m)])
+            for m in messages
+            if _buttons(m)
+        ]
+        raise AssertionError(
+            f"no button {text!r} in chat {target_chat}; buttons per message: {available!r}"
+        )
+
+    # --- observing the bot -----------------------------------------------------------------
+    async def messages(
+        self, chat_id: int | None = None, after_message_id: int = 0
+    ) -> list[JsonDict]:
+        """Bot-sent messages in send order (current state; ``deleted``/``edited`` flags)."""
+        if chat_id is None:
+            result: list[JsonDict] = await self._request("GET", "messages/all")
+            return [m for m in result if int(m["message_id"]) > after_message_id]
+        params = {"chat_id": str(chat_id), "after_message_id": str(after_message_id)}
+        listed: list[JsonDict] = await self._request("GET", "messages", params=params)
+        return listed
+
+    async def wait_for_message(
+        self,
+        chat_id: int,
+        *,
+        contains: str | None = None,
+        after_message_id: int = 0,
+        timeout: float = 10.0,
+    ) -> JsonDict:
+        """First live bot message after ``after_message_id`` whose text/caption has ``contains``."""
+        deadline = time.monotonic() + timeout
+        seen: list[JsonDict] = []
+        while True:
+            try:
+                seen = await self.messages(chat_id, after_message_id)
+            except EmulatorError as error:
+                if "chat not found" not in error.description:
+                    raise
+                seen = []
+            for message in seen:
+                if message.get("deleted"):
+                    continue
+                if contains is None or contains in _text_of(message):
+                    return message
+            if time.monotonic() >= deadline:
+                received = [(m["message_id"], _text_of(m)[:200]) for m in seen]
+                raise TimeoutError(
+                    f"no bot message in chat {chat_id} after #{after_message_id} containing "
+                    f"{contains!r} within {timeout}s; received: {received!r}"
+                )
+            await asyncio.sleep(0.02)
+
+    async def wait_idle(self, *, quiet: float = 0.2, timeout: float = 10.0) -> None:
+        """Wait until all updates are confirmed and no bot call happened for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        last_calls = -1
+        quiet_since = time.monotonic()
+        while True:
+            stats = await self.stats()
+            # getUpdates is excluded: a long-polling bot keeps calling it while idle.
+            calls = sum(n for name, n in stats["methods"].items() if name != "getUpdates")
+            now = time.monotonic()
+            if calls != last_calls or stats["updates_pending"]:
+                last_calls = calls
+                quiet_since = now
+            elif now - quiet_since >= quiet:
+                return
+            if now >= deadline:
+                raise TimeoutError(f"bot not idle after {timeout}s: {stats!r}")
+            await asyncio.sleep(0.02)
+
+    async def callback_answers(self, chat_id: int | None = None) -> list[JsonDict]:
+        params = {"chat_id": str(chat_id)} if chat_id is not None else None
+        result: list[JsonDict] = await self._request("GET", "callback_answers", params=params)
+        return result
+
+    async def pending_updates(self) -> list[JsonDict]:
+        result: list[JsonDict] = await self._request("GET", "updates")
+        return result
+
+    async def stats(self) -> JsonDict:
+        result: JsonDict = await self._request("GET", "stats")
+        return result
+
+    # --- files -----------------------------------------------------------------------------
+    async def upload(self, data: bytes, mime_type: str, file_name: str) -> JsonDict:
+        form = aiohttp.FormData()
+        form.add_field("mime_type", mime_type)
+        form.add_field("file_name", file_name)
+        form.add_field("file", data, filename=file_name, content_type=mime_type)
+        result: JsonDict = await self._request("POST", "files", data=form)
+        return result
+
+    async def download(self, file_path: str) -> bytes:
+        url = f"{self.base_url}/file/bot{self.token}/{file_path}"
+        async with self.session.get(url) as response:
+            if response.status != 200:
+                raise EmulatorError(response.status, await response.text())
+            return await response.read()
+
+    # --- environment -----------------------------------------------------------------------
+    async def fault(
+        self,
+        status: int | None = 500,
+        *,
+        method: str = "*",
+        count: int = 1,
+        retry_after: int | None = None,
+        delay: float | None = None,
+    ) -> JsonDict:
+        body: JsonDict = {"method": method, "status": status, "count": count}
+        if retry_after is not None:
+            body["retry_after"] = retry_after
+        if delay is not None:
+            body["delay"] = delay
+        result: JsonDict = await self._request("POST", "faults", json=body)
+        return result
+
+    async def block(self, chat_id: int) -> None:
+        await self._request("POST", "block", json={"chat_id": chat_id})
+
+    async def unblock(self, chat_id: int) -> None:
+        await self._request("POST", "unblock", json={"chat_id": chat_id})
+
+    async def set_flood_limits(self, enabled: bool) -> None:
+        await self._request("POST", "limits", json={"flood_limits": enabled})
+
+    async def register_chat(
+        self,
+        chat_id: int,
+        chat_type: str = "supergroup",
+        title: str = "",
+        *,
+        admins: list[int] | None = None,
+        members: list[int] | None = None,
+    ) -> JsonDict:
+        body = {
+            "chat_id": chat_id,
+            "type": chat_type,
+            "title": title,
+            "admins": admins or [],
+            "members": members or [],
+        }
+        result: JsonDict = await self._request("POST", "chats", json=body)
+        return result
+
+    async def reset(self) -> None:
+        await self._request("POST", "reset")

@@ -1,0 +1,261 @@
+"""The inbox: updates are stored before Telegram hears they arrived, then processed one by one.
+
+Each stored update is processed in ONE transaction together with everything the conversation does
+(report rows, outbox messages, the inbox row marked done), so a crash at any point either applies
+all of it or none of it, and the row is simply processed again after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from bot.telegram_events import to_event, update_chat_kind, update_key
+from bot.wakeup import Wakeup
+from handlers.actions import SendText, action_to_dict
+from handlers.events import ChatKind, Event, Message
+from locales import Catalogs
+from storage.models import InboxUpdate
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+UowFactory = Callable[[], UnitOfWork]
+
+MAX_ATTEMPTS = 3
+_BATCH = 200
+
+
+class ConversationHandler(Protocol):
+    """What the processor needs from ``handlers.app.Conversations``."""
+
+    async def handle(self, event: Event, uow: UnitOfWork) -> None: ...
+
+
+async def record_update(
+    uow_factory: UowFactory, channel: str, update: dict[str, Any], clock: Clock
+) -> bool:
+    """Store one update and commit; False when it was already stored (a redelivery)."""
+    chat_id, media_group_id = update_key(update)
+    async with uow_factory() as uow:
+        added = await uow.inbox.record(
+            channel=channel,
+            update_id=int(update["update_id"]),
+            chat_id=chat_id,
+            media_group_id=media_group_id,
+            payload=update,
+            now=clock(),
+        )
+        await uow.commit()
+    return added
+
+
+def merge_album(events: Sequence[Message]) -> Message:
+    """Album items arrive as separate messages; the conversation sees one with every photo."""
+    first = events[0]
+    text = next((e.text for e in events if e.text), "")
+    photos = tuple(photo for e in events for photo in e.photos)
+    return replace(first, text=text, photos=photos)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """The pending rows processed together (one update, or every item of one album)."""
+
+    row_ids: tuple[int, ...]
+    channel: str
+    chat_id: str
+
+
+class InboxProcessor:
+    """Takes pending inbox rows in order and runs the conversations on them."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UowFactory,
+        conversations: ConversationHandler,
+        catalogs: Catalogs,
+        clock: Clock,
+        album_wait: timedelta,
+        on_commit: Callable[[], None] = lambda: None,
+        idle_poll_seconds: float = 5.0,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._conversations = conversations
+        self._catalogs = catalogs
+        self._clock = clock
+        self._album_wait = album_wait
+        self._on_commit = on_commit
+        self._idle_poll = idle_poll_seconds
+        self._wakeup = Wakeup()
+        self._stopping = False
+        # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
+        self._retry_at: dict[int, datetime] = {}
+
+    def wake(self) -> None:
+        self._wakeup.ring()
+
+    async def on_update(self, channel: str, update: dict[str, Any]) -> None:
+        """Record an update (the adapter confirms it to Telegram after this returns)."""
+        await record_update(self._uow_factory, channel, update, self._clock)
+        self.wake()
+
+    def stop(self) -> None:
+        """Finish the current transaction, then leave :meth:`run`."""
+        self._stopping = True
+        self.wake()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wakeup.clear()
+            processed, next_due = await self.process_pending()
+            if processed or self._stopping:
+                continue
+            await self._sleep(next_due)
+
+    async def _sleep(self, next_due: datetime | None) -> None:
+        timeout = self._idle_poll
+        next_due = min((d for d in (next_due, *self._retry_at.values()) if d), default=None)
+        if next_due is not None:
+            timeout = min(timeout, max(0.01, (next_due - self._clock()).total_seconds()))
+        await self._wakeup.sleep(timeout)
+
+    async def process_pending(self) -> tuple[int, datetime | None]:
+        """Process the head of every chat's queue once.
+
+        Returns how many units were processed and when a waiting album or retry becomes due.
+        """
+        works, next_due = await self._ready_work()
+        done = 0
+        for work in works:
+            if self._stopping:
+                break
+            done += await self._process(work)
+        return done, next_due
+
+    async def _ready_work(self) -> tuple[list[_Work], datetime | None]:
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            rows = await uow.inbox.pending(limit=_BATCH)
+            heads = _chat_heads(rows)
+            works: list[_Work] = []
+            due: list[datetime] = []
+            for head in heads:
+                work, wait_until = await self._work_for(uow, head, now)
+                if work is not None:
+                    works.append(work)
+                elif wait_until is not None:
+                    due.append(wait_until)
+        return works, min(due, default=None)
+
+    async def _work_for(
+        self, uow: UnitOfWork, head: InboxUpdate, now: datetime
+    ) -> tuple[_Work | None, datetime | None]:
+        retry_at = self._retry_at.get(head.id)
+        if retry_at is not None and retry_at > now:
+            return None, retry_at
+        if not head.media_group_id:
+            return _Work((head.id,), head.channel, head.chat_id), None
+        items = await uow.inbox.album_items(head.channel, head.chat_id, head.media_group_id)
+        # Wait for the album to be quiet, not merely old: slow uploads trickle in over seconds.
+        ready_at = max(item.received_at for item in items) + self._album_wait
+        if ready_at > now:
+            return None, ready_at
+        return _Work(tuple(item.id for item in items), head.channel, head.chat_id), None
+
+    async def _process(self, work: _Work) -> int:
+        try:
+            await self._apply(work)
+        except Exception as exc:
+            await self._record_failure(work, exc)
+            return 0
+        for row_id in work.row_ids:
+            self._retry_at.pop(row_id, None)
+        self._on_commit()
+        return 1
+
+    async def _apply(self, work: _Work) -> None:
+        async with self._uow_factory() as uow:
+            rows = await _load(uow, work.row_ids)
+            if rows:
+                event = _event_of(rows)
+                await self._conversations.handle(event, uow)
+                now = self._clock()
+                for row in rows:
+                    uow.inbox.mark_processed(row, now)
+            await uow.commit()
+
+    async def _record_failure(self, work: _Work, exc: Exception) -> None:
+        # The message text may hold personal data: log the type and row, the filter masks the rest.
+        log.error("inbox rows %s failed: %s", list(work.row_ids), type(exc).__name__, exc_info=exc)
+        try:
+            attempts = await self._count_attempt(work, exc)
+        except Exception:
+            log.exception("could not record the failed attempt for inbox rows %s", work.row_ids)
+            return
+        if attempts < MAX_ATTEMPTS:
+            delay = timedelta(seconds=2 ** (attempts - 1))
+            for row_id in work.row_ids:
+                self._retry_at[row_id] = self._clock() + delay
+
+    async def _count_attempt(self, work: _Work, exc: Exception) -> int:
+        """Count the attempt in its own transaction; give up politely after the last one."""
+        async with self._uow_factory() as uow:
+            rows = await _load(uow, work.row_ids)
+            if not rows:
+                return MAX_ATTEMPTS
+            for row in rows:
+                row.attempts += 1
+            attempts = max(row.attempts for row in rows)
+            if attempts >= MAX_ATTEMPTS:
+                await self._give_up(uow, rows, type(exc).__name__)
+            await uow.commit()
+        if attempts >= MAX_ATTEMPTS:
+            self._on_commit()
+        return attempts
+
+    async def _give_up(self, uow: UnitOfWork, rows: Sequence[InboxUpdate], error: str) -> None:
+        now = self._clock()
+        payload = rows[0].payload or {}
+        for row in rows:
+            uow.inbox.mark_processed(row, now, error=error)
+        if rows[0].chat_id and update_chat_kind(payload) is ChatKind.PRIVATE:
+            await self._apologise(uow, rows[0].channel, rows[0].chat_id, now)
+
+    async def _apologise(self, uow: UnitOfWork, channel: str, chat_id: str, now: datetime) -> None:
+        conversation = await uow.conversations.get_or_create(
+            channel, chat_id, language=self._catalogs.default_language, now=now
+        )
+        text = self._catalogs.get(conversation.language).t("error.internal")
+        uow.outbox.add(
+            channel=channel,
+            chat_id=chat_id,
+            payload=action_to_dict(SendText(chat_id=chat_id, text=text)),
+            now=now,
+        )
+
+
+def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
+    """The oldest pending row of each chat; later rows of a chat wait for it (per-chat order)."""
+    heads: dict[tuple[str, str], InboxUpdate] = {}
+    for row in rows:
+        heads.setdefault((row.channel, row.chat_id), row)
+    return list(heads.values())
+
+
+async def _load(uow: UnitOfWork, row_ids: Sequence[int]) -> list[InboxUpdate]:
+    rows = [await uow.inbox.get(row_id) for row_id in row_ids]
+    return [row for row in rows if row is not None and row.processed_at is None]
+
+
+def _event_of(rows: Sequence[InboxUpdate]) -> Event:
+    events = [to_event(row.payload or {}, row.channel) for row in rows]
+    messages = [e for e in events if isinstance(e, Message)]
+    if len(rows) > 1 and len(messages) == len(events):
+        return merge_album(messages)
+    return events[0]

@@ -1,0 +1,127 @@
+"""The media worker: copies evidence photos from Telegram into the local media store.
+
+Telegram keeps files reachable by file id only for a while, and officers need the evidence long
+after; so every report photo is downloaded once, outside any database transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.channels.base import Channel
+from bot.inbox import UowFactory
+from bot.wakeup import Wakeup
+from storage.models import ReportPhoto
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+}
+
+
+@dataclass(frozen=True)
+class _Photo:
+    id: int
+    report_id: int
+    position: int
+    file_id: str
+    file_unique_id: str
+    mime_type: str
+
+
+def photo_path(media_dir: Path, report_id: int, position: int, unique_id: str, mime: str) -> Path:
+    """``<media_dir>/<report_id>/<position>-<file_unique_id>.jpg`` (extension by mime type)."""
+    extension = _EXTENSIONS.get(mime, ".jpg")
+    return media_dir / str(report_id) / f"{position}-{unique_id}{extension}"
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    # Write then rename, so a crash never leaves a half file that looks downloaded.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
+class MediaWorker:
+    def __init__(
+        self,
+        *,
+        uow_factory: UowFactory,
+        channel: Channel,
+        media_dir: Path,
+        poll_seconds: float = 30.0,
+        batch: int = 10,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._channel = channel
+        self._media_dir = media_dir
+        self._poll = poll_seconds
+        self._batch = batch
+        self._wakeup = Wakeup()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.ring()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.wake()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wakeup.clear()
+            await self.download_pending()
+            await self._wakeup.sleep(self._poll)
+
+    async def download_pending(self) -> int:
+        """Try every photo not yet stored once; returns how many were stored."""
+        stored = 0
+        for photo in await self._pending():
+            if self._stopping:
+                break
+            stored += await self._download(photo)
+        return stored
+
+    async def _pending(self) -> list[_Photo]:
+        async with self._uow_factory() as uow:
+            rows = await uow.reports.photos_to_download(
+                max_attempts=MAX_ATTEMPTS, limit=self._batch
+            )
+            return [
+                _Photo(r.id, r.report_id, r.position, r.file_id, r.file_unique_id, r.mime_type)
+                for r in rows
+            ]
+
+    async def _download(self, photo: _Photo) -> int:
+        path = photo_path(
+            self._media_dir, photo.report_id, photo.position, photo.file_unique_id, photo.mime_type
+        )
+        try:
+            content = await self._channel.download(photo.file_id)
+            await asyncio.to_thread(_write_atomically, path, content)
+        except Exception as exc:
+            log.warning("photo %d of report %d not downloaded: %r", photo.id, photo.report_id, exc)
+            await self._save(photo.id, stored_path=None, error=repr(exc))
+            return 0
+        await self._save(photo.id, stored_path=str(path), error=None)
+        return 1
+
+    async def _save(self, photo_id: int, *, stored_path: str | None, error: str | None) -> None:
+        async with self._uow_factory() as uow:
+            # No repository method loads one photo yet; session.get is the plain primary-key load.
+            row = await uow.session.get(ReportPhoto, photo_id)
+            if row is not None:
+                row.download_attempts += 1
+                row.stored_path = stored_path
+                row.download_error = error
+            await uow.commit()

@@ -1,0 +1,176 @@
+"""The outbox worker: sends committed messages, in order per chat, until each is delivered.
+
+Retries network trouble and 5xx with capped exponential backoff, waits out 429 ``retry_after``,
+and gives up only on permanent refusals (blocked by the user, chat not found), which are recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.channels.base import Channel
+from bot.channels.errors import IgnorableError, PermanentError, RetryAfter, TransientError
+from bot.clock import Clock
+from bot.inbox import UowFactory
+from bot.telegram_render import render
+from bot.wakeup import Wakeup
+from handlers.actions import action_from_dict
+
+log = logging.getLogger(__name__)
+
+BACKOFF_START_SECONDS = 1.0
+BACKOFF_CAP_SECONDS = 60.0
+
+
+def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
+    """1 s, 2 s, 4 s ... capped at 60 s, with ±20 % jitter so chats do not retry in lockstep."""
+    base = min(BACKOFF_CAP_SECONDS, BACKOFF_START_SECONDS * 2.0 ** min(max(0, attempts), 16))
+    jitter: float = (rng or random).uniform(0.8, 1.2)
+    return min(BACKOFF_CAP_SECONDS, base * jitter)
+
+
+class Pacer:
+    """At most ``per_second`` sends overall, evenly spaced.
+
+    A deliberately simple global limit under Telegram's ~30 messages/s; per-chat (1/s) and
+    per-group (20/min) scheduling is a later issue.
+    """
+
+    def __init__(self, per_second: float) -> None:
+        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(now, self._next)
+        self._next = start + self._interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What the worker needs of an outbox row, detached from its session."""
+
+    id: int
+    channel: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    sent: bool = False
+    message_id: int | None = None
+    retry_at: datetime | None = None
+    failed: bool = False
+    error: str = ""
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        uow_factory: UowFactory,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        per_second: float = 25.0,
+        poll_seconds: float = 0.5,
+        batch: int = 50,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._channels = channels
+        self._clock = clock
+        self._pacer = Pacer(per_second)
+        self._poll = poll_seconds
+        self._batch = batch
+        self._rng = rng
+        self._wakeup = Wakeup()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.ring()
+
+    def stop(self) -> None:
+        """Finish the current send and its bookkeeping, then leave :meth:`run`."""
+        self._stopping = True
+        self.wake()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wakeup.clear()
+            if await self.send_due():
+                continue
+            await self._wakeup.sleep(self._poll)
+
+    async def send_due(self) -> int:
+        """Send the head of every chat's queue that is due; returns how many rows were settled."""
+        settled = 0
+        for row in await self._due():
+            if self._stopping:
+                break
+            outcome = await self._send(row)
+            await self._record(row, outcome)
+            settled += outcome.sent or outcome.failed
+        return settled
+
+    async def _due(self) -> list[_Row]:
+        async with self._uow_factory() as uow:
+            rows = await uow.outbox.due(now=self._clock(), limit=self._batch)
+            return [_Row(r.id, r.channel, dict(r.payload), r.attempts) for r in rows]
+
+    async def _send(self, row: _Row) -> _Outcome:
+        channel = self._channels.get(row.channel)
+        if channel is None:
+            return _Outcome(failed=True, error=f"no channel named {row.channel!r}")
+        try:
+            method, params = render(action_from_dict(row.payload))
+        except (KeyError, TypeError, ValueError) as exc:
+            return _Outcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
+        await self._pacer.wait()
+        try:
+            result = await channel.call(method, params)
+        except Exception as exc:
+            return self._outcome_of_error(row, exc)
+        return _Outcome(sent=True, message_id=_message_id(result))
+
+    def _outcome_of_error(self, row: _Row, exc: Exception) -> _Outcome:
+        now = self._clock()
+        if isinstance(exc, IgnorableError):
+            return _Outcome(sent=True)
+        if isinstance(exc, RetryAfter):
+            return _Outcome(retry_at=now + timedelta(seconds=exc.seconds), error="retry_after")
+        if isinstance(exc, PermanentError):
+            # Telegram's description ("Forbidden: bot was blocked by the user") has no message text.
+            log.warning("outbox row %d failed permanently: %s", row.id, exc.description)
+            return _Outcome(failed=True, error=exc.description or type(exc).__name__)
+        if not isinstance(exc, TransientError):
+            log.error("outbox row %d: unexpected %s", row.id, type(exc).__name__, exc_info=exc)
+        delay = backoff_delay(row.attempts, rng=self._rng)
+        return _Outcome(retry_at=now + timedelta(seconds=delay), error=type(exc).__name__)
+
+    async def _record(self, row: _Row, outcome: _Outcome) -> None:
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            if outcome.sent:
+                await uow.outbox.mark_sent(row.id, message_id=outcome.message_id, now=now)
+            elif outcome.failed:
+                await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
+            elif outcome.retry_at is not None:
+                await uow.outbox.retry_later(row.id, until=outcome.retry_at, error=outcome.error)
+            await uow.commit()
+
+
+def _message_id(result: Any) -> int | None:
+    """The sent message's id when the result is a Message (editMessageText may return True)."""
+    if isinstance(result, Mapping) and isinstance(result.get("message_id"), int):
+        return int(result["message_id"])
+    return None

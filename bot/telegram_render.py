@@ -1,0 +1,99 @@
+"""Channel-neutral actions → Bot API method name and JSON parameters (shared by every adapter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.actions import (
+    Action,
+    AnswerButton,
+    EditText,
+    InlineKeyboard,
+    Markup,
+    ReplyKeyboard,
+    SendText,
+)
+
+Params = dict[str, Any]
+
+
+def chat_id_param(chat_id: str) -> int | str:
+    """Numeric chat ids as numbers; ``@channelname`` stays a string."""
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id
+
+
+def _inline_keyboard(markup: InlineKeyboard) -> Params:
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "callback_data": b.data} for b in row] for row in markup.rows
+        ]
+    }
+
+
+def _reply_button(text: str, request_location: bool) -> Params:
+    return {"text": text, "request_location": True} if request_location else {"text": text}
+
+
+def _reply_keyboard(markup: ReplyKeyboard) -> Params:
+    return {
+        "keyboard": [
+            [_reply_button(b.text, b.request_location) for b in row] for row in markup.rows
+        ],
+        # Without resize Telegram draws a half-screen keyboard for two buttons.
+        "resize_keyboard": True,
+        "one_time_keyboard": markup.one_time,
+    }
+
+
+def render_markup(markup: Markup) -> Params:
+    if isinstance(markup, InlineKeyboard):
+        return _inline_keyboard(markup)
+    if isinstance(markup, ReplyKeyboard):
+        return _reply_keyboard(markup)
+    return {"remove_keyboard": True}
+
+
+def _send_text(action: SendText) -> Params:
+    params: Params = {"chat_id": chat_id_param(action.chat_id), "text": action.text}
+    if action.markup is not None:
+        params["reply_markup"] = render_markup(action.markup)
+    if action.reply_to_message_id is not None:
+        # The citizen may have deleted the message meanwhile; send anyway instead of a 400.
+        params["reply_parameters"] = {
+            "message_id": action.reply_to_message_id,
+            "allow_sending_without_reply": True,
+        }
+    return params
+
+
+def _edit_text(action: EditText) -> Params:
+    params: Params = {
+        "chat_id": chat_id_param(action.chat_id),
+        "message_id": action.message_id,
+        "text": action.text,
+    }
+    # An edit without reply_markup removes the message's buttons, which is what None means.
+    if action.markup is not None:
+        params["reply_markup"] = _inline_keyboard(action.markup)
+    return params
+
+
+def _answer_button(action: AnswerButton) -> Params:
+    params: Params = {"callback_query_id": action.callback_id}
+    if action.text:
+        params["text"] = action.text
+    if action.alert:
+        params["show_alert"] = True
+    return params
+
+
+def render(action: Action) -> tuple[str, Params]:
+    """The Bot API call that performs ``action``."""
+    if isinstance(action, SendText):
+        return "sendMessage", _send_text(action)
+    if isinstance(action, EditText):
+        return "editMessageText", _edit_text(action)
+    return "answerCallbackQuery", _answer_button(action)

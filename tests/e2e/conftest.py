@@ -1,0 +1,179 @@
+"""The real bot (aiogram, real SQLite) against the loopback Bot API emulator.
+
+Two ways to run it: in-process (``running_bot``: fast, easy to inspect) or as a subprocess
+(``bot_process``: ``python -m bot.cli run``, which can be SIGKILLed and restarted on the same
+database and emulator to prove that nothing is lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.bootstrap import App, build_app
+from bot.emulator import Emulator, EmulatorClient
+from bot.settings import Settings
+from storage.db import create_engine, session_factory
+from storage.models import InboxUpdate, OutboxMessage
+from storage.uow import UnitOfWork
+
+TOKEN = "123456:TEST-token"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    server = Emulator(port=0)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def telegram(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
+    """The users' side of Telegram."""
+    async with EmulatorClient(emulator.base_url, TOKEN) as client:
+        yield client
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'aduan.db'}"
+
+
+@pytest.fixture
+def bot_settings(emulator: Emulator, database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # a developer's .env must not leak into the tests
+        bot_token=SecretStr(TOKEN),
+        telegram_api_url=emulator.base_url,
+        database_url=database_url,
+        media_dir=tmp_path / "media",
+        album_wait_seconds=0.3,
+        polling_timeout=1,
+    )
+
+
+@dataclass
+class RunningBot:
+    app: App
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        self.app.stop()
+        await asyncio.wait_for(self.task, timeout=15)
+
+
+@pytest.fixture
+async def running_bot(bot_settings: Settings) -> AsyncIterator[RunningBot]:
+    """The bot built by ``build_app`` and running in this event loop."""
+    app = await build_app(bot_settings)
+    bot = RunningBot(app, asyncio.create_task(app.run()))
+    yield bot
+    if not bot.task.done():
+        await bot.stop()
+
+
+class BotProcess:
+    """``python -m bot.cli run`` with the test settings in its environment."""
+
+    def __init__(self, settings: Settings, workdir: Path) -> None:
+        self._env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO_ROOT),
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": settings.telegram_api_url,
+            "DATABASE_URL": settings.database_url,
+            "MEDIA_DIR": str(settings.media_dir),
+            "ALBUM_WAIT_SECONDS": str(settings.album_wait_seconds),
+            "POLLING_TIMEOUT": str(settings.polling_timeout),
+        }
+        self._workdir = workdir
+        self._log = workdir / "bot.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self._log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run"],
+                cwd=self._workdir,  # no .env there
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup at all, as in a power cut or an OOM kill."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def terminate(self, timeout: float = 15) -> int:
+        """SIGTERM and wait for the graceful stop; returns the exit code."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def log_text(self) -> str:
+        return self._log.read_text(errors="replace") if self._log.exists() else ""
+
+
+@pytest.fixture
+def bot_process(bot_settings: Settings, tmp_path: Path) -> Iterator[BotProcess]:
+    process = BotProcess(bot_settings, tmp_path)
+    yield process
+    process.kill()
+
+
+class Store:
+    """Read-only looks into the bot's database, for assertions."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = create_engine(database_url)
+        self.sessions = session_factory(self.engine)
+
+    async def inbox(self) -> list[InboxUpdate]:
+        async with UnitOfWork(self.sessions) as uow:
+            return list(await uow.session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
+
+    async def outbox(self) -> list[OutboxMessage]:
+        async with UnitOfWork(self.sessions) as uow:
+            rows = await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            return list(rows)
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    view = Store(database_url)
+    yield view
+    await view.engine.dispose()
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Poll ``check`` until it is true; the bot works asynchronously after each update."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def until() -> Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]:
+    """``await until(check, timeout)``: :func:`wait_until` as a fixture."""
+    return wait_until

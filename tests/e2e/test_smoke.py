@@ -1,0 +1,54 @@
+"""The real bot answers through the emulator, and updates survive a crash of the bot bot_process."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.emulator import EmulatorClient, TgUser
+
+if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
+    from tests.e2e.conftest import BotProcess, RunningBot, Store
+
+Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
+
+SITI = TgUser(id=1001, first_name="Siti")
+
+
+async def test_start_is_recorded_confirmed_and_answered(
+    running_bot: RunningBot, telegram: EmulatorClient, store: Store, until: Until
+) -> None:
+    await telegram.send_text(SITI, "/start")
+    greeting = await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=15)
+    assert greeting["chat"]["id"] == SITI.id
+    await telegram.wait_idle(timeout=15)
+    assert await telegram.pending_updates() == []  # confirmed to "Telegram"
+    rows = await store.inbox()
+    assert len(rows) == 1
+    assert rows[0].processed_at is not None
+    assert rows[0].payload is None
+
+
+@pytest.mark.slow
+async def test_sigkill_loses_nothing(
+    bot_process: BotProcess, telegram: EmulatorClient, store: Store, until: Until
+) -> None:
+    bot_process.start()
+    await telegram.send_text(SITI, "/start")
+    await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=30)
+    bot_process.kill()
+
+    # Written while the bot is dead: Telegram keeps it until the restarted bot confirms it.
+    await telegram.send_text(SITI, "/bantuan")
+    bot_process.start()
+
+    async def both_processed() -> bool:
+        rows = await store.inbox()
+        return len(rows) == 2 and all(r.processed_at is not None for r in rows)
+
+    await until(both_processed, 30)
+    await telegram.wait_idle(timeout=15)
+    assert await telegram.pending_updates() == []
+    assert bot_process.terminate() == 0
