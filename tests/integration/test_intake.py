@@ -122,7 +122,7 @@ async def test_description_limits(driver: Driver) -> None:
     await to_step(driver, "description")
     short = await driver.text(USER, "rusak")
     assert "terlalu singkat" in texts(short)[0]
-    long = await driver.text(USER, "x" * 5000)
+    long = await driver.text(USER, "x" * 4097)
     assert "terlalu panjang" in texts(long)[0]
     ok = await driver.text(USER, "Air PDAM mati total sejak tiga hari di RT 05.")
     assert "Foto bukti" in texts(ok)[0]
@@ -219,3 +219,23 @@ async def test_status_lookup_for_owner_stranger_and_typo(driver: Driver) -> None
     typo = number[:-1] + ("2" if number[-1] != "2" else "3")
     mistyped = await driver.text(USER, f"/status {typo}")
     assert "salah ketik" in texts(mistyped)[0]
+
+
+async def test_longest_description_and_address_still_fit_one_message(driver: Driver) -> None:
+    await consent(driver)
+    b = await to_step(driver, "address")
+    await driver.text(USER, "Jl. " + "a" * 196)
+    b = buttons(await driver.text(USER, "Lewati lokasi ➡️"))
+    photos = await driver.text(USER, "Air mati. " * 409 + "123456")
+    assert "Foto bukti" in texts(photos)[0]
+    b = buttons(await driver.press_data(USER, buttons(photos)["Lewati ➡️"]))
+    summary = await driver.press_data(USER, b["Anonim"])
+    assert all(len(text) <= 4096 for text in texts(summary))
+    sent = await driver.press_data(USER, buttons(summary)["📨 Kirim laporan"])
+    number = texts(sent)[-1].split("Nomor laporan: ")[1].split("\n")[0]
+    status = await driver.text(USER, f"/status {number}")
+    assert len(texts(status)[0]) <= 4096
+    async with driver.factory() as session:
+        report = await session.scalar(select(Report))
+    assert report is not None
+    assert len(report.description) == 4096
