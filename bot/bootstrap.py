@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.aiogram_channel import AiogramChannel
 from bot.channels.base import Channel
 from bot.clock import Clock, system_clock
+from bot.commands import publish_commands
 from bot.inbox import InboxProcessor, UowFactory
 from bot.media import MediaWorker
 from bot.outbox import OutboxWorker
@@ -83,6 +84,7 @@ class App:
     inbox: InboxProcessor
     outbox: OutboxWorker
     media: MediaWorker
+    catalogs: Catalogs
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -92,6 +94,7 @@ class App:
     async def run(self) -> None:
         """Run until :meth:`stop`, SIGTERM or SIGINT; a crashed part stops the rest, then raises."""
         self._install_signal_handlers()
+        await publish_commands(self.channel, self.catalogs)
         tasks = {
             "polling": _task(self.channel.start_polling(self._on_update), "polling"),
             "inbox": _task(self.inbox.run(), "inbox"),
@@ -192,4 +195,4 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         album_wait=timedelta(seconds=settings.album_wait_seconds),
         on_commit=_wake_all(outbox, media),
     )
-    return App(engine, uow_factory, channel, inbox, outbox, media)
+    return App(engine, uow_factory, channel, inbox, outbox, media, catalogs)

@@ -52,3 +52,19 @@ async def test_sigkill_loses_nothing(
     await telegram.wait_idle(timeout=15)
     assert await telegram.pending_updates() == []
     assert bot_process.terminate() == 0
+
+
+async def test_command_menu_is_published_in_both_languages(
+    running_bot: RunningBot, telegram: EmulatorClient, until: Until
+) -> None:
+    scope = {"type": "all_private_chats"}
+
+    async def published() -> bool:
+        result = await telegram.call("getMyCommands", scope=scope, language_code="en")
+        return bool(result.get("result"))
+
+    await until(published, 15)
+    indonesian = await telegram.call("getMyCommands", scope=scope)
+    english = await telegram.call("getMyCommands", scope=scope, language_code="en")
+    assert {"command": "baru", "description": "Buat laporan baru"} in indonesian["result"]
+    assert {"command": "baru", "description": "File a new report"} in english["result"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands import CITIZEN_COMMANDS
 from core.lifecycle import Privacy, ReportStatus, ReportType
 from locales import LANGUAGES, Catalogs, load_messages, placeholders
 
@@ -31,6 +32,7 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"step.{s}" for s in steps}
     keys |= {f"intake.ask_{s}" for s in ("kabupaten", "kecamatan", "desa")}
     keys |= {"event.submitted"}
+    keys |= {f"commands.{c}" for c in CITIZEN_COMMANDS}
     return keys
 
 
