@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.telegram_events import to_event, update_chat_kind, update_key
-from bot.wakeup import Wakeup
+from bot.worker import Worker
 from handlers.actions import SendText, action_to_dict
 from handlers.events import ChatKind, Event, Message
 from locales import Catalogs
@@ -71,7 +71,7 @@ class _Work:
     chat_id: str
 
 
-class InboxProcessor:
+class InboxProcessor(Worker):
     """Takes pending inbox rows in order and runs the conversations on them."""
 
     def __init__(
@@ -85,45 +85,33 @@ class InboxProcessor:
         on_commit: Callable[[], None] = lambda: None,
         idle_poll_seconds: float = 5.0,
     ) -> None:
+        super().__init__(idle_poll_seconds)
         self._uow_factory = uow_factory
         self._conversations = conversations
         self._catalogs = catalogs
         self._clock = clock
         self._album_wait = album_wait
         self._on_commit = on_commit
-        self._idle_poll = idle_poll_seconds
-        self._wakeup = Wakeup()
-        self._stopping = False
+        self._next_due: datetime | None = None
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
         self._retry_at: dict[int, datetime] = {}
-
-    def wake(self) -> None:
-        self._wakeup.ring()
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> None:
         """Record an update (the adapter confirms it to Telegram after this returns)."""
         await record_update(self._uow_factory, channel, update, self._clock)
         self.wake()
 
-    def stop(self) -> None:
-        """Finish the current transaction, then leave :meth:`run`."""
-        self._stopping = True
-        self.wake()
+    async def run_once(self) -> bool:
+        processed, self._next_due = await self.process_pending()
+        return processed > 0
 
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wakeup.clear()
-            processed, next_due = await self.process_pending()
-            if processed or self._stopping:
-                continue
-            await self._sleep(next_due)
-
-    async def _sleep(self, next_due: datetime | None) -> None:
-        timeout = self._idle_poll
-        next_due = min((d for d in (next_due, *self._retry_at.values()) if d), default=None)
+    def idle_seconds(self) -> float:
+        """Sleep no longer than until a waiting album or a retry becomes due."""
+        timeout = self._poll
+        next_due = min((d for d in (self._next_due, *self._retry_at.values()) if d), default=None)
         if next_due is not None:
             timeout = min(timeout, max(0.01, (next_due - self._clock()).total_seconds()))
-        await self._wakeup.sleep(timeout)
+        return timeout
 
     async def process_pending(self) -> tuple[int, datetime | None]:
         """Process the head of every chat's queue once.
@@ -133,7 +121,7 @@ class InboxProcessor:
         works, next_due = await self._ready_work()
         done = 0
         for work in works:
-            if self._stopping:
+            if self.stopping:
                 break
             done += await self._process(work)
         return done, next_due

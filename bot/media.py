@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.channels.base import Channel
 from bot.inbox import UowFactory
-from bot.wakeup import Wakeup
+from bot.worker import Worker
 from storage.models import ReportPhoto
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
     os.replace(partial, path)
 
 
-class MediaWorker:
+class MediaWorker(Worker):
     def __init__(
         self,
         *,
@@ -62,32 +62,20 @@ class MediaWorker:
         poll_seconds: float = 30.0,
         batch: int = 10,
     ) -> None:
+        super().__init__(poll_seconds)
         self._uow_factory = uow_factory
         self._channel = channel
         self._media_dir = media_dir
-        self._poll = poll_seconds
         self._batch = batch
-        self._wakeup = Wakeup()
-        self._stopping = False
 
-    def wake(self) -> None:
-        self._wakeup.ring()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self.wake()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wakeup.clear()
-            await self.download_pending()
-            await self._wakeup.sleep(self._poll)
+    async def run_once(self) -> bool:
+        return await self.download_pending() > 0
 
     async def download_pending(self) -> int:
         """Try every photo not yet stored once; returns how many were stored."""
         stored = 0
         for photo in await self._pending():
-            if self._stopping:
+            if self.stopping:
                 break
             stored += await self._download(photo)
         return stored

@@ -19,7 +19,7 @@ from bot.channels.errors import IgnorableError, PermanentError, RetryAfter, Tran
 from bot.clock import Clock
 from bot.inbox import UowFactory
 from bot.telegram_render import render
-from bot.wakeup import Wakeup
+from bot.worker import Worker
 from handlers.actions import action_from_dict
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class _Outcome:
     error: str = ""
 
 
-class OutboxWorker:
+class OutboxWorker(Worker):
     def __init__(
         self,
         *,
@@ -86,36 +86,22 @@ class OutboxWorker:
         batch: int = 50,
         rng: random.Random | None = None,
     ) -> None:
+        super().__init__(poll_seconds)
         self._uow_factory = uow_factory
         self._channels = channels
         self._clock = clock
         self._pacer = Pacer(per_second)
-        self._poll = poll_seconds
         self._batch = batch
         self._rng = rng
-        self._wakeup = Wakeup()
-        self._stopping = False
 
-    def wake(self) -> None:
-        self._wakeup.ring()
-
-    def stop(self) -> None:
-        """Finish the current send and its bookkeeping, then leave :meth:`run`."""
-        self._stopping = True
-        self.wake()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wakeup.clear()
-            if await self.send_due():
-                continue
-            await self._wakeup.sleep(self._poll)
+    async def run_once(self) -> bool:
+        return await self.send_due() > 0
 
     async def send_due(self) -> int:
         """Send the head of every chat's queue that is due; returns how many rows were settled."""
         settled = 0
         for row in await self._due():
-            if self._stopping:
+            if self.stopping:
                 break
             outcome = await self._send(row)
             await self._record(row, outcome)
