@@ -239,3 +239,21 @@ async def test_longest_description_and_address_still_fit_one_message(driver: Dri
         report = await session.scalar(select(Report))
     assert report is not None
     assert len(report.description) == 4096
+
+
+async def test_province_deployment_adds_a_kabupaten_step(tmp_path: Path) -> None:
+    driver = Driver(tmp_path / "province.db", region="64")
+    await driver.start()
+    try:
+        await consent(driver)
+        b = buttons(await driver.text(USER, "📝 Laporan baru"))
+        b = buttons(await driver.press_data(USER, b["Pengaduan"]))
+        screen = await driver.press_data(USER, b["Air Bersih"])
+        assert "Kabupaten/kota" in texts(screen)[-1]
+        found = buttons(await driver.text(USER, "kutai timor"))
+        assert "Kabupaten Kutai Timur" in found
+        kecamatan = await driver.press_data(USER, found["Kabupaten Kutai Timur"])
+        assert "Kabupaten Kutai Timur" in texts(kecamatan)[-1]
+        assert "Bengalon" in buttons(kecamatan)
+    finally:
+        await driver.close()
