@@ -185,7 +185,12 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     catalogs = Catalogs(settings.default_language)
     conversations = Conversations(handler_deps(settings, token, catalogs, clock))
     channel = make_channel(settings, token)
-    outbox = OutboxWorker(uow_factory=uow_factory, channels={channel.name: channel}, clock=clock)
+    outbox = OutboxWorker(
+        uow_factory=uow_factory,
+        channels={channel.name: channel},
+        clock=clock,
+        per_second=settings.outbox_rate_per_second,
+    )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
     inbox = InboxProcessor(
         uow_factory=uow_factory,

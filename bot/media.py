@@ -15,7 +15,6 @@ from pathlib import Path
 from bot.channels.base import Channel
 from bot.inbox import UowFactory
 from bot.worker import Worker
-from storage.models import ReportPhoto
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +105,5 @@ class MediaWorker(Worker):
 
     async def _save(self, photo_id: int, *, stored_path: str | None, error: str | None) -> None:
         async with self._uow_factory() as uow:
-            # No repository method loads one photo yet; session.get is the plain primary-key load.
-            row = await uow.session.get(ReportPhoto, photo_id)
-            if row is not None:
-                row.download_attempts += 1
-                row.stored_path = stored_path
-                row.download_error = error
+            await uow.reports.record_download(photo_id, stored_path=stored_path, error=error)
             await uow.commit()

@@ -36,23 +36,30 @@ def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
 
 
 class Pacer:
-    """At most ``per_second`` sends overall, evenly spaced.
+    """A token bucket: on average at most ``per_second`` sends overall, short bursts allowed.
 
-    A deliberately simple global limit under Telegram's ~30 messages/s; per-chat (1/s) and
-    per-group (20/min) scheduling is a later issue.
+    Keeps the bot under Telegram's ~30 messages/s overall; per-chat (1/s) and per-group (20/min)
+    scheduling is a later issue. ``per_second <= 0`` means no limit.
     """
 
-    def __init__(self, per_second: float) -> None:
-        self._interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._next = 0.0
+    def __init__(self, per_second: float, burst: float = 5.0) -> None:
+        self._rate = per_second
+        self._burst = max(1.0, burst)
+        self._tokens = self._burst
+        self._updated: float | None = None
 
     async def wait(self) -> None:
+        if self._rate <= 0:
+            return
         loop = asyncio.get_running_loop()
         now = loop.time()
-        start = max(now, self._next)
-        self._next = start + self._interval
-        if start > now:
-            await asyncio.sleep(start - now)
+        if self._updated is not None:
+            self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+        # Take the token now (possibly going negative) so concurrent senders queue up fairly.
+        self._tokens -= 1.0
+        if self._tokens < 0:
+            await asyncio.sleep(-self._tokens / self._rate)
 
 
 @dataclass(frozen=True)
@@ -81,9 +88,10 @@ class OutboxWorker(Worker):
         uow_factory: UowFactory,
         channels: Mapping[str, Channel],
         clock: Clock,
-        per_second: float = 25.0,
+        per_second: float = 28.0,
         poll_seconds: float = 0.5,
         batch: int = 50,
+        concurrency: int = 16,
         rng: random.Random | None = None,
     ) -> None:
         super().__init__(poll_seconds)
@@ -93,20 +101,28 @@ class OutboxWorker(Worker):
         self._pacer = Pacer(per_second)
         self._batch = batch
         self._rng = rng
+        self._slots = asyncio.Semaphore(max(1, concurrency))
 
     async def run_once(self) -> bool:
         return await self.send_due() > 0
 
     async def send_due(self) -> int:
-        """Send the head of every chat's queue that is due; returns how many rows were settled."""
-        settled = 0
-        for row in await self._due():
-            if self.stopping:
-                break
-            outcome = await self._send(row)
-            await self._record(row, outcome)
-            settled += outcome.sent or outcome.failed
-        return settled
+        """Send the head of every chat's queue that is due; returns how many rows were settled.
+
+        Heads of different chats go out concurrently (one per chat, so each chat keeps its order)
+        and their outcomes are recorded in one transaction. A crash between a send and that commit
+        sends the message again after restart: delivery is at least once.
+        """
+        rows = await self._due()
+        if not rows or self.stopping:
+            return 0
+        outcomes = await asyncio.gather(*(self._send_in_slot(row) for row in rows))
+        await self._record(list(zip(rows, outcomes, strict=True)))
+        return sum(1 for outcome in outcomes if outcome.sent or outcome.failed)
+
+    async def _send_in_slot(self, row: _Row) -> _Outcome:
+        async with self._slots:
+            return await self._send(row)
 
     async def _due(self) -> list[_Row]:
         async with self._uow_factory() as uow:
@@ -121,7 +137,9 @@ class OutboxWorker(Worker):
             method, params = render(action_from_dict(row.payload))
         except (KeyError, TypeError, ValueError) as exc:
             return _Outcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
-        await self._pacer.wait()
+        # Answering a button press is not a message: Telegram does not count it against the limits.
+        if method != "answerCallbackQuery":
+            await self._pacer.wait()
         try:
             result = await channel.call(method, params)
         except Exception as exc:
@@ -143,15 +161,18 @@ class OutboxWorker(Worker):
         delay = backoff_delay(row.attempts, rng=self._rng)
         return _Outcome(retry_at=now + timedelta(seconds=delay), error=type(exc).__name__)
 
-    async def _record(self, row: _Row, outcome: _Outcome) -> None:
+    async def _record(self, settled: list[tuple[_Row, _Outcome]]) -> None:
         now = self._clock()
         async with self._uow_factory() as uow:
-            if outcome.sent:
-                await uow.outbox.mark_sent(row.id, message_id=outcome.message_id, now=now)
-            elif outcome.failed:
-                await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
-            elif outcome.retry_at is not None:
-                await uow.outbox.retry_later(row.id, until=outcome.retry_at, error=outcome.error)
+            for row, outcome in settled:
+                if outcome.sent:
+                    await uow.outbox.mark_sent(row.id, message_id=outcome.message_id, now=now)
+                elif outcome.failed:
+                    await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
+                elif outcome.retry_at is not None:
+                    await uow.outbox.retry_later(
+                        row.id, until=outcome.retry_at, error=outcome.error
+                    )
             await uow.commit()
 
 

@@ -28,10 +28,12 @@ class Settings(BaseSettings):
     verify_working_days: int = Field(default=3, ge=1)
     draft_stale_hours: float = Field(default=6.0, gt=0)
     # Flood protection for citizens: more than this many updates in the window are dropped.
-    throttle_max_updates: int = Field(default=12, ge=1)
+    throttle_max_updates: int = Field(default=20, ge=1)
     throttle_window_seconds: float = Field(default=10.0, gt=0)
     # Album items arrive as separate updates; wait this long for the rest of an album.
     album_wait_seconds: float = Field(default=1.0, ge=0)
+    # Overall sending rate (Telegram allows about 30 messages/s); 0 disables the limit.
+    outbox_rate_per_second: float = Field(default=28.0, ge=0)
     polling_timeout: int = Field(default=25, ge=0)
     # Secret for signing inline-button data; derived from the token when empty.
     callback_secret: SecretStr | None = None

@@ -19,7 +19,7 @@ class HandlerConfig:
     callback_secret: bytes
     verify_working_days: int = 3
     draft_stale: timedelta = timedelta(hours=6)
-    throttle_max_updates: int = 12
+    throttle_max_updates: int = 20
     throttle_window: timedelta = timedelta(seconds=10)
     reports_page_size: int = 5
 

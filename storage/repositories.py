@@ -125,6 +125,20 @@ class ReportRepository:
         )
         return list(rows)
 
+    async def record_download(
+        self, photo_id: int, *, stored_path: str | None, error: str | None
+    ) -> None:
+        """One download attempt of an evidence photo: where it was stored, or why it failed."""
+        await self._session.execute(
+            update(ReportPhoto)
+            .where(ReportPhoto.id == photo_id)
+            .values(
+                stored_path=stored_path,
+                download_error=error,
+                download_attempts=ReportPhoto.download_attempts + 1,
+            )
+        )
+
 
 def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
