@@ -317,11 +317,9 @@ def _region_screen(turn: Turn, step: str, header: str) -> tuple[str, Rows]:
         paging.append(turn.button(turn.t("nav.next"), "page", str(page + 1)))
     if paging:
         rows.append(tuple(paging))
-    parent_name = (
-        place_name(turn.deps.regions, parent)
-        if parent != turn.deps.regions.root.code
-        else turn.deps.regions.root.name
-    )
+    # The question names the parent plainly ("Kec. {parent}" is in the catalogue text).
+    parent_region = turn.deps.regions.get(parent)
+    parent_name = parent_region.name if parent_region is not None else parent
     text = turn.t(f"intake.ask_{step}", parent=parent_name, page=page + 1, pages=pages)
     return f"{header}\n{text}", (*rows, _nav_row(turn))
 

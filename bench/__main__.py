@@ -1,0 +1,138 @@
+"""``python -m bench [--citizens N] [--photos K] [--quick] [--json PATH]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchError
+from bench.report import ratios, table
+from bench.runner import Config, Outcome, run
+from core.limits import MAX_PHOTOS
+
+QUICK_CITIZENS = 5
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Kanal Aduan vs a bare aiogram echo bot, same updates, same emulator.",
+    )
+    parser.add_argument("--citizens", type=int, default=None, help="concurrent users (50)")
+    parser.add_argument("--photos", type=int, default=2, help=f"photos per report, 0..{MAX_PHOTOS}")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_CITIZENS} users: smoke run")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--album-wait",
+        type=float,
+        default=Config.album_wait,
+        help="Kanal Aduan's ALBUM_WAIT_SECONDS (product default %(default)s)",
+    )
+    parser.add_argument(
+        "--skip-no-pacer",
+        action="store_true",
+        help="do not also run Kanal Aduan with its outbox pacer off (saves about half the time)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (database, media, bot logs)"
+    )
+    return parser
+
+
+def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config:
+    if args.citizens is not None:
+        citizens = args.citizens
+    else:
+        citizens = QUICK_CITIZENS if args.quick else Config.citizens
+    if citizens < 1:
+        parser.error("--citizens must be at least 1")
+    if not 0 <= args.photos <= MAX_PHOTOS:
+        parser.error(f"--photos must be between 0 and {MAX_PHOTOS}")
+    if args.album_wait < 0:
+        parser.error("--album-wait must not be negative")
+    return Config(
+        citizens=citizens,
+        photos=args.photos,
+        album_wait=args.album_wait,
+        unpaced=not args.skip_no_pacer,
+        keep=args.keep,
+    )
+
+
+def _details(outcome: Outcome, config: Config) -> list[str]:
+    lines = [
+        f"{r.name}: {r.reports} reports in {r.wall_s:.2f} s = {r.reports_per_s or 0:.2f} reports/s"
+        for r in outcome.kanal
+    ]
+    lines.append(
+        f"database checked after each Kanal Aduan run: exactly {config.citizens} reports, "
+        f"{config.citizens * config.photos} photos stored, every update processed"
+    )
+    albums = [(r.name, r.album_p50_ms) for r in (*outcome.kanal, outcome.echo)]
+    if all(ms is not None for _, ms in albums):
+        shown = ", ".join(f"{name} {ms:.0f} ms" for name, ms in albums)
+        lines.append(
+            f"album step ({config.photos} photos; not in p50/p99) p50: {shown} "
+            f"(Kanal Aduan waits ALBUM_WAIT_SECONDS={config.album_wait:g} for more items)"
+        )
+    harness = ", ".join(
+        f"{r.name} {r.harness_cpu_pct:.0f} %"
+        for r in (*outcome.kanal, outcome.echo)
+        if r.harness_cpu_pct is not None
+    )
+    lines.append(f"harness CPU (emulator + users, one process) while users ran: {harness}")
+    return lines + [f"note: {note}" for note in outcome.notes]
+
+
+def _json(outcome: Outcome, config: Config) -> dict[str, Any]:
+    return {
+        "config": {
+            "citizens": config.citizens,
+            "photos": config.photos,
+            "album_wait_seconds": config.album_wait,
+            "polling_timeout": config.polling_timeout,
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "results": [r.as_json() for r in (*outcome.kanal, outcome.echo)],
+        "ratios_over_echo": {r.name: ratios(r, outcome.echo) for r in outcome.kanal},
+        "notes": outcome.notes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    config = _config(args, parser)
+    try:
+        outcome = asyncio.run(run(config))
+    except BenchError as error:
+        print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
+        return 1
+    print()
+    print(
+        f"{config.citizens} users, {config.photos} photos each, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print(table(outcome.kanal, outcome.echo))
+    for line in _details(outcome, config):
+        print(line)
+    if outcome.workdir:
+        print(f"kept: {outcome.workdir}")
+    if args.json:
+        args.json.write_text(json.dumps(_json(outcome, config), indent=2) + "\n")
+        print(f"JSON written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

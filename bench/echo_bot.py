@@ -1,0 +1,53 @@
+"""The baseline: a bare aiogram 3 bot, no database, no conversation state.
+
+``python -m bench.echo_bot --api-url URL --token TOKEN``: one message handler that answers the
+text (with one inline button, so the benchmark has something to press) and one callback handler
+that answers the query. Default aiogram polling, as a minimal bot would run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+BUTTON = InlineKeyboardMarkup(
+    inline_keyboard=[[InlineKeyboardButton(text="ping", callback_data="ping")]]
+)
+
+router = Router()
+
+
+@router.message()
+async def echo(message: Message) -> None:
+    await message.answer(message.text or message.caption or "📷", reply_markup=BUTTON)
+
+
+@router.callback_query()
+async def pressed(query: CallbackQuery) -> None:
+    await query.answer(query.data or "")
+
+
+async def serve(api_url: str, token: str, polling_timeout: int) -> None:
+    bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    # Handles SIGTERM/SIGINT itself and closes the session on the way out.
+    await dispatcher.start_polling(bot, polling_timeout=polling_timeout)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="bare aiogram echo bot (benchmark baseline)")
+    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--polling-timeout", type=int, default=10)
+    args = parser.parse_args(argv)
+    asyncio.run(serve(args.api_url, args.token, args.polling_timeout))
+
+
+if __name__ == "__main__":
+    main()

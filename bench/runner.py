@@ -1,0 +1,302 @@
+"""One run: the emulator in this process, each bot in its own subprocess, one after the other."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchError
+from bench.flows import Citizen, CitizenRun, Step, echo_steps, kanal_steps
+from bench.procs import BotProcess
+from bench.report import BotResult, summarise
+from bench.watch import ReplyWatcher, install
+from bot.emulator import Emulator, EmulatorClient, TgUser
+
+KANAL_TOKEN = "710001:BENCH-kanal-aduan"
+ECHO_TOKEN = "710002:BENCH-echo"
+UNPACED_TOKEN = "710003:BENCH-kanal-aduan-no-pacer"
+#: The bot's own per-citizen throttle (default 12 updates / 10 s) would drop the simulated
+#: citizens' steps, which follow each other within milliseconds; raised for the benchmark.
+THROTTLE_MAX_UPDATES = 100_000
+
+
+@dataclass(frozen=True)
+class Config:
+    citizens: int = 50
+    photos: int = 2
+    album_wait: float = 1.0  # the product default (Settings.album_wait_seconds)
+    polling_timeout: int = 10  # the same for both bots; updates wake the long poll at once
+    step_timeout: float = 60.0
+    unpaced: bool = True  # also run Kanal Aduan with its outbox pacer off
+    keep: bool = False  # keep the temp dir (database, media, logs) for inspection
+
+
+@dataclass
+class Outcome:
+    kanal: list[BotResult]  # as shipped, then (optionally) without the outbox pacer
+    echo: BotResult
+    notes: list[str]
+    workdir: str | None
+
+
+def progress(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+
+async def _drive(
+    emulator: Emulator,
+    watcher: ReplyWatcher,
+    token: str,
+    steps: list[Step],
+    config: Config,
+    *,
+    echo: bool,
+    first_user: int,
+) -> list[CitizenRun]:
+    """N citizens at once, one HTTP session each, like N phones."""
+    clients = [EmulatorClient(emulator.base_url, token) for _ in range(config.citizens)]
+    try:
+        tasks = [
+            asyncio.create_task(
+                Citizen(
+                    user=TgUser(id=first_user + i, first_name=f"Warga{i}"),
+                    client=client,
+                    watcher=watcher,
+                    photos=config.photos,
+                    echo=echo,
+                    timeout=config.step_timeout,
+                ).run(steps)
+            )
+            for i, client in enumerate(clients)
+        ]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in pending:  # one citizen failed: the run is invalid, stop the others
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            error = task.exception()
+            if error is not None:
+                raise error
+        return [task.result() for task in tasks]
+    finally:
+        await asyncio.gather(*(client.close() for client in clients))
+
+
+async def _until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise BenchError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def _check_emulator(name: str, stats: dict[str, Any], updates: int, notes: list[str]) -> None:
+    if stats["flood_limits"] or stats["too_many_requests"]:
+        raise BenchError(f"{name}: flood limits were on ({stats['too_many_requests']} × 429)")
+    if stats["updates_total"] != updates or stats["updates_confirmed"] != updates:
+        raise BenchError(
+            f"{name}: injected {updates} updates but the emulator saw "
+            f"{stats['updates_total']} and the bot confirmed {stats['updates_confirmed']}"
+        )
+    if stats["errors"]:
+        notes.append(f"{name}: Bot API errors answered by the emulator: {stats['errors']}")
+
+
+async def _bot_phase(
+    emulator: Emulator,
+    watchers: dict[str, ReplyWatcher],
+    process: BotProcess,
+    token: str,
+    steps: list[Step],
+    config: Config,
+    *,
+    echo: bool,
+    first_user: int,
+    notes: list[str],
+    after: Callable[[], Awaitable[None]] | None = None,
+) -> tuple[list[CitizenRun], float | None, float]:
+    state = emulator.bot_state(token)
+    watcher = ReplyWatcher(state)
+    watchers[token] = watcher
+    async with EmulatorClient(emulator.base_url, token) as admin:
+        await admin.set_flood_limits(False)
+    process.start()
+    try:
+        await process.wait_polling(state)
+        progress(f"{process.name}: {config.citizens} users × {len(steps)} steps ...")
+        cpu_before, wall_before = time.process_time(), time.perf_counter()
+        runs = await _drive(
+            emulator, watcher, token, steps, config, echo=echo, first_user=first_user
+        )
+        harness_cpu = (time.process_time() - cpu_before) / (time.perf_counter() - wall_before)
+        await _until(lambda: not state.updates, 30, f"{process.name} to confirm every update")
+        if after is not None:
+            await after()
+        process.check_alive()
+        rss = process.peak_rss_mb()
+        code = await process.terminate()
+    except BaseException:
+        progress(f"{process.name} log tail:\n{process.log_tail()}")
+        process.kill()
+        raise
+    if code != 0:
+        raise BenchError(f"{process.name} exited with {code}:\n{process.log_tail()}")
+    updates = sum(s.updates for run in runs for s in run.samples)
+    _check_emulator(process.name, state.stats(), updates, notes)
+    return runs, rss, harness_cpu * 100
+
+
+def _check_database(
+    name: str, db: Path, runs: list[CitizenRun], config: Config, updates: int
+) -> int:
+    """Exactly one report per citizen, with its photos; every update processed without error."""
+    with sqlite3.connect(db) as conn:
+        numbers = {row[0] for row in conn.execute("SELECT tracking_no FROM reports")}
+        (reports,) = conn.execute("SELECT count(*) FROM reports").fetchone()
+        (photos,) = conn.execute("SELECT count(*) FROM report_photos").fetchone()
+        (inbox, done, failed) = conn.execute(
+            "SELECT count(*), count(processed_at), count(error) FROM inbox"
+        ).fetchone()
+    expected = {run.tracking_no for run in runs}
+    problems = []
+    if reports != config.citizens:
+        problems.append(f"{reports} reports in the database, expected {config.citizens}")
+    if numbers != expected:
+        problems.append(
+            f"tracking numbers differ: db-only {sorted(numbers - expected)[:5]}, "
+            f"chat-only {sorted(expected - numbers)[:5]}"
+        )
+    if photos != config.citizens * config.photos:
+        problems.append(f"{photos} report photos, expected {config.citizens * config.photos}")
+    if (inbox, done, failed) != (updates, updates, 0):
+        problems.append(f"inbox: {inbox} rows, {done} processed, {failed} failed; sent {updates}")
+    if problems:
+        raise BenchError(f"{name}: database check failed: " + "; ".join(problems))
+    return int(reports)
+
+
+async def run(config: Config) -> Outcome:
+    notes = [
+        "emulator flood limits OFF (checked: 0 × 429): this measures handling, not Telegram",
+        f"Kanal Aduan throttle raised to {THROTTLE_MAX_UPDATES} updates/10 s "
+        "(simulated users act within milliseconds)",
+    ]
+    emulator = Emulator(port=0, flood_limits=False)
+    watchers = install(emulator)
+    await emulator.start()
+    workdir = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
+    try:
+        kanal = [
+            await _run_kanal(
+                emulator,
+                watchers,
+                workdir,
+                config,
+                notes,
+                name="Kanal Aduan",
+                argv=["-m", "bot.cli", "run"],
+                token=KANAL_TOKEN,
+                first_user=1_000_001,
+            )
+        ]
+        if config.unpaced:
+            kanal.append(
+                await _run_kanal(
+                    emulator,
+                    watchers,
+                    workdir,
+                    config,
+                    notes,
+                    name="Kanal Aduan, no send-rate limit",
+                    argv=["-m", "bot.cli", "run"],
+                    token=UNPACED_TOKEN,
+                    extra_env={"OUTBOX_RATE_PER_SECOND": "0"},
+                    first_user=3_000_001,
+                )
+            )
+        echo_argv = ["-m", "bench.echo_bot", "--api-url", emulator.base_url, "--token", ECHO_TOKEN]
+        echo_argv += ["--polling-timeout", str(config.polling_timeout)]
+        echo_runs, echo_rss, echo_cpu = await _bot_phase(
+            emulator,
+            watchers,
+            BotProcess("echo", echo_argv, {}, workdir / "echo"),
+            ECHO_TOKEN,
+            echo_steps(config.photos),
+            config,
+            echo=True,
+            first_user=2_000_001,
+            notes=notes,
+        )
+        echo = summarise("echo (bare aiogram)", echo_runs, echo_rss)
+        echo.harness_cpu_pct = echo_cpu
+        if echo.updates != kanal[0].updates:
+            raise BenchError(f"echo got {echo.updates} updates, Kanal Aduan {kanal[0].updates}")
+    finally:
+        await emulator.stop()
+        if not config.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return Outcome(kanal, echo, notes, str(workdir) if config.keep else None)
+
+
+async def _run_kanal(
+    emulator: Emulator,
+    watchers: dict[str, ReplyWatcher],
+    workdir: Path,
+    config: Config,
+    notes: list[str],
+    *,
+    name: str,
+    argv: list[str],
+    token: str,
+    first_user: int,
+    extra_env: dict[str, str] | None = None,
+) -> BotResult:
+    home = workdir / token.split(":")[1]
+    db = home / "aduan.db"
+    media = home / "media"
+    env = {
+        "BOT_TOKEN": token,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "MEDIA_DIR": str(media),
+        "ALBUM_WAIT_SECONDS": str(config.album_wait),
+        "POLLING_TIMEOUT": str(config.polling_timeout),
+        "THROTTLE_MAX_UPDATES": str(THROTTLE_MAX_UPDATES),
+        **(extra_env or {}),
+    }
+    expected_files = config.citizens * config.photos
+
+    def downloaded() -> bool:
+        files = [p for p in media.rglob("*") if p.is_file() and p.suffix != ".part"]
+        return len(files) >= expected_files
+
+    async def media_done() -> None:
+        # Not part of the wall time, but part of the bot's work (and of its peak memory).
+        await _until(downloaded, 120, f"{name}: the media worker to store every photo")
+
+    runs, rss, cpu = await _bot_phase(
+        emulator,
+        watchers,
+        BotProcess(name, argv, env, home),
+        token,
+        kanal_steps(config.photos),
+        config,
+        echo=False,
+        first_user=first_user,
+        notes=notes,
+        after=media_done,
+    )
+    result = summarise(name, runs, rss)
+    result.harness_cpu_pct = cpu
+    result.reports = _check_database(name, db, runs, config, result.updates)
+    result.reports_per_s = result.reports / result.wall_s
+    return result

@@ -1,0 +1,348 @@
+"""Citizen journeys end to end: the real aiogram bot, in process, over HTTP to the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import struct
+import zlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from bot.emulator import EmulatorClient, TgUser
+from bot.settings import Settings
+from handlers.formatting import long_date
+
+if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
+    from tests.e2e.conftest import ChatView, RunningBot, Store
+
+Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
+ChatOf = Callable[[TgUser], "ChatView"]
+JsonDict = dict[str, Any]
+
+SITI = TgUser(id=1001, first_name="Siti", last_name="Rahayu", username="siti_r")
+BUDI = TgUser(id=2002, first_name="Budi")
+TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])\n")
+DESCRIPTION = "Jalan berlubang besar di depan masjid, sudah dua minggu, motor sering jatuh."
+
+
+@pytest.fixture
+def bot_settings(bot_settings: Settings) -> Settings:
+    # A test taps through a whole report in a couple of seconds, far faster than a person can;
+    # flood control (12 updates per 10 s) is exercised in test_bad_input.py.
+    return bot_settings.model_copy(update={"throttle_max_updates": 1000})
+
+
+def labels(message: JsonDict) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [str(button["text"]) for row in rows for button in row]
+
+
+def reply_labels(message: JsonDict) -> list[str]:
+    rows = (message.get("sent_markup") or {}).get("keyboard") or []
+    return [str(button["text"]) for row in rows for button in row]
+
+
+def tracking_number(message: JsonDict) -> str:
+    found = TRACKING.search(str(message.get("text", "")))
+    assert found, message.get("text")
+    return found.group(1)
+
+
+def tiny_png(tag: int) -> bytes:
+    """A valid 1×1 PNG; ``tag`` makes the pixel (and so the bytes) unique."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixel = zlib.compress(bytes([0, tag % 256, 0x80, 0x40]))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
+    )
+
+
+async def quick_report(chat: ChatView, description: str) -> str:
+    """A report in a category without required photos, skipping every optional step."""
+    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await chat.press("Pengaduan", "Pilih kategori")
+    await chat.press("Air Bersih", "Di kecamatan mana")
+    await chat.press("Bengalon", "Di desa/kelurahan mana")
+    await chat.press("Sepaso", "Tulis detail alamat")
+    await chat.press("Lewati ➡️", "Kirim titik lokasi")
+    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    await chat.send(description, "Kirim foto bukti")
+    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
+    await chat.press("Biasa", "Periksa laporan Anda")
+    return tracking_number(await chat.press("📨 Kirim laporan", "Nomor laporan:"))
+
+
+async def test_complete_report_with_album_document_gps_and_typo(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    store: Store,
+    until: Until,
+    bot_settings: Settings,
+) -> None:
+    chat = chat_of(SITI)
+    await chat.consent()
+    await chat.send("📝 Laporan baru", "Langkah 1/9 · Jenis laporan")
+    category = await chat.press("Pengaduan", "Pilih kategori yang paling sesuai")
+    assert "Jalan & Jembatan" in labels(category)
+
+    page1 = await chat.press("Jalan & Jembatan", "(Halaman 1/2)")
+    assert "Di kecamatan mana" in page1["text"]
+    assert "Bengalon" in labels(page1)
+    assert "Sangatta Utara" not in labels(page1)
+    page2 = await chat.press("Berikutnya ▶️", "(Halaman 2/2)")
+    assert "Sangatta Utara" in labels(page2)
+    assert "◀️ Sebelumnya" in labels(page2)
+    assert "Bengalon" not in labels(page2)
+
+    await chat.press("Sangatta Utara", "Di desa/kelurahan mana")
+    found = await chat.send("Swarga Bata", "Hasil untuk “Swarga Bata”")
+    assert labels(found)[0] == "Swarga Bara"
+    assert "📜 Tampilkan semua" in labels(found)
+    await chat.press("Swarga Bara", "Tulis detail alamat")
+    gps = await chat.send("Jl. Yos Sudarso II RT 12, depan masjid", "Kirim titik lokasi")
+    assert "📍 Kirim lokasi saya" in reply_labels(gps)
+    assert gps["sent_markup"]["keyboard"][0][0].get("request_location") is True
+
+    await chat.do(lambda: telegram.send_location(SITI, 0.51234, 117.60021), "Ceritakan masalahnya")
+    assert any("📍 Titik lokasi tersimpan." in t for t in await chat.texts())
+    photos = await chat.send(DESCRIPTION, "Kategori ini memerlukan minimal 1 foto")
+    assert "Lewati ➡️" not in labels(photos)  # photos are required for roads
+
+    album = [b"\xff\xd8\xff\xe0 jalan berlubang %d" % i * 40 for i in range(3)]
+
+    async def send_album() -> None:
+        for data in album:
+            await telegram.send_photo(SITI, data, media_group_id="album-jalan-1")
+
+    screen = await chat.do(send_album, "📷 Foto diterima: 3/5.")
+    assert "✅ Selesai (3 foto)" in labels(screen)
+    await telegram.wait_idle(timeout=10)
+    counts = [t for t in await chat.texts() if "📷 Foto diterima" in t]
+    assert len(counts) == 1, counts  # one album, one acknowledgement
+
+    png = tiny_png(7)
+    screen = await chat.do(
+        lambda: telegram.send_document(SITI, png, "bukti.png", "image/png"),
+        "📷 Foto diterima: 4/5.",
+    )
+    assert "✅ Selesai (4 foto)" in labels(screen)
+    await chat.press("✅ Selesai (4 foto)", "Pilih kerahasiaan laporan")
+    summary = await chat.press("Anonim", "Periksa laporan Anda")
+    for line in (
+        "Jenis: Pengaduan",
+        "Kategori: Jalan & Jembatan",
+        "Lokasi: Swarga Bara, Kec. Sangatta Utara",
+        "Alamat: Jl. Yos Sudarso II RT 12, depan masjid",
+        "Titik GPS: 0.51234, 117.60021",
+        "Foto: 4",
+        "Kerahasiaan: Anonim",
+        DESCRIPTION,
+    ):
+        assert line in summary["text"], line
+    assert labels(summary) == ["📨 Kirim laporan", "✏️ Ubah", "✖️ Batal"]
+
+    done = await chat.press("📨 Kirim laporan", "Nomor laporan:")
+    number = tracking_number(done)
+    sent_summary = next(
+        m for m in await chat.messages() if m["message_id"] == summary["message_id"]
+    )
+    assert "✅ Terkirim." in sent_summary["text"]
+    assert labels(sent_summary) == []  # the Send button is gone
+
+    [report] = await store.reports()
+    assert report.tracking_no == number
+    assert report.due_date is not None
+    assert f"paling lambat {long_date(report.due_date, 'id')} (3 hari kerja)" in done["text"]
+    assert report.status == "baru"
+    assert report.category == "jalan"
+    assert report.privacy == "anonim"
+    assert report.region_code == "64.08.04.2012"  # Swarga Bara
+    assert (report.latitude, report.longitude) == (0.51234, 117.60021)
+    assert report.description == DESCRIPTION
+    assert [p.mime_type for p in report.photos] == ["image/jpeg"] * 3 + ["image/png"]
+    assert {p.media_group_id for p in report.photos[:3]} == {"album-jalan-1"}
+
+    async def all_downloaded() -> bool:
+        return all(p.stored_path for p in (await store.reports())[0].photos)
+
+    await until(all_downloaded, 10)
+    [report] = await store.reports()
+    media_dir = Path(bot_settings.media_dir)
+    for photo, expected in zip(report.photos, [*album, png], strict=True):
+        assert photo.stored_path is not None
+        path = Path(photo.stored_path)
+        assert path.is_relative_to(media_dir)
+        assert await asyncio.to_thread(path.read_bytes) == expected
+    assert Path(report.photos[3].stored_path or "").suffix == ".png"
+
+
+async def test_desa_question_names_the_kecamatan_once(
+    running_bot: RunningBot, chat_of: ChatOf
+) -> None:
+    chat = chat_of(SITI)
+    await chat.consent()
+    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await chat.press("Pengaduan", "Pilih kategori")
+    await chat.press("Air Bersih", "Di kecamatan mana")
+    desa = await chat.press("Bengalon", "Di desa/kelurahan mana")
+    assert "Di desa/kelurahan mana (Kec. Bengalon)?" in desa["text"], desa["text"]
+
+
+async def test_back_and_cancel_across_steps(
+    running_bot: RunningBot, chat_of: ChatOf, store: Store
+) -> None:
+    chat = chat_of(SITI)
+    await chat.consent()
+    first = await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    assert labels(first)[-1] == "✖️ Batal"
+    assert "⬅️ Kembali" not in labels(first)  # nothing before the first step
+
+    await chat.press("Pengaduan", "Pilih kategori")
+    await chat.press("⬅️ Kembali", "Apa jenis laporan Anda?")
+    await chat.press("Aspirasi", "Pilih kategori")
+    await chat.press("Air Bersih", "Di kecamatan mana")
+    await chat.press("Bengalon", "Di desa/kelurahan mana")
+    back = await chat.press("⬅️ Kembali", "Di kecamatan mana")
+    assert "Bengalon" in labels(back)
+    await chat.press("Bengalon", "Di desa/kelurahan mana")
+    await chat.press("Sepaso", "Tulis detail alamat")
+    await chat.press("Lewati ➡️", "Kirim titik lokasi")
+    # On the GPS step the buttons are a reply keyboard: Back arrives as text.
+    await chat.send("⬅️ Kembali", "Tulis detail alamat")
+    await chat.send("Gang Mawar no. 3", "Kirim titik lokasi")
+    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    await chat.press("⬅️ Kembali", "Kirim titik lokasi")
+    cancelled = await chat.send("✖️ Batal", "Laporan dibatalkan dan tidak disimpan.")
+    assert "📝 Laporan baru" in reply_labels(cancelled)
+
+    # The draft is gone: a new report starts from the first step, not from "unfinished report".
+    await chat.send("📝 Laporan baru", "Langkah 1/9 · Jenis laporan")
+    await chat.press("Pengaduan", "Pilih kategori")
+    screen = await chat.press("✖️ Batal", "Silakan pilih menu di bawah.")
+    assert "Laporan dibatalkan dan tidak disimpan." in await chat.texts()
+    assert labels(screen) == []
+    await chat.send("/batal", "Tidak ada laporan yang sedang dibuat.")
+    assert not any("belum selesai" in t for t in await chat.texts())
+    assert await store.reports() == []
+
+
+async def test_status_for_owner_stranger_and_typo(
+    running_bot: RunningBot, chat_of: ChatOf, store: Store
+) -> None:
+    siti = chat_of(SITI)
+    await siti.consent()
+    description = "Air PDAM mati total sejak tiga hari di RT 05, warga beli air galon."
+    number = await quick_report(siti, description)
+
+    own = await siti.send(f"/status {number}", f"📄 Laporan {number}")
+    for line in (
+        "Status: Baru, menunggu verifikasi",
+        "Jenis: Pengaduan",
+        "Kategori: Air Bersih",
+        "Lokasi: Sepaso, Kec. Bengalon",
+        "Kerahasiaan: Biasa",
+        "Foto: 0",
+        "Batas waktu tahap ini:",
+        f"Uraian: {description}",
+        "Riwayat:",
+        ": Laporan diterima",
+    ):
+        assert line in own["text"], line
+
+    # Typed after "Cek status", lower case with spaces: still found.
+    await siti.send("🔎 Cek status", "Ketik nomor laporan Anda")
+    typed = number.lower().replace("-", " ")
+    again = await siti.send(typed, f"📄 Laporan {number}")
+    assert "Riwayat:" in again["text"]
+
+    budi = chat_of(BUDI)
+    await budi.consent()
+    stranger = await budi.send(f"/status {number}", "tidak ditemukan")
+    assert stranger["text"] == f"Laporan {number} tidak ditemukan, atau bukan laporan Anda."
+    assert all("Air PDAM" not in t and "Riwayat" not in t for t in await budi.texts())
+
+    last = number[-1]
+    typo = number[:-1] + ("2" if last != "2" else "3")
+    mistyped = await siti.send(f"/status {typo}", "salah ketik")
+    assert typo in mistyped["text"]
+    assert "Riwayat" not in mistyped["text"]
+    assert len(await store.reports()) == 1
+
+
+async def test_my_reports_are_paged_newest_first(
+    running_bot: RunningBot, chat_of: ChatOf, store: Store
+) -> None:
+    chat = chat_of(SITI)
+    await chat.send("📋 Laporan saya", "Apakah Anda setuju?")  # consent first
+    await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+    await chat.send("📋 Laporan saya", "Anda belum pernah mengirim laporan.")
+    numbers = [
+        await quick_report(chat, f"Laporan nomor {i}: air keruh dan berbau di RT 0{i}.")
+        for i in range(1, 7)
+    ]
+    assert len(set(numbers)) == 6
+
+    page1 = await chat.send("📋 Laporan saya", "📋 Laporan Anda (6), halaman 1/2:")
+    newest_first = numbers[::-1]
+    listed = re.findall(
+        r"• ([0-9A-Z-]{11}) · Air Bersih · Baru, menunggu verifikasi", page1["text"]
+    )
+    assert listed == newest_first[:5]
+    assert "Ketik /status NOMOR untuk detail." in page1["text"]
+    assert labels(page1) == ["Berikutnya ▶️"]
+
+    page2 = await chat.press("Berikutnya ▶️", "halaman 2/2")
+    assert page2["message_id"] == page1["message_id"]  # the list is edited in place
+    assert re.findall(r"• ([0-9A-Z-]{11}) ·", page2["text"]) == newest_first[5:]
+    assert labels(page2) == ["◀️ Sebelumnya"]
+    back = await chat.press("◀️ Sebelumnya", "halaman 1/2")
+    assert re.findall(r"• ([0-9A-Z-]{11}) ·", back["text"]) == newest_first[:5]
+    assert sorted(r.tracking_no for r in await store.reports()) == sorted(numbers)
+
+
+async def test_language_switch_to_english(
+    running_bot: RunningBot, chat_of: ChatOf, store: Store
+) -> None:
+    chat = chat_of(SITI)
+    await chat.consent()
+    choice = await chat.send("🌐 Bahasa", "Pilih bahasa / Choose a language:")
+    assert labels(choice) == ["🇮🇩 Bahasa Indonesia", "🇬🇧 English"]
+    menu = await chat.press("🇬🇧 English", "Please choose from the menu below.")
+    assert "📝 New report" in reply_labels(menu)
+    assert "✅ Language set to English." in await chat.texts()
+
+    await chat.send("📝 New report", "What kind of report is it?")
+    categories = await chat.press("Complaint", "Choose the best-fitting category")
+    assert "Clean Water" in labels(categories)
+    assert "Air Bersih" not in labels(categories)
+    await chat.press("Clean Water", "Which district")
+    await chat.press("Bengalon", "Which village")
+    await chat.press("Sepaso", "Write address details")
+    gps = await chat.press("Skip ➡️", "Send the map location")
+    assert "📍 Send my location" in reply_labels(gps)
+    await chat.send("Skip location ➡️", "Describe the problem clearly")
+    short = await chat.send("too short", "The description is too short (9 characters)")
+    assert "Uraian" not in short["text"]
+    await chat.send("The water pipe on my street has been broken for a week.", "Send evidence")
+    await chat.press("Skip ➡️", "Choose the privacy")
+    summary = await chat.press("Confidential", "Check your report")
+    assert "Category: Clean Water" in summary["text"]
+    assert "Privacy: Confidential" in summary["text"]
+    done = await chat.press("📨 Send report", "Report number:")
+    assert "working days" in done["text"]
+    await chat.send("/terbang", "Sorry, we don't know that command.")
+    [report] = await store.reports()
+    assert report.privacy == "rahasia"
+    assert report.tracking_no in done["text"]
+    [citizen] = await store.citizens()
+    assert citizen.language == "en"

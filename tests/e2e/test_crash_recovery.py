@@ -1,0 +1,216 @@
+"""Crash recovery: SIGKILL mid-conversation or mid-submit, and a redelivered update."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from bot.clock import system_clock
+from bot.emulator import EmulatorClient, TgUser
+from bot.inbox import record_update
+from bot.settings import Settings
+
+if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
+    from tests.e2e.conftest import BotProcess, ChatView, RunningBot, Store
+
+Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
+ChatOf = Callable[[TgUser], "ChatView"]
+JsonDict = dict[str, Any]
+
+SITI = TgUser(id=1001, first_name="Siti")
+DESCRIPTION = "Air PDAM mati total sejak tiga hari di RT 05, warga beli air galon."
+# A subprocess needs a few seconds to start; give each wait room for one start.
+START_TIMEOUT = 30.0
+
+
+@pytest.fixture
+def bot_settings(bot_settings: Settings) -> Settings:
+    # A test taps through a report faster than any person; flood control is tested elsewhere.
+    return bot_settings.model_copy(update={"throttle_max_updates": 1000})
+
+
+def labels(message: JsonDict) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [str(button["text"]) for row in rows for button in row]
+
+
+def callback_data(message: JsonDict, label: str) -> str:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return next(str(b["callback_data"]) for row in rows for b in row if b["text"] == label)
+
+
+async def to_summary(chat: ChatView) -> JsonDict:
+    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await chat.press("Pengaduan", "Pilih kategori")
+    await chat.press("Air Bersih", "Di kecamatan mana")
+    await chat.press("Bengalon", "Di desa/kelurahan mana")
+    await chat.press("Sepaso", "Tulis detail alamat")
+    await chat.press("Lewati ➡️", "Kirim titik lokasi")
+    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    await chat.send(DESCRIPTION, "Kirim foto bukti")
+    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
+    return await chat.press("Biasa", "Periksa laporan Anda")
+
+
+async def settled(store: Store, telegram: EmulatorClient, until: Until) -> None:
+    """Every update processed, every outbox message sent, and the bot quiet."""
+
+    async def done() -> bool:
+        inbox, outbox = await store.inbox(), await store.outbox()
+        return all(r.processed_at for r in inbox) and all(m.sent_at for m in outbox)
+
+    await until(done, START_TIMEOUT)
+    await telegram.wait_idle(timeout=15)
+
+
+async def confirmations(chat: ChatView) -> list[str]:
+    return [t for t in await chat.texts() if "Nomor laporan:" in t]
+
+
+# Each subprocess start costs ~3 s, so every test below goes through several kills in one go.
+
+
+@pytest.mark.slow
+async def test_sigkill_mid_conversation_and_right_after_send(
+    bot_process: BotProcess,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    store: Store,
+    until: Until,
+) -> None:
+    bot_process.start()
+    chat = chat_of(SITI)
+    await chat.send("/start", "Apakah Anda setuju?")
+    await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await chat.press("Pengaduan", "Pilih kategori")
+    screen = await chat.press("Air Bersih", "Di kecamatan mana")
+    await settled(store, telegram, until)
+    bot_process.kill()
+
+    # Mid-conversation: the citizen presses the next button of the last screen while the bot is
+    # down; the restarted bot continues at that same step.
+    before = await chat.snapshot()
+    await telegram.press(SITI, int(screen["message_id"]), callback_data(screen, "Bengalon"))
+    bot_process.start()
+    desa = await chat.expect("Di desa/kelurahan mana", before, timeout=START_TIMEOUT)
+    assert desa["message_id"] == screen["message_id"]  # the same screen moved on, in place
+    assert "Langkah 4/9 · Desa/kelurahan" in desa["text"]
+    await chat.press("Sepaso", "Tulis detail alamat")
+    await chat.press("Lewati ➡️", "Kirim titik lokasi")
+    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    await chat.send(DESCRIPTION, "Kirim foto bukti")
+    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
+    summary = await chat.press("Biasa", "Periksa laporan Anda")
+    await settled(store, telegram, until)
+
+    # Mid-submit: killed right after Send (in practice before the press is even fetched).
+    await telegram.press_button(SITI, "📨 Kirim laporan")
+    bot_process.kill()
+    bot_process.start()
+    await telegram.wait_for_message(SITI.id, contains="Nomor laporan:", timeout=START_TIMEOUT)
+    await settled(store, telegram, until)
+
+    [report] = await store.reports()
+    assert report.description == DESCRIPTION
+    [confirmation] = await confirmations(chat)
+    assert f"Nomor laporan: {report.tracking_no}" in confirmation
+    edited = next(m for m in await chat.messages() if m["message_id"] == summary["message_id"])
+    assert "✅ Terkirim." in edited["text"]
+    assert labels(edited) == []
+    assert not any("gangguan" in t for t in await chat.texts())
+    assert bot_process.terminate() == 0
+
+
+@pytest.mark.slow
+async def test_sigkill_while_the_submit_replies_are_in_flight(
+    bot_process: BotProcess,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    store: Store,
+    until: Until,
+) -> None:
+    """The emulator holds one Bot API call for a second, so that SIGKILL lands while it is sent."""
+
+    async def submit_and_kill_during(method: str) -> None:
+        async def calls() -> int:
+            return int((await telegram.stats())["methods"].get(method, 0))
+
+        reports_before = len(await store.reports())
+        summary = await to_summary(chat)
+        last_id = int(summary["message_id"])
+        await settled(store, telegram, until)
+        calls_before = await calls()
+
+        async def in_flight() -> bool:
+            return await calls() > calls_before
+
+        await telegram.fault(None, method=method, delay=1.0)
+        await telegram.press_button(SITI, "📨 Kirim laporan")
+        await until(in_flight, 10)
+        bot_process.kill()
+        assert len(await store.reports()) == reports_before + 1  # committed before any reply
+        bot_process.start()
+        await telegram.wait_for_message(
+            SITI.id, contains="Nomor laporan:", after_message_id=last_id, timeout=START_TIMEOUT
+        )
+        await settled(store, telegram, until)
+
+    bot_process.start()
+    chat = chat_of(SITI)
+    await chat.send("/start", "Apakah Anda setuju?")
+    await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+
+    # 1. Committed, but the citizen has seen nothing yet (the button answer is in flight):
+    #    after the restart the outbox delivers everything once.
+    await submit_and_kill_during("answerCallbackQuery")
+    [first] = await store.reports()
+    [confirmation] = await confirmations(chat)
+    assert f"Nomor laporan: {first.tracking_no}" in confirmation
+
+    # 2. The confirmation itself is in flight: Telegram delivers it, but its outbox row is never
+    #    marked sent, so the restarted bot sends it again. At-least-once: a repeat is allowed,
+    #    a second report is not, and a repeat carries the same number (the same outbox row).
+    await submit_and_kill_during("sendMessage")
+    reports = await store.reports()
+    assert len(reports) == 2
+    second = reports[1]
+    repeated = (await confirmations(chat))[1:]
+    assert 1 <= len(repeated) <= 2, repeated
+    assert all(f"Nomor laporan: {second.tracking_no}" in t for t in repeated)
+    assert all(m.sent_at is not None for m in await store.outbox())
+    assert bot_process.terminate() == 0
+
+
+async def test_redelivered_update_changes_nothing(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    store: Store,
+) -> None:
+    chat = chat_of(SITI)
+    await chat.consent()
+    summary = await to_summary(chat)
+    before = await chat.snapshot()
+    send = await telegram.press(
+        SITI, int(summary["message_id"]), callback_data(summary, "📨 Kirim laporan")
+    )
+    await chat.expect("Nomor laporan:", before)
+    await telegram.wait_idle(timeout=10)
+    inbox_before = len(await store.inbox())
+    shown = await chat.snapshot()
+    answers = len(await telegram.callback_answers(SITI.id))
+
+    # Telegram delivers the Send press again (the bot died before confirming it, say).
+    again = await record_update(running_bot.app.uow_factory, "telegram", send, system_clock)
+    running_bot.app.inbox.wake()
+    await telegram.wait_idle(timeout=10)
+
+    assert again is False
+    assert len(await store.inbox()) == inbox_before
+    assert len(await store.reports()) == 1
+    assert await chat.snapshot() == shown  # no second confirmation, no edit
+    assert len(await telegram.callback_answers(SITI.id)) == answers
+    assert sum("Nomor laporan:" in t for t in await chat.texts()) == 1
