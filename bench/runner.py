@@ -22,7 +22,7 @@ from bot.emulator import Emulator, EmulatorClient, TgUser
 
 KANAL_TOKEN = "710001:BENCH-kanal-aduan"
 ECHO_TOKEN = "710002:BENCH-echo"
-UNPACED_TOKEN = "710003:BENCH-kanal-aduan-no-pacer"
+UNLIMITED_TOKEN = "710003:BENCH-kanal-aduan-unlimited"
 #: The bot's own per-citizen throttle (default 12 updates / 10 s) would drop the simulated
 #: citizens' steps, which follow each other within milliseconds; raised for the benchmark.
 THROTTLE_MAX_UPDATES = 100_000
@@ -35,13 +35,13 @@ class Config:
     album_wait: float = 1.0  # the product default (Settings.album_wait_seconds)
     polling_timeout: int = 10  # the same for both bots; updates wake the long poll at once
     step_timeout: float = 60.0
-    unpaced: bool = True  # also run Kanal Aduan with its outbox pacer off
+    unlimited: bool = True  # also run Kanal Aduan with no limit on its sending rate
     keep: bool = False  # keep the temp dir (database, media, logs) for inspection
 
 
 @dataclass
 class Outcome:
-    kanal: list[BotResult]  # as shipped, then (optionally) without the outbox pacer
+    kanal: list[BotResult]  # as shipped, then (optionally) with no send-rate limit
     echo: BotResult
     notes: list[str]
     workdir: str | None
@@ -208,7 +208,7 @@ async def run(config: Config) -> Outcome:
                 first_user=1_000_001,
             )
         ]
-        if config.unpaced:
+        if config.unlimited:
             kanal.append(
                 await _run_kanal(
                     emulator,
@@ -218,7 +218,7 @@ async def run(config: Config) -> Outcome:
                     notes,
                     name="Kanal Aduan, no send-rate limit",
                     argv=["-m", "bot.cli", "run"],
-                    token=UNPACED_TOKEN,
+                    token=UNLIMITED_TOKEN,
                     extra_env={"OUTBOX_RATE_PER_SECOND": "0"},
                     first_user=3_000_001,
                 )
