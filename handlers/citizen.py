@@ -137,8 +137,8 @@ def show_language_choice(turn: Turn) -> None:
     keyboard = InlineKeyboard(
         rows=(
             (
-                turn.button("🇮🇩 Bahasa Indonesia", "lang", "id", scope=SCOPE_GLOBAL),
-                turn.button("🇬🇧 English", "lang", "en", scope=SCOPE_GLOBAL),
+                turn.button(turn.t("language.name_id"), "lang", "id", scope=SCOPE_GLOBAL),
+                turn.button(turn.t("language.name_en"), "lang", "en", scope=SCOPE_GLOBAL),
             ),
         )
     )
