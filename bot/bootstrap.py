@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -160,16 +160,6 @@ def _raise_first_failure(tasks: dict[str, asyncio.Task[None]]) -> None:
             raise error
 
 
-def _wake_all(*workers: OutboxWorker | MediaWorker) -> Callable[[], None]:
-    """After a conversation committed, new messages and photos may be waiting."""
-
-    def wake() -> None:
-        for worker in workers:
-            worker.wake()
-
-    return wake
-
-
 async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     """Migrate the database and wire every part; raises ValueError without a bot token."""
     if settings.bot_token is None:
@@ -198,6 +188,6 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         catalogs=catalogs,
         clock=clock,
         album_wait=timedelta(seconds=settings.album_wait_seconds),
-        on_commit=_wake_all(outbox, media),
+        on_commit=outbox.wake,
     )
     return App(engine, uow_factory, channel, inbox, outbox, media, catalogs)

@@ -58,7 +58,8 @@ class MediaWorker(Worker):
         uow_factory: UowFactory,
         channel: Channel,
         media_dir: Path,
-        poll_seconds: float = 30.0,
+        # Polled, not woken per update: a few seconds' delay costs nothing, a query per update does.
+        poll_seconds: float = 3.0,
         batch: int = 10,
     ) -> None:
         super().__init__(poll_seconds)

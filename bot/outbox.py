@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +69,7 @@ class _Row:
 
     id: int
     channel: str
+    chat_id: str
     payload: dict[str, Any]
     attempts: int
 
@@ -107,27 +109,38 @@ class OutboxWorker(Worker):
         return await self.send_due() > 0
 
     async def send_due(self) -> int:
-        """Send the head of every chat's queue that is due; returns how many rows were settled.
+        """Send what is due; returns how many rows were settled (sent or failed for good).
 
-        Heads of different chats go out concurrently (one per chat, so each chat keeps its order)
-        and their outcomes are recorded in one transaction. A crash between a send and that commit
-        sends the message again after restart: delivery is at least once.
+        Each chat's rows go out one after another, in order, stopping at the first that must be
+        retried later; different chats are sent concurrently. The outcomes are recorded in one
+        transaction. A crash between a send and that commit sends the message again after
+        restart: delivery is at least once.
         """
         rows = await self._due()
         if not rows or self.stopping:
             return 0
-        outcomes = await asyncio.gather(*(self._send_in_slot(row) for row in rows))
-        await self._record(list(zip(rows, outcomes, strict=True)))
-        return sum(1 for outcome in outcomes if outcome.sent or outcome.failed)
+        queues: dict[tuple[str, str], list[_Row]] = defaultdict(list)
+        for row in rows:
+            queues[(row.channel, row.chat_id)].append(row)
+        results = await asyncio.gather(*(self._send_chat(queue) for queue in queues.values()))
+        settled = [pair for result in results for pair in result]
+        await self._record(settled)
+        return sum(1 for _, outcome in settled if outcome.sent or outcome.failed)
 
-    async def _send_in_slot(self, row: _Row) -> _Outcome:
+    async def _send_chat(self, queue: list[_Row]) -> list[tuple[_Row, _Outcome]]:
         async with self._slots:
-            return await self._send(row)
+            settled: list[tuple[_Row, _Outcome]] = []
+            for row in queue:
+                outcome = await self._send(row)
+                settled.append((row, outcome))
+                if not (outcome.sent or outcome.failed) or self.stopping:
+                    break
+            return settled
 
     async def _due(self) -> list[_Row]:
         async with self._uow_factory() as uow:
             rows = await uow.outbox.due(now=self._clock(), limit=self._batch)
-            return [_Row(r.id, r.channel, dict(r.payload), r.attempts) for r in rows]
+            return [_Row(r.id, r.channel, r.chat_id, dict(r.payload), r.attempts) for r in rows]
 
     async def _send(self, row: _Row) -> _Outcome:
         channel = self._channels.get(row.channel)

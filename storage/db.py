@@ -35,16 +35,7 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        # One connection: SQLite has one writer anyway, and queueing for the pool in asyncio is
-        # far cheaper than SQLite's busy handler, which sleeps up to 100 ms between lock attempts.
-        # Sessions are therefore never held across network calls.
-        engine = create_async_engine(
-            url,
-            connect_args={"timeout": 15},
-            pool_size=1,
-            max_overflow=0,
-            pool_timeout=60,
-        )
+        engine = create_async_engine(url, connect_args={"timeout": 15})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True)

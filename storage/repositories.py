@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -235,9 +235,13 @@ class OutboxRepository:
         return row
 
     async def due(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Unsent rows that are first in their chat's queue (keeps per-chat order) and due now."""
+        """Unsent rows that may go now, oldest first.
+
+        A chat whose oldest unsent row waits for a retry time holds all its later rows back, so
+        each chat's messages keep their order; the caller sends a chat's rows one after another.
+        """
         earlier = aliased(OutboxMessage)
-        blocked_by_earlier = (
+        chat_waits = (
             select(earlier.id)
             .where(
                 earlier.chat_id == OutboxMessage.chat_id,
@@ -245,6 +249,7 @@ class OutboxRepository:
                 earlier.id < OutboxMessage.id,
                 earlier.sent_at.is_(None),
                 earlier.failed_at.is_(None),
+                earlier.not_before > now,
             )
             .exists()
         )
@@ -253,8 +258,8 @@ class OutboxRepository:
             .where(
                 OutboxMessage.sent_at.is_(None),
                 OutboxMessage.failed_at.is_(None),
-                ~blocked_by_earlier,
-                and_((OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now)),
+                (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+                ~chat_waits,
             )
             .order_by(OutboxMessage.id)
             .limit(limit)

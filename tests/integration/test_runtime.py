@@ -253,8 +253,7 @@ async def test_retry_after_is_waited_out_and_chat_order_kept(
     clock.advance(2)
     assert await worker.send_due() == 0
     clock.advance(1)
-    assert await worker.send_due() == 1
-    assert await worker.send_due() == 1
+    assert await worker.send_due() == 2  # the chat's queue goes out in one round, in order
     assert [params["text"] for _, params in channel.calls] == ["satu", "dua"]
     first, second = await db.outbox_rows()
     assert first.sent_message_id == 500
@@ -369,3 +368,17 @@ async def test_media_worker_stores_photos_and_counts_failures(
     assert missing.stored_path is None
     assert missing.download_attempts == 1
     assert "file not reachable" in (missing.download_error or "")
+
+
+async def test_a_waiting_chat_does_not_hold_up_other_chats(
+    db: Database, clock: ManualClock
+) -> None:
+    channel = FakeChannel(RetryAfter(5))
+    worker = outbox_worker(db, clock, channel)
+    await db.queue(clock, "42", "satu", "dua")
+    await db.queue(clock, "43", "tiga", "empat")
+    assert await worker.send_due() == 2  # chat 42 waits; chat 43 goes out whole
+    assert [params["text"] for _, params in channel.calls] == ["tiga", "empat"]
+    clock.advance(5)
+    assert await worker.send_due() == 2
+    assert [params["text"] for _, params in channel.calls][2:] == ["satu", "dua"]
