@@ -138,10 +138,9 @@ async def on_button(turn: Turn, action: str, arg: str) -> None:
         _go(turn, str(_draft(turn)["step"]))
         return
     if action == "discard":
-        conv.draft = {}
+        conv.draft = {"step": "type"}
         conv.draft_started_at = turn.now
         turn.answer()
-        conv.draft = {"step": "type"}
         _go(turn, "type")
         return
     if action == "cancel":
@@ -205,11 +204,8 @@ def _next(turn: Turn, step: str) -> None:
 
 
 def _back(turn: Turn, step: str) -> None:
-    draft = _draft(turn)
-    if draft.get("editing") and step not in ("desa", "edit"):
-        _go(turn, "summary")
-        return
-    if step == "edit":
+    # While editing one field from the summary, Back returns there (desa goes back to kecamatan).
+    if step == "edit" or (_draft(turn).get("editing") and step != "desa"):
         _go(turn, "summary")
         return
     steps = _steps_in_use(turn)
@@ -448,10 +444,7 @@ def _choose_region(turn: Turn, step: str, code: str) -> None:
         _update_draft(turn, kecamatan=code, desa="")
     else:
         _update_draft(turn, desa=code)
-    if step == "desa" and _draft(turn).get("editing"):
-        _go(turn, "summary")
-    else:
-        _next(turn, step)
+    _next(turn, step)
 
 
 # --- typed input per step ------------------------------------------------------------------

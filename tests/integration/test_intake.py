@@ -257,3 +257,17 @@ async def test_province_deployment_adds_a_kabupaten_step(tmp_path: Path) -> None
         assert "Bengalon" in buttons(kecamatan)
     finally:
         await driver.close()
+
+
+async def test_editing_the_location_from_the_summary_returns_to_it(driver: Driver) -> None:
+    await consent(driver)
+    b = await to_step(driver, "photos")
+    b = buttons(await driver.press_data(USER, b["Lewati ➡️"]))
+    b = buttons(await driver.press_data(USER, b["Biasa"]))
+    fields = buttons(await driver.press_data(USER, b["✏️ Ubah"]))
+    kecamatan = buttons(await driver.press_data(USER, fields["Kecamatan"]))
+    desa = buttons(await driver.press_data(USER, kecamatan["Berikutnya ▶️"]))
+    desa = buttons(await driver.press_data(USER, desa["Sangatta Utara"]))
+    summary = await driver.press_data(USER, desa["Swarga Bara"])
+    assert "Lokasi: Swarga Bara, Kec. Sangatta Utara" in texts(summary)[-1]
+    assert "📨 Kirim laporan" in buttons(summary)
