@@ -54,8 +54,10 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def bot_settings(emulator: Emulator, database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
+def bot_settings(
+    emulator: Emulator, database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Settings:
+    settings = Settings(
         _env_file=None,  # a developer's .env must not leak into the tests
         bot_token=SecretStr(TOKEN),
         telegram_api_url=emulator.base_url,
@@ -64,6 +66,12 @@ def bot_settings(emulator: Emulator, database_url: str, tmp_path: Path) -> Setti
         album_wait_seconds=0.3,
         polling_timeout=1,
     )
+    if request.node.get_closest_marker("real_flood_control"):
+        return settings
+    # Tests tap through a whole report in a couple of seconds, far faster than any person, so
+    # flood control is lifted; a test marked ``real_flood_control`` keeps the product's limit
+    # (the flood test in test_bad_input.py).
+    return settings.model_copy(update={"throttle_max_updates": 1000})
 
 
 @dataclass

@@ -3,62 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.settings import Settings
+from bot.emulator import EmulatorClient
+from tests.e2e.helpers import (
+    DESCRIPTION,
+    SITI,
+    ChatOf,
+    Until,
+    callback_data,
+    labels,
+    walk_to,
+)
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import ChatView, RunningBot, Store
+    from tests.e2e.conftest import RunningBot, Store
 
-Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
-ChatOf = Callable[[TgUser], "ChatView"]
-JsonDict = dict[str, Any]
-
-SITI = TgUser(id=1001, first_name="Siti")
 GROUP_ID = -1001234567
-DESCRIPTION = "Air PDAM mati total sejak tiga hari di RT 05, warga beli air galon."
-
-
-@pytest.fixture
-def default_flood_control() -> None:
-    """Requested by a test that needs the product's real limit (12 updates per 10 s)."""
-
-
-@pytest.fixture
-def bot_settings(bot_settings: Settings, request: pytest.FixtureRequest) -> Settings:
-    if "default_flood_control" in request.fixturenames:
-        return bot_settings
-    # Tests tap faster than any person; only the flood test keeps the real limit.
-    return bot_settings.model_copy(update={"throttle_max_updates": 1000})
-
-
-def labels(message: JsonDict) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return [str(button["text"]) for row in rows for button in row]
-
-
-def callback_data(message: JsonDict, label: str) -> str:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return next(str(b["callback_data"]) for row in rows for b in row if b["text"] == label)
-
-
-async def to_description(chat: ChatView) -> None:
-    await chat.consent()
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
-    await chat.press("Air Bersih", "Di kecamatan mana")
-    await chat.press("Bengalon", "Di desa/kelurahan mana")
-    await chat.press("Sepaso", "Tulis detail alamat")
-    await chat.press("Lewati ➡️", "Kirim titik lokasi")
-    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
-
-
-async def to_photos(chat: ChatView) -> JsonDict:
-    await to_description(chat)
-    return await chat.send(DESCRIPTION, "Kirim foto bukti")
 
 
 def unsupported(step: str) -> str:
@@ -78,7 +41,7 @@ async def test_stickers_voice_video_and_files_get_a_polite_answer(
         "Maaf, jenis pesan ini tidak bisa kami proses. Silakan pilih menu di bawah."
     )
 
-    await to_description(chat)
+    await walk_to(chat, "description", consent=True)
     pdf = b"%PDF-1.4 surat keterangan"
     wrong: list[Callable[[], Awaitable[object]]] = [
         lambda: telegram.send_sticker(SITI),
@@ -113,7 +76,7 @@ async def test_sixth_photo_is_refused(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, store: Store
 ) -> None:
     chat = chat_of(SITI)
-    await to_photos(chat)
+    await walk_to(chat, "photos", consent=True)
 
     async def album_of_five() -> None:
         for i in range(5):
@@ -142,7 +105,7 @@ async def test_description_too_short_too_long_and_long_but_allowed(
     running_bot: RunningBot, chat_of: ChatOf, store: Store
 ) -> None:
     chat = chat_of(SITI)
-    await to_description(chat)
+    await walk_to(chat, "description", consent=True)
     short = await chat.send("jalan rusak", "terlalu singkat")
     assert short["text"] == (
         "Uraian terlalu singkat (11 karakter). "
@@ -172,10 +135,7 @@ async def test_button_on_an_old_message_is_stale(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf
 ) -> None:
     chat = chat_of(SITI)
-    await chat.consent()
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
-    old = await chat.press("Air Bersih", "Di kecamatan mana")
+    old = await walk_to(chat, "kecamatan", consent=True)
     # Typing a name shows the matches in a new message; the old list stays on screen.
     await chat.send("sangata", "Hasil untuk “sangata”")
     before = await chat.snapshot()
@@ -194,8 +154,7 @@ async def test_button_data_never_issued_is_refused(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf
 ) -> None:
     chat = chat_of(SITI)
-    await chat.consent()
-    screen = await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    screen = await walk_to(chat, "type", consent=True)
     before = await chat.snapshot()
     answered = len(await telegram.callback_answers(SITI.id))
     for forged in ("d:2:type:pengaduan|AAAAAAAA", "d:2:submit", "g:0:lang:en|" + "0" * 22):
@@ -232,8 +191,8 @@ async def test_group_chat_gets_a_pointer_to_the_private_chat(
     assert chats == {GROUP_ID}  # nothing was sent to Siti privately
 
 
+@pytest.mark.real_flood_control
 async def test_flood_gets_one_warning_and_makes_one_draft(
-    default_flood_control: None,
     running_bot: RunningBot,
     telegram: EmulatorClient,
     chat_of: ChatOf,
@@ -268,9 +227,7 @@ async def test_flood_gets_one_warning_and_makes_one_draft(
 
 async def test_unknown_command_keeps_the_draft(running_bot: RunningBot, chat_of: ChatOf) -> None:
     chat = chat_of(SITI)
-    await chat.consent()
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
+    await walk_to(chat, "category", consent=True)
     unknown = await chat.send("/terbang", "tidak kami kenal")
     assert unknown["text"] == (
         "Maaf, perintah itu tidak kami kenal. Ketik /bantuan untuk melihat perintah yang tersedia."

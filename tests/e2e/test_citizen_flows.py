@@ -4,81 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import re
-import struct
-import zlib
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import pytest
+from typing import TYPE_CHECKING
 
 from bot.emulator import EmulatorClient, TgUser
 from bot.settings import Settings
 from handlers.formatting import long_date
+from tests.e2e.helpers import (
+    ChatOf,
+    Until,
+    labels,
+    reply_labels,
+    tiny_png,
+    tracking_number,
+    walk_to,
+)
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import ChatView, RunningBot, Store
-
-Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
-ChatOf = Callable[[TgUser], "ChatView"]
-JsonDict = dict[str, Any]
+    from tests.e2e.conftest import RunningBot, Store
 
 SITI = TgUser(id=1001, first_name="Siti", last_name="Rahayu", username="siti_r")
 BUDI = TgUser(id=2002, first_name="Budi")
-TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])\n")
 DESCRIPTION = "Jalan berlubang besar di depan masjid, sudah dua minggu, motor sering jatuh."
-
-
-@pytest.fixture
-def bot_settings(bot_settings: Settings) -> Settings:
-    # A test taps through a whole report in a couple of seconds, far faster than a person can;
-    # flood control (12 updates per 10 s) is exercised in test_bad_input.py.
-    return bot_settings.model_copy(update={"throttle_max_updates": 1000})
-
-
-def labels(message: JsonDict) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return [str(button["text"]) for row in rows for button in row]
-
-
-def reply_labels(message: JsonDict) -> list[str]:
-    rows = (message.get("sent_markup") or {}).get("keyboard") or []
-    return [str(button["text"]) for row in rows for button in row]
-
-
-def tracking_number(message: JsonDict) -> str:
-    found = TRACKING.search(str(message.get("text", "")))
-    assert found, message.get("text")
-    return found.group(1)
-
-
-def tiny_png(tag: int) -> bytes:
-    """A valid 1×1 PNG; ``tag`` makes the pixel (and so the bytes) unique."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixel = zlib.compress(bytes([0, tag % 256, 0x80, 0x40]))
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixel) + chunk(b"IEND", b"")
-    )
-
-
-async def quick_report(chat: ChatView, description: str) -> str:
-    """A report in a category without required photos, skipping every optional step."""
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
-    await chat.press("Air Bersih", "Di kecamatan mana")
-    await chat.press("Bengalon", "Di desa/kelurahan mana")
-    await chat.press("Sepaso", "Tulis detail alamat")
-    await chat.press("Lewati ➡️", "Kirim titik lokasi")
-    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
-    await chat.send(description, "Kirim foto bukti")
-    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
-    await chat.press("Biasa", "Periksa laporan Anda")
-    return tracking_number(await chat.press("📨 Kirim laporan", "Nomor laporan:"))
 
 
 async def test_complete_report_with_album_document_gps_and_typo(
@@ -189,12 +136,7 @@ async def test_complete_report_with_album_document_gps_and_typo(
 async def test_desa_question_names_the_kecamatan_once(
     running_bot: RunningBot, chat_of: ChatOf
 ) -> None:
-    chat = chat_of(SITI)
-    await chat.consent()
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
-    await chat.press("Air Bersih", "Di kecamatan mana")
-    desa = await chat.press("Bengalon", "Di desa/kelurahan mana")
+    desa = await walk_to(chat_of(SITI), "desa", consent=True)
     assert "Di desa/kelurahan mana (Kec. Bengalon)?" in desa["text"], desa["text"]
 
 
@@ -242,7 +184,7 @@ async def test_status_for_owner_stranger_and_typo(
     siti = chat_of(SITI)
     await siti.consent()
     description = "Air PDAM mati total sejak tiga hari di RT 05, warga beli air galon."
-    number = await quick_report(siti, description)
+    number = tracking_number(await walk_to(siti, "sent", description=description))
 
     own = await siti.send(f"/status {number}", f"📄 Laporan {number}")
     for line in (
@@ -287,7 +229,11 @@ async def test_my_reports_are_paged_newest_first(
     await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
     await chat.send("📋 Laporan saya", "Anda belum pernah mengirim laporan.")
     numbers = [
-        await quick_report(chat, f"Laporan nomor {i}: air keruh dan berbau di RT 0{i}.")
+        tracking_number(
+            await walk_to(
+                chat, "sent", description=f"Laporan nomor {i}: air keruh dan berbau di RT 0{i}."
+            )
+        )
         for i in range(1, 7)
     ]
     assert len(set(numbers)) == 6

@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.clock import system_clock
-from bot.emulator import EmulatorClient, TgUser
+from bot.emulator import EmulatorClient
 from bot.inbox import record_update
-from bot.settings import Settings
+from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, Until, callback_data, labels, walk_to
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
     from tests.e2e.conftest import BotProcess, ChatView, RunningBot, Store
 
-Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
-ChatOf = Callable[[TgUser], "ChatView"]
-JsonDict = dict[str, Any]
-
-SITI = TgUser(id=1001, first_name="Siti")
-DESCRIPTION = "Air PDAM mati total sejak tiga hari di RT 05, warga beli air galon."
 # A subprocess needs a few seconds to start; give each wait room for one start.
 START_TIMEOUT = 30.0
-
-
-@pytest.fixture
-def bot_settings(bot_settings: Settings) -> Settings:
-    # A test taps through a report faster than any person; flood control is tested elsewhere.
-    return bot_settings.model_copy(update={"throttle_max_updates": 1000})
-
-
-def labels(message: JsonDict) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return [str(button["text"]) for row in rows for button in row]
-
-
-def callback_data(message: JsonDict, label: str) -> str:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return next(str(b["callback_data"]) for row in rows for b in row if b["text"] == label)
-
-
-async def to_summary(chat: ChatView) -> JsonDict:
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
-    await chat.press("Air Bersih", "Di kecamatan mana")
-    await chat.press("Bengalon", "Di desa/kelurahan mana")
-    await chat.press("Sepaso", "Tulis detail alamat")
-    await chat.press("Lewati ➡️", "Kirim titik lokasi")
-    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
-    await chat.send(DESCRIPTION, "Kirim foto bukti")
-    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
-    return await chat.press("Biasa", "Periksa laporan Anda")
 
 
 async def settled(store: Store, telegram: EmulatorClient, until: Until) -> None:
@@ -82,11 +46,7 @@ async def test_sigkill_mid_conversation_and_right_after_send(
 ) -> None:
     bot_process.start()
     chat = chat_of(SITI)
-    await chat.send("/start", "Apakah Anda setuju?")
-    await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
-    await chat.press("Pengaduan", "Pilih kategori")
-    screen = await chat.press("Air Bersih", "Di kecamatan mana")
+    screen = await walk_to(chat, "kecamatan", consent=True)
     await settled(store, telegram, until)
     bot_process.kill()
 
@@ -98,12 +58,7 @@ async def test_sigkill_mid_conversation_and_right_after_send(
     desa = await chat.expect("Di desa/kelurahan mana", before, timeout=START_TIMEOUT)
     assert desa["message_id"] == screen["message_id"]  # the same screen moved on, in place
     assert "Langkah 4/9 · Desa/kelurahan" in desa["text"]
-    await chat.press("Sepaso", "Tulis detail alamat")
-    await chat.press("Lewati ➡️", "Kirim titik lokasi")
-    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
-    await chat.send(DESCRIPTION, "Kirim foto bukti")
-    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
-    summary = await chat.press("Biasa", "Periksa laporan Anda")
+    summary = await walk_to(chat, "summary", start="desa")
     await settled(store, telegram, until)
 
     # Mid-submit: killed right after Send (in practice before the press is even fetched).
@@ -139,7 +94,7 @@ async def test_sigkill_while_the_submit_replies_are_in_flight(
             return int((await telegram.stats())["methods"].get(method, 0))
 
         reports_before = len(await store.reports())
-        summary = await to_summary(chat)
+        summary = await walk_to(chat, "summary")
         last_id = int(summary["message_id"])
         await settled(store, telegram, until)
         calls_before = await calls()
@@ -160,8 +115,7 @@ async def test_sigkill_while_the_submit_replies_are_in_flight(
 
     bot_process.start()
     chat = chat_of(SITI)
-    await chat.send("/start", "Apakah Anda setuju?")
-    await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+    await chat.consent()
 
     # 1. Committed, but the citizen has seen nothing yet (the button answer is in flight):
     #    after the restart the outbox delivers everything once.
@@ -191,8 +145,7 @@ async def test_redelivered_update_changes_nothing(
     store: Store,
 ) -> None:
     chat = chat_of(SITI)
-    await chat.consent()
-    summary = await to_summary(chat)
+    summary = await walk_to(chat, "summary", consent=True)
     before = await chat.snapshot()
     send = await telegram.press(
         SITI, int(summary["message_id"]), callback_data(summary, "📨 Kirim laporan")
