@@ -195,6 +195,18 @@ async def run(config: Config) -> Outcome:
     await emulator.start()
     workdir = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
     try:
+        variants: list[tuple[str, str, dict[str, str], int]] = [
+            ("Kanal Aduan", KANAL_TOKEN, {}, 1_000_001)
+        ]
+        if config.unlimited:
+            variants.append(
+                (
+                    "Kanal Aduan, no send-rate limit",
+                    UNLIMITED_TOKEN,
+                    {"OUTBOX_RATE_PER_SECOND": "0"},
+                    3_000_001,
+                )
+            )
         kanal = [
             await _run_kanal(
                 emulator,
@@ -202,27 +214,14 @@ async def run(config: Config) -> Outcome:
                 workdir,
                 config,
                 notes,
-                name="Kanal Aduan",
+                name=name,
                 argv=["-m", "bot.cli", "run"],
-                token=KANAL_TOKEN,
-                first_user=1_000_001,
+                token=token,
+                extra_env=extra_env,
+                first_user=first_user,
             )
+            for name, token, extra_env, first_user in variants
         ]
-        if config.unlimited:
-            kanal.append(
-                await _run_kanal(
-                    emulator,
-                    watchers,
-                    workdir,
-                    config,
-                    notes,
-                    name="Kanal Aduan, no send-rate limit",
-                    argv=["-m", "bot.cli", "run"],
-                    token=UNLIMITED_TOKEN,
-                    extra_env={"OUTBOX_RATE_PER_SECOND": "0"},
-                    first_user=3_000_001,
-                )
-            )
         echo_argv = ["-m", "bench.echo_bot", "--api-url", emulator.base_url, "--token", ECHO_TOKEN]
         echo_argv += ["--polling-timeout", str(config.polling_timeout)]
         echo_runs, echo_rss, echo_cpu = await _bot_phase(
