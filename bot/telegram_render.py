@@ -8,9 +8,12 @@ from handlers.actions import (
     Action,
     AnswerButton,
     EditText,
+    ForceReply,
     InlineKeyboard,
     Markup,
+    MediaItem,
     ReplyKeyboard,
+    SendMedia,
     SendText,
 )
 
@@ -53,6 +56,12 @@ def render_markup(markup: Markup) -> Params:
         return _inline_keyboard(markup)
     if isinstance(markup, ReplyKeyboard):
         return _reply_keyboard(markup)
+    if isinstance(markup, ForceReply):
+        # selective: in a group only the officer the prompt replies to gets the reply box.
+        params: Params = {"force_reply": True, "selective": True}
+        if markup.placeholder:
+            params["input_field_placeholder"] = markup.placeholder[:64]
+        return params
     return {"remove_keyboard": True}
 
 
@@ -60,13 +69,39 @@ def _send_text(action: SendText) -> Params:
     params: Params = {"chat_id": chat_id_param(action.chat_id), "text": action.text}
     if action.markup is not None:
         params["reply_markup"] = render_markup(action.markup)
-    if action.reply_to_message_id is not None:
-        # The citizen may have deleted the message meanwhile; send anyway instead of a 400.
-        params["reply_parameters"] = {
-            "message_id": action.reply_to_message_id,
-            "allow_sending_without_reply": True,
-        }
+    params.update(_reply_parameters(action.reply_to_message_id))
     return params
+
+
+def _reply_parameters(message_id: int | None) -> Params:
+    if message_id is None:
+        return {}
+    # The message may have been deleted meanwhile; send anyway instead of a 400.
+    return {"reply_parameters": {"message_id": message_id, "allow_sending_without_reply": True}}
+
+
+def _media_kind(item: MediaItem) -> str:
+    return "document" if item.as_document else "photo"
+
+
+def _send_media(action: SendMedia) -> tuple[str, Params]:
+    params: Params = {"chat_id": chat_id_param(action.chat_id)}
+    params.update(_reply_parameters(action.reply_to_message_id))
+    caption = action.caption[:1024]
+    if len(action.items) == 1:
+        kind = _media_kind(action.items[0])
+        params[kind] = action.items[0].file_id
+        if caption:
+            params["caption"] = caption
+        return ("sendDocument" if kind == "document" else "sendPhoto"), params
+    media: list[Params] = []
+    for index, item in enumerate(action.items[:10]):
+        entry: Params = {"type": _media_kind(item), "media": item.file_id}
+        if index == 0 and caption:
+            entry["caption"] = caption
+        media.append(entry)
+    params["media"] = media
+    return "sendMediaGroup", params
 
 
 def _edit_text(action: EditText) -> Params:
@@ -94,6 +129,8 @@ def render(action: Action) -> tuple[str, Params]:
     """The Bot API call that performs ``action``."""
     if isinstance(action, SendText):
         return "sendMessage", _send_text(action)
+    if isinstance(action, SendMedia):
+        return _send_media(action)
     if isinstance(action, EditText):
         return "editMessageText", _edit_text(action)
     return "answerCallbackQuery", _answer_button(action)

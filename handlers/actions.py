@@ -37,16 +37,56 @@ class RemoveKeyboard:
     remove: Literal[True] = True
 
 
-Markup = InlineKeyboard | ReplyKeyboard | RemoveKeyboard
+@dataclass(frozen=True, slots=True)
+class ForceReply:
+    """Opens the reply box on the message (officers answer a prompt by replying to it)."""
+
+    placeholder: str = ""
+
+
+Markup = InlineKeyboard | ReplyKeyboard | RemoveKeyboard | ForceReply
 
 
 @dataclass(frozen=True, slots=True)
 class SendText:
+    """Send a text message.
+
+    ``reply_to_purpose`` names a linked message of the outbox row's report in the same chat
+    (``"card"``): the outbox worker replies to the newest such message, known only once sent.
+    ``pin`` pins the message after sending (the officers' guide in a bound group).
+    """
+
     chat_id: str
     text: str
     markup: Markup | None = None
     reply_to_message_id: int | None = None
+    reply_to_purpose: str = ""
+    pin: bool = False
     kind: Literal["send_text"] = field(default="send_text")
+
+
+@dataclass(frozen=True, slots=True)
+class MediaItem:
+    """A photo, or an image sent as a file, by the channel's file id."""
+
+    file_id: str
+    as_document: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SendMedia:
+    """Send photos: one item as a photo (or file), 2..10 items as an album.
+
+    The items must all be photos or all be documents (Telegram does not mix them in an album);
+    the caption goes on the first item.
+    """
+
+    chat_id: str
+    items: tuple[MediaItem, ...]
+    caption: str = ""
+    reply_to_message_id: int | None = None
+    reply_to_purpose: str = ""
+    kind: Literal["send_media"] = field(default="send_media")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +106,7 @@ class AnswerButton:
     kind: Literal["answer_button"] = field(default="answer_button")
 
 
-Action = SendText | EditText | AnswerButton
+Action = SendText | SendMedia | EditText | AnswerButton
 
 
 def action_to_dict(action: Action) -> dict[str, Any]:
@@ -91,6 +131,8 @@ def _markup_from_dict(data: dict[str, Any] | None) -> Markup | None:
             rows=tuple(tuple(ReplyButton(**b) for b in row) for row in data["rows"]),
             one_time=bool(data.get("one_time", False)),
         )
+    if kind == "ForceReply":
+        return ForceReply(placeholder=str(data.get("placeholder", "")))
     return RemoveKeyboard()
 
 
@@ -103,6 +145,16 @@ def action_from_dict(data: dict[str, Any]) -> Action:
             text=data["text"],
             markup=_markup_from_dict(data.get("markup")),
             reply_to_message_id=data.get("reply_to_message_id"),
+            reply_to_purpose=str(data.get("reply_to_purpose", "")),
+            pin=bool(data.get("pin", False)),
+        )
+    if kind == "send_media":
+        return SendMedia(
+            chat_id=data["chat_id"],
+            items=tuple(MediaItem(**item) for item in data["items"]),
+            caption=str(data.get("caption", "")),
+            reply_to_message_id=data.get("reply_to_message_id"),
+            reply_to_purpose=str(data.get("reply_to_purpose", "")),
         )
     if kind == "edit_text":
         markup = _markup_from_dict(data.get("markup"))

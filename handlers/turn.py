@@ -51,13 +51,23 @@ class Turn:
     def channel(self) -> str:
         return self.event.channel
 
-    def emit(self, action: Action, report_id: int | None = None) -> None:
+    def emit(
+        self,
+        action: Action,
+        report_id: int | None = None,
+        *,
+        purpose: str = "",
+        link_action: str = "",
+    ) -> None:
+        """Queue an action; with a report and a purpose, the sent message becomes a reply path."""
         self.uow.outbox.add(
             channel=self.channel,
-            chat_id=self.chat_id,
+            chat_id=getattr(action, "chat_id", self.chat_id),
             payload=action_to_dict(action),
             now=self.now,
             report_id=report_id,
+            purpose=purpose,
+            link_action=link_action,
         )
 
     def send(self, text: str, markup: Markup | None = None) -> None:

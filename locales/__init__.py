@@ -1,4 +1,8 @@
-"""Gettext catalogues: ``locales/<lang>/LC_MESSAGES/aduan.po``, Indonesian first, English second.
+"""Gettext catalogues: ``locales/<lang>/LC_MESSAGES/*.po``, Indonesian first, English second.
+
+Each language may split its messages over several files by area (``aduan.po`` for citizens,
+``units.po`` for officers' groups, ``cli.po`` for the command line); they form one catalogue and a
+key may live in only one of them.
 
 Message ids are stable keys (``intake.ask_type``); every text has named ``{placeholders}``.
 The ``.po`` files are compiled in memory when the program starts, so there is no build step.
@@ -12,6 +16,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -24,22 +29,42 @@ def po_path(language: str) -> Path:
     return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def po_paths(language: str) -> list[Path]:
+    """Every ``.po`` file of one language, the main ``aduan.po`` first."""
+    main = po_path(language)
+    others = sorted(p for p in main.parent.glob("*.po") if p != main)
+    return [main, *others]
+
+
+def _read_catalog(language: str) -> Catalog:
+    """The language's files merged into one catalogue; a key defined twice is an error."""
+    paths = po_paths(language)
+    with paths[0].open("rb") as handle:
+        merged = read_po(handle, locale=language)
+    for path in paths[1:]:
+        with path.open("rb") as handle:
+            part = read_po(handle, locale=language)
+        for message in part:
+            if not message.id:
+                continue
+            if message.id in merged:
+                raise ValueError(f"{path}: key {message.id!r} is already defined")
+            merged[message.id] = message
+    return merged
+
+
 def load_messages(language: str) -> dict[str, str]:
     """Every translated message of one catalogue, by key (fuzzy and empty entries excluded)."""
-    with po_path(language).open("rb") as handle:
-        catalog = read_po(handle, locale=language)
     return {
         str(m.id): str(m.string)
-        for m in catalog
+        for m in _read_catalog(language)
         if m.id and isinstance(m.string, str) and m.string and not m.fuzzy
     }
 
 
 def _compile(language: str) -> gettext.GNUTranslations:
-    with po_path(language).open("rb") as handle:
-        catalog = read_po(handle, locale=language)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, _read_catalog(language))
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
 

@@ -93,6 +93,62 @@ class Conversation(Base):
     throttle_warned: Mapped[bool] = mapped_column(default=False)
 
 
+class Unit(Base):
+    """A unit that handles reports: the coordinator (Diskominfo), an OPD, a kecamatan or a desa.
+
+    Area units carry the Kemendagri code of their area (``64.08.01`` for a kecamatan,
+    ``64.08.01.2001`` for a desa); OPDs and the coordinator have none.
+    """
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    area_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # Whether relayed answers carry the officer's own name (otherwise only the unit's name).
+    show_officer_name: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class UnitChat(Base):
+    """A group chat bound to a unit; its officers act on the unit's reports there."""
+
+    __tablename__ = "unit_chats"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_unit_chats_channel_chat"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str] = mapped_column(String(8), default="id")
+    bound_at: Mapped[datetime]
+    bound_by: Mapped[str] = mapped_column(String(64), default="")
+    # Unbound chats keep their row (and the links to their messages) with ``active`` false.
+    active: Mapped[bool] = mapped_column(default=True)
+    unbound_at: Mapped[datetime | None]
+    unbound_reason: Mapped[str] = mapped_column(String(64), default="")
+
+
+class BindingCode(Base):
+    """A one-time, expiring code that binds a group to a unit with ``/daftar CODE``."""
+
+    __tablename__ = "binding_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_in_chat: Mapped[str] = mapped_column(String(64), default="")
+
+
 class Report(Base):
     """Laporan: one submitted complaint, aspiration or information request."""
 
@@ -100,6 +156,7 @@ class Report(Base):
     __table_args__ = (
         Index("ix_reports_citizen_created", "citizen_id", "created_at"),
         Index("ix_reports_status_due", "status", "due_date"),
+        Index("ix_reports_unit_status", "unit_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -116,6 +173,13 @@ class Report(Base):
     privacy: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(24))
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The unit that holds the report now (routing result, moved by transfers).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    # While ``menunggu_pelapor``: the status to go back to when the reporter answers.
+    paused_status: Mapped[str | None] = mapped_column(String(24))
+    selesai_at: Mapped[datetime | None]
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -158,9 +222,37 @@ class ReportEvent(Base):
     status_to: Mapped[str | None] = mapped_column(String(24))
     actor: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The unit on whose behalf the actor acted, and a second unit (the target of a transfer).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
 
     report: Mapped[Report] = relationship(back_populates="events", lazy="raise")
+
+
+class MessageLink(Base):
+    """Which chat message belongs to which report: the reply path, kept across restarts.
+
+    Written by the outbox worker when a message about a report is sent (``purpose`` says what it
+    was: ``card``, ``album``, ``relay``, ``prompt`` ...), and by the handlers for citizens' and
+    officers' own messages that were relayed. ``action`` is set on prompts that wait for an
+    officer's reply (``ask``, ``note``, ``done``, ``transfer:<unit id>``).
+    """
+
+    __tablename__ = "message_links"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", "message_id", name="uq_message_links_message"),
+        Index("ix_message_links_report", "report_id", "chat_id", "purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime]
 
 
 class InboxUpdate(Base):
@@ -206,3 +298,7 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    # What the message is to its report (see MessageLink.purpose); sent rows with a purpose
+    # become message links. ``link_action`` marks a prompt that waits for an officer's reply.
+    purpose: Mapped[str] = mapped_column(String(16), default="")
+    link_action: Mapped[str] = mapped_column(String(40), default="")

@@ -12,13 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from storage.models import (
+    BindingCode,
     Citizen,
     Conversation,
     InboxUpdate,
+    MessageLink,
     OutboxMessage,
     Report,
     ReportEvent,
     ReportPhoto,
+    Unit,
+    UnitChat,
 )
 
 
@@ -66,6 +70,9 @@ class CitizenRepository:
         await self._session.flush()
         return citizen
 
+    async def by_id(self, citizen_id: int) -> Citizen | None:
+        return await self._session.get(Citizen, citizen_id)
+
 
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -83,6 +90,41 @@ class ReportRepository:
         self._session.add(event)
         await self._session.flush()
         return report
+
+    async def get(self, report_id: int) -> Report | None:
+        return await self._session.get(Report, report_id)
+
+    async def with_details(self, report_id: int) -> Report | None:
+        """The report with its photos and timeline loaded."""
+        return await self._session.scalar(
+            select(Report)
+            .where(Report.id == report_id)
+            .options(selectinload(Report.events), selectinload(Report.photos))
+            .execution_options(populate_existing=True)
+        )
+
+    def add_event(self, event: ReportEvent) -> None:
+        self._session.add(event)
+
+    async def open_for_unit(
+        self, unit_id: int, statuses: Sequence[str], limit: int
+    ) -> list[Report]:
+        """The unit's reports in ``statuses``, nearest deadline first."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(Report.unit_id == unit_id, Report.status.in_(list(statuses)))
+            .order_by(Report.due_date.is_(None), Report.due_date, Report.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def count_open_for_unit(self, unit_id: int, statuses: Sequence[str]) -> int:
+        count = await self._session.scalar(
+            select(func.count(Report.id)).where(
+                Report.unit_id == unit_id, Report.status.in_(list(statuses))
+            )
+        )
+        return int(count or 0)
 
     async def tracking_number_taken(self, tracking_no: str) -> bool:
         found = await self._session.scalar(
@@ -222,6 +264,8 @@ class OutboxRepository:
         payload: dict[str, Any],
         now: datetime,
         report_id: int | None = None,
+        purpose: str = "",
+        link_action: str = "",
     ) -> OutboxMessage:
         row = OutboxMessage(
             channel=channel,
@@ -230,6 +274,8 @@ class OutboxRepository:
             created_at=now,
             attempts=0,
             report_id=report_id,
+            purpose=purpose,
+            link_action=link_action,
         )
         self._session.add(row)
         return row
@@ -294,3 +340,190 @@ class OutboxRepository:
             .where(OutboxMessage.id == row_id)
             .values(failed_at=now, error=error, attempts=OutboxMessage.attempts + 1)
         )
+
+
+class UnitRepository:
+    """Units (coordinator, OPDs, kecamatan, desa), their group chats and binding codes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, unit_id: int) -> Unit | None:
+        return await self._session.get(Unit, unit_id)
+
+    async def by_code(self, code: str) -> Unit | None:
+        return await self._session.scalar(select(Unit).where(Unit.code == code))
+
+    async def by_area(self, area_code: str) -> Unit | None:
+        return await self._session.scalar(select(Unit).where(Unit.area_code == area_code))
+
+    async def coordinator(self) -> Unit | None:
+        return await self._session.scalar(
+            select(Unit).where(Unit.kind == "coordinator").order_by(Unit.id).limit(1)
+        )
+
+    async def all(self) -> list[Unit]:
+        rows = await self._session.scalars(select(Unit).order_by(Unit.id))
+        return list(rows)
+
+    async def of_kind(self, kind: str) -> list[Unit]:
+        rows = await self._session.scalars(
+            select(Unit).where(Unit.kind == kind, Unit.active.is_(True)).order_by(Unit.name)
+        )
+        return list(rows)
+
+    async def add(self, unit: Unit) -> Unit:
+        self._session.add(unit)
+        await self._session.flush()
+        return unit
+
+    async def chats_of(self, unit_id: int) -> list[UnitChat]:
+        """The unit's bound (active) group chats."""
+        rows = await self._session.scalars(
+            select(UnitChat)
+            .where(UnitChat.unit_id == unit_id, UnitChat.active.is_(True))
+            .order_by(UnitChat.id)
+        )
+        return list(rows)
+
+    async def unit_ids_with_chats(self) -> set[int]:
+        rows = await self._session.scalars(
+            select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
+        )
+        return set(rows)
+
+    async def chat(self, channel: str, chat_id: str) -> UnitChat | None:
+        """The binding row of a chat (active or not)."""
+        return await self._session.scalar(
+            select(UnitChat).where(UnitChat.channel == channel, UnitChat.chat_id == chat_id)
+        )
+
+    async def bind(
+        self, unit_id: int, *, channel: str, chat_id: str, title: str, by: str, now: datetime
+    ) -> UnitChat:
+        """Bind a chat to a unit (rebinding an existing row moves it to the new unit)."""
+        row = await self.chat(channel, chat_id)
+        if row is None:
+            row = UnitChat(channel=channel, chat_id=chat_id, unbound_reason="")
+            self._session.add(row)
+        row.unit_id = unit_id
+        row.title = title[:255]
+        row.bound_at = now
+        row.bound_by = by
+        row.active = True
+        row.unbound_at = None
+        row.unbound_reason = ""
+        await self._session.flush()
+        return row
+
+    def unbind(self, row: UnitChat, *, reason: str, now: datetime) -> None:
+        row.active = False
+        row.unbound_at = now
+        row.unbound_reason = reason
+
+    async def move_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> bool:
+        """A group became a supergroup: its binding, links and unsent messages follow the new id."""
+        row = await self.chat(channel, old_chat_id)
+        if row is None:
+            return False
+        row.chat_id = new_chat_id
+        await self._session.execute(
+            update(MessageLink)
+            .where(MessageLink.channel == channel, MessageLink.chat_id == old_chat_id)
+            .values(chat_id=new_chat_id)
+        )
+        pending = await self._session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == old_chat_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+        )
+        for message in pending:
+            message.chat_id = new_chat_id
+            message.payload = {**message.payload, "chat_id": new_chat_id}
+        await self._session.flush()
+        return True
+
+    def add_code(self, unit_id: int, code: str, *, now: datetime, expires_at: datetime) -> None:
+        self._session.add(
+            BindingCode(
+                unit_id=unit_id, code=code, created_at=now, expires_at=expires_at, used_in_chat=""
+            )
+        )
+
+    async def binding_code(self, code: str) -> BindingCode | None:
+        return await self._session.scalar(select(BindingCode).where(BindingCode.code == code))
+
+
+def _insert_link_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(MessageLink).values(**values).on_conflict_do_nothing()
+
+
+class LinkRepository:
+    """Message links: which chat message belongs to which report (the reply paths)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        channel: str,
+        chat_id: str,
+        message_id: int,
+        report_id: int,
+        purpose: str,
+        action: str = "",
+        now: datetime,
+    ) -> None:
+        await self._session.execute(
+            _insert_link_ignoring_duplicates(
+                self._session,
+                {
+                    "channel": channel,
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "report_id": report_id,
+                    "purpose": purpose,
+                    "action": action,
+                    "created_at": now,
+                },
+            )
+        )
+
+    async def find(self, channel: str, chat_id: str, message_id: int) -> MessageLink | None:
+        return await self._session.scalar(
+            select(MessageLink).where(
+                MessageLink.channel == channel,
+                MessageLink.chat_id == chat_id,
+                MessageLink.message_id == message_id,
+            )
+        )
+
+    async def latest(
+        self, channel: str, chat_id: str, report_id: int, purpose: str
+    ) -> MessageLink | None:
+        """The newest message of ``purpose`` about the report in the chat (e.g. its card)."""
+        return await self._session.scalar(
+            select(MessageLink)
+            .where(
+                MessageLink.channel == channel,
+                MessageLink.chat_id == chat_id,
+                MessageLink.report_id == report_id,
+                MessageLink.purpose == purpose,
+            )
+            .order_by(MessageLink.id.desc())
+            .limit(1)
+        )
+
+    async def of_report(self, report_id: int, purpose: str) -> list[MessageLink]:
+        rows = await self._session.scalars(
+            select(MessageLink)
+            .where(MessageLink.report_id == report_id, MessageLink.purpose == purpose)
+            .order_by(MessageLink.id)
+        )
+        return list(rows)

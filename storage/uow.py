@@ -10,8 +10,10 @@ from storage.repositories import (
     CitizenRepository,
     ConversationRepository,
     InboxRepository,
+    LinkRepository,
     OutboxRepository,
     ReportRepository,
+    UnitRepository,
 )
 
 
@@ -28,6 +30,8 @@ class UnitOfWork:
         self.reports = ReportRepository(self.session)
         self.inbox = InboxRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.units = UnitRepository(self.session)
+        self.links = LinkRepository(self.session)
         return self
 
     async def __aexit__(
