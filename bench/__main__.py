@@ -1,4 +1,8 @@
-"""``python -m bench [--citizens N] [--photos K] [--quick] [--json PATH]``."""
+"""``python -m bench [--citizens N] [--photos K] [--quick] [--json PATH]``.
+
+``python -m bench delivery [-n N] [--groups G] [--per-group K] ...``: the outbox's delivery rate
+under Telegram's flood limits (see :mod:`bench.delivery`).
+"""
 
 from __future__ import annotations
 
@@ -110,6 +114,12 @@ def _json(outcome: Outcome, config: Config) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["delivery"], ["--delivery"]):
+        # The outbox under Telegram's flood limits: a separate benchmark with its own options.
+        from bench import delivery
+
+        return delivery.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     config = _config(args, parser)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.aiogram_channel import AiogramChannel
 from bot.channels.base import Channel
+from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.inbox import InboxProcessor, UowFactory
@@ -27,9 +28,10 @@ from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.regions import RegionDirectory
 from handlers.app import Conversations
-from handlers.deps import HandlerConfig, HandlerDeps
+from handlers.deps import ChatAdmins, HandlerConfig, HandlerDeps
 from locales import Catalogs
 from storage.db import create_engine, migrate, session_factory
+from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -53,10 +55,19 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         draft_stale=timedelta(hours=settings.draft_stale_hours),
         throttle_max_updates=settings.throttle_max_updates,
         throttle_window=timedelta(seconds=settings.throttle_window_seconds),
+        coordinator_summaries_only=settings.coordinator_summaries_only,
+        coordinator_sees_identity=settings.coordinator_sees_identity,
+        binding_code_ttl=timedelta(hours=settings.binding_code_hours),
     )
 
 
-def handler_deps(settings: Settings, token: str, catalogs: Catalogs, clock: Clock) -> HandlerDeps:
+def handler_deps(
+    settings: Settings,
+    token: str,
+    catalogs: Catalogs,
+    clock: Clock,
+    admins: ChatAdmins | None = None,
+) -> HandlerDeps:
     holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
     return HandlerDeps(
         config=handler_config(settings, token),
@@ -65,7 +76,18 @@ def handler_deps(settings: Settings, token: str, catalogs: Catalogs, clock: Cloc
         categories=load_categories(settings.categories_file),
         calendar=WorkingCalendar(extra_holidays=holidays),
         clock=clock,
+        admins=admins,
     )
+
+
+async def seed_if_empty(uow_factory: UowFactory, deps: HandlerDeps) -> None:
+    """A fresh install gets its unit registry, so that no report is left without a unit."""
+    async with uow_factory() as uow:
+        if await uow.units.coordinator() is not None:
+            return
+        result = await seed_units(uow, deps.regions, deps.clock(), categories=deps.categories)
+        await uow.commit()
+    log.info("unit registry seeded on start: %s", result)
 
 
 def make_channel(settings: Settings, token: str) -> Channel:
@@ -173,13 +195,20 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         return UnitOfWork(sessions)
 
     catalogs = Catalogs(settings.default_language)
-    conversations = Conversations(handler_deps(settings, token, catalogs, clock))
     channel = make_channel(settings, token)
+    deps = handler_deps(
+        settings, token, catalogs, clock, TelegramChatAdmins({channel.name: channel})
+    )
+    if settings.seed_units_on_start:
+        await seed_if_empty(uow_factory, deps)
+    conversations = Conversations(deps)
     outbox = OutboxWorker(
         uow_factory=uow_factory,
         channels={channel.name: channel},
         clock=clock,
         per_second=settings.outbox_rate_per_second,
+        chat_per_second=settings.outbox_chat_per_second,
+        group_per_minute=settings.outbox_group_per_minute,
     )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
     inbox = InboxProcessor(

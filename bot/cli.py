@@ -1,4 +1,5 @@
-"""The ``aduan`` command: run the bot, migrate the database, or serve the loopback emulator."""
+"""The ``aduan`` command: run the bot, migrate the database, manage units (``aduan units``), or
+serve the loopback emulator."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import contextlib
 import sys
 from collections.abc import Sequence
 
+from bot import units_cli
 from bot.logs import setup_logging
 from bot.settings import Settings
 from locales import Catalogs
@@ -23,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="serve the loopback Bot API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8081)
+    units_cli.add_parser(commands)
     return parser
 
 
@@ -67,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     if args.command == "migrate":
         return migrate(settings)
+    if args.command == "units":
+        return units_cli.run(args, settings)
     return run(settings)
 
 

@@ -34,7 +34,19 @@ class Settings(BaseSettings):
     album_wait_seconds: float = Field(default=1.0, ge=0)
     # Overall sending rate (Telegram allows about 30 messages/s); 0 disables the limit.
     outbox_rate_per_second: float = Field(default=28.0, ge=0)
+    # Per chat (Telegram: about 1 message/s, short bursts tolerated) and per group, supergroup or
+    # channel (Telegram: 20 messages/min); 0 disables that limit.
+    outbox_chat_per_second: float = Field(default=1.0, ge=0)
+    outbox_group_per_minute: float = Field(default=20.0, ge=0)
     polling_timeout: int = Field(default=25, ge=0)
+    # The coordinator's group gets a one-line summary of each new report instead of the card.
+    coordinator_summaries_only: bool = False
+    # Whether the coordinator's cards show who filed an anonymous report (off: nobody sees it).
+    coordinator_sees_identity: bool = False
+    # How long a group binding code (/daftar CODE) stays valid.
+    binding_code_hours: float = Field(default=48.0, gt=0)
+    # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
+    seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.
     callback_secret: SecretStr | None = None
     log_level: str = "INFO"

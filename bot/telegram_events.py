@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.events import (
+    BotMembership,
     ButtonPress,
     ChatKind,
+    ChatMigrated,
     Event,
     Location,
     MediaKind,
@@ -116,9 +118,14 @@ def _has_content(message: JSON, media: MediaKind, location: Location | None) -> 
     )
 
 
-def message_event(message: JSON, channel: str) -> Message | Unsupported:
-    """One Telegram Message as an event; service messages (joins, pins ...) are Unsupported."""
+def message_event(message: JSON, channel: str) -> Message | ChatMigrated | Unsupported:
+    """One Telegram Message as an event; service messages (joins, pins ...) are Unsupported,
+    except the one saying a group became a supergroup (its chat id changes)."""
     chat = message["chat"]
+    if "migrate_to_chat_id" in message:
+        return ChatMigrated(
+            channel=channel, chat_id=str(chat["id"]), new_chat_id=str(message["migrate_to_chat_id"])
+        )
     media_group_id = str(message.get("media_group_id", ""))
     media, photos = _media(message, media_group_id)
     location = _location(message)
@@ -138,6 +145,7 @@ def message_event(message: JSON, channel: str) -> Message | Unsupported:
         location=location,
         reply_to_message_id=int(reply_to["message_id"]) if "message_id" in reply_to else None,
         media_group_id=media_group_id,
+        chat_title=str(chat.get("title", "")),
     )
 
 
@@ -158,6 +166,18 @@ def button_event(query: JSON, channel: str) -> ButtonPress | Unsupported:
     )
 
 
+def membership_event(change: JSON, channel: str) -> BotMembership:
+    """The bot's own membership in a chat changed (added, promoted, removed)."""
+    chat = change["chat"]
+    return BotMembership(
+        channel=channel,
+        chat_id=str(chat["id"]),
+        status=str((change.get("new_chat_member") or {}).get("status", "")),
+        title=str(chat.get("title", "")),
+        sender=_sender(change.get("from")),
+    )
+
+
 def update_kind(update: JSON) -> str:
     """The update's payload field (``message``, ``callback_query`` ...), or ''."""
     return next((key for key in update if key != "update_id"), "")
@@ -170,6 +190,8 @@ def to_event(update: JSON, channel: str) -> Event:
         return message_event(update["message"], channel)
     if kind == "callback_query":
         return button_event(update["callback_query"], channel)
+    if kind == "my_chat_member":
+        return membership_event(update["my_chat_member"], channel)
     chat_id, _ = update_key(update)
     return Unsupported(channel=channel, chat_id=chat_id, kind=kind)
 

@@ -9,6 +9,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
+from core.lifecycle import ReportStatus, ReportType
 
 #: Verify and route a new report (verifikasi dan disposisi).
 VERIFY_DAYS: Final = 3
@@ -40,3 +41,19 @@ def verification_due(
 ) -> date:
     """Last day to verify and route a report submitted at ``submitted_at``."""
     return due_date(submitted_at, calendar, tz, days)
+
+
+def stage_days(status: ReportStatus, report_type: ReportType) -> int | None:
+    """Working days a unit has for the stage a report has just entered; None: no clock runs."""
+    if status == ReportStatus.BARU:
+        return VERIFY_DAYS
+    if status == ReportStatus.DIDISPOSISI:
+        return FOLLOW_UP_DAYS
+    if status == ReportStatus.DIPROSES:
+        return {
+            ReportType.ASPIRASI: RESOLVE_ASPIRASI_DAYS,
+            ReportType.PERMINTAAN_INFORMASI: RESOLVE_INFORMASI_DAYS,
+        }.get(report_type, RESOLVE_PENGADUAN_DAYS)
+    if status == ReportStatus.SELESAI:
+        return AUTO_CLOSE_DAYS
+    return None

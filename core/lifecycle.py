@@ -52,12 +52,14 @@ _S = ReportStatus
 #: - didisposisi → selesai is allowed: a unit may fix the problem and report it done at once.
 #: - menunggu_pelapor → didisposisi/diproses: the reporter answered, the unit's work resumes
 #:   where it was (the caller knows which from the timeline).
+#: - diproses → didisposisi: a transfer to another unit (bukan wewenang) hands the report over
+#:   as a fresh disposisi, so the new unit's first follow-up clock starts.
 #: - selesai → diproses: the reporter says "belum selesai" (reopen).
 #: - diarsipkan is final.
 ALLOWED_TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
     _S.BARU: frozenset({_S.DIDISPOSISI, _S.DIARSIPKAN}),
     _S.DIDISPOSISI: frozenset({_S.DIPROSES, _S.MENUNGGU_PELAPOR, _S.SELESAI, _S.DIARSIPKAN}),
-    _S.DIPROSES: frozenset({_S.MENUNGGU_PELAPOR, _S.SELESAI, _S.DIARSIPKAN}),
+    _S.DIPROSES: frozenset({_S.DIDISPOSISI, _S.MENUNGGU_PELAPOR, _S.SELESAI, _S.DIARSIPKAN}),
     _S.MENUNGGU_PELAPOR: frozenset({_S.DIDISPOSISI, _S.DIPROSES, _S.SELESAI, _S.DIARSIPKAN}),
     _S.SELESAI: frozenset({_S.DIPROSES}),
     _S.DIARSIPKAN: frozenset(),

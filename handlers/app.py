@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
-from handlers import citizen, intake
+from handlers import citizen, followup, group, intake
 from handlers.deps import HandlerDeps
-from handlers.events import ButtonPress, ChatKind, Event, Message
+from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
 from handlers.turn import SCOPE_STEP, Turn
 from storage.uow import UnitOfWork
 
@@ -20,6 +20,12 @@ class Conversations:
 
     async def handle(self, event: Event, uow: UnitOfWork) -> None:
         """Act on one event inside ``uow``; the caller commits (with the inbox row marked done)."""
+        if isinstance(event, ChatMigrated):
+            await group.on_migrated(uow, event)
+            return
+        if isinstance(event, BotMembership):
+            await group.on_membership(uow, self.deps, event)
+            return
         if not isinstance(event, Message | ButtonPress):
             return
         now = self.deps.clock()
@@ -31,7 +37,10 @@ class Conversations:
         )
         turn = Turn(event=event, uow=uow, deps=self.deps, conversation=conversation, now=now)
         if event.chat_kind != ChatKind.PRIVATE:
-            _in_group(turn)
+            if isinstance(event, ButtonPress):
+                await group.on_press(turn, event)
+            else:
+                await group.on_message(turn, event)
             return
         if _throttled(turn):
             return
@@ -40,15 +49,6 @@ class Conversations:
         else:
             await _on_message(turn, event)
         conversation.updated_at = now
-
-
-def _in_group(turn: Turn) -> None:
-    """Citizen features live in private chats; a group gets a pointer there, never a report."""
-    event = turn.event
-    if isinstance(event, ButtonPress):
-        turn.answer(turn.t("group.private_only"), alert=True)
-    elif event.command:
-        turn.send(turn.t("group.private_only"))
 
 
 def _throttled(turn: Turn) -> bool:
@@ -83,15 +83,23 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
     if scope == SCOPE_STEP and seq_text != str(turn.conversation.step_seq):
         turn.answer(turn.t("button.stale"), alert=True)
         return
-    if not await citizen.on_button(turn, action, arg):
-        await intake.on_button(turn, action, arg)
+    if await citizen.on_button(turn, action, arg):
+        return
+    if scope != SCOPE_STEP and await followup.on_button(turn, action, arg):
+        return
+    await intake.on_button(turn, action, arg)
 
 
 async def _on_message(turn: Turn, message: Message) -> None:
     if message.command:
         await citizen.on_command(turn, message)
         return
+    # A reply to a message about a report goes to the unit, whatever the chat was doing.
+    if await followup.on_reply(turn, message):
+        return
     if await citizen.on_menu_text(turn, message):
+        return
+    if await followup.on_step_message(turn, message):
         return
     if turn.conversation.step == "status_input" and message.text and not message.photos:
         await citizen.lookup_status(turn, message.text)

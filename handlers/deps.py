@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
@@ -22,6 +23,19 @@ class HandlerConfig:
     throttle_max_updates: int = 20
     throttle_window: timedelta = timedelta(seconds=10)
     reports_page_size: int = 5
+    # The coordinator's group gets a one-line summary of each new report instead of the card.
+    coordinator_summaries_only: bool = False
+    # Whether the coordinator's cards show who filed an anonymous report.
+    coordinator_sees_identity: bool = False
+    # How long a group binding code stays valid.
+    binding_code_ttl: timedelta = timedelta(hours=48)
+    queue_page_size: int = 20
+
+
+class ChatAdmins(Protocol):
+    """Asks the messenger whether a user administers a group (binding a group needs an admin)."""
+
+    async def is_admin(self, channel: str, chat_id: str, user_id: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -32,3 +46,4 @@ class HandlerDeps:
     categories: tuple[Category, ...]
     calendar: WorkingCalendar
     clock: Callable[[], datetime]
+    admins: ChatAdmins | None = None

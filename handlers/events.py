@@ -78,6 +78,7 @@ class Message:
     location: Location | None = None
     reply_to_message_id: int | None = None
     media_group_id: str = ""
+    chat_title: str = ""
 
     @property
     def command(self) -> str:
@@ -115,4 +116,29 @@ class Unsupported:
     kind: str = field(default="")
 
 
-Event = Message | ButtonPress | Unsupported
+@dataclass(frozen=True, slots=True)
+class ChatMigrated:
+    """A group became a supergroup: from now on it has ``new_chat_id``."""
+
+    channel: str
+    chat_id: str
+    new_chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class BotMembership:
+    """The bot was added to, promoted in, or removed from a group (``status`` as Telegram says:
+    member, administrator, left, kicked)."""
+
+    channel: str
+    chat_id: str
+    status: str
+    title: str = ""
+    sender: Sender = field(default_factory=lambda: Sender(user_id=""))
+
+    @property
+    def present(self) -> bool:
+        return self.status in ("member", "administrator", "creator", "restricted")
+
+
+Event = Message | ButtonPress | ChatMigrated | BotMembership | Unsupported

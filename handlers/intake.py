@@ -14,6 +14,7 @@ from core.lifecycle import Privacy, ReportStatus, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
 from core.tracking import new_tracking_number
+from handlers import casework
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import ButtonPress, MediaKind, Message
@@ -625,6 +626,7 @@ async def _submit(turn: Turn) -> None:
         created_at=turn.now,
     )
     await turn.uow.reports.add(report, photos, event)
+    await casework.deliver_new_report(casework.Case(turn.uow, turn.deps, turn.now), report)
     summary = _summary_text(turn)
     conv = turn.conversation
     conv.draft = {}

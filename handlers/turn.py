@@ -28,6 +28,12 @@ SCOPE_STEP = "d"
 SCOPE_GLOBAL = "g"
 
 
+def global_button(deps: HandlerDeps, text: str, action: str, arg: str = "") -> InlineButton:
+    """A button that stays valid whatever the conversation does next (scope "g")."""
+    payload = f"{SCOPE_GLOBAL}:0:{action}" + (f":{arg}" if arg else "")
+    return InlineButton(text=text, data=sign_callback(payload, deps.config.callback_secret))
+
+
 @dataclass
 class Turn:
     event: Message | ButtonPress
@@ -92,8 +98,9 @@ class Turn:
     def button(
         self, text: str, action: str, arg: str = "", *, scope: str = SCOPE_STEP
     ) -> InlineButton:
-        seq = self.conversation.step_seq if scope == SCOPE_STEP else 0
-        payload = f"{scope}:{seq}:{action}" + (f":{arg}" if arg else "")
+        if scope != SCOPE_STEP:
+            return global_button(self.deps, text, action, arg)
+        payload = f"{scope}:{self.conversation.step_seq}:{action}" + (f":{arg}" if arg else "")
         return InlineButton(
             text=text, data=sign_callback(payload, self.deps.config.callback_secret)
         )

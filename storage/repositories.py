@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -113,6 +113,16 @@ class ReportRepository:
         rows = await self._session.scalars(
             select(Report)
             .where(Report.unit_id == unit_id, Report.status.in_(list(statuses)))
+            .order_by(Report.due_date.is_(None), Report.due_date, Report.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def open_all(self, statuses: Sequence[str], limit: int) -> list[Report]:
+        """Every unit's reports in ``statuses``, nearest deadline first (the coordinator's view)."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(Report.status.in_(list(statuses)))
             .order_by(Report.due_date.is_(None), Report.due_date, Report.id)
             .limit(limit)
         )
@@ -280,12 +290,27 @@ class OutboxRepository:
         self._session.add(row)
         return row
 
-    async def due(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def due(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        per_chat: int | None = None,
+        skip_chats: Collection[str] = (),
+    ) -> list[OutboxMessage]:
         """Unsent rows that may go now, oldest first.
 
         A chat whose oldest unsent row waits for a retry time holds all its later rows back, so
         each chat's messages keep their order; the caller sends a chat's rows one after another.
+
+        With ``per_chat`` only each chat's first ``per_chat`` unsent rows are candidates, and the
+        rows come by their rank in their chat, then age: every chat's head before anyone's second
+        row, so a group with hundreds of queued rows cannot fill the window and starve the other
+        chats. ``skip_chats`` are chats the caller cannot send to yet (flood limits); their rows
+        are left out. Button answers are never held back by either, nor by a waiting head, and
+        come first: they are not messages, and must go within seconds.
         """
+        is_answer = OutboxMessage.payload["kind"].as_string() == "answer_button"
         earlier = aliased(OutboxMessage)
         chat_waits = (
             select(earlier.id)
@@ -299,18 +324,73 @@ class OutboxRepository:
             )
             .exists()
         )
-        rows = await self._session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-                (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
-                ~chat_waits,
+        unsent = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+        query = select(OutboxMessage).where(
+            *unsent,
+            (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+        )
+        if per_chat is None and not skip_chats:
+            rows = await self._session.scalars(
+                query.where(~chat_waits).order_by(OutboxMessage.id).limit(limit)
             )
-            .order_by(OutboxMessage.id)
+            return list(rows)
+        held: ColumnElement[bool] = chat_waits
+        if skip_chats:
+            held = held | OutboxMessage.chat_id.in_(list(skip_chats))
+        query = query.where(~held | is_answer)
+        if per_chat is None:
+            rows = await self._session.scalars(query.order_by(OutboxMessage.id).limit(limit))
+            return list(rows)
+        # Window functions: SQLite 3.25+ and every supported PostgreSQL.
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(OutboxMessage.channel, OutboxMessage.chat_id),
+                order_by=OutboxMessage.id,
+            )
+            .label("rank")
+        )
+        ranked = select(OutboxMessage.id.label("row_id"), rank).where(*unsent).subquery()
+        rows = await self._session.scalars(
+            query.join(ranked, ranked.c.row_id == OutboxMessage.id)
+            .where((ranked.c.rank <= per_chat) | is_answer)
+            # Answers first: a window full of messages must not push them out.
+            .order_by(case((is_answer, 0), else_=ranked.c.rank), OutboxMessage.id)
             .limit(limit)
         )
         return list(rows)
+
+    async def failed(self, limit: int, since: datetime | None = None) -> list[OutboxMessage]:
+        """Rows given up for good (blocked by the user, chat not found ...), newest first."""
+        query = select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+        if since is not None:
+            query = query.where(OutboxMessage.failed_at >= since)
+        rows = await self._session.scalars(
+            query.order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc()).limit(limit)
+        )
+        return list(rows)
+
+    async def move_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        """Point a chat's unsent rows at its new id (a group that became a supergroup).
+
+        For chats without a binding; :meth:`UnitRepository.move_chat` also moves these rows.
+        Returns how many rows moved.
+        """
+        pending = await self._session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == old_chat_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+        )
+        moved = 0
+        for message in pending:
+            message.chat_id = new_chat_id
+            message.payload = {**message.payload, "chat_id": new_chat_id}
+            moved += 1
+        await self._session.flush()
+        return moved
 
     async def pending_count(self) -> int:
         count = await self._session.scalar(

@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from bot.channels.base import UpdateHandler
 from bot.channels.errors import (
     ChannelError,
+    ChatMigrated,
     PermanentError,
     RetryAfter,
     TransientError,
@@ -73,8 +74,8 @@ def channel_error(exc: Exception) -> ChannelError:
     if isinstance(exc, TelegramRetryAfter):
         return RetryAfter(float(exc.retry_after), exc.message)
     if isinstance(exc, TelegramMigrateToChat):
-        # The group became a supergroup with a new id; rebinding is the handlers' business.
-        return PermanentError(f"{exc.message} (migrate_to_chat_id={exc.migrate_to_chat_id})")
+        # The group became a supergroup with a new id; the outbox moves the chat and resends.
+        return ChatMigrated(int(exc.migrate_to_chat_id), exc.message)
     if isinstance(exc, TelegramEntityTooLarge):
         return PermanentError(exc.message)
     if isinstance(exc, TelegramNetworkError | TelegramServerError | ClientDecodeError):

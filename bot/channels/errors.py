@@ -30,6 +30,18 @@ class PermanentError(ChannelError):
     """The call will never succeed as it is (403 blocked by the user, 400 chat not found ...)."""
 
 
+class ChatMigrated(PermanentError):  # noqa: N818 (a state of the chat, like RetryAfter)
+    """The group became a supergroup (400 with ``parameters.migrate_to_chat_id``).
+
+    Permanent for the old chat id only: the outbox moves the chat's binding, links and unsent rows
+    to ``new_chat_id`` and sends the row again there.
+    """
+
+    def __init__(self, new_chat_id: int, description: str = "") -> None:
+        super().__init__(description or f"group chat was upgraded to supergroup {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
 class IgnorableError(PermanentError):
     """A refusal that means the work is already done or moot; the outbox marks the row sent.
 
@@ -42,9 +54,14 @@ _IGNORABLE = ("message is not modified", "query is too old", "query id is invali
 
 
 def error_from_response(
-    error_code: int, description: str, retry_after: float | None = None
+    error_code: int,
+    description: str,
+    retry_after: float | None = None,
+    migrate_to_chat_id: int | None = None,
 ) -> ChannelError:
     """Classify a failed Bot API response (``ok: false``) the same way for every adapter."""
+    if migrate_to_chat_id is not None:
+        return ChatMigrated(migrate_to_chat_id, description)
     if error_code == 429 or retry_after is not None:
         return RetryAfter(float(retry_after or 1), description)
     if error_code >= 500:

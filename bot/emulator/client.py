@@ -153,14 +153,19 @@ class EmulatorClient:
         chat_id: int | None = None,
         chat_type: str | None = None,
         reply_to: int | None = None,
+        reply_to_message_id: int | None = None,
     ) -> JsonDict:
-        """Send ``text`` (private chat by default; a negative chat_id means a supergroup)."""
+        """Send ``text`` (private chat by default; a negative chat_id means a supergroup).
+
+        ``reply_to`` (or its Bot API name ``reply_to_message_id``) makes it a reply: the update
+        then carries the whole replied message, as Telegram's does.
+        """
         return await self._user_message(
             user,
             {"text": text},
             chat_id=chat_id,
             chat_type=self._chat_type(chat_id, chat_type),
-            reply_to=reply_to,
+            reply_to=reply_to if reply_to is not None else reply_to_message_id,
         )
 
     async def send_photo(
@@ -174,6 +179,7 @@ class EmulatorClient:
         chat_type: str | None = None,
         reply_to: int | None = None,
         mime_type: str = "image/jpeg",
+        reply_to_message_id: int | None = None,
     ) -> JsonDict:
         uploaded = await self.upload(data, mime_type, "photo.jpg")
         content: JsonDict = {"photo_file_id": uploaded["file_id"]}
@@ -186,7 +192,7 @@ class EmulatorClient:
             content,
             chat_id=chat_id,
             chat_type=self._chat_type(chat_id, chat_type),
-            reply_to=reply_to,
+            reply_to=reply_to if reply_to is not None else reply_to_message_id,
         )
 
     async def send_document(
@@ -241,6 +247,45 @@ class EmulatorClient:
         return await self._user_message(
             user, {"contact": contact}, chat_id=chat_id, chat_type=self._chat_type(chat_id, None)
         )
+
+    async def member_update(
+        self,
+        user: TgUser,
+        chat_id: int,
+        status: str,
+        *,
+        chat_type: str | None = None,
+        title: str = "",
+        admins: list[int] | None = None,
+        members: list[int] | None = None,
+    ) -> JsonDict:
+        """``user`` changes the bot's membership in a chat: adds it ("member"), promotes it
+        ("administrator"), removes it ("left") or bans it ("kicked"); returns the queued
+        ``my_chat_member`` payload. ``admins``/``members`` register the group's people too."""
+        body: JsonDict = {"chat_id": chat_id, "from": user.as_json(), "status": status}
+        if chat_type is not None:
+            body["chat_type"] = chat_type
+        if title:
+            body["title"] = title
+        if admins:
+            body["admins"] = admins
+        if members:
+            body["members"] = members
+        result: JsonDict = await self._request("POST", "updates/member", json=body)
+        change: JsonDict = result["my_chat_member"]
+        return change
+
+    async def migrate_group(
+        self, chat_id: int, new_chat_id: int, *, user: TgUser | None = None
+    ) -> JsonDict:
+        """The group ``chat_id`` becomes the supergroup ``new_chat_id`` (upgraded by ``user``);
+        returns the new chat. Both service messages are queued as updates."""
+        body: JsonDict = {"chat_id": chat_id, "new_chat_id": new_chat_id}
+        if user is not None:
+            body["from"] = user.as_json()
+        result: JsonDict = await self._request("POST", "updates/migrate", json=body)
+        chat: JsonDict = result["chat"]
+        return chat
 
     async def press(
         self,
@@ -372,6 +417,16 @@ class EmulatorClient:
         result: JsonDict = await self._request("GET", "stats")
         return result
 
+    async def chat_state(self, chat_id: int) -> JsonDict:
+        """The emulator's view of a chat: admins, members, pinned ids, the bot's status ..."""
+        result: JsonDict = await self._request("GET", "chat", params={"chat_id": str(chat_id)})
+        return result
+
+    async def pinned(self, chat_id: int) -> list[int]:
+        """Ids of the chat's pinned messages, the newest pin last."""
+        state = await self.chat_state(chat_id)
+        return [int(message_id) for message_id in state["pinned"]]
+
     # --- files -----------------------------------------------------------------------------
     async def upload(self, data: bytes, mime_type: str, file_name: str) -> JsonDict:
         form = aiohttp.FormData()
@@ -406,14 +461,39 @@ class EmulatorClient:
         result: JsonDict = await self._request("POST", "faults", json=body)
         return result
 
+    async def clear_faults(self) -> int:
+        """Telegram is healthy again: faults still waiting are dropped; returns how many."""
+        result: JsonDict = await self._request("POST", "faults/clear", json={})
+        return int(result["cleared"])
+
     async def block(self, chat_id: int) -> None:
         await self._request("POST", "block", json={"chat_id": chat_id})
 
     async def unblock(self, chat_id: int) -> None:
         await self._request("POST", "unblock", json={"chat_id": chat_id})
 
-    async def set_flood_limits(self, enabled: bool) -> None:
-        await self._request("POST", "limits", json={"flood_limits": enabled})
+    async def set_flood_limits(
+        self,
+        enabled: bool,
+        *,
+        global_per_second: float | None = None,
+        chat_per_second: float | None = None,
+        chat_burst: float | None = None,
+        group_per_minute: float | None = None,
+        group_burst: float | None = None,
+    ) -> JsonDict:
+        """Switch flood limits on or off, with fresh buckets; rates left None are Telegram's."""
+        rates = {
+            "global_per_second": global_per_second,
+            "chat_per_second": chat_per_second,
+            "chat_burst": chat_burst,
+            "group_per_minute": group_per_minute,
+            "group_burst": group_burst,
+        }
+        body: JsonDict = {"flood_limits": enabled}
+        body.update({key: value for key, value in rates.items() if value is not None})
+        result: JsonDict = await self._request("POST", "limits", json=body)
+        return result
 
     async def register_chat(
         self,

@@ -9,11 +9,30 @@ same HTTP status.
     last_name?, username?, language_code?}, text?, caption?, photo_file_id?, document_file_id?,
     mime_type?, file_name?, sticker?, voice?, video?, location?: {latitude, longitude}, contact?,
     media_group_id?, reply_to_message_id?}`` stores a user message (``chat_id`` defaults to the
-    sender's private chat) and queues a ``message`` update -> ``{"update", "message"}``.
+    sender's private chat) and queues a ``message`` update -> ``{"update", "message"}``. A reply
+    carries the whole replied message as ``reply_to_message`` (``from`` is the bot for its own).
 ``POST updates/callback``
     ``{chat_id?, from, message_id, data, force?}`` queues a ``callback_query``. Without ``force``
     the button must exist in the bot message's *current* inline keyboard, as a real client can
     only press what it sees -> ``{"update", "callback_query"}``.
+``POST updates/member``
+    ``{chat_id?, chat_type?: "group"|"supergroup"|"private", title?, from, status:
+    "member"|"administrator"|"left"|"kicked", admins?: [user_id], members?: [user_id]}``: someone
+    (``from``) changed the bot's own membership; queues ``my_chat_member`` with the old and new
+    ChatMember. "left" (removed from a group) and "kicked" make later sends answer 403 "bot was
+    kicked from the group chat"; "member"/"administrator" (re)add it, and getChatMember and
+    pinChatMessage follow its rights. In a private chat "kicked" is the user blocking the bot.
+    -> ``{"update", "my_chat_member"}``.
+``POST updates/migrate``
+    ``{chat_id, new_chat_id, from?}``: the group became a supergroup. Queues the service message
+    with ``migrate_to_chat_id`` in the old chat and the one with ``migrate_from_chat_id`` in the
+    new chat (sent by GroupAnonymousBot, as Telegram does), registers the supergroup with the
+    same title, admins and members; later sends to the old id answer 400 "group chat was
+    upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id``
+    -> ``{"updates", "chat"}``.
+``GET chat?chat_id=``
+    the emulator's view of one chat: ``chat``, ``admins``, ``members``, ``pinned`` (message ids,
+    newest last), ``bot_status``, ``blocked``, ``left``, ``migrated_to``.
 ``POST files``
     multipart ``file`` (+ ``mime_type``, ``file_name``) or JSON ``{data_base64, mime_type,
     file_name}`` -> ``{file_id, file_unique_id, file_size, file_path}``.
@@ -24,7 +43,11 @@ same HTTP status.
 ``POST faults`` ``{method?: "*", status?, count?: 1, retry_after?, delay?}``
     the next ``count`` matching calls answer ``status`` (500, 502, 429, 403, ...) after sleeping
     ``delay`` seconds; ``"*"`` matches every method except getUpdates.
-``POST block`` / ``POST unblock`` ``{chat_id}``; ``POST limits`` ``{flood_limits}``;
+``POST faults/clear`` drops every fault still waiting -> ``{"cleared"}``.
+``POST block`` / ``POST unblock`` ``{chat_id}``;
+``POST limits`` ``{flood_limits, global_per_second?, chat_per_second?, chat_burst?,
+    group_per_minute?, group_burst?}`` switches flood limits with fresh buckets; rates left out
+    are Telegram's (30/s, 1/s per chat with burst 3, 20/min per group with burst 20);
 ``POST chats`` ``{chat_id, type?, title?, admins?: [user_id], members?: [user_id]}``;
 ``POST reset`` drops all state of this bot.
 """
@@ -32,12 +55,13 @@ same HTTP status.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from bot.emulator.errors import bad_request
 from bot.emulator.formatting import command_entities
-from bot.emulator.methods import document_object
+from bot.emulator.methods import MIGRATED, bot_status, chat_member, document_object
 from bot.emulator.state import BotState, CallbackRecord, ChatState, FaultRule, JsonDict
 
 _FAULT_STATUSES = frozenset({400, 403, 409, 429, 500, 502, 503, 504})
@@ -148,6 +172,8 @@ def user_message(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     chat_type = str(body.get("chat_type") or "private")
     chat_id = _int(body, "chat_id", sender["id"])
     chat = bot.ensure_chat(chat_id, chat_type, title=str(body.get("chat_title") or ""), user=sender)
+    if chat.migrated_to is not None:
+        raise bad_request(MIGRATED)
     chat.members.add(sender["id"])
     record = bot.add_message(chat, _content(bot, chat, body), from_bot=False, sender=sender)
     update = bot.push_update("message", dict(record.message))
@@ -214,6 +240,13 @@ def add_fault(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     return {"method": rule.method, "status": rule.status, "count": rule.remaining}
 
 
+def clear_faults(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
+    """Drop every fault still waiting: Telegram is healthy again."""
+    cleared = len(bot.faults)
+    bot.faults.clear()
+    return {"cleared": cleared}
+
+
 def register_chat(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     chat_id = _int(body, "chat_id")
     chat_type = str(body.get("type") or ("private" if chat_id > 0 else "supergroup"))
@@ -239,3 +272,105 @@ def callback_answers(bot: BotState, query: Mapping[str, str]) -> list[JsonDict]:
         chat_id = _int(query, "chat_id")
         answers = [a for a in answers if a["chat_id"] == chat_id]
     return answers
+
+
+_MEMBER_STATUSES = frozenset({"member", "administrator", "left", "kicked"})
+# Telegram's "Group" account that signs messages sent on behalf of a group, such as the
+# service message that opens a supergroup made from a group.
+GROUP_ANONYMOUS_BOT: JsonDict = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+
+def _set_bot_status(bot: BotState, chat: ChatState, status: str) -> None:
+    chat.admins.discard(bot.bot_id)
+    chat.members.discard(bot.bot_id)
+    # Removed from a group ("left") or banned ("kicked"): sends answer "bot was kicked".
+    chat.blocked = status in ("left", "kicked")
+    chat.left = status == "left"
+    if status == "administrator":
+        chat.admins.add(bot.bot_id)
+    elif status == "member" and not chat.is_private:
+        chat.members.add(bot.bot_id)
+
+
+def member_update(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
+    sender = _sender(bot, body)
+    status = str(body.get("status") or "")
+    if status not in _MEMBER_STATUSES:
+        raise bad_request(f"status must be one of {sorted(_MEMBER_STATUSES)}")
+    chat_id = _int(body, "chat_id", sender["id"])
+    chat_type = str(body.get("chat_type") or ("private" if chat_id > 0 else "supergroup"))
+    existed = chat_id in bot.chats
+    title = str(body.get("title") or "")
+    chat = bot.ensure_chat(chat_id, chat_type, title=title, user=sender)
+    if chat.migrated_to is not None:
+        raise bad_request(MIGRATED)
+    if chat.is_private and status not in ("member", "kicked"):
+        raise bad_request("in a private chat the bot can only be member or kicked (blocked)")
+    if title and not chat.is_private:
+        chat.chat["title"] = title
+    old = chat_member(bot, chat, bot.bot_id) if existed else {"status": "left", "user": bot.me}
+    _set_bot_status(bot, chat, status)
+    if not chat.is_private:
+        chat.members.add(sender["id"])
+    chat.admins.update(int(user_id) for user_id in body.get("admins") or [])
+    chat.members.update(int(user_id) for user_id in body.get("members") or [])
+    payload: JsonDict = {
+        "chat": dict(chat.chat),
+        "from": sender,
+        "date": int(time.time()),
+        "old_chat_member": old,
+        "new_chat_member": chat_member(bot, chat, bot.bot_id),
+    }
+    update = bot.push_update("my_chat_member", payload)
+    return {"update": update, "my_chat_member": payload}
+
+
+def migrate_group(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
+    old = bot.chat(_int(body, "chat_id"))
+    new_chat_id = _int(body, "new_chat_id")
+    if old.chat["type"] != "group":
+        raise bad_request("only a group can be upgraded to a supergroup")
+    if old.migrated_to is not None:
+        raise bad_request(MIGRATED)
+    if new_chat_id in bot.chats or new_chat_id >= 0:
+        raise bad_request("new_chat_id must be a new negative chat id")
+    sender = _sender(bot, body) if body.get("from") is not None else GROUP_ANONYMOUS_BOT
+    new = bot.ensure_chat(new_chat_id, "supergroup", title=str(old.chat.get("title") or ""))
+    new.admins.update(old.admins)
+    new.members.update(old.members)
+    new.blocked, new.left = old.blocked, old.left
+    # Service messages first, then the switch, so the old chat still accepts its last message.
+    moved_out = bot.add_message(
+        old, {"migrate_to_chat_id": new_chat_id}, from_bot=False, sender=sender
+    )
+    old.migrated_to = new_chat_id
+    moved_in = bot.add_message(
+        new,
+        {"sender_chat": dict(new.chat), "migrate_from_chat_id": old.id},
+        from_bot=False,
+        sender=GROUP_ANONYMOUS_BOT,
+    )
+    updates = [
+        bot.push_update("message", dict(moved_out.message)),
+        bot.push_update("message", dict(moved_in.message)),
+    ]
+    return {"updates": updates, "chat": dict(new.chat)}
+
+
+def chat_state(bot: BotState, query: Mapping[str, str]) -> JsonDict:
+    chat = bot.chat(_int(query, "chat_id"))
+    return {
+        "chat": dict(chat.chat),
+        "admins": sorted(chat.admins - {bot.bot_id}),
+        "members": sorted(chat.members - {bot.bot_id}),
+        "pinned": list(chat.pinned),
+        "bot_status": bot_status(bot, chat),
+        "blocked": chat.blocked,
+        "left": chat.left,
+        "migrated_to": chat.migrated_to,
+    }

@@ -53,6 +53,21 @@ _CHAT_ACTIONS = frozenset(
 )
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _TRUE = frozenset({"true", "1", "yes", "on"})
+PLACEHOLDER_LIMIT = 64
+MIGRATED = "group chat was upgraded to a supergroup chat"
+
+
+class ChatMigratedError(ApiError):
+    """400 for a group that became a supergroup; Telegram names the new id in ``parameters``."""
+
+    def __init__(self, migrate_to_chat_id: int) -> None:
+        super().__init__(400, f"Bad Request: {MIGRATED}")
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    def payload(self) -> dict[str, Any]:
+        body = super().payload()
+        body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
+        return body
 
 
 @dataclass
@@ -155,6 +170,8 @@ def _chat_id(call: Call) -> int:
 def _writable_chat(call: Call) -> ChatState:
     """The target chat of a send/edit, refusing blocked users and groups the bot left."""
     chat = call.bot.chat(_chat_id(call))
+    if chat.migrated_to is not None:
+        raise ChatMigratedError(chat.migrated_to)
     if chat.blocked:
         raise forbidden(
             "bot was blocked by the user"
@@ -248,7 +265,12 @@ def _markup(call: Call) -> tuple[JsonDict | None, JsonDict | None]:
                 if not text:
                     raise bad_request("keyboard button text is empty")
         return None, markup
-    if markup.get("remove_keyboard") or markup.get("force_reply"):
+    if markup.get("force_reply"):
+        placeholder = markup.get("input_field_placeholder")
+        if placeholder is not None and not 1 <= len(str(placeholder)) <= PLACEHOLDER_LIMIT:
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        return None, markup
+    if markup.get("remove_keyboard"):
         return None, markup
     raise bad_request("can't parse reply keyboard markup JSON object")
 
@@ -694,6 +716,8 @@ async def get_file(call: Call) -> JsonDict:
 @api_method("pinChatMessage")
 async def pin_chat_message(call: Call) -> bool:
     chat = _writable_chat(call)
+    if not chat.is_private and bot_status(call.bot, chat) != "administrator":
+        raise bad_request("not enough rights to manage pinned messages in the chat")
     message_id = _message_id(call)
     record = chat.messages.get(message_id)
     if record is None or record.deleted:
@@ -773,12 +797,31 @@ def _administrator(user: JsonDict) -> JsonDict:
     }
 
 
-def _member(bot: BotState, chat: ChatState, user_id: int) -> JsonDict:
+def bot_status(bot: BotState, chat: ChatState) -> str:
+    """The bot's own status in a chat: administrator (the default in groups), member, left or
+    kicked. Removal from a group leaves ``left`` and ``blocked`` both set: getChatMember says
+    "left", sends say "kicked", as Telegram does; leaveChat sets only ``left``."""
+    if chat.left:
+        return "left"
+    if chat.blocked:
+        return "kicked"
+    if chat.is_private:
+        return "member"
+    if bot.bot_id in chat.members and bot.bot_id not in chat.admins:
+        return "member"
+    return "administrator"
+
+
+def chat_member(bot: BotState, chat: ChatState, user_id: int) -> JsonDict:
+    """A ChatMember object as getChatMember answers it."""
     user = _user_object(bot, user_id)
     if user_id == bot.bot_id:
-        if chat.left:
-            return {"status": "left", "user": user}
-        return _administrator(user) if not chat.is_private else {"status": "member", "user": user}
+        status = bot_status(bot, chat)
+        if status == "administrator":
+            return _administrator(user)
+        if status == "kicked":
+            return {"status": "kicked", "user": user, "until_date": 0}
+        return {"status": status, "user": user}
     if user_id in chat.admins:
         return _administrator(user)
     if chat.is_private and user_id == chat.id:
@@ -793,7 +836,7 @@ async def get_chat_member(call: Call) -> JsonDict:
     chat = call.bot.chat(_chat_id(call))
     user_id = call.params.integer("user_id", required="user not found")
     assert user_id is not None
-    return _member(call.bot, chat, user_id)
+    return chat_member(call.bot, chat, user_id)
 
 
 @api_method("getChatAdministrators")
@@ -801,8 +844,12 @@ async def get_chat_administrators(call: Call) -> list[JsonDict]:
     chat = call.bot.chat(_chat_id(call))
     if chat.is_private:
         raise bad_request("there are no administrators in the private chat")
-    admins = [_member(call.bot, chat, user_id) for user_id in sorted(chat.admins)]
-    if not chat.left:
+    admins = [
+        chat_member(call.bot, chat, user_id)
+        for user_id in sorted(chat.admins)
+        if user_id != call.bot.bot_id
+    ]
+    if bot_status(call.bot, chat) == "administrator":
         admins.append(_administrator(call.bot.me))
     return admins
 

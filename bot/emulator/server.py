@@ -32,7 +32,7 @@ from aiohttp import BodyPartReader, web
 from bot.emulator import control
 from bot.emulator.errors import ApiError, bad_request
 from bot.emulator.methods import METHODS, Call, Params, Upload
-from bot.emulator.state import BotState, FaultRule, JsonDict
+from bot.emulator.state import BotState, FaultRule, FloodLimiter, JsonDict
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +179,8 @@ class Emulator:
         routes: list[tuple[str, str, ControlHandler]] = [
             ("POST", "updates/message", self._body(control.user_message)),
             ("POST", "updates/callback", self._body(control.callback)),
+            ("POST", "updates/member", self._body(control.member_update)),
+            ("POST", "updates/migrate", self._body(control.migrate_group)),
             ("GET", "updates", self._pending_updates),
             ("POST", "files", self._upload),
             ("GET", "messages", self._messages),
@@ -186,10 +188,12 @@ class Emulator:
             ("GET", "callback_answers", self._callback_answers),
             ("GET", "stats", self._stats),
             ("POST", "faults", self._body(control.add_fault)),
+            ("POST", "faults/clear", self._body(control.clear_faults)),
             ("POST", "block", self._body(partial(control.set_blocked, blocked=True))),
             ("POST", "unblock", self._body(partial(control.set_blocked, blocked=False))),
             ("POST", "limits", self._body(self._set_limits)),
             ("POST", "chats", self._body(control.register_chat)),
+            ("GET", "chat", self._chat_state),
             ("POST", "reset", self._reset),
         ]
         for http_method, path, handler in routes:
@@ -283,8 +287,9 @@ class Emulator:
 
     def _set_limits(self, bot: BotState, body: dict[str, Any]) -> JsonDict:
         bot.flood_enabled = bool(body.get("flood_limits"))
-        bot.flood = type(bot.flood)()  # fresh buckets so earlier traffic does not count
-        return {"flood_limits": bot.flood_enabled}
+        # Fresh buckets so earlier traffic does not count; rates from the body or Telegram's.
+        bot.flood = FloodLimiter.from_body(body)
+        return {"flood_limits": bot.flood_enabled, **bot.flood.describe()}
 
     async def _pending_updates(self, bot: BotState, request: web.Request) -> list[JsonDict]:
         return list(bot.updates)
@@ -316,6 +321,9 @@ class Emulator:
 
     async def _callback_answers(self, bot: BotState, request: web.Request) -> list[JsonDict]:
         return control.callback_answers(bot, request.query)
+
+    async def _chat_state(self, bot: BotState, request: web.Request) -> JsonDict:
+        return control.chat_state(bot, request.query)
 
     async def _stats(self, bot: BotState, request: web.Request) -> JsonDict:
         return bot.stats()

@@ -75,6 +75,8 @@ class ChatState:
     pinned: list[int] = field(default_factory=list)
     admins: set[int] = field(default_factory=set)
     members: set[int] = field(default_factory=set)
+    # Set when a group became a supergroup: sends to the old id answer 400 with the new id.
+    migrated_to: int | None = None
 
     @property
     def id(self) -> int:
@@ -133,29 +135,77 @@ class _Bucket:
 
 
 class FloodLimiter:
-    """Telegram's documented limits: ~30 msg/s per bot, 1/s per chat (burst 3), 20/min per group."""
+    """Telegram's documented limits: ~30 msg/s per bot, 1/s per chat (burst 3), 20/min per group.
+
+    The rates can be changed (``POST limits``) so tests can enforce the same shape of limits
+    scaled up, and finish in a fraction of the time.
+    """
 
     GLOBAL_PER_SECOND = 30.0
     CHAT_PER_SECOND = 1.0
     CHAT_BURST = 3.0
     GROUP_PER_MINUTE = 20.0
 
-    def __init__(self) -> None:
-        self._global = _Bucket(self.GLOBAL_PER_SECOND, self.GLOBAL_PER_SECOND)
+    def __init__(
+        self,
+        *,
+        global_per_second: float | None = None,
+        chat_per_second: float | None = None,
+        chat_burst: float | None = None,
+        group_per_minute: float | None = None,
+        group_burst: float | None = None,
+    ) -> None:
+        self.global_per_second = global_per_second or self.GLOBAL_PER_SECOND
+        self.chat_per_second = chat_per_second or self.CHAT_PER_SECOND
+        self.chat_burst = chat_burst or self.CHAT_BURST
+        self.group_per_minute = group_per_minute or self.GROUP_PER_MINUTE
+        # Telegram counts groups per minute: a full minute's worth may come at once.
+        self.group_burst = group_burst or self.group_per_minute
+        self._global = _Bucket(self.global_per_second, self.global_per_second)
         self._chats: dict[int, _Bucket] = {}
         self._groups: dict[int, _Bucket] = {}
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> FloodLimiter:
+        """From a ``POST limits`` body; missing or empty rates keep Telegram's."""
+
+        def rate(key: str) -> float | None:
+            value = body.get(key)
+            if value is None or value == "":
+                return None
+            number = float(value)
+            if not number > 0:
+                raise bad_request(f"{key} must be positive")
+            return number
+
+        return cls(
+            global_per_second=rate("global_per_second"),
+            chat_per_second=rate("chat_per_second"),
+            chat_burst=rate("chat_burst"),
+            group_per_minute=rate("group_per_minute"),
+            group_burst=rate("group_burst"),
+        )
+
+    def describe(self) -> JsonDict:
+        return {
+            "global_per_second": self.global_per_second,
+            "chat_per_second": self.chat_per_second,
+            "chat_burst": self.chat_burst,
+            "group_per_minute": self.group_per_minute,
+            "group_burst": self.group_burst,
+        }
 
     def check(self, chat_id: int) -> None:
         """Consume one send for ``chat_id`` or raise 429 with the wait Telegram would ask for."""
         now = time.monotonic()
         buckets = [
             self._global,
-            self._chats.setdefault(chat_id, _Bucket(self.CHAT_BURST, self.CHAT_PER_SECOND)),
+            self._chats.setdefault(chat_id, _Bucket(self.chat_burst, self.chat_per_second)),
         ]
         if chat_id < 0:
             buckets.append(
                 self._groups.setdefault(
-                    chat_id, _Bucket(self.GROUP_PER_MINUTE, self.GROUP_PER_MINUTE / 60.0)
+                    chat_id, _Bucket(self.group_burst, self.group_per_minute / 60.0)
                 )
             )
         wait = max(bucket.wait_time(now) for bucket in buckets)

@@ -26,7 +26,7 @@ from bot.bootstrap import App, build_app
 from bot.emulator import Emulator, EmulatorClient, EmulatorError, TgUser
 from bot.settings import Settings
 from storage.db import create_engine, session_factory
-from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report
+from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
 
 TOKEN = "123456:TEST-token"
@@ -66,12 +66,17 @@ def bot_settings(
         album_wait_seconds=0.3,
         polling_timeout=1,
     )
-    if request.node.get_closest_marker("real_flood_control"):
-        return settings
     # Tests tap through a whole report in a couple of seconds, far faster than any person, so
     # flood control is lifted; a test marked ``real_flood_control`` keeps the product's limit
-    # (the flood test in test_bad_input.py).
-    return settings.model_copy(update={"throttle_max_updates": 1000})
+    # (the flood test in test_bad_input.py). The outbox's per-chat and per-group pacing is
+    # lifted too (officers get a dozen messages in seconds); a test marked ``real_send_pacing``
+    # keeps it. The pacing itself is tested in integration tests and benchmarked.
+    lifted: dict[str, object] = {}
+    if not request.node.get_closest_marker("real_flood_control"):
+        lifted["throttle_max_updates"] = 1000
+    if not request.node.get_closest_marker("real_send_pacing"):
+        lifted.update(outbox_chat_per_second=0, outbox_group_per_minute=0)
+    return settings.model_copy(update=lifted)
 
 
 @dataclass
@@ -177,6 +182,10 @@ class Store:
                 .order_by(Report.id)
             )
             return list(await uow.session.scalars(query))
+
+    async def units(self) -> list[Unit]:
+        async with UnitOfWork(self.sessions) as uow:
+            return list(await uow.session.scalars(select(Unit)))
 
     async def citizens(self) -> list[Citizen]:
         async with UnitOfWork(self.sessions) as uow:

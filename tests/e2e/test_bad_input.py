@@ -177,14 +177,19 @@ async def test_group_chat_gets_a_pointer_to_the_private_chat(
         "Fitur pelaporan hanya bisa dipakai di chat pribadi dengan bot ini. "
         "Silakan buka chat pribadi dengan bot."
     )
-    await telegram.send_text(SITI, "/start", chat_id=GROUP_ID)
+    await telegram.send_text(SITI, "/baru", chat_id=GROUP_ID)
     await telegram.send_text(SITI, "halo semua, ada yang tahu air mati?", chat_id=GROUP_ID)
     await telegram.send_text(SITI, "/status 7KQ4-M2XD-4", chat_id=GROUP_ID)
-    await telegram.wait_for_message(GROUP_ID, contains="chat pribadi", timeout=10)
+    await telegram.send_text(SITI, "/start", chat_id=GROUP_ID)
+    await telegram.wait_for_message(GROUP_ID, contains="/daftar", timeout=10)
     await telegram.wait_idle(timeout=10)
 
     group = [m["text"] for m in await telegram.messages(GROUP_ID)]
-    assert group == [pointer, pointer]  # the chatter gets no answer, each command one pointer
+    # The chatter gets no answer; each citizen command a pointer; /start in a group that is not
+    # a unit's group says how a unit registers it.
+    assert group[:2] == [pointer, pointer]
+    assert len(group) == 3
+    assert "belum terdaftar" in group[2]
     assert await store.citizens() == []
     assert await store.reports() == []
     chats = {m["chat"]["id"] for m in await telegram.messages()}

@@ -152,8 +152,10 @@ async def test_stale_and_forged_buttons(driver: Driver) -> None:
 
 
 async def test_group_chat_commands_get_a_pointer_to_private_chat(driver: Driver) -> None:
-    actions = await driver.text(USER, "/start", kind=ChatKind.GROUP)
+    actions = await driver.text(USER, "/baru", kind=ChatKind.GROUP)
     assert "chat pribadi" in texts(actions)[0]
+    unbound = await driver.text(USER, "/start", kind=ChatKind.GROUP)
+    assert "/daftar" in texts(unbound)[0]
     assert await driver.text(USER, "halo semua", kind=ChatKind.GROUP) == []
     assert await count(driver, Citizen) == 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands import CITIZEN_COMMANDS
+from core.casework import ARCHIVE_REASONS
 from core.lifecycle import Privacy, ReportStatus, ReportType
 from locales import LANGUAGES, Catalogs, load_messages, placeholders
 
@@ -25,6 +26,7 @@ def _static_keys() -> set[str]:
 
 def _dynamic_keys() -> set[str]:
     keys = {f"status.label.{s.value}" for s in ReportStatus}
+    keys |= {f"card.status.{s.value}" for s in ReportStatus}
     keys |= {f"type.{t.value}" for t in ReportType}
     keys |= {f"privacy.{p.value}" for p in Privacy}
     steps = ("type", "category", "kabupaten", "kecamatan", "desa", "address", "gps")
@@ -33,6 +35,19 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"intake.ask_{s}" for s in ("kabupaten", "kecamatan", "desa")}
     keys |= {"event.submitted"}
     keys |= {f"commands.{c}" for c in CITIZEN_COMMANDS}
+    # Case work: buttons, outcomes and timeline entries are named after the action.
+    actions = ("vf", "ask", "tl", "done", "tr", "ar")
+    keys |= {f"card.button.{a}" for a in (*actions, "cancel")}
+    keys |= {f"case.ok.{a}" for a in actions}
+    keys |= {f"event.{a}" for a in (*actions, "ans", "reopen", "routed", "routed_fallback")}
+    keys |= {f"event.{k}" for k in ("reporter_answer", "reporter_info", "confirmed", "rated")}
+    keys |= {f"prompt.{a}" for a in ("ask", "tl", "done", "tr")}
+    keys |= {f"prompt.placeholder.{a}" for a in ("ask", "tl", "done", "tr")}
+    keys |= {f"group.usage.{a}" for a in ("ask", "tl", "done")}
+    keys |= {f"archive.reason.{r}" for r in ARCHIVE_REASONS}
+    refusals = ("archived", "finished", "not_verified", "already_verified", "already_waiting")
+    keys |= {f"case.refused.{r}" for r in (*refusals, "not_allowed", "unknown_unit", "same_unit")}
+    keys |= {f"followup.refused.{r}" for r in ("archived", "not_finished", "not_allowed")}
     return keys
 
 

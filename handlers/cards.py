@@ -1,0 +1,139 @@
+"""The report card (kartu laporan) officers see in their group, and its action buttons.
+
+Button data is ``u:<report id>:<action>[:<arg>]``, signed like every button of the bot; the
+server checks it again against the report and the chat when it is pressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.callbacks import sign_callback
+from core.casework import ARCHIVE_REASONS, CaseAction, refusal
+from core.lifecycle import Privacy, ReportStatus
+from handlers.actions import InlineButton, InlineKeyboard
+from handlers.deps import HandlerDeps
+from handlers.formatting import category_name, long_date, place_name, short_datetime
+from locales import Translator
+from storage.models import Citizen, Report, Unit
+
+UNIT_SCOPE = "u"
+#: Room left for the card's own lines when the description is quoted in it.
+CARD_DESCRIPTION_MAX = 3000
+
+
+@dataclass(frozen=True)
+class CardView:
+    """What a card shows besides the report itself."""
+
+    unit: Unit | None
+    citizen: Citizen | None
+    show_identity: bool
+    photo_count: int
+    moved_to: Unit | None = None
+
+
+def unit_button(
+    deps: HandlerDeps, text: str, report_id: int, action: str, arg: str = ""
+) -> InlineButton:
+    payload = f"{UNIT_SCOPE}:{report_id}:{action}" + (f":{arg}" if arg else "")
+    return InlineButton(text=text, data=sign_callback(payload, deps.config.callback_secret))
+
+
+def map_link(latitude: float, longitude: float) -> str:
+    return f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{latitude:.6f}/{longitude:.6f}"
+
+
+def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
+    """Name and contact for a normal report; never anything identifying for an anonymous one."""
+    anonymous = report.privacy == Privacy.ANONIM
+    if view.citizen is None or (anonymous and not view.show_identity):
+        return tr.t("card.reporter_hidden") if anonymous else "-"
+    contact = f" (@{view.citizen.username})" if view.citizen.username else ""
+    line = f"{view.citizen.name or '-'}{contact}"
+    return tr.t("card.reporter_anonymous_shown", reporter=line) if anonymous else line
+
+
+def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView) -> str:
+    lang = tr.language
+    location = place_name(deps.regions, report.region_code)
+    if report.address_detail:
+        location += f" — {report.address_detail}"
+    extras: list[str] = []
+    if report.latitude is not None and report.longitude is not None:
+        extras.append(tr.t("card.map", url=map_link(report.latitude, report.longitude)))
+    description = report.description
+    if len(description) > CARD_DESCRIPTION_MAX:
+        description = description[:CARD_DESCRIPTION_MAX] + "…"
+    status = ReportStatus(report.status)
+    lines = [
+        tr.t(
+            "card.body",
+            number=report.tracking_no,
+            type=tr.t(f"type.{report.report_type}"),
+            category=category_name(deps.categories, report.category, lang),
+            location=location,
+            status=tr.t(f"card.status.{status.value}"),
+            unit=view.unit.name if view.unit else "-",
+            due=long_date(report.due_date, lang) if report.due_date else "-",
+            privacy=tr.t(f"privacy.{report.privacy}"),
+            reporter=reporter_line(tr, report, view),
+            photos=view.photo_count,
+            created=short_datetime(report.created_at, deps.config.timezone, lang),
+        ),
+        *extras,
+        "",
+        description,
+    ]
+    if view.moved_to is not None:
+        lines += ["", tr.t("card.moved", unit=view.moved_to.name)]
+    elif report.rating is not None:
+        lines += ["", tr.t("card.rated", rating=report.rating)]
+    return "\n".join(lines)
+
+
+def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKeyboard | None:
+    """The actions possible in the report's status; none once it is finished or archived."""
+    status = ReportStatus(report.status)
+    order = (
+        CaseAction.VERIFY,
+        CaseAction.ASK,
+        CaseAction.NOTE,
+        CaseAction.DONE,
+        CaseAction.TRANSFER,
+        CaseAction.ARCHIVE,
+    )
+    buttons = [
+        unit_button(deps, tr.t(f"card.button.{action.value}"), report.id, action.value)
+        for action in order
+        if not refusal(action, status)
+    ]
+    if not buttons:
+        return None
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    return InlineKeyboard(rows=rows)
+
+
+def archive_keyboard(tr: Translator, deps: HandlerDeps, report_id: int) -> InlineKeyboard:
+    rows = [
+        (
+            unit_button(
+                deps, tr.t(f"archive.reason.{reason}"), report_id, CaseAction.ARCHIVE, reason
+            ),
+        )
+        for reason in ARCHIVE_REASONS
+    ]
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def transfer_keyboard(
+    tr: Translator, deps: HandlerDeps, report_id: int, units: list[Unit]
+) -> InlineKeyboard:
+    buttons = [
+        unit_button(deps, unit.name[:40], report_id, CaseAction.TRANSFER, str(unit.id))
+        for unit in units
+    ]
+    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))

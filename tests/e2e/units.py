@@ -1,0 +1,154 @@
+"""Unit groups in end-to-end tests: binding groups, filing a report that reaches them, replying."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.clock import system_clock
+from bot.emulator import EmulatorClient, TgUser
+from storage.db import create_engine, session_factory
+from storage.unit_registry import issue_binding_code
+from storage.uow import UnitOfWork
+from tests.e2e.helpers import JsonDict, tracking_number
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import ChatView
+
+KOORDINATOR = TgUser(id=2001, first_name="Rina", last_name="Diskominfo")
+KADES = TgUser(id=2002, first_name="Pak", last_name="Kades")
+STAF_DESA = TgUser(id=2003, first_name="Dewi")
+PUPR = TgUser(id=2004, first_name="Agus", last_name="PUPR")
+
+COORDINATOR_GROUP = -1001001
+SEPASO_GROUP = -1001002
+PUPR_GROUP = -1001003
+
+SEPASO = "64.08.09.2001"
+PUPR_NAME = "Dinas Pekerjaan Umum dan Penataan Ruang"
+SAMPAH = (
+    "Sampah menumpuk di pinggir jalan dekat pasar Sepaso sudah dua minggu, bau dan banyak lalat."
+)
+CODE = re.compile(r"([0-9A-Z]{4}-[0-9A-Z]{4})")
+
+
+async def code_for(database_url: str, unit_code: str) -> str:
+    """A binding code, as ``aduan units code UNIT`` issues it."""
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            unit = await uow.units.by_code(unit_code)
+            assert unit is not None, unit_code
+            code = await issue_binding_code(uow, unit.id, now=system_clock())
+            await uow.commit()
+        return code
+    finally:
+        await engine.dispose()
+
+
+async def unit_code_of_area(database_url: str, area_code: str) -> str:
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            unit = await uow.units.by_area(area_code)
+            assert unit is not None, area_code
+            return unit.code
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class Groups:
+    coordinator: ChatView
+    desa: ChatView
+    pupr: ChatView
+
+
+async def bind(group: ChatView, code: str, unit_name: str) -> JsonDict:
+    return await group.send(f"/daftar {code}", f"terdaftar untuk {unit_name}")
+
+
+async def coordinator_code(coordinator: ChatView, unit_code: str) -> str:
+    issued = await coordinator.send(f"/kode {unit_code}", "Kode pendaftaran")
+    found = CODE.search(str(issued["text"]))
+    assert found, issued["text"]
+    return found.group(1)
+
+
+async def register_groups(telegram: EmulatorClient) -> None:
+    await telegram.register_chat(
+        COORDINATOR_GROUP, title="Koordinator Aduan Kutim", admins=[KOORDINATOR.id]
+    )
+    await telegram.register_chat(
+        SEPASO_GROUP, title="Pemdes Sepaso", admins=[KADES.id], members=[STAF_DESA.id]
+    )
+    await telegram.register_chat(PUPR_GROUP, title="Aduan Dinas PUPR", admins=[PUPR.id])
+
+
+async def file_report(
+    chat: ChatView,
+    telegram: EmulatorClient,
+    *,
+    category: str = "Sampah & Lingkungan",
+    kecamatan: str = "Bengalon",
+    desa: str = "Sepaso",
+    privacy: str = "Biasa",
+    description: str = SAMPAH,
+    submit: bool = True,
+) -> str:
+    """File a complaint with one photo from the main menu; returns its tracking number.
+
+    With ``submit=False`` it stops on the summary screen (returns '')."""
+    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await chat.press("Pengaduan", "Pilih kategori")
+    await chat.press(category, "Di kecamatan mana")
+    await chat.press(kecamatan, "Di desa/kelurahan mana")
+    await chat.press(desa, "Tulis detail alamat")
+    await chat.press("Lewati ➡️", "Kirim titik lokasi")
+    await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    await chat.send(description, "Kirim foto bukti")
+    photo = b"\xff\xd8\xff\xe0 tumpukan sampah" * 30
+    await chat.do(lambda: telegram.send_photo(chat.user, photo), "📷 Foto diterima: 1/5.")
+    await chat.press("✅ Selesai (1 foto)", "Pilih kerahasiaan laporan")
+    await chat.press(privacy, "Periksa laporan Anda")
+    if not submit:
+        return ""
+    done = await chat.press("📨 Kirim laporan", "Nomor laporan:")
+    return tracking_number(done)
+
+
+async def reply(
+    chat: ChatView, to: JsonDict, text: str, *, expect_in: ChatView, expect: str
+) -> JsonDict:
+    """``chat.user`` replies (Telegram reply) to the bot message ``to`` in ``chat``."""
+    return await expect_in.do(
+        lambda: chat.telegram.send_text(
+            chat.user, text, chat_id=chat.chat_id, reply_to=int(to["message_id"])
+        ),
+        expect,
+    )
+
+
+async def card_in(group: ChatView, number: str) -> JsonDict:
+    """The newest card of report ``number`` in the group."""
+    cards = [m for m in await group.messages() if f"📋 Laporan {number}" in str(m.get("text", ""))]
+    assert cards, f"no card of {number} in {group.chat_id}"
+    return cards[-1]
+
+
+async def setup_groups(
+    telegram: EmulatorClient, database_url: str, *, desa: bool = True
+) -> tuple[ChatView, ChatView, ChatView]:
+    await register_groups(telegram)
+    from tests.e2e.conftest import ChatView
+
+    coordinator = ChatView(telegram, KOORDINATOR, COORDINATOR_GROUP)
+    sepaso = ChatView(telegram, KADES, SEPASO_GROUP)
+    pupr = ChatView(telegram, PUPR, PUPR_GROUP)
+    await bind(coordinator, await code_for(database_url, "diskominfo"), "Diskominfo")
+    if desa:
+        desa_code = await unit_code_of_area(database_url, SEPASO)
+        await bind(sepaso, await coordinator_code(coordinator, desa_code), "Desa Sepaso")
+    await bind(pupr, await coordinator_code(coordinator, "dinas-pupr"), PUPR_NAME)
+    return coordinator, sepaso, pupr
