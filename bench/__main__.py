@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--skip-unlimited",
         action="store_true",
-        help="do not also run Kanal Aduan with OUTBOX_RATE_PER_SECOND=0 (a third less time)",
+        help="do not also run Kanal Aduan with every send limit lifted (a third less time)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir (database, media, bot logs)"

@@ -203,7 +203,11 @@ async def run(config: Config) -> Outcome:
                 (
                     "Kanal Aduan, no send-rate limit",
                     UNLIMITED_TOKEN,
-                    {"OUTBOX_RATE_PER_SECOND": "0"},
+                    {
+                        "OUTBOX_RATE_PER_SECOND": "0",
+                        "OUTBOX_CHAT_PER_SECOND": "0",
+                        "OUTBOX_GROUP_PER_MINUTE": "0",
+                    },
                     3_000_001,
                 )
             )

@@ -104,6 +104,18 @@ class TokenBucket:
         self._refill(now)
         self._tokens -= count
 
+    def sent(self, now: float) -> None:
+        """A planned send really starts now: the bucket cannot be fuller than one below capacity.
+
+        The token was taken when the round was planned, but a chat's second message starts only
+        after its first returned (and a busy round queues its chats). Had the bucket been full at
+        planning, it would meanwhile have refilled as if the send were earlier than it is, and
+        the chat's next message could be planned too soon. This is the exact correction of the
+        equivalent virtual-scheduling (GCRA) form: the next send is due one interval after this.
+        """
+        self._refill(now)
+        self._tokens = min(self._tokens, self.capacity - 1.0)
+
     def pause(self, now: float, seconds: float) -> None:
         """Telegram said 429: nothing before ``now + seconds``, and no burst saved up meanwhile
         beyond what the rate refills during the pause."""
@@ -199,6 +211,14 @@ class FloodScheduler:
         for bucket in self._buckets(key, now):
             bucket.take(now)
         self.charge_global(now)
+
+    def sending(self, key: ChatKey, now: float) -> None:
+        """A message planned earlier goes out now (see :meth:`TokenBucket.sent`)."""
+        for bucket in self._buckets(key, now):
+            bucket.sent(now)
+        overall = self._overall(now)
+        if overall is not None:
+            overall.sent(now)
 
     def charge_global(self, now: float) -> None:
         """A call that is not a message to a chat (a pin) still counts towards the overall rate."""
@@ -504,6 +524,8 @@ class OutboxWorker(Worker):
             method, params = render(action)
         except (KeyError, TypeError, ValueError) as exc:
             return _Outcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
+        if row.counted:
+            self.scheduler.sending(row.key, self._timer())
         try:
             result = await channel.call(method, params)
         except Exception as exc:

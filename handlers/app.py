@@ -21,7 +21,7 @@ class Conversations:
     async def handle(self, event: Event, uow: UnitOfWork) -> None:
         """Act on one event inside ``uow``; the caller commits (with the inbox row marked done)."""
         if isinstance(event, ChatMigrated):
-            await group.on_migrated(uow, event)
+            await group.on_migrated(uow, self.deps, event)
             return
         if isinstance(event, BotMembership):
             await group.on_membership(uow, self.deps, event)

@@ -54,11 +54,14 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
     report_id = _step_report_id(turn, STEP_FOLLOWUP)
     if report_id is not None:
         report = await _own_report(turn, report_id)
-        turn.conversation.step = "idle"
-        if report is not None:
-            await _relay(turn, report, message)
-            return True
-        return False
+        if report is None:
+            turn.conversation.step = "idle"
+            return False
+        # The step stays until the citizen picks something else: a photo sent after the text
+        # (Telegram sends them as two messages) reaches the unit too.
+        if not await _relay(turn, report, message):
+            turn.conversation.step = "idle"
+        return True
     report_id = _step_report_id(turn, STEP_COMMENT)
     if report_id is None:
         return False
@@ -71,16 +74,18 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
     return True
 
 
-async def _relay(turn: Turn, report: Report, message: Message) -> None:
+async def _relay(turn: Turn, report: Report, message: Message) -> bool:
+    """Pass the message on to the unit; False when the report takes no more messages."""
     text = message.text.strip()
     if not text and not message.photos:
         turn.send(turn.t("followup.need_text"))
-        return
+        return True
     refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], message.photos)
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
-    else:
-        turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
+        return False
+    turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
+    return True
 
 
 async def on_button(turn: Turn, action: str, arg: str) -> bool:

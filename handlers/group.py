@@ -126,10 +126,27 @@ async def on_membership(uow: UnitOfWork, deps: HandlerDeps, event: BotMembership
     )
 
 
-async def on_migrated(uow: UnitOfWork, event: ChatMigrated) -> None:
-    """A group upgraded to a supergroup keeps its binding, links and queued messages."""
-    if await uow.units.move_chat(event.channel, event.chat_id, event.new_chat_id):
-        log.info("a bound group became a supergroup; its binding follows the new chat id")
+async def on_migrated(uow: UnitOfWork, deps: HandlerDeps, event: ChatMigrated) -> None:
+    """A group upgraded to a supergroup keeps its binding and queued messages. Its old messages
+    (cards, prompts) stay behind in the old group with dead buttons, so the unit's open reports
+    are posted again as fresh cards in the supergroup."""
+    if not await uow.units.move_chat(event.channel, event.chat_id, event.new_chat_id):
+        return
+    log.info("a bound group became a supergroup; its binding follows the new chat id")
+    chat = await uow.units.chat(event.channel, event.new_chat_id)
+    unit = await uow.units.get(chat.unit_id) if chat is not None and chat.active else None
+    if chat is None or unit is None:
+        return
+    case = Case(uow=uow, deps=deps, now=deps.clock())
+    statuses = [s.value for s in OPEN_STATUSES]
+    limit = deps.config.queue_page_size
+    if unit.kind == UnitKind.COORDINATOR:
+        reports = await uow.reports.open_all(statuses, limit=limit)
+    else:
+        reports = await uow.reports.open_for_unit(unit.id, statuses, limit=limit)
+    for report in reports:
+        holder = await uow.units.get(report.unit_id) if report.unit_id else None
+        await casework.post_card(case, report, holder, chat)
 
 
 def _text_payload(chat_id: str, text: str) -> dict[str, Any]:

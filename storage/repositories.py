@@ -376,21 +376,7 @@ class OutboxRepository:
         For chats without a binding; :meth:`UnitRepository.move_chat` also moves these rows.
         Returns how many rows moved.
         """
-        pending = await self._session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.chat_id == old_chat_id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-            )
-        )
-        moved = 0
-        for message in pending:
-            message.chat_id = new_chat_id
-            message.payload = {**message.payload, "chat_id": new_chat_id}
-            moved += 1
-        await self._session.flush()
-        return moved
+        return await _move_unsent(self._session, channel, old_chat_id, new_chat_id)
 
     async def pending_count(self) -> int:
         count = await self._session.scalar(
@@ -420,6 +406,35 @@ class OutboxRepository:
             .where(OutboxMessage.id == row_id)
             .values(failed_at=now, error=error, attempts=OutboxMessage.attempts + 1)
         )
+
+
+async def _move_unsent(
+    session: AsyncSession, channel: str, old_chat_id: str, new_chat_id: str
+) -> int:
+    """Point a migrated group's unsent messages at its new id; returns how many moved.
+
+    Message ids do not carry over to the supergroup: edits of the old group's messages stay
+    behind (they fail there, visibly), and a reply to an old message goes as a plain message.
+    """
+    pending = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == old_chat_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+    )
+    moved = 0
+    for message in pending:
+        if message.payload.get("kind") == "edit_text":
+            continue
+        payload = {**message.payload, "chat_id": new_chat_id}
+        payload.pop("reply_to_message_id", None)
+        message.chat_id = new_chat_id
+        message.payload = payload
+        moved += 1
+    await session.flush()
+    return moved
 
 
 class UnitRepository:
@@ -502,28 +517,16 @@ class UnitRepository:
         row.unbound_reason = reason
 
     async def move_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> bool:
-        """A group became a supergroup: its binding, links and unsent messages follow the new id."""
+        """A group became a supergroup: its binding and unsent messages follow the new id.
+
+        Message links stay with the old id: the supergroup numbers its messages from 1 again,
+        so an old message id there names some other, newer message (see :func:`_move_unsent`).
+        """
         row = await self.chat(channel, old_chat_id)
         if row is None:
             return False
         row.chat_id = new_chat_id
-        await self._session.execute(
-            update(MessageLink)
-            .where(MessageLink.channel == channel, MessageLink.chat_id == old_chat_id)
-            .values(chat_id=new_chat_id)
-        )
-        pending = await self._session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.chat_id == old_chat_id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.failed_at.is_(None),
-            )
-        )
-        for message in pending:
-            message.chat_id = new_chat_id
-            message.payload = {**message.payload, "chat_id": new_chat_id}
-        await self._session.flush()
+        await _move_unsent(self._session, channel, old_chat_id, new_chat_id)
         return True
 
     def add_code(self, unit_id: int, code: str, *, now: datetime, expires_at: datetime) -> None:

@@ -114,6 +114,8 @@ class BotProcess:
             "POLLING_TIMEOUT": str(settings.polling_timeout),
             "THROTTLE_MAX_UPDATES": str(settings.throttle_max_updates),
             "THROTTLE_WINDOW_SECONDS": str(settings.throttle_window_seconds),
+            "OUTBOX_CHAT_PER_SECOND": str(settings.outbox_chat_per_second),
+            "OUTBOX_GROUP_PER_MINUTE": str(settings.outbox_group_per_minute),
         }
         self._workdir = workdir
         self._log = workdir / "bot.log"

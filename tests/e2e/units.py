@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from sqlalchemy import select
 
 from bot.clock import system_clock
 from bot.emulator import EmulatorClient, TgUser
 from storage.db import create_engine, session_factory
+from storage.models import ReportEvent, Unit, UnitChat
 from storage.unit_registry import issue_binding_code
 from storage.uow import UnitOfWork
 from tests.e2e.helpers import JsonDict, tracking_number
@@ -33,14 +37,14 @@ SAMPAH = (
 CODE = re.compile(r"([0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
-async def code_for(database_url: str, unit_code: str) -> str:
-    """A binding code, as ``aduan units code UNIT`` issues it."""
+async def code_for(database_url: str, unit_code: str, *, issued_at: datetime | None = None) -> str:
+    """A binding code, as ``aduan units code UNIT`` issues it (``issued_at``: back-dated)."""
     engine = create_engine(database_url)
     try:
         async with UnitOfWork(session_factory(engine)) as uow:
             unit = await uow.units.by_code(unit_code)
             assert unit is not None, unit_code
-            code = await issue_binding_code(uow, unit.id, now=system_clock())
+            code = await issue_binding_code(uow, unit.id, now=issued_at or system_clock())
             await uow.commit()
         return code
     finally:
@@ -54,6 +58,45 @@ async def unit_code_of_area(database_url: str, area_code: str) -> str:
             unit = await uow.units.by_area(area_code)
             assert unit is not None, area_code
             return unit.code
+    finally:
+        await engine.dispose()
+
+
+async def expired_code_for(database_url: str, unit_code: str) -> str:
+    """A binding code issued long enough ago to have expired."""
+    return await code_for(database_url, unit_code, issued_at=system_clock() - timedelta(days=60))
+
+
+async def unit_chat(database_url: str, chat_id: int) -> UnitChat | None:
+    """The binding row of a group chat (active or not), as the bot stored it."""
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            return await uow.units.chat("telegram", str(chat_id))
+    finally:
+        await engine.dispose()
+
+
+async def unit_of(database_url: str, unit_id: int | None) -> Unit:
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            unit = await uow.units.get(unit_id) if unit_id is not None else None
+            assert unit is not None, unit_id
+            return unit
+    finally:
+        await engine.dispose()
+
+
+async def event_kinds(database_url: str, report_id: int | None = None) -> list[str]:
+    """The kinds of the reports' timeline events (of one report if given), oldest first."""
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            query = select(ReportEvent).order_by(ReportEvent.id)
+            if report_id is not None:
+                query = query.where(ReportEvent.report_id == report_id)
+            return [row.kind for row in await uow.session.scalars(query)]
     finally:
         await engine.dispose()
 

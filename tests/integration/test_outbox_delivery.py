@@ -24,6 +24,7 @@ from bot.outbox import OutboxWorker
 from handlers.actions import (
     Action,
     AnswerButton,
+    EditText,
     MediaItem,
     SendMedia,
     SendText,
@@ -368,22 +369,38 @@ async def test_a_group_that_became_a_supergroup_gets_its_queue_moved(
         (SendText(chat_id=str(old), text="kartu"), {"report_id": report, "purpose": "card"})
     )
     await drain(db, make_worker(db, channel))
+    (card,) = await db.outbox()
     await telegram.migrate_group(old, new)
     texts = [f"pesan {n}" for n in range(4)]
-    await db.queue(*[(SendText(chat_id=str(old), text=t), {}) for t in texts])
+    await db.queue(
+        *[(SendText(chat_id=str(old), text=t), {}) for t in texts[:2]],
+        # An edit of a message in the old group cannot follow: it fails, visibly, after a few
+        # quick tries instead of looping.
+        (EditText(chat_id=str(old), message_id=card.sent_message_id or 0, text="kartu baru"), {}),
+        *[(SendText(chat_id=str(old), text=t), {}) for t in texts[2:]],
+        (
+            SendText(chat_id=str(old), text="balasan", reply_to_purpose="card"),
+            {"report_id": report},
+        ),
+    )
 
     await drain(db, make_worker(db, channel))
 
     received = [m for m in await telegram.messages(new) if "text" in m]
-    assert [m["text"] for m in received] == texts
+    # The card stayed in the old group: the reply goes as a plain message.
+    assert [m["text"] for m in received] == [*texts, "balasan"]
+    assert "reply_to_message" not in received[-1]
     rows = await db.outbox()
-    assert [r.chat_id for r in rows[1:]] == [str(new)] * 4
-    assert [r.payload["chat_id"] for r in rows[1:]] == [str(new)] * 4
-    assert all(r.sent_at is not None for r in rows)
+    moved = [r for r in rows[1:] if r.payload["kind"] == "send_text"]
+    assert [(r.chat_id, r.payload["chat_id"]) for r in moved] == [(str(new), str(new))] * 5
+    assert all(r.sent_at is not None for r in moved)
+    (edit,) = [r for r in rows if r.payload["kind"] == "edit_text"]
+    assert edit.failed_at is not None
+    assert "upgraded to a supergroup" in (edit.error or "")
     async with db.uow() as uow:
         assert await uow.units.chat(CHANNEL, str(new)) is not None
     (link,) = await db.links()
-    assert link.chat_id == str(new)
+    assert link.chat_id == str(old)  # message ids do not carry over to the supergroup
 
 
 async def test_permanent_failures_are_listed_newest_first(

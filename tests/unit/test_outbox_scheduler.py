@@ -62,6 +62,23 @@ def test_a_paused_bucket_sends_nothing_until_the_pause_ends() -> None:
     assert bucket.available(5.0) == 2  # refilled during the pause, up to its burst
 
 
+def test_a_send_that_starts_late_counts_from_when_it_starts() -> None:
+    bucket = TokenBucket(rate=1.0, capacity=2, now=0.0)
+    bucket.take(0.0)  # planned at 0 ...
+    bucket.sent(1.0)  # ... sent at 1, after the chat's previous message returned
+    assert bucket.available(1.0) == 1  # not 2: the refill before 1 s was the full bucket's
+    assert bucket.available(2.0) == 2
+
+
+def test_a_send_queued_behind_a_busy_round_does_not_earn_a_burst() -> None:
+    scheduler = FloodScheduler(FloodLimits())
+    plan, _ = plan_round(rows(PRIVATE, 1), scheduler, 0.0)
+    assert sent(plan, PRIVATE) == [0]
+    scheduler.sending(PRIVATE, 1.0)  # it waited a second for a free connection
+    plan, _ = plan_round(rows(PRIVATE, 3), scheduler, 1.0)
+    assert sent(plan, PRIVATE) == [0]  # Telegram saw one message just now, not one a second ago
+
+
 def test_a_clock_stepping_back_does_not_freeze_a_bucket() -> None:
     bucket = TokenBucket(rate=1.0, capacity=1, now=1000.0)
     bucket.take(1000.0)
