@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.casework import CaseAction, UnitKind, next_status, refusal
@@ -176,10 +176,15 @@ async def deliver_new_report(case: Case, report: Report) -> Unit | None:
     return unit
 
 
-async def _photos(case: Case, report: Report) -> list[MediaItem]:
-    loaded = await case.uow.reports.with_details(report.id)
-    photos = loaded.photos if loaded is not None else []
-    return [MediaItem(p.file_id, as_document=p.mime_type != "image/jpeg") for p in photos]
+async def _evidence(case: Case, report: Report) -> list[MediaItem]:
+    """The report's evidence photos, as they are sent on (images sent as files stay files)."""
+    photos = await case.uow.reports.photos_of(report.id)
+    return [_as_media(p.file_id, p.mime_type) for p in photos]
+
+
+def _as_media(file_id: str, mime_type: str) -> MediaItem:
+    # Telegram re-encodes photos as JPEG; any other type arrived as a file and goes on as one.
+    return MediaItem(file_id, as_document=mime_type != "image/jpeg")
 
 
 async def _coordinator_chats(case: Case) -> list[UnitChat]:
@@ -187,14 +192,14 @@ async def _coordinator_chats(case: Case) -> list[UnitChat]:
     return await case.uow.units.chats_of(coordinator.id) if coordinator else []
 
 
-async def _view(case: Case, report: Report, unit: Unit | None, *, coordinator: bool) -> CardView:
-    citizen = await case.uow.citizens.by_id(report.citizen_id)
-    loaded = await case.uow.reports.with_details(report.id)
+async def _view(
+    case: Case, report: Report, unit: Unit | None, *, coordinator: bool, photo_count: int
+) -> CardView:
     return CardView(
         unit=unit,
-        citizen=citizen,
+        citizen=await case.uow.citizens.by_id(report.citizen_id),
         show_identity=coordinator and case.deps.config.coordinator_sees_identity,
-        photo_count=len(loaded.photos) if loaded else 0,
+        photo_count=photo_count,
     )
 
 
@@ -219,9 +224,9 @@ def _media_actions(
 async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitChat) -> None:
     """The full card with buttons, then the evidence photos as an album replying to it."""
     tr = case.tr(chat.language)
-    coordinator = unit is not None and unit.kind == UnitKind.COORDINATOR
-    is_coordinator_chat = await _is_coordinator_chat(case, chat)
-    view = await _view(case, report, unit, coordinator=coordinator or is_coordinator_chat)
+    evidence = await _evidence(case, report)
+    coordinator = await _is_coordinator_chat(case, chat)
+    view = await _view(case, report, unit, coordinator=coordinator, photo_count=len(evidence))
     text = card_text(tr, case.deps, report, view)
     case.emit(
         chat.channel,
@@ -229,7 +234,7 @@ async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitCha
         report,
         purpose=CARD,
     )
-    for action in _media_actions(chat.chat_id, await _photos(case, report)):
+    for action in _media_actions(chat.chat_id, evidence):
         case.emit(chat.channel, action, report, purpose=ALBUM)
 
 
@@ -274,9 +279,11 @@ async def _edit_card(
         # The card is not sent yet (or the chat was bound after it): nothing to edit.
         return
     tr = case.tr(chat.language)
-    view = await _view(case, report, unit, coordinator=await _is_coordinator_chat(case, chat))
+    coordinator = await _is_coordinator_chat(case, chat)
+    photo_count = len(await case.uow.reports.photos_of(report.id))
+    view = await _view(case, report, unit, coordinator=coordinator, photo_count=photo_count)
     if moved_to is not None:
-        view = CardView(view.unit, view.citizen, view.show_identity, view.photo_count, moved_to)
+        view = replace(view, moved_to=moved_to)
     markup = None if moved_to is not None else card_keyboard(tr, case.deps, report)
     text = card_text(tr, case.deps, report, view)
     edit = EditText(chat_id=chat.chat_id, message_id=link.message_id, text=text, markup=markup)
@@ -482,7 +489,7 @@ async def _reachable(case: Case, unit: Unit) -> tuple[Unit, bool]:
 
 
 def media_items(photos: Sequence[Photo]) -> list[MediaItem]:
-    return [MediaItem(p.file_id, as_document=p.mime_type != "image/jpeg") for p in photos]
+    return [_as_media(p.file_id, p.mime_type) for p in photos]
 
 
 async def answer_reporter(

@@ -94,14 +94,13 @@ class ReportRepository:
     async def get(self, report_id: int) -> Report | None:
         return await self._session.get(Report, report_id)
 
-    async def with_details(self, report_id: int) -> Report | None:
-        """The report with its photos and timeline loaded."""
-        return await self._session.scalar(
-            select(Report)
-            .where(Report.id == report_id)
-            .options(selectinload(Report.events), selectinload(Report.photos))
-            .execution_options(populate_existing=True)
+    async def photos_of(self, report_id: int) -> list[ReportPhoto]:
+        rows = await self._session.scalars(
+            select(ReportPhoto)
+            .where(ReportPhoto.report_id == report_id)
+            .order_by(ReportPhoto.position)
         )
+        return list(rows)
 
     def add_event(self, event: ReportEvent) -> None:
         self._session.add(event)
