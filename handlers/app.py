@@ -37,6 +37,10 @@ class Conversations:
         )
         turn = Turn(event=event, uow=uow, deps=self.deps, conversation=conversation, now=now)
         if event.chat_kind != ChatKind.PRIVATE:
+            # Group chatter the bot ignores does not count; commands, buttons and replies to the
+            # bot do, so a runaway script in a group cannot make the bot flood it (or Telegram).
+            if group.addresses_bot(event) and _throttled(turn):
+                return
             if isinstance(event, ButtonPress):
                 await group.on_press(turn, event)
             else:

@@ -66,6 +66,13 @@ def _officer(turn: Turn, unit: Unit) -> Officer:
 # --- entry points ----------------------------------------------------------------------------
 
 
+def addresses_bot(event: Message | ButtonPress) -> bool:
+    """Whether a group update is meant for the bot (a command, a button, a reply)."""
+    if isinstance(event, ButtonPress):
+        return True
+    return bool(event.command) or event.reply_to_message_id is not None
+
+
 async def on_message(turn: Turn, message: Message) -> None:
     bound = await _bound_chat(turn)
     if message.command:

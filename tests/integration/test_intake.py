@@ -160,6 +160,18 @@ async def test_group_chat_commands_get_a_pointer_to_private_chat(driver: Driver)
     assert await count(driver, Citizen) == 0
 
 
+async def test_a_flood_of_commands_in_a_group_gets_one_warning(driver: Driver) -> None:
+    replies: list[str] = []
+    for _ in range(30):
+        driver.clock.advance(seconds=-1.9)  # 30 commands within 3 seconds
+        replies += texts(await driver.text(USER, "/antrian", kind=ChatKind.GROUP))
+    assert len(replies) == 21  # the first 20 answered, then one warning, then silence
+    assert "belum terdaftar" in replies[0]
+    assert "Mohon pelan-pelan" in replies[-1]
+    # Chatter the bot does not act on is not counted and not answered.
+    assert await driver.text(USER + 1, "halo semua", kind=ChatKind.GROUP) == []
+
+
 async def test_flood_is_throttled_and_makes_one_draft(driver: Driver) -> None:
     await consent(driver)
     driver.clock.advance(seconds=30)
