@@ -30,10 +30,9 @@ from handlers.actions import (
     SendText,
     action_to_dict,
 )
-from storage.db import create_engine, migrate, session_factory
 from storage.models import Citizen, MessageLink, OutboxMessage, Report, ReportEvent, Unit
-from storage.uow import UnitOfWork
 from tests.e2e.helpers import tiny_png
+from tests.integration import database
 
 TOKEN = "123456:TEST-outbox"
 CHANNEL = "telegram"
@@ -48,17 +47,8 @@ FAST = {
 }
 
 
-class Database:
-    def __init__(self, path: Path) -> None:
-        self.url = f"sqlite+aiosqlite:///{path}"
-
-    async def start(self) -> None:
-        await migrate(self.url)
-        self.engine = create_engine(self.url)
-        self.sessions = session_factory(self.engine)
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+class Database(database.Database):
+    """The shared database with this file's own helpers."""
 
     async def queue(self, *rows: tuple[Action, dict[str, Any]]) -> list[int]:
         """Insert outbox rows (an action and extra columns each); returns their ids."""

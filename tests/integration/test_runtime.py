@@ -20,7 +20,6 @@ from bot.outbox import OutboxWorker
 from handlers.actions import SendText, action_to_dict
 from handlers.events import Event, Message
 from locales import Catalogs
-from storage.db import create_engine, migrate, session_factory
 from storage.models import (
     Citizen,
     InboxUpdate,
@@ -30,22 +29,14 @@ from storage.models import (
     ReportPhoto,
 )
 from storage.uow import UnitOfWork
+from tests.integration import database
 
 CHANNEL = "telegram"
 _update_ids = itertools.count(1000)
 
 
-class Database:
-    def __init__(self, path: Path) -> None:
-        self.url = f"sqlite+aiosqlite:///{path}"
-
-    async def start(self) -> None:
-        await migrate(self.url)
-        self.engine = create_engine(self.url)
-        self.sessions = session_factory(self.engine)
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+class Database(database.Database):
+    """The shared database with this file's own helpers."""
 
     async def inbox_rows(self) -> list[InboxUpdate]:
         async with self.uow() as uow:

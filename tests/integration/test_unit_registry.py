@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from core.regions import RegionDirectory
-from storage.db import create_engine, migrate, session_factory
 from storage.models import BindingCode, Unit
 from storage.unit_registry import (
     BINDING_ALPHABET,
@@ -24,24 +23,15 @@ from storage.unit_registry import (
     seed_units,
     unit_overview,
 )
-from storage.uow import UnitOfWork
+from tests.integration import database
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=5)
 KUTIM = "64.08"
 
 
-class Database:
-    def __init__(self, path: Path) -> None:
-        self.url = f"sqlite+aiosqlite:///{path}"
-
-    async def start(self) -> None:
-        await migrate(self.url)
-        self.engine = create_engine(self.url)
-        self.sessions = session_factory(self.engine)
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+class Database(database.Database):
+    """The shared database with this file's own helpers."""
 
     async def units(self) -> dict[str, Unit]:
         async with self.uow() as uow:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 import time
-import zlib
-from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -26,23 +21,9 @@ from aiogram.types import (
 )
 
 from bot.emulator import Emulator, EmulatorClient, EmulatorError, TgUser
+from tests.unit.emulator_support import TOKEN, png
 
-TOKEN = "123456:TEST-token"
 CITIZEN = TgUser(id=1001, first_name="Siti", username="siti")
-
-
-def _png(width: int, height: int) -> bytes:
-    """A valid PNG so photo sizes get real dimensions."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        body = kind + payload
-        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * width for _ in range(height)))
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 def _keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -51,33 +32,6 @@ def _keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(text=text, callback_data=data)] for text, data in pairs
         ]
     )
-
-
-class _LoopbackSession(AiohttpSession):
-    async def close(self) -> None:
-        # aiogram sleeps 250 ms after closing for TLS shutdown; loopback HTTP needs no wait.
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator() as server:
-        yield server
-
-
-@pytest.fixture
-async def tg(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.base_url, TOKEN) as client:
-        yield client
-
-
-@pytest.fixture
-async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
-    session = _LoopbackSession(api=TelegramAPIServer.from_base(emulator.base_url))
-    telegram_bot = Bot(TOKEN, session=session)
-    yield telegram_bot
-    await telegram_bot.session.close()
 
 
 async def test_get_me_and_send_message_with_inline_keyboard(bot: Bot, tg: EmulatorClient) -> None:
@@ -139,8 +93,8 @@ async def test_telegram_size_limits(bot: Bot, tg: EmulatorClient) -> None:
     with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
         await bot.send_message(CITIZEN.id, "pilih", reply_markup=_keyboard(("A", "d" * 65)))
     with pytest.raises(TelegramBadRequest, match="caption is too long"):
-        await bot.send_photo(CITIZEN.id, BufferedInputFile(_png(4, 4), "a.png"), caption="c" * 1025)
-    photo = await tg.upload(_png(4, 4), "image/png", "a.png")
+        await bot.send_photo(CITIZEN.id, BufferedInputFile(png(4, 4), "a.png"), caption="c" * 1025)
+    photo = await tg.upload(png(4, 4), "image/png", "a.png")
     with pytest.raises(TelegramBadRequest, match="2-10 items"):
         await bot.send_media_group(CITIZEN.id, [InputMediaPhoto(media=photo["file_id"])])
     with pytest.raises(TelegramBadRequest, match="can't parse entities"):
@@ -168,7 +122,7 @@ async def test_edit_message_text_rules(bot: Bot, tg: EmulatorClient) -> None:
 
 
 async def test_file_upload_get_file_and_download_round_trip(bot: Bot, tg: EmulatorClient) -> None:
-    picture = _png(640, 480)
+    picture = png(640, 480)
     sent = await tg.send_photo(CITIZEN, picture, caption="jalan rusak")
     assert sent["caption"] == "jalan rusak"
     [update] = await bot.get_updates(timeout=0)
@@ -273,7 +227,7 @@ async def test_python_telegram_bot_parses_emulator_objects(
         )
         sent = await ptb.send_message(CITIZEN.id, "Siap", reply_markup=keyboard)
         assert sent.reply_markup.inline_keyboard[0][0].callback_data == "send"
-        photo = await ptb.send_photo(CITIZEN.id, _png(8, 8), caption="foto")
+        photo = await ptb.send_photo(CITIZEN.id, png(8, 8), caption="foto")
         assert photo.photo[-1].width == 8
         assert photo.caption == "foto"
         pressed = await tg.press_button(CITIZEN, "Kirim")

@@ -3,14 +3,8 @@ replies with media, pins, and replies that carry the replied message."""
 
 from __future__ import annotations
 
-import struct
-import zlib
-from collections.abc import AsyncIterator
-
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramMigrateToChat
 from aiogram.types import (
     BufferedInputFile,
@@ -24,8 +18,8 @@ from aiogram.types import (
 )
 
 from bot.emulator import Emulator, EmulatorClient, EmulatorError, TgUser
+from tests.unit.emulator_support import TOKEN, png
 
-TOKEN = "123456:TEST-token"
 BOT_ID = 123456
 ADMIN = TgUser(id=2001, first_name="Rahmat", username="rahmat_pupr")
 OFFICER = TgUser(id=2002, first_name="Dewi")
@@ -38,45 +32,6 @@ BOT_USER = {
 }
 GROUP = -4001
 SUPERGROUP = -1009001
-
-
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        body = kind + payload
-        return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * width for _ in range(height)))
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-class _LoopbackSession(AiohttpSession):
-    async def close(self) -> None:
-        # aiogram sleeps 250 ms after closing for TLS shutdown; loopback HTTP needs no wait.
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator() as server:
-        yield server
-
-
-@pytest.fixture
-async def tg(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.base_url, TOKEN) as client:
-        yield client
-
-
-@pytest.fixture
-async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
-    session = _LoopbackSession(api=TelegramAPIServer.from_base(emulator.base_url))
-    telegram_bot = Bot(TOKEN, session=session)
-    yield telegram_bot
-    await telegram_bot.session.close()
 
 
 # --- the bot's membership ----------------------------------------------------------------------
@@ -147,7 +102,7 @@ async def test_a_kicked_bot_is_refused_and_reported_as_banned(bot: Bot, tg: Emul
     assert update.my_chat_member is not None
     assert isinstance(update.my_chat_member.new_chat_member, ChatMemberBanned)
     with pytest.raises(TelegramForbiddenError, match="bot was kicked from the group chat"):
-        await bot.send_photo(SUPERGROUP, BufferedInputFile(_png(4, 4), "a.png"))
+        await bot.send_photo(SUPERGROUP, BufferedInputFile(png(4, 4), "a.png"))
     assert (await tg.chat_state(SUPERGROUP))["bot_status"] == "kicked"
 
 
@@ -257,8 +212,8 @@ async def test_replies_with_media_and_albums_of_citizens_photos(
     bot: Bot, tg: EmulatorClient
 ) -> None:
     await tg.register_chat(SUPERGROUP, "supergroup", "Dinas PUPR", admins=[ADMIN.id])
-    first = await tg.send_photo(CITIZEN, _png(64, 48), media_group_id="album-1")
-    second = await tg.send_photo(CITIZEN, _png(32, 32), media_group_id="album-1")
+    first = await tg.send_photo(CITIZEN, png(64, 48), media_group_id="album-1")
+    second = await tg.send_photo(CITIZEN, png(32, 32), media_group_id="album-1")
     file_ids = [first["photo"][-1]["file_id"], second["photo"][-1]["file_id"]]
     card = await bot.send_message(SUPERGROUP, "Laporan 7KQ4-M2XD-P")
     reply = ReplyParameters(message_id=card.message_id)
@@ -323,7 +278,7 @@ async def test_a_reply_carries_the_whole_replied_message(bot: Bot, tg: EmulatorC
     assert replied["chat"]["id"] == SUPERGROUP
 
     photo = await tg.send_photo(
-        OFFICER, _png(8, 8), chat_id=SUPERGROUP, reply_to_message_id=answer["message_id"]
+        OFFICER, png(8, 8), chat_id=SUPERGROUP, reply_to_message_id=answer["message_id"]
     )
     assert photo["reply_to_message"]["from"]["id"] == OFFICER.id
     assert "reply_to_message" not in photo["reply_to_message"]  # never nested deeper
