@@ -28,6 +28,7 @@ from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.regions import RegionDirectory
 from handlers.app import Conversations
+from handlers.casework import undeliverable_handler
 from handlers.deps import ChatAdmins, HandlerConfig, HandlerDeps
 from locales import Catalogs
 from storage.db import create_engine, migrate, session_factory
@@ -209,6 +210,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         per_second=settings.outbox_rate_per_second,
         chat_per_second=settings.outbox_chat_per_second,
         group_per_minute=settings.outbox_group_per_minute,
+        on_undeliverable=undeliverable_handler(deps),
     )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
     inbox = InboxProcessor(

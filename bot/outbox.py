@@ -15,7 +15,7 @@ import asyncio
 import logging
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -380,6 +380,14 @@ class _Round:
     replies: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
 
 
+#: The purpose of outbox rows that carry a message to the reporter (see handlers.casework).
+REPORTER_NOTICE = "notice"
+
+UndeliverableHandler = Callable[[UnitOfWork, int, str], Awaitable[None]]
+"""Called with the unit of work, a report id and Telegram's refusal when a message to that
+report's reporter failed for good."""
+
+
 class OutboxWorker(Worker):
     def __init__(
         self,
@@ -397,9 +405,11 @@ class OutboxWorker(Worker):
         concurrency: int = 16,
         rng: random.Random | None = None,
         timer: Callable[[], float] | None = None,
+        on_undeliverable: UndeliverableHandler | None = None,
     ) -> None:
         super().__init__(poll_seconds)
         self._uow_factory = uow_factory
+        self._on_undeliverable = on_undeliverable
         self._channels = channels
         self._clock = clock
         # Buckets run on the same clock as retry times, so a test's manual clock drives both.
@@ -605,18 +615,25 @@ class OutboxWorker(Worker):
         now = self._clock()
         async with self._uow_factory() as uow:
             migrations: dict[ChatKey, str] = {}
+            undeliverable: dict[int, str] = {}
             for row, outcome in settled:
                 if outcome.sent:
                     await uow.outbox.mark_sent(row.id, message_id=outcome.message_id, now=now)
                     await self._link(uow, row, outcome.message_ids, now)
                 elif outcome.failed:
                     await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
+                    if row.report_id is not None and row.purpose == REPORTER_NOTICE:
+                        undeliverable.setdefault(row.report_id, outcome.error)
                 elif outcome.retry_at is not None:
                     await uow.outbox.retry_later(
                         row.id, until=outcome.retry_at, error=outcome.error
                     )
                 if outcome.migrated_to is not None:
                     migrations[row.key] = outcome.migrated_to
+            # Officers learn, in the same transaction, that the reporter did not get a message.
+            if self._on_undeliverable is not None:
+                for report_id, error in undeliverable.items():
+                    await self._on_undeliverable(uow, report_id, error)
             # After the rows above are settled, so only what is still unsent moves.
             for (channel, old), new in migrations.items():
                 log.info("outbox: a group chat became a supergroup; moving its queue")

@@ -9,7 +9,7 @@ purpose so that, once sent, it becomes a reply path (``message_links``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -604,6 +604,55 @@ async def _to_coordinator_groups(case: Case, report: Report, key: str, **values:
             report,
             purpose=RELAY,
         )
+
+
+def undeliverable_handler(
+    deps: HandlerDeps,
+) -> Callable[[UnitOfWork, int, str], Awaitable[None]]:
+    """What the outbox worker calls when a message to a reporter failed for good."""
+
+    async def handle(uow: UnitOfWork, report_id: int, error: str) -> None:
+        report = await uow.reports.get(report_id)
+        if report is not None:
+            await reporter_unreachable(Case(uow=uow, deps=deps, now=deps.clock()), report, error)
+
+    return handle
+
+
+async def reporter_unreachable(case: Case, report: Report, error: str) -> None:
+    """A message to the reporter failed for good (blocked the bot, account gone): the holder's
+    groups and the coordinator are told, so nobody believes the reporter was answered."""
+    lowered = error.lower()
+    if "blocked" in lowered or "kicked" in lowered:
+        reason = "blocked"
+    elif "not found" in lowered or "deactivated" in lowered:
+        reason = "gone"
+    else:
+        reason = "other"
+    _event(case, report, "undeliverable", actor=ACTOR_SYSTEM, note=reason)
+    for chat in await _holder_chats(case, report):
+        tr = case.tr(chat.language)
+        text = tr.t(
+            "delivery.failed", number=report.tracking_no, reason=tr.t(f"delivery.reason.{reason}")
+        )
+        case.emit(
+            chat.channel,
+            SendText(chat_id=chat.chat_id, text=text, reply_to_purpose=CARD),
+            report,
+            purpose=RELAY,
+        )
+    unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
+    if unit is not None and unit.kind != UnitKind.COORDINATOR:
+        for chat in await _coordinator_chats(case):
+            tr = case.tr(chat.language)
+            text = tr.t(
+                "delivery.failed",
+                number=report.tracking_no,
+                reason=tr.t(f"delivery.reason.{reason}"),
+            )
+            case.emit(
+                chat.channel, SendText(chat_id=chat.chat_id, text=text), report, purpose=RELAY
+            )
 
 
 # --- the reporter closes the loop -----------------------------------------------------------

@@ -462,6 +462,12 @@ async def test_a_citizen_who_blocked_the_bot_shows_up_in_the_coordinators_failur
     [row] = [row for row in await store.outbox() if row.failed_at is not None]
     assert row.chat_id == str(SITI.id)
     assert "blocked" in (row.error or "")
+    # The officers and the coordinator are told at once that the answer did not arrive.
+    warning = f"Pesan untuk pelapor laporan {number} tidak terkirim: pelapor memblokir bot"
+    notice = await sepaso.expect(warning, {})
+    assert notice["reply_to_message"]["message_id"] == card["message_id"]
+    await coordinator.expect(warning, {})
+    assert "undeliverable" in await event_kinds(database_url)
     listed = await coordinator.send("/gagal", "gagal terkirim:")
     assert listed["text"].startswith("⚠️ 1 pesan terakhir yang gagal terkirim:")
     assert f"• Laporan {number}: " in listed["text"]
