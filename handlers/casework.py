@@ -630,29 +630,8 @@ async def reporter_unreachable(case: Case, report: Report, error: str) -> None:
     else:
         reason = "other"
     _event(case, report, "undeliverable", actor=ACTOR_SYSTEM, note=reason)
-    for chat in await _holder_chats(case, report):
-        tr = case.tr(chat.language)
-        text = tr.t(
-            "delivery.failed", number=report.tracking_no, reason=tr.t(f"delivery.reason.{reason}")
-        )
-        case.emit(
-            chat.channel,
-            SendText(chat_id=chat.chat_id, text=text, reply_to_purpose=CARD),
-            report,
-            purpose=RELAY,
-        )
-    unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
-    if unit is not None and unit.kind != UnitKind.COORDINATOR:
-        for chat in await _coordinator_chats(case):
-            tr = case.tr(chat.language)
-            text = tr.t(
-                "delivery.failed",
-                number=report.tracking_no,
-                reason=tr.t(f"delivery.reason.{reason}"),
-            )
-            case.emit(
-                chat.channel, SendText(chat_id=chat.chat_id, text=text), report, purpose=RELAY
-            )
+    await _to_holder_groups(case, report, f"delivery.failed.{reason}")
+    await _to_coordinator_groups(case, report, f"delivery.failed.{reason}")
 
 
 # --- the reporter closes the loop -----------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from storage.db import create_engine, migrate, session_factory
+from storage.models import Citizen, Report, ReportEvent, ReportPhoto
 from storage.uow import UnitOfWork
 
 
@@ -19,3 +21,40 @@ class Database:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    async def add_report(
+        self, now: datetime, *photo_file_ids: str, channel: str = "telegram"
+    ) -> int:
+        """A citizen (Telegram user 42) with one new report and its evidence photos."""
+        async with self.uow() as uow:
+            citizen = await uow.citizens.add(
+                Citizen(
+                    channel=channel,
+                    user_id="42",
+                    chat_id="42",
+                    consent_at=now,
+                    consent_version="1",
+                    created_at=now,
+                )
+            )
+            report = Report(
+                tracking_no="AB12-CD34",
+                citizen_id=citizen.id,
+                channel=channel,
+                report_type="pengaduan",
+                category="jalan",
+                region_code="64.08",
+                description="Jalan berlubang",
+                privacy="biasa",
+                status="baru",
+                created_at=now,
+                updated_at=now,
+            )
+            photos = [
+                ReportPhoto(position=n, file_id=f, file_unique_id=f"u-{f}", media_group_id="")
+                for n, f in enumerate(photo_file_ids, start=1)
+            ]
+            event = ReportEvent(kind="created", actor="citizen", created_at=now)
+            await uow.reports.add(report, photos, event)
+            await uow.commit()
+            return report.id

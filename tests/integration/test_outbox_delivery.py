@@ -30,7 +30,7 @@ from handlers.actions import (
     SendText,
     action_to_dict,
 )
-from storage.models import Citizen, MessageLink, OutboxMessage, Report, ReportEvent, Unit
+from storage.models import MessageLink, OutboxMessage, Unit
 from tests.e2e.helpers import tiny_png
 from tests.integration import database
 
@@ -82,37 +82,6 @@ class Database(database.Database):
     async def pending(self) -> int:
         async with self.uow() as uow:
             return await uow.outbox.pending_count()
-
-    async def add_report(self) -> int:
-        now = system_clock()
-        async with self.uow() as uow:
-            citizen = await uow.citizens.add(
-                Citizen(
-                    channel=CHANNEL,
-                    user_id="42",
-                    chat_id="42",
-                    consent_at=now,
-                    consent_version="1",
-                    created_at=now,
-                )
-            )
-            report = Report(
-                tracking_no="AB12-CD34",
-                citizen_id=citizen.id,
-                channel=CHANNEL,
-                report_type="pengaduan",
-                category="jalan",
-                region_code="64.08",
-                description="Jalan berlubang",
-                privacy="biasa",
-                status="baru",
-                created_at=now,
-                updated_at=now,
-            )
-            event = ReportEvent(kind="created", actor="citizen", created_at=now)
-            await uow.reports.add(report, [], event)
-            await uow.commit()
-            return report.id
 
 
 @pytest.fixture
@@ -281,7 +250,7 @@ async def test_links_replies_and_pins(
     group = -2001
     await telegram.register_chat(group, "supergroup")
     photos = [await telegram.upload(tiny_png(n), "image/png", f"{n}.png") for n in (1, 2)]
-    report = await db.add_report()
+    report = await db.add_report(system_clock())
     about = {"report_id": report}
     g = str(group)
     await db.queue(
@@ -345,7 +314,7 @@ async def test_a_group_that_became_a_supergroup_gets_its_queue_moved(
 ) -> None:
     old, new = -3001, -1003001
     await telegram.register_chat(old, "group")
-    report = await db.add_report()
+    report = await db.add_report(system_clock())
     now = system_clock()
     async with db.uow() as uow:
         unit = await uow.units.add(

@@ -21,11 +21,8 @@ from handlers.actions import SendText, action_to_dict
 from handlers.events import Event, Message
 from locales import Catalogs
 from storage.models import (
-    Citizen,
     InboxUpdate,
     OutboxMessage,
-    Report,
-    ReportEvent,
     ReportPhoto,
 )
 from storage.uow import UnitOfWork
@@ -309,45 +306,10 @@ class FilesChannel:
         return self.files[file_id]
 
 
-async def add_report_with_photos(db: Database, clock: ManualClock, *file_ids: str) -> int:
-    async with db.uow() as uow:
-        citizen = await uow.citizens.add(
-            Citizen(
-                channel=CHANNEL,
-                user_id="42",
-                chat_id="42",
-                consent_at=clock(),
-                consent_version="1",
-                created_at=clock(),
-            )
-        )
-        report = Report(
-            tracking_no="AB12-CD34",
-            citizen_id=citizen.id,
-            channel=CHANNEL,
-            report_type="pengaduan",
-            category="jalan",
-            region_code="64.08",
-            description="Jalan berlubang",
-            privacy="biasa",
-            status="baru",
-            created_at=clock(),
-            updated_at=clock(),
-        )
-        photos = [
-            ReportPhoto(position=n, file_id=f, file_unique_id=f"u-{f}", media_group_id="")
-            for n, f in enumerate(file_ids, start=1)
-        ]
-        event = ReportEvent(kind="created", actor="citizen", created_at=clock())
-        await uow.reports.add(report, photos, event)
-        await uow.commit()
-        return report.id
-
-
 async def test_media_worker_stores_photos_and_counts_failures(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    report_id = await add_report_with_photos(db, clock, "ok", "gone")
+    report_id = await db.add_report(clock(), "ok", "gone")
     channel = FilesChannel({"ok": b"\xff\xd8jpeg"})
     worker = MediaWorker(uow_factory=db.uow, channel=channel, media_dir=tmp_path / "media")  # type: ignore[arg-type]
     assert await worker.download_pending() == 1
