@@ -2,6 +2,9 @@
 
 ``python -m bench delivery [-n N] [--groups G] [--per-group K] ...``: the outbox's delivery rate
 under Telegram's flood limits (see :mod:`bench.delivery`).
+
+``python -m bench clock [-n N]``: the clock's overdue scan, digests and rounds over N generated
+reports (1,000,000 by default; see :mod:`bench.clock`).
 """
 
 from __future__ import annotations
@@ -120,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import delivery
 
         return delivery.main(argv[1:])
+    if argv[:1] == ["clock"]:
+        # The clock's scans and rounds over a generated database of a million reports.
+        from bench import clock
+
+        return clock.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     config = _config(args, parser)

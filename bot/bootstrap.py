@@ -21,11 +21,13 @@ from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.inbox import InboxProcessor, UowFactory
+from bot.jobs import ClockJobs
 from bot.media import MediaWorker
 from bot.outbox import OutboxWorker
 from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
+from core.deadlines import DeadlinePolicy
 from core.regions import RegionDirectory
 from handlers.app import Conversations
 from handlers.casework import undeliverable_handler
@@ -48,11 +50,26 @@ def callback_secret(settings: Settings, token: str) -> bytes:
     return hashlib.sha256(b"kanal-aduan:callback:" + token.encode()).digest()
 
 
+def deadline_policy(settings: Settings) -> DeadlinePolicy:
+    return DeadlinePolicy(
+        verify=settings.verify_working_days,
+        follow_up=settings.follow_up_working_days,
+        resolve_aspirasi=settings.resolve_aspirasi_working_days,
+        resolve_informasi=settings.resolve_informasi_working_days,
+        resolve_pengaduan=settings.resolve_pengaduan_working_days,
+        resolve_pengawasan=settings.resolve_pengawasan_working_days,
+        auto_close=settings.auto_close_working_days,
+        ombudsman=settings.ombudsman_working_days,
+        escalation_every=settings.escalation_every_working_days,
+    )
+
+
 def handler_config(settings: Settings, token: str) -> HandlerConfig:
     return HandlerConfig(
         timezone=ZoneInfo(settings.timezone),
         callback_secret=callback_secret(settings, token),
-        verify_working_days=settings.verify_working_days,
+        deadlines=deadline_policy(settings),
+        morning=settings.morning_time,
         draft_stale=timedelta(hours=settings.draft_stale_hours),
         throttle_max_updates=settings.throttle_max_updates,
         throttle_window=timedelta(seconds=settings.throttle_window_seconds),
@@ -108,6 +125,7 @@ class App:
     outbox: OutboxWorker
     media: MediaWorker
     catalogs: Catalogs
+    jobs: ClockJobs | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -118,6 +136,8 @@ class App:
         """Run until :meth:`stop`, SIGTERM or SIGINT; a crashed part stops the rest, then raises."""
         self._install_signal_handlers()
         await publish_commands(self.channel, self.catalogs)
+        if self.jobs is not None:
+            self.jobs.start()
         tasks = {
             "polling": _task(self.channel.start_polling(self._on_update), "polling"),
             "inbox": _task(self.inbox.run(), "inbox"),
@@ -140,6 +160,8 @@ class App:
         await self.channel.stop()
         self.inbox.stop()
         await _finish(tasks["polling"], tasks["inbox"])
+        if self.jobs is not None:
+            await self.jobs.stop(STOP_GRACE_SECONDS)
         self.outbox.stop()
         self.media.stop()
         await _finish(tasks["outbox"], tasks["media"])
@@ -221,4 +243,9 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         album_wait=timedelta(seconds=settings.album_wait_seconds),
         on_commit=outbox.wake,
     )
-    return App(engine, uow_factory, channel, inbox, outbox, media, catalogs)
+    jobs = None
+    if settings.run_jobs:
+        jobs = ClockJobs(
+            uow_factory, deps, interval=settings.jobs_interval_seconds, on_commit=outbox.wake
+        )
+    return App(engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs)

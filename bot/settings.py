@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +26,23 @@ class Settings(BaseSettings):
     categories_file: Path | None = None
     # Extra local holidays, comma separated ISO dates (e.g. the regency's anniversary).
     local_holidays: str = ""
+    # Deadlines in working days (DOMAIN.md; PermenPAN-RB 62/2018 figures as defaults).
     verify_working_days: int = Field(default=3, ge=1)
+    follow_up_working_days: int = Field(default=5, ge=1)
+    resolve_aspirasi_working_days: int = Field(default=5, ge=1)
+    resolve_informasi_working_days: int = Field(default=5, ge=1)
+    resolve_pengaduan_working_days: int = Field(default=14, ge=1)
+    resolve_pengawasan_working_days: int = Field(default=60, ge=1)
+    auto_close_working_days: int = Field(default=10, ge=1)
+    ombudsman_working_days: int = Field(default=60, ge=1)
+    # A late report is escalated again every this many working days.
+    escalation_every_working_days: int = Field(default=2, ge=1)
+    # Local time (HH:MM) from which the day's reminders, escalations and digests go out.
+    morning_time: time = time(7, 30)
+    # Only one process runs the clock's jobs; turn it off on every other worker.
+    run_jobs: bool = True
+    # How often the clock looks for work (it also runs once on start).
+    jobs_interval_seconds: float = Field(default=60.0, gt=0)
     draft_stale_hours: float = Field(default=6.0, gt=0)
     # Flood protection for citizens: more than this many updates in the window are dropped.
     throttle_max_updates: int = Field(default=20, ge=1)

@@ -1,11 +1,14 @@
 """Working days (hari kerja) of Indonesian government offices.
 
 For years that lokal-id covers (the SKB 3 Menteri data: libur nasional and cuti bersama) the days
-off are exactly lokal's. For other years this module falls back to weekends plus the fixed-date
-national holidays (1 Januari, 1 Mei, 1 Juni, 17 Agustus, 25 Desember): moving religious holidays
-(Idulfitri, Iduladha, Nyepi, Waisak, Imlek, Isra Mikraj, ...) and cuti bersama are NOT known there,
-so deadlines in such years can fall on a holiday. A later issue adds another source for them.
-Local holidays (e.g. the kabupaten's anniversary) come from configuration as ``extra_holidays``.
+off are exactly lokal's. For other years the national holidays come from the ``holidays`` package
+(its Indonesia calendar: fixed-date holidays and the moving religious ones — Idulfitri, Iduladha,
+Nyepi, Waisak, Imlek, Isra Mikraj, ... — some of them estimated from the lunar calendar). Cuti
+bersama is decided each year by an SKB and is not known there, so in such years it counts as a
+working day; a deployment adds it with ``extra_holidays`` once it is announced. Should the package
+lack a year, the fixed-date national holidays (1 Januari, 1 Mei, 1 Juni, 17 Agustus, 25 Desember)
+are the last resort. Local holidays (e.g. the kabupaten's anniversary) come from configuration as
+``extra_holidays``.
 
 The module is named ``core.calendar``; import it as ``from core.calendar import WorkingCalendar``.
 """
@@ -13,6 +16,7 @@ The module is named ``core.calendar``; import it as ``from core.calendar import 
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+import holidays
 import lokal
 
 #: (month, day) of national holidays with a fixed date, used for years lokal does not cover.
@@ -82,6 +86,19 @@ class WorkingCalendar:
                 left -= 1
         return d
 
+    def previous_working_day(self, d: date) -> date:
+        """The last working day strictly before ``d``."""
+        d -= _ONE_DAY
+        while not self.is_working_day(d):
+            d -= _ONE_DAY
+        return d
+
+    def source_of(self, year: int) -> str:
+        """Where the national holidays of ``year`` come from: "lokal-id", "holidays" or "fixed"."""
+        if year in self._covered:
+            return "lokal-id"
+        return "holidays" if _package_holidays(year) else "fixed"
+
     def next_working_day(self, d: date) -> date:
         """``d`` if it is a working day, else the first working day after it."""
         while not self.is_working_day(d):
@@ -104,9 +121,20 @@ class WorkingCalendar:
 
     def _national_days_off(self, year: int) -> frozenset[date]:
         if year not in self._covered:
-            return frozenset(date(year, month, day) for month, day in FIXED_NATIONAL_HOLIDAYS)
+            return _package_holidays(year) or frozenset(
+                date(year, month, day) for month, day in FIXED_NATIONAL_HOLIDAYS
+            )
         return frozenset(
             date.fromisoformat(holiday.date)
             for holiday in lokal.get_holidays(year).holidays
             if holiday.type == "libur_nasional" or self._cuti_bersama
         )
+
+
+def _package_holidays(year: int) -> frozenset[date]:
+    """Indonesia's national holidays of ``year`` from the ``holidays`` package (may be empty)."""
+    try:
+        days = holidays.country_holidays("ID", years=year)
+    except (NotImplementedError, KeyError):  # pragma: no cover - a package without Indonesia
+        return frozenset()
+    return frozenset(day for day in days if day.year == year)

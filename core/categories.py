@@ -22,7 +22,7 @@ CODE_MAX = 20
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _OPD = re.compile(r"[a-z][a-z0-9-]*")
 _REQUIRED = frozenset({"code", "name_id", "name_en", "handler", "photo_required"})
-_OPTIONAL = frozenset({"area_level", "opd"})
+_OPTIONAL = frozenset({"area_level", "opd", "pengawasan"})
 _DEFAULT_NAME = "core/defaults/categories.toml"
 
 
@@ -38,6 +38,8 @@ class Category:
     area_level: str
     opd: str
     photo_required: bool
+    #: Complaints here are "berkadar pengawasan" (they need an inspection): 60 working days.
+    pengawasan: bool = False
 
 
 def load_categories(path: Path | None = None) -> tuple[Category, ...]:
@@ -90,6 +92,9 @@ def _category(entry: Any, where: str) -> Category:
     photo_required = entry["photo_required"]
     if not isinstance(photo_required, bool):
         raise ValueError(f"{where}: photo_required must be true or false")
+    pengawasan = entry.get("pengawasan", False)
+    if not isinstance(pengawasan, bool):
+        raise ValueError(f"{where}: pengawasan must be true or false")
     handler = _text(entry, "handler", where)
     area_level, opd = _routing(entry, handler, where)
     return Category(
@@ -100,6 +105,7 @@ def _category(entry: Any, where: str) -> Category:
         area_level=area_level,
         opd=opd,
         photo_required=photo_required,
+        pengawasan=pengawasan,
     )
 
 

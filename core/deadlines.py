@@ -1,10 +1,15 @@
-"""Deadlines (tenggat) in working days, computed on the region's local calendar date.
+"""Deadlines (tenggat) in working days, and the clock's agenda: which notice a report is owed on a
+given day (reminder, escalation, auto-close) and when the next one falls.
 
 Defaults follow DOMAIN.md (SP4N-LAPOR! FAQ; PermenPAN-RB 62/2018 as summarised by provincial
-Diskominfo material). They are defaults only: every number is a setting.
+Diskominfo material). They are defaults only: every number is a setting (:class:`DeadlinePolicy`).
+
+All dates here are local calendar dates in the region's zone; a deadline is the last day to act.
 """
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -22,6 +27,51 @@ RESOLVE_PENGADUAN_DAYS: Final = 14
 RESOLVE_PENGAWASAN_DAYS: Final = 60
 #: A finished report closes for good without the reporter's reply.
 AUTO_CLOSE_DAYS: Final = 10
+#: Unresolved this long after submission, the reporter may take it to Ombudsman RI.
+OMBUDSMAN_DAYS: Final = 60
+#: An escalation is repeated every this many working days while the report stays late.
+ESCALATION_EVERY_DAYS: Final = 2
+
+#: Stages whose deadline is the unit's (reminders and escalation apply).
+UNIT_STAGES: Final = frozenset({ReportStatus.BARU, ReportStatus.DIDISPOSISI, ReportStatus.DIPROSES})
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """Every number of the clock, in working days."""
+
+    verify: int = VERIFY_DAYS
+    follow_up: int = FOLLOW_UP_DAYS
+    resolve_aspirasi: int = RESOLVE_ASPIRASI_DAYS
+    resolve_informasi: int = RESOLVE_INFORMASI_DAYS
+    resolve_pengaduan: int = RESOLVE_PENGADUAN_DAYS
+    resolve_pengawasan: int = RESOLVE_PENGAWASAN_DAYS
+    auto_close: int = AUTO_CLOSE_DAYS
+    ombudsman: int = OMBUDSMAN_DAYS
+    escalation_every: int = ESCALATION_EVERY_DAYS
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1 working day, got {value}")
+
+    def stage_days(
+        self, status: ReportStatus, report_type: ReportType, *, pengawasan: bool = False
+    ) -> int | None:
+        """Working days for the stage a report has just entered; None: no clock runs."""
+        if status == ReportStatus.BARU:
+            return self.verify
+        if status == ReportStatus.DIDISPOSISI:
+            return self.follow_up
+        if status == ReportStatus.DIPROSES:
+            if report_type == ReportType.ASPIRASI:
+                return self.resolve_aspirasi
+            if report_type == ReportType.PERMINTAAN_INFORMASI:
+                return self.resolve_informasi
+            return self.resolve_pengawasan if pengawasan else self.resolve_pengaduan
+        if status == ReportStatus.SELESAI:
+            return self.auto_close
+        return None
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
@@ -44,16 +94,80 @@ def verification_due(
 
 
 def stage_days(status: ReportStatus, report_type: ReportType) -> int | None:
-    """Working days a unit has for the stage a report has just entered; None: no clock runs."""
-    if status == ReportStatus.BARU:
-        return VERIFY_DAYS
-    if status == ReportStatus.DIDISPOSISI:
-        return FOLLOW_UP_DAYS
-    if status == ReportStatus.DIPROSES:
-        return {
-            ReportType.ASPIRASI: RESOLVE_ASPIRASI_DAYS,
-            ReportType.PERMINTAAN_INFORMASI: RESOLVE_INFORMASI_DAYS,
-        }.get(report_type, RESOLVE_PENGADUAN_DAYS)
+    """:meth:`DeadlinePolicy.stage_days` with the default numbers."""
+    return DeadlinePolicy().stage_days(status, report_type)
+
+
+# --- the agenda ------------------------------------------------------------------------------
+
+
+class Notice(StrEnum):
+    """What the clock owes a report on a day."""
+
+    BEFORE = "before"  # reminder to the holder: the deadline is the next working day
+    DAY = "day"  # reminder to the holder: the deadline is today
+    ESCALATE = "escalate"  # late: the parent unit and the coordinator are told
+    AUTO_CLOSE = "close"  # ``selesai`` and the reporter stayed silent: close for good
+
+
+@dataclass(frozen=True)
+class Due:
+    """The notice owed today (``notice`` None: nothing yet) and the day to look again."""
+
+    notice: Notice | None
+    next_on: date | None
+    level: int = 0  # escalation level (1 = first escalation)
+    late_days: int = 0  # working days past the deadline
+
+
+def first_notice_on(
+    status: ReportStatus, due: date | None, start: date, cal: WorkingCalendar
+) -> date | None:
+    """When the clock should first look at a report whose stage (with deadline ``due``) began
+    on ``start``. The day-before reminder is skipped when that day is the stage's first day."""
+    if due is None:
+        return None
     if status == ReportStatus.SELESAI:
-        return AUTO_CLOSE_DAYS
-    return None
+        return due + timedelta(days=1)
+    if status not in UNIT_STAGES:
+        return None
+    before = cal.previous_working_day(due)
+    return before if before > start else due
+
+
+def notice_due(
+    status: ReportStatus,
+    due: date | None,
+    today: date,
+    cal: WorkingCalendar,
+    policy: DeadlinePolicy,
+) -> Due:
+    """The notice a report in ``status`` with deadline ``due`` is owed on ``today``.
+
+    Unit stages are looked at on working days only: the day before the deadline (reminder), the
+    day itself (reminder), then the first working day after it and every ``escalation_every``
+    working days later (escalation, numbered). A day jumped over is not replayed: the notice is
+    the one that fits ``today`` (a reminder that came too late becomes the escalation).
+    ``selesai`` closes for good on any day after its quiet period.
+    """
+    if due is None:
+        return Due(None, None)
+    if status == ReportStatus.SELESAI:
+        if today > due:
+            return Due(Notice.AUTO_CLOSE, None)
+        return Due(None, due + timedelta(days=1))
+    if status not in UNIT_STAGES:
+        return Due(None, None)
+    if not cal.is_working_day(today):
+        return Due(None, cal.next_working_day(today))
+    if today < due:
+        before = cal.previous_working_day(due)
+        if today >= before:
+            return Due(Notice.BEFORE, due)
+        return Due(None, before)
+    if today == due:
+        return Due(Notice.DAY, cal.add_working_days(due, 1))
+    late = cal.working_days_between(due, today)
+    level = 1 + (late - 1) // policy.escalation_every
+    next_on = cal.add_working_days(due, 1 + level * policy.escalation_every)
+    return Due(Notice.ESCALATE, next_on, level=level, late_days=late)

@@ -73,7 +73,9 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
             type=tr.t(f"type.{report.report_type}"),
             category=category_name(deps.categories, report.category, lang),
             location=location,
-            status=tr.t(f"card.status.{status.value}"),
+            status=tr.t(
+                "card.status.closed" if report.closed_at else f"card.status.{status.value}"
+            ),
             unit=view.unit.name if view.unit else "-",
             due=long_date(report.due_date, lang) if report.due_date else "-",
             privacy=tr.t(f"privacy.{report.privacy}"),

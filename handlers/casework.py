@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from core.casework import CaseAction, UnitKind, next_status, refusal
 from core.categories import category_by_code
-from core.deadlines import due_date, stage_days
+from core.deadlines import first_notice_on, local_date
 from core.lifecycle import ReportStatus, ReportType
 from core.routing import COORDINATOR, Target, candidates, choose
 from handlers.actions import (
@@ -118,15 +118,70 @@ async def route(case: Case, report: Report) -> tuple[Unit | None, bool]:
     return choose(units, lambda unit: unit.id in with_chats)
 
 
-def set_stage_deadline(case: Case, report: Report) -> None:
-    """The deadline of the stage the report is in now (None while the clock is paused)."""
-    days = stage_days(ReportStatus(report.status), ReportType(report.report_type))
+def today(case: Case) -> date:
+    """The local calendar date of the case's moment (deadlines are local dates)."""
+    return local_date(case.now, case.deps.config.timezone)
+
+
+def start_clock(case: Case, report: Report) -> None:
+    """A new report's clocks: verification deadline, and the day Ombudsman RI becomes its route."""
+    set_stage_deadline(case, report)
+    policy = case.deps.config.deadlines
+    report.ombudsman_on = case.deps.calendar.add_working_days(today(case), policy.ombudsman)
+
+
+def set_stage_deadline(case: Case, report: Report, *, days_left: int | None = None) -> None:
+    """The deadline of the stage the report is in now, counted from today (``days_left``: what
+    a paused stage had left), and the day the clock looks at it next. A stage without a clock
+    (waiting for the reporter, archived) has neither."""
+    status = ReportStatus(report.status)
+    category = category_by_code(case.deps.categories, report.category)
+    days = case.deps.config.deadlines.stage_days(
+        status,
+        ReportType(report.report_type),
+        pengawasan=category is not None and category.pengawasan,
+    )
+    if status != ReportStatus.MENUNGGU_PELAPOR:
+        report.paused_at = None
+        report.paused_days_left = None
     if days is None:
         report.due_date = None
+        report.next_notice_on = None
         return
-    if report.status == ReportStatus.BARU:
-        days = case.deps.config.verify_working_days
-    report.due_date = due_date(case.now, case.deps.calendar, case.deps.config.timezone, days)
+    start = today(case)
+    report.due_date = case.deps.calendar.add_working_days(
+        start, days if days_left is None else days_left
+    )
+    report.next_notice_on = first_notice_on(status, report.due_date, start, case.deps.calendar)
+
+
+def pause_clock(case: Case, report: Report) -> None:
+    """Keep what the stage had left; the reporter's answer gives it back (the clock pauses)."""
+    start = today(case)
+    if report.due_date is not None:
+        left = case.deps.calendar.working_days_between(start, report.due_date)
+        report.paused_days_left = left
+    report.paused_at = case.now
+
+
+def resume_clock(case: Case, report: Report) -> int | None:
+    """Working days the resumed stage has left; the Ombudsman day moves by the pause."""
+    if report.paused_at is None:
+        return None
+    cal = case.deps.calendar
+    paused = cal.working_days_between(
+        local_date(report.paused_at, case.deps.config.timezone), today(case)
+    )
+    if report.ombudsman_on is not None and paused:
+        report.ombudsman_on = cal.add_working_days(report.ombudsman_on, paused)
+    return report.paused_days_left
+
+
+def close_for_good(case: Case, report: Report) -> None:
+    """``selesai`` becomes final: no reopening, no clock."""
+    report.closed_at = case.now
+    report.due_date = None
+    report.next_notice_on = None
 
 
 def _event(
@@ -187,7 +242,7 @@ def _as_media(file_id: str, mime_type: str) -> MediaItem:
     return MediaItem(file_id, as_document=mime_type != "image/jpeg")
 
 
-async def _coordinator_chats(case: Case) -> list[UnitChat]:
+async def coordinator_chats(case: Case) -> list[UnitChat]:
     coordinator = await case.uow.units.coordinator()
     return await case.uow.units.chats_of(coordinator.id) if coordinator else []
 
@@ -250,7 +305,7 @@ async def post_cards(case: Case, report: Report, unit: Unit) -> None:
         await post_card(case, report, unit, chat)
     if unit.kind == UnitKind.COORDINATOR:
         return
-    for chat in await _coordinator_chats(case):
+    for chat in await coordinator_chats(case):
         if case.deps.config.coordinator_summaries_only:
             tr = case.tr(chat.language)
             text = tr.t("coordinator.summary", number=report.tracking_no, unit=unit.name)
@@ -266,7 +321,7 @@ async def refresh_cards(case: Case, report: Report) -> None:
     unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
     chats = await case.uow.units.chats_of(unit.id) if unit else []
     if unit is None or unit.kind != UnitKind.COORDINATOR:
-        chats += await _coordinator_chats(case)
+        chats += await coordinator_chats(case)
     for chat in chats:
         await _edit_card(case, report, unit, chat, moved_to=None)
 
@@ -355,6 +410,7 @@ async def act(
     before = report.status
     if action == CaseAction.ASK:
         report.paused_status = report.status
+        pause_clock(case, report)
     report.status = next_status(action, status).value
     report.updated_at = case.now
     set_stage_deadline(case, report)
@@ -418,7 +474,8 @@ async def _ask_confirmation(case: Case, report: Report, sender: str, answer: str
     if citizen is None:
         return
     tr = case.tr(citizen.language)
-    text = tr.t("notify.done", number=report.tracking_no, unit=sender, text=answer)
+    due = _due_text(report, citizen.language)
+    text = tr.t("notify.done", number=report.tracking_no, unit=sender, text=answer, due=due)
     markup = InlineKeyboard(
         rows=(
             (
@@ -466,7 +523,7 @@ async def _transfer(
     destination, _ = await _reachable(case, to_unit)
     for chat in await case.uow.units.chats_of(destination.id):
         await post_card(case, report, to_unit, chat)
-    for chat in await _coordinator_chats(case):
+    for chat in await coordinator_chats(case):
         if destination.kind != UnitKind.COORDINATOR:
             await _edit_card(case, report, to_unit, chat, moved_to=None)
     citizen = await case.uow.citizens.by_id(report.citizen_id)
@@ -519,10 +576,12 @@ async def answer_reporter(
     )
     tr = case.tr(citizen.language)
     body = tr.t(
-        "notify.answer",
+        # A first answer starts the finishing stage: the reporter sees its new date.
+        "notify.answer_due" if report.status != before else "notify.answer",
         number=report.tracking_no,
         unit=_sender_name(case, officer),
         text=text or "-",
+        due=_due_text(report, citizen.language),
     )
     await _send_photos_to_reporter(case, report, photos)
     case.emit(
@@ -548,8 +607,12 @@ async def relay_from_reporter(
     before = report.status
     if resumed:
         paused = ReportStatus(report.paused_status) if report.paused_status else None
+        days_left = resume_clock(case, report)
         report.status = next_status(CaseAction.RESUME, status, paused).value
         report.paused_status = None
+        set_stage_deadline(case, report, days_left=days_left)
+    elif status == ReportStatus.SELESAI and report.closed_at is None:
+        # The reporter is not silent: the quiet period before closing starts again.
         set_stage_deadline(case, report)
     report.updated_at = case.now
     _event(
@@ -566,10 +629,10 @@ async def relay_from_reporter(
     return ""
 
 
-async def _holder_chats(case: Case, report: Report) -> list[UnitChat]:
+async def holder_chats(case: Case, report: Report) -> list[UnitChat]:
     unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
     if unit is None:
-        return await _coordinator_chats(case)
+        return await coordinator_chats(case)
     destination, _ = await _reachable(case, unit)
     return await case.uow.units.chats_of(destination.id)
 
@@ -578,7 +641,7 @@ async def _to_holder_groups(
     case: Case, report: Report, key: str, *, photos: Sequence[Photo] = (), **values: object
 ) -> None:
     items = media_items(photos)
-    for chat in await _holder_chats(case, report):
+    for chat in await holder_chats(case, report):
         tr = case.tr(chat.language)
         text = tr.t(key, number=report.tracking_no, **values)
         case.emit(
@@ -595,7 +658,7 @@ async def _to_coordinator_groups(case: Case, report: Report, key: str, **values:
     unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
     if unit is not None and unit.kind == UnitKind.COORDINATOR:
         return  # the holder's groups already got it
-    for chat in await _coordinator_chats(case):
+    for chat in await coordinator_chats(case):
         tr = case.tr(chat.language)
         text = tr.t(key, number=report.tracking_no, **values)
         case.emit(
@@ -640,6 +703,7 @@ async def reporter_unreachable(case: Case, report: Report, error: str) -> None:
 async def confirm_done(case: Case, report: Report) -> str:
     if report.status != ReportStatus.SELESAI:
         return "not_finished"
+    close_for_good(case, report)
     _event(case, report, "confirmed", actor=ACTOR_REPORTER)
     return ""
 
@@ -650,6 +714,8 @@ async def reopen(case: Case, report: Report) -> str:
     refused = refusal(CaseAction.REOPEN, status)
     if refused:
         return refused
+    if report.closed_at is not None:
+        return "closed"
     before = report.status
     report.status = next_status(CaseAction.REOPEN, status).value
     report.selesai_at = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
 from core.categories import Category
+from core.deadlines import DeadlinePolicy
 from core.regions import RegionDirectory
 from locales import Catalogs
 
@@ -18,7 +19,7 @@ from locales import Catalogs
 class HandlerConfig:
     timezone: ZoneInfo
     callback_secret: bytes
-    verify_working_days: int = 3
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     draft_stale: timedelta = timedelta(hours=6)
     throttle_max_updates: int = 20
     throttle_window: timedelta = timedelta(seconds=10)
@@ -30,6 +31,10 @@ class HandlerConfig:
     # How long a group binding code stays valid.
     binding_code_ttl: timedelta = timedelta(hours=48)
     queue_page_size: int = 20
+    # Local time from which the day's reminders, escalations and digests go out.
+    morning: time = time(7, 30)
+    # Lines of reports in one digest or reminder message (the rest is counted).
+    digest_max_items: int = 25
 
 
 class ChatAdmins(Protocol):

@@ -3,11 +3,13 @@ that the work is done, rating it, or saying it is not done yet."""
 
 from __future__ import annotations
 
+from core.lifecycle import ReportStatus
 from handlers import casework
 from handlers.actions import InlineKeyboard
 from handlers.casework import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import Message
+from handlers.formatting import long_date
 from handlers.menu import main_menu
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
@@ -80,11 +82,19 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     if not text and not message.photos:
         turn.send(turn.t("followup.need_text"))
         return True
+    waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
     refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], message.photos)
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
         return False
-    turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
+    if waiting and report.due_date is not None:
+        # The question is answered: the clock runs again, and the reporter sees until when.
+        due = long_date(report.due_date, turn.conversation.language)
+        turn.send(
+            turn.t("followup.resumed", number=report.tracking_no, due=due), main_menu(turn.tr)
+        )
+    else:
+        turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
     return True
 
 
@@ -137,7 +147,8 @@ async def _reopen(turn: Turn, report: Report) -> None:
         return
     turn.answer()
     turn.conversation.step = f"{STEP_FOLLOWUP}:{report.id}"
-    turn.show(turn.t("followup.reopened", number=report.tracking_no), None)
+    due = long_date(report.due_date, turn.conversation.language) if report.due_date else "-"
+    turn.show(turn.t("followup.reopened", number=report.tracking_no, due=due), None)
 
 
 async def _rated(turn: Turn, report: Report, extra: str) -> None:

@@ -13,9 +13,10 @@ from typing import Any
 
 from core.callbacks import verify_callback
 from core.casework import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
+from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import casework
+from handlers import casework, clockwork
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText, action_to_dict
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.casework import Case, Officer
@@ -201,6 +202,8 @@ async def _bound_command(
         await _unbind(turn, message, chat, unit)
     elif name in ("antrian", "queue"):
         await _queue(turn, unit)
+    elif name in ("terlambat", "late"):
+        await _late(turn, unit)
     elif name in ("laporan", "report"):
         report = await _report_arg(turn, args.split(maxsplit=1)[0] if args else "", unit)
         if report is not None:
@@ -343,20 +346,48 @@ async def _queue(turn: Turn, unit: Unit) -> None:
     if not reports:
         turn.send(turn.t("queue.empty", unit=unit.name))
         return
-    lang = turn.conversation.language
-    lines = [turn.t("queue.header", unit=unit.name, count=len(reports))]
-    for report in reports:
-        holder = await _holder(turn, report)
-        lines.append(
-            turn.t(
-                "queue.item",
-                number=report.tracking_no,
-                status=turn.t(f"card.status.{report.status}"),
-                due=long_date(report.due_date, lang) if report.due_date else "-",
-                unit=holder.name if holder else "-",
-            )
+    if unit.kind == UnitKind.COORDINATOR:
+        total = await turn.uow.reports.count_open_all(statuses)
+    else:
+        total = await turn.uow.reports.count_open_for_unit(unit.id, statuses)
+    today = casework.today(_case(turn))
+    coordinator = unit.kind == UnitKind.COORDINATOR
+    items = [
+        clockwork.report_line(
+            turn.tr, turn.deps, report, today, await _holder(turn, report) if coordinator else None
         )
-    turn.send("\n".join(lines))
+        for report in reports
+    ]
+    head = [turn.t("queue.header", unit=unit.name, count=total)]
+    tail = [turn.t("clock.more", count=total - len(reports))] if total > len(reports) else []
+    turn.send(clockwork.fit(turn.tr, head, items, tail))
+
+
+async def _late(turn: Turn, unit: Unit) -> None:
+    """/terlambat (coordinator): every late report, grouped by the unit that holds it."""
+    if unit.kind != UnitKind.COORDINATOR:
+        turn.send(turn.t("late.coordinator_only"))
+        return
+    today = casework.today(_case(turn))
+    stages = [s.value for s in UNIT_STAGES]
+    counts = await turn.uow.reports.late_counts(today, stages)
+    if not counts:
+        turn.send(turn.t("late.none"))
+        return
+    reports = await turn.uow.reports.late(today, stages, limit=turn.deps.config.queue_page_size * 5)
+    by_unit: dict[int | None, list[Report]] = {}
+    for report in reports:
+        by_unit.setdefault(report.unit_id, []).append(report)
+    items: list[str] = []
+    for unit_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        holder = await turn.uow.units.get(unit_id)
+        items.append(turn.t("late.unit", unit=holder.name if holder else "-", count=count))
+        items += [
+            "  " + clockwork.report_line(turn.tr, turn.deps, report, today)
+            for report in by_unit.get(unit_id, [])
+        ]
+    head = [turn.t("late.header", count=sum(counts.values()))]
+    turn.send(clockwork.fit(turn.tr, head, items, [turn.t("late.footer")]))
 
 
 async def _report_arg(turn: Turn, text: str, unit: Unit) -> Report | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from core.categories import Category, category_by_code
-from core.deadlines import verification_due
 from core.lifecycle import Privacy, ReportStatus, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
@@ -587,9 +586,6 @@ async def _submit(turn: Turn) -> None:
         return
     draft = _draft(turn)
     config = turn.deps.config
-    due = verification_due(
-        turn.now, turn.deps.calendar, config.timezone, days=config.verify_working_days
-    )
     report = Report(
         tracking_no=await _unique_tracking_number(turn),
         citizen_id=citizen.id,
@@ -603,7 +599,6 @@ async def _submit(turn: Turn) -> None:
         description=str(draft["description"]),
         privacy=str(draft["privacy"]),
         status=ReportStatus.BARU.value,
-        due_date=due,
         created_at=turn.now,
         updated_at=turn.now,
     )
@@ -625,8 +620,10 @@ async def _submit(turn: Turn) -> None:
         note="",
         created_at=turn.now,
     )
+    case = casework.Case(turn.uow, turn.deps, turn.now)
+    casework.start_clock(case, report)
     await turn.uow.reports.add(report, photos, event)
-    await casework.deliver_new_report(casework.Case(turn.uow, turn.deps, turn.now), report)
+    await casework.deliver_new_report(case, report)
     summary = _summary_text(turn)
     conv = turn.conversation
     conv.draft = {}
@@ -638,8 +635,8 @@ async def _submit(turn: Turn) -> None:
         turn.t(
             "intake.submitted",
             number=report.tracking_no,
-            due=long_date(due, conv.language),
-            days=config.verify_working_days,
+            due=long_date(report.due_date, conv.language) if report.due_date else "-",
+            days=config.deadlines.verify,
         ),
         main_menu(turn.tr),
     )

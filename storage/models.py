@@ -156,7 +156,10 @@ class Report(Base):
     __table_args__ = (
         Index("ix_reports_citizen_created", "citizen_id", "created_at"),
         Index("ix_reports_status_due", "status", "due_date"),
-        Index("ix_reports_unit_status", "unit_id", "status"),
+        Index("ix_reports_unit_status_due", "unit_id", "status", "due_date"),
+        # The clock's scans: both dates are NULL for reports that need nothing more.
+        Index("ix_reports_next_notice", "next_notice_on"),
+        Index("ix_reports_status_ombudsman", "status", "ombudsman_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,6 +181,15 @@ class Report(Base):
     # While ``menunggu_pelapor``: the status to go back to when the reporter answers.
     paused_status: Mapped[str | None] = mapped_column(String(24))
     selesai_at: Mapped[datetime | None]
+    # Closed for good: the reporter confirmed, or stayed silent through the quiet period.
+    closed_at: Mapped[datetime | None]
+    # The clock (core.deadlines): the next local date a notice may be owed; NULL: none.
+    next_notice_on: Mapped[date | None] = mapped_column(Date)
+    # While ``menunggu_pelapor``: since when, and the working days the stage had left.
+    paused_at: Mapped[datetime | None]
+    paused_days_left: Mapped[int | None] = mapped_column(Integer)
+    # The day the reporter is told Ombudsman RI can take the report (NULL once told or resolved).
+    ombudsman_on: Mapped[date | None] = mapped_column(Date)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
@@ -189,6 +201,18 @@ class Report(Base):
     events: Mapped[list[ReportEvent]] = relationship(
         back_populates="report", order_by="ReportEvent.id", lazy="raise"
     )
+
+
+class DigestRun(Base):
+    """A unit's morning digest (ringkasan pagi) of one local day was queued: never twice."""
+
+    __tablename__ = "digest_runs"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    created_at: Mapped[datetime]
 
 
 class ReportPhoto(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, update
@@ -15,6 +15,7 @@ from storage.models import (
     BindingCode,
     Citizen,
     Conversation,
+    DigestRun,
     InboxUpdate,
     MessageLink,
     OutboxMessage,
@@ -127,6 +128,12 @@ class ReportRepository:
         )
         return list(rows)
 
+    async def count_open_all(self, statuses: Sequence[str]) -> int:
+        count = await self._session.scalar(
+            select(func.count(Report.id)).where(Report.status.in_(list(statuses)))
+        )
+        return int(count or 0)
+
     async def count_open_for_unit(self, unit_id: int, statuses: Sequence[str]) -> int:
         count = await self._session.scalar(
             select(func.count(Report.id)).where(
@@ -134,6 +141,81 @@ class ReportRepository:
             )
         )
         return int(count or 0)
+
+    # --- the clock's scans (core.deadlines); each is served by an index, see models.Report ---
+
+    async def due_for_notice(self, today: date, limit: int) -> list[Report]:
+        """Reports the clock must look at on ``today`` (ix_reports_next_notice)."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(Report.next_notice_on <= today)
+            .order_by(Report.next_notice_on, Report.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def claim_notice(self, report_id: int, seen: date | None, new: date | None) -> bool:
+        """Move a report's next look from ``seen`` to ``new``; False if another run already did
+        (then that run sends the notice, this one must not)."""
+        result = await self._session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.next_notice_on == seen)
+            .values(next_notice_on=new)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def due_for_ombudsman(
+        self, today: date, statuses: Sequence[str], limit: int
+    ) -> list[Report]:
+        """Unresolved reports whose Ombudsman day has come (ix_reports_status_ombudsman)."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(Report.status.in_(list(statuses)), Report.ombudsman_on <= today)
+            .order_by(Report.ombudsman_on, Report.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def claim_ombudsman(self, report_id: int, seen: date) -> bool:
+        result = await self._session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.ombudsman_on == seen)
+            .values(ombudsman_on=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def late_counts(self, today: date, statuses: Sequence[str]) -> dict[int, int]:
+        """``unit_id -> reports past their deadline`` (ix_reports_status_due)."""
+        rows = await self._session.execute(
+            select(Report.unit_id, func.count(Report.id))
+            .where(Report.status.in_(list(statuses)), Report.due_date < today)
+            .group_by(Report.unit_id)
+        )
+        return {int(unit_id): int(count) for unit_id, count in rows if unit_id is not None}
+
+    async def late(self, today: date, statuses: Sequence[str], limit: int) -> list[Report]:
+        """Reports past their deadline, most overdue first (ix_reports_status_due)."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(Report.status.in_(list(statuses)), Report.due_date < today)
+            .order_by(Report.due_date, Report.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def digested(self, day: date) -> set[int]:
+        """Units whose digest of ``day`` is queued already."""
+        return set(
+            await self._session.scalars(select(DigestRun.unit_id).where(DigestRun.day == day))
+        )
+
+    async def digest_sent(self, unit_id: int, day: date) -> bool:
+        return await self._session.get(DigestRun, (unit_id, day)) is not None
+
+    def mark_digest(self, unit_id: int, day: date, now: datetime) -> None:
+        self._session.add(DigestRun(unit_id=unit_id, day=day, created_at=now))
 
     async def tracking_number_taken(self, tracking_no: str) -> bool:
         found = await self._session.scalar(

@@ -65,6 +65,9 @@ def bot_settings(
         media_dir=tmp_path / "media",
         album_wait_seconds=0.3,
         polling_timeout=1,
+        # The clock's jobs run on the real date and would post digests at random moments; the
+        # clock's tests (test_clock.py) turn them on with a clock of their own.
+        run_jobs=False,
     )
     # Tests tap through a whole report in a couple of seconds, far faster than any person, so
     # flood control is lifted; a test marked ``real_flood_control`` keeps the product's limit
@@ -116,6 +119,7 @@ class BotProcess:
             "THROTTLE_WINDOW_SECONDS": str(settings.throttle_window_seconds),
             "OUTBOX_CHAT_PER_SECOND": str(settings.outbox_chat_per_second),
             "OUTBOX_GROUP_PER_MINUTE": str(settings.outbox_group_per_minute),
+            "RUN_JOBS": str(settings.run_jobs).lower(),
         }
         self._workdir = workdir
         self._log = workdir / "bot.log"

@@ -15,6 +15,7 @@ from tests.e2e.units import (
     SEPASO_GROUP,
     STAF_DESA,
     bind,
+    bind_area,
     card_in,
     coordinator_code,
     event_kinds,
@@ -120,8 +121,7 @@ async def test_a_desa_group_upgraded_to_a_supergroup_keeps_working_under_its_new
         SEPASO_BASIC, "group", "Pemdes Sepaso", admins=[KADES.id], members=[STAF_DESA.id]
     )
     old = ChatView(telegram, KADES, SEPASO_BASIC)
-    desa_unit = await unit_code_of_area(database_url, SEPASO)
-    await bind(old, await coordinator_code(coordinator, desa_unit), "Desa Sepaso")
+    await bind_area(coordinator, old, database_url, SEPASO, "Desa Sepaso")
     siti = chat_of(SITI)
     await siti.consent()
     before = await file_report(siti, telegram)
@@ -219,7 +219,7 @@ async def test_officers_work_by_commands_and_get_clear_refusals(
     queue = await sepaso.send("/antrian", "Laporan terbuka — Desa Sepaso (1)")
     assert mine.due_date is not None
     due = long_date(mine.due_date, "id")
-    assert f"• {number} · Baru — perlu diverifikasi · tenggat {due} · Desa Sepaso" in queue["text"]
+    assert f"• {number} · Baru — perlu diverifikasi · tenggat {due}" in queue["text"]
     assert other not in queue["text"]
     cards = len([t for t in await sepaso.texts() if t.startswith(f"📋 Laporan {number}")])
     again = await sepaso.send(f"/laporan {number}", f"📋 Laporan {number}")

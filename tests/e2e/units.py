@@ -119,6 +119,14 @@ async def coordinator_code(coordinator: ChatView, unit_code: str) -> str:
     return found.group(1)
 
 
+async def bind_area(
+    coordinator: ChatView, group: ChatView, database_url: str, area_code: str, unit_name: str
+) -> JsonDict:
+    """Bind ``group`` to the unit of ``area_code`` with a code from the coordinator's /kode."""
+    unit_code = await unit_code_of_area(database_url, area_code)
+    return await bind(group, await coordinator_code(coordinator, unit_code), unit_name)
+
+
 async def register_groups(telegram: EmulatorClient) -> None:
     await telegram.register_chat(
         COORDINATOR_GROUP, title="Koordinator Aduan Kutim", admins=[KOORDINATOR.id]

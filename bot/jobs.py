@@ -1,0 +1,84 @@
+"""The clock's scheduler: APScheduler's ``AsyncIOScheduler`` in the bot's event loop.
+
+The scheduler only says *when* to look; :func:`handlers.clockwork.run_clock` reads from the
+database what is owed and records what it sent, so a missed, doubled or late trigger changes
+nothing. The job runs once on start (catching up whatever fell due while the bot was down) and
+then every ``interval`` seconds. Only one process of a deployment runs it (``RUN_JOBS``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from handlers.clockwork import ClockRound, UowFactory, run_clock
+from handlers.deps import HandlerDeps
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "aduan-clock"
+
+
+class ClockJobs:
+    """Runs the clock's round now (:meth:`run_due`) or on a schedule (:meth:`start`)."""
+
+    def __init__(
+        self,
+        uow_factory: UowFactory,
+        deps: HandlerDeps,
+        *,
+        interval: float,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._deps = deps
+        self._interval = interval
+        self._on_commit = on_commit
+        self._lock = asyncio.Lock()
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def run_due(self) -> ClockRound:
+        """One round at the clock's now; rounds never overlap within this process."""
+        async with self._lock:
+            done = await run_clock(self._uow_factory, self._deps)
+        if done.counts:
+            self._on_commit()
+        return done
+
+    async def _scheduled(self) -> None:
+        try:
+            await self.run_due()
+        except Exception:  # the next round tries again; the state in the database is intact
+            log.exception("clock round failed")
+
+    def start(self) -> None:
+        """Schedule the round in the running event loop: now, then every ``interval`` seconds."""
+        scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
+        scheduler.add_job(
+            self._scheduled,
+            "interval",
+            seconds=self._interval,
+            id=JOB_ID,
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """No new rounds; a round under way may finish its transaction (up to ``grace`` s)."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        try:
+            async with asyncio.timeout(grace):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("clock round still running at stop; it resumes on the next start")
