@@ -32,7 +32,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 #: Reports handled per transaction: short transactions keep the bot's handlers responsive.
-BATCH = 200
+BATCH = 100
 #: Telegram's limit for one message; longer lists are cut and the rest counted.
 MESSAGE_MAX = 4096
 _UNIT_STAGE_VALUES = [s.value for s in UNIT_STAGES]
@@ -122,6 +122,40 @@ def fit(tr: Translator, head: Sequence[str], items: Sequence[str], tail: Sequenc
 
 
 @dataclass
+class _Registry:
+    """The units and their bound groups, read once per batch (not once per report)."""
+
+    units: dict[int, Unit]
+    chats: dict[int, list[UnitChat]]
+    coordinator: Unit | None
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork) -> _Registry:
+        units = {unit.id: unit for unit in await uow.units.all()}
+        chats: dict[int, list[UnitChat]] = defaultdict(list)
+        for chat in await uow.units.active_chats():
+            chats[chat.unit_id].append(chat)
+        coordinator = next((u for u in units.values() if u.kind == UnitKind.COORDINATOR), None)
+        return cls(units, chats, coordinator)
+
+    def chats_of(self, unit: Unit | None) -> list[UnitChat]:
+        return list(self.chats.get(unit.id, [])) if unit is not None else []
+
+    def holder_chats(self, report: Report) -> list[UnitChat]:
+        """The holder's groups; a holder without one is covered by the coordinator's."""
+        holder = self.units.get(report.unit_id) if report.unit_id else None
+        return self.chats_of(holder) or self.chats_of(self.coordinator)
+
+    def escalation_chats(self, report: Report) -> list[UnitChat]:
+        """The holder's parent unit (when it has a group and is not the coordinator) and the
+        coordinator's groups."""
+        holder = self.units.get(report.unit_id) if report.unit_id else None
+        parent = self.units.get(holder.parent_id) if holder and holder.parent_id else None
+        chats = self.chats_of(parent) if parent and parent is not self.coordinator else []
+        return chats + self.chats_of(self.coordinator)
+
+
+@dataclass
 class _Outgoing:
     """Lines collected in one batch, per group chat, sent as one message per kind."""
 
@@ -140,16 +174,24 @@ async def _agenda_batch(
     async with uow_factory() as uow:
         case = Case(uow=uow, deps=deps, now=now)
         reports = await uow.reports.due_for_notice(today, BATCH)
+        registry = await _Registry.load(uow) if reports else None
         outgoing = _Outgoing()
         for report in reports:
-            await _look_at(case, report, today, outgoing, done)
-        await _send_outgoing(case, today, outgoing)
+            assert registry is not None
+            await _look_at(case, registry, report, today, outgoing, done)
+        if registry is not None:
+            await _send_outgoing(case, registry, today, outgoing)
         await uow.commit()
     return len(reports)
 
 
 async def _look_at(
-    case: Case, report: Report, today: date, outgoing: _Outgoing, done: ClockRound
+    case: Case,
+    registry: _Registry,
+    report: Report,
+    today: date,
+    outgoing: _Outgoing,
+    done: ClockRound,
 ) -> None:
     seen = report.next_notice_on
     status = ReportStatus(report.status)
@@ -161,14 +203,14 @@ async def _look_at(
         return  # another run got there first
     report.next_notice_on = due.next_on
     if due.notice in (Notice.BEFORE, Notice.DAY):
-        for chat in await casework.holder_chats(case, report):
+        for chat in registry.holder_chats(report):
             key = (chat.channel, chat.chat_id)
             outgoing.chats[key] = chat
             outgoing.reminders[key].append(report)
         _event(case, report, "reminder", due.notice.value)
         done.counts["reminders"] += 1
     elif due.notice == Notice.ESCALATE:
-        for chat in await _escalation_chats(case, report):
+        for chat in registry.escalation_chats(report):
             key = (chat.channel, chat.chat_id)
             outgoing.chats[key] = chat
             outgoing.escalations[key].append((report, due.level))
@@ -196,19 +238,6 @@ def _event(case: Case, report: Report, kind: str, note: str) -> None:
     )
 
 
-async def _escalation_chats(case: Case, report: Report) -> list[UnitChat]:
-    """The holder's parent unit (when it has a group and is not the coordinator) and the
-    coordinator's groups."""
-    units = case.uow.units
-    holder = await units.get(report.unit_id) if report.unit_id else None
-    chats: list[UnitChat] = []
-    if holder is not None and holder.parent_id is not None:
-        parent = await units.get(holder.parent_id)
-        if parent is not None and parent.kind != UnitKind.COORDINATOR:
-            chats += await units.chats_of(parent.id)
-    return chats + await casework.coordinator_chats(case)
-
-
 async def _auto_close(case: Case, report: Report) -> None:
     casework.close_for_good(case, report)
     report.updated_at = case.now
@@ -219,21 +248,16 @@ async def _auto_close(case: Case, report: Report) -> None:
     await casework.refresh_cards(case, report)
 
 
-async def _send_outgoing(case: Case, today: date, outgoing: _Outgoing) -> None:
+async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing: _Outgoing) -> None:
     late: dict[int, int] | None = None
-    names: dict[int, Unit | None] = {}
 
-    async def unit_of(report: Report) -> Unit | None:
-        if report.unit_id is None:
-            return None
-        if report.unit_id not in names:
-            names[report.unit_id] = await case.uow.units.get(report.unit_id)
-        return names[report.unit_id]
+    def unit_of(report: Report) -> Unit | None:
+        return registry.units.get(report.unit_id) if report.unit_id else None
 
     for key, reports in outgoing.reminders.items():
         chat = outgoing.chats[key]
         tr = case.tr(chat.language)
-        holder = await unit_of(reports[0])
+        holder = unit_of(reports[0])
         head = [tr.t("clock.reminder.header", unit=holder.name if holder else "-")]
         items = [report_line(tr, case.deps, report, today) for report in reports]
         _send(case, chat, fit(tr, head, items, [tr.t("clock.reminder.footer")]))
@@ -247,7 +271,7 @@ async def _send_outgoing(case: Case, today: date, outgoing: _Outgoing) -> None:
             by_unit[report.unit_id].append((report, level))
         lines: list[str] = []
         for unit_id, group in by_unit.items():
-            unit = await unit_of(group[0][0])
+            unit = unit_of(group[0][0])
             count = late.get(unit_id, 0) if unit_id is not None else len(group)
             lines.append(
                 tr.t("clock.escalation.unit", unit=unit.name if unit else "-", count=count)

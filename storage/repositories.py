@@ -562,6 +562,15 @@ class UnitRepository:
         )
         return list(rows)
 
+    async def active_chats(self) -> list[UnitChat]:
+        """Every bound group chat, by unit then binding order."""
+        rows = await self._session.scalars(
+            select(UnitChat)
+            .where(UnitChat.active.is_(True))
+            .order_by(UnitChat.unit_id, UnitChat.id)
+        )
+        return list(rows)
+
     async def unit_ids_with_chats(self) -> set[int]:
         rows = await self._session.scalars(
             select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
