@@ -54,11 +54,12 @@ def _alembic_config(database_url: str) -> Any:
     return config
 
 
-def upgrade_sync(database_url: str) -> None:
-    """Apply every pending Alembic migration (blocking; run in a thread from async code)."""
+def upgrade_sync(database_url: str, revision: str = "head") -> None:
+    """Apply the pending Alembic migrations up to ``revision`` (blocking; run in a thread from
+    async code)."""
     from alembic import command
 
-    command.upgrade(_alembic_config(database_url), "head")
+    command.upgrade(_alembic_config(database_url), revision)
 
 
 async def migrate(database_url: str) -> None:
