@@ -68,3 +68,25 @@ async def test_command_menu_is_published_in_both_languages(
     english = await telegram.call("getMyCommands", scope=scope, language_code="en")
     assert {"command": "baru", "description": "Buat laporan baru"} in indonesian["result"]
     assert {"command": "baru", "description": "File a new report"} in english["result"]
+
+
+async def test_menus_for_citizens_and_officers_are_published(
+    running_bot: RunningBot, telegram: EmulatorClient, until: Until
+) -> None:
+    async def menu(scope: str, language: str = "") -> list[str]:
+        params: dict[str, object] = {"scope": {"type": scope}}
+        if language:
+            params["language_code"] = language
+        answer = await telegram.call("getMyCommands", **params)
+        return [c["command"] for c in answer["result"]]
+
+    async def published() -> bool:
+        return bool(await menu("all_group_chats", "en"))
+
+    await until(published, 15)
+    assert (await menu("all_private_chats"))[0] == "baru"
+    officers = await menu("all_group_chats")
+    assert officers[:2] == ["antrian", "terlambat"]
+    assert "verifikasi" in officers
+    answer = await telegram.call("getMyCommands", scope={"type": "all_group_chats"})
+    assert answer["result"][0]["description"] == "Laporan terbuka unit ini dan tenggatnya"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import CITIZEN_COMMANDS
+from bot.commands import CITIZEN_COMMANDS, GROUP_COMMANDS
 from core.casework import ARCHIVE_REASONS
 from core.lifecycle import Privacy, ReportStatus, ReportType
 from locales import LANGUAGES, Catalogs, load_messages, placeholders
@@ -49,6 +49,9 @@ def _dynamic_keys() -> set[str]:
     refusals = ("archived", "finished", "not_verified", "already_verified", "already_waiting")
     keys |= {f"case.refused.{r}" for r in (*refusals, "not_allowed", "unknown_unit", "same_unit")}
     keys |= {f"followup.refused.{r}" for r in ("archived", "not_finished", "not_allowed")}
+    # The clock: a closed report, the answer that starts the finishing stage, officers' menu.
+    keys |= {"followup.refused.closed", "card.status.closed", "notify.answer_due"}
+    keys |= {f"commands.group.{c}" for c in GROUP_COMMANDS}
     return keys
 
 
