@@ -60,13 +60,19 @@ def method_class(method: str) -> type[TelegramMethod[Any]]:
     return cls
 
 
+def telegram_description(exc: TelegramAPIError) -> str:
+    """Telegram's own description: aiogram wraps it in a sentence of its own for 429 and a
+    migrated group, and the outbox must record the same words under either framework."""
+    return exc.message.partition("\nOriginal description: ")[2] or exc.message
+
+
 def channel_error(exc: Exception) -> ChannelError:
     """Map an aiogram exception to the channel-neutral error the outbox understands."""
     if isinstance(exc, TelegramRetryAfter):
-        return RetryAfter(float(exc.retry_after), exc.message)
+        return RetryAfter(float(exc.retry_after), telegram_description(exc))
     if isinstance(exc, TelegramMigrateToChat):
         # The group became a supergroup with a new id; the outbox moves the chat and resends.
-        return ChatMigrated(int(exc.migrate_to_chat_id), exc.message)
+        return ChatMigrated(int(exc.migrate_to_chat_id), telegram_description(exc))
     if isinstance(exc, TelegramEntityTooLarge):
         return PermanentError(exc.message)
     if isinstance(exc, TelegramNetworkError | TelegramServerError | ClientDecodeError):
