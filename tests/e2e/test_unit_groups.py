@@ -77,7 +77,7 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi dan diteruskan ke",
     )
-    card = await card_in(sepaso, number)
+    card = await card_in(sepaso, number, showing="Status: Terdisposisi")
     assert "Status: Terdisposisi" in card["text"]
     assert "❓ Minta info" in labels(card)
 
