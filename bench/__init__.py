@@ -1,4 +1,4 @@
-"""``python -m bench``: Kanal Aduan against a bare aiogram echo bot on the same emulator.
+"""``python -m bench``: Kanal Aduan on each framework against a bare echo bot written with it.
 
 See bench/README.md for what is measured and how to read the table.
 """

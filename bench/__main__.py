@@ -1,4 +1,7 @@
-"""``python -m bench [--citizens N] [--photos K] [--quick] [--json PATH]``.
+"""``python -m bench [--citizens N] [--photos K] [--quick] [--framework F] [--json PATH]``.
+
+Kanal Aduan on each framework (``BOT_FRAMEWORK``) against a bare echo bot written with that same
+framework, all in one run and one table.
 
 ``python -m bench delivery [-n N] [--groups G] [--per-group K] ...``: the outbox's delivery rate
 under Telegram's flood limits (see :mod:`bench.delivery`).
@@ -29,7 +32,10 @@ QUICK_CITIZENS = 5
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Kanal Aduan vs a bare aiogram echo bot, same updates, same emulator.",
+        description=(
+            "Kanal Aduan on aiogram and on python-telegram-bot, each against a bare echo bot "
+            "written with that framework: same updates, same emulator."
+        ),
     )
     parser.add_argument("--citizens", type=int, default=None, help="concurrent users (50)")
     parser.add_argument("--photos", type=int, default=2, help=f"photos per report, 0..{MAX_PHOTOS}")
@@ -45,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-unlimited",
         action="store_true",
         help="do not also run Kanal Aduan with every send limit lifted (a third less time)",
+    )
+    parser.add_argument(
+        "--framework",
+        action="append",
+        choices=Config.frameworks,
+        help="only this BOT_FRAMEWORK (repeatable; default: all of %(choices)s)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir (database, media, bot logs)"
@@ -69,19 +81,21 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config
         album_wait=args.album_wait,
         unlimited=not args.skip_unlimited,
         keep=args.keep,
+        frameworks=tuple(dict.fromkeys(args.framework or Config.frameworks)),
     )
 
 
 def _details(outcome: Outcome, config: Config) -> list[str]:
     lines = [
         f"{r.name}: {r.reports} reports in {r.wall_s:.2f} s = {r.reports_per_s or 0:.2f} reports/s"
-        for r in outcome.kanal
+        for group in outcome.frameworks
+        for r in group.kanal
     ]
     lines.append(
         f"database checked after each Kanal Aduan run: exactly {config.citizens} reports, "
         f"{config.citizens * config.photos} photos stored, every update processed"
     )
-    albums = [(r.name, r.album_p50_ms) for r in (*outcome.kanal, outcome.echo)]
+    albums = [(r.name, r.album_p50_ms) for r in outcome.results]
     if all(ms is not None for _, ms in albums):
         shown = ", ".join(f"{name} {ms:.0f} ms" for name, ms in albums)
         lines.append(
@@ -90,7 +104,7 @@ def _details(outcome: Outcome, config: Config) -> list[str]:
         )
     harness = ", ".join(
         f"{r.name} {r.harness_cpu_pct:.0f} %"
-        for r in (*outcome.kanal, outcome.echo)
+        for r in outcome.results
         if r.harness_cpu_pct is not None
     )
     lines.append(f"harness CPU (emulator + users, one process) while users ran: {harness}")
@@ -110,8 +124,10 @@ def _json(outcome: Outcome, config: Config) -> dict[str, Any]:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "results": [r.as_json() for r in (*outcome.kanal, outcome.echo)],
-        "ratios_over_echo": {r.name: ratios(r, outcome.echo) for r in outcome.kanal},
+        "results": [r.as_json() for r in outcome.results],
+        "ratios_over_echo": {
+            r.name: ratios(r, group.echo) for group in outcome.frameworks for r in group.kanal
+        },
         "notes": outcome.notes,
     }
 
@@ -141,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{config.citizens} users, {config.photos} photos each, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    print(table(outcome.kanal, outcome.echo))
+    print(table([(group.kanal, group.echo) for group in outcome.frameworks]))
     for line in _details(outcome, config):
         print(line)
     if outcome.workdir:

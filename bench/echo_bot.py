@@ -7,13 +7,14 @@ that answers the query. Default aiogram polling, as a minimal bot would run it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bench.echo_cli import echo_args
 
 BUTTON = InlineKeyboardMarkup(
     inline_keyboard=[[InlineKeyboardButton(text="ping", callback_data="ping")]]
@@ -41,11 +42,7 @@ async def serve(api_url: str, token: str, polling_timeout: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="bare aiogram echo bot (benchmark baseline)")
-    parser.add_argument("--api-url", required=True)
-    parser.add_argument("--token", required=True)
-    parser.add_argument("--polling-timeout", type=int, default=10)
-    args = parser.parse_args(argv)
+    args = echo_args("aiogram", argv)
     asyncio.run(serve(args.api_url, args.token, args.polling_timeout))
 
 

@@ -73,7 +73,12 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def table(kanal: Sequence[BotResult], echo: BotResult) -> str:
+Group = tuple[Sequence[BotResult], BotResult]
+"""Kanal Aduan's runs on one framework, and the bare echo bot written with that framework."""
+
+
+def table(groups: Sequence[Group]) -> str:
+    """Every run, then each Kanal Aduan run over the echo bot of its own framework."""
     header = ["bot", "updates", "wall s", "updates/s", "p50 ms", "p99 ms", "peak RSS MB"]
     rows = [
         [
@@ -85,11 +90,12 @@ def table(kanal: Sequence[BotResult], echo: BotResult) -> str:
             _num(r.p99_ms),
             _num(r.peak_rss_mb),
         ]
+        for kanal, echo in groups
         for r in (*kanal, echo)
     ]
     ratio_rows = [
         [
-            f"{r.name} / echo",
+            f"{r.name} / {echo.name}",
             "",
             _ratio(r.wall_s, echo.wall_s),
             _ratio(r.updates_per_s, echo.updates_per_s),
@@ -97,6 +103,7 @@ def table(kanal: Sequence[BotResult], echo: BotResult) -> str:
             _ratio(r.p99_ms, echo.p99_ms),
             _ratio(r.peak_rss_mb, echo.peak_rss_mb),
         ]
+        for kanal, echo in groups
         for r in kanal
     ]
     everything = [header, *rows, *ratio_rows]

@@ -20,9 +20,11 @@ from bench.report import BotResult, summarise
 from bench.watch import ReplyWatcher, install
 from bot.emulator import Emulator, EmulatorClient, TgUser
 
-KANAL_TOKEN = "710001:BENCH-kanal-aduan"
-ECHO_TOKEN = "710002:BENCH-echo"
-UNLIMITED_TOKEN = "710003:BENCH-kanal-aduan-unlimited"
+#: Each framework's bare echo bot (the same handlers), run as that framework's users run it.
+ECHO_MODULES = {"aiogram": "bench.echo_bot", "ptb": "bench.echo_ptb"}
+FRAMEWORK_NAMES = {"aiogram": "aiogram", "ptb": "python-telegram-bot"}
+#: Every run talks to the emulator as its own bot account, with its own users.
+USERS_PER_RUN = 1_000_000
 #: The bot's own per-citizen throttle (default 12 updates / 10 s) would drop the simulated
 #: citizens' steps, which follow each other within milliseconds; raised for the benchmark.
 THROTTLE_MAX_UPDATES = 100_000
@@ -37,14 +39,27 @@ class Config:
     step_timeout: float = 60.0
     unlimited: bool = True  # also run Kanal Aduan with no limit on its sending rate
     keep: bool = False  # keep the temp dir (database, media, logs) for inspection
+    frameworks: tuple[str, ...] = ("aiogram", "ptb")  # BOT_FRAMEWORK values, each its own echo
+
+
+@dataclass
+class FrameworkOutcome:
+    """One framework: Kanal Aduan on it, and a bare echo bot written with it."""
+
+    framework: str
+    kanal: list[BotResult]  # as shipped, then (optionally) with no send-rate limit
+    echo: BotResult
 
 
 @dataclass
 class Outcome:
-    kanal: list[BotResult]  # as shipped, then (optionally) with no send-rate limit
-    echo: BotResult
+    frameworks: list[FrameworkOutcome]
     notes: list[str]
     workdir: str | None
+
+    @property
+    def results(self) -> list[BotResult]:
+        return [r for group in self.frameworks for r in (*group.kanal, group.echo)]
 
 
 def progress(text: str) -> None:
@@ -184,6 +199,17 @@ def _check_database(
     return int(reports)
 
 
+class _Accounts:
+    """A fresh bot token and block of user ids for each run on the one emulator."""
+
+    def __init__(self) -> None:
+        self._runs = 0
+
+    def next(self, slug: str) -> tuple[str, int]:
+        self._runs += 1
+        return f"{710_000 + self._runs}:BENCH-{slug}", self._runs * USERS_PER_RUN + 1
+
+
 async def run(config: Config) -> Outcome:
     notes = [
         "emulator flood limits OFF (checked: 0 × 429): this measures handling, not Telegram",
@@ -194,24 +220,41 @@ async def run(config: Config) -> Outcome:
     watchers = install(emulator)
     await emulator.start()
     workdir = Path(tempfile.mkdtemp(prefix="aduan-bench-"))
+    accounts = _Accounts()
     try:
-        variants: list[tuple[str, str, dict[str, str], int]] = [
-            ("Kanal Aduan", KANAL_TOKEN, {}, 1_000_001)
+        frameworks = [
+            await _run_framework(emulator, watchers, workdir, config, notes, accounts, framework)
+            for framework in config.frameworks
         ]
-        if config.unlimited:
-            variants.append(
-                (
-                    "Kanal Aduan, no send-rate limit",
-                    UNLIMITED_TOKEN,
-                    {
-                        "OUTBOX_RATE_PER_SECOND": "0",
-                        "OUTBOX_CHAT_PER_SECOND": "0",
-                        "OUTBOX_GROUP_PER_MINUTE": "0",
-                    },
-                    3_000_001,
-                )
-            )
-        kanal = [
+    finally:
+        await emulator.stop()
+        if not config.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return Outcome(frameworks, notes, str(workdir) if config.keep else None)
+
+
+async def _run_framework(
+    emulator: Emulator,
+    watchers: dict[str, ReplyWatcher],
+    workdir: Path,
+    config: Config,
+    notes: list[str],
+    accounts: _Accounts,
+    framework: str,
+) -> FrameworkOutcome:
+    """Kanal Aduan with ``BOT_FRAMEWORK=framework`` (as shipped, then unlimited), then its echo."""
+    variants: list[tuple[str, dict[str, str]]] = [(f"Kanal Aduan ({framework})", {})]
+    if config.unlimited:
+        unlimited = {
+            "OUTBOX_RATE_PER_SECOND": "0",
+            "OUTBOX_CHAT_PER_SECOND": "0",
+            "OUTBOX_GROUP_PER_MINUTE": "0",
+        }
+        variants.append((f"Kanal Aduan ({framework}), no send-rate limit", unlimited))
+    kanal = []
+    for name, extra_env in variants:
+        token, first_user = accounts.next(f"kanal-{framework}")
+        kanal.append(
             await _run_kanal(
                 emulator,
                 watchers,
@@ -221,33 +264,30 @@ async def run(config: Config) -> Outcome:
                 name=name,
                 argv=["-m", "bot.cli", "run"],
                 token=token,
-                extra_env=extra_env,
+                extra_env={"BOT_FRAMEWORK": framework, **extra_env},
                 first_user=first_user,
             )
-            for name, token, extra_env, first_user in variants
-        ]
-        echo_argv = ["-m", "bench.echo_bot", "--api-url", emulator.base_url, "--token", ECHO_TOKEN]
-        echo_argv += ["--polling-timeout", str(config.polling_timeout)]
-        echo_runs, echo_rss, echo_cpu = await _bot_phase(
-            emulator,
-            watchers,
-            BotProcess("echo", echo_argv, {}, workdir / "echo"),
-            ECHO_TOKEN,
-            echo_steps(config.photos),
-            config,
-            echo=True,
-            first_user=2_000_001,
-            notes=notes,
         )
-        echo = summarise("echo (bare aiogram)", echo_runs, echo_rss)
-        echo.harness_cpu_pct = echo_cpu
-        if echo.updates != kanal[0].updates:
-            raise BenchError(f"echo got {echo.updates} updates, Kanal Aduan {kanal[0].updates}")
-    finally:
-        await emulator.stop()
-        if not config.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return Outcome(kanal, echo, notes, str(workdir) if config.keep else None)
+    token, first_user = accounts.next(f"echo-{framework}")
+    echo_argv = ["-m", ECHO_MODULES[framework], "--api-url", emulator.base_url, "--token", token]
+    echo_argv += ["--polling-timeout", str(config.polling_timeout)]
+    name = f"echo (bare {FRAMEWORK_NAMES[framework]})"
+    echo_runs, echo_rss, echo_cpu = await _bot_phase(
+        emulator,
+        watchers,
+        BotProcess(name, echo_argv, {}, workdir / f"echo-{framework}"),
+        token,
+        echo_steps(config.photos),
+        config,
+        echo=True,
+        first_user=first_user,
+        notes=notes,
+    )
+    echo = summarise(name, echo_runs, echo_rss)
+    echo.harness_cpu_pct = echo_cpu
+    if echo.updates != kanal[0].updates:
+        raise BenchError(f"{name} got {echo.updates} updates, Kanal Aduan {kanal[0].updates}")
+    return FrameworkOutcome(framework, kanal, echo)
 
 
 async def _run_kanal(
@@ -263,7 +303,7 @@ async def _run_kanal(
     first_user: int,
     extra_env: dict[str, str] | None = None,
 ) -> BotResult:
-    home = workdir / token.split(":")[1]
+    home = workdir / token.replace(":", "-")
     db = home / "aduan.db"
     media = home / "media"
     env = {

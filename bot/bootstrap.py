@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.aiogram_channel import AiogramChannel
 from bot.channels.base import Channel
 from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
@@ -109,9 +108,18 @@ async def seed_if_empty(uow_factory: UowFactory, deps: HandlerDeps) -> None:
 
 
 def make_channel(settings: Settings, token: str) -> Channel:
-    return AiogramChannel(
-        token, api_url=settings.telegram_api_url, polling_timeout=settings.polling_timeout
-    )
+    """The adapter of ``BOT_FRAMEWORK``: aiogram 3 or python-telegram-bot 22.
+
+    Imported here, so that a process loads (and holds in memory) only the framework it runs.
+    """
+    api_url, timeout = settings.telegram_api_url, settings.polling_timeout
+    if settings.bot_framework == "ptb":
+        from bot.channels.ptb_channel import PtbChannel
+
+        return PtbChannel(token, api_url=api_url, polling_timeout=timeout)
+    from bot.channels.aiogram_channel import AiogramChannel
+
+    return AiogramChannel(token, api_url=api_url, polling_timeout=timeout)
 
 
 @dataclass

@@ -27,8 +27,8 @@ def setup_logging(level: str = "INFO") -> logging.Handler:
     handler.setFormatter(logging.Formatter(FORMAT))
     setattr(handler, _MARKER, True)
     root.addHandler(handler)
-    # aiogram logs one INFO line per update; the inbox already accounts for every update.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # httpx (under python-telegram-bot) logs every request at INFO, with the token in its URL.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Alembic announces every plugin on each start; only its warnings matter here.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # APScheduler logs every run of the clock's job; the round logs what it did (bot.jobs).

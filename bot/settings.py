@@ -17,7 +17,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_url: str = TELEGRAM_DEFAULT_API
-    bot_framework: Literal["aiogram"] = "aiogram"
+    # Which Telegram framework the adapter uses; the conversations and behaviour are the same.
+    bot_framework: Literal["aiogram", "ptb"] = "aiogram"
     database_url: str = "sqlite+aiosqlite:///data/aduan.db"
     region_code: str = "64.08"
     timezone: str = "Asia/Makassar"

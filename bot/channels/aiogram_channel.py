@@ -1,15 +1,11 @@
-"""The aiogram 3 adapter: long polling into the inbox, and Bot API calls for the outbox."""
+"""The aiogram 3 adapter: updates for the inbox, and Bot API calls for the outbox."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot, Dispatcher, methods
+from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -26,7 +22,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.methods.base import TelegramMethod
-from aiogram.types import TelegramObject, Update
+from aiogram.types import Update
 from pydantic import BaseModel
 
 from bot.channels.base import UpdateHandler
@@ -38,13 +34,8 @@ from bot.channels.errors import (
     TransientError,
     error_from_response,
 )
+from bot.channels.polling import POLL_MARGIN, REQUEST_TIMEOUT, LongPolling
 from bot.telegram_events import ALLOWED_UPDATES
-
-log = logging.getLogger(__name__)
-
-Middleware = Callable[
-    [Callable[..., Awaitable[Any]], TelegramObject, dict[str, Any]], Awaitable[Any]
-]
 
 
 def to_json(value: Any) -> Any:
@@ -69,13 +60,19 @@ def method_class(method: str) -> type[TelegramMethod[Any]]:
     return cls
 
 
+def telegram_description(exc: TelegramAPIError) -> str:
+    """Telegram's own description: aiogram wraps it in a sentence of its own for 429 and a
+    migrated group, and the outbox must record the same words under either framework."""
+    return exc.message.partition("\nOriginal description: ")[2] or exc.message
+
+
 def channel_error(exc: Exception) -> ChannelError:
     """Map an aiogram exception to the channel-neutral error the outbox understands."""
     if isinstance(exc, TelegramRetryAfter):
-        return RetryAfter(float(exc.retry_after), exc.message)
+        return RetryAfter(float(exc.retry_after), telegram_description(exc))
     if isinstance(exc, TelegramMigrateToChat):
         # The group became a supergroup with a new id; the outbox moves the chat and resends.
-        return ChatMigrated(int(exc.migrate_to_chat_id), exc.message)
+        return ChatMigrated(int(exc.migrate_to_chat_id), telegram_description(exc))
     if isinstance(exc, TelegramEntityTooLarge):
         return PermanentError(exc.message)
     if isinstance(exc, TelegramNetworkError | TelegramServerError | ClientDecodeError):
@@ -94,42 +91,35 @@ def channel_error(exc: Exception) -> ChannelError:
 
 
 class AiogramChannel:
-    """A :class:`bot.channels.base.Channel` on aiogram 3."""
+    """A :class:`bot.channels.base.Channel` on aiogram 3.
+
+    Updates come from the shared :class:`bot.channels.polling.LongPolling` loop; aiogram's
+    ``Dispatcher`` is not used, because the bot never runs aiogram handlers and the loop, not
+    the framework, decides when an update is confirmed.
+    """
 
     name = "telegram"
 
     def __init__(self, token: str, *, api_url: str, polling_timeout: int = 25) -> None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
-        self.bot = Bot(token, session=session)
-        self._polling_timeout = polling_timeout
-        self._dispatcher: Dispatcher | None = None
+        api = TelegramAPIServer.from_base(api_url)
+        self.bot = Bot(token, session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT))
+        self._polling = LongPolling(self._fetch, self.call, timeout=polling_timeout)
 
     async def start_polling(self, on_update: UpdateHandler) -> None:
-        dispatcher = Dispatcher()
-        dispatcher.update.outer_middleware(_recording_middleware(on_update))
-        self._dispatcher = dispatcher
-        # A webhook left set by another deployment makes getUpdates fail with 409 Conflict.
-        await self.bot.delete_webhook(drop_pending_updates=False)
-        # With handle_as_tasks=False aiogram awaits each update before it moves the offset:
-        # Dispatcher._listen_updates sets ``offset = update_id + 1`` only after the ``yield``
-        # returns, and _polling awaits the handling inside that iteration (aiogram 3.31). So an
-        # update is confirmed to Telegram only after on_update stored it.
-        await dispatcher.start_polling(
-            self.bot,
-            polling_timeout=self._polling_timeout,
-            handle_as_tasks=False,
-            handle_signals=False,
-            close_bot_session=False,
-            allowed_updates=list(ALLOWED_UPDATES),
-        )
+        await self._polling.run(on_update)
 
     async def stop(self) -> None:
-        dispatcher, self._dispatcher = self._dispatcher, None
-        if dispatcher is None:
-            return
-        # stop_polling raises RuntimeError when polling never started (e.g. getMe failed).
-        with contextlib.suppress(RuntimeError):
-            await dispatcher.stop_polling()
+        self._polling.stop()
+
+    async def _fetch(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        request = methods.GetUpdates(
+            offset=offset, timeout=timeout, allowed_updates=list(ALLOWED_UPDATES)
+        )
+        try:
+            updates = await self.bot(request, request_timeout=int(timeout + POLL_MARGIN))
+        except Exception as exc:
+            raise channel_error(exc) from exc
+        return [update_json(update) for update in updates]
 
     async def close(self) -> None:
         await self.bot.session.close()
@@ -162,36 +152,3 @@ class AiogramChannel:
             raise channel_error(exc) from exc
         result: dict[str, Any] = to_json(user)
         return result
-
-
-def _recording_middleware(on_update: UpdateHandler) -> Middleware:
-    """An outer middleware that stores every update and never runs aiogram's own handlers."""
-
-    async def record(
-        _handler: Callable[..., Awaitable[Any]], event: TelegramObject, _data: dict[str, Any]
-    ) -> None:
-        if not isinstance(event, Update):
-            return
-        await _store_until_done(on_update, update_json(event))
-
-    return record
-
-
-async def _store_until_done(on_update: UpdateHandler, update: dict[str, Any]) -> None:
-    """Retry storing until it works: aiogram swallows a handler's exception and moves the offset.
-
-    Dispatcher._process_update logs any exception and reports the update as handled, so failing
-    here would confirm an update that was never stored. Shielded so that a stop request lets the
-    current insert finish instead of cutting the transaction.
-    """
-    delay = 0.5
-    while True:
-        try:
-            await asyncio.shield(on_update(update))
-            return
-        except Exception:
-            log.exception(
-                "could not store update %s; retrying in %.1fs", update.get("update_id"), delay
-            )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)

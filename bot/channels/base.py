@@ -1,4 +1,4 @@
-"""The port every channel adapter implements (aiogram today, python-telegram-bot later)."""
+"""The port every channel adapter implements (aiogram 3 and python-telegram-bot 22)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The real bot (aiogram, real SQLite) against the loopback Bot API emulator.
+"""The real bot (real SQLite) against the loopback Bot API emulator, on both frameworks.
+
+Every test that runs the bot runs twice, once per ``BOT_FRAMEWORK`` (test ids end in
+``[aiogram]`` and ``[ptb]``): the conversations are the same code, so a scenario that passes on
+one framework and fails on the other is a bug in that adapter.
 
 Two ways to run it: in-process (``running_bot``: fast, easy to inspect) or as a subprocess
 (``bot_process``: ``python -m bot.cli run``, which can be SIGKILLed and restarted on the same
@@ -15,7 +19,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pydantic import SecretStr
@@ -28,24 +32,9 @@ from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
+from tests.emulated import FRAMEWORKS, TOKEN
 
-TOKEN = "123456:TEST-token"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    server = Emulator(port=0)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def telegram(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
-    """The users' side of Telegram."""
-    async with EmulatorClient(emulator.base_url, TOKEN) as client:
-        yield client
 
 
 @pytest.fixture
@@ -53,13 +42,25 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'aduan.db'}"
 
 
+@pytest.fixture(params=FRAMEWORKS)
+def framework(request: pytest.FixtureRequest) -> Literal["aiogram", "ptb"]:
+    """The ``BOT_FRAMEWORK`` the bot under test runs on."""
+    value: Literal["aiogram", "ptb"] = request.param
+    return value
+
+
 @pytest.fixture
 def bot_settings(
-    emulator: Emulator, database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+    emulator: Emulator,
+    database_url: str,
+    tmp_path: Path,
+    framework: Literal["aiogram", "ptb"],
+    request: pytest.FixtureRequest,
 ) -> Settings:
     settings = Settings(
         _env_file=None,  # a developer's .env must not leak into the tests
         bot_token=SecretStr(TOKEN),
+        bot_framework=framework,
         telegram_api_url=emulator.base_url,
         database_url=database_url,
         media_dir=tmp_path / "media",
@@ -110,6 +111,7 @@ class BotProcess:
             **os.environ,
             "PYTHONPATH": str(REPO_ROOT),
             "BOT_TOKEN": TOKEN,
+            "BOT_FRAMEWORK": settings.bot_framework,
             "TELEGRAM_API_URL": settings.telegram_api_url,
             "DATABASE_URL": settings.database_url,
             "MEDIA_DIR": str(settings.media_dir),

@@ -1,4 +1,4 @@
-"""Citizen journeys end to end: the real aiogram bot, in process, over HTTP to the emulator."""
+"""Citizen journeys end to end: the real bot on each framework, in process, against the emulator."""
 
 from __future__ import annotations
 

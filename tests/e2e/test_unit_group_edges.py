@@ -379,7 +379,7 @@ async def test_archiving_by_buttons_closes_the_card_and_tells_the_citizen(
     closed = await sepaso.expect("🗄 Diarsipkan: Spam / iseng", {})
     assert closed["message_id"] == picker["message_id"]
     assert labels(closed) == []
-    card = await card_in(sepaso, number)
+    card = await card_in(sepaso, number, showing="Status: Diarsipkan")
     assert "Status: Diarsipkan" in card["text"]
     assert labels(card) == []
     [report] = await store.reports()

@@ -66,9 +66,10 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
         "↪️ Alihkan",
         "🗄 Arsipkan",
     ]
-    album = [m for m in await sepaso.messages() if m.get("photo")]
-    assert album
-    assert album[0]["reply_to_message"]["message_id"] == card["message_id"]
+    # The photo follows the card as a reply to it, so it is sent once the card's id is known.
+    photo = await telegram.wait_for_message(SEPASO_GROUP, after_message_id=card["message_id"])
+    assert photo.get("photo")
+    assert photo["reply_to_message"]["message_id"] == card["message_id"]
     await coordinator.expect(f"📋 Laporan {number}", {})
 
     # Verify: the citizen hears which unit has it; the card shows the new state.
@@ -76,7 +77,7 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi dan diteruskan ke",
     )
-    card = await card_in(sepaso, number)
+    card = await card_in(sepaso, number, showing="Status: Terdisposisi")
     assert "Status: Terdisposisi" in card["text"]
     assert "❓ Minta info" in labels(card)
 

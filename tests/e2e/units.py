@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ SAMPAH = (
     "Sampah menumpuk di pinggir jalan dekat pasar Sepaso sudah dua minggu, bau dan banyak lalat."
 )
 CODE = re.compile(r"([0-9A-Z]{4}-[0-9A-Z]{4})")
+#: How long :func:`card_in` waits for a card to show what the step changed.
+CARD_TIMEOUT = 10.0
 
 
 async def code_for(database_url: str, unit_code: str, *, issued_at: datetime | None = None) -> str:
@@ -181,11 +184,21 @@ async def reply(
     )
 
 
-async def card_in(group: ChatView, number: str) -> JsonDict:
-    """The newest card of report ``number`` in the group."""
-    cards = [m for m in await group.messages() if f"📋 Laporan {number}" in str(m.get("text", ""))]
-    assert cards, f"no card of {number} in {group.chat_id}"
-    return cards[-1]
+async def card_in(group: ChatView, number: str, *, showing: str = "") -> JsonDict:
+    """The newest card of report ``number`` in the group, once it shows ``showing``.
+
+    A step's messages to different chats are sent concurrently, so the card's edit may land
+    after the citizen's message the test waited for; the caller asserts on what it returns.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CARD_TIMEOUT
+    while True:
+        texts = [(m, str(m.get("text", ""))) for m in await group.messages()]
+        cards = [m for m, text in texts if f"📋 Laporan {number}" in text]
+        if (cards and showing in cards[-1]["text"]) or loop.time() > deadline:
+            assert cards, f"no card of {number} in {group.chat_id}"
+            return cards[-1]
+        await asyncio.sleep(0.05)
 
 
 async def setup_groups(

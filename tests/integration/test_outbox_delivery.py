@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.channels.aiogram_channel import AiogramChannel
+from bot.channels.base import Channel
 from bot.clock import system_clock
 from bot.emulator import Emulator, EmulatorClient
 from bot.outbox import OutboxWorker
@@ -32,9 +32,9 @@ from handlers.actions import (
 )
 from storage.models import MessageLink, OutboxMessage, Unit
 from tests.e2e.helpers import tiny_png
+from tests.emulated import TOKEN
 from tests.integration import database
 
-TOKEN = "123456:TEST-outbox"
 CHANNEL = "telegram"
 
 # Telegram's limits scaled up: 1/s -> 5/s per chat (burst 3), 20/min -> 3/s per group (burst 6).
@@ -93,28 +93,14 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    server = Emulator(port=0, flood_limits=True)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def telegram(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
+    """The users' side, with the emulator enforcing the scaled-up flood limits."""
     async with EmulatorClient(emulator.base_url, TOKEN) as client:
         await client.set_flood_limits(True, **FAST)
         yield client
 
 
-@pytest.fixture
-async def channel(emulator: Emulator) -> AsyncIterator[AiogramChannel]:
-    adapter = AiogramChannel(TOKEN, api_url=emulator.base_url)
-    yield adapter
-    await adapter.close()
-
-
-def make_worker(db: Database, channel: AiogramChannel, *, limits: bool = True) -> OutboxWorker:
+def make_worker(db: Database, channel: Channel, *, limits: bool = True) -> OutboxWorker:
     if not limits:
         return OutboxWorker(
             uow_factory=db.uow,
@@ -199,7 +185,7 @@ async def assert_delivered_once_in_order(
 
 
 async def test_a_burst_drains_within_the_limits_in_order_with_no_429(
-    db: Database, telegram: EmulatorClient, channel: AiogramChannel
+    db: Database, telegram: EmulatorClient, channel: Channel
 ) -> None:
     plan = burst(6, 6, {-1001: 8, -1002: 4})
     await register(telegram, list(plan.texts))
@@ -212,7 +198,7 @@ async def test_a_burst_drains_within_the_limits_in_order_with_no_429(
 
 
 async def test_faults_for_a_while_still_deliver_everything_once_in_order(
-    db: Database, telegram: EmulatorClient, channel: AiogramChannel
+    db: Database, telegram: EmulatorClient, channel: Channel
 ) -> None:
     plan = burst(6, 3, {-1001: 4, -1002: 2})
     await register(telegram, list(plan.texts))
@@ -244,7 +230,7 @@ async def test_one_group_with_a_long_queue_does_not_starve_the_others(db: Databa
 
 
 async def test_links_replies_and_pins(
-    db: Database, emulator: Emulator, telegram: EmulatorClient, channel: AiogramChannel
+    db: Database, emulator: Emulator, telegram: EmulatorClient, channel: Channel
 ) -> None:
     await telegram.set_flood_limits(False)  # the worker's limits are lifted: one round only
     group = -2001
@@ -295,7 +281,7 @@ async def test_links_replies_and_pins(
 
 
 async def test_a_failed_pin_never_resends_the_message(
-    db: Database, telegram: EmulatorClient, channel: AiogramChannel
+    db: Database, telegram: EmulatorClient, channel: Channel
 ) -> None:
     await telegram.set_flood_limits(False)
     await telegram.register_chat(77, "private")
@@ -310,7 +296,7 @@ async def test_a_failed_pin_never_resends_the_message(
 
 
 async def test_a_group_that_became_a_supergroup_gets_its_queue_moved(
-    db: Database, telegram: EmulatorClient, channel: AiogramChannel
+    db: Database, telegram: EmulatorClient, channel: Channel
 ) -> None:
     old, new = -3001, -1003001
     await telegram.register_chat(old, "group")
@@ -363,7 +349,7 @@ async def test_a_group_that_became_a_supergroup_gets_its_queue_moved(
 
 
 async def test_permanent_failures_are_listed_newest_first(
-    db: Database, telegram: EmulatorClient, channel: AiogramChannel
+    db: Database, telegram: EmulatorClient, channel: Channel
 ) -> None:
     await register(telegram, [501, 502, 503])
     await telegram.block(501)

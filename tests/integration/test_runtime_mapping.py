@@ -222,3 +222,26 @@ def test_aiogram_round_trip_keeps_telegram_json() -> None:
     )
     assert isinstance(request, SendMessage)
     assert request.reply_markup is not None
+
+
+def test_ptb_transport_errors_and_refusals_map_to_channel_errors() -> None:
+    from telegram.error import BadRequest, NetworkError, TimedOut
+
+    from bot.channels.ptb_channel import TelegramRefusal, channel_error, refusal
+
+    assert type(channel_error(TimedOut())) is TransientError
+    assert type(channel_error(NetworkError("httpx.ConnectError"))) is TransientError
+    # PTB's BadRequest subclasses its NetworkError, but a refusal is not worth retrying.
+    assert type(channel_error(BadRequest("Bad Request: chat not found"))) is PermanentError
+    flood = refusal(
+        429,
+        b'{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 9",'
+        b'"parameters":{"retry_after":9}}',
+    )
+    assert isinstance(flood, RetryAfter)
+    assert flood.seconds == 9
+    assert channel_error(TelegramRefusal(flood)) is flood
+    proxy = refusal(502, b"<html>Bad Gateway</html>")
+    assert (type(proxy), proxy.description) == (TransientError, "HTTP 502")
+    with pytest.raises(KeyError):
+        channel_error(KeyError("a bug, not a Telegram error"))
