@@ -120,6 +120,14 @@ def shoot(page: Page, folder: Path) -> list[Path]:
     return [*saved, whole]
 
 
+def keep(shots: list[Path]) -> None:
+    """Copy the screenshots where a reviewer looks (they are also in the test's tmp folder)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for shot in shots:
+        assert shot.stat().st_size > 5_000, shot  # an image with content, not a blank page
+        shutil.copy(shot, SHOTS / shot.name)
+
+
 def test_a_citizen_reports_with_a_photo_and_the_desa_answers_in_the_page(
     sandbox_url: str, tmp_path: Path
 ) -> None:
@@ -180,7 +188,51 @@ def test_a_citizen_reports_with_a_photo_and_the_desa_answers_in_the_page(
             shots = shoot(page, tmp_path)
         finally:
             browser.close()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for shot in shots:
-        assert shot.stat().st_size > 5_000, shot
-        shutil.copy(shot, SHOTS / shot.name)
+    keep(shots)
+
+
+def test_a_trainer_loads_a_scenario_moves_the_clock_and_resets_from_the_page(
+    sandbox_url: str, tmp_path: Path
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1680, "height": 1000})
+            page.on("dialog", lambda dialog: dialog.accept())  # "are you sure?" → yes
+            page.goto(sandbox_url + "?lang=en")
+            expect(page.locator("body")).to_have_attribute("data-ready", "true")
+            expect(page.locator("#advance-one")).to_have_text("+1 working day")
+            page.goto(sandbox_url)
+            expect(page.locator("body")).to_have_attribute("data-ready", "true")
+            siti = page.locator('section[data-pane="siti"]')
+            coordinator = page.locator('section[data-pane="koordinator"]')
+
+            page.locator("#scenario").select_option("terlambat")
+            page.locator("#load-scenario").click()
+            expect(page.locator("#status")).to_contain_text(
+                "Skenario dimuat: Laporan terlambat", timeout=WAIT_MS * 2
+            )
+            bot_says(siti, "Nomor laporan:")
+            bot_says(coordinator, "🚨 Eskalasi")
+            shots = tmp_path / "trainer"
+            shots.mkdir()
+            coordinator.screenshot(path=shots / "pane-koordinator-terlambat.png")
+
+            before = page.locator("#clock").inner_text()
+            page.locator("#advance-one").click()
+            expect(page.locator("#status")).to_contain_text("Jam dimajukan ke", timeout=WAIT_MS)
+            expect(page.locator("#status")).to_contain_text("ringkasan pagi")
+            assert page.locator("#clock").inner_text() != before
+            expect(page.locator("#clock")).to_contain_text("08:00 WITA")
+
+            page.locator("#reset").click()
+            expect(page.locator("#status")).to_contain_text("Sandbox sudah kosong", timeout=WAIT_MS)
+            expect(siti.get_by_role("button", name="MULAI")).to_be_visible()
+            expect(coordinator.locator(".msg", has_text="Eskalasi")).to_have_count(0)
+            bot_says(coordinator, "terdaftar untuk Diskominfo")
+            page.screenshot(path=shots / "page-after-reset.png")
+        finally:
+            browser.close()
+    keep(list(shots.iterdir()))
