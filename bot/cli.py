@@ -73,7 +73,7 @@ def sandbox(
     from web.sandbox import serve
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
+        return asyncio.run(
             serve(
                 settings,
                 host=host,

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.emulator.chat import text_of
+from bot.settings import Settings
 from storage.models import Report
 from tests.sandbox.conftest import START, WITA, JsonDict, Site
+from web.sandbox import Sandbox
 from web.sandbox.samples import sample
 
 TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])")
@@ -210,3 +212,20 @@ async def test_refusals_come_back_as_errors_for_the_page(site: Site) -> None:
         status=400,
     )
     assert "no button" in forged["error"]
+
+
+async def test_a_new_start_on_the_same_folder_begins_empty(site: Site) -> None:
+    """The emulator's chats live in memory: a sandbox started again starts afresh, so the bot's
+    database never points at messages that are gone."""
+    await site.post("/api/scenarios/anonim")
+    assert await report_count(site) == 1
+    await site.sandbox.stop()
+    again = Sandbox(Settings(_env_file=None), site.sandbox.data_dir, start=START)
+    try:
+        await again.start()
+        async with again.app.uow_factory() as uow:
+            assert await uow.session.scalar(select(func.count()).select_from(Report)) == 0
+        desa = await again.telegram.history(-1001002)
+        assert "terdaftar untuk Desa Sepaso" in text_of(desa[1])
+    finally:
+        await again.stop()

@@ -13,6 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from web.sandbox import EXIT_PORT_BUSY
+
 ROOT = Path(__file__).resolve().parents[2]
 READY = re.compile(r"(http://localhost:\d+/)")
 
@@ -65,3 +67,24 @@ async def test_run_without_a_token_prints_the_guide_and_serves_the_sandbox(tmp_p
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+@pytest.mark.slow
+async def test_a_port_in_use_is_said_at_once(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *("-m", "bot.cli", "sandbox", "--port", str(port)),
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == EXIT_PORT_BUSY
+    assert f"Port {port} sudah dipakai" in err.decode()
+    assert b"http://" not in out
+    assert not (tmp_path / "data").exists()  # nothing started, nothing written

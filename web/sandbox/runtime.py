@@ -119,8 +119,11 @@ class Sandbox:
         return self.catalogs.get(language)
 
     async def start(self) -> None:
+        """Start empty: the emulator keeps its chats in memory only, so a database kept from an
+        earlier run would point at messages that no longer exist."""
         await self.emulator.start()
         self._telegram = EmulatorClient(self.emulator.base_url, SANDBOX_TOKEN)
+        self._wipe_data()
         await self._boot()
 
     async def stop(self) -> None:
