@@ -244,8 +244,20 @@ async def _file(request: web.Request) -> web.Response:
     if not found.get("ok"):
         raise web.HTTPNotFound(text=str(found.get("description")))
     data = await telegram.download(str(found["result"]["file_path"]))
-    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-    return web.Response(body=data, content_type=kind, headers={"Cache-Control": "max-age=3600"})
+    headers = {"Cache-Control": "max-age=3600"}
+    return web.Response(body=data, content_type=image_type(data), headers=headers)
+
+
+def image_type(data: bytes) -> str:
+    """The image's type from its first bytes: uploads are named ``photo.jpg`` whatever they are
+    (Telegram re-encodes photos to JPEG; the emulator keeps the bytes as sent)."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    return "image/jpeg"
+
+
+_MAGIC = ((b"\x89PNG", "image/png"), (b"GIF8", "image/gif"), (b"RIFF", "image/webp"))
 
 
 # --- the trainer's controls ------------------------------------------------------------------
