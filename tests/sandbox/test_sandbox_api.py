@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.emulator.chat import text_of
-from bot.settings import Settings
 from storage.models import Report
-from tests.sandbox.conftest import START, WITA, JsonDict, Site
+from tests.sandbox.conftest import START, WITA, JsonDict, Site, sandbox_settings
 from web.sandbox import Sandbox
 from web.sandbox.samples import sample
 
@@ -220,7 +219,7 @@ async def test_a_new_start_on_the_same_folder_begins_empty(site: Site) -> None:
     await site.post("/api/scenarios/anonim")
     assert await report_count(site) == 1
     await site.sandbox.stop()
-    again = Sandbox(Settings(_env_file=None), site.sandbox.data_dir, start=START)
+    again = Sandbox(sandbox_settings(), site.sandbox.data_dir, start=START)
     try:
         await again.start()
         async with again.app.uow_factory() as uow:
