@@ -1,5 +1,5 @@
-"""The ``aduan`` command: run the bot, migrate the database, manage units (``aduan units``), or
-serve the loopback emulator."""
+"""The ``aduan`` command: run the bot, migrate the database, manage units (``aduan units``),
+serve the loopback emulator, or start the training sandbox (``aduan sandbox``)."""
 
 from __future__ import annotations
 
@@ -8,32 +8,41 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import units_cli
 from bot.logs import setup_logging
 from bot.settings import Settings
 from locales import Catalogs
 
-EXIT_NO_TOKEN = 2
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aduan", description="Kanal Aduan")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling)")
+    commands.add_parser("run", help="run the bot (long polling); without BOT_TOKEN, the sandbox")
     commands.add_parser("migrate", help="bring the database schema up to date")
     emulator = commands.add_parser("emulator", help="serve the loopback Bot API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8081)
+    sandbox = commands.add_parser(
+        "sandbox", help="the whole bot in a browser, with no Telegram account and no token"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, help="port of the page (default: SANDBOX_PORT, 8080)")
+    sandbox.add_argument(
+        "--data-dir", type=Path, help="its database and media (default: SANDBOX_DATA_DIR)"
+    )
     units_cli.add_parser(commands)
     return parser
 
 
 def run(settings: Settings) -> int:
     if settings.bot_token is None:
-        text = Catalogs(settings.default_language).get(settings.default_language).t("cli.no_token")
-        print(text, file=sys.stderr)
-        return EXIT_NO_TOKEN
+        # The guide to a real token first, then the sandbox, so that one command shows the bot.
+        texts = Catalogs(settings.default_language).get(settings.default_language)
+        print(texts.t("cli.no_token"), file=sys.stderr)
+        print("\n" + texts.t("sandbox.cli.no_token") + "\n", file=sys.stderr, flush=True)
+        return sandbox(settings)
     setup_logging(settings.log_level)
     from bot.bootstrap import build_app
 
@@ -50,6 +59,28 @@ def migrate(settings: Settings) -> int:
     from storage.db import migrate as migrate_database
 
     asyncio.run(migrate_database(settings.database_url))
+    return 0
+
+
+def sandbox(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    data_dir: Path | None = None,
+) -> int:
+    setup_logging("WARNING")  # the page is the interface; the bot's routine log stays quiet
+    from web.sandbox import serve
+
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(
+            serve(
+                settings,
+                host=host,
+                port=settings.sandbox_port if port is None else port,
+                data_dir=data_dir or settings.sandbox_data_dir,
+            )
+        )
     return 0
 
 
@@ -72,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate(settings)
     if args.command == "units":
         return units_cli.run(args, settings)
+    if args.command == "sandbox":
+        return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)
 
 

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Secret for signing inline-button data; derived from the token when empty.
     callback_secret: SecretStr | None = None
     log_level: str = "INFO"
+    # The training sandbox (`aduan sandbox`, or `aduan run` without BOT_TOKEN): its page's port
+    # on localhost and the folder of its own database and media.
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
+    sandbox_data_dir: Path = Path("data/sandbox")
 
     def local_holiday_dates(self) -> list[str]:
         return [d.strip() for d in self.local_holidays.split(",") if d.strip()]

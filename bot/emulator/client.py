@@ -354,6 +354,12 @@ class EmulatorClient:
         listed: list[JsonDict] = await self._request("GET", "messages", params=params)
         return listed
 
+    async def history(self, chat_id: int, after_message_id: int = 0) -> list[JsonDict]:
+        """The whole chat as a client shows it: users' and bot's messages (``from_bot``)."""
+        params = {"chat_id": str(chat_id), "after_message_id": str(after_message_id)}
+        listed: list[JsonDict] = await self._request("GET", "history", params=params)
+        return listed
+
     async def wait_for_message(
         self,
         chat_id: int,

@@ -39,6 +39,10 @@ same HTTP status.
 ``GET messages?chat_id=&after_message_id=`` / ``GET messages/all``
     bot-sent messages in send order, current state, each with ``edited``, ``deleted``,
     ``sent_markup`` (the markup as sent, e.g. a reply keyboard) and ``method``.
+``GET history?chat_id=&after_message_id=``
+    every message of one chat as a client shows it: the users' and the bot's, in order, each
+    with ``from_bot`` besides the fields of ``messages`` (the training sandbox draws its chats
+    from it).
 ``GET callback_answers?chat_id=``, ``GET updates`` (pending), ``GET stats``
 ``POST faults`` ``{method?: "*", status?, count?: 1, retry_after?, delay?}``
     the next ``count`` matching calls answer ``status`` (500, 502, 429, 403, ...) after sleeping
@@ -258,6 +262,10 @@ def register_chat(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     chat.members.update(int(user_id) for user_id in body.get("members") or [])
     chat.left = False
     return dict(chat.chat)
+
+
+def chat_id_of(query: Mapping[str, str]) -> int:
+    return _int(query, "chat_id")
 
 
 def set_blocked(bot: BotState, body: Mapping[str, Any], blocked: bool) -> JsonDict:

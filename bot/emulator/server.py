@@ -185,6 +185,7 @@ class Emulator:
             ("POST", "files", self._upload),
             ("GET", "messages", self._messages),
             ("GET", "messages/all", self._all_messages),
+            ("GET", "history", self._history),
             ("GET", "callback_answers", self._callback_answers),
             ("GET", "stats", self._stats),
             ("POST", "faults", self._body(control.add_fault)),
@@ -318,6 +319,10 @@ class Emulator:
 
     async def _all_messages(self, bot: BotState, request: web.Request) -> list[JsonDict]:
         return bot.bot_messages()
+
+    async def _history(self, bot: BotState, request: web.Request) -> list[JsonDict]:
+        after = int(request.query.get("after_message_id") or 0)
+        return bot.history(control.chat_id_of(request.query), after)
 
     async def _callback_answers(self, bot: BotState, request: web.Request) -> list[JsonDict]:
         return control.callback_answers(bot, request.query)

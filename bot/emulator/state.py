@@ -333,6 +333,13 @@ class BotState:
         records.sort(key=lambda r: r.seq)
         return [record.public() for record in records]
 
+    def history(self, chat_id: int, after_message_id: int = 0) -> list[JsonDict]:
+        """Every message of one chat, the users' and the bot's, as a client shows them."""
+        chat = self.chat(chat_id)
+        records = [r for i, r in chat.messages.items() if i > after_message_id]
+        records.sort(key=lambda r: r.seq)
+        return [{**record.public(), "from_bot": record.from_bot} for record in records]
+
     # --- files -------------------------------------------------------------------------------
     def add_file(self, data: bytes, *, mime_type: str, file_name: str, kind: str) -> StoredFile:
         number = next(self._file_seq)

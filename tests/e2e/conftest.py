@@ -19,7 +19,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
 from pydantic import SecretStr
@@ -27,7 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.bootstrap import App, build_app
-from bot.emulator import Emulator, EmulatorClient, EmulatorError, TgUser
+from bot.emulator import Emulator, EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
+from bot.emulator.chat import JsonDict as JsonDict  # re-exported for the tests
+from bot.emulator.chat import text_of as text_of
 from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
@@ -224,79 +227,6 @@ async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
 def until() -> Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]:
     """``await until(check, timeout)``: :func:`wait_until` as a fixture."""
     return wait_until
-
-
-JsonDict = dict[str, Any]
-
-
-def text_of(message: JsonDict) -> str:
-    return str(message.get("text") or message.get("caption") or "")
-
-
-class ChatView:
-    """One user's chat as the user sees it: act, then wait for what the bot sends or edits.
-
-    Each action waits for a message that is new or was edited since just before the action and
-    contains ``expect``; waiting for the *last* message an action produces keeps actions in step.
-    """
-
-    def __init__(self, telegram: EmulatorClient, user: TgUser, chat_id: int | None = None) -> None:
-        self.telegram = telegram
-        self.user = user
-        self.chat_id = chat_id if chat_id is not None else user.id
-
-    async def messages(self) -> list[JsonDict]:
-        """The bot's live messages in this chat, in send order."""
-        try:
-            listed = await self.telegram.messages(self.chat_id)
-        except EmulatorError as error:
-            if "chat not found" not in error.description:
-                raise
-            return []
-        return [m for m in listed if not m.get("deleted")]
-
-    async def texts(self) -> list[str]:
-        return [text_of(m) for m in await self.messages()]
-
-    async def snapshot(self) -> dict[int, int]:
-        """``message_id -> edit count`` of the bot's messages now."""
-        return {int(m["message_id"]): int(m["edited"]) for m in await self.messages()}
-
-    async def expect(self, contains: str, before: dict[int, int], timeout: float = 10) -> JsonDict:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            changed = [
-                m
-                for m in await self.messages()
-                if before.get(int(m["message_id"])) != int(m["edited"])
-            ]
-            for message in changed:
-                if contains in text_of(message):
-                    return message
-            if asyncio.get_running_loop().time() > deadline:
-                seen = [text_of(m)[:120] for m in changed]
-                raise TimeoutError(f"no new or edited message with {contains!r}; got {seen!r}")
-            await asyncio.sleep(0.02)
-
-    async def do(self, action: Callable[[], Awaitable[object]], expect: str) -> JsonDict:
-        before = await self.snapshot()
-        await action()
-        return await self.expect(expect, before)
-
-    async def send(self, text: str, expect: str) -> JsonDict:
-        return await self.do(
-            lambda: self.telegram.send_text(self.user, text, chat_id=self.chat_id), expect
-        )
-
-    async def press(self, label: str, expect: str) -> JsonDict:
-        return await self.do(
-            lambda: self.telegram.press_button(self.user, label, chat_id=self.chat_id), expect
-        )
-
-    async def consent(self) -> None:
-        """/start and agree to the privacy notice (Indonesian)."""
-        await self.send("/start", "Apakah Anda setuju?")
-        await self.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
 
 
 @pytest.fixture

@@ -234,3 +234,21 @@ async def test_python_telegram_bot_parses_emulator_objects(
         [callback] = await ptb.get_updates(offset=update.update_id + 1, timeout=0)
         assert callback.callback_query.id == pressed["callback_query"]["id"]
         assert (await ptb.get_chat(CITIZEN.id)).first_name == "Siti"
+
+
+async def test_history_shows_both_sides_of_a_chat_in_order(bot: Bot, tg: EmulatorClient) -> None:
+    question = await tg.send_text(CITIZEN, "/start")
+    await bot.send_message(CITIZEN.id, "Selamat datang")
+    await tg.send_text(CITIZEN, "Halo", reply_to=question["message_id"] + 1)
+
+    history = await tg.history(CITIZEN.id)
+    assert [(m.get("text"), m["from_bot"]) for m in history] == [
+        ("/start", False),
+        ("Selamat datang", True),
+        ("Halo", False),
+    ]
+    assert history[2]["reply_to_message"]["text"] == "Selamat datang"
+    assert [m["text"] for m in await tg.history(CITIZEN.id, after_message_id=2)] == ["Halo"]
+    assert [m["text"] for m in await tg.messages(CITIZEN.id)] == ["Selamat datang"]
+    with pytest.raises(EmulatorError, match="chat not found"):
+        await tg.history(424242)

@@ -1,0 +1,90 @@
+"""``aduan run`` without a token: the guide to a real token, then the sandbox on one URL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from web.sandbox import EXIT_PORT_BUSY
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = re.compile(r"(http://localhost:\d+/)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def read_url(stream: asyncio.StreamReader, timeout: float) -> str:
+    async with asyncio.timeout(timeout):
+        while line := (await stream.readline()).decode():
+            if found := READY.search(line):
+                return found.group(1)
+    raise AssertionError("the sandbox ended without printing its URL")
+
+
+@pytest.mark.slow
+async def test_run_without_a_token_prints_the_guide_and_serves_the_sandbox(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env.update(PYTHONPATH=str(ROOT), SANDBOX_PORT=str(port), SANDBOX_DATA_DIR="latihan")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,  # no .env there
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        url = await read_url(process.stdout, timeout=60)
+        assert url == f"http://localhost:{port}/"
+        async with aiohttp.ClientSession() as http, http.get(url + "api/state") as response:
+            assert response.status == 200
+            state = await response.json()
+        assert len(state["panes"]) == 5
+        assert (tmp_path / "latihan" / "sandbox.db").exists()
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), timeout=20) == 0
+        assert process.stderr is not None
+        guide = (await process.stderr.read()).decode()
+        assert "@BotFather" in guide
+        assert "sandbox" in guide
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+@pytest.mark.slow
+async def test_a_port_in_use_is_said_at_once(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *("-m", "bot.cli", "sandbox", "--port", str(port)),
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == EXIT_PORT_BUSY
+    assert f"Port {port} sudah dipakai" in err.decode()
+    assert b"http://" not in out
+    assert not (tmp_path / "data").exists()  # nothing started, nothing written

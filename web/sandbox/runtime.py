@@ -1,0 +1,229 @@
+"""The sandbox's engine room: the loopback emulator, the real bot and the demo groups.
+
+One :class:`Sandbox` owns an :class:`~bot.emulator.Emulator`, the bot built by
+:func:`bot.bootstrap.build_app` (SQLite and media in the sandbox's data folder, the clock a
+:class:`~bot.clock.TravellingClock`) and an :class:`~bot.emulator.EmulatorClient` that plays the
+people. It never talks to the bot except through the emulator, as Telegram would carry it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+
+from bot.bootstrap import App, build_app
+from bot.clock import TravellingClock
+from bot.emulator import Emulator, EmulatorClient
+from bot.emulator.chat import ChatView
+from bot.settings import Settings
+from core.calendar import WorkingCalendar
+from locales import Catalogs, Translator
+from storage.unit_registry import issue_binding_code
+from web.sandbox.cast import PANES, Pane
+
+log = logging.getLogger(__name__)
+
+#: The sandbox bot's token: the emulator accepts any well-formed one; this one reaches nobody.
+SANDBOX_TOKEN = "777000:SANDBOX-kanal-aduan"
+#: Advancing the clock lands on this local time of the next working day (or the morning time,
+#: if that is later), so the day's reminders, escalations and digests are due.
+WORKDAY_MORNING = time(8, 0)
+DATABASE_FILE = "sandbox.db"
+MEDIA_FOLDER = "media"
+
+
+@dataclass(frozen=True)
+class DayRound:
+    """One working day the clock was moved to, and what the bot's clock sent that morning."""
+
+    day: date
+    counts: dict[str, int]
+
+
+def sandbox_settings(base: Settings, data_dir: Path, api_url: str) -> Settings:
+    """``base`` (region, calendar, deadlines …) pointed at the emulator and the data folder.
+
+    The outbox's pacing is lifted: it protects a real bot from Telegram's flood limits, and the
+    emulator enforces none, so a trainee sees answers at once.
+    """
+    return base.model_copy(
+        update={
+            "bot_token": SecretStr(SANDBOX_TOKEN),
+            "telegram_api_url": api_url,
+            "database_url": f"sqlite+aiosqlite:///{data_dir / DATABASE_FILE}",
+            "media_dir": data_dir / MEDIA_FOLDER,
+            "run_jobs": True,
+            "polling_timeout": 1,
+            "outbox_chat_per_second": 0.0,
+            "outbox_group_per_minute": 0.0,
+        }
+    )
+
+
+class Sandbox:
+    """Start, reset and time-travel the whole bot on one machine."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        data_dir: Path,
+        *,
+        start: datetime | None = None,
+        emulator_port: int = 0,
+    ) -> None:
+        self.base_settings = settings
+        self.data_dir = data_dir
+        self.timezone = ZoneInfo(settings.timezone)
+        holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
+        self.calendar = WorkingCalendar(extra_holidays=holidays)
+        self.catalogs = Catalogs(settings.default_language)
+        self.clock = TravellingClock()
+        self.emulator = Emulator(port=emulator_port)
+        #: Held while the bot is rebuilt or a scenario is played; the page waits for it.
+        self.lock = asyncio.Lock()
+        self._start = start
+        self._telegram: EmulatorClient | None = None
+        self._app: App | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._restarting = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    @property
+    def telegram(self) -> EmulatorClient:
+        if self._telegram is None:
+            raise RuntimeError("the sandbox is not started")
+        return self._telegram
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            raise RuntimeError("the sandbox's bot is not running")
+        return self._app
+
+    @property
+    def settings(self) -> Settings:
+        return sandbox_settings(self.base_settings, self.data_dir, self.emulator.base_url)
+
+    def t(self, key: str, language: str | None = None, **values: object) -> str:
+        return self.translator(language).t(key, **values)
+
+    def translator(self, language: str | None = None) -> Translator:
+        return self.catalogs.get(language)
+
+    async def start(self) -> None:
+        """Start empty: the emulator keeps its chats in memory only, so a database kept from an
+        earlier run would point at messages that no longer exist."""
+        await self.emulator.start()
+        self._telegram = EmulatorClient(self.emulator.base_url, SANDBOX_TOKEN)
+        self._wipe_data()
+        await self._boot()
+
+    async def stop(self) -> None:
+        await self._stop_bot()
+        if self._telegram is not None:
+            await self._telegram.close()
+        await self.emulator.stop()
+
+    async def wait(self) -> None:
+        """Until the bot stops on its own (Ctrl+C or SIGTERM reach it first), not by a reset."""
+        while True:
+            task = self._task
+            if task is not None:
+                await asyncio.wait([task])
+            if not self._restarting and task is self._task:
+                return
+            await asyncio.sleep(0.05)
+
+    async def reset(self) -> None:
+        """Back to a fresh sandbox: no reports, no chats but the demo groups, the clock at now."""
+        self._restarting = True
+        try:
+            await self._stop_bot()
+            await self.telegram.reset()
+            self._wipe_data()
+            await self._boot()
+        finally:
+            self._restarting = False
+
+    async def _boot(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.clock.set(self._start or datetime.now(UTC))
+        app = await build_app(self.settings, clock=self.clock)
+        self._app = app
+        self._task = asyncio.create_task(app.run(), name="sandbox-bot")
+        for group in (p for p in PANES if p.is_group):
+            await self._open_group(group)
+
+    async def _stop_bot(self) -> None:
+        if self._app is not None:
+            self._app.stop()
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+        self._app = None
+
+    def _wipe_data(self) -> None:
+        database = self.data_dir / DATABASE_FILE
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+        shutil.rmtree(self.data_dir / MEDIA_FOLDER, ignore_errors=True)
+
+    # --- the demo groups -----------------------------------------------------------------------
+    async def _open_group(self, group: Pane) -> None:
+        """Create the group with its officer as admin and bind it with ``/daftar CODE``, as the
+        unit's admin would after getting a code from ``aduan units code``."""
+        await self.telegram.register_chat(
+            group.chat_id, group.chat_type, group.title, admins=[group.user.id]
+        )
+        code, unit_name = await self._binding_code(group)
+        view = ChatView(self.telegram, group.user, group.chat_id)
+        expected = self.t("group.bound", unit=unit_name)
+        await view.send(f"/daftar {code}", expected)
+
+    async def _binding_code(self, group: Pane) -> tuple[str, str]:
+        async with self.app.uow_factory() as uow:
+            if group.unit_area is not None:
+                unit = await uow.units.by_area(group.unit_area)
+            else:
+                unit = await uow.units.by_code(str(group.unit_code))
+            if unit is None:
+                raise LookupError(f"no unit for the pane {group.key}")
+            code = await issue_binding_code(uow, unit.id, now=self.clock())
+            await uow.commit()
+            return code, unit.name
+
+    # --- the clock ---------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The sandbox's moment in local time (WITA by default)."""
+        return self.clock().astimezone(self.timezone)
+
+    def next_working_day(self, after: date) -> date:
+        day = after + timedelta(days=1)
+        while not self.calendar.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    async def advance(self, working_days: int = 1) -> list[DayRound]:
+        """Move to the morning of each of the next ``working_days`` working days in turn and run
+        the bot's clock there, so every day's reminders, escalations and digests go out."""
+        if working_days < 1:
+            raise ValueError("advance by at least one working day")
+        jobs = self.app.jobs
+        if jobs is None:  # pragma: no cover - sandbox settings always run the jobs
+            raise RuntimeError("the sandbox's bot runs without its clock")
+        morning = max(WORKDAY_MORNING, self.base_settings.morning_time)
+        rounds = []
+        for _ in range(working_days):
+            day = self.next_working_day(self.now().date())
+            self.clock.set(datetime.combine(day, morning, self.timezone))
+            done = await jobs.run_due()
+            rounds.append(DayRound(day, dict(done.counts)))
+        return rounds

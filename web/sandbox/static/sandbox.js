@@ -1,0 +1,449 @@
+// Kanal Aduan sandbox page: a small Telegram-like client. Every action goes to the sandbox
+// server's JSON API, which plays it on the emulator's control API as the pane's person.
+"use strict";
+
+const query = new URLSearchParams(window.location.search);
+const LANG = query.get("lang") === "en" ? "en" : "id";
+const POLL_MS = 700;
+let T = {};
+let STATE = null;
+const panes = new Map();
+
+function fmt(text, values) {
+  return String(text).replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: {} };
+  if (body instanceof FormData) {
+    options.body = body;
+  } else if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function status(text, isError) {
+  const box = document.getElementById("status");
+  box.textContent = text;
+  box.classList.toggle("error", Boolean(isError));
+}
+
+async function guarded(action) {
+  try {
+    await action();
+  } catch (error) {
+    status(fmt(T.error, { error: error.message }), true);
+  }
+}
+
+async function busy(action) {
+  document.getElementById("busy").hidden = false;
+  try {
+    await guarded(action);
+  } finally {
+    document.getElementById("busy").hidden = true;
+    for (const pane of panes.values()) {
+      pane.seen = "";
+      pane.replyTo = null;
+      pane.hiddenKeyboard = null;
+      showReplying(pane);
+    }
+    await Promise.all([refreshState(), pollAll()]);
+  }
+}
+
+// --- messages ---------------------------------------------------------------------------------
+
+function messageText(message) {
+  return message.text || message.caption || "";
+}
+
+function renderEntities(text, entities) {
+  // Bold, italic and code as Telegram shows them; offsets count UTF-16 units, like JS strings.
+  const fragment = document.createDocumentFragment();
+  const styles = { bold: "strong", italic: "em", code: "code", pre: "code", underline: "u" };
+  let position = 0;
+  const sorted = (entities || []).filter((e) => styles[e.type]).sort((a, b) => a.offset - b.offset);
+  for (const entity of sorted) {
+    if (entity.offset < position) continue; // nested styles: the outer one is enough here
+    fragment.append(text.slice(position, entity.offset));
+    fragment.append(el(styles[entity.type], "", text.slice(entity.offset, entity.offset + entity.length)));
+    position = entity.offset + entity.length;
+  }
+  fragment.append(text.slice(position));
+  return fragment;
+}
+
+function senderName(message) {
+  if (message.from_bot) return T.bot_name;
+  const from = message.from || {};
+  return [from.first_name, from.last_name].filter(Boolean).join(" ");
+}
+
+function quoteOf(message) {
+  const quoted = message.reply_to_message;
+  if (!quoted) return null;
+  let text = messageText(quoted);
+  if (!text && quoted.photo) text = "📷";
+  if (!text && quoted.location) text = "📍";
+  return el("div", "quote", text);
+}
+
+function inlineKeyboard(pane, message) {
+  const rows = (message.reply_markup || {}).inline_keyboard;
+  if (!rows || !rows.length) return null;
+  const box = el("div", "inline-keyboard");
+  for (const row of rows) {
+    const line = el("div", "row");
+    for (const button of row) {
+      const press = el("button", "", button.text);
+      press.type = "button";
+      if (button.callback_data !== undefined) {
+        press.addEventListener("click", () => guarded(async () => {
+          press.disabled = true;
+          await api("POST", `/api/panes/${pane.info.key}/press`, {
+            message_id: message.message_id, data: button.callback_data,
+          });
+          await poll(pane);
+        }));
+      } else {
+        press.disabled = true; // links leave the sandbox; it works offline
+        press.title = button.url || "";
+      }
+      line.append(press);
+    }
+    box.append(line);
+  }
+  return box;
+}
+
+function renderMessage(pane, message) {
+  const bubble = el("div", `msg ${message.from_bot ? "bot" : "out"}`);
+  bubble.dataset.messageId = message.message_id;
+  if (pane.info.is_group) bubble.append(el("div", "sender", senderName(message)));
+  const quote = quoteOf(message);
+  if (quote) bubble.append(quote);
+  if (message.photo && message.photo.length) {
+    const image = el("img");
+    // A photo grows the chat when it arrives; a reader at the bottom stays at the bottom.
+    image.addEventListener("load", () => { if (pane.stick) pane.chat.scrollTop = pane.chat.scrollHeight; });
+    image.src = `/api/files/${encodeURIComponent(message.photo[message.photo.length - 1].file_id)}`;
+    image.alt = "📷";
+    bubble.append(image);
+  }
+  if (message.location) {
+    bubble.append(el("div", "location", fmt(T.location_text, message.location)));
+  }
+  const text = messageText(message);
+  if (text) {
+    const body = el("div", "text");
+    body.append(renderEntities(text, message.entities || message.caption_entities));
+    bubble.append(body);
+  }
+  const keyboard = inlineKeyboard(pane, message);
+  if (keyboard) bubble.append(keyboard);
+  const meta = el("div", "meta");
+  if (message.edited) meta.append(el("span", "", T.edited));
+  const reply = el("button", "reply-action", `↩ ${T.reply}`);
+  reply.type = "button";
+  reply.addEventListener("click", () => {
+    pane.replyTo = { id: message.message_id, text: text || (message.photo ? "📷" : "") };
+    showReplying(pane);
+    pane.input.focus();
+  });
+  meta.append(reply);
+  bubble.append(meta);
+  return bubble;
+}
+
+function currentReplyKeyboard(messages) {
+  // Telegram keeps the last reply keyboard the bot sent until it sends "remove_keyboard".
+  let current = null;
+  for (const message of messages) {
+    const markup = message.from_bot ? message.sent_markup : null;
+    if (!markup) continue;
+    if (markup.keyboard) current = { id: message.message_id, rows: markup.keyboard, once: markup.one_time_keyboard };
+    else if (markup.remove_keyboard) current = null;
+  }
+  return current;
+}
+
+function renderReplyKeyboard(pane, messages) {
+  const box = pane.replyKeyboard;
+  box.replaceChildren();
+  const keyboard = currentReplyKeyboard(messages);
+  box.hidden = !keyboard || pane.hiddenKeyboard === keyboard.id;
+  if (box.hidden) return;
+  for (const row of keyboard.rows) {
+    const line = el("div", "row");
+    for (const button of row) {
+      const key = el("button", "", button.text);
+      key.type = "button";
+      key.addEventListener("click", () => guarded(async () => {
+        if (keyboard.once) pane.hiddenKeyboard = keyboard.id;
+        if (button.request_location) await shareLocation(pane);
+        else await sendText(pane, button.text);
+      }));
+      line.append(key);
+    }
+    box.append(line);
+  }
+}
+
+function render(pane, messages) {
+  const chat = pane.chat;
+  const nearBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 60;
+  chat.replaceChildren();
+  if (!messages.length) {
+    if (pane.info.is_group) {
+      chat.append(el("p", "empty", T.empty));
+    } else {
+      const start = el("button", "start", T.start);
+      start.type = "button";
+      start.addEventListener("click", () => guarded(() => sendText(pane, "/start")));
+      chat.append(start);
+    }
+  }
+  for (const message of messages) chat.append(renderMessage(pane, message));
+  renderReplyKeyboard(pane, messages);
+  pane.stick = nearBottom || !pane.rendered;
+  if (pane.stick) chat.scrollTop = chat.scrollHeight;
+  pane.rendered = true;
+}
+
+async function poll(pane) {
+  const messages = await api("GET", `/api/panes/${pane.info.key}/messages`);
+  const seen = JSON.stringify(messages);
+  if (seen === pane.seen) return;
+  pane.seen = seen;
+  render(pane, messages);
+}
+
+async function pollAll() {
+  await Promise.all([...panes.values()].map((pane) => poll(pane).catch(() => {})));
+}
+
+// --- sending ------------------------------------------------------------------------------------
+
+function takeReply(pane) {
+  const id = pane.replyTo ? pane.replyTo.id : null;
+  pane.replyTo = null;
+  showReplying(pane);
+  return id;
+}
+
+function showReplying(pane) {
+  pane.replying.hidden = !pane.replyTo;
+  pane.replyingText.textContent = pane.replyTo ? `${T.replying_to}: ${pane.replyTo.text}` : "";
+}
+
+async function sendText(pane, text) {
+  await api("POST", `/api/panes/${pane.info.key}/text`, { text, reply_to: takeReply(pane) });
+  await poll(pane);
+}
+
+async function shareLocation(pane) {
+  await api("POST", `/api/panes/${pane.info.key}/location`, {});
+  await poll(pane);
+}
+
+async function sendPhotoFile(pane, file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  form.append("caption", pane.input.value);
+  const replyTo = takeReply(pane);
+  if (replyTo) form.append("reply_to", String(replyTo));
+  pane.input.value = "";
+  await api("POST", `/api/panes/${pane.info.key}/photo`, form);
+  await poll(pane);
+}
+
+async function sendSample(pane, name) {
+  const caption = pane.input.value;
+  pane.input.value = "";
+  await api("POST", `/api/panes/${pane.info.key}/photo`, { sample: name, caption, reply_to: takeReply(pane) });
+  await poll(pane);
+}
+
+// --- building the page ----------------------------------------------------------------------------
+
+function buildPane(info) {
+  const node = document.getElementById("pane-template").content.firstElementChild.cloneNode(true);
+  node.dataset.pane = info.key;
+  node.dataset.kind = info.kind;
+  node.querySelector("h2").textContent = info.title;
+  node.querySelector(".avatar").textContent = info.title.slice(0, 1);
+  node.querySelector(".pane-kind").textContent = T[`kind.${info.kind}`];
+  const actingAs = fmt(T.acting_as, { name: info.user.name });
+  node.querySelector(".acting-as").textContent = info.is_group ? `${actingAs} · ${T.admin}` : actingAs;
+  const pane = {
+    info,
+    node,
+    chat: node.querySelector(".chat"),
+    input: node.querySelector(".input"),
+    replying: node.querySelector(".replying"),
+    replyingText: node.querySelector(".replying-text"),
+    replyKeyboard: node.querySelector(".reply-keyboard"),
+    replyTo: null,
+    hiddenKeyboard: null,
+    seen: "",
+    rendered: false,
+    stick: true,
+  };
+  pane.chat.addEventListener("scroll", () => {
+    pane.stick = pane.chat.scrollHeight - pane.chat.scrollTop - pane.chat.clientHeight < 60;
+  });
+  pane.input.placeholder = T.placeholder;
+  node.querySelector(".send").title = T.send;
+  node.querySelector(".send").setAttribute("aria-label", T.send);
+  const form = node.querySelector(".composer");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = pane.input.value.trim();
+    if (!text) return;
+    pane.input.value = "";
+    guarded(() => sendText(pane, text));
+  });
+  pane.input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  node.querySelector(".cancel-reply").addEventListener("click", () => {
+    pane.replyTo = null;
+    showReplying(pane);
+  });
+  const file = node.querySelector(".file");
+  const attach = node.querySelector(".attach");
+  attach.title = T.photo;
+  attach.addEventListener("click", () => file.click());
+  file.addEventListener("change", () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (chosen) guarded(() => sendPhotoFile(pane, chosen));
+  });
+  const location = node.querySelector(".share-location");
+  location.title = T.location;
+  location.addEventListener("click", () => guarded(() => shareLocation(pane)));
+  const samples = node.querySelector(".samples");
+  const toggle = node.querySelector(".samples-toggle");
+  toggle.title = T.samples;
+  toggle.addEventListener("click", () => { samples.hidden = !samples.hidden; });
+  for (const sample of STATE.samples) {
+    const pick = el("button", "sample");
+    pick.type = "button";
+    pick.dataset.sample = sample.name;
+    const image = el("img");
+    image.src = sample.url;
+    image.alt = sample.label;
+    pick.append(image, sample.label);
+    pick.addEventListener("click", () => {
+      samples.hidden = true;
+      guarded(() => sendSample(pane, sample.name));
+    });
+    samples.append(pick);
+  }
+  return pane;
+}
+
+function applyTexts() {
+  document.documentElement.lang = LANG;
+  document.title = T.title;
+  for (const node of document.querySelectorAll("[data-text]")) node.textContent = T[node.dataset.text];
+  const language = document.getElementById("language");
+  language.textContent = T.other_language;
+  language.href = LANG === "en" ? "?lang=id" : "?lang=en";
+  const select = document.getElementById("scenario");
+  select.replaceChildren(...STATE.scenarios.map((s) => {
+    const option = el("option", "", s.label);
+    option.value = s.key;
+    return option;
+  }));
+  updateAdvanceLabel();
+}
+
+function updateAdvanceLabel() {
+  const days = Number(document.getElementById("advance-days").value) || 1;
+  document.getElementById("advance-many").textContent = fmt(T.advance_many, { days });
+}
+
+function summary(rounds) {
+  const totals = {};
+  for (const round of rounds) {
+    for (const [key, value] of Object.entries(round)) {
+      if (typeof value === "number") totals[key] = (totals[key] || 0) + value;
+    }
+  }
+  const parts = Object.entries(totals).map(([key, count]) =>
+    fmt(T[`count.${key}`] || `{count} ${key}`, { count }));
+  return parts.length ? parts.join(", ") : T.nothing_sent;
+}
+
+async function advance(days) {
+  await busy(async () => {
+    const result = await api("POST", "/api/clock/advance", { days, lang: LANG });
+    const last = result.rounds[result.rounds.length - 1];
+    document.getElementById("clock").textContent = result.clock;
+    status(fmt(T.advanced, { date: last ? last.date : result.clock, summary: summary(result.rounds) }));
+  });
+}
+
+async function refreshState() {
+  STATE = await api("GET", `/api/state?lang=${LANG}`);
+  document.getElementById("clock").textContent = STATE.clock;
+}
+
+function wireControls() {
+  document.getElementById("advance-one").addEventListener("click", () => advance(1));
+  document.getElementById("advance-days").addEventListener("input", updateAdvanceLabel);
+  document.getElementById("advance-many").addEventListener("click", () =>
+    advance(Number(document.getElementById("advance-days").value) || 1));
+  document.getElementById("reset").addEventListener("click", () => {
+    if (!window.confirm(T.reset_confirm)) return;
+    busy(async () => {
+      await api("POST", "/api/reset");
+      status(T.reset_done);
+    });
+  });
+  document.getElementById("load-scenario").addEventListener("click", () => {
+    const select = document.getElementById("scenario");
+    if (!window.confirm(T.scenario_confirm)) return;
+    const label = select.options[select.selectedIndex].textContent;
+    busy(async () => {
+      await api("POST", `/api/scenarios/${select.value}`);
+      status(fmt(T.scenario_done, { scenario: label }));
+    });
+  });
+}
+
+async function main() {
+  await refreshState();
+  T = STATE.texts;
+  applyTexts();
+  const container = document.getElementById("panes");
+  for (const info of STATE.panes) {
+    const pane = buildPane(info);
+    panes.set(info.key, pane);
+    container.append(pane.node);
+  }
+  wireControls();
+  await pollAll();
+  document.body.dataset.ready = "true";
+  window.setInterval(pollAll, POLL_MS);
+  window.setInterval(() => refreshState().catch(() => {}), 15000);
+}
+
+main().catch((error) => status(String(error), true));
