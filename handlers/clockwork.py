@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.casework import UnitKind
-from core.deadlines import UNIT_STAGES, DeadlinePolicy, Notice, notice_due
+from core.deadlines import UNIT_STAGES, DeadlinePolicy, Due, Notice, notice_due
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from handlers import casework
 from handlers.actions import SendText, action_to_dict
@@ -44,9 +44,6 @@ class ClockRound:
     """What one run of the clock did (for logs, tests and the benchmark)."""
 
     counts: Counter[str] = field(default_factory=Counter)
-
-    def __getitem__(self, key: str) -> int:
-        return self.counts[key]
 
 
 UowFactory = Callable[[], UnitOfWork]
@@ -196,7 +193,7 @@ async def _look_at(
     seen = report.next_notice_on
     status = ReportStatus(report.status)
     if report.closed_at is not None:
-        due = notice_due(ReportStatus.DIARSIPKAN, None, today, case.deps.calendar, _policy(case))
+        due = Due(None, None)  # closed for good: nothing more is owed
     else:
         due = notice_due(status, report.due_date, today, case.deps.calendar, _policy(case))
     if not await case.uow.reports.claim_notice(report.id, seen, due.next_on):
