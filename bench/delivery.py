@@ -31,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.errors import BenchError
-from bot.channels.aiogram_channel import AiogramChannel
+from bot.bootstrap import make_channel
 from bot.clock import system_clock
 from bot.emulator import Emulator, EmulatorClient
 from bot.outbox import OutboxWorker
@@ -169,7 +169,9 @@ async def _run(workload: Workload, settings: Settings, workdir: Path) -> Result:
                 )
             await unit.commit()
         await admin.set_flood_limits(True)  # fresh buckets, Telegram's rates
-        channel = AiogramChannel(TOKEN, api_url=emulator.base_url)
+        channel = make_channel(
+            settings.model_copy(update={"telegram_api_url": emulator.base_url}), TOKEN
+        )
         worker = OutboxWorker(
             uow_factory=uow,
             channels={CHANNEL: channel},
@@ -297,6 +299,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="the worker's overall rate (default: OUTBOX_RATE_PER_SECOND, product default 28)",
     )
+    p.add_argument(
+        "--framework",
+        choices=("aiogram", "ptb"),
+        default="aiogram",
+        help="the channel adapter that sends (BOT_FRAMEWORK; default %(default)s)",
+    )
     p.add_argument("--json", type=Path, help="also write the result as JSON here")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (the database)")
     return p
@@ -313,7 +321,7 @@ def main(argv: list[str]) -> int:
     )
     if workload.groups * workload.per_group > workload.notifications or workload.per_chat < 1:
         parser().error("the groups' messages must fit in N, and --per-chat must be at least 1")
-    settings = Settings(_env_file=None)
+    settings = Settings(_env_file=None, bot_framework=args.framework)
     if args.rate is not None:
         settings = settings.model_copy(update={"outbox_rate_per_second": args.rate})
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -323,6 +331,7 @@ def main(argv: list[str]) -> int:
         print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
     print()
+    print(f"adapter: {args.framework}")
     print(table(result))
     print(
         f"worker: {result.worker_per_second:g}/s overall; ideal = max(N / "
