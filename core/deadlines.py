@@ -93,11 +93,6 @@ def verification_due(
     return due_date(submitted_at, calendar, tz, days)
 
 
-def stage_days(status: ReportStatus, report_type: ReportType) -> int | None:
-    """:meth:`DeadlinePolicy.stage_days` with the default numbers."""
-    return DeadlinePolicy().stage_days(status, report_type)
-
-
 # --- the agenda ------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from core.casework import CaseAction, UnitKind, next_status, refusal
 from core.categories import category_by_code
-from core.deadlines import first_notice_on, local_date
+from core.deadlines import due_date, first_notice_on, local_date
 from core.lifecycle import ReportStatus, ReportType
 from core.routing import COORDINATOR, Target, candidates, choose
 from handlers.actions import (
@@ -148,11 +148,9 @@ def set_stage_deadline(case: Case, report: Report, *, days_left: int | None = No
         report.due_date = None
         report.next_notice_on = None
         return
-    start = today(case)
-    report.due_date = case.deps.calendar.add_working_days(
-        start, days if days_left is None else days_left
-    )
-    report.next_notice_on = first_notice_on(status, report.due_date, start, case.deps.calendar)
+    cal, tz = case.deps.calendar, case.deps.config.timezone
+    report.due_date = due_date(case.now, cal, tz, days if days_left is None else days_left)
+    report.next_notice_on = first_notice_on(status, report.due_date, today(case), cal)
 
 
 def pause_clock(case: Case, report: Report) -> None:

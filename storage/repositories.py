@@ -157,13 +157,7 @@ class ReportRepository:
     async def claim_notice(self, report_id: int, seen: date | None, new: date | None) -> bool:
         """Move a report's next look from ``seen`` to ``new``; False if another run already did
         (then that run sends the notice, this one must not)."""
-        result = await self._session.execute(
-            update(Report)
-            .where(Report.id == report_id, Report.next_notice_on == seen)
-            .values(next_notice_on=new)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0))
+        return await self._claim(report_id, Report.next_notice_on, seen, new)
 
     async def due_for_ombudsman(
         self, today: date, statuses: Sequence[str], limit: int
@@ -178,10 +172,17 @@ class ReportRepository:
         return list(rows)
 
     async def claim_ombudsman(self, report_id: int, seen: date) -> bool:
+        """Clear the Ombudsman day ``seen``; False if another run already told the reporter."""
+        return await self._claim(report_id, Report.ombudsman_on, seen, None)
+
+    async def _claim(
+        self, report_id: int, column: Any, seen: date | None, new: date | None
+    ) -> bool:
+        """Compare-and-set one date column of a report: True only for the run that moved it."""
         result = await self._session.execute(
             update(Report)
-            .where(Report.id == report_id, Report.ombudsman_on == seen)
-            .values(ombudsman_on=None)
+            .where(Report.id == report_id, column == seen)
+            .values({column: new})
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
