@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.callbacks import sign_callback
-from core.casework import ARCHIVE_REASONS, CaseAction, refusal
+from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from core.lifecycle import Privacy, ReportStatus
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from core.casework import CaseAction, UnitKind, next_status, refusal
+from core.permissions import CaseAction, UnitKind, next_status, refusal
 from core.categories import category_by_code
 from core.deadlines import due_date, first_notice_on, local_date
 from core.lifecycle import ReportStatus, ReportType

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from core.casework import UnitKind
+from core.permissions import UnitKind
 from core.deadlines import UNIT_STAGES, DeadlinePolicy, Due, Notice, notice_due
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from handlers import casework

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from core.callbacks import verify_callback
-from core.casework import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
+from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.tracking import TrackingCheck, parse_tracking_number

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.settings import Settings
-from core.casework import CaseAction
+from core.permissions import CaseAction
 from core.lifecycle import ReportStatus
 from handlers import casework
 from handlers.casework import Case, Officer

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.commands import CITIZEN_COMMANDS, GROUP_COMMANDS
-from core.casework import ARCHIVE_REASONS
 from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.permissions import ARCHIVE_REASONS
 from locales import LANGUAGES, Catalogs, load_messages, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
