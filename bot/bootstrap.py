@@ -20,17 +20,17 @@ from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.inbox import InboxProcessor, UowFactory
-from bot.jobs import ClockJobs
 from bot.media import MediaWorker
 from bot.outbox import OutboxWorker
+from bot.reminders import ReminderJobs
 from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.deadlines import DeadlinePolicy
 from core.regions import RegionDirectory
 from handlers.app import Conversations
-from handlers.casework import undeliverable_handler
 from handlers.deps import ChatAdmins, HandlerConfig, HandlerDeps
+from handlers.reporter_actions import undeliverable_handler
 from locales import Catalogs
 from storage.db import create_engine, migrate, session_factory
 from storage.unit_registry import seed_units
@@ -133,7 +133,7 @@ class App:
     outbox: OutboxWorker
     media: MediaWorker
     catalogs: Catalogs
-    jobs: ClockJobs | None = None
+    jobs: ReminderJobs | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -253,7 +253,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     )
     jobs = None
     if settings.run_jobs:
-        jobs = ClockJobs(
+        jobs = ReminderJobs(
             uow_factory, deps, interval=settings.jobs_interval_seconds, on_commit=outbox.wake
         )
     return App(engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs)

@@ -32,6 +32,7 @@ from bot.clock import Clock
 from bot.inbox import UowFactory
 from bot.telegram_render import chat_id_param, render
 from bot.worker import Worker
+from core.purposes import Purpose
 from handlers.actions import action_from_dict
 from storage.uow import UnitOfWork
 
@@ -380,8 +381,8 @@ class _Round:
     replies: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
 
 
-#: The purpose of outbox rows that carry a message to the reporter (see handlers.casework).
-REPORTER_NOTICE = "notice"
+#: The purpose of outbox rows that carry a message to the reporter (see handlers.notices).
+REPORTER_NOTICE = Purpose.NOTICE.value
 
 UndeliverableHandler = Callable[[UnitOfWork, int, str], Awaitable[None]]
 """Called with the unit of work, a report id and Telegram's refusal when a message to that

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.callbacks import sign_callback
-from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from core.lifecycle import Privacy, ReportStatus
+from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
 from handlers.formatting import category_name, long_date, place_name, short_datetime

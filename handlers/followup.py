@@ -4,9 +4,9 @@ that the work is done, rating it, or saying it is not done yet."""
 from __future__ import annotations
 
 from core.lifecycle import ReportStatus
-from handlers import casework
+from handlers import reporter_actions
 from handlers.actions import InlineKeyboard
-from handlers.casework import Case
+from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import long_date
@@ -71,7 +71,7 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
     report = await _own_report(turn, report_id)
     if report is None or not message.text.strip():
         return False
-    await casework.comment_rating(_case(turn), report, message.text.strip())
+    await reporter_actions.comment_rating(_case(turn), report, message.text.strip())
     turn.send(turn.t("rate.thanks"), main_menu(turn.tr))
     return True
 
@@ -83,7 +83,9 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
         turn.send(turn.t("followup.need_text"))
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
-    refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], message.photos)
+    refused = await reporter_actions.relay_from_reporter(
+        _case(turn), report, text[:3500], message.photos
+    )
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
         return False
@@ -126,7 +128,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
 
 
 async def _confirmed(turn: Turn, report: Report) -> None:
-    refused = await casework.confirm_done(_case(turn), report)
+    refused = await reporter_actions.confirm_done(_case(turn), report)
     if refused:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
@@ -141,7 +143,7 @@ async def _confirmed(turn: Turn, report: Report) -> None:
 
 
 async def _reopen(turn: Turn, report: Report) -> None:
-    refused = await casework.reopen(_case(turn), report)
+    refused = await reporter_actions.reopen(_case(turn), report)
     if refused:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
@@ -155,7 +157,7 @@ async def _rated(turn: Turn, report: Report, extra: str) -> None:
     if not extra.isdigit():
         turn.answer(turn.t("button.unknown"), alert=True)
         return
-    refused = await casework.rate(_case(turn), report, int(extra))
+    refused = await reporter_actions.rate(_case(turn), report, int(extra))
     if refused:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return

@@ -12,14 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from core.callbacks import verify_callback
-from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
+from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
+from core.purposes import Purpose
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import casework, clockwork
+from handlers import notices, officer_actions, reminders
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText, action_to_dict
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
-from handlers.casework import Case, Officer
+from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
 from handlers.formatting import long_date
@@ -154,7 +155,7 @@ async def on_migrated(uow: UnitOfWork, deps: HandlerDeps, event: ChatMigrated) -
         reports = await uow.reports.open_for_unit(unit.id, statuses, limit=limit)
     for report in reports:
         holder = await uow.units.get(report.unit_id) if report.unit_id else None
-        await casework.post_card(case, report, holder, chat)
+        await notices.post_card(case, report, holder, chat)
 
 
 def _text_payload(chat_id: str, text: str) -> dict[str, Any]:
@@ -207,7 +208,7 @@ async def _bound_command(
     elif name in ("laporan", "report"):
         report = await _report_arg(turn, args.split(maxsplit=1)[0] if args else "", unit)
         if report is not None:
-            await casework.post_card(_case(turn), report, await _holder(turn, report), chat)
+            await notices.post_card(_case(turn), report, await _holder(turn, report), chat)
     elif name in ("kode", "code"):
         await _issue_code(turn, args, unit)
     elif name in ("gagal", "failed"):
@@ -275,7 +276,7 @@ async def _register(
     for report in await turn.uow.reports.open_for_unit(
         unit.id, [s.value for s in OPEN_STATUSES], limit=turn.deps.config.queue_page_size
     ):
-        await casework.post_card(case, report, unit, chat)
+        await notices.post_card(case, report, unit, chat)
     if bound is not None and bound[1].id != unit.id:
         log.info("a group was moved from one unit to another")
 
@@ -350,17 +351,17 @@ async def _queue(turn: Turn, unit: Unit) -> None:
         total = await turn.uow.reports.count_open_all(statuses)
     else:
         total = await turn.uow.reports.count_open_for_unit(unit.id, statuses)
-    today = casework.today(_case(turn))
+    today = _case(turn).today()
     coordinator = unit.kind == UnitKind.COORDINATOR
     items = [
-        clockwork.report_line(
+        reminders.report_line(
             turn.tr, turn.deps, report, today, await _holder(turn, report) if coordinator else None
         )
         for report in reports
     ]
     head = [turn.t("queue.header", unit=unit.name, count=total)]
     tail = [turn.t("clock.more", count=total - len(reports))] if total > len(reports) else []
-    turn.send(clockwork.fit(turn.tr, head, items, tail))
+    turn.send(reminders.fit(turn.tr, head, items, tail))
 
 
 async def _late(turn: Turn, unit: Unit) -> None:
@@ -368,7 +369,7 @@ async def _late(turn: Turn, unit: Unit) -> None:
     if unit.kind != UnitKind.COORDINATOR:
         turn.send(turn.t("late.coordinator_only"))
         return
-    today = casework.today(_case(turn))
+    today = _case(turn).today()
     stages = [s.value for s in UNIT_STAGES]
     counts = await turn.uow.reports.late_counts(today, stages)
     if not counts:
@@ -383,11 +384,11 @@ async def _late(turn: Turn, unit: Unit) -> None:
         holder = await turn.uow.units.get(unit_id)
         items.append(turn.t("late.unit", unit=holder.name if holder else "-", count=count))
         items += [
-            "  " + clockwork.report_line(turn.tr, turn.deps, report, today)
+            "  " + reminders.report_line(turn.tr, turn.deps, report, today)
             for report in by_unit.get(unit_id, [])
         ]
     head = [turn.t("late.header", count=sum(counts.values()))]
-    turn.send(clockwork.fit(turn.tr, head, items, [turn.t("late.footer")]))
+    turn.send(reminders.fit(turn.tr, head, items, [turn.t("late.footer")]))
 
 
 async def _report_arg(turn: Turn, text: str, unit: Unit) -> Report | None:
@@ -449,7 +450,7 @@ async def _perform(
     reason: str = "",
     photos: Sequence[Photo] = (),
 ) -> bool:
-    refused = await casework.act(
+    refused = await officer_actions.act(
         _case(turn),
         report,
         action,
@@ -565,7 +566,7 @@ def _picker(
             reply_to_message_id=press.message_id,
         ),
         report.id,
-        purpose=casework.RELAY,
+        purpose=Purpose.RELAY,
     )
 
 
@@ -593,7 +594,7 @@ def _prompt(
             reply_to_message_id=press.message_id,
         ),
         report.id,
-        purpose=casework.PROMPT,
+        purpose=Purpose.PROMPT,
         link_action=link_action,
     )
 
@@ -615,13 +616,15 @@ async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
         return
     officer = _officer(turn, unit)
     text = message.text.strip()[:NOTE_MAX]
-    if link.purpose == casework.PROMPT and link.action:
+    if link.purpose == Purpose.PROMPT and link.action:
         await _prompt_answer(turn, message, report, officer, link.action, text)
         return
     if not text and not message.photos:
         turn.send(turn.t("group.need_text"))
         return
-    refused = await casework.answer_reporter(_case(turn), report, officer, text, message.photos)
+    refused = await officer_actions.answer_reporter(
+        _case(turn), report, officer, text, message.photos
+    )
     turn.send(
         turn.t(f"case.refused.{refused}")
         if refused

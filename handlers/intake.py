@@ -9,18 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from core.categories import Category, category_by_code
-from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
 from core.tracking import new_tracking_number
-from handlers import casework
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
+from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import ButtonPress, MediaKind, Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu
+from handlers.notices import deliver_new_report
 from handlers.turn import Turn
-from storage.models import Report, ReportEvent, ReportPhoto
+from storage.models import Report, ReportPhoto
 
 STEPS = (
     "type",
@@ -598,7 +599,6 @@ async def _submit(turn: Turn) -> None:
         longitude=draft.get("lon"),
         description=str(draft["description"]),
         privacy=str(draft["privacy"]),
-        status=ReportStatus.BARU.value,
         created_at=turn.now,
         updated_at=turn.now,
     )
@@ -613,17 +613,10 @@ async def _submit(turn: Turn) -> None:
         )
         for index, p in enumerate(draft.get("photos", []))
     ]
-    event = ReportEvent(
-        kind="submitted",
-        status_to=ReportStatus.BARU.value,
-        actor="pelapor",
-        note="",
-        created_at=turn.now,
-    )
-    case = casework.Case(turn.uow, turn.deps, turn.now)
-    casework.start_clock(case, report)
+    case = Case(turn.uow, turn.deps, turn.now)
+    event = case.open_report(report)
     await turn.uow.reports.add(report, photos, event)
-    await casework.deliver_new_report(case, report)
+    await deliver_new_report(case, report)
     summary = _summary_text(turn)
     conv = turn.conversation
     conv.draft = {}

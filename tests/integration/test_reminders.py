@@ -1,5 +1,5 @@
-"""The clock's round on a real SQLite file: the Ombudsman notice, the paused clock, nothing before
-the morning, and two rounds at once sending each notice once."""
+"""The reminder engine's round on a real SQLite file: the Ombudsman notice, the paused clock,
+nothing before the morning, and two rounds at once sending each notice once."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ from sqlalchemy import select
 from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.settings import Settings
-from core.permissions import CaseAction
 from core.lifecycle import ReportStatus
-from handlers import casework
-from handlers.casework import Case, Officer
-from handlers.clockwork import run_clock
+from core.permissions import CaseAction
+from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
+from handlers.notices import deliver_new_report
+from handlers.officer_actions import act
+from handlers.reminders import run_reminders
+from handlers.reporter_actions import relay_from_reporter
 from locales import Catalogs
-from storage.models import Citizen, OutboxMessage, Report, ReportEvent
+from storage.models import Citizen, OutboxMessage, Report
 from storage.unit_registry import seed_units
 from tests.integration.database import Database
 
@@ -65,16 +67,12 @@ class World:
                 region_code=SEPASO,
                 description="Sampah menumpuk",
                 privacy="biasa",
-                status="baru",
                 created_at=now,
                 updated_at=now,
             )
             case = Case(uow, self.deps, now)
-            casework.start_clock(case, report)
-            await uow.reports.add(
-                report, [], ReportEvent(kind="submitted", actor="pelapor", created_at=now)
-            )
-            await casework.deliver_new_report(case, report)
+            await uow.reports.add(report, [], case.open_report(report))
+            await deliver_new_report(case, report)
             await uow.commit()
             return report.id
 
@@ -86,7 +84,7 @@ class World:
             unit = await uow.units.get(report.unit_id)
             assert unit is not None
             officer = Officer(user_id="7", name="Dewi", unit=unit)
-            refused = await casework.act(
+            refused = await act(
                 Case(uow, self.deps, self.clock()), report, action, officer, note=note
             )
             assert refused == ""
@@ -96,9 +94,7 @@ class World:
         async with self.db.uow() as uow:
             report = await uow.reports.get(report_id)
             assert report is not None
-            await casework.relay_from_reporter(
-                Case(uow, self.deps, self.clock()), report, "Di RT 05", []
-            )
+            await relay_from_reporter(Case(uow, self.deps, self.clock()), report, "Di RT 05", [])
             await uow.commit()
 
     async def report(self, report_id: int) -> Report:
@@ -118,7 +114,7 @@ class World:
 
     async def round(self, moment: datetime) -> dict[str, int]:
         self.clock.set(moment)
-        return dict((await run_clock(self.db.uow, self.deps)).counts)
+        return dict((await run_reminders(self.db.uow, self.deps)).counts)
 
 
 @pytest.fixture
@@ -155,8 +151,8 @@ async def test_two_rounds_at_once_send_each_notice_once(world: World) -> None:
         world.clock.advance(seconds=1)
     world.clock.set(wita(3, 5, 8))
     results = await asyncio.gather(
-        run_clock(world.db.uow, world.deps),
-        run_clock(world.db.uow, world.deps),
+        run_reminders(world.db.uow, world.deps),
+        run_reminders(world.db.uow, world.deps),
         return_exceptions=True,
     )
     assert any(not isinstance(r, BaseException) for r in results)

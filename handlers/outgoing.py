@@ -1,0 +1,36 @@
+"""The one way handlers queue a message: an outbox row in the caller's unit of work.
+
+Every message goes out through the outbox (bot/outbox.py) after the unit of work commits; a row
+about a report with a :class:`~core.purposes.Purpose` becomes a reply path once sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.purposes import Purpose
+from handlers.actions import Action, action_to_dict
+from storage.uow import UnitOfWork
+
+
+def emit(
+    uow: UnitOfWork,
+    channel: str,
+    chat_id: str,
+    action: Action,
+    now: datetime,
+    *,
+    report_id: int | None = None,
+    purpose: Purpose = Purpose.NONE,
+    link_action: str = "",
+) -> None:
+    """Queue ``action`` for ``chat_id``; with a report and a purpose it becomes a reply path."""
+    uow.outbox.add(
+        channel=channel,
+        chat_id=chat_id,
+        payload=action_to_dict(action),
+        now=now,
+        report_id=report_id,
+        purpose=purpose.value,
+        link_action=link_action,
+    )
