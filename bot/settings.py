@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core import deadlines
+from handlers import deps as handler_defaults
+
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 
 
@@ -27,27 +30,27 @@ class Settings(BaseSettings):
     categories_file: Path | None = None
     # Extra local holidays, comma separated ISO dates (e.g. the regency's anniversary).
     local_holidays: str = ""
-    # Deadlines in working days (DOMAIN.md; PermenPAN-RB 62/2018 figures as defaults).
-    verify_working_days: int = Field(default=3, ge=1)
-    follow_up_working_days: int = Field(default=5, ge=1)
-    resolve_aspirasi_working_days: int = Field(default=5, ge=1)
-    resolve_informasi_working_days: int = Field(default=5, ge=1)
-    resolve_pengaduan_working_days: int = Field(default=14, ge=1)
-    resolve_pengawasan_working_days: int = Field(default=60, ge=1)
-    auto_close_working_days: int = Field(default=10, ge=1)
-    ombudsman_working_days: int = Field(default=60, ge=1)
+    # Deadlines in working days (docs/domain.md); defaults from core.deadlines, the one source.
+    verify_working_days: int = Field(default=deadlines.VERIFY_DAYS, ge=1)
+    follow_up_working_days: int = Field(default=deadlines.FOLLOW_UP_DAYS, ge=1)
+    resolve_aspirasi_working_days: int = Field(default=deadlines.RESOLVE_ASPIRASI_DAYS, ge=1)
+    resolve_informasi_working_days: int = Field(default=deadlines.RESOLVE_INFORMASI_DAYS, ge=1)
+    resolve_pengaduan_working_days: int = Field(default=deadlines.RESOLVE_PENGADUAN_DAYS, ge=1)
+    resolve_pengawasan_working_days: int = Field(default=deadlines.RESOLVE_PENGAWASAN_DAYS, ge=1)
+    auto_close_working_days: int = Field(default=deadlines.AUTO_CLOSE_DAYS, ge=1)
+    ombudsman_working_days: int = Field(default=deadlines.OMBUDSMAN_DAYS, ge=1)
     # A late report is escalated again every this many working days.
-    escalation_every_working_days: int = Field(default=2, ge=1)
+    escalation_every_working_days: int = Field(default=deadlines.ESCALATION_EVERY_DAYS, ge=1)
     # Local time (HH:MM) from which the day's reminders, escalations and digests go out.
-    morning_time: time = time(7, 30)
-    # Only one process runs the clock's jobs; turn it off on every other worker.
+    morning_time: time = deadlines.MORNING
+    # Only one process runs the reminder engine; turn it off on every other worker.
     run_jobs: bool = True
-    # How often the clock looks for work (it also runs once on start).
+    # How often the reminder engine looks for work (it also runs once on start).
     jobs_interval_seconds: float = Field(default=60.0, gt=0)
-    draft_stale_hours: float = Field(default=6.0, gt=0)
+    draft_stale_hours: float = Field(default=handler_defaults.DRAFT_STALE_HOURS, gt=0)
     # Flood protection for citizens: more than this many updates in the window are dropped.
-    throttle_max_updates: int = Field(default=20, ge=1)
-    throttle_window_seconds: float = Field(default=10.0, gt=0)
+    throttle_max_updates: int = Field(default=handler_defaults.THROTTLE_MAX_UPDATES, ge=1)
+    throttle_window_seconds: float = Field(default=handler_defaults.THROTTLE_WINDOW_SECONDS, gt=0)
     # Album items arrive as separate updates; wait this long for the rest of an album.
     album_wait_seconds: float = Field(default=1.0, ge=0)
     # Overall sending rate (Telegram allows about 30 messages/s); 0 disables the limit.
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
     # Whether the coordinator's cards show who filed an anonymous report (off: nobody sees it).
     coordinator_sees_identity: bool = False
     # How long a group binding code (/daftar CODE) stays valid.
-    binding_code_hours: float = Field(default=48.0, gt=0)
+    binding_code_hours: float = Field(default=deadlines.BINDING_CODE_HOURS, gt=0)
     # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
     seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.

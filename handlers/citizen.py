@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import commands
 from core.lifecycle import Privacy
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import intake
@@ -15,17 +16,17 @@ from storage.models import Citizen, Report
 
 STATUS_DESCRIPTION_MAX = 600
 
-COMMANDS_NEW = {"baru", "lapor", "new"}
-COMMANDS_STATUS = {"status", "cek"}
-COMMANDS_MINE = {"laporansaya", "myreports"}
-COMMANDS_HELP = {"bantuan", "help"}
-COMMANDS_LANGUAGE = {"bahasa", "language"}
-COMMANDS_CANCEL = {"batal", "cancel"}
+COMMANDS_NEW = frozenset(commands.NEW)
+COMMANDS_STATUS = frozenset(commands.STATUS)
+COMMANDS_MINE = frozenset(commands.MINE)
+COMMANDS_HELP = frozenset(commands.HELP)
+COMMANDS_LANGUAGE = frozenset(commands.LANGUAGE)
+COMMANDS_CANCEL = frozenset(commands.CANCEL)
 
 
 async def on_command(turn: Turn, message: Message) -> None:
     name = message.command
-    if name == "start":
+    if name in commands.START:
         await start(turn)
     elif name in COMMANDS_HELP:
         turn.send(turn.t("help.text"), main_menu(turn.tr))
@@ -49,7 +50,7 @@ async def on_menu_text(turn: Turn, message: Message) -> bool:
     elif choice == "language":
         show_language_choice(turn)
     else:
-        command = {"new": "baru", "status": "status", "mine": "laporansaya"}[choice]
+        command = {"new": commands.NEW, "status": commands.STATUS, "mine": commands.MINE}[choice][0]
         await _consented_command(turn, command, "")
     return True
 

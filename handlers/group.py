@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from core import commands
 from core.callbacks import verify_callback
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
@@ -31,18 +32,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-#: Citizen commands that make no sense in a group: answered with a pointer to the private chat.
-CITIZEN_ONLY = frozenset({"baru", "new", "status", "laporansaya", "myreports", "bahasa", "batal"})
-#: Officers' action commands and the action each performs.
-ACTION_COMMANDS = {
-    "verifikasi": CaseAction.VERIFY,
-    "tanya": CaseAction.ASK,
-    "tindaklanjut": CaseAction.NOTE,
-    "proses": CaseAction.NOTE,
-    "selesai": CaseAction.DONE,
-    "alihkan": CaseAction.TRANSFER,
-    "arsipkan": CaseAction.ARCHIVE,
-}
+ACTION_COMMANDS = commands.ACTIONS
 #: Actions that need the officer's words: asked for with a prompt the officer replies to.
 PROMPTED = frozenset({CaseAction.ASK, CaseAction.NOTE, CaseAction.DONE})
 NOTE_MAX = 3500
@@ -183,11 +173,11 @@ async def _tell_coordinator(
 
 async def _on_command(turn: Turn, message: Message, bound: tuple[UnitChat, Unit] | None) -> None:
     name, args = message.command, message.command_args
-    if name == "daftar" or name == "register":
+    if name in commands.REGISTER:
         await _register(turn, message, args, bound)
-    elif name in ("start", "bantuan", "help"):
+    elif name in commands.START + commands.HELP:
         turn.send(turn.t("group.guide") if bound else turn.t("group.unbound_help"))
-    elif name in CITIZEN_ONLY:
+    elif name in commands.CITIZEN_ONLY:
         turn.send(turn.t("group.private_only"))
     elif bound is None:
         turn.send(turn.t("group.unbound_help"))
@@ -199,19 +189,19 @@ async def _bound_command(
     turn: Turn, message: Message, name: str, args: str, bound: tuple[UnitChat, Unit]
 ) -> None:
     chat, unit = bound
-    if name in ("lepas", "unregister"):
+    if name in commands.UNREGISTER:
         await _unbind(turn, message, chat, unit)
-    elif name in ("antrian", "queue"):
+    elif name in commands.QUEUE:
         await _queue(turn, unit)
-    elif name in ("terlambat", "late"):
+    elif name in commands.LATE:
         await _late(turn, unit)
-    elif name in ("laporan", "report"):
+    elif name in commands.REPORT:
         report = await _report_arg(turn, args.split(maxsplit=1)[0] if args else "", unit)
         if report is not None:
             await notices.post_card(_case(turn), report, await _holder(turn, report), chat)
-    elif name in ("kode", "code"):
+    elif name in commands.CODE:
         await _issue_code(turn, args, unit)
-    elif name in ("gagal", "failed"):
+    elif name in commands.FAILED:
         await _failed_deliveries(turn, unit)
     elif name in ACTION_COMMANDS:
         await _action_command(turn, message, ACTION_COMMANDS[name], args, unit)

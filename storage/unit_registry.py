@@ -34,6 +34,7 @@ import yaml
 from sqlalchemy import select
 
 from core.categories import HANDLER_OPD, Category, load_categories
+from core.deadlines import BINDING_CODE_TTL
 from core.regions import LEVEL_DISTRICT, LEVEL_VILLAGE, Region, RegionDirectory
 from storage.models import Unit, UnitChat
 from storage.uow import UnitOfWork
@@ -53,7 +54,7 @@ NAME_MAX = 200
 
 BINDING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed safely
 BINDING_LENGTH = 8
-BINDING_TTL = timedelta(hours=48)
+BINDING_TTL = BINDING_CODE_TTL
 
 _CODE = re.compile(r"[a-z][a-z0-9-]*")
 _AREA_PATTERNS = {
