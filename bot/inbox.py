@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.telegram_events import to_event, update_chat_kind, update_key
 from bot.worker import Worker
-from handlers.actions import SendText, action_to_dict
+from handlers.actions import SendText
 from handlers.events import ChatKind, Event, Message
+from handlers.outgoing import emit
 from locales import Catalogs
 from storage.models import InboxUpdate
 from storage.uow import UnitOfWork
@@ -220,12 +221,7 @@ class InboxProcessor(Worker):
             channel, chat_id, language=self._catalogs.default_language, now=now
         )
         text = self._catalogs.get(conversation.language).t("error.internal")
-        uow.outbox.add(
-            channel=channel,
-            chat_id=chat_id,
-            payload=action_to_dict(SendText(chat_id=chat_id, text=text)),
-            now=now,
-        )
+        emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
 
 
 def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:

@@ -1,4 +1,5 @@
-"""The clock's scheduler: APScheduler's ``AsyncIOScheduler`` in the bot's event loop.
+"""The reminder engine's scheduler (pengingat): APScheduler's ``AsyncIOScheduler`` in the
+bot's event loop.
 
 The scheduler only says *when* to look; :func:`handlers.reminders.run_reminders` reads from the
 database what is owed and records what it sent, so a missed, doubled or late trigger changes
@@ -24,7 +25,7 @@ JOB_ID = "aduan-reminders"
 
 
 class ReminderJobs:
-    """Runs the clock's round now (:meth:`run_due`) or on a schedule (:meth:`start`)."""
+    """Runs the reminder engine's round now (:meth:`run_due`) or on a schedule (:meth:`start`)."""
 
     def __init__(
         self,
@@ -54,7 +55,7 @@ class ReminderJobs:
             await self.run_due()
         except Exception as error:  # the next round tries again; the database state is intact
             # Only the type: a database error's text can carry a report's contents.
-            log.error("clock round failed: %s", type(error).__name__)
+            log.error("reminder round failed: %s", type(error).__name__)
 
     def start(self) -> None:
         """Schedule the round in the running event loop: now, then every ``interval`` seconds."""
@@ -82,4 +83,4 @@ class ReminderJobs:
                 async with self._lock:
                     pass
         except TimeoutError:
-            log.warning("clock round still running at stop; it resumes on the next start")
+            log.warning("reminder round still running at stop; it resumes on the next start")

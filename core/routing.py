@@ -1,4 +1,4 @@
-"""Routing (disposisi awal): which unit must act on a new report, per DOMAIN.md.
+"""Routing (disposisi awal): which unit must act on a new report, per docs/domain.md.
 
 Each category names its handler: the area unit of the report's location (desa or kecamatan) or a
 named OPD. A unit without a bound group chat cannot hear about a report, so the report goes up:

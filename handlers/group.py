@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from core import commands
 from core.callbacks import verify_callback
@@ -19,12 +18,13 @@ from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, ref
 from core.purposes import Purpose
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import notices, officer_actions, reminders
-from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText, action_to_dict
+from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
 from handlers.formatting import long_date
+from handlers.outgoing import emit
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 from storage.unit_registry import issue_binding_code, normalise_binding_code
@@ -103,12 +103,7 @@ async def on_membership(uow: UnitOfWork, deps: HandlerDeps, event: BotMembership
     if event.present:
         if chat is None or not chat.active:
             text = tr.t("group.added")
-            uow.outbox.add(
-                channel=event.channel,
-                chat_id=event.chat_id,
-                payload=_text_payload(event.chat_id, text),
-                now=now,
-            )
+            _send_text(uow, event.channel, event.chat_id, text, now)
         return
     if chat is None or not chat.active:
         return
@@ -148,8 +143,8 @@ async def on_migrated(uow: UnitOfWork, deps: HandlerDeps, event: ChatMigrated) -
         await notices.post_card(case, report, holder, chat)
 
 
-def _text_payload(chat_id: str, text: str) -> dict[str, Any]:
-    return action_to_dict(SendText(chat_id=chat_id, text=text))
+def _send_text(uow: UnitOfWork, channel: str, chat_id: str, text: str, now: datetime) -> None:
+    emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
 
 
 async def _tell_coordinator(
@@ -160,12 +155,7 @@ async def _tell_coordinator(
         return
     for chat in await uow.units.chats_of(coordinator.id):
         text = deps.catalogs.get(chat.language).t(key, **values)
-        uow.outbox.add(
-            channel=chat.channel,
-            chat_id=chat.chat_id,
-            payload=_text_payload(chat.chat_id, text),
-            now=now,
-        )
+        _send_text(uow, chat.channel, chat.chat_id, text, now)
 
 
 # --- commands ------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ _OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 @dataclass
 class ReminderRound:
-    """What one run of the clock did (for logs, tests and the benchmark)."""
+    """What one round of the reminder engine did (for logs, tests and the benchmark)."""
 
     counts: Counter[str] = field(default_factory=Counter)
 
@@ -283,7 +283,7 @@ def _send(case: Case, chat: UnitChat, text: str) -> None:
 async def _ombudsman_batch(
     uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
 ) -> int:
-    """Unresolved after the Ombudsman period (the clock paused while waiting for the reporter):
+    """Unresolved after the Ombudsman period (the stage paused while waiting for the reporter):
     the reporter learns they may take it to Ombudsman RI, and the coordinator is told."""
     async with uow_factory() as uow:
         case = Case(uow=uow, deps=deps, now=now)
