@@ -11,6 +11,7 @@ from bot.channels.base import Channel
 from bot.emulator import Emulator
 from bot.settings import Settings
 from tests.emulated import FRAMEWORKS, TOKEN
+from tests.integration.case_world import world  # noqa: F401 (a fixture of the case-work tests)
 
 
 @pytest.fixture
