@@ -8,6 +8,7 @@ from core.callbacks import verify_callback
 from handlers import citizen, followup, group, intake
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
+from handlers.steps import ChatStep
 from handlers.turn import SCOPE_STEP, Turn
 from storage.uow import UnitOfWork
 
@@ -105,7 +106,7 @@ async def _on_message(turn: Turn, message: Message) -> None:
         return
     if await followup.on_step_message(turn, message):
         return
-    if turn.conversation.step == "status_input" and message.text and not message.photos:
+    if turn.conversation.step == ChatStep.STATUS_INPUT and message.text and not message.photos:
         await citizen.lookup_status(turn, message.text)
         return
     await intake.on_message(turn, message)

@@ -11,6 +11,7 @@ from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu, menu_choice
+from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen, Report
 
@@ -66,7 +67,7 @@ async def _consented_command(turn: Turn, name: str, args: str) -> None:
         if args:
             await show_status(turn, citizen, args)
         else:
-            turn.conversation.step = "status_input"
+            turn.conversation.step = ChatStep.STATUS_INPUT
             turn.conversation.step_seq += 1
             turn.send(turn.t("status.ask_number"))
     else:
@@ -101,7 +102,7 @@ async def start(turn: Turn) -> None:
         ask_consent(turn)
         return
     turn.send(turn.t("start.welcome_back", name=citizen.name or "-"), main_menu(turn.tr))
-    if turn.conversation.step == "intake":
+    if turn.conversation.step == ChatStep.INTAKE:
         intake.offer_resume(turn)
 
 
@@ -109,7 +110,7 @@ async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
     conv = turn.conversation
     conv.step_seq += 1
     if not agreed:
-        conv.step = "idle"
+        conv.step = ChatStep.IDLE
         turn.answer()
         turn.show(turn.t("consent.declined"), None)
         return
@@ -128,7 +129,7 @@ async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
                 created_at=turn.now,
             )
         )
-    conv.step = "idle"
+    conv.step = ChatStep.IDLE
     turn.answer(turn.t("consent.thanks_short"))
     turn.show(turn.t("consent.accepted"), None)
     turn.send(turn.t("menu.prompt"), main_menu(turn.tr))
@@ -165,7 +166,7 @@ async def _set_language(turn: Turn, language: str) -> None:
 async def lookup_status(turn: Turn, text: str) -> None:
     """A typed tracking number, after "Cek status"."""
     citizen = await current_citizen(turn)
-    turn.conversation.step = "idle"
+    turn.conversation.step = ChatStep.IDLE
     if citizen is None:
         ask_consent(turn)
         return

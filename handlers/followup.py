@@ -11,11 +11,10 @@ from handlers.consent import ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import long_date
 from handlers.menu import main_menu
+from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
 
-STEP_FOLLOWUP = "followup"
-STEP_COMMENT = "comment"
 BUTTONS = frozenset({"fu", "cyes", "cno", "rate", "rskip"})
 
 
@@ -32,9 +31,9 @@ async def _own_report(turn: Turn, report_id: int) -> Report | None:
     return report if report is not None and report.citizen_id == citizen.id else None
 
 
-def _step_report_id(turn: Turn, step: str) -> int | None:
-    name, _, arg = turn.conversation.step.partition(":")
-    return int(arg) if name == step and arg.isdigit() else None
+def _step_report_id(turn: Turn, kind: ChatStep) -> int | None:
+    step = Step.parse(turn.conversation.step)
+    return step.report_id if step.kind == kind else None
 
 
 async def on_reply(turn: Turn, message: Message) -> bool:
@@ -53,21 +52,21 @@ async def on_reply(turn: Turn, message: Message) -> bool:
 
 async def on_step_message(turn: Turn, message: Message) -> bool:
     """Text after "Balas" (information for the unit) or after a rating (the comment)."""
-    report_id = _step_report_id(turn, STEP_FOLLOWUP)
+    report_id = _step_report_id(turn, ChatStep.FOLLOWUP)
     if report_id is not None:
         report = await _own_report(turn, report_id)
         if report is None:
-            turn.conversation.step = "idle"
+            turn.conversation.step = ChatStep.IDLE
             return False
         # The step stays until the citizen picks something else: a photo sent after the text
         # (Telegram sends them as two messages) reaches the unit too.
         if not await _relay(turn, report, message):
-            turn.conversation.step = "idle"
+            turn.conversation.step = ChatStep.IDLE
         return True
-    report_id = _step_report_id(turn, STEP_COMMENT)
+    report_id = _step_report_id(turn, ChatStep.COMMENT)
     if report_id is None:
         return False
-    turn.conversation.step = "idle"
+    turn.conversation.step = ChatStep.IDLE
     report = await _own_report(turn, report_id)
     if report is None or not message.text.strip():
         return False
@@ -111,7 +110,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
         turn.answer(turn.t("button.unknown"), alert=True)
         return True
     if action == "fu":
-        turn.conversation.step = f"{STEP_FOLLOWUP}:{report.id}"
+        turn.conversation.step = about(ChatStep.FOLLOWUP, report.id)
         turn.answer()
         turn.send(turn.t("followup.ask", number=report.tracking_no))
     elif action == "cyes":
@@ -121,7 +120,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
     elif action == "rate":
         await _rated(turn, report, extra)
     else:
-        turn.conversation.step = "idle"
+        turn.conversation.step = ChatStep.IDLE
         turn.answer()
         turn.show(turn.t("rate.thanks"), None)
     return True
@@ -148,7 +147,7 @@ async def _reopen(turn: Turn, report: Report) -> None:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
     turn.answer()
-    turn.conversation.step = f"{STEP_FOLLOWUP}:{report.id}"
+    turn.conversation.step = about(ChatStep.FOLLOWUP, report.id)
     due = long_date(report.due_date, turn.conversation.language) if report.due_date else "-"
     turn.show(turn.t("followup.reopened", number=report.tracking_no, due=due), None)
 
@@ -162,6 +161,6 @@ async def _rated(turn: Turn, report: Report, extra: str) -> None:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
     turn.answer()
-    turn.conversation.step = f"{STEP_COMMENT}:{report.id}"
+    turn.conversation.step = about(ChatStep.COMMENT, report.id)
     skip = turn.button(turn.t("rate.skip"), "rskip", str(report.id), scope=SCOPE_GLOBAL)
     turn.show(turn.t("rate.comment_ask", rating=int(extra)), InlineKeyboard(rows=((skip,),)))

@@ -20,6 +20,7 @@ from handlers.events import ButtonPress, MediaKind, Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu
 from handlers.notices import deliver_new_report
+from handlers.steps import ChatStep
 from handlers.turn import Turn
 from storage.models import Report, ReportPhoto
 
@@ -92,7 +93,7 @@ def begin(turn: Turn) -> None:
 
 def offer_resume(turn: Turn) -> None:
     conv = turn.conversation
-    conv.step = "draft_choice"
+    conv.step = ChatStep.DRAFT_CHOICE
     conv.step_seq += 1
     started = conv.draft_started_at or turn.now
     keyboard = InlineKeyboard(
@@ -114,7 +115,7 @@ def cancel(turn: Turn) -> None:
     had_draft = _has_draft(turn)
     conv.draft = {}
     conv.draft_started_at = None
-    conv.step = "idle"
+    conv.step = ChatStep.IDLE
     conv.step_seq += 1
     turn.answer()
     if had_draft:
@@ -129,7 +130,9 @@ def cancel(turn: Turn) -> None:
 
 def _is_stale(turn: Turn) -> bool:
     conv = turn.conversation
-    return conv.step == "intake" and turn.now - conv.updated_at > turn.deps.config.draft_stale
+    return (
+        conv.step == ChatStep.INTAKE and turn.now - conv.updated_at > turn.deps.config.draft_stale
+    )
 
 
 async def on_button(turn: Turn, action: str, arg: str) -> None:
@@ -147,7 +150,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> None:
     if action == "cancel":
         cancel(turn)
         return
-    if conv.step != "intake" or not _has_draft(turn):
+    if conv.step != ChatStep.INTAKE or not _has_draft(turn):
         turn.answer(turn.t("button.stale"), alert=True)
         return
     if _is_stale(turn):
@@ -160,13 +163,13 @@ async def on_button(turn: Turn, action: str, arg: str) -> None:
 
 async def on_message(turn: Turn, message: Message) -> None:
     conv = turn.conversation
-    if conv.step == "consent":
+    if conv.step == ChatStep.CONSENT:
         ask_consent(turn)
         return
-    if conv.step == "draft_choice":
+    if conv.step == ChatStep.DRAFT_CHOICE:
         offer_resume(turn)
         return
-    if conv.step != "intake" or not _has_draft(turn):
+    if conv.step != ChatStep.INTAKE or not _has_draft(turn):
         _idle_message(turn, message)
         return
     if _is_stale(turn):
@@ -189,7 +192,7 @@ def _idle_message(turn: Turn, message: Message) -> None:
 
 def _go(turn: Turn, step: str) -> None:
     conv = turn.conversation
-    conv.step = "intake"
+    conv.step = ChatStep.INTAKE
     conv.step_seq += 1
     _update_draft(turn, step=step, page=0, search="")
     _render(turn, step)
@@ -621,7 +624,7 @@ async def _submit(turn: Turn) -> None:
     conv = turn.conversation
     conv.draft = {}
     conv.draft_started_at = None
-    conv.step = "idle"
+    conv.step = ChatStep.IDLE
     conv.step_seq += 1
     turn.show(summary + "\n\n" + turn.t("intake.sent_mark"), None)
     turn.send(
