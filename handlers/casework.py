@@ -17,6 +17,7 @@ from core.casework import CaseAction, UnitKind, next_status, refusal
 from core.categories import category_by_code
 from core.deadlines import due_date, first_notice_on, local_date
 from core.lifecycle import ReportStatus, ReportType
+from core.open311 import OPEN311_CHANNEL
 from core.routing import COORDINATOR, Target, candidates, choose
 from handlers.actions import (
     EditText,
@@ -81,6 +82,10 @@ class Case:
         purpose: str = "",
         link_action: str = "",
     ) -> None:
+        if channel == OPEN311_CHANNEL:
+            # A report filed through the Open311 API has no chat to write to: its requester
+            # follows it by id (GET requests/{id}); the unit's work is in the timeline.
+            return
         self.uow.outbox.add(
             channel=channel,
             chat_id=action.chat_id,
