@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ApiKey, Report, ReportEvent, ReportPhoto, Unit
+from storage.models import ApiKey, Citizen, Report, ReportEvent, ReportPhoto, Unit
 
 
 class Open311Repository:
@@ -118,4 +118,11 @@ class Open311Repository:
         rows = await self._session.execute(
             select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids)))
         )
-        return dict(rows.tuples())
+        return {row[0]: row[1] for row in rows}
+
+    async def identities(self, citizen_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
+        """What names each reporter (name, username, user id): to be kept out of public text."""
+        if not citizen_ids:
+            return {}
+        rows = await self._session.scalars(select(Citizen).where(Citizen.id.in_(list(citizen_ids))))
+        return {row.id: (row.name, row.username, row.user_id) for row in rows}

@@ -173,7 +173,7 @@ class Open311:
             else:
                 start, end = self._window(query.get("start_date", ""), query.get("end_date", ""))
                 codes = [
-                    self._category(c).code
+                    self._known_category(c).code
                     for c in query.get("service_code", "").split(",")
                     if c.strip()
                 ]
@@ -274,6 +274,7 @@ class Open311:
             notes=await repo.last_notes(ids, PUBLIC_NOTE_EVENTS) if publish else {},
             photos=set(await repo.stored_photos(ids)) if publish else set(),
             units=await repo.unit_names({r.unit_id for r in listed if r.unit_id}),
+            identities=await repo.identities({r.citizen_id for r in listed}) if publish else {},
         )
         return [public_item(ctx, report) for report in listed]
 

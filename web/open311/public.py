@@ -4,6 +4,7 @@ verified the report and while publication is on."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -33,6 +34,8 @@ class PublicContext:
     notes: dict[int, str] = field(default_factory=dict)
     photos: set[int] = field(default_factory=set)
     units: dict[int, str] = field(default_factory=dict)
+    #: Per report: how its reporter is named (name, username, user id), kept out of public text.
+    identities: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def iso(moment: datetime, tz: ZoneInfo) -> str:
@@ -73,21 +76,46 @@ def service_notice(tr: Translator, report: Report) -> str:
     return tr.t(f"open311.notice.{report.status}", date=day)
 
 
+#: Name parts shorter than this are not hidden on their own ("Ny", "Hj"): too many false hits.
+NAME_PART_MIN = 3
+
+
+def redact(text: str, identity: tuple[str, ...], mask: str) -> str:
+    """``text`` with the reporter's name (whole and each part), username and user id masked:
+    people write their own name into an address or a description ("depan rumah saya, Budi")."""
+    words: set[str] = set()
+    for value in identity:
+        value = value.strip().lstrip("@")
+        if not value:
+            continue
+        words.add(value)
+        words.update(part for part in re.split(r"\W+", value) if len(part) >= NAME_PART_MIN)
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"@?\b{re.escape(word)}\b", mask, text, flags=re.IGNORECASE)
+    return text
+
+
 def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
     """One ``request`` in the spec's field order."""
     shown = ctx.publish and report.id in ctx.verified
+    identity = ctx.identities.get(report.citizen_id, ())
+    mask = ctx.tr.t("open311.hidden")
+
+    def public(text: str) -> str:
+        return redact(text, identity, mask) if shown else ""
+
     where = place(ctx.regions, report.region_code)
     if shown and report.address_detail:
-        where = f"{report.address_detail}, {where}"
+        where = f"{public(report.address_detail)}, {where}"
     has_point = shown and report.latitude is not None and report.longitude is not None
     expected = end_of_day(report.due_date, ctx.timezone) if report.due_date else None
     return {
         "service_request_id": report.tracking_no,
         "status": open311_status(ReportStatus(report.status)).value,
-        "status_notes": ctx.notes.get(report.id, "") if shown else "",
+        "status_notes": public(ctx.notes.get(report.id, "")),
         "service_name": service_name(ctx.categories, report.category, ctx.tr.language),
         "service_code": report.category,
-        "description": report.description if shown else "",
+        "description": public(report.description),
         "agency_responsible": ctx.units.get(report.unit_id, "") if report.unit_id else "",
         "service_notice": service_notice(ctx.tr, report),
         "requested_datetime": iso(report.created_at, ctx.timezone),
