@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import units_cli
+from bot import apikey_cli, units_cli
 from bot.logs import setup_logging
 from bot.settings import Settings
 from locales import Catalogs
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="its database and media (default: SANDBOX_DATA_DIR)"
     )
     units_cli.add_parser(commands)
+    apikey_cli.add_parser(commands)
     return parser
 
 
@@ -103,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate(settings)
     if args.command == "units":
         return units_cli.run(args, settings)
+    if args.command == "apikey":
+        return apikey_cli.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     # Secret for signing inline-button data; derived from the token when empty.
     callback_secret: SecretStr | None = None
     log_level: str = "INFO"
+    # Open311 GeoReport v2 (docs/open311.md): publish verified public reports' own words
+    # (description, address detail, GPS point, notes, photo); accept reports from other systems;
+    # who to contact, shown in discovery.
+    open311_publish_descriptions: bool = True
+    open311_accept_requests: bool = True
+    open311_contact: str = ""
     # The training sandbox (`aduan sandbox`, or `aduan run` without BOT_TOKEN): its page's port
     # on localhost and the folder of its own database and media.
     sandbox_port: int = Field(default=8080, ge=0, le=65535)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.open311 import OPEN311_CHANNEL
 from core.purposes import Purpose
 from handlers.actions import Action, action_to_dict
 from storage.uow import UnitOfWork
@@ -25,6 +26,10 @@ def emit(
     link_action: str = "",
 ) -> None:
     """Queue ``action`` for ``chat_id``; with a report and a purpose it becomes a reply path."""
+    if channel == OPEN311_CHANNEL:
+        # A report filed through the Open311 API has no chat to write to: its requester
+        # follows it by id (GET requests/{id}); the unit's work is in the timeline.
+        return
     uow.outbox.add(
         channel=channel,
         chat_id=chat_id,

@@ -326,3 +326,21 @@ class OutboxMessage(Base):
     # become message links. ``link_action`` marks a prompt that waits for an officer's reply.
     purpose: Mapped[str] = mapped_column(String(16), default="")
     link_action: Mapped[str] = mapped_column(String(40), default="")
+
+
+class ApiKey(Base):
+    """A key another system uses to file reports through the Open311 API (``aduan apikey``).
+
+    Only the key's SHA-256 is stored (``core.open311.hash_api_key``) and its first characters,
+    so that an operator can tell keys apart; a revoked key keeps its row for the audit trail.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
