@@ -201,6 +201,7 @@ def _pane_json(item: Pane) -> JsonDict:
         "key": item.key,
         "kind": item.kind,
         "title": item.title,
+        "short": item.short,
         "chat_id": item.chat_id,
         "is_group": item.is_group,
         "user": {"id": user.id, "name": f"{user.first_name} {user.last_name}".strip()},
