@@ -470,6 +470,7 @@ def test_on_a_phone_one_chat_at_a_time_from_the_chat_list(sandbox_url: str, tmp_
 
             # The trainer's controls are one tap away; a refusal reads in English here.
             page.locator("#more").click()
+            assert box_of(page.locator("#advance-one"))["y"] < 40, "the menu pushed the bar down"
             page.screenshot(path=shots / "phone-390-menu.png")
             page.locator("#advance-days").fill("0")
             page.locator("#advance-many").click()
@@ -479,6 +480,9 @@ def test_on_a_phone_one_chat_at_a_time_from_the_chat_list(sandbox_url: str, tmp_
             page.locator("#scenario").select_option("jalan")
             page.locator("#load-scenario").click()
             expect(page.locator("#status")).to_contain_text("Scenario loaded", timeout=WAIT_MS * 2)
+            expect(page.locator("#controls")).to_be_hidden()  # the menu closed itself
+            bar = box_of(page.locator(".topbar"))
+            assert bar["height"] <= 0.12 * screen["height"], f"the top bar is {bar['height']} px"
             tabs.nth(PANES.index("opd")).click()
             bot_says(page.locator('section[data-pane="opd"]'), "📋 Laporan")
             assert_newest_shown(page, ("opd",))

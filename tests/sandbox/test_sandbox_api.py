@@ -228,7 +228,8 @@ async def test_refusals_come_back_as_codes_the_page_says_in_its_language(site: S
     assert await refused("/api/scenarios/tidak-ada", status=404) == "no_such_scenario"
     photo = {"sample": "../../bot/cli.py"}
     assert await refused("/api/panes/siti/photo", photo) == "no_such_sample"
-    assert await refused("/api/clock/advance", {"days": 61}) == "days_out_of_range"
+    for days in (61, 0, "", "abc", None, 2.5):
+        assert await refused("/api/clock/advance", {"days": days}) == "days_out_of_range"
     await say(site, "siti", "/start", "Apakah Anda setuju?")
     consent = (await site.messages("siti"))[-1]
     forged = {"message_id": consent["message_id"], "data": "forged"}

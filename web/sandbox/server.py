@@ -361,7 +361,10 @@ def _round_json(done: DayRound, language: str) -> JsonDict:
 
 async def _advance(request: web.Request) -> web.Response:
     sandbox, body = _sandbox(request), await _body(request)
-    days = int(body.get("days", 1))
+    try:
+        days = int(str(body.get("days", 1)).strip())
+    except ValueError:
+        raise RefusalError("days_out_of_range") from None
     if not 1 <= days <= MAX_ADVANCE_DAYS:
         raise RefusalError("days_out_of_range")
     language = page_language(body.get("lang") or sandbox.catalogs.default_language)

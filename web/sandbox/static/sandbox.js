@@ -63,15 +63,24 @@ function status(text, isError) {
 async function guarded(action) {
   try {
     await action();
+    return true;
   } catch (error) {
     status(fmt(T.error, { error: explain(error) }), true);
+    return false;
   }
+}
+
+function closeMenu() {
+  document.getElementById("topbar").classList.remove("open");
+  document.getElementById("more").setAttribute("aria-expanded", "false");
 }
 
 async function busy(action) {
   document.getElementById("busy").hidden = false;
   try {
-    await guarded(action);
+    // Done: on a phone the trainer's menu gives the chats their room back; refused: it stays
+    // open for the trainer to correct the entry.
+    if (await guarded(action)) closeMenu();
   } finally {
     document.getElementById("busy").hidden = true;
     for (const pane of panes.values()) {
@@ -480,7 +489,7 @@ function applyTexts() {
 }
 
 function updateAdvanceLabel() {
-  const days = Number(document.getElementById("advance-days").value) || 1;
+  const days = document.getElementById("advance-days").value.trim() || "1";
   document.getElementById("advance-many").textContent = fmt(T.advance_many, { days });
 }
 
@@ -518,8 +527,9 @@ function wireControls() {
   });
   document.getElementById("advance-one").addEventListener("click", () => advance(1));
   document.getElementById("advance-days").addEventListener("input", updateAdvanceLabel);
+  // The number as typed: the sandbox refuses 0, 99 or "abc" in words the trainer reads.
   document.getElementById("advance-many").addEventListener("click", () =>
-    advance(Number(document.getElementById("advance-days").value) || 1));
+    advance(document.getElementById("advance-days").value));
   document.getElementById("reset").addEventListener("click", () => {
     if (!window.confirm(T.reset_confirm)) return;
     busy(async () => {
