@@ -632,7 +632,7 @@ def _apply_edit(
         message.pop("reply_markup", None)  # an edit without markup drops the inline keyboard
     else:
         message["reply_markup"] = shown
-    message["edit_date"] = int(time.time())
+    message["edit_date"] = call.bot.now()
     record.edited += 1
     record.sent_markup = sent
     return dict(message)

@@ -252,3 +252,25 @@ async def test_history_shows_both_sides_of_a_chat_in_order(bot: Bot, tg: Emulato
     assert [m["text"] for m in await tg.messages(CITIZEN.id)] == ["Selamat datang"]
     with pytest.raises(EmulatorError, match="chat not found"):
         await tg.history(424242)
+
+
+async def test_messages_are_dated_by_the_emulators_clock() -> None:
+    """The training sandbox moves its clock; a chat's messages carry that time, as a phone would
+    show them, both the users' and the bot's (and an edit's date)."""
+    moment = 1_795_996_800.0  # Monday 30 November 2026, 08.00 WITA
+    async with (
+        Emulator(clock=lambda: moment) as server,
+        EmulatorClient(server.base_url, TOKEN) as client,
+    ):
+        sent = await client.send_text(CITIZEN, "/start")
+        assert sent["date"] == int(moment)
+        answer = await client.call("sendMessage", chat_id=CITIZEN.id, text="Halo")
+        assert answer["result"]["date"] == int(moment)
+        moment += 90
+        edited = await client.call(
+            "editMessageText",
+            chat_id=CITIZEN.id,
+            message_id=answer["result"]["message_id"],
+            text="Halo lagi",
+        )
+        assert edited["result"]["edit_date"] == int(moment)

@@ -86,7 +86,8 @@ class Sandbox:
         self.calendar = WorkingCalendar(extra_holidays=holidays)
         self.catalogs = Catalogs(settings.default_language)
         self.clock = TravellingClock()
-        self.emulator = Emulator(port=emulator_port)
+        # Messages carry the sandbox's time, as a chat shows it, even after the clock moved.
+        self.emulator = Emulator(port=emulator_port, clock=lambda: self.clock().timestamp())
         #: Held while the bot is rebuilt or a scenario is played; the page waits for it.
         self.lock = asyncio.Lock()
         self._start = start
