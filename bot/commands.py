@@ -25,6 +25,7 @@ GROUP_COMMANDS = (
     "arsipkan",
     "kode",
     "gagal",
+    "dasbor",
     "daftar",
     "lepas",
     "bantuan",

@@ -16,7 +16,7 @@ from core.casework import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusa
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import casework, clockwork
+from handlers import casework, clockwork, console_login
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText, action_to_dict
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.casework import Case, Officer
@@ -212,6 +212,8 @@ async def _bound_command(
         await _issue_code(turn, args, unit)
     elif name in ("gagal", "failed"):
         await _failed_deliveries(turn, unit)
+    elif name in console_login.COMMANDS:
+        await console_login.send_link(turn, unit)
     elif name in ACTION_COMMANDS:
         await _action_command(turn, message, ACTION_COMMANDS[name], args, unit)
     else:
