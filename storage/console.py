@@ -253,7 +253,7 @@ async def photo_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict
         .where(ReportPhoto.report_id.in_(list(report_ids)))
         .group_by(ReportPhoto.report_id)
     )
-    return {int(rid): int(n) for rid, n in rows.tuples()}
+    return {int(rid): int(n) for rid, n in rows}
 
 
 async def report_by_tracking(session: AsyncSession, normalised: str) -> Report | None:

@@ -18,6 +18,8 @@ from web.console.context import (
     CONFIG,
     PUBLIC,
     SESSIONS,
+    TRANSLATOR,
+    VIEWER,
     Refusal,
     error_page,
     render,
@@ -39,13 +41,14 @@ async def _context(request: web.Request, handler: Handler) -> web.StreamResponse
     config = request.config_dict[CONFIG]
     asked = request.query.get("lang", "")
     language = asked or request.cookies.get(LANG_COOKIE, "") or config.catalogs.default_language
-    request["tr"] = config.catalogs.get(language)
+    request[TRANSLATOR] = config.catalogs.get(language)
     try:
         if not request.path.startswith(request.config_dict[PUBLIC]):
             async with request.config_dict[SESSIONS]() as session:
-                request["viewer"] = await viewer_of(request, session, config)
-            if request["viewer"] is None:
+                found = await viewer_of(request, session, config)
+            if found is None:
                 raise Refusal(401, "console.error.signed_out")
+            request[VIEWER] = found
         response = await handler(request)
     except Refusal as refusal:
         response = error_page(request, refusal.status_code, refusal.key, **refusal.values)

@@ -15,6 +15,8 @@ CONFIG = web.AppKey("config", ConsoleConfig)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 #: Path prefixes served without signing in (sign-in pages, stylesheet, mounted sub-apps).
 PUBLIC = web.AppKey("public", tuple[str, ...])
+TRANSLATOR = web.RequestKey("translator", Translator)
+VIEWER = web.RequestKey("viewer", Viewer)
 
 
 class Refusal(Exception):  # noqa: N818 (a refusal is an answer, not a failure)
@@ -28,12 +30,11 @@ class Refusal(Exception):  # noqa: N818 (a refusal is an answer, not a failure)
 
 
 def translator(request: web.Request) -> Translator:
-    tr: Translator = request["tr"]
-    return tr
+    return request[TRANSLATOR]
 
 
 def viewer(request: web.Request) -> Viewer:
-    found: Viewer | None = request.get("viewer")
+    found: Viewer | None = request.get(VIEWER)
     if found is None:
         raise Refusal(401, "console.error.signed_out")
     return found
@@ -41,7 +42,7 @@ def viewer(request: web.Request) -> Viewer:
 
 def render(request: web.Request, title: str, body: str, *, status: int = 200) -> web.Response:
     tr = translator(request)
-    who: Viewer | None = request.get("viewer")
+    who: Viewer | None = request.get(VIEWER)
     nav: list[tuple[str, str]] = []
     user = ""
     if who is not None:
