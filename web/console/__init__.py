@@ -32,10 +32,10 @@ import sys
 from collections.abc import Sequence
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from web.console.app import build_console_app
 from web.console.config import ConsoleConfig, derive_secret, login_link
+from web.console.context import SessionFactory
 
 EXIT_PORT_BUSY = 1
 
@@ -51,7 +51,7 @@ __all__ = [
 
 async def start_console(
     config: ConsoleConfig,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: SessionFactory,
     *,
     host: str,
     port: int,

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.console import audit, open_session, redeem_login
 from web.console import pages
@@ -21,6 +20,7 @@ from web.console.context import (
     TRANSLATOR,
     VIEWER,
     Refusal,
+    SessionFactory,
     error_page,
     render,
     translator,
@@ -127,7 +127,7 @@ async def _logout(request: web.Request) -> web.Response:
 
 def build_console_app(
     config: ConsoleConfig,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: SessionFactory,
     *,
     extra_subapps: Sequence[tuple[str, web.Application]] = (),
 ) -> web.Application:

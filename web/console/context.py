@@ -3,8 +3,10 @@ and the refusal that becomes a clear 4xx page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
 from web.console.auth import Viewer
@@ -12,7 +14,10 @@ from web.console.config import ConsoleConfig
 from web.console.html import esc, layout
 
 CONFIG = web.AppKey("config", ConsoleConfig)
-SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+#: Anything that opens a database session: an ``async_sessionmaker``, or the sandbox's lookup of
+#: its current bot's engine (a reset replaces the database).
+SessionFactory = Callable[[], AsyncSession]
+SESSIONS: web.AppKey[SessionFactory] = web.AppKey("sessions")
 #: Path prefixes served without signing in (sign-in pages, stylesheet, mounted sub-apps).
 PUBLIC = web.AppKey("public", tuple[str, ...])
 TRANSLATOR = web.RequestKey("translator", Translator)
