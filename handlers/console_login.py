@@ -16,7 +16,7 @@ async def send_link(turn: Turn, unit: Unit) -> None:
     admins = turn.deps.admins
     sender = turn.event.sender
     if admins is None or not await admins.is_admin(turn.channel, turn.chat_id, sender.user_id):
-        turn.send(turn.t("group.admin_only"))
+        turn.send(turn.t("console.dasbor.admin_only"))
         return
     token = await issue_login(
         turn.uow.session,
