@@ -107,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return units_cli.run(args, settings)
     if args.command == "console":
         return console_cli.run(args, settings)
+    if args.command == "export":
+        return console_cli.run_export(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

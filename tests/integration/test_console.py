@@ -9,6 +9,7 @@ anonymous reporter's identity is in no page and no export (the XLSX files are un
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import zipfile
@@ -24,6 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from pydantic import SecretStr
 
+from bot import console_cli
 from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.console_cli import console_config
@@ -39,6 +41,7 @@ from storage.models import Citizen, Report, ReportEvent
 from storage.unit_registry import seed_units
 from tests.integration.database import Database
 from web.console import ConsoleConfig, build_console_app
+from web.console.context import CONFIG
 
 WITA = ZoneInfo("Asia/Makassar")
 SEPASO = "64.08.09.2001"
@@ -364,5 +367,68 @@ async def test_bad_input_gets_a_clear_page_and_a_4xx(world: World, filed: Filed)
             assert "Traceback" not in text
         english = await (await client.get("/laporan?dari=x&lang=en")).text()
         assert "is not valid" in english
+    finally:
+        await client.close()
+
+
+async def test_the_rekap_has_a_row_per_unit_and_the_total(world: World, filed: Filed) -> None:
+    client = await world.client("diskominfo")
+    try:
+        response = await client.get("/ekspor?format=rekap&dari=2026-03-01&sampai=2026-03-31")
+        assert response.status == 200
+        data = await response.read()
+    finally:
+        await client.close()
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[1][:3] == ["Unit", "Laporan masuk", "Diverifikasi tepat waktu"]
+    by_name = {r[0]: r for r in rows[2:]}
+    assert by_name["Desa Sepaso"][1:5] == [2, 50.0, 100.0, 100.0]
+    assert by_name["Desa Sepaso"][8] == 1  # late now
+    assert by_name["Desa Sepaso"][10:] == [5.0, 100.0]
+    assert by_name["Total"][1] == 3
+
+
+async def test_aduan_export_writes_each_format_from_the_command_line(
+    world: World, filed: Filed, tmp_path: Path
+) -> None:
+    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"), database_url=world.db.url)
+    for kind in ("csv", "lapor", "rekap"):
+        out = tmp_path / f"out.{kind}"
+        args = argparse.Namespace(
+            format=kind, first="2026-03-01", last="2026-03-31", unit="kec-64-08-09", output=out
+        )
+        assert await console_cli.export(settings, args) == 0
+        text = (
+            out.read_bytes().decode("utf-8-sig") if kind == "csv" else _xlsx_text(out.read_bytes())
+        )
+        assert SECRET_NAME not in text
+        if kind != "rekap":
+            assert filed.done in text
+            assert filed.road not in text  # the kecamatan's reach only
+    bad = argparse.Namespace(
+        format="csv", first="2026-02-30", last=None, unit=None, output=tmp_path / "x"
+    )
+    assert await console_cli.export(settings, bad) == console_cli.EXIT_FAILED
+
+
+async def test_a_mounted_sub_application_is_public_and_shares_the_config(world: World) -> None:
+    async def hello(request: web.Request) -> web.Response:
+        config = request.config_dict[CONFIG]
+        return web.Response(text=f"open311 {config.timezone}")
+
+    sub = web.Application()
+    sub.router.add_get("/services.json", hello)
+    app = build_console_app(world.config, world.db.sessions, extra_subapps=[("/open311/v2/", sub)])
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.get("/open311/v2/services.json")
+        assert response.status == 200
+        assert await response.text() == "open311 Asia/Makassar"
+        assert (
+            await client.get("/laporan")
+        ).status == 401  # the console itself still needs sign-in
     finally:
         await client.close()

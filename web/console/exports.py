@@ -1,4 +1,5 @@
-"""Exports of a filtered report list: CSV, XLSX, and the SP4N-LAPOR! sheet (XLSX).
+"""Exports of a filtered report list: CSV, XLSX, the SP4N-LAPOR! sheet (XLSX), and the rekap
+(XLSX: the period's indicators per unit, the table a Bupati's report needs).
 
 Columns are documented in docs/console.md. No export names the reporter, whatever the report's
 privacy: the only people who may see an identity see it on the report's card, and a file, once
@@ -11,17 +12,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 
 from openpyxl import Workbook
 
 from core.lifecycle import SP4N_TERMS, ReportStatus
+from core.performance import Indicators, Measured, indicators
 from locales import Translator
+from storage.console import ReportQuery, photo_counts, stream_reports
+from storage.models import Unit
 from web.console.config import ConsoleConfig
-from web.console.rows import ReportRow
+from web.console.context import SessionFactory
+from web.console.rows import ReportRow, load_rows
 
-FORMATS = ("csv", "xlsx", "lapor")
+FORMATS = ("csv", "xlsx", "lapor", "rekap")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 REPORT_COLUMNS = (
     "tracking",
@@ -170,6 +177,135 @@ async def xlsx_bytes(
     async for rows in batches:
         for row in rows:
             sheet.append(values(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+REKAP_COLUMNS = (
+    "received",
+    "verify_on_time",
+    "follow_up_on_time",
+    "finish_on_time",
+    "verify_median",
+    "follow_up_median",
+    "finish_median",
+    "late_now",
+    "reopened",
+    "rating_average",
+    "rating_good",
+)
+
+
+def _ratio(value: float | None) -> float | str:
+    return round(value * 100, 1) if value is not None else ""
+
+
+def _days(value: float | None) -> float | str:
+    return round(value, 1) if value is not None else ""
+
+
+def rekap_values(name: str, ind: Indicators) -> list[str | int | float]:
+    return [
+        name,
+        ind.received,
+        _ratio(ind.verify_on_time),
+        _ratio(ind.follow_up_on_time),
+        _ratio(ind.finish_on_time),
+        _days(ind.verify_median_days),
+        _days(ind.follow_up_median_days),
+        _days(ind.finish_median_days),
+        ind.late_now,
+        ind.reopened,
+        _days(ind.rating_average),
+        _ratio(ind.rating_good_share),
+    ]
+
+
+def rekap_table(
+    tr: Translator, units: dict[int, Unit], measured: dict[int | None, list[Measured]]
+) -> list[list[str | int | float]]:
+    """Header, one row per unit (by name), and the total; shares in percent."""
+    header: list[str | int | float] = [
+        tr.t("console.unit.name"),
+        *(tr.t(f"console.ind.{c}") for c in REKAP_COLUMNS),
+    ]
+    rows = sorted(
+        (units[uid].name, indicators(items))
+        for uid, items in measured.items()
+        if uid is not None and uid in units
+    )
+    everything = [m for items in measured.values() for m in items]
+    total = rekap_values(tr.t("console.export.total"), indicators(everything))
+    return [header, *(rekap_values(n, i) for n, i in rows), total]
+
+
+def file_name(kind: str, first: date, last: date) -> str:
+    stem = {"lapor": "sp4n-lapor", "rekap": "rekap"}.get(kind, "laporan")
+    return f"{stem}-{first.isoformat()}-{last.isoformat()}.{'csv' if kind == 'csv' else 'xlsx'}"
+
+
+async def row_batches(
+    sessions: SessionFactory,
+    query: ReportQuery,
+    units: dict[int, Unit],
+    config: ConsoleConfig,
+    tr: Translator,
+    photos: dict[int, int] | None = None,
+) -> AsyncIterator[list[ReportRow]]:
+    """The query's rows a batch at a time, in a session of their own (``photos`` is filled with
+    each report's photo count on the way, for the SP4N-LAPOR! sheet)."""
+    async with sessions() as session:
+        async for reports in stream_reports(session, query):
+            if photos is not None:
+                photos.update(await photo_counts(session, [r.id for r in reports]))
+            yield await load_rows(session, reports, units, config, tr.language)
+
+
+async def xlsx_export(
+    kind: str,
+    tr: Translator,
+    config: ConsoleConfig,
+    sessions: SessionFactory,
+    query: ReportQuery,
+    units: dict[int, Unit],
+    first: date,
+    last: date,
+) -> bytes:
+    """The ``xlsx``, ``lapor`` or ``rekap`` workbook of the query's reports."""
+    if kind == "xlsx":
+        return await xlsx_bytes(
+            tr.t("console.export.sheet"),
+            report_headers(tr),
+            row_batches(sessions, query, units, config, tr),
+            lambda row: report_values(tr, row),
+        )
+    if kind == "lapor":
+        photos: dict[int, int] = {}
+        return await xlsx_bytes(
+            "SP4N-LAPOR",
+            lapor_headers(),
+            row_batches(sessions, query, units, config, tr, photos),
+            lambda row: lapor_values(config, row, photos.get(row.report.id, 0)),
+        )
+    measured: dict[int | None, list[Measured]] = defaultdict(list)
+    async for rows in row_batches(sessions, query, units, config, tr):
+        for row in rows:
+            measured[row.report.unit_id].append(row.measured)
+    return table_xlsx(
+        tr.t("console.export.rekap_sheet"),
+        [
+            [tr.t("console.export.rekap_title", first=first.isoformat(), last=last.isoformat())],
+            *rekap_table(tr, units, measured),
+        ],
+    )
+
+
+def table_xlsx(title: str, rows: Sequence[Sequence[str | int | float]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    for row in rows:
+        sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, render, translator, viewer
 from web.console.html import bars, esc, link, number, percent, table, url
-from web.console.rows import ReportRow, build_row
+from web.console.rows import ReportRow, build_row, load_rows
 
 MAX_PAGE = 100_000
 _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
@@ -147,17 +147,6 @@ async def report_query(
     return query, kept, period
 
 
-async def _rows(
-    session: AsyncSession,
-    reports: Sequence[Report],
-    units: dict[int, Unit],
-    config: ConsoleConfig,
-    language: str,
-) -> list[ReportRow]:
-    events = await store.events_of(session, [r.id for r in reports])
-    return [build_row(r, events[r.id], units, config, language) for r in reports]
-
-
 # --- overview and unit table ----------------------------------------------------------------
 
 
@@ -262,7 +251,7 @@ async def overview(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         units = await _units(session)
         async for batch in store.stream_reports(session, query):
-            all_rows.extend(await _rows(session, batch, units, config, tr.language))
+            all_rows.extend(await load_rows(session, batch, units, config, tr.language))
     total = indicators([r.measured for r in all_rows])
     by_unit: dict[int, list[ReportRow]] = defaultdict(list)
     for row in all_rows:
@@ -357,7 +346,7 @@ async def report_list(request: web.Request) -> web.Response:
         reports, total = await store.report_page(
             session, query, offset=(number_ - 1) * size, limit=size
         )
-        rows = await _rows(session, reports, units, config, tr.language)
+        rows = await load_rows(session, reports, units, config, tr.language)
     reachable = sorted(
         (u for u in units.values() if who.may_see(u.id)), key=lambda u: (u.kind, u.name)
     )
@@ -593,53 +582,28 @@ async def export(request: web.Request) -> web.StreamResponse:
             user_name=who.session.user_name,
         )
         await session.commit()
-    name = f"laporan-{period.first.isoformat()}-{period.last.isoformat()}"
-
-    async def batches() -> AsyncIterator[list[ReportRow]]:
-        async with request.config_dict[SESSIONS]() as reading:
-            async for reports in store.stream_reports(reading, query):
-                yield await _rows(reading, reports, units, config, tr.language)
-
+    name = exports.file_name(kind, period.first, period.last)
     if kind == "csv":
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": f'attachment; filename="{name}.csv"',
+                "Content-Disposition": f'attachment; filename="{name}"',
             }
         )
         await response.prepare(request)
-        async for chunk in exports.csv_chunks(tr, batches()):
+        batches = exports.row_batches(request.config_dict[SESSIONS], query, units, config, tr)
+        async for chunk in exports.csv_chunks(tr, batches):
             await response.write(chunk)
         await response.write_eof()
         return response
-    if kind == "xlsx":
-        data = await exports.xlsx_bytes(
-            tr.t("console.export.sheet"),
-            exports.report_headers(tr),
-            batches(),
-            lambda row: exports.report_values(tr, row),
-        )
-    else:
-        photo_counts: dict[int, int] = {}
-
-        async def lapor_batches() -> AsyncIterator[list[ReportRow]]:
-            async with request.config_dict[SESSIONS]() as reading:
-                async for reports in store.stream_reports(reading, query):
-                    photo_counts.update(await store.photo_counts(reading, [r.id for r in reports]))
-                    yield await _rows(reading, reports, units, config, tr.language)
-
-        data = await exports.xlsx_bytes(
-            "SP4N-LAPOR",
-            exports.lapor_headers(),
-            lapor_batches(),
-            lambda row: exports.lapor_values(config, row, photo_counts.get(row.report.id, 0)),
-        )
-        name = f"sp4n-lapor-{period.first.isoformat()}-{period.last.isoformat()}"
+    data = await exports.xlsx_export(
+        kind, tr, config, request.config_dict[SESSIONS], query, units, period.first, period.last
+    )
     return web.Response(
         body=data,
         headers={
-            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Disposition": f'attachment; filename="{name}.xlsx"',
+            "Content-Type": exports.XLSX_TYPE,
+            "Content-Disposition": f'attachment; filename="{name}"',
         },
     )
 

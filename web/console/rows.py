@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.deadlines import UNIT_STAGES, local_date
 from core.lifecycle import ReportStatus
 from core.performance import Handling, Measured, Step, handling
+from storage.console import events_of
 from storage.models import Report, ReportEvent, Unit
 from web.console.config import ConsoleConfig
 
@@ -113,3 +116,15 @@ def build_row(
         late_now=late_now,
         working_days=config.calendar.working_days_between(created_on, end),
     )
+
+
+async def load_rows(
+    session: AsyncSession,
+    reports: Sequence[Report],
+    units: dict[int, Unit],
+    config: ConsoleConfig,
+    language: str,
+) -> list[ReportRow]:
+    """Rows of ``reports``, their timelines read in one query."""
+    events = await events_of(session, [r.id for r in reports])
+    return [build_row(r, events[r.id], units, config, language) for r in reports]
