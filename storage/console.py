@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -264,3 +264,15 @@ async def report_by_tracking(session: AsyncSession, normalised: str) -> Report |
 
 async def all_units(session: AsyncSession) -> list[Unit]:
     return list(await session.scalars(select(Unit).order_by(Unit.kind, Unit.name)))
+
+
+async def counts_by_region(
+    session: AsyncSession, query: ReportQuery, open_statuses: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """``region code -> (reports, still open)`` of the query's reports, counted in the database."""
+    still_open = func.sum(case((Report.status.in_(list(open_statuses)), 1), else_=0))
+    stmt = _where(query, select(Report)).with_only_columns(
+        Report.region_code, func.count(Report.id), still_open
+    )
+    rows = await session.execute(stmt.group_by(Report.region_code))
+    return {str(code): (int(n), int(o or 0)) for code, n, o in rows}

@@ -432,3 +432,24 @@ async def test_a_mounted_sub_application_is_public_and_shares_the_config(world: 
         ).status == 401  # the console itself still needs sign-in
     finally:
         await client.close()
+
+
+async def test_the_areas_page_counts_every_desa_including_those_that_sent_nothing(
+    world: World, filed: Filed
+) -> None:
+    coordinator = await world.client("diskominfo")
+    desa = await world.client("desa-64-08-09-2001")
+    try:
+        page = await (await coordinator.get("/wilayah?dari=2026-03-01&sampai=2026-03-31")).text()
+        own = await (await desa.get("/wilayah?dari=2026-03-01&sampai=2026-03-31")).text()
+    finally:
+        await coordinator.close()
+        await desa.close()
+    sepaso = page.split(">Sepaso</a>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>3</td><td>2</td>" in sepaso  # three reports filed there, two still open
+    bengalon = page.split(">Bengalon</a>", 1)[1].split("</tr>", 1)[0]
+    assert "<strong>3</strong>" in bengalon
+    assert "<td>Sekerat</td><td>0</td><td>0</td>" in page  # a desa that sent nothing
+    assert "Sangatta Utara" in page  # every kecamatan
+    assert "Sangatta Utara" not in own  # a desa sees its own area only
+    assert "<td>2</td><td>1</td>" in own.split(">Sepaso</a>", 1)[1]  # only its own reports

@@ -54,6 +54,7 @@ def render(request: web.Request, title: str, body: str, *, status: int = 200) ->
         nav = [
             ("/", tr.t("console.nav.overview")),
             ("/laporan", tr.t("console.nav.reports")),
+            ("/wilayah", tr.t("console.nav.areas")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))

@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus, ReportType
 from core.performance import Indicators, indicators
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
@@ -39,6 +39,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/laporan/{tracking}/foto/{n}", photo)
     router.add_get("/ekspor", export)
     router.add_get("/audit", audit_log)
+    router.add_get("/wilayah", areas)
 
 
 # --- filters --------------------------------------------------------------------------------
@@ -218,17 +219,17 @@ def _unit_table(
     return table(headers, body, raw=True)
 
 
-def _period_form(tr: Translator, period: Period) -> str:
+def _period_form(tr: Translator, period: Period, action: str = "/") -> str:
     options = "".join(
         f'<option value="{k}"{" selected" if period.key == k else ""}>'
         f"{esc(tr.t(f'console.period.{k}'))}</option>"
         for k in ("bulan", "30", "tahun")
     )
     return (
-        '<form class="filters" method="get" action="/">'
+        f'<form class="filters" method="get" action="{action}">'
         f'<label>{esc(tr.t("console.period"))}<select name="periode">{options}</select></label>'
         f'<button type="submit">{esc(tr.t("console.show"))}</button></form>'
-        '<form class="filters" method="get" action="/">'
+        f'<form class="filters" method="get" action="{action}">'
         f'<label>{esc(tr.t("console.filter.from"))}<input type="date" name="dari" '
         f'value="{period.first.isoformat()}"></label>'
         f'<label>{esc(tr.t("console.filter.to"))}<input type="date" name="sampai" '
@@ -606,6 +607,77 @@ async def export(request: web.Request) -> web.StreamResponse:
             "Content-Disposition": f'attachment; filename="{name}"',
         },
     )
+
+
+# --- areas ---------------------------------------------------------------------------------
+
+
+def _area_tree(config: ConsoleConfig, who: Viewer) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(kecamatan code, name, [(desa code, name)]) the viewer's unit covers: a kecamatan or a
+    desa unit its own area, the coordinator and OPDs the whole region."""
+    regions = config.regions
+    area = who.unit.area_code or ""
+    region = regions.get(area) if area else None
+    if region is not None and region.level >= 4:
+        parent = regions.get(area.rsplit(".", 1)[0])
+        return [
+            (parent.code if parent else "", parent.name if parent else "", [(area, region.name)])
+        ]
+    if region is not None and region.level == 3:
+        kecamatan = [region]
+    else:
+        kecamatan = regions.descendants(regions.root.code, 3)
+    return [
+        (k.code, k.name, [(d.code, d.name) for d in regions.children(k.code)]) for k in kecamatan
+    ]
+
+
+async def areas(request: web.Request) -> web.Response:
+    """Wilayah: reports per kecamatan and desa in the period, desa that sent nothing included."""
+    tr, who = translator(request), viewer(request)
+    config = request.config_dict[CONFIG]
+    period = period_of(request, config)
+    query = store.ReportQuery(
+        visible=who.visible,
+        created_from=_utc(period.first, config),
+        created_before=_utc(period.last + timedelta(days=1), config),
+    )
+    opened = [s.value for s in OPEN_STATUSES]
+    async with request.config_dict[SESSIONS]() as session:
+        counts = await store.counts_by_region(session, query, opened)
+    dates = {"dari": period.first.isoformat(), "sampai": period.last.isoformat()}
+    rows: list[list[str]] = []
+    for kec_code, kec_name, desa in _area_tree(config, who):
+        kec_total = sum(n for code, (n, _) in counts.items() if code.startswith(kec_code + "."))
+        kec_total += counts.get(kec_code, (0, 0))[0]
+        kec_link = link(url("/laporan", {**dates, "wilayah": kec_code}), kec_name)
+        rows.append(
+            [
+                f"<strong>{kec_link}</strong>",
+                "",
+                f"<strong>{kec_total}</strong>",
+                "",
+            ]
+        )
+        for code, name in desa:
+            total, still_open = counts.get(code, (0, 0))
+            shown = link(url("/laporan", {**dates, "wilayah": code}), name) if total else esc(name)
+            rows.append(["", shown, str(total), str(still_open)])
+    headers = [
+        tr.t("console.col.kecamatan"),
+        tr.t("console.col.desa"),
+        tr.t("console.ind.received"),
+        tr.t("console.areas.open"),
+    ]
+    body = (
+        _period_form(tr, period, "/wilayah")
+        + f"<p>{esc(tr.t('console.areas.note'))}</p>"
+        + table(headers, rows, raw=True)
+    )
+    title = tr.t(
+        "console.areas.title", first=period.first.isoformat(), last=period.last.isoformat()
+    )
+    return render(request, title, body)
 
 
 # --- audit ----------------------------------------------------------------------------------
