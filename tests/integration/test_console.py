@@ -298,6 +298,12 @@ async def test_the_unit_table_matches_hand_computed_numbers(world: World, filed:
     assert cells[:4] == ["2", "50%", "100%", "100%"]
     assert '<span class="late">1</span>' in cells[4]
     assert cells[5:] == ["0", "5,0", "100%"]
+    # The weekly charts: all three filed in the week of Monday 2 March; 1 of 3 verified on time
+    # (the anonymous and the road report passed their 5 March deadline unverified).
+    week = page.split("Minggu 2026-03-02 · Pengaduan 3", 1)[1].split("</div>", 1)[0]
+    assert '<span class="n">3</span>' in week
+    shares = page.split("per minggu masuk", 1)[1]
+    assert '<span class="n">33%</span>' in shares.split("</div></div>", 1)[0]
 
 
 def _xlsx_text(data: bytes) -> str:

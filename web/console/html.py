@@ -43,14 +43,23 @@ def number(value: float | None, digits: int = 1) -> str:
 
 def bars(tr: Translator, items: Sequence[tuple[str, int]]) -> str:
     """A horizontal bar chart drawn with CSS widths (no script, nothing fetched)."""
+    top = max((n for _, n in items), default=0) or 1
+    return _bars(tr, [(label, n / top, str(n)) for label, n in items])
+
+
+def share_bars(tr: Translator, items: Sequence[tuple[str, float | None]]) -> str:
+    """Bars of shares (0–1) against 100 %; a share that cannot be known yet shows "–"."""
+    return _bars(tr, [(label, value or 0.0, percent(value)) for label, value in items])
+
+
+def _bars(tr: Translator, items: Sequence[tuple[str, float, str]]) -> str:
     if not items:
         return f"<p>{esc(tr.t('console.none'))}</p>"
-    top = max(n for _, n in items) or 1
     lines = "".join(
         f'<div class="bar"><span class="label">{esc(label)}</span>'
-        f'<span class="fill" style="width:{max(n * 100 // top, 1)}%"></span>'
-        f'<span class="n">{n}</span></div>'
-        for label, n in items
+        f'<span class="fill" style="width:{max(int(width * 100), 1)}%"></span>'
+        f'<span class="n">{esc(shown)}</span></div>'
+        for label, width, shown in items
     )
     return f'<div class="bars">{lines}</div>'
 

@@ -25,7 +25,7 @@ from web.console import exports
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, render, translator, viewer
-from web.console.html import bars, esc, link, number, percent, table, url
+from web.console.html import bars, esc, link, number, percent, share_bars, table, url
 from web.console.rows import ReportRow, build_row, load_rows
 
 MAX_PAGE = 100_000
@@ -266,6 +266,29 @@ async def overview(request: web.Request) -> web.Response:
     by_category: dict[str, int] = defaultdict(int)
     for row in all_rows:
         by_category[row.category] += 1
+    weeks: dict[date, list[ReportRow]] = defaultdict(list)
+    for row in all_rows:
+        weeks[row.created_on - timedelta(days=row.created_on.weekday())].append(row)
+    weekly = sorted(weeks.items())
+    per_week = [
+        (
+            tr.t("console.overview.week", day=monday.isoformat())
+            + " · "
+            + ", ".join(
+                f"{tr.t(f'console.type.{k}')} {n}"
+                for k, n in sorted(indicators([r.measured for r in rows]).by_type.items())
+            ),
+            len(rows),
+        )
+        for monday, rows in weekly
+    ]
+    on_time_weekly = [
+        (
+            tr.t("console.overview.week", day=monday.isoformat()),
+            indicators([r.measured for r in rows]).verify_on_time,
+        )
+        for monday, rows in weekly
+    ]
     title = tr.t(
         "console.overview.title", first=period.first.isoformat(), last=period.last.isoformat()
     )
@@ -281,6 +304,10 @@ async def overview(request: web.Request) -> web.Response:
         + bars(tr, statuses)
         + f"<h2>{esc(tr.t('console.overview.by_category'))}</h2>"
         + bars(tr, sorted(by_category.items(), key=lambda kv: -kv[1]))
+        + f"<h2>{esc(tr.t('console.overview.by_week'))}</h2>"
+        + bars(tr, per_week)
+        + f"<h2>{esc(tr.t('console.overview.verify_by_week'))}</h2>"
+        + share_bars(tr, on_time_weekly)
         + f"<h2>{esc(tr.t('console.overview.units'))}</h2>"
         + f"<p>{esc(tr.t('console.overview.units_note'))}</p>"
         + _unit_table(tr, unit_rows, period, request.query.get("urut", "masuk"))
