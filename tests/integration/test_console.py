@@ -24,6 +24,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import console_cli
 from bot.bootstrap import handler_deps
@@ -37,7 +39,7 @@ from handlers.casework import Case, Officer
 from handlers.deps import HandlerDeps
 from locales import Catalogs
 from storage.console import issue_login
-from storage.models import Citizen, Report, ReportEvent
+from storage.models import Citizen, Report, ReportEvent, ReportPhoto
 from storage.unit_registry import seed_units
 from tests.integration.database import Database
 from web.console import ConsoleConfig, build_console_app
@@ -459,3 +461,45 @@ async def test_the_areas_page_counts_every_desa_including_those_that_sent_nothin
     assert "Sangatta Utara" in page  # every kecamatan
     assert "Sangatta Utara" not in own  # a desa sees its own area only
     assert "<td>2</td><td>1</td>" in own.split(">Sepaso</a>", 1)[1]  # only its own reports
+
+
+async def test_photos_are_served_only_to_those_who_may_see_the_report(
+    world: World, filed: Filed, tmp_path: Path
+) -> None:
+    image = tmp_path / "bukti.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0 bukti")
+    async with world.db.sessions() as session:
+        report = await store_report(session, filed.done)
+        session.add_all(
+            [
+                ReportPhoto(
+                    report_id=report,
+                    position=1,
+                    file_id="a",
+                    file_unique_id="ua",
+                    stored_path=str(image),
+                ),
+                ReportPhoto(report_id=report, position=2, file_id="b", file_unique_id="ub"),
+            ]
+        )
+        await session.commit()
+    desa = await world.client("desa-64-08-09-2001")
+    pupr = await world.client("dinas-pupr")
+    try:
+        page = await (await desa.get(f"/laporan/{filed.done}")).text()
+        assert f'src="/laporan/{filed.done}/foto/1"' in page
+        assert "Foto 2: belum tersimpan" in page
+        photo = await desa.get(f"/laporan/{filed.done}/foto/1")
+        assert photo.status == 200
+        assert await photo.read() == image.read_bytes()
+        assert (await desa.get(f"/laporan/{filed.done}/foto/2")).status == 404
+        assert (await pupr.get(f"/laporan/{filed.done}/foto/1")).status == 403
+    finally:
+        await desa.close()
+        await pupr.close()
+
+
+async def store_report(session: AsyncSession, number: str) -> int:
+    found = await session.scalar(select(Report.id).where(Report.tracking_no == number))
+    assert found is not None
+    return found

@@ -49,15 +49,15 @@ def bars(tr: Translator, items: Sequence[tuple[str, int]]) -> str:
 
 def share_bars(tr: Translator, items: Sequence[tuple[str, float | None]]) -> str:
     """Bars of shares (0–1) against 100 %; a share that cannot be known yet shows "–"."""
-    return _bars(tr, [(label, value or 0.0, percent(value)) for label, value in items])
+    return _bars(tr, [(label, value, percent(value)) for label, value in items])
 
 
-def _bars(tr: Translator, items: Sequence[tuple[str, float, str]]) -> str:
+def _bars(tr: Translator, items: Sequence[tuple[str, float | None, str]]) -> str:
     if not items:
         return f"<p>{esc(tr.t('console.none'))}</p>"
     lines = "".join(
         f'<div class="bar"><span class="label">{esc(label)}</span>'
-        f'<span class="fill" style="width:{max(int(width * 100), 1)}%"></span>'
+        f'<span class="fill" style="width:{_width(width)}%"></span>'
         f'<span class="n">{esc(shown)}</span></div>'
         for label, width, shown in items
     )
@@ -92,3 +92,8 @@ def layout(
         f'<div class="right">{switch} {logout}</div></header>'
         f"<main><h1>{esc(title)}</h1>{body}</main></body></html>"
     )
+
+
+def _width(share: float | None) -> int:
+    """Percent of the bar's track; a share not known yet draws nothing, a tiny one a sliver."""
+    return 0 if share is None else max(int(share * 100), 1)

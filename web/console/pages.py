@@ -489,7 +489,13 @@ async def report_page(request: web.Request) -> web.Response:
         events = (await store.events_of(session, [report.id]))[report.id]
         row = build_row(report, events, units, config, tr.language)
         citizen = await session.get(Citizen, report.citizen_id)
-        photos = (await store.photo_counts(session, [report.id])).get(report.id, 0)
+        photos = list(
+            await session.scalars(
+                select(ReportPhoto)
+                .where(ReportPhoto.report_id == report.id)
+                .order_by(ReportPhoto.position)
+            )
+        )
         store.audit(
             session,
             now=config.clock(),
@@ -539,10 +545,12 @@ async def report_page(request: web.Request) -> web.Response:
         ]
         for e in events
     ]
+    base = f"/laporan/{esc(report.tracking_no)}/foto"
     gallery = "".join(
-        f'<a href="/laporan/{esc(report.tracking_no)}/foto/{n}">'
-        f'<img src="/laporan/{esc(report.tracking_no)}/foto/{n}" alt="{n}"></a>'
-        for n in range(1, photos + 1)
+        f'<a href="{base}/{p.position}"><img src="{base}/{p.position}" alt="{p.position}"></a>'
+        if p.stored_path
+        else f"<span>{esc(tr.t('console.detail.photo_pending', n=p.position))}</span>"
+        for p in photos
     )
     body = (
         f'<dl class="card-fields">{dl}</dl>'
