@@ -435,6 +435,9 @@ async def test_a_mounted_sub_application_is_public_and_shares_the_config(world: 
         response = await client.get("/open311/v2/services.json")
         assert response.status == 200
         assert await response.text() == "open311 Asia/Makassar"
+        missing = await client.get("/open311/v2/requests/1.json")
+        assert missing.status == 404
+        assert "<html" not in await missing.text()  # the sub-app's own answer, not a console page
         assert (
             await client.get("/laporan")
         ).status == 401  # the console itself still needs sign-in

@@ -20,8 +20,10 @@ Mounting more applications (the Open311 GeoReport v2 API, for one)::
     app = build_console_app(config, sessions, extra_subapps=[("/open311/v2/", open311_app)])
 
 Each ``(prefix, application)`` is mounted with ``app.add_subapp``. Sub-applications are served
-without the console's sign-in (their paths are public; they do their own checks), still get the
-console's language and error pages through its middleware, and find the shared objects with
+without the console's sign-in (their paths are public; they do their own checks) and answer their
+own errors (the console's HTML error pages are not put over them); they get the viewer's
+:class:`~locales.Translator` at ``request[web.console.context.TRANSLATOR]`` (from ``?lang=`` or the
+console's language cookie) and find the shared objects with
 ``request.config_dict[web.console.context.CONFIG]`` (the :class:`ConsoleConfig`) and
 ``request.config_dict[web.console.context.SESSIONS]`` (the session factory).
 """

@@ -17,6 +17,7 @@ from web.console.context import (
     CONFIG,
     PUBLIC,
     SESSIONS,
+    SUBAPPS,
     TRANSLATOR,
     VIEWER,
     Refusal,
@@ -42,6 +43,8 @@ async def _context(request: web.Request, handler: Handler) -> web.StreamResponse
     asked = request.query.get("lang", "")
     language = asked or request.cookies.get(LANG_COOKIE, "") or config.catalogs.default_language
     request[TRANSLATOR] = config.catalogs.get(language)
+    if request.path.startswith(request.config_dict[SUBAPPS]):
+        return await handler(request)
     try:
         if not request.path.startswith(request.config_dict[PUBLIC]):
             async with request.config_dict[SESSIONS]() as session:
@@ -132,11 +135,13 @@ def build_console_app(
     extra_subapps: Sequence[tuple[str, web.Application]] = (),
 ) -> web.Application:
     """The console as one aiohttp application; ``extra_subapps`` are mounted at their prefixes
-    (e.g. ``("/open311/v2/", open311_app)``) and are served without the console's sign-in."""
+    (e.g. ``("/open311/v2/", open311_app)``), served without the console's sign-in and left to
+    answer their own errors."""
     app = web.Application(middlewares=[_context])
     app[CONFIG] = config
     app[SESSIONS] = sessions
-    app[PUBLIC] = (*SIGN_IN_PATHS, *(prefix for prefix, _ in extra_subapps))
+    app[SUBAPPS] = tuple(prefix for prefix, _ in extra_subapps)
+    app[PUBLIC] = (*SIGN_IN_PATHS, *app[SUBAPPS])
     app.router.add_get("/masuk/{token}", _login_form)
     app.router.add_post("/masuk/{token}", _login)
     app.router.add_post("/keluar", _logout)

@@ -20,6 +20,8 @@ SessionFactory = Callable[[], AsyncSession]
 SESSIONS: web.AppKey[SessionFactory] = web.AppKey("sessions")
 #: Path prefixes served without signing in (sign-in pages, stylesheet, mounted sub-apps).
 PUBLIC = web.AppKey("public", tuple[str, ...])
+#: Prefixes of mounted sub-applications: they answer their own errors (an API's are not pages).
+SUBAPPS = web.AppKey("subapps", tuple[str, ...])
 TRANSLATOR = web.RequestKey("translator", Translator)
 VIEWER = web.RequestKey("viewer", Viewer)
 
