@@ -48,6 +48,8 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
         console = await _start_console(sandbox, settings, host, console_url)
         url = f"http://{shown_host}:{port}/"
         print(sandbox.t("sandbox.cli.ready", url=url, data_dir=data_dir), flush=True)
+        if console is not None:  # after the page's address, which is the one to open first
+            print(sandbox.t("sandbox.cli.console", url=f"{console_url}/"), flush=True)
         await sandbox.wait()
         return 0
     finally:
@@ -74,7 +76,4 @@ async def _start_console(
     def sessions() -> AsyncSession:
         return AsyncSession(sandbox.app.engine, expire_on_commit=False)
 
-    runner = await start_console(config, sessions, host=host, port=settings.console_port)
-    if runner is not None:
-        print(config.catalogs.get(None).t("console.cli.ready", url=f"{url}/"), flush=True)
-    return runner
+    return await start_console(config, sessions, host=host, port=settings.console_port)
