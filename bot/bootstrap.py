@@ -75,6 +75,7 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         coordinator_summaries_only=settings.coordinator_summaries_only,
         coordinator_sees_identity=settings.coordinator_sees_identity,
         binding_code_ttl=timedelta(hours=settings.binding_code_hours),
+        console_url=settings.console_url(),
     )
 
 

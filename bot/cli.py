@@ -1,5 +1,6 @@
 """The ``aduan`` command: run the bot, migrate the database, manage units (``aduan units``),
-serve the loopback emulator, or start the training sandbox (``aduan sandbox``)."""
+serve the loopback emulator, start the training sandbox (``aduan sandbox``), or serve the
+coordinator's console (``aduan console``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import apikey_cli, units_cli
+from bot import apikey_cli, console_cli, units_cli
 from bot.logs import setup_logging
 from bot.settings import Settings
 from locales import Catalogs
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     units_cli.add_parser(commands)
     apikey_cli.add_parser(commands)
+    console_cli.add_parser(commands)
     return parser
 
 
@@ -106,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return units_cli.run(args, settings)
     if args.command == "apikey":
         return apikey_cli.run(args, settings)
+    if args.command == "console":
+        return console_cli.run(args, settings)
+    if args.command == "export":
+        return console_cli.run_export(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

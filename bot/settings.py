@@ -81,6 +81,18 @@ class Settings(BaseSettings):
     # on localhost and the folder of its own database and media.
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     sandbox_data_dir: Path = Path("data/sandbox")
+    # The coordinator's console (`aduan console`): where it listens, the address written into
+    # login links (default http://CONSOLE_HOST:CONSOLE_PORT), and the key of its session cookie
+    # (derived from the bot token when empty).
+    console_host: str = "127.0.0.1"
+    console_port: int = Field(default=8000, ge=0, le=65535)
+    console_public_url: str = ""
+    console_secret: SecretStr | None = None
+
+    def console_url(self) -> str:
+        if self.console_public_url:
+            return self.console_public_url.rstrip("/")
+        return f"http://{self.console_host}:{self.console_port}"
 
     def local_holiday_dates(self) -> list[str]:
         return [d.strip() for d in self.local_holidays.split(",") if d.strip()]

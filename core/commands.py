@@ -40,6 +40,8 @@ LATE: Final[Names] = ("terlambat", "late")
 REPORT: Final[Names] = ("laporan", "report")
 CODE: Final[Names] = ("kode", "code")
 FAILED: Final[Names] = ("gagal", "failed")
+#: A single-use link into the coordinator's console, sent to the admin's private chat.
+CONSOLE: Final[Names] = ("dasbor", "dashboard")
 #: Officers' action commands and the action each performs.
 ACTIONS: Final[dict[str, CaseAction]] = {
     "verifikasi": CaseAction.VERIFY,
@@ -64,6 +66,7 @@ GROUP_MENU: Final[Names] = (
     "arsipkan",
     CODE[0],
     FAILED[0],
+    CONSOLE[0],
     REGISTER[0],
     UNREGISTER[0],
     HELP[0],

@@ -41,6 +41,8 @@ class HandlerConfig:
     morning: time = MORNING
     # Lines of reports in one digest or reminder message (the rest is counted).
     digest_max_items: int = 25
+    # The console's address, written into the login links /dasbor sends.
+    console_url: str = "http://127.0.0.1:8000"
 
 
 class ChatAdmins(Protocol):

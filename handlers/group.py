@@ -17,7 +17,7 @@ from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.purposes import Purpose
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import notices, officer_actions, reminders
+from handlers import console_login, notices, officer_actions, reminders
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.case import Case, Officer
@@ -193,6 +193,8 @@ async def _bound_command(
         await _issue_code(turn, args, unit)
     elif name in commands.FAILED:
         await _failed_deliveries(turn, unit)
+    elif name in console_login.COMMANDS:
+        await console_login.send_link(turn, unit)
     elif name in ACTION_COMMANDS:
         await _action_command(turn, message, ACTION_COMMANDS[name], args, unit)
     else:

@@ -3,11 +3,14 @@
 ``aduan sandbox`` (and ``aduan run`` without ``BOT_TOKEN``) starts, in one process, the loopback
 Bot API emulator, the real bot against it (SQLite in the sandbox's data folder, the demo groups
 bound) and a chat-app page on localhost that plays citizens and officers through the emulator.
+The coordinator's console runs beside it on ``CONSOLE_PORT`` over the sandbox's database; the
+page's "Konsol" link signs the trainer in there as the coordinator.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -28,7 +31,10 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
     instead of after the bot has started. Returns the exit status.
     """
     sandbox = Sandbox(settings, data_dir)
-    runner = web.AppRunner(create_app(sandbox), access_log=None)
+    shown_host = "localhost" if host in ("127.0.0.1", "localhost") else host
+    console_url = f"http://{shown_host}:{settings.console_port}"
+    runner = web.AppRunner(create_app(sandbox, console_url=console_url), access_log=None)
+    console: web.AppRunner | None = None
     await runner.setup()
     try:
         try:
@@ -39,10 +45,35 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
             return EXIT_PORT_BUSY
         port = int(runner.addresses[0][1])  # the one the system picked for port 0
         await sandbox.start()
-        url = f"http://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
+        console = await _start_console(sandbox, settings, host, console_url)
+        url = f"http://{shown_host}:{port}/"
         print(sandbox.t("sandbox.cli.ready", url=url, data_dir=data_dir), flush=True)
+        if console is not None:  # after the page's address, which is the one to open first
+            print(sandbox.t("sandbox.cli.console", url=f"{console_url}/"), flush=True)
         await sandbox.wait()
         return 0
     finally:
+        if console is not None:
+            await console.cleanup()
         await runner.cleanup()
         await sandbox.stop()
+
+
+async def _start_console(
+    sandbox: Sandbox, settings: Settings, host: str, url: str
+) -> web.AppRunner | None:
+    """The console over the sandbox's database (whichever the last reset made) and clock; a
+    taken port is said and the sandbox runs without it."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.console_cli import console_config
+    from web.console import start_console
+
+    config = replace(
+        console_config(settings, sandbox.catalogs), public_url=url, clock=sandbox.clock
+    )
+
+    def sessions() -> AsyncSession:
+        return AsyncSession(sandbox.app.engine, expire_on_commit=False)
+
+    return await start_console(config, sessions, host=host, port=settings.console_port)

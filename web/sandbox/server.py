@@ -34,6 +34,7 @@ from aiohttp import web
 
 from bot.emulator import EmulatorError
 from locales import load_messages
+from storage.console import issue_login
 from web.sandbox import scenarios
 from web.sandbox.cast import DEMO_LOCATION, PANES, Pane, pane
 from web.sandbox.clockface import clock_label as write_clock
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
+CONSOLE_URL_KEY = web.AppKey("console_url", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 JsonDict = dict[str, Any]
 #: A photo from the computer may be as large as a phone photo; Telegram's own cap is 10 MB.
@@ -106,9 +108,13 @@ def telegram_refusal(description: str) -> str:
     return "telegram_refused"
 
 
-def create_app(sandbox: Sandbox) -> web.Application:
+def create_app(sandbox: Sandbox, *, console_url: str = "") -> web.Application:
+    """``console_url``: where the sandbox's console listens; ``GET /konsol`` signs the trainer
+    in there as the coordinator."""
     app = web.Application(client_max_size=MAX_UPLOAD + 64 * 1024, middlewares=[_errors])
     app[SANDBOX_KEY] = sandbox
+    app[CONSOLE_URL_KEY] = console_url
+    app.router.add_get("/konsol", _console)
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_get("/api/state", _state)
@@ -234,6 +240,22 @@ async def _state(request: web.Request) -> web.Response:
             "location": {"latitude": DEMO_LOCATION[0], "longitude": DEMO_LOCATION[1]},
         }
     )
+
+
+async def _console(request: web.Request) -> web.Response:
+    """The trainer's way into the sandbox's console: a fresh coordinator login link (the page's
+    user already controls the whole sandbox, so this gives nothing away)."""
+    url = request.app[CONSOLE_URL_KEY]
+    if not url:
+        raise web.HTTPNotFound()
+    sandbox = _sandbox(request)
+    async with sandbox.app.uow_factory() as uow:
+        coordinator = await uow.units.coordinator()
+        if coordinator is None:
+            raise web.HTTPNotFound()
+        token = await issue_login(uow.session, coordinator.id, now=sandbox.now())
+        await uow.commit()
+    raise web.HTTPSeeOther(f"{url}/masuk/{token}")
 
 
 # --- the chats -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """open311: API keys for filing reports through Open311 GeoReport v2
 
-Revision ID: 0004_open311
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28 23:45:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_open311"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
