@@ -13,11 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import deadline_policy
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.bootstrap import deadline_policy, handler_deps
+from bot.clock import system_clock
 from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.regions import RegionDirectory
+from handlers.filing import ReportFiler
 from locales import Catalogs, Translator
 from storage.console import ReportQuery, all_units, audit, issue_login
 from storage.db import create_engine, migrate, session_factory
@@ -25,6 +30,7 @@ from storage.models import Unit
 from web.console import ConsoleConfig, derive_secret, login_link, start_console
 from web.console.auth import visible_units
 from web.console.exports import FORMATS, csv_chunks, row_batches, xlsx_export
+from web.open311 import Open311Config, build_open311_app
 
 EXIT_FAILED = 1
 
@@ -81,13 +87,41 @@ async def print_link(settings: Settings, unit_code: str) -> int:
     return 0
 
 
+def open311_subapp(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], catalogs: Catalogs
+) -> tuple[str, web.Application]:
+    """The Open311 GeoReport v2 API (docs/open311.md), mounted under the console at /open311/v2/.
+
+    Reports it accepts are filed by the same handlers as the chat's; their cards carry buttons
+    signed with the bot's callback secret (the token's, or ``CALLBACK_SECRET``)."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    clock = system_clock
+    deps = handler_deps(settings, token, catalogs, clock)
+    config = Open311Config(
+        regions=deps.regions,
+        categories=deps.categories,
+        timezone=ZoneInfo(settings.timezone),
+        catalogs=catalogs,
+        media_dir=settings.media_dir,
+        language=settings.default_language,
+        publish_descriptions=settings.open311_publish_descriptions,
+        accept_requests=settings.open311_accept_requests,
+        contact=settings.open311_contact,
+    )
+    return "/open311/v2/", build_open311_app(config, sessions, clock, ReportFiler(deps))
+
+
 async def serve(settings: Settings, *, host: str, port: int) -> int:
     config = console_config(settings)
     tr = config.catalogs.get(config.catalogs.default_language)
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
-        runner = await start_console(config, session_factory(engine), host=host, port=port)
+        sessions = session_factory(engine)
+        open311 = open311_subapp(settings, sessions, config.catalogs)
+        runner = await start_console(
+            config, sessions, host=host, port=port, extra_subapps=[open311]
+        )
         if runner is None:
             return EXIT_FAILED
         print(tr.t("console.cli.ready", url=f"http://{host}:{port}/"), flush=True)
