@@ -14,8 +14,9 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.clock import TravellingClock
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from bot.settings import Settings
-from tests.e2e.conftest import ChatView, RunningBot, Store, text_of
+from tests.e2e.conftest import RunningBot, Store, text_of
 from tests.e2e.helpers import SITI
 from tests.e2e.units import (
     bind_area,
@@ -276,10 +277,10 @@ async def test_auto_close_after_exactly_ten_quiet_working_days_and_not_after_a_r
     assert reports[answered].closed_at is None
     assert "Selesai — ditutup" in text_of(await card_in(sepaso, quiet))
     # Closed for good: "Belum selesai" is refused politely.
-    answered = len(await telegram.callback_answers(SITI.id))
+    answers_before = len(await telegram.callback_answers(SITI.id))
     await telegram.press_button(SITI, "👎 Belum selesai")
-    await until(lambda: _answers_after(telegram, answered), 10)
-    [answer] = (await telegram.callback_answers(SITI.id))[answered:]
+    await until(lambda: _answers_after(telegram, answers_before), 10)
+    [answer] = (await telegram.callback_answers(SITI.id))[answers_before:]
     assert answer["show_alert"] is True
     assert "sudah ditutup" in answer["text"]
     assert {r.status for r in await store.reports()} == {"selesai"}

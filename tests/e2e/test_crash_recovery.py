@@ -8,11 +8,12 @@ import pytest
 
 from bot.clock import system_clock
 from bot.emulator import EmulatorClient
+from bot.emulator.chat import ChatView
 from bot.inbox import record_update
 from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, Until, callback_data, labels, walk_to
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import BotProcess, ChatView, RunningBot, Store
+    from tests.e2e.conftest import BotProcess, RunningBot, Store
 
 # A subprocess needs a few seconds to start; give each wait room for one start.
 START_TIMEOUT = 30.0

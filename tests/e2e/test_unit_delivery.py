@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.emulator import EmulatorClient
+from bot.emulator.chat import ChatView
 from tests.e2e.helpers import SITI, ChatOf, Until
 from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import BotProcess, ChatView, RunningBot, Store
+    from tests.e2e.conftest import BotProcess, RunningBot, Store
 
 START_TIMEOUT = 30.0
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from handlers.formatting import long_date
-from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, ChatOf, JsonDict, Until, callback_data, labels
 from tests.e2e.units import (
     KADES,

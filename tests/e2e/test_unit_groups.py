@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from storage.db import create_engine, session_factory
 from storage.models import MessageLink, ReportEvent, Unit
 from storage.uow import UnitOfWork
-from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, labels
 from tests.e2e.units import (
     KADES,
