@@ -23,7 +23,7 @@ from typing import Literal
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bot.bootstrap import App, build_app
@@ -205,6 +205,51 @@ class Store:
     async def conversations(self) -> list[Conversation]:
         async with UnitOfWork(self.sessions) as uow:
             return list(await uow.session.scalars(select(Conversation).order_by(Conversation.id)))
+
+    async def backlog(self) -> tuple[int, int]:
+        """Inbox rows not yet handled, and outbox rows neither sent nor given up."""
+        async with UnitOfWork(self.sessions) as uow:
+            unhandled = select(func.count(InboxUpdate.id)).where(InboxUpdate.processed_at.is_(None))
+            undelivered = select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+            )
+            inbox = await uow.session.scalar(unhandled)
+            outbox = await uow.session.scalar(undelivered)
+            return int(inbox or 0), int(outbox or 0)
+
+
+async def wait_settled(telegram: EmulatorClient, store: Store, timeout: float = 10.0) -> None:
+    """Wait until the bot has done everything it was given: every update sent to the emulator
+    confirmed (so stored), every stored update handled, every message it committed delivered.
+
+    The condition itself, checked in that order: an update is confirmed only once the inbox holds
+    it, and a handled update's messages were committed with it; so once this holds, nothing more
+    will arrive until the test acts again (or the clock's jobs run)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        pending = (await telegram.stats())["updates_pending"]
+        backlog = (0, 0) if pending else await store.backlog()
+        if not pending and backlog == (0, 0):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(
+                f"bot not settled within {timeout}s: {pending} updates unconfirmed, "
+                f"{backlog[0]} unhandled, {backlog[1]} messages undelivered"
+            )
+        await asyncio.sleep(0.05)
+
+
+Settle = Callable[[], Awaitable[None]]
+
+
+@pytest.fixture
+def settle(telegram: EmulatorClient, store: Store) -> Settle:
+    """``await settle()``: :func:`wait_settled` for this test's bot."""
+
+    async def wait() -> None:
+        await wait_settled(telegram, store, timeout=15)
+
+    return wait
 
 
 @pytest.fixture
