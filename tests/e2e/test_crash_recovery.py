@@ -31,6 +31,16 @@ async def settled(store: Store, telegram: EmulatorClient, until: Until) -> None:
     await wait_settled(telegram, store, timeout=15)
 
 
+async def polling(telegram: EmulatorClient, until: Until) -> None:
+    """Wait until the bot asks for updates: it has migrated its database and is listening (the
+    first screen's own wait is shorter than a start on a busy machine)."""
+
+    async def asked() -> bool:
+        return int((await telegram.stats())["methods"].get("getUpdates", 0)) > 0
+
+    await until(asked, START_TIMEOUT)
+
+
 async def confirmations(chat: ChatView) -> list[str]:
     return [t for t in await chat.texts() if "Nomor laporan:" in t]
 
@@ -47,6 +57,7 @@ async def test_sigkill_mid_conversation_and_right_after_send(
     until: Until,
 ) -> None:
     bot_process.start()
+    await polling(telegram, until)
     chat = chat_of(SITI)
     screen = await walk_to(chat, "kecamatan", consent=True)
     await settled(store, telegram, until)
@@ -116,6 +127,7 @@ async def test_sigkill_while_the_submit_replies_are_in_flight(
         await settled(store, telegram, until)
 
     bot_process.start()
+    await polling(telegram, until)
     chat = chat_of(SITI)
     await chat.consent()
 

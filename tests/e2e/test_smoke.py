@@ -33,12 +33,15 @@ async def test_start_is_recorded_confirmed_and_answered(
 
 @pytest.mark.slow
 async def test_sigkill_loses_nothing(
-    bot_process: BotProcess,
+    cold_bot_process: BotProcess,
     telegram: EmulatorClient,
     store: Store,
     until: Until,
     settle: Settle,
 ) -> None:
+    """On the real entry point, ``python -m bot.cli run`` in a fresh interpreter (the crash tests
+    fork theirs from a pre-imported parent)."""
+    bot_process = cold_bot_process
     bot_process.start()
     await telegram.send_text(SITI, "/start")
     await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=30)
