@@ -61,7 +61,9 @@ def _throttled(turn: Turn) -> bool:
     conv = turn.conversation
     config = turn.deps.config
     start = conv.throttle_window_start
-    if start is None or turn.now - start >= config.throttle_window:
+    # A clock stepped back (NTP, a manual fix) starts a new window too: otherwise the chat would
+    # stay silenced until the clock caught up with the old window.
+    if start is None or not start <= turn.now < start + config.throttle_window:
         conv.throttle_window_start = turn.now
         conv.throttle_count = 0
         conv.throttle_warned = False

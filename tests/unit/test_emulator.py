@@ -221,17 +221,20 @@ async def test_python_telegram_bot_parses_emulator_objects(
     )
     async with ptb:
         [update] = await ptb.get_updates(timeout=0)
+        assert update.message is not None
         assert update.message.text == "/lapor"
         keyboard = telegram.InlineKeyboardMarkup(
             [[telegram.InlineKeyboardButton("Kirim", callback_data="send")]]
         )
         sent = await ptb.send_message(CITIZEN.id, "Siap", reply_markup=keyboard)
+        assert sent.reply_markup is not None
         assert sent.reply_markup.inline_keyboard[0][0].callback_data == "send"
         photo = await ptb.send_photo(CITIZEN.id, png(8, 8), caption="foto")
         assert photo.photo[-1].width == 8
         assert photo.caption == "foto"
         pressed = await tg.press_button(CITIZEN, "Kirim")
         [callback] = await ptb.get_updates(offset=update.update_id + 1, timeout=0)
+        assert callback.callback_query is not None
         assert callback.callback_query.id == pressed["callback_query"]["id"]
         assert (await ptb.get_chat(CITIZEN.id)).first_name == "Siti"
 

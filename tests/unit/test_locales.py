@@ -29,7 +29,15 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"card.status.{s.value}" for s in ReportStatus}
     keys |= {f"type.{t.value}" for t in ReportType}
     keys |= {f"privacy.{p.value}" for p in Privacy}
-    steps = ("type", "category", "kabupaten", "kecamatan", "desa", "address", "gps")
+    steps: tuple[str, ...] = (
+        "type",
+        "category",
+        "kabupaten",
+        "kecamatan",
+        "desa",
+        "address",
+        "gps",
+    )
     steps += ("description", "photos", "privacy", "summary", "edit")
     keys |= {f"step.{s}" for s in steps}
     keys |= {f"intake.ask_{s}" for s in ("kabupaten", "kecamatan", "desa")}

@@ -212,6 +212,23 @@ class Sandbox:
             day += timedelta(days=1)
         return day
 
+    async def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the bot has done everything it was given: no update left unconfirmed in the
+        emulator (so each is in the inbox), none unhandled, no message waiting in the outbox."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not await self._settled():
+            if loop.time() >= deadline:
+                raise TimeoutError(f"the sandbox's bot did not settle within {timeout}s")
+            await asyncio.sleep(0.05)
+
+    async def _settled(self) -> bool:
+        if (await self.telegram.stats())["updates_pending"]:
+            return False
+        async with self.app.uow_factory() as uow:
+            unhandled = await uow.inbox.pending(limit=1)
+            return not unhandled and await uow.outbox.pending_count() == 0
+
     async def advance(self, working_days: int = 1) -> list[DayRound]:
         """Move to the morning of each of the next ``working_days`` working days in turn and run
         the bot's clock there, so every day's reminders, escalations and digests go out."""
