@@ -25,10 +25,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port
+from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS, ROOT
 
 SHOTS = Path("/tmp/console-shots")
 READY = re.compile(r"(http://localhost:\d+/)\s*\(data sandbox")
+CONSOLE = re.compile(r"Konsol koordinator: (http://localhost:\d+)/")
 WAIT_MS = 15_000
 SECRET = "Sutrisno"
 
@@ -44,12 +45,12 @@ class Running:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Running]:
     log = tmp_path / "sandbox.log"
-    port, console_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-    env.update(PYTHONPATH=str(ROOT), CONSOLE_PORT=str(console_port))
+    # Both ports picked by the system (0): the printed lines name them.
+    env.update(PYTHONPATH=str(ROOT), CONSOLE_PORT="0", DEFAULT_LANGUAGE="id")
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(port), "--data-dir", "data"],
+            [sys.executable, "-m", "bot.cli", "sandbox", "--port", "0", "--data-dir", "data"],
             cwd=tmp_path,
             env=env,
             stdout=out,
@@ -57,11 +58,14 @@ def sandbox(tmp_path: Path) -> Iterator[Running]:
         )
     try:
         deadline = time.monotonic() + 60
-        while not (found := READY.search(log.read_text(errors="replace"))):
+        while not (
+            (found := READY.search(log.read_text(errors="replace")))
+            and (console := CONSOLE.search(log.read_text(errors="replace")))
+        ):
             assert process.poll() is None, log.read_text(errors="replace")
             assert time.monotonic() < deadline, "the sandbox did not print its URL in 60 s"
             time.sleep(0.1)
-        yield Running(found.group(1), f"http://localhost:{console_port}", env, tmp_path)
+        yield Running(found.group(1), console.group(1), env, tmp_path)
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -128,7 +128,7 @@ def open_page(browser: Browser, url: str, viewport: dict[str, int]) -> Page:
 def box_of(locator: Locator) -> Box:
     box = locator.bounding_box()
     assert box is not None, f"{locator} is not laid out"
-    return dict(box)
+    return {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]}
 
 
 def assert_inside(inner: Box, outer: Box, what: str) -> None:

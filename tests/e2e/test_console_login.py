@@ -12,9 +12,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.console_cli import console_config
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from bot.settings import Settings
 from storage.db import create_engine, session_factory
-from tests.e2e.conftest import ChatView, RunningBot
+from tests.e2e.conftest import RunningBot
 from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, setup_groups
 from web.console import build_console_app
 

@@ -30,7 +30,9 @@ async def officer_act(
     async with world.db.uow() as uow:
         report = await uow.reports.get(report_id)
         assert report is not None
-        unit = await (uow.units.by_code(unit_code) if unit_code else uow.units.get(report.unit_id))
+        unit = await (
+            uow.units.by_code(unit_code) if unit_code else uow.units.get(report.unit_id or 0)
+        )
         assert unit is not None
         to_unit = await uow.units.by_code(to_code) if to_code else None
         officer = Officer(user_id="7", name="Dewi", unit=unit)

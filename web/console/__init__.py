@@ -30,6 +30,7 @@ console's language cookie) and find the shared objects with
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -58,15 +59,18 @@ async def start_console(
     host: str,
     port: int,
     extra_subapps: Sequence[tuple[str, web.Application]] = (),
+    sock: socket.socket | None = None,
 ) -> web.AppRunner | None:
-    """Serve the console on ``host:port``; None (with a message) when the port is taken.
+    """Serve the console on ``host:port`` (or on ``sock``, a listening socket the caller bound,
+    e.g. to port 0); None (with a message) when the port is taken.
     The caller keeps the runner and calls ``cleanup()`` to stop it."""
     runner = web.AppRunner(
         build_console_app(config, sessions, extra_subapps=extra_subapps), access_log=None
     )
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        site = web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
+        await site.start()
     except OSError as error:
         tr = config.catalogs.get(config.catalogs.default_language)
         print(

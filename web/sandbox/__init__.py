@@ -9,6 +9,7 @@ page's "Konsol" link signs the trainer in there as the coordinator.
 
 from __future__ import annotations
 
+import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +33,9 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
     """
     sandbox = Sandbox(settings, data_dir)
     shown_host = "localhost" if host in ("127.0.0.1", "localhost") else host
-    console_url = f"http://{shown_host}:{settings.console_port}"
+    console_socket = _console_socket(sandbox, host, settings.console_port)
+    console_port = console_socket.getsockname()[1] if console_socket else settings.console_port
+    console_url = f"http://{shown_host}:{console_port}" if console_socket else ""
     runner = web.AppRunner(create_app(sandbox, console_url=console_url), access_log=None)
     console: web.AppRunner | None = None
     await runner.setup()
@@ -45,7 +48,8 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
             return EXIT_PORT_BUSY
         port = int(runner.addresses[0][1])  # the one the system picked for port 0
         await sandbox.start()
-        console = await _start_console(sandbox, settings, host, console_url)
+        if console_socket is not None:
+            console = await _start_console(sandbox, settings, console_socket, console_url)
         url = f"http://{shown_host}:{port}/"
         print(sandbox.t("sandbox.cli.ready", url=url, data_dir=data_dir), flush=True)
         if console is not None:  # after the page's address, which is the one to open first
@@ -59,8 +63,21 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
         await sandbox.stop()
 
 
+def _console_socket(sandbox: Sandbox, host: str, port: int) -> socket.socket | None:
+    """The console's listening socket, bound before anything starts so that its address (port 0:
+    the one the system picks) is known to the page's link; a taken port is said, and the sandbox
+    runs without the console."""
+    try:
+        sock = socket.create_server((host, port))
+    except OSError as error:
+        text = sandbox.t("console.cli.port_busy", port=port, error=error.strerror or error)
+        print(text, file=sys.stderr)
+        return None
+    return sock
+
+
 async def _start_console(
-    sandbox: Sandbox, settings: Settings, host: str, url: str
+    sandbox: Sandbox, settings: Settings, sock: socket.socket, url: str
 ) -> web.AppRunner | None:
     """The console over the sandbox's database (whichever the last reset made) and clock; a
     taken port is said and the sandbox runs without it."""
@@ -76,4 +93,5 @@ async def _start_console(
     def sessions() -> AsyncSession:
         return AsyncSession(sandbox.app.engine, expire_on_commit=False)
 
-    return await start_console(config, sessions, host=host, port=settings.console_port)
+    host, port = sock.getsockname()[:2]
+    return await start_console(config, sessions, host=host, port=port, sock=sock)
