@@ -237,8 +237,8 @@ def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
 
 
 async def _load(uow: UnitOfWork, row_ids: Sequence[int]) -> list[InboxUpdate]:
-    rows = [await uow.inbox.get(row_id) for row_id in row_ids]
-    return [row for row in rows if row is not None and row.processed_at is None]
+    """The work's pending rows, claimed for this transaction (empty: another process has them)."""
+    return await uow.inbox.claim(row_ids)
 
 
 def _event_of(rows: Sequence[InboxUpdate]) -> Event:
