@@ -21,6 +21,7 @@ from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.inbox import InboxProcessor, UowFactory
 from bot.jobs import ClockJobs
+from bot.leader import CLOCK, SENDER, ClockDuty, Duty, Leadership, WorkerDuty, process_name
 from bot.media import MediaWorker
 from bot.outbox import OutboxWorker
 from bot.settings import Settings
@@ -134,6 +135,9 @@ class App:
     media: MediaWorker
     catalogs: Catalogs
     jobs: ClockJobs | None = None
+    #: The sender (outbox) and the clock's jobs run on one process of a deployment each.
+    sender: Leadership | None = None
+    clock_leader: Leadership | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -144,14 +148,16 @@ class App:
         """Run until :meth:`stop`, SIGTERM or SIGINT; a crashed part stops the rest, then raises."""
         self._install_signal_handlers()
         await publish_commands(self.channel, self.catalogs)
-        if self.jobs is not None:
-            self.jobs.start()
         tasks = {
             "polling": _task(self.channel.start_polling(self._on_update), "polling"),
             "inbox": _task(self.inbox.run(), "inbox"),
-            "outbox": _task(self.outbox.run(), "outbox"),
+            "outbox": _task(self._send(), "outbox"),
             "media": _task(self.media.run(), "media"),
         }
+        if self.clock_leader is not None:
+            tasks["clock"] = _task(self.clock_leader.run(), "clock")
+        elif self.jobs is not None:
+            self.jobs.start()
         stop_wait = asyncio.ensure_future(self._stop.wait())
         try:
             await asyncio.wait([stop_wait, *tasks.values()], return_when=asyncio.FIRST_COMPLETED)
@@ -159,6 +165,13 @@ class App:
             stop_wait.cancel()
             await self._shutdown(tasks)
         _raise_first_failure(tasks)
+
+    async def _send(self) -> None:
+        """The outbox's sender, on this process only while it holds the sender's lease."""
+        if self.sender is None:
+            await self.outbox.run()
+        else:
+            await self.sender.run()
 
     async def _on_update(self, update: dict[str, Any]) -> None:
         await self.inbox.on_update(self.channel.name, update)
@@ -168,8 +181,13 @@ class App:
         await self.channel.stop()
         self.inbox.stop()
         await _finish(tasks["polling"], tasks["inbox"])
-        if self.jobs is not None:
+        if self.clock_leader is not None:
+            self.clock_leader.stop()  # it hands the jobs over (a round may finish) and releases
+            await _finish(tasks["clock"])
+        elif self.jobs is not None:
             await self.jobs.stop(STOP_GRACE_SECONDS)
+        if self.sender is not None:
+            self.sender.stop()
         self.outbox.stop()
         self.media.stop()
         await _finish(tasks["outbox"], tasks["media"])
@@ -256,4 +274,38 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         jobs = ClockJobs(
             uow_factory, deps, interval=settings.jobs_interval_seconds, on_commit=outbox.wake
         )
-    return App(engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs)
+    sender, clock_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
+    return App(
+        engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs, sender, clock_leader
+    )
+
+
+def leaderships(
+    settings: Settings,
+    engine: AsyncEngine,
+    uow_factory: UowFactory,
+    outbox: OutboxWorker,
+    jobs: ClockJobs | None,
+) -> tuple[Leadership, Leadership | None]:
+    """The sender's and the clock's elections (see bot.leader).
+
+    SQLite is used by one process only, so there the lease is simply taken: a process restarted
+    after a crash need not wait for its predecessor's lease to expire.
+    """
+    holder = process_name()
+    period = timedelta(seconds=settings.leader_lease_seconds)
+    take_over = engine.dialect.name == "sqlite"
+
+    def elect(name: str, duty: Duty) -> Leadership:
+        return Leadership(
+            name=name,
+            duty=duty,
+            uow_factory=uow_factory,
+            holder=holder,
+            period=period,
+            take_over=take_over,
+        )
+
+    sender = elect(SENDER, WorkerDuty(outbox, "outbox"))
+    clock = None if jobs is None else elect(CLOCK, ClockDuty(jobs, STOP_GRACE_SECONDS))
+    return sender, clock

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     run_jobs: bool = True
     # How often the clock looks for work (it also runs once on start).
     jobs_interval_seconds: float = Field(default=60.0, gt=0)
+    # Several processes on one PostgreSQL database elect one to run the clock's jobs and one to
+    # send (bot/leader.py); a dead leader is replaced within this period plus a third of it.
+    leader_lease_seconds: float = Field(default=30.0, ge=3)
     draft_stale_hours: float = Field(default=6.0, gt=0)
     # Flood protection for citizens: more than this many updates in the window are dropped.
     throttle_max_updates: int = Field(default=20, ge=1)

@@ -326,3 +326,18 @@ class OutboxMessage(Base):
     # become message links. ``link_action`` marks a prompt that waits for an officer's reply.
     purpose: Mapped[str] = mapped_column(String(16), default="")
     link_action: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Lease(Base):
+    """Who runs a once-per-deployment duty (the clock's jobs, the sender) until when.
+
+    The holder renews the lease well before ``expires_at``; when it dies, another process takes
+    the row over once it has expired (see ``storage.leases``).
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]
+    acquired_at: Mapped[datetime]

@@ -125,6 +125,7 @@ class BotProcess:
             "OUTBOX_CHAT_PER_SECOND": str(settings.outbox_chat_per_second),
             "OUTBOX_GROUP_PER_MINUTE": str(settings.outbox_group_per_minute),
             "RUN_JOBS": str(settings.run_jobs).lower(),
+            "LEADER_LEASE_SECONDS": str(settings.leader_lease_seconds),
         }
         self._workdir = workdir
         self._log = workdir / "bot.log"

@@ -1,4 +1,5 @@
-"""Several bot processes on one PostgreSQL database: each update handled once, in order per chat.
+"""Several bot processes on one database: each update handled once, in order per chat, and
+one leader for the clock.
 
 Each "process" here has its own engine (its own connections), as separate machines would; they
 share the event loop only so that the test can watch them. SQLite is one writer by design (a
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.inbox import InboxProcessor, record_update
+from bot.leader import CLOCK, Leadership
 from handlers.events import Event, Message
 from locales import Catalogs
+from storage import leases
 from storage.uow import UnitOfWork
 from tests.databases import database_on
 from tests.integration.database import Database
@@ -113,3 +117,116 @@ async def test_two_processes_share_the_inbox_without_overlap(shared_url: str) ->
     assert len(album[0][1].photos) == 3
     by_process = {name for chat in sent for name, _ in watch.handled[chat]}
     assert by_process == {"A", "B"}  # both did work: the claims spread it
+
+
+class CountingDuty:
+    """A duty that only counts: how many times it was taken up and handed over."""
+
+    def __init__(self) -> None:
+        self.running = False
+        self.taken_up = 0
+
+    async def take_up(self) -> None:
+        assert not self.running
+        self.running = True
+        self.taken_up += 1
+
+    async def hand_over(self) -> None:
+        self.running = False
+
+    def check(self) -> None:
+        return None
+
+
+def _leadership(db: Database, holder: str, clock: ManualClock, **options: object) -> Any:
+    return Leadership(
+        name=CLOCK,
+        duty=CountingDuty(),
+        uow_factory=db.uow,
+        holder=holder,
+        period=timedelta(seconds=30),
+        timer=clock,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_lease_has_one_holder_and_moves_when_it_expires(database_url: str) -> None:
+    """On either engine: the first process leads, the second waits; a leader that stopped
+    renewing (killed) is replaced once its lease expired; it steps down when it comes back."""
+    clock = ManualClock()
+    db = Database(database_url)
+    await db.start()
+    try:
+        first = _leadership(db, "host-a:1", clock)
+        second = _leadership(db, "host-b:2", clock)
+        assert await first.round() is True
+        assert await second.round() is False
+        clock.advance(seconds=10)
+        assert await first.round() is True  # renewed: now valid until +40 s
+        clock.advance(seconds=29)
+        assert await second.round() is False
+        # The first process is killed: it renews no more. The lease expires, the second leads.
+        clock.advance(seconds=2)
+        assert await second.round() is True
+        assert second._duty.running
+        assert second._duty.taken_up == 1
+        # The first comes back (a paused VM): it sees another holder and stops its duty.
+        assert await first.round() is False
+        assert not first._duty.running
+        async with db.uow() as uow:
+            assert await leases.holder_of(uow.session, CLOCK, now=clock()) == "host-b:2"
+    finally:
+        await db.engine.dispose()
+
+
+async def test_a_clean_stop_hands_the_lease_over_at_once(database_url: str) -> None:
+    clock = ManualClock()
+    db = Database(database_url)
+    await db.start()
+    try:
+        first = _leadership(db, "host-a:1", clock)
+        second = _leadership(db, "host-b:2", clock)
+        first_run = asyncio.create_task(first.run())
+        await _until(lambda: first.leading)
+        assert await second.round() is False
+        first.stop()
+        await first_run
+        assert not first._duty.running
+        assert await second.round() is True  # no need to wait for the expiry
+    finally:
+        await db.engine.dispose()
+
+
+async def test_two_runtimes_elect_one_clock_and_the_survivor_takes_over(shared_url: str) -> None:
+    """Two processes, each with its own engine, race for the lease many times over: never two
+    leaders; when the leader dies the other takes over within one period plus one renewal."""
+    clock = ManualClock()
+    first, second = await _processes(shared_url, 2)
+    try:
+        a = _leadership(first, "host-a:1", clock)
+        b = _leadership(second, "host-b:2", clock)
+        for _ in range(20):
+            results = await asyncio.gather(a.round(), b.round())
+            assert sorted(results) == [False, True]
+            assert a._duty.running != b._duty.running
+            clock.advance(seconds=10)
+        leader, follower = (a, b) if a.leading else (b, a)
+        # The leader dies; the follower keeps trying every 10 s (a third of the period).
+        tries = 0
+        while not await follower.round():
+            clock.advance(seconds=10)
+            tries += 1
+        assert tries * 10 <= 30 + 10
+        assert follower._duty.taken_up == 1
+        assert leader._duty.running  # the dead one never learnt; its process is gone
+    finally:
+        await first.engine.dispose()
+        await second.engine.dispose()
+
+
+async def _until(check: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met")
