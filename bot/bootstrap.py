@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, UpdateHandler
 from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
@@ -25,6 +25,7 @@ from bot.leader import CLOCK, SENDER, ClockDuty, Duty, Leadership, WorkerDuty, p
 from bot.media import MediaWorker
 from bot.outbox import OutboxWorker
 from bot.settings import Settings
+from bot.webhook import WebhookServer, parse_listen
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.deadlines import DeadlinePolicy
@@ -33,7 +34,7 @@ from handlers.app import Conversations
 from handlers.casework import undeliverable_handler
 from handlers.deps import ChatAdmins, HandlerConfig, HandlerDeps
 from locales import Catalogs
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
 
@@ -138,6 +139,8 @@ class App:
     #: The sender (outbox) and the clock's jobs run on one process of a deployment each.
     sender: Leadership | None = None
     clock_leader: Leadership | None = None
+    #: Webhook mode (WEBHOOK_LISTEN): updates arrive over HTTP instead of long polling.
+    webhook: WebhookServer | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -149,7 +152,7 @@ class App:
         self._install_signal_handlers()
         await publish_commands(self.channel, self.catalogs)
         tasks = {
-            "polling": _task(self.channel.start_polling(self._on_update), "polling"),
+            "polling": _task(self._receive(), "polling"),
             "inbox": _task(self.inbox.run(), "inbox"),
             "outbox": _task(self._send(), "outbox"),
             "media": _task(self.media.run(), "media"),
@@ -166,6 +169,12 @@ class App:
             await self._shutdown(tasks)
         _raise_first_failure(tasks)
 
+    async def _receive(self) -> None:
+        if self.webhook is not None:
+            await self.webhook.serve()
+        else:
+            await self.channel.start_polling(self._on_update)
+
     async def _send(self) -> None:
         """The outbox's sender, on this process only while it holds the sender's lease."""
         if self.sender is None:
@@ -178,6 +187,8 @@ class App:
 
     async def _shutdown(self, tasks: dict[str, asyncio.Task[None]]) -> None:
         # Order matters: stop taking updates, finish the current transaction, then the sends.
+        if self.webhook is not None:
+            await self.webhook.stop()
         await self.channel.stop()
         self.inbox.stop()
         await _finish(tasks["polling"], tasks["inbox"])
@@ -275,8 +286,31 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
             uow_factory, deps, interval=settings.jobs_interval_seconds, on_commit=outbox.wake
         )
     sender, clock_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
-    return App(
+    app = App(
         engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs, sender, clock_leader
+    )
+    app.webhook = webhook_server(settings, engine, app._on_update)
+    return app
+
+
+def webhook_server(
+    settings: Settings, engine: AsyncEngine, on_update: UpdateHandler
+) -> WebhookServer | None:
+    """The listener of webhook mode, or None for long polling (settings checked at start)."""
+    if not settings.webhook_listen:
+        return None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    head = migration_head()
+
+    async def ready() -> str | None:
+        return await schema_problem(engine, head)
+
+    return WebhookServer(
+        listen=parse_listen(settings.webhook_listen),
+        path=settings.webhook_path,
+        secret=secret,
+        on_update=on_update,
+        ready=ready,
     )
 
 

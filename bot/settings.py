@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     # Several processes on one PostgreSQL database elect one to run the clock's jobs and one to
     # send (bot/leader.py); a dead leader is replaced within this period plus a third of it.
     leader_lease_seconds: float = Field(default=30.0, ge=3)
+    # Webhook mode (README, "At scale"): with WEBHOOK_LISTEN=host:port, `aduan run` receives
+    # updates on WEBHOOK_PATH there instead of long polling; Telegram must send WEBHOOK_SECRET.
+    webhook_listen: str = ""
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    # How many connections Telegram may open to the webhook at once (`aduan webhook set`).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
     draft_stale_hours: float = Field(default=6.0, gt=0)
     # Flood protection for citizens: more than this many updates in the window are dropped.
     throttle_max_updates: int = Field(default=20, ge=1)
