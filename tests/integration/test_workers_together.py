@@ -9,6 +9,8 @@ second process on it is refused at start), so these tests need the PostgreSQL se
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -23,12 +25,14 @@ from bot.leader import CLOCK, Leadership
 from handlers.events import Event, Message
 from locales import Catalogs
 from storage import leases
+from storage.db import create_engine, migration_head, schema_problem
 from storage.uow import UnitOfWork
 from tests.databases import database_on
 from tests.integration.database import Database
 from tests.integration.test_runtime import album_update, text_update
 
 CHANNEL = "telegram"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -230,3 +234,23 @@ async def _until(check: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("condition not met")
+
+
+async def test_workers_starting_together_migrate_one_after_another(
+    shared_url: str, tmp_path: Path
+) -> None:
+    """Each worker migrates on start: three processes at once on a fresh database all succeed
+    (an advisory lock puts them one after another; the later ones find the schema current)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": shared_url}
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "migrate", cwd=tmp_path, env=env
+        )
+        for _ in range(3)
+    ]
+    assert [await worker.wait() for worker in workers] == [0, 0, 0]
+    engine = create_engine(shared_url)
+    try:
+        assert await schema_problem(engine, migration_head()) is None
+    finally:
+        await engine.dispose()
