@@ -21,7 +21,17 @@ from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.inbox import InboxProcessor, UowFactory
 from bot.jobs import ClockJobs
-from bot.leader import CLOCK, SENDER, ClockDuty, Duty, Leadership, WorkerDuty, process_name
+from bot.leader import (
+    CLOCK,
+    SENDER,
+    ClockDuty,
+    Duty,
+    Leadership,
+    SharedSqliteError,
+    WorkerDuty,
+    process_name,
+    refuse_second_sqlite_process,
+)
 from bot.media import MediaWorker
 from bot.outbox import OutboxWorker
 from bot.settings import Settings
@@ -254,6 +264,12 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessions)
 
+    if engine.dialect.name == "sqlite":
+        try:
+            await refuse_second_sqlite_process(uow_factory)
+        except SharedSqliteError:
+            await engine.dispose()
+            raise
     catalogs = Catalogs(settings.default_language)
     channel = make_channel(settings, token)
     deps = handler_deps(

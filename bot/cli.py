@@ -60,8 +60,14 @@ def run(settings: Settings) -> int:
     from bot.bootstrap import build_app
 
     async def _main() -> None:
+        from bot.leader import SharedSqliteError
+
         try:
             app = await build_app(settings)
+        except SharedSqliteError as error:
+            raise webhook_cli.ConfigError(
+                tr.t("scale.config.second_sqlite_process", pid=error.pid)
+            ) from error
         except (OSError, DBAPIError) as error:
             # Migrating is the first thing that touches the database: an unreachable one ends here.
             url = webhook_cli.masked_url(settings.database_url)

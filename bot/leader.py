@@ -43,6 +43,45 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class SharedSqliteError(RuntimeError):
+    """Another live process on this machine already runs on the same SQLite database."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(f"another process (pid {pid}) uses this SQLite database")
+        self.pid = pid
+
+
+def live_local_holder(holder: str) -> int | None:
+    """The pid of ``holder`` if it is another process of this machine that is still alive."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname()[:64] or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    if pid == os.getpid():  # this process's predecessor (a restarted container reuses pids)
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, but another user's
+        return pid
+    return pid
+
+
+async def refuse_second_sqlite_process(uow_factory: Callable[[], UnitOfWork]) -> None:
+    """SQLite serves one process: a second ``aduan run`` on the same file stops at start.
+
+    The sender's lease says who runs; its holder is on this machine (the file is local), so
+    whether it is still alive is known for sure: a holder killed a moment ago does not count.
+    """
+    async with uow_factory() as uow:
+        holder = await leases.holder_of(uow.session, SENDER, now=utc_now())
+    pid = None if holder is None else live_local_holder(holder)
+    if pid is not None:
+        raise SharedSqliteError(pid)
+
+
 class Duty(Protocol):
     """What a leader starts and stops."""
 

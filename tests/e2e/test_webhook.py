@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,14 +19,17 @@ from pydantic import SecretStr
 from bot.bootstrap import build_app
 from bot.cli import main
 from bot.emulator import EmulatorClient
+from bot.leader import SENDER
 from bot.settings import Settings
 from bot.webhook import SECRET_HEADER
+from storage import leases
+from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot
-from tests.e2e.helpers import SITI
+from tests.e2e.helpers import SITI, Until
 from tests.emulated import TOKEN
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import Store
+    from tests.e2e.conftest import BotProcess, Store
 
 SECRET = "uji_Rahasia-123"
 
@@ -143,3 +147,41 @@ def test_a_bad_or_unreachable_database_is_said_plainly(
     err = capsys.readouterr().err
     assert "tidak dapat dihubungi" in err
     assert "rahasia" not in err  # the password is masked
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["aiogram"], indirect=True)
+async def test_a_second_process_on_one_sqlite_file_is_refused(
+    bot_process: BotProcess,
+    database_url: str,
+    store: Store,
+    until: Until,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bot_process.start()
+
+    async def sender() -> str:
+        try:
+            async with UnitOfWork(store.sessions) as uow:
+                now = datetime.now(UTC)
+                return await leases.holder_of(uow.session, SENDER, now=now) or ""
+        except Exception:  # not migrated yet
+            return ""
+
+    async def running() -> bool:
+        return f":{bot_process.process.pid}:" in await sender()  # type: ignore[union-attr]
+
+    await until(running, 60)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert await asyncio.to_thread(main, ["run"]) == 2
+    pid = bot_process.process.pid  # type: ignore[union-attr]
+    assert f"Proses aduan run lain (pid {pid})" in capsys.readouterr().err
+    # Once that process is gone (even killed, its lease still running), a new one may start.
+    bot_process.kill()
+    bot_process.start()
+    await until(running, 60)
+    assert bot_process.terminate(timeout=60) == 0
