@@ -35,14 +35,22 @@ from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
+from tests.databases import database_on
 from tests.emulated import FRAMEWORKS, TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'aduan.db'}"
+def engine_name() -> str:
+    """SQLite; a module whose tests run on PostgreSQL too overrides this (test_smoke.py)."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(engine_name: str, tmp_path: Path) -> AsyncIterator[str]:
+    async with database_on(engine_name, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(params=FRAMEWORKS)
