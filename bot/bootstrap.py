@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.base import Channel, UpdateHandler
@@ -49,6 +50,9 @@ from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+#: The advisory lock key under which a fresh PostgreSQL database is seeded (any fixed number).
+SEED_LOCK = 0x73656564  # "seed"
 
 #: How long a graceful stop waits for the current transaction or send before cancelling.
 STOP_GRACE_SECONDS = 10.0
@@ -112,6 +116,11 @@ def handler_deps(
 async def seed_if_empty(uow_factory: UowFactory, deps: HandlerDeps) -> None:
     """A fresh install gets its unit registry, so that no report is left without a unit."""
     async with uow_factory() as uow:
+        if uow.session.get_bind().dialect.name == "postgresql":
+            # Workers starting together seed one after another; the others find the units.
+            await uow.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK}
+            )
         if await uow.units.coordinator() is not None:
             return
         result = await seed_units(uow, deps.regions, deps.clock(), categories=deps.categories)

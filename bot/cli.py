@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import units_cli, webhook_cli
 from bot.logs import setup_logging
@@ -68,7 +68,7 @@ def run(settings: Settings) -> int:
             raise webhook_cli.ConfigError(
                 tr.t("scale.config.second_sqlite_process", pid=error.pid)
             ) from error
-        except (OSError, DBAPIError) as error:
+        except (OSError, OperationalError, InterfaceError) as error:
             # Migrating is the first thing that touches the database: an unreachable one ends here.
             url = webhook_cli.masked_url(settings.database_url)
             reason = type(getattr(error, "orig", None) or error).__name__

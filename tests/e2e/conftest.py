@@ -134,6 +134,10 @@ class BotProcess:
             "OUTBOX_GROUP_PER_MINUTE": str(settings.outbox_group_per_minute),
             "RUN_JOBS": str(settings.run_jobs).lower(),
             "LEADER_LEASE_SECONDS": str(settings.leader_lease_seconds),
+            "WEBHOOK_LISTEN": settings.webhook_listen,
+            "WEBHOOK_SECRET": (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+            ),
         }
         self._workdir = workdir
         self._log = workdir / "bot.log"
