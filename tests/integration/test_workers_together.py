@@ -254,3 +254,31 @@ async def test_workers_starting_together_migrate_one_after_another(
         assert await schema_problem(engine, migration_head()) is None
     finally:
         await engine.dispose()
+
+
+async def test_a_leader_that_cannot_reach_the_database_steps_down(database_url: str) -> None:
+    """It cannot know whether its lease still holds: the duty stops rather than risk two."""
+    clock = ManualClock()
+    db = Database(database_url)
+    await db.start()
+    reachable = True
+
+    def uow_factory() -> UnitOfWork:
+        if not reachable:
+            raise ConnectionRefusedError("database down")
+        return db.uow()
+
+    try:
+        leader = Leadership(
+            name=CLOCK, duty=CountingDuty(), uow_factory=uow_factory, holder="a:1", timer=clock
+        )
+        assert await leader.round() is True
+        reachable = False
+        clock.advance(seconds=10)
+        assert await leader.round() is False
+        assert not leader._duty.running
+        reachable = True
+        assert await leader.round() is True  # its own lease: taken up again at once
+        assert leader._duty.taken_up == 2
+    finally:
+        await db.engine.dispose()
