@@ -34,6 +34,7 @@ from bot.leader import (
     refuse_second_sqlite_process,
 )
 from bot.media import MediaWorker
+from bot.metrics import Metrics
 from bot.outbox import OutboxWorker
 from bot.settings import Settings
 from bot.webhook import WebhookServer, parse_listen
@@ -160,6 +161,7 @@ class App:
     clock_leader: Leadership | None = None
     #: Webhook mode (WEBHOOK_LISTEN): updates arrive over HTTP instead of long polling.
     webhook: WebhookServer | None = None
+    metrics: Metrics | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -202,7 +204,9 @@ class App:
             await self.sender.run()
 
     async def _on_update(self, update: dict[str, Any]) -> None:
-        await self.inbox.on_update(self.channel.name, update)
+        added = await self.inbox.on_update(self.channel.name, update)
+        if added and self.metrics is not None:
+            self.metrics.updates_received.inc()
 
     async def _shutdown(self, tasks: dict[str, asyncio.Task[None]]) -> None:
         # Order matters: stop taking updates, finish the current transaction, then the sends.
@@ -314,12 +318,16 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     app = App(
         engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs, sender, clock_leader
     )
-    app.webhook = webhook_server(settings, engine, app._on_update)
+    leaders = {"sender": lambda: sender.leading}
+    if clock_leader is not None:
+        leaders["clock"] = lambda: clock_leader.leading
+    app.metrics = Metrics(uow_factory, leaders)
+    app.webhook = webhook_server(settings, engine, app._on_update, app.metrics)
     return app
 
 
 def webhook_server(
-    settings: Settings, engine: AsyncEngine, on_update: UpdateHandler
+    settings: Settings, engine: AsyncEngine, on_update: UpdateHandler, metrics: Metrics
 ) -> WebhookServer | None:
     """The listener of webhook mode, or None for long polling (settings checked at start)."""
     if not settings.webhook_listen:
@@ -336,6 +344,7 @@ def webhook_server(
         secret=secret,
         on_update=on_update,
         ready=ready,
+        metrics=metrics.render,
     )
 
 

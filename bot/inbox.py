@@ -96,10 +96,12 @@ class InboxProcessor(Worker):
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
         self._retry_at: dict[int, datetime] = {}
 
-    async def on_update(self, channel: str, update: dict[str, Any]) -> None:
-        """Record an update (the adapter confirms it to Telegram after this returns)."""
-        await record_update(self._uow_factory, channel, update, self._clock)
+    async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
+        """Record an update (the adapter confirms it to Telegram after this returns); False for
+        a redelivery."""
+        added = await record_update(self._uow_factory, channel, update, self._clock)
         self.wake()
+        return added
 
     async def run_once(self) -> bool:
         processed, self._next_due = await self.process_pending()

@@ -9,6 +9,7 @@
 * ``GET /healthz``: the process is alive.
 * ``GET /readyz``: the database answers and its schema is at this version's migration head
   (503 otherwise), for a reverse proxy or an orchestrator to route by.
+* ``GET /metrics``: Prometheus metrics (``bot.metrics``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.channels.base import UpdateHandler
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: Telegram's rule for ``secret_token``: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -61,12 +63,14 @@ class WebhookServer:
         secret: str,
         on_update: UpdateHandler,
         ready: ReadinessCheck,
+        metrics: Callable[[], Awaitable[bytes]] | None = None,
     ) -> None:
         self._listen = listen
         self._path = path
         self._secret = secret.encode()
         self._on_update = on_update
         self._ready = ready
+        self._metrics = metrics
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self.port = listen.port
@@ -76,6 +80,8 @@ class WebhookServer:
         app.router.add_post(self._path, self._update)
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
+        if self._metrics is not None:
+            app.router.add_get("/metrics", self._serve_metrics)
         return app
 
     async def start(self) -> None:
@@ -117,6 +123,11 @@ class WebhookServer:
 
     async def _healthz(self, _request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    async def _serve_metrics(self, _request: web.Request) -> web.Response:
+        assert self._metrics is not None
+        body = await self._metrics()
+        return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
 
     async def _readyz(self, _request: web.Request) -> web.Response:
         try:

@@ -89,6 +89,20 @@ async def test_updates_arrive_by_webhook_and_are_answered(
     [row] = await store.inbox()
     assert row.processed_at is not None
 
+    base = url.removesuffix("/telegram/webhook")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base + "/metrics") as response:
+            assert response.status == 200
+            metrics = await response.text()
+        async with session.get(base + "/healthz") as response:
+            assert response.status == 200
+        async with session.get(base + "/readyz") as response:
+            assert (response.status, await response.text()) == (200, "ready")
+    assert "aduan_updates_received_total 1.0" in metrics
+    assert 'aduan_backlog{queue="inbox"} 0.0' in metrics
+    assert 'aduan_backlog{queue="outbox"} 0.0' in metrics
+    assert 'aduan_leader{duty="sender"} 1.0' in metrics
+
     assert (
         await asyncio.to_thread(aduan, monkeypatch, tmp_path, bot_settings, "webhook", "info") == 0
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -11,6 +12,7 @@ from sqlalchemy import select, text
 
 from bot.clock import ManualClock
 from bot.inbox import record_update
+from bot.metrics import Metrics
 from bot.webhook import SECRET_HEADER, Listen, WebhookServer
 from storage.db import migration_head, schema_problem
 from storage.models import InboxUpdate
@@ -117,3 +119,23 @@ async def test_health_and_readiness(listener: Listener) -> None:
     status, body = await listener.get("/readyz")
     assert status == 503
     assert "schema at lama" in body
+
+
+async def test_metrics_show_the_backlog_and_its_age(listener: Listener) -> None:
+    db = listener.db
+    old = datetime.now(UTC) - timedelta(minutes=5)
+    await record_update(db.uow, "telegram", text_update(42, "menunggu"), lambda: old)
+    metrics = Metrics(db.uow, {"sender": lambda: True, "clock": lambda: False})
+    metrics.updates_received.inc()
+    text_out = (await metrics.render()).decode()
+    assert 'aduan_backlog{queue="inbox"} 1.0' in text_out
+    assert 'aduan_backlog{queue="outbox"} 0.0' in text_out
+    age = next(
+        float(line.split()[-1])
+        for line in text_out.splitlines()
+        if line.startswith('aduan_backlog_oldest_seconds{queue="inbox"}')
+    )
+    assert 290 < age < 3600
+    assert 'aduan_leader{duty="sender"} 1.0' in text_out
+    assert 'aduan_leader{duty="clock"} 0.0' in text_out
+    assert "aduan_updates_received_total 1.0" in text_out
