@@ -97,10 +97,12 @@ class InboxProcessor(Worker):
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
         self._retry_at: dict[int, datetime] = {}
 
-    async def on_update(self, channel: str, update: dict[str, Any]) -> None:
-        """Record an update (the adapter confirms it to Telegram after this returns)."""
-        await record_update(self._uow_factory, channel, update, self._clock)
+    async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
+        """Record an update (the adapter confirms it to Telegram after this returns); False for
+        a redelivery."""
+        added = await record_update(self._uow_factory, channel, update, self._clock)
         self.wake()
+        return added
 
     async def run_once(self) -> bool:
         processed, self._next_due = await self.process_pending()
@@ -233,8 +235,8 @@ def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
 
 
 async def _load(uow: UnitOfWork, row_ids: Sequence[int]) -> list[InboxUpdate]:
-    rows = [await uow.inbox.get(row_id) for row_id in row_ids]
-    return [row for row in rows if row is not None and row.processed_at is None]
+    """The work's pending rows, claimed for this transaction (empty: another process has them)."""
+    return await uow.inbox.claim(row_ids)
 
 
 def _event_of(rows: Sequence[InboxUpdate]) -> Event:

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     # How often the reminder engine looks for work (it also runs once on start).
     jobs_interval_seconds: float = Field(default=60.0, gt=0)
     draft_stale_hours: float = Field(default=handler_defaults.DRAFT_STALE_HOURS, gt=0)
+    # Several processes on one PostgreSQL database elect one to run the clock's jobs and one to
+    # send (bot/leader.py); a dead leader is replaced within this period plus a third of it.
+    leader_lease_seconds: float = Field(default=30.0, ge=3)
+    # Webhook mode (README, "At scale"): with WEBHOOK_LISTEN=host:port, `aduan run` receives
+    # updates on WEBHOOK_PATH there instead of long polling; Telegram must send WEBHOOK_SECRET.
+    webhook_listen: str = ""
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    # How many connections Telegram may open to the webhook at once (`aduan webhook set`).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
     # Flood protection for citizens: more than this many updates in the window are dropped.
     throttle_max_updates: int = Field(default=handler_defaults.THROTTLE_MAX_UPDATES, ge=1)
     throttle_window_seconds: float = Field(default=handler_defaults.THROTTLE_WINDOW_SECONDS, gt=0)

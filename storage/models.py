@@ -391,3 +391,18 @@ class ConsoleAudit(Base):
     user_name: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(24))
     subject: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Lease(Base):
+    """Who runs a once-per-deployment duty (the clock's jobs, the sender) until when.
+
+    The holder renews the lease well before ``expires_at``; when it dies, another process takes
+    the row over once it has expired (see ``storage.leases``).
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]
+    acquired_at: Mapped[datetime]

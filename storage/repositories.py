@@ -323,6 +323,35 @@ class InboxRepository:
     async def get(self, row_id: int) -> InboxUpdate | None:
         return await self._session.get(InboxUpdate, row_id)
 
+    async def claim(self, row_ids: Sequence[int]) -> list[InboxUpdate]:
+        """The still pending rows of one piece of work, locked until this transaction ends.
+
+        The chat's head (the lowest id) is locked first with ``SKIP LOCKED``: when another
+        process holds it, nothing is returned and this process leaves the chat alone. The head is
+        thus the chat's lock: a chat's updates are handled one at a time and in order, and an
+        album by one process, whole. SQLite renders no locking clause (one writer); there, as
+        everywhere, rows another transaction already processed are left out.
+        """
+        if not row_ids:
+            return []
+        pending = InboxUpdate.processed_at.is_(None)
+        head_id = min(row_ids)
+        head = await self._session.scalar(
+            select(InboxUpdate)
+            .where(InboxUpdate.id == head_id, pending)
+            .with_for_update(skip_locked=True)
+        )
+        if head is None:
+            return []
+        others = await self._session.scalars(
+            select(InboxUpdate)
+            .where(InboxUpdate.id.in_([i for i in row_ids if i != head_id]), pending)
+            .order_by(InboxUpdate.id)
+            .with_for_update()
+        )
+        by_id = {row.id: row for row in (head, *others)}
+        return [by_id[i] for i in row_ids if i in by_id]
+
     async def album_items(
         self, channel: str, chat_id: str, media_group_id: str
     ) -> list[InboxUpdate]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.emulator import control
+from bot.emulator import control, webhook
 from bot.emulator.errors import ApiError, bad_request
 from bot.emulator.methods import METHODS, Call, Params, Upload
 from bot.emulator.state import BotState, EpochClock, FaultRule, FloodLimiter, JsonDict
@@ -145,6 +145,7 @@ class Emulator:
         for bot in self._bots.values():
             bot.closed = True
             bot.wake_pollers()
+            await webhook.stop(bot)
         await self._runner.cleanup()
         self._runner = None
 

@@ -245,6 +245,11 @@ class BotState:
         self.callback_answers: list[JsonDict] = []
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
+        self.webhook_last_error: tuple[int, str] | None = None
+        # The task POSTing updates to ``webhook_url`` (bot.emulator.webhook), while one is set.
+        self.webhook_pusher: Any = None
         self.allowed_updates: list[str] | None = None
         self.updates: list[JsonDict] = []
         self.next_update_id = 1

@@ -36,14 +36,22 @@ from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
+from tests.databases import database_on
 from tests.emulated import FRAMEWORKS, TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'aduan.db'}"
+def engine_name() -> str:
+    """SQLite; a module whose tests run on PostgreSQL too overrides this (test_smoke.py)."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(engine_name: str, tmp_path: Path) -> AsyncIterator[str]:
+    async with database_on(engine_name, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(params=FRAMEWORKS)
@@ -204,6 +212,11 @@ class BotProcess:
             "OUTBOX_CHAT_PER_SECOND": str(settings.outbox_chat_per_second),
             "OUTBOX_GROUP_PER_MINUTE": str(settings.outbox_group_per_minute),
             "RUN_JOBS": str(settings.run_jobs).lower(),
+            "LEADER_LEASE_SECONDS": str(settings.leader_lease_seconds),
+            "WEBHOOK_LISTEN": settings.webhook_listen,
+            "WEBHOOK_SECRET": (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+            ),
         }
         self._workdir = workdir
         self._log = workdir / "bot.log"

@@ -10,6 +10,7 @@ from bot.clock import system_clock
 from bot.emulator import EmulatorClient
 from bot.emulator.chat import ChatView
 from bot.inbox import record_update
+from tests.databases import ENGINES
 from tests.e2e.conftest import wait_settled
 from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, Until, callback_data, labels, walk_to
 
@@ -18,6 +19,12 @@ if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
 
 # A subprocess needs a few seconds to start; give each wait room for one start.
 START_TIMEOUT = 30.0
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/databases.py)."""
+    return str(request.param)
 
 
 async def settled(store: Store, telegram: EmulatorClient, until: Until) -> None:

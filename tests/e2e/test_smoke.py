@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.emulator import EmulatorClient, TgUser
+from tests.databases import ENGINES
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
     from tests.e2e.conftest import BotProcess, RunningBot, Settle, Store
@@ -15,6 +16,12 @@ if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
 Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
 
 SITI = TgUser(id=1001, first_name="Siti")
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/databases.py)."""
+    return str(request.param)
 
 
 async def test_start_is_recorded_confirmed_and_answered(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -117,8 +116,8 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = Database(tmp_path / "clock.db")
+async def world(database_url: str) -> AsyncIterator[World]:
+    db = Database(database_url)
     await db.start()
     clock = ManualClock(wita(3, 2))
     settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))

@@ -45,8 +45,8 @@ class Clock:
 
 
 class Driver:
-    def __init__(self, db_path: Path, *, region: str = "64.08") -> None:
-        self.url = f"sqlite+aiosqlite:///{db_path}"
+    def __init__(self, db: str | Path, *, region: str = "64.08") -> None:
+        self.url = db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}"
         self.clock = Clock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
         self.region = region
         self.seen = 0

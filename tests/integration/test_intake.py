@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,8 +16,8 @@ USER = 5001
 
 
 @pytest.fixture
-async def driver(tmp_path: Path) -> AsyncIterator[Driver]:
-    d = Driver(tmp_path / "aduan.db")
+async def driver(database_url: str) -> AsyncIterator[Driver]:
+    d = Driver(database_url)
     await d.start()
     yield d
     await d.close()
@@ -284,8 +283,8 @@ async def test_longest_description_and_address_still_fit_one_message(driver: Dri
     assert len(report.description) == 4096
 
 
-async def test_province_deployment_adds_a_kabupaten_step(tmp_path: Path) -> None:
-    driver = Driver(tmp_path / "province.db", region="64")
+async def test_province_deployment_adds_a_kabupaten_step(database_url: str) -> None:
+    driver = Driver(database_url, region="64")
     await driver.start()
     try:
         await consent(driver)
