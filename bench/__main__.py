@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         "a text report per run in this folder",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of an earlier version (e.g. git archive COMMIT | tar -x -C DIR): each "
+        "Kanal Aduan row also runs with that version's bot, for before/after in one run",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir (database, media, bot logs)"
     )
     return parser
@@ -105,6 +111,7 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config
         think=args.think,
         notifications=args.notifications,
         profile=args.profile,
+        baseline=args.baseline,
     )
 
 

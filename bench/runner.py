@@ -45,6 +45,7 @@ class Config:
     think: float = 0.0  # each user's pause between a reply and its next step
     notifications: int = 0  # also run Kanal Aduan with this many notifications queued at the start
     profile: Path | None = None  # run each Kanal Aduan bot under pyinstrument, reports here
+    baseline: Path | None = None  # also run each Kanal Aduan row with the bot from this checkout
 
 
 @dataclass
@@ -274,23 +275,27 @@ async def _run_framework(
         variants.append((f"Kanal Aduan ({framework}), no send-rate limit", unlimited, 0))
     kanal = []
     for name, extra_env, notifications in variants:
-        token, first_user = accounts.next(f"kanal-{framework}")
-        kanal.append(
-            await _run_kanal(
-                emulator,
-                watchers,
-                workdir,
-                config,
-                notes,
-                name=name,
-                argv=_kanal_argv(config, name),
-                token=token,
-                extra_env={"BOT_FRAMEWORK": framework, **extra_env},
-                first_user=first_user,
-                flood=not extra_env,
-                notifications=notifications,
+        # The baseline's code runs first, then this checkout's, each with a fresh bot and users.
+        roots = [(f"before: {name}", config.baseline)] if config.baseline else []
+        for shown, root in [*roots, (name, None)]:
+            token, first_user = accounts.next(f"kanal-{framework}")
+            path = {"PYTHONPATH": str(root.resolve())} if root is not None else {}
+            kanal.append(
+                await _run_kanal(
+                    emulator,
+                    watchers,
+                    workdir,
+                    config,
+                    notes,
+                    name=shown,
+                    argv=_kanal_argv(config, shown),
+                    token=token,
+                    extra_env={"BOT_FRAMEWORK": framework, **extra_env, **path},
+                    first_user=first_user,
+                    flood=not extra_env,
+                    notifications=notifications,
+                )
             )
-        )
     token, first_user = accounts.next(f"echo-{framework}")
     echo_argv = ["-m", ECHO_MODULES[framework], "--api-url", emulator.base_url, "--token", token]
     echo_argv += ["--polling-timeout", str(config.polling_timeout)]
