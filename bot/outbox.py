@@ -33,6 +33,7 @@ from bot.pacing import ChatKey, FloodLimits, FloodScheduler, Plannable, plan_rou
 from bot.telegram_render import chat_id_param, render
 from bot.worker import Worker
 from handlers.actions import action_from_dict
+from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ class OutboxWorker(Worker):
         self._slots = asyncio.Semaphore(max(1, concurrency))
         # Chats that kept rows back for their buckets: the idle sleep ends at their next turn.
         self._backlog: set[ChatKey] = set()
+        self._replies_waiting: set[ChatKey] = set()  # ... of which these keep a reply back
 
     async def run_once(self) -> bool:
         return await self.send_due() > 0
@@ -176,7 +178,10 @@ class OutboxWorker(Worker):
         if not self._backlog:
             return self._poll
         now = self._timer()
-        turn = min(self.scheduler.ready_at(key, now) for key in self._backlog)
+        turn = min(
+            self.scheduler.ready_at(key, now, reply=key in self._replies_waiting)
+            for key in self._backlog
+        )
         return min(self._poll, max(0.0, turn - now))
 
     async def send_due(self) -> int:
@@ -199,6 +204,8 @@ class OutboxWorker(Worker):
             plan, waiting = plan_round(rows, self.scheduler, now)
             state = _Round(replies=await self._reply_targets(uow, plan))
         self._backlog = waiting | still_waiting
+        planned = {id(row) for queue in plan.values() for row in queue}
+        self._replies_waiting = {r.key for r in rows if r.reply and id(r) not in planned}
         results = await asyncio.gather(*(self._send_chat(queue, state) for queue in plan.values()))
         settled = [pair for result in results for pair in result]
         self._slow_down(settled)
@@ -217,6 +224,7 @@ class OutboxWorker(Worker):
             _Row(
                 key=(r.channel, r.chat_id),
                 counted=r.payload.get("kind") not in _EXEMPT_KINDS,
+                reply=r.payload.get(LANE_KEY) == REPLY_LANE,
                 id=r.id,
                 payload=dict(r.payload),
                 attempts=r.attempts,

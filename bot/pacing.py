@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 UNLIMITED = 1_000_000
@@ -63,11 +63,11 @@ class TokenBucket:
             return 0
         return max(0, math.floor(self._tokens + 1e-9))
 
-    def ready_at(self, now: float) -> float:
-        """When the next send is allowed (``now`` when it already is)."""
+    def ready_at(self, now: float, need: float = 1.0) -> float:
+        """When ``need`` tokens are there (the next send: one; ``now`` when they already are)."""
         self._refill(now)
-        refilled = now + max(0.0, 1.0 - self._tokens) / self.rate
-        return max(self._paused_until, refilled if self._tokens < 1.0 - 1e-9 else now)
+        refilled = now + max(0.0, need - self._tokens) / self.rate
+        return max(self._paused_until, refilled if self._tokens < need - 1e-9 else now)
 
     def take(self, now: float, count: float = 1.0) -> None:
         self._refill(now)
@@ -134,6 +134,9 @@ class FloodLimits:
     group_per_minute: float = 20.0
     group_burst: float | None = None  # default: a minute's worth, as Telegram counts per minute
     margin: float = 0.0
+    # Overall tokens only replies to the person talking may use, so a reply finds one at once
+    # even while a burst of notifications drains (at most a quarter of the overall burst).
+    reply_reserve: float = 3.0
 
     @property
     def global_capacity(self) -> float:
@@ -147,6 +150,20 @@ class FloodLimits:
     def group_capacity(self) -> float:
         burst = self.group_burst if self.group_burst is not None else self.group_per_minute
         return max(1.0, burst - self.margin)
+
+    @property
+    def reserve(self) -> int:
+        if self.per_second <= 0:
+            return 0
+        return math.floor(min(self.reply_reserve, self.global_capacity / 4) + 1e-9)
+
+    @property
+    def bulk_batch(self) -> float:
+        """Overall tokens a round of notifications waits for: the reserve and a tenth of a
+        second's worth, so a draining burst goes in a few rounds a second, not one per token."""
+        if self.per_second <= 0:
+            return 1.0
+        return min(self.global_capacity, self.reserve + max(1.0, round(self.per_second / 10)))
 
     def rows_per_chat(self) -> int | None:
         """At most this many rows of one chat can go in one round (None: no per-chat bound)."""
@@ -223,13 +240,16 @@ class FloodScheduler:
     def chat_ready_at(self, key: ChatKey, now: float) -> float:
         return max((b.ready_at(now) for b in self._buckets(key, now)), default=now)
 
-    def global_ready_at(self, now: float) -> float:
+    def global_ready_at(self, now: float, *, reply: bool = True) -> float:
+        """When the next reply may go (``reply=False``: the next round of notifications)."""
         bucket = self._overall(now)
-        return now if bucket is None else bucket.ready_at(now)
+        if bucket is None:
+            return now
+        return bucket.ready_at(now, 1.0 if reply else self.limits.bulk_batch)
 
-    def ready_at(self, key: ChatKey, now: float) -> float:
+    def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
-        return max(self.chat_ready_at(key, now), self.global_ready_at(now))
+        return max(self.chat_ready_at(key, now), self.global_ready_at(now, reply=reply))
 
     def throttle(self, key: ChatKey, seconds: float, now: float) -> None:
         """A 429 for this chat: it sends nothing for ``seconds`` and restarts without a burst."""
@@ -258,10 +278,12 @@ class FloodScheduler:
 
 @dataclass(frozen=True)
 class Plannable:
-    """What the planner needs of a queued row: its chat, and whether it counts as a message."""
+    """What the planner needs of a queued row: its chat, whether it counts as a message, and
+    whether it answers the person talking in that chat (their next screen)."""
 
     key: ChatKey
     counted: bool
+    reply: bool = field(default=False, kw_only=True)
 
 
 PlannableT = TypeVar("PlannableT", bound=Plannable)
@@ -277,25 +299,32 @@ def plan_round(
     the later ones wait too. Rows that are not counted (button answers) always go. Chats are
     served one message each per pass, oldest head first, so a short overall allowance is shared
     rather than spent on the first chat's queue.
+
+    Replies (a chat's leading rows marked ``reply``; the due query puts them first) are served
+    before any notification and may use the whole overall allowance; notifications leave the
+    limits' ``reserve`` for replies that come before the next refill.
     """
     queues: dict[ChatKey, list[PlannableT]] = {}
     for row in rows:
         queues.setdefault(row.key, []).append(row)
     counted = {key: [r for r in queue if r.counted] for key, queue in queues.items()}
+    replies = {key: _leading_replies(queue) for key, queue in counted.items()}
     room = {key: scheduler.chat_allowance(key, now) for key in queues}
     allowed = dict.fromkeys(queues, 0)
     budget = scheduler.global_allowance(now)
-    progress = True
-    while budget > 0 and progress:
-        progress = False
-        for key in queues:
-            if budget <= 0:
-                break
-            if allowed[key] < min(room[key], len(counted[key])):
-                scheduler.take(key, now)
-                allowed[key] += 1
-                budget -= 1
-                progress = True
+    floor = scheduler.limits.reserve if budget < UNLIMITED else 0
+    for wanted, keep in ((replies, 0), ({k: len(q) for k, q in counted.items()}, floor)):
+        progress = True
+        while budget > keep and progress:
+            progress = False
+            for key in queues:
+                if budget <= keep:
+                    break
+                if allowed[key] < min(room[key], wanted[key]):
+                    scheduler.take(key, now)
+                    allowed[key] += 1
+                    budget -= 1
+                    progress = True
     plan: dict[ChatKey, list[PlannableT]] = {}
     waiting: set[ChatKey] = set()
     for key, queue in queues.items():
@@ -306,3 +335,12 @@ def plan_round(
         if allowed[key] < len(counted[key]):
             waiting.add(key)
     return plan, waiting
+
+
+def _leading_replies(counted: Sequence[Plannable]) -> int:
+    n = 0
+    for row in counted:
+        if not row.reply:
+            break
+        n += 1
+    return n

@@ -144,7 +144,7 @@ def test_a_group_also_keeps_to_one_message_a_second() -> None:
 
 
 def test_the_overall_budget_is_shared_one_message_per_chat_per_pass() -> None:
-    scheduler = FloodScheduler(FloodLimits(per_second=4, burst=4))
+    scheduler = FloodScheduler(FloodLimits(per_second=4, burst=4, reply_reserve=0))
     queue = rows(PRIVATE, 2) + rows(OTHER, 2) + rows(GROUP, 2)
     plan, waiting = plan_round(queue, scheduler, 0.0)
     assert sent(plan, PRIVATE) == [0, 1]
@@ -386,3 +386,30 @@ def test_sustained_rates_stay_under_the_limits_over_any_window(
             assert most_in_any_window(moments, seconds) <= 3 + 1.0 * seconds
             if is_group_chat(key[1]):
                 assert most_in_any_window(moments, 60.0) <= 20 + 20
+
+
+def test_replies_go_first_and_notifications_leave_them_a_reserve() -> None:
+    limits = FloodLimits(per_second=20, burst=8, reply_reserve=2)
+    scheduler = FloodScheduler(limits)
+    notices = [Item(("telegram", str(3000 + n)), True, n) for n in range(10)]
+    plan, _ = plan_round(notices, scheduler, 0.0)
+    assert len(plan) == 6  # eight tokens, two kept for replies
+    talking = [Item(PRIVATE, True, 100, reply=True), Item(PRIVATE, True, 101, reply=True)]
+    more = [Item(("telegram", str(4000 + n)), True, n) for n in range(5)]
+    plan, _ = plan_round(talking + more, scheduler, 0.0)
+    assert sent(plan, PRIVATE) == [100, 101]  # the reserve is theirs
+    assert len(plan) == 1
+    # Notifications wait for a batch above the reserve (two plus a tenth of a second's worth);
+    # a reply waits only for its own token.
+    assert scheduler.global_ready_at(0.0) == pytest.approx(1 / 20)
+    assert scheduler.global_ready_at(0.0, reply=False) == pytest.approx(4 / 20)
+
+
+def test_a_reply_goes_before_the_notice_queued_earlier_in_its_chat() -> None:
+    scheduler = FloodScheduler(FloodLimits(per_second=20, burst=8))
+    # The due query puts a chat's replies first: [reply, older notice, older notice].
+    queue = [Item(PRIVATE, True, 9, reply=True), Item(PRIVATE, True, 1), Item(PRIVATE, True, 2)]
+    plan, _ = plan_round(queue, scheduler, 0.0)
+    assert sent(plan, PRIVATE) == [9, 1, 2]
+    plan, _ = plan_round([Item(OTHER, True, 5, reply=True)], scheduler, 0.0)
+    assert sent(plan, OTHER) == [5]
