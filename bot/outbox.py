@@ -169,9 +169,13 @@ class OutboxWorker(Worker):
         # Chats that kept rows back for their buckets: the idle sleep ends at their next turn.
         self._backlog: set[ChatKey] = set()
         self._replies_waiting: set[ChatKey] = set()  # ... of which these keep a reply back
+        self._overall_bound = False  # the last round left rows for lack of overall budget
 
     async def run_once(self) -> bool:
-        return await self.send_due() > 0
+        moved = await self.send_due()
+        # A round cut short by the overall budget: sleep until the next batch is allowed (or a
+        # commit wakes the worker) instead of asking the database again at once for nothing.
+        return moved > 0 and not self._overall_bound
 
     def idle_seconds(self) -> float:
         """Until the next bucket refill a waiting chat needs, or the poll period."""
@@ -198,10 +202,14 @@ class OutboxWorker(Worker):
         still_waiting = self._backlog.intersection(skipped)
         async with self._uow_factory() as uow:
             rows = await self._due(uow, [chat for _, chat in skipped[:MAX_SKIPPED_CHATS]])
+            self._overall_bound = False
             if not rows or self.stopping:
                 self._backlog = still_waiting
                 return 0
             plan, waiting = plan_round(rows, self.scheduler, now)
+            self._overall_bound = bool(waiting) and (
+                self.scheduler.global_allowance(now) <= self.scheduler.limits.reserve
+            )
             state = _Round(replies=await self._reply_targets(uow, plan))
         self._backlog = waiting | still_waiting
         planned = {id(row) for queue in plan.values() for row in queue}

@@ -159,11 +159,12 @@ class FloodLimits:
 
     @property
     def bulk_batch(self) -> float:
-        """Overall tokens a round of notifications waits for: the reserve and a tenth of a
-        second's worth, so a draining burst goes in a few rounds a second, not one per token."""
+        """Overall tokens a round of notifications waits for: the reserve and a quarter of a
+        second's worth, so a draining burst goes in a few rounds a second, not one per token
+        (each round asks the database; replies are not held: a commit wakes the worker)."""
         if self.per_second <= 0:
             return 1.0
-        return min(self.global_capacity, self.reserve + max(1.0, round(self.per_second / 10)))
+        return min(self.global_capacity, self.reserve + max(1.0, round(self.per_second / 4)))
 
     def rows_per_chat(self) -> int | None:
         """At most this many rows of one chat can go in one round (None: no per-chat bound)."""

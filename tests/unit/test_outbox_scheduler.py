@@ -399,10 +399,10 @@ def test_replies_go_first_and_notifications_leave_them_a_reserve() -> None:
     plan, _ = plan_round(talking + more, scheduler, 0.0)
     assert sent(plan, PRIVATE) == [100, 101]  # the reserve is theirs
     assert len(plan) == 1
-    # Notifications wait for a batch above the reserve (two plus a tenth of a second's worth);
+    # Notifications wait for a batch above the reserve (two plus a quarter of a second's worth);
     # a reply waits only for its own token.
     assert scheduler.global_ready_at(0.0) == pytest.approx(1 / 20)
-    assert scheduler.global_ready_at(0.0, reply=False) == pytest.approx(4 / 20)
+    assert scheduler.global_ready_at(0.0, reply=False) == pytest.approx(7 / 20)
 
 
 def test_a_reply_goes_before_the_notice_queued_earlier_in_its_chat() -> None:
