@@ -299,6 +299,9 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         per_second=settings.outbox_rate_per_second,
         chat_per_second=settings.outbox_chat_per_second,
         group_per_minute=settings.outbox_group_per_minute,
+        burst=settings.outbox_burst,
+        chat_burst=settings.outbox_chat_burst,
+        group_burst=settings.outbox_group_burst,
         on_undeliverable=undeliverable_handler(deps),
     )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)

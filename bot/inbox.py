@@ -175,6 +175,7 @@ class InboxProcessor(Worker):
             rows = await _load(uow, work.row_ids)
             if rows:
                 event = _event_of(rows)
+                uow.outbox.replying_to = (work.channel, work.chat_id)
                 await self._conversations.handle(event, uow)
                 now = self._clock()
                 for row in rows:

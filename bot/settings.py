@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     # channel (Telegram: 20 messages/min); 0 disables that limit.
     outbox_chat_per_second: float = Field(default=1.0, ge=0)
     outbox_group_per_minute: float = Field(default=20.0, ge=0)
+    # Bursts: how many messages may go at once after a quiet spell, before the rates above pace
+    # the rest (token buckets; one token of each chat's and group's burst is kept back for network
+    # jitter). Overall: empty means half a second's worth; per group: empty means a minute's worth.
+    outbox_burst: float | None = Field(default=None, ge=1)
+    outbox_chat_burst: float = Field(default=3.0, ge=1)
+    outbox_group_burst: float | None = Field(default=None, ge=1)
     polling_timeout: int = Field(default=25, ge=0)
     # The coordinator's group gets a one-line summary of each new report instead of the card.
     coordinator_summaries_only: bool = False

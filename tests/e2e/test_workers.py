@@ -100,4 +100,4 @@ async def test_the_survivor_takes_over_the_clock_and_the_sender(
     await telegram.press_button(SITI, "✅ Saya setuju")
     await chat.expect("Silakan pilih menu di bawah.", before, timeout=START_TIMEOUT)
     assert second_process.terminate() == 0
-    assert "now runs the clock" in second_process.log_text()
+    assert "now runs the reminders" in second_process.log_text()
