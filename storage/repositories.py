@@ -241,6 +241,22 @@ class ReportRepository:
         )
         return list(rows)
 
+    async def open_for_citizen(
+        self, citizen_id: int, statuses: Sequence[str], limit: int
+    ) -> list[Report]:
+        """The citizen's reports in ``statuses``, not closed for good, newest change first."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(
+                Report.citizen_id == citizen_id,
+                Report.status.in_(list(statuses)),
+                Report.closed_at.is_(None),
+            )
+            .order_by(Report.updated_at.desc(), Report.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
     async def count_for_citizen(self, citizen_id: int) -> int:
         count = await self._session.scalar(
             select(func.count(Report.id)).where(Report.citizen_id == citizen_id)
@@ -371,6 +387,27 @@ class OutboxRepository:
         )
         self._session.add(row)
         return row
+
+    async def links_on_the_way(
+        self, channel: str, chat_id: str, *, since: datetime, before: datetime
+    ) -> bool:
+        """Whether a message about a report to the chat, queued between ``since`` and ``before``,
+        may be at Telegram already with its link not yet recorded (its row is still unsent)."""
+        found = await self._session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.report_id.is_not(None),
+                OutboxMessage.purpose != "",
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.created_at >= since,
+                OutboxMessage.created_at < before,
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def due(
         self,

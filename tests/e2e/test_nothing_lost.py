@@ -1,0 +1,118 @@
+"""Nothing a person writes is lost (issue 12): every answer, reply and question reaches its report.
+
+Each test walks the chat the way people do it — typing instead of replying, replying the instant
+a message appears, tapping a button under the unit's answer — through the emulator with the real
+bot on both frameworks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.emulator import EmulatorClient, TgUser
+from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.helpers import SITI, labels
+from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, file_report, reply, setup_groups
+
+ChatOf = Callable[[TgUser], ChatView]
+
+
+async def _asked(
+    telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> tuple[ChatView, ChatView, str]:
+    """Siti's report, verified by the desa, which asked her a question (answered by a reply)."""
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    await siti.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
+    await reply(
+        ChatView(telegram, STAF_DESA, SEPASO_GROUP),
+        prompt,
+        "Di RT berapa tepatnya?",
+        expect_in=siti,
+        expect="Di RT berapa tepatnya?",
+    )
+    return siti, sepaso, number
+
+
+async def test_a_typed_answer_to_a_question_reaches_the_unit(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    """Defect 1: the citizen types the answer (no Telegram reply, no "Balas" button)."""
+    siti, sepaso, number = await _asked(telegram, chat_of, database_url)
+    [report] = await store.reports()
+    assert report.status == "menunggu_pelapor"
+    relayed = await sepaso.do(
+        lambda: telegram.send_text(SITI, "RT 05, dekat masjid."), "Pesan dari pelapor"
+    )
+    assert "RT 05, dekat masjid." in relayed["text"]
+    told = await siti.expect(number, {})
+    assert "Silakan pilih menu di bawah, atau ketik /bantuan." not in told["text"]
+    [report] = await store.reports()
+    assert report.status == "didisposisi"
+
+
+async def test_the_units_final_answer_stays_in_the_citizens_chat(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+) -> None:
+    """Defect 3: confirming the work is done asks for a rating in a new message."""
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    await siti.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
+    answer = "Sampah sudah diangkut truk kecamatan pagi ini."
+    done = await reply(sepaso, prompt, answer, expect_in=siti, expect="sudah selesai")
+    rating = await siti.press("👍 Sudah selesai", "Seberapa puas")
+    assert rating["message_id"] != done["message_id"]
+    [kept] = [m for m in await siti.messages() if m["message_id"] == done["message_id"]]
+    assert answer in kept["text"]
+    assert labels(kept) == []  # answered: its buttons are gone, its words stay
+
+
+async def test_an_officer_who_types_after_a_prompt_is_heard(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    """Defect 4: the officer who pressed ❓ Minta info types the question without replying."""
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    await siti.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
+    # Another officer chatting in between is not taken as the question.
+    await telegram.send_text(STAF_DESA, "Pak, saya ke lokasi siang ini.", chat_id=SEPASO_GROUP)
+    question = await siti.do(
+        lambda: telegram.send_text(KADES, "Sejak kapan sampahnya?", chat_id=SEPASO_GROUP),
+        "Sejak kapan sampahnya?",
+    )
+    assert "membutuhkan informasi tambahan" in question["text"]
+    assert "saya ke lokasi" not in "\n".join(await siti.texts())
+    [report] = await store.reports()
+    assert report.status == "menunggu_pelapor"
