@@ -7,6 +7,7 @@ bot on both frameworks.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from bot.emulator import EmulatorClient, TgUser
@@ -116,3 +117,51 @@ async def test_an_officer_who_types_after_a_prompt_is_heard(
     assert "saya ke lokasi" not in "\n".join(await siti.texts())
     [report] = await store.reports()
     assert report.status == "menunggu_pelapor"
+
+
+async def test_a_reply_the_instant_a_message_appears_waits_for_its_link(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    """Defect 2: the outbox records a sent message's link 0.3 s after Telegram has shown it.
+
+    Everyone replies inside that window; each reply reaches its report once the link is there.
+    """
+
+    async def slow_recording() -> None:
+        await asyncio.sleep(0.3)
+
+    running_bot.app.outbox.before_link = slow_recording
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    hidden = TgUser(id=7770002, first_name="Rahmat", last_name="Hidayat")
+    citizen = chat_of(hidden)
+    await citizen.consent()
+    number = await file_report(citizen, telegram, privacy="Anonim")
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    notice = await citizen.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    # The citizen replies to the notice the moment it shows.
+    relayed = await sepaso.do(
+        lambda: telegram.send_text(
+            hidden, "Sampahnya makin banyak.", reply_to=int(notice["message_id"])
+        ),
+        "Pesan dari pelapor",
+    )
+    assert "Rahmat" not in relayed["text"]
+    # The officer replies to the relayed message the moment it shows.
+    await citizen.do(
+        lambda: telegram.send_text(
+            KADES,
+            "Kami cek besok pagi.",
+            chat_id=SEPASO_GROUP,
+            reply_to=int(relayed["message_id"]),
+        ),
+        "Kami cek besok pagi.",
+    )
+    [report] = await store.reports()
+    assert "reporter_info" in [e.kind for e in report.events]
