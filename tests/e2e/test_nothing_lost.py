@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 
 from bot.emulator import EmulatorClient, TgUser
-from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.conftest import ChatView, RunningBot, Store, wait_until
 from tests.e2e.helpers import SITI, labels
 from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, file_report, reply, setup_groups
 
@@ -165,3 +165,46 @@ async def test_a_reply_the_instant_a_message_appears_waits_for_its_link(
     )
     [report] = await store.reports()
     assert "reporter_info" in [e.kind for e in report.events]
+
+
+async def test_an_update_the_framework_cannot_parse_stops_nobody(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, store: Store
+) -> None:
+    """Defect 6: updates a framework's models reject, between two good ones."""
+    siti = chat_of(SITI)
+    budi = TgUser(id=1002, first_name="Budi")
+    await siti.send("/start", "Apakah Anda setuju?")
+    await chat_of(budi).send("/start", "Apakah Anda setuju?")
+    before = await chat_of(budi).snapshot()
+    # A reply whose replied message lacks fields aiogram requires (an older Bot API server).
+    await telegram.raw_update(
+        "message",
+        {
+            "message_id": 900,
+            "date": 1_700_000_000,
+            "chat": {"id": budi.id, "type": "private", "first_name": "Budi"},
+            "from": budi.as_json(),
+            "text": "halo",
+            "reply_to_message": {"message_id": 899, "extra_field_from_the_future": True},
+        },
+    )
+    # A membership change whose member has no user (a Bot API a version behind).
+    await telegram.raw_update(
+        "my_chat_member",
+        {
+            "chat": {"id": -1009999, "type": "supergroup", "title": "Grup lain"},
+            "from": budi.as_json(),
+            "date": 1_700_000_000,
+            "old_chat_member": {"status": "left"},
+            "new_chat_member": {"status": "member"},
+        },
+    )
+    await siti.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+    await chat_of(budi).expect("Apakah Anda setuju?", before)
+    await siti.send("/bantuan", "")
+
+    async def all_handled() -> bool:
+        inbox = await store.inbox()
+        return len(inbox) == 6 and all(row.processed_at is not None for row in inbox)
+
+    await wait_until(all_handled)
