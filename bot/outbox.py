@@ -380,6 +380,7 @@ class _Round:
     replies: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
     # Rows already recorded the moment their send returned (see OutboxWorker._record_link_now).
     recorded: set[int] = field(default_factory=set)
+    recording: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 #: The purpose of outbox rows that carry a message to the reporter (see handlers.casework).
@@ -468,6 +469,7 @@ class OutboxWorker(Worker):
         self._backlog = waiting | still_waiting
         results = await asyncio.gather(*(self._send_chat(queue, state) for queue in plan.values()))
         settled = [pair for result in results for pair in result]
+        await asyncio.gather(*state.recording)
         self._slow_down(settled)
         await self._record([pair for pair in settled if pair[0].id not in state.recorded])
         self.scheduler.forget_idle(self._timer())
@@ -521,7 +523,10 @@ class OutboxWorker(Worker):
                 outcome = await self._send(row, state)
                 settled.append((row, outcome))
                 if outcome.sent and outcome.message_ids and row.report_id and row.purpose:
-                    await self._record_link_now(row, outcome, state)
+                    # Beside the chat's next send, which need not wait for the database.
+                    state.recording.append(
+                        asyncio.create_task(self._record_link_now(row, outcome, state))
+                    )
                 if row.counted and not outcome.settled:
                     held = True
             return settled

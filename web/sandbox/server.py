@@ -19,6 +19,7 @@ emulator's ``history``; it never sees the bot's database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -62,9 +63,25 @@ def create_app(sandbox: Sandbox) -> web.Application:
     return app
 
 
+#: How long a request made while the sandbox starts waits for it before a polite refusal.
+STARTUP_WAIT_SECONDS = 60.0
+
+
 @web.middleware
 async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refusals come back as ``{"error": ...}`` for the page to show."""
+    """Refusals come back as ``{"error": ...}`` for the page to show.
+
+    A request made while the sandbox is still starting waits for it (the bot migrates its
+    database and binds the demo groups first), and is refused politely if that takes too long.
+    Nothing a request does can end the process: an unexpected error is logged and answered.
+    """
+    sandbox = _sandbox(request)
+    if request.path.startswith("/api/") and not sandbox.ready.is_set():
+        try:
+            await asyncio.wait_for(sandbox.ready.wait(), STARTUP_WAIT_SECONDS)
+        except TimeoutError:
+            text = sandbox.t("sandbox.starting", _language(request))
+            return web.json_response({"error": text}, status=503)
     try:
         return await handler(request)
     except web.HTTPNotFound as error:
@@ -75,6 +92,16 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return web.json_response({"error": error.description}, status=400)
     except (KeyError, ValueError) as error:
         return web.json_response({"error": str(error)}, status=400)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("sandbox request %s %s failed", request.method, request.path)
+        text = sandbox.t("sandbox.failed", _language(request))
+        return web.json_response({"error": text}, status=500)
+
+
+def _language(request: web.Request) -> str | None:
+    return request.query.get("lang") or None
 
 
 def _sandbox(request: web.Request) -> Sandbox:
