@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -297,6 +297,10 @@ def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -
     return sqlite.insert(InboxUpdate).values(**values).on_conflict_do_nothing()
 
 
+#: Telegram keeps an unconfirmed update for 24 hours; only within that can it come again.
+REDELIVERY_WINDOW = timedelta(hours=24)
+
+
 class InboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -311,20 +315,36 @@ class InboxRepository:
         payload: dict[str, Any],
         now: datetime,
     ) -> bool:
-        """Store an update; False when it was already there (a redelivery)."""
-        statement = _insert_ignoring_duplicates(
-            self._session,
-            {
-                "channel": channel,
-                "update_id": update_id,
-                "chat_id": chat_id,
-                "media_group_id": media_group_id,
-                "payload": payload,
-                "received_at": now,
-                "attempts": 0,
-            },
+        """Store an update; False when it was already there (a redelivery).
+
+        Telegram redelivers an update only while it keeps it unconfirmed, at most
+        ``REDELIVERY_WINDOW`` after it first came. An id met again later is a new update
+        (Telegram restarts its sequence at random after a week without updates, and another bot
+        on the same database has a sequence of its own): the old, handled row gives way.
+        """
+        values = {
+            "channel": channel,
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "media_group_id": media_group_id,
+            "payload": payload,
+            "received_at": now,
+            "attempts": 0,
+        }
+        result = await self._session.execute(_insert_ignoring_duplicates(self._session, values))
+        if getattr(result, "rowcount", 0):
+            return True
+        stale = await self._session.execute(
+            delete(InboxUpdate).where(
+                InboxUpdate.channel == channel,
+                InboxUpdate.update_id == update_id,
+                InboxUpdate.processed_at.is_not(None),
+                InboxUpdate.received_at < now - REDELIVERY_WINDOW,
+            )
         )
-        result = await self._session.execute(statement)
+        if not getattr(stale, "rowcount", 0):
+            return False
+        result = await self._session.execute(_insert_ignoring_duplicates(self._session, values))
         return bool(getattr(result, "rowcount", 0))
 
     async def pending(self, *, limit: int) -> list[InboxUpdate]:
