@@ -13,7 +13,15 @@ from collections.abc import Callable
 from bot.emulator import EmulatorClient, TgUser
 from tests.e2e.conftest import ChatView, RunningBot, Store, wait_until
 from tests.e2e.helpers import SITI, labels
-from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, file_report, reply, setup_groups
+from tests.e2e.units import (
+    KADES,
+    SEPASO_GROUP,
+    STAF_DESA,
+    card_in,
+    file_report,
+    reply,
+    setup_groups,
+)
 
 ChatOf = Callable[[TgUser], ChatView]
 
@@ -31,6 +39,7 @@ async def _asked(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
+    await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
     prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     await reply(
         ChatView(telegram, STAF_DESA, SEPASO_GROUP),
@@ -79,6 +88,7 @@ async def test_the_units_final_answer_stays_in_the_citizens_chat(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
+    await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
     prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
     answer = "Sampah sudah diangkut truk kecamatan pagi ini."
     done = await reply(sepaso, prompt, answer, expect_in=siti, expect="sudah selesai")
@@ -106,6 +116,7 @@ async def test_an_officer_who_types_after_a_prompt_is_heard(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
+    await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
     await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     # Another officer chatting in between is not taken as the question.
     await telegram.send_text(STAF_DESA, "Pak, saya ke lokasi siang ini.", chat_id=SEPASO_GROUP)
@@ -208,3 +219,21 @@ async def test_an_update_the_framework_cannot_parse_stops_nobody(
         return len(inbox) == 6 and all(row.processed_at is not None for row in inbox)
 
     await wait_until(all_handled)
+
+
+async def test_a_typed_message_with_open_reports_asks_which_report(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    """The class rule: after consent, a typed message is never met by the menu alone."""
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    which = await siti.send("Sampahnya sudah sampai jalan.", "Pesan ini untuk laporan mana?")
+    assert labels(which) == [f"📄 {number}", "📝 Buat laporan baru"]
+    relayed = await sepaso.do(
+        lambda: telegram.press_button(SITI, f"📄 {number}"), "Pesan dari pelapor"
+    )
+    assert "Sampahnya sudah sampai jalan." in relayed["text"]
+    await siti.expect("sudah diteruskan ke petugas", {})
