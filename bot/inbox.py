@@ -19,6 +19,7 @@ from bot.worker import Worker
 from handlers.actions import SendText
 from handlers.events import ChatKind, Event, Message
 from handlers.outgoing import emit
+from handlers.pending import LinkPendingError
 from locales import Catalogs
 from storage.models import InboxUpdate
 from storage.uow import UnitOfWork
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 UowFactory = Callable[[], UnitOfWork]
 
 MAX_ATTEMPTS = 3
+# How soon an update that replied to a message still being recorded is tried again.
+LINK_RETRY_SECONDS = 0.1
 _BATCH = 200
 
 
@@ -96,6 +99,8 @@ class InboxProcessor(Worker):
         self._next_due: datetime | None = None
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
         self._retry_at: dict[int, datetime] = {}
+        # An update waits for its message's link (see handlers.pending): look again soon.
+        self._link_pending = False
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
@@ -111,6 +116,8 @@ class InboxProcessor(Worker):
     def idle_seconds(self) -> float:
         """Sleep no longer than until a waiting album or a retry becomes due."""
         timeout = self._poll
+        if self._link_pending:
+            timeout = min(timeout, LINK_RETRY_SECONDS)
         next_due = min((d for d in (self._next_due, *self._retry_at.values()) if d), default=None)
         if next_due is not None:
             timeout = min(timeout, max(0.01, (next_due - self._clock()).total_seconds()))
@@ -122,6 +129,7 @@ class InboxProcessor(Worker):
         Returns how many units were processed and when a waiting album or retry becomes due.
         """
         works, next_due = await self._ready_work()
+        self._link_pending = False
         done = 0
         for work in works:
             if self.stopping:
@@ -162,6 +170,11 @@ class InboxProcessor(Worker):
     async def _process(self, work: _Work) -> int:
         try:
             await self._apply(work)
+        except LinkPendingError:
+            # Not a failure: the message it replies to is being recorded (handlers.pending).
+            # The chat's queue stays as it is; the next round, shortly, runs it again.
+            self._link_pending = True
+            return 0
         except Exception as exc:
             await self._record_failure(work, exc)
             return 0

@@ -117,6 +117,9 @@ class _Round:
 
     links: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
     replies: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
+    # Rows already recorded the moment their send returned (see OutboxWorker._record_link_now).
+    recorded: set[int] = field(default_factory=set)
+    recording: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 #: The purpose of outbox rows that carry a message to the reporter (see handlers.notices).
@@ -146,8 +149,12 @@ class OutboxWorker(Worker):
         rng: random.Random | None = None,
         timer: Callable[[], float] | None = None,
         on_undeliverable: UndeliverableHandler | None = None,
+        before_link: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(poll_seconds)
+        # Tests only: awaited between a send that carries a link and its recording, to widen
+        # the window in which a person can already reply to the message.
+        self.before_link = before_link
         self._uow_factory = uow_factory
         self._on_undeliverable = on_undeliverable
         self._channels = channels
@@ -217,8 +224,9 @@ class OutboxWorker(Worker):
         self._replies_waiting = {r.key for r in rows if r.reply and id(r) not in planned}
         results = await asyncio.gather(*(self._send_chat(queue, state) for queue in plan.values()))
         settled = [pair for result in results for pair in result]
+        await asyncio.gather(*state.recording)
         self._slow_down(settled)
-        await self._record(settled)
+        await self._record([pair for pair in settled if pair[0].id not in state.recorded])
         self.scheduler.forget_idle(self._timer())
         return sum(1 for _, o in settled if o.settled or o.migrated_to is not None)
 
@@ -270,6 +278,11 @@ class OutboxWorker(Worker):
                     continue
                 outcome = await self._send(row, state)
                 settled.append((row, outcome))
+                if outcome.sent and outcome.message_ids and row.report_id and row.purpose:
+                    # Beside the chat's next send, which need not wait for the database.
+                    state.recording.append(
+                        asyncio.create_task(self._record_link_now(row, outcome, state))
+                    )
                 if row.counted and not outcome.settled:
                     held = True
             return settled
@@ -369,6 +382,25 @@ class OutboxWorker(Worker):
             self.scheduler.pause_all(longest, now)
         elif throttled:
             log.warning("429 from one chat: it waits %.0fs", max(throttled.values()))
+
+    async def _record_link_now(self, row: _Row, outcome: _Outcome, state: _Round) -> None:
+        """A sent message about a report: its link and its sent mark, committed together at once.
+
+        People reply within a second of seeing a message; its link must not wait for the rest of
+        the round. Until this commit, a reply to it is held back by the handlers (they see the
+        row still unsent: handlers.pending), so it is answered once the link is there.
+        """
+        if self.before_link is not None:
+            await self.before_link()
+        try:
+            await self._record([(row, outcome)])
+        except Exception:
+            # Left to the round's own recording (a second try, in the usual transaction).
+            log.exception(
+                "outbox row %d: recording its link failed; retrying with the round", row.id
+            )
+            return
+        state.recorded.add(row.id)
 
     async def _record(self, settled: list[tuple[_Row, _Outcome]]) -> None:
         now = self._clock()

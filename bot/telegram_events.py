@@ -144,6 +144,7 @@ def message_event(message: JSON, channel: str) -> Message | ChatMigrated | Unsup
         photos=photos,
         location=location,
         reply_to_message_id=int(reply_to["message_id"]) if "message_id" in reply_to else None,
+        reply_to_bot=bool((reply_to.get("from") or {}).get("is_bot")),
         media_group_id=media_group_id,
         chat_title=str(chat.get("title", "")),
     )

@@ -7,6 +7,7 @@ from typing import Any
 from handlers.actions import (
     Action,
     AnswerButton,
+    ClearButtons,
     EditText,
     ForceReply,
     InlineKeyboard,
@@ -133,4 +134,11 @@ def render(action: Action) -> tuple[str, Params]:
         return _send_media(action)
     if isinstance(action, EditText):
         return "editMessageText", _edit_text(action)
+    if isinstance(action, ClearButtons):
+        # Without reply_markup, Telegram removes the message's inline keyboard.
+        params: Params = {
+            "chat_id": chat_id_param(action.chat_id),
+            "message_id": action.message_id,
+        }
+        return "editMessageReplyMarkup", params
     return "answerCallbackQuery", _answer_button(action)

@@ -99,6 +99,15 @@ class EditText:
 
 
 @dataclass(frozen=True, slots=True)
+class ClearButtons:
+    """Take the inline buttons off a message and keep its text (an answered question)."""
+
+    chat_id: str
+    message_id: int
+    kind: Literal["clear_buttons"] = field(default="clear_buttons")
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerButton:
     callback_id: str
     text: str = ""
@@ -106,7 +115,7 @@ class AnswerButton:
     kind: Literal["answer_button"] = field(default="answer_button")
 
 
-Action = SendText | SendMedia | EditText | AnswerButton
+Action = SendText | SendMedia | EditText | ClearButtons | AnswerButton
 
 
 def action_to_dict(action: Action) -> dict[str, Any]:
@@ -164,6 +173,8 @@ def action_from_dict(data: dict[str, Any]) -> Action:
             text=data["text"],
             markup=markup if isinstance(markup, InlineKeyboard) else None,
         )
+    if kind == "clear_buttons":
+        return ClearButtons(chat_id=data["chat_id"], message_id=data["message_id"])
     if kind == "answer_button":
         return AnswerButton(callback_id=data["callback_id"], text=data["text"], alert=data["alert"])
     raise ValueError(f"unknown action kind {kind!r}")

@@ -111,4 +111,7 @@ async def _on_message(turn: Turn, message: Message) -> None:
     if turn.conversation.step == ChatStep.STATUS_INPUT and message.text and not message.photos:
         await citizen.lookup_status(turn, message.text)
         return
+    # Outside any step, a citizen with open reports is never answered with the menu alone.
+    if await followup.on_idle_message(turn, message):
+        return
     await intake.on_message(turn, message)

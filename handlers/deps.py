@@ -43,6 +43,15 @@ class HandlerConfig:
     digest_max_items: int = 25
     # The console's address, written into the login links /dasbor sends.
     console_url: str = "http://127.0.0.1:8000"
+    # An officer who pressed ❓ Minta info / 🏁 Selesai ... and then types instead of replying:
+    # their next message in the group within this time is the prompt's answer.
+    typed_prompt_window: timedelta = timedelta(minutes=15)
+    # A reply to a bot message whose link is not recorded yet waits while a message about a
+    # report to that chat, queued at most this long ago, may still be on its way back from
+    # Telegram (see handlers.pending).
+    link_wait: timedelta = timedelta(seconds=30)
+    # "Your message went to the officers" is said once per burst of messages.
+    relay_notice_quiet: timedelta = timedelta(minutes=2)
 
 
 class ChatAdmins(Protocol):

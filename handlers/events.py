@@ -77,6 +77,8 @@ class Message:
     photos: tuple[Photo, ...] = ()
     location: Location | None = None
     reply_to_message_id: int | None = None
+    # The replied-to message was written by a bot (this one, as a rule).
+    reply_to_bot: bool = False
     media_group_id: str = ""
     chat_title: str = ""
 

@@ -3,19 +3,35 @@ that the work is done, rating it, or saying it is not done yet."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.lifecycle import ReportStatus
-from handlers import reporter_actions
-from handlers.actions import InlineKeyboard
+from handlers import intake, reporter_actions
+from handlers.actions import ClearButtons, InlineKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
-from handlers.events import Message
+from handlers.events import ButtonPress, Location, Message, Photo
 from handlers.formatting import long_date
 from handlers.menu import main_menu
+from handlers.pending import replied_link
 from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
 
-BUTTONS = frozenset({"fu", "cyes", "cno", "rate", "rskip"})
+BUTTONS = frozenset({"fu", "cyes", "cno", "rate", "rskip", "pick", "picknew"})
+#: Reports a message of the citizen may be meant for: still open, in these statuses.
+OPEN_STATUSES = (
+    ReportStatus.MENUNGGU_PELAPOR.value,
+    ReportStatus.BARU.value,
+    ReportStatus.DIDISPOSISI.value,
+    ReportStatus.DIPROSES.value,
+    ReportStatus.SELESAI.value,
+)
+#: At most this many reports are offered by "Pesan ini untuk laporan mana?".
+CHOICES_MAX = 5
+#: Where a message waiting for the citizen's choice of report is kept (the conversation's draft).
+HELD = "held"
+TOLD = "told"
 
 
 def _case(turn: Turn) -> Case:
@@ -38,9 +54,7 @@ def _step_report_id(turn: Turn, kind: ChatStep) -> int | None:
 
 async def on_reply(turn: Turn, message: Message) -> bool:
     """A reply to one of the bot's messages about a report goes to the unit."""
-    if message.reply_to_message_id is None:
-        return False
-    link = await turn.uow.links.find(turn.channel, turn.chat_id, message.reply_to_message_id)
+    link = await replied_link(turn, message)
     if link is None:
         return False
     report = await _own_report(turn, link.report_id)
@@ -78,6 +92,13 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
 async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     """Pass the message on to the unit; False when the report takes no more messages."""
     text = message.text.strip()
+    if message.location is not None:
+        point = turn.t(
+            "followup.location",
+            latitude=f"{message.location.latitude:.6f}",
+            longitude=f"{message.location.longitude:.6f}",
+        )
+        text = f"{text}\n{point}".strip()
     if not text and not message.photos:
         turn.send(turn.t("followup.need_text"))
         return True
@@ -94,14 +115,118 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
         turn.send(
             turn.t("followup.resumed", number=report.tracking_no, due=due), main_menu(turn.tr)
         )
-    else:
+    elif _first_of_burst(turn, report):
         turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
     return True
+
+
+def _first_of_burst(turn: Turn, report: Report) -> bool:
+    """Whether to say "passed on to the officers": once per burst of messages to one report."""
+    draft = dict(turn.conversation.draft or {})
+    told = draft.get(TOLD) or {}
+    quiet = turn.deps.config.relay_notice_quiet
+    last = told.get("at", "")
+    recent = (
+        told.get("report") == report.id
+        and bool(last)
+        and turn.now - datetime.fromisoformat(last) < quiet
+    )
+    draft[TOLD] = {"report": report.id, "at": turn.now.isoformat()}
+    turn.conversation.draft = draft
+    return not recent
+
+
+def _is_relayable(message: Message) -> bool:
+    """What can reach a unit: words, photos, a location (a sticker or a voice note cannot)."""
+    return bool(message.text.strip() or message.photos or message.location is not None)
+
+
+async def on_idle_message(turn: Turn, message: Message) -> bool:
+    """A message typed outside any step, by a citizen who has open reports, is never dropped.
+
+    One report waiting for the citizen's answer (menunggu_pelapor) takes it as the answer.
+    Otherwise, with open reports, the message is held and the citizen asked which report it is
+    for ("Pesan ini untuk laporan mana?"), or to start a new one. False when the citizen has no
+    open report (the menu's guidance answers) or the message cannot be passed on.
+    """
+    conv = turn.conversation
+    if conv.step != ChatStep.IDLE or (conv.draft or {}).get("step") or not _is_relayable(message):
+        return False
+    citizen = await current_citizen(turn)
+    if citizen is None:
+        return False
+    reports = await turn.uow.reports.open_for_citizen(citizen.id, OPEN_STATUSES, limit=50)
+    waiting = [r for r in reports if r.status == ReportStatus.MENUNGGU_PELAPOR]
+    if len(waiting) == 1:
+        await _relay(turn, waiting[0], message)
+        return True
+    choices = (waiting or reports)[:CHOICES_MAX]
+    if not choices:
+        return False
+    _hold(turn, message)
+    rows = [
+        (turn.button(f"📄 {r.tracking_no}", "pick", str(r.id), scope=SCOPE_GLOBAL),)
+        for r in choices
+    ]
+    rows.append((turn.button(turn.t("followup.which_new"), "picknew", scope=SCOPE_GLOBAL),))
+    turn.send(turn.t("followup.which"), InlineKeyboard(rows=tuple(rows)))
+    return True
+
+
+def _hold(turn: Turn, message: Message) -> None:
+    """Keep the message until the citizen says which report it is for (the newest one wins)."""
+    held = {
+        "text": message.text[:3500],
+        "photos": [
+            {"file_id": p.file_id, "file_unique_id": p.file_unique_id, "mime_type": p.mime_type}
+            for p in message.photos
+        ],
+        "location": (
+            [message.location.latitude, message.location.longitude] if message.location else None
+        ),
+        "message_id": message.message_id,
+    }
+    turn.conversation.draft = {**dict(turn.conversation.draft or {}), HELD: held}
+
+
+def _take_held(turn: Turn) -> Message | None:
+    draft = dict(turn.conversation.draft or {})
+    held = draft.pop(HELD, None)
+    if not isinstance(held, dict):
+        return None
+    turn.conversation.draft = draft
+    point = held.get("location")
+    return Message(
+        channel=turn.channel,
+        chat_id=turn.chat_id,
+        chat_kind=turn.event.chat_kind,
+        message_id=int(held.get("message_id") or 0),
+        sender=turn.event.sender,
+        text=str(held.get("text") or ""),
+        photos=tuple(Photo(**p) for p in held.get("photos") or ()),
+        location=Location(float(point[0]), float(point[1])) if point else None,
+    )
+
+
+async def _picked(turn: Turn, report: Report) -> None:
+    held = _take_held(turn)
+    if held is None:
+        turn.answer(turn.t("button.stale"), alert=True)
+        return
+    turn.answer()
+    _keep_answer(turn)
+    await _relay(turn, report, held)
 
 
 async def on_button(turn: Turn, action: str, arg: str) -> bool:
     if action not in BUTTONS:
         return False
+    if action == "picknew":
+        turn.answer()
+        _take_held(turn)
+        _keep_answer(turn)
+        intake.begin(turn)
+        return True
     report_text, _, extra = arg.partition(".")
     report = await _own_report(turn, int(report_text)) if report_text.isdigit() else None
     if report is None:
@@ -119,11 +244,19 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
         await _reopen(turn, report)
     elif action == "rate":
         await _rated(turn, report, extra)
+    elif action == "pick":
+        await _picked(turn, report)
     else:
         turn.conversation.step = ChatStep.IDLE
         turn.answer()
         turn.show(turn.t("rate.thanks"), None)
     return True
+
+
+def _keep_answer(turn: Turn) -> None:
+    """The pressed message holds the unit's words: take its buttons off, keep the text."""
+    if isinstance(turn.event, ButtonPress) and turn.event.message_id is not None:
+        turn.emit(ClearButtons(chat_id=turn.chat_id, message_id=turn.event.message_id))
 
 
 async def _confirmed(turn: Turn, report: Report) -> None:
@@ -135,7 +268,9 @@ async def _confirmed(turn: Turn, report: Report) -> None:
     stars = tuple(
         turn.button("⭐" * n, "rate", f"{report.id}.{n}", scope=SCOPE_GLOBAL) for n in range(1, 6)
     )
-    turn.show(
+    # Nothing a unit said is overwritten: the rating question comes as a new message.
+    _keep_answer(turn)
+    turn.send(
         turn.t("rate.ask", number=report.tracking_no),
         InlineKeyboard(rows=(stars[:3], stars[3:])),
     )
@@ -149,7 +284,8 @@ async def _reopen(turn: Turn, report: Report) -> None:
     turn.answer()
     turn.conversation.step = about(ChatStep.FOLLOWUP, report.id)
     due = long_date(report.due_date, turn.conversation.language) if report.due_date else "-"
-    turn.show(turn.t("followup.reopened", number=report.tracking_no, due=due), None)
+    _keep_answer(turn)
+    turn.send(turn.t("followup.reopened", number=report.tracking_no, due=due))
 
 
 async def _rated(turn: Turn, report: Report, extra: str) -> None:

@@ -17,7 +17,7 @@ from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.purposes import Purpose
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import console_login, notices, officer_actions, reminders
+from handlers import console_login, notices, officer_actions, reminders, typed_prompts
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.case import Case, Officer
@@ -25,6 +25,7 @@ from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
 from handlers.formatting import long_date
 from handlers.outgoing import emit
+from handlers.pending import replied_link
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 from storage.unit_registry import issue_binding_code, normalise_binding_code
@@ -71,6 +72,8 @@ async def on_message(turn: Turn, message: Message) -> None:
         await _on_command(turn, message, bound)
     elif message.reply_to_message_id is not None and bound is not None:
         await _on_reply(turn, message, bound)
+    elif bound is not None:
+        await _on_typed(turn, message, bound)
     # Anything else is the officers talking among themselves: not the bot's business.
 
 
@@ -566,6 +569,7 @@ def _prompt(
     **values: str,
 ) -> None:
     """Ask the officer for the words of an action; their reply to this message performs it."""
+    typed_prompts.remember(turn, officer.user_id, report.id, link_action)
     key = link_action.split(":", 1)[0]
     text = turn.t(f"prompt.{key}", number=report.tracking_no, officer=officer.name or "-", **values)
     turn.emit(
@@ -586,8 +590,9 @@ def _prompt(
 
 async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -> None:
     assert message.reply_to_message_id is not None
-    link = await turn.uow.links.find(turn.channel, turn.chat_id, message.reply_to_message_id)
+    link = await replied_link(turn, message)
     if link is None:
+        await _on_typed(turn, message, bound)  # a reply to a colleague, right after a prompt
         return
     unit = bound[1]
     report = await turn.uow.reports.get(link.report_id)
@@ -614,6 +619,25 @@ async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
     )
 
 
+async def _on_typed(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -> None:
+    """The officer's next message after a prompt they did not reply to (handlers.typed_prompts)."""
+    if not message.text.strip():
+        return  # a photo without words, a sticker: the prompt keeps waiting for the words
+    pending = typed_prompts.take(turn, turn.event.sender.user_id)
+    if pending is None:
+        return
+    report = await turn.uow.reports.get(pending.report_id)
+    unit = bound[1]
+    if report is None or not may_act(unit.kind, unit.id, report.unit_id):
+        return
+    officer = _officer(turn, unit)
+    if pending.expired:
+        turn.send(turn.t("prompt.expired", officer=officer.name or "-", number=report.tracking_no))
+        return
+    text = message.text.strip()[:NOTE_MAX]
+    await _prompt_answer(turn, message, report, officer, pending.link_action, text)
+
+
 async def _prompt_answer(
     turn: Turn, message: Message, report: Report, officer: Officer, link_action: str, text: str
 ) -> None:
@@ -621,6 +645,7 @@ async def _prompt_answer(
     if not text:
         turn.send(turn.t("group.need_text"))
         return
+    typed_prompts.forget(turn, officer.user_id)
     action = CaseAction(name)
     to_unit = (
         await turn.uow.units.get(int(arg))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -241,6 +241,22 @@ class ReportRepository:
         )
         return list(rows)
 
+    async def open_for_citizen(
+        self, citizen_id: int, statuses: Sequence[str], limit: int
+    ) -> list[Report]:
+        """The citizen's reports in ``statuses``, not closed for good, newest change first."""
+        rows = await self._session.scalars(
+            select(Report)
+            .where(
+                Report.citizen_id == citizen_id,
+                Report.status.in_(list(statuses)),
+                Report.closed_at.is_(None),
+            )
+            .order_by(Report.updated_at.desc(), Report.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
     async def count_for_citizen(self, citizen_id: int) -> int:
         count = await self._session.scalar(
             select(func.count(Report.id)).where(Report.citizen_id == citizen_id)
@@ -281,6 +297,10 @@ def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -
     return sqlite.insert(InboxUpdate).values(**values).on_conflict_do_nothing()
 
 
+#: Telegram keeps an unconfirmed update for 24 hours; only within that can it come again.
+REDELIVERY_WINDOW = timedelta(hours=24)
+
+
 class InboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -295,20 +315,36 @@ class InboxRepository:
         payload: dict[str, Any],
         now: datetime,
     ) -> bool:
-        """Store an update; False when it was already there (a redelivery)."""
-        statement = _insert_ignoring_duplicates(
-            self._session,
-            {
-                "channel": channel,
-                "update_id": update_id,
-                "chat_id": chat_id,
-                "media_group_id": media_group_id,
-                "payload": payload,
-                "received_at": now,
-                "attempts": 0,
-            },
+        """Store an update; False when it was already there (a redelivery).
+
+        Telegram redelivers an update only while it keeps it unconfirmed, at most
+        ``REDELIVERY_WINDOW`` after it first came. An id met again later is a new update
+        (Telegram restarts its sequence at random after a week without updates, and another bot
+        on the same database has a sequence of its own): the old, handled row gives way.
+        """
+        values = {
+            "channel": channel,
+            "update_id": update_id,
+            "chat_id": chat_id,
+            "media_group_id": media_group_id,
+            "payload": payload,
+            "received_at": now,
+            "attempts": 0,
+        }
+        result = await self._session.execute(_insert_ignoring_duplicates(self._session, values))
+        if getattr(result, "rowcount", 0):
+            return True
+        stale = await self._session.execute(
+            delete(InboxUpdate).where(
+                InboxUpdate.channel == channel,
+                InboxUpdate.update_id == update_id,
+                InboxUpdate.processed_at.is_not(None),
+                InboxUpdate.received_at < now - REDELIVERY_WINDOW,
+            )
         )
-        result = await self._session.execute(statement)
+        if not getattr(stale, "rowcount", 0):
+            return False
+        result = await self._session.execute(_insert_ignoring_duplicates(self._session, values))
         return bool(getattr(result, "rowcount", 0))
 
     async def pending(self, *, limit: int) -> list[InboxUpdate]:
@@ -410,6 +446,27 @@ class OutboxRepository:
         )
         self._session.add(row)
         return row
+
+    async def links_on_the_way(
+        self, channel: str, chat_id: str, *, since: datetime, before: datetime
+    ) -> bool:
+        """Whether a message about a report to the chat, queued between ``since`` and ``before``,
+        may be at Telegram already with its link not yet recorded (its row is still unsent)."""
+        found = await self._session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.report_id.is_not(None),
+                OutboxMessage.purpose != "",
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.created_at >= since,
+                OutboxMessage.created_at < before,
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def due(
         self,

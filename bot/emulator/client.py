@@ -354,6 +354,13 @@ class EmulatorClient:
         listed: list[JsonDict] = await self._request("GET", "messages", params=params)
         return listed
 
+    async def raw_update(self, kind: str, payload: JsonDict) -> JsonDict:
+        """Queue an update exactly as given (one a framework may fail to parse)."""
+        result: JsonDict = await self._request(
+            "POST", "updates/raw", json={"kind": kind, "payload": payload}
+        )
+        return result
+
     async def history(self, chat_id: int, after_message_id: int = 0) -> list[JsonDict]:
         """The whole chat as a client shows it: users' and bot's messages (``from_bot``)."""
         params = {"chat_id": str(chat_id), "after_message_id": str(after_message_id)}

@@ -30,6 +30,10 @@ same HTTP status.
     same title, admins and members; later sends to the old id answer 400 "group chat was
     upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id``
     -> ``{"updates", "chat"}``.
+``POST updates/raw``
+    ``{kind, payload}`` queues an update of ``kind`` with ``payload`` exactly as given, for
+    updates a newer (or older) Bot API would send and a framework may not understand
+    -> ``{"update"}``.
 ``GET chat?chat_id=``
     the emulator's view of one chat: ``chat``, ``admins``, ``members``, ``pinned`` (message ids,
     newest last), ``bot_status``, ``blocked``, ``left``, ``migrated_to``.
@@ -181,6 +185,14 @@ def user_message(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     record = bot.add_message(chat, _content(bot, chat, body), from_bot=False, sender=sender)
     update = bot.push_update("message", dict(record.message))
     return {"update": update, "message": dict(record.message)}
+
+
+def raw_update(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
+    kind = str(body.get("kind") or "")
+    payload = body.get("payload")
+    if not kind or kind == "update_id" or not isinstance(payload, dict):
+        raise bad_request("a raw update needs a kind and a JSON object payload")
+    return {"update": bot.push_update(kind, dict(payload))}
 
 
 def _callback_datas(message: JsonDict) -> list[str]:

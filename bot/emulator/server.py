@@ -188,6 +188,7 @@ class Emulator:
             ("POST", "updates/callback", self._body(control.callback)),
             ("POST", "updates/member", self._body(control.member_update)),
             ("POST", "updates/migrate", self._body(control.migrate_group)),
+            ("POST", "updates/raw", self._body(control.raw_update)),
             ("GET", "updates", self._pending_updates),
             ("POST", "files", self._upload),
             ("GET", "messages", self._messages),

@@ -95,6 +95,8 @@ class Sandbox:
         self._app: App | None = None
         self._task: asyncio.Task[None] | None = None
         self._restarting = False
+        #: Set once the first start has finished: the page's API waits for it (see server).
+        self.ready = asyncio.Event()
 
     # --- lifecycle ---------------------------------------------------------------------------
     @property
@@ -122,10 +124,14 @@ class Sandbox:
     async def start(self) -> None:
         """Start empty: the emulator keeps its chats in memory only, so a database kept from an
         earlier run would point at messages that no longer exist."""
-        await self.emulator.start()
-        self._telegram = EmulatorClient(self.emulator.base_url, SANDBOX_TOKEN)
-        self._wipe_data()
-        await self._boot()
+        # Under the lock: the page may already answer, and a reset or a scenario pressed now
+        # must wait for the first start instead of migrating the same database beside it.
+        async with self.lock:
+            await self.emulator.start()
+            self._telegram = EmulatorClient(self.emulator.base_url, SANDBOX_TOKEN)
+            self._wipe_data()
+            await self._boot()
+        self.ready.set()
 
     async def stop(self) -> None:
         await self._stop_bot()

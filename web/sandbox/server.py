@@ -24,6 +24,7 @@ the page's language (``?lang=``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -73,6 +74,8 @@ REFUSALS = (
     "reply_gone",
     "file_too_big",
     "telegram_refused",
+    "starting",
+    "failed",
 )
 
 #: Telegram's (the emulator's) refusals a person can cause from the page, by a phrase of their
@@ -130,10 +133,25 @@ def create_app(sandbox: Sandbox, *, console_url: str = "") -> web.Application:
     return app
 
 
+#: How long a request made while the sandbox starts waits for it before a polite refusal.
+STARTUP_WAIT_SECONDS = 60.0
+
+
 @web.middleware
 async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refusals come back as ``{"error": CODE}`` for the page to say in its language; the
-    details (in English, for whoever runs the sandbox) go to the log."""
+    details (in English, for whoever runs the sandbox) go to the log.
+
+    A request made while the sandbox is still starting waits for it (the bot migrates its
+    database and binds the demo groups first), and is refused politely if that takes too long.
+    Nothing a request does can end the process: an unexpected error is logged and answered.
+    """
+    sandbox = _sandbox(request)
+    if request.path.startswith("/api/") and not sandbox.ready.is_set():
+        try:
+            await asyncio.wait_for(sandbox.ready.wait(), STARTUP_WAIT_SECONDS)
+        except TimeoutError:
+            return _refused(request, "starting", 503, "the sandbox is still starting")
     try:
         return await handler(request)
     except RefusalError as refusal:
@@ -147,6 +165,11 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return _refused(request, code, 400, error.description)
     except (KeyError, ValueError) as error:
         return _refused(request, "bad_request", 400, repr(error))
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("sandbox request %s %s failed", request.method, request.path)
+        return _refused(request, "failed", 500, "unexpected error (logged)")
 
 
 def _refused(request: web.Request, code: str, status: int, detail: str) -> web.Response:
