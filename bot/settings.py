@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     coordinator_sees_identity: bool = False
     # How long a group binding code (/daftar CODE) stays valid.
     binding_code_hours: float = Field(default=48.0, gt=0)
+    # Evidence photos: the most one photo, and all photos of one report, may weigh (MB).
+    evidence_max_photo_mb: float = Field(default=10.0, gt=0)
+    evidence_max_report_mb: float = Field(default=25.0, gt=0)
     # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
     seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.

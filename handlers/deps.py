@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from core.calendar import WorkingCalendar
 from core.categories import Category
 from core.deadlines import DeadlinePolicy
+from core.evidence import EvidenceLimits
 from core.regions import RegionDirectory
 from locales import Catalogs
 
@@ -35,12 +36,23 @@ class HandlerConfig:
     morning: time = time(7, 30)
     # Lines of reports in one digest or reminder message (the rest is counted).
     digest_max_items: int = 25
+    # Evidence photos: size per photo and per report (EVIDENCE_MAX_PHOTO_MB, ..._REPORT_MB).
+    evidence: EvidenceLimits = field(default_factory=EvidenceLimits)
 
 
 class ChatAdmins(Protocol):
     """Asks the messenger whether a user administers a group (binding a group needs an admin)."""
 
     async def is_admin(self, channel: str, chat_id: str, user_id: str) -> bool: ...
+
+
+class FileFetcher(Protocol):
+    """Fetches a received file's bytes from the messenger, so evidence is judged by its content.
+
+    ``None`` means the messenger refused for good (gone, too big for the Bot API); network
+    trouble raises, so the update is retried instead of wrongly refusing the citizen's photo."""
+
+    async def fetch(self, channel: str, file_id: str) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
@@ -52,3 +64,4 @@ class HandlerDeps:
     calendar: WorkingCalendar
     clock: Callable[[], datetime]
     admins: ChatAdmins | None = None
+    files: FileFetcher | None = None

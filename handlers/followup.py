@@ -4,7 +4,7 @@ that the work is done, rating it, or saying it is not done yet."""
 from __future__ import annotations
 
 from core.lifecycle import ReportStatus
-from handlers import casework
+from handlers import casework, evidence
 from handlers.actions import InlineKeyboard
 from handlers.casework import Case
 from handlers.consent import ask_consent, current_citizen
@@ -79,11 +79,15 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
 async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     """Pass the message on to the unit; False when the report takes no more messages."""
     text = message.text.strip()
-    if not text and not message.photos:
-        turn.send(turn.t("followup.need_text"))
+    checked = await evidence.inspect(turn, message.photos, 0)
+    evidence.tell_refusals(turn, checked.refused)
+    photos = [photo for photo, _, _ in checked.accepted]
+    if not text and not photos:
+        if not checked.refused:
+            turn.send(turn.t("followup.need_text"))
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
-    refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], message.photos)
+    refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], photos)
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
         return False

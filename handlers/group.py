@@ -15,14 +15,16 @@ from core.callbacks import verify_callback
 from core.casework import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
+from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import casework, clockwork
+from handlers import bindings, casework, clockwork
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText, action_to_dict
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.casework import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
 from handlers.formatting import long_date
+from handlers.guard import permitted, split_opener, with_opener
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 from storage.unit_registry import issue_binding_code, normalise_binding_code
@@ -266,10 +268,7 @@ async def _register(
     )
     turn.send(turn.t("group.bound", unit=unit.name))
     turn.emit(SendText(chat_id=turn.chat_id, text=turn.t("group.guide"), pin=True))
-    if unit.kind != UnitKind.COORDINATOR:
-        await _tell_coordinator(
-            turn.uow, turn.deps, turn.now, "group.bound_notice", title=title, unit=unit.name
-        )
+    await bindings.announce(turn, "binding.bound", unit, title)
     # Reports the unit already holds (e.g. transferred while it had no group) show up now.
     case = _case(turn)
     for report in await turn.uow.reports.open_for_unit(
@@ -286,15 +285,14 @@ async def _unbind(turn: Turn, message: Message, chat: UnitChat, unit: Unit) -> N
         return
     turn.uow.units.unbind(chat, reason="unbound", now=turn.now)
     turn.send(turn.t("group.unbound", unit=unit.name))
-    if unit.kind != UnitKind.COORDINATOR:
-        await _tell_coordinator(
-            turn.uow, turn.deps, turn.now, "group.unbound_notice", title=chat.title, unit=unit.name
-        )
+    await bindings.announce(turn, "binding.released", unit, chat.title or turn.chat_id)
 
 
 async def _issue_code(turn: Turn, args: str, unit: Unit) -> None:
     if unit.kind != UnitKind.COORDINATOR:
         turn.send(turn.t("group.coordinator_only"))
+        return
+    if not await permitted(turn, GroupAction.ISSUE_CODE):
         return
     target = await turn.uow.units.by_code(args.strip().lower()) if args.strip() else None
     if target is None:
@@ -409,6 +407,8 @@ async def _report_arg(turn: Turn, text: str, unit: Unit) -> Report | None:
 async def _action_command(
     turn: Turn, message: Message, action: CaseAction, args: str, unit: Unit
 ) -> None:
+    if not await permitted(turn, for_case(action)):
+        return
     number, _, rest = args.partition(" ")
     report = await _report_arg(turn, number, unit)
     if report is None:
@@ -489,6 +489,8 @@ async def _button_action(
     refused = refusal(action, ReportStatus(report.status))
     if refused:
         turn.answer(turn.t(f"case.refused.{refused}"), alert=True)
+        return
+    if not await permitted(turn, for_case(action)):
         return
     officer = _officer(turn, unit)
     if action == CaseAction.VERIFY:
@@ -594,7 +596,7 @@ def _prompt(
         ),
         report.id,
         purpose=casework.PROMPT,
-        link_action=link_action,
+        link_action=with_opener(link_action, turn.event.sender.user_id),
     )
 
 
@@ -632,7 +634,13 @@ async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
 async def _prompt_answer(
     turn: Turn, message: Message, report: Report, officer: Officer, link_action: str, text: str
 ) -> None:
+    link_action, opener = split_opener(link_action)
     name, _, arg = link_action.partition(":")
+    someone_else = bool(opener) and opener != turn.event.sender.user_id
+    if someone_else and not await permitted(turn, GroupAction.ANSWER_OTHERS_PROMPT):
+        return
+    if not await permitted(turn, for_case(CaseAction(name))):
+        return
     if not text:
         turn.send(turn.t("group.need_text"))
         return

@@ -13,7 +13,7 @@ from core.lifecycle import Privacy, ReportStatus, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
 from core.tracking import new_tracking_number
-from handlers import casework
+from handlers import casework, evidence
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import ButtonPress, MediaKind, Message
@@ -452,7 +452,7 @@ def _choose_region(turn: Turn, step: str, code: str) -> None:
 
 async def _step_message(turn: Turn, step: str, message: Message) -> None:
     if step == "photos" and message.photos:
-        _add_photos(turn, message)
+        await _add_photos(turn, message)
         return
     if step == "gps":
         _gps_message(turn, message)
@@ -501,25 +501,26 @@ def _wrong_media(turn: Turn, step: str, message: Message) -> None:
         turn.send(turn.t("input.unsupported_media_step", step=turn.t(f"step.{step}")))
 
 
-def _add_photos(turn: Turn, message: Message) -> None:
+async def _add_photos(turn: Turn, message: Message) -> None:
     photos: list[dict[str, Any]] = list(_draft(turn).get("photos", []))
     known = {p["file_unique_id"] for p in photos}
-    rejected = 0
-    for photo in message.photos:
-        if photo.file_unique_id in known:
-            continue
-        if len(photos) >= MAX_PHOTOS:
-            rejected += 1
-            continue
+    unique = {p.file_unique_id: p for p in message.photos}
+    fresh = [p for key, p in unique.items() if key not in known]
+    rejected = max(0, len(photos) + len(fresh) - MAX_PHOTOS)
+    fresh = fresh[: max(0, MAX_PHOTOS - len(photos))]
+    used = sum(int(p.get("size", 0)) for p in photos)
+    checked = await evidence.inspect(turn, fresh, used)
+    for photo, size, mime_type in checked.accepted:
         photos.append(
             {
                 "file_id": photo.file_id,
                 "file_unique_id": photo.file_unique_id,
                 "media_group_id": photo.media_group_id,
-                "mime_type": photo.mime_type,
+                "mime_type": mime_type,
+                "size": size,
             }
         )
-        known.add(photo.file_unique_id)
+    evidence.tell_refusals(turn, checked.refused)
     _update_draft(turn, photos=photos)
     if rejected:
         turn.send(turn.t("photos.too_many", max=MAX_PHOTOS, rejected=rejected))

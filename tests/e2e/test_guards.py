@@ -1,0 +1,138 @@
+"""Only the right people act (issue 18): roles in a unit's group, guarded bindings.
+
+The role table in ``core.roles`` drives these tests: each officer command is tried by a plain
+member of the desa's group and must be allowed or refused exactly as the table says.
+"""
+
+from __future__ import annotations
+
+from bot.emulator import EmulatorClient, TgUser
+from core.roles import GroupAction, GroupRole, may
+from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.helpers import SITI, ChatOf
+from tests.e2e.units import (
+    COORDINATOR_GROUP,
+    KADES,
+    SEPASO_GROUP,
+    STAF_DESA,
+    bind,
+    card_in,
+    code_for,
+    event_kinds,
+    file_report,
+    reply,
+    setup_groups,
+    unit_chat,
+)
+
+MAGANG = TgUser(id=2101, first_name="Anak", last_name="Magang")
+HIDDEN_GROUP = -1009001
+REFUSED = "hanya admin grup ini yang dapat"
+
+#: Every officer command a member might type, in an order the report's status allows.
+COMMANDS: list[tuple[GroupAction, str, str]] = [
+    (GroupAction.VIEW, "/antrian", "Laporan terbuka"),
+    (GroupAction.VERIFY, "/verifikasi {n}", "diverifikasi"),
+    (GroupAction.NOTE, "/tindaklanjut {n} Petugas dijadwalkan datang besok pagi.", "dicatat"),
+    (GroupAction.ASK, "/tanya {n} Sejak kapan sampah menumpuk?", "sudah dikirim ke pelapor"),
+    (GroupAction.TRANSFER, "/alihkan {n} dinas-pupr bukan wewenang desa", "dialihkan"),
+    (GroupAction.ARCHIVE, "/arsipkan {n} spam", "diarsipkan"),
+    (GroupAction.DONE, "/selesai {n} Sampah sudah diangkut.", "dinyatakan selesai"),
+]
+
+
+async def test_a_member_does_exactly_what_the_role_table_allows(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
+
+    done_by_member: list[str] = []
+    for action, command, ok in COMMANDS:
+        allowed = may(GroupRole.MEMBER, action)
+        answer = await staff.send(command.format(n=number), ok if allowed else REFUSED)
+        assert (REFUSED in answer["text"]) is not allowed, (action, answer["text"])
+        if allowed and action != GroupAction.VIEW:
+            done_by_member.append(action.value)
+    kinds = await event_kinds(database_url)
+    assert [k for k in kinds if k in {a.value for a, _, _ in COMMANDS}] == done_by_member
+
+    # The admin-only buttons refuse a member too, and say why.
+    await telegram.press_button(STAF_DESA, "🗄 Arsipkan", chat_id=SEPASO_GROUP)
+    await telegram.wait_idle()
+    [answer] = (await telegram.callback_answers(SEPASO_GROUP))[-1:]
+    assert REFUSED in answer["text"]
+    assert answer["show_alert"]
+
+    # The village head (admin) may finish it.
+    await sepaso.send(f"/selesai {number} Sampah sudah diangkut.", "dinyatakan selesai")
+
+
+async def test_a_prompt_is_answered_by_whoever_opened_it_or_an_admin(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+    await siti.do(
+        lambda: telegram.press_button(STAF_DESA, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    await card_in(sepaso, number, showing="Status: Terdisposisi")
+    staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
+    prompt = await staff.press("🔧 Tindak lanjut", "balas pesan ini")
+    intruder = ChatView(telegram, MAGANG, SEPASO_GROUP)
+    await telegram.register_chat(SEPASO_GROUP, members=[MAGANG.id])
+    refused = await reply(
+        intruder, prompt, "Sudah beres kok.", expect_in=sepaso, expect="dibuka petugas lain"
+    )
+    assert REFUSED in refused["text"]
+    [report] = await store.reports()
+    assert report.status == "didisposisi"
+    # The officer who opened it answers it; the village head (admin) may answer anyone's.
+    await reply(staff, prompt, "Besok petugas datang.", expect_in=siti, expect="Besok petugas")
+    prompt = await sepaso.press("🔧 Tindak lanjut", "balas pesan ini")
+    await reply(
+        ChatView(telegram, KADES, SEPASO_GROUP),
+        prompt,
+        "Truk sampah dijadwalkan Kamis.",
+        expect_in=siti,
+        expect="Truk sampah dijadwalkan",
+    )
+
+
+async def test_only_coordinator_admins_issue_codes_and_every_binding_is_announced(
+    running_bot: RunningBot, telegram: EmulatorClient, database_url: str
+) -> None:
+    coordinator, _, _ = await setup_groups(telegram, database_url)
+    await telegram.register_chat(COORDINATOR_GROUP, members=[MAGANG.id])
+    member = ChatView(telegram, MAGANG, COORDINATOR_GROUP)
+    refused = await member.send("/kode diskominfo", REFUSED)
+    assert "Kode pendaftaran" not in refused["text"]
+
+    # A second group bound to the coordinator unit (a code from the server's CLI) is announced
+    # in the coordinator's own group, with how many groups the unit now has.
+    await telegram.register_chat(HIDDEN_GROUP, title="Grup Lain", admins=[MAGANG.id])
+    hidden = ChatView(telegram, MAGANG, HIDDEN_GROUP)
+    before = await coordinator.snapshot()
+    await bind(hidden, await code_for(database_url, "diskominfo"), "Diskominfo")
+    notice = await coordinator.expect('"Grup Lain"', before)
+    assert "Diskominfo" in notice["text"]
+    assert "2 grup" in notice["text"]
+    # Released: announced too.
+    before = await coordinator.snapshot()
+    await hidden.send("/lepas", "tidak lagi terdaftar")
+    await coordinator.expect('"Grup Lain" dilepas', before)
+    binding = await unit_chat(database_url, HIDDEN_GROUP)
+    assert binding is not None
+    assert not binding.active
