@@ -81,6 +81,7 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
             max_photo_bytes=int(settings.evidence_max_photo_mb * MB),
             max_report_bytes=int(settings.evidence_max_report_mb * MB),
         ),
+        relay_max_pending=settings.relay_max_pending,
     )
 
 

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Evidence photos: the most one photo, and all photos of one report, may weigh (MB).
     evidence_max_photo_mb: float = Field(default=10.0, gt=0)
     evidence_max_report_mb: float = Field(default=25.0, gt=0)
+    # A citizen's messages about one report still waiting for a group (texts waiting are
+    # gathered into one message); past this the citizen is asked to wait a moment.
+    relay_max_pending: int = Field(default=3, ge=1)
     # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
     seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.

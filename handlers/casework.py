@@ -18,6 +18,7 @@ from core.categories import category_by_code
 from core.deadlines import due_date, first_notice_on, local_date
 from core.lifecycle import ReportStatus, ReportType
 from core.routing import COORDINATOR, Target, candidates, choose
+from handlers import relays
 from handlers.actions import (
     EditText,
     InlineButton,
@@ -621,7 +622,13 @@ async def relay_from_reporter(
         status_from=before if resumed else None,
         note=text,
     )
-    await _to_holder_groups(case, report, "group.from_reporter", text=text or "-", photos=photos)
+    items = media_items(photos)
+    for chat in await holder_chats(case, report):
+        await relays.queue_text(
+            case.uow, case.tr(chat.language), report, chat, text or "📷", case.now
+        )
+        for action in _media_actions(chat.chat_id, items):
+            case.emit(chat.channel, action, report, purpose=RELAY)
     if resumed:
         await refresh_cards(case, report)
     return ""

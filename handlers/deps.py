@@ -38,6 +38,8 @@ class HandlerConfig:
     digest_max_items: int = 25
     # Evidence photos: size per photo and per report (EVIDENCE_MAX_PHOTO_MB, ..._REPORT_MB).
     evidence: EvidenceLimits = field(default_factory=EvidenceLimits)
+    # A report's relays still waiting for one group; past this the citizen is asked to wait.
+    relay_max_pending: int = 3
 
 
 class ChatAdmins(Protocol):

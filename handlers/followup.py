@@ -4,7 +4,7 @@ that the work is done, rating it, or saying it is not done yet."""
 from __future__ import annotations
 
 from core.lifecycle import ReportStatus
-from handlers import casework, evidence
+from handlers import casework, evidence, relays
 from handlers.actions import InlineKeyboard
 from handlers.casework import Case
 from handlers.consent import ask_consent, current_citizen
@@ -85,6 +85,10 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     if not text and not photos:
         if not checked.refused:
             turn.send(turn.t("followup.need_text"))
+        return True
+    chats = await casework.holder_chats(_case(turn), report)
+    if await relays.over_budget(turn.uow, report, chats, turn.deps.config.relay_max_pending):
+        turn.send(turn.t("relay.wait", number=report.tracking_no))
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
     refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], photos)

@@ -489,6 +489,38 @@ class OutboxRepository:
             .values(failed_at=now, error=error, attempts=OutboxMessage.attempts + 1)
         )
 
+    async def unsent_for_report(
+        self, channel: str, chat_id: str, report_id: int, purpose: str
+    ) -> list[OutboxMessage]:
+        """A report's messages of one purpose still waiting for one chat, oldest first."""
+        rows = await self._session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.report_id == report_id,
+                OutboxMessage.purpose == purpose,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+            .order_by(OutboxMessage.id)
+        )
+        return list(rows)
+
+    async def supersede(self, row_id: int, *, now: datetime, note: str) -> bool:
+        """Take back an unsent row whose content a newer row carries; False if it already went
+        (or is going) out. A row taken back counts as settled, with ``note`` saying why."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+            .values(sent_at=now, error=note)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
 
 async def _move_unsent(
     session: AsyncSession, channel: str, old_chat_id: str, new_chat_id: str
