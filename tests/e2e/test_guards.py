@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.emulator import EmulatorClient, TgUser
 from core.roles import GroupAction, GroupRole, may
 from tests.e2e.conftest import ChatView, RunningBot, Store
-from tests.e2e.helpers import SITI, ChatOf
+from tests.e2e.helpers import SITI, ChatOf, callback_data, walk_to
 from tests.e2e.units import (
     COORDINATOR_GROUP,
     KADES,
@@ -25,6 +25,7 @@ from tests.e2e.units import (
     unit_chat,
 )
 
+BUDI = TgUser(id=1002, first_name="Budi")
 MAGANG = TgUser(id=2101, first_name="Anak", last_name="Magang")
 HIDDEN_GROUP = -1009001
 REFUSED = "hanya admin grup ini yang dapat"
@@ -136,3 +137,24 @@ async def test_only_coordinator_admins_issue_codes_and_every_binding_is_announce
     binding = await unit_chat(database_url, HIDDEN_GROUP)
     assert binding is not None
     assert not binding.active
+
+
+async def test_a_button_sent_to_one_citizen_does_nothing_in_another_citizens_chat(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, store: Store
+) -> None:
+    siti, budi = chat_of(SITI), chat_of(BUDI)
+    budi_screen = await walk_to(budi, "type", consent=True)
+    siti_screen = await walk_to(siti, "type", consent=True)
+    # Budi's "Pengaduan" data, pressed on Siti's screen: the same step, but not her button.
+    await telegram.press(
+        SITI,
+        int(siti_screen["message_id"]),
+        callback_data(budi_screen, "Pengaduan"),
+        force=True,  # a modified client sends any data for a message in its chat
+    )
+    await telegram.wait_idle()
+    [answer] = (await telegram.callback_answers(SITI.id))[-1:]
+    assert answer["text"] == "Tombol ini tidak dikenali."
+    assert all("Pilih kategori" not in text for text in await siti.texts())
+    # Her own button works.
+    await siti.press("Pengaduan", "Pilih kategori")
