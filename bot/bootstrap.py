@@ -29,6 +29,7 @@ from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.deadlines import DeadlinePolicy
 from core.evidence import MB, EvidenceLimits
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from handlers.app import Conversations
 from handlers.casework import undeliverable_handler
@@ -82,6 +83,7 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
             max_report_bytes=int(settings.evidence_max_report_mb * MB),
         ),
         relay_max_pending=settings.relay_max_pending,
+        region_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
     )
 
 

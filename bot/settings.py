@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # A citizen's messages about one report still waiting for a group (texts waiting are
     # gathered into one message); past this the citizen is asked to wait a moment.
     relay_max_pending: int = Field(default=3, ge=1)
+    # GPS points are accepted only inside "south,west,north,east" (degrees); empty: Indonesia.
+    region_bounds: str = ""
     # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
     seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.

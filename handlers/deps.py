@@ -12,6 +12,7 @@ from core.calendar import WorkingCalendar
 from core.categories import Category
 from core.deadlines import DeadlinePolicy
 from core.evidence import EvidenceLimits
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
 
@@ -40,6 +41,8 @@ class HandlerConfig:
     evidence: EvidenceLimits = field(default_factory=EvidenceLimits)
     # A report's relays still waiting for one group; past this the citizen is asked to wait.
     relay_max_pending: int = 3
+    # GPS points outside this box are refused (REGION_BOUNDS; Indonesia by default).
+    region_bounds: Bounds = field(default_factory=Bounds)
 
 
 class ChatAdmins(Protocol):

@@ -3,6 +3,7 @@ that the work is done, rating it, or saying it is not done yet."""
 
 from __future__ import annotations
 
+from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
 from handlers import casework, evidence, relays
 from handlers.actions import InlineKeyboard
@@ -78,11 +79,11 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
 
 async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     """Pass the message on to the unit; False when the report takes no more messages."""
-    text = message.text.strip()
+    text = "" if says_nothing(message.text) else message.text.strip()
     checked = await evidence.inspect(turn, message.photos, 0)
     evidence.tell_refusals(turn, checked.refused)
     photos = [photo for photo, _, _ in checked.accepted]
-    if not text and not photos:
+    if says_nothing(text) and not photos:
         if not checked.refused:
             turn.send(turn.t("followup.need_text"))
         return True

@@ -14,6 +14,7 @@ from typing import Any
 from core.callbacks import verify_callback
 from core.casework import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.deadlines import UNIT_STAGES
+from core.inputs import says_nothing
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
@@ -430,7 +431,7 @@ async def _action_command(
             turn.send(turn.t("group.archive_usage", reasons=", ".join(ARCHIVE_REASONS)))
             return
         rest = rest.strip()
-    if action in PROMPTED and not rest:
+    if action in PROMPTED and says_nothing(rest):
         turn.send(turn.t(f"group.usage.{action.value}"))
         return
     await _perform(
@@ -616,11 +617,11 @@ async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
         turn.send(turn.t("case.not_yours"))
         return
     officer = _officer(turn, unit)
-    text = message.text.strip()[:NOTE_MAX]
+    text = "" if says_nothing(message.text) else message.text.strip()[:NOTE_MAX]
     if link.purpose == casework.PROMPT and link.action:
         await _prompt_answer(turn, message, report, officer, link.action, text)
         return
-    if not text and not message.photos:
+    if says_nothing(text) and not message.photos:
         turn.send(turn.t("group.need_text"))
         return
     refused = await casework.answer_reporter(_case(turn), report, officer, text, message.photos)
@@ -641,7 +642,7 @@ async def _prompt_answer(
         return
     if not await permitted(turn, for_case(CaseAction(name))):
         return
-    if not text:
+    if says_nothing(text):
         turn.send(turn.t("group.need_text"))
         return
     action = CaseAction(name)

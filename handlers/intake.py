@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.categories import Category, category_by_code
+from core.inputs import visible
 from core.lifecycle import Privacy, ReportStatus, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
@@ -482,8 +483,9 @@ async def _step_message(turn: Turn, step: str, message: Message) -> None:
 
 
 def _description(turn: Turn, text: str) -> None:
-    if len(text) < DESCRIPTION_MIN:
-        turn.send(turn.t("intake.description_too_short", min=DESCRIPTION_MIN, length=len(text)))
+    seen = len(visible(text))  # zero-width and control characters are not words
+    if seen < DESCRIPTION_MIN:
+        turn.send(turn.t("intake.description_too_short", min=DESCRIPTION_MIN, length=seen))
         return
     if len(text) > DESCRIPTION_MAX:
         turn.send(turn.t("intake.description_too_long", max=DESCRIPTION_MAX, length=len(text)))
@@ -532,7 +534,11 @@ async def _add_photos(turn: Turn, message: Message) -> None:
 def _gps_message(turn: Turn, message: Message) -> None:
     text = message.text.strip()
     if message.location is not None:
-        _update_draft(turn, lat=message.location.latitude, lon=message.location.longitude)
+        point = message.location
+        if not turn.deps.config.region_bounds.contains(point.latitude, point.longitude):
+            turn.send(turn.t("gps.outside"))
+            return
+        _update_draft(turn, lat=point.latitude, lon=point.longitude)
         turn.send(turn.t("gps.saved"), main_menu(turn.tr))
         _next(turn, "gps")
     elif text == turn.t("gps.skip"):

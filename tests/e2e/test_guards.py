@@ -9,10 +9,11 @@ from __future__ import annotations
 from bot.emulator import EmulatorClient, TgUser
 from core.roles import GroupAction, GroupRole, may
 from tests.e2e.conftest import ChatView, RunningBot, Store
-from tests.e2e.helpers import SITI, ChatOf, callback_data, walk_to
+from tests.e2e.helpers import SITI, ChatOf, callback_data, tracking_number, walk_to
 from tests.e2e.units import (
     COORDINATOR_GROUP,
     KADES,
+    KOORDINATOR,
     SEPASO_GROUP,
     STAF_DESA,
     bind,
@@ -29,6 +30,8 @@ BUDI = TgUser(id=1002, first_name="Budi")
 MAGANG = TgUser(id=2101, first_name="Anak", last_name="Magang")
 HIDDEN_GROUP = -1009001
 REFUSED = "hanya admin grup ini yang dapat"
+ZWSP = "\u200b"
+SAMPAH_WITH_ZWSP = f"Sampah{ZWSP} menumpuk di depan pasar Sepaso, sudah seminggu tidak diangkut."
 
 #: Every officer command a member might type, in an order the report's status allows.
 COMMANDS: list[tuple[GroupAction, str, str]] = [
@@ -158,3 +161,33 @@ async def test_a_button_sent_to_one_citizen_does_nothing_in_another_citizens_cha
     assert all("Pilih kategori" not in text for text in await siti.texts())
     # Her own button works.
     await siti.press("Pengaduan", "Pilih kategori")
+
+
+async def test_invisible_text_and_a_point_abroad_are_not_accepted(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    # Air Bersih goes to an unbound OPD, so to the coordinator's group.
+    group, _, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await walk_to(siti, "gps", consent=True)
+    outside = await siti.do(lambda: telegram.send_location(SITI, 51.5072, -0.1276), "di luar")
+    assert "Lewati lokasi" in outside["text"]
+    await siti.do(lambda: telegram.send_location(SITI, 1.0523, 117.5931), "Ceritakan masalahnya")
+    short = await siti.send(ZWSP * 25, "terlalu singkat")
+    assert "(0 karakter)" in short["text"]
+    await siti.send(SAMPAH_WITH_ZWSP, "Kirim foto bukti")
+    await siti.press("Lewati ➡️", "Pilih kerahasiaan")
+    await siti.press("Biasa", "Periksa laporan Anda")
+    number = tracking_number(await siti.press("📨 Kirim laporan", "Nomor laporan:"))
+    card = await card_in(group, number)
+    await siti.do(
+        lambda: telegram.press_button(KOORDINATOR, "✅ Verifikasi", chat_id=COORDINATOR_GROUP),
+        "sudah diverifikasi",
+    )
+
+    # Officers' questions and answers of only invisible characters do not reach the citizen.
+    seen = await siti.snapshot()
+    await group.send(f"/tanya {number} {ZWSP * 10}", "Tuliskan pertanyaannya")
+    await reply(group, card, ZWSP * 10, expect_in=group, expect="Mohon tulis teksnya")
+    await telegram.wait_idle()
+    assert await siti.snapshot() == seen
