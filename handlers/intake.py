@@ -262,7 +262,11 @@ def _screen(turn: Turn, step: str) -> tuple[str, Rows]:
         return _photos_screen(turn, header)
     if step == "privacy":
         rows = tuple((turn.button(turn.t(f"privacy.{p.value}"), "priv", p.value),) for p in Privacy)
-        return f"{header}\n{turn.t('intake.ask_privacy')}", (*rows, _nav_row(turn))
+        text = f"{header}\n{turn.t('intake.ask_privacy')}"
+        if _draft(turn).get("privacy_help"):
+            return f"{text}\n\n{turn.t('privacy.help')}", (*rows, _nav_row(turn))
+        more = (turn.button(turn.t("privacy.help_button"), "privhelp"),)
+        return text, (*rows, more, _nav_row(turn))
     if step == "edit":
         fields = _grid([turn.button(turn.t(f"step.{s}"), "field", s) for s in EDITABLE])
         return turn.t("intake.ask_field"), (*fields, (turn.button(turn.t("nav.back"), "back"),))
@@ -414,6 +418,9 @@ async def _step_button(turn: Turn, step: str, action: str, arg: str) -> None:
         _next(turn, step)
     elif action == "photos_done" and step == "photos" and _draft(turn).get("photos"):
         _next(turn, step)
+    elif action == "privhelp" and step == "privacy":
+        _update_draft(turn, privacy_help=True)
+        _render(turn, step)
     elif action == "priv" and step == "privacy" and arg in {p.value for p in Privacy}:
         _update_draft(turn, privacy=arg)
         _next(turn, step)
