@@ -89,6 +89,9 @@ async def on_message(turn: Turn, message: Message) -> None:
 async def on_press(turn: Turn, press: ButtonPress) -> None:
     payload = verify_callback(press.data, turn.deps.config.callback_secret)
     parts = payload.split(":") if payload else []
+    if len(parts) == 3 and parts[0] == bindings.BINDING_SCOPE:
+        await bindings.on_confirmation(turn, press, parts[1], parts[2])
+        return
     if len(parts) < 3 or parts[0] != UNIT_SCOPE or not parts[1].isdigit():
         log.warning("refused button data in a group that this bot never issued there")
         turn.answer(turn.t("button.unknown"), alert=True)
@@ -267,15 +270,11 @@ async def _register(
         by=turn.event.sender.user_id,
         now=turn.now,
     )
-    turn.send(turn.t("group.bound", unit=unit.name))
-    turn.emit(SendText(chat_id=turn.chat_id, text=turn.t("group.guide"), pin=True))
-    await bindings.announce(turn, "binding.bound", unit, title)
-    # Reports the unit already holds (e.g. transferred while it had no group) show up now.
-    case = _case(turn)
-    for report in await turn.uow.reports.open_for_unit(
-        unit.id, [s.value for s in OPEN_STATUSES], limit=turn.deps.config.queue_page_size
-    ):
-        await casework.post_card(case, report, unit, chat)
+    others = [c for c in await turn.uow.units.chats_of(unit.id) if c.id != chat.id]
+    if bindings.needs_confirmation(others):
+        await bindings.request_confirmation(turn, chat, unit, title)
+    else:
+        await bindings.activate(turn, chat, unit)
     if bound is not None and bound[1].id != unit.id:
         log.info("a group was moved from one unit to another")
 
@@ -286,7 +285,7 @@ async def _unbind(turn: Turn, message: Message, chat: UnitChat, unit: Unit) -> N
         return
     turn.uow.units.unbind(chat, reason="unbound", now=turn.now)
     turn.send(turn.t("group.unbound", unit=unit.name))
-    await bindings.announce(turn, "binding.released", unit, chat.title or turn.chat_id)
+    await bindings.announce(turn, "binding.released", unit, chat)
 
 
 async def _issue_code(turn: Turn, args: str, unit: Unit) -> None:

@@ -610,6 +610,10 @@ class UnitRepository:
         )
         return set(rows)
 
+    async def chat_by_id(self, row_id: int) -> UnitChat | None:
+        """A binding row by its id (active or not)."""
+        return await self._session.get(UnitChat, row_id)
+
     async def chat(self, channel: str, chat_id: str) -> UnitChat | None:
         """The binding row of a chat (active or not)."""
         return await self._session.scalar(

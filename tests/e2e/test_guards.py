@@ -16,7 +16,6 @@ from tests.e2e.units import (
     KOORDINATOR,
     SEPASO_GROUP,
     STAF_DESA,
-    bind,
     card_in,
     code_for,
     event_kinds,
@@ -115,7 +114,7 @@ async def test_a_prompt_is_answered_by_whoever_opened_it_or_an_admin(
     )
 
 
-async def test_only_coordinator_admins_issue_codes_and_every_binding_is_announced(
+async def test_only_coordinator_admins_issue_codes_and_a_second_group_waits_for_them(
     running_bot: RunningBot, telegram: EmulatorClient, database_url: str
 ) -> None:
     coordinator, _, _ = await setup_groups(telegram, database_url)
@@ -124,15 +123,44 @@ async def test_only_coordinator_admins_issue_codes_and_every_binding_is_announce
     refused = await member.send("/kode diskominfo", REFUSED)
     assert "Kode pendaftaran" not in refused["text"]
 
-    # A second group bound to the coordinator unit (a code from the server's CLI) is announced
-    # in the coordinator's own group, with how many groups the unit now has.
+    # A second coordinator group (a code from the server's CLI) waits for the coordinator.
     await telegram.register_chat(HIDDEN_GROUP, title="Grup Lain", admins=[MAGANG.id])
     hidden = ChatView(telegram, MAGANG, HIDDEN_GROUP)
     before = await coordinator.snapshot()
-    await bind(hidden, await code_for(database_url, "diskominfo"), "Diskominfo")
-    notice = await coordinator.expect('"Grup Lain"', before)
-    assert "Diskominfo" in notice["text"]
-    assert "2 grup" in notice["text"]
+    await hidden.send(
+        f"/daftar {await code_for(database_url, 'diskominfo')}", "menunggu persetujuan"
+    )
+    request = await coordinator.expect('"Grup Lain" minta didaftarkan', before)
+    assert "sudah punya 1 grup" in request["text"]
+    binding = await unit_chat(database_url, HIDDEN_GROUP)
+    assert binding is not None
+    assert not binding.active
+    # Only the coordinator group's admins decide; a member's press is refused.
+    await telegram.press_button(MAGANG, "❌ Tolak", chat_id=COORDINATOR_GROUP)
+    await telegram.wait_idle()
+    [answer] = (await telegram.callback_answers(COORDINATOR_GROUP))[-1:]
+    assert REFUSED in answer["text"]
+    await hidden.do(
+        lambda: telegram.press_button(KOORDINATOR, "❌ Tolak", chat_id=COORDINATOR_GROUP),
+        "tidak menyetujui",
+    )
+    await coordinator.expect("Ditolak", before)
+    binding = await unit_chat(database_url, HIDDEN_GROUP)
+    assert binding is not None
+    assert not binding.active
+
+    # Asked again and approved: announced, with how many groups the unit now has.
+    before = await coordinator.snapshot()
+    await hidden.send(
+        f"/daftar {await code_for(database_url, 'diskominfo')}", "menunggu persetujuan"
+    )
+    await coordinator.expect('"Grup Lain" minta didaftarkan', before)
+    await hidden.do(
+        lambda: telegram.press_button(KOORDINATOR, "✅ Setujui", chat_id=COORDINATOR_GROUP),
+        "terdaftar untuk Diskominfo",
+    )
+    notice = await coordinator.expect("kini punya 2 grup", before)
+    assert '"Grup Lain"' in notice["text"]
     # Released: announced too.
     before = await coordinator.snapshot()
     await hidden.send("/lepas", "tidak lagi terdaftar")
