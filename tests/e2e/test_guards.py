@@ -75,6 +75,23 @@ async def test_a_member_does_exactly_what_the_role_table_allows(
     await sepaso.send(f"/selesai {number} Sampah sudah diangkut.", "dinyatakan selesai")
 
 
+async def test_an_admin_does_everything_the_role_table_allows(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    # The commands that end a report each get a report of their own.
+    closing = {GroupAction.TRANSFER, GroupAction.ARCHIVE, GroupAction.DONE}
+    numbers = {action: await file_report(siti, telegram) for action in closing}
+    main = numbers[GroupAction.DONE]
+    for action, command, ok in COMMANDS:
+        assert may(GroupRole.ADMIN, action)
+        number = numbers.get(action, main)
+        answer = await sepaso.send(command.format(n=number), ok)
+        assert REFUSED not in answer["text"]
+
+
 async def test_a_prompt_is_answered_by_whoever_opened_it_or_an_admin(
     running_bot: RunningBot,
     telegram: EmulatorClient,
