@@ -64,3 +64,21 @@ def tell_refusals(turn: Turn, refused: Sequence[str]) -> None:
                 report_mb=limits.max_report_bytes // (1024 * 1024),
             )
         )
+
+
+def count_refusals(before: object, refused: Sequence[str]) -> dict[str, int]:
+    """The draft's tally of refused files by reason, with ``refused`` added."""
+    counts = {str(k): int(v) for k, v in before.items()} if isinstance(before, dict) else {}
+    for reason in refused:
+        counts[reason] = counts.get(reason, 0) + 1
+    return counts
+
+
+def refusals_note(turn: Turn, counts: object) -> str:
+    """The refused files for the report's timeline, in the reporter's words, or ''."""
+    if not isinstance(counts, dict) or not counts:
+        return ""
+    reasons = ", ".join(
+        f"{count} {turn.t(f'evidence.reason.{reason}')}" for reason, count in sorted(counts.items())
+    )
+    return turn.t("evidence.note", reasons=reasons)

@@ -530,7 +530,8 @@ async def _add_photos(turn: Turn, message: Message) -> None:
             }
         )
     evidence.tell_refusals(turn, checked.refused)
-    _update_draft(turn, photos=photos)
+    refused = evidence.count_refusals(_draft(turn).get("refused_files"), checked.refused)
+    _update_draft(turn, photos=photos, refused_files=refused)
     if rejected:
         turn.send(turn.t("photos.too_many", max=MAX_PHOTOS, rejected=rejected))
     turn.conversation.step_seq += 1
@@ -631,7 +632,8 @@ async def _submit(turn: Turn) -> None:
         kind="submitted",
         status_to=ReportStatus.BARU.value,
         actor="pelapor",
-        note="",
+        # Files refused as evidence are on the record (reasons and counts, never the files).
+        note=evidence.refusals_note(turn, draft.get("refused_files")),
         created_at=turn.now,
     )
     case = casework.Case(turn.uow, turn.deps, turn.now)

@@ -53,3 +53,9 @@ async def test_only_real_images_within_the_limits_count_as_evidence(
     await siti.press("📨 Kirim laporan", "Nomor laporan:")
     [report] = await store.reports()
     assert [photo.mime_type for photo in report.photos] == ["image/png", "image/jpeg", "image/jpeg"]
+    # The refused files are on the record: reasons and counts, not the files.
+    [submitted] = [event for event in report.events if event.kind == "submitted"]
+    assert submitted.note == (
+        "berkas ditolak sebagai bukti: 1 kosong, 1 bukan gambar,"
+        " 1 melebihi batas per laporan, 1 terlalu besar"
+    )
