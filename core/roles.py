@@ -1,12 +1,13 @@
 """Who in a unit's group may do what (peran dalam grup unit): one table, read by one function.
 
-A unit's group holds two kinds of people as Telegram sees them: its **admins** (the creator and
-the administrators Telegram lists for the group) and its **members** (everyone else in it). A
-group grows by invite links, so membership alone must not be enough for the steps that close or
-move a report or change who receives reports; those are the admins' (the head of the unit
-decides who administers the group). Members do the everyday work: read, reply to the reporter,
-verify, ask and record a follow-up. The table is the whole rule; handlers ask :func:`may` and
-turn a refusal into a sentence with :func:`required_role`.
+A unit's group holds three kinds of people: its **admins** (the creator and the administrators
+Telegram lists for the group), the **officers the unit named** (``aduan units officers``) and its
+**members** (everyone else in it). A group grows by invite links, so membership alone must not be
+enough for the steps that close or move a report; those are for admins and named officers.
+Changing who receives reports (codes, binding, release) stays with the group's Telegram admins,
+who also control who is in the group. Members do the everyday work: read, reply to the
+reporter, verify, ask and record a follow-up. The table is the whole rule; handlers ask
+:func:`may` and turn a refusal into a sentence with :func:`required_role`.
 
 The coordinator's group follows the same table for its own people; *which* reports a group may
 touch at all (its own unit's, or any for the coordinator) is ``core.casework.may_act``.
@@ -23,6 +24,7 @@ from core.casework import CaseAction
 
 class GroupRole(StrEnum):
     MEMBER = "member"  # anggota grup
+    OFFICER = "officer"  # petugas yang ditunjuk unit (aduan units officers)
     ADMIN = "admin"  # admin grup (Telegram's creator or administrator)
 
 
@@ -43,7 +45,8 @@ class GroupAction(StrEnum):
     ANSWER_OTHERS_PROMPT = "prompt_other"  # answering a prompt another person opened
 
 
-_MEMBERS = frozenset({GroupRole.MEMBER, GroupRole.ADMIN})
+_MEMBERS = frozenset(GroupRole)
+_OFFICERS = frozenset({GroupRole.OFFICER, GroupRole.ADMIN})
 _ADMINS = frozenset({GroupRole.ADMIN})
 
 #: The role table: each action and the roles allowed to do it.
@@ -54,13 +57,13 @@ ROLE_TABLE: Mapping[GroupAction, frozenset[GroupRole]] = MappingProxyType(
         GroupAction.VERIFY: _MEMBERS,
         GroupAction.ASK: _MEMBERS,
         GroupAction.NOTE: _MEMBERS,
-        GroupAction.DONE: _ADMINS,
-        GroupAction.TRANSFER: _ADMINS,
-        GroupAction.ARCHIVE: _ADMINS,
+        GroupAction.DONE: _OFFICERS,
+        GroupAction.TRANSFER: _OFFICERS,
+        GroupAction.ARCHIVE: _OFFICERS,
         GroupAction.ISSUE_CODE: _ADMINS,
         GroupAction.BIND: _ADMINS,
         GroupAction.RELEASE: _ADMINS,
-        GroupAction.ANSWER_OTHERS_PROMPT: _ADMINS,
+        GroupAction.ANSWER_OTHERS_PROMPT: _OFFICERS,
     }
 )
 
@@ -73,7 +76,7 @@ def may(role: GroupRole, action: GroupAction) -> bool:
 def required_role(action: GroupAction) -> GroupRole:
     """The least role that may do ``action`` (what a refusal names)."""
     allowed = ROLE_TABLE[action]
-    return GroupRole.MEMBER if GroupRole.MEMBER in allowed else GroupRole.ADMIN
+    return next(role for role in GroupRole if role in allowed)
 
 
 def needs_admin(action: GroupAction) -> bool:

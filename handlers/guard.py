@@ -7,7 +7,7 @@ the language of the group.
 
 from __future__ import annotations
 
-from core.roles import GroupAction, GroupRole, needs_admin
+from core.roles import GroupAction, GroupRole, may, needs_admin, required_role
 from handlers.events import ButtonPress
 from handlers.turn import Turn
 
@@ -20,14 +20,22 @@ async def role_of(turn: Turn) -> GroupRole:
     sender = turn.event.sender
     if admins is not None and await admins.is_admin(turn.channel, turn.chat_id, sender.user_id):
         return GroupRole.ADMIN
+    chat = await turn.uow.units.chat(turn.channel, turn.chat_id)
+    if (
+        chat is not None
+        and chat.active
+        and await turn.uow.units.is_officer(chat.unit_id, turn.channel, sender.user_id)
+    ):
+        return GroupRole.OFFICER
     return GroupRole.MEMBER
 
 
 async def permitted(turn: Turn, action: GroupAction) -> bool:
     """Whether the sender may do ``action`` here; if not, they are told why."""
-    if not needs_admin(action) or await role_of(turn) == GroupRole.ADMIN:
+    if not needs_admin(action) or may(await role_of(turn), action):
         return True
-    text = turn.t("role.admin_only", action=turn.t(f"role.action.{action.value}"))
+    key = f"role.{required_role(action).value}_only"
+    text = turn.t(key, action=turn.t(f"role.action.{action.value}"))
     if isinstance(turn.event, ButtonPress):
         turn.answer(text, alert=True)
     else:

@@ -24,6 +24,7 @@ from storage.models import (
     ReportPhoto,
     Unit,
     UnitChat,
+    UnitOfficer,
 )
 
 
@@ -609,6 +610,55 @@ class UnitRepository:
             select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
         )
         return set(rows)
+
+    async def officers(self, unit_id: int) -> list[UnitOfficer]:
+        """The officers the unit named, in the order they were named."""
+        rows = await self._session.scalars(
+            select(UnitOfficer).where(UnitOfficer.unit_id == unit_id).order_by(UnitOfficer.id)
+        )
+        return list(rows)
+
+    async def is_officer(self, unit_id: int, channel: str, user_id: str) -> bool:
+        found = await self._session.scalar(
+            select(UnitOfficer.id).where(
+                UnitOfficer.unit_id == unit_id,
+                UnitOfficer.channel == channel,
+                UnitOfficer.user_id == user_id,
+            )
+        )
+        return found is not None
+
+    async def name_officer(
+        self, unit_id: int, *, channel: str, user_id: str, name: str, by: str, now: datetime
+    ) -> bool:
+        """Name an officer of the unit; False if they already were one."""
+        if await self.is_officer(unit_id, channel, user_id):
+            return False
+        self._session.add(
+            UnitOfficer(
+                unit_id=unit_id,
+                channel=channel,
+                user_id=user_id,
+                name=name[:200],
+                added_at=now,
+                added_by=by,
+            )
+        )
+        return True
+
+    async def unname_officer(self, unit_id: int, channel: str, user_id: str) -> bool:
+        """Withdraw an officer's naming; False if they were not one."""
+        row = await self._session.scalar(
+            select(UnitOfficer).where(
+                UnitOfficer.unit_id == unit_id,
+                UnitOfficer.channel == channel,
+                UnitOfficer.user_id == user_id,
+            )
+        )
+        if row is None:
+            return False
+        await self._session.delete(row)
+        return True
 
     async def chat_by_id(self, row_id: int) -> UnitChat | None:
         """A binding row by its id (active or not)."""

@@ -6,14 +6,19 @@ member of the desa's group and must be allowed or refused exactly as the table s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.emulator import EmulatorClient, TgUser
 from core.roles import GroupAction, GroupRole, may
+from storage.db import create_engine, session_factory
+from storage.uow import UnitOfWork
 from tests.e2e.conftest import ChatView, RunningBot, Store
 from tests.e2e.helpers import SITI, ChatOf, callback_data, tracking_number, walk_to
 from tests.e2e.units import (
     COORDINATOR_GROUP,
     KADES,
     KOORDINATOR,
+    SEPASO,
     SEPASO_GROUP,
     STAF_DESA,
     card_in,
@@ -28,8 +33,9 @@ from tests.e2e.units import (
 BUDI = TgUser(id=1002, first_name="Budi")
 MAGANG = TgUser(id=2101, first_name="Anak", last_name="Magang")
 HIDDEN_GROUP = -1009001
-REFUSED = "hanya admin grup ini yang dapat"
+REFUSED = "Maaf, hanya admin grup ini"
 ZWSP = "\u200b"
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
 SAMPAH_WITH_ZWSP = f"Sampah{ZWSP} menumpuk di depan pasar Sepaso, sudah seminggu tidak diangkut."
 
 #: Every officer command a member might type, in an order the report's status allows.
@@ -236,3 +242,39 @@ async def test_invisible_text_and_a_point_abroad_are_not_accepted(
     await reply(group, card, ZWSP * 10, expect_in=group, expect="Mohon tulis teksnya")
     await telegram.wait_idle()
     assert await siti.snapshot() == seen
+
+
+async def test_an_officer_the_unit_named_may_finish_and_archive_without_being_admin(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    await setup_groups(telegram, database_url)
+    await telegram.register_chat(SEPASO_GROUP, members=[MAGANG.id])
+    await name_officer(database_url, SEPASO, STAF_DESA.id)
+    siti = chat_of(SITI)
+    await siti.consent()
+    first = await file_report(siti, telegram)
+    second = await file_report(siti, telegram)
+    staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
+    intern = ChatView(telegram, MAGANG, SEPASO_GROUP)
+    refused = await intern.send(f"/arsipkan {first} spam", "petugas yang ditunjuk unit")
+    assert REFUSED in refused["text"]
+    await staff.send(f"/arsipkan {first} spam", "diarsipkan")
+    await staff.send(f"/verifikasi {second}", "diverifikasi")
+    await staff.send(f"/selesai {second} Sampah sudah diangkut.", "dinyatakan selesai")
+    # Binding stays with the group's Telegram admins.
+    await staff.send("/lepas", REFUSED)
+
+
+async def name_officer(database_url: str, area_code: str, user_id: int) -> None:
+    """Name an officer of the area's unit, as ``aduan units officers UNIT --add ID`` does."""
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            unit = await uow.units.by_area(area_code)
+            assert unit is not None
+            await uow.units.name_officer(
+                unit.id, channel="telegram", user_id=str(user_id), name="", by="test", now=NOW
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
