@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.evidence import EvidenceVerdict, image_type, judge, judge_declared
+from core.evidence import EvidenceVerdict, judge, judge_declared
 from handlers.events import Photo
 from handlers.turn import Turn
 
@@ -23,7 +23,8 @@ UNREADABLE = "unreadable"
 
 @dataclass
 class Inspection:
-    #: photo, size in bytes, MIME type by its bytes (as declared when nothing was fetched)
+    #: photo, size in bytes, MIME type (as Telegram declared it: a photo is JPEG there, however
+    #: the emulator stores it, and it decides how the photo is sent on)
     accepted: list[tuple[Photo, int, str]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # reason per refused photo
 
@@ -41,7 +42,6 @@ async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
                 result.refused.append(UNREADABLE)
                 continue
             verdict, size = judge(content, used, limits), len(content)
-            mime_type = image_type(content) or mime_type
         if verdict != EvidenceVerdict.OK:
             result.refused.append(verdict.value)
             continue
