@@ -59,6 +59,30 @@ def _parser() -> argparse.ArgumentParser:
         help="only this BOT_FRAMEWORK (repeatable; default: all of %(choices)s)",
     )
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="each user's pause in seconds before its next step, as a person reads (0: none)",
+    )
+    parser.add_argument(
+        "--notifications",
+        type=int,
+        default=0,
+        help="also run Kanal Aduan with this many notifications queued as the users start (600)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run each Kanal Aduan bot under pyinstrument (pip install pyinstrument), "
+        "a text report per run in this folder",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of an earlier version (e.g. git archive COMMIT | tar -x -C DIR): each "
+        "Kanal Aduan row also runs with that version's bot, for before/after in one run",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir (database, media, bot logs)"
     )
     return parser
@@ -73,6 +97,8 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config
         parser.error("--citizens must be at least 1")
     if not 0 <= args.photos <= MAX_PHOTOS:
         parser.error(f"--photos must be between 0 and {MAX_PHOTOS}")
+    if args.think < 0 or args.notifications < 0:
+        parser.error("--think and --notifications must not be negative")
     if args.album_wait < 0:
         parser.error("--album-wait must not be negative")
     return Config(
@@ -82,6 +108,10 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config
         unlimited=not args.skip_unlimited,
         keep=args.keep,
         frameworks=tuple(dict.fromkeys(args.framework or Config.frameworks)),
+        think=args.think,
+        notifications=args.notifications,
+        profile=args.profile,
+        baseline=args.baseline,
     )
 
 
@@ -117,6 +147,8 @@ def _json(outcome: Outcome, config: Config) -> dict[str, Any]:
             "citizens": config.citizens,
             "photos": config.photos,
             "album_wait_seconds": config.album_wait,
+            "think_seconds": config.think,
+            "notifications": config.notifications,
             "polling_timeout": config.polling_timeout,
         },
         "machine": {

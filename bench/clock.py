@@ -7,7 +7,7 @@ agenda (``next_notice_on``) as the clock would have left it after yesterday's ro
 
 - the scans alone (reports owed a notice today, the Ombudsman scan, late counts per unit, a
   unit's digest list), timed and with SQLite's query plan, which must name an index;
-- a full morning round (``handlers.clockwork.run_clock``: reminders, escalations, auto-close,
+- a full morning round (``handlers.reminders.run_reminders``: reminders, escalations, auto-close,
   Ombudsman, every unit's digest), writing its messages to the outbox;
 - an idle round right after it (what every later tick of the day costs).
 """
@@ -37,7 +37,7 @@ from bot.clock import ManualClock
 from bot.settings import Settings
 from core.deadlines import UNIT_STAGES, first_notice_on, notice_due
 from core.lifecycle import OPEN_STATUSES, ReportStatus
-from handlers.clockwork import run_clock
+from handlers.reminders import run_reminders
 from locales import Catalogs
 from storage.db import create_engine, migrate, session_factory
 from storage.models import OutboxMessage
@@ -277,11 +277,11 @@ async def run(n: int, repeat: int, keep: bool, seed: int) -> int:
     morning = datetime(TODAY.year, TODAY.month, TODAY.day, 7, 30, tzinfo=WITA)
     clock.set(morning)
     start = time.perf_counter()
-    first = await run_clock(uow, deps)
+    first = await run_reminders(uow, deps)
     first_s = time.perf_counter() - start
     clock.set(morning + timedelta(minutes=1))
     start = time.perf_counter()
-    idle = await run_clock(uow, deps)
+    idle = await run_reminders(uow, deps)
     idle_ms = (time.perf_counter() - start) * 1000
     async with uow() as work:
         outbox = int(await work.session.scalar(select(func.count(OutboxMessage.id))) or 0)

@@ -179,6 +179,9 @@ async def _run(workload: Workload, settings: Settings, workdir: Path) -> Result:
             per_second=settings.outbox_rate_per_second,
             chat_per_second=settings.outbox_chat_per_second,
             group_per_minute=settings.outbox_group_per_minute,
+            burst=settings.outbox_burst,
+            chat_burst=settings.outbox_chat_burst,
+            group_burst=settings.outbox_group_burst,
         )
         progress(
             f"sending: worker at {settings.outbox_rate_per_second:g}/s overall, "

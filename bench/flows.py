@@ -119,10 +119,13 @@ class Citizen:
     photos: int
     echo: bool
     timeout: float
+    think: float = 0.0  # seconds between a reply and the next step (a person reading the screen)
 
     async def run(self, steps: list[Step]) -> CitizenRun:
         result = CitizenRun(self.user)
-        for step in steps:
+        for n, step in enumerate(steps):
+            if n and self.think > 0:
+                await asyncio.sleep(self.think)
             result.samples.append(await self._step(step, result))
         return result
 

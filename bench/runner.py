@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.burst import Burst
+from bench.delivery import Workload
 from bench.errors import BenchError
 from bench.flows import Citizen, CitizenRun, Step, echo_steps, kanal_steps
 from bench.procs import BotProcess
@@ -40,6 +42,10 @@ class Config:
     unlimited: bool = True  # also run Kanal Aduan with no limit on its sending rate
     keep: bool = False  # keep the temp dir (database, media, logs) for inspection
     frameworks: tuple[str, ...] = ("aiogram", "ptb")  # BOT_FRAMEWORK values, each its own echo
+    think: float = 0.0  # each user's pause between a reply and its next step
+    notifications: int = 0  # also run Kanal Aduan with this many notifications queued at the start
+    profile: Path | None = None  # run each Kanal Aduan bot under pyinstrument, reports here
+    baseline: Path | None = None  # also run each Kanal Aduan row with the bot from this checkout
 
 
 @dataclass
@@ -88,6 +94,7 @@ async def _drive(
                     photos=config.photos,
                     echo=echo,
                     timeout=config.step_timeout,
+                    think=config.think,
                 ).run(steps)
             )
             for i, client in enumerate(clients)
@@ -114,9 +121,15 @@ async def _until(check: Callable[[], bool], timeout: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
-def _check_emulator(name: str, stats: dict[str, Any], updates: int, notes: list[str]) -> None:
-    if stats["flood_limits"] or stats["too_many_requests"]:
-        raise BenchError(f"{name}: flood limits were on ({stats['too_many_requests']} × 429)")
+def _check_emulator(
+    name: str, stats: dict[str, Any], updates: int, notes: list[str], *, flood: bool
+) -> None:
+    if stats["too_many_requests"]:
+        raise BenchError(
+            f"{name}: Telegram's flood limits refused {stats['too_many_requests']} calls"
+        )
+    if stats["flood_limits"] != flood:
+        raise BenchError(f"{name}: the emulator's flood limits were {stats['flood_limits']}")
     if stats["updates_total"] != updates or stats["updates_confirmed"] != updates:
         raise BenchError(
             f"{name}: injected {updates} updates but the emulator saw "
@@ -138,15 +151,19 @@ async def _bot_phase(
     first_user: int,
     notes: list[str],
     after: Callable[[], Awaitable[None]] | None = None,
+    before: Callable[[], Awaitable[None]] | None = None,
+    flood: bool = False,
 ) -> tuple[list[CitizenRun], float | None, float]:
     state = emulator.bot_state(token)
     watcher = ReplyWatcher(state)
     watchers[token] = watcher
     async with EmulatorClient(emulator.base_url, token) as admin:
-        await admin.set_flood_limits(False)
+        await admin.set_flood_limits(flood)  # fresh buckets, Telegram's rates
     process.start()
     try:
         await process.wait_polling(state)
+        if before is not None:
+            await before()
         progress(f"{process.name}: {config.citizens} users × {len(steps)} steps ...")
         cpu_before, wall_before = time.process_time(), time.perf_counter()
         runs = await _drive(
@@ -166,7 +183,7 @@ async def _bot_phase(
     if code != 0:
         raise BenchError(f"{process.name} exited with {code}:\n{process.log_tail()}")
     updates = sum(s.updates for run in runs for s in run.samples)
-    _check_emulator(process.name, state.stats(), updates, notes)
+    _check_emulator(process.name, state.stats(), updates, notes, flood=flood)
     return runs, rss, harness_cpu * 100
 
 
@@ -212,7 +229,9 @@ class _Accounts:
 
 async def run(config: Config) -> Outcome:
     notes = [
-        "emulator flood limits OFF (checked: 0 × 429): this measures handling, not Telegram",
+        "the emulator enforces Telegram's flood limits (30/s, 1/s per chat with a burst of 3, "
+        "20/min per group) on the Kanal Aduan rows with send limits, none on the others; "
+        "checked: 0 × 429 in every row",
         f"Kanal Aduan throttle raised to {THROTTLE_MAX_UPDATES} updates/10 s "
         "(simulated users act within milliseconds)",
     ]
@@ -243,31 +262,40 @@ async def _run_framework(
     framework: str,
 ) -> FrameworkOutcome:
     """Kanal Aduan with ``BOT_FRAMEWORK=framework`` (as shipped, then unlimited), then its echo."""
-    variants: list[tuple[str, dict[str, str]]] = [(f"Kanal Aduan ({framework})", {})]
+    variants: list[tuple[str, dict[str, str], int]] = [(f"Kanal Aduan ({framework})", {}, 0)]
+    if config.notifications:
+        name = f"Kanal Aduan ({framework}), {config.notifications} notifications queued"
+        variants.append((name, {}, config.notifications))
     if config.unlimited:
         unlimited = {
             "OUTBOX_RATE_PER_SECOND": "0",
             "OUTBOX_CHAT_PER_SECOND": "0",
             "OUTBOX_GROUP_PER_MINUTE": "0",
         }
-        variants.append((f"Kanal Aduan ({framework}), no send-rate limit", unlimited))
+        variants.append((f"Kanal Aduan ({framework}), no send-rate limit", unlimited, 0))
     kanal = []
-    for name, extra_env in variants:
-        token, first_user = accounts.next(f"kanal-{framework}")
-        kanal.append(
-            await _run_kanal(
-                emulator,
-                watchers,
-                workdir,
-                config,
-                notes,
-                name=name,
-                argv=["-m", "bot.cli", "run"],
-                token=token,
-                extra_env={"BOT_FRAMEWORK": framework, **extra_env},
-                first_user=first_user,
+    for name, extra_env, notifications in variants:
+        # The baseline's code runs first, then this checkout's, each with a fresh bot and users.
+        roots = [(f"before: {name}", config.baseline)] if config.baseline else []
+        for shown, root in [*roots, (name, None)]:
+            token, first_user = accounts.next(f"kanal-{framework}")
+            path = {"PYTHONPATH": str(root.resolve())} if root is not None else {}
+            kanal.append(
+                await _run_kanal(
+                    emulator,
+                    watchers,
+                    workdir,
+                    config,
+                    notes,
+                    name=shown,
+                    argv=_kanal_argv(config, shown),
+                    token=token,
+                    extra_env={"BOT_FRAMEWORK": framework, **extra_env, **path},
+                    first_user=first_user,
+                    flood=not extra_env,
+                    notifications=notifications,
+                )
             )
-        )
     token, first_user = accounts.next(f"echo-{framework}")
     echo_argv = ["-m", ECHO_MODULES[framework], "--api-url", emulator.base_url, "--token", token]
     echo_argv += ["--polling-timeout", str(config.polling_timeout)]
@@ -290,6 +318,16 @@ async def _run_framework(
     return FrameworkOutcome(framework, kanal, echo)
 
 
+def _kanal_argv(config: Config, name: str) -> list[str]:
+    argv = ["-m", "bot.cli", "run"]
+    if config.profile is None:
+        return argv
+    config.profile.mkdir(parents=True, exist_ok=True)
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    report = config.profile / f"{slug}.txt"
+    return ["-m", "pyinstrument", "--renderer", "text", "--outfile", str(report), *argv]
+
+
 async def _run_kanal(
     emulator: Emulator,
     watchers: dict[str, ReplyWatcher],
@@ -302,6 +340,8 @@ async def _run_kanal(
     token: str,
     first_user: int,
     extra_env: dict[str, str] | None = None,
+    flood: bool = False,
+    notifications: int = 0,
 ) -> BotResult:
     home = workdir / token.replace(":", "-")
     db = home / "aduan.db"
@@ -322,9 +362,18 @@ async def _run_kanal(
         files = [p for p in media.rglob("*") if p.is_file() and p.suffix != ".part"]
         return len(files) >= expected_files
 
+    burst = Burst(Workload(notifications=notifications), env["DATABASE_URL"])
+
+    async def queue_burst() -> None:
+        async with EmulatorClient(emulator.base_url, token) as admin:
+            await burst.queue(admin)
+
     async def media_done() -> None:
         # Not part of the wall time, but part of the bot's work (and of its peak memory).
         await _until(downloaded, 120, f"{name}: the media worker to store every photo")
+        if notifications:
+            async with EmulatorClient(emulator.base_url, token) as admin:
+                notes.append(f"{name}: {await burst.check(admin)}")
 
     runs, rss, cpu = await _bot_phase(
         emulator,
@@ -337,6 +386,8 @@ async def _run_kanal(
         first_user=first_user,
         notes=notes,
         after=media_done,
+        before=queue_burst if notifications else None,
+        flood=flood,
     )
     result = summarise(name, runs, rss)
     result.harness_cpu_pct = cpu

@@ -13,18 +13,32 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.base import Channel
+from bot.channels.base import Channel, UpdateHandler
 from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.evidence import ChannelFileFetcher
 from bot.inbox import InboxProcessor, UowFactory
-from bot.jobs import ClockJobs
+from bot.leader import (
+    REMINDERS,
+    SENDER,
+    Duty,
+    Leadership,
+    ReminderDuty,
+    SharedSqliteError,
+    WorkerDuty,
+    process_name,
+    refuse_second_sqlite_process,
+)
 from bot.media import MediaWorker
+from bot.metrics import Metrics
 from bot.outbox import OutboxWorker
+from bot.reminders import ReminderJobs
 from bot.settings import Settings
+from bot.webhook import WebhookServer, parse_listen
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.deadlines import DeadlinePolicy
@@ -32,14 +46,17 @@ from core.evidence import MB, EvidenceLimits
 from core.inputs import Bounds
 from core.regions import RegionDirectory
 from handlers.app import Conversations
-from handlers.casework import undeliverable_handler
 from handlers.deps import ChatAdmins, FileFetcher, HandlerConfig, HandlerDeps
+from handlers.reporter_actions import undeliverable_handler
 from locales import Catalogs
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+#: The advisory lock key under which a fresh PostgreSQL database is seeded (any fixed number).
+SEED_LOCK = 0x73656564  # "seed"
 
 #: How long a graceful stop waits for the current transaction or send before cancelling.
 STOP_GRACE_SECONDS = 10.0
@@ -84,6 +101,7 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         ),
         relay_max_pending=settings.relay_max_pending,
         region_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
+        console_url=settings.console_url(),
     )
 
 
@@ -111,6 +129,11 @@ def handler_deps(
 async def seed_if_empty(uow_factory: UowFactory, deps: HandlerDeps) -> None:
     """A fresh install gets its unit registry, so that no report is left without a unit."""
     async with uow_factory() as uow:
+        if uow.session.get_bind().dialect.name == "postgresql":
+            # Workers starting together seed one after another; the others find the units.
+            await uow.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK}
+            )
         if await uow.units.coordinator() is not None:
             return
         result = await seed_units(uow, deps.regions, deps.clock(), categories=deps.categories)
@@ -144,7 +167,13 @@ class App:
     outbox: OutboxWorker
     media: MediaWorker
     catalogs: Catalogs
-    jobs: ClockJobs | None = None
+    jobs: ReminderJobs | None = None
+    #: The sender (outbox) and the clock's jobs run on one process of a deployment each.
+    sender: Leadership | None = None
+    reminder_leader: Leadership | None = None
+    #: Webhook mode (WEBHOOK_LISTEN): updates arrive over HTTP instead of long polling.
+    webhook: WebhookServer | None = None
+    metrics: Metrics | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -155,14 +184,16 @@ class App:
         """Run until :meth:`stop`, SIGTERM or SIGINT; a crashed part stops the rest, then raises."""
         self._install_signal_handlers()
         await publish_commands(self.channel, self.catalogs)
-        if self.jobs is not None:
-            self.jobs.start()
         tasks = {
-            "polling": _task(self.channel.start_polling(self._on_update), "polling"),
+            "polling": _task(self._receive(), "polling"),
             "inbox": _task(self.inbox.run(), "inbox"),
-            "outbox": _task(self.outbox.run(), "outbox"),
+            "outbox": _task(self._send(), "outbox"),
             "media": _task(self.media.run(), "media"),
         }
+        if self.reminder_leader is not None:
+            tasks["reminders"] = _task(self.reminder_leader.run(), "reminders")
+        elif self.jobs is not None:
+            self.jobs.start()
         stop_wait = asyncio.ensure_future(self._stop.wait())
         try:
             await asyncio.wait([stop_wait, *tasks.values()], return_when=asyncio.FIRST_COMPLETED)
@@ -171,16 +202,38 @@ class App:
             await self._shutdown(tasks)
         _raise_first_failure(tasks)
 
+    async def _receive(self) -> None:
+        if self.webhook is not None:
+            await self.webhook.serve()
+        else:
+            await self.channel.start_polling(self._on_update)
+
+    async def _send(self) -> None:
+        """The outbox's sender, on this process only while it holds the sender's lease."""
+        if self.sender is None:
+            await self.outbox.run()
+        else:
+            await self.sender.run()
+
     async def _on_update(self, update: dict[str, Any]) -> None:
-        await self.inbox.on_update(self.channel.name, update)
+        added = await self.inbox.on_update(self.channel.name, update)
+        if added and self.metrics is not None:
+            self.metrics.updates_received.inc()
 
     async def _shutdown(self, tasks: dict[str, asyncio.Task[None]]) -> None:
         # Order matters: stop taking updates, finish the current transaction, then the sends.
+        if self.webhook is not None:
+            await self.webhook.stop()
         await self.channel.stop()
         self.inbox.stop()
         await _finish(tasks["polling"], tasks["inbox"])
-        if self.jobs is not None:
+        if self.reminder_leader is not None:
+            self.reminder_leader.stop()  # it hands the jobs over (a round may finish) and releases
+            await _finish(tasks["reminders"])
+        elif self.jobs is not None:
             await self.jobs.stop(STOP_GRACE_SECONDS)
+        if self.sender is not None:
+            self.sender.stop()
         self.outbox.stop()
         self.media.stop()
         await _finish(tasks["outbox"], tasks["media"])
@@ -236,6 +289,12 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     def uow_factory() -> UnitOfWork:
         return UnitOfWork(sessions)
 
+    if engine.dialect.name == "sqlite":
+        try:
+            await refuse_second_sqlite_process(uow_factory)
+        except SharedSqliteError:
+            await engine.dispose()
+            raise
     catalogs = Catalogs(settings.default_language)
     channel = make_channel(settings, token)
     channels = {channel.name: channel}
@@ -257,6 +316,9 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         per_second=settings.outbox_rate_per_second,
         chat_per_second=settings.outbox_chat_per_second,
         group_per_minute=settings.outbox_group_per_minute,
+        burst=settings.outbox_burst,
+        chat_burst=settings.outbox_chat_burst,
+        group_burst=settings.outbox_group_burst,
         on_undeliverable=undeliverable_handler(deps),
     )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
@@ -270,7 +332,69 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     )
     jobs = None
     if settings.run_jobs:
-        jobs = ClockJobs(
+        jobs = ReminderJobs(
             uow_factory, deps, interval=settings.jobs_interval_seconds, on_commit=outbox.wake
         )
-    return App(engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs)
+    sender, reminder_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
+    app = App(
+        engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs, sender, reminder_leader
+    )
+    leaders = {"sender": lambda: sender.leading}
+    if reminder_leader is not None:
+        leaders["reminders"] = lambda: reminder_leader.leading
+    app.metrics = Metrics(uow_factory, leaders)
+    app.webhook = webhook_server(settings, engine, app._on_update, app.metrics)
+    return app
+
+
+def webhook_server(
+    settings: Settings, engine: AsyncEngine, on_update: UpdateHandler, metrics: Metrics
+) -> WebhookServer | None:
+    """The listener of webhook mode, or None for long polling (settings checked at start)."""
+    if not settings.webhook_listen:
+        return None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    head = migration_head()
+
+    async def ready() -> str | None:
+        return await schema_problem(engine, head)
+
+    return WebhookServer(
+        listen=parse_listen(settings.webhook_listen),
+        path=settings.webhook_path,
+        secret=secret,
+        on_update=on_update,
+        ready=ready,
+        metrics=metrics.render,
+    )
+
+
+def leaderships(
+    settings: Settings,
+    engine: AsyncEngine,
+    uow_factory: UowFactory,
+    outbox: OutboxWorker,
+    jobs: ReminderJobs | None,
+) -> tuple[Leadership, Leadership | None]:
+    """The sender's and the clock's elections (see bot.leader).
+
+    SQLite is used by one process only, so there the lease is simply taken: a process restarted
+    after a crash need not wait for its predecessor's lease to expire.
+    """
+    holder = process_name()
+    period = timedelta(seconds=settings.leader_lease_seconds)
+    take_over = engine.dialect.name == "sqlite"
+
+    def elect(name: str, duty: Duty) -> Leadership:
+        return Leadership(
+            name=name,
+            duty=duty,
+            uow_factory=uow_factory,
+            holder=holder,
+            period=period,
+            take_over=take_over,
+        )
+
+    sender = elect(SENDER, WorkerDuty(outbox, "outbox"))
+    clock = None if jobs is None else elect(REMINDERS, ReminderDuty(jobs, STOP_GRACE_SECONDS))
+    return sender, clock

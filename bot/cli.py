@@ -1,5 +1,6 @@
 """The ``aduan`` command: run the bot, migrate the database, manage units (``aduan units``),
-serve the loopback emulator, or start the training sandbox (``aduan sandbox``)."""
+serve the loopback emulator, start the training sandbox (``aduan sandbox``), or serve the
+coordinator's console (``aduan console``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import units_cli
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot import apikey_cli, console_cli, units_cli, webhook_cli
 from bot.logs import setup_logging
 from bot.settings import Settings
 from locales import Catalogs
@@ -19,7 +22,11 @@ from locales import Catalogs
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aduan", description="Kanal Aduan")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling); without BOT_TOKEN, the sandbox")
+    commands.add_parser(
+        "run",
+        help="run the bot (long polling, or webhook with WEBHOOK_LISTEN); without BOT_TOKEN, "
+        "the sandbox",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     emulator = commands.add_parser("emulator", help="serve the loopback Bot API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -33,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="its database and media (default: SANDBOX_DATA_DIR)"
     )
     units_cli.add_parser(commands)
+    apikey_cli.add_parser(commands)
+    console_cli.add_parser(commands)
+    webhook_cli.add_parser(commands)
     return parser
 
 
@@ -43,14 +53,38 @@ def run(settings: Settings) -> int:
         print(texts.t("cli.no_token"), file=sys.stderr)
         print("\n" + texts.t("sandbox.cli.no_token") + "\n", file=sys.stderr, flush=True)
         return sandbox(settings)
+    tr = webhook_cli.translator(settings)
+    try:
+        webhook_cli.check_run_settings(settings, tr)
+    except webhook_cli.ConfigError as problem:
+        print(problem, file=sys.stderr)
+        return 2
     setup_logging(settings.log_level)
     from bot.bootstrap import build_app
 
     async def _main() -> None:
-        app = await build_app(settings)
+        from bot.leader import SharedSqliteError
+
+        try:
+            app = await build_app(settings)
+        except SharedSqliteError as error:
+            raise webhook_cli.ConfigError(
+                tr.t("scale.config.second_sqlite_process", pid=error.pid)
+            ) from error
+        except (OSError, OperationalError, InterfaceError) as error:
+            # Migrating is the first thing that touches the database: an unreachable one ends here.
+            url = webhook_cli.masked_url(settings.database_url)
+            reason = type(getattr(error, "orig", None) or error).__name__
+            raise webhook_cli.ConfigError(
+                tr.t("scale.config.database_unreachable", url=url, error=reason)
+            ) from error
         await app.run()
 
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    except webhook_cli.ConfigError as problem:
+        print(problem, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -103,6 +137,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate(settings)
     if args.command == "units":
         return units_cli.run(args, settings)
+    if args.command == "apikey":
+        return apikey_cli.run(args, settings)
+    if args.command == "console":
+        return console_cli.run(args, settings)
+    if args.command == "export":
+        return console_cli.run_export(args, settings)
+    if args.command == "webhook":
+        return webhook_cli.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

@@ -6,29 +6,15 @@ import logging
 
 from bot.channels.base import Channel
 from bot.channels.errors import ChannelError
+from core import commands as vocabulary
 from locales import Catalogs
 
 log = logging.getLogger(__name__)
 
 #: Commands shown to citizens, in menu order (each has a catalogue entry ``commands.<name>``).
-CITIZEN_COMMANDS = ("baru", "status", "laporansaya", "bantuan", "bahasa", "batal")
+CITIZEN_COMMANDS = vocabulary.CITIZEN_MENU
 #: Commands shown in group chats, for officers (catalogue entries ``commands.group.<name>``).
-GROUP_COMMANDS = (
-    "antrian",
-    "terlambat",
-    "laporan",
-    "verifikasi",
-    "tanya",
-    "tindaklanjut",
-    "selesai",
-    "alihkan",
-    "arsipkan",
-    "kode",
-    "gagal",
-    "daftar",
-    "lepas",
-    "bantuan",
-)
+GROUP_COMMANDS = vocabulary.GROUP_MENU
 #: Telegram's scope of each menu, and the catalogue prefix and names of its commands.
 MENUS = (
     ({"type": "all_private_chats"}, "commands", CITIZEN_COMMANDS),

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.telegram_events import to_event, update_chat_kind, update_key
 from bot.worker import Worker
-from handlers.actions import SendText, action_to_dict
+from handlers.actions import SendText
 from handlers.events import ChatKind, Event, Message
+from handlers.outgoing import emit
 from locales import Catalogs
 from storage.models import InboxUpdate
 from storage.uow import UnitOfWork
@@ -96,10 +97,12 @@ class InboxProcessor(Worker):
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
         self._retry_at: dict[int, datetime] = {}
 
-    async def on_update(self, channel: str, update: dict[str, Any]) -> None:
-        """Record an update (the adapter confirms it to Telegram after this returns)."""
-        await record_update(self._uow_factory, channel, update, self._clock)
+    async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
+        """Record an update (the adapter confirms it to Telegram after this returns); False for
+        a redelivery."""
+        added = await record_update(self._uow_factory, channel, update, self._clock)
         self.wake()
+        return added
 
     async def run_once(self) -> bool:
         processed, self._next_due = await self.process_pending()
@@ -172,6 +175,7 @@ class InboxProcessor(Worker):
             rows = await _load(uow, work.row_ids)
             if rows:
                 event = _event_of(rows)
+                uow.outbox.replying_to = (work.channel, work.chat_id)
                 await self._conversations.handle(event, uow)
                 now = self._clock()
                 for row in rows:
@@ -220,12 +224,7 @@ class InboxProcessor(Worker):
             channel, chat_id, language=self._catalogs.default_language, now=now
         )
         text = self._catalogs.get(conversation.language).t("error.internal")
-        uow.outbox.add(
-            channel=channel,
-            chat_id=chat_id,
-            payload=action_to_dict(SendText(chat_id=chat_id, text=text)),
-            now=now,
-        )
+        emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
 
 
 def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
@@ -237,8 +236,8 @@ def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
 
 
 async def _load(uow: UnitOfWork, row_ids: Sequence[int]) -> list[InboxUpdate]:
-    rows = [await uow.inbox.get(row_id) for row_id in row_ids]
-    return [row for row in rows if row is not None and row.processed_at is None]
+    """The work's pending rows, claimed for this transaction (empty: another process has them)."""
+    return await uow.inbox.claim(row_ids)
 
 
 def _event_of(rows: Sequence[InboxUpdate]) -> Event:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.actions import SendText, action_to_dict
+from handlers.actions import SendText
+from handlers.outgoing import emit
 from locales import Catalogs, Translator
 from storage.models import Unit
 from storage.uow import UnitOfWork
@@ -64,9 +65,4 @@ async def _announce(uow: UnitOfWork, unit: Unit, key: str, who: str, now: dateti
         chats += await uow.units.chats_of(coordinator.id)
     for chat in chats:
         text = catalogs.get(chat.language).t(key, who=who, unit=unit.name)
-        uow.outbox.add(
-            channel=chat.channel,
-            chat_id=chat.chat_id,
-            payload=action_to_dict(SendText(chat_id=chat.chat_id, text=text)),
-            now=now,
-        )
+        emit(uow, chat.channel, chat.chat_id, SendText(chat_id=chat.chat_id, text=text), now)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.channels.base import Channel
 from bot.channels.errors import (
@@ -30,9 +29,12 @@ from bot.channels.errors import (
 )
 from bot.clock import Clock
 from bot.inbox import UowFactory
+from bot.pacing import ChatKey, FloodLimits, FloodScheduler, Plannable, plan_round
 from bot.telegram_render import chat_id_param, render
 from bot.worker import Worker
+from core.purposes import Purpose
 from handlers.actions import action_from_dict
+from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -44,10 +46,6 @@ BACKOFF_CAP_SECONDS = 60.0
 MAX_MIGRATIONS = 3
 # Chats passed to the due query as "not yet"; beyond this their rows are fetched and left unsent.
 MAX_SKIPPED_CHATS = 500
-UNLIMITED = 1_000_000
-
-ChatKey = tuple[str, str]
-"""(channel, chat_id)"""
 
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -56,265 +54,6 @@ def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
     jitter: float = (rng or random).uniform(0.8, 1.2)
     return min(BACKOFF_CAP_SECONDS, base * jitter)
 
-
-def is_group_chat(chat_id: str) -> bool:
-    """Telegram gives groups, supergroups and channels negative ids; users positive ones."""
-    try:
-        return int(chat_id) < 0
-    except ValueError:
-        return chat_id.startswith("@")  # a public @channelname
-
-
-# --- flood scheduling (pure: every method takes the current time) -----------------------------
-
-
-class TokenBucket:
-    """``capacity`` sends at once, refilled at ``rate`` per second; can be paused (after a 429)."""
-
-    def __init__(self, rate: float, capacity: float, now: float) -> None:
-        self.rate = rate
-        self.capacity = max(1.0, capacity)
-        self._tokens = self.capacity
-        self._stamp = now
-        self._paused_until = -math.inf
-
-    def _refill(self, now: float) -> None:
-        if now >= self._stamp:
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-        else:
-            # The clock stepped back (a wall-clock correction): refill nothing, and keep what is
-            # left of a pause instead of freezing the bucket for the size of the step.
-            self._paused_until -= self._stamp - now
-        self._stamp = now
-
-    def available(self, now: float) -> int:
-        """Whole sends allowed now."""
-        self._refill(now)
-        if now < self._paused_until:
-            return 0
-        return max(0, math.floor(self._tokens + 1e-9))
-
-    def ready_at(self, now: float) -> float:
-        """When the next send is allowed (``now`` when it already is)."""
-        self._refill(now)
-        refilled = now + max(0.0, 1.0 - self._tokens) / self.rate
-        return max(self._paused_until, refilled if self._tokens < 1.0 - 1e-9 else now)
-
-    def take(self, now: float, count: float = 1.0) -> None:
-        self._refill(now)
-        self._tokens -= count
-
-    def sent(self, now: float) -> None:
-        """A planned send really starts now: the bucket cannot be fuller than one below capacity.
-
-        The token was taken when the round was planned, but a chat's second message starts only
-        after its first returned (and a busy round queues its chats). Had the bucket been full at
-        planning, it would meanwhile have refilled as if the send were earlier than it is, and
-        the chat's next message could be planned too soon. This is the exact correction of the
-        equivalent virtual-scheduling (GCRA) form: the next send is due one interval after this.
-        """
-        self._refill(now)
-        self._tokens = min(self._tokens, self.capacity - 1.0)
-
-    def pause(self, now: float, seconds: float) -> None:
-        """Telegram said 429: nothing before ``now + seconds``, and no burst saved up meanwhile
-        beyond what the rate refills during the pause."""
-        self._refill(now)
-        self._tokens = min(self._tokens, 0.0)
-        self._paused_until = max(self._paused_until, now + seconds)
-
-    def idle(self, now: float) -> bool:
-        """Full and not paused: the same as a fresh bucket, so it can be forgotten."""
-        self._refill(now)
-        return now >= self._paused_until and self._tokens >= self.capacity
-
-
-@dataclass(frozen=True)
-class FloodLimits:
-    """The worker's speed limits; a rate ``<= 0`` lifts that limit.
-
-    Per-chat buckets keep ``margin`` tokens back: the worker takes a token when it plans a send,
-    Telegram counts it on arrival, and arrivals may bunch up by up to ``margin / rate`` seconds
-    of network jitter (1 s for a private chat, 3 s for a group) without going over the limit.
-    The overall bucket gets the same protection from a rate a little under Telegram's 30/s and a
-    burst of half a second's worth.
-    """
-
-    per_second: float = 28.0
-    burst: float | None = None  # overall; default: half a second's worth
-    chat_per_second: float = 1.0
-    chat_burst: float = 3.0
-    group_per_minute: float = 20.0
-    group_burst: float | None = None  # default: a minute's worth, as Telegram counts per minute
-    margin: float = 1.0
-
-    @property
-    def global_capacity(self) -> float:
-        return self.burst if self.burst is not None else max(1.0, self.per_second / 2)
-
-    @property
-    def chat_capacity(self) -> float:
-        return max(1.0, self.chat_burst - self.margin)
-
-    @property
-    def group_capacity(self) -> float:
-        burst = self.group_burst if self.group_burst is not None else self.group_per_minute
-        return max(1.0, burst - self.margin)
-
-    def rows_per_chat(self) -> int | None:
-        """At most this many rows of one chat can go in one round (None: no per-chat bound)."""
-        if self.chat_per_second > 0:
-            return max(1, math.ceil(self.chat_capacity))
-        if self.group_per_minute > 0:
-            return max(1, math.ceil(self.group_capacity))
-        return None
-
-
-class FloodScheduler:
-    """Token buckets for the whole bot, each chat and each group; answers how much may go now."""
-
-    def __init__(self, limits: FloodLimits) -> None:
-        self.limits = limits
-        self._global: TokenBucket | None = None
-        self._chats: dict[ChatKey, list[TokenBucket]] = {}
-
-    def _overall(self, now: float) -> TokenBucket | None:
-        if self._global is None and self.limits.per_second <= 0:
-            return None  # unless a 429 paused everything (see pause_all)
-        if self._global is None:
-            self._global = TokenBucket(self.limits.per_second, self.limits.global_capacity, now)
-        return self._global
-
-    def _buckets(self, key: ChatKey, now: float) -> list[TokenBucket]:
-        found = self._chats.get(key)
-        if found is not None:
-            return found
-        buckets: list[TokenBucket] = []
-        limits = self.limits
-        if limits.chat_per_second > 0:
-            buckets.append(TokenBucket(limits.chat_per_second, limits.chat_capacity, now))
-        if limits.group_per_minute > 0 and is_group_chat(key[1]):
-            buckets.append(TokenBucket(limits.group_per_minute / 60, limits.group_capacity, now))
-        self._chats[key] = buckets
-        return buckets
-
-    def chat_allowance(self, key: ChatKey, now: float) -> int:
-        """Messages the chat's own limits allow now (the overall limit not counted)."""
-        return min((b.available(now) for b in self._buckets(key, now)), default=UNLIMITED)
-
-    def global_allowance(self, now: float) -> int:
-        bucket = self._overall(now)
-        return UNLIMITED if bucket is None else bucket.available(now)
-
-    def take(self, key: ChatKey, now: float) -> None:
-        """One message to ``key`` is planned: count it against the chat and the whole bot."""
-        for bucket in self._buckets(key, now):
-            bucket.take(now)
-        self.charge_global(now)
-
-    def sending(self, key: ChatKey, now: float) -> None:
-        """A message planned earlier goes out now (see :meth:`TokenBucket.sent`)."""
-        for bucket in self._buckets(key, now):
-            bucket.sent(now)
-        overall = self._overall(now)
-        if overall is not None:
-            overall.sent(now)
-
-    def charge_global(self, now: float) -> None:
-        """A call that is not a message to a chat (a pin) still counts towards the overall rate."""
-        bucket = self._overall(now)
-        if bucket is not None:
-            bucket.take(now)
-
-    def chat_ready_at(self, key: ChatKey, now: float) -> float:
-        return max((b.ready_at(now) for b in self._buckets(key, now)), default=now)
-
-    def global_ready_at(self, now: float) -> float:
-        bucket = self._overall(now)
-        return now if bucket is None else bucket.ready_at(now)
-
-    def ready_at(self, key: ChatKey, now: float) -> float:
-        """When the chat may send its next message, the overall limit included."""
-        return max(self.chat_ready_at(key, now), self.global_ready_at(now))
-
-    def throttle(self, key: ChatKey, seconds: float, now: float) -> None:
-        """A 429 for this chat: it sends nothing for ``seconds`` and restarts without a burst."""
-        buckets = self._buckets(key, now)
-        if not buckets:  # per-chat limits lifted: the chat still respects its retry_after
-            buckets.append(TokenBucket(UNLIMITED, UNLIMITED, now))
-        for bucket in buckets:
-            bucket.pause(now, seconds)
-
-    def pause_all(self, seconds: float, now: float) -> None:
-        """A 429 for the whole bot: no message at all goes for ``seconds``."""
-        bucket = self._overall(now)
-        if bucket is None:
-            self._global = bucket = TokenBucket(UNLIMITED, UNLIMITED, now)
-        bucket.pause(now, seconds)
-
-    def waiting_chats(self, now: float) -> list[ChatKey]:
-        """Chats that cannot send a message now (their rows need not be fetched)."""
-        return [key for key in self._chats if self.chat_allowance(key, now) < 1]
-
-    def forget_idle(self, now: float) -> None:
-        """Drop the buckets that are full again, so memory follows the active chats only."""
-        for key in [k for k, bs in self._chats.items() if all(b.idle(now) for b in bs)]:
-            del self._chats[key]
-
-
-@dataclass(frozen=True)
-class Plannable:
-    """What the planner needs of a queued row: its chat, and whether it counts as a message."""
-
-    key: ChatKey
-    counted: bool
-
-
-PlannableT = TypeVar("PlannableT", bound=Plannable)
-
-
-def plan_round(
-    rows: Sequence[PlannableT], scheduler: FloodScheduler, now: float
-) -> tuple[dict[ChatKey, list[PlannableT]], set[ChatKey]]:
-    """Pick this round's sends and take their tokens.
-
-    Returns the rows to send per chat (a subsequence of the chat's rows in their order) and the
-    chats that keep counted rows for later. A chat's messages go as a prefix: once one must wait,
-    the later ones wait too. Rows that are not counted (button answers) always go. Chats are
-    served one message each per pass, oldest head first, so a short overall allowance is shared
-    rather than spent on the first chat's queue.
-    """
-    queues: dict[ChatKey, list[PlannableT]] = {}
-    for row in rows:
-        queues.setdefault(row.key, []).append(row)
-    counted = {key: [r for r in queue if r.counted] for key, queue in queues.items()}
-    room = {key: scheduler.chat_allowance(key, now) for key in queues}
-    allowed = dict.fromkeys(queues, 0)
-    budget = scheduler.global_allowance(now)
-    progress = True
-    while budget > 0 and progress:
-        progress = False
-        for key in queues:
-            if budget <= 0:
-                break
-            if allowed[key] < min(room[key], len(counted[key])):
-                scheduler.take(key, now)
-                allowed[key] += 1
-                budget -= 1
-                progress = True
-    plan: dict[ChatKey, list[PlannableT]] = {}
-    waiting: set[ChatKey] = set()
-    for key, queue in queues.items():
-        chosen = set(map(id, counted[key][: allowed[key]]))
-        picked = [r for r in queue if not r.counted or id(r) in chosen]
-        if picked:
-            plan[key] = picked
-        if allowed[key] < len(counted[key]):
-            waiting.add(key)
-    return plan, waiting
-
-
-# --- the worker -------------------------------------------------------------------------------
 
 # Not messages: Telegram does not count a button answer against the flood limits.
 _EXEMPT_KINDS = frozenset({"answer_button"})
@@ -380,8 +119,8 @@ class _Round:
     replies: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
 
 
-#: The purpose of outbox rows that carry a message to the reporter (see handlers.casework).
-REPORTER_NOTICE = "notice"
+#: The purpose of outbox rows that carry a message to the reporter (see handlers.notices).
+REPORTER_NOTICE = Purpose.NOTICE.value
 
 UndeliverableHandler = Callable[[UnitOfWork, int, str], Awaitable[None]]
 """Called with the unit of work, a report id and Telegram's refusal when a message to that
@@ -398,6 +137,7 @@ class OutboxWorker(Worker):
         per_second: float = 28.0,
         chat_per_second: float = 1.0,
         group_per_minute: float = 20.0,
+        burst: float | None = None,
         chat_burst: float = FloodLimits.chat_burst,
         group_burst: float | None = None,
         poll_seconds: float = 0.5,
@@ -417,6 +157,7 @@ class OutboxWorker(Worker):
         self.scheduler = FloodScheduler(
             FloodLimits(
                 per_second=per_second,
+                burst=burst,
                 chat_per_second=chat_per_second,
                 chat_burst=chat_burst,
                 group_per_minute=group_per_minute,
@@ -428,16 +169,24 @@ class OutboxWorker(Worker):
         self._slots = asyncio.Semaphore(max(1, concurrency))
         # Chats that kept rows back for their buckets: the idle sleep ends at their next turn.
         self._backlog: set[ChatKey] = set()
+        self._replies_waiting: set[ChatKey] = set()  # ... of which these keep a reply back
+        self._overall_bound = False  # the last round left rows for lack of overall budget
 
     async def run_once(self) -> bool:
-        return await self.send_due() > 0
+        moved = await self.send_due()
+        # A round cut short by the overall budget: sleep until the next batch is allowed (or a
+        # commit wakes the worker) instead of asking the database again at once for nothing.
+        return moved > 0 and not self._overall_bound
 
     def idle_seconds(self) -> float:
         """Until the next bucket refill a waiting chat needs, or the poll period."""
         if not self._backlog:
             return self._poll
         now = self._timer()
-        turn = min(self.scheduler.ready_at(key, now) for key in self._backlog)
+        turn = min(
+            self.scheduler.ready_at(key, now, reply=key in self._replies_waiting)
+            for key in self._backlog
+        )
         return min(self._poll, max(0.0, turn - now))
 
     async def send_due(self) -> int:
@@ -454,12 +203,18 @@ class OutboxWorker(Worker):
         still_waiting = self._backlog.intersection(skipped)
         async with self._uow_factory() as uow:
             rows = await self._due(uow, [chat for _, chat in skipped[:MAX_SKIPPED_CHATS]])
+            self._overall_bound = False
             if not rows or self.stopping:
                 self._backlog = still_waiting
                 return 0
             plan, waiting = plan_round(rows, self.scheduler, now)
+            self._overall_bound = bool(waiting) and (
+                self.scheduler.global_allowance(now) <= self.scheduler.limits.reserve
+            )
             state = _Round(replies=await self._reply_targets(uow, plan))
         self._backlog = waiting | still_waiting
+        planned = {id(row) for queue in plan.values() for row in queue}
+        self._replies_waiting = {r.key for r in rows if r.reply and id(r) not in planned}
         results = await asyncio.gather(*(self._send_chat(queue, state) for queue in plan.values()))
         settled = [pair for result in results for pair in result]
         self._slow_down(settled)
@@ -478,6 +233,7 @@ class OutboxWorker(Worker):
             _Row(
                 key=(r.channel, r.chat_id),
                 counted=r.payload.get("kind") not in _EXEMPT_KINDS,
+                reply=r.payload.get(LANE_KEY) == REPLY_LANE,
                 id=r.id,
                 payload=dict(r.payload),
                 attempts=r.attempts,
@@ -540,6 +296,9 @@ class OutboxWorker(Worker):
             result = await channel.call(method, params)
         except Exception as exc:
             return self._outcome_of_error(row, exc)
+        finally:
+            if row.counted:
+                self.scheduler.returned(row.key, self._timer())
         ids = _message_ids(result)
         if ids and row.report_id is not None and row.purpose:
             state.links[(row.channel, row.chat_id, row.report_id, row.purpose)] = ids[-1]

@@ -15,22 +15,19 @@ from zoneinfo import ZoneInfo
 
 from bot.officers_cli import unit_officers
 from bot.settings import Settings
+from bot.unit_files import parse_unit_file
 from core.categories import load_categories
 from core.regions import RegionDirectory
+from core.unit_files import KINDS, Problem, UnitFileError, normalise_area_code
 from handlers.formatting import short_datetime
 from locales import Catalogs, Translator
 from storage.db import create_engine, migrate, session_factory
 from storage.models import Unit
 from storage.unit_registry import (
-    KINDS,
-    Problem,
-    UnitFileError,
     UnitStatus,
     import_units,
     issue_binding_code,
-    normalise_area_code,
     normalise_binding_code,
-    parse_unit_file,
     seed_units,
     unit_overview,
 )

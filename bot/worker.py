@@ -25,6 +25,10 @@ class Worker(ABC):
         self._stopping = True
         self.wake()
 
+    def rearm(self) -> None:
+        """Allow :meth:`run` again after :meth:`stop` (a duty that moves between processes)."""
+        self._stopping = False
+
     @property
     def stopping(self) -> bool:
         return self._stopping

@@ -1,14 +1,16 @@
-"""Deadlines (tenggat) in working days, and the clock's agenda: which notice a report is owed on a
-given day (reminder, escalation, auto-close) and when the next one falls.
+"""Deadlines (tenggat) in working days, and the reminder engine's agenda: which notice a report
+is owed on a given day (reminder, escalation, auto-close) and when the next one falls.
 
-Defaults follow DOMAIN.md (SP4N-LAPOR! FAQ; PermenPAN-RB 62/2018 as summarised by provincial
-Diskominfo material). They are defaults only: every number is a setting (:class:`DeadlinePolicy`).
+Defaults follow docs/domain.md (SP4N-LAPOR! FAQ; PermenPAN-RB 62/2018 as summarised by provincial
+Diskominfo material). They are defaults only: every number is a setting (:class:`DeadlinePolicy`),
+and this module is the one source of each default (``bot.settings`` and ``handlers.deps`` read
+them from here).
 
 All dates here are local calendar dates in the region's zone; a deadline is the last day to act.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -31,6 +33,11 @@ AUTO_CLOSE_DAYS: Final = 10
 OMBUDSMAN_DAYS: Final = 60
 #: An escalation is repeated every this many working days while the report stays late.
 ESCALATION_EVERY_DAYS: Final = 2
+#: Local time from which the day's reminders, escalations and digests go out.
+MORNING: Final = time(7, 30)
+#: How long a group binding code (``/daftar CODE``) stays valid, in hours.
+BINDING_CODE_HOURS: Final = 48
+BINDING_CODE_TTL: Final = timedelta(hours=BINDING_CODE_HOURS)
 
 #: Stages whose deadline is the unit's (reminders and escalation apply).
 UNIT_STAGES: Final = frozenset({ReportStatus.BARU, ReportStatus.DIDISPOSISI, ReportStatus.DIPROSES})
@@ -38,7 +45,7 @@ UNIT_STAGES: Final = frozenset({ReportStatus.BARU, ReportStatus.DIDISPOSISI, Rep
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
-    """Every number of the clock, in working days."""
+    """Every number of the reminder engine, in working days."""
 
     verify: int = VERIFY_DAYS
     follow_up: int = FOLLOW_UP_DAYS
@@ -97,7 +104,7 @@ def verification_due(
 
 
 class Notice(StrEnum):
-    """What the clock owes a report on a day."""
+    """What the reminder engine owes a report on a day."""
 
     BEFORE = "before"  # reminder to the holder: the deadline is the next working day
     DAY = "day"  # reminder to the holder: the deadline is today
@@ -118,8 +125,9 @@ class Due:
 def first_notice_on(
     status: ReportStatus, due: date | None, start: date, cal: WorkingCalendar
 ) -> date | None:
-    """When the clock should first look at a report whose stage (with deadline ``due``) began
-    on ``start``. The day-before reminder is skipped when that day is the stage's first day."""
+    """When the reminder engine should first look at a report whose stage (with deadline
+    ``due``) began on ``start``. The day-before reminder is skipped when that day is the
+    stage's first day."""
     if due is None:
         return None
     if status == ReportStatus.SELESAI:

@@ -1,8 +1,9 @@
-"""Report lifecycle (alur status laporan) and its SP4N-LAPOR! terms, per DOMAIN.md.
+"""Report lifecycle (alur status laporan) and its SP4N-LAPOR! terms, per docs/domain.md;
+the rule that moves a report between them is ``core.decisions.decide`` (docs/lifecycle.md).
 
 Transfers ("bukan wewenang", disposisi to another unit) are events, not status changes, so they
 do not appear here. Time rules (a reporter may reopen ``selesai`` only until it closes for good
-after 10 working days) belong to the caller: this table says only which moves exist.
+after 10 working days) are applied by ``decide``: this table says only which moves exist.
 """
 
 from enum import StrEnum

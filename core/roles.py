@@ -10,7 +10,7 @@ reporter, verify, ask and record a follow-up. The table is the whole rule; handl
 :func:`may` and turn a refusal into a sentence with :func:`required_role`.
 
 The coordinator's group follows the same table for its own people; *which* reports a group may
-touch at all (its own unit's, or any for the coordinator) is ``core.casework.may_act``.
+touch at all (its own unit's, or any for the coordinator) is ``core.permissions.may_act``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from core.casework import CaseAction
+from core.permissions import CaseAction
 
 
 class GroupRole(StrEnum):

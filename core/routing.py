@@ -1,4 +1,4 @@
-"""Routing (disposisi awal): which unit must act on a new report, per DOMAIN.md.
+"""Routing (disposisi awal): which unit must act on a new report, per docs/domain.md.
 
 Each category names its handler: the area unit of the report's location (desa or kecamatan) or a
 named OPD. A unit without a bound group chat cannot hear about a report, so the report goes up:
@@ -55,3 +55,11 @@ def choose(options: Sequence[T], reachable: Callable[[T], bool]) -> tuple[T, boo
         if reachable(option):
             return option, index > 0
     return options[-1], len(options) > 1
+
+
+def seen_by(holder: T | None, coordinator: T | None, reachable: Callable[[T], bool]) -> T | None:
+    """The unit whose groups see a report held by ``holder``: the holder when it has a bound
+    group, otherwise the coordinator (the last step of the same ladder as :func:`choose`)."""
+    if holder is not None and (coordinator is None or reachable(holder)):
+        return holder
+    return coordinator

@@ -8,6 +8,7 @@ from core.callbacks import verify_callback
 from handlers import citizen, followup, group, intake
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
+from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, SCOPE_STEP, Turn
 from storage.uow import UnitOfWork
 
@@ -60,7 +61,9 @@ def _throttled(turn: Turn) -> bool:
     conv = turn.conversation
     config = turn.deps.config
     start = conv.throttle_window_start
-    if start is None or turn.now - start >= config.throttle_window:
+    # A clock stepped back (NTP, a manual fix) starts a new window too: otherwise the chat would
+    # stay silenced until the clock caught up with the old window.
+    if start is None or not start <= turn.now < start + config.throttle_window:
         conv.throttle_window_start = turn.now
         conv.throttle_count = 0
         conv.throttle_warned = False
@@ -113,7 +116,7 @@ async def _on_message(turn: Turn, message: Message) -> None:
         return
     if await followup.on_step_message(turn, message):
         return
-    if turn.conversation.step == "status_input" and message.text and not message.photos:
+    if turn.conversation.step == ChatStep.STATUS_INPUT and message.text and not message.photos:
         await citizen.lookup_status(turn, message.text)
         return
     await intake.on_message(turn, message)

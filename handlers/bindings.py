@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from core.callbacks import sign_callback
 from core.lifecycle import OPEN_STATUSES
 from core.roles import GroupAction
-from handlers import casework
-from handlers.actions import EditText, InlineButton, InlineKeyboard, SendText, action_to_dict
+from handlers.actions import EditText, InlineButton, InlineKeyboard, SendText
+from handlers.case import Case
 from handlers.events import ButtonPress
 from handlers.guard import permitted
+from handlers.notices import post_card
+from handlers.outgoing import emit
 from handlers.turn import Turn
 from storage.models import Unit, UnitChat
 
@@ -120,14 +122,12 @@ async def activate(turn: Turn, chat: UnitChat, unit: Unit) -> None:
     _send(turn, chat, SendText(chat_id=chat.chat_id, text=tr.t("group.guide"), pin=True))
     await announce(turn, "binding.bound", unit, chat)
     # Reports the unit already holds (e.g. transferred while it had no group) show up now.
-    case = casework.Case(uow=turn.uow, deps=turn.deps, now=turn.now)
+    case = Case(uow=turn.uow, deps=turn.deps, now=turn.now)
     statuses = [s.value for s in OPEN_STATUSES]
     limit = turn.deps.config.queue_page_size
     for report in await turn.uow.reports.open_for_unit(unit.id, statuses, limit=limit):
-        await casework.post_card(case, report, unit, chat)
+        await post_card(case, report, unit, chat)
 
 
 def _send(turn: Turn, chat: UnitChat, action: SendText) -> None:
-    turn.uow.outbox.add(
-        channel=chat.channel, chat_id=chat.chat_id, payload=action_to_dict(action), now=turn.now
-    )
+    emit(turn.uow, chat.channel, chat.chat_id, action, turn.now)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.callbacks import sign_callback
-from core.casework import ARCHIVE_REASONS, CaseAction, refusal
 from core.disclosure import Audience, disclosure
 from core.lifecycle import Privacy, ReportStatus
+from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
 from handlers.formatting import category_name, long_date, place_name, short_datetime

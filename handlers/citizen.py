@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import commands
 from core.lifecycle import Privacy
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import intake
@@ -10,22 +11,23 @@ from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu, menu_choice
+from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen, Report
 
 STATUS_DESCRIPTION_MAX = 600
 
-COMMANDS_NEW = {"baru", "lapor", "new"}
-COMMANDS_STATUS = {"status", "cek"}
-COMMANDS_MINE = {"laporansaya", "myreports"}
-COMMANDS_HELP = {"bantuan", "help"}
-COMMANDS_LANGUAGE = {"bahasa", "language"}
-COMMANDS_CANCEL = {"batal", "cancel"}
+COMMANDS_NEW = frozenset(commands.NEW)
+COMMANDS_STATUS = frozenset(commands.STATUS)
+COMMANDS_MINE = frozenset(commands.MINE)
+COMMANDS_HELP = frozenset(commands.HELP)
+COMMANDS_LANGUAGE = frozenset(commands.LANGUAGE)
+COMMANDS_CANCEL = frozenset(commands.CANCEL)
 
 
 async def on_command(turn: Turn, message: Message) -> None:
     name = message.command
-    if name == "start":
+    if name in commands.START:
         await start(turn)
     elif name in COMMANDS_HELP:
         turn.send(turn.t("help.text"), main_menu(turn.tr))
@@ -49,7 +51,7 @@ async def on_menu_text(turn: Turn, message: Message) -> bool:
     elif choice == "language":
         show_language_choice(turn)
     else:
-        command = {"new": "baru", "status": "status", "mine": "laporansaya"}[choice]
+        command = {"new": commands.NEW, "status": commands.STATUS, "mine": commands.MINE}[choice][0]
         await _consented_command(turn, command, "")
     return True
 
@@ -65,7 +67,7 @@ async def _consented_command(turn: Turn, name: str, args: str) -> None:
         if args:
             await show_status(turn, citizen, args)
         else:
-            turn.conversation.step = "status_input"
+            turn.conversation.step = ChatStep.STATUS_INPUT
             turn.conversation.step_seq += 1
             turn.send(turn.t("status.ask_number"))
     else:
@@ -100,7 +102,7 @@ async def start(turn: Turn) -> None:
         ask_consent(turn)
         return
     turn.send(turn.t("start.welcome_back", name=citizen.name or "-"), main_menu(turn.tr))
-    if turn.conversation.step == "intake":
+    if turn.conversation.step == ChatStep.INTAKE:
         intake.offer_resume(turn)
 
 
@@ -108,7 +110,7 @@ async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
     conv = turn.conversation
     conv.step_seq += 1
     if not agreed:
-        conv.step = "idle"
+        conv.step = ChatStep.IDLE
         turn.answer()
         turn.show(turn.t("consent.declined"), None)
         return
@@ -127,7 +129,7 @@ async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
                 created_at=turn.now,
             )
         )
-    conv.step = "idle"
+    conv.step = ChatStep.IDLE
     turn.answer(turn.t("consent.thanks_short"))
     turn.show(turn.t("consent.accepted"), None)
     turn.send(turn.t("menu.prompt"), main_menu(turn.tr))
@@ -164,7 +166,7 @@ async def _set_language(turn: Turn, language: str) -> None:
 async def lookup_status(turn: Turn, text: str) -> None:
     """A typed tracking number, after "Cek status"."""
     citizen = await current_citizen(turn)
-    turn.conversation.step = "idle"
+    turn.conversation.step = ChatStep.IDLE
     if citizen is None:
         ask_consent(turn)
         return

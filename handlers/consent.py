@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.actions import InlineKeyboard
+from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen
 
@@ -15,7 +16,7 @@ async def current_citizen(turn: Turn) -> Citizen | None:
 
 def ask_consent(turn: Turn) -> None:
     conv = turn.conversation
-    conv.step = "consent"
+    conv.step = ChatStep.CONSENT
     conv.step_seq += 1
     keyboard = InlineKeyboard(
         rows=(

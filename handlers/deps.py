@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
 from core.categories import Category
-from core.deadlines import DeadlinePolicy
+from core.deadlines import BINDING_CODE_TTL, MORNING, DeadlinePolicy
 from core.evidence import EvidenceLimits
 from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
+
+#: A draft untouched this long is offered to resume or discard.
+DRAFT_STALE_HOURS: Final = 6.0
+#: Flood protection: more than this many updates from one sender in the window are dropped.
+THROTTLE_MAX_UPDATES: Final = 20
+THROTTLE_WINDOW_SECONDS: Final = 10.0
 
 
 @dataclass(frozen=True)
@@ -22,19 +28,19 @@ class HandlerConfig:
     timezone: ZoneInfo
     callback_secret: bytes
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
-    draft_stale: timedelta = timedelta(hours=6)
-    throttle_max_updates: int = 20
-    throttle_window: timedelta = timedelta(seconds=10)
+    draft_stale: timedelta = timedelta(hours=DRAFT_STALE_HOURS)
+    throttle_max_updates: int = THROTTLE_MAX_UPDATES
+    throttle_window: timedelta = timedelta(seconds=THROTTLE_WINDOW_SECONDS)
     reports_page_size: int = 5
     # The coordinator's group gets a one-line summary of each new report instead of the card.
     coordinator_summaries_only: bool = False
     # Whether the coordinator's cards show who filed an anonymous report.
     coordinator_sees_identity: bool = False
     # How long a group binding code stays valid.
-    binding_code_ttl: timedelta = timedelta(hours=48)
+    binding_code_ttl: timedelta = BINDING_CODE_TTL
     queue_page_size: int = 20
     # Local time from which the day's reminders, escalations and digests go out.
-    morning: time = time(7, 30)
+    morning: time = MORNING
     # Lines of reports in one digest or reminder message (the rest is counted).
     digest_max_items: int = 25
     # Evidence photos: size per photo and per report (EVIDENCE_MAX_PHOTO_MB, ..._REPORT_MB).
@@ -43,6 +49,8 @@ class HandlerConfig:
     relay_max_pending: int = 3
     # GPS points outside this box are refused (REGION_BOUNDS; Indonesia by default).
     region_bounds: Bounds = field(default_factory=Bounds)
+    # The console's address, written into the login links /dasbor sends.
+    console_url: str = "http://127.0.0.1:8000"
 
 
 class ChatAdmins(Protocol):

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
-from handlers import casework, evidence, relays
+from handlers import evidence, relays, reporter_actions
 from handlers.actions import InlineKeyboard
-from handlers.casework import Case
+from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import long_date
 from handlers.menu import main_menu
+from handlers.routing import holder_chats
+from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
 
-STEP_FOLLOWUP = "followup"
-STEP_COMMENT = "comment"
 BUTTONS = frozenset({"fu", "cyes", "cno", "rate", "rskip"})
 
 
@@ -33,9 +33,9 @@ async def _own_report(turn: Turn, report_id: int) -> Report | None:
     return report if report is not None and report.citizen_id == citizen.id else None
 
 
-def _step_report_id(turn: Turn, step: str) -> int | None:
-    name, _, arg = turn.conversation.step.partition(":")
-    return int(arg) if name == step and arg.isdigit() else None
+def _step_report_id(turn: Turn, kind: ChatStep) -> int | None:
+    step = Step.parse(turn.conversation.step)
+    return step.report_id if step.kind == kind else None
 
 
 async def on_reply(turn: Turn, message: Message) -> bool:
@@ -54,25 +54,25 @@ async def on_reply(turn: Turn, message: Message) -> bool:
 
 async def on_step_message(turn: Turn, message: Message) -> bool:
     """Text after "Balas" (information for the unit) or after a rating (the comment)."""
-    report_id = _step_report_id(turn, STEP_FOLLOWUP)
+    report_id = _step_report_id(turn, ChatStep.FOLLOWUP)
     if report_id is not None:
         report = await _own_report(turn, report_id)
         if report is None:
-            turn.conversation.step = "idle"
+            turn.conversation.step = ChatStep.IDLE
             return False
         # The step stays until the citizen picks something else: a photo sent after the text
         # (Telegram sends them as two messages) reaches the unit too.
         if not await _relay(turn, report, message):
-            turn.conversation.step = "idle"
+            turn.conversation.step = ChatStep.IDLE
         return True
-    report_id = _step_report_id(turn, STEP_COMMENT)
+    report_id = _step_report_id(turn, ChatStep.COMMENT)
     if report_id is None:
         return False
-    turn.conversation.step = "idle"
+    turn.conversation.step = ChatStep.IDLE
     report = await _own_report(turn, report_id)
     if report is None or not message.text.strip():
         return False
-    await casework.comment_rating(_case(turn), report, message.text.strip())
+    await reporter_actions.comment_rating(_case(turn), report, message.text.strip())
     turn.send(turn.t("rate.thanks"), main_menu(turn.tr))
     return True
 
@@ -87,12 +87,12 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
         if not checked.refused:
             turn.send(turn.t("followup.need_text"))
         return True
-    chats = await casework.holder_chats(_case(turn), report)
+    chats = await holder_chats(_case(turn), report)
     if await relays.over_budget(turn.uow, report, chats, turn.deps.config.relay_max_pending):
         turn.send(turn.t("relay.wait", number=report.tracking_no))
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
-    refused = await casework.relay_from_reporter(_case(turn), report, text[:3500], photos)
+    refused = await reporter_actions.relay_from_reporter(_case(turn), report, text[:3500], photos)
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
         return False
@@ -118,7 +118,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
         turn.answer(turn.t("button.unknown"), alert=True)
         return True
     if action == "fu":
-        turn.conversation.step = f"{STEP_FOLLOWUP}:{report.id}"
+        turn.conversation.step = about(ChatStep.FOLLOWUP, report.id)
         turn.answer()
         turn.send(turn.t("followup.ask", number=report.tracking_no))
     elif action == "cyes":
@@ -128,14 +128,14 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
     elif action == "rate":
         await _rated(turn, report, extra)
     else:
-        turn.conversation.step = "idle"
+        turn.conversation.step = ChatStep.IDLE
         turn.answer()
         turn.show(turn.t("rate.thanks"), None)
     return True
 
 
 async def _confirmed(turn: Turn, report: Report) -> None:
-    refused = await casework.confirm_done(_case(turn), report)
+    refused = await reporter_actions.confirm_done(_case(turn), report)
     if refused:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
@@ -150,12 +150,12 @@ async def _confirmed(turn: Turn, report: Report) -> None:
 
 
 async def _reopen(turn: Turn, report: Report) -> None:
-    refused = await casework.reopen(_case(turn), report)
+    refused = await reporter_actions.reopen(_case(turn), report)
     if refused:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
     turn.answer()
-    turn.conversation.step = f"{STEP_FOLLOWUP}:{report.id}"
+    turn.conversation.step = about(ChatStep.FOLLOWUP, report.id)
     due = long_date(report.due_date, turn.conversation.language) if report.due_date else "-"
     turn.show(turn.t("followup.reopened", number=report.tracking_no, due=due), None)
 
@@ -164,11 +164,11 @@ async def _rated(turn: Turn, report: Report, extra: str) -> None:
     if not extra.isdigit():
         turn.answer(turn.t("button.unknown"), alert=True)
         return
-    refused = await casework.rate(_case(turn), report, int(extra))
+    refused = await reporter_actions.rate(_case(turn), report, int(extra))
     if refused:
         turn.answer(turn.t(f"followup.refused.{refused}", number=report.tracking_no), alert=True)
         return
     turn.answer()
-    turn.conversation.step = f"{STEP_COMMENT}:{report.id}"
+    turn.conversation.step = about(ChatStep.COMMENT, report.id)
     skip = turn.button(turn.t("rate.skip"), "rskip", str(report.id), scope=SCOPE_GLOBAL)
     turn.show(turn.t("rate.comment_ask", rating=int(extra)), InlineKeyboard(rows=((skip,),)))

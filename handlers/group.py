@@ -9,23 +9,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
+from core import commands
 from core.callbacks import verify_callback
-from core.casework import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.deadlines import UNIT_STAGES
 from core.inputs import says_nothing
 from core.lifecycle import OPEN_STATUSES, ReportStatus
+from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
+from core.purposes import Purpose
 from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import bindings, casework, clockwork
-from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText, action_to_dict
+from handlers import bindings, console_login, notices, officer_actions, reminders
+from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
-from handlers.casework import Case, Officer
+from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
 from handlers.formatting import long_date
 from handlers.guard import permitted, split_opener, with_opener
+from handlers.outgoing import emit
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 from storage.unit_registry import issue_binding_code, normalise_binding_code
@@ -33,18 +35,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-#: Citizen commands that make no sense in a group: answered with a pointer to the private chat.
-CITIZEN_ONLY = frozenset({"baru", "new", "status", "laporansaya", "myreports", "bahasa", "batal"})
-#: Officers' action commands and the action each performs.
-ACTION_COMMANDS = {
-    "verifikasi": CaseAction.VERIFY,
-    "tanya": CaseAction.ASK,
-    "tindaklanjut": CaseAction.NOTE,
-    "proses": CaseAction.NOTE,
-    "selesai": CaseAction.DONE,
-    "alihkan": CaseAction.TRANSFER,
-    "arsipkan": CaseAction.ARCHIVE,
-}
+ACTION_COMMANDS = commands.ACTIONS
 #: Actions that need the officer's words: asked for with a prompt the officer replies to.
 PROMPTED = frozenset({CaseAction.ASK, CaseAction.NOTE, CaseAction.DONE})
 NOTE_MAX = 3500
@@ -118,12 +109,7 @@ async def on_membership(uow: UnitOfWork, deps: HandlerDeps, event: BotMembership
     if event.present:
         if chat is None or not chat.active:
             text = tr.t("group.added")
-            uow.outbox.add(
-                channel=event.channel,
-                chat_id=event.chat_id,
-                payload=_text_payload(event.chat_id, text),
-                now=now,
-            )
+            _send_text(uow, event.channel, event.chat_id, text, now)
         return
     if chat is None or not chat.active:
         return
@@ -160,11 +146,11 @@ async def on_migrated(uow: UnitOfWork, deps: HandlerDeps, event: ChatMigrated) -
         reports = await uow.reports.open_for_unit(unit.id, statuses, limit=limit)
     for report in reports:
         holder = await uow.units.get(report.unit_id) if report.unit_id else None
-        await casework.post_card(case, report, holder, chat)
+        await notices.post_card(case, report, holder, chat)
 
 
-def _text_payload(chat_id: str, text: str) -> dict[str, Any]:
-    return action_to_dict(SendText(chat_id=chat_id, text=text))
+def _send_text(uow: UnitOfWork, channel: str, chat_id: str, text: str, now: datetime) -> None:
+    emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
 
 
 async def _tell_coordinator(
@@ -175,12 +161,7 @@ async def _tell_coordinator(
         return
     for chat in await uow.units.chats_of(coordinator.id):
         text = deps.catalogs.get(chat.language).t(key, **values)
-        uow.outbox.add(
-            channel=chat.channel,
-            chat_id=chat.chat_id,
-            payload=_text_payload(chat.chat_id, text),
-            now=now,
-        )
+        _send_text(uow, chat.channel, chat.chat_id, text, now)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -188,11 +169,11 @@ async def _tell_coordinator(
 
 async def _on_command(turn: Turn, message: Message, bound: tuple[UnitChat, Unit] | None) -> None:
     name, args = message.command, message.command_args
-    if name == "daftar" or name == "register":
+    if name in commands.REGISTER:
         await _register(turn, message, args, bound)
-    elif name in ("start", "bantuan", "help"):
+    elif name in commands.START + commands.HELP:
         turn.send(turn.t("group.guide") if bound else turn.t("group.unbound_help"))
-    elif name in CITIZEN_ONLY:
+    elif name in commands.CITIZEN_ONLY:
         turn.send(turn.t("group.private_only"))
     elif bound is None:
         turn.send(turn.t("group.unbound_help"))
@@ -204,20 +185,22 @@ async def _bound_command(
     turn: Turn, message: Message, name: str, args: str, bound: tuple[UnitChat, Unit]
 ) -> None:
     chat, unit = bound
-    if name in ("lepas", "unregister"):
+    if name in commands.UNREGISTER:
         await _unbind(turn, message, chat, unit)
-    elif name in ("antrian", "queue"):
+    elif name in commands.QUEUE:
         await _queue(turn, unit)
-    elif name in ("terlambat", "late"):
+    elif name in commands.LATE:
         await _late(turn, unit)
-    elif name in ("laporan", "report"):
+    elif name in commands.REPORT:
         report = await _report_arg(turn, args.split(maxsplit=1)[0] if args else "", unit)
         if report is not None:
-            await casework.post_card(_case(turn), report, await _holder(turn, report), chat)
-    elif name in ("kode", "code"):
+            await notices.post_card(_case(turn), report, await _holder(turn, report), chat)
+    elif name in commands.CODE:
         await _issue_code(turn, args, unit)
-    elif name in ("gagal", "failed"):
+    elif name in commands.FAILED:
         await _failed_deliveries(turn, unit)
+    elif name in console_login.COMMANDS:
+        await console_login.send_link(turn, unit)
     elif name in ACTION_COMMANDS:
         await _action_command(turn, message, ACTION_COMMANDS[name], args, unit)
     else:
@@ -348,17 +331,17 @@ async def _queue(turn: Turn, unit: Unit) -> None:
         total = await turn.uow.reports.count_open_all(statuses)
     else:
         total = await turn.uow.reports.count_open_for_unit(unit.id, statuses)
-    today = casework.today(_case(turn))
+    today = _case(turn).today()
     coordinator = unit.kind == UnitKind.COORDINATOR
     items = [
-        clockwork.report_line(
+        reminders.report_line(
             turn.tr, turn.deps, report, today, await _holder(turn, report) if coordinator else None
         )
         for report in reports
     ]
     head = [turn.t("queue.header", unit=unit.name, count=total)]
     tail = [turn.t("clock.more", count=total - len(reports))] if total > len(reports) else []
-    turn.send(clockwork.fit(turn.tr, head, items, tail))
+    turn.send(reminders.fit(turn.tr, head, items, tail))
 
 
 async def _late(turn: Turn, unit: Unit) -> None:
@@ -366,7 +349,7 @@ async def _late(turn: Turn, unit: Unit) -> None:
     if unit.kind != UnitKind.COORDINATOR:
         turn.send(turn.t("late.coordinator_only"))
         return
-    today = casework.today(_case(turn))
+    today = _case(turn).today()
     stages = [s.value for s in UNIT_STAGES]
     counts = await turn.uow.reports.late_counts(today, stages)
     if not counts:
@@ -381,11 +364,11 @@ async def _late(turn: Turn, unit: Unit) -> None:
         holder = await turn.uow.units.get(unit_id)
         items.append(turn.t("late.unit", unit=holder.name if holder else "-", count=count))
         items += [
-            "  " + clockwork.report_line(turn.tr, turn.deps, report, today)
+            "  " + reminders.report_line(turn.tr, turn.deps, report, today)
             for report in by_unit.get(unit_id, [])
         ]
     head = [turn.t("late.header", count=sum(counts.values()))]
-    turn.send(clockwork.fit(turn.tr, head, items, [turn.t("late.footer")]))
+    turn.send(reminders.fit(turn.tr, head, items, [turn.t("late.footer")]))
 
 
 async def _report_arg(turn: Turn, text: str, unit: Unit) -> Report | None:
@@ -449,7 +432,7 @@ async def _perform(
     reason: str = "",
     photos: Sequence[Photo] = (),
 ) -> bool:
-    refused = await casework.act(
+    refused = await officer_actions.act(
         _case(turn),
         report,
         action,
@@ -567,7 +550,7 @@ def _picker(
             reply_to_message_id=press.message_id,
         ),
         report.id,
-        purpose=casework.RELAY,
+        purpose=Purpose.RELAY,
     )
 
 
@@ -595,7 +578,7 @@ def _prompt(
             reply_to_message_id=press.message_id,
         ),
         report.id,
-        purpose=casework.PROMPT,
+        purpose=Purpose.PROMPT,
         link_action=with_opener(link_action, turn.event.sender.user_id),
     )
 
@@ -617,13 +600,15 @@ async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
         return
     officer = _officer(turn, unit)
     text = "" if says_nothing(message.text) else message.text.strip()[:NOTE_MAX]
-    if link.purpose == casework.PROMPT and link.action:
+    if link.purpose == Purpose.PROMPT and link.action:
         await _prompt_answer(turn, message, report, officer, link.action, text)
         return
     if says_nothing(text) and not message.photos:
         turn.send(turn.t("group.need_text"))
         return
-    refused = await casework.answer_reporter(_case(turn), report, officer, text, message.photos)
+    refused = await officer_actions.answer_reporter(
+        _case(turn), report, officer, text, message.photos
+    )
     turn.send(
         turn.t(f"case.refused.{refused}")
         if refused

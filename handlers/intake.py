@@ -10,18 +10,21 @@ from typing import Any
 
 from core.categories import Category, category_by_code
 from core.inputs import visible
-from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
 from core.tracking import new_tracking_number
-from handlers import casework, evidence
+from handlers import evidence
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
+from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import ButtonPress, MediaKind, Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu
+from handlers.notices import deliver_new_report
+from handlers.steps import ChatStep
 from handlers.turn import Turn
-from storage.models import Report, ReportEvent, ReportPhoto
+from storage.models import Report, ReportPhoto
 
 STEPS = (
     "type",
@@ -92,7 +95,7 @@ def begin(turn: Turn) -> None:
 
 def offer_resume(turn: Turn) -> None:
     conv = turn.conversation
-    conv.step = "draft_choice"
+    conv.step = ChatStep.DRAFT_CHOICE
     conv.step_seq += 1
     started = conv.draft_started_at or turn.now
     keyboard = InlineKeyboard(
@@ -114,7 +117,7 @@ def cancel(turn: Turn) -> None:
     had_draft = _has_draft(turn)
     conv.draft = {}
     conv.draft_started_at = None
-    conv.step = "idle"
+    conv.step = ChatStep.IDLE
     conv.step_seq += 1
     turn.answer()
     if had_draft:
@@ -129,7 +132,9 @@ def cancel(turn: Turn) -> None:
 
 def _is_stale(turn: Turn) -> bool:
     conv = turn.conversation
-    return conv.step == "intake" and turn.now - conv.updated_at > turn.deps.config.draft_stale
+    return (
+        conv.step == ChatStep.INTAKE and turn.now - conv.updated_at > turn.deps.config.draft_stale
+    )
 
 
 async def on_button(turn: Turn, action: str, arg: str) -> None:
@@ -147,7 +152,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> None:
     if action == "cancel":
         cancel(turn)
         return
-    if conv.step != "intake" or not _has_draft(turn):
+    if conv.step != ChatStep.INTAKE or not _has_draft(turn):
         turn.answer(turn.t("button.stale"), alert=True)
         return
     if _is_stale(turn):
@@ -160,13 +165,13 @@ async def on_button(turn: Turn, action: str, arg: str) -> None:
 
 async def on_message(turn: Turn, message: Message) -> None:
     conv = turn.conversation
-    if conv.step == "consent":
+    if conv.step == ChatStep.CONSENT:
         ask_consent(turn)
         return
-    if conv.step == "draft_choice":
+    if conv.step == ChatStep.DRAFT_CHOICE:
         offer_resume(turn)
         return
-    if conv.step != "intake" or not _has_draft(turn):
+    if conv.step != ChatStep.INTAKE or not _has_draft(turn):
         _idle_message(turn, message)
         return
     if _is_stale(turn):
@@ -189,7 +194,7 @@ def _idle_message(turn: Turn, message: Message) -> None:
 
 def _go(turn: Turn, step: str) -> None:
     conv = turn.conversation
-    conv.step = "intake"
+    conv.step = ChatStep.INTAKE
     conv.step_seq += 1
     _update_draft(turn, step=step, page=0, search="")
     _render(turn, step)
@@ -613,7 +618,6 @@ async def _submit(turn: Turn) -> None:
         longitude=draft.get("lon"),
         description=str(draft["description"]),
         privacy=str(draft["privacy"]),
-        status=ReportStatus.BARU.value,
         created_at=turn.now,
         updated_at=turn.now,
     )
@@ -628,23 +632,16 @@ async def _submit(turn: Turn) -> None:
         )
         for index, p in enumerate(draft.get("photos", []))
     ]
-    event = ReportEvent(
-        kind="submitted",
-        status_to=ReportStatus.BARU.value,
-        actor="pelapor",
-        # Files refused as evidence are on the record (reasons and counts, never the files).
-        note=evidence.refusals_note(turn, draft.get("refused_files")),
-        created_at=turn.now,
-    )
-    case = casework.Case(turn.uow, turn.deps, turn.now)
-    casework.start_clock(case, report)
+    case = Case(turn.uow, turn.deps, turn.now)
+    # Files refused as evidence are on the record (reasons and counts, never the files).
+    event = case.open_report(report, note=evidence.refusals_note(turn, draft.get("refused_files")))
     await turn.uow.reports.add(report, photos, event)
-    await casework.deliver_new_report(case, report)
+    await deliver_new_report(case, report)
     summary = _summary_text(turn)
     conv = turn.conversation
     conv.draft = {}
     conv.draft_started_at = None
-    conv.step = "idle"
+    conv.step = ChatStep.IDLE
     conv.step_seq += 1
     turn.show(summary + "\n\n" + turn.t("intake.sent_mark"), None)
     turn.send(

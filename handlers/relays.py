@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from handlers.actions import SendText, action_to_dict
+from core.purposes import Purpose
+from handlers.actions import SendText
+from handlers.outgoing import emit
 from locales import Translator
 from storage.models import Report, UnitChat
 from storage.uow import UnitOfWork
 
-#: The purpose of relayed messages (``handlers.casework.RELAY``) and the card they answer.
-RELAY = "relay"
-CARD = "card"
 #: The payload key that holds the gathered texts of a relay message.
 BATCH = "batch"
 MESSAGE_MAX = 4096
@@ -42,7 +40,9 @@ async def over_budget(
 ) -> bool:
     """Whether some group still has ``most`` or more of this report's relays waiting."""
     for chat in chats:
-        waiting = await uow.outbox.unsent_for_report(chat.channel, chat.chat_id, report.id, RELAY)
+        waiting = await uow.outbox.unsent_for_report(
+            chat.channel, chat.chat_id, report.id, Purpose.RELAY
+        )
         if len(waiting) >= most:
             return True
     return False
@@ -53,7 +53,9 @@ async def queue_text(
 ) -> None:
     """Queue the reporter's ``text`` for ``chat``, gathered with their texts still waiting."""
     texts = [text]
-    waiting = await uow.outbox.unsent_for_report(chat.channel, chat.chat_id, report.id, RELAY)
+    waiting = await uow.outbox.unsent_for_report(
+        chat.channel, chat.chat_id, report.id, Purpose.RELAY
+    )
     gathered = [row for row in waiting if isinstance(row.payload.get(BATCH), list)]
     if gathered:
         last = gathered[-1]
@@ -66,14 +68,15 @@ async def queue_text(
     action = SendText(
         chat_id=chat.chat_id,
         text=render(tr, report.tracking_no, texts)[:MESSAGE_MAX],
-        reply_to_purpose=CARD,
+        reply_to_purpose=Purpose.CARD,
     )
-    payload: dict[str, Any] = {**action_to_dict(action), BATCH: texts}
-    uow.outbox.add(
-        channel=chat.channel,
-        chat_id=chat.chat_id,
-        payload=payload,
-        now=now,
+    emit(
+        uow,
+        chat.channel,
+        chat.chat_id,
+        action,
+        now,
         report_id=report.id,
-        purpose=RELAY,
+        purpose=Purpose.RELAY,
+        extra={BATCH: texts},
     )

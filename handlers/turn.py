@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.callbacks import sign_callback
+from core.purposes import Purpose
 from handlers.actions import (
     Action,
     AnswerButton,
@@ -14,10 +15,10 @@ from handlers.actions import (
     InlineKeyboard,
     Markup,
     SendText,
-    action_to_dict,
 )
 from handlers.deps import HandlerDeps
 from handlers.events import ButtonPress, Message
+from handlers.outgoing import emit
 from locales import Translator
 from storage.models import Conversation
 from storage.uow import UnitOfWork
@@ -62,15 +63,17 @@ class Turn:
         action: Action,
         report_id: int | None = None,
         *,
-        purpose: str = "",
+        purpose: Purpose = Purpose.NONE,
         link_action: str = "",
     ) -> None:
         """Queue an action; with a report and a purpose, the sent message becomes a reply path."""
-        self.uow.outbox.add(
-            channel=self.channel,
-            chat_id=getattr(action, "chat_id", self.chat_id),
-            payload=action_to_dict(action),
-            now=self.now,
+        chat_id = getattr(action, "chat_id", self.chat_id)
+        emit(
+            self.uow,
+            self.channel,
+            chat_id,
+            action,
+            self.now,
             report_id=report_id,
             purpose=purpose,
             link_action=link_action,

@@ -68,3 +68,22 @@ async def migrate(database_url: str) -> None:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(upgrade_sync, database_url)
+
+
+def migration_head() -> str:
+    """The newest revision this version of the program knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
+    return head or ""
+
+
+async def schema_problem(engine: AsyncEngine, head: str) -> str | None:
+    """None when the database answers and is migrated to ``head``; else what is wrong."""
+    from sqlalchemy import text
+
+    async with engine.connect() as connection:
+        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    if version != head:
+        return f"schema at {version}, this version needs {head}"
+    return None

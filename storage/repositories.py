@@ -324,6 +324,35 @@ class InboxRepository:
     async def get(self, row_id: int) -> InboxUpdate | None:
         return await self._session.get(InboxUpdate, row_id)
 
+    async def claim(self, row_ids: Sequence[int]) -> list[InboxUpdate]:
+        """The still pending rows of one piece of work, locked until this transaction ends.
+
+        The chat's head (the lowest id) is locked first with ``SKIP LOCKED``: when another
+        process holds it, nothing is returned and this process leaves the chat alone. The head is
+        thus the chat's lock: a chat's updates are handled one at a time and in order, and an
+        album by one process, whole. SQLite renders no locking clause (one writer); there, as
+        everywhere, rows another transaction already processed are left out.
+        """
+        if not row_ids:
+            return []
+        pending = InboxUpdate.processed_at.is_(None)
+        head_id = min(row_ids)
+        head = await self._session.scalar(
+            select(InboxUpdate)
+            .where(InboxUpdate.id == head_id, pending)
+            .with_for_update(skip_locked=True)
+        )
+        if head is None:
+            return []
+        others = await self._session.scalars(
+            select(InboxUpdate)
+            .where(InboxUpdate.id.in_([i for i in row_ids if i != head_id]), pending)
+            .order_by(InboxUpdate.id)
+            .with_for_update()
+        )
+        by_id = {row.id: row for row in (head, *others)}
+        return [by_id[i] for i in row_ids if i in by_id]
+
     async def album_items(
         self, channel: str, chat_id: str, media_group_id: str
     ) -> list[InboxUpdate]:
@@ -345,9 +374,17 @@ class InboxRepository:
         row.error = error
 
 
+#: Payload key of the outbox rows that answer the person who is talking (see ``replying_to``).
+LANE_KEY = "lane"
+REPLY_LANE = "reply"
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # (channel, chat_id) whose update this unit of work handles: rows to that chat are the
+        # person's next screen, and go before notifications (see ``due``).
+        self.replying_to: tuple[str, str] | None = None
 
     def add(
         self,
@@ -360,6 +397,8 @@ class OutboxRepository:
         purpose: str = "",
         link_action: str = "",
     ) -> OutboxMessage:
+        if self.replying_to == (channel, chat_id):
+            payload = {**payload, LANE_KEY: REPLY_LANE}
         row = OutboxMessage(
             channel=channel,
             chat_id=chat_id,
@@ -391,9 +430,12 @@ class OutboxRepository:
         row, so a group with hundreds of queued rows cannot fill the window and starve the other
         chats. ``skip_chats`` are chats the caller cannot send to yet (flood limits); their rows
         are left out. Button answers are never held back by either, nor by a waiting head, and
-        come first: they are not messages, and must go within seconds.
+        come first: they are not messages, and must go within seconds. Then come the replies to
+        the person who is talking (their next screen; ``replying_to``), before any notification,
+        even one queued earlier for the same chat; among themselves rows keep their order.
         """
         is_answer = OutboxMessage.payload["kind"].as_string() == "answer_button"
+        is_reply = OutboxMessage.payload[LANE_KEY].as_string() == REPLY_LANE
         earlier = aliased(OutboxMessage)
         chat_waits = (
             select(earlier.id)
@@ -436,9 +478,11 @@ class OutboxRepository:
         ranked = select(OutboxMessage.id.label("row_id"), rank).where(*unsent).subquery()
         rows = await self._session.scalars(
             query.join(ranked, ranked.c.row_id == OutboxMessage.id)
-            .where((ranked.c.rank <= per_chat) | is_answer)
-            # Answers first: a window full of messages must not push them out.
-            .order_by(case((is_answer, 0), else_=ranked.c.rank), OutboxMessage.id)
+            .where((ranked.c.rank <= per_chat) | is_answer | is_reply)
+            # Answers first, then replies: a window full of notifications must not push them out.
+            .order_by(
+                case((is_answer, 0), (is_reply, 1), else_=ranked.c.rank + 1), OutboxMessage.id
+            )
             .limit(limit)
         )
         return list(rows)

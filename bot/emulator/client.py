@@ -391,25 +391,6 @@ class EmulatorClient:
                 )
             await asyncio.sleep(0.02)
 
-    async def wait_idle(self, *, quiet: float = 0.2, timeout: float = 10.0) -> None:
-        """Wait until all updates are confirmed and no bot call happened for ``quiet`` seconds."""
-        deadline = time.monotonic() + timeout
-        last_calls = -1
-        quiet_since = time.monotonic()
-        while True:
-            stats = await self.stats()
-            # getUpdates is excluded: a long-polling bot keeps calling it while idle.
-            calls = sum(n for name, n in stats["methods"].items() if name != "getUpdates")
-            now = time.monotonic()
-            if calls != last_calls or stats["updates_pending"]:
-                last_calls = calls
-                quiet_since = now
-            elif now - quiet_since >= quiet:
-                return
-            if now >= deadline:
-                raise TimeoutError(f"bot not idle after {timeout}s: {stats!r}")
-            await asyncio.sleep(0.02)
-
     async def callback_answers(self, chat_id: int | None = None) -> list[JsonDict]:
         params = {"chat_id": str(chat_id)} if chat_id is not None else None
         result: list[JsonDict] = await self._request("GET", "callback_answers", params=params)

@@ -59,7 +59,6 @@ same HTTP status.
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -330,7 +329,7 @@ def member_update(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     payload: JsonDict = {
         "chat": dict(chat.chat),
         "from": sender,
-        "date": int(time.time()),
+        "date": bot.now(),
         "old_chat_member": old,
         "new_chat_member": chat_member(bot, chat, bot.bot_id),
     }

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.emulator import webhook
 from bot.emulator.errors import (
     CHAT_NOT_FOUND,
     NOT_MODIFIED,
@@ -52,6 +53,8 @@ _CHAT_ACTIONS = frozenset(
     }
 )
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+# setWebhook's secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _TRUE = frozenset({"true", "1", "yes", "on"})
 PLACEHOLDER_LIMIT = 64
 MIGRATED = "group chat was upgraded to a supergroup chat"
@@ -408,16 +411,35 @@ async def close(call: Call) -> bool:
 
 @api_method("setWebhook")
 async def set_webhook(call: Call) -> bool:
-    # Updates are not pushed to the URL; remembering it makes getUpdates conflict as in Telegram.
-    call.bot.webhook_url = call.params.text("url") or ""
+    """Remember the URL and push updates to it (``bot.emulator.webhook``); getUpdates then
+    conflicts, as in Telegram."""
+    bot = call.bot
+    url = call.params.text("url") or ""
+    secret = call.params.text("secret_token") or ""
+    if url and not url.startswith(("http://", "https://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if secret and not _SECRET_RE.match(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    bot.webhook_url = url
+    bot.webhook_secret = secret
+    bot.webhook_max_connections = call.params.integer("max_connections") or 40
+    allowed = call.params.obj("allowed_updates")
+    if isinstance(allowed, list):
+        bot.allowed_updates = [str(kind) for kind in allowed] or None
     if call.params.boolean("drop_pending_updates"):
         call.bot.confirm(call.bot.next_update_id)
+    if url:
+        webhook.ensure(bot)
+    else:
+        await webhook.stop(bot)
     return True
 
 
 @api_method("deleteWebhook")
 async def delete_webhook(call: Call) -> bool:
     call.bot.webhook_url = ""
+    call.bot.webhook_secret = ""
+    await webhook.stop(call.bot)
     if call.params.boolean("drop_pending_updates"):
         call.bot.confirm(call.bot.next_update_id)
     return True
@@ -425,11 +447,19 @@ async def delete_webhook(call: Call) -> bool:
 
 @api_method("getWebhookInfo")
 async def get_webhook_info(call: Call) -> JsonDict:
-    return {
-        "url": call.bot.webhook_url,
+    bot = call.bot
+    info: JsonDict = {
+        "url": bot.webhook_url,
         "has_custom_certificate": False,
-        "pending_update_count": len(call.bot.updates),
+        "pending_update_count": len(bot.updates),
     }
+    if bot.webhook_url:
+        info["max_connections"] = bot.webhook_max_connections
+        if bot.allowed_updates:
+            info["allowed_updates"] = list(bot.allowed_updates)
+        if bot.webhook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = bot.webhook_last_error
+    return info
 
 
 def _commands_key(call: Call) -> tuple[str, str]:
@@ -632,7 +662,7 @@ def _apply_edit(
         message.pop("reply_markup", None)  # an edit without markup drops the inline keyboard
     else:
         message["reply_markup"] = shown
-    message["edit_date"] = int(time.time())
+    message["edit_date"] = call.bot.now()
     record.edited += 1
     record.sent_markup = sent
     return dict(message)

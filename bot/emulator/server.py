@@ -23,16 +23,17 @@ import contextlib
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.emulator import control
+from bot.emulator import control, webhook
 from bot.emulator.errors import ApiError, bad_request
 from bot.emulator.methods import METHODS, Call, Params, Upload
-from bot.emulator.state import BotState, FaultRule, FloodLimiter, JsonDict
+from bot.emulator.state import BotState, EpochClock, FaultRule, FloodLimiter, JsonDict
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +111,11 @@ class Emulator:
         *,
         flood_limits: bool = False,
         bot_username: str = "kanal_aduan_bot",
+        clock: EpochClock = time.time,
     ) -> None:
         self.host = host
+        #: Message dates come from here: the sandbox passes its travelling clock.
+        self.clock = clock
         self.port = port
         self.flood_limits = flood_limits
         self.bot_username = bot_username
@@ -141,6 +145,7 @@ class Emulator:
         for bot in self._bots.values():
             bot.closed = True
             bot.wake_pollers()
+            await webhook.stop(bot)
         await self._runner.cleanup()
         self._runner = None
 
@@ -161,7 +166,9 @@ class Emulator:
         """The in-process state of one bot, for tests that want to look inside."""
         bot = self._bots.get(token)
         if bot is None:
-            bot = BotState(token, username=self.bot_username, flood_limits=self.flood_limits)
+            bot = BotState(
+                token, username=self.bot_username, flood_limits=self.flood_limits, clock=self.clock
+            )
             self._bots[token] = bot
         return bot
 

@@ -12,6 +12,7 @@ import math
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,9 +216,21 @@ class FloodLimiter:
             bucket.take()
 
 
+#: The emulator's idea of "now" for message dates, in Unix seconds.
+EpochClock = Callable[[], float]
+
+
 class BotState:
-    def __init__(self, token: str, *, username: str, flood_limits: bool) -> None:
+    def __init__(
+        self,
+        token: str,
+        *,
+        username: str,
+        flood_limits: bool,
+        clock: EpochClock = time.time,
+    ) -> None:
         self.token = token
+        self.clock = clock
         self.bot_id = int(token.split(":", 1)[0])
         self.username = username
         self.first_name = "Kanal Aduan"
@@ -232,6 +245,11 @@ class BotState:
         self.callback_answers: list[JsonDict] = []
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
+        self.webhook_last_error: tuple[int, str] | None = None
+        # The task POSTing updates to ``webhook_url`` (bot.emulator.webhook), while one is set.
+        self.webhook_pusher: Any = None
         self.allowed_updates: list[str] | None = None
         self.updates: list[JsonDict] = []
         self.next_update_id = 1
@@ -244,6 +262,10 @@ class BotState:
         self._seq = itertools.count(1)
         self._file_seq = itertools.count(1)
         self._update_event = asyncio.Event()
+
+    def now(self) -> int:
+        """The date Telegram would stamp on a message now (the sandbox's clock may travel)."""
+        return int(self.clock())
 
     # --- users and chats -------------------------------------------------------------------
     @property
@@ -309,7 +331,7 @@ class BotState:
             "message_id": message_id,
             "from": self.me if from_bot else sender,
             "chat": dict(chat.chat),
-            "date": int(time.time()),
+            "date": self.now(),
             **content,
         }
         record = MessageRecord(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
 from storage.models import Base
+
+#: The advisory lock key under which PostgreSQL migrations run (any fixed 64-bit number).
+MIGRATION_LOCK = 0x616475616E  # "aduan"
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +25,10 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Workers starting together migrate one after another: the first upgrades, the
+            # others then find the schema current. Released when the transaction ends.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -12,6 +12,7 @@ database and emulator to prove that nothing is lost).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -19,11 +20,11 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bot.bootstrap import App, build_app
@@ -35,14 +36,22 @@ from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
+from tests.databases import database_on
 from tests.emulated import FRAMEWORKS, TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'aduan.db'}"
+def engine_name() -> str:
+    """SQLite; a module whose tests run on PostgreSQL too overrides this (test_smoke.py)."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(engine_name: str, tmp_path: Path) -> AsyncIterator[str]:
+    async with database_on(engine_name, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(params=FRAMEWORKS)
@@ -106,10 +115,88 @@ async def running_bot(bot_settings: Settings) -> AsyncIterator[RunningBot]:
         await bot.stop()
 
 
-class BotProcess:
-    """``python -m bot.cli run`` with the test settings in its environment."""
+class ForkedProcess:
+    """A bot process forked by the :class:`ForkServer`, with the part of
+    :class:`subprocess.Popen` the tests use."""
 
-    def __init__(self, settings: Settings, workdir: Path) -> None:
+    def __init__(self, server: ForkServer, pid: int) -> None:
+        self.server = server
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, sig)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.server.wait(self.pid, 0)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        if self.returncode is None:
+            self.returncode = self.server.wait(self.pid, timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired(f"bot process {self.pid}", timeout)
+        return self.returncode
+
+
+class ForkServer:
+    """``tests/e2e/forkserver.py``: imports the bot once, then forks a bot process per start."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.forkserver"],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert json.loads(self._read()) == {"ready": True}
+
+    def _read(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the fork server ended with {self.process.wait()}")
+        return line
+
+    def _ask(self, **request: object) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer: dict[str, Any] = json.loads(self._read())
+        return answer
+
+    def spawn(self, env: dict[str, str], cwd: Path, log: Path) -> ForkedProcess:
+        answer = self._ask(op="spawn", env=env, cwd=str(cwd), log=str(log))
+        return ForkedProcess(self, int(answer["pid"]))
+
+    def wait(self, pid: int, timeout: float) -> int | None:
+        status = self._ask(op="wait", pid=pid, timeout=timeout)["status"]
+        return None if status is None else int(status)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def fork_server() -> Iterator[ForkServer]:
+    server = ForkServer()
+    yield server
+    server.close()
+
+
+class BotProcess:
+    """``aduan run`` with the test settings in its environment: a cold ``python -m bot.cli run``,
+    or forked from the :class:`ForkServer` (the same ``main`` without the imports' start-up)."""
+
+    def __init__(
+        self, settings: Settings, workdir: Path, fork_server: ForkServer | None = None
+    ) -> None:
         self._env = {
             **os.environ,
             "PYTHONPATH": str(REPO_ROOT),
@@ -125,12 +212,21 @@ class BotProcess:
             "OUTBOX_CHAT_PER_SECOND": str(settings.outbox_chat_per_second),
             "OUTBOX_GROUP_PER_MINUTE": str(settings.outbox_group_per_minute),
             "RUN_JOBS": str(settings.run_jobs).lower(),
+            "LEADER_LEASE_SECONDS": str(settings.leader_lease_seconds),
+            "WEBHOOK_LISTEN": settings.webhook_listen,
+            "WEBHOOK_SECRET": (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+            ),
         }
         self._workdir = workdir
         self._log = workdir / "bot.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        self._fork_server = fork_server
+        self.process: subprocess.Popen[bytes] | ForkedProcess | None = None
 
     def start(self) -> None:
+        if self._fork_server is not None:
+            self.process = self._fork_server.spawn(self._env, self._workdir, self._log)
+            return
         with self._log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "run"],
@@ -162,7 +258,18 @@ class BotProcess:
 
 
 @pytest.fixture
-def bot_process(bot_settings: Settings, tmp_path: Path) -> Iterator[BotProcess]:
+def bot_process(
+    bot_settings: Settings, tmp_path: Path, fork_server: ForkServer
+) -> Iterator[BotProcess]:
+    """The bot as a process of its own, forked from the :class:`ForkServer`."""
+    process = BotProcess(bot_settings, tmp_path, fork_server)
+    yield process
+    process.kill()
+
+
+@pytest.fixture
+def cold_bot_process(bot_settings: Settings, tmp_path: Path) -> Iterator[BotProcess]:
+    """The bot as ``python -m bot.cli run`` in a fresh interpreter: the real entry point."""
     process = BotProcess(bot_settings, tmp_path)
     yield process
     process.kill()
@@ -205,6 +312,51 @@ class Store:
     async def conversations(self) -> list[Conversation]:
         async with UnitOfWork(self.sessions) as uow:
             return list(await uow.session.scalars(select(Conversation).order_by(Conversation.id)))
+
+    async def backlog(self) -> tuple[int, int]:
+        """Inbox rows not yet handled, and outbox rows neither sent nor given up."""
+        async with UnitOfWork(self.sessions) as uow:
+            unhandled = select(func.count(InboxUpdate.id)).where(InboxUpdate.processed_at.is_(None))
+            undelivered = select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+            )
+            inbox = await uow.session.scalar(unhandled)
+            outbox = await uow.session.scalar(undelivered)
+            return int(inbox or 0), int(outbox or 0)
+
+
+async def wait_settled(telegram: EmulatorClient, store: Store, timeout: float = 10.0) -> None:
+    """Wait until the bot has done everything it was given: every update sent to the emulator
+    confirmed (so stored), every stored update handled, every message it committed delivered.
+
+    The condition itself, checked in that order: an update is confirmed only once the inbox holds
+    it, and a handled update's messages were committed with it; so once this holds, nothing more
+    will arrive until the test acts again (or the clock's jobs run)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        pending = (await telegram.stats())["updates_pending"]
+        backlog = (0, 0) if pending else await store.backlog()
+        if not pending and backlog == (0, 0):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(
+                f"bot not settled within {timeout}s: {pending} updates unconfirmed, "
+                f"{backlog[0]} unhandled, {backlog[1]} messages undelivered"
+            )
+        await asyncio.sleep(0.05)
+
+
+Settle = Callable[[], Awaitable[None]]
+
+
+@pytest.fixture
+def settle(telegram: EmulatorClient, store: Store) -> Settle:
+    """``await settle()``: :func:`wait_settled` for this test's bot."""
+
+    async def wait() -> None:
+        await wait_settled(telegram, store, timeout=15)
+
+    return wait
 
 
 @pytest.fixture

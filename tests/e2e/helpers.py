@@ -6,15 +6,13 @@ import re
 import struct
 import zlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from bot.emulator import TgUser
-
-if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import ChatView
+from bot.emulator.chat import ChatView
 
 Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
-ChatOf = Callable[[TgUser], "ChatView"]
+ChatOf = Callable[[TgUser], ChatView]
 JsonDict = dict[str, Any]
 
 SITI = TgUser(id=1001, first_name="Siti")

@@ -20,7 +20,7 @@ from tests.e2e.helpers import (
 )
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import RunningBot, Store
+    from tests.e2e.conftest import RunningBot, Settle, Store
 
 GROUP_ID = -1001234567
 
@@ -131,7 +131,7 @@ async def test_description_too_short_too_long_and_long_but_allowed(
 
 
 async def test_button_on_an_old_message_is_stale(
-    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, settle: Settle
 ) -> None:
     chat = chat_of(SITI)
     old = await walk_to(chat, "kecamatan", consent=True)
@@ -140,7 +140,7 @@ async def test_button_on_an_old_message_is_stale(
     before = await chat.snapshot()
     answered = len(await telegram.callback_answers(SITI.id))
     await telegram.press(SITI, int(old["message_id"]), callback_data(old, "Bengalon"))
-    await telegram.wait_idle(timeout=10)
+    await settle()
 
     [answer] = (await telegram.callback_answers(SITI.id))[answered:]
     assert answer["text"] == "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
@@ -150,7 +150,7 @@ async def test_button_on_an_old_message_is_stale(
 
 
 async def test_button_data_never_issued_is_refused(
-    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, settle: Settle
 ) -> None:
     chat = chat_of(SITI)
     screen = await walk_to(chat, "type", consent=True)
@@ -158,7 +158,7 @@ async def test_button_data_never_issued_is_refused(
     answered = len(await telegram.callback_answers(SITI.id))
     for forged in ("d:2:type:pengaduan|AAAAAAAA", "d:2:submit", "g:0:lang:en|" + "0" * 22):
         await telegram.press(SITI, int(screen["message_id"]), forged, force=True)
-    await telegram.wait_idle(timeout=10)
+    await settle()
 
     answers = (await telegram.callback_answers(SITI.id))[answered:]
     assert [a["text"] for a in answers] == ["Tombol ini tidak dikenali."] * 3
@@ -169,7 +169,7 @@ async def test_button_data_never_issued_is_refused(
 
 
 async def test_group_chat_gets_a_pointer_to_the_private_chat(
-    running_bot: RunningBot, telegram: EmulatorClient, store: Store
+    running_bot: RunningBot, telegram: EmulatorClient, store: Store, settle: Settle
 ) -> None:
     await telegram.register_chat(GROUP_ID, "supergroup", "Warga RT 05", members=[SITI.id])
     pointer = (
@@ -181,7 +181,7 @@ async def test_group_chat_gets_a_pointer_to_the_private_chat(
     await telegram.send_text(SITI, "/status 7KQ4-M2XD-4", chat_id=GROUP_ID)
     await telegram.send_text(SITI, "/start", chat_id=GROUP_ID)
     await telegram.wait_for_message(GROUP_ID, contains="/daftar", timeout=10)
-    await telegram.wait_idle(timeout=10)
+    await settle()
 
     group = [m["text"] for m in await telegram.messages(GROUP_ID)]
     # The chatter gets no answer; each citizen command a pointer; /start in a group that is not
@@ -202,6 +202,7 @@ async def test_flood_gets_one_warning_and_makes_one_draft(
     chat_of: ChatOf,
     store: Store,
     until: Until,
+    settle: Settle,
 ) -> None:
     chat = chat_of(SITI)
     await chat.consent()
@@ -214,7 +215,7 @@ async def test_flood_gets_one_warning_and_makes_one_draft(
         return len(rows) == 32 and all(r.processed_at is not None for r in rows)
 
     await until(all_processed, 15)
-    await telegram.wait_idle(timeout=10)
+    await settle()
     replies = [m["text"] for m in (await chat.messages())[before:]]
     warnings = [r for r in replies if "pelan-pelan" in r]
     assert warnings == [

@@ -21,7 +21,7 @@ from tests.e2e.helpers import (
 )
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import RunningBot, Store
+    from tests.e2e.conftest import RunningBot, Settle, Store
 
 SITI = TgUser(id=1001, first_name="Siti", last_name="Rahayu", username="siti_r")
 BUDI = TgUser(id=2002, first_name="Budi")
@@ -35,6 +35,7 @@ async def test_complete_report_with_album_document_gps_and_typo(
     store: Store,
     until: Until,
     bot_settings: Settings,
+    settle: Settle,
 ) -> None:
     chat = chat_of(SITI)
     await chat.consent()
@@ -73,7 +74,7 @@ async def test_complete_report_with_album_document_gps_and_typo(
 
     screen = await chat.do(send_album, "📷 Foto diterima: 3/5.")
     assert "✅ Selesai (3 foto)" in labels(screen)
-    await telegram.wait_idle(timeout=10)
+    await settle()
     counts = [t for t in await chat.texts() if "📷 Foto diterima" in t]
     assert len(counts) == 1, counts  # one album, one acknowledgement
 

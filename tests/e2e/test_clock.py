@@ -14,8 +14,9 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.clock import TravellingClock
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from bot.settings import Settings
-from tests.e2e.conftest import ChatView, RunningBot, Store, text_of
+from tests.e2e.conftest import RunningBot, Store, text_of, wait_settled
 from tests.e2e.helpers import SITI
 from tests.e2e.units import (
     bind_area,
@@ -40,9 +41,10 @@ def wita(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dat
 class ClockBot:
     """The bot with its jobs on, built and rebuilt on one database around one moving clock."""
 
-    def __init__(self, settings: Settings, clock: TravellingClock) -> None:
+    def __init__(self, settings: Settings, clock: TravellingClock, store: Store) -> None:
         self.settings = settings
         self.clock = clock
+        self.store = store
         self.bot: RunningBot | None = None
 
     @property
@@ -59,28 +61,25 @@ class ClockBot:
             await self.bot.stop()
         self.bot = None
 
+    async def settle(self, telegram: EmulatorClient) -> None:
+        """Wait until the bot has handled every update and delivered every queued message."""
+        await wait_settled(telegram, self.store)
+
     async def at(self, moment: datetime, telegram: EmulatorClient) -> dict[str, int]:
         """Move the clock to ``moment``, run the clock's round, wait until it is all sent."""
         self.clock.set(moment)
         assert self.app.jobs is not None
         done = await self.app.jobs.run_due()
-        await settle(telegram)
+        await self.settle(telegram)
         return dict(done.counts)
 
 
-async def settle(telegram: EmulatorClient) -> None:
-    """Give the outbox time to deliver what was queued."""
-    await asyncio.sleep(0.3)
-    await telegram.wait_idle()
-    await asyncio.sleep(0.2)
-
-
 @pytest.fixture
-async def clock_bot(bot_settings: Settings) -> AsyncIterator[ClockBot]:
+async def clock_bot(bot_settings: Settings, store: Store) -> AsyncIterator[ClockBot]:
     # One scheduled round on start only (the interval is longer than any test): the test runs
     # the later rounds itself after moving the clock.
     settings = bot_settings.model_copy(update={"run_jobs": True, "jobs_interval_seconds": 3600})
-    bot = ClockBot(settings, TravellingClock(wita(2026, 2, 13, 10, 0)))
+    bot = ClockBot(settings, TravellingClock(wita(2026, 2, 13, 10, 0)), store)
     await bot.start()
     yield bot
     await bot.stop()
@@ -115,7 +114,7 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
     confirmation = text_of((await siti.messages())[-1])
     assert "Jumat, 20 Februari 2026" in confirmation
     assert "Tenggat: Jumat, 20 Februari 2026" in text_of(await card_in(sepaso, number))
-    await settle(telegram)
+    await clock_bot.settle(telegram)
     seen = {g.chat_id: len(await g.messages()) for g in (coordinator, sepaso, bengalon)}
 
     # Monday 16 (cuti bersama) and Tuesday 17 (Imlek) are days off: nothing at all.
@@ -185,7 +184,7 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
     await clock_bot.stop()
     clock_bot.clock.set(wita(2026, 2, 23, 11))
     await clock_bot.start()
-    await settle(telegram)
+    await clock_bot.settle(telegram)
     assert await clock_bot.at(wita(2026, 2, 23, 12), telegram) == {}
     assert before == {g.chat_id: len(await g.messages()) for g in (coordinator, sepaso, bengalon)}
 
@@ -200,7 +199,7 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
         return any("Selasa, 24 Februari 2026" in t for t in await sepaso.texts())
 
     await until(tuesday_digest, 15)
-    await settle(telegram)
+    await clock_bot.settle(telegram)
     assert not any(
         "Eskalasi" in t for t in await texts_since(coordinator, before[coordinator.chat_id])
     )
@@ -276,10 +275,10 @@ async def test_auto_close_after_exactly_ten_quiet_working_days_and_not_after_a_r
     assert reports[answered].closed_at is None
     assert "Selesai — ditutup" in text_of(await card_in(sepaso, quiet))
     # Closed for good: "Belum selesai" is refused politely.
-    answered = len(await telegram.callback_answers(SITI.id))
+    answers_before = len(await telegram.callback_answers(SITI.id))
     await telegram.press_button(SITI, "👎 Belum selesai")
-    await until(lambda: _answers_after(telegram, answered), 10)
-    [answer] = (await telegram.callback_answers(SITI.id))[answered:]
+    await until(lambda: _answers_after(telegram, answers_before), 10)
+    [answer] = (await telegram.callback_answers(SITI.id))[answers_before:]
     assert answer["show_alert"] is True
     assert "sudah ditutup" in answer["text"]
     assert {r.status for r in await store.reports()} == {"selesai"}

@@ -8,25 +8,44 @@ import pytest
 
 from bot.clock import system_clock
 from bot.emulator import EmulatorClient
+from bot.emulator.chat import ChatView
 from bot.inbox import record_update
+from tests.databases import ENGINES
+from tests.e2e.conftest import wait_settled
 from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, Until, callback_data, labels, walk_to
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import BotProcess, ChatView, RunningBot, Store
+    from tests.e2e.conftest import BotProcess, RunningBot, Settle, Store
 
 # A subprocess needs a few seconds to start; give each wait room for one start.
 START_TIMEOUT = 30.0
 
 
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/databases.py)."""
+    return str(request.param)
+
+
 async def settled(store: Store, telegram: EmulatorClient, until: Until) -> None:
-    """Every update processed, every outbox message sent, and the bot quiet."""
+    """Every update processed and every outbox message sent (none given up)."""
 
     async def done() -> bool:
         inbox, outbox = await store.inbox(), await store.outbox()
         return all(r.processed_at for r in inbox) and all(m.sent_at for m in outbox)
 
     await until(done, START_TIMEOUT)
-    await telegram.wait_idle(timeout=15)
+    await wait_settled(telegram, store, timeout=15)
+
+
+async def polling(telegram: EmulatorClient, until: Until) -> None:
+    """Wait until the bot asks for updates: it has migrated its database and is listening (the
+    first screen's own wait is shorter than a start on a busy machine)."""
+
+    async def asked() -> bool:
+        return int((await telegram.stats())["methods"].get("getUpdates", 0)) > 0
+
+    await until(asked, START_TIMEOUT)
 
 
 async def confirmations(chat: ChatView) -> list[str]:
@@ -45,6 +64,7 @@ async def test_sigkill_mid_conversation_and_right_after_send(
     until: Until,
 ) -> None:
     bot_process.start()
+    await polling(telegram, until)
     chat = chat_of(SITI)
     screen = await walk_to(chat, "kecamatan", consent=True)
     await settled(store, telegram, until)
@@ -114,6 +134,7 @@ async def test_sigkill_while_the_submit_replies_are_in_flight(
         await settled(store, telegram, until)
 
     bot_process.start()
+    await polling(telegram, until)
     chat = chat_of(SITI)
     await chat.consent()
 
@@ -143,6 +164,7 @@ async def test_redelivered_update_changes_nothing(
     telegram: EmulatorClient,
     chat_of: ChatOf,
     store: Store,
+    settle: Settle,
 ) -> None:
     chat = chat_of(SITI)
     summary = await walk_to(chat, "summary", consent=True)
@@ -151,7 +173,7 @@ async def test_redelivered_update_changes_nothing(
         SITI, int(summary["message_id"]), callback_data(summary, "📨 Kirim laporan")
     )
     await chat.expect("Nomor laporan:", before)
-    await telegram.wait_idle(timeout=10)
+    await settle()
     inbox_before = len(await store.inbox())
     shown = await chat.snapshot()
     answers = len(await telegram.callback_answers(SITI.id))
@@ -159,7 +181,7 @@ async def test_redelivered_update_changes_nothing(
     # Telegram delivers the Send press again (the bot died before confirming it, say).
     again = await record_update(running_bot.app.uow_factory, "telegram", send, system_clock)
     running_bot.app.inbox.wake()
-    await telegram.wait_idle(timeout=10)
+    await settle()
 
     assert again is False
     assert len(await store.inbox()) == inbox_before

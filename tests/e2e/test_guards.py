@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from core.roles import GroupAction, GroupRole, may
 from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWork
-from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, ChatOf, callback_data, tracking_number, walk_to
 from tests.e2e.units import (
     COORDINATOR_GROUP,
@@ -51,7 +52,11 @@ COMMANDS: list[tuple[GroupAction, str, str]] = [
 
 
 async def test_a_member_does_exactly_what_the_role_table_allows(
-    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    settle: Settle,
 ) -> None:
     _, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -72,7 +77,7 @@ async def test_a_member_does_exactly_what_the_role_table_allows(
 
     # The admin-only buttons refuse a member too, and say why.
     await telegram.press_button(STAF_DESA, "🗄 Arsipkan", chat_id=SEPASO_GROUP)
-    await telegram.wait_idle()
+    await settle()
     [answer] = (await telegram.callback_answers(SEPASO_GROUP))[-1:]
     assert REFUSED in answer["text"]
     assert answer["show_alert"]
@@ -138,7 +143,7 @@ async def test_a_prompt_is_answered_by_whoever_opened_it_or_an_admin(
 
 
 async def test_only_coordinator_admins_issue_codes_and_a_second_group_waits_for_them(
-    running_bot: RunningBot, telegram: EmulatorClient, database_url: str
+    running_bot: RunningBot, telegram: EmulatorClient, database_url: str, settle: Settle
 ) -> None:
     coordinator, _, _ = await setup_groups(telegram, database_url)
     await telegram.register_chat(COORDINATOR_GROUP, members=[MAGANG.id])
@@ -160,7 +165,7 @@ async def test_only_coordinator_admins_issue_codes_and_a_second_group_waits_for_
     assert not binding.active
     # Only the coordinator group's admins decide; a member's press is refused.
     await telegram.press_button(MAGANG, "❌ Tolak", chat_id=COORDINATOR_GROUP)
-    await telegram.wait_idle()
+    await settle()
     [answer] = (await telegram.callback_answers(COORDINATOR_GROUP))[-1:]
     assert REFUSED in answer["text"]
     await hidden.do(
@@ -194,7 +199,7 @@ async def test_only_coordinator_admins_issue_codes_and_a_second_group_waits_for_
 
 
 async def test_a_button_sent_to_one_citizen_does_nothing_in_another_citizens_chat(
-    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, store: Store
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, store: Store, settle: Settle
 ) -> None:
     siti, budi = chat_of(SITI), chat_of(BUDI)
     budi_screen = await walk_to(budi, "type", consent=True)
@@ -206,7 +211,7 @@ async def test_a_button_sent_to_one_citizen_does_nothing_in_another_citizens_cha
         callback_data(budi_screen, "Pengaduan"),
         force=True,  # a modified client sends any data for a message in its chat
     )
-    await telegram.wait_idle()
+    await settle()
     [answer] = (await telegram.callback_answers(SITI.id))[-1:]
     assert answer["text"] == "Tombol ini tidak dikenali."
     assert all("Pilih kategori" not in text for text in await siti.texts())
@@ -215,7 +220,11 @@ async def test_a_button_sent_to_one_citizen_does_nothing_in_another_citizens_cha
 
 
 async def test_invisible_text_and_a_point_abroad_are_not_accepted(
-    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    settle: Settle,
 ) -> None:
     # Air Bersih goes to an unbound OPD, so to the coordinator's group.
     group, _, _ = await setup_groups(telegram, database_url)
@@ -240,7 +249,7 @@ async def test_invisible_text_and_a_point_abroad_are_not_accepted(
     seen = await siti.snapshot()
     await group.send(f"/tanya {number} {ZWSP * 10}", "Tuliskan pertanyaannya")
     await reply(group, card, ZWSP * 10, expect_in=group, expect="Mohon tulis teksnya")
-    await telegram.wait_idle()
+    await settle()
     assert await siti.snapshot() == seen
 
 

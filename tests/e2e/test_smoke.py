@@ -8,22 +8,29 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.emulator import EmulatorClient, TgUser
+from tests.databases import ENGINES
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import BotProcess, RunningBot, Store
+    from tests.e2e.conftest import BotProcess, RunningBot, Settle, Store
 
 Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
 
 SITI = TgUser(id=1001, first_name="Siti")
 
 
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (tests/databases.py)."""
+    return str(request.param)
+
+
 async def test_start_is_recorded_confirmed_and_answered(
-    running_bot: RunningBot, telegram: EmulatorClient, store: Store, until: Until
+    running_bot: RunningBot, telegram: EmulatorClient, store: Store, until: Until, settle: Settle
 ) -> None:
     await telegram.send_text(SITI, "/start")
     greeting = await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=15)
     assert greeting["chat"]["id"] == SITI.id
-    await telegram.wait_idle(timeout=15)
+    await settle()
     assert await telegram.pending_updates() == []  # confirmed to "Telegram"
     rows = await store.inbox()
     assert len(rows) == 1
@@ -33,8 +40,15 @@ async def test_start_is_recorded_confirmed_and_answered(
 
 @pytest.mark.slow
 async def test_sigkill_loses_nothing(
-    bot_process: BotProcess, telegram: EmulatorClient, store: Store, until: Until
+    cold_bot_process: BotProcess,
+    telegram: EmulatorClient,
+    store: Store,
+    until: Until,
+    settle: Settle,
 ) -> None:
+    """On the real entry point, ``python -m bot.cli run`` in a fresh interpreter (the crash tests
+    fork theirs from a pre-imported parent)."""
+    bot_process = cold_bot_process
     bot_process.start()
     await telegram.send_text(SITI, "/start")
     await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=30)
@@ -49,7 +63,7 @@ async def test_sigkill_loses_nothing(
         return len(rows) == 2 and all(r.processed_at is not None for r in rows)
 
     await until(both_processed, 30)
-    await telegram.wait_idle(timeout=15)
+    await settle()
     assert await telegram.pending_updates() == []
     assert bot_process.terminate() == 0
 

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.emulator import EmulatorClient
+from bot.emulator.chat import ChatView
 from tests.e2e.helpers import SITI, ChatOf, Until
 from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import BotProcess, ChatView, RunningBot, Store
+    from tests.e2e.conftest import BotProcess, RunningBot, Settle, Store
 
 START_TIMEOUT = 30.0
 
@@ -39,6 +40,7 @@ async def test_429_and_5xx_for_a_while_everything_arrives_once_in_order(
     database_url: str,
     store: Store,
     until: Until,
+    settle: Settle,
 ) -> None:
     coordinator, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -57,7 +59,7 @@ async def test_429_and_5xx_for_a_while_everything_arrives_once_in_order(
     await telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP)
     await siti.expect("sudah diverifikasi", {}, timeout=START_TIMEOUT)
     await _all_sent(store, until)
-    await telegram.wait_idle()
+    await settle()
 
     for chat in (siti, sepaso, coordinator):
         assert not _duplicates(await _texts(chat)), chat.chat_id
@@ -82,6 +84,7 @@ async def test_sigkill_with_unsent_messages_sends_each_once_after_restart(
     database_url: str,
     store: Store,
     until: Until,
+    settle: Settle,
 ) -> None:
     bot_process.start()
 
@@ -120,7 +123,7 @@ async def test_sigkill_with_unsent_messages_sends_each_once_after_restart(
     await telegram.clear_faults()
     bot_process.start()
     await _all_sent(store, until)
-    await telegram.wait_idle(timeout=15)
+    await settle()
     rows = {m.id: m for m in await store.outbox()}
     assert all(rows[i].sent_at is not None for i in unsent)
     [report] = await store.reports()

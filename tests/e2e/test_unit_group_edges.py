@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from handlers.formatting import long_date
-from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, ChatOf, JsonDict, Until, callback_data, labels
 from tests.e2e.units import (
     KADES,
@@ -115,6 +116,7 @@ async def test_a_desa_group_upgraded_to_a_supergroup_keeps_working_under_its_new
     database_url: str,
     store: Store,
     until: Until,
+    settle: Settle,
 ) -> None:
     coordinator, _, _ = await setup_groups(telegram, database_url, desa=False)
     await telegram.register_chat(
@@ -130,7 +132,7 @@ async def test_a_desa_group_upgraded_to_a_supergroup_keeps_working_under_its_new
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_BASIC),
         "sudah diverifikasi",
     )
-    await telegram.wait_idle()
+    await settle()
 
     # The group becomes a supergroup: the binding follows the new id.
     await telegram.migrate_group(SEPASO_BASIC, SEPASO_SUPER, user=KADES)
@@ -182,7 +184,7 @@ async def test_a_desa_group_upgraded_to_a_supergroup_keeps_working_under_its_new
         ),
         "Di RT berapa tepatnya?",
     )
-    await telegram.wait_idle()
+    await settle()
     card = await card_in(new, after)
     assert card["text"].startswith(f"📋 Laporan {after}")
     assert all(f"Laporan {before}" not in text for text in await budi.texts())
@@ -193,7 +195,7 @@ async def test_a_desa_group_upgraded_to_a_supergroup_keeps_working_under_its_new
     )
 
     # Nothing went to the old id after the upgrade.
-    await telegram.wait_idle()
+    await settle()
     assert await old.snapshot() == sent_to_old
     assert await _rows_for(store, SEPASO_BASIC) == queued_for_old
 
@@ -305,6 +307,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
     chat_of: ChatOf,
     database_url: str,
     store: Store,
+    settle: Settle,
 ) -> None:
     coordinator, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -316,7 +319,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
     assert labels(card) == []
 
     # "Belum selesai": the report is open again, and both groups hear it under the card.
-    await telegram.wait_idle()
+    await settle()
     desa_before, coordinator_before = await sepaso.snapshot(), await coordinator.snapshot()
     reopened = await siti.press("👎 Belum selesai", "kami buka kembali")
     assert "Silakan tulis apa yang belum selesai" in reopened["text"]
@@ -354,6 +357,7 @@ async def test_archiving_by_buttons_closes_the_card_and_tells_the_citizen(
     chat_of: ChatOf,
     database_url: str,
     store: Store,
+    settle: Settle,
 ) -> None:
     _, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -393,7 +397,7 @@ async def test_archiving_by_buttons_closes_the_card_and_tells_the_citizen(
     assert refused["text"].startswith(f"Laporan {number} sudah diarsipkan")
     await siti.press("✍️ Balas / tambah info", "Silakan tulis jawaban")
     await siti.send("Tolong jangan diarsipkan.", "sudah diarsipkan")
-    await telegram.wait_idle()
+    await settle()
     assert await sepaso.snapshot() == sent_to_desa
     assert "reporter_info" not in await event_kinds(database_url)
 
@@ -404,6 +408,7 @@ async def test_a_stale_verify_button_is_refused_and_changes_nothing(
     chat_of: ChatOf,
     database_url: str,
     store: Store,
+    settle: Settle,
 ) -> None:
     _, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -417,7 +422,7 @@ async def test_a_stale_verify_button_is_refused_and_changes_nothing(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    await telegram.wait_idle()
+    await settle()
     siti_saw = await siti.snapshot()
     stale = [m for m in await sepaso.messages() if m["message_id"] == first["message_id"]]
     assert "✅ Verifikasi" in labels(stale[0])
@@ -426,7 +431,7 @@ async def test_a_stale_verify_button_is_refused_and_changes_nothing(
     await telegram.press(STAF_DESA, int(first["message_id"]), verify, chat_id=SEPASO_GROUP)
     newest = await card_in(sepaso, number)
     await telegram.press(KADES, int(newest["message_id"]), verify, chat_id=SEPASO_GROUP, force=True)
-    await telegram.wait_idle()
+    await settle()
     answers = (await telegram.callback_answers(SEPASO_GROUP))[-2:]
     assert [(a["text"], a["show_alert"]) for a in answers] == [
         ("Laporan ini sudah diverifikasi.", True)
@@ -480,6 +485,7 @@ async def test_the_citizens_reply_button_sends_text_and_photo_under_the_card(
     chat_of: ChatOf,
     database_url: str,
     store: Store,
+    settle: Settle,
 ) -> None:
     _, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -498,7 +504,7 @@ async def test_the_citizens_reply_button_sends_text_and_photo_under_the_card(
     assert relayed["reply_to_message"]["message_id"] == card["message_id"]
     photo = b"\xff\xd8\xff\xe0 tumpukan baru" * 30
     await siti.do(lambda: telegram.send_photo(SITI, photo), "diteruskan ke petugas")
-    await telegram.wait_idle()
+    await settle()
     photos = [
         m
         for m in await sepaso.messages()

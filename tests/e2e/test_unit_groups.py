@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from storage.db import create_engine, session_factory
 from storage.models import MessageLink, ReportEvent, Unit
 from storage.uow import UnitOfWork
-from tests.e2e.conftest import ChatView, RunningBot, Store
+from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, labels
 from tests.e2e.units import (
     KADES,
@@ -45,11 +46,12 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
     chat_of: ChatOf,
     database_url: str,
     store: Store,
+    settle: Settle,
 ) -> None:
     coordinator, sepaso, pupr = await setup_groups(telegram, database_url)
     guide = [m for m in await sepaso.messages() if "Panduan petugas" in str(m.get("text"))]
     assert guide, "the officers' guide is posted in the group"
-    await telegram.wait_idle()
+    await settle()
     assert await telegram.pinned(SEPASO_GROUP) == [guide[0]["message_id"]]
 
     siti = chat_of(SITI)
@@ -204,6 +206,7 @@ async def test_an_anonymous_reporter_appears_in_no_group_message(
     chat_of: ChatOf,
     database_url: str,
     caplog: pytest.LogCaptureFixture,
+    settle: Settle,
 ) -> None:
     caplog.set_level(logging.INFO)
     coordinator, sepaso, _ = await setup_groups(telegram, database_url)
@@ -222,7 +225,7 @@ async def test_an_anonymous_reporter_appears_in_no_group_message(
         expect_in=sepaso,
         expect="Pesan dari pelapor",
     )
-    await telegram.wait_idle()
+    await settle()
     for group in (sepaso, coordinator):
         for message in await group.messages():
             text = str(message.get("text") or message.get("caption") or "")
@@ -240,6 +243,7 @@ async def test_forged_and_foreign_buttons_are_refused(
     chat_of: ChatOf,
     database_url: str,
     store: Store,
+    settle: Settle,
 ) -> None:
     _, sepaso, pupr = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -261,7 +265,7 @@ async def test_forged_and_foreign_buttons_are_refused(
     await telegram.press(
         KADES, int(card["message_id"]), "u:1:vf|AAAAAAAA", chat_id=SEPASO_GROUP, force=True
     )
-    await telegram.wait_idle()
+    await settle()
     answers = await telegram.callback_answers()
     texts = [str(a.get("text")) for a in answers]
     assert any("bukan milik unit grup ini" in t for t in texts), texts
@@ -274,7 +278,7 @@ async def test_forged_and_foreign_buttons_are_refused(
     await telegram.press(
         KADES, int(card["message_id"]), verify_data, chat_id=SEPASO_GROUP, force=True
     )
-    await telegram.wait_idle()
+    await settle()
     texts = [str(a.get("text")) for a in await telegram.callback_answers()]
     assert any("sudah diverifikasi" in t for t in texts), texts
     engine = create_engine(database_url)

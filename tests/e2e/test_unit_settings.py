@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main as aduan
 from bot.emulator import EmulatorClient, TgUser
 from bot.settings import Settings
-from tests.e2e.conftest import RunningBot
+from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import SITI, ChatOf, labels
 from tests.e2e.units import KADES, SEPASO_GROUP, file_report, reply, setup_groups
 
@@ -31,7 +31,11 @@ def bot_settings(bot_settings: Settings, overrides: dict[str, Any]) -> Settings:
 
 @pytest.mark.parametrize("overrides", [{"coordinator_summaries_only": True}])
 async def test_the_coordinator_can_get_one_line_per_report_instead_of_the_card(
-    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    settle: Settle,
 ) -> None:
     coordinator, sepaso, _ = await setup_groups(telegram, database_url)
     siti = chat_of(SITI)
@@ -40,7 +44,7 @@ async def test_the_coordinator_can_get_one_line_per_report_instead_of_the_card(
     await sepaso.expect(f"📋 Laporan {number}", {})
     summary = await coordinator.expect(f"Laporan baru {number}", {})
     assert "Desa Sepaso" in summary["text"]
-    await telegram.wait_idle()
+    await settle()
     assert not any(f"📋 Laporan {number}" in t for t in await coordinator.texts())
 
 

@@ -6,20 +6,17 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from bot.clock import system_clock
 from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
 from storage.db import create_engine, session_factory
 from storage.models import ReportEvent, Unit, UnitChat
 from storage.unit_registry import issue_binding_code
 from storage.uow import UnitOfWork
 from tests.e2e.helpers import JsonDict, tracking_number
-
-if TYPE_CHECKING:
-    from tests.e2e.conftest import ChatView
 
 KOORDINATOR = TgUser(id=2001, first_name="Rina", last_name="Diskominfo")
 KADES = TgUser(id=2002, first_name="Pak", last_name="Kades")
@@ -205,8 +202,6 @@ async def setup_groups(
     telegram: EmulatorClient, database_url: str, *, desa: bool = True
 ) -> tuple[ChatView, ChatView, ChatView]:
     await register_groups(telegram)
-    from tests.e2e.conftest import ChatView
-
     coordinator = ChatView(telegram, KOORDINATOR, COORDINATOR_GROUP)
     sepaso = ChatView(telegram, KADES, SEPASO_GROUP)
     pupr = ChatView(telegram, PUPR, PUPR_GROUP)

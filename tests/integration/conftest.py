@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,9 @@ from bot.bootstrap import make_channel
 from bot.channels.base import Channel
 from bot.emulator import Emulator
 from bot.settings import Settings
+from tests.databases import ENGINES, database_on
 from tests.emulated import FRAMEWORKS, TOKEN
+from tests.integration.case_world import world  # noqa: F401 (a fixture of the case-work tests)
 
 
 @pytest.fixture
@@ -38,3 +41,17 @@ async def channel(
     yield adapter
     await adapter.stop()
     await adapter.close()
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Each test that uses a database runs on SQLite and on PostgreSQL (tests/databases.py)."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+async def database_url(engine_name: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database on the test's engine; the code under test migrates it."""
+    async with database_on(engine_name, tmp_path) as url:
+        yield url

@@ -45,11 +45,13 @@ class Clock:
 
 
 class Driver:
-    def __init__(self, db_path: Path, *, region: str = "64.08") -> None:
-        self.url = f"sqlite+aiosqlite:///{db_path}"
+    def __init__(self, db: str | Path, *, region: str = "64.08") -> None:
+        self.url = db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}"
         self.clock = Clock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
         self.region = region
         self.seen = 0
+        #: How far the clock moves before each event (a citizen typing at a human pace).
+        self.gap = timedelta(seconds=2)
 
     async def start(self) -> None:
         await migrate(self.url)
@@ -69,7 +71,7 @@ class Driver:
         await self.engine.dispose()
 
     async def _handle(self, event: Message | ButtonPress) -> list[dict[str, Any]]:
-        self.clock.advance(seconds=2)
+        self.clock.now += self.gap
         async with UnitOfWork(self.factory) as uow:
             await self.conversations.handle(event, uow)
             await uow.commit()

@@ -1,4 +1,4 @@
-"""A real SQLite file, migrated, with a unit of work factory: what integration tests share."""
+"""A real database (a SQLite file or PostgreSQL), migrated, with a unit of work factory."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from storage.uow import UnitOfWork
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
-        self.url = f"sqlite+aiosqlite:///{path}"
+    def __init__(self, url_or_path: str | Path) -> None:
+        """A database URL (tests/databases.py), or a path for a SQLite file."""
+        self.url = (
+            url_or_path if isinstance(url_or_path, str) else f"sqlite+aiosqlite:///{url_or_path}"
+        )
 
     async def start(self) -> None:
         await migrate(self.url)

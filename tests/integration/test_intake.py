@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,8 +16,8 @@ USER = 5001
 
 
 @pytest.fixture
-async def driver(tmp_path: Path) -> AsyncIterator[Driver]:
-    d = Driver(tmp_path / "aduan.db")
+async def driver(database_url: str) -> AsyncIterator[Driver]:
+    d = Driver(database_url)
     await d.start()
     yield d
     await d.close()
@@ -161,23 +161,32 @@ async def test_group_chat_commands_get_a_pointer_to_private_chat(driver: Driver)
 
 
 async def test_a_flood_of_commands_in_a_group_gets_one_warning(driver: Driver) -> None:
+    driver.gap = timedelta(seconds=0.1)  # 30 commands within 3 seconds
     replies: list[str] = []
     for _ in range(30):
-        driver.clock.advance(seconds=-1.9)  # 30 commands within 3 seconds
         replies += texts(await driver.text(USER, "/antrian", kind=ChatKind.GROUP))
+        if len(replies) == 1:
+            window_start = driver.clock.now
     assert len(replies) == 21  # the first 20 answered, then one warning, then silence
     assert "belum terdaftar" in replies[0]
     assert "Mohon pelan-pelan" in replies[-1]
     # Chatter the bot does not act on is not counted and not answered.
     assert await driver.text(USER + 1, "halo semua", kind=ChatKind.GROUP) == []
+    # The window is 10 seconds from the first command: silence until then, answers after.
+    driver.gap = timedelta(0)
+    driver.clock.now = window_start + timedelta(seconds=9.9)
+    assert await driver.text(USER, "/antrian", kind=ChatKind.GROUP) == []
+    driver.clock.now = window_start + timedelta(seconds=10)
+    assert "belum terdaftar" in texts(await driver.text(USER, "/antrian", kind=ChatKind.GROUP))[0]
 
 
 async def test_flood_is_throttled_and_makes_one_draft(driver: Driver) -> None:
     await consent(driver)
     driver.clock.advance(seconds=30)
+    driver.gap = timedelta(seconds=0.3)  # 30 messages within 9 seconds
+    window_start = driver.clock.now + driver.gap
     replies: list[str] = []
     for _ in range(30):
-        driver.clock.advance(seconds=-1.7)  # 30 messages within ~10 seconds
         replies += texts(await driver.text(USER, "📝 Laporan baru"))
     assert sum("pelan-pelan" in r for r in replies) == 1
     assert len(replies) < 30
@@ -185,6 +194,25 @@ async def test_flood_is_throttled_and_makes_one_draft(driver: Driver) -> None:
         conversations = list(await session.scalars(select(Conversation)))
     assert len(conversations) == 1
     assert await count(driver, Report) == 0
+    # Dropped until the 10-second window ends; the next message is answered again.
+    driver.gap = timedelta(0)
+    driver.clock.now = window_start + timedelta(seconds=9.9)
+    assert await driver.text(USER, "/cek") == []
+    driver.clock.now = window_start + timedelta(seconds=10)
+    assert await driver.text(USER, "/cek") != []
+
+
+async def test_a_clock_stepped_back_does_not_freeze_the_throttle(driver: Driver) -> None:
+    """A system clock set back (NTP, a manual fix) starts a new window instead of keeping the
+    chat silenced until the clock catches up with the old one."""
+    await consent(driver)
+    driver.gap = timedelta(seconds=0.1)
+    for _ in range(25):
+        await driver.text(USER, "/cek")
+    assert await driver.text(USER, "/cek") == []  # throttled
+    driver.gap = timedelta(0)
+    driver.clock.advance(hours=-1)
+    assert await driver.text(USER, "/cek") != []
 
 
 async def test_unknown_command_and_language_switch(driver: Driver) -> None:
@@ -255,8 +283,8 @@ async def test_longest_description_and_address_still_fit_one_message(driver: Dri
     assert len(report.description) == 4096
 
 
-async def test_province_deployment_adds_a_kabupaten_step(tmp_path: Path) -> None:
-    driver = Driver(tmp_path / "province.db", region="64")
+async def test_province_deployment_adds_a_kabupaten_step(database_url: str) -> None:
+    driver = Driver(database_url, region="64")
     await driver.start()
     try:
         await consent(driver)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from datetime import date
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -19,12 +19,16 @@ def _differences(connection: Connection) -> list[object]:
     return list(compare_metadata(context, Base.metadata))
 
 
+def _iso(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
-async def test_migrations_match_the_models_and_run_twice(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'schema.db'}"
+async def test_migrations_match_the_models_and_run_twice(database_url: str) -> None:
+    url = database_url
     await migrate(url)
     await migrate(url)  # the program migrates on every start: a second run changes nothing
     engine = create_engine(url)
@@ -38,10 +42,12 @@ async def test_migrations_match_the_models_and_run_twice(tmp_path: Path) -> None
     assert expected | {"inbox", "outbox", "alembic_version"} <= tables
 
 
-async def test_reports_open_before_the_clock_get_an_agenda(tmp_path: Path) -> None:
+async def test_reports_open_before_the_clock_get_an_agenda(database_url: str) -> None:
     """Upgrading from 0002: open reports are looked at on their deadline, finished ones the day
     after their quiet period; the Ombudsman day is 12 weeks after submission."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    url = database_url
+    # asyncpg binds typed values; SQLite stores dates as ISO text.
+    day = date.fromisoformat if url.startswith("postgresql") else str
     await asyncio.to_thread(upgrade_sync, url, "0002")
     engine = create_engine(url)
     try:
@@ -54,8 +60,8 @@ async def test_reports_open_before_the_clock_get_an_agenda(tmp_path: Path) -> No
                 )
             )
             for number, status, due in (
-                ("A", "didisposisi", "2026-11-10"),
-                ("B", "selesai", "2026-11-20"),
+                ("A", "didisposisi", day("2026-11-10")),
+                ("B", "selesai", day("2026-11-20")),
                 ("C", "diarsipkan", None),
             ):
                 await connection.execute(
@@ -77,7 +83,7 @@ async def test_reports_open_before_the_clock_get_an_agenda(tmp_path: Path) -> No
             rows = await connection.execute(
                 text("SELECT tracking_no, next_notice_on, ombudsman_on FROM reports ORDER BY 1")
             )
-            agenda = {row[0]: (row[1], row[2]) for row in rows}
+            agenda = {row[0]: (_iso(row[1]), _iso(row[2])) for row in rows}
     finally:
         await engine.dispose()
     assert agenda == {

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.channels.base import Channel
 from bot.clock import system_clock
 from bot.emulator import Emulator, EmulatorClient
+from bot.inbox import InboxProcessor
 from bot.outbox import OutboxWorker
 from handlers.actions import (
     Action,
@@ -30,7 +31,11 @@ from handlers.actions import (
     SendText,
     action_to_dict,
 )
+from handlers.events import Event
+from locales import Catalogs
 from storage.models import MessageLink, OutboxMessage, Unit
+from storage.repositories import LANE_KEY, REPLY_LANE
+from storage.uow import UnitOfWork
 from tests.e2e.helpers import tiny_png
 from tests.emulated import TOKEN
 from tests.integration import database
@@ -85,8 +90,8 @@ class Database(database.Database):
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "aduan.db")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.start()
     yield database
     await database.engine.dispose()
@@ -227,6 +232,74 @@ async def test_one_group_with_a_long_queue_does_not_starve_the_others(db: Databa
         due = await uow.outbox.due(now=system_clock(), limit=5, per_chat=2, skip_chats=["-1001"])
         assert [r.chat_id for r in due] == ["-1001", "7", "8", "9"]
         assert due[0].payload["kind"] == "answer_button"
+
+
+async def test_the_person_talking_goes_before_a_burst_of_notifications(db: Database) -> None:
+    notices: list[tuple[Action, dict[str, Any]]] = [
+        (SendText(chat_id=str(1000 + n % 200), text=f"pemberitahuan {n}"), {}) for n in range(600)
+    ]
+    notices += [(SendText(chat_id="7", text="laporan Anda diproses"), {})]
+    await db.queue(*notices)
+    async with db.uow() as uow:
+        uow.outbox.replying_to = (CHANNEL, "7")  # handling chat 7's update
+        for text in ("langkah 2", "langkah 3"):
+            uow.outbox.add(
+                channel=CHANNEL,
+                chat_id="7",
+                payload=action_to_dict(SendText(chat_id="7", text=text)),
+                now=system_clock(),
+            )
+        uow.outbox.add(
+            channel=CHANNEL,
+            chat_id="-1001",
+            payload=action_to_dict(SendText(chat_id="-1001", text="kartu laporan")),
+            now=system_clock(),
+        )
+        await uow.commit()
+    async with db.uow() as uow:
+        due = await uow.outbox.due(now=system_clock(), limit=50, per_chat=3)
+    texts = [r.payload["text"] for r in due]
+    # The person's next screens first, in their order, even before their own older notice.
+    assert texts[:2] == ["langkah 2", "langkah 3"]
+    assert "kartu laporan" not in texts  # a card is a notification: it waits its turn
+    assert texts[2:5] == ["pemberitahuan 0", "pemberitahuan 1", "pemberitahuan 2"]
+
+
+class Answering:
+    """A stand-in for the conversations: answers the chat that wrote and tells a group."""
+
+    async def handle(self, event: Event, uow: UnitOfWork) -> None:
+        for chat, text in ((event.chat_id, "jawaban"), ("-1001", "kartu")):
+            uow.outbox.add(
+                channel=CHANNEL,
+                chat_id=chat,
+                payload=action_to_dict(SendText(chat_id=chat, text=text)),
+                now=system_clock(),
+            )
+
+
+async def test_the_inbox_marks_what_answers_the_person_talking(db: Database) -> None:
+    update = {
+        "update_id": 5,
+        "message": {
+            "message_id": 5,
+            "date": 1_767_574_800,
+            "chat": {"id": 42, "type": "private", "first_name": "Siti"},
+            "from": {"id": 42, "is_bot": False, "first_name": "Siti"},
+            "text": "halo",
+        },
+    }
+    inbox = InboxProcessor(
+        uow_factory=db.uow,
+        conversations=Answering(),
+        catalogs=Catalogs("id"),
+        clock=system_clock,
+        album_wait=timedelta(seconds=1),
+    )
+    await inbox.on_update(CHANNEL, update)
+    assert (await inbox.process_pending())[0] == 1
+    lanes = {r.chat_id: r.payload.get(LANE_KEY) for r in await db.outbox()}
+    assert lanes == {"42": REPLY_LANE, "-1001": None}
 
 
 async def test_links_replies_and_pins(

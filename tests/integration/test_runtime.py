@@ -57,8 +57,8 @@ class Database(database.Database):
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "aduan.db")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.start()
     yield database
     await database.engine.dispose()

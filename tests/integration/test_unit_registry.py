@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.unit_files import parse_unit_file
 from core.regions import RegionDirectory
+from core.unit_files import UnitFileError, UnitRow
 from storage.models import BindingCode, Unit
 from storage.unit_registry import (
     BINDING_ALPHABET,
-    UnitFileError,
-    UnitRow,
     import_units,
     issue_binding_code,
     normalise_binding_code,
-    parse_unit_file,
     seed_units,
     unit_overview,
 )
@@ -51,8 +50,8 @@ def kutim() -> RegionDirectory:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "units.db")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.start()
     yield database
     await database.engine.dispose()
@@ -243,26 +242,10 @@ async def _count_units(db: Database) -> int:
         return int(await uow.session.scalar(select(func.count(Unit.id))) or 0)
 
 
-async def test_an_invalid_csv_writes_nothing_and_names_the_line(
+async def test_rows_that_clash_with_the_database_write_nothing_and_name_the_line(
     seeded: Database, tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(
-        "code,name,kind,parent,area_code,show_officer_name\n"
-        "dlh,Dinas Lingkungan Hidup,opd,,,\n"
-        "dpmd,Dinas PMD,dinas,,,\n"
-        "\n"
-        "damkar,Pemadam Kebakaran,opd,,,mungkin\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(UnitFileError) as failure:
-        parse_unit_file(path)
-    found = [(p.line, p.key, dict(p.values)) for p in failure.value.problems]
-    assert found == [
-        (3, "bad_kind", {"value": "dinas", "kinds": "coordinator, opd, kecamatan, desa"}),
-        (5, "bad_bool", {"field": "show_officer_name", "value": "mungkin"}),
-    ]
-
     # Rows that parse may still clash with the database: checked before anything is written.
     path.write_text(
         "code,name,kind,parent,area_code\n"
@@ -292,35 +275,6 @@ async def test_an_invalid_csv_writes_nothing_and_names_the_line(
     assert "dlh" not in await seeded.units()
 
 
-async def test_an_invalid_yaml_names_the_entry_and_its_line(
-    seeded: Database, tmp_path: Path
-) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(
-        "- code: dlh\n"
-        "  name: Dinas Lingkungan Hidup\n"
-        "  kind: opd\n"
-        "- code: Bad Code!\n"
-        "  name: x\n"
-        "  kind: opd\n"
-        "- code: desa-x\n"
-        "  kind: desa\n"
-        "  name: Desa X\n"
-        "  area_code: 64.08.01\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(UnitFileError) as failure:
-        parse_unit_file(path)
-    found = [(p.entry, p.line, p.key) for p in failure.value.problems]
-    assert found == [(2, 4, "bad_code"), (3, 7, "bad_area_code")]
-
-    path.write_text("- code: dlh\n  name: [oops\n", encoding="utf-8")
-    with pytest.raises(UnitFileError) as failure:
-        parse_unit_file(path)
-    [problem] = failure.value.problems
-    assert (problem.key, problem.line) == ("yaml_syntax", 3)
-
-
 async def test_import_refuses_cycles_second_coordinator_and_unknown_regions(
     seeded: Database,
 ) -> None:
@@ -343,31 +297,6 @@ async def test_import_refuses_cycles_second_coordinator_and_unknown_regions(
         (2, "parent_cycle"),
         (3, "parent_cycle"),
     ]
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "key"),
-    [
-        ("units.txt", "code\nx\n", "file_type"),
-        ("units.csv", "", "file_empty"),
-        ("units.csv", "code,name,email\nx,y,z\n", "header_unknown"),
-        ("units.csv", "name,kind\nx,opd\n", "header_missing"),
-        ("units.yaml", "code: dlh\n", "yaml_not_list"),
-        ("units.yaml", "- code: no\n", "not_text"),
-    ],
-)
-def test_file_level_problems(tmp_path: Path, name: str, content: str, key: str) -> None:
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(UnitFileError) as failure:
-        parse_unit_file(path)
-    assert failure.value.problems[0].key == key
-
-
-def test_a_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
-    with pytest.raises(UnitFileError) as failure:
-        parse_unit_file(tmp_path / "absent.csv")
-    assert failure.value.problems[0].key == "file_unreadable"
 
 
 # --- binding codes -----------------------------------------------------------------------------

@@ -10,20 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import storage.unit_registry
+import bot.unit_files
+import core.unit_files
 from bot.cli import main
+from core.unit_files import KINDS
 from locales import LANGUAGES, load_messages
 from storage.db import create_engine, session_factory
 from storage.models import BindingCode
-from storage.unit_registry import KINDS, normalise_binding_code
+from storage.unit_registry import normalise_binding_code
 from storage.uow import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = database_url
     monkeypatch.chdir(tmp_path)  # no stray .env is read
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("REGION_CODE", "64.08")
@@ -222,7 +224,8 @@ def test_english_when_it_is_the_default_language(
 
 
 def test_every_problem_and_kind_has_a_message() -> None:
-    source = Path(storage.unit_registry.__file__).read_text(encoding="utf-8")
+    modules = (core.unit_files, bot.unit_files)
+    source = "".join(Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules)
     keys = set(re.findall(r'[Pp]roblem\(\s*"([a-z_]+)"', source))
     assert len(keys) > 25
     wanted = {f"cli.units.problem.{key}" for key in keys}

@@ -17,6 +17,7 @@ from storage.models import Report
 from tests.sandbox.conftest import START, WITA, JsonDict, Site, sandbox_settings
 from web.sandbox import Sandbox
 from web.sandbox.samples import sample
+from web.sandbox.server import REFUSALS, page_texts
 
 TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])")
 ROAD = "Jalan di depan SD Sepaso berlubang dalam, sepeda motor sering jatuh saat hujan."
@@ -65,11 +66,11 @@ async def report_count(site: Site) -> int:
 async def test_on_start_the_demo_groups_are_bound_by_their_officers(site: Site) -> None:
     state = await site.get("/api/state")
     assert [p["key"] for p in state["panes"]] == ["siti", "budi", "desa", "opd", "koordinator"]
-    assert state["clock"].startswith("Selasa, 03 Februari 2026 09:0")
-    assert state["clock"].endswith("WITA")
+    # As Indonesians write it: no leading zero on the day, a dot between hours and minutes.
+    assert re.fullmatch(r"Selasa, 3 Februari 2026 09\.0\d WITA", state["clock"]), state["clock"]
     assert state["texts"]["advance_one"] == "+1 hari kerja"
     english = await site.get("/api/state?lang=en")
-    assert english["clock"].startswith("Tuesday, February 3, 2026")
+    assert re.fullmatch(r"Tuesday, 3 February 2026 09:0\d WITA", english["clock"])
     assert english["texts"]["advance_one"] == "+1 working day"
 
     for pane, unit in (
@@ -139,7 +140,7 @@ async def test_advancing_the_clock_lands_on_working_day_mornings_and_runs_the_jo
 ) -> None:
     site.sandbox.clock.set(datetime(2026, 2, 6, 15, 0, tzinfo=WITA))  # a Friday afternoon
     one = await site.post("/api/clock/advance", {"days": 1})
-    assert one["clock"] == "Senin, 09 Februari 2026 08:00 WITA"
+    assert one["clock"] == "Senin, 9 Februari 2026 08.00 WITA"
     [monday] = one["rounds"]
     assert monday["day"] == "2026-02-09"
     assert monday["digests"] == 1  # the coordinator's; no unit has anything open
@@ -149,12 +150,29 @@ async def test_advancing_the_clock_lands_on_working_day_mornings_and_runs_the_jo
 
     two = await site.post("/api/clock/advance", {"days": 2, "lang": "en"})
     assert [r["day"] for r in two["rounds"]] == ["2026-02-10", "2026-02-11"]
-    assert two["clock"].startswith("Wednesday, February 11, 2026 08:00")
+    assert two["clock"] == "Wednesday, 11 February 2026 08:00 WITA"
     # Imlek: Monday 16 (cuti bersama) and Tuesday 17 February 2026 are skipped.
     site.sandbox.clock.set(datetime(2026, 2, 13, 10, 0, tzinfo=WITA))
     after_imlek = await site.post("/api/clock/advance", {"days": 1})
     assert after_imlek["rounds"][0]["day"] == "2026-02-18"
     await site.post("/api/clock/advance", {"days": 0}, status=400)
+
+
+async def test_each_message_shows_its_time_and_day_on_the_sandbox_clock(site: Site) -> None:
+    """The page writes a message's time and a separator per day from what the server says;
+    both follow the sandbox's clock, not the computer's."""
+    bound = (await site.get("/api/panes/desa/messages"))[-1]
+    assert abs(bound["date"] - START.timestamp()) < 60
+    assert re.fullmatch(r"09\.0\d", bound["shown"]["time"]), bound["shown"]
+    assert bound["shown"]["day"] == "Selasa, 3 Februari 2026"
+
+    site.sandbox.clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=WITA))  # a Friday
+    await site.post("/api/clock/advance", {"days": 1})
+    await wait_for(site, "koordinator", "Ringkasan pagi")
+    digest = (await site.get("/api/panes/koordinator/messages"))[-1]
+    assert digest["shown"] == {"time": "08.00", "day": "Senin, 30 November 2026"}
+    english = (await site.get("/api/panes/koordinator/messages?lang=en"))[-1]
+    assert english["shown"] == {"time": "08:00", "day": "Monday, 30 November 2026"}
 
 
 async def test_the_overdue_scenario_runs_through_reminders_to_the_escalation(site: Site) -> None:
@@ -166,7 +184,7 @@ async def test_the_overdue_scenario_runs_through_reminders_to_the_escalation(sit
     escalation = await wait_for(site, "koordinator", "Eskalasi")
     assert "Desa Sepaso — 1 laporan terlambat" in text_of(escalation)
     # Filed on Tuesday 3 February: verify by Friday 6; escalated on Monday 9.
-    assert (await site.get("/api/state"))["clock"] == "Senin, 09 Februari 2026 08:00 WITA"
+    assert (await site.get("/api/state"))["clock"] == "Senin, 9 Februari 2026 08.00 WITA"
 
 
 async def test_the_anonymous_scenario_hides_the_reporter_from_the_desa(site: Site) -> None:
@@ -198,19 +216,33 @@ async def test_reset_after_the_road_scenario_leaves_only_the_bound_groups(site: 
     assert abs(site.sandbox.now() - START) < timedelta(minutes=1)
 
 
-async def test_refusals_come_back_as_errors_for_the_page(site: Site) -> None:
-    await site.post("/api/panes/siti/text", {"text": "   "}, status=400)
-    await site.post("/api/panes/nobody/text", {"text": "halo"}, status=404)
-    await site.post("/api/scenarios/tidak-ada", status=404)
-    await site.post("/api/panes/siti/photo", {"sample": "../../bot/cli.py"}, status=400)
+async def test_refusals_come_back_as_codes_the_page_says_in_its_language(site: Site) -> None:
+    async def refused(path: str, body: JsonDict | None = None, status: int = 400) -> str:
+        answer = await site.post(path, body, status=status)
+        code = str(answer["error"])
+        assert code in REFUSALS, answer
+        return code
+
+    assert await refused("/api/panes/siti/text", {"text": "   "}) == "empty_message"
+    assert await refused("/api/panes/nobody/text", {"text": "halo"}, 404) == "no_such_pane"
+    assert await refused("/api/scenarios/tidak-ada", status=404) == "no_such_scenario"
+    photo = {"sample": "../../bot/cli.py"}
+    assert await refused("/api/panes/siti/photo", photo) == "no_such_sample"
+    for days in (61, 0, "", "abc", None, 2.5):
+        assert await refused("/api/clock/advance", {"days": days}) == "days_out_of_range"
     await say(site, "siti", "/start", "Apakah Anda setuju?")
     consent = (await site.messages("siti"))[-1]
-    forged = await site.post(
-        "/api/panes/siti/press",
-        {"message_id": consent["message_id"], "data": "forged"},
-        status=400,
-    )
-    assert "no button" in forged["error"]
+    forged = {"message_id": consent["message_id"], "data": "forged"}
+    assert await refused("/api/panes/siti/press", forged) == "button_gone"
+    long = {"text": "a" * 4097}
+    assert await refused("/api/panes/siti/text", long) == "text_too_long"
+
+    # Each code is a text of the page in both languages, and no English leaks into Indonesian.
+    indonesian, english = page_texts("id"), page_texts("en")
+    for code in REFUSALS:
+        assert indonesian[f"error.{code}"] != english[f"error.{code}"], code
+    days = indonesian["error.days_out_of_range"]
+    assert days == "Jam hanya bisa dimajukan 1 sampai 60 hari kerja."
 
 
 async def test_a_new_start_on_the_same_folder_begins_empty(site: Site) -> None:

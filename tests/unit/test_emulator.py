@@ -221,17 +221,20 @@ async def test_python_telegram_bot_parses_emulator_objects(
     )
     async with ptb:
         [update] = await ptb.get_updates(timeout=0)
+        assert update.message is not None
         assert update.message.text == "/lapor"
         keyboard = telegram.InlineKeyboardMarkup(
             [[telegram.InlineKeyboardButton("Kirim", callback_data="send")]]
         )
         sent = await ptb.send_message(CITIZEN.id, "Siap", reply_markup=keyboard)
+        assert sent.reply_markup is not None
         assert sent.reply_markup.inline_keyboard[0][0].callback_data == "send"
         photo = await ptb.send_photo(CITIZEN.id, png(8, 8), caption="foto")
         assert photo.photo[-1].width == 8
         assert photo.caption == "foto"
         pressed = await tg.press_button(CITIZEN, "Kirim")
         [callback] = await ptb.get_updates(offset=update.update_id + 1, timeout=0)
+        assert callback.callback_query is not None
         assert callback.callback_query.id == pressed["callback_query"]["id"]
         assert (await ptb.get_chat(CITIZEN.id)).first_name == "Siti"
 
@@ -252,3 +255,25 @@ async def test_history_shows_both_sides_of_a_chat_in_order(bot: Bot, tg: Emulato
     assert [m["text"] for m in await tg.messages(CITIZEN.id)] == ["Selamat datang"]
     with pytest.raises(EmulatorError, match="chat not found"):
         await tg.history(424242)
+
+
+async def test_messages_are_dated_by_the_emulators_clock() -> None:
+    """The training sandbox moves its clock; a chat's messages carry that time, as a phone would
+    show them, both the users' and the bot's (and an edit's date)."""
+    moment = 1_795_996_800.0  # Monday 30 November 2026, 08.00 WITA
+    async with (
+        Emulator(clock=lambda: moment) as server,
+        EmulatorClient(server.base_url, TOKEN) as client,
+    ):
+        sent = await client.send_text(CITIZEN, "/start")
+        assert sent["date"] == int(moment)
+        answer = await client.call("sendMessage", chat_id=CITIZEN.id, text="Halo")
+        assert answer["result"]["date"] == int(moment)
+        moment += 90
+        edited = await client.call(
+            "editMessageText",
+            chat_id=CITIZEN.id,
+            message_id=answer["result"]["message_id"],
+            text="Halo lagi",
+        )
+        assert edited["result"]["edit_date"] == int(moment)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.commands import CITIZEN_COMMANDS, GROUP_COMMANDS
-from core.casework import ARCHIVE_REASONS
 from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.permissions import ARCHIVE_REASONS
 from locales import LANGUAGES, Catalogs, load_messages, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,15 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"card.status.{s.value}" for s in ReportStatus}
     keys |= {f"type.{t.value}" for t in ReportType}
     keys |= {f"privacy.{p.value}" for p in Privacy}
-    steps = ("type", "category", "kabupaten", "kecamatan", "desa", "address", "gps")
+    steps: tuple[str, ...] = (
+        "type",
+        "category",
+        "kabupaten",
+        "kecamatan",
+        "desa",
+        "address",
+        "gps",
+    )
     steps += ("description", "photos", "privacy", "summary", "edit")
     keys |= {f"step.{s}" for s in steps}
     keys |= {f"intake.ask_{s}" for s in ("kabupaten", "kecamatan", "desa")}

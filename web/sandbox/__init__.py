@@ -3,11 +3,15 @@
 ``aduan sandbox`` (and ``aduan run`` without ``BOT_TOKEN``) starts, in one process, the loopback
 Bot API emulator, the real bot against it (SQLite in the sandbox's data folder, the demo groups
 bound) and a chat-app page on localhost that plays citizens and officers through the emulator.
+The coordinator's console runs beside it on ``CONSOLE_PORT`` over the sandbox's database; the
+page's "Konsol" link signs the trainer in there as the coordinator.
 """
 
 from __future__ import annotations
 
+import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -28,7 +32,12 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
     instead of after the bot has started. Returns the exit status.
     """
     sandbox = Sandbox(settings, data_dir)
-    runner = web.AppRunner(create_app(sandbox), access_log=None)
+    shown_host = "localhost" if host in ("127.0.0.1", "localhost") else host
+    console_socket = _console_socket(sandbox, host, settings.console_port)
+    console_port = console_socket.getsockname()[1] if console_socket else settings.console_port
+    console_url = f"http://{shown_host}:{console_port}" if console_socket else ""
+    runner = web.AppRunner(create_app(sandbox, console_url=console_url), access_log=None)
+    console: web.AppRunner | None = None
     await runner.setup()
     try:
         try:
@@ -39,10 +48,50 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
             return EXIT_PORT_BUSY
         port = int(runner.addresses[0][1])  # the one the system picked for port 0
         await sandbox.start()
-        url = f"http://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
+        if console_socket is not None:
+            console = await _start_console(sandbox, settings, console_socket, console_url)
+        url = f"http://{shown_host}:{port}/"
         print(sandbox.t("sandbox.cli.ready", url=url, data_dir=data_dir), flush=True)
+        if console is not None:  # after the page's address, which is the one to open first
+            print(sandbox.t("sandbox.cli.console", url=f"{console_url}/"), flush=True)
         await sandbox.wait()
         return 0
     finally:
+        if console is not None:
+            await console.cleanup()
         await runner.cleanup()
         await sandbox.stop()
+
+
+def _console_socket(sandbox: Sandbox, host: str, port: int) -> socket.socket | None:
+    """The console's listening socket, bound before anything starts so that its address (port 0:
+    the one the system picks) is known to the page's link; a taken port is said, and the sandbox
+    runs without the console."""
+    try:
+        sock = socket.create_server((host, port))
+    except OSError as error:
+        text = sandbox.t("console.cli.port_busy", port=port, error=error.strerror or error)
+        print(text, file=sys.stderr)
+        return None
+    return sock
+
+
+async def _start_console(
+    sandbox: Sandbox, settings: Settings, sock: socket.socket, url: str
+) -> web.AppRunner | None:
+    """The console over the sandbox's database (whichever the last reset made) and clock; a
+    taken port is said and the sandbox runs without it."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.console_cli import console_config
+    from web.console import start_console
+
+    config = replace(
+        console_config(settings, sandbox.catalogs), public_url=url, clock=sandbox.clock
+    )
+
+    def sessions() -> AsyncSession:
+        return AsyncSession(sandbox.app.engine, expire_on_commit=False)
+
+    host, port = sock.getsockname()[:2]
+    return await start_console(config, sessions, host=host, port=port, sock=sock)

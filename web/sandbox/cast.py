@@ -25,12 +25,14 @@ DEMO_LOCATION = (0.8302, 117.8871)
 @dataclass(frozen=True)
 class Pane:
     """One chat of the page: ``user`` types in it; a group pane names the unit it is bound to
-    (``unit_code``, or ``unit_area`` for an area unit whose code the registry assigns)."""
+    (``unit_code``, or ``unit_area`` for an area unit whose code the registry assigns).
+    ``short`` names the chat in the phone's chat list, where a fifth of 390 px is all there is."""
 
     key: str
     kind: PaneKind
     chat_id: int
     title: str
+    short: str
     user: TgUser
     unit_code: str | None = None
     unit_area: str | None = None
@@ -51,11 +53,19 @@ AGUS = TgUser(id=2004, first_name="Agus", last_name="(PUPR)")
 RINA = TgUser(id=2001, first_name="Rina", last_name="(Diskominfo)")
 
 PANES = (
-    Pane("siti", "citizen", SITI.id, "Siti Aminah", SITI),
-    Pane("budi", "citizen", BUDI.id, "Budi Santoso", BUDI),
-    Pane("desa", "desa", -1001002, "Pemdes Sepaso", KADES, unit_area=DEMO_DESA_AREA),
-    Pane("opd", "opd", -1001003, "Aduan Dinas PUPR", AGUS, unit_code=DEMO_OPD),
-    Pane("koordinator", "coordinator", -1001001, "Koordinator Aduan Kutim", RINA, COORDINATOR),
+    Pane("siti", "citizen", SITI.id, "Siti Aminah", "Siti", SITI),
+    Pane("budi", "citizen", BUDI.id, "Budi Santoso", "Budi", BUDI),
+    Pane("desa", "desa", -1001002, "Pemdes Sepaso", "Pemdes", KADES, unit_area=DEMO_DESA_AREA),
+    Pane("opd", "opd", -1001003, "Aduan Dinas PUPR", "PUPR", AGUS, unit_code=DEMO_OPD),
+    Pane(
+        "koordinator",
+        "coordinator",
+        -1001001,
+        "Koordinator Aduan Kutim",
+        "Koordinator",
+        RINA,
+        COORDINATOR,
+    ),
 )
 
 

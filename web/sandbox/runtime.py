@@ -86,7 +86,8 @@ class Sandbox:
         self.calendar = WorkingCalendar(extra_holidays=holidays)
         self.catalogs = Catalogs(settings.default_language)
         self.clock = TravellingClock()
-        self.emulator = Emulator(port=emulator_port)
+        # Messages carry the sandbox's time, as a chat shows it, even after the clock moved.
+        self.emulator = Emulator(port=emulator_port, clock=lambda: self.clock().timestamp())
         #: Held while the bot is rebuilt or a scenario is played; the page waits for it.
         self.lock = asyncio.Lock()
         self._start = start
@@ -210,6 +211,23 @@ class Sandbox:
         while not self.calendar.is_working_day(day):
             day += timedelta(days=1)
         return day
+
+    async def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the bot has done everything it was given: no update left unconfirmed in the
+        emulator (so each is in the inbox), none unhandled, no message waiting in the outbox."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not await self._settled():
+            if loop.time() >= deadline:
+                raise TimeoutError(f"the sandbox's bot did not settle within {timeout}s")
+            await asyncio.sleep(0.05)
+
+    async def _settled(self) -> bool:
+        if (await self.telegram.stats())["updates_pending"]:
+            return False
+        async with self.app.uow_factory() as uow:
+            unhandled = await uow.inbox.pending(limit=1)
+            return not unhandled and await uow.outbox.pending_count() == 0
 
     async def advance(self, working_days: int = 1) -> list[DayRound]:
         """Move to the morning of each of the next ``working_days`` working days in turn and run

@@ -145,4 +145,4 @@ async def load(sandbox: Sandbox, key: str) -> None:
     scenario = SCENARIOS[key]
     await sandbox.reset()
     await scenario(sandbox)
-    await sandbox.telegram.wait_idle()  # the cards and notices that follow have gone out
+    await sandbox.settle()  # the cards and notices that follow have gone out

@@ -15,22 +15,30 @@ emulator's ``history``; it never sees the bot's database.
 ``GET  /api/files/{file_id}``             a photo of a chat, fetched as a Telegram client would
 ``POST /api/clock/advance``               ``{days}`` working days
 ``POST /api/reset``, ``POST /api/scenarios/{key}``
+
+A refusal is ``{"error": CODE}`` with one of :data:`REFUSALS`; the page says it in its own
+language from the catalogue's ``sandbox.error.CODE``, so no English reaches an Indonesian page.
+Each message of a chat carries ``shown``: its time and day on the sandbox's clock, written for
+the page's language (``?lang=``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.emulator import EmulatorError
-from handlers.formatting import long_date
 from locales import load_messages
+from storage.console import issue_login
 from web.sandbox import scenarios
 from web.sandbox.cast import DEMO_LOCATION, PANES, Pane, pane
+from web.sandbox.clockface import clock_label as write_clock
+from web.sandbox.clockface import day_label, stamp
 from web.sandbox.runtime import DayRound, Sandbox
 from web.sandbox.samples import SAMPLES, sample
 
@@ -38,15 +46,75 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
+CONSOLE_URL_KEY = web.AppKey("console_url", str)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 JsonDict = dict[str, Any]
 #: A photo from the computer may be as large as a phone photo; Telegram's own cap is 10 MB.
 MAX_UPLOAD = 10 * 1024 * 1024
+MAX_ADVANCE_DAYS = 60
+#: A Telegram app lets nobody send a longer text or caption (counted in UTF-16 units).
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+
+#: What the page can be told went wrong; each is ``sandbox.error.<code>`` in every language.
+REFUSALS = (
+    "bad_request",
+    "not_found",
+    "empty_message",
+    "no_such_pane",
+    "no_such_scenario",
+    "no_such_sample",
+    "no_file",
+    "not_an_image",
+    "days_out_of_range",
+    "button_gone",
+    "text_too_long",
+    "caption_too_long",
+    "reply_gone",
+    "file_too_big",
+    "telegram_refused",
+)
+
+#: Telegram's (the emulator's) refusals a person can cause from the page, by a phrase of their
+#: description, first match wins; any other is ``telegram_refused``.
+TELEGRAM_REFUSALS = (
+    ("to press a button on", "button_gone"),
+    ("has no button with callback_data", "button_gone"),
+    ("message caption is too long", "caption_too_long"),
+    ("message is too long", "text_too_long"),
+    ("message to be replied not found", "reply_gone"),
+    ("file is too big", "file_too_big"),
+)
 
 
-def create_app(sandbox: Sandbox) -> web.Application:
+class RefusalError(Exception):
+    """An action the page asked for and the sandbox refuses, with the code the page says."""
+
+    def __init__(self, code: str, status: int = 400) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def telegram_refusal(description: str) -> str:
+    for phrase, code in TELEGRAM_REFUSALS:
+        if phrase in description:
+            return code
+    return "telegram_refused"
+
+
+def create_app(sandbox: Sandbox, *, console_url: str = "") -> web.Application:
+    """``console_url``: where the sandbox's console listens; ``GET /konsol`` signs the trainer
+    in there as the coordinator."""
     app = web.Application(client_max_size=MAX_UPLOAD + 64 * 1024, middlewares=[_errors])
     app[SANDBOX_KEY] = sandbox
+    app[CONSOLE_URL_KEY] = console_url
+    app.router.add_get("/konsol", _console)
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_get("/api/state", _state)
@@ -64,17 +132,26 @@ def create_app(sandbox: Sandbox) -> web.Application:
 
 @web.middleware
 async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refusals come back as ``{"error": ...}`` for the page to show."""
+    """Refusals come back as ``{"error": CODE}`` for the page to say in its language; the
+    details (in English, for whoever runs the sandbox) go to the log."""
     try:
         return await handler(request)
-    except web.HTTPNotFound as error:
+    except RefusalError as refusal:
+        return _refused(request, refusal.code, refusal.status, refusal.code)
+    except web.HTTPNotFound:
         if not request.path.startswith("/api/"):
             raise
-        return web.json_response({"error": error.text}, status=404)
+        return _refused(request, "not_found", 404, "no such address")
     except EmulatorError as error:
-        return web.json_response({"error": error.description}, status=400)
+        code = telegram_refusal(error.description)
+        return _refused(request, code, 400, error.description)
     except (KeyError, ValueError) as error:
-        return web.json_response({"error": str(error)}, status=400)
+        return _refused(request, "bad_request", 400, repr(error))
+
+
+def _refused(request: web.Request, code: str, status: int, detail: str) -> web.Response:
+    log.info("sandbox refused %s %s: %s (%s)", request.method, request.path, code, detail)
+    return web.json_response({"error": code}, status=status)
 
 
 def _sandbox(request: web.Request) -> Sandbox:
@@ -85,7 +162,7 @@ def _pane(request: web.Request) -> Pane:
     try:
         return pane(request.match_info["pane"])
     except KeyError:
-        raise web.HTTPNotFound(text="no such pane") from None
+        raise RefusalError("no_such_pane", 404) from None
 
 
 async def _body(request: web.Request) -> JsonDict:
@@ -93,7 +170,7 @@ async def _body(request: web.Request) -> JsonDict:
         return {}
     body = await request.json()
     if not isinstance(body, dict):
-        raise ValueError("a JSON object is expected")
+        raise RefusalError("bad_request")
     return body
 
 
@@ -115,10 +192,13 @@ def page_texts(language: str) -> dict[str, str]:
     }
 
 
+def page_language(value: object) -> str:
+    return value if value in ("id", "en") else "id"
+
+
 def clock_label(sandbox: Sandbox, language: str) -> str:
-    """``Senin, 23 November 2026 08:00 WITA``."""
-    now = sandbox.now()
-    return f"{long_date(now.date(), language)} {now:%H:%M} {now.tzname()}"
+    """``Senin, 23 November 2026 08.00 WITA``."""
+    return write_clock(sandbox.now(), language)
 
 
 def _pane_json(item: Pane) -> JsonDict:
@@ -127,6 +207,7 @@ def _pane_json(item: Pane) -> JsonDict:
         "key": item.key,
         "kind": item.kind,
         "title": item.title,
+        "short": item.short,
         "chat_id": item.chat_id,
         "is_group": item.is_group,
         "user": {"id": user.id, "name": f"{user.first_name} {user.last_name}".strip()},
@@ -135,8 +216,7 @@ def _pane_json(item: Pane) -> JsonDict:
 
 async def _state(request: web.Request) -> web.Response:
     sandbox = _sandbox(request)
-    language = request.query.get("lang") or sandbox.catalogs.default_language
-    language = language if language in ("id", "en") else "id"
+    language = page_language(request.query.get("lang") or sandbox.catalogs.default_language)
     texts = page_texts(language)
     return web.json_response(
         {
@@ -162,6 +242,22 @@ async def _state(request: web.Request) -> web.Response:
     )
 
 
+async def _console(request: web.Request) -> web.Response:
+    """The trainer's way into the sandbox's console: a fresh coordinator login link (the page's
+    user already controls the whole sandbox, so this gives nothing away)."""
+    url = request.app[CONSOLE_URL_KEY]
+    if not url:
+        raise web.HTTPNotFound()
+    sandbox = _sandbox(request)
+    async with sandbox.app.uow_factory() as uow:
+        coordinator = await uow.units.coordinator()
+        if coordinator is None:
+            raise web.HTTPNotFound()
+        token = await issue_login(uow.session, coordinator.id, now=sandbox.now())
+        await uow.commit()
+    raise web.HTTPSeeOther(f"{url}/masuk/{token}")
+
+
 # --- the chats -------------------------------------------------------------------------------
 async def _messages(request: web.Request) -> web.Response:
     sandbox, chat = _sandbox(request), _pane(request)
@@ -171,14 +267,25 @@ async def _messages(request: web.Request) -> web.Response:
         if "chat not found" not in error.description:
             raise
         history = []  # nobody has written in this chat yet (or the sandbox was just reset)
-    return web.json_response([m for m in history if not m.get("deleted")])
+    language = page_language(request.query.get("lang") or sandbox.catalogs.default_language)
+    shown = [_with_stamp(m, sandbox, language) for m in history if not m.get("deleted")]
+    return web.json_response(shown)
+
+
+def _with_stamp(message: JsonDict, sandbox: Sandbox, language: str) -> JsonDict:
+    """The message with ``shown``: its time and day in the sandbox's zone (the emulator dates
+    messages by the sandbox's clock)."""
+    moment = datetime.fromtimestamp(int(message.get("date") or 0), sandbox.timezone)
+    return {**message, "shown": stamp(moment, language)}
 
 
 async def _text(request: web.Request) -> web.Response:
     sandbox, chat, body = _sandbox(request), _pane(request), await _body(request)
     text = str(body.get("text") or "").strip()
     if not text:
-        raise ValueError("empty message")
+        raise RefusalError("empty_message")
+    if telegram_length(text) > MAX_TEXT:
+        raise RefusalError("text_too_long")
     async with sandbox.lock:
         sent = await sandbox.telegram.send_text(
             chat.user,
@@ -205,15 +312,17 @@ async def _photo(request: web.Request) -> web.Response:
         form = await request.post()
         upload = form.get("file")
         if not isinstance(upload, web.FileField):
-            raise ValueError("no file in the form")
+            raise RefusalError("no_file")
         data, mime_type = upload.file.read(), upload.content_type
         caption, reply_to = str(form.get("caption") or ""), form.get("reply_to")
     else:
         body = await _body(request)
-        data, mime_type = sample(str(body.get("sample"))).path.read_bytes(), "image/png"
+        data, mime_type = _sample_bytes(str(body.get("sample"))), "image/png"
         caption, reply_to = str(body.get("caption") or ""), body.get("reply_to")
     if not mime_type.startswith("image/"):
-        raise ValueError("only images can be sent as a photo")
+        raise RefusalError("not_an_image")
+    if telegram_length(caption.strip()) > MAX_CAPTION:
+        raise RefusalError("caption_too_long")
     async with sandbox.lock:
         sent = await sandbox.telegram.send_photo(
             chat.user,
@@ -225,6 +334,13 @@ async def _photo(request: web.Request) -> web.Response:
             mime_type=mime_type,
         )
     return web.json_response(sent)
+
+
+def _sample_bytes(name: str) -> bytes:
+    try:
+        return sample(name).path.read_bytes()
+    except KeyError:
+        raise RefusalError("no_such_sample") from None
 
 
 async def _location(request: web.Request) -> web.Response:
@@ -262,15 +378,18 @@ _MAGIC = ((b"\x89PNG", "image/png"), (b"GIF8", "image/gif"), (b"RIFF", "image/we
 
 # --- the trainer's controls ------------------------------------------------------------------
 def _round_json(done: DayRound, language: str) -> JsonDict:
-    return {"day": done.day.isoformat(), "date": long_date(done.day, language), **done.counts}
+    return {"day": done.day.isoformat(), "date": day_label(done.day, language), **done.counts}
 
 
 async def _advance(request: web.Request) -> web.Response:
     sandbox, body = _sandbox(request), await _body(request)
-    days = int(body.get("days", 1))
-    if not 1 <= days <= 60:
-        raise ValueError("advance by 1 to 60 working days")
-    language = str(body.get("lang") or sandbox.catalogs.default_language)
+    try:
+        days = int(str(body.get("days", 1)).strip())
+    except ValueError:
+        raise RefusalError("days_out_of_range") from None
+    if not 1 <= days <= MAX_ADVANCE_DAYS:
+        raise RefusalError("days_out_of_range")
+    language = page_language(body.get("lang") or sandbox.catalogs.default_language)
     async with sandbox.lock:
         rounds = await sandbox.advance(days)
     return web.json_response(
@@ -291,7 +410,7 @@ async def _reset(request: web.Request) -> web.Response:
 async def _scenario(request: web.Request) -> web.Response:
     sandbox, key = _sandbox(request), request.match_info["key"]
     if key not in scenarios.SCENARIOS:
-        raise web.HTTPNotFound(text="no such scenario")
+        raise RefusalError("no_such_scenario", 404)
     async with sandbox.lock:
         await scenarios.load(sandbox, key)
     return web.json_response({"scenario": key})

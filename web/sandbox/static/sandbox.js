@@ -8,6 +8,7 @@ const POLL_MS = 700;
 let T = {};
 let STATE = null;
 const panes = new Map();
+let activeKey = null; // the chat shown on a phone, chosen in the chat list
 
 function fmt(text, values) {
   return String(text).replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
@@ -28,10 +29,29 @@ async function api(method, path, body) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
-  const response = await fetch(path, options);
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (failure) {
+    throw new Refused("offline");
+  }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || response.statusText);
+  if (!response.ok) throw new Refused(typeof data.error === "string" ? data.error : "server");
   return data;
+}
+
+// The sandbox refuses with a code; the page says it in its own language (sandbox.error.CODE).
+class Refused extends Error {
+  constructor(code) {
+    super(code);
+    this.code = code;
+  }
+}
+
+function explain(error) {
+  const code = error instanceof Refused ? error.code : "server";
+  if (!(error instanceof Refused)) console.error(error);
+  return T[`error.${code}`] || T["error.server"] || code;
 }
 
 function status(text, isError) {
@@ -43,24 +63,35 @@ function status(text, isError) {
 async function guarded(action) {
   try {
     await action();
+    return true;
   } catch (error) {
-    status(fmt(T.error, { error: error.message }), true);
+    status(fmt(T.error, { error: explain(error) }), true);
+    return false;
   }
+}
+
+function closeMenu() {
+  document.getElementById("topbar").classList.remove("open");
+  document.getElementById("more").setAttribute("aria-expanded", "false");
 }
 
 async function busy(action) {
   document.getElementById("busy").hidden = false;
   try {
-    await guarded(action);
+    // Done: on a phone the trainer's menu gives the chats their room back; refused: it stays
+    // open for the trainer to correct the entry.
+    if (await guarded(action)) closeMenu();
   } finally {
     document.getElementById("busy").hidden = true;
     for (const pane of panes.values()) {
       pane.seen = "";
       pane.replyTo = null;
       pane.hiddenKeyboard = null;
+      pane.stick = true; // a scenario or a new day: every chat shows its newest message
       showReplying(pane);
     }
     await Promise.all([refreshState(), pollAll()]);
+    for (const pane of panes.values()) toBottom(pane);
   }
 }
 
@@ -116,7 +147,7 @@ function inlineKeyboard(pane, message) {
           await api("POST", `/api/panes/${pane.info.key}/press`, {
             message_id: message.message_id, data: button.callback_data,
           });
-          await poll(pane);
+          await afterAction(pane);
         }));
       } else {
         press.disabled = true; // links leave the sandbox; it works offline
@@ -137,9 +168,15 @@ function renderMessage(pane, message) {
   if (quote) bubble.append(quote);
   if (message.photo && message.photo.length) {
     const image = el("img");
-    // A photo grows the chat when it arrives; a reader at the bottom stays at the bottom.
-    image.addEventListener("load", () => { if (pane.stick) pane.chat.scrollTop = pane.chat.scrollHeight; });
-    image.src = `/api/files/${encodeURIComponent(message.photo[message.photo.length - 1].file_id)}`;
+    const size = message.photo[message.photo.length - 1];
+    // Telegram says the photo's size: its space is kept before it loads, so the chat does not
+    // grow under the reader; a reader following the newest message stays there anyway.
+    if (size.width && size.height) {
+      image.width = size.width;
+      image.height = size.height;
+    }
+    image.addEventListener("load", () => { if (pane.stick) toBottom(pane); });
+    image.src = `/api/files/${encodeURIComponent(size.file_id)}`;
     image.alt = "📷";
     bubble.append(image);
   }
@@ -156,6 +193,7 @@ function renderMessage(pane, message) {
   if (keyboard) bubble.append(keyboard);
   const meta = el("div", "meta");
   if (message.edited) meta.append(el("span", "", T.edited));
+  if (message.shown) meta.append(el("span", "time", message.shown.time));
   const reply = el("button", "reply-action", `↩ ${T.reply}`);
   reply.type = "button";
   reply.addEventListener("click", () => {
@@ -202,9 +240,20 @@ function renderReplyKeyboard(pane, messages) {
   }
 }
 
+function daySeparator(label) {
+  // As Telegram shows it: the day's name above its first message ("Senin, 30 November 2026").
+  const line = el("div", "day");
+  line.append(el("span", "", label));
+  return line;
+}
+
+function toBottom(pane) {
+  pane.chat.scrollTop = pane.chat.scrollHeight;
+  pane.autoTop = pane.chat.scrollTop;
+}
+
 function render(pane, messages) {
   const chat = pane.chat;
-  const nearBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 60;
   chat.replaceChildren();
   if (!messages.length) {
     if (pane.info.is_group) {
@@ -216,15 +265,23 @@ function render(pane, messages) {
       chat.append(start);
     }
   }
-  for (const message of messages) chat.append(renderMessage(pane, message));
+  let day = null;
+  for (const message of messages) {
+    const shownDay = message.shown ? message.shown.day : null;
+    if (shownDay && shownDay !== day) chat.append(daySeparator(shownDay));
+    day = shownDay || day;
+    chat.append(renderMessage(pane, message));
+  }
   renderReplyKeyboard(pane, messages);
-  pane.stick = nearBottom || !pane.rendered;
-  if (pane.stick) chat.scrollTop = chat.scrollHeight;
+  if (!pane.rendered) pane.stick = true;
+  if (pane.stick) toBottom(pane);
+  if (pane.rendered && messages.length > pane.count && pane.info.key !== activeKey) markUnread(pane, true);
+  pane.count = messages.length;
   pane.rendered = true;
 }
 
 async function poll(pane) {
-  const messages = await api("GET", `/api/panes/${pane.info.key}/messages`);
+  const messages = await api("GET", `/api/panes/${pane.info.key}/messages?lang=${LANG}`);
   const seen = JSON.stringify(messages);
   if (seen === pane.seen) return;
   pane.seen = seen;
@@ -249,14 +306,21 @@ function showReplying(pane) {
   pane.replyingText.textContent = pane.replyTo ? `${T.replying_to}: ${pane.replyTo.text}` : "";
 }
 
+async function afterAction(pane) {
+  // Whoever writes or taps in a chat sees what follows, as in Telegram.
+  pane.stick = true;
+  await poll(pane);
+  toBottom(pane);
+}
+
 async function sendText(pane, text) {
   await api("POST", `/api/panes/${pane.info.key}/text`, { text, reply_to: takeReply(pane) });
-  await poll(pane);
+  await afterAction(pane);
 }
 
 async function shareLocation(pane) {
   await api("POST", `/api/panes/${pane.info.key}/location`, {});
-  await poll(pane);
+  await afterAction(pane);
 }
 
 async function sendPhotoFile(pane, file) {
@@ -267,14 +331,14 @@ async function sendPhotoFile(pane, file) {
   if (replyTo) form.append("reply_to", String(replyTo));
   pane.input.value = "";
   await api("POST", `/api/panes/${pane.info.key}/photo`, form);
-  await poll(pane);
+  await afterAction(pane);
 }
 
 async function sendSample(pane, name) {
   const caption = pane.input.value;
   pane.input.value = "";
   await api("POST", `/api/panes/${pane.info.key}/photo`, { sample: name, caption, reply_to: takeReply(pane) });
-  await poll(pane);
+  await afterAction(pane);
 }
 
 // --- building the page ----------------------------------------------------------------------------
@@ -300,14 +364,19 @@ function buildPane(info) {
     hiddenKeyboard: null,
     seen: "",
     rendered: false,
-    stick: true,
+    stick: true, // follow the newest message; false while the reader has scrolled back
+    autoTop: 0, // where the page itself last scrolled the chat
+    count: 0,
   };
   pane.chat.addEventListener("scroll", () => {
+    // Only a person's scroll decides; the page's own scroll (or content growing under it)
+    // leaves the chat following the newest message.
+    if (Math.abs(pane.chat.scrollTop - pane.autoTop) <= 1) return;
     pane.stick = pane.chat.scrollHeight - pane.chat.scrollTop - pane.chat.clientHeight < 60;
   });
   pane.input.placeholder = T.placeholder;
-  node.querySelector(".send").title = T.send;
-  node.querySelector(".send").setAttribute("aria-label", T.send);
+  label(node.querySelector(".send"), T.send);
+  label(node.querySelector(".cancel-reply"), T.cancel);
   const form = node.querySelector(".composer");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -328,7 +397,7 @@ function buildPane(info) {
   });
   const file = node.querySelector(".file");
   const attach = node.querySelector(".attach");
-  attach.title = T.photo;
+  label(attach, T.photo);
   attach.addEventListener("click", () => file.click());
   file.addEventListener("change", () => {
     const chosen = file.files[0];
@@ -336,12 +405,15 @@ function buildPane(info) {
     if (chosen) guarded(() => sendPhotoFile(pane, chosen));
   });
   const location = node.querySelector(".share-location");
-  location.title = T.location;
+  label(location, T.location);
   location.addEventListener("click", () => guarded(() => shareLocation(pane)));
   const samples = node.querySelector(".samples");
   const toggle = node.querySelector(".samples-toggle");
-  toggle.title = T.samples;
-  toggle.addEventListener("click", () => { samples.hidden = !samples.hidden; });
+  label(toggle, T.samples);
+  toggle.addEventListener("click", () => {
+    samples.hidden = !samples.hidden;
+    toggle.setAttribute("aria-expanded", String(!samples.hidden));
+  });
   for (const sample of STATE.samples) {
     const pick = el("button", "sample");
     pick.type = "button";
@@ -352,6 +424,7 @@ function buildPane(info) {
     pick.append(image, sample.label);
     pick.addEventListener("click", () => {
       samples.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
       guarded(() => sendSample(pane, sample.name));
     });
     samples.append(pick);
@@ -359,10 +432,50 @@ function buildPane(info) {
   return pane;
 }
 
+function label(node, text) {
+  // What a person hovers over and what a screen reader says, in the page's language.
+  node.title = text;
+  node.setAttribute("aria-label", text);
+}
+
+// --- the chat list (shown on phones) -------------------------------------------------------------
+
+function buildTab(pane) {
+  const tab = el("button");
+  tab.type = "button";
+  tab.setAttribute("role", "tab");
+  tab.dataset.pane = pane.info.key;
+  tab.style.setProperty("--tab-color", `var(--${pane.info.kind})`);
+  tab.append(el("span", "dot"), el("span", "label", pane.info.short), el("span", "unread-mark"));
+  tab.title = pane.info.title;
+  tab.addEventListener("click", () => showPane(pane.info.key));
+  pane.tab = tab;
+  return tab;
+}
+
+function markUnread(pane, unread) {
+  pane.tab.classList.toggle("unread", unread);
+  pane.tab.title = unread ? `${pane.info.title} · ${T.unread}` : pane.info.title;
+}
+
+function showPane(key) {
+  activeKey = key;
+  for (const pane of panes.values()) {
+    const active = pane.info.key === key;
+    pane.node.classList.toggle("active", active);
+    pane.tab.setAttribute("aria-selected", String(active));
+    if (active) {
+      markUnread(pane, false);
+      if (pane.stick) toBottom(pane); // a chat that was hidden had no height to scroll in
+    }
+  }
+}
+
 function applyTexts() {
   document.documentElement.lang = LANG;
   document.title = T.title;
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = T[node.dataset.text];
+  for (const node of document.querySelectorAll("[data-aria]")) label(node, T[node.dataset.aria]);
   const language = document.getElementById("language");
   language.textContent = T.other_language;
   language.href = LANG === "en" ? "?lang=id" : "?lang=en";
@@ -376,7 +489,7 @@ function applyTexts() {
 }
 
 function updateAdvanceLabel() {
-  const days = Number(document.getElementById("advance-days").value) || 1;
+  const days = document.getElementById("advance-days").value.trim() || "1";
   document.getElementById("advance-many").textContent = fmt(T.advance_many, { days });
 }
 
@@ -407,10 +520,16 @@ async function refreshState() {
 }
 
 function wireControls() {
+  const more = document.getElementById("more");
+  more.addEventListener("click", () => {
+    const open = document.getElementById("topbar").classList.toggle("open");
+    more.setAttribute("aria-expanded", String(open));
+  });
   document.getElementById("advance-one").addEventListener("click", () => advance(1));
   document.getElementById("advance-days").addEventListener("input", updateAdvanceLabel);
+  // The number as typed: the sandbox refuses 0, 99 or "abc" in words the trainer reads.
   document.getElementById("advance-many").addEventListener("click", () =>
-    advance(Number(document.getElementById("advance-days").value) || 1));
+    advance(document.getElementById("advance-days").value));
   document.getElementById("reset").addEventListener("click", () => {
     if (!window.confirm(T.reset_confirm)) return;
     busy(async () => {
@@ -434,16 +553,23 @@ async function main() {
   T = STATE.texts;
   applyTexts();
   const container = document.getElementById("panes");
+  const tabs = document.getElementById("tabs");
   for (const info of STATE.panes) {
     const pane = buildPane(info);
     panes.set(info.key, pane);
     container.append(pane.node);
+    tabs.append(buildTab(pane));
   }
+  showPane(STATE.panes[0].key);
   wireControls();
+  // Turning a phone or resizing a window changes every chat's height: keep the newest in view.
+  window.addEventListener("resize", () => {
+    for (const pane of panes.values()) if (pane.stick) toBottom(pane);
+  });
   await pollAll();
   document.body.dataset.ready = "true";
   window.setInterval(pollAll, POLL_MS);
   window.setInterval(() => refreshState().catch(() => {}), 15000);
 }
 
-main().catch((error) => status(String(error), true));
+main().catch((error) => status(T.error ? fmt(T.error, { error: explain(error) }) : String(error), true));

@@ -1,5 +1,6 @@
-"""The clock's work: reminders, escalations, auto-close, the Ombudsman notice and the morning
-digests. The scheduler (``bot.jobs``) only decides *when* to call :func:`run_clock`; *what* is
+"""The reminder engine (pengingat): reminders, escalations, auto-close, the Ombudsman notice and
+the morning digests. The scheduler (``bot.reminders``) only decides *when* to call
+:func:`run_reminders`; *what* is
 owed is read from the database (``reports.next_notice_on``, ``reports.ombudsman_on``,
 ``digest_runs``), so a restart, a double run or a jump of the clock sends nothing twice and skips
 nothing. Messages go through the outbox in the same transaction as the state they record, like
@@ -14,19 +15,23 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from core.casework import UnitKind
 from core.deadlines import UNIT_STAGES, DeadlinePolicy, Due, Notice, notice_due
+from core.decisions import SYSTEM, Decision
 from core.lifecycle import OPEN_STATUSES, ReportStatus
-from handlers import casework
-from handlers.actions import SendText, action_to_dict
-from handlers.casework import ACTOR_SYSTEM, Case
+from core.permissions import CaseAction, UnitKind
+from core.routing import seen_by
+from handlers.actions import SendText
+from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.formatting import long_date
+from handlers.notices import deliver
+from handlers.outgoing import emit
+from handlers.routing import coordinator_chats
 from locales import Translator
-from storage.models import Report, ReportEvent, Unit, UnitChat
+from storage.models import Report, Unit, UnitChat
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -40,8 +45,8 @@ _OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 
 @dataclass
-class ClockRound:
-    """What one run of the clock did (for logs, tests and the benchmark)."""
+class ReminderRound:
+    """What one round of the reminder engine did (for logs, tests and the benchmark)."""
 
     counts: Counter[str] = field(default_factory=Counter)
 
@@ -49,13 +54,13 @@ class ClockRound:
 UowFactory = Callable[[], UnitOfWork]
 
 
-async def run_clock(
+async def run_reminders(
     uow_factory: UowFactory, deps: HandlerDeps, now: datetime | None = None
-) -> ClockRound:
-    """Everything the clock owes at ``now`` (default: the clock's now), once."""
+) -> ReminderRound:
+    """Everything the reminder engine owes at ``now`` (default: the clock's now), once."""
     moment = now or deps.clock()
     local = moment.astimezone(deps.config.timezone)
-    done = ClockRound()
+    done = ReminderRound()
     if local.time() < deps.config.morning:
         return done
     today = local.date()
@@ -66,7 +71,7 @@ async def run_clock(
             pass
         await _digests(uow_factory, deps, moment, today, done)
     if done.counts:
-        log.info("clock round %s: %s", today.isoformat(), dict(done.counts))
+        log.info("reminder round %s: %s", today.isoformat(), dict(done.counts))
     return done
 
 
@@ -141,7 +146,7 @@ class _Registry:
     def holder_chats(self, report: Report) -> list[UnitChat]:
         """The holder's groups; a holder without one is covered by the coordinator's."""
         holder = self.units.get(report.unit_id) if report.unit_id else None
-        return self.chats_of(holder) or self.chats_of(self.coordinator)
+        return self.chats_of(seen_by(holder, self.coordinator, lambda u: bool(self.chats_of(u))))
 
     def escalation_chats(self, report: Report) -> list[UnitChat]:
         """The holder's parent unit (when it has a group and is not the coordinator) and the
@@ -166,7 +171,7 @@ class _Outgoing:
 
 
 async def _agenda_batch(
-    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ClockRound
+    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
 ) -> int:
     async with uow_factory() as uow:
         case = Case(uow=uow, deps=deps, now=now)
@@ -188,7 +193,7 @@ async def _look_at(
     report: Report,
     today: date,
     outgoing: _Outgoing,
-    done: ClockRound,
+    done: ReminderRound,
 ) -> None:
     seen = report.next_notice_on
     status = ReportStatus(report.status)
@@ -200,49 +205,37 @@ async def _look_at(
         return  # another run got there first
     report.next_notice_on = due.next_on
     if due.notice in (Notice.BEFORE, Notice.DAY):
-        for chat in registry.holder_chats(report):
-            key = (chat.channel, chat.chat_id)
-            outgoing.chats[key] = chat
-            outgoing.reminders[key].append(report)
-        _event(case, report, "reminder", due.notice.value)
-        done.counts["reminders"] += 1
+        if _changed(case, report, CaseAction.REMIND, due.notice.value):
+            # Reminders are batched: one message per group lists every report due.
+            for chat in registry.holder_chats(report):
+                key = (chat.channel, chat.chat_id)
+                outgoing.chats[key] = chat
+                outgoing.reminders[key].append(report)
+            done.counts["reminders"] += 1
     elif due.notice == Notice.ESCALATE:
-        for chat in registry.escalation_chats(report):
-            key = (chat.channel, chat.chat_id)
-            outgoing.chats[key] = chat
-            outgoing.escalations[key].append((report, due.level))
-        _event(case, report, "escalated", str(due.level))
-        done.counts["escalations"] += 1
+        if _changed(case, report, CaseAction.ESCALATE, str(due.level)):
+            for chat in registry.escalation_chats(report):
+                key = (chat.channel, chat.chat_id)
+                outgoing.chats[key] = chat
+                outgoing.escalations[key].append((report, due.level))
+            done.counts["escalations"] += 1
     elif due.notice == Notice.AUTO_CLOSE:
-        await _auto_close(case, report)
-        done.counts["closed"] += 1
+        days = _policy(case).auto_close
+        decision = _changed(case, report, CaseAction.AUTO_CLOSE, str(days))
+        if decision is not None:
+            await deliver(case, report, decision, {"days": days})
+            done.counts["closed"] += 1
 
 
 def _policy(case: Case) -> DeadlinePolicy:
     return case.deps.config.deadlines
 
 
-def _event(case: Case, report: Report, kind: str, note: str) -> None:
-    case.uow.reports.add_event(
-        ReportEvent(
-            report_id=report.id,
-            kind=kind,
-            actor=ACTOR_SYSTEM,
-            note=note,
-            unit_id=report.unit_id,
-            created_at=case.now,
-        )
-    )
-
-
-async def _auto_close(case: Case, report: Report) -> None:
-    casework.close_for_good(case, report)
-    report.updated_at = case.now
-    _event(case, report, "auto_closed", str(_policy(case).auto_close))
-    await casework.notify_reporter(
-        case, report, "notify.auto_closed", reply_button=False, days=_policy(case).auto_close
-    )
-    await casework.refresh_cards(case, report)
+def _changed(case: Case, report: Report, action: CaseAction, note: str) -> Decision | None:
+    """The engine's change through the one rule; None when it is refused (the report moved on
+    since the agenda was read)."""
+    outcome = case.change(report, action, SYSTEM, note=note)
+    return outcome if isinstance(outcome, Decision) else None
 
 
 async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing: _Outgoing) -> None:
@@ -281,21 +274,16 @@ async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing:
 
 
 def _send(case: Case, chat: UnitChat, text: str) -> None:
-    case.uow.outbox.add(
-        channel=chat.channel,
-        chat_id=chat.chat_id,
-        payload=action_to_dict(SendText(chat_id=chat.chat_id, text=text)),
-        now=case.now,
-    )
+    emit(case.uow, chat.channel, chat.chat_id, SendText(chat_id=chat.chat_id, text=text), case.now)
 
 
 # --- Ombudsman RI -------------------------------------------------------------------------------
 
 
 async def _ombudsman_batch(
-    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ClockRound
+    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
 ) -> int:
-    """Unresolved after the Ombudsman period (the clock paused while waiting for the reporter):
+    """Unresolved after the Ombudsman period (the stage paused while waiting for the reporter):
     the reporter learns they may take it to Ombudsman RI, and the coordinator is told."""
     async with uow_factory() as uow:
         case = Case(uow=uow, deps=deps, now=now)
@@ -305,13 +293,19 @@ async def _ombudsman_batch(
             seen = report.ombudsman_on
             if seen is None or not await uow.reports.claim_ombudsman(report.id, seen):
                 continue
-            report.ombudsman_on = None
-            _event(case, report, "ombudsman", str(days))
-            await casework.notify_reporter(
-                case, report, "notify.ombudsman", reply_button=False, days=days
+            decision = _changed(case, report, CaseAction.OMBUDSMAN, str(days))
+            if decision is None:
+                continue
+            # The reporter's notice goes out as the decision says; the coordinator's line is
+            # written here (a plain message, not a reply to the card).
+            await deliver(
+                case,
+                report,
+                replace(decision, notices=decision.notices[:1]),
+                {"days": days},
             )
             unit = await uow.units.get(report.unit_id) if report.unit_id else None
-            for chat in await casework.coordinator_chats(case):
+            for chat in await coordinator_chats(case):
                 tr = case.tr(chat.language)
                 text = tr.t(
                     "clock.ombudsman",
@@ -329,7 +323,7 @@ async def _ombudsman_batch(
 
 
 async def _digests(
-    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ClockRound
+    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
 ) -> None:
     async with uow_factory() as uow:
         unit_ids = sorted(await uow.units.unit_ids_with_chats() - await uow.reports.digested(today))

@@ -1,6 +1,7 @@
-"""The clock's scheduler: APScheduler's ``AsyncIOScheduler`` in the bot's event loop.
+"""The reminder engine's scheduler (pengingat): APScheduler's ``AsyncIOScheduler`` in the
+bot's event loop.
 
-The scheduler only says *when* to look; :func:`handlers.clockwork.run_clock` reads from the
+The scheduler only says *when* to look; :func:`handlers.reminders.run_reminders` reads from the
 database what is owed and records what it sent, so a missed, doubled or late trigger changes
 nothing. The job runs once on start (catching up whatever fell due while the bot was down) and
 then every ``interval`` seconds. Only one process of a deployment runs it (``RUN_JOBS``).
@@ -15,16 +16,16 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from handlers.clockwork import ClockRound, UowFactory, run_clock
 from handlers.deps import HandlerDeps
+from handlers.reminders import ReminderRound, UowFactory, run_reminders
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "aduan-clock"
+JOB_ID = "aduan-reminders"
 
 
-class ClockJobs:
-    """Runs the clock's round now (:meth:`run_due`) or on a schedule (:meth:`start`)."""
+class ReminderJobs:
+    """Runs the reminder engine's round now (:meth:`run_due`) or on a schedule (:meth:`start`)."""
 
     def __init__(
         self,
@@ -41,10 +42,10 @@ class ClockJobs:
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
 
-    async def run_due(self) -> ClockRound:
+    async def run_due(self) -> ReminderRound:
         """One round at the clock's now; rounds never overlap within this process."""
         async with self._lock:
-            done = await run_clock(self._uow_factory, self._deps)
+            done = await run_reminders(self._uow_factory, self._deps)
         if done.counts:
             self._on_commit()
         return done
@@ -54,7 +55,7 @@ class ClockJobs:
             await self.run_due()
         except Exception as error:  # the next round tries again; the database state is intact
             # Only the type: a database error's text can carry a report's contents.
-            log.error("clock round failed: %s", type(error).__name__)
+            log.error("reminder round failed: %s", type(error).__name__)
 
     def start(self) -> None:
         """Schedule the round in the running event loop: now, then every ``interval`` seconds."""
@@ -82,4 +83,4 @@ class ClockJobs:
                 async with self._lock:
                     pass
         except TimeoutError:
-            log.warning("clock round still running at stop; it resumes on the next start")
+            log.warning("reminder round still running at stop; it resumes on the next start")

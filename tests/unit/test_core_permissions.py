@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.casework import CaseAction, may_act, next_status, refusal
 from core.lifecycle import ReportStatus, can_transition
+from core.permissions import ACTORS, CaseAction, may_act, next_status, refusal
 
 A, S = CaseAction, ReportStatus
 
@@ -30,7 +30,7 @@ A, S = CaseAction, ReportStatus
 def test_allowed_actions_and_where_they_lead(
     action: CaseAction, status: ReportStatus, after: ReportStatus
 ) -> None:
-    assert refusal(action, status) == ""
+    assert refusal(action, status, min(ACTORS[action])) == ""
     assert next_status(action, status) == after
     assert after == status or can_transition(status, after)
 
@@ -58,7 +58,7 @@ def test_resume_returns_to_where_the_unit_was() -> None:
 def test_impossible_actions_are_refused_with_a_reason(
     action: CaseAction, status: ReportStatus, reason: str
 ) -> None:
-    assert refusal(action, status) == reason
+    assert refusal(action, status, min(ACTORS[action])) == reason
 
 
 def test_only_the_holder_or_the_coordinator_may_act() -> None:

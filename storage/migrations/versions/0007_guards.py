@@ -1,7 +1,7 @@
 """guards: officers a unit names (petugas yang ditunjuk)
 
-Revision ID: 0004_guards
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-28 23:55:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_guards"
-down_revision: str | None = "0003"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,211 @@
+"""``aduan console``: serve the coordinator's console; ``aduan console link UNIT`` prints a
+single-use login link for a unit's console (the first login, or a server admin's);
+``aduan export`` writes the console's exports from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.bootstrap import deadline_policy, handler_deps
+from bot.clock import system_clock
+from bot.settings import Settings
+from core.calendar import WorkingCalendar
+from core.categories import load_categories
+from core.regions import RegionDirectory
+from handlers.filing import ReportFiler
+from locales import Catalogs, Translator
+from storage.console import ReportQuery, all_units, audit, issue_login
+from storage.db import create_engine, migrate, session_factory
+from storage.models import Unit
+from web.console import ConsoleConfig, derive_secret, login_link, start_console
+from web.console.auth import visible_units
+from web.console.exports import FORMATS, csv_chunks, row_batches, xlsx_export
+from web.open311 import Open311Config, build_open311_app
+
+EXIT_FAILED = 1
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    console = commands.add_parser("console", help="serve the coordinator's console (web)")
+    console.add_argument("--host", help="address to listen on (default: CONSOLE_HOST)")
+    console.add_argument("--port", type=int, help="port (default: CONSOLE_PORT, 8000)")
+    actions = console.add_subparsers(dest="console_command")
+    link = actions.add_parser("link", help="print a single-use login link (10 minutes)")
+    link.add_argument("unit_code")
+    export = commands.add_parser("export", help="export reports: csv, xlsx, lapor or rekap")
+    export.add_argument("--format", choices=FORMATS, default="csv")
+    export.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default: 1st)")
+    export.add_argument("--to", dest="last", help="last day, YYYY-MM-DD (default: today)")
+    export.add_argument("--unit", help="only this unit's reports (a kecamatan: with its desa)")
+    export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+
+
+def console_config(settings: Settings, catalogs: Catalogs | None = None) -> ConsoleConfig:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    secret = settings.console_secret.get_secret_value() if settings.console_secret else None
+    holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
+    return ConsoleConfig(
+        secret=derive_secret(secret, token),
+        public_url=settings.console_url(),
+        timezone=ZoneInfo(settings.timezone),
+        catalogs=catalogs or Catalogs(settings.default_language),
+        regions=RegionDirectory(settings.region_code),
+        categories=load_categories(settings.categories_file),
+        calendar=WorkingCalendar(extra_holidays=holidays),
+        deadlines=deadline_policy(settings),
+        coordinator_sees_identity=settings.coordinator_sees_identity,
+    )
+
+
+async def print_link(settings: Settings, unit_code: str) -> int:
+    tr = Catalogs(settings.default_language).get(settings.default_language)
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            from sqlalchemy import select
+
+            unit = await session.scalar(select(Unit).where(Unit.code == unit_code.lower()))
+            if unit is None:
+                print(tr.t("console.cli.unknown_unit", code=unit_code), file=sys.stderr)
+                return EXIT_FAILED
+            token = await issue_login(session, unit.id, now=datetime.now(UTC))
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(tr.t("console.cli.link", unit=unit.name, link=login_link(settings.console_url(), token)))
+    return 0
+
+
+def open311_subapp(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], catalogs: Catalogs
+) -> tuple[str, web.Application]:
+    """The Open311 GeoReport v2 API (docs/open311.md), mounted under the console at /open311/v2/.
+
+    Reports it accepts are filed by the same handlers as the chat's; their cards carry buttons
+    signed with the bot's callback secret (the token's, or ``CALLBACK_SECRET``)."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    clock = system_clock
+    deps = handler_deps(settings, token, catalogs, clock)
+    config = Open311Config(
+        regions=deps.regions,
+        categories=deps.categories,
+        timezone=ZoneInfo(settings.timezone),
+        catalogs=catalogs,
+        media_dir=settings.media_dir,
+        language=settings.default_language,
+        publish_descriptions=settings.open311_publish_descriptions,
+        accept_requests=settings.open311_accept_requests,
+        contact=settings.open311_contact,
+    )
+    return "/open311/v2/", build_open311_app(config, sessions, clock, ReportFiler(deps))
+
+
+async def serve(settings: Settings, *, host: str, port: int) -> int:
+    config = console_config(settings)
+    tr = config.catalogs.get(config.catalogs.default_language)
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        open311 = open311_subapp(settings, sessions, config.catalogs)
+        runner = await start_console(
+            config, sessions, host=host, port=port, extra_subapps=[open311]
+        )
+        if runner is None:
+            return EXIT_FAILED
+        print(tr.t("console.cli.ready", url=f"http://{host}:{port}/"), flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _day(text: str | None, default: date, tr: Translator) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ExportError(tr.t("console.cli.bad_date", value=text)) from None
+
+
+class ExportError(Exception):
+    """A problem with the command's arguments, said to the user as it is."""
+
+
+async def export(settings: Settings, args: argparse.Namespace) -> int:
+    config = console_config(settings)
+    tr = config.catalogs.get(config.catalogs.default_language)
+    today = config.clock().astimezone(config.timezone).date()
+    try:
+        first = _day(args.first, today.replace(day=1), tr)
+        last = _day(args.last, today, tr)
+        if last < first:
+            raise ExportError(tr.t("console.error.bad_range"))
+    except ExportError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            units = {u.id: u for u in await all_units(session)}
+            query = ReportQuery(
+                created_from=datetime.combine(first, time(0), config.timezone),
+                created_before=datetime.combine(last + timedelta(days=1), time(0), config.timezone),
+            )
+            if args.unit:
+                unit = next((u for u in units.values() if u.code == args.unit.lower()), None)
+                if unit is None:
+                    print(tr.t("console.cli.unknown_unit", code=args.unit), file=sys.stderr)
+                    return EXIT_FAILED
+                query = replace(query, visible=await visible_units(session, unit))
+            audit(
+                session,
+                now=config.clock(),
+                action="export",
+                subject=f"{args.format} cli {first}..{last} {args.unit or ''}".strip(),
+                user_name="aduan export",
+            )
+            await session.commit()
+        if args.format == "csv":
+            with args.output.open("wb") as out:
+                batches = row_batches(sessions, query, units, config, tr)
+                async for chunk in csv_chunks(tr, batches):
+                    out.write(chunk)
+        else:
+            data = await xlsx_export(args.format, tr, config, sessions, query, units, first, last)
+            args.output.write_bytes(data)
+    finally:
+        await engine.dispose()
+    print(tr.t("console.cli.exported", path=args.output), flush=True)
+    return 0
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(export(settings, args))
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.console_command == "link":
+        return asyncio.run(print_link(settings, args.unit_code))
+    host = args.host or settings.console_host
+    port = settings.console_port if args.port is None else args.port
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(serve(settings, host=host, port=port))
+    return 0

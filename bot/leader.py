@@ -1,0 +1,226 @@
+"""Leader election through the database: a duty that one process of a deployment performs.
+
+Several ``aduan run`` processes may share one PostgreSQL database. The reminder engine's jobs
+must run on exactly one of them (a reminder sent by two is a reminder sent twice), and so does
+the sender (Telegram's flood limits are per bot, not per process: one sender keeps them whole).
+Each duty is a lease row (``storage.leases``): the holder renews it every third of its period;
+when the holder dies, another process takes the lease once it has expired, so the duty moves
+within one period plus one renewal (30 + 10 s by default). A clean stop releases the lease at once.
+
+A process that cannot renew (database unreachable) steps down at once: it cannot know whether its
+lease still holds, and a duty done by nobody for a while is safer than one done twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.worker import Worker
+from storage import leases
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+#: The duties, by lease name.
+REMINDERS = "reminders"
+SENDER = "sender"
+
+
+def process_name() -> str:
+    """How this process is named as a lease holder: host, pid and a random tail (pids repeat)."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SharedSqliteError(RuntimeError):
+    """Another live process on this machine already runs on the same SQLite database."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(f"another process (pid {pid}) uses this SQLite database")
+        self.pid = pid
+
+
+def live_local_holder(holder: str) -> int | None:
+    """The pid of ``holder`` if it is another process of this machine that is still alive."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname()[:64] or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    if pid == os.getpid():  # this process's predecessor (a restarted container reuses pids)
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, but another user's
+        return pid
+    return pid
+
+
+async def refuse_second_sqlite_process(uow_factory: Callable[[], UnitOfWork]) -> None:
+    """SQLite serves one process: a second ``aduan run`` on the same file stops at start.
+
+    The sender's lease says who runs; its holder is on this machine (the file is local), so
+    whether it is still alive is known for sure: a holder killed a moment ago does not count.
+    """
+    async with uow_factory() as uow:
+        holder = await leases.holder_of(uow.session, SENDER, now=utc_now())
+    pid = None if holder is None else live_local_holder(holder)
+    if pid is not None:
+        raise SharedSqliteError(pid)
+
+
+class Duty(Protocol):
+    """What a leader starts and stops."""
+
+    async def take_up(self) -> None: ...
+
+    async def hand_over(self) -> None:
+        """Stop the duty; returns when no part of it is still running."""
+
+    def check(self) -> None:
+        """Raise the error the duty stopped with, if it crashed."""
+
+
+class Leadership:
+    """Holds, renews and gives up one lease, starting and stopping its duty to match."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        duty: Duty,
+        uow_factory: Callable[[], UnitOfWork],
+        holder: str,
+        period: timedelta = timedelta(seconds=30),
+        take_over: bool = False,
+        timer: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.name = name
+        self.holder = holder
+        self._duty = duty
+        self._uow_factory = uow_factory
+        self._period = period
+        self._take_over = take_over
+        self._timer = timer
+        self._stop = asyncio.Event()
+        self.leading = False
+
+    @property
+    def renew_seconds(self) -> float:
+        return self._period.total_seconds() / 3
+
+    async def run(self) -> None:
+        """Until :meth:`stop`: renew or try for the lease every third of its period."""
+        try:
+            while not self._stop.is_set():
+                await self.round()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.renew_seconds)
+        finally:
+            await self._step_down(release=True)
+
+    async def round(self) -> bool:
+        """One attempt to take or renew the lease; the duty follows. True while leading."""
+        self._duty.check()
+        try:
+            held = await self._acquire()
+        except Exception as error:  # the database is away: nobody can be sure who leads
+            log.error("lease %s could not be renewed: %s", self.name, type(error).__name__)
+            held = False
+        if held and not self.leading:
+            log.info("this process now runs the %s (lease held by %s)", self.name, self.holder)
+            self.leading = True
+            await self._duty.take_up()
+        elif not held and self.leading:
+            log.warning("lease %s lost; the %s stops here", self.name, self.name)
+            await self._step_down(release=False)
+        return self.leading
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def _acquire(self) -> bool:
+        async with self._uow_factory() as uow:
+            held = await leases.acquire(
+                uow.session,
+                self.name,
+                self.holder,
+                now=self._timer(),
+                period=self._period,
+                take_over=self._take_over,
+            )
+            await uow.commit()
+        return held
+
+    async def _step_down(self, *, release: bool) -> None:
+        if not self.leading:
+            return
+        self.leading = False
+        await self._duty.hand_over()
+        if release:
+            with contextlib.suppress(Exception):  # it expires on its own anyway
+                async with self._uow_factory() as uow:
+                    await leases.release(uow.session, self.name, self.holder, now=self._timer())
+                    await uow.commit()
+
+
+class WorkerDuty:
+    """A background worker (the outbox's sender) run only while leading."""
+
+    def __init__(self, worker: Worker, name: str) -> None:
+        self._worker = worker
+        self._name = name
+        self._task: asyncio.Task[None] | None = None
+
+    async def take_up(self) -> None:
+        self._worker.rearm()
+        self._task = asyncio.create_task(self._worker.run(), name=f"aduan-{self._name}")
+
+    async def hand_over(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._worker.stop()
+        await task
+
+    def check(self) -> None:
+        if self._task is not None and self._task.done() and not self._task.cancelled():
+            error = self._task.exception()
+            if error is not None:
+                raise error
+
+
+class ReminderDuty:
+    """The reminder engine's scheduled jobs (``bot.reminders``) run only while leading."""
+
+    def __init__(self, jobs: _Jobs, grace: float) -> None:
+        self._jobs = jobs
+        self._grace = grace
+
+    async def take_up(self) -> None:
+        self._jobs.start()
+
+    async def hand_over(self) -> None:
+        await self._jobs.stop(self._grace)
+
+    def check(self) -> None:
+        return None
+
+
+class _Jobs(Protocol):
+    def start(self) -> None: ...
+
+    async def stop(self, grace: float = ...) -> None: ...

@@ -1,0 +1,347 @@
+"""Pacing under Telegram's flood limits: token buckets per chat, per group and for the whole bot.
+
+Pure: every method takes the current time, so tests drive it with a fake clock. The outbox worker
+asks, each round, how many messages each chat may send now (:func:`plan_round`).
+
+Telegram's published limits: about 30 messages/s overall, about 1 message/s in one chat ("short
+bursts" tolerated) and 20 messages/min in a group. Each is a token bucket here: a chat that has
+been quiet may send ``burst`` messages at once, and over any window of ``T`` seconds a chat sends at
+most ``burst + rate * T``, so sustained rates stay under the limits. Rates and bursts are settings
+(``OUTBOX_*``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+UNLIMITED = 1_000_000
+
+ChatKey = tuple[str, str]
+"""(channel, chat_id)"""
+
+
+def is_group_chat(chat_id: str) -> bool:
+    """Telegram gives groups, supergroups and channels negative ids; users positive ones."""
+    try:
+        return int(chat_id) < 0
+    except ValueError:
+        return chat_id.startswith("@")  # a public @channelname
+
+
+# --- flood scheduling (pure: every method takes the current time) -----------------------------
+
+
+class TokenBucket:
+    """``capacity`` sends at once, refilled at ``rate`` per second; can be paused (after a 429)."""
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self._tokens = self.capacity
+        self._stamp = now
+        self._paused_until = -math.inf
+        self._in_flight = 0
+
+    def _refill(self, now: float) -> None:
+        if now >= self._stamp and self._in_flight:
+            pass  # a send is on its way: it counts as of its return (see hold), no refill yet
+        elif now >= self._stamp:
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        else:
+            # The clock stepped back (a wall-clock correction): refill nothing, and keep what is
+            # left of a pause instead of freezing the bucket for the size of the step.
+            self._paused_until -= self._stamp - now
+        self._stamp = now
+
+    def available(self, now: float) -> int:
+        """Whole sends allowed now."""
+        self._refill(now)
+        if now < self._paused_until:
+            return 0
+        return max(0, math.floor(self._tokens + 1e-9))
+
+    def ready_at(self, now: float, need: float = 1.0) -> float:
+        """When ``need`` tokens are there (the next send: one; ``now`` when they already are)."""
+        self._refill(now)
+        refilled = now + max(0.0, need - self._tokens) / self.rate
+        return max(self._paused_until, refilled if self._tokens < need - 1e-9 else now)
+
+    def take(self, now: float, count: float = 1.0) -> None:
+        self._refill(now)
+        self._tokens -= count
+
+    def sent(self, now: float) -> None:
+        """A planned send really starts now: the bucket cannot be fuller than one below capacity.
+
+        The token was taken when the round was planned, but a chat's second message starts only
+        after its first returned (and a busy round queues its chats). Had the bucket been full at
+        planning, it would meanwhile have refilled as if the send were earlier than it is, and
+        the chat's next message could be planned too soon. This is the exact correction of the
+        equivalent virtual-scheduling (GCRA) form: the next send is due one interval after this.
+        """
+        self._refill(now)
+        self._tokens = min(self._tokens, self.capacity - 1.0)
+
+    def hold(self, now: float) -> None:
+        """A send to this bucket's chat starts now: refill nothing until it has returned.
+
+        Telegram counts a message when it arrives, some time between the start of the request and
+        its answer. A chat's messages go one after another, so counting each as of its answer
+        (:meth:`release`) makes the gaps this bucket sees never longer than the gaps between
+        arrivals: whatever the network's jitter, Telegram's bucket is at least as full as this one,
+        and no token has to be kept back for jitter.
+        """
+        self._refill(now)
+        self._in_flight += 1
+
+    def release(self, now: float) -> None:
+        """The send started by :meth:`hold` has returned (or failed): refill from now on."""
+        self._refill(now)
+        self._in_flight = max(0, self._in_flight - 1)
+
+    def pause(self, now: float, seconds: float) -> None:
+        """Telegram said 429: nothing before ``now + seconds``, and no burst saved up meanwhile
+        beyond what the rate refills during the pause."""
+        self._refill(now)
+        self._tokens = min(self._tokens, 0.0)
+        self._paused_until = max(self._paused_until, now + seconds)
+
+    def idle(self, now: float) -> bool:
+        """Full and not paused: the same as a fresh bucket, so it can be forgotten."""
+        self._refill(now)
+        return not self._in_flight and now >= self._paused_until and self._tokens >= self.capacity
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """The worker's speed limits; a rate ``<= 0`` lifts that limit.
+
+    A quiet chat may send its whole ``chat_burst`` at once (a group: ``group_burst``, by default
+    a minute's worth, as Telegram counts groups per minute). Network jitter cannot push a chat over
+    its limit, because a chat's sends are counted as of their answer (:meth:`TokenBucket.hold`);
+    ``margin`` keeps tokens of each chat's and group's burst back all the same (none by default).
+    The overall bucket, shared by concurrent sends, is protected by a rate a little under
+    Telegram's 30/s and a burst of half a second's worth.
+    """
+
+    per_second: float = 28.0
+    burst: float | None = None  # overall; default: half a second's worth
+    chat_per_second: float = 1.0
+    chat_burst: float = 3.0
+    group_per_minute: float = 20.0
+    group_burst: float | None = None  # default: a minute's worth, as Telegram counts per minute
+    margin: float = 0.0
+    # Overall tokens only replies to the person talking may use, so a reply finds one at once
+    # even while a burst of notifications drains (at most a quarter of the overall burst).
+    reply_reserve: float = 3.0
+
+    @property
+    def global_capacity(self) -> float:
+        return self.burst if self.burst is not None else max(1.0, self.per_second / 2)
+
+    @property
+    def chat_capacity(self) -> float:
+        return max(1.0, self.chat_burst - self.margin)
+
+    @property
+    def group_capacity(self) -> float:
+        burst = self.group_burst if self.group_burst is not None else self.group_per_minute
+        return max(1.0, burst - self.margin)
+
+    @property
+    def reserve(self) -> int:
+        if self.per_second <= 0:
+            return 0
+        return math.floor(min(self.reply_reserve, self.global_capacity / 4) + 1e-9)
+
+    @property
+    def bulk_batch(self) -> float:
+        """Overall tokens a round of notifications waits for: the reserve and a quarter of a
+        second's worth, so a draining burst goes in a few rounds a second, not one per token
+        (each round asks the database; replies are not held: a commit wakes the worker)."""
+        if self.per_second <= 0:
+            return 1.0
+        return min(self.global_capacity, self.reserve + max(1.0, round(self.per_second / 4)))
+
+    def rows_per_chat(self) -> int | None:
+        """At most this many rows of one chat can go in one round (None: no per-chat bound)."""
+        if self.chat_per_second > 0:
+            return max(1, math.ceil(self.chat_capacity))
+        if self.group_per_minute > 0:
+            return max(1, math.ceil(self.group_capacity))
+        return None
+
+
+class FloodScheduler:
+    """Token buckets for the whole bot, each chat and each group; answers how much may go now."""
+
+    def __init__(self, limits: FloodLimits) -> None:
+        self.limits = limits
+        self._global: TokenBucket | None = None
+        self._chats: dict[ChatKey, list[TokenBucket]] = {}
+
+    def _overall(self, now: float) -> TokenBucket | None:
+        if self._global is None and self.limits.per_second <= 0:
+            return None  # unless a 429 paused everything (see pause_all)
+        if self._global is None:
+            self._global = TokenBucket(self.limits.per_second, self.limits.global_capacity, now)
+        return self._global
+
+    def _buckets(self, key: ChatKey, now: float) -> list[TokenBucket]:
+        found = self._chats.get(key)
+        if found is not None:
+            return found
+        buckets: list[TokenBucket] = []
+        limits = self.limits
+        if limits.chat_per_second > 0:
+            buckets.append(TokenBucket(limits.chat_per_second, limits.chat_capacity, now))
+        if limits.group_per_minute > 0 and is_group_chat(key[1]):
+            buckets.append(TokenBucket(limits.group_per_minute / 60, limits.group_capacity, now))
+        self._chats[key] = buckets
+        return buckets
+
+    def chat_allowance(self, key: ChatKey, now: float) -> int:
+        """Messages the chat's own limits allow now (the overall limit not counted)."""
+        return min((b.available(now) for b in self._buckets(key, now)), default=UNLIMITED)
+
+    def global_allowance(self, now: float) -> int:
+        bucket = self._overall(now)
+        return UNLIMITED if bucket is None else bucket.available(now)
+
+    def take(self, key: ChatKey, now: float) -> None:
+        """One message to ``key`` is planned: count it against the chat and the whole bot."""
+        for bucket in self._buckets(key, now):
+            bucket.take(now)
+        self.charge_global(now)
+
+    def sending(self, key: ChatKey, now: float) -> None:
+        """A message planned earlier goes out now (see :meth:`TokenBucket.sent`)."""
+        for bucket in self._buckets(key, now):
+            bucket.sent(now)
+            bucket.hold(now)
+        overall = self._overall(now)
+        if overall is not None:
+            overall.sent(now)
+
+    def returned(self, key: ChatKey, now: float) -> None:
+        """The message :meth:`sending` started has its answer (or failed): the chat's buckets
+        count it as of now."""
+        for bucket in self._chats.get(key, ()):
+            bucket.release(now)
+
+    def charge_global(self, now: float) -> None:
+        """A call that is not a message to a chat (a pin) still counts towards the overall rate."""
+        bucket = self._overall(now)
+        if bucket is not None:
+            bucket.take(now)
+
+    def chat_ready_at(self, key: ChatKey, now: float) -> float:
+        return max((b.ready_at(now) for b in self._buckets(key, now)), default=now)
+
+    def global_ready_at(self, now: float, *, reply: bool = True) -> float:
+        """When the next reply may go (``reply=False``: the next round of notifications)."""
+        bucket = self._overall(now)
+        if bucket is None:
+            return now
+        return bucket.ready_at(now, 1.0 if reply else self.limits.bulk_batch)
+
+    def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
+        """When the chat may send its next message, the overall limit included."""
+        return max(self.chat_ready_at(key, now), self.global_ready_at(now, reply=reply))
+
+    def throttle(self, key: ChatKey, seconds: float, now: float) -> None:
+        """A 429 for this chat: it sends nothing for ``seconds`` and restarts without a burst."""
+        buckets = self._buckets(key, now)
+        if not buckets:  # per-chat limits lifted: the chat still respects its retry_after
+            buckets.append(TokenBucket(UNLIMITED, UNLIMITED, now))
+        for bucket in buckets:
+            bucket.pause(now, seconds)
+
+    def pause_all(self, seconds: float, now: float) -> None:
+        """A 429 for the whole bot: no message at all goes for ``seconds``."""
+        bucket = self._overall(now)
+        if bucket is None:
+            self._global = bucket = TokenBucket(UNLIMITED, UNLIMITED, now)
+        bucket.pause(now, seconds)
+
+    def waiting_chats(self, now: float) -> list[ChatKey]:
+        """Chats that cannot send a message now (their rows need not be fetched)."""
+        return [key for key in self._chats if self.chat_allowance(key, now) < 1]
+
+    def forget_idle(self, now: float) -> None:
+        """Drop the buckets that are full again, so memory follows the active chats only."""
+        for key in [k for k, bs in self._chats.items() if all(b.idle(now) for b in bs)]:
+            del self._chats[key]
+
+
+@dataclass(frozen=True)
+class Plannable:
+    """What the planner needs of a queued row: its chat, whether it counts as a message, and
+    whether it answers the person talking in that chat (their next screen)."""
+
+    key: ChatKey
+    counted: bool
+    reply: bool = field(default=False, kw_only=True)
+
+
+PlannableT = TypeVar("PlannableT", bound=Plannable)
+
+
+def plan_round(
+    rows: Sequence[PlannableT], scheduler: FloodScheduler, now: float
+) -> tuple[dict[ChatKey, list[PlannableT]], set[ChatKey]]:
+    """Pick this round's sends and take their tokens.
+
+    Returns the rows to send per chat (a subsequence of the chat's rows in their order) and the
+    chats that keep counted rows for later. A chat's messages go as a prefix: once one must wait,
+    the later ones wait too. Rows that are not counted (button answers) always go. Chats are
+    served one message each per pass, oldest head first, so a short overall allowance is shared
+    rather than spent on the first chat's queue.
+
+    Replies (a chat's leading rows marked ``reply``; the due query puts them first) are served
+    before any notification and may use the whole overall allowance; notifications leave the
+    limits' ``reserve`` for replies that come before the next refill.
+    """
+    queues: dict[ChatKey, list[PlannableT]] = {}
+    for row in rows:
+        queues.setdefault(row.key, []).append(row)
+    counted = {key: [r for r in queue if r.counted] for key, queue in queues.items()}
+    replies = {key: _leading_replies(queue) for key, queue in counted.items()}
+    room = {key: scheduler.chat_allowance(key, now) for key in queues}
+    allowed = dict.fromkeys(queues, 0)
+    budget = scheduler.global_allowance(now)
+    floor = scheduler.limits.reserve if budget < UNLIMITED else 0
+    for wanted, keep in ((replies, 0), ({k: len(q) for k, q in counted.items()}, floor)):
+        progress = True
+        while budget > keep and progress:
+            progress = False
+            for key in queues:
+                if budget <= keep:
+                    break
+                if allowed[key] < min(room[key], wanted[key]):
+                    scheduler.take(key, now)
+                    allowed[key] += 1
+                    budget -= 1
+                    progress = True
+    plan: dict[ChatKey, list[PlannableT]] = {}
+    waiting: set[ChatKey] = set()
+    for key, queue in queues.items():
+        chosen = set(map(id, counted[key][: allowed[key]]))
+        picked = [r for r in queue if not r.counted or id(r) in chosen]
+        if picked:
+            plan[key] = picked
+        if allowed[key] < len(counted[key]):
+            waiting.add(key)
+    return plan, waiting
+
+
+def _leading_replies(counted: Sequence[Plannable]) -> int:
+    n = 0
+    for row in counted:
+        if not row.reply:
+            break
+        n += 1
+    return n

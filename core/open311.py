@@ -1,0 +1,67 @@
+"""Open311 GeoReport v2 rules that need no I/O: what is published, how statuses read, API keys.
+
+The web door (``web/open311``) serves these; the rules live here so that an export or a test
+can ask the same questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+
+from core.lifecycle import Privacy, ReportStatus
+
+#: The ``channel`` of reports and requesters that came in through the Open311 API. It names no
+#: messenger: nothing is sent to a requester of this channel (they follow the report by id).
+OPEN311_CHANNEL = "open311"
+#: GeoReport v2: a query of requests may not span more than 90 days (and defaults to the last 90).
+QUERY_WINDOW = timedelta(days=90)
+#: The visible head of a key, kept in clear so that an operator can tell keys apart.
+KEY_PREFIX_LENGTH = 8
+#: The timeline event of a unit's verification (``core.permissions.CaseAction.VERIFY``).
+VERIFIED_EVENT = "vf"
+#: Timeline events whose note the unit wrote for the reporter about the work done (the last one
+#: is the request's ``status_notes``): tindak lanjut and selesai. Questions and free replies are
+#: addressed to one person and are never published.
+PUBLIC_NOTE_EVENTS = frozenset({"tl", "done"})
+
+
+class Open311Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+_CLOSED = frozenset({ReportStatus.SELESAI, ReportStatus.DIARSIPKAN})
+
+
+def open311_status(status: ReportStatus) -> Open311Status:
+    """``closed`` once the unit finished or archived the report, ``open`` while work is owed."""
+    return Open311Status.CLOSED if status in _CLOSED else Open311Status.OPEN
+
+
+def statuses_of(wanted: Open311Status) -> frozenset[ReportStatus]:
+    """Our statuses that read as ``wanted``."""
+    return frozenset(s for s in ReportStatus if open311_status(s) == wanted)
+
+
+def is_listed(privacy: Privacy) -> bool:
+    """Only reports whose reporter chose "biasa" are public: anonim hides the reporter (and the
+    report may still say who they are between the lines), rahasia hides the report itself."""
+    return privacy == Privacy.BIASA
+
+
+def new_api_key() -> str:
+    """A fresh key: 256 random bits, URL-safe, shown once to the operator."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    """What is stored instead of the key. The keys are long random strings, so one SHA-256 is
+    enough (nothing to guess from a leaked hash; a slow hash protects only weak passwords)."""
+    return hashlib.sha256(key.strip().encode("utf-8")).hexdigest()
+
+
+def key_prefix(key: str) -> str:
+    return key.strip()[:KEY_PREFIX_LENGTH]

@@ -1,0 +1,36 @@
+"""``/dasbor`` in a bound group: the admin who sent it gets, in their private chat, a single-use
+link into the unit's console (valid 10 minutes). Only the group's Telegram admins may ask; the
+group is told that the link went to the private chat, never the link itself."""
+
+from __future__ import annotations
+
+from core import commands
+from handlers.actions import SendText
+from handlers.turn import Turn
+from storage.console import LOGIN_TTL, issue_login
+from storage.models import Unit
+
+COMMANDS = frozenset(commands.CONSOLE)
+
+
+async def send_link(turn: Turn, unit: Unit) -> None:
+    admins = turn.deps.admins
+    sender = turn.event.sender
+    if admins is None or not await admins.is_admin(turn.channel, turn.chat_id, sender.user_id):
+        turn.send(turn.t("console.dasbor.admin_only"))
+        return
+    token = await issue_login(
+        turn.uow.session,
+        unit.id,
+        now=turn.now,
+        user_id=sender.user_id,
+        user_name=sender.display_name or sender.username,
+        ttl=LOGIN_TTL,
+    )
+    link = f"{turn.deps.config.console_url.rstrip('/')}/masuk/{token}"
+    minutes = int(LOGIN_TTL.total_seconds() // 60)
+    # In Telegram a private chat's id is the user's id; the bot can write there once the admin
+    # has started it (otherwise the send fails for good and /gagal shows it).
+    text = turn.t("console.dasbor.link", unit=unit.name, link=link, minutes=minutes)
+    turn.emit(SendText(chat_id=sender.user_id, text=text))
+    turn.send(turn.t("console.dasbor.sent"))

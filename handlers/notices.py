@@ -1,0 +1,315 @@
+"""Cards and notices: every message a report's change causes, for the unit groups and the
+reporter. Each is an outbox row in the caller's unit of work with a purpose, so that, once sent,
+it becomes a reply path (``message_links``). :func:`deliver` sends the notices a decision of
+``core.decisions.decide`` owes; see docs/lifecycle.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+
+from core.decisions import Audience, Decision
+from core.permissions import UnitKind
+from core.purposes import Purpose
+from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
+from handlers.cards import CardView, card_keyboard, card_text
+from handlers.case import Case
+from handlers.events import Photo
+from handlers.formatting import long_date
+from handlers.routing import (
+    assign_new_report,
+    coordinator_chats,
+    holder_chats,
+    is_coordinator_chat,
+    reachable,
+)
+from handlers.turn import global_button
+from locales import Translator
+from storage.models import Report, Unit, UnitChat
+
+#: Telegram's limit for one message.
+TEXT_MAX = 4096
+
+# --- media ---------------------------------------------------------------------------------
+
+
+def as_media(file_id: str, mime_type: str) -> MediaItem:
+    # Telegram re-encodes photos as JPEG; any other type arrived as a file and goes on as one.
+    return MediaItem(file_id, as_document=mime_type != "image/jpeg")
+
+
+def media_items(photos: Sequence[Photo]) -> list[MediaItem]:
+    return [as_media(p.file_id, p.mime_type) for p in photos]
+
+
+def media_actions(
+    chat_id: str, items: Sequence[MediaItem], *, reply_to_card: bool = True
+) -> list[SendMedia]:
+    """Photos as one album and image files as another (Telegram does not mix them)."""
+    actions: list[SendMedia] = []
+    for as_document in (False, True):
+        group = tuple(item for item in items if item.as_document == as_document)
+        for start in range(0, len(group), 10):
+            actions.append(
+                SendMedia(
+                    chat_id=chat_id,
+                    items=group[start : start + 10],
+                    reply_to_purpose=Purpose.CARD if reply_to_card else "",
+                )
+            )
+    return actions
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+
+async def deliver_new_report(case: Case, report: Report) -> Unit | None:
+    """Route a just-submitted report and post its card where it must be seen."""
+    unit = await assign_new_report(case, report)
+    if unit is not None:
+        await post_cards(case, report, unit)
+    return unit
+
+
+async def _view(
+    case: Case, report: Report, unit: Unit | None, *, coordinator: bool, photo_count: int
+) -> CardView:
+    return CardView(
+        unit=unit,
+        citizen=await case.uow.citizens.by_id(report.citizen_id),
+        show_identity=coordinator and case.deps.config.coordinator_sees_identity,
+        coordinator=coordinator,
+        photo_count=photo_count,
+    )
+
+
+async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitChat) -> None:
+    """The full card with buttons, then the evidence photos as an album replying to it."""
+    tr = case.tr(chat.language)
+    photos = await case.uow.reports.photos_of(report.id)
+    evidence = [as_media(p.file_id, p.mime_type) for p in photos]
+    coordinator = await is_coordinator_chat(case, chat)
+    view = await _view(case, report, unit, coordinator=coordinator, photo_count=len(evidence))
+    text = card_text(tr, case.deps, report, view)
+    case.emit(
+        chat.channel,
+        SendText(chat_id=chat.chat_id, text=text, markup=card_keyboard(tr, case.deps, report)),
+        report,
+        purpose=Purpose.CARD,
+    )
+    for action in media_actions(chat.chat_id, evidence):
+        case.emit(chat.channel, action, report, purpose=Purpose.ALBUM)
+
+
+async def post_cards(case: Case, report: Report, unit: Unit) -> None:
+    """Cards in the holder's groups, and in the coordinator's (full card or a summary line)."""
+    for chat in await case.uow.units.chats_of(unit.id):
+        await post_card(case, report, unit, chat)
+    if unit.kind == UnitKind.COORDINATOR:
+        return
+    for chat in await coordinator_chats(case):
+        if case.deps.config.coordinator_summaries_only:
+            tr = case.tr(chat.language)
+            text = tr.t("coordinator.summary", number=report.tracking_no, unit=unit.name)
+            case.emit(
+                chat.channel,
+                SendText(chat_id=chat.chat_id, text=text),
+                report,
+                purpose=Purpose.RELAY,
+            )
+        else:
+            await post_card(case, report, unit, chat)
+
+
+async def refresh_cards(case: Case, report: Report) -> None:
+    """Edit the report's cards in the holder's and the coordinator's groups to its new state."""
+    unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
+    chats = await case.uow.units.chats_of(unit.id) if unit else []
+    if unit is None or unit.kind != UnitKind.COORDINATOR:
+        chats += await coordinator_chats(case)
+    for chat in chats:
+        await edit_card(case, report, unit, chat, moved_to=None)
+
+
+async def move_cards(case: Case, report: Report, old_unit: Unit | None, to_unit: Unit) -> None:
+    """A transfer: the old unit's card says where it went and loses its buttons; the new
+    holder (or the coordinator, when it has no group) gets a fresh card."""
+    if old_unit is not None and old_unit.kind != UnitKind.COORDINATOR:
+        for chat in await case.uow.units.chats_of(old_unit.id):
+            await edit_card(case, report, old_unit, chat, moved_to=to_unit)
+    destination = await reachable(case, to_unit) or to_unit
+    for chat in await case.uow.units.chats_of(destination.id):
+        await post_card(case, report, to_unit, chat)
+    for chat in await coordinator_chats(case):
+        if destination.kind != UnitKind.COORDINATOR:
+            await edit_card(case, report, to_unit, chat, moved_to=None)
+
+
+async def edit_card(
+    case: Case, report: Report, unit: Unit | None, chat: UnitChat, *, moved_to: Unit | None
+) -> None:
+    link = await case.uow.links.latest(chat.channel, chat.chat_id, report.id, Purpose.CARD)
+    if link is None:
+        # The card is not sent yet (or the chat was bound after it): nothing to edit.
+        return
+    tr = case.tr(chat.language)
+    coordinator = await is_coordinator_chat(case, chat)
+    photo_count = len(await case.uow.reports.photos_of(report.id))
+    view = await _view(case, report, unit, coordinator=coordinator, photo_count=photo_count)
+    if moved_to is not None:
+        view = replace(view, moved_to=moved_to)
+    markup = None if moved_to is not None else card_keyboard(tr, case.deps, report)
+    text = card_text(tr, case.deps, report, view)
+    edit = EditText(chat_id=chat.chat_id, message_id=link.message_id, text=text, markup=markup)
+    case.emit(chat.channel, edit, report)
+
+
+# --- the reporter ----------------------------------------------------------------------------
+
+
+async def notify_reporter(
+    case: Case,
+    report: Report,
+    key: str,
+    *,
+    reply_button: bool = True,
+    markup: InlineKeyboard | None = None,
+    **values: object,
+) -> None:
+    """A message to the reporter in their language; replying to it reaches the unit."""
+    await _notify(case, report, key, values, reply_button=reply_button, markup=markup)
+
+
+async def _notify(
+    case: Case,
+    report: Report,
+    key: str,
+    words: Mapping[str, object],
+    *,
+    reply_button: bool,
+    markup: InlineKeyboard | None = None,
+) -> None:
+    citizen = await case.uow.citizens.by_id(report.citizen_id)
+    if citizen is None:
+        return
+    tr = case.tr(citizen.language)
+    text = tr.t(key, number=report.tracking_no, **words)
+    if markup is None and reply_button:
+        markup = reply_markup(case, tr, report)
+    case.emit(
+        report.channel,
+        SendText(chat_id=citizen.chat_id, text=text[:TEXT_MAX], markup=markup),
+        report,
+        purpose=Purpose.NOTICE,
+    )
+
+
+def reply_markup(case: Case, tr: Translator, report: Report) -> InlineKeyboard:
+    return InlineKeyboard(rows=((citizen_button(case, tr.t("followup.button"), "fu", report),),))
+
+
+def confirm_markup(case: Case, tr: Translator, report: Report) -> InlineKeyboard:
+    """ "Sudah selesai?" yes / no under the unit's final answer."""
+    yes = citizen_button(case, tr.t("confirm.yes"), "cyes", report)
+    no = citizen_button(case, tr.t("confirm.no"), "cno", report)
+    return InlineKeyboard(rows=((yes, no),))
+
+
+def citizen_button(
+    case: Case, text: str, action: str, report: Report, extra: str = ""
+) -> InlineButton:
+    arg = f"{report.id}" + (f".{extra}" if extra else "")
+    return global_button(case.deps, text, action, arg)
+
+
+async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:
+    citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
+    if citizen is None:
+        return
+    for action in media_actions(citizen.chat_id, media_items(photos), reply_to_card=False):
+        case.emit(report.channel, action, report, purpose=Purpose.NOTICE)
+
+
+async def reporter_language(case: Case, report: Report) -> str:
+    citizen = await case.uow.citizens.by_id(report.citizen_id)
+    return citizen.language if citizen else "id"
+
+
+def due_text(report: Report, language: str) -> str:
+    return long_date(report.due_date, language) if report.due_date else "-"
+
+
+# --- the groups --------------------------------------------------------------------------------
+
+
+async def to_holder_groups(
+    case: Case, report: Report, key: str, *, photos: Sequence[Photo] = (), **values: object
+) -> None:
+    await _to_holder(case, report, key, values, photos)
+
+
+async def _to_holder(
+    case: Case, report: Report, key: str, values: Mapping[str, object], photos: Sequence[Photo]
+) -> None:
+    items = media_items(photos)
+    for chat in await holder_chats(case, report):
+        tr = case.tr(chat.language)
+        text = tr.t(key, number=report.tracking_no, **values)
+        case.emit(
+            chat.channel,
+            SendText(chat_id=chat.chat_id, text=text[:TEXT_MAX], reply_to_purpose=Purpose.CARD),
+            report,
+            purpose=Purpose.RELAY,
+        )
+        for action in media_actions(chat.chat_id, items):
+            case.emit(chat.channel, action, report, purpose=Purpose.RELAY)
+
+
+async def to_coordinator_groups(case: Case, report: Report, key: str, **values: object) -> None:
+    unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
+    if unit is not None and unit.kind == UnitKind.COORDINATOR:
+        return  # the holder's groups already got it
+    for chat in await coordinator_chats(case):
+        tr = case.tr(chat.language)
+        text = tr.t(key, number=report.tracking_no, **values)
+        case.emit(
+            chat.channel,
+            SendText(chat_id=chat.chat_id, text=text, reply_to_purpose=Purpose.CARD),
+            report,
+            purpose=Purpose.RELAY,
+        )
+
+
+# --- the notices a decision owes -------------------------------------------------------------
+
+Special = Mapping[Audience, Callable[[], Awaitable[None]]]
+
+
+async def deliver(
+    case: Case,
+    report: Report,
+    decision: Decision,
+    words: Mapping[str, object] | None = None,
+    *,
+    special: Special | None = None,
+    photos: Sequence[Photo] = (),
+) -> None:
+    """Send what ``decision`` owes, in its order, with ``words`` for the messages' placeholders.
+    ``special`` sends the audiences whose message needs more than words (a confirmation
+    keyboard, moved cards)."""
+    values = words or {}
+    for owed in decision.notices:
+        if special and owed.audience in special:
+            await special[owed.audience]()
+        elif owed.audience in (Audience.REPORTER, Audience.REPORTER_FINAL):
+            reply = owed.audience == Audience.REPORTER
+            await _notify(case, report, owed.key, values, reply_button=reply)
+        elif owed.audience == Audience.HOLDER:
+            await _to_holder(case, report, owed.key, values, photos)
+        elif owed.audience == Audience.COORDINATOR:
+            await to_coordinator_groups(case, report, owed.key, **values)
+        elif owed.audience == Audience.CARDS:
+            await refresh_cards(case, report)
+        else:
+            raise ValueError(f"no sender for {owed.audience} notices here")

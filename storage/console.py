@@ -1,0 +1,278 @@
+"""The console's data: single-use login links, sessions, the audit log, and the report queries
+behind its pages and exports.
+
+Login links and session cookies carry a random token; only its SHA-256 is stored, so a copy of
+the database lets nobody in. A link is spent on first use and lapses after its time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    ConsoleAudit,
+    ConsoleLogin,
+    ConsoleSession,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    Unit,
+)
+
+LOGIN_TTL = timedelta(minutes=10)
+SESSION_TTL = timedelta(hours=12)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_login(
+    session: AsyncSession,
+    unit_id: int,
+    *,
+    now: datetime,
+    user_id: str = "",
+    user_name: str = "",
+    ttl: timedelta = LOGIN_TTL,
+) -> str:
+    """A new single-use login token for ``unit_id``'s console (the caller commits)."""
+    token = secrets.token_urlsafe(24)
+    session.add(
+        ConsoleLogin(
+            token_hash=token_hash(token),
+            unit_id=unit_id,
+            user_id=user_id,
+            user_name=user_name[:200],
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def redeem_login(
+    session: AsyncSession, token: str, *, now: datetime
+) -> tuple[ConsoleLogin | None, str]:
+    """Spend a login token: (the login, '') or (None, 'unknown' | 'used' | 'expired').
+
+    The spend is one compare-and-set, so two tabs opening the same link get one session."""
+    login = await session.scalar(
+        select(ConsoleLogin).where(ConsoleLogin.token_hash == token_hash(token))
+    )
+    if login is None:
+        return None, "unknown"
+    if login.used_at is not None:
+        return None, "used"
+    if login.expires_at <= now:
+        return None, "expired"
+    spent = await session.execute(
+        update(ConsoleLogin)
+        .where(ConsoleLogin.id == login.id, ConsoleLogin.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        return None, "used"
+    return login, ""
+
+
+async def open_session(
+    session: AsyncSession, login: ConsoleLogin, *, now: datetime, ttl: timedelta = SESSION_TTL
+) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        ConsoleSession(
+            token_hash=token_hash(token),
+            unit_id=login.unit_id,
+            user_id=login.user_id,
+            user_name=login.user_name,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def live_session(
+    session: AsyncSession, token: str, *, now: datetime
+) -> ConsoleSession | None:
+    found = await session.scalar(
+        select(ConsoleSession).where(ConsoleSession.token_hash == token_hash(token))
+    )
+    if found is None or found.ended_at is not None or found.expires_at <= now:
+        return None
+    return found
+
+
+def audit(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    action: str,
+    subject: str = "",
+    unit_id: int | None = None,
+    user_id: str = "",
+    user_name: str = "",
+) -> None:
+    session.add(
+        ConsoleAudit(
+            at=now,
+            unit_id=unit_id,
+            user_id=user_id,
+            user_name=user_name[:200],
+            action=action,
+            subject=subject[:500],
+        )
+    )
+
+
+async def audit_page(
+    session: AsyncSession, *, offset: int, limit: int
+) -> tuple[list[ConsoleAudit], int]:
+    total = await session.scalar(select(func.count()).select_from(ConsoleAudit)) or 0
+    rows = await session.scalars(
+        select(ConsoleAudit).order_by(ConsoleAudit.id.desc()).offset(offset).limit(limit)
+    )
+    return list(rows), total
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """A filtered list of reports. ``visible``: the unit ids the viewer may see (None: all)."""
+
+    visible: frozenset[int] | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    status: str = ""
+    unit_id: int | None = None
+    category: str = ""
+    report_type: str = ""
+    region_prefix: str = ""
+    late_on: date | None = None  # only reports whose unit stage deadline is before this day
+    tracking: str = ""  # normalised tracking number (no hyphens), matched as a prefix
+
+
+def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
+    if query.visible is not None:
+        stmt = stmt.where(Report.unit_id.in_(sorted(query.visible)))
+    if query.created_from is not None:
+        stmt = stmt.where(Report.created_at >= query.created_from)
+    if query.created_before is not None:
+        stmt = stmt.where(Report.created_at < query.created_before)
+    if query.status:
+        stmt = stmt.where(Report.status == query.status)
+    if query.unit_id is not None:
+        stmt = stmt.where(Report.unit_id == query.unit_id)
+    if query.category:
+        stmt = stmt.where(Report.category == query.category)
+    if query.report_type:
+        stmt = stmt.where(Report.report_type == query.report_type)
+    if query.region_prefix:
+        prefix = query.region_prefix
+        stmt = stmt.where(
+            or_(Report.region_code == prefix, Report.region_code.startswith(prefix + "."))
+        )
+    if query.late_on is not None:
+        stmt = stmt.where(
+            Report.status.in_(["baru", "didisposisi", "diproses"]),
+            Report.due_date < query.late_on,
+        )
+    if query.tracking:
+        stmt = stmt.where(func.replace(Report.tracking_no, "-", "").startswith(query.tracking))
+    return stmt
+
+
+async def report_page(
+    session: AsyncSession, query: ReportQuery, *, offset: int, limit: int
+) -> tuple[list[Report], int]:
+    """One page of the filtered list, newest first, and the number of reports in it."""
+    count = _where(query, select(Report)).with_only_columns(func.count(Report.id))
+    total = await session.scalar(count) or 0
+    rows = await session.scalars(
+        _where(query, select(Report)).order_by(Report.id.desc()).offset(offset).limit(limit)
+    )
+    return list(rows), int(total)
+
+
+async def stream_reports(
+    session: AsyncSession, query: ReportQuery, *, batch: int = 1000
+) -> AsyncIterator[list[Report]]:
+    """The filtered reports in id order, a batch at a time (exports hold one batch in memory)."""
+    last = 0
+    while True:
+        rows = list(
+            await session.scalars(
+                _where(query, select(Report))
+                .where(Report.id > last)
+                .order_by(Report.id)
+                .limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+        session.expunge_all()
+
+
+async def events_of(
+    session: AsyncSession, report_ids: Sequence[int]
+) -> dict[int, list[ReportEvent]]:
+    by_report: dict[int, list[ReportEvent]] = {rid: [] for rid in report_ids}
+    if not report_ids:
+        return by_report
+    rows = await session.scalars(
+        select(ReportEvent)
+        .where(ReportEvent.report_id.in_(list(report_ids)))
+        .order_by(ReportEvent.id)
+    )
+    for event in rows:
+        by_report[event.report_id].append(event)
+    return by_report
+
+
+async def photo_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, int]:
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(ReportPhoto.report_id, func.count(ReportPhoto.id))
+        .where(ReportPhoto.report_id.in_(list(report_ids)))
+        .group_by(ReportPhoto.report_id)
+    )
+    return {int(rid): int(n) for rid, n in rows}
+
+
+async def report_by_tracking(session: AsyncSession, normalised: str) -> Report | None:
+    return await session.scalar(
+        select(Report).where(func.replace(Report.tracking_no, "-", "") == normalised)
+    )
+
+
+async def all_units(session: AsyncSession) -> list[Unit]:
+    return list(await session.scalars(select(Unit).order_by(Unit.kind, Unit.name)))
+
+
+async def counts_by_region(
+    session: AsyncSession, query: ReportQuery, open_statuses: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """``region code -> (reports, still open)`` of the query's reports, counted in the database."""
+    still_open = func.sum(case((Report.status.in_(list(open_statuses)), 1), else_=0))
+    stmt = _where(query, select(Report)).with_only_columns(
+        Report.region_code, func.count(Report.id), still_open
+    )
+    rows = await session.execute(stmt.group_by(Report.region_code))
+    return {str(code): (int(n), int(o or 0)) for code, n, o in rows}

@@ -1,0 +1,67 @@
+"""The one place a decision of ``core.decisions.decide`` is written into a report row.
+
+:func:`state_of` reads a report's lifecycle fields; :func:`write_decision` writes the fields after
+the change and returns the timeline event to store. Nothing else writes ``status``,
+``due_date``, ``next_notice_on``, the pause fields, ``selesai_at`` or ``closed_at``
+(see docs/lifecycle.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.decisions import Decision, Pause, ReportState
+from core.lifecycle import ReportStatus, ReportType
+from storage.models import Report, ReportEvent
+
+
+def state_of(report: Report, *, pengawasan: bool) -> ReportState:
+    """The report's lifecycle fields (``status`` None: a report being built, not submitted)."""
+    pause = None
+    if report.paused_status and report.paused_at is not None:
+        pause = Pause(ReportStatus(report.paused_status), report.paused_at, report.paused_days_left)
+    return ReportState(
+        status=ReportStatus(report.status) if report.status else None,
+        report_type=ReportType(report.report_type),
+        pengawasan=pengawasan,
+        unit_id=report.unit_id,
+        due_date=report.due_date,
+        next_notice_on=report.next_notice_on,
+        pause=pause,
+        ombudsman_on=report.ombudsman_on,
+        selesai_at=report.selesai_at,
+        closed_at=report.closed_at,
+        rating=report.rating,
+    )
+
+
+def write_decision(report: Report, decision: Decision, now: datetime) -> ReportEvent:
+    """Write the decision's fields into ``report``; the event is returned for the caller to
+    store (a new report is stored together with its first event)."""
+    after = decision.after
+    assert after.status is not None
+    report.status = after.status.value
+    report.unit_id = after.unit_id
+    report.due_date = after.due_date
+    report.next_notice_on = after.next_notice_on
+    report.paused_status = after.pause.status.value if after.pause else None
+    report.paused_at = after.pause.at if after.pause else None
+    report.paused_days_left = after.pause.days_left if after.pause else None
+    report.ombudsman_on = after.ombudsman_on
+    report.selesai_at = after.selesai_at
+    report.closed_at = after.closed_at
+    report.rating = after.rating
+    if decision.touches:
+        report.updated_at = now
+    event = decision.event
+    return ReportEvent(
+        report_id=report.id,
+        kind=event.kind,
+        status_from=event.status_from.value if event.status_from else None,
+        status_to=event.status_to.value if event.status_to else None,
+        actor=event.actor,
+        note=event.note,
+        unit_id=event.unit_id,
+        to_unit_id=event.to_unit_id,
+        created_at=now,
+    )

@@ -1,0 +1,171 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright.
+
+``aduan sandbox`` runs as a subprocess (it starts the console beside it); a scenario files an
+anonymous report at Desa Sepaso. The trainer follows the page's "Konsol" link, signs in, reads
+the overview, filters the list, opens the report and downloads each export; the spent link is
+refused when used again; an officer of Dinas PUPR, signed in with a link from
+``aduan console link``, is refused the desa's report by its URL. Screenshots go to
+``/tmp/console-shots`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS, ROOT
+
+SHOTS = Path("/tmp/console-shots")
+READY = re.compile(r"(http://localhost:\d+/)\s*\(data sandbox")
+CONSOLE = re.compile(r"Konsol koordinator: (http://localhost:\d+)/")
+WAIT_MS = 15_000
+SECRET = "Sutrisno"
+
+
+@dataclass
+class Running:
+    page_url: str
+    console_url: str
+    env: dict[str, str]
+    workdir: Path
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Running]:
+    log = tmp_path / "sandbox.log"
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    # Both ports picked by the system (0): the printed lines name them.
+    env.update(PYTHONPATH=str(ROOT), CONSOLE_PORT="0", DEFAULT_LANGUAGE="id")
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "sandbox", "--port", "0", "--data-dir", "data"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not (
+            (found := READY.search(log.read_text(errors="replace")))
+            and (console := CONSOLE.search(log.read_text(errors="replace")))
+        ):
+            assert process.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "the sandbox did not print its URL in 60 s"
+            time.sleep(0.1)
+        yield Running(found.group(1), console.group(1), env, tmp_path)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _post(url: str) -> object:
+    request = urllib.request.Request(url, data=b"{}", method="POST")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def _unit_link(running: Running, unit: str) -> str:
+    env = dict(running.env)
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{running.workdir / 'data' / 'sandbox.db'}"
+    env["CONSOLE_PUBLIC_URL"] = running.console_url
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "link", unit],
+        cwd=running.workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    found = re.search(r"(http://\S+/masuk/\S+)", done.stdout)
+    assert found, done.stdout + done.stderr
+    return found.group(1)
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
+    sandbox: Running, tmp_path: Path
+) -> None:
+    assert CHROMIUM.exists(), "Debian's chromium is needed (apt-get install chromium)"
+    _post(sandbox.page_url + "api/scenarios/anonim")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 768})
+            page = context.new_page()
+            page.goto(sandbox.page_url + "konsol")
+            login_url = page.url
+            page.get_by_role("button", name="Masuk").click()
+            expect(page.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            expect(page.locator("table")).to_contain_text("Desa Sepaso")
+            _shot(page, "1-overview")
+
+            page.get_by_role("link", name="Daftar laporan").click()
+            page.select_option("select[name=status]", "baru")
+            page.get_by_role("button", name="Tampilkan").click()
+            expect(page).to_have_url(re.compile(r"status=baru"))
+            number = page.locator("table tbody tr td a").first
+            expect(number).to_be_visible()
+            report_path = number.get_attribute("href") or ""
+            _shot(page, "2-list")
+            number.click()
+            expect(page.locator("dl")).to_contain_text("disembunyikan (anonim)")
+            assert SECRET not in page.content()
+            _shot(page, "3-report")
+
+            page.go_back()
+            for label, suffix in (
+                ("CSV", ".csv"),
+                ("XLSX", ".xlsx"),
+                ("Lembar SP4N-LAPOR! (XLSX)", ".xlsx"),
+                ("Rekap per unit (XLSX)", ".xlsx"),
+            ):
+                with page.expect_download() as info:
+                    page.get_by_role("link", name=label, exact=True).click()
+                saved = tmp_path / info.value.suggested_filename
+                info.value.save_as(saved)
+                assert saved.suffix == suffix
+                assert saved.stat().st_size > 0
+
+            # The spent link, used again in another browser, is refused.
+            other = browser.new_context()
+            again = other.new_page()
+            again.goto(login_url)
+            again.get_by_role("button", name="Masuk").click()
+            expect(again.locator("main")).to_contain_text("sudah dipakai")
+            _shot(again, "4-link-reused")
+            other.close()
+
+            # An officer of Dinas PUPR may not open the desa's report by its address.
+            pupr = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+            officer = pupr.new_page()
+            officer.goto(_unit_link(sandbox, "dinas-pupr"))
+            officer.get_by_role("button", name="Masuk").click()
+            expect(officer.locator("h1")).to_contain_text("Ringkasan")
+            response = officer.goto(sandbox.console_url + report_path)
+            assert response is not None
+            assert response.status == 403
+            expect(officer.locator("main")).to_contain_text("bukan untuk unit Anda")
+            _shot(officer, "5-refused-phone")
+            pupr.close()
+        finally:
+            browser.close()
+    shutil.copytree(SHOTS, tmp_path / "shots", dirs_exist_ok=True)

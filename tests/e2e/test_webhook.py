@@ -1,0 +1,201 @@
+"""Webhook mode end to end: the emulator POSTs updates to the real bot (both frameworks).
+
+The webhook is registered with ``aduan webhook set`` as an operator would; updates that arrive
+while the bot is away stay pending at "Telegram" and are delivered once it listens again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from bot.bootstrap import build_app
+from bot.cli import main
+from bot.emulator import EmulatorClient
+from bot.leader import SENDER
+from bot.settings import Settings
+from bot.webhook import SECRET_HEADER
+from storage import leases
+from storage.uow import UnitOfWork
+from tests.e2e.conftest import RunningBot, wait_settled
+from tests.e2e.helpers import SITI, Until
+from tests.emulated import TOKEN
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import BotProcess, Store
+
+SECRET = "uji_Rahasia-123"
+
+
+@pytest.fixture
+def bot_settings(bot_settings: Settings) -> Settings:
+    return bot_settings.model_copy(
+        update={"webhook_listen": "127.0.0.1:0", "webhook_secret": SecretStr(SECRET)}
+    )
+
+
+@pytest.fixture
+async def webhook_bot(bot_settings: Settings) -> AsyncIterator[RunningBot]:
+    app = await build_app(bot_settings)
+    bot = RunningBot(app, asyncio.create_task(app.run()))
+    assert app.webhook is not None
+    for _ in range(500):  # the listener is up once it knows its port
+        if app.webhook.port:
+            break
+        await asyncio.sleep(0.01)
+    yield bot
+    if not bot.task.done():
+        await bot.stop()
+
+
+def aduan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings, *argv: str) -> int:
+    monkeypatch.chdir(tmp_path)  # no .env there
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", settings.telegram_api_url)
+    monkeypatch.setenv("BOT_FRAMEWORK", settings.bot_framework)
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    return main(list(argv))
+
+
+async def test_updates_arrive_by_webhook_and_are_answered(
+    webhook_bot: RunningBot,
+    bot_settings: Settings,
+    telegram: EmulatorClient,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert webhook_bot.app.webhook is not None
+    url = f"http://127.0.0.1:{webhook_bot.app.webhook.port}/telegram/webhook"
+    # A citizen writes before the webhook is set: Telegram keeps the update for it.
+    await telegram.send_text(SITI, "/start")
+    status = await asyncio.to_thread(
+        aduan, monkeypatch, tmp_path, bot_settings, "webhook", "set", url
+    )
+    assert status == 0
+    assert url in capsys.readouterr().out
+    greeting = await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=15)
+    assert greeting["chat"]["id"] == SITI.id
+    await wait_settled(telegram, store, timeout=15)
+    assert await telegram.pending_updates() == []
+    [row] = await store.inbox()
+    assert row.processed_at is not None
+
+    base = url.removesuffix("/telegram/webhook")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(base + "/metrics") as response:
+            assert response.status == 200
+            metrics = await response.text()
+        async with session.get(base + "/healthz") as response:
+            assert response.status == 200
+        async with session.get(base + "/readyz") as response:
+            assert (response.status, await response.text()) == (200, "ready")
+    assert "aduan_updates_received_total 1.0" in metrics
+    assert 'aduan_backlog{queue="inbox"} 0.0' in metrics
+    assert 'aduan_backlog{queue="outbox"} 0.0' in metrics
+    assert 'aduan_leader{duty="sender"} 1.0' in metrics
+
+    assert (
+        await asyncio.to_thread(aduan, monkeypatch, tmp_path, bot_settings, "webhook", "info") == 0
+    )
+    info = capsys.readouterr().out
+    assert f"URL webhook: {url}" in info
+    assert "Update tertunda: 0" in info
+    assert "max_connections: 40" in info
+    assert "callback_query" in info
+
+    # Anyone else who finds the address is refused, and nothing reaches the inbox.
+    forged = {"update_id": 999_999, "message": {"message_id": 1, "date": 0, "chat": {"id": 7}}}
+    async with aiohttp.ClientSession() as session:
+        for headers in ({SECRET_HEADER: "tebakan"}, {}):
+            async with session.post(url, json=forged, headers=headers) as response:
+                assert response.status == 401
+    assert len(await store.inbox()) == 1
+
+    assert (
+        await asyncio.to_thread(aduan, monkeypatch, tmp_path, bot_settings, "webhook", "delete")
+        == 0
+    )
+    assert "Webhook dilepas" in capsys.readouterr().out
+
+
+def test_webhook_mode_refuses_to_start_without_a_good_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("WEBHOOK_LISTEN", "127.0.0.1:8443")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    assert main(["run"]) == 2
+    assert "WEBHOOK_SECRET belum diisi" in capsys.readouterr().err
+    monkeypatch.setenv("WEBHOOK_SECRET", "ada spasi dan titik.")
+    assert main(["run"]) == 2
+    assert "hanya boleh berisi huruf" in capsys.readouterr().err
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("WEBHOOK_LISTEN", "8443")
+    assert main(["run"]) == 2
+    assert "WEBHOOK_LISTEN harus berbentuk host:port" in capsys.readouterr().err
+    assert not (tmp_path / "a.db").exists()  # refused before touching anything
+
+
+def test_a_bad_or_unreachable_database_is_said_plainly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", "mysql-ku://x")
+    assert main(["run"]) == 2
+    assert "DATABASE_URL tidak dikenali" in capsys.readouterr().err
+    # Nothing listens on port 9 of this machine.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://aduan:rahasia@127.0.0.1:9/aduan")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "tidak dapat dihubungi" in err
+    assert "rahasia" not in err  # the password is masked
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["aiogram"], indirect=True)
+async def test_a_second_process_on_one_sqlite_file_is_refused(
+    bot_process: BotProcess,
+    database_url: str,
+    store: Store,
+    until: Until,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bot_process.start()
+
+    async def sender() -> str:
+        try:
+            async with UnitOfWork(store.sessions) as uow:
+                now = datetime.now(UTC)
+                return await leases.holder_of(uow.session, SENDER, now=now) or ""
+        except Exception:  # not migrated yet
+            return ""
+
+    async def running() -> bool:
+        return f":{bot_process.process.pid}:" in await sender()  # type: ignore[union-attr]
+
+    await until(running, 60)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert await asyncio.to_thread(main, ["run"]) == 2
+    pid = bot_process.process.pid  # type: ignore[union-attr]
+    assert f"Proses aduan run lain (pid {pid})" in capsys.readouterr().err
+    # Once that process is gone (even killed, its lease still running), a new one may start.
+    bot_process.kill()
+    bot_process.start()
+    await until(running, 60)
+    assert bot_process.terminate(timeout=60) == 0

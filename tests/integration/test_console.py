@@ -1,0 +1,508 @@
+"""The coordinator's console on a real SQLite file: reports filed and handled through the real
+case work (with the clock moved), pages and exports read through aiohttp's test client.
+
+Checked here: single-use, expiring login links and signed session cookies; who sees what (403
+for another unit's report, the audit page for the coordinator only); the unit table's numbers
+against values computed by hand on the Indonesian calendar; every export's columns; and that an
+anonymous reporter's identity is in no page and no export (the XLSX files are unzipped first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from openpyxl import load_workbook
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import console_cli
+from bot.bootstrap import handler_deps
+from bot.clock import ManualClock
+from bot.console_cli import console_config
+from bot.settings import Settings
+from core.permissions import CaseAction
+from core.tracking import new_tracking_number
+from handlers import officer_actions, reporter_actions
+from handlers.case import Case, Officer
+from handlers.deps import HandlerDeps
+from handlers.notices import deliver_new_report
+from locales import Catalogs
+from storage.console import issue_login
+from storage.models import Citizen, Report, ReportPhoto
+from storage.unit_registry import seed_units
+from tests.integration.database import Database
+from web.console import ConsoleConfig, build_console_app
+from web.console.context import CONFIG
+
+WITA = ZoneInfo("Asia/Makassar")
+SEPASO = "64.08.09.2001"
+SECRET_NAME = "Sutrisno Rahasia"
+SECRET_USERNAME = "sutrisno_anon"
+
+
+def wita(month: int, day: int, hour: int = 9) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=WITA)
+
+
+@dataclass
+class World:
+    db: Database
+    deps: HandlerDeps
+    clock: ManualClock
+    config: ConsoleConfig
+    units: dict[str, int]
+
+    async def file(
+        self, *, category: str, privacy: str = "biasa", name: str = "Siti", user: str = "42"
+    ) -> tuple[int, str]:
+        now = self.clock()
+        async with self.db.uow() as uow:
+            citizen = await uow.citizens.get("telegram", user)
+            if citizen is None:
+                citizen = await uow.citizens.add(
+                    Citizen(
+                        channel="telegram",
+                        user_id=user,
+                        chat_id=user,
+                        name=name,
+                        username=SECRET_USERNAME if privacy == "anonim" else "",
+                        consent_at=now,
+                        consent_version="1",
+                        created_at=now,
+                    )
+                )
+            report = Report(
+                tracking_no=new_tracking_number(),
+                citizen_id=citizen.id,
+                channel="telegram",
+                report_type="pengaduan",
+                category=category,
+                region_code=SEPASO,
+                description="Sampah menumpuk di depan balai desa",
+                privacy=privacy,
+                created_at=now,
+                updated_at=now,
+            )
+            case = Case(uow, self.deps, now)
+            await uow.reports.add(report, [], case.open_report(report))
+            await deliver_new_report(case, report)
+            await uow.commit()
+            return report.id, report.tracking_no
+
+    async def act(self, report_id: int, action: CaseAction, when: datetime) -> None:
+        self.clock.set(when)
+        async with self.db.uow() as uow:
+            report = await uow.reports.get(report_id)
+            assert report is not None
+            unit = await uow.units.get(report.unit_id or 0)
+            assert unit is not None
+            officer = Officer(user_id="7", name="Dewi", unit=unit)
+            case = Case(uow, self.deps, when)
+            assert await officer_actions.act(case, report, action, officer, note="catatan") == ""
+            await uow.commit()
+
+    async def rate(self, report_id: int, rating: int) -> None:
+        async with self.db.uow() as uow:
+            report = await uow.reports.get(report_id)
+            assert report is not None
+            assert (
+                await reporter_actions.rate(Case(uow, self.deps, self.clock()), report, rating)
+                == ""
+            )
+            await uow.commit()
+
+    async def login_token(self, unit: str, *, name: str = "Admin") -> str:
+        async with self.db.sessions() as session:
+            token = await issue_login(
+                session, self.units[unit], now=self.clock(), user_id="900", user_name=name
+            )
+            await session.commit()
+        return token
+
+    async def client(self, unit: str | None = None) -> TestClient[web.Request, web.Application]:
+        client = TestClient(TestServer(build_console_app(self.config, self.db.sessions)))
+        await client.start_server()
+        if unit is not None:
+            token = await self.login_token(unit)
+            response = await client.post(f"/masuk/{token}", allow_redirects=False)
+            assert response.status == 303
+        return client
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    db = Database(tmp_path / "console.db")
+    await db.start()
+    clock = ManualClock(wita(3, 2))  # Monday 2 March 2026
+    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))
+    deps = handler_deps(settings, "1:x", Catalogs("id"), clock)
+    units: dict[str, int] = {}
+    async with db.uow() as uow:
+        await seed_units(uow, deps.regions, clock(), categories=deps.categories)
+        for code, chat in (
+            ("diskominfo", "-100100"),
+            ("desa-64-08-09-2001", "-100200"),
+            ("dinas-pupr", "-100300"),
+        ):
+            unit = await uow.units.by_code(code)
+            assert unit is not None
+            units[code] = unit.id
+            await uow.units.bind(
+                unit.id, channel="telegram", chat_id=chat, title="g", by="1", now=clock()
+            )
+        kecamatan = await uow.units.by_code("kec-64-08-09")
+        assert kecamatan is not None
+        units["kec-64-08-09"] = kecamatan.id
+        await uow.commit()
+    config = replace(console_config(settings), clock=clock)
+    yield World(db, deps, clock, config, units)
+    await db.engine.dispose()
+
+
+@dataclass
+class Filed:
+    done: str  # Sepaso, verified, followed up, finished, rated 5
+    anonymous: str  # Sepaso, anonymous, never verified: late
+    road: str  # Dinas PUPR
+
+
+@pytest.fixture
+async def filed(world: World) -> Filed:
+    done_id, done = await world.file(category="sampah")
+    _, anonymous = await world.file(
+        category="sampah", privacy="anonim", name=SECRET_NAME, user="43"
+    )
+    _, road = await world.file(category="jalan", user="44")
+    await world.act(done_id, CaseAction.VERIFY, wita(3, 4))  # Wednesday
+    await world.act(done_id, CaseAction.NOTE, wita(3, 5))  # Thursday
+    await world.act(done_id, CaseAction.DONE, wita(3, 6))  # Friday
+    await world.rate(done_id, 5)
+    world.clock.set(wita(3, 9, 10))  # Monday 9 March: the anonymous report is late
+    return Filed(done, anonymous, road)
+
+
+async def test_a_login_link_works_once_and_lapses_after_ten_minutes(world: World) -> None:
+    client = await world.client()
+    try:
+        token = await world.login_token("desa-64-08-09-2001")
+        form = await client.get(f"/masuk/{token}")  # a link preview's GET spends nothing
+        assert form.status == 200
+        first = await client.post(f"/masuk/{token}", allow_redirects=False)
+        assert first.status == 303
+        assert "HttpOnly" in first.headers["Set-Cookie"]
+        again = await client.post(f"/masuk/{token}")
+        assert again.status == 403
+        assert "sudah dipakai" in await again.text()
+        late = await world.login_token("desa-64-08-09-2001")
+        world.clock.set(world.clock() + timedelta(minutes=11))
+        expired = await client.post(f"/masuk/{late}")
+        assert expired.status == 403
+        assert "kedaluwarsa" in await expired.text()
+    finally:
+        await client.close()
+
+
+async def test_no_session_or_a_forged_cookie_gets_the_sign_in_page(world: World) -> None:
+    client = await world.client()
+    try:
+        outsider = await client.get("/laporan")
+        assert outsider.status == 401
+        assert "/dasbor" in await outsider.text()
+        client.session.cookie_jar.update_cookies({"aduan_konsol": "abc.def"})
+        forged = await client.get("/")
+        assert forged.status == 401
+    finally:
+        await client.close()
+
+
+async def test_a_session_lasts_twelve_hours_and_logout_ends_it(world: World) -> None:
+    client = await world.client("desa-64-08-09-2001")
+    try:
+        assert (await client.get("/laporan")).status == 200
+        out = await client.post("/keluar")
+        assert out.status == 200
+        assert (await client.get("/laporan")).status == 401
+    finally:
+        await client.close()
+    client = await world.client("desa-64-08-09-2001")
+    try:
+        world.clock.set(world.clock() + timedelta(hours=12, minutes=1))
+        assert (await client.get("/laporan")).status == 401
+    finally:
+        await client.close()
+
+
+async def test_a_desa_sees_its_reports_only_and_is_refused_another_units(
+    world: World, filed: Filed
+) -> None:
+    client = await world.client("desa-64-08-09-2001")
+    try:
+        listing = await (await client.get("/laporan?periode=30")).text()
+        assert filed.done in listing
+        assert filed.anonymous in listing
+        assert filed.road not in listing
+        refused = await client.get(f"/laporan/{filed.road}")
+        assert refused.status == 403
+        assert "bukan untuk unit Anda" in await refused.text()
+        assert (await client.get("/laporan?unit=dinas-pupr")).status == 403
+        assert (await client.get("/audit")).status == 403
+        page = await client.get(f"/laporan/{filed.done}")
+        assert page.status == 200
+        assert "Siti" in await page.text()  # a normal report names its reporter, as the card does
+    finally:
+        await client.close()
+
+
+async def test_a_kecamatan_sees_its_desa_and_the_coordinator_sees_all(
+    world: World, filed: Filed
+) -> None:
+    kecamatan = await world.client("kec-64-08-09")
+    coordinator = await world.client("diskominfo")
+    try:
+        assert (await kecamatan.get(f"/laporan/{filed.done}")).status == 200
+        assert (await kecamatan.get(f"/laporan/{filed.road}")).status == 403
+        listing = await (await coordinator.get("/laporan?periode=30")).text()
+        assert all(n in listing for n in (filed.done, filed.anonymous, filed.road))
+        await coordinator.get(f"/laporan/{filed.road}")
+        await coordinator.get("/ekspor?format=csv&periode=30")
+        audit = await (await coordinator.get("/audit")).text()
+        assert "Membuka laporan" in audit
+        assert filed.road in audit
+        assert "Mengunduh" in audit
+        assert "Ditolak membuka laporan" in audit  # the kecamatan's refused look
+    finally:
+        await kecamatan.close()
+        await coordinator.close()
+
+
+async def test_the_unit_table_matches_hand_computed_numbers(world: World, filed: Filed) -> None:
+    client = await world.client("diskominfo")
+    try:
+        page = await (await client.get("/?dari=2026-03-01&sampai=2026-03-31")).text()
+    finally:
+        await client.close()
+    row = page.split("Desa Sepaso", 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+    # received 2; verified on time 1 of 2 (the anonymous one is past its 5 March deadline);
+    # followed up on time 1 of 1; finished on time 1 of 1; late now 1; reopened 0; rating 5.
+    assert cells[:4] == ["2", "50%", "100%", "100%"]
+    assert '<span class="late">1</span>' in cells[4]
+    assert cells[5:] == ["0", "5,0", "100%"]
+    # The weekly charts: all three filed in the week of Monday 2 March; 1 of 3 verified on time
+    # (the anonymous and the road report passed their 5 March deadline unverified).
+    week = page.split("Minggu 2026-03-02 · Pengaduan 3", 1)[1].split("</div>", 1)[0]
+    assert '<span class="n">3</span>' in week
+    shares = page.split("per minggu masuk", 1)[1]
+    assert '<span class="n">33%</span>' in shares.split("</div></div>", 1)[0]
+
+
+def _xlsx_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return "".join(book.read(name).decode("utf-8") for name in book.namelist())
+
+
+async def test_exports_carry_the_columns_and_never_an_anonymous_identity(
+    world: World, filed: Filed
+) -> None:
+    client = await world.client("diskominfo")
+    try:
+        pages = [
+            await (await client.get(path)).text()
+            for path in ("/?periode=30", "/laporan?periode=30", f"/laporan/{filed.anonymous}")
+        ]
+        raw_csv = await (await client.get("/ekspor?format=csv&periode=30")).read()
+        raw_xlsx = await (await client.get("/ekspor?format=xlsx&periode=30")).read()
+        raw_lapor = await (await client.get("/ekspor?format=lapor&periode=30")).read()
+    finally:
+        await client.close()
+    xlsx, lapor = _xlsx_text(raw_xlsx), _xlsx_text(raw_lapor)
+    for text in (*pages, raw_csv.decode("utf-8-sig"), xlsx, lapor):
+        assert SECRET_NAME not in text
+        assert SECRET_USERNAME not in text
+    assert filed.anonymous in xlsx
+    assert filed.anonymous in lapor
+    assert "disembunyikan (anonim)" in pages[2]
+    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Nomor laporan", "Tanggal masuk", "Tanggal verifikasi"]
+    done = next(r for r in rows if r[0] == filed.done)
+    # Filed Mon 2 March, verified Wed 4, followed up Thu 5, finished Fri 6: 4 working days.
+    assert done[1:5] == ["2026-03-02", "2026-03-04", "2026-03-05", "2026-03-06"]
+    assert done[8:] == ["Sepaso", "Desa Sepaso", "Selesai", "4", "Tidak", "5"]
+    late = next(r for r in rows if r[0] == filed.anonymous)
+    assert late[2:5] == ["", "", ""]
+    assert late[10:13] == ["Baru", "5", "Ya"]  # 3, 4, 5, 6, 9 March
+    sheet = load_workbook(io.BytesIO(raw_lapor), read_only=True).active
+    assert sheet is not None
+    table = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
+    assert table[0][2] == "Klasifikasi"
+    by_number = {r[-1]: r for r in table[1:]}
+    assert by_number[filed.done][2] == "Pengaduan"
+    assert by_number[filed.done][13] == "Terdisposisi Selesai"
+    assert by_number[filed.anonymous][9:11] == ["Ya", "Tidak"]
+    assert by_number[filed.anonymous][13] == "Belum Terverifikasi"
+    assert by_number[filed.road][12] == "Dinas Pekerjaan Umum dan Penataan Ruang"
+
+
+async def test_bad_input_gets_a_clear_page_and_a_4xx(world: World, filed: Filed) -> None:
+    client = await world.client("diskominfo")
+    try:
+        for path, status, words in (
+            ("/laporan?dari=2026-13-01", 400, "tidak valid"),
+            ("/laporan?hal=99999999999", 400, "Nomor halaman"),
+            ("/laporan?unit=tidak-ada", 404, "tidak ditemukan"),
+            ("/laporan?status=hilang", 400, "tidak dikenal"),
+            ("/laporan/XXXX-XXXX-X", 404, "tidak ditemukan"),
+            ("/?periode=abad", 400, "Periode tidak dikenal"),
+            ("/ekspor?format=pdf", 400, "tidak dikenal"),
+            ("/tidak/ada", 404, "tidak ada"),
+        ):
+            response = await client.get(path)
+            assert response.status == status, path
+            text = await response.text()
+            assert words in text, path
+            assert "Traceback" not in text
+        english = await (await client.get("/laporan?dari=x&lang=en")).text()
+        assert "is not valid" in english
+    finally:
+        await client.close()
+
+
+async def test_the_rekap_has_a_row_per_unit_and_the_total(world: World, filed: Filed) -> None:
+    client = await world.client("diskominfo")
+    try:
+        response = await client.get("/ekspor?format=rekap&dari=2026-03-01&sampai=2026-03-31")
+        assert response.status == 200
+        data = await response.read()
+    finally:
+        await client.close()
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[1][:3] == ["Unit", "Laporan masuk", "Diverifikasi tepat waktu"]
+    by_name = {r[0]: r for r in rows[2:]}
+    assert by_name["Desa Sepaso"][1:5] == [2, 50.0, 100.0, 100.0]
+    assert by_name["Desa Sepaso"][8] == 1  # late now
+    assert by_name["Desa Sepaso"][10:] == [5.0, 100.0]
+    assert by_name["Total"][1] == 3
+
+
+async def test_aduan_export_writes_each_format_from_the_command_line(
+    world: World, filed: Filed, tmp_path: Path
+) -> None:
+    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"), database_url=world.db.url)
+    for kind in ("csv", "lapor", "rekap"):
+        out = tmp_path / f"out.{kind}"
+        args = argparse.Namespace(
+            format=kind, first="2026-03-01", last="2026-03-31", unit="kec-64-08-09", output=out
+        )
+        assert await console_cli.export(settings, args) == 0
+        text = (
+            out.read_bytes().decode("utf-8-sig") if kind == "csv" else _xlsx_text(out.read_bytes())
+        )
+        assert SECRET_NAME not in text
+        if kind != "rekap":
+            assert filed.done in text
+            assert filed.road not in text  # the kecamatan's reach only
+    bad = argparse.Namespace(
+        format="csv", first="2026-02-30", last=None, unit=None, output=tmp_path / "x"
+    )
+    assert await console_cli.export(settings, bad) == console_cli.EXIT_FAILED
+
+
+async def test_a_mounted_sub_application_is_public_and_shares_the_config(world: World) -> None:
+    async def hello(request: web.Request) -> web.Response:
+        config = request.config_dict[CONFIG]
+        return web.Response(text=f"open311 {config.timezone}")
+
+    sub = web.Application()
+    sub.router.add_get("/services.json", hello)
+    app = build_console_app(world.config, world.db.sessions, extra_subapps=[("/open311/v2/", sub)])
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.get("/open311/v2/services.json")
+        assert response.status == 200
+        assert await response.text() == "open311 Asia/Makassar"
+        missing = await client.get("/open311/v2/requests/1.json")
+        assert missing.status == 404
+        assert "<html" not in await missing.text()  # the sub-app's own answer, not a console page
+        assert (
+            await client.get("/laporan")
+        ).status == 401  # the console itself still needs sign-in
+    finally:
+        await client.close()
+
+
+async def test_the_areas_page_counts_every_desa_including_those_that_sent_nothing(
+    world: World, filed: Filed
+) -> None:
+    coordinator = await world.client("diskominfo")
+    desa = await world.client("desa-64-08-09-2001")
+    try:
+        page = await (await coordinator.get("/wilayah?dari=2026-03-01&sampai=2026-03-31")).text()
+        own = await (await desa.get("/wilayah?dari=2026-03-01&sampai=2026-03-31")).text()
+    finally:
+        await coordinator.close()
+        await desa.close()
+    sepaso = page.split(">Sepaso</a>", 1)[1].split("</tr>", 1)[0]
+    assert "<td>3</td><td>2</td>" in sepaso  # three reports filed there, two still open
+    bengalon = page.split(">Bengalon</a>", 1)[1].split("</tr>", 1)[0]
+    assert "<strong>3</strong>" in bengalon
+    assert "<td>Sekerat</td><td>0</td><td>0</td>" in page  # a desa that sent nothing
+    assert "Sangatta Utara" in page  # every kecamatan
+    assert "Sangatta Utara" not in own  # a desa sees its own area only
+    assert "<td>2</td><td>1</td>" in own.split(">Sepaso</a>", 1)[1]  # only its own reports
+
+
+async def test_photos_are_served_only_to_those_who_may_see_the_report(
+    world: World, filed: Filed, tmp_path: Path
+) -> None:
+    image = tmp_path / "bukti.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0 bukti")
+    async with world.db.sessions() as session:
+        report = await store_report(session, filed.done)
+        session.add_all(
+            [
+                ReportPhoto(
+                    report_id=report,
+                    position=1,
+                    file_id="a",
+                    file_unique_id="ua",
+                    stored_path=str(image),
+                ),
+                ReportPhoto(report_id=report, position=2, file_id="b", file_unique_id="ub"),
+            ]
+        )
+        await session.commit()
+    desa = await world.client("desa-64-08-09-2001")
+    pupr = await world.client("dinas-pupr")
+    try:
+        page = await (await desa.get(f"/laporan/{filed.done}")).text()
+        assert f'src="/laporan/{filed.done}/foto/1"' in page
+        assert "Foto 2: belum tersimpan" in page
+        photo = await desa.get(f"/laporan/{filed.done}/foto/1")
+        assert photo.status == 200
+        assert await photo.read() == image.read_bytes()
+        assert (await desa.get(f"/laporan/{filed.done}/foto/2")).status == 404
+        assert (await pupr.get(f"/laporan/{filed.done}/foto/1")).status == 403
+    finally:
+        await desa.close()
+        await pupr.close()
+
+
+async def store_report(session: AsyncSession, number: str) -> int:
+    found = await session.scalar(select(Report.id).where(Report.tracking_no == number))
+    assert found is not None
+    return found

@@ -1,0 +1,152 @@
+"""The console's aiohttp application: its middlewares (language, sign-in, errors), the sign-in
+and sign-out pages, and the routes of :mod:`web.console.pages`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from storage.console import audit, open_session, redeem_login
+from web.console import pages
+from web.console.auth import COOKIE, set_cookie, viewer_of
+from web.console.config import ConsoleConfig
+from web.console.context import (
+    CONFIG,
+    PUBLIC,
+    SESSIONS,
+    SUBAPPS,
+    TRANSLATOR,
+    VIEWER,
+    Refusal,
+    SessionFactory,
+    error_page,
+    render,
+    translator,
+)
+from web.console.html import esc
+
+log = logging.getLogger(__name__)
+
+LANG_COOKIE = "aduan_bahasa"
+STATIC_DIR = Path(__file__).parent / "static"
+SIGN_IN_PATHS = ("/masuk/", "/static/", "/keluar")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    config = request.config_dict[CONFIG]
+    asked = request.query.get("lang", "")
+    language = asked or request.cookies.get(LANG_COOKIE, "") or config.catalogs.default_language
+    request[TRANSLATOR] = config.catalogs.get(language)
+    if request.path.startswith(request.config_dict[SUBAPPS]):
+        return await handler(request)
+    try:
+        if not request.path.startswith(request.config_dict[PUBLIC]):
+            async with request.config_dict[SESSIONS]() as session:
+                found = await viewer_of(request, session, config)
+            if found is None:
+                raise Refusal(401, "console.error.signed_out")
+            request[VIEWER] = found
+        response = await handler(request)
+    except Refusal as refusal:
+        response = error_page(request, refusal.status_code, refusal.key, **refusal.values)
+    except web.HTTPException as error:
+        if error.status_code < 400:
+            raise
+        status = error.status_code if error.status_code in (404, 405) else 400
+        response = error_page(request, status, f"console.error.http_{status}")
+    except Exception:
+        log.exception("console page failed: %s", request.path)
+        response = error_page(request, 500, "console.error.http_500")
+    if asked in ("id", "en"):
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="Lax", path="/")
+    return response
+
+
+async def _login_form(request: web.Request) -> web.Response:
+    tr = translator(request)
+    token = request.match_info["token"]
+    body = (
+        f'<div class="notice"><p>{esc(tr.t("console.login.confirm"))}</p>'
+        f'<form method="post" action="/masuk/{esc(token)}">'
+        f'<button type="submit">{esc(tr.t("console.login.button"))}</button></form></div>'
+    )
+    return render(request, tr.t("console.login.title"), body)
+
+
+async def _login(request: web.Request) -> web.StreamResponse:
+    """Spend the link (a POST, so a chat app's link preview cannot spend it) and sign in."""
+    config = request.config_dict[CONFIG]
+    now = config.clock()
+    async with request.config_dict[SESSIONS]() as session:
+        login, reason = await redeem_login(session, request.match_info["token"], now=now)
+        if login is None:
+            audit(session, now=now, action="login_refused", subject=reason)
+            await session.commit()
+            raise Refusal(403, f"console.login.{reason}")
+        token = await open_session(session, login, now=now, ttl=config.session_ttl)
+        audit(
+            session,
+            now=now,
+            action="login",
+            unit_id=login.unit_id,
+            user_id=login.user_id,
+            user_name=login.user_name,
+        )
+        await session.commit()
+    response = web.HTTPSeeOther("/")
+    set_cookie(response, config, token)
+    raise response
+
+
+async def _logout(request: web.Request) -> web.Response:
+    config = request.config_dict[CONFIG]
+    now = config.clock()
+    async with request.config_dict[SESSIONS]() as session:
+        found = await viewer_of(request, session, config)
+        if found is not None:
+            live = await session.merge(found.session)
+            live.ended_at = now
+            audit(
+                session,
+                now=now,
+                action="logout",
+                unit_id=found.unit.id,
+                user_id=found.session.user_id,
+                user_name=found.session.user_name,
+            )
+            await session.commit()
+    tr = translator(request)
+    body = f'<div class="notice"><p>{esc(tr.t("console.logout.done"))}</p></div>'
+    response = render(request, tr.t("console.logout.title"), body)
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+def build_console_app(
+    config: ConsoleConfig,
+    sessions: SessionFactory,
+    *,
+    extra_subapps: Sequence[tuple[str, web.Application]] = (),
+) -> web.Application:
+    """The console as one aiohttp application; ``extra_subapps`` are mounted at their prefixes
+    (e.g. ``("/open311/v2/", open311_app)``), served without the console's sign-in and left to
+    answer their own errors."""
+    app = web.Application(middlewares=[_context])
+    app[CONFIG] = config
+    app[SESSIONS] = sessions
+    app[SUBAPPS] = tuple(prefix for prefix, _ in extra_subapps)
+    app[PUBLIC] = (*SIGN_IN_PATHS, *app[SUBAPPS])
+    app.router.add_get("/masuk/{token}", _login_form)
+    app.router.add_post("/masuk/{token}", _login)
+    app.router.add_post("/keluar", _logout)
+    app.router.add_static("/static/", STATIC_DIR)
+    pages.add_routes(app.router)
+    for prefix, subapp in extra_subapps:
+        app.add_subapp(prefix, subapp)
+    return app

@@ -1,0 +1,61 @@
+"""What the console needs, built once from the bot's settings by its caller (no globals)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.calendar import WorkingCalendar
+from core.categories import Category
+from core.deadlines import DeadlinePolicy
+from core.regions import RegionDirectory
+from locales import Catalogs
+from storage.console import LOGIN_TTL, SESSION_TTL
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """``secret`` signs the session cookie; ``public_url`` is written into login links."""
+
+    secret: bytes
+    public_url: str
+    timezone: ZoneInfo
+    catalogs: Catalogs
+    regions: RegionDirectory
+    categories: tuple[Category, ...]
+    calendar: WorkingCalendar
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    coordinator_sees_identity: bool = False
+    session_ttl: timedelta = SESSION_TTL
+    login_ttl: timedelta = LOGIN_TTL
+    page_size: int = 50
+    clock: Callable[[], datetime] = _now
+
+    @property
+    def secure_cookie(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def derive_secret(configured: str | None, bot_token: str | None) -> bytes:
+    """The cookie key: ``CONSOLE_SECRET``, else derived from the bot token, else random for this
+    process only (sessions then end when the console restarts)."""
+    if configured:
+        return configured.encode()
+    if bot_token:
+        return hashlib.sha256(b"kanal-aduan console:" + bot_token.encode()).digest()
+    return secrets.token_bytes(32)
+
+
+def login_link(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/masuk/{token}"

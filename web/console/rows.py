@@ -1,0 +1,130 @@
+"""One report as the console's tables and exports see it: dates of each stage, place names,
+working days taken, late or not. Nothing here names the reporter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.deadlines import UNIT_STAGES, local_date
+from core.lifecycle import ReportStatus
+from core.performance import Handling, Measured, Step, handling
+from storage.console import events_of
+from storage.models import Report, ReportEvent, Unit
+from web.console.config import ConsoleConfig
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    report: Report
+    created_on: date
+    kecamatan_code: str
+    kecamatan: str
+    desa: str
+    unit: str
+    category: str
+    handling: Handling
+    late_now: bool
+    working_days: int
+
+    @property
+    def measured(self) -> Measured:
+        return Measured(
+            report_type=self.report.report_type,
+            status=self.report.status,
+            handling=self.handling,
+            late_now=self.late_now,
+            rating=self.report.rating,
+        )
+
+    @property
+    def late_ever(self) -> bool:
+        """Late now, or any stage that ended (or stands) after its deadline."""
+        stages = (self.handling.verify, self.handling.follow_up, self.handling.finish)
+        return self.late_now or any(s.on_time is False for s in stages)
+
+
+def steps_of(events: Sequence[ReportEvent], config: ConsoleConfig) -> list[Step]:
+    return [
+        Step(local_date(e.created_at, config.timezone), e.status_from, e.status_to)
+        for e in events
+        if e.status_to is not None and e.status_to != e.status_from
+    ]
+
+
+def place_names(config: ConsoleConfig, region_code: str) -> tuple[str, str, str]:
+    """(kecamatan code, kecamatan name, desa name) of a report's area ('' where unknown)."""
+    region = config.regions.get(region_code)
+    if region is None:
+        return "", "", ""
+    if region.level >= 4:
+        parent_code = region_code.rsplit(".", 1)[0]
+        parent = config.regions.get(parent_code)
+        return parent_code, parent.name if parent else "", region.name
+    if region.level == 3:
+        return region_code, region.name, ""
+    return "", "", ""
+
+
+def build_row(
+    report: Report,
+    events: Sequence[ReportEvent],
+    units: dict[int, Unit],
+    config: ConsoleConfig,
+    language: str,
+) -> ReportRow:
+    today = local_date(config.clock(), config.timezone)
+    created_on = local_date(report.created_at, config.timezone)
+    category = config.category(report.category)
+    measured = handling(
+        created_on,
+        steps_of(events, config),
+        report.report_type,
+        pengawasan=bool(category and category.pengawasan),
+        today=today,
+        cal=config.calendar,
+        policy=config.deadlines,
+        archived=report.status == ReportStatus.DIARSIPKAN,
+    )
+    late_now = (
+        report.status in UNIT_STAGES and report.due_date is not None and report.due_date < today
+    )
+    end = measured.finish.ended_on or (
+        local_date(report.updated_at, config.timezone)
+        if report.status == ReportStatus.DIARSIPKAN
+        else today
+    )
+    kec_code, kecamatan, desa = place_names(config, report.region_code)
+    unit = units.get(report.unit_id) if report.unit_id else None
+    name = (
+        category.name_en
+        if category and language == "en"
+        else (category.name_id if category else report.category)
+    )
+    return ReportRow(
+        report=report,
+        created_on=created_on,
+        kecamatan_code=kec_code,
+        kecamatan=kecamatan,
+        desa=desa,
+        unit=unit.name if unit else "",
+        category=name,
+        handling=measured,
+        late_now=late_now,
+        working_days=config.calendar.working_days_between(created_on, end),
+    )
+
+
+async def load_rows(
+    session: AsyncSession,
+    reports: Sequence[Report],
+    units: dict[int, Unit],
+    config: ConsoleConfig,
+    language: str,
+) -> list[ReportRow]:
+    """Rows of ``reports``, their timelines read in one query."""
+    events = await events_of(session, [r.id for r in reports])
+    return [build_row(r, events[r.id], units, config, language) for r in reports]

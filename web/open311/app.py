@@ -1,0 +1,457 @@
+"""The Open311 GeoReport v2 sub-application: ``build_open311_app`` → an aiohttp application that
+``aduan console`` mounts at ``/open311/v2/``.
+
+Endpoints (``.xml`` or ``.json``; without an extension, XML): ``discovery``, ``services``,
+``services/{service_code}``, ``requests`` (GET, and POST with an API key),
+``requests/{service_request_id}``, ``tokens/{token_id}``; and ``media/{service_request_id}``,
+the first photo of a public report (the ``media_url`` of its request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.categories import HANDLER_OPD, Category, category_by_code
+from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.limits import DESCRIPTION_MAX, DESCRIPTION_MIN
+from core.open311 import (
+    OPEN311_CHANNEL,
+    PUBLIC_NOTE_EVENTS,
+    QUERY_WINDOW,
+    VERIFIED_EVENT,
+    Open311Status,
+    hash_api_key,
+    is_listed,
+    statuses_of,
+)
+from core.tracking import TrackingCheck, parse_tracking_number
+from locales import Translator
+from storage.models import ApiKey, Citizen, Report, ReportEvent
+from storage.open311 import Open311Repository
+from storage.uow import UnitOfWork
+from web.open311.config import Filer, Open311Config
+from web.open311.formats import Format, error_response, respond, respond_document
+from web.open311.location import PlaceProblem, resolve_place
+from web.open311.public import PublicContext, iso, public_item, service_name, service_notice
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+#: When this API last changed (``discovery``'s changeset).
+CHANGESET = datetime.fromisoformat("2026-11-28T00:00:00+00:00")
+
+Clock = Callable[[], datetime]
+Handler = Callable[[web.Request, Format], Awaitable[web.StreamResponse]]
+
+
+class Open311Error(Exception):
+    """A 4xx answer in the spec's error format; ``key`` is a catalogue entry."""
+
+    def __init__(self, status: int, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.status, self.key, self.values = status, key, values
+
+
+class Open311:
+    """The endpoints, sharing the configuration, the database and the clock."""
+
+    def __init__(
+        self,
+        config: Open311Config,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        filer: Filer | None,
+    ) -> None:
+        self.config, self.sessions, self.clock, self.filer = config, sessions, clock, filer
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    def tr(self, request: web.Request) -> Translator:
+        wanted = request.query.get("locale", "")[:2].lower()
+        return self.config.catalogs.get(wanted or self.config.language)
+
+    # --- the door ------------------------------------------------------------------------------
+
+    def endpoint(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def serve(request: web.Request) -> web.StreamResponse:
+            extension = request.match_info.get("ext", "")
+            fmt = Format.JSON if extension == ".json" else Format.XML
+            tr = self.tr(request)
+            if extension not in ("", ".xml", ".json"):
+                return error_response(fmt, 400, tr.t("open311.error.format"))
+            try:
+                self._check_jurisdiction(request)
+                return await handler(request, fmt)
+            except Open311Error as problem:
+                return error_response(fmt, problem.status, tr.t(problem.key, **problem.values))
+
+        return serve
+
+    def _check_jurisdiction(self, request: web.Request) -> None:
+        wanted = request.query.get("jurisdiction_id", "").strip()
+        if wanted and wanted != self.jurisdiction:
+            raise Open311Error(404, "open311.error.jurisdiction", jurisdiction=wanted[:40])
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.config.jurisdiction_id or self.config.regions.root.code
+
+    # --- discovery and services ------------------------------------------------------------------
+
+    async def discovery(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        tr = self.tr(request)
+        changeset = iso(CHANGESET, self.config.timezone)
+        document = {
+            "changeset": changeset,
+            "contact": self.config.contact or tr.t("open311.contact"),
+            "key_service": tr.t("open311.key_service"),
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": base_url(request, "discovery").rstrip("/"),
+                    "changeset": changeset,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        }
+        return respond_document(fmt, "discovery", document)
+
+    async def services(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        tr = self.tr(request)
+        async with self.uow() as uow:
+            names = {unit.code: unit.name for unit in await uow.units.all()}
+        items = [self._service(tr, category, names) for category in self.config.categories]
+        return respond(fmt, "services", "service", items)
+
+    def _service(self, tr: Translator, category: Category, units: dict[str, str]) -> dict[str, Any]:
+        if category.handler == HANDLER_OPD:
+            about = tr.t("open311.service.opd", unit=units.get(category.opd, category.opd))
+        else:
+            about = tr.t(f"open311.service.area.{category.area_level}")
+        return {
+            "service_code": category.code,
+            "service_name": service_name(self.config.categories, category.code, tr.language),
+            "description": about,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "",
+            "group": tr.t(
+                "open311.group.pengawasan" if category.pengawasan else "open311.group.pengaduan"
+            ),
+        }
+
+    async def service_definition(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        category = self._category(request.match_info["code"])
+        return respond_document(
+            fmt, "service_definition", {"service_code": category.code, "attributes": []}
+        )
+
+    def _category(self, code: str) -> Category:
+        category = category_by_code(self.config.categories, code.strip())
+        if category is None:
+            raise Open311Error(404, "open311.error.service_code", code=code.strip()[:40])
+        return category
+
+    # --- reading requests ------------------------------------------------------------------------
+
+    async def requests(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        query = request.query
+        ids = [part for part in query.get("service_request_id", "").split(",") if part.strip()]
+        async with self.uow() as uow:
+            repo = Open311Repository(uow.session)
+            if ids:
+                numbers = [self._tracking_number(part) for part in ids]
+                reports = await repo.public_reports(
+                    privacy=Privacy.BIASA, tracking_numbers=numbers, limit=len(numbers)
+                )
+            else:
+                start, end = self._window(query.get("start_date", ""), query.get("end_date", ""))
+                codes = [
+                    self._known_category(c).code
+                    for c in query.get("service_code", "").split(",")
+                    if c.strip()
+                ]
+                reports = await repo.public_reports(
+                    privacy=Privacy.BIASA,
+                    categories=codes,
+                    statuses=self._statuses(query.get("status", "")),
+                    start=start,
+                    end=end,
+                    limit=self.config.max_requests,
+                )
+            items = await self._items(request, repo, reports)
+        return respond(fmt, "service_requests", "request", items)
+
+    async def one_request(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        number = self._tracking_number(request.match_info["id"])
+        async with self.uow() as uow:
+            repo = Open311Repository(uow.session)
+            reports = await repo.public_reports(
+                privacy=Privacy.BIASA, tracking_numbers=[number], limit=1
+            )
+            if not reports:
+                raise Open311Error(404, "open311.error.not_found", id=number)
+            items = await self._items(request, repo, reports)
+        return respond(fmt, "service_requests", "request", items)
+
+    async def token(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        # Requests are filed at once, so no token is ever handed out; a client that asks with
+        # the service_request_id it got is answered with it, anything else is unknown.
+        token = request.match_info["token"]
+        parsed = parse_tracking_number(token)
+        if parsed.check == TrackingCheck.VALID:
+            async with self.uow() as uow:
+                found = await Open311Repository(uow.session).public_reports(
+                    privacy=Privacy.BIASA, tracking_numbers=[parsed.number], limit=1
+                )
+            if found:
+                item = {"service_request_id": parsed.number, "token": token}
+                return respond(fmt, "service_requests", "request", [item])
+        raise Open311Error(404, "open311.error.token", token=token[:40])
+
+    def _tracking_number(self, text: str) -> str:
+        parsed = parse_tracking_number(text)
+        if parsed.check != TrackingCheck.VALID:
+            raise Open311Error(400, "open311.error.request_id", id=text.strip()[:40])
+        return parsed.number
+
+    def _statuses(self, text: str) -> list[str]:
+        wanted: set[str] = set()
+        for part in (p.strip().lower() for p in text.split(",") if p.strip()):
+            try:
+                wanted |= {s.value for s in statuses_of(Open311Status(part))}
+            except ValueError:
+                raise Open311Error(400, "open311.error.status", value=part[:40]) from None
+        return sorted(wanted)
+
+    def _date(self, text: str, name: str) -> datetime | None:
+        if not text.strip():
+            return None
+        try:
+            moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
+        except ValueError:
+            raise Open311Error(400, "open311.error.date", name=name, value=text[:40]) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.config.timezone)
+        return moment
+
+    def _window(self, start_text: str, end_text: str) -> tuple[datetime, datetime]:
+        """GeoReport v2: by default the last 90 days; a range may span at most 90 days."""
+        start, end = self._date(start_text, "start_date"), self._date(end_text, "end_date")
+        if start is None and end is None:
+            end = self.clock()
+        if start is None:
+            assert end is not None
+            start = end - QUERY_WINDOW
+        if end is None:
+            end = start + QUERY_WINDOW
+        if end < start:
+            raise Open311Error(400, "open311.error.date_order")
+        if end - start > QUERY_WINDOW:
+            raise Open311Error(400, "open311.error.date_span", days=QUERY_WINDOW.days)
+        return start, end
+
+    async def _items(
+        self, request: web.Request, repo: Open311Repository, reports: list[Report]
+    ) -> list[dict[str, Any]]:
+        listed = [r for r in reports if is_listed(Privacy(r.privacy))]
+        ids = [r.id for r in listed]
+        publish = self.config.publish_descriptions
+        ctx = PublicContext(
+            tr=self.tr(request),
+            regions=self.config.regions,
+            categories=self.config.categories,
+            timezone=self.config.timezone,
+            publish=publish,
+            base_url=base_url(request, "requests"),
+            verified=await repo.verified(ids, VERIFIED_EVENT) if publish else set(),
+            notes=await repo.last_notes(ids, PUBLIC_NOTE_EVENTS) if publish else {},
+            photos=set(await repo.stored_photos(ids)) if publish else set(),
+            units=await repo.unit_names({r.unit_id for r in listed if r.unit_id}),
+            identities=await repo.identities({r.citizen_id for r in listed}) if publish else {},
+        )
+        return [public_item(ctx, report) for report in listed]
+
+    # --- the photo -------------------------------------------------------------------------------
+
+    async def media(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        number = self._tracking_number(request.match_info["id"])
+        async with self.uow() as uow:
+            repo = Open311Repository(uow.session)
+            reports = await repo.public_reports(
+                privacy=Privacy.BIASA, tracking_numbers=[number], limit=1
+            )
+            report = reports[0] if reports else None
+            shown = (
+                report is not None
+                and self.config.publish_descriptions
+                and bool(await repo.verified([report.id], VERIFIED_EVENT))
+            )
+            photo = (await repo.stored_photos([report.id])).get(report.id) if report else None
+        path = self._media_path(photo.stored_path if photo and shown else None)
+        if path is None:
+            raise Open311Error(404, "open311.error.no_media", id=number)
+        assert photo is not None
+        return web.FileResponse(path, headers={"Content-Type": photo.mime_type})
+
+    def _media_path(self, stored: str | None) -> Path | None:
+        if not stored:
+            return None
+        root = self.config.media_dir.resolve()
+        path = Path(stored).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return path
+
+    # --- filing a request ------------------------------------------------------------------------
+
+    async def post_request(self, request: web.Request, fmt: Format) -> web.StreamResponse:
+        form = await request.post()
+        field = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        now = self.clock()
+        async with self.uow() as uow:
+            repo = Open311Repository(uow.session)
+            key = await self._key(repo, field.get("api_key", ""))
+            report = self._report(field, now)
+            citizen = await self._requester(uow, key, now)
+            report.citizen_id = citizen.id
+            event = ReportEvent(
+                kind="submitted",
+                status_to=ReportStatus.BARU.value,
+                actor=f"open311:{key.name}"[:64],
+                note="",
+                created_at=now,
+            )
+            assert self.filer is not None
+            await self.filer(uow, now, report, event)
+            await repo.touch_key(key.id, now)
+            await uow.commit()
+        item = {
+            "service_request_id": report.tracking_no,
+            "service_notice": service_notice(self.tr(request), report),
+            "account_id": field.get("account_id") or None,
+        }
+        return respond(fmt, "service_requests", "request", [item])
+
+    async def _key(self, repo: Open311Repository, given: str) -> ApiKey:
+        if not self.config.accept_requests or self.filer is None:
+            raise Open311Error(403, "open311.error.posting_closed")
+        key = await repo.key_with_hash(hash_api_key(given)) if given.strip() else None
+        if key is None or key.revoked_at is not None:
+            raise Open311Error(403, "open311.error.api_key")
+        return key
+
+    def _report(self, field: dict[str, str], now: datetime) -> Report:
+        category = self._known_category(field.get("service_code", ""))
+        lat, lon = self._point(field.get("lat", ""), field.get("long", ""))
+        where = resolve_place(
+            self.config.regions, field.get("address_string", ""), field.get("address_id", "")
+        )
+        if isinstance(where, PlaceProblem):
+            key = where.key
+            if key == "open311.error.location_missing" and lat is not None:
+                key = "open311.error.point_only"
+            raise Open311Error(400, key, address=where.address[:80])
+        return Report(
+            tracking_no="",
+            channel=OPEN311_CHANNEL,
+            report_type=ReportType.PENGADUAN.value,
+            category=category.code,
+            region_code=where.desa.code,
+            address_detail=where.detail[:500],
+            latitude=lat,
+            longitude=lon,
+            description=self._description(field),
+            privacy=Privacy.BIASA.value,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _known_category(self, code: str) -> Category:
+        if not code.strip():
+            raise Open311Error(400, "open311.error.service_code_missing")
+        category = category_by_code(self.config.categories, code.strip())
+        if category is None:
+            raise Open311Error(400, "open311.error.service_code", code=code.strip()[:40])
+        return category
+
+    def _point(self, lat_text: str, lon_text: str) -> tuple[float | None, float | None]:
+        if not lat_text.strip() and not lon_text.strip():
+            return None, None
+        try:
+            lat, lon = float(lat_text), float(lon_text)
+        except ValueError:
+            raise Open311Error(400, "open311.error.point") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise Open311Error(400, "open311.error.point")
+        return lat, lon
+
+    def _description(self, field: dict[str, str]) -> str:
+        text = field.get("description", "").strip()
+        if len(text) < DESCRIPTION_MIN:
+            raise Open311Error(400, "open311.error.description_short", minimum=DESCRIPTION_MIN)
+        media = field.get("media_url", "").strip()
+        if media:
+            if not media.startswith(("https://", "http://")) or len(media) > 500:
+                raise Open311Error(400, "open311.error.media_url")
+            line = self.config.catalogs.get(self.config.language).t("open311.media_line", url=media)
+            text = text[: DESCRIPTION_MAX - len(line) - 2] + "\n\n" + line
+        if len(text) > DESCRIPTION_MAX:
+            raise Open311Error(400, "open311.error.description_long", maximum=DESCRIPTION_MAX)
+        return text
+
+    async def _requester(self, uow: UnitOfWork, key: ApiKey, now: datetime) -> Citizen:
+        """The system that files (one requester per API key). The person behind it is not
+        stored: names, e-mail and phone stay with the system that knows them."""
+        user_id = f"apikey:{key.id}"
+        citizen = await uow.citizens.get(OPEN311_CHANNEL, user_id)
+        if citizen is not None:
+            return citizen
+        return await uow.citizens.add(
+            Citizen(
+                channel=OPEN311_CHANNEL,
+                user_id=user_id,
+                chat_id="",
+                name=f"{key.name} (Open311)"[:200],
+                username="",
+                language=self.config.language,
+                consent_at=now,
+                consent_version=OPEN311_CHANNEL,
+                created_at=now,
+            )
+        )
+
+
+def base_url(request: web.Request, segment: str) -> str:
+    """The sub-application's own URL (where it is mounted), from a request to ``segment``."""
+    url = str(request.url.with_query(None))
+    cut = url.rfind("/" + segment)
+    return url[: cut + 1] if cut >= 0 else url
+
+
+def build_open311_app(
+    config: Open311Config,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    filer: Filer | None = None,
+) -> web.Application:
+    """The GeoReport v2 application; without a ``filer`` it only reads (POST answers 403)."""
+    api = Open311(config, sessions, clock, filer)
+    app = web.Application()
+    ext = "{ext:(\\.[a-z]+)?}"
+    get, post, route = app.router.add_get, app.router.add_post, api.endpoint
+    get(f"/discovery{ext}", route(api.discovery))
+    get(f"/services{ext}", route(api.services))
+    get(f"/services/{{code:[^./]+}}{ext}", route(api.service_definition))
+    get(f"/requests{ext}", route(api.requests))
+    post(f"/requests{ext}", route(api.post_request))
+    get(f"/requests/{{id:[^./]+}}{ext}", route(api.one_request))
+    get(f"/tokens/{{token:[^./]+}}{ext}", route(api.token))
+    get("/media/{id:[^./]+}", route(api.media))
+    return app

@@ -1,0 +1,49 @@
+"""What the Open311 sub-application is built from (no settings object of the bot is imported:
+the process that mounts it, ``aduan console``, fills this from its own settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from core.categories import Category
+from core.regions import RegionDirectory
+from locales import Catalogs
+from storage.models import Report, ReportEvent, Unit
+from storage.uow import UnitOfWork
+
+
+class Filer(Protocol):
+    """Files a posted report into the same life a chat report has (``handlers.filing``):
+    tracking number, clocks, storing, routing and the card in the unit's groups (outbox rows),
+    all in the given unit of work. Returns the unit the report went to."""
+
+    async def __call__(
+        self, uow: UnitOfWork, now: datetime, report: Report, event: ReportEvent
+    ) -> Unit | None: ...
+
+
+@dataclass(frozen=True)
+class Open311Config:
+    regions: RegionDirectory
+    categories: tuple[Category, ...]
+    timezone: ZoneInfo
+    catalogs: Catalogs
+    #: Where the media worker stores the evidence photos (``MEDIA_DIR``).
+    media_dir: Path
+    #: Language of names and error descriptions; a request may ask for the other with ``locale``.
+    language: str = "id"
+    #: Descriptions, address details, GPS points, notes and photos of verified public reports
+    #: (``OPEN311_PUBLISH_DESCRIPTIONS``); off: only category, place, status and dates.
+    publish_descriptions: bool = True
+    #: Whether other systems may file reports (``POST requests``) at all.
+    accept_requests: bool = True
+    #: The most requests one GET returns (newest first).
+    max_requests: int = 1000
+    #: Shown in ``discovery`` (who to contact about the API).
+    contact: str = ""
+    #: ``jurisdiction_id`` this endpoint answers to; default: the region's Kemendagri code.
+    jurisdiction_id: str = ""

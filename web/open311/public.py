@@ -1,0 +1,134 @@
+"""A report as the public sees it through Open311: nothing about who reported it, and the
+reporter's own words (description, address detail, GPS point, photo) only once the unit has
+verified the report and while publication is on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from core.categories import Category, category_by_code
+from core.lifecycle import ReportStatus
+from core.open311 import open311_status
+from core.regions import RegionDirectory
+from locales import Translator
+from storage.models import Report
+
+
+@dataclass(frozen=True)
+class PublicContext:
+    """What the items of one response share."""
+
+    tr: Translator
+    regions: RegionDirectory
+    categories: tuple[Category, ...]
+    timezone: ZoneInfo
+    publish: bool
+    base_url: str
+    verified: set[int] = field(default_factory=set)
+    notes: dict[int, str] = field(default_factory=dict)
+    photos: set[int] = field(default_factory=set)
+    units: dict[int, str] = field(default_factory=dict)
+    #: Per report: how its reporter is named (name, username, user id), kept out of public text.
+    identities: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def iso(moment: datetime, tz: ZoneInfo) -> str:
+    """ISO 8601 with the region's offset: ``2026-03-02T09:00:00+08:00``."""
+    return moment.astimezone(tz).isoformat(timespec="seconds")
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """A deadline is the last day to act: its end, in the region's zone."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+
+
+def service_name(categories: tuple[Category, ...], code: str, language: str) -> str:
+    category = category_by_code(categories, code)
+    if category is None:
+        return code
+    return category.name_en if language == "en" else category.name_id
+
+
+def place(regions: RegionDirectory, code: str) -> str:
+    """``Sepaso, Kec. Bengalon`` (and the kabupaten in a province deployment)."""
+    names: list[str] = []
+    current = code
+    while current and current != regions.root.code and regions.contains(current):
+        region = regions.get(current)
+        if region is None:
+            break
+        names.append(f"Kec. {region.name}" if region.level == 3 else region.name)
+        current = current.rsplit(".", 1)[0] if "." in current else ""
+    return ", ".join(names) if names else code
+
+
+def service_notice(tr: Translator, report: Report) -> str:
+    """The deadline in words: which stage, and its last day."""
+    if report.due_date is None:
+        return ""
+    day = format_date(report.due_date, format="full", locale=tr.language)
+    return tr.t(f"open311.notice.{report.status}", date=day)
+
+
+#: Name parts shorter than this are not hidden on their own ("Ny", "Hj"): too many false hits.
+NAME_PART_MIN = 3
+
+
+def redact(text: str, identity: tuple[str, ...], mask: str) -> str:
+    """``text`` with the reporter's name (whole and each part), username and user id masked:
+    people write their own name into an address or a description ("depan rumah saya, Budi")."""
+    words: set[str] = set()
+    for value in identity:
+        value = value.strip().lstrip("@")
+        if not value:
+            continue
+        words.add(value)
+        words.update(part for part in re.split(r"\W+", value) if len(part) >= NAME_PART_MIN)
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"@?\b{re.escape(word)}\b", mask, text, flags=re.IGNORECASE)
+    return text
+
+
+def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
+    """One ``request`` in the spec's field order."""
+    shown = ctx.publish and report.id in ctx.verified
+    identity = ctx.identities.get(report.citizen_id, ())
+    mask = ctx.tr.t("open311.hidden")
+
+    def public(text: str) -> str:
+        return redact(text, identity, mask) if shown else ""
+
+    where = place(ctx.regions, report.region_code)
+    if shown and report.address_detail:
+        where = f"{public(report.address_detail)}, {where}"
+    has_point = shown and report.latitude is not None and report.longitude is not None
+    expected = end_of_day(report.due_date, ctx.timezone) if report.due_date else None
+    return {
+        "service_request_id": report.tracking_no,
+        "status": open311_status(ReportStatus(report.status)).value,
+        "status_notes": public(ctx.notes.get(report.id, "")),
+        "service_name": service_name(ctx.categories, report.category, ctx.tr.language),
+        "service_code": report.category,
+        "description": public(report.description),
+        "agency_responsible": ctx.units.get(report.unit_id, "") if report.unit_id else "",
+        "service_notice": service_notice(ctx.tr, report),
+        "requested_datetime": iso(report.created_at, ctx.timezone),
+        "updated_datetime": iso(report.updated_at, ctx.timezone),
+        "expected_datetime": iso(expected, ctx.timezone) if expected else None,
+        "address": where,
+        "address_id": report.region_code,
+        "zipcode": None,
+        "lat": report.latitude if has_point else None,
+        "long": report.longitude if has_point else None,
+        "media_url": (
+            f"{ctx.base_url}media/{report.tracking_no}"
+            if shown and report.id in ctx.photos
+            else None
+        ),
+    }
