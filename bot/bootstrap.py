@@ -20,6 +20,7 @@ from bot.channels.base import Channel, UpdateHandler
 from bot.chat_admins import TelegramChatAdmins
 from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
+from bot.evidence import ChannelFileFetcher
 from bot.inbox import InboxProcessor, UowFactory
 from bot.leader import (
     REMINDERS,
@@ -41,9 +42,11 @@ from bot.webhook import WebhookServer, parse_listen
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.deadlines import DeadlinePolicy
+from core.evidence import MB, EvidenceLimits
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from handlers.app import Conversations
-from handlers.deps import ChatAdmins, HandlerConfig, HandlerDeps
+from handlers.deps import ChatAdmins, FileFetcher, HandlerConfig, HandlerDeps
 from handlers.reporter_actions import undeliverable_handler
 from locales import Catalogs
 from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
@@ -92,6 +95,12 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         coordinator_summaries_only=settings.coordinator_summaries_only,
         coordinator_sees_identity=settings.coordinator_sees_identity,
         binding_code_ttl=timedelta(hours=settings.binding_code_hours),
+        evidence=EvidenceLimits(
+            max_photo_bytes=int(settings.evidence_max_photo_mb * MB),
+            max_report_bytes=int(settings.evidence_max_report_mb * MB),
+        ),
+        relay_max_pending=settings.relay_max_pending,
+        region_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
         console_url=settings.console_url(),
     )
 
@@ -102,6 +111,7 @@ def handler_deps(
     catalogs: Catalogs,
     clock: Clock,
     admins: ChatAdmins | None = None,
+    files: FileFetcher | None = None,
 ) -> HandlerDeps:
     holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
     return HandlerDeps(
@@ -112,6 +122,7 @@ def handler_deps(
         calendar=WorkingCalendar(extra_holidays=holidays),
         clock=clock,
         admins=admins,
+        files=files,
     )
 
 
@@ -286,8 +297,14 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
             raise
     catalogs = Catalogs(settings.default_language)
     channel = make_channel(settings, token)
+    channels = {channel.name: channel}
     deps = handler_deps(
-        settings, token, catalogs, clock, TelegramChatAdmins({channel.name: channel})
+        settings,
+        token,
+        catalogs,
+        clock,
+        TelegramChatAdmins(channels),
+        ChannelFileFetcher(channels),
     )
     if settings.seed_units_on_start:
         await seed_if_empty(uow_factory, deps)

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.channels.base import Channel
 from bot.inbox import UowFactory
 from bot.worker import Worker
+from core.evidence import image_type
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,9 @@ class MediaWorker(Worker):
         )
         try:
             content = await self._channel.download(photo.file_id)
+            if image_type(content) is None:
+                # Checked at intake too; a file that is not an image is never stored as one.
+                raise ValueError(f"not an image ({len(content)} bytes)")
             await asyncio.to_thread(_write_atomically, path, content)
         except Exception as exc:
             log.warning("photo %d of report %d not downloaded: %r", photo.id, photo.report_id, exc)

@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     coordinator_sees_identity: bool = False
     # How long a group binding code (/daftar CODE) stays valid.
     binding_code_hours: float = Field(default=deadlines.BINDING_CODE_HOURS, gt=0)
+    # Evidence photos: the most one photo, and all photos of one report, may weigh (MB).
+    evidence_max_photo_mb: float = Field(default=10.0, gt=0)
+    evidence_max_report_mb: float = Field(default=25.0, gt=0)
+    # A citizen's messages about one report still waiting for a group (texts waiting are
+    # gathered into one message); past this the citizen is asked to wait a moment.
+    relay_max_pending: int = Field(default=3, ge=1)
+    # GPS points are accepted only inside "south,west,north,east" (degrees); empty: Indonesia.
+    region_bounds: str = ""
     # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
     seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.

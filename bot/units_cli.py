@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.officers_cli import unit_officers
 from bot.settings import Settings
 from bot.unit_files import parse_unit_file
 from core.categories import load_categories
@@ -48,6 +49,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.add_argument("--kind", choices=KINDS, help="only units of this kind")
     code = actions.add_parser("code", help="issue a one-time code that binds a group to a unit")
     code.add_argument("unit_code")
+    officers = actions.add_parser(
+        "officers", help="list, name or withdraw the officers a unit named (admin rights)"
+    )
+    officers.add_argument("unit_code")
+    officers.add_argument("--add", metavar="TELEGRAM_USER_ID", help="name this user an officer")
+    officers.add_argument("--name", default="", help="the officer's name, for the record")
+    officers.add_argument("--remove", metavar="TELEGRAM_USER_ID", help="withdraw this officer")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,6 +77,12 @@ async def _run(args: argparse.Namespace, settings: Settings, tr: Translator) -> 
             return await _import(uow, settings, tr, now, args.file)
         if command == "list":
             return await _list(uow, tr, unbound=args.unbound, kind=args.kind)
+        if command == "officers":
+            found = await _find_unit_in(uow, args.unit_code)
+            if found is None:
+                print(tr.t("cli.units.unknown_unit", code=args.unit_code))
+                return EXIT_FAILED
+            return await unit_officers(uow, tr, found, args.add, args.remove, args.name, now)
         return await _code(uow, settings, tr, now, args.unit_code)
     finally:
         await engine.dispose()
@@ -182,6 +196,11 @@ def _table(tr: Translator, statuses: Sequence[UnitStatus]) -> list[str]:
         )
         for row in rows
     ]
+
+
+async def _find_unit_in(uow: UnitOfWork, text: str) -> Unit | None:
+    async with uow:
+        return await _find_unit(uow, text)
 
 
 async def _find_unit(uow: UnitOfWork, text: str) -> Unit | None:

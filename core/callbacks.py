@@ -18,20 +18,27 @@ TAG_LENGTH = 8
 _TAG_BYTES = TAG_LENGTH * 6 // 8
 
 
-def _tag(payload: str, secret: bytes) -> str:
-    """The 8-character base64url tag of ``payload``."""
-    digest = hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).digest()
+#: Separates a button's context (the chat it was sent to) from its payload inside the HMAC.
+_CONTEXT_END = "\x1f"
+
+
+def _tag(payload: str, secret: bytes, context: str = "") -> str:
+    """The 8-character base64url tag of ``payload`` (bound to ``context`` when given)."""
+    signed = f"{context}{_CONTEXT_END}{payload}" if context else payload
+    digest = hmac.new(secret, signed.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:_TAG_BYTES]).decode("ascii")
 
 
-def sign_callback(payload: str, secret: bytes) -> str:
+def sign_callback(payload: str, secret: bytes, context: str = "") -> str:
     """``payload + "|" + tag``; raises ValueError if it would exceed Telegram's 64 bytes.
 
     The payload may itself contain ``|``: the tag is always the part after the last one.
+    ``context`` (the chat the button is sent to) is part of the tag but not of the data, so the
+    same data pressed in another chat does not verify there and costs no bytes.
     """
     if not secret:
         raise ValueError("callback secret must not be empty")
-    data = f"{payload}{SEPARATOR}{_tag(payload, secret)}"
+    data = f"{payload}{SEPARATOR}{_tag(payload, secret, context)}"
     size = len(data.encode("utf-8"))
     if size > CALLBACK_DATA_MAX:
         raise ValueError(
@@ -41,14 +48,15 @@ def sign_callback(payload: str, secret: bytes) -> str:
     return data
 
 
-def verify_callback(data: str, secret: bytes) -> str | None:
-    """The payload of signed ``data``, or None if the tag is missing or wrong (forged data)."""
+def verify_callback(data: str, secret: bytes, context: str = "") -> str | None:
+    """The payload of signed ``data``, or None if the tag is missing or wrong (forged data, or
+    data signed for another ``context``)."""
     if not secret:
         raise ValueError("callback secret must not be empty")
     payload, separator, tag = data.rpartition(SEPARATOR)
     if not separator or len(tag) != TAG_LENGTH:
         return None
-    expected = _tag(payload, secret).encode("ascii")
+    expected = _tag(payload, secret, context).encode("ascii")
     if not hmac.compare_digest(expected, tag.encode("utf-8")):
         return None
     return payload

@@ -9,7 +9,7 @@ from handlers import citizen, followup, group, intake
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
 from handlers.steps import ChatStep
-from handlers.turn import SCOPE_STEP, Turn
+from handlers.turn import SCOPE_GLOBAL, SCOPE_STEP, Turn
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,15 @@ def _throttled(turn: Turn) -> bool:
 
 
 async def _on_press(turn: Turn, press: ButtonPress) -> None:
-    payload = verify_callback(press.data, turn.deps.config.callback_secret)
+    secret = turn.deps.config.callback_secret
+    payload = verify_callback(press.data, secret, turn.chat_id)
+    if payload is None:
+        payload = verify_callback(press.data, secret)
+        if payload is not None and not payload.startswith(f"{SCOPE_GLOBAL}:"):
+            # A screen's button made for another chat (or before buttons were bound to chats).
+            log.warning("refused a screen button that was not sent to this chat")
+            turn.answer(turn.t("button.stale"), alert=True)
+            return
     if payload is None:
         log.warning("refused button data that this bot never issued (chat kind private)")
         turn.answer(turn.t("button.unknown"), alert=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.callbacks import sign_callback
+from core.disclosure import Audience, disclosure
 from core.lifecycle import Privacy, ReportStatus
 from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
@@ -31,6 +32,8 @@ class CardView:
     show_identity: bool
     photo_count: int
     moved_to: Unit | None = None
+    # Shown in the coordinator's group (which may see more of the reporter, core.disclosure).
+    coordinator: bool = False
 
 
 def unit_button(
@@ -44,14 +47,27 @@ def map_link(latitude: float, longitude: float) -> str:
     return f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{latitude:.6f}/{longitude:.6f}"
 
 
+#: How a hidden reporter is named, and the warning beside a reporter the coordinator alone sees.
+_HIDDEN = {Privacy.ANONIM: "card.reporter_hidden", Privacy.RAHASIA: "card.reporter_confidential"}
+_SHOWN = {
+    Privacy.ANONIM: "card.reporter_anonymous_shown",
+    Privacy.RAHASIA: "card.reporter_confidential_shown",
+}
+
+
 def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
-    """Name and contact for a normal report; never anything identifying for an anonymous one."""
-    anonymous = report.privacy == Privacy.ANONIM
-    if view.citizen is None or (anonymous and not view.show_identity):
-        return tr.t("card.reporter_hidden") if anonymous else "-"
+    """The reporter as ``core.disclosure`` lets this group see them: name and contact, or a
+    word saying why they are hidden."""
+    privacy = Privacy(report.privacy)
+    audience = Audience.COORDINATOR_GROUP if view.coordinator else Audience.UNIT_GROUP
+    rule = disclosure(privacy, audience, coordinator_sees_anonymous=view.show_identity)
+    if not rule.reporter:
+        return tr.t(_HIDDEN[privacy]) if privacy in _HIDDEN else "-"
+    if view.citizen is None:
+        return "-"
     contact = f" (@{view.citizen.username})" if view.citizen.username else ""
     line = f"{view.citizen.name or '-'}{contact}"
-    return tr.t("card.reporter_anonymous_shown", reporter=line) if anonymous else line
+    return tr.t(_SHOWN[privacy], reporter=line) if privacy in _SHOWN else line
 
 
 def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView) -> str:

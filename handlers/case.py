@@ -89,10 +89,12 @@ class Case:
                 self.uow.reports.add_event(event)
         return outcome
 
-    def open_report(self, report: Report) -> ReportEvent:
+    def open_report(self, report: Report, *, note: str = "") -> ReportEvent:
         """A new report's first decision (status baru, verification deadline, Ombudsman day);
-        the returned event is stored with the report."""
-        outcome = decide(self.state(report), CaseAction.SUBMIT, REPORTER, self.now, self.rules)
+        the returned event is stored with the report. ``note`` goes on the submitted event."""
+        outcome = decide(
+            self.state(report), CaseAction.SUBMIT, REPORTER, self.now, self.rules, note=note
+        )
         assert isinstance(outcome, Decision), outcome
         return write_decision(report, outcome, self.now)
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from core.calendar import WorkingCalendar
 from core.categories import Category
 from core.deadlines import BINDING_CODE_TTL, MORNING, DeadlinePolicy
+from core.evidence import EvidenceLimits
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
 
@@ -41,6 +43,12 @@ class HandlerConfig:
     morning: time = MORNING
     # Lines of reports in one digest or reminder message (the rest is counted).
     digest_max_items: int = 25
+    # Evidence photos: size per photo and per report (EVIDENCE_MAX_PHOTO_MB, ..._REPORT_MB).
+    evidence: EvidenceLimits = field(default_factory=EvidenceLimits)
+    # A report's relays still waiting for one group; past this the citizen is asked to wait.
+    relay_max_pending: int = 3
+    # GPS points outside this box are refused (REGION_BOUNDS; Indonesia by default).
+    region_bounds: Bounds = field(default_factory=Bounds)
     # The console's address, written into the login links /dasbor sends.
     console_url: str = "http://127.0.0.1:8000"
     # An officer who pressed ❓ Minta info / 🏁 Selesai ... and then types instead of replying:
@@ -60,6 +68,15 @@ class ChatAdmins(Protocol):
     async def is_admin(self, channel: str, chat_id: str, user_id: str) -> bool: ...
 
 
+class FileFetcher(Protocol):
+    """Fetches a received file's bytes from the messenger, so evidence is judged by its content.
+
+    ``None`` means the messenger refused for good (gone, too big for the Bot API); network
+    trouble raises, so the update is retried instead of wrongly refusing the citizen's photo."""
+
+    async def fetch(self, channel: str, file_id: str) -> bytes | None: ...
+
+
 @dataclass(frozen=True)
 class HandlerDeps:
     config: HandlerConfig
@@ -69,3 +86,4 @@ class HandlerDeps:
     calendar: WorkingCalendar
     clock: Callable[[], datetime]
     admins: ChatAdmins | None = None
+    files: FileFetcher | None = None

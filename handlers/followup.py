@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
-from handlers import intake, reporter_actions
+from handlers import evidence, intake, relays, reporter_actions
 from handlers.actions import ClearButtons, InlineKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
@@ -14,6 +15,7 @@ from handlers.events import ButtonPress, Location, Message, Photo
 from handlers.formatting import long_date
 from handlers.menu import main_menu
 from handlers.pending import replied_link
+from handlers.routing import holder_chats
 from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
@@ -91,7 +93,7 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
 
 async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     """Pass the message on to the unit; False when the report takes no more messages."""
-    text = message.text.strip()
+    text = "" if says_nothing(message.text) else message.text.strip()
     if message.location is not None:
         point = turn.t(
             "followup.location",
@@ -99,13 +101,19 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
             longitude=f"{message.location.longitude:.6f}",
         )
         text = f"{text}\n{point}".strip()
-    if not text and not message.photos:
-        turn.send(turn.t("followup.need_text"))
+    checked = await evidence.inspect(turn, message.photos, 0)
+    evidence.tell_refusals(turn, checked.refused)
+    photos = [photo for photo, _, _ in checked.accepted]
+    if says_nothing(text) and not photos:
+        if not checked.refused:
+            turn.send(turn.t("followup.need_text"))
+        return True
+    chats = await holder_chats(_case(turn), report)
+    if await relays.over_budget(turn.uow, report, chats, turn.deps.config.relay_max_pending):
+        turn.send(turn.t("relay.wait", number=report.tracking_no))
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
-    refused = await reporter_actions.relay_from_reporter(
-        _case(turn), report, text[:3500], message.photos
-    )
+    refused = await reporter_actions.relay_from_reporter(_case(turn), report, text[:3500], photos)
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
         return False

@@ -13,17 +13,27 @@ from datetime import datetime
 from core import commands
 from core.callbacks import verify_callback
 from core.deadlines import UNIT_STAGES
+from core.inputs import says_nothing
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
 from core.purposes import Purpose
+from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import console_login, notices, officer_actions, reminders, typed_prompts
+from handlers import (
+    bindings,
+    console_login,
+    notices,
+    officer_actions,
+    reminders,
+    typed_prompts,
+)
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
 from handlers.formatting import long_date
+from handlers.guard import permitted, split_opener, with_opener
 from handlers.outgoing import emit
 from handlers.pending import replied_link
 from handlers.turn import Turn
@@ -80,6 +90,9 @@ async def on_message(turn: Turn, message: Message) -> None:
 async def on_press(turn: Turn, press: ButtonPress) -> None:
     payload = verify_callback(press.data, turn.deps.config.callback_secret)
     parts = payload.split(":") if payload else []
+    if len(parts) == 3 and parts[0] == bindings.BINDING_SCOPE:
+        await bindings.on_confirmation(turn, press, parts[1], parts[2])
+        return
     if len(parts) < 3 or parts[0] != UNIT_SCOPE or not parts[1].isdigit():
         log.warning("refused button data in a group that this bot never issued there")
         turn.answer(turn.t("button.unknown"), alert=True)
@@ -250,18 +263,11 @@ async def _register(
         by=turn.event.sender.user_id,
         now=turn.now,
     )
-    turn.send(turn.t("group.bound", unit=unit.name))
-    turn.emit(SendText(chat_id=turn.chat_id, text=turn.t("group.guide"), pin=True))
-    if unit.kind != UnitKind.COORDINATOR:
-        await _tell_coordinator(
-            turn.uow, turn.deps, turn.now, "group.bound_notice", title=title, unit=unit.name
-        )
-    # Reports the unit already holds (e.g. transferred while it had no group) show up now.
-    case = _case(turn)
-    for report in await turn.uow.reports.open_for_unit(
-        unit.id, [s.value for s in OPEN_STATUSES], limit=turn.deps.config.queue_page_size
-    ):
-        await notices.post_card(case, report, unit, chat)
+    others = [c for c in await turn.uow.units.chats_of(unit.id) if c.id != chat.id]
+    if bindings.needs_confirmation(others):
+        await bindings.request_confirmation(turn, chat, unit, title)
+    else:
+        await bindings.activate(turn, chat, unit)
     if bound is not None and bound[1].id != unit.id:
         log.info("a group was moved from one unit to another")
 
@@ -272,15 +278,14 @@ async def _unbind(turn: Turn, message: Message, chat: UnitChat, unit: Unit) -> N
         return
     turn.uow.units.unbind(chat, reason="unbound", now=turn.now)
     turn.send(turn.t("group.unbound", unit=unit.name))
-    if unit.kind != UnitKind.COORDINATOR:
-        await _tell_coordinator(
-            turn.uow, turn.deps, turn.now, "group.unbound_notice", title=chat.title, unit=unit.name
-        )
+    await bindings.announce(turn, "binding.released", unit, chat)
 
 
 async def _issue_code(turn: Turn, args: str, unit: Unit) -> None:
     if unit.kind != UnitKind.COORDINATOR:
         turn.send(turn.t("group.coordinator_only"))
+        return
+    if not await permitted(turn, GroupAction.ISSUE_CODE):
         return
     target = await turn.uow.units.by_code(args.strip().lower()) if args.strip() else None
     if target is None:
@@ -395,6 +400,8 @@ async def _report_arg(turn: Turn, text: str, unit: Unit) -> Report | None:
 async def _action_command(
     turn: Turn, message: Message, action: CaseAction, args: str, unit: Unit
 ) -> None:
+    if not await permitted(turn, for_case(action)):
+        return
     number, _, rest = args.partition(" ")
     report = await _report_arg(turn, number, unit)
     if report is None:
@@ -416,7 +423,7 @@ async def _action_command(
             turn.send(turn.t("group.archive_usage", reasons=", ".join(ARCHIVE_REASONS)))
             return
         rest = rest.strip()
-    if action in PROMPTED and not rest:
+    if action in PROMPTED and says_nothing(rest):
         turn.send(turn.t(f"group.usage.{action.value}"))
         return
     await _perform(
@@ -475,6 +482,8 @@ async def _button_action(
     refused = refusal(action, ReportStatus(report.status))
     if refused:
         turn.answer(turn.t(f"case.refused.{refused}"), alert=True)
+        return
+    if not await permitted(turn, for_case(action)):
         return
     officer = _officer(turn, unit)
     if action == CaseAction.VERIFY:
@@ -581,7 +590,7 @@ def _prompt(
         ),
         report.id,
         purpose=Purpose.PROMPT,
-        link_action=link_action,
+        link_action=with_opener(link_action, turn.event.sender.user_id),
     )
 
 
@@ -602,11 +611,11 @@ async def _on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
         turn.send(turn.t("case.not_yours"))
         return
     officer = _officer(turn, unit)
-    text = message.text.strip()[:NOTE_MAX]
+    text = "" if says_nothing(message.text) else message.text.strip()[:NOTE_MAX]
     if link.purpose == Purpose.PROMPT and link.action:
         await _prompt_answer(turn, message, report, officer, link.action, text)
         return
-    if not text and not message.photos:
+    if says_nothing(text) and not message.photos:
         turn.send(turn.t("group.need_text"))
         return
     refused = await officer_actions.answer_reporter(
@@ -641,8 +650,14 @@ async def _on_typed(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) 
 async def _prompt_answer(
     turn: Turn, message: Message, report: Report, officer: Officer, link_action: str, text: str
 ) -> None:
+    link_action, opener = split_opener(link_action)
     name, _, arg = link_action.partition(":")
-    if not text:
+    someone_else = bool(opener) and opener != turn.event.sender.user_id
+    if someone_else and not await permitted(turn, GroupAction.ANSWER_OTHERS_PROMPT):
+        return
+    if not await permitted(turn, for_case(CaseAction(name))):
+        return
+    if says_nothing(text):
         turn.send(turn.t("group.need_text"))
         return
     typed_prompts.forget(turn, officer.user_id)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from core.categories import Category, category_by_code
+from core.inputs import visible
 from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
 from core.tracking import new_tracking_number
+from handlers import evidence
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
@@ -265,7 +267,11 @@ def _screen(turn: Turn, step: str) -> tuple[str, Rows]:
         return _photos_screen(turn, header)
     if step == "privacy":
         rows = tuple((turn.button(turn.t(f"privacy.{p.value}"), "priv", p.value),) for p in Privacy)
-        return f"{header}\n{turn.t('intake.ask_privacy')}", (*rows, _nav_row(turn))
+        text = f"{header}\n{turn.t('intake.ask_privacy')}"
+        if _draft(turn).get("privacy_help"):
+            return f"{text}\n\n{turn.t('privacy.help')}", (*rows, _nav_row(turn))
+        more = (turn.button(turn.t("privacy.help_button"), "privhelp"),)
+        return text, (*rows, more, _nav_row(turn))
     if step == "edit":
         fields = _grid([turn.button(turn.t(f"step.{s}"), "field", s) for s in EDITABLE])
         return turn.t("intake.ask_field"), (*fields, (turn.button(turn.t("nav.back"), "back"),))
@@ -417,6 +423,9 @@ async def _step_button(turn: Turn, step: str, action: str, arg: str) -> None:
         _next(turn, step)
     elif action == "photos_done" and step == "photos" and _draft(turn).get("photos"):
         _next(turn, step)
+    elif action == "privhelp" and step == "privacy":
+        _update_draft(turn, privacy_help=True)
+        _render(turn, step)
     elif action == "priv" and step == "privacy" and arg in {p.value for p in Privacy}:
         _update_draft(turn, privacy=arg)
         _next(turn, step)
@@ -456,7 +465,7 @@ def _choose_region(turn: Turn, step: str, code: str) -> None:
 
 async def _step_message(turn: Turn, step: str, message: Message) -> None:
     if step == "photos" and message.photos:
-        _add_photos(turn, message)
+        await _add_photos(turn, message)
         return
     if step == "gps":
         _gps_message(turn, message)
@@ -486,8 +495,9 @@ async def _step_message(turn: Turn, step: str, message: Message) -> None:
 
 
 def _description(turn: Turn, text: str) -> None:
-    if len(text) < DESCRIPTION_MIN:
-        turn.send(turn.t("intake.description_too_short", min=DESCRIPTION_MIN, length=len(text)))
+    seen = len(visible(text))  # zero-width and control characters are not words
+    if seen < DESCRIPTION_MIN:
+        turn.send(turn.t("intake.description_too_short", min=DESCRIPTION_MIN, length=seen))
         return
     if len(text) > DESCRIPTION_MAX:
         turn.send(turn.t("intake.description_too_long", max=DESCRIPTION_MAX, length=len(text)))
@@ -505,26 +515,28 @@ def _wrong_media(turn: Turn, step: str, message: Message) -> None:
         turn.send(turn.t("input.unsupported_media_step", step=turn.t(f"step.{step}")))
 
 
-def _add_photos(turn: Turn, message: Message) -> None:
+async def _add_photos(turn: Turn, message: Message) -> None:
     photos: list[dict[str, Any]] = list(_draft(turn).get("photos", []))
     known = {p["file_unique_id"] for p in photos}
-    rejected = 0
-    for photo in message.photos:
-        if photo.file_unique_id in known:
-            continue
-        if len(photos) >= MAX_PHOTOS:
-            rejected += 1
-            continue
+    unique = {p.file_unique_id: p for p in message.photos}
+    fresh = [p for key, p in unique.items() if key not in known]
+    rejected = max(0, len(photos) + len(fresh) - MAX_PHOTOS)
+    fresh = fresh[: max(0, MAX_PHOTOS - len(photos))]
+    used = sum(int(p.get("size", 0)) for p in photos)
+    checked = await evidence.inspect(turn, fresh, used)
+    for photo, size, mime_type in checked.accepted:
         photos.append(
             {
                 "file_id": photo.file_id,
                 "file_unique_id": photo.file_unique_id,
                 "media_group_id": photo.media_group_id,
-                "mime_type": photo.mime_type,
+                "mime_type": mime_type,
+                "size": size,
             }
         )
-        known.add(photo.file_unique_id)
-    _update_draft(turn, photos=photos)
+    evidence.tell_refusals(turn, checked.refused)
+    refused = evidence.count_refusals(_draft(turn).get("refused_files"), checked.refused)
+    _update_draft(turn, photos=photos, refused_files=refused)
     if rejected:
         turn.send(turn.t("photos.too_many", max=MAX_PHOTOS, rejected=rejected))
     turn.conversation.step_seq += 1
@@ -535,7 +547,11 @@ def _add_photos(turn: Turn, message: Message) -> None:
 def _gps_message(turn: Turn, message: Message) -> None:
     text = message.text.strip()
     if message.location is not None:
-        _update_draft(turn, lat=message.location.latitude, lon=message.location.longitude)
+        point = message.location
+        if not turn.deps.config.region_bounds.contains(point.latitude, point.longitude):
+            turn.send(turn.t("gps.outside"))
+            return
+        _update_draft(turn, lat=point.latitude, lon=point.longitude)
         turn.send(turn.t("gps.saved"), main_menu(turn.tr))
         _next(turn, "gps")
     elif text == turn.t("gps.skip"):
@@ -617,7 +633,8 @@ async def _submit(turn: Turn) -> None:
         for index, p in enumerate(draft.get("photos", []))
     ]
     case = Case(turn.uow, turn.deps, turn.now)
-    event = case.open_report(report)
+    # Files refused as evidence are on the record (reasons and counts, never the files).
+    event = case.open_report(report, note=evidence.refusals_note(turn, draft.get("refused_files")))
     await turn.uow.reports.add(report, photos, event)
     await deliver_new_report(case, report)
     summary = _summary_text(turn)

@@ -79,6 +79,7 @@ async def _view(
         unit=unit,
         citizen=await case.uow.citizens.by_id(report.citizen_id),
         show_identity=coordinator and case.deps.config.coordinator_sees_identity,
+        coordinator=coordinator,
         photo_count=photo_count,
     )
 

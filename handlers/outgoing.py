@@ -6,7 +6,9 @@ about a report with a :class:`~core.purposes.Purpose` becomes a reply path once 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from core.open311 import OPEN311_CHANNEL
 from core.purposes import Purpose
@@ -24,8 +26,10 @@ def emit(
     report_id: int | None = None,
     purpose: Purpose = Purpose.NONE,
     link_action: str = "",
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Queue ``action`` for ``chat_id``; with a report and a purpose it becomes a reply path."""
+    """Queue ``action`` for ``chat_id``; with a report and a purpose it becomes a reply path.
+    ``extra`` keys ride along in the payload (the texts a gathered relay carries)."""
     if channel == OPEN311_CHANNEL:
         # A report filed through the Open311 API has no chat to write to: its requester
         # follows it by id (GET requests/{id}); the unit's work is in the timeline.
@@ -33,7 +37,7 @@ def emit(
     uow.outbox.add(
         channel=channel,
         chat_id=chat_id,
-        payload=action_to_dict(action),
+        payload={**action_to_dict(action), **(extra or {})},
         now=now,
         report_id=report_id,
         purpose=purpose.value,

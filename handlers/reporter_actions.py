@@ -7,13 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from core.decisions import REPORTER, SYSTEM, Refusal
+from core.decisions import REPORTER, SYSTEM, Audience, Refusal
 from core.lifecycle import ReportStatus
 from core.permissions import CaseAction, reporter_message
+from core.purposes import Purpose
+from handlers import relays
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
-from handlers.notices import deliver, to_coordinator_groups, to_holder_groups
+from handlers.notices import (
+    deliver,
+    media_actions,
+    media_items,
+    to_coordinator_groups,
+    to_holder_groups,
+)
+from handlers.routing import holder_chats
 from storage.models import Report
 from storage.uow import UnitOfWork
 
@@ -29,7 +38,18 @@ async def relay_from_reporter(
     outcome = case.change(report, action, REPORTER, note=text)
     if isinstance(outcome, Refusal):
         return outcome.reason
-    await deliver(case, report, outcome, {"text": text or "-"}, photos=photos)
+
+    async def gathered() -> None:
+        # The reporter's words wait gathered per group behind the officers' messages
+        # (handlers/relays.py); photos go on as they are.
+        items = media_items(photos)
+        for chat in await holder_chats(case, report):
+            tr = case.tr(chat.language)
+            await relays.queue_text(case.uow, tr, report, chat, text or "📷", case.now)
+            for media in media_actions(chat.chat_id, items):
+                case.emit(chat.channel, media, report, purpose=Purpose.RELAY)
+
+    await deliver(case, report, outcome, {"text": text or "-"}, special={Audience.HOLDER: gathered})
     return ""
 
 

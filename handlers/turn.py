@@ -104,6 +104,6 @@ class Turn:
         if scope != SCOPE_STEP:
             return global_button(self.deps, text, action, arg)
         payload = f"{scope}:{self.conversation.step_seq}:{action}" + (f":{arg}" if arg else "")
-        return InlineButton(
-            text=text, data=sign_callback(payload, self.deps.config.callback_secret)
-        )
+        # Bound to this chat: the same data pressed in another person's chat does not verify.
+        secret = self.deps.config.callback_secret
+        return InlineButton(text=text, data=sign_callback(payload, secret, self.chat_id))

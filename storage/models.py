@@ -135,6 +135,22 @@ class UnitChat(Base):
     unbound_reason: Mapped[str] = mapped_column(String(64), default="")
 
 
+class UnitOfficer(Base):
+    """Petugas yang ditunjuk: someone the unit named (``aduan units officers``), who has the
+    group admins' rights over reports in the unit's groups without being a Telegram admin."""
+
+    __tablename__ = "unit_officers"
+    __table_args__ = (UniqueConstraint("unit_id", "channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(64), default="")
+
+
 class BindingCode(Base):
     """A one-time, expiring code that binds a group to a unit with ``/daftar CODE``."""
 

@@ -24,6 +24,7 @@ from storage.models import (
     ReportPhoto,
     Unit,
     UnitChat,
+    UnitOfficer,
 )
 
 
@@ -590,6 +591,38 @@ class OutboxRepository:
             .values(failed_at=now, error=error, attempts=OutboxMessage.attempts + 1)
         )
 
+    async def unsent_for_report(
+        self, channel: str, chat_id: str, report_id: int, purpose: str
+    ) -> list[OutboxMessage]:
+        """A report's messages of one purpose still waiting for one chat, oldest first."""
+        rows = await self._session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.report_id == report_id,
+                OutboxMessage.purpose == purpose,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+            .order_by(OutboxMessage.id)
+        )
+        return list(rows)
+
+    async def supersede(self, row_id: int, *, now: datetime, note: str) -> bool:
+        """Take back an unsent row whose content a newer row carries; False if it already went
+        (or is going) out. A row taken back counts as settled, with ``note`` saying why."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+            )
+            .values(sent_at=now, error=note)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
 
 async def _move_unsent(
     session: AsyncSession, channel: str, old_chat_id: str, new_chat_id: str
@@ -678,6 +711,59 @@ class UnitRepository:
             select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
         )
         return set(rows)
+
+    async def officers(self, unit_id: int) -> list[UnitOfficer]:
+        """The officers the unit named, in the order they were named."""
+        rows = await self._session.scalars(
+            select(UnitOfficer).where(UnitOfficer.unit_id == unit_id).order_by(UnitOfficer.id)
+        )
+        return list(rows)
+
+    async def is_officer(self, unit_id: int, channel: str, user_id: str) -> bool:
+        found = await self._session.scalar(
+            select(UnitOfficer.id).where(
+                UnitOfficer.unit_id == unit_id,
+                UnitOfficer.channel == channel,
+                UnitOfficer.user_id == user_id,
+            )
+        )
+        return found is not None
+
+    async def name_officer(
+        self, unit_id: int, *, channel: str, user_id: str, name: str, by: str, now: datetime
+    ) -> bool:
+        """Name an officer of the unit; False if they already were one."""
+        if await self.is_officer(unit_id, channel, user_id):
+            return False
+        self._session.add(
+            UnitOfficer(
+                unit_id=unit_id,
+                channel=channel,
+                user_id=user_id,
+                name=name[:200],
+                added_at=now,
+                added_by=by,
+            )
+        )
+        return True
+
+    async def unname_officer(self, unit_id: int, channel: str, user_id: str) -> bool:
+        """Withdraw an officer's naming; False if they were not one."""
+        row = await self._session.scalar(
+            select(UnitOfficer).where(
+                UnitOfficer.unit_id == unit_id,
+                UnitOfficer.channel == channel,
+                UnitOfficer.user_id == user_id,
+            )
+        )
+        if row is None:
+            return False
+        await self._session.delete(row)
+        return True
+
+    async def chat_by_id(self, row_id: int) -> UnitChat | None:
+        """A binding row by its id (active or not)."""
+        return await self._session.get(UnitChat, row_id)
 
     async def chat(self, channel: str, chat_id: str) -> UnitChat | None:
         """The binding row of a chat (active or not)."""

@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     Until,
     callback_data,
     labels,
+    tiny_png,
     walk_to,
 )
 
@@ -80,13 +81,11 @@ async def test_sixth_photo_is_refused(
 
     async def album_of_five() -> None:
         for i in range(5):
-            await telegram.send_photo(SITI, b"album %d " % i * 30, media_group_id="album-5")
+            await telegram.send_photo(SITI, tiny_png(i), media_group_id="album-5")
 
     full = await chat.do(album_of_five, "📷 Foto diterima: 5/5.")
     assert "✅ Selesai (5 foto)" in labels(full)
-    still = await chat.do(
-        lambda: telegram.send_photo(SITI, b"keenam" * 30), "📷 Foto diterima: 5/5."
-    )
+    still = await chat.do(lambda: telegram.send_photo(SITI, tiny_png(6)), "📷 Foto diterima: 5/5.")
     assert still["message_id"] != full["message_id"]
     assert "✅ Selesai (5 foto)" in labels(still)
     refused = [t for t in await chat.texts() if "Maksimal" in t]

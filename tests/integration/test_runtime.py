@@ -309,18 +309,26 @@ class FilesChannel:
 async def test_media_worker_stores_photos_and_counts_failures(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    report_id = await db.add_report(clock(), "ok", "gone")
-    channel = FilesChannel({"ok": b"\xff\xd8jpeg"})
+    report_id = await db.add_report(clock(), "ok", "gone", "exe")
+    channel = FilesChannel({"ok": b"\xff\xd8\xffjpeg", "exe": b"MZ\x90\x00program"})
     worker = MediaWorker(uow_factory=db.uow, channel=channel, media_dir=tmp_path / "media")  # type: ignore[arg-type]
     assert await worker.download_pending() == 1
     async with db.uow() as uow:
-        stored, missing = (await uow.session.scalars(select(ReportPhoto).order_by("id"))).all()
+        stored, missing, program = (
+            await uow.session.scalars(select(ReportPhoto).order_by("id"))
+        ).all()
     expected = tmp_path / "media" / str(report_id) / "1-u-ok.jpg"
     assert stored.stored_path == str(expected)
-    assert expected.read_bytes() == b"\xff\xd8jpeg"
+    assert expected.read_bytes() == b"\xff\xd8\xffjpeg"
     assert missing.stored_path is None
     assert missing.download_attempts == 1
     assert "file not reachable" in (missing.download_error or "")
+    # A file that is not an image is never stored as evidence.
+    assert program.stored_path is None
+    assert "not an image" in (program.download_error or "")
+    assert sorted(p.name for p in (tmp_path / "media" / str(report_id)).iterdir()) == [
+        expected.name
+    ]
 
 
 async def test_a_waiting_chat_does_not_hold_up_other_chats(

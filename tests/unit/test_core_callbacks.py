@@ -81,3 +81,13 @@ def test_empty_secret_rejected() -> None:
         sign_callback("x", b"")
     with pytest.raises(ValueError, match="secret"):
         verify_callback("x|AAAAAAAA", b"")
+
+
+def test_data_signed_for_one_chat_does_not_verify_in_another() -> None:
+    secret = b"rahasia"
+    data = sign_callback("d:3:type:pengaduan", secret, "1001")
+    assert verify_callback(data, secret, "1001") == "d:3:type:pengaduan"
+    assert verify_callback(data, secret, "1002") is None
+    assert verify_callback(data, secret) is None
+    # Without a context the data is the same as before chats were bound.
+    assert verify_callback(sign_callback("g:0:lang:en", secret), secret) == "g:0:lang:en"

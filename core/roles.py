@@ -1,0 +1,89 @@
+"""Who in a unit's group may do what (peran dalam grup unit): one table, read by one function.
+
+A unit's group holds three kinds of people: its **admins** (the creator and the administrators
+Telegram lists for the group), the **officers the unit named** (``aduan units officers``) and its
+**members** (everyone else in it). A group grows by invite links, so membership alone must not be
+enough for the steps that close or move a report; those are for admins and named officers.
+Changing who receives reports (codes, binding, release) stays with the group's Telegram admins,
+who also control who is in the group. Members do the everyday work: read, reply to the
+reporter, verify, ask and record a follow-up. The table is the whole rule; handlers ask
+:func:`may` and turn a refusal into a sentence with :func:`required_role`.
+
+The coordinator's group follows the same table for its own people; *which* reports a group may
+touch at all (its own unit's, or any for the coordinator) is ``core.permissions.may_act``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from core.permissions import CaseAction
+
+
+class GroupRole(StrEnum):
+    MEMBER = "member"  # anggota grup
+    OFFICER = "officer"  # petugas yang ditunjuk unit (aduan units officers)
+    ADMIN = "admin"  # admin grup (Telegram's creator or administrator)
+
+
+class GroupAction(StrEnum):
+    """What someone does in a unit's group; case actions keep their button values."""
+
+    VIEW = "view"  # /antrian, /laporan, /terlambat, /gagal: reading what the unit holds
+    ANSWER = CaseAction.ANSWER.value  # a reply to a card, relayed to the reporter
+    VERIFY = CaseAction.VERIFY.value
+    ASK = CaseAction.ASK.value
+    NOTE = CaseAction.NOTE.value
+    DONE = CaseAction.DONE.value
+    TRANSFER = CaseAction.TRANSFER.value
+    ARCHIVE = CaseAction.ARCHIVE.value
+    ISSUE_CODE = "kode"  # /kode: a binding code for a unit (coordinator's group only)
+    BIND = "daftar"  # /daftar: bind this group to a unit
+    RELEASE = "lepas"  # /lepas: release this group
+    ANSWER_OTHERS_PROMPT = "prompt_other"  # answering a prompt another person opened
+
+
+_MEMBERS = frozenset(GroupRole)
+_OFFICERS = frozenset({GroupRole.OFFICER, GroupRole.ADMIN})
+_ADMINS = frozenset({GroupRole.ADMIN})
+
+#: The role table: each action and the roles allowed to do it.
+ROLE_TABLE: Mapping[GroupAction, frozenset[GroupRole]] = MappingProxyType(
+    {
+        GroupAction.VIEW: _MEMBERS,
+        GroupAction.ANSWER: _MEMBERS,
+        GroupAction.VERIFY: _MEMBERS,
+        GroupAction.ASK: _MEMBERS,
+        GroupAction.NOTE: _MEMBERS,
+        GroupAction.DONE: _OFFICERS,
+        GroupAction.TRANSFER: _OFFICERS,
+        GroupAction.ARCHIVE: _OFFICERS,
+        GroupAction.ISSUE_CODE: _ADMINS,
+        GroupAction.BIND: _ADMINS,
+        GroupAction.RELEASE: _ADMINS,
+        GroupAction.ANSWER_OTHERS_PROMPT: _OFFICERS,
+    }
+)
+
+
+def may(role: GroupRole, action: GroupAction) -> bool:
+    """Whether someone with ``role`` in a unit's group may do ``action``."""
+    return role in ROLE_TABLE[action]
+
+
+def required_role(action: GroupAction) -> GroupRole:
+    """The least role that may do ``action`` (what a refusal names)."""
+    allowed = ROLE_TABLE[action]
+    return next(role for role in GroupRole if role in allowed)
+
+
+def needs_admin(action: GroupAction) -> bool:
+    """Whether a member alone may not do ``action`` (so the group's admins must be asked)."""
+    return not may(GroupRole.MEMBER, action)
+
+
+def for_case(action: CaseAction) -> GroupAction:
+    """The group action of an officer's case action."""
+    return GroupAction(action.value)

@@ -1,0 +1,84 @@
+"""Checking evidence before it counts: each photo's bytes are fetched and judged by
+``core.evidence`` (a real image, not empty, within the per-photo and per-report limits).
+
+A refused file is not added to the report; the citizen hears why, once per reason, and the
+refusal is logged with the reason only (no names, no file ids).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.evidence import EvidenceVerdict, judge, judge_declared
+from handlers.events import Photo
+from handlers.turn import Turn
+
+log = logging.getLogger(__name__)
+
+#: The messenger could not hand the file over (gone, or too big for the Bot API).
+UNREADABLE = "unreadable"
+
+
+@dataclass
+class Inspection:
+    #: photo, size in bytes, MIME type (as Telegram declared it: a photo is JPEG there, however
+    #: the emulator stores it, and it decides how the photo is sent on)
+    accepted: list[tuple[Photo, int, str]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # reason per refused photo
+
+
+async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
+    """Judge ``photos`` in order; ``used`` bytes of evidence are already in the report."""
+    result = Inspection()
+    limits = turn.deps.config.evidence
+    for photo in photos:
+        verdict = judge_declared(photo.file_size, used, limits)
+        size, mime_type = photo.file_size, photo.mime_type
+        if verdict == EvidenceVerdict.OK and turn.deps.files is not None:
+            content = await turn.deps.files.fetch(turn.channel, photo.file_id)
+            if content is None:
+                result.refused.append(UNREADABLE)
+                continue
+            verdict, size = judge(content, used, limits), len(content)
+        if verdict != EvidenceVerdict.OK:
+            result.refused.append(verdict.value)
+            continue
+        result.accepted.append((photo, size, mime_type))
+        used += size
+    if result.refused:
+        log.info("evidence refused: %s", ", ".join(result.refused))
+    return result
+
+
+def tell_refusals(turn: Turn, refused: Sequence[str]) -> None:
+    """One polite sentence per kind of refusal, with how many files it concerned."""
+    limits = turn.deps.config.evidence
+    for reason in dict.fromkeys(refused):
+        turn.send(
+            turn.t(
+                f"evidence.refused.{reason}",
+                count=refused.count(reason),
+                photo_mb=limits.max_photo_bytes // (1024 * 1024),
+                report_mb=limits.max_report_bytes // (1024 * 1024),
+            )
+        )
+
+
+def count_refusals(before: object, refused: Sequence[str]) -> dict[str, int]:
+    """The draft's tally of refused files by reason, with ``refused`` added."""
+    counts = {str(k): int(v) for k, v in before.items()} if isinstance(before, dict) else {}
+    for reason in refused:
+        counts[reason] = counts.get(reason, 0) + 1
+    return counts
+
+
+def refusals_note(turn: Turn, counts: object) -> str:
+    """The refused files for the report's timeline, in the reporter's words, or ''."""
+    if not isinstance(counts, dict) or not counts:
+        return ""
+    reasons = ", ".join(
+        f"{count} {turn.t(f'evidence.reason.{reason}')}" for reason, count in sorted(counts.items())
+    )
+    return turn.t("evidence.note", reasons=reasons)
