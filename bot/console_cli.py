@@ -14,9 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.bootstrap import deadline_policy, handler_deps
+from bot.bootstrap import deadline_policy, handler_deps, seed_if_empty
 from bot.clock import system_clock
 from bot.settings import Settings
 from core.calendar import WorkingCalendar
@@ -27,6 +27,7 @@ from locales import Catalogs, Translator
 from storage.console import ReportQuery, all_units, audit, issue_login
 from storage.db import create_engine, migrate, session_factory
 from storage.models import Unit
+from storage.uow import UnitOfWork
 from web.console import ConsoleConfig, derive_secret, login_link, start_console
 from web.console.auth import visible_units
 from web.console.exports import FORMATS, csv_chunks, row_batches, xlsx_export
@@ -67,10 +68,23 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
     )
 
 
-async def print_link(settings: Settings, unit_code: str) -> int:
-    tr = Catalogs(settings.default_language).get(settings.default_language)
+async def _prepare(settings: Settings, catalogs: Catalogs) -> AsyncEngine:
+    """The bot's database, migrated and, on a fresh install, seeded with the region's units as
+    ``aduan run`` would (so that ``aduan console link diskominfo`` works before the bot ran)."""
     await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
+    if settings.seed_units_on_start:
+        sessions = session_factory(engine)
+        token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+        deps = handler_deps(settings, token, catalogs, system_clock)
+        await seed_if_empty(lambda: UnitOfWork(sessions), deps)
+    return engine
+
+
+async def print_link(settings: Settings, unit_code: str) -> int:
+    catalogs = Catalogs(settings.default_language)
+    tr = catalogs.get(settings.default_language)
+    engine = await _prepare(settings, catalogs)
     try:
         async with session_factory(engine)() as session:
             from sqlalchemy import select
@@ -113,9 +127,10 @@ def open311_subapp(
 
 async def serve(settings: Settings, *, host: str, port: int) -> int:
     config = console_config(settings)
+    if not settings.console_public_url:  # the links it writes name the address it listens on
+        config = replace(config, public_url=f"http://{host}:{port}")
     tr = config.catalogs.get(config.catalogs.default_language)
-    await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = await _prepare(settings, config.catalogs)
     try:
         sessions = session_factory(engine)
         open311 = open311_subapp(settings, sessions, config.catalogs)

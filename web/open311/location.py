@@ -44,7 +44,9 @@ def _by_code(regions: RegionDirectory, text: str) -> Region | None:
 
 
 def _kecamatan(regions: RegionDirectory, parts: list[str]) -> tuple[Region | None, int]:
-    """A part that names a kecamatan of the region (it must say "kec"/"kecamatan")."""
+    """A part that names a kecamatan of the region: one that says "kec"/"kecamatan", or else,
+    when the address has several parts, one that is exactly a kecamatan's name ("Sepaso,
+    Bengalon": without this, "Bengalon" would be read as the nearest desa name, Muara Bengalon)."""
     root = regions.root.code
     for index, part in enumerate(parts):
         if not re.match(r"(?i)\s*(kec\b|kec\.|kecamatan\b|distrik\b)", part):
@@ -52,7 +54,20 @@ def _kecamatan(regions: RegionDirectory, parts: list[str]) -> tuple[Region | Non
         found = regions.search(part, within=root, level=LEVEL_DISTRICT, limit=1)
         if found:
             return found[0], index
+    if len(parts) < 2:
+        return None, -1
+    for index in reversed(range(len(parts))):
+        found = regions.search(parts[index], within=root, level=LEVEL_DISTRICT, limit=1)
+        if found and _same_name(found[0].name, parts[index]):
+            return found[0], index
     return None, -1
+
+
+def _same_name(name: str, text: str) -> bool:
+    def plain(value: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", value.casefold())
+
+    return plain(name) == plain(text)
 
 
 def resolve_place(

@@ -70,7 +70,7 @@ def _console_socket(sandbox: Sandbox, host: str, port: int) -> socket.socket | N
     try:
         sock = socket.create_server((host, port))
     except OSError as error:
-        text = sandbox.t("console.cli.port_busy", port=port, error=error.strerror or error)
+        text = sandbox.t("sandbox.cli.console_port_busy", port=port, error=error.strerror or error)
         print(text, file=sys.stderr)
         return None
     return sock
