@@ -160,6 +160,9 @@ class Report(Base):
         # The clock's scans: both dates are NULL for reports that need nothing more.
         Index("ix_reports_next_notice", "next_notice_on"),
         Index("ix_reports_status_ombudsman", "status", "ombudsman_on"),
+        # The console's period queries: all reports, or one unit's, filed between two moments.
+        Index("ix_reports_created", "created_at"),
+        Index("ix_reports_unit_created", "unit_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -194,6 +197,23 @@ class Report(Base):
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The measured stages (core.performance.Moments), written with each decision: the local
+    # day each stage ended, the working days it took (pauses for the reporter left out) and
+    # whether it was on time; the open stage's waited days and deadline. NULL ``created_on``:
+    # not submitted yet.
+    created_on: Mapped[date | None] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verify_days: Mapped[int | None] = mapped_column(Integer)
+    verify_on_time: Mapped[bool | None]
+    followed_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_days: Mapped[int | None] = mapped_column(Integer)
+    follow_up_on_time: Mapped[bool | None]
+    finished_on: Mapped[date | None] = mapped_column(Date)
+    finish_days: Mapped[int | None] = mapped_column(Integer)
+    finish_on_time: Mapped[bool | None]
+    stage_paused: Mapped[int] = mapped_column(Integer, default=0)
+    stage_due: Mapped[date | None] = mapped_column(Date)
+    reopened: Mapped[bool] = mapped_column(default=False)
 
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="report", order_by="ReportPhoto.position", lazy="raise"

@@ -156,7 +156,7 @@ def state(status: ReportStatus | None, **changes: object) -> ReportState:
             selesai_at=NOW - timedelta(days=1),
         )
     fields = {**base.__dict__, **changes}
-    return ReportState(**fields)  # type: ignore[arg-type]
+    return ReportState(**fields)
 
 
 def run(
