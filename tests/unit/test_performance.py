@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -129,3 +130,60 @@ def test_indicators_share_median_and_ratings() -> None:
     assert result.reopened == 1
     assert result.rating_average == pytest.approx(11 / 3)
     assert result.rating_good_share == pytest.approx(2 / 3)
+
+
+def test_decisions_keep_the_same_moments_as_the_timeline() -> None:
+    """The stages ``decide`` keeps on the report, one change at a time, are the ones the whole
+    timeline gives, and judge the stages as :func:`handling` does, day after day."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from core.decisions import REPORTER, Actor, Decision, ReportState, Rules, decide
+    from core.lifecycle import ReportStatus, ReportType
+    from core.performance import handling_of, moments, stage_limits
+    from core.permissions import ActorKind, CaseAction
+
+    wita = ZoneInfo("Asia/Makassar")
+    rules = Rules(CAL, wita, POLICY)
+    officer = Actor(ActorKind.OFFICER, "petugas:7:Dewi", 3)
+    plan = [  # the day of March 2026 (WITA, 10:00) and the change
+        (2, CaseAction.SUBMIT, REPORTER),
+        (4, CaseAction.VERIFY, officer),
+        (5, CaseAction.ASK, officer),
+        (13, CaseAction.RESUME, REPORTER),
+        (16, CaseAction.NOTE, officer),
+        (17, CaseAction.ASK, officer),
+        (30, CaseAction.NOTE, officer),  # answered by the unit's next note: the pause ends
+        (31, CaseAction.DONE, officer),
+        (31, CaseAction.REOPEN, REPORTER),
+        (31, CaseAction.DONE, officer),
+    ]
+    state = ReportState(status=None, report_type=ReportType.PENGADUAN, unit_id=3)
+    steps: list[Step] = []
+    limits = stage_limits(POLICY, "pengaduan", pengawasan=False)
+    for day, action, actor in plan:
+        now = datetime(2026, 3, day, 10, tzinfo=wita).astimezone(UTC)
+        outcome = decide(state, action, actor, now, rules)
+        assert isinstance(outcome, Decision), (day, action, outcome)
+        event = outcome.event
+        if action != CaseAction.SUBMIT and event.status_to != event.status_from:
+            steps.append(Step(d(3, day), event.status_from, event.status_to))
+        state = outcome.after
+        kept = state.moments
+        assert kept is not None
+        folded = moments(d(3, 2), steps, limits, CAL)
+        assert replace(folded, waiting_since=None) == kept, (day, action)
+        waiting = None
+        if state.status == ReportStatus.MENUNGGU_PELAPOR and state.pause is not None:
+            waiting = state.pause.at.astimezone(wita).date()
+        for later in range(0, 40, 3):
+            today = d(3, day) + timedelta(days=later)
+            expected = handling(
+                d(3, 2), steps, "pengaduan", pengawasan=False, today=today, cal=CAL, policy=POLICY
+            )
+            assert handling_of(replace(kept, waiting_since=waiting), today, CAL) == expected
+    assert state.moments is not None
+    assert state.moments.reopened
+    assert (state.moments.verify_days, state.moments.verify_on_time) == (2, True)
+    # 4 → 16 March: 8 working days, 6 of them (6-13 March) waiting for the reporter.
+    assert (state.moments.follow_up_days, state.moments.follow_up_on_time) == (2, True)

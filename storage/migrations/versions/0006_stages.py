@@ -38,21 +38,23 @@ _BATCH = 2000
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        for name in _DATES:
-            batch_op.add_column(sa.Column(name, sa.Date(), nullable=True))
-        for name in _DAYS:
-            batch_op.add_column(sa.Column(name, sa.Integer(), nullable=True))
-        for name in _FLAGS:
-            batch_op.add_column(sa.Column(name, sa.Boolean(), nullable=True))
-        batch_op.add_column(
-            sa.Column("stage_paused", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(
-            sa.Column("reopened", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.create_index("ix_reports_created", ["created_at"], unique=False)
-        batch_op.create_index("ix_reports_unit_created", ["unit_id", "created_at"], unique=False)
+    # Plain ALTER TABLE ADD COLUMN (no batch copy): on SQLite a batch would copy and drop the
+    # reports table, and dropping it cascades to the timeline (report_events) when foreign
+    # keys are enforced.
+    for name in _DATES:
+        op.add_column("reports", sa.Column(name, sa.Date(), nullable=True))
+    for name in _DAYS:
+        op.add_column("reports", sa.Column(name, sa.Integer(), nullable=True))
+    for name in _FLAGS:
+        op.add_column("reports", sa.Column(name, sa.Boolean(), nullable=True))
+    op.add_column(
+        "reports", sa.Column("stage_paused", sa.Integer(), nullable=False, server_default="0")
+    )
+    op.add_column(
+        "reports", sa.Column("reopened", sa.Boolean(), nullable=False, server_default="0")
+    )
+    op.create_index("ix_reports_created", "reports", ["created_at"], unique=False)
+    op.create_index("ix_reports_unit_created", "reports", ["unit_id", "created_at"], unique=False)
     _backfill()
 
 
@@ -153,8 +155,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.drop_index("ix_reports_unit_created")
-        batch_op.drop_index("ix_reports_created")
-        for name in ("reopened", "stage_paused", *_FLAGS, *_DAYS, *_DATES):
-            batch_op.drop_column(name)
+    op.drop_index("ix_reports_unit_created", table_name="reports")
+    op.drop_index("ix_reports_created", table_name="reports")
+    for name in ("reopened", "stage_paused", *_FLAGS, *_DAYS, *_DATES):
+        op.drop_column("reports", name)  # SQLite 3.35+ drops a column in place
