@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlinePolicy
@@ -316,3 +316,87 @@ def indicators(items: Sequence[Measured]) -> Indicators:
         rating_good_share=sum(r >= 4 for r in ratings) / len(ratings) if ratings else None,
         rated=len(ratings),
     )
+
+
+@dataclass(slots=True)
+class Tally:
+    """Sums over a set of reports from which :class:`Indicators` follow: what a database
+    adds up (``GROUP BY``) instead of measuring each report. Shares count the stages judged
+    (ended, or open past their deadline); ``*_days`` are histograms of the working days ended
+    stages took (days → reports), for the medians."""
+
+    received: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    verify_on_time: int = 0
+    verify_judged: int = 0
+    follow_up_on_time: int = 0
+    follow_up_judged: int = 0
+    finish_on_time: int = 0
+    finish_judged: int = 0
+    late_now: int = 0
+    reopened: int = 0
+    rating_sum: int = 0
+    rated: int = 0
+    rated_good: int = 0
+    verify_days: dict[int, int] = field(default_factory=dict)
+    follow_up_days: dict[int, int] = field(default_factory=dict)
+    finish_days: dict[int, int] = field(default_factory=dict)
+
+    def add(self, other: Tally) -> None:
+        for name in (
+            "received",
+            "verify_on_time",
+            "verify_judged",
+            "follow_up_on_time",
+            "follow_up_judged",
+            "finish_on_time",
+            "finish_judged",
+            "late_now",
+            "reopened",
+            "rating_sum",
+            "rated",
+            "rated_good",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("by_type", "by_status", "verify_days", "follow_up_days", "finish_days"):
+            mine: dict[Any, int] = getattr(self, name)
+            for key, n in getattr(other, name).items():
+                mine[key] = mine.get(key, 0) + n
+
+    def indicators(self) -> Indicators:
+        return Indicators(
+            received=self.received,
+            by_type=dict(self.by_type),
+            by_status=dict(self.by_status),
+            verify_on_time=_ratio(self.verify_on_time, self.verify_judged),
+            follow_up_on_time=_ratio(self.follow_up_on_time, self.follow_up_judged),
+            finish_on_time=_ratio(self.finish_on_time, self.finish_judged),
+            verify_median_days=histogram_median(self.verify_days),
+            follow_up_median_days=histogram_median(self.follow_up_days),
+            finish_median_days=histogram_median(self.finish_days),
+            late_now=self.late_now,
+            reopened=self.reopened,
+            rating_average=_ratio(self.rating_sum, self.rated),
+            rating_good_share=_ratio(self.rated_good, self.rated),
+            rated=self.rated,
+        )
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def histogram_median(counts: dict[int, int]) -> float | None:
+    """The median of values given as ``value → how many`` (as :func:`statistics.median`)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    wanted = (total - 1) // 2, total // 2  # the middle one, or the middle two
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        n = counts[value]
+        found.extend(value for k in wanted if seen <= k < seen + n)
+        seen += n
+    return (found[0] + found[1]) / 2

@@ -14,9 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from core.performance import Tally
 from storage.models import (
     ConsoleAudit,
     ConsoleLogin,
@@ -276,3 +289,119 @@ async def counts_by_region(
     )
     rows = await session.execute(stmt.group_by(Report.region_code))
     return {str(code): (int(n), int(o or 0)) for code, n, o in rows}
+
+
+# --- indicators, added up in the database ---------------------------------------------------
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _tally_columns(today: date, unit_stages: Sequence[str]) -> list[ColumnElement[Any]]:
+    """The sums of :class:`core.performance.Tally` over the grouped reports. A stage is judged
+    once it ended or its open deadline (``stage_due``) has passed."""
+    r = Report
+    open_late = r.stage_due < today
+    verify_open = r.verified_on.is_(None)
+    follow_open = and_(r.verified_on.is_not(None), r.followed_up_on.is_(None))
+    finish_open = and_(r.followed_up_on.is_not(None), r.finished_on.is_(None))
+    return [
+        func.count(r.id),
+        _count_if(r.verify_on_time.is_(True)),
+        _count_if(or_(r.verify_on_time.is_not(None), and_(verify_open, open_late))),
+        _count_if(r.follow_up_on_time.is_(True)),
+        _count_if(or_(r.follow_up_on_time.is_not(None), and_(follow_open, open_late))),
+        _count_if(r.finish_on_time.is_(True)),
+        _count_if(or_(r.finish_on_time.is_not(None), and_(finish_open, open_late))),
+        _count_if(and_(r.status.in_(list(unit_stages)), r.due_date < today)),
+        _count_if(r.reopened.is_(True)),
+        func.coalesce(func.sum(r.rating), 0),
+        func.count(r.rating),
+        _count_if(r.rating >= 4),
+    ]
+
+
+_TALLY_SUMS = (
+    "received",
+    "verify_on_time",
+    "verify_judged",
+    "follow_up_on_time",
+    "follow_up_judged",
+    "finish_on_time",
+    "finish_judged",
+    "late_now",
+    "reopened",
+    "rating_sum",
+    "rated",
+    "rated_good",
+)
+
+
+async def tallies(
+    session: AsyncSession,
+    query: ReportQuery,
+    keys: Sequence[InstrumentedAttribute[Any]],
+    *,
+    today: date,
+    unit_stages: Sequence[str],
+) -> dict[tuple[Any, ...], Tally]:
+    """The query's reports added up per value of ``keys`` (e.g. unit, category, day filed),
+    in one scan; counts by class and status included. No medians (see :func:`day_counts`)."""
+    groups = [*keys, Report.report_type, Report.status]
+    stmt = _where(query, select(Report)).with_only_columns(
+        *groups, *_tally_columns(today, unit_stages)
+    )
+    found: dict[tuple[Any, ...], Tally] = {}
+    for row in await session.execute(stmt.group_by(*groups)):
+        key = tuple(row[: len(keys)])
+        kind, status = row[len(keys)], row[len(keys) + 1]
+        sums = [int(v or 0) for v in row[len(keys) + 2 :]]
+        part = Tally()
+        for name, value in zip(_TALLY_SUMS, sums, strict=True):
+            setattr(part, name, value)
+        part.by_type[kind] = part.received
+        part.by_status[status] = part.received
+        found.setdefault(key, Tally()).add(part)
+    return found
+
+
+_STAGE_DAYS = {
+    "verify_days": Report.verify_days,
+    "follow_up_days": Report.follow_up_days,
+    "finish_days": Report.finish_days,
+}
+
+
+async def day_counts(
+    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any]
+) -> dict[Any, dict[str, dict[int, int]]]:
+    """Per value of ``key``: for each stage, working days taken → how many reports (the
+    medians' histograms; only ended stages have days)."""
+    parts = [
+        _where(query, select(Report))
+        .with_only_columns(key, literal(name), column, func.count(Report.id))
+        .where(column.is_not(None))
+        .group_by(key, column)
+        for name, column in _STAGE_DAYS.items()
+    ]
+    found: dict[Any, dict[str, dict[int, int]]] = {}
+    for value, name, days, n in await session.execute(union_all(*parts)):
+        found.setdefault(value, {}).setdefault(str(name), {})[int(days)] = int(n)
+    return found
+
+
+def with_days(tally: Tally, days: dict[str, dict[int, int]]) -> Tally:
+    """``tally`` with the day histograms of :func:`day_counts` added."""
+    for name, counts in days.items():
+        mine: dict[int, int] = getattr(tally, name)
+        for value, n in counts.items():
+            mine[value] = mine.get(value, 0) + n
+    return tally
+
+
+async def count_by(
+    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any]
+) -> dict[Any, int]:
+    stmt = _where(query, select(Report)).with_only_columns(key, func.count(Report.id))
+    return {value: int(n) for value, n in await session.execute(stmt.group_by(key))}

@@ -15,8 +15,9 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus, ReportType
-from core.performance import Indicators, indicators
+from core.performance import Indicators, Tally
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage import console as store
@@ -26,7 +27,7 @@ from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, render, translator, viewer
 from web.console.html import bars, esc, link, number, percent, share_bars, table, url
-from web.console.rows import ReportRow, build_row, load_rows
+from web.console.rows import build_row, load_rows
 
 MAX_PAGE = 100_000
 _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
@@ -248,56 +249,58 @@ async def overview(request: web.Request) -> web.Response:
         created_from=_utc(period.first, config),
         created_before=_utc(period.last + timedelta(days=1), config),
     )
-    all_rows: list[ReportRow] = []
+    today = config.clock().astimezone(config.timezone).date()
+    stages = [s.value for s in UNIT_STAGES]
     async with request.config_dict[SESSIONS]() as session:
         units = await _units(session)
-        async for batch in store.stream_reports(session, query):
-            all_rows.extend(await load_rows(session, batch, units, config, tr.language))
-    total = indicators([r.measured for r in all_rows])
-    by_unit: dict[int, list[ReportRow]] = defaultdict(list)
-    for row in all_rows:
-        if row.report.unit_id is not None:
-            by_unit[row.report.unit_id].append(row)
-    unit_rows = [
-        (units[uid], indicators([r.measured for r in rows]))
-        for uid, rows in by_unit.items()
-        if uid in units
-    ]
+        groups = await store.tallies(
+            session, query, [Report.unit_id, Report.category], today=today, unit_stages=stages
+        )
+        daily = await store.tallies(
+            session, query, [Report.created_on], today=today, unit_stages=stages
+        )
+        days = await store.day_counts(session, query, Report.unit_id)
+    total = Tally()
+    by_unit: dict[int | None, Tally] = defaultdict(Tally)
     by_category: dict[str, int] = defaultdict(int)
-    for row in all_rows:
-        by_category[row.category] += 1
-    weeks: dict[date, list[ReportRow]] = defaultdict(list)
-    for row in all_rows:
-        weeks[row.created_on - timedelta(days=row.created_on.weekday())].append(row)
-    weekly = sorted(weeks.items())
+    for (unit_id, code), part in groups.items():
+        total.add(part)
+        by_unit[unit_id].add(part)
+        category = config.category(code)
+        name = (category.name_en if tr.language == "en" else category.name_id) if category else code
+        by_category[name] += part.received
+    for unit_id, histograms in days.items():
+        store.with_days(total, histograms)
+        store.with_days(by_unit[unit_id], histograms)
+    unit_rows = [(units[uid], part.indicators()) for uid, part in by_unit.items() if uid in units]
+    weeks: dict[date, Tally] = defaultdict(Tally)
+    for (day,), part in daily.items():
+        if day is not None:
+            weeks[day - timedelta(days=day.weekday())].add(part)
+    weekly = sorted((monday, part.indicators()) for monday, part in weeks.items())
     per_week = [
         (
             tr.t("console.overview.week", day=monday.isoformat())
             + " · "
-            + ", ".join(
-                f"{tr.t(f'console.type.{k}')} {n}"
-                for k, n in sorted(indicators([r.measured for r in rows]).by_type.items())
-            ),
-            len(rows),
+            + ", ".join(f"{tr.t(f'console.type.{k}')} {n}" for k, n in sorted(ind.by_type.items())),
+            ind.received,
         )
-        for monday, rows in weekly
+        for monday, ind in weekly
     ]
     on_time_weekly = [
-        (
-            tr.t("console.overview.week", day=monday.isoformat()),
-            indicators([r.measured for r in rows]).verify_on_time,
-        )
-        for monday, rows in weekly
+        (tr.t("console.overview.week", day=monday.isoformat()), ind.verify_on_time)
+        for monday, ind in weekly
     ]
+    total_ind = total.indicators()
     title = tr.t(
         "console.overview.title", first=period.first.isoformat(), last=period.last.isoformat()
     )
-    types = [(tr.t(f"console.type.{k}"), n) for k, n in sorted(total.by_type.items())]
-    statuses = [(tr.t(f"console.status.{k}"), n) for k, n in sorted(total.by_status.items())]
+    types = [(tr.t(f"console.type.{k}"), n) for k, n in sorted(total_ind.by_type.items())]
+    statuses = [(tr.t(f"console.status.{k}"), n) for k, n in sorted(total_ind.by_status.items())]
     body = (
         _period_form(tr, period)
         + f"<h2>{esc(tr.t('console.overview.summary'))}</h2>"
-        + _indicator_cards(tr, total)
+        + _indicator_cards(tr, total_ind)
         + f"<h2>{esc(tr.t('console.overview.by_type'))}</h2>"
         + bars(tr, types)
         + f"<h2>{esc(tr.t('console.overview.by_status'))}</h2>"
@@ -487,7 +490,7 @@ async def report_page(request: web.Request) -> web.Response:
         report = await _visible_report(request, session, who)
         units = await _units(session)
         events = (await store.events_of(session, [report.id]))[report.id]
-        row = build_row(report, events, units, config, tr.language)
+        row = build_row(report, units, config, tr.language)
         citizen = await session.get(Citizen, report.citizen_id)
         photos = list(
             await session.scalars(
