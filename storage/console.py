@@ -338,6 +338,20 @@ _TALLY_SUMS = (
 )
 
 
+def tally_statement(
+    query: ReportQuery,
+    keys: Sequence[InstrumentedAttribute[Any]],
+    *,
+    today: date,
+    unit_stages: Sequence[str],
+) -> Select[Any]:
+    groups = [*keys, Report.report_type, Report.status]
+    stmt = _where(query, select(Report)).with_only_columns(
+        *groups, *_tally_columns(today, unit_stages)
+    )
+    return stmt.group_by(*groups)
+
+
 async def tallies(
     session: AsyncSession,
     query: ReportQuery,
@@ -348,12 +362,9 @@ async def tallies(
 ) -> dict[tuple[Any, ...], Tally]:
     """The query's reports added up per value of ``keys`` (e.g. unit, category, day filed),
     in one scan; counts by class and status included. No medians (see :func:`day_counts`)."""
-    groups = [*keys, Report.report_type, Report.status]
-    stmt = _where(query, select(Report)).with_only_columns(
-        *groups, *_tally_columns(today, unit_stages)
-    )
+    stmt = tally_statement(query, keys, today=today, unit_stages=unit_stages)
     found: dict[tuple[Any, ...], Tally] = {}
-    for row in await session.execute(stmt.group_by(*groups)):
+    for row in await session.execute(stmt):
         key = tuple(row[: len(keys)])
         kind, status = row[len(keys)], row[len(keys) + 1]
         sums = [int(v or 0) for v in row[len(keys) + 2 :]]
@@ -373,11 +384,7 @@ _STAGE_DAYS = {
 }
 
 
-async def day_counts(
-    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any]
-) -> dict[Any, dict[str, dict[int, int]]]:
-    """Per value of ``key``: for each stage, working days taken → how many reports (the
-    medians' histograms; only ended stages have days)."""
+def day_count_statement(query: ReportQuery, key: InstrumentedAttribute[Any]) -> Any:
     parts = [
         _where(query, select(Report))
         .with_only_columns(key, literal(name), column, func.count(Report.id))
@@ -385,8 +392,16 @@ async def day_counts(
         .group_by(key, column)
         for name, column in _STAGE_DAYS.items()
     ]
+    return union_all(*parts)
+
+
+async def day_counts(
+    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any]
+) -> dict[Any, dict[str, dict[int, int]]]:
+    """Per value of ``key``: for each stage, working days taken → how many reports (the
+    medians' histograms; only ended stages have days)."""
     found: dict[Any, dict[str, dict[int, int]]] = {}
-    for value, name, days, n in await session.execute(union_all(*parts)):
+    for value, name, days, n in await session.execute(day_count_statement(query, key)):
         found.setdefault(value, {}).setdefault(str(name), {})[int(days)] = int(n)
     return found
 
@@ -405,3 +420,25 @@ async def count_by(
 ) -> dict[Any, int]:
     stmt = _where(query, select(Report)).with_only_columns(key, func.count(Report.id))
     return {value: int(n) for value, n in await session.execute(stmt.group_by(key))}
+
+
+def daily_statement(query: ReportQuery, today: date) -> Any:
+    """Per day filed and class: reports, verified on time, verifications judged."""
+    r = Report
+    open_late = and_(r.verified_on.is_(None), r.stage_due < today)
+    stmt = _where(query, select(Report)).with_only_columns(
+        r.created_on,
+        r.report_type,
+        func.count(r.id),
+        _count_if(r.verify_on_time.is_(True)),
+        _count_if(or_(r.verify_on_time.is_not(None), open_late)),
+    )
+    return stmt.group_by(r.created_on, r.report_type)
+
+
+async def daily(
+    session: AsyncSession, query: ReportQuery, *, today: date
+) -> list[tuple[date | None, str, int, int, int]]:
+    """``(day filed, class, reports, verified on time, verifications judged)`` rows."""
+    rows = await session.execute(daily_statement(query, today))
+    return [(day, str(kind), int(n), int(ok or 0), int(j or 0)) for day, kind, n, ok, j in rows]

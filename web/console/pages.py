@@ -254,29 +254,34 @@ async def overview(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         units = await _units(session)
         groups = await store.tallies(
-            session, query, [Report.unit_id, Report.category], today=today, unit_stages=stages
+            session, query, [Report.unit_id], today=today, unit_stages=stages
         )
-        daily = await store.tallies(
-            session, query, [Report.created_on], today=today, unit_stages=stages
-        )
+        categories = await store.count_by(session, query, Report.category)
         days = await store.day_counts(session, query, Report.unit_id)
+        daily = await store.daily(session, query, today=today)
     total = Tally()
     by_unit: dict[int | None, Tally] = defaultdict(Tally)
-    by_category: dict[str, int] = defaultdict(int)
-    for (unit_id, code), part in groups.items():
+    for (unit_id,), part in groups.items():
         total.add(part)
         by_unit[unit_id].add(part)
+    by_category: dict[str, int] = defaultdict(int)
+    for code, n in categories.items():
         category = config.category(code)
         name = (category.name_en if tr.language == "en" else category.name_id) if category else code
-        by_category[name] += part.received
+        by_category[name] += n
     for unit_id, histograms in days.items():
         store.with_days(total, histograms)
         store.with_days(by_unit[unit_id], histograms)
     unit_rows = [(units[uid], part.indicators()) for uid, part in by_unit.items() if uid in units]
     weeks: dict[date, Tally] = defaultdict(Tally)
-    for (day,), part in daily.items():
-        if day is not None:
-            weeks[day - timedelta(days=day.weekday())].add(part)
+    for day, kind, n, ok, judged in daily:
+        if day is None:
+            continue  # not submitted: no day filed
+        week = weeks[day - timedelta(days=day.weekday())]
+        week.received += n
+        week.by_type[kind] = week.by_type.get(kind, 0) + n
+        week.verify_on_time += ok
+        week.verify_judged += judged
     weekly = sorted((monday, part.indicators()) for monday, part in weeks.items())
     per_week = [
         (
