@@ -384,22 +384,23 @@ _STAGE_DAYS = {
 }
 
 
-def day_count_statement(query: ReportQuery, key: InstrumentedAttribute[Any]) -> Any:
+def day_count_statement(query: ReportQuery, key: InstrumentedAttribute[Any] | None) -> Any:
+    keys: list[Any] = [key] if key is not None else [literal(None)]
     parts = [
         _where(query, select(Report))
-        .with_only_columns(key, literal(name), column, func.count(Report.id))
+        .with_only_columns(*keys, literal(name), column, func.count(Report.id))
         .where(column.is_not(None))
-        .group_by(key, column)
+        .group_by(*([key] if key is not None else []), column)
         for name, column in _STAGE_DAYS.items()
     ]
     return union_all(*parts)
 
 
 async def day_counts(
-    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any]
+    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any] | None
 ) -> dict[Any, dict[str, dict[int, int]]]:
-    """Per value of ``key``: for each stage, working days taken → how many reports (the
-    medians' histograms; only ended stages have days)."""
+    """Per value of ``key`` (None: all together, under the key None): for each stage, working
+    days taken → how many reports (the medians' histograms; only ended stages have days)."""
     found: dict[Any, dict[str, dict[int, int]]] = {}
     for value, name, days, n in await session.execute(day_count_statement(query, key)):
         found.setdefault(value, {}).setdefault(str(name), {})[int(days)] = int(n)

@@ -257,7 +257,8 @@ async def overview(request: web.Request) -> web.Response:
             session, query, [Report.unit_id], today=today, unit_stages=stages
         )
         categories = await store.count_by(session, query, Report.category)
-        days = await store.day_counts(session, query, Report.unit_id)
+        # The unit table shows no medians: the day histograms are counted for the total only.
+        days = await store.day_counts(session, query, None)
         daily = await store.daily(session, query, today=today)
     total = Tally()
     by_unit: dict[int | None, Tally] = defaultdict(Tally)
@@ -269,9 +270,8 @@ async def overview(request: web.Request) -> web.Response:
         category = config.category(code)
         name = (category.name_en if tr.language == "en" else category.name_id) if category else code
         by_category[name] += n
-    for unit_id, histograms in days.items():
+    for histograms in days.values():
         store.with_days(total, histograms)
-        store.with_days(by_unit[unit_id], histograms)
     unit_rows = [(units[uid], part.indicators()) for uid, part in by_unit.items() if uid in units]
     weeks: dict[date, Tally] = defaultdict(Tally)
     for day, kind, n, ok, judged in daily:
