@@ -187,3 +187,31 @@ def test_decisions_keep_the_same_moments_as_the_timeline() -> None:
     assert (state.moments.verify_days, state.moments.verify_on_time) == (2, True)
     # 4 → 16 March: 8 working days, 6 of them (6-13 March) waiting for the reporter.
     assert (state.moments.follow_up_days, state.moments.follow_up_on_time) == (2, True)
+
+
+def test_a_stage_waiting_for_the_reporter_is_late_only_if_it_was_late_when_asked() -> None:
+    # Verified Monday 2 March: the follow-up is due Monday 9 March (5 working days).
+    asked_in_time = [
+        Step(d(3, 2), "baru", "didisposisi"),
+        Step(d(3, 9), "didisposisi", "menunggu_pelapor"),  # asked on the last day
+    ]
+    asked_late = [
+        Step(d(3, 2), "baru", "didisposisi"),
+        Step(d(3, 10), "didisposisi", "menunggu_pelapor"),  # asked a day late
+    ]
+    for today in (d(3, 9), d(3, 14), d(3, 16), d(4, 30)):  # Saturday 14th included
+        waiting = handling(
+            d(3, 2),
+            asked_in_time,
+            "pengaduan",
+            pengawasan=False,
+            today=today,
+            cal=CAL,
+            policy=POLICY,
+        )
+        assert waiting.follow_up.on_time is None, today
+    for today in (d(3, 10), d(3, 14), d(4, 30)):
+        late = handling(
+            d(3, 2), asked_late, "pengaduan", pengawasan=False, today=today, cal=CAL, policy=POLICY
+        )
+        assert late.follow_up.on_time is False, today
