@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.calendar import WorkingCalendar
 from core.deadlines import UNIT_STAGES, local_date
 from core.lifecycle import ReportStatus
 from core.performance import Handling, Measured, Moments, handling_of
@@ -61,6 +62,43 @@ def place_names(config: ConsoleConfig, region_code: str) -> tuple[str, str, str]
     return "", "", ""
 
 
+class _WorkdayCounter:
+    """``WorkingCalendar.working_days_between`` by running totals: an export of many old reports
+    asks it for spans of hundreds of days, each walked day by day otherwise."""
+
+    BASE = date(2000, 1, 1)
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self._calendar = calendar
+        self._totals = [0]  # working days in (BASE, BASE + i]
+
+    def _total(self, day: date) -> int:
+        index = (day - self.BASE).days
+        totals = self._totals
+        while len(totals) <= index:
+            following = self.BASE + timedelta(days=len(totals))
+            totals.append(totals[-1] + self._calendar.is_working_day(following))
+        return totals[index]
+
+    def between(self, start: date, end: date) -> int:
+        if end <= start:
+            return 0
+        if start < self.BASE:
+            return self._calendar.working_days_between(start, end)
+        return self._total(end) - self._total(start)
+
+
+_COUNTERS: dict[int, tuple[WorkingCalendar, _WorkdayCounter]] = {}
+
+
+def _workdays(calendar: WorkingCalendar) -> _WorkdayCounter:
+    kept = _COUNTERS.get(id(calendar))
+    if kept is None or kept[0] is not calendar:
+        kept = (calendar, _WorkdayCounter(calendar))
+        _COUNTERS[id(calendar)] = kept
+    return kept[1]
+
+
 def stored_moments(report: Report, config: ConsoleConfig) -> Moments:
     """The stages kept on the report, with its pause as a local date."""
     created_on = local_date(report.created_at, config.timezone)
@@ -106,7 +144,7 @@ def build_row(
         category=name,
         handling=measured,
         late_now=late_now,
-        working_days=config.calendar.working_days_between(created_on, end),
+        working_days=_workdays(config.calendar).between(created_on, end),
     )
 
 
