@@ -40,12 +40,18 @@ from bot.clock import ManualClock
 from bot.console_cli import console_config
 from bot.settings import Settings
 from core.deadlines import UNIT_STAGES
-from core.lifecycle import ReportStatus
+from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.tracking import ALPHABET, BASE, BODY_LENGTH, check_symbol, format_tracking_number
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
-from storage.console import ReportQuery, day_count_statement, issue_login, tally_statement
+from storage.console import (
+    ReportQuery,
+    daily_statement,
+    day_count_statement,
+    issue_login,
+    region_statement,
+    tally_statement,
+)
 from storage.db import create_engine, migrate, session_factory
-from storage.models import Report
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
 from web.console import build_console_app
@@ -225,36 +231,24 @@ def _generate(
     con.close()
 
 
-def _plans(path: Path, today: date) -> list[tuple[str, str]]:
+def _plans(path: Path, today: date, categories: list[str]) -> list[tuple[str, str]]:
     """SQLite's plans of the overview's statements over the whole range."""
-    query = ReportQuery(
-        created_from=datetime(2000, 1, 1, tzinfo=UTC),
-        created_before=datetime(2100, 1, 1, tzinfo=UTC),
-    )
+    query = ReportQuery(first_day=TODAY - timedelta(days=SPAN_DAYS), last_day=TODAY)
     stages = [s.value for s in UNIT_STAGES]
     statements: list[tuple[str, Any]] = [
-        (
-            "indicators per unit and category",
-            tally_statement(
-                query, [Report.unit_id, Report.category], today=today, unit_stages=stages
-            ),
-        ),
-        (
-            "indicators per day filed",
-            tally_statement(query, [Report.created_on], today=today, unit_stages=stages),
-        ),
-        ("median histograms per unit", day_count_statement(query, Report.unit_id)),
+        ("indicators per unit", tally_statement(query, today=today, unit_stages=stages)),
+        ("per day filed", daily_statement(query, today, categories)),
+        ("median histograms", day_count_statement(query, None)),
+        ("wilayah", region_statement(query, [s.value for s in OPEN_STATUSES])),
     ]
     con = sqlite3.connect(path)
     out = []
     try:
         for name, stmt in statements:
-            sql = str(
-                stmt.compile(
-                    dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
-                )
+            compiled = stmt.compile(
+                dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
             )
-            steps = con.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            steps = con.execute("EXPLAIN QUERY PLAN " + str(compiled)).fetchall()
             out.append((name, " / ".join(str(step[-1]) for step in steps)))
     finally:
         con.close()
@@ -405,7 +399,7 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         )
     print()
     print("query plans (SQLite EXPLAIN QUERY PLAN, whole range):")
-    for name, plan in _plans(path, TODAY):
+    for name, plan in _plans(path, TODAY, categories):
         print(f"- {name}: {plan}")
     if keep:
         print(f"kept: {workdir}")

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.lifecycle import ReportStatus, ReportType
 from core.performance import Tally
 from storage.models import (
     ConsoleAudit,
@@ -170,6 +171,10 @@ class ReportQuery:
     visible: frozenset[int] | None = None
     created_from: datetime | None = None
     created_before: datetime | None = None
+    # Filed on these local days (inclusive); the console's periods use these, which its indexes
+    # lead with (``created_on``).
+    first_day: date | None = None
+    last_day: date | None = None
     status: str = ""
     unit_id: int | None = None
     category: str = ""
@@ -186,6 +191,10 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
         stmt = stmt.where(Report.created_at >= query.created_from)
     if query.created_before is not None:
         stmt = stmt.where(Report.created_at < query.created_before)
+    if query.first_day is not None:
+        stmt = stmt.where(Report.created_on >= query.first_day)
+    if query.last_day is not None:
+        stmt = stmt.where(Report.created_on <= query.last_day)
     if query.status:
         stmt = stmt.where(Report.status == query.status)
     if query.unit_id is not None:
@@ -279,49 +288,36 @@ async def all_units(session: AsyncSession) -> list[Unit]:
     return list(await session.scalars(select(Unit).order_by(Unit.kind, Unit.name)))
 
 
+def region_statement(query: ReportQuery, open_statuses: Sequence[str]) -> Any:
+    """Per area code (``ix_reports_console_regions``): reports, and how many still open."""
+    still_open = func.sum(case((Report.status.in_(list(open_statuses)), 1), else_=0))
+    stmt = _where(query, select(Report)).with_only_columns(
+        Report.region_code, func.count(), still_open
+    )
+    return stmt.group_by(Report.region_code)
+
+
 async def counts_by_region(
     session: AsyncSession, query: ReportQuery, open_statuses: Sequence[str]
 ) -> dict[str, tuple[int, int]]:
     """``region code -> (reports, still open)`` of the query's reports, counted in the database."""
-    still_open = func.sum(case((Report.status.in_(list(open_statuses)), 1), else_=0))
-    stmt = _where(query, select(Report)).with_only_columns(
-        Report.region_code, func.count(Report.id), still_open
-    )
-    rows = await session.execute(stmt.group_by(Report.region_code))
+    rows = await session.execute(region_statement(query, open_statuses))
     return {str(code): (int(n), int(o or 0)) for code, n, o in rows}
 
 
 # --- indicators, added up in the database ---------------------------------------------------
+#
+# Each statement groups by one column that leads a covering index (see storage/models.py), so
+# SQLite reads the index in group order: no table rows, no sorting. Counts by class, status and
+# category are conditional sums over their known values rather than more GROUP BY columns.
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _tally_columns(today: date, unit_stages: Sequence[str]) -> list[ColumnElement[Any]]:
-    """The sums of :class:`core.performance.Tally` over the grouped reports. A stage is judged
-    once it ended or its open deadline (``stage_due``) has passed."""
-    r = Report
-    open_late = r.stage_due < today
-    verify_open = r.verified_on.is_(None)
-    follow_open = and_(r.verified_on.is_not(None), r.followed_up_on.is_(None))
-    finish_open = and_(r.followed_up_on.is_not(None), r.finished_on.is_(None))
-    return [
-        func.count(r.id),
-        _count_if(r.verify_on_time.is_(True)),
-        _count_if(or_(r.verify_on_time.is_not(None), and_(verify_open, open_late))),
-        _count_if(r.follow_up_on_time.is_(True)),
-        _count_if(or_(r.follow_up_on_time.is_not(None), and_(follow_open, open_late))),
-        _count_if(r.finish_on_time.is_(True)),
-        _count_if(or_(r.finish_on_time.is_not(None), and_(finish_open, open_late))),
-        _count_if(and_(r.status.in_(list(unit_stages)), r.due_date < today)),
-        _count_if(r.reopened.is_(True)),
-        func.coalesce(func.sum(r.rating), 0),
-        func.count(r.rating),
-        _count_if(r.rating >= 4),
-    ]
-
-
+_TYPES = tuple(t.value for t in ReportType)
+_STATUSES = tuple(s.value for s in ReportStatus)
 _TALLY_SUMS = (
     "received",
     "verify_on_time",
@@ -338,42 +334,59 @@ _TALLY_SUMS = (
 )
 
 
-def tally_statement(
-    query: ReportQuery,
-    keys: Sequence[InstrumentedAttribute[Any]],
-    *,
-    today: date,
-    unit_stages: Sequence[str],
-) -> Select[Any]:
-    groups = [*keys, Report.report_type, Report.status]
+def _tally_columns(today: date, unit_stages: Sequence[str]) -> list[ColumnElement[Any]]:
+    """The sums of :class:`core.performance.Tally` (in ``_TALLY_SUMS`` order), then the counts
+    by class and by status. A stage is judged once it ended or its open deadline
+    (``stage_due``) has passed."""
+    r = Report
+    open_late = r.stage_due < today
+    verify_open = r.verified_on.is_(None)
+    follow_open = and_(r.verified_on.is_not(None), r.followed_up_on.is_(None))
+    finish_open = and_(r.followed_up_on.is_not(None), r.finished_on.is_(None))
+    return [
+        func.count(),
+        _count_if(r.verify_on_time.is_(True)),
+        _count_if(or_(r.verify_on_time.is_not(None), and_(verify_open, open_late))),
+        _count_if(r.follow_up_on_time.is_(True)),
+        _count_if(or_(r.follow_up_on_time.is_not(None), and_(follow_open, open_late))),
+        _count_if(r.finish_on_time.is_(True)),
+        _count_if(or_(r.finish_on_time.is_not(None), and_(finish_open, open_late))),
+        _count_if(and_(r.status.in_(list(unit_stages)), r.due_date < today)),
+        _count_if(r.reopened.is_(True)),
+        func.coalesce(func.sum(r.rating), 0),
+        func.count(r.rating),
+        _count_if(r.rating >= 4),
+        *(_count_if(r.report_type == kind) for kind in _TYPES),
+        *(_count_if(r.status == status) for status in _STATUSES),
+    ]
+
+
+def tally_statement(query: ReportQuery, *, today: date, unit_stages: Sequence[str]) -> Any:
+    """The query's reports added up per holding unit (``ix_reports_console_units``)."""
     stmt = _where(query, select(Report)).with_only_columns(
-        *groups, *_tally_columns(today, unit_stages)
+        Report.unit_id, *_tally_columns(today, unit_stages)
     )
-    return stmt.group_by(*groups)
+    return stmt.group_by(Report.unit_id)
 
 
 async def tallies(
-    session: AsyncSession,
-    query: ReportQuery,
-    keys: Sequence[InstrumentedAttribute[Any]],
-    *,
-    today: date,
-    unit_stages: Sequence[str],
-) -> dict[tuple[Any, ...], Tally]:
-    """The query's reports added up per value of ``keys`` (e.g. unit, category, day filed),
-    in one scan; counts by class and status included. No medians (see :func:`day_counts`)."""
-    stmt = tally_statement(query, keys, today=today, unit_stages=unit_stages)
-    found: dict[tuple[Any, ...], Tally] = {}
+    session: AsyncSession, query: ReportQuery, *, today: date, unit_stages: Sequence[str]
+) -> dict[int | None, Tally]:
+    """Per holding unit: the counts and sums of the indicators, by class and status included;
+    no medians (see :func:`day_counts`)."""
+    found: dict[int | None, Tally] = {}
+    width = len(_TALLY_SUMS)
+    stmt = tally_statement(query, today=today, unit_stages=unit_stages)
     for row in await session.execute(stmt):
-        key = tuple(row[: len(keys)])
-        kind, status = row[len(keys)], row[len(keys) + 1]
-        sums = [int(v or 0) for v in row[len(keys) + 2 :]]
+        values = [int(v or 0) for v in row[1:]]
         part = Tally()
-        for name, value in zip(_TALLY_SUMS, sums, strict=True):
+        for name, value in zip(_TALLY_SUMS, values[:width], strict=True):
             setattr(part, name, value)
-        part.by_type[kind] = part.received
-        part.by_status[status] = part.received
-        found.setdefault(key, Tally()).add(part)
+        kinds = values[width : width + len(_TYPES)]
+        part.by_type = {k: n for k, n in zip(_TYPES, kinds, strict=True) if n}
+        statuses = values[width + len(_TYPES) :]
+        part.by_status = {k: n for k, n in zip(_STATUSES, statuses, strict=True) if n}
+        found[row[0]] = part
     return found
 
 
@@ -388,7 +401,7 @@ def day_count_statement(query: ReportQuery, key: InstrumentedAttribute[Any] | No
     keys: list[Any] = [key] if key is not None else [literal(None)]
     parts = [
         _where(query, select(Report))
-        .with_only_columns(*keys, literal(name), column, func.count(Report.id))
+        .with_only_columns(*keys, literal(name), column, func.count())
         .where(column.is_not(None))
         .group_by(*([key] if key is not None else []), column)
         for name, column in _STAGE_DAYS.items()
@@ -400,7 +413,8 @@ async def day_counts(
     session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any] | None
 ) -> dict[Any, dict[str, dict[int, int]]]:
     """Per value of ``key`` (None: all together, under the key None): for each stage, working
-    days taken → how many reports (the medians' histograms; only ended stages have days)."""
+    days taken → how many reports (the medians' histograms; only ended stages have days;
+    ``ix_reports_<stage>_days`` for the total)."""
     found: dict[Any, dict[str, dict[int, int]]] = {}
     for value, name, days, n in await session.execute(day_count_statement(query, key)):
         found.setdefault(value, {}).setdefault(str(name), {})[int(days)] = int(n)
@@ -416,30 +430,58 @@ def with_days(tally: Tally, days: dict[str, dict[int, int]]) -> Tally:
     return tally
 
 
-async def count_by(
-    session: AsyncSession, query: ReportQuery, key: InstrumentedAttribute[Any]
-) -> dict[Any, int]:
-    stmt = _where(query, select(Report)).with_only_columns(key, func.count(Report.id))
-    return {value: int(n) for value, n in await session.execute(stmt.group_by(key))}
+@dataclass(frozen=True)
+class Day:
+    """The reports filed on one local day."""
+
+    day: date
+    received: int
+    by_type: dict[str, int]
+    by_category: dict[str, int]
+    verify_on_time: int
+    verify_judged: int
 
 
-def daily_statement(query: ReportQuery, today: date) -> Any:
-    """Per day filed and class: reports, verified on time, verifications judged."""
+def daily_statement(query: ReportQuery, today: date, categories: Sequence[str]) -> Any:
+    """Per day filed (``ix_reports_console_days``): reports, by class, by category, verified on
+    time, verifications judged."""
     r = Report
     open_late = and_(r.verified_on.is_(None), r.stage_due < today)
     stmt = _where(query, select(Report)).with_only_columns(
         r.created_on,
-        r.report_type,
-        func.count(r.id),
+        func.count(),
         _count_if(r.verify_on_time.is_(True)),
         _count_if(or_(r.verify_on_time.is_not(None), open_late)),
+        *(_count_if(r.report_type == kind) for kind in _TYPES),
+        *(_count_if(r.category == code) for code in categories),
     )
-    return stmt.group_by(r.created_on, r.report_type)
+    return stmt.group_by(r.created_on)
 
 
 async def daily(
-    session: AsyncSession, query: ReportQuery, *, today: date
-) -> list[tuple[date | None, str, int, int, int]]:
-    """``(day filed, class, reports, verified on time, verifications judged)`` rows."""
-    rows = await session.execute(daily_statement(query, today))
-    return [(day, str(kind), int(n), int(ok or 0), int(j or 0)) for day, kind, n, ok, j in rows]
+    session: AsyncSession, query: ReportQuery, *, today: date, categories: Sequence[str]
+) -> list[Day]:
+    """The query's reports per day filed. Reports of a category no longer configured are
+    counted under ``""``."""
+    found: list[Day] = []
+    for row in await session.execute(daily_statement(query, today, categories)):
+        if row[0] is None:
+            continue  # not submitted: no day filed
+        values = [int(v or 0) for v in row[1:]]
+        received, ok, judged = values[:3]
+        kinds = dict(zip(_TYPES, values[3 : 3 + len(_TYPES)], strict=True))
+        by_category = dict(zip(categories, values[3 + len(_TYPES) :], strict=True))
+        other = received - sum(by_category.values())
+        if other:
+            by_category[""] = other
+        found.append(
+            Day(
+                day=row[0],
+                received=received,
+                by_type={k: n for k, n in kinds.items() if n},
+                by_category={k: n for k, n in by_category.items() if n},
+                verify_on_time=ok,
+                verify_judged=judged,
+            )
+        )
+    return found

@@ -149,6 +149,34 @@ class BindingCode(Base):
     used_in_chat: Mapped[str] = mapped_column(String(64), default="")
 
 
+#: The columns of the console's covering indexes (also named by migration 0006_stages).
+CONSOLE_UNIT_COLUMNS = (
+    "unit_id",
+    "created_on",
+    "report_type",
+    "status",
+    "verify_on_time",
+    "verified_on",
+    "follow_up_on_time",
+    "followed_up_on",
+    "finish_on_time",
+    "finished_on",
+    "stage_due",
+    "due_date",
+    "reopened",
+    "rating",
+)
+CONSOLE_DAY_COLUMNS = (
+    "created_on",
+    "unit_id",
+    "report_type",
+    "category",
+    "verify_on_time",
+    "verified_on",
+    "stage_due",
+)
+
+
 class Report(Base):
     """Laporan: one submitted complaint, aspiration or information request."""
 
@@ -160,9 +188,14 @@ class Report(Base):
         # The clock's scans: both dates are NULL for reports that need nothing more.
         Index("ix_reports_next_notice", "next_notice_on"),
         Index("ix_reports_status_ombudsman", "status", "ombudsman_on"),
-        # The console's period queries: all reports, or one unit's, filed between two moments.
-        Index("ix_reports_created", "created_at"),
-        Index("ix_reports_unit_created", "unit_id", "created_at"),
+        # The console's aggregates (storage/console.py): each groups by the leading column and
+        # finds every other column it reads in the index (no table rows, no sorting).
+        Index("ix_reports_console_units", *CONSOLE_UNIT_COLUMNS),
+        Index("ix_reports_console_days", *CONSOLE_DAY_COLUMNS),
+        Index("ix_reports_console_regions", "region_code", "created_on", "unit_id", "status"),
+        Index("ix_reports_verify_days", "verify_days", "created_on", "unit_id"),
+        Index("ix_reports_follow_up_days", "follow_up_days", "created_on", "unit_id"),
+        Index("ix_reports_finish_days", "finish_days", "created_on", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -255,9 +255,8 @@ async def unit_tallies(
     """The query's indicators per unit, added up in the database."""
     stages = [s.value for s in UNIT_STAGES]
     async with sessions() as session:
-        groups = await tallies(session, query, [Report.unit_id], today=today, unit_stages=stages)
+        by_unit = await tallies(session, query, today=today, unit_stages=stages)
         days = await day_counts(session, query, Report.unit_id)
-    by_unit: dict[int | None, Tally] = {key[0]: part for key, part in groups.items()}
     for unit_id, histograms in days.items():
         with_days(by_unit.setdefault(unit_id, Tally()), histograms)
     return by_unit

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -80,10 +80,6 @@ def period_of(request: web.Request, config: ConsoleConfig) -> Period:
     return Period(today.replace(day=1), today, "bulan")
 
 
-def _utc(day: date, config: ConsoleConfig) -> datetime:
-    return datetime.combine(day, time(0), config.timezone).astimezone(UTC)
-
-
 async def _units(session: AsyncSession) -> dict[int, Unit]:
     return {u.id: u for u in await store.all_units(session)}
 
@@ -105,8 +101,8 @@ async def report_query(
     period = period_of(request, config)
     query = store.ReportQuery(
         visible=who.visible,
-        created_from=_utc(period.first, config),
-        created_before=_utc(period.last + timedelta(days=1), config),
+        first_day=period.first,
+        last_day=period.last,
     )
     status = q.get("status", "")
     if status:
@@ -246,42 +242,40 @@ async def overview(request: web.Request) -> web.Response:
     period = period_of(request, config)
     query = store.ReportQuery(
         visible=who.visible,
-        created_from=_utc(period.first, config),
-        created_before=_utc(period.last + timedelta(days=1), config),
+        first_day=period.first,
+        last_day=period.last,
     )
     today = config.clock().astimezone(config.timezone).date()
     stages = [s.value for s in UNIT_STAGES]
     async with request.config_dict[SESSIONS]() as session:
         units = await _units(session)
-        groups = await store.tallies(
-            session, query, [Report.unit_id], today=today, unit_stages=stages
-        )
-        categories = await store.count_by(session, query, Report.category)
+        by_unit = await store.tallies(session, query, today=today, unit_stages=stages)
         # The unit table shows no medians: the day histograms are counted for the total only.
         days = await store.day_counts(session, query, None)
-        daily = await store.daily(session, query, today=today)
+        daily = await store.daily(
+            session, query, today=today, categories=[c.code for c in config.categories]
+        )
     total = Tally()
-    by_unit: dict[int | None, Tally] = defaultdict(Tally)
-    for (unit_id,), part in groups.items():
+    for part in by_unit.values():
         total.add(part)
-        by_unit[unit_id].add(part)
-    by_category: dict[str, int] = defaultdict(int)
-    for code, n in categories.items():
-        category = config.category(code)
-        name = (category.name_en if tr.language == "en" else category.name_id) if category else code
-        by_category[name] += n
     for histograms in days.values():
         store.with_days(total, histograms)
     unit_rows = [(units[uid], part.indicators()) for uid, part in by_unit.items() if uid in units]
+    by_category: dict[str, int] = defaultdict(int)
     weeks: dict[date, Tally] = defaultdict(Tally)
-    for day, kind, n, ok, judged in daily:
-        if day is None:
-            continue  # not submitted: no day filed
-        week = weeks[day - timedelta(days=day.weekday())]
-        week.received += n
-        week.by_type[kind] = week.by_type.get(kind, 0) + n
-        week.verify_on_time += ok
-        week.verify_judged += judged
+    for day in daily:
+        week = weeks[day.day - timedelta(days=day.day.weekday())]
+        week.received += day.received
+        for kind, n in day.by_type.items():
+            week.by_type[kind] = week.by_type.get(kind, 0) + n
+        week.verify_on_time += day.verify_on_time
+        week.verify_judged += day.verify_judged
+        for code, n in day.by_category.items():
+            category = config.category(code)
+            if category is None:
+                by_category[code or "-"] += n
+            else:
+                by_category[category.name_en if tr.language == "en" else category.name_id] += n
     weekly = sorted((monday, part.indicators()) for monday, part in weeks.items())
     per_week = [
         (
@@ -682,8 +676,8 @@ async def areas(request: web.Request) -> web.Response:
     period = period_of(request, config)
     query = store.ReportQuery(
         visible=who.visible,
-        created_from=_utc(period.first, config),
-        created_before=_utc(period.last + timedelta(days=1), config),
+        first_day=period.first,
+        last_day=period.last,
     )
     opened = [s.value for s in OPEN_STATUSES]
     async with request.config_dict[SESSIONS]() as session:
