@@ -205,8 +205,12 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
         stmt = stmt.where(Report.report_type == query.report_type)
     if query.region_prefix:
         prefix = query.region_prefix
+        # "Starts with prefix." as a range ("/" follows "."), which an index can serve.
         stmt = stmt.where(
-            or_(Report.region_code == prefix, Report.region_code.startswith(prefix + "."))
+            or_(
+                Report.region_code == prefix,
+                and_(Report.region_code >= prefix + ".", Report.region_code < prefix + "/"),
+            )
         )
     if query.late_on is not None:
         stmt = stmt.where(
@@ -214,7 +218,11 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
             Report.due_date < query.late_on,
         )
     if query.tracking:
-        stmt = stmt.where(func.replace(Report.tracking_no, "-", "").startswith(query.tracking))
+        # Stored in display form (XXXX-XXXX-C): the prefix in that form, as a range on the
+        # unique index.
+        shown = "-".join(query.tracking[i : i + 4] for i in range(0, len(query.tracking), 4))
+        after = shown[:-1] + chr(ord(shown[-1]) + 1)
+        stmt = stmt.where(Report.tracking_no >= shown, Report.tracking_no < after)
     return stmt
 
 

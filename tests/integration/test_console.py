@@ -506,3 +506,27 @@ async def store_report(session: AsyncSession, number: str) -> int:
     found = await session.scalar(select(Report.id).where(Report.tracking_no == number))
     assert found is not None
     return found
+
+
+async def test_the_list_finds_a_tracking_number_as_forgivingly_as_status_and_filters_by_area(
+    world: World, filed: Filed
+) -> None:
+    client = await world.client("diskominfo")
+    dates = "dari=2026-03-01&sampai=2026-03-31"
+    try:
+        for typed in (
+            filed.done,  # as printed
+            filed.done.replace("-", "").lower(),  # without hyphens, lower case
+            filed.done.replace("-", "")[:6],  # the first six symbols
+            filed.done[:4],  # the first group only
+        ):
+            listing = await (await client.get(f"/laporan?{dates}&nomor={typed}")).text()
+            assert filed.done in listing, typed
+            assert filed.road not in listing, typed
+        in_area = await (await client.get(f"/laporan?{dates}&wilayah=64.08.09")).text()
+        assert filed.done in in_area  # Sepaso (64.08.09.2001) lies in kecamatan 64.08.09
+        response = await client.get(f"/laporan?{dates}&wilayah=64.08.01")
+        assert response.status == 200  # another kecamatan of the kabupaten
+        assert filed.done not in await response.text()
+    finally:
+        await client.close()
