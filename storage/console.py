@@ -229,33 +229,49 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
 async def report_page(
     session: AsyncSession, query: ReportQuery, *, offset: int, limit: int
 ) -> tuple[list[Report], int]:
-    """One page of the filtered list, newest first, and the number of reports in it."""
-    count = _where(query, select(Report)).with_only_columns(func.count(Report.id))
+    """One page of the filtered list, newest first (by day filed, then number), and the number
+    of reports in it. The page's ids are picked first from ``ix_reports_console_days`` (a deep
+    page skips index entries, not rows), then those reports are read."""
+    count = _where(query, select(Report)).with_only_columns(func.count())
     total = await session.scalar(count) or 0
-    rows = await session.scalars(
-        _where(query, select(Report)).order_by(Report.id.desc()).offset(offset).limit(limit)
+    ids = list(
+        await session.scalars(
+            _where(query, select(Report.id))
+            .order_by(Report.created_on.desc(), Report.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
     )
-    return list(rows), int(total)
+    if not ids:
+        return [], int(total)
+    found = {r.id: r for r in await session.scalars(select(Report).where(Report.id.in_(ids)))}
+    return [found[i] for i in ids if i in found], int(total)
 
 
 async def stream_reports(
     session: AsyncSession, query: ReportQuery, *, batch: int = 1000
 ) -> AsyncIterator[list[Report]]:
-    """The filtered reports in id order, a batch at a time (exports hold one batch in memory)."""
-    last = 0
+    """The filtered reports a batch at a time (exports hold one batch in memory): by day filed,
+    then number, when the query has a first day (each batch continues from the last one's
+    place in ``ix_reports_console_days``); in number order otherwise."""
+    by_day = query.first_day is not None
+    last_day: date | None = None
+    last_id = 0
     while True:
-        rows = list(
-            await session.scalars(
-                _where(query, select(Report))
-                .where(Report.id > last)
-                .order_by(Report.id)
-                .limit(batch)
+        stmt = _where(query, select(Report))
+        if by_day and last_day is not None:
+            stmt = stmt.where(
+                Report.created_on >= last_day,
+                or_(Report.created_on > last_day, Report.id > last_id),
             )
-        )
+        elif not by_day:
+            stmt = stmt.where(Report.id > last_id)
+        order = (Report.created_on, Report.id) if by_day else (Report.id,)
+        rows = list(await session.scalars(stmt.order_by(*order).limit(batch)))
         if not rows:
             return
         yield rows
-        last = rows[-1].id
+        last_day, last_id = rows[-1].created_on, rows[-1].id
         session.expunge_all()
 
 
