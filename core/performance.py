@@ -7,7 +7,12 @@ spent waiting for the reporter (``menunggu_pelapor``) left out, as the deadline 
 on time when it ended no later than its deadline (:class:`~core.deadlines.DeadlinePolicy`).
 
 A stage that has not ended counts as late once its deadline has passed and is left out of the
-shares until then (it may still be on time). Nothing here reads a database or a clock.
+shares until then (it may still be on time); while the reporter is being waited for, only if it
+was already late when the question was asked. Nothing here reads a database or a clock.
+
+The same rule runs one status change at a time (:func:`advance`, folded by :func:`moments`): the
+report keeps its :class:`Moments` (``core.decisions.decide`` computes them, the storage writer
+stores them), so the console adds up stored columns (:class:`Tally`) instead of timelines.
 """
 
 from __future__ import annotations

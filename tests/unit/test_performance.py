@@ -215,3 +215,19 @@ def test_a_stage_waiting_for_the_reporter_is_late_only_if_it_was_late_when_asked
             d(3, 2), asked_late, "pengaduan", pengawasan=False, today=today, cal=CAL, policy=POLICY
         )
         assert late.follow_up.on_time is False, today
+
+
+@pytest.mark.parametrize(
+    "days",
+    [[3], [1, 3], [1, 3, 5], [0, 0, 2, 9], [4, 4, 4, 1, 1, 1, 7], [2, 5, 5, 5, 6, 6, 8, 8]],
+)
+def test_the_median_of_day_counts_is_the_median_of_the_days(days: list[int]) -> None:
+    import statistics
+
+    from core.performance import histogram_median
+
+    counts: dict[int, int] = {}
+    for value in days:
+        counts[value] = counts.get(value, 0) + 1
+    assert histogram_median(counts) == statistics.median(days)
+    assert histogram_median({}) is None

@@ -238,9 +238,12 @@ def rekap_table(
         *(tr.t(f"console.ind.{c}") for c in REKAP_COLUMNS),
     ]
     rows = sorted(
-        (units[uid].name, part.indicators())
-        for uid, part in by_unit.items()
-        if uid is not None and uid in units
+        (
+            (units[uid].name, part.indicators())
+            for uid, part in by_unit.items()
+            if uid is not None and uid in units
+        ),
+        key=lambda pair: pair[0],
     )
     everything = Tally()
     for part in by_unit.values():
