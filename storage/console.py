@@ -226,22 +226,33 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
     return stmt
 
 
+_FEW = 500
+
+
 async def report_page(
-    session: AsyncSession, query: ReportQuery, *, offset: int, limit: int
+    session: AsyncSession, query: ReportQuery, *, offset: int, limit: int, few: int = _FEW
 ) -> tuple[list[Report], int]:
     """One page of the filtered list, newest first (by day filed, then number), and the number
     of reports in it. The page's ids are picked first from ``ix_reports_console_days`` (a deep
     page skips index entries, not rows), then those reports are read."""
     count = _where(query, select(Report)).with_only_columns(func.count())
     total = await session.scalar(count) or 0
-    ids = list(
-        await session.scalars(
-            _where(query, select(Report.id))
-            .order_by(Report.created_on.desc(), Report.id.desc())
-            .offset(offset)
-            .limit(limit)
+    if total <= few:
+        # Few matches (a tracking number, a narrow filter): let the database pick its most
+        # selective index without an ORDER BY to serve, and order them here.
+        stmt = _where(query, select(Report)).with_only_columns(Report.id, Report.created_on)
+        picked = list((await session.execute(stmt)).all())
+        picked.sort(key=lambda row: (row[1] or date.min, row[0]), reverse=True)
+        ids = [row[0] for row in picked[offset : offset + limit]]
+    else:
+        ids = list(
+            await session.scalars(
+                _where(query, select(Report.id))
+                .order_by(Report.created_on.desc(), Report.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
         )
-    )
     if not ids:
         return [], int(total)
     found = {r.id: r for r in await session.scalars(select(Report).where(Report.id.in_(ids)))}

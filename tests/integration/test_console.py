@@ -551,6 +551,13 @@ async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
             [r.tracking_no for r in (await report_page(session, query, offset=n, limit=2))[0]]
             for n in (0, 2)
         ]
+        ordered_in_sql = [
+            [
+                r.tracking_no
+                for r in (await report_page(session, query, offset=n, limit=2, few=0))[0]
+            ]
+            for n in (0, 2)
+        ]
         _, total = await report_page(session, query, offset=0, limit=2)
     everything = {filed.done, filed.anonymous, filed.road}
     assert one_by_one == at_once
@@ -559,3 +566,4 @@ async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
     assert [len(p) for p in pages] == [2, 1]
     assert set(pages[0] + pages[1]) == everything
     assert pages[0][0] == filed.road  # newest first: the last one filed
+    assert ordered_in_sql == pages  # many matches are ordered by the database, the same way
