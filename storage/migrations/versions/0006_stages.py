@@ -3,7 +3,7 @@
 The console's indicators become SQL aggregates over these columns. Reports filed before this
 revision get the same numbers ``core.performance`` computed from their timelines: the timeline
 is folded with ``core.performance.moments`` on the region's calendar and deadlines (read from
-the environment as the program reads its settings: ``TIMEZONE``, ``LOCAL_HOLIDAYS``,
+the environment or ``.env`` as the program reads its settings: ``TIMEZONE``, ``LOCAL_HOLIDAYS``,
 ``CATEGORIES_FILE`` and the ``*_WORKING_DAYS`` numbers; the defaults otherwise).
 
 Revision ID: 0006_stages
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
+from dotenv import dotenv_values
 
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
@@ -93,8 +94,22 @@ def upgrade() -> None:
         op.create_index(name, "reports", list(columns), unique=False)
 
 
+def _setting(name: str) -> str:
+    """A setting as the program reads it: the environment first, then ``.env`` (names in any
+    case)."""
+    for source in (os.environ, _DOTENV):
+        for key in (name.upper(), name):
+            value = source.get(key)
+            if value:
+                return value
+    return ""
+
+
+_DOTENV: dict[str, str | None] = dict(dotenv_values(".env")) if Path(".env").is_file() else {}
+
+
 def _env_days(name: str, default: int) -> int:
-    raw = os.environ.get(name.upper(), "")
+    raw = _setting(name)
     return int(raw) if raw.strip().isdigit() else default
 
 
@@ -118,14 +133,12 @@ def _backfill() -> None:
             )
         },
     )
-    tz = ZoneInfo(os.environ.get("TIMEZONE", "") or "Asia/Makassar")
+    tz = ZoneInfo(_setting("timezone") or "Asia/Makassar")
     holidays = [
-        date.fromisoformat(d.strip())
-        for d in os.environ.get("LOCAL_HOLIDAYS", "").split(",")
-        if d.strip()
+        date.fromisoformat(d.strip()) for d in _setting("local_holidays").split(",") if d.strip()
     ]
     cal = WorkingCalendar(extra_holidays=holidays)
-    path = os.environ.get("CATEGORIES_FILE", "")
+    path = _setting("categories_file")
     watched = {c.code for c in load_categories(Path(path) if path else None) if c.pengawasan}
     reports = sa.table(
         "reports",
