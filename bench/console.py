@@ -321,8 +321,12 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         "SELECT count(*) FROM reports WHERE created_on >= ?",
         (TODAY.replace(month=1, day=1).isoformat(),),
     ).fetchone()
-    days = max(1, round(SPAN_DAYS * export_n / max(n, 1)))
-    export_from = (TODAY - timedelta(days=days - 1)).isoformat()
+    # The first day from which about ``export_n`` reports were filed (open ones cluster late).
+    row = con.execute(
+        "SELECT created_on FROM reports ORDER BY created_on DESC LIMIT 1 OFFSET ?",
+        (min(export_n, n) - 1,),
+    ).fetchone()
+    export_from = row[0]
     (exported,) = con.execute(
         "SELECT count(*) FROM reports WHERE created_on >= ?", (export_from,)
     ).fetchone()

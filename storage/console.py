@@ -220,7 +220,7 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
     if query.tracking:
         # Stored in display form (XXXX-XXXX-C): the prefix in that form, as a range on the
         # unique index.
-        shown = "-".join(query.tracking[i : i + 4] for i in range(0, len(query.tracking), 4))
+        shown = _display_form(query.tracking)
         after = shown[:-1] + chr(ord(shown[-1]) + 1)
         stmt = stmt.where(Report.tracking_no >= shown, Report.tracking_no < after)
     return stmt
@@ -313,9 +313,15 @@ async def photo_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict
     return {int(rid): int(n) for rid, n in rows}
 
 
+def _display_form(symbols: str) -> str:
+    """Tracking symbols as stored (XXXX-XXXX-C), or a prefix of them in that form."""
+    return "-".join(symbols[i : i + 4] for i in range(0, len(symbols), 4))
+
+
 async def report_by_tracking(session: AsyncSession, normalised: str) -> Report | None:
+    """The report with this tracking number (without hyphens), by the unique index."""
     return await session.scalar(
-        select(Report).where(func.replace(Report.tracking_no, "-", "") == normalised)
+        select(Report).where(Report.tracking_no == _display_form(normalised))
     )
 
 
