@@ -8,6 +8,9 @@ under Telegram's flood limits (see :mod:`bench.delivery`).
 
 ``python -m bench clock [-n N]``: the clock's overdue scan, digests and rounds over N generated
 reports (1,000,000 by default; see :mod:`bench.clock`).
+
+``python -m bench console [--reports N]``: the console's pages and exports over N generated
+reports (1,000,000 by default; see :mod:`bench.console`).
 """
 
 from __future__ import annotations
@@ -176,6 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import clock
 
         return clock.main(argv[1:])
+    if argv[:1] == ["console"]:
+        # The console's pages and exports over a generated database of a million reports.
+        from bench import console
+
+        return console.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     config = _config(args, parser)

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import sys
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -181,8 +181,8 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
         async with sessions() as session:
             units = {u.id: u for u in await all_units(session)}
             query = ReportQuery(
-                created_from=datetime.combine(first, time(0), config.timezone),
-                created_before=datetime.combine(last + timedelta(days=1), time(0), config.timezone),
+                first_day=first,
+                last_day=last,
             )
             if args.unit:
                 unit = next((u for u in units.values() if u.code == args.unit.lower()), None)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlinePolicy, due_date, first_notice_on, local_date
 from core.lifecycle import ReportStatus, ReportType, can_transition
+from core.performance import Moments, Step, advance, begin, stage_limits
 from core.permissions import (
     ARCHIVE_REASONS,
     ActorKind,
@@ -82,6 +83,9 @@ class ReportState:
     selesai_at: datetime | None = None
     closed_at: datetime | None = None
     rating: int | None = None
+    # The measured stages (core.performance): when each ended, in time or not, the open
+    # stage's deadline. None: not submitted yet.
+    moments: Moments | None = None
 
 
 @dataclass(frozen=True)
@@ -237,11 +241,13 @@ def decide(
     notices = NOTICES[action]
     if action == _A.ANSWER and after.status != before:
         notices = _ANSWER_WITH_DUE
+    event = _event(state, after, action, actor, note or reason, to)
+    after = replace(after, moments=_measured(state, event, now, rules))
     return Decision(
         action=action,
         before=state,
         after=after,
-        event=_event(state, after, action, actor, note or reason, to),
+        event=event,
         notices=notices,
         touches=action not in _QUIET,
     )
@@ -376,6 +382,26 @@ def _resumed(state: ReportState, now: datetime, rules: Rules) -> ReportState:
         days_left = pause.days_left
     resumed = replace(state, status=status, pause=None, ombudsman_on=ombudsman_on)
     return _new_stage(resumed, now, rules, days_left)
+
+
+def _measured(
+    state: ReportState, event: TimelineEvent, now: datetime, rules: Rules
+) -> Moments | None:
+    """The measured stages after the change: a status change of the timeline may end a stage
+    (the same rule as a timeline read by ``core.performance.moments``)."""
+    limits = stage_limits(rules.policy, state.report_type, pengawasan=state.pengawasan)
+    today = local_date(now, rules.timezone)
+    if state.status is None:
+        return begin(today, limits, rules.calendar)
+    moments = state.moments
+    if moments is None or event.status_to is None or event.status_to == event.status_from:
+        return moments
+    waiting = None
+    if state.status == _S.MENUNGGU_PELAPOR and state.pause is not None:
+        waiting = local_date(state.pause.at, rules.timezone)
+    step = Step(today, event.status_from, event.status_to)
+    after = advance(replace(moments, waiting_since=waiting), step, limits, rules.calendar)
+    return replace(after, waiting_since=None)  # kept as the report's pause, not as a field
 
 
 def _event(

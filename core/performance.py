@@ -7,15 +7,21 @@ spent waiting for the reporter (``menunggu_pelapor``) left out, as the deadline 
 on time when it ended no later than its deadline (:class:`~core.deadlines.DeadlinePolicy`).
 
 A stage that has not ended counts as late once its deadline has passed and is left out of the
-shares until then (it may still be on time). Nothing here reads a database or a clock.
+shares until then (it may still be on time); while the reporter is being waited for, only if it
+was already late when the question was asked. Nothing here reads a database or a clock.
+
+The same rule runs one status change at a time (:func:`advance`, folded by :func:`moments`): the
+report keeps its :class:`Moments` (``core.decisions.decide`` computes them, the storage writer
+stores them), so the console adds up stored columns (:class:`Tally`) instead of timelines.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any, Final
 
 from core.calendar import WorkingCalendar
 from core.deadlines import DeadlinePolicy
@@ -53,13 +59,138 @@ class Handling:
     reopened: bool
 
 
-def _first(steps: Sequence[Step], after: date | None, test: frozenset[str]) -> date | None:
+@dataclass(frozen=True, slots=True)
+class Moments:
+    """A report's measured stages as they stand, kept on the report row as they happen.
+
+    Each ended stage keeps the day it ended, the working days it took and whether it was on
+    time. The open stage (the first not ended) keeps the working days it has waited for the
+    reporter in pauses that are over (``stage_paused``) and its deadline (``stage_due``): it is
+    late once a day after ``stage_due`` has come. While the reporter is being waited for
+    (``waiting_since``) the deadline moves with the wait, so ``stage_due`` is kept only when the
+    stage was already late when the question was asked (it stays late) and is None otherwise
+    (not late while waiting). An archived report's open stage is not measured (``stage_due``
+    None). ``waiting_since`` is not stored: it is the local date of the report's pause.
+    """
+
+    created_on: date
+    verified_on: date | None = None
+    verify_days: int | None = None
+    verify_on_time: bool | None = None
+    followed_up_on: date | None = None
+    follow_up_days: int | None = None
+    follow_up_on_time: bool | None = None
+    finished_on: date | None = None
+    finish_days: int | None = None
+    finish_on_time: bool | None = None
+    stage_paused: int = 0
+    stage_due: date | None = None
+    reopened: bool = False
+    archived: bool = False
+    waiting_since: date | None = None
+
+    @property
+    def stage_start(self) -> date | None:
+        """The day the open stage started (None: every stage ended)."""
+        if self.verified_on is None:
+            return self.created_on
+        if self.followed_up_on is None:
+            return self.verified_on
+        if self.finished_on is None:
+            return self.followed_up_on
+        return None
+
+
+def stage_limits(policy: DeadlinePolicy, report_type: str, *, pengawasan: bool) -> tuple[int, ...]:
+    """Working days allowed to verify, to follow up first and to finish (by class)."""
+    return policy.verify, policy.follow_up, resolve_days(policy, report_type, pengawasan=pengawasan)
+
+
+def _open_limit(m: Moments, limits: tuple[int, ...]) -> int:
+    if m.verified_on is None:
+        return limits[0]
+    return limits[1] if m.followed_up_on is None else limits[2]
+
+
+def _with_due(m: Moments, limits: tuple[int, ...], cal: WorkingCalendar) -> Moments:
+    start = m.stage_start
+    if start is None or m.archived:
+        return replace(m, stage_due=None)
+    due = cal.add_working_days(start, _open_limit(m, limits) + m.stage_paused)
+    if m.waiting_since is not None and not m.waiting_since > due:
+        return replace(m, stage_due=None)  # waiting, and it was not late when asked
+    return replace(m, stage_due=due)
+
+
+def begin(created_on: date, limits: tuple[int, ...], cal: WorkingCalendar) -> Moments:
+    """A report just filed: the verification stage is open."""
+    return _with_due(Moments(created_on=created_on), limits, cal)
+
+
+def _ended(m: Moments, on: date, limits: tuple[int, ...], cal: WorkingCalendar) -> tuple[int, bool]:
+    start = m.stage_start
+    assert start is not None
+    due = cal.add_working_days(start, _open_limit(m, limits) + m.stage_paused)
+    taken = max(cal.working_days_between(start, on) - m.stage_paused, 0)
+    return taken, on <= due
+
+
+_FOLLOWED: Final = frozenset({_S.DIPROSES, _S.SELESAI})
+
+
+def advance(m: Moments, step: Step, limits: tuple[int, ...], cal: WorkingCalendar) -> Moments:
+    """The moments after one status change (``step.status_from != step.status_to``)."""
+    on, before, after = step.on, step.status_from, step.status_to
+    start = m.stage_start
+    if before == _S.MENUNGGU_PELAPOR and m.waiting_since is not None:
+        if start is not None:
+            waited = cal.working_days_between(max(m.waiting_since, start), on)
+            m = replace(m, stage_paused=m.stage_paused + waited)
+        m = replace(m, waiting_since=None)
+    if after == _S.MENUNGGU_PELAPOR and m.waiting_since is None:
+        m = replace(m, waiting_since=on)
+    if m.verified_on is None and after == _S.DIDISPOSISI and before != _S.DIDISPOSISI:
+        days, on_time = _ended(m, on, limits, cal)
+        m = replace(m, verified_on=on, verify_days=days, verify_on_time=on_time, stage_paused=0)
+    elif (
+        m.verified_on is not None
+        and m.followed_up_on is None
+        and after in _FOLLOWED
+        and before not in _FOLLOWED
+    ):
+        days, on_time = _ended(m, on, limits, cal)
+        m = replace(
+            m, followed_up_on=on, follow_up_days=days, follow_up_on_time=on_time, stage_paused=0
+        )
+    if (
+        m.followed_up_on is not None
+        and m.finished_on is None
+        and after == _S.SELESAI
+        and before != _S.SELESAI
+    ):
+        days, on_time = _ended(m, on, limits, cal)
+        m = replace(m, finished_on=on, finish_days=days, finish_on_time=on_time, stage_paused=0)
+    if before == _S.SELESAI and after == _S.DIPROSES:
+        m = replace(m, reopened=True)
+    if after == _S.DIARSIPKAN:
+        m = replace(m, archived=True)
+    return _with_due(m, limits, cal)
+
+
+def moments(
+    created_on: date, steps: Sequence[Step], limits: tuple[int, ...], cal: WorkingCalendar
+) -> Moments:
+    """The moments of a report filed on ``created_on`` with the status changes ``steps``."""
+    m = begin(created_on, limits, cal)
     for step in steps:
-        if (after is None or step.on >= after) and step.status_to in test:
-            if step.status_from in test:
-                continue
-            return step.on
-    return None
+        if step.status_to is not None and step.status_to != step.status_from:
+            m = advance(m, step, limits, cal)
+    return m
+
+
+def open_late(m: Moments, today: date) -> bool:
+    """The open stage's deadline has passed (see :class:`Moments`)."""
+    return m.stage_due is not None and today > m.stage_due
 
 
 def paused_days(steps: Sequence[Step], start: date, end: date, cal: WorkingCalendar) -> int:
@@ -76,28 +207,32 @@ def paused_days(steps: Sequence[Step], start: date, end: date, cal: WorkingCalen
     return total
 
 
-def _stage(
-    start: date | None,
-    ended: date | None,
-    days: int,
-    steps: Sequence[Step],
-    today: date,
-    cal: WorkingCalendar,
-) -> Stage:
-    if start is None:
-        return Stage(None, None, None)
-    until = ended or today
-    paused = paused_days(steps, start, until, cal)
-    due = cal.add_working_days(start, days + paused)
-    taken = max(cal.working_days_between(start, until) - paused, 0)
-    if ended is not None:
-        return Stage(ended, taken, ended <= due)
-    return Stage(None, taken, False if today > due else None)
-
-
 def resolve_days(policy: DeadlinePolicy, report_type: str, *, pengawasan: bool) -> int:
     days = policy.stage_days(_S.DIPROSES, ReportType(report_type), pengawasan=pengawasan)
     return days if days is not None else policy.resolve_pengaduan
+
+
+def handling_of(m: Moments, today: date, cal: WorkingCalendar) -> Handling:
+    """The three stages of stored moments, judged on ``today``."""
+    start = m.stage_start
+    ends = (
+        (m.created_on, m.verified_on, m.verify_days, m.verify_on_time),
+        (m.verified_on, m.followed_up_on, m.follow_up_days, m.follow_up_on_time),
+        (m.followed_up_on, m.finished_on, m.finish_days, m.finish_on_time),
+    )
+    stages: list[Stage] = []
+    for begun, ended, days, on_time in ends:
+        if ended is not None:
+            stages.append(Stage(ended, days, on_time))
+        elif begun is None or begun != start or m.archived:
+            stages.append(Stage(None, None, None))
+        else:
+            waited = m.stage_paused
+            if m.waiting_since is not None:
+                waited += cal.working_days_between(max(m.waiting_since, begun), today)
+            taken = max(cal.working_days_between(begun, today) - waited, 0)
+            stages.append(Stage(None, taken, False if open_late(m, today) else None))
+    return Handling(stages[0], stages[1], stages[2], m.reopened)
 
 
 def handling(
@@ -114,28 +249,11 @@ def handling(
     """Measure a report filed on ``created_on`` with the status changes ``steps`` (in order).
 
     An archived report's unfinished stages are not measured (it needs no more work)."""
-    verified = _first(steps, None, frozenset({_S.DIDISPOSISI}))
-    followed = _first(steps, verified, frozenset({_S.DIPROSES, _S.SELESAI})) if verified else None
-    finished = _first(steps, verified, frozenset({_S.SELESAI})) if verified else None
-    stop = today if not archived else created_on
-    verify = _stage(created_on, verified, policy.verify, steps, stop, cal)
-    follow = _stage(verified, followed, policy.follow_up, steps, stop, cal)
-    finish = _stage(
-        followed,
-        finished,
-        resolve_days(policy, report_type, pengawasan=pengawasan),
-        steps,
-        stop,
-        cal,
-    )
+    limits = stage_limits(policy, report_type, pengawasan=pengawasan)
+    m = moments(created_on, steps, limits, cal)
     if archived:
-        verify, follow, finish = (_closed(s) for s in (verify, follow, finish))
-    reopened = any(s.status_from == _S.SELESAI and s.status_to == _S.DIPROSES for s in steps)
-    return Handling(verify, follow, finish, reopened)
-
-
-def _closed(stage: Stage) -> Stage:
-    return stage if stage.ended_on is not None else Stage(None, None, None)
+        m = replace(m, archived=True, stage_due=None)
+    return handling_of(m, today, cal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,3 +321,87 @@ def indicators(items: Sequence[Measured]) -> Indicators:
         rating_good_share=sum(r >= 4 for r in ratings) / len(ratings) if ratings else None,
         rated=len(ratings),
     )
+
+
+@dataclass(slots=True)
+class Tally:
+    """Sums over a set of reports from which :class:`Indicators` follow: what a database
+    adds up (``GROUP BY``) instead of measuring each report. Shares count the stages judged
+    (ended, or open past their deadline); ``*_days`` are histograms of the working days ended
+    stages took (days → reports), for the medians."""
+
+    received: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    verify_on_time: int = 0
+    verify_judged: int = 0
+    follow_up_on_time: int = 0
+    follow_up_judged: int = 0
+    finish_on_time: int = 0
+    finish_judged: int = 0
+    late_now: int = 0
+    reopened: int = 0
+    rating_sum: int = 0
+    rated: int = 0
+    rated_good: int = 0
+    verify_days: dict[int, int] = field(default_factory=dict)
+    follow_up_days: dict[int, int] = field(default_factory=dict)
+    finish_days: dict[int, int] = field(default_factory=dict)
+
+    def add(self, other: Tally) -> None:
+        for name in (
+            "received",
+            "verify_on_time",
+            "verify_judged",
+            "follow_up_on_time",
+            "follow_up_judged",
+            "finish_on_time",
+            "finish_judged",
+            "late_now",
+            "reopened",
+            "rating_sum",
+            "rated",
+            "rated_good",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("by_type", "by_status", "verify_days", "follow_up_days", "finish_days"):
+            mine: dict[Any, int] = getattr(self, name)
+            for key, n in getattr(other, name).items():
+                mine[key] = mine.get(key, 0) + n
+
+    def indicators(self) -> Indicators:
+        return Indicators(
+            received=self.received,
+            by_type=dict(self.by_type),
+            by_status=dict(self.by_status),
+            verify_on_time=_ratio(self.verify_on_time, self.verify_judged),
+            follow_up_on_time=_ratio(self.follow_up_on_time, self.follow_up_judged),
+            finish_on_time=_ratio(self.finish_on_time, self.finish_judged),
+            verify_median_days=histogram_median(self.verify_days),
+            follow_up_median_days=histogram_median(self.follow_up_days),
+            finish_median_days=histogram_median(self.finish_days),
+            late_now=self.late_now,
+            reopened=self.reopened,
+            rating_average=_ratio(self.rating_sum, self.rated),
+            rating_good_share=_ratio(self.rated_good, self.rated),
+            rated=self.rated,
+        )
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def histogram_median(counts: dict[int, int]) -> float | None:
+    """The median of values given as ``value → how many`` (as :func:`statistics.median`)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    wanted = (total - 1) // 2, total // 2  # the middle one, or the middle two
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        n = counts[value]
+        found.extend(value for k in wanted if seen <= k < seen + n)
+        seen += n
+    return (found[0] + found[1]) / 2

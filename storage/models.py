@@ -165,6 +165,37 @@ class BindingCode(Base):
     used_in_chat: Mapped[str] = mapped_column(String(64), default="")
 
 
+#: The columns of the console's covering indexes (also named by migration 0006_stages).
+CONSOLE_UNIT_COLUMNS = (
+    "unit_id",
+    "created_on",
+    "report_type",
+    "status",
+    "verify_on_time",
+    "verified_on",
+    "follow_up_on_time",
+    "followed_up_on",
+    "finish_on_time",
+    "finished_on",
+    "stage_due",
+    "due_date",
+    "reopened",
+    "rating",
+)
+CONSOLE_DAY_COLUMNS = (
+    "created_on",
+    "unit_id",
+    "report_type",
+    "category",
+    "status",
+    "due_date",
+    "region_code",
+    "verify_on_time",
+    "verified_on",
+    "stage_due",
+)
+
+
 class Report(Base):
     """Laporan: one submitted complaint, aspiration or information request."""
 
@@ -176,6 +207,14 @@ class Report(Base):
         # The clock's scans: both dates are NULL for reports that need nothing more.
         Index("ix_reports_next_notice", "next_notice_on"),
         Index("ix_reports_status_ombudsman", "status", "ombudsman_on"),
+        # The console's aggregates (storage/console.py): each groups by the leading column and
+        # finds every other column it reads in the index (no table rows, no sorting).
+        Index("ix_reports_console_units", *CONSOLE_UNIT_COLUMNS),
+        Index("ix_reports_console_days", *CONSOLE_DAY_COLUMNS),
+        Index("ix_reports_console_regions", "region_code", "created_on", "unit_id", "status"),
+        Index("ix_reports_verify_days", "verify_days", "created_on", "unit_id"),
+        Index("ix_reports_follow_up_days", "follow_up_days", "created_on", "unit_id"),
+        Index("ix_reports_finish_days", "finish_days", "created_on", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -210,6 +249,23 @@ class Report(Base):
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The measured stages (core.performance.Moments), written with each decision: the local
+    # day each stage ended, the working days it took (pauses for the reporter left out) and
+    # whether it was on time; the open stage's waited days and deadline. NULL ``created_on``:
+    # not submitted yet.
+    created_on: Mapped[date | None] = mapped_column(Date)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verify_days: Mapped[int | None] = mapped_column(Integer)
+    verify_on_time: Mapped[bool | None]
+    followed_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_days: Mapped[int | None] = mapped_column(Integer)
+    follow_up_on_time: Mapped[bool | None]
+    finished_on: Mapped[date | None] = mapped_column(Date)
+    finish_days: Mapped[int | None] = mapped_column(Integer)
+    finish_on_time: Mapped[bool | None]
+    stage_paused: Mapped[int] = mapped_column(Integer, default=0)
+    stage_due: Mapped[date | None] = mapped_column(Date)
+    reopened: Mapped[bool] = mapped_column(default=False)
 
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="report", order_by="ReportPhoto.position", lazy="raise"

@@ -2,8 +2,8 @@
 
 :func:`state_of` reads a report's lifecycle fields; :func:`write_decision` writes the fields after
 the change and returns the timeline event to store. Nothing else writes ``status``,
-``due_date``, ``next_notice_on``, the pause fields, ``selesai_at`` or ``closed_at``
-(see docs/lifecycle.md).
+``due_date``, ``next_notice_on``, the pause fields, ``selesai_at``, ``closed_at`` or the measured
+stages (``created_on`` … ``reopened``, see :func:`moments_of`) (see docs/lifecycle.md).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime
 
 from core.decisions import Decision, Pause, ReportState
 from core.lifecycle import ReportStatus, ReportType
+from core.performance import Moments
 from storage.models import Report, ReportEvent
 
 
@@ -32,7 +33,47 @@ def state_of(report: Report, *, pengawasan: bool) -> ReportState:
         selesai_at=report.selesai_at,
         closed_at=report.closed_at,
         rating=report.rating,
+        moments=moments_of(report),
     )
+
+
+def moments_of(report: Report) -> Moments | None:
+    """The measured stages kept on the row (None: not submitted). ``waiting_since`` is left
+    None: it is the report's pause, which the reader turns into a local date."""
+    if report.created_on is None:
+        return None
+    return Moments(
+        created_on=report.created_on,
+        verified_on=report.verified_on,
+        verify_days=report.verify_days,
+        verify_on_time=report.verify_on_time,
+        followed_up_on=report.followed_up_on,
+        follow_up_days=report.follow_up_days,
+        follow_up_on_time=report.follow_up_on_time,
+        finished_on=report.finished_on,
+        finish_days=report.finish_days,
+        finish_on_time=report.finish_on_time,
+        stage_paused=report.stage_paused or 0,
+        stage_due=report.stage_due,
+        reopened=bool(report.reopened),
+        archived=report.status == ReportStatus.DIARSIPKAN,
+    )
+
+
+def _write_moments(report: Report, m: Moments) -> None:
+    report.created_on = m.created_on
+    report.verified_on = m.verified_on
+    report.verify_days = m.verify_days
+    report.verify_on_time = m.verify_on_time
+    report.followed_up_on = m.followed_up_on
+    report.follow_up_days = m.follow_up_days
+    report.follow_up_on_time = m.follow_up_on_time
+    report.finished_on = m.finished_on
+    report.finish_days = m.finish_days
+    report.finish_on_time = m.finish_on_time
+    report.stage_paused = m.stage_paused
+    report.stage_due = m.stage_due
+    report.reopened = m.reopened
 
 
 def write_decision(report: Report, decision: Decision, now: datetime) -> ReportEvent:
@@ -51,6 +92,8 @@ def write_decision(report: Report, decision: Decision, now: datetime) -> ReportE
     report.selesai_at = after.selesai_at
     report.closed_at = after.closed_at
     report.rating = after.rating
+    if after.moments is not None:
+        _write_moments(report, after.moments)
     if decision.touches:
         report.updated_at = now
     event = decision.event

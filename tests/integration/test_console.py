@@ -506,3 +506,64 @@ async def store_report(session: AsyncSession, number: str) -> int:
     found = await session.scalar(select(Report.id).where(Report.tracking_no == number))
     assert found is not None
     return found
+
+
+async def test_the_list_finds_a_tracking_number_as_forgivingly_as_status_and_filters_by_area(
+    world: World, filed: Filed
+) -> None:
+    client = await world.client("diskominfo")
+    dates = "dari=2026-03-01&sampai=2026-03-31"
+    try:
+        for typed in (
+            filed.done,  # as printed
+            filed.done.replace("-", "").lower(),  # without hyphens, lower case
+            filed.done.replace("-", "")[:6],  # the first six symbols
+            filed.done[:4],  # the first group only
+        ):
+            listing = await (await client.get(f"/laporan?{dates}&nomor={typed}")).text()
+            assert filed.done in listing, typed
+            assert filed.road not in listing, typed
+        in_area = await (await client.get(f"/laporan?{dates}&wilayah=64.08.09")).text()
+        assert filed.done in in_area  # Sepaso (64.08.09.2001) lies in kecamatan 64.08.09
+        response = await client.get(f"/laporan?{dates}&wilayah=64.08.01")
+        assert response.status == 200  # another kecamatan of the kabupaten
+        assert filed.done not in await response.text()
+    finally:
+        await client.close()
+
+
+async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
+    world: World, filed: Filed
+) -> None:
+    """Reports filed on the same day are read one by one (batch of 1) and all at once alike,
+    and the list's pages split them without loss."""
+    from datetime import date
+
+    from storage.console import ReportQuery, report_page, stream_reports
+
+    query = ReportQuery(first_day=date(2026, 3, 1), last_day=date(2026, 3, 31))
+    async with world.db.sessions() as session:
+        one_by_one = [
+            r.tracking_no async for rows in stream_reports(session, query, batch=1) for r in rows
+        ]
+        at_once = [r.tracking_no async for rows in stream_reports(session, query) for r in rows]
+        pages = [
+            [r.tracking_no for r in (await report_page(session, query, offset=n, limit=2))[0]]
+            for n in (0, 2)
+        ]
+        ordered_in_sql = [
+            [
+                r.tracking_no
+                for r in (await report_page(session, query, offset=n, limit=2, few=0))[0]
+            ]
+            for n in (0, 2)
+        ]
+        _, total = await report_page(session, query, offset=0, limit=2)
+    everything = {filed.done, filed.anonymous, filed.road}
+    assert one_by_one == at_once
+    assert sorted(one_by_one) == sorted(everything)
+    assert total == 3
+    assert [len(p) for p in pages] == [2, 1]
+    assert set(pages[0] + pages[1]) == everything
+    assert pages[0][0] == filed.road  # newest first: the last one filed
+    assert ordered_in_sql == pages  # many matches are ordered by the database, the same way

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -129,3 +130,104 @@ def test_indicators_share_median_and_ratings() -> None:
     assert result.reopened == 1
     assert result.rating_average == pytest.approx(11 / 3)
     assert result.rating_good_share == pytest.approx(2 / 3)
+
+
+def test_decisions_keep_the_same_moments_as_the_timeline() -> None:
+    """The stages ``decide`` keeps on the report, one change at a time, are the ones the whole
+    timeline gives, and judge the stages as :func:`handling` does, day after day."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from core.decisions import REPORTER, Actor, Decision, ReportState, Rules, decide
+    from core.lifecycle import ReportStatus, ReportType
+    from core.performance import handling_of, moments, stage_limits
+    from core.permissions import ActorKind, CaseAction
+
+    wita = ZoneInfo("Asia/Makassar")
+    rules = Rules(CAL, wita, POLICY)
+    officer = Actor(ActorKind.OFFICER, "petugas:7:Dewi", 3)
+    plan = [  # the day of March 2026 (WITA, 10:00) and the change
+        (2, CaseAction.SUBMIT, REPORTER),
+        (4, CaseAction.VERIFY, officer),
+        (5, CaseAction.ASK, officer),
+        (13, CaseAction.RESUME, REPORTER),
+        (16, CaseAction.NOTE, officer),
+        (17, CaseAction.ASK, officer),
+        (30, CaseAction.NOTE, officer),  # answered by the unit's next note: the pause ends
+        (31, CaseAction.DONE, officer),
+        (31, CaseAction.REOPEN, REPORTER),
+        (31, CaseAction.DONE, officer),
+    ]
+    state = ReportState(status=None, report_type=ReportType.PENGADUAN, unit_id=3)
+    steps: list[Step] = []
+    limits = stage_limits(POLICY, "pengaduan", pengawasan=False)
+    for day, action, actor in plan:
+        now = datetime(2026, 3, day, 10, tzinfo=wita).astimezone(UTC)
+        outcome = decide(state, action, actor, now, rules)
+        assert isinstance(outcome, Decision), (day, action, outcome)
+        event = outcome.event
+        if action != CaseAction.SUBMIT and event.status_to != event.status_from:
+            steps.append(Step(d(3, day), event.status_from, event.status_to))
+        state = outcome.after
+        kept = state.moments
+        assert kept is not None
+        folded = moments(d(3, 2), steps, limits, CAL)
+        assert replace(folded, waiting_since=None) == kept, (day, action)
+        waiting = None
+        if state.status == ReportStatus.MENUNGGU_PELAPOR and state.pause is not None:
+            waiting = state.pause.at.astimezone(wita).date()
+        for later in range(0, 40, 3):
+            today = d(3, day) + timedelta(days=later)
+            expected = handling(
+                d(3, 2), steps, "pengaduan", pengawasan=False, today=today, cal=CAL, policy=POLICY
+            )
+            assert handling_of(replace(kept, waiting_since=waiting), today, CAL) == expected
+    assert state.moments is not None
+    assert state.moments.reopened
+    assert (state.moments.verify_days, state.moments.verify_on_time) == (2, True)
+    # 4 → 16 March: 8 working days, 6 of them (6-13 March) waiting for the reporter.
+    assert (state.moments.follow_up_days, state.moments.follow_up_on_time) == (2, True)
+
+
+def test_a_stage_waiting_for_the_reporter_is_late_only_if_it_was_late_when_asked() -> None:
+    # Verified Monday 2 March: the follow-up is due Monday 9 March (5 working days).
+    asked_in_time = [
+        Step(d(3, 2), "baru", "didisposisi"),
+        Step(d(3, 9), "didisposisi", "menunggu_pelapor"),  # asked on the last day
+    ]
+    asked_late = [
+        Step(d(3, 2), "baru", "didisposisi"),
+        Step(d(3, 10), "didisposisi", "menunggu_pelapor"),  # asked a day late
+    ]
+    for today in (d(3, 9), d(3, 14), d(3, 16), d(4, 30)):  # Saturday 14th included
+        waiting = handling(
+            d(3, 2),
+            asked_in_time,
+            "pengaduan",
+            pengawasan=False,
+            today=today,
+            cal=CAL,
+            policy=POLICY,
+        )
+        assert waiting.follow_up.on_time is None, today
+    for today in (d(3, 10), d(3, 14), d(4, 30)):
+        late = handling(
+            d(3, 2), asked_late, "pengaduan", pengawasan=False, today=today, cal=CAL, policy=POLICY
+        )
+        assert late.follow_up.on_time is False, today
+
+
+@pytest.mark.parametrize(
+    "days",
+    [[3], [1, 3], [1, 3, 5], [0, 0, 2, 9], [4, 4, 4, 1, 1, 1, 7], [2, 5, 5, 5, 6, 6, 8, 8]],
+)
+def test_the_median_of_day_counts_is_the_median_of_the_days(days: list[int]) -> None:
+    import statistics
+
+    from core.performance import histogram_median
+
+    counts: dict[int, int] = {}
+    for value in days:
+        counts[value] = counts.get(value, 0) + 1
+    assert histogram_median(counts) == statistics.median(days)
+    assert histogram_median({}) is None

@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 
 from openpyxl import Workbook
 
+from core.deadlines import UNIT_STAGES
 from core.lifecycle import SP4N_TERMS, ReportStatus
-from core.performance import Indicators, Measured, indicators
+from core.performance import Indicators, Tally
 from locales import Translator
-from storage.console import ReportQuery, photo_counts, stream_reports
-from storage.models import Unit
+from storage.console import (
+    ReportQuery,
+    day_counts,
+    photo_counts,
+    stream_reports,
+    tallies,
+    with_days,
+)
+from storage.models import Report, Unit
 from web.console.config import ConsoleConfig
 from web.console.context import SessionFactory
 from web.console.rows import ReportRow, load_rows
@@ -223,7 +230,7 @@ def rekap_values(name: str, ind: Indicators) -> list[str | int | float]:
 
 
 def rekap_table(
-    tr: Translator, units: dict[int, Unit], measured: dict[int | None, list[Measured]]
+    tr: Translator, units: dict[int, Unit], by_unit: dict[int | None, Tally]
 ) -> list[list[str | int | float]]:
     """Header, one row per unit (by name), and the total; shares in percent."""
     header: list[str | int | float] = [
@@ -231,13 +238,31 @@ def rekap_table(
         *(tr.t(f"console.ind.{c}") for c in REKAP_COLUMNS),
     ]
     rows = sorted(
-        (units[uid].name, indicators(items))
-        for uid, items in measured.items()
-        if uid is not None and uid in units
+        (
+            (units[uid].name, part.indicators())
+            for uid, part in by_unit.items()
+            if uid is not None and uid in units
+        ),
+        key=lambda pair: pair[0],
     )
-    everything = [m for items in measured.values() for m in items]
-    total = rekap_values(tr.t("console.export.total"), indicators(everything))
+    everything = Tally()
+    for part in by_unit.values():
+        everything.add(part)
+    total = rekap_values(tr.t("console.export.total"), everything.indicators())
     return [header, *(rekap_values(n, i) for n, i in rows), total]
+
+
+async def unit_tallies(
+    sessions: SessionFactory, query: ReportQuery, today: date
+) -> dict[int | None, Tally]:
+    """The query's indicators per unit, added up in the database."""
+    stages = [s.value for s in UNIT_STAGES]
+    async with sessions() as session:
+        by_unit = await tallies(session, query, today=today, unit_stages=stages)
+        days = await day_counts(session, query, Report.unit_id)
+    for unit_id, histograms in days.items():
+        with_days(by_unit.setdefault(unit_id, Tally()), histograms)
+    return by_unit
 
 
 def file_name(kind: str, first: date, last: date) -> str:
@@ -288,15 +313,13 @@ async def xlsx_export(
             row_batches(sessions, query, units, config, tr, photos),
             lambda row: lapor_values(config, row, photos.get(row.report.id, 0)),
         )
-    measured: dict[int | None, list[Measured]] = defaultdict(list)
-    async for rows in row_batches(sessions, query, units, config, tr):
-        for row in rows:
-            measured[row.report.unit_id].append(row.measured)
+    today = config.clock().astimezone(config.timezone).date()
+    by_unit = await unit_tallies(sessions, query, today)
     return table_xlsx(
         tr.t("console.export.rekap_sheet"),
         [
             [tr.t("console.export.rekap_title", first=first.isoformat(), last=last.isoformat())],
-            *rekap_table(tr, units, measured),
+            *rekap_table(tr, units, by_unit),
         ],
     )
 

@@ -8,15 +8,16 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus, ReportType
-from core.performance import Indicators, indicators
+from core.performance import Indicators, Tally
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage import console as store
@@ -26,7 +27,7 @@ from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, render, translator, viewer
 from web.console.html import bars, esc, link, number, percent, share_bars, table, url
-from web.console.rows import ReportRow, build_row, load_rows
+from web.console.rows import build_row, load_rows
 
 MAX_PAGE = 100_000
 _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
@@ -79,10 +80,6 @@ def period_of(request: web.Request, config: ConsoleConfig) -> Period:
     return Period(today.replace(day=1), today, "bulan")
 
 
-def _utc(day: date, config: ConsoleConfig) -> datetime:
-    return datetime.combine(day, time(0), config.timezone).astimezone(UTC)
-
-
 async def _units(session: AsyncSession) -> dict[int, Unit]:
     return {u.id: u for u in await store.all_units(session)}
 
@@ -104,8 +101,8 @@ async def report_query(
     period = period_of(request, config)
     query = store.ReportQuery(
         visible=who.visible,
-        created_from=_utc(period.first, config),
-        created_before=_utc(period.last + timedelta(days=1), config),
+        first_day=period.first,
+        last_day=period.last,
     )
     status = q.get("status", "")
     if status:
@@ -245,59 +242,64 @@ async def overview(request: web.Request) -> web.Response:
     period = period_of(request, config)
     query = store.ReportQuery(
         visible=who.visible,
-        created_from=_utc(period.first, config),
-        created_before=_utc(period.last + timedelta(days=1), config),
+        first_day=period.first,
+        last_day=period.last,
     )
-    all_rows: list[ReportRow] = []
+    today = config.clock().astimezone(config.timezone).date()
+    stages = [s.value for s in UNIT_STAGES]
     async with request.config_dict[SESSIONS]() as session:
         units = await _units(session)
-        async for batch in store.stream_reports(session, query):
-            all_rows.extend(await load_rows(session, batch, units, config, tr.language))
-    total = indicators([r.measured for r in all_rows])
-    by_unit: dict[int, list[ReportRow]] = defaultdict(list)
-    for row in all_rows:
-        if row.report.unit_id is not None:
-            by_unit[row.report.unit_id].append(row)
-    unit_rows = [
-        (units[uid], indicators([r.measured for r in rows]))
-        for uid, rows in by_unit.items()
-        if uid in units
-    ]
+        by_unit = await store.tallies(session, query, today=today, unit_stages=stages)
+        # The unit table shows no medians: the day histograms are counted for the total only.
+        days = await store.day_counts(session, query, None)
+        daily = await store.daily(
+            session, query, today=today, categories=[c.code for c in config.categories]
+        )
+    total = Tally()
+    for part in by_unit.values():
+        total.add(part)
+    for histograms in days.values():
+        store.with_days(total, histograms)
+    unit_rows = [(units[uid], part.indicators()) for uid, part in by_unit.items() if uid in units]
     by_category: dict[str, int] = defaultdict(int)
-    for row in all_rows:
-        by_category[row.category] += 1
-    weeks: dict[date, list[ReportRow]] = defaultdict(list)
-    for row in all_rows:
-        weeks[row.created_on - timedelta(days=row.created_on.weekday())].append(row)
-    weekly = sorted(weeks.items())
+    weeks: dict[date, Tally] = defaultdict(Tally)
+    for day in daily:
+        week = weeks[day.day - timedelta(days=day.day.weekday())]
+        week.received += day.received
+        for kind, n in day.by_type.items():
+            week.by_type[kind] = week.by_type.get(kind, 0) + n
+        week.verify_on_time += day.verify_on_time
+        week.verify_judged += day.verify_judged
+        for code, n in day.by_category.items():
+            category = config.category(code)
+            if category is None:
+                by_category[code or "-"] += n
+            else:
+                by_category[category.name_en if tr.language == "en" else category.name_id] += n
+    weekly = sorted((monday, part.indicators()) for monday, part in weeks.items())
     per_week = [
         (
             tr.t("console.overview.week", day=monday.isoformat())
             + " · "
-            + ", ".join(
-                f"{tr.t(f'console.type.{k}')} {n}"
-                for k, n in sorted(indicators([r.measured for r in rows]).by_type.items())
-            ),
-            len(rows),
+            + ", ".join(f"{tr.t(f'console.type.{k}')} {n}" for k, n in sorted(ind.by_type.items())),
+            ind.received,
         )
-        for monday, rows in weekly
+        for monday, ind in weekly
     ]
     on_time_weekly = [
-        (
-            tr.t("console.overview.week", day=monday.isoformat()),
-            indicators([r.measured for r in rows]).verify_on_time,
-        )
-        for monday, rows in weekly
+        (tr.t("console.overview.week", day=monday.isoformat()), ind.verify_on_time)
+        for monday, ind in weekly
     ]
+    total_ind = total.indicators()
     title = tr.t(
         "console.overview.title", first=period.first.isoformat(), last=period.last.isoformat()
     )
-    types = [(tr.t(f"console.type.{k}"), n) for k, n in sorted(total.by_type.items())]
-    statuses = [(tr.t(f"console.status.{k}"), n) for k, n in sorted(total.by_status.items())]
+    types = [(tr.t(f"console.type.{k}"), n) for k, n in sorted(total_ind.by_type.items())]
+    statuses = [(tr.t(f"console.status.{k}"), n) for k, n in sorted(total_ind.by_status.items())]
     body = (
         _period_form(tr, period)
         + f"<h2>{esc(tr.t('console.overview.summary'))}</h2>"
-        + _indicator_cards(tr, total)
+        + _indicator_cards(tr, total_ind)
         + f"<h2>{esc(tr.t('console.overview.by_type'))}</h2>"
         + bars(tr, types)
         + f"<h2>{esc(tr.t('console.overview.by_status'))}</h2>"
@@ -487,7 +489,7 @@ async def report_page(request: web.Request) -> web.Response:
         report = await _visible_report(request, session, who)
         units = await _units(session)
         events = (await store.events_of(session, [report.id]))[report.id]
-        row = build_row(report, events, units, config, tr.language)
+        row = build_row(report, units, config, tr.language)
         citizen = await session.get(Citizen, report.citizen_id)
         photos = list(
             await session.scalars(
@@ -674,8 +676,8 @@ async def areas(request: web.Request) -> web.Response:
     period = period_of(request, config)
     query = store.ReportQuery(
         visible=who.visible,
-        created_from=_utc(period.first, config),
-        created_before=_utc(period.last + timedelta(days=1), config),
+        first_day=period.first,
+        last_day=period.last,
     )
     opened = [s.value for s in OPEN_STATUSES]
     async with request.config_dict[SESSIONS]() as session:

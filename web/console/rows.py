@@ -4,16 +4,17 @@ working days taken, late or not. Nothing here names the reporter."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.calendar import WorkingCalendar
 from core.deadlines import UNIT_STAGES, local_date
 from core.lifecycle import ReportStatus
-from core.performance import Handling, Measured, Step, handling
-from storage.console import events_of
-from storage.models import Report, ReportEvent, Unit
+from core.performance import Handling, Measured, Moments, handling_of
+from storage.models import Report, Unit
+from storage.report_state import moments_of
 from web.console.config import ConsoleConfig
 
 
@@ -47,14 +48,6 @@ class ReportRow:
         return self.late_now or any(s.on_time is False for s in stages)
 
 
-def steps_of(events: Sequence[ReportEvent], config: ConsoleConfig) -> list[Step]:
-    return [
-        Step(local_date(e.created_at, config.timezone), e.status_from, e.status_to)
-        for e in events
-        if e.status_to is not None and e.status_to != e.status_from
-    ]
-
-
 def place_names(config: ConsoleConfig, region_code: str) -> tuple[str, str, str]:
     """(kecamatan code, kecamatan name, desa name) of a report's area ('' where unknown)."""
     region = config.regions.get(region_code)
@@ -69,26 +62,63 @@ def place_names(config: ConsoleConfig, region_code: str) -> tuple[str, str, str]
     return "", "", ""
 
 
+class _WorkdayCounter:
+    """``WorkingCalendar.working_days_between`` by running totals: an export of many old reports
+    asks it for spans of hundreds of days, each walked day by day otherwise."""
+
+    BASE = date(2000, 1, 1)
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self._calendar = calendar
+        self._totals = [0]  # working days in (BASE, BASE + i]
+
+    def _total(self, day: date) -> int:
+        index = (day - self.BASE).days
+        totals = self._totals
+        while len(totals) <= index:
+            following = self.BASE + timedelta(days=len(totals))
+            totals.append(totals[-1] + self._calendar.is_working_day(following))
+        return totals[index]
+
+    def between(self, start: date, end: date) -> int:
+        if end <= start:
+            return 0
+        if start < self.BASE:
+            return self._calendar.working_days_between(start, end)
+        return self._total(end) - self._total(start)
+
+
+_COUNTERS: dict[int, tuple[WorkingCalendar, _WorkdayCounter]] = {}
+
+
+def _workdays(calendar: WorkingCalendar) -> _WorkdayCounter:
+    kept = _COUNTERS.get(id(calendar))
+    if kept is None or kept[0] is not calendar:
+        kept = (calendar, _WorkdayCounter(calendar))
+        _COUNTERS[id(calendar)] = kept
+    return kept[1]
+
+
+def stored_moments(report: Report, config: ConsoleConfig) -> Moments:
+    """The stages kept on the report, with its pause as a local date."""
+    created_on = local_date(report.created_at, config.timezone)
+    kept = moments_of(report) or Moments(created_on=created_on)
+    if report.status == ReportStatus.MENUNGGU_PELAPOR and report.paused_at is not None:
+        return replace(kept, waiting_since=local_date(report.paused_at, config.timezone))
+    return kept
+
+
 def build_row(
     report: Report,
-    events: Sequence[ReportEvent],
     units: dict[int, Unit],
     config: ConsoleConfig,
     language: str,
 ) -> ReportRow:
+    """A report's row from the stages kept on it (no timeline is read)."""
     today = local_date(config.clock(), config.timezone)
     created_on = local_date(report.created_at, config.timezone)
     category = config.category(report.category)
-    measured = handling(
-        created_on,
-        steps_of(events, config),
-        report.report_type,
-        pengawasan=bool(category and category.pengawasan),
-        today=today,
-        cal=config.calendar,
-        policy=config.deadlines,
-        archived=report.status == ReportStatus.DIARSIPKAN,
-    )
+    measured = handling_of(stored_moments(report, config), today, config.calendar)
     late_now = (
         report.status in UNIT_STAGES and report.due_date is not None and report.due_date < today
     )
@@ -114,7 +144,7 @@ def build_row(
         category=name,
         handling=measured,
         late_now=late_now,
-        working_days=config.calendar.working_days_between(created_on, end),
+        working_days=_workdays(config.calendar).between(created_on, end),
     )
 
 
@@ -125,6 +155,5 @@ async def load_rows(
     config: ConsoleConfig,
     language: str,
 ) -> list[ReportRow]:
-    """Rows of ``reports``, their timelines read in one query."""
-    events = await events_of(session, [r.id for r in reports])
-    return [build_row(r, events[r.id], units, config, language) for r in reports]
+    """Rows of ``reports`` (the stages are kept on each report: nothing more is read)."""
+    return [build_row(r, units, config, language) for r in reports]

@@ -1,0 +1,431 @@
+"""``python -m bench console [--reports 1000000]``: the console's pages over a large database.
+
+A fresh SQLite file gets the real schema (Alembic), the real unit registry (Kutai Timur: the
+coordinator, OPDs, kecamatan and desa) and N generated reports written with plain sqlite3 in
+bulk (not through the bot): filed over the last two years, most finished long ago, a few percent
+open, with their measured stages (the columns ``write_decision`` keeps) filled with plausible
+values. Then the console (``web.console.build_console_app``) is served in this process and a
+coordinator signed in through a login link reads each page; each is timed (median of
+``--repeat`` runs) and the process's peak resident memory during it is sampled. Last, a CSV and
+an XLSX export of about ``--export`` reports (a date range chosen to hold that many) are
+downloaded and timed the same way. SQLite's query plans of the overview's aggregates are printed.
+
+Performance is measured here only; no test asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from bot.clock import ManualClock
+from bot.console_cli import console_config
+from bot.settings import Settings
+from core.deadlines import UNIT_STAGES
+from core.lifecycle import OPEN_STATUSES, ReportStatus
+from core.tracking import ALPHABET, BASE, BODY_LENGTH, check_symbol, format_tracking_number
+from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
+from storage.console import (
+    ReportQuery,
+    daily_statement,
+    day_count_statement,
+    issue_login,
+    region_statement,
+    tally_statement,
+)
+from storage.db import create_engine, migrate, session_factory
+from storage.unit_registry import seed_units
+from storage.uow import UnitOfWork
+from web.console import build_console_app
+
+WITA = ZoneInfo("Asia/Makassar")
+#: A Wednesday in WITA: a working day with no holiday near it.
+TODAY = date(2026, 11, 25)
+SPAN_DAYS = 730
+OPEN_SHARE = 0.04
+CITIZENS = 20_000
+CHUNK = 50_000
+_PAGE = 4096
+
+
+def _rss_kib() -> int:
+    """The process's resident memory now (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+@dataclass
+class Timing:
+    name: str
+    runs_ms: list[float]
+    detail: str
+    peak_mib: float
+    base_mib: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs_ms)
+
+
+async def _timed(
+    name: str, call: Callable[[], Awaitable[str]], repeat: int, *, warm: bool = True
+) -> Timing:
+    """Median wall time of ``call`` (after one untimed run that warms SQLite's page cache,
+    unless ``warm`` is False) and the peak RSS sampled every 10 ms while it ran."""
+    if warm:
+        await call()
+    base = _rss_kib()
+    peak = base
+    running = True
+
+    async def sample() -> None:
+        nonlocal peak
+        while running:
+            peak = max(peak, _rss_kib())
+            await asyncio.sleep(0.01)
+
+    sampler = asyncio.create_task(sample())
+    runs: list[float] = []
+    detail = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        detail = await call()
+        runs.append((time.perf_counter() - start) * 1000)
+    running = False
+    await sampler
+    peak = max(peak, _rss_kib())
+    return Timing(name, runs, detail, peak / 1024, base / 1024)
+
+
+def _tracking(i: int) -> str:
+    """A valid, unique tracking number for the i-th report (an odd multiplier modulo 32^8 is
+    one-to-one)."""
+    value = (i * 2_654_435_761 + 12_345) % BASE**BODY_LENGTH
+    body = ""
+    for _ in range(BODY_LENGTH):
+        value, digit = divmod(value, BASE)
+        body += ALPHABET[digit]
+    return format_tracking_number(body + check_symbol(body))
+
+
+def _generate(
+    path: Path,
+    n: int,
+    unit_ids: list[int],
+    desa: list[str],
+    categories: list[str],
+    seed: int,
+) -> None:
+    """N reports written with plain sqlite3 in bulk, stage columns included."""
+    rnd = random.Random(seed)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    stamp0 = datetime(2026, 11, 24, 23, 0, tzinfo=UTC).isoformat(" ")
+    con.executemany(
+        "INSERT INTO citizens (channel, user_id, chat_id, name, username, language, consent_at,"
+        " consent_version, created_at) VALUES ('telegram', ?, ?, '', '', 'id', ?, '1', ?)",
+        [(str(10_000 + i), str(10_000 + i), stamp0, stamp0) for i in range(CITIZENS)],
+    )
+    open_statuses = [s.value for s in (*UNIT_STAGES, ReportStatus.MENUNGGU_PELAPOR)]
+    types = ["pengaduan"] * 6 + ["aspirasi"] * 3 + ["permintaan_informasi"]
+    limits = {"pengaduan": 14, "aspirasi": 5, "permintaan_informasi": 7}
+    rows: list[tuple[object, ...]] = []
+    sql = (
+        "INSERT INTO reports (tracking_no, citizen_id, channel, report_type, category,"
+        " region_code, address_detail, description, privacy, status, due_date, unit_id,"
+        " created_at, updated_at, rating_comment, rating, created_on, verified_on, verify_days,"
+        " verify_on_time, followed_up_on, follow_up_days, follow_up_on_time, finished_on,"
+        " finish_days, finish_on_time, stage_paused, stage_due, reopened)"
+        " VALUES (?, ?, 'telegram', ?, ?, ?, '', ?, 'biasa', ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+    )
+
+    def later(day: date, working: int) -> date:
+        return day + timedelta(days=working + working // 5 * 2)
+
+    for i in range(n):
+        kind = rnd.choice(types)
+        created = TODAY - timedelta(days=rnd.randint(0, SPAN_DAYS - 1))
+        status = ReportStatus.SELESAI.value
+        due: date | None = None
+        stage_due: date | None = None
+        verified = followed = finished = None
+        vd = fd = nd = None
+        vo = fo = no = None
+        rating = None
+        roll = rnd.random()
+        if roll < OPEN_SHARE:
+            status = rnd.choice(open_statuses)
+            created = TODAY - timedelta(days=rnd.randint(0, 60))
+            due = later(TODAY - timedelta(days=15), rnd.randint(0, 25))
+            stage_due = due if status != "menunggu_pelapor" else None
+        elif roll > 0.93:
+            status = ReportStatus.DIARSIPKAN.value
+        if status not in ("baru", "diarsipkan"):
+            vd = rnd.choice((0, 1, 1, 2, 2, 3, 3, 4, 5))
+            verified, vo = later(created, vd), vd <= 3
+        if verified and status not in ("didisposisi", "menunggu_pelapor"):
+            fd = rnd.choice((0, 1, 2, 3, 4, 5, 6, 8))
+            followed, fo = later(verified, fd), fd <= 5
+        if followed and status == "selesai":
+            nd = rnd.randint(0, limits[kind] + 6)
+            finished, no = later(followed, nd), nd <= limits[kind]
+            rating = rnd.choice((None, None, 3, 4, 5, 5, 2, 1, 4, 5))
+        at = datetime(created.year, created.month, created.day, 2, tzinfo=UTC).isoformat(" ")
+        rows.append(
+            (
+                _tracking(i),
+                1 + rnd.randrange(CITIZENS),
+                kind,
+                rnd.choice(categories),
+                rnd.choice(desa),
+                "Laporan contoh untuk uji beban konsol " + "x" * rnd.randint(20, 200),
+                status,
+                due.isoformat() if due else None,
+                rnd.choice(unit_ids),
+                at,
+                at,
+                rating,
+                created.isoformat(),
+                verified.isoformat() if verified else None,
+                vd,
+                vo,
+                followed.isoformat() if followed else None,
+                fd,
+                fo,
+                finished.isoformat() if finished else None,
+                nd,
+                no,
+                stage_due.isoformat() if stage_due else None,
+                rnd.random() < 0.02 and status in ("selesai", "diproses"),
+            )
+        )
+        if len(rows) >= CHUNK:
+            con.executemany(sql, rows)
+            rows.clear()
+    con.executemany(sql, rows)
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+
+
+def _plans(path: Path, today: date, categories: list[str]) -> list[tuple[str, str]]:
+    """SQLite's plans of the overview's statements over the whole range."""
+    query = ReportQuery(first_day=TODAY - timedelta(days=SPAN_DAYS), last_day=TODAY)
+    stages = [s.value for s in UNIT_STAGES]
+    statements: list[tuple[str, Any]] = [
+        ("indicators per unit", tally_statement(query, today=today, unit_stages=stages)),
+        ("per day filed", daily_statement(query, today, categories)),
+        ("median histograms", day_count_statement(query, None)),
+        ("wilayah", region_statement(query, [s.value for s in OPEN_STATUSES])),
+    ]
+    con = sqlite3.connect(path)
+    out = []
+    try:
+        for name, stmt in statements:
+            compiled = stmt.compile(
+                dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            steps = con.execute("EXPLAIN QUERY PLAN " + str(compiled)).fetchall()
+            out.append((name, " / ".join(str(step[-1]) for step in steps)))
+    finally:
+        con.close()
+    return out
+
+
+async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="aduan-bench-console-"))
+    path = workdir / "console.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await migrate(url)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    clock = ManualClock(datetime(TODAY.year, TODAY.month, TODAY.day, 9, tzinfo=WITA))
+    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))
+    config = replace(console_config(settings), clock=clock)
+    async with UnitOfWork(sessions) as work:
+        await seed_units(work, config.regions, clock(), categories=config.categories)
+        units = await work.units.all()
+        await work.commit()
+    unit_ids = [u.id for u in units]
+    coordinator = next(u for u in units if u.kind == KIND_COORDINATOR)
+    kecamatan = next(u for u in units if u.kind == KIND_KECAMATAN)
+    desa = [r.code for r in config.regions.descendants(config.regions.root.code, 4)]
+    categories = [c.code for c in config.categories]
+    started = time.perf_counter()
+    await asyncio.to_thread(_generate, path, n, unit_ids, desa, categories, seed)
+    generated_s = time.perf_counter() - started
+    size_mib = path.stat().st_size / 2**20
+
+    client = TestClient(TestServer(build_console_app(config, sessions)))
+    await client.start_server()
+
+    async def sign_in(unit_id: int) -> None:
+        async with sessions() as session:
+            token = await issue_login(session, unit_id, now=clock(), user_name="Bench")
+            await session.commit()
+        response = await client.post(f"/masuk/{token}", allow_redirects=False)
+        assert response.status == 303, response.status
+
+    def page(address: str) -> Callable[[], Awaitable[str]]:
+        async def call() -> str:
+            response = await client.get(address)
+            body = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{address}: HTTP {response.status}")
+            return f"{len(body) // 1024:,} KiB"
+
+        return call
+
+    def download(address: str) -> Callable[[], Awaitable[str]]:
+        async def call() -> str:
+            size = 0
+            async with client.get(address) as response:
+                if response.status != 200:
+                    raise RuntimeError(f"{address}: HTTP {response.status}")
+                async for chunk in response.content.iter_chunked(1 << 16):
+                    size += len(chunk)
+            return f"{size / 2**20:.1f} MiB"
+
+        return call
+
+    con = sqlite3.connect(path)
+    (total,) = con.execute("SELECT count(*) FROM reports").fetchone()
+    month_first = TODAY.replace(day=1).isoformat()
+    (in_month,) = con.execute(
+        "SELECT count(*) FROM reports WHERE created_on >= ?", (month_first,)
+    ).fetchone()
+    (in_year,) = con.execute(
+        "SELECT count(*) FROM reports WHERE created_on >= ?",
+        (TODAY.replace(month=1, day=1).isoformat(),),
+    ).fetchone()
+    # The first day from which about ``export_n`` reports were filed (open ones cluster late).
+    row = con.execute(
+        "SELECT created_on FROM reports ORDER BY created_on DESC LIMIT 1 OFFSET ?",
+        (min(export_n, n) - 1,),
+    ).fetchone()
+    export_from = row[0]
+    (exported,) = con.execute(
+        "SELECT count(*) FROM reports WHERE created_on >= ?", (export_from,)
+    ).fetchone()
+    (tracking,) = con.execute("SELECT tracking_no FROM reports WHERE id = ?", (n // 2,)).fetchone()
+    con.close()
+    everything = (
+        f"dari={(TODAY - timedelta(days=SPAN_DAYS)).isoformat()}&sampai={TODAY.isoformat()}"
+    )
+    last_page = min((total + config.page_size - 1) // config.page_size, 100_000)
+    await sign_in(coordinator.id)
+    timings = [
+        await _timed(f"overview, this month ({in_month:,} reports)", page("/"), repeat),
+        await _timed(f"overview, this year ({in_year:,})", page("/?periode=tahun"), repeat),
+        await _timed(f"overview, all {total:,} reports", page(f"/?{everything}"), repeat),
+        await _timed("wilayah, all reports", page(f"/wilayah?{everything}"), repeat),
+        await _timed("report list, first page, all", page(f"/laporan?{everything}"), repeat),
+        await _timed(
+            f"report list, page {last_page:,} (last)",
+            page(f"/laporan?{everything}&hal={last_page}"),
+            repeat,
+        ),
+        await _timed("report list, late only", page(f"/laporan?{everything}&terlambat=1"), repeat),
+        await _timed(
+            "report list, one kecamatan's area",
+            page(f"/laporan?{everything}&wilayah={kecamatan.area_code}"),
+            repeat,
+        ),
+        await _timed(
+            "search by tracking number", page(f"/laporan?{everything}&nomor={tracking}"), repeat
+        ),
+        await _timed("one report's page", page(f"/laporan/{tracking}"), repeat),
+        await _timed(
+            f"CSV export, {exported:,} reports",
+            download(f"/ekspor?format=csv&dari={export_from}&sampai={TODAY.isoformat()}"),
+            1,
+            warm=False,
+        ),
+        await _timed(
+            f"XLSX export, {exported:,} reports",
+            download(f"/ekspor?format=xlsx&dari={export_from}&sampai={TODAY.isoformat()}"),
+            1,
+            warm=False,
+        ),
+        await _timed(
+            f"rekap (XLSX), all {total:,} reports",
+            download(f"/ekspor?format=rekap&{everything}"),
+            1,
+            warm=False,
+        ),
+    ]
+    await client.post("/keluar")
+    await sign_in(kecamatan.id)
+    timings.append(
+        await _timed(
+            f"overview as a kecamatan ({kecamatan.name}), all", page(f"/?{everything}"), repeat
+        )
+    )
+    await client.close()
+    await engine.dispose()
+
+    print()
+    print(
+        f"{total:,} reports over {SPAN_DAYS} days, {len(unit_ids)} units; generated in "
+        f"{generated_s:.1f} s; database {size_mib:,.0f} MiB; {os.cpu_count()} CPUs"
+    )
+    print()
+    print("| page | median ms | min ms | max ms | answer | peak RSS MiB (before) |")
+    print("|---|---|---|---|---|---|")
+    for t in timings:
+        low, high = min(t.runs_ms), max(t.runs_ms)
+        print(
+            f"| {t.name} | {t.median:,.0f} | {low:,.0f} | {high:,.0f} | {t.detail} "
+            f"| {t.peak_mib:,.0f} ({t.base_mib:,.0f}) |"
+        )
+    print()
+    print("query plans (SQLite EXPLAIN QUERY PLAN, whole range):")
+    for name, plan in _plans(path, TODAY, categories):
+        print(f"- {name}: {plan}")
+    if keep:
+        print(f"kept: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench console", description=__doc__)
+    parser.add_argument("--reports", type=int, default=1_000_000, help="reports (%(default)s)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per page (%(default)s)")
+    parser.add_argument(
+        "--export", type=int, default=100_000, help="reports in the exports (%(default)s)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args(argv)
+    if args.reports < 1000:
+        parser.error("--reports must be at least 1000")
+    return asyncio.run(run(args.reports, args.repeat, args.export, args.keep, args.seed))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
