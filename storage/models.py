@@ -165,7 +165,7 @@ class BindingCode(Base):
     used_in_chat: Mapped[str] = mapped_column(String(64), default="")
 
 
-#: The columns of the console's covering indexes (also named by migration 0006_stages).
+#: The columns of the console's covering indexes (also named by migration 0008).
 CONSOLE_UNIT_COLUMNS = (
     "unit_id",
     "created_on",

@@ -6,8 +6,8 @@ is folded with ``core.performance.moments`` on the region's calendar and deadlin
 the environment or ``.env`` as the program reads its settings: ``TIMEZONE``, ``LOCAL_HOLIDAYS``,
 ``CATEGORIES_FILE`` and the ``*_WORKING_DAYS`` numbers; the defaults otherwise).
 
-Revision ID: 0006_stages
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 00:10:00
 """
 
@@ -27,8 +27,8 @@ from core.categories import load_categories
 from core.deadlines import DeadlinePolicy, local_date
 from core.performance import Step, moments, stage_limits
 
-revision: str = "0006_stages"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
