@@ -34,6 +34,8 @@ class CardView:
     moved_to: Unit | None = None
     # Shown in the coordinator's group (which may see more of the reporter, core.disclosure).
     coordinator: bool = False
+    # Citizens who support the report (laporan serupa); never who they are.
+    supporters: int = 0
 
 
 def unit_button(
@@ -103,6 +105,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         "",
         description,
     ]
+    if view.supporters:
+        lines += ["", tr.t("card.supporters", count=view.supporters)]
     if view.moved_to is not None:
         lines += ["", tr.t("card.moved", unit=view.moved_to.name)]
     elif report.rating is not None:
