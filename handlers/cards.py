@@ -159,3 +159,23 @@ def transfer_keyboard(
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
     rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
     return InlineKeyboard(rows=tuple(rows))
+
+
+def duplicate_keyboard(
+    tr: Translator, deps: HandlerDeps, report_id: int, originals: list[Report]
+) -> InlineKeyboard:
+    """Arsipkan → Duplikat: the open similar reports this one may be merged into."""
+    rows = [
+        (
+            unit_button(
+                deps,
+                f"🔗 {original.tracking_no}",
+                report_id,
+                CaseAction.ARCHIVE,
+                f"d{original.id}",
+            ),
+        )
+        for original in originals
+    ]
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))

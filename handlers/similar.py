@@ -160,3 +160,50 @@ async def _support(turn: Turn, arg: str) -> None:
         ),
         main_menu(turn.tr),
     )
+
+
+# --- the unit: a new report is a duplicate of an open one -------------------------------------
+
+DUPLICATE_ARG = "d"
+
+
+async def originals(turn: Turn, report: Report) -> list[Report]:
+    """Open reports the unit may merge ``report`` into: similar ones filed before it."""
+    config = turn.deps.config
+    place = Place(report.category, report.region_code, report.latitude, report.longitude)
+    candidates = [
+        c
+        for c in await _repo(turn).candidates(report.category, since(turn.now, config.similar_days))
+        if c.report_id != report.id and c.created_at <= report.created_at
+    ]
+    matches = similar(
+        place,
+        candidates,
+        now=turn.now,
+        radius_m=config.similar_radius_meters,
+        days=config.similar_days,
+        limit=6,
+    )
+    found = [await turn.uow.reports.get(m.candidate.report_id) for m in matches]
+    return [r for r in found if r is not None]
+
+
+async def original_of(turn: Turn, report: Report, arg: str) -> Report | None:
+    """The original named by a picker's ``d<id>`` argument, if it may carry ``report``."""
+    digits = arg[len(DUPLICATE_ARG) :]
+    original = await turn.uow.reports.get(int(digits)) if digits.isdigit() else None
+    if original is None or original.id == report.id or not _supportable(original):
+        return None
+    return original
+
+
+async def merged(case: Case, report: Report, original: Report) -> None:
+    """After ``report`` was archived as a duplicate: its reporter follows ``original``."""
+    if report.citizen_id == original.citizen_id:
+        return
+    added = await SupporterRepository(case.uow.session).add(
+        original.id, report.citizen_id, case.now, source_report_id=report.id
+    )
+    if added:
+        case.record(original, "supported", SUPPORTER, note=report.tracking_no)
+        await refresh_cards(case, original)

@@ -131,3 +131,42 @@ async def test_nothing_similar_no_offer(
     await _to_location(budi, category="Jalan & Jembatan")
     await budi.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
     assert not [m for m in await budi.messages() if OFFER in str(m.get("text", ""))]
+
+
+async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    original = await file_report(siti, telegram)
+    budi = chat_of(BUDI)
+    await budi.consent()
+    duplicate = await file_report(budi, telegram, privacy="Anonim")
+    await card_in(sepaso, duplicate)
+
+    await sepaso.press("🗄 Arsipkan", "Pilih alasan")
+    picker = await sepaso.press("Duplikat laporan lain", "Duplikat dari laporan mana")
+    assert labels(picker)[0] == f"🔗 {original}"
+    told = await budi.do(
+        lambda: telegram.press_button(KADES, f"🔗 {original}", chat_id=SEPASO_GROUP),
+        "ternyata sama dengan laporan",
+    )
+    assert duplicate in told["text"]
+    assert original in told["text"]
+    reports = {r.tracking_no: r for r in await store.reports()}
+    assert reports[duplicate].status == "diarsipkan"
+    assert reports[original].status == "baru"  # the original alone carries the deadline
+    card = await card_in(sepaso, original, showing="Didukung 1 warga lain")
+    assert "👍 Didukung 1 warga lain" in card["text"]
+
+    # The merged reporter now hears the original's news.
+    await budi.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        f"Kabar laporan {original} yang Anda dukung",
+    )
+    await _never_named(sepaso, coordinator)
