@@ -49,6 +49,9 @@ async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anony
     siti = chat_of(SITI)
     await siti.consent()
     number = await file_report(siti, telegram)
+    # The card is out before anyone supports it (a card not sent yet is not edited: the count
+    # shows from its next edit).
+    await card_in(sepaso, number)
 
     budi = chat_of(BUDI)
     await budi.consent()
