@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     relay_max_pending: int = Field(default=3, ge=1)
     # GPS points are accepted only inside "south,west,north,east" (degrees); empty: Indonesia.
     region_bounds: str = ""
+    # Laporan serupa: before filing, a citizen is shown open reports of the same category in the
+    # same desa, or within this radius where both have a GPS point, from the last this many days.
+    similar_radius_meters: float = Field(default=250.0, ge=0)
+    similar_days: int = Field(default=30, ge=0)
     # Create the coordinator, OPD, kecamatan and desa units on start when there are none.
     seed_units_on_start: bool = True
     # Secret for signing inline-button data; derived from the token when empty.

@@ -193,6 +193,10 @@ NOTICES: dict[CaseAction, tuple[NoticeOwed, ...]] = {
         _n(Audience.COORDINATOR, "clock.ombudsman"),
     ),
 }
+#: Archived as a duplicate of an open report: the reporter is told which report carries it.
+_DUPLICATE: Final = (_n(Audience.REPORTER_FINAL, "notify.duplicate"), _CARDS)
+#: The archive reason that needs the original report (``duplicate_of``).
+DUPLICATE_REASON: Final = "duplikat"
 #: A first answer starts the finishing stage: the reporter is told its new date.
 _ANSWER_WITH_DUE: Final = (_n(Audience.REPORTER, "notify.answer_due"), _CARDS)
 
@@ -223,14 +227,18 @@ def decide(
     reason: str = "",
     to: Target | None = None,
     rating: int | None = None,
+    duplicate_of: str = "",
 ) -> Decision | Refusal:
     """Decide one change of a report (see the module docstring).
 
     ``note`` is the officer's or reporter's words (timeline note), ``reason`` an archive reason,
     ``to`` a transfer's destination, ``rating`` the reporter's stars. The reminder engine puts
-    its detail (reminder kind, escalation level) in ``note``.
+    its detail (reminder kind, escalation level) in ``note``. Archiving as a duplicate names the
+    open original's tracking number in ``duplicate_of`` (checked open by the caller).
     """
     refused = _refusal(state, action, actor, reason=reason, to=to, rating=rating)
+    if not refused and action == _A.ARCHIVE and reason == DUPLICATE_REASON and not duplicate_of:
+        refused = "original_required"
     if refused:
         return Refusal(refused)
     before = state.status
@@ -241,6 +249,9 @@ def decide(
     notices = NOTICES[action]
     if action == _A.ANSWER and after.status != before:
         notices = _ANSWER_WITH_DUE
+    if action == _A.ARCHIVE and reason == DUPLICATE_REASON:
+        notices = _DUPLICATE
+        note = f"{DUPLICATE_REASON}: {duplicate_of}" + (f" — {note}" if note else "")
     event = _event(state, after, action, actor, note or reason, to)
     after = replace(after, moments=_measured(state, event, now, rules))
     return Decision(

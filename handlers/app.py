@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
-from handlers import citizen, followup, group, intake
+from handlers import citizen, followup, group, intake, similar
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
 from handlers.steps import ChatStep
@@ -99,6 +99,8 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
         turn.answer(turn.t("button.stale"), alert=True)
         return
     if await citizen.on_button(turn, action, arg):
+        return
+    if scope != SCOPE_STEP and await similar.on_button(turn, action, arg):
         return
     if scope != SCOPE_STEP and await followup.on_button(turn, action, arg):
         return

@@ -34,6 +34,8 @@ class CardView:
     moved_to: Unit | None = None
     # Shown in the coordinator's group (which may see more of the reporter, core.disclosure).
     coordinator: bool = False
+    # Citizens who support the report (laporan serupa); never who they are.
+    supporters: int = 0
 
 
 def unit_button(
@@ -103,6 +105,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         "",
         description,
     ]
+    if view.supporters:
+        lines += ["", tr.t("card.supporters", count=view.supporters)]
     if view.moved_to is not None:
         lines += ["", tr.t("card.moved", unit=view.moved_to.name)]
     elif report.rating is not None:
@@ -153,5 +157,25 @@ def transfer_keyboard(
         for unit in units
     ]
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def duplicate_keyboard(
+    tr: Translator, deps: HandlerDeps, report_id: int, originals: list[Report]
+) -> InlineKeyboard:
+    """Arsipkan → Duplikat: the open similar reports this one may be merged into."""
+    rows = [
+        (
+            unit_button(
+                deps,
+                f"🔗 {original.tracking_no}",
+                report_id,
+                CaseAction.ARCHIVE,
+                f"d{original.id}",
+            ),
+        )
+        for original in originals
+    ]
     rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
     return InlineKeyboard(rows=tuple(rows))

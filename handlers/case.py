@@ -69,6 +69,7 @@ class Case:
         reason: str = "",
         to: Unit | None = None,
         rating: int | None = None,
+        duplicate_of: str = "",
     ) -> Decision | Refusal:
         """Decide ``action`` on ``report`` and, when allowed, write it (fields and event)."""
         target = Target(to.id, to.active) if to is not None else None
@@ -82,6 +83,7 @@ class Case:
             reason=reason,
             to=target,
             rating=rating,
+            duplicate_of=duplicate_of,
         )
         if isinstance(outcome, Decision):
             event = write_decision(report, outcome, self.now)

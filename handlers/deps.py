@@ -60,6 +60,10 @@ class HandlerConfig:
     link_wait: timedelta = timedelta(seconds=30)
     # "Your message went to the officers" is said once per burst of messages.
     relay_notice_quiet: timedelta = timedelta(minutes=2)
+    # Laporan serupa (docs/similar.md): open reports of the same category in the same desa, or
+    # within this many metres where both have a GPS point, from the last this many days.
+    similar_radius_meters: float = 250.0
+    similar_days: int = 30
 
 
 class ChatAdmins(Protocol):

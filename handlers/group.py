@@ -13,6 +13,7 @@ from datetime import datetime
 from core import commands
 from core.callbacks import verify_callback
 from core.deadlines import UNIT_STAGES
+from core.decisions import DUPLICATE_REASON
 from core.inputs import says_nothing
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind, may_act, refusal
@@ -25,10 +26,11 @@ from handlers import (
     notices,
     officer_actions,
     reminders,
+    similar,
     typed_prompts,
 )
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
-from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
+from handlers.cards import UNIT_SCOPE, archive_keyboard, duplicate_keyboard, transfer_keyboard
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
@@ -441,6 +443,7 @@ async def _perform(
     to_unit: Unit | None = None,
     reason: str = "",
     photos: Sequence[Photo] = (),
+    original: Report | None = None,
 ) -> bool:
     refused = await officer_actions.act(
         _case(turn),
@@ -451,6 +454,7 @@ async def _perform(
         to_unit=to_unit,
         reason=reason,
         photos=photos,
+        original=original,
     )
     message = (
         turn.t(f"case.refused.{refused}")
@@ -503,6 +507,8 @@ async def _button_action(
                 archive_keyboard(turn.tr, turn.deps, report.id),
             )
             turn.answer()
+        elif arg == DUPLICATE_REASON or arg.startswith(similar.DUPLICATE_ARG):
+            await _duplicate_button(turn, press, report, officer, arg)
         elif arg in ARCHIVE_REASONS:
             if await _perform(turn, report, action, officer, reason=arg):
                 _close_picker(
@@ -512,6 +518,29 @@ async def _button_action(
             turn.answer(turn.t("button.unknown"), alert=True)
     else:
         turn.answer(turn.t("button.unknown"), alert=True)
+
+
+async def _duplicate_button(
+    turn: Turn, press: ButtonPress, report: Report, officer: Officer, arg: str
+) -> None:
+    """Arsipkan → Duplikat: pick the open original (laporan serupa), then merge into it."""
+    if arg == DUPLICATE_REASON:
+        found = await similar.originals(turn, report)
+        if not found:
+            turn.answer(turn.t("picker.duplicate_none", number=report.tracking_no), alert=True)
+            return
+        keyboard = duplicate_keyboard(turn.tr, turn.deps, report.id, found)
+        _picker(turn, press, report, turn.t("picker.duplicate"), keyboard)
+        turn.answer()
+        return
+    original = await similar.original_of(turn, report, arg)
+    if original is None:
+        turn.answer(turn.t("case.refused.original_required"), alert=True)
+        return
+    reason = DUPLICATE_REASON
+    if await _perform(turn, report, CaseAction.ARCHIVE, officer, reason=reason, original=original):
+        await similar.merged(_case(turn), report, original)
+        _close_picker(turn, press, turn.t("picker.duplicated", original=original.tracking_no))
 
 
 async def _transfer_button(

@@ -14,7 +14,7 @@ from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
 from core.tracking import new_tracking_number
-from handlers import evidence
+from handlers import evidence, similar
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
@@ -468,6 +468,7 @@ async def _step_message(turn: Turn, step: str, message: Message) -> None:
         await _add_photos(turn, message)
         return
     if step == "gps":
+        await similar.offer(turn, message)  # laporan serupa, before the report goes on
         _gps_message(turn, message)
         return
     if message.media != MediaKind.NONE or message.location is not None:

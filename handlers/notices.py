@@ -24,6 +24,7 @@ from handlers.routing import (
     is_coordinator_chat,
     reachable,
 )
+from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
 from locales import Translator
 from storage.models import Report, Unit, UnitChat
@@ -81,6 +82,7 @@ async def _view(
         show_identity=coordinator and case.deps.config.coordinator_sees_identity,
         coordinator=coordinator,
         photo_count=photo_count,
+        supporters=await supporters(case).count(report.id) if report.id is not None else 0,
     )
 
 
@@ -203,6 +205,7 @@ async def _notify(
         report,
         purpose=Purpose.NOTICE,
     )
+    await tell_supporters(case, report, key, words)
 
 
 def reply_markup(case: Case, tr: Translator, report: Report) -> InlineKeyboard:

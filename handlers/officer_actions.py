@@ -36,10 +36,20 @@ async def act(
     to_unit: Unit | None = None,
     reason: str = "",
     photos: Sequence[Photo] = (),
+    original: Report | None = None,
 ) -> str:
-    """Apply an officer's action; returns a refusal reason key, or '' when it was done."""
+    """Apply an officer's action; returns a refusal reason key, or '' when it was done.
+    ``original``: the open report a report archived as a duplicate is merged into."""
     old_unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
-    outcome = case.change(report, action, officer.actor, note=note, reason=reason, to=to_unit)
+    outcome = case.change(
+        report,
+        action,
+        officer.actor,
+        note=note,
+        reason=reason,
+        to=to_unit,
+        duplicate_of=original.tracking_no if original is not None else "",
+    )
     if isinstance(outcome, Refusal):
         return outcome.reason
     language = await reporter_language(case, report)
@@ -50,6 +60,8 @@ async def act(
     elif action == CaseAction.ARCHIVE:
         label = case.tr(language).t(f"archive.reason.{reason}") if reason else "-"
         values.update(reason=label, note=note or "-")
+        if original is not None:
+            values["original"] = original.tracking_no
     elif action == CaseAction.TRANSFER:
         assert to_unit is not None
         values.update(unit=to_unit.name, reason=note or "-")

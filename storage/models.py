@@ -478,3 +478,23 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime]
     acquired_at: Mapped[datetime]
+
+
+class ReportSupporter(Base):
+    """A citizen who follows another's report (laporan serupa, "👍 Dukung laporan ini"), or the
+    reporter of a report the unit marked as its duplicate (``source_report_id``). Supporters get
+    the report's public updates and may add words and photos; nobody else sees who they are."""
+
+    __tablename__ = "report_supporters"
+    __table_args__ = (UniqueConstraint("report_id", "citizen_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizens.id", ondelete="CASCADE"), index=True
+    )
+    # The duplicate this supporter's own report was (merged by the unit); NULL: supported.
+    source_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]

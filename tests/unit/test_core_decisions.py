@@ -228,11 +228,22 @@ def test_archiving_needs_a_reason_from_the_list() -> None:
     officer = ACTORS[K.OFFICER]
     assert run(S.BARU, A.ARCHIVE, officer, reason="") == Refusal("reason_required")
     assert run(S.BARU, A.ARCHIVE, officer, reason="bosan") == Refusal("reason_required")
-    archived = run(S.BARU, A.ARCHIVE, officer, reason="duplikat", note="")
+    archived = run(S.BARU, A.ARCHIVE, officer, reason="spam", note="")
     assert isinstance(archived, Decision)
-    assert archived.event.note == "duplikat"
+    assert archived.event.note == "spam"
     assert archived.after.due_date is None
     assert archived.after.next_notice_on is None
+
+
+def test_a_duplicate_names_the_original_and_its_reporter_is_told_which() -> None:
+    officer = ACTORS[K.OFFICER]
+    assert run(S.BARU, A.ARCHIVE, officer, reason="duplikat") == Refusal("original_required")
+    merged = run(S.BARU, A.ARCHIVE, officer, reason="duplikat", duplicate_of="AB12-CD34-5", note="")
+    assert isinstance(merged, Decision)
+    assert merged.after.status == S.DIARSIPKAN
+    assert merged.after.due_date is None  # only the original keeps a deadline
+    assert merged.event.note == "duplikat: AB12-CD34-5"
+    assert [n.key for n in merged.notices] == ["notify.duplicate", ""]
 
 
 def test_ratings_are_one_to_five_stars() -> None:

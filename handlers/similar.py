@@ -1,0 +1,209 @@
+"""Laporan serupa: before a citizen files what others already reported, show them those open
+reports (what, where, since when, status — never who) and let them support one instead
+("👍 Dukung laporan ini"). See docs/similar.md.
+
+``offer`` is called by the intake flow once the category, the desa and the location (or its
+skip) are known; ``on_button`` takes the offer's buttons.
+"""
+
+from __future__ import annotations
+
+from core.decisions import Actor, ActorKind
+from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
+from core.similar import Match, Place, similar
+from handlers.actions import InlineKeyboard
+from handlers.case import Case
+from handlers.consent import ask_consent, current_citizen
+from handlers.events import Message
+from handlers.formatting import category_name, place_name, short_datetime
+from handlers.menu import main_menu
+from handlers.notices import refresh_cards
+from handlers.steps import ChatStep
+from handlers.turn import SCOPE_GLOBAL, Turn
+from storage.models import Report
+from storage.supporters import SupporterRepository, since
+
+SUPPORT = "simsup"
+CONTINUE = "simgo"
+#: How a supporter appears in the report's timeline: never who.
+SUPPORTER_LABEL = "pendukung"
+SUPPORTER = Actor(ActorKind.CITIZEN, SUPPORTER_LABEL)
+
+
+def _repo(turn: Turn) -> SupporterRepository:
+    return SupporterRepository(turn.uow.session)
+
+
+async def offer(turn: Turn, message: Message) -> None:
+    """On the location step: when the message gives (or skips) the location, show similar open
+    reports, if any, before the report goes on. Leaves the intake flow to do the rest."""
+    draft = dict(turn.conversation.draft or {})
+    config = turn.deps.config
+    if draft.get("editing") or config.similar_days <= 0 or not draft.get("desa"):
+        return
+    latitude = longitude = None
+    if message.location is not None:
+        latitude, longitude = message.location.latitude, message.location.longitude
+        if not config.region_bounds.contains(latitude, longitude):
+            return
+    elif message.text.strip() != turn.t("gps.skip"):
+        return
+    citizen = await current_citizen(turn)
+    place = Place(
+        category=str(draft.get("category", "")),
+        region_code=str(draft["desa"]),
+        latitude=latitude,
+        longitude=longitude,
+        citizen_id=citizen.id if citizen else None,
+    )
+    candidates = await _repo(turn).candidates(place.category, since(turn.now, config.similar_days))
+    matches = similar(
+        place,
+        candidates,
+        now=turn.now,
+        radius_m=config.similar_radius_meters,
+        days=config.similar_days,
+    )
+    if not matches:
+        return
+    await _show(turn, matches)
+
+
+async def _show(turn: Turn, matches: list[Match]) -> None:
+    lang = turn.conversation.language
+    counts = await _repo(turn).counts([m.candidate.report_id for m in matches])
+    lines = [turn.t("similar.found", count=len(matches))]
+    rows = []
+    for index, found in enumerate(matches, start=1):
+        report = await turn.uow.reports.get(found.candidate.report_id)
+        if report is None:
+            continue
+        where = place_name(turn.deps.regions, report.region_code)
+        if report.address_detail:
+            where += f" — {report.address_detail[:80]}"
+        if found.distance_m is not None:
+            where += " " + turn.t("similar.distance", meters=round(found.distance_m))
+        lines.append(
+            turn.t(
+                "similar.item",
+                n=index,
+                number=report.tracking_no,
+                category=category_name(turn.deps.categories, report.category, lang),
+                place=where,
+                since=short_datetime(report.created_at, turn.deps.config.timezone, lang),
+                status=turn.t(f"status.label.{report.status}"),
+                supporters=counts.get(report.id, 0),
+            )
+        )
+        label = turn.t("similar.support", n=index)
+        rows.append((turn.button(label, SUPPORT, str(report.id), scope=SCOPE_GLOBAL),))
+    lines.append(turn.t("similar.choose"))
+    rows.append((turn.button(turn.t("similar.continue"), CONTINUE, scope=SCOPE_GLOBAL),))
+    turn.send("\n\n".join(lines), InlineKeyboard(rows=tuple(rows)))
+
+
+async def on_button(turn: Turn, action: str, arg: str) -> bool:
+    """The offer's buttons; False for any other button."""
+    if action == CONTINUE:
+        turn.answer()
+        turn.show(turn.t("similar.continued"), None)
+        return True
+    if action == SUPPORT:
+        await _support(turn, arg)
+        return True
+    return False
+
+
+def _supportable(report: Report | None) -> bool:
+    return (
+        report is not None
+        and ReportStatus(report.status) in OPEN_STATUSES
+        and report.privacy != Privacy.RAHASIA
+    )
+
+
+async def _support(turn: Turn, arg: str) -> None:
+    citizen = await current_citizen(turn)
+    if citizen is None:
+        turn.answer()
+        ask_consent(turn)
+        return
+    report = await turn.uow.reports.get(int(arg)) if arg.isdigit() else None
+    if report is None or not _supportable(report):
+        turn.answer(turn.t("similar.not_open"), alert=True)
+        return
+    if report.citizen_id == citizen.id:
+        turn.answer(turn.t("similar.own"), alert=True)
+        return
+    turn.answer()
+    added = await _repo(turn).add(report.id, citizen.id, turn.now)
+    case = Case(turn.uow, turn.deps, turn.now)
+    if added:
+        case.record(report, "supported", SUPPORTER)
+        await refresh_cards(case, report)
+    # The citizen's own draft is not sent: they follow this report instead.
+    conv = turn.conversation
+    if conv.step == ChatStep.INTAKE:
+        conv.draft = {}
+        conv.draft_started_at = None
+        conv.step = ChatStep.IDLE
+        conv.step_seq += 1
+    count = await _repo(turn).count(report.id)
+    turn.show(turn.t("similar.chosen", number=report.tracking_no), None)
+    key = "similar.supported" if added else "similar.already"
+    turn.send(
+        turn.t(
+            key,
+            number=report.tracking_no,
+            status=turn.t(f"status.label.{report.status}"),
+            count=count,
+        ),
+        main_menu(turn.tr),
+    )
+
+
+# --- the unit: a new report is a duplicate of an open one -------------------------------------
+
+DUPLICATE_ARG = "d"
+
+
+async def originals(turn: Turn, report: Report) -> list[Report]:
+    """Open reports the unit may merge ``report`` into: similar ones filed before it."""
+    config = turn.deps.config
+    place = Place(report.category, report.region_code, report.latitude, report.longitude)
+    candidates = [
+        c
+        for c in await _repo(turn).candidates(report.category, since(turn.now, config.similar_days))
+        if c.report_id != report.id and c.created_at <= report.created_at
+    ]
+    matches = similar(
+        place,
+        candidates,
+        now=turn.now,
+        radius_m=config.similar_radius_meters,
+        days=config.similar_days,
+        limit=6,
+    )
+    found = [await turn.uow.reports.get(m.candidate.report_id) for m in matches]
+    return [r for r in found if r is not None]
+
+
+async def original_of(turn: Turn, report: Report, arg: str) -> Report | None:
+    """The original named by a picker's ``d<id>`` argument, if it may carry ``report``."""
+    digits = arg[len(DUPLICATE_ARG) :]
+    original = await turn.uow.reports.get(int(digits)) if digits.isdigit() else None
+    if original is None or original.id == report.id or not _supportable(original):
+        return None
+    return original
+
+
+async def merged(case: Case, report: Report, original: Report) -> None:
+    """After ``report`` was archived as a duplicate: its reporter follows ``original``."""
+    if report.citizen_id == original.citizen_id:
+        return
+    added = await SupporterRepository(case.uow.session).add(
+        original.id, report.citizen_id, case.now, source_report_id=report.id
+    )
+    if added:
+        case.record(original, "supported", SUPPORTER, note=report.tracking_no)
+        await refresh_cards(case, original)

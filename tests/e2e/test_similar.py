@@ -1,0 +1,175 @@
+"""Laporan serupa end to end: the real bot on each framework against the emulator.
+
+A citizen about to file what another already reported is shown that report (never who filed it)
+and may support it; supporters get its public updates and stay unknown to the unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
+from tests.e2e.conftest import RunningBot, Store
+from tests.e2e.helpers import SITI, labels
+from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, reply, setup_groups
+
+ChatOf = Callable[[TgUser], ChatView]
+BUDI = TgUser(id=3003, first_name="Budi", last_name="Santoso", username="budi_pendukung")
+OFFER = "laporan serupa yang sedang ditangani"
+SUPPORT_FIRST = "👍 Dukung laporan ini (no. 1)"
+
+
+async def _to_location(chat: ChatView, category: str = "Sampah & Lingkungan") -> None:
+    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await chat.press("Pengaduan", "Pilih kategori")
+    await chat.press(category, "Di kecamatan mana")
+    await chat.press("Bengalon", "Di desa/kelurahan mana")
+    await chat.press("Sepaso", "Tulis detail alamat")
+    await chat.press("Lewati ➡️", "Kirim titik lokasi")
+
+
+async def _never_named(*groups: ChatView) -> None:
+    """The supporter's name, username and id appear in no message of these groups."""
+    for group in groups:
+        for message in await group.messages():
+            text = str(message.get("text", "")) + str(message.get("caption", ""))
+            for secret in ("Budi", "Santoso", "budi_pendukung", str(BUDI.id)):
+                assert secret not in text, (group.chat_id, text)
+
+
+async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anonymously(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    # The card is out before anyone supports it (a card not sent yet is not edited: the count
+    # shows from its next edit).
+    await card_in(sepaso, number)
+
+    budi = chat_of(BUDI)
+    await budi.consent()
+    await _to_location(budi)
+    offer = await budi.send("Lewati lokasi ➡️", OFFER)
+    for shown in (number, "Sampah & Lingkungan", "Sepaso", "Baru, menunggu verifikasi", "Sejak"):
+        assert shown in offer["text"], shown
+    assert "Siti" not in offer["text"]  # never who
+    assert labels(offer) == [SUPPORT_FIRST, "➡️ Lanjutkan laporan saya"]
+
+    thanks = await budi.press(SUPPORT_FIRST, "Anda kini mendukung laporan")
+    assert number in thanks["text"]
+    assert "1 pendukung" in thanks["text"]
+    assert len(await store.reports()) == 1  # Budi's draft is not filed
+
+    card = await card_in(sepaso, number, showing="Didukung 1 warga lain")
+    assert "👍 Didukung 1 warga lain" in card["text"]
+
+    # The unit's steps reach the supporter as news of the report they support.
+    verified = await budi.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "yang Anda dukung",
+    )
+    assert "sudah diverifikasi" in verified["text"]
+    prompt = await sepaso.press("🔧 Tindak lanjut", "catatan tindak lanjut")
+    answer = await reply(
+        sepaso,
+        prompt,
+        "Truk sampah dijadwalkan datang besok pagi.",
+        expect_in=budi,
+        expect="Truk sampah dijadwalkan",
+    )
+    assert f"Kabar laporan {number} yang Anda dukung" in answer["text"]
+    assert "Truk sampah dijadwalkan" in (await siti.expect("Truk sampah", {}))["text"]
+    await _never_named(sepaso, coordinator)
+
+
+async def test_offered_and_declined_the_citizen_files_their_own(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    first = await file_report(siti, telegram)
+
+    budi = chat_of(BUDI)
+    await budi.consent()
+    await _to_location(budi)
+    await budi.send("Lewati lokasi ➡️", OFFER)
+    await budi.press("➡️ Lanjutkan laporan saya", "silakan lanjutkan laporan Anda")
+    await budi.send("Sampah juga menumpuk di ujung gang, baunya sampai ke rumah.", "Kirim foto")
+    photo = b"\xff\xd8\xff\xe0 sampah di gang" * 30
+    await budi.do(lambda: telegram.send_photo(BUDI, photo), "📷 Foto diterima: 1/5.")
+    await budi.press("✅ Selesai (1 foto)", "Pilih kerahasiaan laporan")
+    await budi.press("Anonim", "Periksa laporan Anda")
+    await budi.press("📨 Kirim laporan", "Nomor laporan:")
+    assert len(await store.reports()) == 2
+    card = await card_in(sepaso, first)
+    assert "Didukung" not in card["text"]
+    await _never_named(sepaso)
+
+
+async def test_nothing_similar_no_offer(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+) -> None:
+    await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    await file_report(siti, telegram)
+
+    budi = chat_of(BUDI)
+    await budi.consent()
+    await _to_location(budi, category="Jalan & Jembatan")
+    await budi.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    assert not [m for m in await budi.messages() if OFFER in str(m.get("text", ""))]
+
+
+async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    original = await file_report(siti, telegram)
+    budi = chat_of(BUDI)
+    await budi.consent()
+    duplicate = await file_report(budi, telegram, privacy="Anonim")
+    await card_in(sepaso, duplicate)
+
+    await sepaso.press("🗄 Arsipkan", "Pilih alasan")
+    picker = await sepaso.press("Duplikat laporan lain", "Duplikat dari laporan mana")
+    assert labels(picker)[0] == f"🔗 {original}"
+    told = await budi.do(
+        lambda: telegram.press_button(KADES, f"🔗 {original}", chat_id=SEPASO_GROUP),
+        "ternyata sama dengan laporan",
+    )
+    assert duplicate in told["text"]
+    assert original in told["text"]
+    reports = {r.tracking_no: r for r in await store.reports()}
+    assert reports[duplicate].status == "diarsipkan"
+    assert reports[original].status == "baru"  # the original alone carries the deadline
+    card = await card_in(sepaso, original, showing="Didukung 1 warga lain")
+    assert "👍 Didukung 1 warga lain" in card["text"]
+
+    # The merged reporter now hears the original's news.
+    await budi.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        f"Kabar laporan {original} yang Anda dukung",
+    )
+    await _never_named(sepaso, coordinator)
