@@ -237,12 +237,45 @@ def _nav_row(turn: Turn, *, back: bool = True) -> tuple[InlineButton, ...]:
 
 
 def _header(turn: Turn, step: IntakeStep) -> str:
+    """The step's first lines: the choices so far (if any), then "Langkah n/total · name"."""
     steps = [s for s in _steps_in_use(turn) if s != IntakeStep.SUMMARY]
     if step not in steps:
         return ""
-    return turn.t(
+    header = turn.t(
         "step.header", n=steps.index(step) + 1, total=len(steps), name=turn.t(f"step.{step}")
     )
+    chosen = _chosen_line(turn)
+    return f"{chosen}\n{header}" if chosen else header
+
+
+def _chosen_line(turn: Turn) -> str:
+    """``Pengaduan · Air Bersih · 📍 Desa Sepaso, Kec. Bengalon``: what the draft holds so far."""
+    draft = _draft(turn)
+    parts: list[str] = []
+    if draft.type:
+        parts.append(turn.t(f"type.{draft.type}"))
+    if draft.category:
+        parts.append(
+            category_name(turn.deps.categories, draft.category, turn.conversation.language)
+        )
+    place = draft.desa or draft.kecamatan or draft.kabupaten
+    if place:
+        parts.append(turn.t("intake.chosen.place", place=_place_label(turn, place)))
+    return " · ".join(parts)
+
+
+def _place_label(turn: Turn, code: str) -> str:
+    """``Desa Sepaso, Kec. Bengalon``: each level with its kind, up to the deployment's root."""
+    regions = turn.deps.regions
+    names: list[str] = []
+    current = code
+    while current and current != regions.root.code and regions.contains(current):
+        region = regions.get(current)
+        if region is None:
+            break
+        names.append(turn.t(f"place.{region.kind}", name=region.name))
+        current = current.rsplit(".", 1)[0] if "." in current else ""
+    return ", ".join(names) if names else code
 
 
 # --- screens: what each step asks ----------------------------------------------------------
@@ -321,8 +354,11 @@ def _region_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows
         buttons = [turn.button(r.name, action, r.code) for r in found]
         found_rows: list[Row] = [(b,) for b in buttons]
         found_rows.append((turn.button(turn.t("region.show_all"), "all"),))
-        key = "region.search_results" if found else "region.search_none"
-        text = f"{header}\n{turn.t(key, query=query[:60])}"
+        if len(found) > 1:
+            key = "region.search_several"
+        else:
+            key = "region.search_results" if found else "region.search_none"
+        text = f"{header}\n{turn.t(key, query=query[:60], count=len(found))}"
         return text, (*found_rows, _nav_row(turn))
     regions: list[Region] = turn.deps.regions.children(parent)
     page = draft.page
@@ -526,7 +562,15 @@ def _choose_region(turn: Turn, step: IntakeStep, code: str) -> None:
 
 
 async def _region_search(turn: Turn, step: IntakeStep, message: Message) -> None:
-    _update_draft(turn, search=message.text.strip()[:100], page=0)
+    """A typed name: an exact one (once normalised) is taken at once, and the next screen
+    confirms it ("📍 Desa Sepaso, Kec. Bengalon"); otherwise the close names are offered."""
+    query = message.text.strip()[:100]
+    parent = _region_parent(turn, step)
+    exact = turn.deps.regions.exact(query, within=parent, level=REGION_STEPS[step])
+    if exact is not None:
+        _choose_region(turn, step, exact.code)
+        return
+    _update_draft(turn, search=query, page=0)
     turn.conversation.step_seq += 1
     _render(turn, step)
 
