@@ -38,7 +38,7 @@ async def test_a_typed_name_that_fits_several_places_asks_which(
     chat = chat_of(SITI)
     await walk_to(chat, "desa", consent=True)
     which = await chat.send("sepas", "Yang mana yang Anda maksud?")
-    assert "4 tempat yang mirip dengan “sepas”" in which["text"]
+    assert "Hasil untuk “sepas”: ada 4 tempat yang mirip." in which["text"]
     assert labels(which)[:4] == ["Sepaso", "Sepaso Barat", "Sepaso Timur", "Sepaso Selatan"]
     address = await chat.press("Sepaso Timur", "Tulis detail alamat")
     assert "📍 Desa Sepaso Timur, Kec. Bengalon" in address["text"]

@@ -343,7 +343,7 @@ async def test_a_typed_name_fitting_several_places_is_asked_about(driver: Driver
     await consent(driver)
     await to_step(driver, "desa")
     actions = await driver.text(USER, "sepas")
-    assert "Ada 4 tempat yang mirip dengan “sepas”" in texts(actions)[-1]
+    assert "Hasil untuk “sepas”: ada 4 tempat yang mirip. Yang mana" in texts(actions)[-1]
     assert list(buttons(actions))[:4] == [
         "Sepaso",
         "Sepaso Barat",
