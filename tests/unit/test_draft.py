@@ -6,6 +6,7 @@ import pytest
 
 from handlers import draft as drafts
 from handlers.draft import VERSION, Draft, DraftPhoto, IntakeStep
+from handlers.intake import EDITABLE, STEP_TABLE, STEPS
 from storage.models import Conversation
 
 PHOTO = DraftPhoto(file_id="f1", file_unique_id="u1", media_group_id="g", size=2048)
@@ -119,3 +120,9 @@ def test_load_save_and_update_go_through_the_conversation_row() -> None:
     assert conversation.draft == {"v": VERSION, "step": "type", "type": "pengaduan"}
     drafts.save(conversation, Draft())
     assert conversation.draft == {}
+
+
+def test_every_intake_step_has_a_row_in_the_table() -> None:
+    assert set(STEP_TABLE) == set(IntakeStep)
+    assert set(STEPS) | {IntakeStep.EDIT} == set(IntakeStep)
+    assert set(EDITABLE) <= set(STEPS)
