@@ -174,6 +174,15 @@ class RegionDirectory:
             regions = [child for region in regions for child in self.children(region.code)]
         return regions
 
+    def exact(self, query: str, *, within: str, level: int) -> Region | None:
+        """The one region under ``within`` at ``level`` whose name is ``query`` once normalised
+        (case, prefixes such as "desa", punctuation, spaces, doubled letters); else None."""
+        wanted = _key(query).compact
+        if not wanted:
+            return None
+        found = [r for r in self.descendants(within, level) if self._key_of(r).compact == wanted]
+        return found[0] if len(found) == 1 else None
+
     def search(self, query: str, *, within: str, level: int, limit: int = 5) -> list[Region]:
         """Fuzzy name search (cari nama wilayah) among descendants of ``within`` at ``level``.
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
+from handlers import draft as drafts
 from handlers import evidence, intake, relays, reporter_actions
 from handlers.actions import ClearButtons, InlineKeyboard
 from handlers.case import Case
@@ -31,9 +32,8 @@ OPEN_STATUSES = (
 )
 #: At most this many reports are offered by "Pesan ini untuk laporan mana?".
 CHOICES_MAX = 5
-#: Where a message waiting for the citizen's choice of report is kept (the conversation's draft).
-HELD = "held"
-TOLD = "told"
+# A message waiting for the citizen's choice of report is kept in the draft (``held``), and
+# when the citizen was last told "passed on" (``told``): see handlers/draft.py.
 
 
 def _case(turn: Turn) -> Case:
@@ -130,8 +130,7 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
 
 def _first_of_burst(turn: Turn, report: Report) -> bool:
     """Whether to say "passed on to the officers": once per burst of messages to one report."""
-    draft = dict(turn.conversation.draft or {})
-    told = draft.get(TOLD) or {}
+    told = drafts.load(turn.conversation).told or {}
     quiet = turn.deps.config.relay_notice_quiet
     last = told.get("at", "")
     recent = (
@@ -139,8 +138,7 @@ def _first_of_burst(turn: Turn, report: Report) -> bool:
         and bool(last)
         and turn.now - datetime.fromisoformat(last) < quiet
     )
-    draft[TOLD] = {"report": report.id, "at": turn.now.isoformat()}
-    turn.conversation.draft = draft
+    drafts.update(turn.conversation, told={"report": report.id, "at": turn.now.isoformat()})
     return not recent
 
 
@@ -158,7 +156,7 @@ async def on_idle_message(turn: Turn, message: Message) -> bool:
     open report (the menu's guidance answers) or the message cannot be passed on.
     """
     conv = turn.conversation
-    if conv.step != ChatStep.IDLE or (conv.draft or {}).get("step") or not _is_relayable(message):
+    if conv.step != ChatStep.IDLE or drafts.load(conv).in_intake or not _is_relayable(message):
         return False
     citizen = await current_citizen(turn)
     if citizen is None:
@@ -194,15 +192,14 @@ def _hold(turn: Turn, message: Message) -> None:
         ),
         "message_id": message.message_id,
     }
-    turn.conversation.draft = {**dict(turn.conversation.draft or {}), HELD: held}
+    drafts.update(turn.conversation, held=held)
 
 
 def _take_held(turn: Turn) -> Message | None:
-    draft = dict(turn.conversation.draft or {})
-    held = draft.pop(HELD, None)
-    if not isinstance(held, dict):
+    held = drafts.load(turn.conversation).held
+    if held is None:
         return None
-    turn.conversation.draft = draft
+    drafts.update(turn.conversation, held=None)
     point = held.get("location")
     return Message(
         channel=turn.channel,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.decisions import Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
 from core.similar import Match, Place, similar
+from handlers import draft as drafts
 from handlers.actions import InlineKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
@@ -37,9 +38,9 @@ def _repo(turn: Turn) -> SupporterRepository:
 async def offer(turn: Turn, message: Message) -> None:
     """On the location step: when the message gives (or skips) the location, show similar open
     reports, if any, before the report goes on. Leaves the intake flow to do the rest."""
-    draft = dict(turn.conversation.draft or {})
+    draft = drafts.load(turn.conversation)
     config = turn.deps.config
-    if draft.get("editing") or config.similar_days <= 0 or not draft.get("desa"):
+    if draft.editing or config.similar_days <= 0 or not draft.desa:
         return
     latitude = longitude = None
     if message.location is not None:
@@ -50,8 +51,8 @@ async def offer(turn: Turn, message: Message) -> None:
         return
     citizen = await current_citizen(turn)
     place = Place(
-        category=str(draft.get("category", "")),
-        region_code=str(draft["desa"]),
+        category=draft.category,
+        region_code=draft.desa,
         latitude=latitude,
         longitude=longitude,
         citizen_id=citizen.id if citizen else None,
@@ -144,7 +145,7 @@ async def _support(turn: Turn, arg: str) -> None:
     # The citizen's own draft is not sent: they follow this report instead.
     conv = turn.conversation
     if conv.step == ChatStep.INTAKE:
-        conv.draft = {}
+        drafts.save(conv, drafts.Draft())
         conv.draft_started_at = None
         conv.step = ChatStep.IDLE
         conv.step_seq += 1

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from handlers import draft as drafts
 from handlers.turn import Turn
 
-PROMPTS = "prompts"
 #: An expired prompt is mentioned only if the officer speaks within this time; later, forgotten.
 FORGET_AFTER = timedelta(hours=24)
 
@@ -31,13 +31,11 @@ class TypedPrompt:
 
 
 def _prompts(turn: Turn) -> dict[str, dict[str, object]]:
-    found = (turn.conversation.draft or {}).get(PROMPTS)
-    return dict(found) if isinstance(found, dict) else {}
+    return dict(drafts.load(turn.conversation).prompts)
 
 
 def _store(turn: Turn, prompts: dict[str, dict[str, object]]) -> None:
-    # A JSON column is saved only when a new value is assigned.
-    turn.conversation.draft = {**dict(turn.conversation.draft or {}), PROMPTS: prompts}
+    drafts.update(turn.conversation, prompts=prompts)
 
 
 def remember(turn: Turn, user_id: str, report_id: int, link_action: str) -> None:

@@ -313,3 +313,60 @@ async def test_editing_the_location_from_the_summary_returns_to_it(driver: Drive
     summary = await driver.press_data(USER, desa["Swarga Bara"])
     assert "Lokasi: Swarga Bara, Kec. Sangatta Utara" in texts(summary)[-1]
     assert "📨 Kirim laporan" in buttons(summary)
+
+
+# --- the intake shows what was chosen (issue 17, 2) ------------------------------------------
+
+
+async def test_each_screen_begins_with_the_choices_so_far(driver: Driver) -> None:
+    await consent(driver)
+    b = buttons(await driver.text(USER, "📝 Laporan baru"))
+    assert texts(await driver.press_data(USER, b["Pengaduan"]))[-1].startswith(
+        "Pengaduan\nLangkah 2/9"
+    )
+    await driver.text(USER, "/batal")
+    desa = await to_step(driver, "desa")
+    screen = texts(await driver.press_data(USER, desa["Sepaso"]))[-1]
+    assert screen.startswith("Pengaduan · Air Bersih · 📍 Desa Sepaso, Kec. Bengalon\n")
+
+
+async def test_the_kind_of_place_is_the_region_datas(driver: Driver) -> None:
+    await consent(driver)
+    b = await to_step(driver, "kecamatan")
+    b = buttons(await driver.press_data(USER, b["Berikutnya ▶️"]))
+    b = buttons(await driver.press_data(USER, b["Sangatta Utara"]))
+    screen = texts(await driver.press_data(USER, b["Teluk Lingga"]))[-1]
+    assert "📍 Kelurahan Teluk Lingga, Kec. Sangatta Utara" in screen
+
+
+async def test_a_typed_name_fitting_several_places_is_asked_about(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "desa")
+    actions = await driver.text(USER, "sepas")
+    assert "Hasil untuk “sepas”: ada 4 tempat yang mirip. Yang mana" in texts(actions)[-1]
+    assert list(buttons(actions))[:4] == [
+        "Sepaso",
+        "Sepaso Barat",
+        "Sepaso Timur",
+        "Sepaso Selatan",
+    ]
+    async with driver.factory() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert "desa" not in conversation.draft  # nothing picked yet
+
+
+async def test_an_exact_typed_name_is_taken_at_once(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "desa")
+    screen = texts(await driver.text(USER, "Sepaso  Timur"))[-1]
+    assert "Tulis detail alamat" in screen
+    assert "📍 Desa Sepaso Timur, Kec. Bengalon" in screen
+
+
+async def test_one_close_typed_name_is_still_offered_not_taken(driver: Driver) -> None:
+    await consent(driver)
+    await to_step(driver, "desa")
+    actions = await driver.text(USER, "sepasso timor")
+    assert "Hasil untuk “sepasso timor”" in texts(actions)[-1]
+    assert "Sepaso Timur" in buttons(actions)

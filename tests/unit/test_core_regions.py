@@ -138,3 +138,18 @@ def test_search_rejects_bad_arguments(kutim: RegionDirectory) -> None:
         kutim.search("x", within="64.08.99", level=4)
     with pytest.raises(ValueError, match="not below"):
         kutim.search("sangatta", within="64.08.04", level=3)
+
+
+def test_exact_name_once_normalised(kutim: RegionDirectory) -> None:
+    bengalon = "64.08.09"
+    for typed in ("sepaso", "Desa Sepaso", "SEPASO", "ds. sepasso"):
+        found = kutim.exact(typed, within=bengalon, level=4)
+        assert found is not None, typed
+        assert found.name == "Sepaso"
+    timur = kutim.exact("sepaso  timur", within=bengalon, level=4)
+    assert timur is not None
+    assert timur.name == "Sepaso Timur"
+    # Close is not exact: these are for the citizen to choose from.
+    assert kutim.exact("sepas", within=bengalon, level=4) is None
+    assert kutim.exact("sepaso timor", within=bengalon, level=4) is None
+    assert kutim.exact("", within=bengalon, level=4) is None
