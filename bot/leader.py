@@ -5,7 +5,10 @@ must run on exactly one of them (a reminder sent by two is a reminder sent twice
 the sender (Telegram's flood limits are per bot, not per process: one sender keeps them whole).
 Each duty is a lease row (``storage.leases``): the holder renews it every third of its period;
 when the holder dies, another process takes the lease once it has expired, so the duty moves
-within one period plus one renewal (30 + 10 s by default). A clean stop releases the lease at once.
+within one period plus one renewal (30 + 10 s by default). A clean stop releases the lease at once,
+and a process restarted on the same machine after its predecessor was killed takes the lease at
+once: the lease names the holder's machine, pid and pid scope, so a holder that has ended there is
+known for sure (:func:`dead_local_holder`); a holder elsewhere is only ever replaced by expiry.
 
 A process that cannot renew (database unreachable) steps down at once: it cannot know whether its
 lease still holds, and a duty done by nobody for a while is safer than one done twice.
@@ -15,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from bot.worker import Worker
@@ -34,9 +39,24 @@ REMINDERS = "reminders"
 SENDER = "sender"
 
 
+def local_scope() -> str:
+    """Where this process's pid means something: the running kernel (boot) and its pid namespace.
+
+    Two containers may share a host name (host networking) yet not see each other's pids; a
+    machine rebooted starts its pids again. Empty where it cannot be known (no /proc).
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+    return hashlib.sha256(f"{boot}/{namespace}".encode()).hexdigest()[:12]
+
+
 def process_name() -> str:
-    """How this process is named as a lease holder: host, pid and a random tail (pids repeat)."""
-    return f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """How this process is named as a lease holder: host, pid, a random tail (pids repeat) and
+    the scope its pid belongs to (:func:`local_scope`)."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{uuid.uuid4().hex[:8]}:{local_scope()}"
 
 
 def utc_now() -> datetime:
@@ -67,6 +87,33 @@ def live_local_holder(holder: str) -> int | None:
     except PermissionError:  # alive, but another user's
         return pid
     return pid
+
+
+def dead_local_holder(holder: str) -> bool:
+    """Whether ``holder`` is known for sure to be gone: a process of this machine, whose pids
+    this process sees (same boot, same pid namespace), that no longer runs.
+
+    Any doubt (another machine, another scope, a name without one, a pid reused by a live
+    process, another user's process) answers False: its lease is then left to expire.
+    """
+    parts = holder.split(":")
+    if len(parts) != 4:
+        return False
+    host, pid_text, _, scope = parts
+    if host != socket.gethostname()[:64] or not pid_text.isdigit():
+        return False
+    if not scope or scope != local_scope():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():  # this process has the pid now: the holder that had it has ended
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, but another user's
+        return False
+    return False
 
 
 async def refuse_second_sqlite_process(uow_factory: Callable[[], UnitOfWork]) -> None:
@@ -154,13 +201,23 @@ class Leadership:
 
     async def _acquire(self) -> bool:
         async with self._uow_factory() as uow:
+            now = self._timer()
+            replacing = None
+            if not self._take_over:
+                # A predecessor killed on this machine (a restart after SIGKILL) holds nothing:
+                # its lease is taken at once rather than after it expires.
+                current = await leases.holder_of(uow.session, self.name, now=now)
+                if current is not None and current != self.holder and dead_local_holder(current):
+                    log.info("lease %s: its holder %s has ended; taken over", self.name, current)
+                    replacing = current
             held = await leases.acquire(
                 uow.session,
                 self.name,
                 self.holder,
-                now=self._timer(),
+                now=now,
                 period=self._period,
                 take_over=self._take_over,
+                replacing=replacing,
             )
             await uow.commit()
         return held

@@ -26,13 +26,20 @@ async def acquire(
     now: datetime,
     period: timedelta,
     take_over: bool = False,
+    replacing: str | None = None,
 ) -> bool:
     """Take or renew the lease ``name`` for ``period``; True when ``holder`` now holds it.
 
     ``take_over`` takes it even from a live holder (for a database only one process may use).
+    ``replacing`` names a holder known to have ended: its lease is taken before it expires, but
+    only while that holder still has it (of two processes racing for it, one wins).
     The caller commits.
     """
-    free = or_(Lease.holder == holder, Lease.expires_at <= now)
+    free = or_(
+        Lease.holder == holder,
+        Lease.expires_at <= now,
+        *(() if replacing is None else (Lease.holder == replacing,)),
+    )
     renewed = await session.execute(
         update(Lease)
         .where(Lease.name == name, *(() if take_over else (free,)))

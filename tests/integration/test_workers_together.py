@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -21,7 +22,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.inbox import InboxProcessor, record_update
-from bot.leader import REMINDERS, Leadership
+from bot.leader import REMINDERS, Leadership, local_scope, process_name
 from handlers.events import Event, Message
 from locales import Catalogs
 from storage import leases
@@ -281,5 +282,41 @@ async def test_a_leader_that_cannot_reach_the_database_steps_down(database_url: 
         reachable = True
         assert await leader.round() is True  # its own lease: taken up again at once
         assert duty.taken_up == 2
+    finally:
+        await db.engine.dispose()
+
+
+async def _a_pid_that_has_ended() -> int:
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await child.wait()
+    return child.pid
+
+
+async def test_a_restarted_process_takes_over_from_its_dead_predecessor_at_once(
+    database_url: str,
+) -> None:
+    """A process killed (SIGKILL) and started again on the same machine need not wait for its
+    predecessor's lease to expire: the lease names the holder's machine and pid, and a pid that
+    no longer runs there is known for sure to hold nothing. A live holder, or one on another
+    machine (or another container, whose pids this process cannot see), still keeps its lease."""
+    clock = ManualClock()
+    db = Database(database_url)
+    await db.start()
+    try:
+        host, scope = socket.gethostname()[:64], local_scope()
+        dead = f"{host}:{await _a_pid_that_has_ended()}:0badc0de:{scope}"
+        alive = f"{host}:{os.getppid()}:0badc0de:{scope}"
+        elsewhere = f"{host}:{await _a_pid_that_has_ended()}:0badc0de:other-container"
+        for holder, taken_at_once in [(alive, False), (elsewhere, False), (dead, True)]:
+            assert await _leadership(db, holder, clock).round() is True
+            restarted = _leadership(db, process_name(), clock)
+            assert await restarted.round() is taken_at_once, holder
+            if not taken_at_once:
+                clock.advance(seconds=31)  # the holder renews no more: the lease expires
+                assert await restarted.round() is True
+            await restarted._step_down(release=True)
+            clock.advance(seconds=1)
+        async with db.uow() as uow:
+            assert await leases.holder_of(uow.session, REMINDERS, now=clock()) is None
     finally:
         await db.engine.dispose()
