@@ -42,8 +42,10 @@ async def _asked(
     )
     await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
     prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
+    # The prompt is answered by the officer who opened it (here the village head): a plain
+    # member's reply to someone else's prompt is refused (docs/roles.md).
     await reply(
-        ChatView(telegram, STAF_DESA, SEPASO_GROUP),
+        sepaso,
         prompt,
         "Di RT berapa tepatnya?",
         expect_in=siti,
