@@ -11,6 +11,7 @@ from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu, menu_choice
+from handlers.reporter_actions import SUPPORTER_NOTE
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen, Report
@@ -245,7 +246,9 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
         lines.append(turn.t("status.supporters", count=supporters))
     lines += ["", turn.t("status.timeline")]
     for event in report.events:
-        note = f" — {event.note}" if event.note else ""
+        # A supporter's words are for the unit: they may name the supporter.
+        shown = event.note if event.kind != SUPPORTER_NOTE else ""
+        note = f" — {shown}" if shown else ""
         stamp = short_datetime(event.created_at, tz, lang)
         lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}{note}")
     return "\n".join(lines)
