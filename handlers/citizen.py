@@ -11,9 +11,11 @@ from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu, menu_choice
+from handlers.reporter_actions import SUPPORTER_NOTE
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen, Report
+from storage.supporters import SupporterRepository
 
 STATUS_DESCRIPTION_MAX = 600
 
@@ -182,13 +184,47 @@ async def show_status(turn: Turn, citizen: Citizen, text: str) -> None:
         turn.send(turn.t("status.mistyped", number=text.strip()[:20]), main_menu(turn.tr))
         return
     report = await turn.uow.reports.by_tracking_number(parsed.number)
-    if report is None or report.citizen_id != citizen.id:
+    supporters = SupporterRepository(turn.uow.session)
+    if report is None:
         turn.send(turn.t("status.not_found", number=parsed.number), main_menu(turn.tr))
         return
-    turn.send(_status_text(turn, report), main_menu(turn.tr))
+    if report.citizen_id == citizen.id:
+        count = await supporters.count(report.id)
+        turn.send(_status_text(turn, report, count), main_menu(turn.tr))
+    elif await supporters.supports(report.id, citizen.id):
+        count = await supporters.count(report.id)
+        turn.send(_supported_status_text(turn, report, count), main_menu(turn.tr))
+    else:
+        turn.send(turn.t("status.not_found", number=parsed.number), main_menu(turn.tr))
 
 
-def _status_text(turn: Turn, report: Report) -> str:
+def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
+    """What a supporter (laporan serupa) may see: the public status and the steps taken, never
+    who filed it, the description, the privacy choice or anyone's words (they may name people)."""
+    tz = turn.deps.config.timezone
+    lang = turn.conversation.language
+    lines = [
+        turn.t(
+            "status.supported_detail",
+            number=report.tracking_no,
+            status=turn.t(f"status.label.{report.status}"),
+            type=turn.t(f"type.{report.report_type}"),
+            category=category_name(turn.deps.categories, report.category, lang),
+            place=place_name(turn.deps.regions, report.region_code),
+            created=short_datetime(report.created_at, tz, lang),
+            due=long_date(report.due_date, lang) if report.due_date else "-",
+        ),
+        turn.t("status.supporters", count=supporters),
+        "",
+        turn.t("status.timeline"),
+    ]
+    for event in report.events:
+        stamp = short_datetime(event.created_at, tz, lang)
+        lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}")
+    return "\n".join(lines)
+
+
+def _status_text(turn: Turn, report: Report, supporters: int) -> str:
     tz = turn.deps.config.timezone
     lang = turn.conversation.language
     lines = [
@@ -205,11 +241,14 @@ def _status_text(turn: Turn, report: Report) -> str:
             photos=len(report.photos),
             description=_shorten(report.description, STATUS_DESCRIPTION_MAX),
         ),
-        "",
-        turn.t("status.timeline"),
     ]
+    if supporters:
+        lines.append(turn.t("status.supporters", count=supporters))
+    lines += ["", turn.t("status.timeline")]
     for event in report.events:
-        note = f" — {event.note}" if event.note else ""
+        # A supporter's words are for the unit: they may name the supporter.
+        shown = event.note if event.kind != SUPPORTER_NOTE else ""
+        note = f" — {shown}" if shown else ""
         stamp = short_datetime(event.created_at, tz, lang)
         lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}{note}")
     return "\n".join(lines)

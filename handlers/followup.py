@@ -20,6 +20,7 @@ from handlers.routing import holder_chats
 from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
+from storage.supporters import SupporterRepository
 
 BUTTONS = frozenset({"fu", "cyes", "cno", "rate", "rskip", "pick", "picknew"})
 #: Reports a message of the citizen may be meant for: still open, in these statuses.
@@ -49,6 +50,22 @@ async def _own_report(turn: Turn, report_id: int) -> Report | None:
     return report if report is not None and report.citizen_id == citizen.id else None
 
 
+async def _report_of_sender(turn: Turn, report_id: int) -> tuple[Report, bool] | None:
+    """The report and whether the sender supports it (laporan serupa) rather than filed it;
+    None when it is neither theirs nor one they support."""
+    citizen = await current_citizen(turn)
+    if citizen is None:
+        return None
+    report = await turn.uow.reports.get(report_id)
+    if report is None:
+        return None
+    if report.citizen_id == citizen.id:
+        return report, False
+    if await SupporterRepository(turn.uow.session).supports(report.id, citizen.id):
+        return report, True
+    return None
+
+
 def _step_report_id(turn: Turn, kind: ChatStep) -> int | None:
     step = Step.parse(turn.conversation.step)
     return step.report_id if step.kind == kind else None
@@ -59,10 +76,11 @@ async def on_reply(turn: Turn, message: Message) -> bool:
     link = await replied_link(turn, message)
     if link is None:
         return False
-    report = await _own_report(turn, link.report_id)
-    if report is None:
+    found = await _report_of_sender(turn, link.report_id)
+    if found is None:
         return False
-    await _relay(turn, report, message)
+    report, supporter = found
+    await _relay(turn, report, message, supporter=supporter)
     return True
 
 
@@ -70,29 +88,33 @@ async def on_step_message(turn: Turn, message: Message) -> bool:
     """Text after "Balas" (information for the unit) or after a rating (the comment)."""
     report_id = _step_report_id(turn, ChatStep.FOLLOWUP)
     if report_id is not None:
-        report = await _own_report(turn, report_id)
-        if report is None:
+        found = await _report_of_sender(turn, report_id)
+        if found is None:
             turn.conversation.step = ChatStep.IDLE
             return False
+        report, supporter = found
         # The step stays until the citizen picks something else: a photo sent after the text
-        # (Telegram sends them as two messages) reaches the unit too.
-        if not await _relay(turn, report, message):
+        # (Telegram sends them as two messages) reaches the unit too. A supporter is in this
+        # step from "👍 Dukung" on: their additions go the same way, labelled as a supporter's.
+        if not await _relay(turn, report, message, supporter=supporter):
             turn.conversation.step = ChatStep.IDLE
         return True
     report_id = _step_report_id(turn, ChatStep.COMMENT)
     if report_id is None:
         return False
     turn.conversation.step = ChatStep.IDLE
-    report = await _own_report(turn, report_id)
-    if report is None or not message.text.strip():
+    rated = await _own_report(turn, report_id)
+    if rated is None or not message.text.strip():
         return False
-    await reporter_actions.comment_rating(_case(turn), report, message.text.strip())
+    await reporter_actions.comment_rating(_case(turn), rated, message.text.strip())
     turn.send(turn.t("rate.thanks"), main_menu(turn.tr))
     return True
 
 
-async def _relay(turn: Turn, report: Report, message: Message) -> bool:
-    """Pass the message on to the unit; False when the report takes no more messages."""
+async def _relay(turn: Turn, report: Report, message: Message, *, supporter: bool = False) -> bool:
+    """Pass the message on to the unit; False when the report takes no more messages. A
+    ``supporter``'s message is an addition labelled as a supporter's (never who); it changes
+    nothing of the report's life."""
     text = "" if says_nothing(message.text) else message.text.strip()
     if message.location is not None:
         point = turn.t(
@@ -111,6 +133,16 @@ async def _relay(turn: Turn, report: Report, message: Message) -> bool:
     chats = await holder_chats(_case(turn), report)
     if await relays.over_budget(turn.uow, report, chats, turn.deps.config.relay_max_pending):
         turn.send(turn.t("relay.wait", number=report.tracking_no))
+        return True
+    if supporter:
+        refused = await reporter_actions.relay_from_supporter(
+            _case(turn), report, text[:3500], photos
+        )
+        if refused:
+            turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
+            return False
+        if _first_of_burst(turn, report):
+            turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
     refused = await reporter_actions.relay_from_reporter(_case(turn), report, text[:3500], photos)

@@ -25,10 +25,20 @@ from storage.uow import UnitOfWork
 
 #: The payload key that holds the gathered texts of a relay message.
 BATCH = "batch"
+#: The payload key saying whose words they are: the reporter's, or supporters' (laporan serupa,
+#: never who); each is gathered only with its own kind.
+SOURCE = "from"
+FROM_REPORTER = "pelapor"
+FROM_SUPPORTER = "pendukung"
 MESSAGE_MAX = 4096
 
 
-def render(tr: Translator, number: str, texts: Sequence[str]) -> str:
+def render(tr: Translator, number: str, texts: Sequence[str], source: str = FROM_REPORTER) -> str:
+    if source == FROM_SUPPORTER:
+        if len(texts) == 1:
+            return tr.t("group.supporter_note", number=number, text=texts[0])
+        body = "\n\n".join(f"• {text}" for text in texts)
+        return tr.t("relay.from_supporter_batch", number=number, count=len(texts), text=body)
     if len(texts) == 1:
         return tr.t("group.from_reporter", number=number, text=texts[0])
     body = "\n\n".join(f"• {text}" for text in texts)
@@ -49,25 +59,38 @@ async def over_budget(
 
 
 async def queue_text(
-    uow: UnitOfWork, tr: Translator, report: Report, chat: UnitChat, text: str, now: datetime
+    uow: UnitOfWork,
+    tr: Translator,
+    report: Report,
+    chat: UnitChat,
+    text: str,
+    now: datetime,
+    *,
+    source: str = FROM_REPORTER,
 ) -> None:
-    """Queue the reporter's ``text`` for ``chat``, gathered with their texts still waiting."""
+    """Queue the reporter's (or a supporter's) ``text`` for ``chat``, gathered with the texts of
+    the same ``source`` still waiting."""
     texts = [text]
     waiting = await uow.outbox.unsent_for_report(
         chat.channel, chat.chat_id, report.id, Purpose.RELAY
     )
-    gathered = [row for row in waiting if isinstance(row.payload.get(BATCH), list)]
+    gathered = [
+        row
+        for row in waiting
+        if isinstance(row.payload.get(BATCH), list)
+        and row.payload.get(SOURCE, FROM_REPORTER) == source
+    ]
     if gathered:
         last = gathered[-1]
         merged = [*(str(t) for t in last.payload[BATCH]), text]
-        fits = len(render(tr, report.tracking_no, merged)) <= MESSAGE_MAX
+        fits = len(render(tr, report.tracking_no, merged, source)) <= MESSAGE_MAX
         if fits and await uow.outbox.supersede(
             last.id, now=now, note="gathered into a later relay"
         ):
             texts = merged
     action = SendText(
         chat_id=chat.chat_id,
-        text=render(tr, report.tracking_no, texts)[:MESSAGE_MAX],
+        text=render(tr, report.tracking_no, texts, source)[:MESSAGE_MAX],
         reply_to_purpose=Purpose.CARD,
     )
     emit(
@@ -78,5 +101,5 @@ async def queue_text(
         now,
         report_id=report.id,
         purpose=Purpose.RELAY,
-        extra={BATCH: texts},
+        extra={BATCH: texts, SOURCE: source},
     )

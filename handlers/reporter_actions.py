@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from core.decisions import REPORTER, SYSTEM, Audience, Refusal
-from core.lifecycle import ReportStatus
+from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.permissions import CaseAction, reporter_message
 from core.purposes import Purpose
 from handlers import relays
@@ -23,10 +23,13 @@ from handlers.notices import (
     to_holder_groups,
 )
 from handlers.routing import holder_chats
+from handlers.similar import SUPPORTER
 from storage.models import Report
 from storage.uow import UnitOfWork
 
 COMMENT_MAX = 1000
+#: A supporter's addition in the timeline (its words are for the unit and the console only).
+SUPPORTER_NOTE = "supporter_note"
 
 
 async def relay_from_reporter(
@@ -50,6 +53,26 @@ async def relay_from_reporter(
                 case.emit(chat.channel, media, report, purpose=Purpose.RELAY)
 
     await deliver(case, report, outcome, {"text": text or "-"}, special={Audience.HOLDER: gathered})
+    return ""
+
+
+async def relay_from_supporter(
+    case: Case, report: Report, text: str, photos: Sequence[Photo]
+) -> str:
+    """A supporter's addition (laporan serupa): into the holder's groups as a reply to the card,
+    labelled as from a supporter, never who. Nothing of the report's life changes: it is not the
+    reporter's answer to a question, and the clock stands as it is. Returns a refusal key or ''."""
+    if ReportStatus(report.status) not in OPEN_STATUSES:
+        return "supporter_closed"
+    case.record(report, SUPPORTER_NOTE, SUPPORTER, note=text)
+    items = media_items(photos)
+    for chat in await holder_chats(case, report):
+        tr = case.tr(chat.language)
+        await relays.queue_text(
+            case.uow, tr, report, chat, text or "📷", case.now, source=relays.FROM_SUPPORTER
+        )
+        for media in media_actions(chat.chat_id, items):
+            case.emit(chat.channel, media, report, purpose=Purpose.RELAY)
     return ""
 
 

@@ -19,7 +19,7 @@ from handlers.events import Message
 from handlers.formatting import category_name, place_name, short_datetime
 from handlers.menu import main_menu
 from handlers.notices import refresh_cards
-from handlers.steps import ChatStep
+from handlers.steps import ChatStep, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
 from storage.supporters import SupporterRepository, since
@@ -147,8 +147,10 @@ async def _support(turn: Turn, arg: str) -> None:
     if conv.step == ChatStep.INTAKE:
         drafts.save(conv, drafts.Draft())
         conv.draft_started_at = None
-        conv.step = ChatStep.IDLE
-        conv.step_seq += 1
+    # Their next messages (words, photos) are additions for the unit, as a supporter's
+    # (handlers/followup.py), until they pick something else.
+    conv.step = about(ChatStep.FOLLOWUP, report.id)
+    conv.step_seq += 1
     count = await _repo(turn).count(report.id)
     turn.show(turn.t("similar.chosen", number=report.tracking_no), None)
     key = "similar.supported" if added else "similar.already"

@@ -38,6 +38,7 @@ from storage.models import (
     Report,
     ReportEvent,
     ReportPhoto,
+    ReportSupporter,
     Unit,
 )
 
@@ -309,6 +310,18 @@ async def photo_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict
         select(ReportPhoto.report_id, func.count(ReportPhoto.id))
         .where(ReportPhoto.report_id.in_(list(report_ids)))
         .group_by(ReportPhoto.report_id)
+    )
+    return {int(rid): int(n) for rid, n in rows}
+
+
+async def supporter_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, int]:
+    """How many citizens support each report (laporan serupa): one grouped count, 0 left out."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(ReportSupporter.report_id, func.count(ReportSupporter.id))
+        .where(ReportSupporter.report_id.in_(list(report_ids)))
+        .group_by(ReportSupporter.report_id)
     )
     return {int(rid): int(n) for rid, n in rows}
 

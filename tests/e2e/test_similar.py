@@ -11,8 +11,15 @@ from collections.abc import Callable
 from bot.emulator import EmulatorClient, TgUser
 from bot.emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Store
-from tests.e2e.helpers import SITI, labels
-from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, reply, setup_groups
+from tests.e2e.helpers import SITI, Until, labels
+from tests.e2e.units import (
+    KADES,
+    SEPASO_GROUP,
+    card_in,
+    file_report,
+    reply,
+    setup_groups,
+)
 
 ChatOf = Callable[[TgUser], ChatView]
 BUDI = TgUser(id=3003, first_name="Budi", last_name="Santoso", username="budi_pendukung")
@@ -172,4 +179,68 @@ async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         f"Kabar laporan {original} yang Anda dukung",
     )
+    await _never_named(sepaso, coordinator)
+
+
+async def test_a_supporters_words_and_photo_reach_the_unit_as_an_addition_never_who(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+    until: Until,
+) -> None:
+    """After "👍 Dukung", the supporter's messages go to the card in the unit's group, labelled
+    as from a supporter; the report's status is untouched (a supporter's words are not the
+    reporter's answer to the unit's question)."""
+    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    card = await card_in(sepaso, number)
+    budi = chat_of(BUDI)
+    await budi.consent()
+    await _to_location(budi)
+    await budi.send("Lewati lokasi ➡️", OFFER)
+    thanks = await budi.press(SUPPORT_FIRST, "Anda kini mendukung laporan")
+    assert "keterangan atau foto" in thanks["text"]
+
+    await siti.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    await card_in(sepaso, number, showing="Status: Terdisposisi")
+    prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
+    await reply(sepaso, prompt, "Di RT berapa tepatnya?", expect_in=siti, expect="Di RT berapa")
+    [report] = await store.reports()
+    assert report.status == "menunggu_pelapor"
+    assert "Di RT berapa" not in "\n".join(await budi.texts())  # the question is the reporter's
+
+    before = await sepaso.snapshot()
+    told = await budi.send("Di depan rumah saya juga menumpuk sejak Senin.", "diteruskan")
+    assert number in told["text"]
+    added = await sepaso.expect(f"Pendukung laporan {number} menambahkan keterangan", before)
+    assert "Di depan rumah saya juga menumpuk sejak Senin." in added["text"]
+    assert "Pesan dari pelapor" not in added["text"]
+    assert added["reply_to_message"]["message_id"] == card["message_id"]
+
+    photo = b"\xff\xd8\xff\xe0 tumpukan di depan rumah" * 30
+    await telegram.send_photo(BUDI, photo)
+
+    async def photo_arrived() -> bool:
+        return any(
+            m.get("photo") and before.get(int(m["message_id"])) is None
+            for m in await sepaso.messages()
+        )
+
+    await until(photo_arrived, 10)
+    [sent] = [
+        m
+        for m in await sepaso.messages()
+        if m.get("photo") and before.get(int(m["message_id"])) is None
+    ]
+    assert sent["reply_to_message"]["message_id"] == card["message_id"]
+    [report] = await store.reports()
+    assert report.status == "menunggu_pelapor"  # still waiting for the reporter's answer
+    assert not [t for t in await siti.texts() if "menumpuk sejak Senin" in t]
     await _never_named(sepaso, coordinator)

@@ -339,7 +339,7 @@ async def test_exports_carry_the_columns_and_never_an_anonymous_identity(
     done = next(r for r in rows if r[0] == filed.done)
     # Filed Mon 2 March, verified Wed 4, followed up Thu 5, finished Fri 6: 4 working days.
     assert done[1:5] == ["2026-03-02", "2026-03-04", "2026-03-05", "2026-03-06"]
-    assert done[8:] == ["Sepaso", "Desa Sepaso", "Selesai", "4", "Tidak", "5"]
+    assert done[8:] == ["Sepaso", "Desa Sepaso", "Selesai", "4", "Tidak", "5", "0"]
     late = next(r for r in rows if r[0] == filed.anonymous)
     assert late[2:5] == ["", "", ""]
     assert late[10:13] == ["Baru", "5", "Ya"]  # 3, 4, 5, 6, 9 March
@@ -567,3 +567,55 @@ async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
     assert set(pages[0] + pages[1]) == everything
     assert pages[0][0] == filed.road  # newest first: the last one filed
     assert ordered_in_sql == pages  # many matches are ordered by the database, the same way
+
+
+async def test_supporters_are_counted_in_the_list_the_page_and_the_exports(
+    world: World, filed: Filed
+) -> None:
+    """ "Didukung N warga": one grouped count, shown in the list, on the report's page and as the
+    exports' ``pendukung`` column (0 for a report nobody supports)."""
+    from storage.supporters import SupporterRepository
+
+    async with world.db.uow() as uow:
+        done_id = await store_report(uow.session, filed.done)
+        road_id = await store_report(uow.session, filed.road)
+        for user in ("51", "52"):
+            citizen = await uow.citizens.add(
+                Citizen(
+                    channel="telegram",
+                    user_id=user,
+                    chat_id=user,
+                    name="Pendukung",
+                    consent_at=world.clock(),
+                    consent_version="1",
+                    created_at=world.clock(),
+                )
+            )
+            assert await SupporterRepository(uow.session).add(done_id, citizen.id, world.clock())
+        assert await SupporterRepository(uow.session).add(road_id, citizen.id, world.clock())
+        await uow.commit()
+    client = await world.client("diskominfo")
+    try:
+        listing = await (await client.get("/laporan?periode=30")).text()
+        page = await (await client.get(f"/laporan/{filed.done}")).text()
+        raw_csv = await (await client.get("/ekspor?format=csv&periode=30")).read()
+        raw_xlsx = await (await client.get("/ekspor?format=xlsx&periode=30")).read()
+    finally:
+        await client.close()
+    assert "<th>Pendukung</th>" in listing
+    assert "<dt>Pendukung</dt><dd>2</dd>" in page
+    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Pendukung"
+    by_number = {r[0]: r for r in rows[1:]}
+    assert by_number[filed.done][-1] == "2"
+    assert by_number[filed.road][-1] == "1"
+    assert by_number[filed.anonymous][-1] == "0"
+    sheet = load_workbook(io.BytesIO(raw_xlsx), read_only=True).active
+    assert sheet is not None
+    table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert table[0][-1] == "Pendukung"
+    counts = {r[0]: r[-1] for r in table[1:]}
+    assert counts == {filed.done: 2, filed.road: 1, filed.anonymous: 0}
+    row_of = {n: listing.split(f">{n}</a>")[1].split("</tr>")[0] for n in (filed.done, filed.road)}
+    assert row_of[filed.done].endswith("<td>2</td>")
+    assert row_of[filed.road].endswith("<td>1</td>")

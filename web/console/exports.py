@@ -52,6 +52,7 @@ REPORT_COLUMNS = (
     "working_days",
     "late",
     "rating",
+    "supporters",
 )
 
 LAPOR_COLUMNS = (
@@ -104,6 +105,7 @@ def report_values(tr: Translator, row: ReportRow) -> list[str | int]:
         row.working_days,
         tr.t("console.yes") if row.late_ever else tr.t("console.no"),
         r.rating if r.rating is not None else "",
+        row.supporters,
     ]
 
 

@@ -390,6 +390,7 @@ async def report_list(request: web.Request) -> web.Response:
         tr.t("console.col.status"),
         tr.t("console.col.working_days"),
         tr.t("console.col.late"),
+        tr.t("console.col.supporters"),
     ]
     body_rows = [
         [
@@ -402,6 +403,7 @@ async def report_list(request: web.Request) -> web.Response:
             esc(tr.t(f"console.status.{row.report.status}")),
             str(row.working_days),
             f'<span class="late">{esc(tr.t("console.yes"))}</span>' if row.late_now else "",
+            str(row.supporters),
         ]
         for row in rows
     ]
@@ -489,7 +491,8 @@ async def report_page(request: web.Request) -> web.Response:
         report = await _visible_report(request, session, who)
         units = await _units(session)
         events = (await store.events_of(session, [report.id]))[report.id]
-        row = build_row(report, units, config, tr.language)
+        supporters = (await store.supporter_counts(session, [report.id])).get(report.id, 0)
+        row = build_row(report, units, config, tr.language, supporters)
         citizen = await session.get(Citizen, report.citizen_id)
         photos = list(
             await session.scalars(
@@ -531,6 +534,7 @@ async def report_page(request: web.Request) -> web.Response:
         ("console.col.working_days", str(row.working_days)),
         ("console.col.late", tr.t("console.yes") if row.late_ever else tr.t("console.no")),
         ("console.col.rating", str(report.rating) if report.rating else "-"),
+        ("console.col.supporters", str(row.supporters)),
         ("console.detail.rating_comment", report.rating_comment or "-"),
     ]
     dl = "".join(f"<dt>{esc(tr.t(k))}</dt><dd>{esc(v)}</dd>" for k, v in fields)

@@ -13,6 +13,7 @@ from core.calendar import WorkingCalendar
 from core.deadlines import UNIT_STAGES, local_date
 from core.lifecycle import ReportStatus
 from core.performance import Handling, Measured, Moments, handling_of
+from storage.console import supporter_counts
 from storage.models import Report, Unit
 from storage.report_state import moments_of
 from web.console.config import ConsoleConfig
@@ -30,6 +31,7 @@ class ReportRow:
     handling: Handling
     late_now: bool
     working_days: int
+    supporters: int = 0  # citizens who support it (laporan serupa)
 
     @property
     def measured(self) -> Measured:
@@ -113,6 +115,7 @@ def build_row(
     units: dict[int, Unit],
     config: ConsoleConfig,
     language: str,
+    supporters: int = 0,
 ) -> ReportRow:
     """A report's row from the stages kept on it (no timeline is read)."""
     today = local_date(config.clock(), config.timezone)
@@ -145,6 +148,7 @@ def build_row(
         handling=measured,
         late_now=late_now,
         working_days=_workdays(config.calendar).between(created_on, end),
+        supporters=supporters,
     )
 
 
@@ -155,5 +159,7 @@ async def load_rows(
     config: ConsoleConfig,
     language: str,
 ) -> list[ReportRow]:
-    """Rows of ``reports`` (the stages are kept on each report: nothing more is read)."""
-    return [build_row(r, units, config, language) for r in reports]
+    """Rows of ``reports`` (the stages are kept on each report; their supporters are one grouped
+    count for the whole batch)."""
+    counts = await supporter_counts(session, [r.id for r in reports])
+    return [build_row(r, units, config, language, counts.get(r.id, 0)) for r in reports]
