@@ -1,12 +1,14 @@
 """The report card (kartu laporan) officers see in their group, and its action buttons.
 
-Button data is ``u:<report id>:<action>[:<arg>]``, signed like every button of the bot; the
-server checks it again against the report and the chat when it is pressed.
+The card is sent as Telegram HTML (``SendText.html``): every value in it is escaped, and the
+map is a short link. Button data is ``u:<report id>:<action>[:<arg>]``, signed like every
+button of the bot; the server checks it again against the report and the chat when it is pressed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
@@ -70,43 +72,56 @@ def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
     return tr.t(_SHOWN[privacy], reporter=line) if privacy in _SHOWN else line
 
 
+def _h(text: object) -> str:
+    """Text inside a card, which is sent as Telegram HTML (the map is a link)."""
+    return escape(str(text), quote=False)
+
+
 def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView) -> str:
+    """The card as Telegram HTML, read top-down: what (category and the citizen's words),
+    where (place, address, a short map link), status and deadline, then the rest."""
     lang = tr.language
-    location = place_name(deps.regions, report.region_code)
-    if report.address_detail:
-        location += f" — {report.address_detail}"
-    extras: list[str] = []
-    if report.latitude is not None and report.longitude is not None:
-        extras.append(tr.t("card.map", url=map_link(report.latitude, report.longitude)))
     description = report.description
     if len(description) > CARD_DESCRIPTION_MAX:
         description = description[:CARD_DESCRIPTION_MAX] + "…"
     status = ReportStatus(report.status)
+    where = [tr.t("card.place", place=_h(place_name(deps.regions, report.region_code)))]
+    if report.address_detail:
+        where.append(tr.t("card.address", address=_h(report.address_detail)))
+    if report.latitude is not None and report.longitude is not None:
+        url = escape(map_link(report.latitude, report.longitude), quote=True)
+        where.append(f'<a href="{url}">{_h(tr.t("card.map_link"))}</a>')
+    status_key = "card.status.closed" if report.closed_at else f"card.status.{status.value}"
     lines = [
         tr.t(
-            "card.body",
-            number=report.tracking_no,
-            type=tr.t(f"type.{report.report_type}"),
-            category=category_name(deps.categories, report.category, lang),
-            location=location,
-            status=tr.t(
-                "card.status.closed" if report.closed_at else f"card.status.{status.value}"
-            ),
-            unit=view.unit.name if view.unit else "-",
-            due=long_date(report.due_date, lang) if report.due_date else "-",
-            privacy=tr.t(f"privacy.{report.privacy}"),
-            reporter=reporter_line(tr, report, view),
-            photos=view.photo_count,
-            created=short_datetime(report.created_at, deps.config.timezone, lang),
+            "card.what",
+            number=_h(report.tracking_no),
+            type=_h(tr.t(f"type.{report.report_type}")),
+            category=_h(category_name(deps.categories, report.category, lang)),
         ),
-        *extras,
+        _h(description),
         "",
-        description,
+        *where,
+        "",
+        tr.t(
+            "card.when",
+            status=_h(tr.t(status_key)),
+            due=_h(long_date(report.due_date, lang) if report.due_date else "-"),
+        ),
+        "",
+        tr.t(
+            "card.rest",
+            unit=_h(view.unit.name if view.unit else "-"),
+            privacy=_h(tr.t(f"privacy.{report.privacy}")),
+            reporter=_h(reporter_line(tr, report, view)),
+            photos=view.photo_count,
+            created=_h(short_datetime(report.created_at, deps.config.timezone, lang)),
+        ),
     ]
     if view.moved_to is not None:
-        lines += ["", tr.t("card.moved", unit=view.moved_to.name)]
+        lines += ["", _h(tr.t("card.moved", unit=view.moved_to.name))]
     elif report.rating is not None:
-        lines += ["", tr.t("card.rated", rating=report.rating)]
+        lines += ["", _h(tr.t("card.rated", rating=report.rating))]
     return "\n".join(lines)
 
 

@@ -1,0 +1,97 @@
+"""Screens an officer with little experience of bots reads at a glance (issue 17): the card
+reads top-down (what, where, status and deadline, the rest) with a short map link, the photos
+come before it so its buttons stay last, statuses and reminders in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.emulator import EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
+from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import SITI, labels, tracking_number
+from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
+
+ChatOf = Callable[[TgUser], ChatView]
+ADDRESS = "Jl. Poros <RT 05> & depan pasar"
+WORDS = "Sampah menumpuk di depan pasar Sepaso, bau & banyak lalat <sudah 2 minggu>."
+
+
+async def _file_with_map(siti: ChatView, telegram: EmulatorClient) -> str:
+    await siti.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await siti.press("Pengaduan", "Pilih kategori")
+    await siti.press("Sampah & Lingkungan", "Di kecamatan mana")
+    await siti.press("Bengalon", "Di desa/kelurahan mana")
+    await siti.press("Sepaso", "Tulis detail alamat")
+    await siti.send(ADDRESS, "Kirim titik lokasi")
+    await siti.do(lambda: telegram.send_location(SITI, 1.0523, 117.5931), "Ceritakan masalahnya")
+    await siti.send(WORDS, "Kirim foto bukti")
+    photo = b"\xff\xd8\xff\xe0 tumpukan sampah" * 30
+    await siti.do(lambda: telegram.send_photo(SITI, photo), "📷 Foto diterima: 1/5.")
+    await siti.press("✅ Selesai (1 foto)", "Pilih kerahasiaan laporan")
+    await siti.press("Biasa", "Periksa laporan Anda")
+    return tracking_number(await siti.press("📨 Kirim laporan", "Nomor laporan:"))
+
+
+async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_last(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await _file_with_map(siti, telegram)
+
+    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    text = str(card["text"])
+    # What, where, status and deadline, then the rest; the citizen's words as written.
+    order = [
+        f"📋 Laporan {number}",
+        "Sampah & Lingkungan",
+        WORDS,
+        "Sepaso, Kec. Bengalon",
+        ADDRESS,
+        "📍 Lihat peta",
+        "Status:",
+        "Tenggat:",
+        "Unit:",
+        "Pelapor: Siti",
+    ]
+    positions = [text.find(part) for part in order]
+    assert all(p >= 0 for p in positions), (positions, text)
+    assert positions == sorted(positions), text
+    # The map is a short link, not ~110 characters of URL in the text.
+    assert "openstreetmap" not in text
+    links = [e for e in card.get("entities") or [] if e.get("type") == "text_link"]
+    assert len(links) == 1, card.get("entities")
+    assert "mlat=1.052300" in links[0]["url"]
+
+    # The photo comes first (captioned with the number); the card with its buttons is last.
+    messages = [m for m in await sepaso.messages() if int(m["message_id"]) > 0]
+    photos = [m for m in messages if m.get("photo")]
+    assert photos
+    assert number in str(photos[-1].get("caption"))
+    assert int(photos[-1]["message_id"]) < int(card["message_id"])
+    assert messages[-1]["message_id"] == card["message_id"]
+    assert labels(card) == ["✅ Verifikasi", "↪️ Alihkan", "🗄 Arsipkan"]
+
+    # Pressing a button edits the same card, which keeps the order and the link.
+    await siti.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+    edited = await card_in(sepaso, number, showing="Terdisposisi")
+    assert edited["message_id"] == card["message_id"]
+    assert "openstreetmap" not in str(edited["text"])
+    assert [e for e in edited.get("entities") or [] if e.get("type") == "text_link"]
+
+
+async def test_a_report_without_a_map_point_has_no_map_line(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    assert "Lihat peta" not in str(card["text"])
+    assert str(card["text"]).index("Sampah menumpuk") < str(card["text"]).index("Status:")
