@@ -59,6 +59,8 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
     positions = [text.find(part) for part in order]
     assert all(p >= 0 for p in positions), (positions, text)
     assert positions == sorted(positions), text
+    # The status in plain words first, the SP4N-LAPOR! term after it.
+    assert "Status: Baru masuk, belum diperiksa (Belum Terverifikasi)" in text
     # The map is a short link, not ~110 characters of URL in the text.
     assert "openstreetmap" not in text
     links = [e for e in card.get("entities") or [] if e.get("type") == "text_link"]
@@ -79,8 +81,11 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    edited = await card_in(sepaso, number, showing="Terdisposisi")
+    edited = await card_in(
+        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
+    )
     assert edited["message_id"] == card["message_id"]
+    assert "Terdisposisi —" not in str(edited["text"])
     assert "openstreetmap" not in str(edited["text"])
     assert [e for e in edited.get("entities") or [] if e.get("type") == "text_link"]
 
@@ -95,3 +100,17 @@ async def test_a_report_without_a_map_point_has_no_map_line(
     card = await sepaso.expect(f"📋 Laporan {number}", {})
     assert "Lihat peta" not in str(card["text"])
     assert str(card["text"]).index("Sampah menumpuk") < str(card["text"]).index("Status:")
+
+
+async def test_the_officers_guide_leads_with_the_buttons_and_replying_to_the_card(
+    running_bot: RunningBot, telegram: EmulatorClient, database_url: str
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    guide = next(m for m in await sepaso.messages() if "Panduan petugas" in str(m.get("text")))
+    text = str(guide["text"])
+    # Commands come last, for power users; the buttons and the reply come first.
+    first_command = text.index("/")
+    for lead in ("✅ Verifikasi", "❓ Minta info", "↪️ Alihkan", "balas (reply) kartu"):
+        assert 0 <= text.find(lead) < first_command, lead
+    assert "pengguna mahir" in text[:first_command]
+    assert text.rstrip().endswith("/arsipkan NOMOR alasan.")

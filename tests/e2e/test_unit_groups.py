@@ -79,8 +79,10 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi dan diteruskan ke",
     )
-    card = await card_in(sepaso, number, showing="Status: Terdisposisi")
-    assert "Status: Terdisposisi" in card["text"]
+    card = await card_in(
+        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
+    )
+    assert "Status: Sudah diteruskan ke unit, belum ditanggapi" in card["text"]
     assert "❓ Minta info" in labels(card)
 
     # Ask: the prompt is answered by a reply; the question reaches the citizen.
