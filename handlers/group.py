@@ -32,7 +32,7 @@ from handlers.cards import UNIT_SCOPE, archive_keyboard, transfer_keyboard
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
-from handlers.formatting import long_date
+from handlers.formatting import clock_time, long_date
 from handlers.guard import permitted, split_opener, with_opener
 from handlers.outgoing import emit
 from handlers.pending import replied_link
@@ -295,13 +295,15 @@ async def _issue_code(turn: Turn, args: str, unit: Unit) -> None:
         turn.uow, target.id, now=turn.now, ttl=turn.deps.config.binding_code_ttl
     )
     expires = turn.now + turn.deps.config.binding_code_ttl
-    local = expires.astimezone(turn.deps.config.timezone)
+    tz = turn.deps.config.timezone
+    local = expires.astimezone(tz)
+    lang = turn.conversation.language
     turn.send(
         turn.t(
             "group.code_issued",
             unit=target.name,
             code=code,
-            expires=f"{long_date(local.date(), turn.conversation.language)} {local:%H.%M}",
+            expires=f"{long_date(local.date(), lang)} {clock_time(local, tz)}",
         )
     )
 

@@ -4,6 +4,7 @@ come before it so its buttons stay last, statuses and reminders in plain words."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.emulator import EmulatorClient, TgUser
@@ -114,3 +115,25 @@ async def test_the_officers_guide_leads_with_the_buttons_and_replying_to_the_car
         assert 0 <= text.find(lead) < first_command, lead
     assert "pengguna mahir" in text[:first_command]
     assert text.rstrip().endswith("/arsipkan NOMOR alasan.")
+
+
+async def test_places_dates_and_times_as_indonesians_write_them_and_a_button_per_report(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    text = str(card["text"])
+    assert "🏘 Desa Sepaso, Kec. Bengalon" in text
+    # "Rabu, 2 Desember 2026": no leading zero on the day; the time as "05.57 WITA".
+    assert re.search(r"\nTenggat: \w+, [1-9]\d? \w+ \d{4}\n", text), text
+    assert re.search(r"\nMasuk: [1-9]\d? \w+ \d{4} \d\d\.\d\d WITA", text), text
+
+    # "Laporan saya": a button per report opens it, no number to type.
+    mine = await siti.send("📋 Laporan saya", "📋 Laporan Anda (1)")
+    assert "/status" not in str(mine["text"])
+    assert labels(mine) == [f"📄 {number}"]
+    detail = await siti.press(f"📄 {number}", f"📄 Laporan {number}")
+    assert "Lokasi: Desa Sepaso, Kec. Bengalon" in str(detail["text"])
