@@ -160,13 +160,65 @@ def archive_keyboard(tr: Translator, deps: HandlerDeps, report_id: int) -> Inlin
     return InlineKeyboard(rows=tuple(rows))
 
 
+#: The transfer picker's steps to a place: the kecamatan list, then one kecamatan's desa
+#: (``k<unit id>``). A unit's id as the argument is the destination itself.
+AREA_STEP = "a"
+KECAMATAN_STEP = "k"
+#: Telegram draws at most 100 buttons under a message.
+_PICKER_BUTTONS_MAX = 96
+
+
+def _rows(buttons: list[InlineButton], per_row: int = 2) -> list[tuple[InlineButton, ...]]:
+    return [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
 def transfer_keyboard(
     tr: Translator, deps: HandlerDeps, report_id: int, units: list[Unit]
 ) -> InlineKeyboard:
+    """The holder's parent, the OPDs and the coordinator; a desa or kecamatan one step on."""
     buttons = [
         unit_button(deps, unit.name[:40], report_id, CaseAction.TRANSFER, str(unit.id))
         for unit in units
     ]
-    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows = _rows(buttons)
+    area = tr.t("picker.transfer_area")
+    rows.append((unit_button(deps, area, report_id, CaseAction.TRANSFER, AREA_STEP),))
     rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def kecamatan_keyboard(
+    tr: Translator, deps: HandlerDeps, report_id: int, kecamatan: list[Unit]
+) -> InlineKeyboard:
+    """Step one to a place: which kecamatan."""
+    buttons = [
+        unit_button(
+            deps, unit.name[:40], report_id, CaseAction.TRANSFER, f"{KECAMATAN_STEP}{unit.id}"
+        )
+        for unit in kecamatan[:_PICKER_BUTTONS_MAX]
+    ]
+    rows = _rows(buttons)
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def desa_keyboard(
+    tr: Translator,
+    deps: HandlerDeps,
+    report_id: int,
+    office: Unit | None,
+    desa: list[Unit],
+) -> InlineKeyboard:
+    """Step two: the kecamatan's office itself, or one of its desa/kelurahan."""
+    rows: list[tuple[InlineButton, ...]] = []
+    if office is not None:
+        label = tr.t("picker.kecamatan_office", unit=office.name[:40])
+        rows.append((unit_button(deps, label, report_id, CaseAction.TRANSFER, str(office.id)),))
+    buttons = [
+        unit_button(deps, unit.name[:40], report_id, CaseAction.TRANSFER, str(unit.id))
+        for unit in desa[:_PICKER_BUTTONS_MAX]
+    ]
+    rows += _rows(buttons)
+    back = unit_button(deps, tr.t("picker.back"), report_id, CaseAction.TRANSFER, AREA_STEP)
+    rows.append((back, unit_button(deps, tr.t("card.button.cancel"), report_id, "x")))
     return InlineKeyboard(rows=tuple(rows))

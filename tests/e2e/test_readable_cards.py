@@ -9,9 +9,17 @@ from collections.abc import Callable
 
 from bot.emulator import EmulatorClient, TgUser
 from bot.emulator.chat import ChatView
-from tests.e2e.conftest import RunningBot
+from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, labels, tracking_number
-from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
+from tests.e2e.units import (
+    KADES,
+    SEPASO_GROUP,
+    card_in,
+    file_report,
+    reply,
+    setup_groups,
+    unit_of,
+)
 
 ChatOf = Callable[[TgUser], ChatView]
 ADDRESS = "Jl. Poros <RT 05> & depan pasar"
@@ -137,3 +145,48 @@ async def test_places_dates_and_times_as_indonesians_write_them_and_a_button_per
     assert labels(mine) == [f"📄 {number}"]
     detail = await siti.press(f"📄 {number}", f"📄 Laporan {number}")
     assert "Lokasi: Desa Sepaso, Kec. Bengalon" in str(detail["text"])
+
+
+async def test_a_report_moves_to_another_desa_by_choosing_kecamatan_then_desa(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    number = await file_report(siti, telegram)
+    await sepaso.expect(f"📋 Laporan {number}", {})
+
+    picker = await sepaso.press("↪️ Alihkan", "Alihkan ke unit mana?")
+    assert "📍 Desa / kecamatan lain…" in labels(picker)
+    kecamatan = await sepaso.press("📍 Desa / kecamatan lain…", "Pilih kecamatan tujuan")
+    assert kecamatan["message_id"] == picker["message_id"]  # the picker changes in place
+    assert {"Kecamatan Bengalon", "Kecamatan Sangatta Utara"} <= set(labels(kecamatan))
+    desa = await sepaso.press("Kecamatan Bengalon", "Pilih desa/kelurahan")
+    assert "🏢 Kecamatan Bengalon (kantor kecamatan)" in labels(desa)
+    assert "Desa Sepaso Barat" in labels(desa)
+    assert "Desa Sepaso" not in labels(desa)  # the holder itself is not a destination
+    for row in desa["reply_markup"]["inline_keyboard"]:
+        for button in row:
+            data = str(button["callback_data"])
+            assert len(data.encode()) <= 64
+            assert data.startswith("u:")
+            assert "|" in data  # signed like every button of the bot
+    # Back to the kecamatan list and in again: nothing is lost on the way.
+    await sepaso.press("⬅️ Kembali", "Pilih kecamatan tujuan")
+    await sepaso.press("Kecamatan Bengalon", "Pilih desa/kelurahan")
+
+    prompt = await sepaso.press("Desa Sepaso Barat", "alasan pengalihan")
+    await reply(
+        sepaso,
+        prompt,
+        "Lokasinya ternyata masuk wilayah Sepaso Barat.",
+        expect_in=sepaso,
+        expect="Dialihkan ke Desa Sepaso Barat",
+    )
+    [report] = await store.reports()
+    assert (await unit_of(database_url, report.unit_id)).name == "Desa Sepaso Barat"
+    assert any(event.to_unit_id == report.unit_id for event in report.events)
