@@ -85,39 +85,35 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
     if len(description) > CARD_DESCRIPTION_MAX:
         description = description[:CARD_DESCRIPTION_MAX] + "…"
     status = ReportStatus(report.status)
-    where = [tr.t("card.place", place=_h(place_name(deps.regions, report.region_code)))]
+    # Each line is escaped whole (the catalogue's words and the values alike); only the map
+    # link is HTML.
+    where = [_h(tr.t("card.place", place=place_name(deps.regions, report.region_code)))]
     if report.address_detail:
-        where.append(tr.t("card.address", address=_h(report.address_detail)))
+        where.append(_h(tr.t("card.address", address=report.address_detail)))
     if report.latitude is not None and report.longitude is not None:
         url = escape(map_link(report.latitude, report.longitude), quote=True)
         where.append(f'<a href="{url}">{_h(tr.t("card.map_link"))}</a>')
     status_key = "card.status.closed" if report.closed_at else f"card.status.{status.value}"
-    lines = [
-        tr.t(
-            "card.what",
-            number=_h(report.tracking_no),
-            type=_h(tr.t(f"type.{report.report_type}")),
-            category=_h(category_name(deps.categories, report.category, lang)),
-        ),
-        _h(description),
-        "",
-        *where,
-        "",
-        tr.t(
-            "card.when",
-            status=_h(tr.t(status_key)),
-            due=_h(long_date(report.due_date, lang) if report.due_date else "-"),
-        ),
-        "",
-        tr.t(
-            "card.rest",
-            unit=_h(view.unit.name if view.unit else "-"),
-            privacy=_h(tr.t(f"privacy.{report.privacy}")),
-            reporter=_h(reporter_line(tr, report, view)),
-            photos=view.photo_count,
-            created=_h(short_datetime(report.created_at, deps.config.timezone, lang)),
-        ),
-    ]
+    what = tr.t(
+        "card.what",
+        number=report.tracking_no,
+        type=tr.t(f"type.{report.report_type}"),
+        category=category_name(deps.categories, report.category, lang),
+    )
+    when = tr.t(
+        "card.when",
+        status=tr.t(status_key),
+        due=long_date(report.due_date, lang) if report.due_date else "-",
+    )
+    rest = tr.t(
+        "card.rest",
+        unit=view.unit.name if view.unit else "-",
+        privacy=tr.t(f"privacy.{report.privacy}"),
+        reporter=reporter_line(tr, report, view),
+        photos=view.photo_count,
+        created=short_datetime(report.created_at, deps.config.timezone, lang),
+    )
+    lines = [_h(what), _h(description), "", *where, "", _h(when), "", _h(rest)]
     if view.moved_to is not None:
         lines += ["", _h(tr.t("card.moved", unit=view.moved_to.name))]
     elif report.rating is not None:
