@@ -43,7 +43,7 @@ from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, P
 from handlers.formatting import clock_time, long_date
 from handlers.guard import permitted, split_opener, with_opener
 from handlers.outgoing import emit
-from handlers.pending import replied_link
+from handlers.pending import hold_press_until_linked, replied_link
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 from storage.unit_registry import issue_binding_code, normalise_binding_code
@@ -109,6 +109,7 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
     if bound is None:
         turn.answer(turn.t("group.not_bound"), alert=True)
         return
+    await hold_press_until_linked(turn, press.message_id)
     report = await turn.uow.reports.get(int(parts[1]))
     if report is None or not may_act(bound[1].kind, bound[1].id, report.unit_id):
         log.warning("refused a report button pressed in a group of another unit")
