@@ -68,6 +68,8 @@ def render_markup(markup: Markup) -> Params:
 
 def _send_text(action: SendText) -> Params:
     params: Params = {"chat_id": chat_id_param(action.chat_id), "text": action.text}
+    if action.html:
+        params["parse_mode"] = "HTML"
     if action.markup is not None:
         params["reply_markup"] = render_markup(action.markup)
     params.update(_reply_parameters(action.reply_to_message_id))
@@ -111,6 +113,8 @@ def _edit_text(action: EditText) -> Params:
         "message_id": action.message_id,
         "text": action.text,
     }
+    if action.html:
+        params["parse_mode"] = "HTML"
     # An edit without reply_markup removes the message's buttons, which is what None means.
     if action.markup is not None:
         params["reply_markup"] = _inline_keyboard(action.markup)

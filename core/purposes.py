@@ -11,7 +11,7 @@ from enum import StrEnum
 class Purpose(StrEnum):
     NONE = ""  # a message that is nobody's reply path
     CARD = "card"  # the report's card in a unit's group
-    ALBUM = "album"  # the evidence photos under a card
+    ALBUM = "album"  # the evidence photos sent just before a card
     RELAY = "relay"  # a message passed on to a group (the reporter's words, a picker, a summary)
     PROMPT = "prompt"  # asks an officer for the words of an action (ForceReply)
     NOTICE = "notice"  # a message to the reporter

@@ -54,6 +54,8 @@ class SendText:
     ``reply_to_purpose`` names a linked message of the outbox row's report in the same chat
     (``"card"``): the outbox worker replies to the newest such message, known only once sent.
     ``pin`` pins the message after sending (the officers' guide in a bound group).
+    ``html``: the text is Telegram HTML (the report card, whose map is a link); its values must
+    be escaped by whoever builds it.
     """
 
     chat_id: str
@@ -62,6 +64,7 @@ class SendText:
     reply_to_message_id: int | None = None
     reply_to_purpose: str = ""
     pin: bool = False
+    html: bool = False
     kind: Literal["send_text"] = field(default="send_text")
 
 
@@ -95,6 +98,7 @@ class EditText:
     message_id: int
     text: str
     markup: InlineKeyboard | None = None
+    html: bool = False
     kind: Literal["edit_text"] = field(default="edit_text")
 
 
@@ -156,6 +160,7 @@ def action_from_dict(data: dict[str, Any]) -> Action:
             reply_to_message_id=data.get("reply_to_message_id"),
             reply_to_purpose=str(data.get("reply_to_purpose", "")),
             pin=bool(data.get("pin", False)),
+            html=bool(data.get("html", False)),
         )
     if kind == "send_media":
         return SendMedia(
@@ -172,6 +177,7 @@ def action_from_dict(data: dict[str, Any]) -> Action:
             message_id=data["message_id"],
             text=data["text"],
             markup=markup if isinstance(markup, InlineKeyboard) else None,
+            html=bool(data.get("html", False)),
         )
     if kind == "clear_buttons":
         return ClearButtons(chat_id=data["chat_id"], message_id=data["message_id"])

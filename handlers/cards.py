@@ -1,12 +1,14 @@
 """The report card (kartu laporan) officers see in their group, and its action buttons.
 
-Button data is ``u:<report id>:<action>[:<arg>]``, signed like every button of the bot; the
-server checks it again against the report and the chat when it is pressed.
+The card is sent as Telegram HTML (``SendText.html``): every value in it is escaped, and the
+map is a short link. Button data is ``u:<report id>:<action>[:<arg>]``, signed like every
+button of the bot; the server checks it again against the report and the chat when it is pressed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
@@ -72,45 +74,54 @@ def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
     return tr.t(_SHOWN[privacy], reporter=line) if privacy in _SHOWN else line
 
 
+def _h(text: object) -> str:
+    """Text inside a card, which is sent as Telegram HTML (the map is a link)."""
+    return escape(str(text), quote=False)
+
+
 def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView) -> str:
+    """The card as Telegram HTML, read top-down: what (category and the citizen's words),
+    where (place, address, a short map link), status and deadline, then the rest."""
     lang = tr.language
-    location = place_name(deps.regions, report.region_code)
-    if report.address_detail:
-        location += f" — {report.address_detail}"
-    extras: list[str] = []
-    if report.latitude is not None and report.longitude is not None:
-        extras.append(tr.t("card.map", url=map_link(report.latitude, report.longitude)))
     description = report.description
     if len(description) > CARD_DESCRIPTION_MAX:
         description = description[:CARD_DESCRIPTION_MAX] + "…"
     status = ReportStatus(report.status)
-    lines = [
-        tr.t(
-            "card.body",
-            number=report.tracking_no,
-            type=tr.t(f"type.{report.report_type}"),
-            category=category_name(deps.categories, report.category, lang),
-            location=location,
-            status=tr.t(
-                "card.status.closed" if report.closed_at else f"card.status.{status.value}"
-            ),
-            unit=view.unit.name if view.unit else "-",
-            due=long_date(report.due_date, lang) if report.due_date else "-",
-            privacy=tr.t(f"privacy.{report.privacy}"),
-            reporter=reporter_line(tr, report, view),
-            photos=view.photo_count,
-            created=short_datetime(report.created_at, deps.config.timezone, lang),
-        ),
-        *extras,
-        "",
-        description,
-    ]
+    # Each line is escaped whole (the catalogue's words and the values alike); only the map
+    # link is HTML.
+    where = [_h(tr.t("card.place", place=place_name(deps.regions, report.region_code)))]
+    if report.address_detail:
+        where.append(_h(tr.t("card.address", address=report.address_detail)))
+    if report.latitude is not None and report.longitude is not None:
+        url = escape(map_link(report.latitude, report.longitude), quote=True)
+        where.append(f'<a href="{url}">{_h(tr.t("card.map_link"))}</a>')
+    status_key = "card.status.closed" if report.closed_at else f"card.status.{status.value}"
+    what = tr.t(
+        "card.what",
+        number=report.tracking_no,
+        type=tr.t(f"type.{report.report_type}"),
+        category=category_name(deps.categories, report.category, lang),
+    )
+    when = tr.t(
+        "card.when",
+        status=tr.t(status_key),
+        due=long_date(report.due_date, lang) if report.due_date else "-",
+    )
+    rest = tr.t(
+        "card.rest",
+        unit=view.unit.name if view.unit else "-",
+        privacy=tr.t(f"privacy.{report.privacy}"),
+        reporter=reporter_line(tr, report, view),
+        photos=view.photo_count,
+        created=short_datetime(report.created_at, deps.config.timezone, lang),
+    )
+    lines = [_h(what), _h(description), "", *where, "", _h(when), "", _h(rest)]
     if view.supporters:
-        lines += ["", tr.t("card.supporters", count=view.supporters)]
+        lines += ["", _h(tr.t("card.supporters", count=view.supporters))]
     if view.moved_to is not None:
-        lines += ["", tr.t("card.moved", unit=view.moved_to.name)]
+        lines += ["", _h(tr.t("card.moved", unit=view.moved_to.name))]
     elif report.rating is not None:
-        lines += ["", tr.t("card.rated", rating=report.rating)]
+        lines += ["", _h(tr.t("card.rated", rating=report.rating))]
     return "\n".join(lines)
 
 
@@ -149,14 +160,29 @@ def archive_keyboard(tr: Translator, deps: HandlerDeps, report_id: int) -> Inlin
     return InlineKeyboard(rows=tuple(rows))
 
 
+#: The transfer picker's steps to a place: the kecamatan list, then one kecamatan's desa
+#: (``k<unit id>``). A unit's id as the argument is the destination itself.
+AREA_STEP = "a"
+KECAMATAN_STEP = "k"
+#: Telegram draws at most 100 buttons under a message.
+_PICKER_BUTTONS_MAX = 96
+
+
+def _rows(buttons: list[InlineButton], per_row: int = 2) -> list[tuple[InlineButton, ...]]:
+    return [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
 def transfer_keyboard(
     tr: Translator, deps: HandlerDeps, report_id: int, units: list[Unit]
 ) -> InlineKeyboard:
+    """The holder's parent, the OPDs and the coordinator; a desa or kecamatan one step on."""
     buttons = [
         unit_button(deps, unit.name[:40], report_id, CaseAction.TRANSFER, str(unit.id))
         for unit in units
     ]
-    rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    rows = _rows(buttons)
+    area = tr.t("picker.transfer_area")
+    rows.append((unit_button(deps, area, report_id, CaseAction.TRANSFER, AREA_STEP),))
     rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
     return InlineKeyboard(rows=tuple(rows))
 
@@ -178,4 +204,41 @@ def duplicate_keyboard(
         for original in originals
     ]
     rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def kecamatan_keyboard(
+    tr: Translator, deps: HandlerDeps, report_id: int, kecamatan: list[Unit]
+) -> InlineKeyboard:
+    """Step one to a place: which kecamatan."""
+    buttons = [
+        unit_button(
+            deps, unit.name[:40], report_id, CaseAction.TRANSFER, f"{KECAMATAN_STEP}{unit.id}"
+        )
+        for unit in kecamatan[:_PICKER_BUTTONS_MAX]
+    ]
+    rows = _rows(buttons)
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def desa_keyboard(
+    tr: Translator,
+    deps: HandlerDeps,
+    report_id: int,
+    office: Unit | None,
+    desa: list[Unit],
+) -> InlineKeyboard:
+    """Step two: the kecamatan's office itself, or one of its desa/kelurahan."""
+    rows: list[tuple[InlineButton, ...]] = []
+    if office is not None:
+        label = tr.t("picker.kecamatan_office", unit=office.name[:40])
+        rows.append((unit_button(deps, label, report_id, CaseAction.TRANSFER, str(office.id)),))
+    buttons = [
+        unit_button(deps, unit.name[:40], report_id, CaseAction.TRANSFER, str(unit.id))
+        for unit in desa[:_PICKER_BUTTONS_MAX]
+    ]
+    rows += _rows(buttons)
+    back = unit_button(deps, tr.t("picker.back"), report_id, CaseAction.TRANSFER, AREA_STEP)
+    rows.append((back, unit_button(deps, tr.t("card.button.cancel"), report_id, "x")))
     return InlineKeyboard(rows=tuple(rows))

@@ -6,7 +6,7 @@ from core import commands
 from core.lifecycle import Privacy
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import intake
-from handlers.actions import InlineKeyboard
+from handlers.actions import InlineButton, InlineKeyboard
 from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
@@ -76,6 +76,10 @@ async def _consented_command(turn: Turn, name: str, args: str) -> None:
         await show_my_reports(turn, citizen, page=0)
 
 
+#: The button of one report in "Laporan saya" (its argument: the tracking number).
+MY_REPORT = "myr"
+
+
 async def on_button(turn: Turn, action: str, arg: str) -> bool:
     """Buttons owned here; False when the action belongs to the intake flow."""
     if action == "consent":
@@ -85,6 +89,13 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
         show_language_choice(turn)
     elif action == "lang":
         await _set_language(turn, arg)
+    elif action == MY_REPORT:
+        citizen = await current_citizen(turn)
+        turn.answer()
+        if citizen is None:
+            ask_consent(turn)
+        else:
+            await show_status(turn, citizen, arg)
     elif action == "mine":
         citizen = await current_citizen(turn)
         if citizen is None:
@@ -280,9 +291,23 @@ async def show_my_reports(turn: Turn, citizen: Citizen, *, page: int) -> None:
             )
         )
     lines.append(turn.t("mine.hint"))
+    # A button per report opens its details: nobody has to type a tracking number.
+    rows: list[tuple[InlineButton, ...]] = [
+        (
+            turn.button(
+                turn.t("mine.open", number=report.tracking_no),
+                MY_REPORT,
+                report.tracking_no,
+                scope=SCOPE_GLOBAL,
+            ),
+        )
+        for report in reports
+    ]
     buttons = []
     if page > 0:
         buttons.append(turn.button(turn.t("nav.prev"), "mine", str(page - 1), scope=SCOPE_GLOBAL))
     if page + 1 < pages:
         buttons.append(turn.button(turn.t("nav.next"), "mine", str(page + 1), scope=SCOPE_GLOBAL))
-    turn.show("\n".join(lines), InlineKeyboard(rows=(tuple(buttons),)) if buttons else None)
+    if buttons:
+        rows.append(tuple(buttons))
+    turn.show("\n".join(lines), InlineKeyboard(rows=tuple(rows)))

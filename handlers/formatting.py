@@ -8,12 +8,22 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 
 from core.categories import Category, category_by_code
-from core.regions import RegionDirectory
+from core.regions import Region, RegionDirectory
+
+#: How Indonesians write a date: ``Rabu, 2 Desember 2026`` (no leading zero on the day; CLDR's
+#: full Indonesian pattern has one).
+_LONG_DATE = {"id": "EEEE, d MMMM y"}
 
 
 def long_date(value: date, language: str) -> str:
-    """``Rabu, 25 November 2026``."""
-    return format_date(value, format="full", locale=language)
+    """``Rabu, 2 Desember 2026`` (``Wednesday, December 2, 2026`` in English)."""
+    return format_date(value, format=_LONG_DATE.get(language, "full"), locale=language)
+
+
+def clock_time(value: datetime, tz: ZoneInfo) -> str:
+    """``05.57 WITA``: the time in the region's zone, as Indonesians write it."""
+    local = value.astimezone(tz)
+    return f"{local:%H.%M} {local.tzname() or ''}".strip()
 
 
 def short_datetime(value: datetime, tz: ZoneInfo, language: str) -> str:
@@ -30,14 +40,34 @@ def category_name(categories: tuple[Category, ...], code: str, language: str) ->
     return category.name_en if language == "en" else category.name_id
 
 
+#: The kind of place before its name, as it is written on a letter: ``Desa Sepaso``,
+#: ``Kelurahan Singa Geweh``, ``Kec. Bengalon``. These are the places' official designations,
+#: the same in every language. Kabupaten and kota names already carry theirs.
+_KIND_PREFIX = {
+    "desa": "Desa",
+    "kelurahan": "Kelurahan",
+    "desa_adat": "Desa Adat",
+    "kecamatan": "Kec.",
+    "distrik": "Distrik",
+}
+
+
+def region_label(region: Region) -> str:
+    """One place with its kind: ``Desa Sepaso``, ``Kelurahan Teluk Lingga``, ``Kec. Bengalon``."""
+    prefix = _KIND_PREFIX.get(region.kind, "")
+    if not prefix or region.name.lower().startswith(prefix.lower() + " "):
+        return region.name
+    return f"{prefix} {region.name}"
+
+
 def place_name(regions: RegionDirectory, code: str) -> str:
-    """``Desa, Kecamatan`` (and the kabupaten in a province deployment) for a desa code."""
+    """``Desa X, Kec. Y`` (and the kabupaten in a province deployment) for a desa code."""
     names: list[str] = []
     current = code
     while current and regions.contains(current) and current != regions.root.code:
         region = regions.get(current)
         if region is None:
             break
-        names.append(f"Kec. {region.name}" if region.level == 3 else region.name)
+        names.append(region_label(region))
         current = current.rsplit(".", 1)[0] if "." in current else ""
     return ", ".join(names) if names else code

@@ -30,14 +30,23 @@ from handlers import (
     typed_prompts,
 )
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
-from handlers.cards import UNIT_SCOPE, archive_keyboard, duplicate_keyboard, transfer_keyboard
+from handlers.cards import (
+    AREA_STEP,
+    KECAMATAN_STEP,
+    UNIT_SCOPE,
+    archive_keyboard,
+    desa_keyboard,
+    duplicate_keyboard,
+    kecamatan_keyboard,
+    transfer_keyboard,
+)
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message, Photo
-from handlers.formatting import long_date
+from handlers.formatting import clock_time, long_date
 from handlers.guard import permitted, split_opener, with_opener
 from handlers.outgoing import emit
-from handlers.pending import replied_link
+from handlers.pending import hold_press_until_linked, replied_link
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 from storage.unit_registry import issue_binding_code, normalise_binding_code
@@ -103,6 +112,7 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
     if bound is None:
         turn.answer(turn.t("group.not_bound"), alert=True)
         return
+    await hold_press_until_linked(turn, press.message_id)
     report = await turn.uow.reports.get(int(parts[1]))
     if report is None or not may_act(bound[1].kind, bound[1].id, report.unit_id):
         log.warning("refused a report button pressed in a group of another unit")
@@ -297,13 +307,15 @@ async def _issue_code(turn: Turn, args: str, unit: Unit) -> None:
         turn.uow, target.id, now=turn.now, ttl=turn.deps.config.binding_code_ttl
     )
     expires = turn.now + turn.deps.config.binding_code_ttl
-    local = expires.astimezone(turn.deps.config.timezone)
+    tz = turn.deps.config.timezone
+    local = expires.astimezone(tz)
+    lang = turn.conversation.language
     turn.send(
         turn.t(
             "group.code_issued",
             unit=target.name,
             code=code,
-            expires=f"{long_date(local.date(), turn.conversation.language)} {local:%H.%M}",
+            expires=f"{long_date(local.date(), lang)} {clock_time(local, tz)}",
         )
     )
 
@@ -552,6 +564,15 @@ async def _transfer_button(
         _picker(turn, press, report, turn.t("picker.transfer"), keyboard)
         turn.answer()
         return
+    if arg == AREA_STEP:
+        kecamatan = await turn.uow.units.of_kind(UnitKind.KECAMATAN)
+        keyboard = kecamatan_keyboard(turn.tr, turn.deps, report.id, kecamatan)
+        _edit_picker(turn, press, report, turn.t("picker.transfer_kecamatan"), keyboard)
+        turn.answer()
+        return
+    if arg.startswith(KECAMATAN_STEP) and arg[len(KECAMATAN_STEP) :].isdigit():
+        await _desa_step(turn, press, report, int(arg[len(KECAMATAN_STEP) :]))
+        return
     target = await turn.uow.units.get(int(arg)) if arg.isdigit() else None
     if target is None or target.id == report.unit_id:
         turn.answer(turn.t("case.refused.unknown_unit"), alert=True)
@@ -561,6 +582,24 @@ async def _transfer_button(
         turn, press, report, f"{CaseAction.TRANSFER.value}:{target.id}", officer, unit=target.name
     )
     turn.answer(turn.t("case.prompt_sent"))
+
+
+async def _desa_step(turn: Turn, press: ButtonPress, report: Report, kecamatan_id: int) -> None:
+    """The desa/kelurahan of one kecamatan, and its office; the holder is not offered."""
+    office = await turn.uow.units.get(kecamatan_id)
+    if office is None or office.kind != UnitKind.KECAMATAN or not office.active:
+        turn.answer(turn.t("case.refused.unknown_unit"), alert=True)
+        return
+    desa = [
+        unit
+        for unit in await turn.uow.units.of_kind(UnitKind.DESA)
+        if unit.parent_id == office.id and unit.id != report.unit_id
+    ]
+    offered = office if office.id != report.unit_id else None
+    keyboard = desa_keyboard(turn.tr, turn.deps, report.id, offered, desa)
+    text = turn.t("picker.transfer_desa", kecamatan=office.name)
+    _edit_picker(turn, press, report, text, keyboard)
+    turn.answer()
 
 
 async def _transfer_options(turn: Turn, report: Report) -> list[Unit]:
@@ -590,6 +629,24 @@ def _picker(
         ),
         report.id,
         purpose=Purpose.RELAY,
+    )
+
+
+def _edit_picker(
+    turn: Turn, press: ButtonPress, report: Report, text: str, keyboard: InlineKeyboard
+) -> None:
+    """The next step of a picker, in the same message (a new one if it cannot be edited)."""
+    if press.message_id is None:
+        _picker(turn, press, report, text, keyboard)
+        return
+    header = turn.t("picker.header", number=report.tracking_no)
+    turn.emit(
+        EditText(
+            chat_id=turn.chat_id,
+            message_id=press.message_id,
+            text=f"{header}\n{text}",
+            markup=keyboard,
+        )
     )
 
 

@@ -87,21 +87,24 @@ async def _view(
 
 
 async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitChat) -> None:
-    """The full card with buttons, then the evidence photos as an album replying to it."""
+    """The evidence photos first (an album captioned with the report's number), then the full
+    card with its buttons, so the buttons are the last thing on the officers' screen."""
     tr = case.tr(chat.language)
     photos = await case.uow.reports.photos_of(report.id)
     evidence = [as_media(p.file_id, p.mime_type) for p in photos]
     coordinator = await is_coordinator_chat(case, chat)
     view = await _view(case, report, unit, coordinator=coordinator, photo_count=len(evidence))
+    caption = tr.t("card.album_caption", number=report.tracking_no)
+    for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
+        case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
     text = card_text(tr, case.deps, report, view)
+    markup = card_keyboard(tr, case.deps, report)
     case.emit(
         chat.channel,
-        SendText(chat_id=chat.chat_id, text=text, markup=card_keyboard(tr, case.deps, report)),
+        SendText(chat_id=chat.chat_id, text=text, markup=markup, html=True),
         report,
         purpose=Purpose.CARD,
     )
-    for action in media_actions(chat.chat_id, evidence):
-        case.emit(chat.channel, action, report, purpose=Purpose.ALBUM)
 
 
 async def post_cards(case: Case, report: Report, unit: Unit) -> None:
@@ -163,7 +166,9 @@ async def edit_card(
         view = replace(view, moved_to=moved_to)
     markup = None if moved_to is not None else card_keyboard(tr, case.deps, report)
     text = card_text(tr, case.deps, report, view)
-    edit = EditText(chat_id=chat.chat_id, message_id=link.message_id, text=text, markup=markup)
+    edit = EditText(
+        chat_id=chat.chat_id, message_id=link.message_id, text=text, markup=markup, html=True
+    )
     case.emit(chat.channel, edit, report)
 
 

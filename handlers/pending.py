@@ -34,3 +34,19 @@ async def replied_link(turn: Turn, message: Message) -> MessageLink | None:
     ):
         raise LinkPendingError
     return None
+
+
+async def hold_press_until_linked(turn: Turn, message_id: int | None) -> None:
+    """A button pressed on a bot message whose link is not recorded yet (a card pressed the
+    instant it appears, now that it is the last message after its photos): raise
+    LinkPendingError while that message may still be on its way, so that the change it causes
+    can edit the card instead of missing it."""
+    if message_id is None:
+        return
+    if await turn.uow.links.find(turn.channel, turn.chat_id, message_id) is not None:
+        return
+    since = turn.now - turn.deps.config.link_wait
+    if await turn.uow.outbox.links_on_the_way(
+        turn.channel, turn.chat_id, since=since, before=turn.now
+    ):
+        raise LinkPendingError

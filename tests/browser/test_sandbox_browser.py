@@ -299,7 +299,7 @@ def test_a_citizen_reports_with_a_photo_and_the_desa_answers_in_the_page(
             card = bot_says(desa, f"📋 Laporan {number}")
             expect(card).to_contain_text("Siti Aminah")
             expect(desa.locator(".msg.bot img").last).to_be_visible()
-            tap(desa, "✅ Verifikasi", "Status: Terdisposisi")
+            tap(desa, "✅ Verifikasi", "Status: Sudah diteruskan ke unit, belum ditanggapi")
             bot_says(siti, "sudah diverifikasi")
 
             # Pak Kades replies to the card; the answer reaches Siti.
@@ -340,7 +340,7 @@ def test_a_trainer_loads_a_scenario_moves_the_clock_and_resets_from_the_page(
                 "Skenario dimuat: Laporan terlambat", timeout=WAIT_MS * 2
             )
             bot_says(siti, "Nomor laporan:")
-            bot_says(coordinator, "🚨 Eskalasi")
+            bot_says(coordinator, "🚨 Laporan lewat tenggat")
             shots = tmp_path / "trainer"
             shots.mkdir()
             coordinator.screenshot(path=shots / "pane-koordinator-terlambat.png")
@@ -355,7 +355,7 @@ def test_a_trainer_loads_a_scenario_moves_the_clock_and_resets_from_the_page(
             page.locator("#reset").click()
             expect(page.locator("#status")).to_contain_text("Sandbox sudah kosong", timeout=WAIT_MS)
             expect(siti.get_by_role("button", name="MULAI")).to_be_visible()
-            expect(coordinator.locator(".msg", has_text="Eskalasi")).to_have_count(0)
+            expect(coordinator.locator(".msg", has_text="perlu perhatian atasan")).to_have_count(0)
             bot_says(coordinator, "terdaftar untuk Diskominfo")
             page.screenshot(path=shots / "page-after-reset.png")
         finally:

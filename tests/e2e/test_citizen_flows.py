@@ -89,7 +89,7 @@ async def test_complete_report_with_album_document_gps_and_typo(
     for line in (
         "Jenis: Pengaduan",
         "Kategori: Jalan & Jembatan",
-        "Lokasi: Swarga Bara, Kec. Sangatta Utara",
+        "Lokasi: Desa Swarga Bara, Kec. Sangatta Utara",
         "Alamat: Jl. Yos Sudarso II RT 12, depan masjid",
         "Titik GPS: 0.51234, 117.60021",
         "Foto: 4",
@@ -192,7 +192,7 @@ async def test_status_for_owner_stranger_and_typo(
         "Status: Baru, menunggu verifikasi",
         "Jenis: Pengaduan",
         "Kategori: Air Bersih",
-        "Lokasi: Sepaso, Kec. Bengalon",
+        "Lokasi: Desa Sepaso, Kec. Bengalon",
         "Kerahasiaan: Biasa",
         "Foto: 0",
         "Batas waktu tahap ini:",
@@ -245,13 +245,13 @@ async def test_my_reports_are_paged_newest_first(
         r"• ([0-9A-Z-]{11}) · Air Bersih · Baru, menunggu verifikasi", page1["text"]
     )
     assert listed == newest_first[:5]
-    assert "Ketik /status NOMOR untuk detail." in page1["text"]
-    assert labels(page1) == ["Berikutnya ▶️"]
+    assert "Tekan salah satu laporan di bawah untuk melihat rinciannya." in page1["text"]
+    assert labels(page1) == [*(f"📄 {n}" for n in newest_first[:5]), "Berikutnya ▶️"]
 
     page2 = await chat.press("Berikutnya ▶️", "halaman 2/2")
     assert page2["message_id"] == page1["message_id"]  # the list is edited in place
     assert re.findall(r"• ([0-9A-Z-]{11}) ·", page2["text"]) == newest_first[5:]
-    assert labels(page2) == ["◀️ Sebelumnya"]
+    assert labels(page2) == [*(f"📄 {n}" for n in newest_first[5:]), "◀️ Sebelumnya"]
     back = await chat.press("◀️ Sebelumnya", "halaman 1/2")
     assert re.findall(r"• ([0-9A-Z-]{11}) ·", back["text"]) == newest_first[:5]
     assert sorted(r.tracking_no for r in await store.reports()) == sorted(numbers)

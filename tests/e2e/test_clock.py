@@ -164,15 +164,17 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
     assert counts["escalations"] == 1
     for group in (bengalon, coordinator):
         escalations = [
-            t for t in await texts_since(group, before[group.chat_id]) if "Eskalasi" in t
+            t
+            for t in await texts_since(group, before[group.chat_id])
+            if "perlu perhatian atasan" in t
         ]
         assert len(escalations) == 1, group.chat_id
         assert "Desa Sepaso — 1 laporan terlambat" in escalations[0]
         assert number in escalations[0]
-        assert "eskalasi ke-1" in escalations[0]
+        assert "sudah 1 kali dilaporkan ke atasan" in escalations[0]
         assert "terlambat 1 hari kerja" in escalations[0]
     desa_today = await texts_since(sepaso, before[sepaso.chat_id])
-    assert not any("Eskalasi" in t for t in desa_today)
+    assert not any("perlu perhatian atasan" in t for t in desa_today)
     assert any("Ringkasan pagi" in t and "⚠️ terlambat 1 hari kerja" in t for t in desa_today)
     coordinator_digest = [
         t for t in await texts_since(coordinator, before[coordinator.chat_id]) if "Ringkasan" in t
@@ -201,15 +203,18 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
     await until(tuesday_digest, 15)
     await clock_bot.settle(telegram)
     assert not any(
-        "Eskalasi" in t for t in await texts_since(coordinator, before[coordinator.chat_id])
+        "perlu perhatian atasan" in t
+        for t in await texts_since(coordinator, before[coordinator.chat_id])
     )
     assert "escalations" not in await clock_bot.at(wita(2026, 2, 24, 10), telegram)
     assert (await clock_bot.at(wita(2026, 2, 25), telegram))["escalations"] == 1
     last = [
-        t for t in await texts_since(coordinator, before[coordinator.chat_id]) if "Eskalasi" in t
+        t
+        for t in await texts_since(coordinator, before[coordinator.chat_id])
+        if "perlu perhatian atasan" in t
     ]
     assert len(last) == 1
-    assert "eskalasi ke-2" in last[0]
+    assert "sudah 2 kali dilaporkan ke atasan" in last[0]
     assert "terlambat 3 hari kerja" in last[0]
 
     # The officers' views mark it late.
@@ -276,7 +281,7 @@ async def test_auto_close_after_exactly_ten_quiet_working_days_and_not_after_a_r
     reports = {r.tracking_no: r for r in await store.reports()}
     assert reports[quiet].closed_at is not None
     assert reports[answered].closed_at is None
-    assert "Selesai — ditutup" in text_of(await card_in(sepaso, quiet))
+    assert "Status: Selesai dan sudah ditutup" in text_of(await card_in(sepaso, quiet))
     # Closed for good: "Belum selesai" is refused politely.
     answers_before = len(await telegram.callback_answers(SITI.id))
     await telegram.press_button(SITI, "👎 Belum selesai")

@@ -119,7 +119,7 @@ async def test_a_prompt_is_answered_by_whoever_opened_it_or_an_admin(
         lambda: telegram.press_button(STAF_DESA, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    await card_in(sepaso, number, showing="Status: Terdisposisi")
+    await card_in(sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi")
     staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
     prompt = await staff.press("🔧 Tindak lanjut", "balas pesan ini")
     intruder = ChatView(telegram, MAGANG, SEPASO_GROUP)

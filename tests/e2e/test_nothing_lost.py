@@ -40,7 +40,9 @@ async def _asked(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
+    await card_in(
+        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
+    )  # its buttons changed too
     prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     # The prompt is answered by the officer who opened it (here the village head): a plain
     # member's reply to someone else's prompt is refused (docs/roles.md).
@@ -91,7 +93,9 @@ async def test_the_units_final_answer_stays_in_the_citizens_chat(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
+    await card_in(
+        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
+    )  # its buttons changed too
     prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
     answer = "Sampah sudah diangkut truk kecamatan pagi ini."
     done = await reply(sepaso, prompt, answer, expect_in=siti, expect="sudah selesai")
@@ -119,7 +123,9 @@ async def test_an_officer_who_types_after_a_prompt_is_heard(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    await card_in(sepaso, number, showing="Status: Terdisposisi")  # its buttons changed too
+    await card_in(
+        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
+    )  # its buttons changed too
     await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     # Another officer chatting in between is not taken as the question.
     await telegram.send_text(STAF_DESA, "Pak, saya ke lokasi siang ini.", chat_id=SEPASO_GROUP)

@@ -189,7 +189,7 @@ async def test_a_desa_group_upgraded_to_a_supergroup_keeps_working_under_its_new
     assert card["text"].startswith(f"📋 Laporan {after}")
     assert all(f"Laporan {before}" not in text for text in await budi.texts())
     reposted = await new.send(f"/laporan {before}", f"📋 Laporan {before}")
-    assert "Status: Menunggu jawaban pelapor" in reposted["text"]
+    assert "Status: Menunggu jawaban pelapor; tenggat berhenti sementara" in reposted["text"]
     await reply(
         new, reposted, "Sudah kami jadwalkan.", expect_in=siti, expect="Sudah kami jadwalkan."
     )
@@ -221,7 +221,10 @@ async def test_officers_work_by_commands_and_get_clear_refusals(
     queue = await sepaso.send("/antrian", "Laporan terbuka — Desa Sepaso (1)")
     assert mine.due_date is not None
     due = long_date(mine.due_date, "id")
-    assert f"• {number} · Baru — perlu diverifikasi · tenggat {due}" in queue["text"]
+    assert (
+        f"• {number} · Baru masuk, belum diperiksa (Belum Terverifikasi) · tenggat {due}"
+        in queue["text"]
+    )
     assert other not in queue["text"]
     cards = len([t for t in await sepaso.texts() if t.startswith(f"📋 Laporan {number}")])
     again = await sepaso.send(f"/laporan {number}", f"📋 Laporan {number}")
@@ -297,7 +300,9 @@ async def _verified_report(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
     )
-    await sepaso.expect("Status: Terdisposisi", before)  # the card's new buttons
+    await sepaso.expect(
+        "Status: Sudah diteruskan ke unit, belum ditanggapi", before
+    )  # the card's new buttons
     return number, notice
 
 
@@ -315,7 +320,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
     prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
     before = await sepaso.snapshot()
     await reply(sepaso, prompt, "Sampah sudah diangkut.", expect_in=siti, expect="sudah selesai")
-    card = await sepaso.expect("Status: Selesai", before)
+    card = await sepaso.expect("Status: Sudah dijawab, menunggu pelapor menyatakan selesai", before)
     assert labels(card) == []
 
     # "Belum selesai": the report is open again, and both groups hear it under the card.
@@ -330,7 +335,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
         card = await card_in(group, number)
         assert warning["reply_to_message"]["message_id"] == card["message_id"]
         card = await group.expect(f"📋 Laporan {number}", before)
-        assert "Status: Sedang diproses" in card["text"]
+        assert "Status: Sedang ditangani unit" in card["text"]
         assert labels(card) == [
             "❓ Minta info",
             "🔧 Tindak lanjut",
@@ -383,8 +388,10 @@ async def test_archiving_by_buttons_closes_the_card_and_tells_the_citizen(
     closed = await sepaso.expect("🗄 Diarsipkan: Spam / iseng", {})
     assert closed["message_id"] == picker["message_id"]
     assert labels(closed) == []
-    card = await card_in(sepaso, number, showing="Status: Diarsipkan")
-    assert "Status: Diarsipkan" in card["text"]
+    card = await card_in(
+        sepaso, number, showing="Status: Tidak ditindaklanjuti, disimpan sebagai arsip (Arsip)"
+    )
+    assert "Status: Tidak ditindaklanjuti, disimpan sebagai arsip (Arsip)" in card["text"]
     assert labels(card) == []
     [report] = await store.reports()
     assert report.status == "diarsipkan"

@@ -311,7 +311,7 @@ async def test_editing_the_location_from_the_summary_returns_to_it(driver: Drive
     desa = buttons(await driver.press_data(USER, kecamatan["Berikutnya ▶️"]))
     desa = buttons(await driver.press_data(USER, desa["Sangatta Utara"]))
     summary = await driver.press_data(USER, desa["Swarga Bara"])
-    assert "Lokasi: Swarga Bara, Kec. Sangatta Utara" in texts(summary)[-1]
+    assert "Lokasi: Desa Swarga Bara, Kec. Sangatta Utara" in texts(summary)[-1]
     assert "📨 Kirim laporan" in buttons(summary)
 
 

@@ -124,7 +124,7 @@ async def test_a_citizen_files_a_road_report_through_the_page_api_and_the_opd_an
         assert await got.read() == sample("jalan-berlubang.png").path.read_bytes()
 
     # Agus verifies, then replies to the card; Siti reads both in her chat.
-    await press(site, "opd", "✅ Verifikasi", "Status: Terdisposisi")
+    await press(site, "opd", "✅ Verifikasi", "Status: Sudah diteruskan ke unit, belum ditanggapi")
     await wait_for(site, "siti", "sudah diverifikasi")
     answer = "Terima kasih, tim UPT Jalan meninjau lokasi besok pagi."
     sent = await site.post("/api/panes/opd/text", {"text": answer, "reply_to": card["message_id"]})
@@ -181,7 +181,7 @@ async def test_the_overdue_scenario_runs_through_reminders_to_the_escalation(sit
     assert number
     reminder = await wait_for(site, "desa", "Pengingat tenggat — Desa Sepaso")
     assert number.group(1) in text_of(reminder)
-    escalation = await wait_for(site, "koordinator", "Eskalasi")
+    escalation = await wait_for(site, "koordinator", "perlu perhatian atasan")
     assert "Desa Sepaso — 1 laporan terlambat" in text_of(escalation)
     # Filed on Tuesday 3 February: verify by Friday 6; escalated on Monday 9.
     assert (await site.get("/api/state"))["clock"] == "Senin, 9 Februari 2026 08.00 WITA"

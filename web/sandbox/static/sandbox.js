@@ -104,13 +104,20 @@ function messageText(message) {
 function renderEntities(text, entities) {
   // Bold, italic and code as Telegram shows them; offsets count UTF-16 units, like JS strings.
   const fragment = document.createDocumentFragment();
-  const styles = { bold: "strong", italic: "em", code: "code", pre: "code", underline: "u" };
+  // A text link (the card's "📍 Lihat peta") opens in a new tab, http(s) only.
+  const styles = { bold: "strong", italic: "em", code: "code", pre: "code", underline: "u", text_link: "a" };
   let position = 0;
   const sorted = (entities || []).filter((e) => styles[e.type]).sort((a, b) => a.offset - b.offset);
   for (const entity of sorted) {
     if (entity.offset < position) continue; // nested styles: the outer one is enough here
     fragment.append(text.slice(position, entity.offset));
-    fragment.append(el(styles[entity.type], "", text.slice(entity.offset, entity.offset + entity.length)));
+    const node = el(styles[entity.type], "", text.slice(entity.offset, entity.offset + entity.length));
+    if (entity.type === "text_link" && /^https?:\/\//.test(entity.url || "")) {
+      node.href = entity.url;
+      node.target = "_blank";
+      node.rel = "noopener noreferrer";
+    }
+    fragment.append(node);
     position = entity.offset + entity.length;
   }
   fragment.append(text.slice(position));
