@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import shutil
@@ -27,6 +28,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -35,10 +37,11 @@ from sqlalchemy.engine import make_url
 from bench.errors import BenchError
 from bench.flows import kanal_steps
 from bench.procs import BotProcess
-from bench.report import BotResult, summarise
+from bench.report import BotResult, percentile, summarise
 from bench.runner import THROTTLE_MAX_UPDATES, Config, _drive, _until, progress
 from bench.watch import ReplyWatcher, install
 from bot.emulator import Emulator, EmulatorClient
+from bot.emulator.state import BotState
 from storage.db import migrate
 
 SECRET = "bench-workers_Secret"
@@ -60,6 +63,8 @@ class StepResult:
     bot_cpu_pct: float  # all bot processes together, 100 = one core
     db_cpu_pct: float | None  # the PostgreSQL server (postmaster and its backends)
     harness_cpu_pct: float
+    waits_ms: tuple[float, ...]  # inbox p50, p99; outbox p50, p99 (see QUEUE_WAITS)
+    acks_ms: list[float]  # each webhook request's answer time, through the proxy
 
 
 def free_port() -> int:
@@ -75,6 +80,7 @@ class Proxy:
     def __init__(self, ports: list[int]) -> None:
         self.ports = ports
         self.turn = 0
+        self.acks: list[float] = []  # seconds each forwarded update took to be answered
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -97,8 +103,10 @@ class Proxy:
         }
         self.turn = (self.turn + 1) % len(self.ports)
         url = f"http://127.0.0.1:{self.ports[self.turn]}{WEBHOOK_PATH}"
+        start = time.perf_counter()
         try:
             async with self._session.post(url, data=body, headers=headers) as answer:
+                self.acks.append(time.perf_counter() - start)
                 return web.Response(status=answer.status)
         except (aiohttp.ClientError, TimeoutError):
             return web.Response(status=502)
@@ -108,6 +116,83 @@ class Proxy:
             await self._runner.cleanup()
         if self._session is not None:
             await self._session.close()
+
+
+def _chat_of(update: dict[str, Any]) -> int:
+    """The chat an update belongs to (its sender for a callback query without a message)."""
+    payload = next(v for k, v in update.items() if k != "update_id")
+    chat = payload.get("chat") or (payload.get("message") or {}).get("chat") or payload["from"]
+    return int(chat["id"])
+
+
+class Deliverer:
+    """Telegram's side of webhook delivery with up to ``connections`` requests at once.
+
+    The emulator's own delivery (``setWebhook``) sends one update at a time; Telegram opens up to
+    the webhook's ``max_connections`` (40 by default) and keeps each chat's updates in order. This
+    does the same from the emulator's queue: a chat's next update goes once its previous one was
+    answered; an update leaves the queue (confirmed) only on a 2xx, as with the emulator's.
+    """
+
+    def __init__(self, state: BotState, url: str, connections: int) -> None:
+        self._state = state
+        self._url = url
+        self._connections = connections
+        self._busy: set[int] = set()  # chats with an update in flight
+        self._sending: set[int] = set()  # id() of the updates in flight
+        self._done = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _next(self) -> dict[str, Any] | None:
+        for update in self._state.updates:
+            if id(update) not in self._sending and _chat_of(update) not in self._busy:
+                return update
+        return None
+
+    async def _run(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session, asyncio.TaskGroup() as tg:
+            while True:
+                update = self._next() if len(self._sending) < self._connections else None
+                if update is None:
+                    arrived = asyncio.ensure_future(self._state.update_event.wait())
+                    answered = asyncio.ensure_future(self._done.wait())
+                    await asyncio.wait(
+                        [arrived, answered], timeout=0.05, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    arrived.cancel()
+                    answered.cancel()
+                    self._done.clear()
+                    continue
+                self._sending.add(id(update))
+                self._busy.add(_chat_of(update))
+                tg.create_task(self._deliver(session, update))
+
+    async def _deliver(self, session: aiohttp.ClientSession, update: dict[str, Any]) -> None:
+        headers = {SECRET_HEADER: SECRET}
+        ok = False
+        try:
+            async with session.post(self._url, json=update, headers=headers) as answer:
+                ok = 200 <= answer.status < 300
+        except (aiohttp.ClientError, TimeoutError):
+            pass
+        if ok:
+            self._state.updates = [u for u in self._state.updates if u is not update]
+            self._state.confirmed += 1
+        else:
+            await asyncio.sleep(0.2)  # as the emulator: try again a moment later
+        self._sending.discard(id(update))
+        self._busy.discard(_chat_of(update))
+        self._done.set()
 
 
 def _admin_dsn(server_url: str, database: str | None = None) -> str:
@@ -195,14 +280,34 @@ async def _healthy(ports: list[int], processes: list[BotProcess], timeout: float
                 await asyncio.sleep(0.2)
 
 
-async def _check_database(url: str, tracking: set[str], citizens: int, updates: int) -> None:
-    """Exactly one report per citizen, the numbers they were given; every update processed."""
+#: Where an update's time went, from the rows' own timestamps (p50 and p99, in ms): stored to
+#: handled (the inbox: waiting for a worker, then the handling) and queued to sent (the outbox:
+#: waiting for the one elected sender, then the Bot API call).
+QUEUE_WAITS = """
+SELECT
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)),
+  percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at)),
+  (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at))
+     FROM outbox WHERE sent_at IS NOT NULL),
+  (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at))
+     FROM outbox WHERE sent_at IS NOT NULL)
+FROM inbox
+"""
+
+
+async def _check_database(
+    url: str, tracking: set[str], citizens: int, updates: int
+) -> tuple[float, ...]:
+    """Exactly one report per citizen, the numbers they were given; every update processed.
+
+    Returns the inbox's and the outbox's waits in ms (p50, p99 each)."""
     import asyncpg
 
     conn = await asyncpg.connect(_admin_dsn(url, make_url(url).database))
     try:
         numbers = {row[0] for row in await conn.fetch("SELECT tracking_no FROM reports")}
         inbox = await conn.fetchrow("SELECT count(*), count(processed_at), count(error) FROM inbox")
+        waits = tuple(float(v or 0) * 1000 for v in await conn.fetchrow(QUEUE_WAITS))
     finally:
         await conn.close()
     problems = []
@@ -212,6 +317,7 @@ async def _check_database(url: str, tracking: set[str], citizens: int, updates: 
         problems.append(f"inbox: {tuple(inbox)} (rows, processed, failed); sent {updates}")
     if problems:
         raise BenchError("database check failed: " + "; ".join(problems))
+    return waits
 
 
 async def run_step(
@@ -222,6 +328,7 @@ async def run_step(
     processes: int,
     config: Config,
     first_user: int,
+    connections: int,
 ) -> StepResult:
     token = f"{720_000 + processes}:BENCH-workers"
     state = emulator.bot_state(token)
@@ -248,19 +355,20 @@ async def run_step(
             bots.append(BotProcess(name, ["-m", "bot.cli", "run"], env, home))
         proxy = Proxy(ports)
         await proxy.start()
+        webhook_url = f"http://127.0.0.1:{proxy.port}{WEBHOOK_PATH}"
+        deliverer = Deliverer(state, webhook_url, connections) if connections > 1 else None
         try:
             for process in bots:
                 process.start()
             await _healthy(ports, bots)
             async with EmulatorClient(emulator.base_url, token) as admin:
                 await admin.set_flood_limits(False)
-                answer = await admin.call(
-                    "setWebhook",
-                    url=f"http://127.0.0.1:{proxy.port}{WEBHOOK_PATH}",
-                    secret_token=SECRET,
-                )
-                if not answer.get("ok"):
-                    raise BenchError(f"setWebhook: {answer}")
+                if deliverer is None:  # the emulator's own delivery, one update at a time
+                    answer = await admin.call("setWebhook", url=webhook_url, secret_token=SECRET)
+                    if not answer.get("ok"):
+                        raise BenchError(f"setWebhook: {answer}")
+            if deliverer is not None:
+                deliverer.start()
             progress(f"{processes} process(es): {config.citizens} citizens ...")
             bot_cpu = sum(_cpu_seconds(p.pid) for p in bots)
             db_cpu = _db_cpu(server_url)
@@ -280,7 +388,7 @@ async def run_step(
             for process in bots:
                 process.check_alive()
             result = summarise(f"{processes} process(es)", runs, None)
-            await _check_database(
+            waits = await _check_database(
                 url, {r.tracking_no for r in runs}, config.citizens, result.updates
             )
             result.reports = config.citizens
@@ -297,8 +405,11 @@ async def run_step(
                 process.kill()
             raise
         finally:
+            if deliverer is not None:
+                await deliverer.stop()
             await proxy.stop()
-    return StepResult(processes, result, bot_pct, db_pct, harness)
+    acks = [a * 1000 for a in proxy.acks]
+    return StepResult(processes, result, bot_pct, db_pct, harness, waits, acks)
 
 
 def table(steps: list[StepResult]) -> str:
@@ -314,6 +425,9 @@ def table(steps: list[StepResult]) -> str:
         "bot CPU %",
         "db CPU %",
         "harness CPU %",
+        "ack p50/p99 ms",
+        "inbox p50/p99 ms",
+        "outbox p50/p99 ms",
     ]
     rows = [
         [
@@ -327,6 +441,9 @@ def table(steps: list[StepResult]) -> str:
             f"{s.bot_cpu_pct:.0f}",
             "n/a" if s.db_cpu_pct is None else f"{s.db_cpu_pct:.0f}",
             f"{s.harness_cpu_pct:.0f}",
+            f"{percentile(s.acks_ms, 50):.0f}/{percentile(s.acks_ms, 99):.0f}",
+            f"{s.waits_ms[0]:.0f}/{s.waits_ms[1]:.0f}",
+            f"{s.waits_ms[2]:.0f}/{s.waits_ms[3]:.0f}",
         ]
         for s in steps
     ]
@@ -335,14 +452,18 @@ def table(steps: list[StepResult]) -> str:
     return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
 
 
-async def run(server_url: str, counts: list[int], config: Config) -> list[StepResult]:
+async def run(
+    server_url: str, counts: list[int], config: Config, connections: int
+) -> list[StepResult]:
     emulator = Emulator(port=0, flood_limits=False)
     watchers = install(emulator)
     await emulator.start()
     workdir = Path(tempfile.mkdtemp(prefix="aduan-bench-workers-"))
     try:
         return [
-            await run_step(emulator, watchers, server_url, workdir, n, config, (n + 1) * 1_000_000)
+            await run_step(
+                emulator, watchers, server_url, workdir, n, config, (n + 1) * 1_000_000, connections
+            )
             for n in counts
         ]
     finally:
@@ -373,25 +494,38 @@ def main(argv: list[str]) -> int:
         default=os.environ.get("TEST_POSTGRES_URL", ""),
         help="the server (default: TEST_POSTGRES_URL), e.g. as .ci/postgres start prints it",
     )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=40,
+        help="webhook requests in flight at once, in order per chat, as Telegram's "
+        "max_connections (40); 1: the emulator's own delivery, one update at a time",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (bot logs)")
     args = parser.parse_args(argv)
     if not args.postgres:
         parser.error("no PostgreSQL server: pass --postgres URL or set TEST_POSTGRES_URL")
-    if args.citizens < 1:
-        parser.error("--citizens must be at least 1")
+    if args.citizens < 1 or args.connections < 1:
+        parser.error("--citizens and --connections must be at least 1")
     config = Config(citizens=args.citizens, photos=0, keep=args.keep, step_timeout=120.0)
     try:
-        steps = asyncio.run(run(args.postgres, args.processes, config))
+        steps = asyncio.run(run(args.postgres, args.processes, config, args.connections))
     except BenchError as error:
         print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
     print()
     print(
         f"{config.citizens} citizens, one report each (13 updates, no photos), webhook mode, "
-        f"PostgreSQL, no send-rate limit; {os.cpu_count()} CPUs, "
+        f"PostgreSQL, no send-rate limit, {args.connections} webhook connection(s); "
+        f"{os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
     )
     print(table(steps))
+    print("ack: a webhook request's answer time through the proxy (the update stored in the inbox)")
+    print(
+        "inbox: stored to handled (a worker's wait, then the handling); outbox: queued to sent "
+        "(the wait for the one elected sender, then the Bot API call); from the rows' timestamps"
+    )
     print(
         "checked in every step: exactly one report per citizen with the number it was given, "
         "every update confirmed to the emulator and processed without error"
