@@ -171,6 +171,7 @@ class Deliverer:
                     )
                     arrived.cancel()
                     answered.cancel()
+                    await asyncio.gather(arrived, answered, return_exceptions=True)
                     self._done.clear()
                     continue
                 self._sending.add(id(update))
