@@ -166,12 +166,14 @@ class Deliverer:
                 if update is None:
                     arrived = asyncio.ensure_future(self._state.update_event.wait())
                     answered = asyncio.ensure_future(self._done.wait())
-                    await asyncio.wait(
-                        [arrived, answered], timeout=0.05, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    arrived.cancel()
-                    answered.cancel()
-                    await asyncio.gather(arrived, answered, return_exceptions=True)
+                    try:
+                        await asyncio.wait(
+                            [arrived, answered], timeout=0.05, return_when=asyncio.FIRST_COMPLETED
+                        )
+                    finally:
+                        arrived.cancel()
+                        answered.cancel()
+                        await asyncio.gather(arrived, answered, return_exceptions=True)
                     self._done.clear()
                     continue
                 self._sending.add(id(update))
