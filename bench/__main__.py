@@ -11,6 +11,9 @@ reports (1,000,000 by default; see :mod:`bench.clock`).
 
 ``python -m bench console [--reports N]``: the console's pages and exports over N generated
 reports (1,000,000 by default; see :mod:`bench.console`).
+
+``python -m bench workers [--processes 1,2,3] [--citizens N] [--postgres URL]``: reports/s with
+1, 2, 3 ... webhook processes on one PostgreSQL database (see :mod:`bench.workers`).
 """
 
 from __future__ import annotations
@@ -179,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import clock
 
         return clock.main(argv[1:])
+    if argv[:1] == ["workers"]:
+        # Throughput with 1, 2, 3 ... webhook processes on one PostgreSQL database.
+        from bench import workers
+
+        return workers.main(argv[1:])
     if argv[:1] == ["console"]:
         # The console's pages and exports over a generated database of a million reports.
         from bench import console

@@ -5,7 +5,10 @@ round-robin proxy (as nginx would be); the emulator delivers updates to the prox
 then answers a send with 429 or 502. A driver kills a random worker at a random moment and
 restarts it, again and again, while the citizens walk through a whole report. At the end:
 every tracking number a citizen got is one report, each citizen has exactly the one report they
-filed, every update was handled, every message was sent, and the figures are printed.
+filed, every update the emulator issued is in the inbox exactly once and was handled, no update
+was handled twice (every citizen's chat got the same messages), every message was sent, the sends
+Telegram counts never went above its 30 a second in any one-second window, and the figures are
+printed.
 
 The test suite runs a bounded round (6 citizens, kills until they are done). A bigger run:
 ``CRASH_CITIZENS=200 CRASH_TIMEOUT=900 pytest tests/e2e/test_crash_suite.py -s``.
@@ -17,22 +20,27 @@ import asyncio
 import os
 import random
 import socket
+import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import SecretStr
 
-from bot.emulator import EmulatorClient, TgUser
+from bot.emulator import Emulator, EmulatorClient, TgUser
 from bot.emulator.chat import ChatView
 from bot.settings import Settings
 from bot.webhook import SECRET_HEADER
 from storage.db import migrate
 from tests.databases import database_on
 from tests.e2e.helpers import TRACKING, Until
+from tests.emulated import TOKEN
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import BotProcess, Store
@@ -41,6 +49,52 @@ SECRET = "crash_suite-Secret"
 CITIZENS = int(os.environ.get("CRASH_CITIZENS", "6"))
 TIMEOUT = float(os.environ.get("CRASH_TIMEOUT", "240"))
 STEP_TIMEOUT = 90.0  # a step may wait for a worker's restart and a lease to move
+#: Telegram's overall limit for a bot: about 30 messages a second.
+TELEGRAM_PER_SECOND = 30
+#: Bot API methods that put or change a message in front of someone, which that limit counts
+#: (answering a button press does not count).
+COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
+
+
+@dataclass
+class SendLog:
+    """When the emulator accepted each counted call (a refused one, 429 or 5xx, is not a send)."""
+
+    stamps: list[float] = field(default_factory=list)
+
+    def busiest_second(self) -> int:
+        """The most sends in any one-second window (sliding, not only whole clock seconds)."""
+        busiest, start = 0, 0
+        for end, stamp in enumerate(self.stamps):
+            while stamp - self.stamps[start] >= 1.0:
+                start += 1
+            busiest = max(busiest, end - start + 1)
+        return busiest
+
+
+@pytest.fixture
+def sends() -> SendLog:
+    return SendLog()
+
+
+@pytest.fixture
+async def emulator(sends: SendLog) -> AsyncIterator[Emulator]:
+    """The shared emulator, with a middleware that timestamps every accepted send."""
+    server = Emulator(port=0)
+
+    @web.middleware
+    async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        method = request.match_info.get("method", "").lower()
+        counted = method.startswith(COUNTED_PREFIXES)
+        if counted and request.path.startswith("/bot") and response.status == 200:
+            sends.stamps.append(time.monotonic())
+        return response
+
+    server.app.middlewares.append(record)
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture
@@ -188,10 +242,12 @@ class Citizen:
 @pytest.mark.parametrize("framework", ["aiogram"], indirect=True)
 async def test_reports_survive_random_sigkills_of_three_webhook_workers(
     workers: list[BotProcess],
+    emulator: Emulator,
     telegram: EmulatorClient,
     store: Store,
     until: Until,
     database_url: str,
+    sends: SendLog,
 ) -> None:
     await migrate(database_url)
     for worker in workers:
@@ -249,15 +305,29 @@ async def test_reports_survive_random_sigkills_of_three_webhook_workers(
         outbox = await store.outbox()
         inbox = await store.inbox()
         confirmations = [sum("Nomor laporan:" in t for t in await c.chat.texts()) for c in citizens]
+        issued = emulator.bot_state(TOKEN).next_update_id - 1
+        # What each update's handling committed: the same walk gives every chat the same count,
+        # so an update handled twice (or half) shows as a chat out of line.
+        per_chat = Counter(m.chat_id for m in outbox)
+        committed = Counter(per_chat[str(c.user.id)] for c in citizens)
+        busiest = sends.busiest_second()
         print(
             f"\ncrash suite: {CITIZENS} citizens, {kills} SIGKILLs, {len(reports)} reports, "
-            f"{len(inbox)} updates handled, {len(outbox)} messages sent "
-            f"({sum(1 for m in outbox if m.attempts)} after a retry, "
+            f"{issued} updates issued, {len(inbox)} stored and handled, {len(outbox)} messages "
+            f"sent ({sum(1 for m in outbox if m.attempts)} after a retry, "
             f"{sum(1 for m in outbox if m.failed_at)} given up), "
-            f"confirmations seen twice: {sum(1 for n in confirmations if n > 1)}"
+            f"confirmations seen twice: {sum(1 for n in confirmations if n > 1)}, "
+            f"messages per citizen chat: {dict(committed)}, "
+            f"busiest second: {busiest} sends (limit {TELEGRAM_PER_SECOND})"
         )
         assert sorted(r.tracking_no for r in reports) == sorted(c.tracking for c in citizens)
         assert len({r.citizen_id for r in reports}) == CITIZENS  # one report each, never two
+        # Every update the emulator issued stored once (a redelivery after a kill is recognised),
+        # and handled: the row is marked in the same transaction as the handling's changes.
+        assert sorted(r.update_id for r in inbox) == list(range(1, issued + 1))
+        assert all(r.processed_at for r in inbox)
+        assert len(committed) == 1, per_chat
+        assert busiest <= TELEGRAM_PER_SECOND
         assert all(r.error is None for r in inbox)
         assert not [m for m in outbox if m.failed_at]
         assert kills >= 1
