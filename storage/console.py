@@ -344,7 +344,7 @@ async def all_units(session: AsyncSession) -> list[Unit]:
 
 def region_statement(query: ReportQuery, open_statuses: Sequence[str]) -> Any:
     """Per area code (``ix_reports_console_regions``): reports, and how many still open."""
-    still_open = func.sum(case((Report.status.in_(list(open_statuses)), 1), else_=0))
+    still_open = _count_if(Report.status.in_(list(open_statuses)))
     stmt = _where(query, select(Report)).with_only_columns(
         Report.region_code, func.count(), still_open
     )
@@ -367,7 +367,11 @@ async def counts_by_region(
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+    """How many rows meet ``condition``: ``COUNT(CASE WHEN … THEN 1 END)`` (no ELSE: the rest are
+    NULL, which COUNT skips): the same number as ``SUM(CASE … THEN 1 ELSE 0 END)``, but SQLite
+    steps it faster (the overview's per-unit and per-day statements about 12 % faster, see
+    docs/console.md); 0, never NULL, for an empty group."""
+    return func.count(case((condition, 1)))
 
 
 _TYPES = tuple(t.value for t in ReportType)
