@@ -23,6 +23,7 @@ from typing import Protocol, TypeVar
 
 UNLIMITED = 1_000_000
 TELEGRAM_PER_SECOND = 30
+_JUST_AFTER = 1e-6  # a window's send leaves just after the window, not at its end
 """Telegram's overall limit: no second may hold more sends than this (or the configured rate,
 if it is set higher, as for a bot Telegram allows more)."""
 
@@ -171,9 +172,10 @@ class WindowLog:
             self._paused_until -= step
             self._latest = now
         self._latest = max(self._latest, now)
-        edge = now - self.window + 1e-9
+        # A send at t is in every window that holds t: it leaves only after t + window.
+        edge = now - self.window - 1e-9
         for entries in (self._planned, self._log):
-            del entries[: bisect.bisect_right(entries, edge)]
+            del entries[: bisect.bisect_left(entries, edge)]
 
     def _used(self) -> int:
         return len(self._planned) + len(self._log) + self._in_flight
@@ -193,7 +195,7 @@ class WindowLog:
         if free >= need:
             return max(self._paused_until, now)
         leaving = sorted([*self._planned, *self._log, *([now] * self._in_flight)])
-        return max(self._paused_until, leaving[need - free - 1] + self.window)
+        return max(self._paused_until, leaving[need - free - 1] + self.window + _JUST_AFTER)
 
     def take(self, now: float, count: float = 1.0) -> None:
         self._expire(now)
@@ -344,6 +346,16 @@ class FloodScheduler:
     def global_allowance(self, now: float) -> int:
         return min((b.available(now) for b in self._overall(now)), default=UNLIMITED)
 
+    def _kept(self, limiter: Limiter) -> int:
+        """What notifications leave of a limiter for replies: the overall bucket's reserve (a
+        token that refills continuously costs no throughput; the second's window keeps none)."""
+        return self.limits.reserve if isinstance(limiter, TokenBucket) else 0
+
+    def notice_allowance(self, now: float) -> int:
+        """Notifications the overall limits allow now, the replies' reserve left."""
+        overall = self._overall(now)
+        return max(0, min((b.available(now) - self._kept(b) for b in overall), default=UNLIMITED))
+
     def take(self, key: ChatKey, now: float) -> None:
         """One message to ``key`` is planned: count it against the chat and the whole bot."""
         for bucket in self._buckets(key, now):
@@ -373,8 +385,12 @@ class FloodScheduler:
 
     def global_ready_at(self, now: float, *, reply: bool = True) -> float:
         """When the next reply may go (``reply=False``: the next round of notifications)."""
-        need = 1.0 if reply else self.limits.bulk_batch
-        return max((b.ready_at(now, need) for b in self._overall(now)), default=now)
+        if reply:
+            return max((b.ready_at(now) for b in self._overall(now)), default=now)
+        # The bucket's batch includes the reserve; the second's window keeps none back.
+        batch = self.limits.bulk_batch - self.limits.reserve
+        overall = self._overall(now)
+        return max((b.ready_at(now, batch + self._kept(b)) for b in overall), default=now)
 
     def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
@@ -441,14 +457,13 @@ def plan_round(
     replies = {key: _leading_replies(queue) for key, queue in counted.items()}
     room = {key: scheduler.chat_allowance(key, now) for key in queues}
     allowed = dict.fromkeys(queues, 0)
-    budget = scheduler.global_allowance(now)
-    floor = scheduler.limits.reserve if budget < UNLIMITED else 0
-    for wanted, keep in ((replies, 0), ({k: len(q) for k, q in counted.items()}, floor)):
+    for wanted, notices in ((replies, False), ({k: len(q) for k, q in counted.items()}, True)):
+        budget = scheduler.notice_allowance(now) if notices else scheduler.global_allowance(now)
         progress = True
-        while budget > keep and progress:
+        while budget > 0 and progress:
             progress = False
             for key in queues:
-                if budget <= keep:
+                if budget <= 0:
                     break
                 if allowed[key] < min(room[key], wanted[key]):
                     scheduler.take(key, now)
