@@ -258,6 +258,10 @@ class FloodLimits:
     # Overall tokens only replies to the person talking may use, so a reply finds one at once
     # even while a burst of notifications drains (at most a quarter of the overall burst).
     reply_reserve: float = 3.0
+    # Of a group's minute, what notifications (cards, relays) leave to replies to the people
+    # talking in the group (an officer's command), so the group stays usable after a flood
+    # (at most a quarter of the minute).
+    group_reply_reserve: float = 2.0
 
     @property
     def global_capacity(self) -> float:
@@ -276,6 +280,12 @@ class FloodLimits:
     def group_window(self) -> int:
         """The most sends any one minute may hold in a group."""
         return max(1, math.floor(self.group_per_minute - self.margin + 1e-9))
+
+    @property
+    def group_reserve(self) -> int:
+        if self.group_per_minute <= 0:
+            return 0
+        return math.floor(min(self.group_reply_reserve, self.group_window / 4) + 1e-9)
 
     @property
     def group_capacity(self) -> float:
@@ -339,9 +349,16 @@ class FloodScheduler:
         self._chats[key] = buckets
         return buckets
 
-    def chat_allowance(self, key: ChatKey, now: float) -> int:
-        """Messages the chat's own limits allow now (the overall limit not counted)."""
-        return min((b.available(now) for b in self._buckets(key, now)), default=UNLIMITED)
+    def _group_kept(self, limiter: Limiter, reply: bool) -> int:
+        """What a group's notifications leave of its minute for replies (see FloodLimits)."""
+        return 0 if reply or not isinstance(limiter, WindowLog) else self.limits.group_reserve
+
+    def chat_allowance(self, key: ChatKey, now: float, *, reply: bool = True) -> int:
+        """Messages the chat's own limits allow now (the overall limit not counted); with
+        ``reply=False``, notifications: what is left after a group's reserve for replies."""
+        buckets = self._buckets(key, now)
+        allowed = (b.available(now) - self._group_kept(b, reply) for b in buckets)
+        return max(0, min(allowed, default=UNLIMITED))
 
     def global_allowance(self, now: float) -> int:
         return min((b.available(now) for b in self._overall(now)), default=UNLIMITED)
@@ -380,8 +397,9 @@ class FloodScheduler:
         for bucket in self._overall(now):
             bucket.take(now)
 
-    def chat_ready_at(self, key: ChatKey, now: float) -> float:
-        return max((b.ready_at(now) for b in self._buckets(key, now)), default=now)
+    def chat_ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
+        buckets = self._buckets(key, now)
+        return max((b.ready_at(now, 1 + self._group_kept(b, reply)) for b in buckets), default=now)
 
     def global_ready_at(self, now: float, *, reply: bool = True) -> float:
         """When the next reply may go (``reply=False``: the next round of notifications)."""
@@ -394,7 +412,8 @@ class FloodScheduler:
 
     def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
-        return max(self.chat_ready_at(key, now), self.global_ready_at(now, reply=reply))
+        chat = self.chat_ready_at(key, now, reply=reply)
+        return max(chat, self.global_ready_at(now, reply=reply))
 
     def throttle(self, key: ChatKey, seconds: float, now: float) -> None:
         """A 429 for this chat: it sends nothing for ``seconds`` and restarts without a burst."""
@@ -448,17 +467,21 @@ def plan_round(
 
     Replies (a chat's leading rows marked ``reply``; the due query puts them first) are served
     before any notification and may use the whole overall allowance; notifications leave the
-    limits' ``reserve`` for replies that come before the next refill.
+    limits' ``reserve`` for replies that come before the next refill, and a group's
+    ``group_reserve`` of its minute for replies to the people talking there.
     """
     queues: dict[ChatKey, list[PlannableT]] = {}
     for row in rows:
         queues.setdefault(row.key, []).append(row)
     counted = {key: [r for r in queue if r.counted] for key, queue in queues.items()}
     replies = {key: _leading_replies(queue) for key, queue in counted.items()}
-    room = {key: scheduler.chat_allowance(key, now) for key in queues}
     allowed = dict.fromkeys(queues, 0)
     for wanted, notices in ((replies, False), ({k: len(q) for k, q in counted.items()}, True)):
         budget = scheduler.notice_allowance(now) if notices else scheduler.global_allowance(now)
+        room = {
+            key: allowed[key] + scheduler.chat_allowance(key, now, reply=not notices)
+            for key in queues
+        }
         progress = True
         while budget > 0 and progress:
             progress = False

@@ -131,19 +131,29 @@ def send_times(scheduler: FloodScheduler, key: ChatKey, count: int, step: float)
 
 def test_a_group_gets_twenty_a_minute() -> None:
     scheduler = FloodScheduler(FloodLimits(per_second=0, chat_per_second=0))
-    times = send_times(scheduler, GROUP, 22, 0.5)
-    # A minute's worth at once, then nothing until the minute is over: never 21 in a minute.
-    assert times[:20] == [0.0] * 20
-    assert times[20:] == [60.5, 60.5]  # the first round after 60 s
+    times = send_times(scheduler, GROUP, 20, 0.5)
+    # Notifications: the minute's worth at once but two, kept for replies to the people talking
+    # in the group; then nothing until the minute is over (the first round after 60 s).
+    assert times[:18] == [0.0] * 18
+    assert times[18:] == [60.5, 60.5]
+    scheduler = FloodScheduler(FloodLimits(per_second=0, chat_per_second=0))
+    notices = rows(GROUP, 20)
+    plan, _ = plan_round(notices, scheduler, 0.0)
+    assert len(plan[GROUP]) == 18
+    replies = [Item(GROUP, True, 100 + n, reply=True) for n in range(3)]
+    plan, waiting = plan_round(replies + notices[18:], scheduler, 1.0)
+    assert sent(plan, GROUP) == [100, 101]  # an officer's command is answered; never 21 a minute
+    assert waiting == {GROUP}
+    assert scheduler.ready_at(GROUP, 1.0) == pytest.approx(60.0, abs=1e-3)
 
 
 def test_a_group_also_keeps_to_one_message_a_second() -> None:
     times = send_times(FloodScheduler(FloodLimits()), GROUP, 30, 0.5)
     assert times[:5] == [0.0, 0.0, 0.0, 1.0, 2.0]
-    # One a second until the minute holds 20 (at 17 s), then each as one leaves the minute.
-    assert times[19] == 17.0
-    assert times[20:25] == [60.5, 60.5, 60.5, 61.5, 62.5]
-    assert times[25:] == [63.5, 64.5, 65.5, 66.5, 67.5]
+    # One a second until the minute holds 18 notifications (at 15 s), then each as one leaves it.
+    assert times[17] == 15.0
+    assert times[18:23] == [60.5, 60.5, 60.5, 61.5, 62.5]
+    assert times[23:] == [63.5, 64.5, 65.5, 66.5, 67.5, 68.5, 69.5]
 
 
 def test_a_window_counts_a_held_send_until_a_window_after_its_answer() -> None:
