@@ -215,9 +215,7 @@ class OutboxWorker(Worker):
                 self._backlog = still_waiting
                 return 0
             plan, waiting = plan_round(rows, self.scheduler, now)
-            self._overall_bound = bool(waiting) and (
-                self.scheduler.global_allowance(now) <= self.scheduler.limits.reserve
-            )
+            self._overall_bound = bool(waiting) and self.scheduler.notice_allowance(now) < 1
             state = _Round(replies=await self._reply_targets(uow, plan))
         self._backlog = waiting | still_waiting
         planned = {id(row) for queue in plan.values() for row in queue}

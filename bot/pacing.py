@@ -1,23 +1,31 @@
-"""Pacing under Telegram's flood limits: token buckets per chat, per group and for the whole bot.
+"""Pacing under Telegram's flood limits: token buckets and sliding windows per chat, per group
+and for the whole bot.
 
 Pure: every method takes the current time, so tests drive it with a fake clock. The outbox worker
 asks, each round, how many messages each chat may send now (:func:`plan_round`).
 
 Telegram's published limits: about 30 messages/s overall, about 1 message/s in one chat ("short
-bursts" tolerated) and 20 messages/min in a group. Each is a token bucket here: a chat that has
-been quiet may send ``burst`` messages at once, and over any window of ``T`` seconds a chat sends at
-most ``burst + rate * T``, so sustained rates stay under the limits. Rates and bursts are settings
-(``OUTBOX_*``).
+bursts" tolerated) and 20 messages/min in a group. A chat is a token bucket: a chat that has been
+quiet may send ``burst`` messages at once, then one per second. A token bucket lets ``burst +
+rate * T`` through in a window of ``T`` seconds, which is more than Telegram's count over one
+second overall or one minute in a group; so those two limits are also sliding-window logs of the
+sends themselves (:class:`WindowLog`): never more than 30 in any second, never more than 20 in any
+minute in one group, whatever the bursts. Rates and bursts are settings (``OUTBOX_*``).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 UNLIMITED = 1_000_000
+TELEGRAM_PER_SECOND = 30
+_JUST_AFTER = 1e-6  # a window's send leaves just after the window, not at its end
+"""Telegram's overall limit: no second may hold more sends than this (or the configured rate,
+if it is set higher, as for a bot Telegram allows more)."""
 
 ChatKey = tuple[str, str]
 """(channel, chat_id)"""
@@ -97,6 +105,11 @@ class TokenBucket:
         self._refill(now)
         self._in_flight += 1
 
+    def start(self, now: float) -> None:
+        """A planned send starts now and is on its way until :meth:`release`."""
+        self.sent(now)
+        self.hold(now)
+
     def release(self, now: float) -> None:
         """The send started by :meth:`hold` has returned (or failed): refill from now on."""
         self._refill(now)
@@ -115,16 +128,124 @@ class TokenBucket:
         return not self._in_flight and now >= self._paused_until and self._tokens >= self.capacity
 
 
+class Limiter(Protocol):
+    """What the scheduler asks of a token bucket or a sliding window."""
+
+    def available(self, now: float) -> int: ...
+    def ready_at(self, now: float, need: float = 1.0) -> float: ...
+    def take(self, now: float, count: float = 1.0) -> None: ...
+    def sent(self, now: float) -> None: ...
+    def start(self, now: float) -> None: ...
+    def release(self, now: float) -> None: ...
+    def pause(self, now: float, seconds: float) -> None: ...
+    def idle(self, now: float) -> bool: ...
+
+
+class WindowLog:
+    """At most ``capacity`` sends in any ``window`` seconds: a log of the sends still inside it.
+
+    A token bucket cannot say "20 a minute" without either forbidding a burst or letting ``burst
+    + 20`` through in some minute; this can: a group may get a card and its photos at once, and
+    still never more than 20 in any minute. A planned send (:meth:`take`) counts as of its
+    planning, is moved to when it really starts (:meth:`sent`), and a held one (:meth:`start`,
+    :meth:`release`) counts from its start until a window after its answer, as Telegram counts a
+    message when it arrives, somewhere in between.
+    """
+
+    def __init__(self, window: float, capacity: int, now: float) -> None:
+        self.window = window
+        self.capacity = max(1, capacity)
+        self._planned: list[float] = []  # taken, not yet started (sorted)
+        self._log: list[float] = []  # started (or answered, when held), sorted
+        self._in_flight = 0
+        self._latest = now
+        self._paused_until = -math.inf
+
+    def _expire(self, now: float) -> None:
+        if now < self._latest - self.window:
+            # The clock stepped back by more than a window (a wall-clock correction): move
+            # everything by the step, so nothing waits for the size of the step. Smaller steps
+            # back are calls out of order (concurrent sends) and change nothing.
+            step = self._latest - now
+            self._planned = [t - step for t in self._planned]
+            self._log = [t - step for t in self._log]
+            self._paused_until -= step
+            self._latest = now
+        self._latest = max(self._latest, now)
+        # A send at t is in every window that holds t: it leaves only after t + window.
+        edge = now - self.window - 1e-9
+        for entries in (self._planned, self._log):
+            del entries[: bisect.bisect_left(entries, edge)]
+
+    def _used(self) -> int:
+        return len(self._planned) + len(self._log) + self._in_flight
+
+    def available(self, now: float) -> int:
+        self._expire(now)
+        if now < self._paused_until:
+            return 0
+        return max(0, self.capacity - self._used())
+
+    def ready_at(self, now: float, need: float = 1.0) -> float:
+        """When ``need`` sends fit (a send on its way frees its place a window after its
+        answer at the earliest, so not before a window from now)."""
+        self._expire(now)
+        need = min(math.ceil(need - 1e-9), self.capacity)
+        free = self.capacity - self._used()
+        if free >= need:
+            return max(self._paused_until, now)
+        leaving = sorted([*self._planned, *self._log, *([now] * self._in_flight)])
+        return max(self._paused_until, leaving[need - free - 1] + self.window + _JUST_AFTER)
+
+    def take(self, now: float, count: float = 1.0) -> None:
+        self._expire(now)
+        for _ in range(max(1, math.ceil(count - 1e-9))):
+            bisect.insort(self._planned, now)
+
+    def _unplan(self) -> None:
+        if self._planned:
+            del self._planned[0]
+
+    def sent(self, now: float) -> None:
+        """A planned send starts now: it counts from now on (a window from now)."""
+        self._expire(now)
+        self._unplan()
+        bisect.insort(self._log, now)
+
+    def start(self, now: float) -> None:
+        """A planned send starts now and counts until a window after :meth:`release`."""
+        self._expire(now)
+        self._unplan()
+        self._in_flight += 1
+
+    def release(self, now: float) -> None:
+        self._expire(now)
+        if self._in_flight:
+            self._in_flight -= 1
+            bisect.insort(self._log, now)
+
+    def pause(self, now: float, seconds: float) -> None:
+        """Telegram said 429: nothing before ``now + seconds``."""
+        self._expire(now)
+        self._paused_until = max(self._paused_until, now + seconds)
+
+    def idle(self, now: float) -> bool:
+        self._expire(now)
+        return not self._used() and now >= self._paused_until
+
+
 @dataclass(frozen=True)
 class FloodLimits:
     """The worker's speed limits; a rate ``<= 0`` lifts that limit.
 
-    A quiet chat may send its whole ``chat_burst`` at once (a group: ``group_burst``, by default
-    a minute's worth, as Telegram counts groups per minute). Network jitter cannot push a chat over
-    its limit, because a chat's sends are counted as of their answer (:meth:`TokenBucket.hold`);
-    ``margin`` keeps tokens of each chat's and group's burst back all the same (none by default).
-    The overall bucket, shared by concurrent sends, is protected by a rate a little under
-    Telegram's 30/s and a burst of half a second's worth.
+    A quiet chat may send its whole ``chat_burst`` at once. A group sends at most
+    ``group_per_minute`` in any minute (a sliding window, so a card and its photos may go at once
+    but the minute never holds more); ``group_burst``, if set, also limits how many go at once.
+    Network jitter cannot push a chat over its limit, because a chat's sends are counted as of
+    their answer (:meth:`TokenBucket.hold`); ``margin`` keeps sends of each chat's and group's
+    burst back all the same (none by default). The overall bucket, shared by concurrent sends,
+    paces at a rate a little under Telegram's 30/s with a burst of half a second's worth, and a
+    sliding window keeps any one second at 30 at most (:data:`TELEGRAM_PER_SECOND`).
     """
 
     per_second: float = 28.0
@@ -132,11 +253,15 @@ class FloodLimits:
     chat_per_second: float = 1.0
     chat_burst: float = 3.0
     group_per_minute: float = 20.0
-    group_burst: float | None = None  # default: a minute's worth, as Telegram counts per minute
+    group_burst: float | None = None  # default: none beyond the minute's window
     margin: float = 0.0
     # Overall tokens only replies to the person talking may use, so a reply finds one at once
     # even while a burst of notifications drains (at most a quarter of the overall burst).
     reply_reserve: float = 3.0
+    # Of a group's minute, what notifications (cards, relays) leave to replies to the people
+    # talking in the group (an officer's command), so the group stays usable after a flood
+    # (at most a quarter of the minute).
+    group_reply_reserve: float = 2.0
 
     @property
     def global_capacity(self) -> float:
@@ -147,9 +272,25 @@ class FloodLimits:
         return max(1.0, self.chat_burst - self.margin)
 
     @property
+    def global_window(self) -> int:
+        """The most sends any one second may hold."""
+        return max(TELEGRAM_PER_SECOND, math.ceil(self.per_second - 1e-9))
+
+    @property
+    def group_window(self) -> int:
+        """The most sends any one minute may hold in a group."""
+        return max(1, math.floor(self.group_per_minute - self.margin + 1e-9))
+
+    @property
+    def group_reserve(self) -> int:
+        if self.group_per_minute <= 0:
+            return 0
+        return math.floor(min(self.group_reply_reserve, self.group_window / 4) + 1e-9)
+
+    @property
     def group_capacity(self) -> float:
         burst = self.group_burst if self.group_burst is not None else self.group_per_minute
-        return max(1.0, burst - self.margin)
+        return max(1.0, min(burst, self.group_per_minute) - self.margin)
 
     @property
     def reserve(self) -> int:
@@ -176,40 +317,61 @@ class FloodLimits:
 
 
 class FloodScheduler:
-    """Token buckets for the whole bot, each chat and each group; answers how much may go now."""
+    """Limits for the whole bot, each chat and each group; answers how much may go now."""
 
     def __init__(self, limits: FloodLimits) -> None:
         self.limits = limits
-        self._global: TokenBucket | None = None
-        self._chats: dict[ChatKey, list[TokenBucket]] = {}
+        self._global: list[Limiter] = []
+        self._chats: dict[ChatKey, list[Limiter]] = {}
 
-    def _overall(self, now: float) -> TokenBucket | None:
-        if self._global is None and self.limits.per_second <= 0:
-            return None  # unless a 429 paused everything (see pause_all)
-        if self._global is None:
-            self._global = TokenBucket(self.limits.per_second, self.limits.global_capacity, now)
-        return self._global
+    def _overall(self, now: float) -> list[Limiter]:
+        if not self._global and self.limits.per_second > 0:
+            limits = self.limits
+            self._global = [
+                TokenBucket(limits.per_second, limits.global_capacity, now),
+                WindowLog(1.0, limits.global_window, now),
+            ]
+        return self._global  # empty unless limited, or a 429 paused everything (pause_all)
 
-    def _buckets(self, key: ChatKey, now: float) -> list[TokenBucket]:
+    def _buckets(self, key: ChatKey, now: float) -> list[Limiter]:
         found = self._chats.get(key)
         if found is not None:
             return found
-        buckets: list[TokenBucket] = []
+        buckets: list[Limiter] = []
         limits = self.limits
         if limits.chat_per_second > 0:
             buckets.append(TokenBucket(limits.chat_per_second, limits.chat_capacity, now))
         if limits.group_per_minute > 0 and is_group_chat(key[1]):
-            buckets.append(TokenBucket(limits.group_per_minute / 60, limits.group_capacity, now))
+            buckets.append(WindowLog(60.0, limits.group_window, now))
+            if limits.group_burst is not None:
+                rate = limits.group_per_minute / 60
+                buckets.append(TokenBucket(rate, limits.group_capacity, now))
         self._chats[key] = buckets
         return buckets
 
-    def chat_allowance(self, key: ChatKey, now: float) -> int:
-        """Messages the chat's own limits allow now (the overall limit not counted)."""
-        return min((b.available(now) for b in self._buckets(key, now)), default=UNLIMITED)
+    def _group_kept(self, limiter: Limiter, reply: bool) -> int:
+        """What a group's notifications leave of its minute for replies (see FloodLimits)."""
+        return 0 if reply or not isinstance(limiter, WindowLog) else self.limits.group_reserve
+
+    def chat_allowance(self, key: ChatKey, now: float, *, reply: bool = True) -> int:
+        """Messages the chat's own limits allow now (the overall limit not counted); with
+        ``reply=False``, notifications: what is left after a group's reserve for replies."""
+        buckets = self._buckets(key, now)
+        allowed = (b.available(now) - self._group_kept(b, reply) for b in buckets)
+        return max(0, min(allowed, default=UNLIMITED))
 
     def global_allowance(self, now: float) -> int:
-        bucket = self._overall(now)
-        return UNLIMITED if bucket is None else bucket.available(now)
+        return min((b.available(now) for b in self._overall(now)), default=UNLIMITED)
+
+    def _kept(self, limiter: Limiter) -> int:
+        """What notifications leave of a limiter for replies: the overall bucket's reserve (a
+        token that refills continuously costs no throughput; the second's window keeps none)."""
+        return self.limits.reserve if isinstance(limiter, TokenBucket) else 0
+
+    def notice_allowance(self, now: float) -> int:
+        """Notifications the overall limits allow now, the replies' reserve left."""
+        overall = self._overall(now)
+        return max(0, min((b.available(now) - self._kept(b) for b in overall), default=UNLIMITED))
 
     def take(self, key: ChatKey, now: float) -> None:
         """One message to ``key`` is planned: count it against the chat and the whole bot."""
@@ -220,10 +382,8 @@ class FloodScheduler:
     def sending(self, key: ChatKey, now: float) -> None:
         """A message planned earlier goes out now (see :meth:`TokenBucket.sent`)."""
         for bucket in self._buckets(key, now):
-            bucket.sent(now)
-            bucket.hold(now)
-        overall = self._overall(now)
-        if overall is not None:
+            bucket.start(now)
+        for overall in self._overall(now):
             overall.sent(now)
 
     def returned(self, key: ChatKey, now: float) -> None:
@@ -234,23 +394,26 @@ class FloodScheduler:
 
     def charge_global(self, now: float) -> None:
         """A call that is not a message to a chat (a pin) still counts towards the overall rate."""
-        bucket = self._overall(now)
-        if bucket is not None:
+        for bucket in self._overall(now):
             bucket.take(now)
 
-    def chat_ready_at(self, key: ChatKey, now: float) -> float:
-        return max((b.ready_at(now) for b in self._buckets(key, now)), default=now)
+    def chat_ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
+        buckets = self._buckets(key, now)
+        return max((b.ready_at(now, 1 + self._group_kept(b, reply)) for b in buckets), default=now)
 
     def global_ready_at(self, now: float, *, reply: bool = True) -> float:
         """When the next reply may go (``reply=False``: the next round of notifications)."""
-        bucket = self._overall(now)
-        if bucket is None:
-            return now
-        return bucket.ready_at(now, 1.0 if reply else self.limits.bulk_batch)
+        if reply:
+            return max((b.ready_at(now) for b in self._overall(now)), default=now)
+        # The bucket's batch includes the reserve; the second's window keeps none back.
+        batch = self.limits.bulk_batch - self.limits.reserve
+        overall = self._overall(now)
+        return max((b.ready_at(now, batch + self._kept(b)) for b in overall), default=now)
 
     def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
-        return max(self.chat_ready_at(key, now), self.global_ready_at(now, reply=reply))
+        chat = self.chat_ready_at(key, now, reply=reply)
+        return max(chat, self.global_ready_at(now, reply=reply))
 
     def throttle(self, key: ChatKey, seconds: float, now: float) -> None:
         """A 429 for this chat: it sends nothing for ``seconds`` and restarts without a burst."""
@@ -262,10 +425,11 @@ class FloodScheduler:
 
     def pause_all(self, seconds: float, now: float) -> None:
         """A 429 for the whole bot: no message at all goes for ``seconds``."""
-        bucket = self._overall(now)
-        if bucket is None:
-            self._global = bucket = TokenBucket(UNLIMITED, UNLIMITED, now)
-        bucket.pause(now, seconds)
+        buckets = self._overall(now)
+        if not buckets:
+            self._global = buckets = [TokenBucket(UNLIMITED, UNLIMITED, now)]
+        for bucket in buckets:
+            bucket.pause(now, seconds)
 
     def waiting_chats(self, now: float) -> list[ChatKey]:
         """Chats that cannot send a message now (their rows need not be fetched)."""
@@ -303,23 +467,26 @@ def plan_round(
 
     Replies (a chat's leading rows marked ``reply``; the due query puts them first) are served
     before any notification and may use the whole overall allowance; notifications leave the
-    limits' ``reserve`` for replies that come before the next refill.
+    limits' ``reserve`` for replies that come before the next refill, and a group's
+    ``group_reserve`` of its minute for replies to the people talking there.
     """
     queues: dict[ChatKey, list[PlannableT]] = {}
     for row in rows:
         queues.setdefault(row.key, []).append(row)
     counted = {key: [r for r in queue if r.counted] for key, queue in queues.items()}
     replies = {key: _leading_replies(queue) for key, queue in counted.items()}
-    room = {key: scheduler.chat_allowance(key, now) for key in queues}
     allowed = dict.fromkeys(queues, 0)
-    budget = scheduler.global_allowance(now)
-    floor = scheduler.limits.reserve if budget < UNLIMITED else 0
-    for wanted, keep in ((replies, 0), ({k: len(q) for k, q in counted.items()}, floor)):
+    for wanted, notices in ((replies, False), ({k: len(q) for k, q in counted.items()}, True)):
+        budget = scheduler.notice_allowance(now) if notices else scheduler.global_allowance(now)
+        room = {
+            key: allowed[key] + scheduler.chat_allowance(key, now, reply=not notices)
+            for key in queues
+        }
         progress = True
-        while budget > keep and progress:
+        while budget > 0 and progress:
             progress = False
             for key in queues:
-                if budget <= keep:
+                if budget <= 0:
                     break
                 if allowed[key] < min(room[key], wanted[key]):
                     scheduler.take(key, now)

@@ -70,8 +70,9 @@ class Settings(BaseSettings):
     outbox_chat_per_second: float = Field(default=1.0, ge=0)
     outbox_group_per_minute: float = Field(default=20.0, ge=0)
     # Bursts: how many messages may go at once after a quiet spell, before the rates above pace
-    # the rest (token buckets; one token of each chat's and group's burst is kept back for network
-    # jitter). Overall: empty means half a second's worth; per group: empty means a minute's worth.
+    # the rest (token buckets). Overall: empty means half a second's worth, and no second ever
+    # holds more than 30 sends whatever the burst; per group: empty means no limit beyond the
+    # group's minute, a sliding window that never holds more than OUTBOX_GROUP_PER_MINUTE.
     outbox_burst: float | None = Field(default=None, ge=1)
     outbox_chat_burst: float = Field(default=3.0, ge=1)
     outbox_group_burst: float | None = Field(default=None, ge=1)
