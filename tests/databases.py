@@ -1,14 +1,18 @@
-"""The two engines the tests run on: a SQLite file always, PostgreSQL when a server is given.
+"""The two engines the tests run on: a SQLite file and a PostgreSQL server, always both.
 
 ``TEST_POSTGRES_URL`` (``postgresql+asyncpg://user@host:port/db``, as ``.ci/postgres`` prints)
 names a server on which each test gets a fresh, empty database of its own, dropped afterwards.
-Without it the PostgreSQL variants are skipped on a developer's machine, and fail where
-``REQUIRE_POSTGRES=1`` says a server must be there (``.ci/run`` sets it).
+Without it the run starts a throwaway server itself with ``.ci/postgres`` (once, stopped at
+exit); the PostgreSQL variants never skip, and fail with the reason when no server can be had.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,14 +26,41 @@ from sqlalchemy.engine import make_url
 ENGINES = ("sqlite", "postgresql")
 
 
+#: The server this test run started itself when TEST_POSTGRES_URL named none.
+_STARTED: dict[str, str] = {}
+_SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "postgres"
+
+
 def postgres_server_url() -> str:
-    """The server's URL, or a skip (a failure where ``REQUIRE_POSTGRES=1``)."""
+    """The server's URL: TEST_POSTGRES_URL, or else a throwaway server this run starts once with
+    ``.ci/postgres`` (Debian's packages, installed when missing) and stops at exit. A test that
+    needs PostgreSQL never skips: when no server can be had, it fails and says why."""
     url = os.environ.get("TEST_POSTGRES_URL", "")
     if url:
         return url
-    if os.environ.get("REQUIRE_POSTGRES") == "1":
-        pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set (see .ci/postgres)")
-    pytest.skip("no PostgreSQL server: set TEST_POSTGRES_URL (see .ci/postgres)")
+    if "url" not in _STARTED:
+        _STARTED["url"] = _start_server()
+    return _STARTED["url"]
+
+
+def _start_server() -> str:
+    directory = tempfile.mkdtemp(prefix="aduan-test-pg-")
+    os.chmod(directory, 0o755)  # the server runs as the postgres user
+    started = subprocess.run(
+        [str(_SCRIPT), "start", directory], capture_output=True, text=True, check=False
+    )
+    if started.returncode != 0 or not started.stdout.strip():
+        pytest.fail(
+            "no PostgreSQL server: set TEST_POSTGRES_URL, or let .ci/postgres start one "
+            f"(it said: {started.stderr.strip()[-500:]})"
+        )
+
+    def stop() -> None:
+        subprocess.run([str(_SCRIPT), "stop", directory], capture_output=True, check=False)
+        shutil.rmtree(directory, ignore_errors=True)
+
+    atexit.register(stop)
+    return started.stdout.strip().splitlines()[-1]
 
 
 async def _admin(server_url: str) -> Any:
