@@ -19,6 +19,7 @@ from storage.uow import UnitOfWork
 
 
 async def unique_tracking_number(uow: UnitOfWork) -> str:
+    """A tracking number no report has yet (the chat's submit uses it too)."""
     while True:
         number = new_tracking_number()
         if not await uow.reports.tracking_number_taken(number):

@@ -15,7 +15,6 @@ from core.inputs import visible
 from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
-from core.tracking import new_tracking_number
 from handlers import draft as drafts
 from handlers import evidence, similar
 from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
@@ -23,6 +22,7 @@ from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.draft import Draft, DraftPhoto, IntakeStep
 from handlers.events import ButtonPress, MediaKind, Message
+from handlers.filing import unique_tracking_number
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu
 from handlers.notices import deliver_new_report
@@ -776,13 +776,6 @@ def _missing_step(turn: Turn) -> IntakeStep | None:
     return None
 
 
-async def _unique_tracking_number(turn: Turn) -> str:
-    while True:
-        number = new_tracking_number()
-        if not await turn.uow.reports.tracking_number_taken(number):
-            return number
-
-
 async def _submit(turn: Turn) -> None:
     citizen = await current_citizen(turn)
     if citizen is None:
@@ -797,7 +790,7 @@ async def _submit(turn: Turn) -> None:
     draft = _draft(turn)
     config = turn.deps.config
     report = Report(
-        tracking_no=await _unique_tracking_number(turn),
+        tracking_no=await unique_tracking_number(turn.uow),
         citizen_id=citizen.id,
         channel=turn.channel,
         report_type=draft.type,
