@@ -437,6 +437,9 @@ async def _action_command(
             turn.send(turn.t("group.archive_usage", reasons=", ".join(ARCHIVE_REASONS)))
             return
         rest = rest.strip()
+        if reason == DUPLICATE_REASON:
+            await _duplicate_command(turn, report, officer, rest)
+            return
     if action in PROMPTED and says_nothing(rest):
         turn.send(turn.t(f"group.usage.{action.value}"))
         return
@@ -553,6 +556,29 @@ async def _duplicate_button(
     if await _perform(turn, report, CaseAction.ARCHIVE, officer, reason=reason, original=original):
         await similar.merged(_case(turn), report, original)
         _close_picker(turn, press, turn.t("picker.duplicated", original=original.tracking_no))
+
+
+async def _duplicate_command(turn: Turn, report: Report, officer: Officer, rest: str) -> None:
+    """``/arsipkan NOMOR duplikat NOMOR_ASLI [catatan]``: the typed twin of the picker."""
+    number, _, note = rest.partition(" ")
+    if not number:
+        turn.send(turn.t("group.duplicate_usage", number=report.tracking_no))
+        return
+    original = await similar.original_by_number(turn, report, number)
+    if original is None:
+        turn.send(turn.t("case.refused.original_required"))
+        return
+    archived = await _perform(
+        turn,
+        report,
+        CaseAction.ARCHIVE,
+        officer,
+        note=note.strip()[:NOTE_MAX],
+        reason=DUPLICATE_REASON,
+        original=original,
+    )
+    if archived:
+        await similar.merged(_case(turn), report, original)
 
 
 async def _transfer_button(

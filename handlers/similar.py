@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.decisions import Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
 from core.similar import Match, Place, similar
+from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import draft as drafts
 from handlers.actions import InlineKeyboard
 from handlers.case import Case
@@ -195,6 +196,17 @@ async def original_of(turn: Turn, report: Report, arg: str) -> Report | None:
     """The original named by a picker's ``d<id>`` argument, if it may carry ``report``."""
     digits = arg[len(DUPLICATE_ARG) :]
     original = await turn.uow.reports.get(int(digits)) if digits.isdigit() else None
+    if original is None or original.id == report.id or not _supportable(original):
+        return None
+    return original
+
+
+async def original_by_number(turn: Turn, report: Report, number: str) -> Report | None:
+    """The original named by its tracking number in ``/arsipkan NOMOR duplikat NOMOR_ASLI``."""
+    parsed = parse_tracking_number(number)
+    if parsed.check != TrackingCheck.VALID:
+        return None
+    original = await turn.uow.reports.by_tracking_number(parsed.number)
     if original is None or original.id == report.id or not _supportable(original):
         return None
     return original

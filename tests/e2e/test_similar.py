@@ -182,6 +182,40 @@ async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
     await _never_named(sepaso, coordinator)
 
 
+async def test_a_typed_archive_as_duplicate_names_the_original(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    """``/arsipkan NOMOR duplikat NOMOR_ASLI``: the typed twin of the picker; without the
+    original's number, or with one that cannot carry it, the group is told what to write."""
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    siti = chat_of(SITI)
+    await siti.consent()
+    original = await file_report(siti, telegram)
+    budi = chat_of(BUDI)
+    await budi.consent()
+    duplicate = await file_report(budi, telegram, privacy="Anonim")
+    await card_in(sepaso, duplicate)
+
+    usage = await sepaso.send(f"/arsipkan {duplicate} duplikat", "laporan aslinya")
+    assert f"/arsipkan {duplicate} duplikat NOMOR_ASLI" in usage["text"]
+    itself = await sepaso.send(f"/arsipkan {duplicate} duplikat {duplicate}", "laporan asli")
+    assert itself["text"] == "Pilih laporan asli yang masih terbuka (bukan laporan ini)."
+    told = await budi.do(
+        lambda: sepaso.send(
+            f"/arsipkan {duplicate} duplikat {original.lower()}", f"Laporan {duplicate}"
+        ),
+        "ternyata sama dengan laporan",
+    )
+    assert original in told["text"]
+    reports = {r.tracking_no: r for r in await store.reports()}
+    assert (reports[duplicate].status, reports[original].status) == ("diarsipkan", "baru")
+    await card_in(sepaso, original, showing="Didukung 1 warga lain")
+
+
 async def test_a_supporters_words_and_photo_reach_the_unit_as_an_addition_never_who(
     running_bot: RunningBot,
     telegram: EmulatorClient,
