@@ -212,3 +212,36 @@ class RegionDirectory:
         if key is None:
             key = self._keys[region.code] = _key(region.name)
         return key
+
+
+#: The kind of place before its name, as it is written on a letter: ``Desa Sepaso``,
+#: ``Kelurahan Singa Geweh``, ``Kec. Bengalon``. These are the places' official designations,
+#: the same in every language. Kabupaten and kota names already carry theirs.
+_KIND_PREFIX = {
+    "desa": "Desa",
+    "kelurahan": "Kelurahan",
+    "desa_adat": "Desa Adat",
+    "kecamatan": "Kec.",
+    "distrik": "Distrik",
+}
+
+
+def region_label(region: Region) -> str:
+    """One place with its kind: ``Desa Sepaso``, ``Kelurahan Teluk Lingga``, ``Kec. Bengalon``."""
+    prefix = _KIND_PREFIX.get(region.kind, "")
+    if not prefix or region.name.lower().startswith(prefix.lower() + " "):
+        return region.name
+    return f"{prefix} {region.name}"
+
+
+def place_name(regions: RegionDirectory, code: str) -> str:
+    """``Desa X, Kec. Y`` (and the kabupaten in a province deployment) for a desa code."""
+    names: list[str] = []
+    current = code
+    while current and regions.contains(current) and current != regions.root.code:
+        region = regions.get(current)
+        if region is None:
+            break
+        names.append(region_label(region))
+        current = current.rsplit(".", 1)[0] if "." in current else ""
+    return ", ".join(names) if names else code

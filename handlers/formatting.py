@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 
 from core.categories import Category, category_by_code
-from core.regions import Region, RegionDirectory
+from core.regions import place_name as place_name
+from core.regions import region_label as region_label
 
 #: How Indonesians write a date: ``Rabu, 2 Desember 2026`` (no leading zero on the day; CLDR's
 #: full Indonesian pattern has one).
@@ -38,36 +39,3 @@ def category_name(categories: tuple[Category, ...], code: str, language: str) ->
     if category is None:
         return code
     return category.name_en if language == "en" else category.name_id
-
-
-#: The kind of place before its name, as it is written on a letter: ``Desa Sepaso``,
-#: ``Kelurahan Singa Geweh``, ``Kec. Bengalon``. These are the places' official designations,
-#: the same in every language. Kabupaten and kota names already carry theirs.
-_KIND_PREFIX = {
-    "desa": "Desa",
-    "kelurahan": "Kelurahan",
-    "desa_adat": "Desa Adat",
-    "kecamatan": "Kec.",
-    "distrik": "Distrik",
-}
-
-
-def region_label(region: Region) -> str:
-    """One place with its kind: ``Desa Sepaso``, ``Kelurahan Teluk Lingga``, ``Kec. Bengalon``."""
-    prefix = _KIND_PREFIX.get(region.kind, "")
-    if not prefix or region.name.lower().startswith(prefix.lower() + " "):
-        return region.name
-    return f"{prefix} {region.name}"
-
-
-def place_name(regions: RegionDirectory, code: str) -> str:
-    """``Desa X, Kec. Y`` (and the kabupaten in a province deployment) for a desa code."""
-    names: list[str] = []
-    current = code
-    while current and regions.contains(current) and current != regions.root.code:
-        region = regions.get(current)
-        if region is None:
-            break
-        names.append(region_label(region))
-        current = current.rsplit(".", 1)[0] if "." in current else ""
-    return ", ".join(names) if names else code

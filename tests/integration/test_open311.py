@@ -305,7 +305,7 @@ async def test_a_public_report_in_full_once_verified(world: World) -> None:
     assert item["description"] == ""  # not verified yet: the reporter's words wait
     assert item["lat"] is None
     assert item["media_url"] is None
-    assert item["address"] == "Sepaso, Kec. Bengalon"
+    assert item["address"] == "Desa Sepaso, Kec. Bengalon"
     assert item["agency_responsible"] == "Desa Sepaso"
     assert item["requested_datetime"] == "2026-03-02T09:00:00+08:00"
     assert item["expected_datetime"] == "2026-03-05T23:59:59+08:00"
@@ -322,7 +322,7 @@ async def test_a_public_report_in_full_once_verified(world: World) -> None:
     assert item_xml["description"] == "Sampah menumpuk di tepi jalan desa"
     assert item_xml["status_notes"] == "Truk sampah dijadwalkan Kamis"
     # The reporter named themself in the address detail: published, with the name masked.
-    assert item_xml["address"] == "RT 05 dekat rumah [disembunyikan], Sepaso, Kec. Bengalon"
+    assert item_xml["address"] == "RT 05 dekat rumah [disembunyikan], Desa Sepaso, Kec. Bengalon"
     assert item_xml["lat"] == "0.93"
     assert item_xml["long"] == "117.75"
     assert item_xml["updated_datetime"] == "2026-03-03T09:00:00+08:00"

@@ -15,7 +15,7 @@ from babel.dates import format_date
 from core.categories import Category, category_by_code
 from core.lifecycle import ReportStatus
 from core.open311 import open311_status
-from core.regions import RegionDirectory
+from core.regions import RegionDirectory, place_name
 from locales import Translator
 from storage.models import Report
 
@@ -55,19 +55,6 @@ def service_name(categories: tuple[Category, ...], code: str, language: str) -> 
     return category.name_en if language == "en" else category.name_id
 
 
-def place(regions: RegionDirectory, code: str) -> str:
-    """``Sepaso, Kec. Bengalon`` (and the kabupaten in a province deployment)."""
-    names: list[str] = []
-    current = code
-    while current and current != regions.root.code and regions.contains(current):
-        region = regions.get(current)
-        if region is None:
-            break
-        names.append(f"Kec. {region.name}" if region.level == 3 else region.name)
-        current = current.rsplit(".", 1)[0] if "." in current else ""
-    return ", ".join(names) if names else code
-
-
 def service_notice(tr: Translator, report: Report) -> str:
     """The deadline in words: which stage, and its last day."""
     if report.due_date is None:
@@ -104,7 +91,7 @@ def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
     def public(text: str) -> str:
         return redact(text, identity, mask) if shown else ""
 
-    where = place(ctx.regions, report.region_code)
+    where = place_name(ctx.regions, report.region_code)
     if shown and report.address_detail:
         where = f"{public(report.address_detail)}, {where}"
     has_point = shown and report.latitude is not None and report.longitude is not None
