@@ -7,7 +7,7 @@ from core.lifecycle import Privacy
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import intake
 from handlers.actions import InlineButton, InlineKeyboard
-from handlers.consent import CONSENT_VERSION, ask_consent, current_citizen
+from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu, menu_choice
@@ -20,6 +20,8 @@ from storage.supporters import SupporterRepository
 STATUS_DESCRIPTION_MAX = 600
 
 COMMANDS_NEW = frozenset(commands.NEW)
+#: A main-menu choice (or the consent button's follow-on) → the command it stands for.
+_COMMAND_OF = {"new": commands.NEW[0], "status": commands.STATUS[0], "mine": commands.MINE[0]}
 COMMANDS_STATUS = frozenset(commands.STATUS)
 COMMANDS_MINE = frozenset(commands.MINE)
 COMMANDS_HELP = frozenset(commands.HELP)
@@ -53,15 +55,14 @@ async def on_menu_text(turn: Turn, message: Message) -> bool:
     elif choice == "language":
         show_language_choice(turn)
     else:
-        command = {"new": commands.NEW, "status": commands.STATUS, "mine": commands.MINE}[choice][0]
-        await _consented_command(turn, command, "")
+        await _consented_command(turn, _COMMAND_OF[choice], "")
     return True
 
 
 async def _consented_command(turn: Turn, name: str, args: str) -> None:
     citizen = await current_citizen(turn)
     if citizen is None:
-        ask_consent(turn)
+        ask_consent(turn, then=_then_of(name))
         return
     if name in COMMANDS_NEW:
         intake.begin(turn)
@@ -83,7 +84,8 @@ MY_REPORT = "myr"
 async def on_button(turn: Turn, action: str, arg: str) -> bool:
     """Buttons owned here; False when the action belongs to the intake flow."""
     if action == "consent":
-        await _consent_answer(turn, agreed=arg == "yes")
+        agreed, _, then = arg.partition(".")
+        await _consent_answer(turn, agreed=agreed == "yes", then=then)
     elif action == "langmenu":
         turn.answer()
         show_language_choice(turn)
@@ -119,7 +121,14 @@ async def start(turn: Turn) -> None:
         intake.offer_resume(turn)
 
 
-async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
+def _then_of(command: str) -> str:
+    """The consent button's follow-on for a command asked for before consenting."""
+    if command in COMMANDS_NEW:
+        return "new"
+    return "status" if command in COMMANDS_STATUS else "mine"
+
+
+async def _consent_answer(turn: Turn, *, agreed: bool, then: str = "") -> None:
     conv = turn.conversation
     conv.step_seq += 1
     if not agreed:
@@ -145,6 +154,9 @@ async def _consent_answer(turn: Turn, *, agreed: bool) -> None:
     conv.step = ChatStep.IDLE
     turn.answer(turn.t("consent.thanks_short"))
     turn.show(turn.t("consent.accepted"), None)
+    if then in THEN_CHOICES:
+        await _consented_command(turn, _COMMAND_OF[then], "")
+        return
     turn.send(turn.t("menu.prompt"), main_menu(turn.tr))
 
 

@@ -14,13 +14,20 @@ async def current_citizen(turn: Turn) -> Citizen | None:
     return await turn.uow.citizens.get(turn.channel, turn.event.sender.user_id)
 
 
-def ask_consent(turn: Turn) -> None:
+#: What a citizen asked for before consenting, carried by the agree button so that agreeing
+#: goes on to it: "Laporan baru", "Cek status", "Laporan saya".
+THEN_CHOICES = frozenset({"new", "status", "mine"})
+
+
+def ask_consent(turn: Turn, then: str = "") -> None:
+    """The privacy notice; agreeing goes on to ``then`` (one of :data:`THEN_CHOICES`) if given."""
     conv = turn.conversation
     conv.step = ChatStep.CONSENT
     conv.step_seq += 1
+    agree = f"yes.{then}" if then in THEN_CHOICES else "yes"
     keyboard = InlineKeyboard(
         rows=(
-            (turn.button(turn.t("consent.agree"), "consent", "yes", scope=SCOPE_GLOBAL),),
+            (turn.button(turn.t("consent.agree"), "consent", agree, scope=SCOPE_GLOBAL),),
             (turn.button(turn.t("consent.decline"), "consent", "no", scope=SCOPE_GLOBAL),),
             (turn.button(turn.t("language.button"), "langmenu", scope=SCOPE_GLOBAL),),
         )

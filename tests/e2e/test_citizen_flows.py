@@ -222,13 +222,23 @@ async def test_status_for_owner_stranger_and_typo(
     assert len(await store.reports()) == 1
 
 
+async def test_a_new_citizen_who_asks_for_a_report_goes_on_to_it_after_consent(
+    running_bot: RunningBot, chat_of: ChatOf
+) -> None:
+    """/lapor before consent: after "Saya setuju" the report starts at once; the citizen does not
+    have to ask again."""
+    chat = chat_of(SITI)
+    await chat.send("/lapor", "Apakah Anda setuju?")
+    first = await chat.press("✅ Saya setuju", "Apa jenis laporan Anda?")
+    assert "Pengaduan" in labels(first)[0]
+
+
 async def test_my_reports_are_paged_newest_first(
     running_bot: RunningBot, chat_of: ChatOf, store: Store
 ) -> None:
     chat = chat_of(SITI)
     await chat.send("📋 Laporan saya", "Apakah Anda setuju?")  # consent first
-    await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
-    await chat.send("📋 Laporan saya", "Anda belum pernah mengirim laporan.")
+    await chat.press("✅ Saya setuju", "Anda belum pernah mengirim laporan.")  # then the list
     numbers = [
         tracking_number(
             await walk_to(
