@@ -175,6 +175,24 @@ async def test_each_message_shows_its_time_and_day_on_the_sandbox_clock(site: Si
     assert english["shown"] == {"time": "08:00", "day": "Monday, 30 November 2026"}
 
 
+async def test_advancing_several_days_shows_each_days_messages_on_that_day(site: Site) -> None:
+    """ "+3 hari kerja": each morning's digest is sent on its own morning, not stamped with a
+    later day because the clock moved on before it went out."""
+    site.sandbox.clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=WITA))  # a Friday
+    await site.post("/api/clock/advance", {"days": 3})
+    await site.sandbox.settle()
+    digests = [
+        m["shown"]
+        for m in await site.get("/api/panes/koordinator/messages")
+        if "Ringkasan pagi" in text_of(m)
+    ]
+    assert digests == [
+        {"time": "08.00", "day": "Senin, 30 November 2026"},
+        {"time": "08.00", "day": "Selasa, 1 Desember 2026"},
+        {"time": "08.00", "day": "Rabu, 2 Desember 2026"},
+    ]
+
+
 async def test_the_overdue_scenario_runs_through_reminders_to_the_escalation(site: Site) -> None:
     await site.post("/api/scenarios/terlambat")
     number = TRACKING.search(text_of(await wait_for(site, "siti", "Nomor laporan:")))

@@ -237,7 +237,8 @@ class Sandbox:
 
     async def advance(self, working_days: int = 1) -> list[DayRound]:
         """Move to the morning of each of the next ``working_days`` working days in turn and run
-        the bot's clock there, so every day's reminders, escalations and digests go out."""
+        the bot's clock there, so every day's reminders, escalations and digests go out (and are
+        sent, stamped with that morning, before the next day)."""
         if working_days < 1:
             raise ValueError("advance by at least one working day")
         jobs = self.app.jobs
@@ -250,4 +251,6 @@ class Sandbox:
             self.clock.set(datetime.combine(day, morning, self.timezone))
             done = await jobs.run_due()
             rounds.append(DayRound(day, dict(done.counts)))
+            # The day's messages go out on that day, before the clock moves to the next one.
+            await self.settle()
         return rounds
