@@ -25,12 +25,14 @@ EXIT_FAILED = 1
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = commands.add_parser("apikey", help="API keys of systems that file reports (Open311)")
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], tr: Translator
+) -> None:
+    keys = commands.add_parser("apikey", help=tr.t("cli.help.apikey"))
     actions = keys.add_subparsers(dest="apikey_command", required=True)
-    actions.add_parser("create", help="create a key and print it once").add_argument("name")
-    actions.add_parser("list", help="list the keys (never the keys themselves)")
-    actions.add_parser("revoke", help="revoke a key; its reports stay").add_argument("name")
+    actions.add_parser("create", help=tr.t("cli.help.apikey.create")).add_argument("name")
+    actions.add_parser("list", help=tr.t("cli.help.apikey.list"))
+    actions.add_parser("revoke", help=tr.t("cli.help.apikey.revoke")).add_argument("name")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

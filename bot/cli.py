@@ -11,38 +11,34 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import apikey_cli, console_cli, units_cli, webhook_cli
 from bot.logs import setup_logging
 from bot.settings import Settings
-from locales import Catalogs
+from locales import Catalogs, Translator
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aduan", description="Kanal Aduan")
+def _parser(tr: Translator) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aduan", description=tr.t("cli.help.aduan"))
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "run",
-        help="run the bot (long polling, or webhook with WEBHOOK_LISTEN); without BOT_TOKEN, "
-        "the sandbox",
+        help=tr.t("cli.help.run"),
     )
-    commands.add_parser("migrate", help="bring the database schema up to date")
-    emulator = commands.add_parser("emulator", help="serve the loopback Bot API emulator")
+    commands.add_parser("migrate", help=tr.t("cli.help.migrate"))
+    emulator = commands.add_parser("emulator", help=tr.t("cli.help.emulator"))
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8081)
-    sandbox = commands.add_parser(
-        "sandbox", help="the whole bot in a browser, with no Telegram account and no token"
-    )
+    sandbox = commands.add_parser("sandbox", help=tr.t("cli.help.sandbox"))
     sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, help="port of the page (default: SANDBOX_PORT, 8080)")
-    sandbox.add_argument(
-        "--data-dir", type=Path, help="its database and media (default: SANDBOX_DATA_DIR)"
-    )
-    units_cli.add_parser(commands)
-    apikey_cli.add_parser(commands)
-    console_cli.add_parser(commands)
-    webhook_cli.add_parser(commands)
+    sandbox.add_argument("--port", type=int, help=tr.t("cli.help.sandbox.port"))
+    sandbox.add_argument("--data-dir", type=Path, help=tr.t("cli.help.sandbox.data_dir"))
+    units_cli.add_parser(commands, tr)
+    apikey_cli.add_parser(commands, tr)
+    console_cli.add_parser(commands, tr)
+    webhook_cli.add_parser(commands, tr)
     return parser
 
 
@@ -128,8 +124,18 @@ def emulator(host: str, port: int) -> int:
     return 0
 
 
+def _help_language() -> Translator:
+    """The language of ``--help`` and of argparse's own refusals: ``DEFAULT_LANGUAGE``
+    (Indonesian when the settings cannot be read yet; they are checked after parsing)."""
+    try:
+        language = Settings().default_language
+    except ValidationError:
+        language = "id"
+    return Catalogs(language).get(language)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser(_help_language()).parse_args(argv)
     if args.command == "emulator":
         return emulator(args.host, args.port)
     settings = Settings()

@@ -36,19 +36,23 @@ from web.open311 import Open311Config, build_open311_app
 EXIT_FAILED = 1
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    console = commands.add_parser("console", help="serve the coordinator's console (web)")
-    console.add_argument("--host", help="address to listen on (default: CONSOLE_HOST)")
-    console.add_argument("--port", type=int, help="port (default: CONSOLE_PORT, 8000)")
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], tr: Translator
+) -> None:
+    console = commands.add_parser("console", help=tr.t("cli.help.console"))
+    console.add_argument("--host", help=tr.t("cli.help.console.host"))
+    console.add_argument("--port", type=int, help=tr.t("cli.help.console.port"))
     actions = console.add_subparsers(dest="console_command")
-    link = actions.add_parser("link", help="print a single-use login link (10 minutes)")
+    link = actions.add_parser("link", help=tr.t("cli.help.console.link"))
     link.add_argument("unit_code")
-    export = commands.add_parser("export", help="export reports: csv, xlsx, lapor or rekap")
+    export = commands.add_parser("export", help=tr.t("cli.help.export"))
     export.add_argument("--format", choices=FORMATS, default="csv")
-    export.add_argument("--from", dest="first", help="first day, YYYY-MM-DD (default: 1st)")
-    export.add_argument("--to", dest="last", help="last day, YYYY-MM-DD (default: today)")
-    export.add_argument("--unit", help="only this unit's reports (a kecamatan: with its desa)")
-    export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    export.add_argument("--from", dest="first", help=tr.t("cli.help.export.from"))
+    export.add_argument("--to", dest="last", help=tr.t("cli.help.export.to"))
+    export.add_argument("--unit", help=tr.t("cli.help.export.unit"))
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, help=tr.t("cli.help.export.output")
+    )
 
 
 def console_config(settings: Settings, catalogs: Catalogs | None = None) -> ConsoleConfig:

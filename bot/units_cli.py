@@ -37,25 +37,29 @@ EXIT_FAILED = 1
 _COLUMN_GAP = "  "
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], tr: Translator
+) -> None:
     """Register ``units`` and its subcommands on the ``aduan`` parser."""
-    units = commands.add_parser("units", help="seed, import and list units; issue binding codes")
+    units = commands.add_parser("units", help=tr.t("cli.help.units"))
     actions = units.add_subparsers(dest="units_command", required=True)
-    actions.add_parser("seed", help="create the coordinator, OPDs, kecamatan and desa units")
-    importing = actions.add_parser("import", help="add or edit units from a CSV or YAML file")
+    actions.add_parser("seed", help=tr.t("cli.help.units.seed"))
+    importing = actions.add_parser("import", help=tr.t("cli.help.units.import"))
     importing.add_argument("file", type=Path)
-    listing = actions.add_parser("list", help="list units and their group chats")
-    listing.add_argument("--unbound", action="store_true", help="only units without a group")
-    listing.add_argument("--kind", choices=KINDS, help="only units of this kind")
-    code = actions.add_parser("code", help="issue a one-time code that binds a group to a unit")
+    listing = actions.add_parser("list", help=tr.t("cli.help.units.list"))
+    listing.add_argument("--unbound", action="store_true", help=tr.t("cli.help.units.unbound"))
+    listing.add_argument("--kind", choices=KINDS, help=tr.t("cli.help.units.kind"))
+    code = actions.add_parser("code", help=tr.t("cli.help.units.code"))
     code.add_argument("unit_code")
-    officers = actions.add_parser(
-        "officers", help="list, name or withdraw the officers a unit named (admin rights)"
-    )
+    officers = actions.add_parser("officers", help=tr.t("cli.help.units.officers"))
     officers.add_argument("unit_code")
-    officers.add_argument("--add", metavar="TELEGRAM_USER_ID", help="name this user an officer")
-    officers.add_argument("--name", default="", help="the officer's name, for the record")
-    officers.add_argument("--remove", metavar="TELEGRAM_USER_ID", help="withdraw this officer")
+    officers.add_argument(
+        "--add", metavar="TELEGRAM_USER_ID", help=tr.t("cli.help.units.officers.add")
+    )
+    officers.add_argument("--name", default="", help=tr.t("cli.help.units.officers.name"))
+    officers.add_argument(
+        "--remove", metavar="TELEGRAM_USER_ID", help=tr.t("cli.help.units.officers.remove")
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,14 +24,14 @@ class ConfigError(Exception):
     """A setting that keeps the bot from starting; ``str()`` is the message for the operator."""
 
 
-def add_parser(commands: Any) -> None:
-    webhook = commands.add_parser("webhook", help="register, remove or show the Telegram webhook")
+def add_parser(commands: Any, tr: Translator) -> None:
+    webhook = commands.add_parser("webhook", help=tr.t("cli.help.webhook"))
     actions = webhook.add_subparsers(dest="webhook_command", required=True)
-    set_ = actions.add_parser("set", help="send updates to URL (pending updates are kept)")
-    set_.add_argument("url", help="the public HTTPS address that reaches WEBHOOK_PATH")
-    set_.add_argument("--max-connections", type=int, help="default: WEBHOOK_MAX_CONNECTIONS (40)")
-    actions.add_parser("delete", help="stop the webhook (pending updates are kept)")
-    actions.add_parser("info", help="show the webhook Telegram has")
+    set_ = actions.add_parser("set", help=tr.t("cli.help.webhook.set"))
+    set_.add_argument("url", help=tr.t("cli.help.webhook.url"))
+    set_.add_argument("--max-connections", type=int, help=tr.t("cli.help.webhook.max_connections"))
+    actions.add_parser("delete", help=tr.t("cli.help.webhook.delete"))
+    actions.add_parser("info", help=tr.t("cli.help.webhook.info"))
 
 
 def translator(settings: Settings) -> Translator:
