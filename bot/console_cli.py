@@ -8,16 +8,17 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.bootstrap import deadline_policy, handler_deps, seed_if_empty
-from bot.clock import system_clock
+from bot.clock import Clock, system_clock
 from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
@@ -106,14 +107,16 @@ async def print_link(settings: Settings, unit_code: str) -> int:
 
 
 def open311_subapp(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], catalogs: Catalogs
+    settings: Settings,
+    sessions: Callable[[], AsyncSession],
+    catalogs: Catalogs,
+    clock: Clock = system_clock,
 ) -> tuple[str, web.Application]:
     """The Open311 GeoReport v2 API (docs/open311.md), mounted under the console at /open311/v2/.
 
     Reports it accepts are filed by the same handlers as the chat's; their cards carry buttons
     signed with the bot's callback secret (the token's, or ``CALLBACK_SECRET``)."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    clock = system_clock
     deps = handler_deps(settings, token, catalogs, clock)
     config = Open311Config(
         regions=deps.regions,

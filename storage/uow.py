@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories import (
     CitizenRepository,
@@ -20,7 +21,7 @@ from storage.repositories import (
 class UnitOfWork:
     """``async with UnitOfWork(factory) as uow: ...; await uow.commit()``; rolls back otherwise."""
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, factory: Callable[[], AsyncSession]) -> None:
         self._factory = factory
 
     async def __aenter__(self) -> UnitOfWork:

@@ -84,3 +84,33 @@ async def test_a_port_in_use_is_said_at_once(tmp_path: Path) -> None:
     assert f"Port {port} sudah dipakai" in err.decode()
     assert b"http://" not in out
     assert not (tmp_path / "data").exists()  # nothing started, nothing written
+
+
+@pytest.mark.slow
+async def test_the_sandboxs_console_serves_open311_on_the_sandboxs_reports(tmp_path: Path) -> None:
+    """Trainers who show the Open311 API see it on the sandbox's own reports, as in production."""
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env.update(PYTHONPATH=str(ROOT), SANDBOX_PORT="0", CONSOLE_PORT="0")
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot.cli", "sandbox"),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        page = await read_url(process.stdout, timeout=60)
+        console = await read_url(process.stdout, timeout=30)
+        assert console != page
+        async with aiohttp.ClientSession() as http:
+            async with http.get(console + "open311/v2/services.json") as response:
+                assert response.status == 200
+                services = await response.json()
+            assert {"service_code", "service_name"} <= set(services[0])
+            async with http.get(console + "open311/v2/requests.json") as response:
+                assert response.status == 200
+                assert await response.json() == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.categories import HANDLER_OPD, Category, category_by_code
 from core.lifecycle import Privacy, ReportStatus, ReportType
@@ -62,7 +62,7 @@ class Open311:
     def __init__(
         self,
         config: Open311Config,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Callable[[], AsyncSession],
         clock: Clock,
         filer: Filer | None,
     ) -> None:
@@ -437,7 +437,7 @@ def base_url(request: web.Request, segment: str) -> str:
 
 def build_open311_app(
     config: Open311Config,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Callable[[], AsyncSession],
     clock: Clock,
     filer: Filer | None = None,
 ) -> web.Application:

@@ -83,7 +83,7 @@ async def _start_console(
     taken port is said and the sandbox runs without it."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.console_cli import console_config
+    from bot.console_cli import console_config, open311_subapp
     from web.console import start_console
 
     config = replace(
@@ -93,5 +93,10 @@ async def _start_console(
     def sessions() -> AsyncSession:
         return AsyncSession(sandbox.app.engine, expire_on_commit=False)
 
+    # Open311 as in production, on the sandbox's reports and clock, signing buttons with the
+    # sandbox bot's token.
+    open311 = open311_subapp(sandbox.settings, sessions, sandbox.catalogs, sandbox.clock)
     host, port = sock.getsockname()[:2]
-    return await start_console(config, sessions, host=host, port=port, sock=sock)
+    return await start_console(
+        config, sessions, host=host, port=port, sock=sock, extra_subapps=[open311]
+    )
