@@ -6,6 +6,9 @@ framework, all in one run and one table.
 ``python -m bench delivery [-n N] [--groups G] [--per-group K] ...``: the outbox's delivery rate
 under Telegram's flood limits (see :mod:`bench.delivery`).
 
+``python -m bench crowd [--crowd N] [--baseline DIR]``: 1,000 new users send ``/start`` while one
+citizen is in the middle of a report (see :mod:`bench.crowd`).
+
 ``python -m bench clock [-n N]``: the clock's overdue scan, digests and rounds over N generated
 reports (1,000,000 by default; see :mod:`bench.clock`).
 
@@ -177,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import delivery
 
         return delivery.main(argv[1:])
+    if argv[:1] == ["crowd"]:
+        # 1,000 new users send /start while one citizen is in the middle of a report.
+        from bench import crowd
+
+        return crowd.main(argv[1:])
     if argv[:1] == ["clock"]:
         # The clock's scans and rounds over a generated database of a million reports.
         from bench import clock

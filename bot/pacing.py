@@ -384,13 +384,23 @@ class FloodScheduler:
         for bucket in self._buckets(key, now):
             bucket.start(now)
         for overall in self._overall(now):
-            overall.sent(now)
+            # The second's window holds the send from its start until a second after its
+            # answer: Telegram counts it on arrival, somewhere in between, so a slow send and a
+            # quick one a second later cannot meet in one of Telegram's seconds. The overall
+            # bucket, shared by concurrent sends, counts it as of its start.
+            if isinstance(overall, WindowLog):
+                overall.start(now)
+            else:
+                overall.sent(now)
 
     def returned(self, key: ChatKey, now: float) -> None:
         """The message :meth:`sending` started has its answer (or failed): the chat's buckets
-        count it as of now."""
+        and the overall second count it as of now."""
         for bucket in self._chats.get(key, ()):
             bucket.release(now)
+        for overall in self._global:
+            if isinstance(overall, WindowLog):
+                overall.release(now)
 
     def charge_global(self, now: float) -> None:
         """A call that is not a message to a chat (a pin) still counts towards the overall rate."""

@@ -476,6 +476,7 @@ class OutboxRepository:
         limit: int,
         per_chat: int | None = None,
         skip_chats: Collection[str] = (),
+        talking: Collection[str] = (),
     ) -> list[OutboxMessage]:
         """Unsent rows that may go now, oldest first.
 
@@ -489,7 +490,10 @@ class OutboxRepository:
         are left out. Button answers are never held back by either, nor by a waiting head, and
         come first: they are not messages, and must go within seconds. Then come the replies to
         the person who is talking (their next screen; ``replying_to``), before any notification,
-        even one queued earlier for the same chat; among themselves rows keep their order.
+        even one queued earlier for the same chat; among themselves rows keep their order,
+        except that replies to the ``talking`` chats (conversations already under way: the
+        caller replied to them lately) go before the other replies (a crowd's first greetings),
+        so a crowd of newcomers cannot push a person in the middle of a report out of the window.
         """
         is_answer = OutboxMessage.payload["kind"].as_string() == "answer_button"
         is_reply = OutboxMessage.payload[LANE_KEY].as_string() == REPLY_LANE
@@ -523,6 +527,10 @@ class OutboxRepository:
         if per_chat is None:
             rows = await self._session.scalars(query.order_by(OutboxMessage.id).limit(limit))
             return list(rows)
+        order: list[tuple[ColumnElement[bool], int]] = [(is_answer, 0)]
+        if talking:
+            order.append((is_reply & OutboxMessage.chat_id.in_(list(talking)), 1))
+        order.append((is_reply, 2))
         # Window functions: SQLite 3.25+ and every supported PostgreSQL.
         rank = (
             func.row_number()
@@ -538,7 +546,8 @@ class OutboxRepository:
             .where((ranked.c.rank <= per_chat) | is_answer | is_reply)
             # Answers first, then replies: a window full of notifications must not push them out.
             .order_by(
-                case((is_answer, 0), (is_reply, 1), else_=ranked.c.rank + 1), OutboxMessage.id
+                case(*order, else_=ranked.c.rank + 2),
+                OutboxMessage.id,
             )
             .limit(limit)
         )
