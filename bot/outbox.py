@@ -439,9 +439,13 @@ class OutboxWorker(Worker):
         async with self._uow_factory() as uow:
             migrations: dict[ChatKey, str] = {}
             undeliverable: dict[int, str] = {}
+            # Every sent row of the round in one statement (an executemany).
+            await uow.outbox.mark_sent_many(
+                [(row.id, outcome.message_id) for row, outcome in settled if outcome.sent],
+                now=now,
+            )
             for row, outcome in settled:
                 if outcome.sent:
-                    await uow.outbox.mark_sent(row.id, message_id=outcome.message_id, now=now)
                     await self._link(uow, row, outcome.message_ids, now)
                 elif outcome.failed:
                     await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
