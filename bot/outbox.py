@@ -151,7 +151,7 @@ class OutboxWorker(Worker):
         uow_factory: UowFactory,
         channels: Mapping[str, Channel],
         clock: Clock,
-        per_second: float = 28.0,
+        per_second: float = 30.0,
         chat_per_second: float = 1.0,
         group_per_minute: float = 20.0,
         burst: float | None = None,

@@ -244,11 +244,13 @@ class FloodLimits:
     Network jitter cannot push a chat over its limit, because a chat's sends are counted as of
     their answer (:meth:`TokenBucket.hold`); ``margin`` keeps sends of each chat's and group's
     burst back all the same (none by default). The overall bucket, shared by concurrent sends,
-    paces at a rate a little under Telegram's 30/s with a burst of half a second's worth, and a
-    sliding window keeps any one second at 30 at most (:data:`TELEGRAM_PER_SECOND`).
+    paces at Telegram's 30/s with a burst of half a second's worth, and a
+    sliding window keeps any one second at 30 at most (:data:`TELEGRAM_PER_SECOND`), counting each
+    send from its start until a second after its answer (Telegram counts it on arrival, somewhere
+    in between): that window is the guarantee, so the bucket may run at Telegram's own 30/s.
     """
 
-    per_second: float = 28.0
+    per_second: float = 30.0
     burst: float | None = None  # overall; default: half a second's worth
     chat_per_second: float = 1.0
     chat_burst: float = 3.0
