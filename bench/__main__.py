@@ -141,6 +141,11 @@ def _details(outcome: Outcome, config: Config) -> list[str]:
             f"album step ({config.photos} photos; not in p50/p99) p50: {shown} "
             f"(Kanal Aduan waits ALBUM_WAIT_SECONDS={config.album_wait:g} for more items)"
         )
+    for group in outcome.frameworks:
+        for r in group.kanal:
+            if r.calls_per_report is not None:
+                shown = ", ".join(f"{n:.1f} {kind}" for kind, n in r.calls_per_report.items())
+                lines.append(f"{r.name}: Bot API calls per report: {shown}")
     harness = ", ".join(
         f"{r.name} {r.harness_cpu_pct:.0f} %"
         for r in outcome.results

@@ -18,7 +18,7 @@ from bench.delivery import Workload
 from bench.errors import BenchError
 from bench.flows import Citizen, CitizenRun, Step, echo_steps, kanal_steps
 from bench.procs import BotProcess
-from bench.report import BotResult, summarise
+from bench.report import BotResult, calls_per_report, summarise
 from bench.watch import ReplyWatcher, install
 from bot.emulator import Emulator, EmulatorClient, TgUser
 
@@ -393,4 +393,7 @@ async def _run_kanal(
     result.harness_cpu_pct = cpu
     result.reports = _check_database(name, db, runs, config, result.updates)
     result.reports_per_s = result.reports / result.wall_s
+    if not notifications:
+        methods = emulator.bot_state(token).stats()["methods"]
+        result.calls_per_report = calls_per_report(methods, result.reports)
     return result
