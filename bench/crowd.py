@@ -223,7 +223,8 @@ def main(argv: list[str]) -> int:
         print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
     print(table(results, args.crowd))
-    failed = [r.name for r in results if r.too_many]
+    # An earlier version is measured as it is: its 429s are a finding, not a failed run.
+    failed = [r.name for r in results if r.too_many and not r.name.startswith("before: ")]
     if failed:
         print(f"BENCHMARK FAILED: 429s in {failed}", file=sys.stderr)
         return 1

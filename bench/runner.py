@@ -124,7 +124,10 @@ async def _until(check: Callable[[], bool], timeout: float, what: str) -> None:
 def _check_emulator(
     name: str, stats: dict[str, Any], updates: int, notes: list[str], *, flood: bool
 ) -> None:
-    if stats["too_many_requests"]:
+    if stats["too_many_requests"] and name.startswith("before: "):
+        # An earlier version is measured as it is: its 429s are a finding, not a failed run.
+        notes.append(f"{name}: Telegram's flood limits refused {stats['too_many_requests']} calls")
+    elif stats["too_many_requests"]:
         raise BenchError(
             f"{name}: Telegram's flood limits refused {stats['too_many_requests']} calls"
         )
