@@ -232,9 +232,10 @@ class _Accounts:
 
 async def run(config: Config) -> Outcome:
     notes = [
-        "the emulator enforces Telegram's flood limits (30/s, 1/s per chat with a burst of 3, "
-        "20/min per group) on the Kanal Aduan rows with send limits, none on the others; "
-        "checked: 0 × 429 in every row",
+        "the emulator enforces Telegram's flood limits (at most 30 in any second and 20 in any "
+        "minute per group, sliding windows; 1/s per chat with a burst of 3) on the Kanal Aduan "
+        "rows with send limits, none on the others; checked: 0 × 429 in every row "
+        "(before: rows only noted)",
         f"Kanal Aduan throttle raised to {THROTTLE_MAX_UPDATES} updates/10 s "
         "(simulated users act within milliseconds)",
     ]
