@@ -6,6 +6,9 @@ framework, all in one run and one table.
 ``python -m bench delivery [-n N] [--groups G] [--per-group K] ...``: the outbox's delivery rate
 under Telegram's flood limits (see :mod:`bench.delivery`).
 
+``python -m bench crowd [--crowd N] [--baseline DIR]``: 1,000 new users send ``/start`` while one
+citizen is in the middle of a report (see :mod:`bench.crowd`).
+
 ``python -m bench clock [-n N]``: the clock's overdue scan, digests and rounds over N generated
 reports (1,000,000 by default; see :mod:`bench.clock`).
 
@@ -138,6 +141,11 @@ def _details(outcome: Outcome, config: Config) -> list[str]:
             f"album step ({config.photos} photos; not in p50/p99) p50: {shown} "
             f"(Kanal Aduan waits ALBUM_WAIT_SECONDS={config.album_wait:g} for more items)"
         )
+    for group in outcome.frameworks:
+        for r in group.kanal:
+            if r.calls_per_report is not None:
+                shown = ", ".join(f"{n:.1f} {kind}" for kind, n in r.calls_per_report.items())
+                lines.append(f"{r.name}: Bot API calls per report: {shown}")
     harness = ", ".join(
         f"{r.name} {r.harness_cpu_pct:.0f} %"
         for r in outcome.results
@@ -177,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import delivery
 
         return delivery.main(argv[1:])
+    if argv[:1] == ["crowd"]:
+        # 1,000 new users send /start while one citizen is in the middle of a report.
+        from bench import crowd
+
+        return crowd.main(argv[1:])
     if argv[:1] == ["clock"]:
         # The clock's scans and rounds over a generated database of a million reports.
         from bench import clock

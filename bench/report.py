@@ -9,6 +9,25 @@ from typing import Any
 
 from bench.flows import Action, CitizenRun
 
+#: Bot API methods by what they are to the person (the rest: polling, files, set-up).
+CALL_KINDS = {
+    "sends": ("sendmessage", "sendphoto", "sendmediagroup", "senddocument", "sendlocation"),
+    "edits": ("editmessagetext", "editmessagereplymarkup", "editmessagecaption"),
+    "deletes": ("deletemessage",),
+    "button answers": ("answercallbackquery",),
+}
+
+
+def calls_per_report(methods: dict[str, int], reports: int) -> dict[str, float]:
+    """Bot API calls of each kind in :data:`CALL_KINDS`, divided by the reports filed."""
+    lower: dict[str, int] = {}
+    for method, count in methods.items():
+        lower[method.lower()] = lower.get(method.lower(), 0) + count
+    return {
+        kind: sum(lower.get(m, 0) for m in names) / max(1, reports)
+        for kind, names in CALL_KINDS.items()
+    }
+
 
 def percentile(values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of a non-empty sequence."""
@@ -34,6 +53,9 @@ class BotResult:
     harness_cpu_pct: float | None = None
     reports: int | None = None
     reports_per_s: float | None = None
+    # Bot API calls per filed report (rows without notifications): messages sent, messages
+    # edited (both counted by Telegram's limits) and button answers (not counted).
+    calls_per_report: dict[str, float] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

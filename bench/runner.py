@@ -18,7 +18,7 @@ from bench.delivery import Workload
 from bench.errors import BenchError
 from bench.flows import Citizen, CitizenRun, Step, echo_steps, kanal_steps
 from bench.procs import BotProcess
-from bench.report import BotResult, summarise
+from bench.report import BotResult, calls_per_report, summarise
 from bench.watch import ReplyWatcher, install
 from bot.emulator import Emulator, EmulatorClient, TgUser
 
@@ -124,7 +124,10 @@ async def _until(check: Callable[[], bool], timeout: float, what: str) -> None:
 def _check_emulator(
     name: str, stats: dict[str, Any], updates: int, notes: list[str], *, flood: bool
 ) -> None:
-    if stats["too_many_requests"]:
+    if stats["too_many_requests"] and name.startswith("before: "):
+        # An earlier version is measured as it is: its 429s are a finding, not a failed run.
+        notes.append(f"{name}: Telegram's flood limits refused {stats['too_many_requests']} calls")
+    elif stats["too_many_requests"]:
         raise BenchError(
             f"{name}: Telegram's flood limits refused {stats['too_many_requests']} calls"
         )
@@ -229,9 +232,10 @@ class _Accounts:
 
 async def run(config: Config) -> Outcome:
     notes = [
-        "the emulator enforces Telegram's flood limits (30/s, 1/s per chat with a burst of 3, "
-        "20/min per group) on the Kanal Aduan rows with send limits, none on the others; "
-        "checked: 0 × 429 in every row",
+        "the emulator enforces Telegram's flood limits (at most 30 in any second and 20 in any "
+        "minute per group, sliding windows; 1/s per chat with a burst of 3) on the Kanal Aduan "
+        "rows with send limits, none on the others; checked: 0 × 429 in every row "
+        "(before: rows only noted)",
         f"Kanal Aduan throttle raised to {THROTTLE_MAX_UPDATES} updates/10 s "
         "(simulated users act within milliseconds)",
     ]
@@ -393,4 +397,7 @@ async def _run_kanal(
     result.harness_cpu_pct = cpu
     result.reports = _check_database(name, db, runs, config, result.updates)
     result.reports_per_s = result.reports / result.wall_s
+    if not notifications:
+        methods = emulator.bot_state(token).stats()["methods"]
+        result.calls_per_report = calls_per_report(methods, result.reports)
     return result

@@ -7,6 +7,16 @@ Telegram's flood limits are the speed limit, not an error source: about 30 messa
 1/s per chat (short bursts tolerated) and 20/min per group. The worker *schedules* under them with
 token buckets instead of sleeping: each round sends, for every chat, only what that chat's buckets
 allow now; the rest wait for a later round, and an idle worker sleeps until the next refill.
+
+Order when the overall limit is short (who goes first; every chat's own messages keep their
+order): button answers (not counted), then the next screens of conversations already under way
+(chats this worker replied to in the last ``TALKING_SECONDS``, the oldest conversation first),
+then other replies (a newcomer's first greeting), then notifications, one per chat per pass. So
+a crowd of a thousand newcomers sending ``/start`` at once is greeted at the rate Telegram allows,
+while a person in the middle of a report keeps getting the next screen within a round or two;
+each newcomer joins the talking chats with its greeting and is served like them from its next
+step on. The memory of talking chats is the sending process's own (a restart forgets it: then
+replies go in the order they were queued).
 """
 
 from __future__ import annotations
@@ -46,6 +56,10 @@ BACKOFF_CAP_SECONDS = 60.0
 MAX_MIGRATIONS = 3
 # Chats passed to the due query as "not yet"; beyond this their rows are fetched and left unsent.
 MAX_SKIPPED_CHATS = 500
+# A chat the worker replied to within this many seconds has a conversation under way: its replies
+# go before first greetings (see OutboxWorker). The oldest conversations, at most this many.
+TALKING_SECONDS = 600.0
+MAX_TALKING_CHATS = 500
 
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -137,7 +151,7 @@ class OutboxWorker(Worker):
         uow_factory: UowFactory,
         channels: Mapping[str, Channel],
         clock: Clock,
-        per_second: float = 28.0,
+        per_second: float = 30.0,
         chat_per_second: float = 1.0,
         group_per_minute: float = 20.0,
         burst: float | None = None,
@@ -178,6 +192,8 @@ class OutboxWorker(Worker):
         self._backlog: set[ChatKey] = set()
         self._replies_waiting: set[ChatKey] = set()  # ... of which these keep a reply back
         self._overall_bound = False  # the last round left rows for lack of overall budget
+        # Chats with a conversation under way: when it started and when a reply last went.
+        self._talking: dict[ChatKey, tuple[float, float]] = {}
 
     async def run_once(self) -> bool:
         moved = await self.send_due()
@@ -209,7 +225,9 @@ class OutboxWorker(Worker):
         # Chats skipped by the query still hold their rows; the others show what they hold.
         still_waiting = self._backlog.intersection(skipped)
         async with self._uow_factory() as uow:
-            rows = await self._due(uow, [chat for _, chat in skipped[:MAX_SKIPPED_CHATS]])
+            rows = await self._due(
+                uow, [chat for _, chat in skipped[:MAX_SKIPPED_CHATS]], self._talking_chats(now)
+            )
             self._overall_bound = False
             if not rows or self.stopping:
                 self._backlog = still_waiting
@@ -224,16 +242,32 @@ class OutboxWorker(Worker):
         settled = [pair for result in results for pair in result]
         await asyncio.gather(*state.recording)
         self._slow_down(settled)
+        self._note_talking(settled)
         await self._record([pair for pair in settled if pair[0].id not in state.recorded])
         self.scheduler.forget_idle(self._timer())
         return sum(1 for _, o in settled if o.settled or o.migrated_to is not None)
 
-    async def _due(self, uow: UnitOfWork, skip: list[str]) -> list[_Row]:
+    def _talking_chats(self, now: float) -> list[str]:
+        """The chats with a conversation under way, the oldest conversation first."""
+        for key in [k for k, (_, last) in self._talking.items() if now - last > TALKING_SECONDS]:
+            del self._talking[key]
+        return [chat for _, chat in self._talking][:MAX_TALKING_CHATS]
+
+    def _note_talking(self, settled: Sequence[tuple[_Row, _Outcome]]) -> None:
+        """A reply went to a chat: its conversation is under way (since its first reply)."""
+        now = self._timer()
+        for row, outcome in settled:
+            if row.reply and outcome.sent:
+                first, _ = self._talking.get(row.key, (now, now))
+                self._talking[row.key] = (first, now)  # insertion order: the first reply's
+
+    async def _due(self, uow: UnitOfWork, skip: list[str], talking: list[str]) -> list[_Row]:
         rows = await uow.outbox.due(
             now=self._clock(),
             limit=self._batch,
             per_chat=self.scheduler.limits.rows_per_chat(),
             skip_chats=skip,
+            talking=talking,
         )
         return [
             _Row(
@@ -405,9 +439,13 @@ class OutboxWorker(Worker):
         async with self._uow_factory() as uow:
             migrations: dict[ChatKey, str] = {}
             undeliverable: dict[int, str] = {}
+            # Every sent row of the round in one statement (an executemany).
+            await uow.outbox.mark_sent_many(
+                [(row.id, outcome.message_id) for row, outcome in settled if outcome.sent],
+                now=now,
+            )
             for row, outcome in settled:
                 if outcome.sent:
-                    await uow.outbox.mark_sent(row.id, message_id=outcome.message_id, now=now)
                     await self._link(uow, row, outcome.message_ids, now)
                 elif outcome.failed:
                     await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)

@@ -244,11 +244,13 @@ class FloodLimits:
     Network jitter cannot push a chat over its limit, because a chat's sends are counted as of
     their answer (:meth:`TokenBucket.hold`); ``margin`` keeps sends of each chat's and group's
     burst back all the same (none by default). The overall bucket, shared by concurrent sends,
-    paces at a rate a little under Telegram's 30/s with a burst of half a second's worth, and a
-    sliding window keeps any one second at 30 at most (:data:`TELEGRAM_PER_SECOND`).
+    paces at Telegram's 30/s with a burst of half a second's worth, and a
+    sliding window keeps any one second at 30 at most (:data:`TELEGRAM_PER_SECOND`), counting each
+    send from its start until a second after its answer (Telegram counts it on arrival, somewhere
+    in between): that window is the guarantee, so the bucket may run at Telegram's own 30/s.
     """
 
-    per_second: float = 28.0
+    per_second: float = 30.0
     burst: float | None = None  # overall; default: half a second's worth
     chat_per_second: float = 1.0
     chat_burst: float = 3.0
@@ -384,13 +386,23 @@ class FloodScheduler:
         for bucket in self._buckets(key, now):
             bucket.start(now)
         for overall in self._overall(now):
-            overall.sent(now)
+            # The second's window holds the send from its start until a second after its
+            # answer: Telegram counts it on arrival, somewhere in between, so a slow send and a
+            # quick one a second later cannot meet in one of Telegram's seconds. The overall
+            # bucket, shared by concurrent sends, counts it as of its start.
+            if isinstance(overall, WindowLog):
+                overall.start(now)
+            else:
+                overall.sent(now)
 
     def returned(self, key: ChatKey, now: float) -> None:
         """The message :meth:`sending` started has its answer (or failed): the chat's buckets
-        count it as of now."""
+        and the overall second count it as of now."""
         for bucket in self._chats.get(key, ()):
             bucket.release(now)
+        for overall in self._global:
+            if isinstance(overall, WindowLog):
+                overall.release(now)
 
     def charge_global(self, now: float) -> None:
         """A call that is not a message to a chat (a pin) still counts towards the overall rate."""

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # Album items arrive as separate updates; wait this long for the rest of an album.
     album_wait_seconds: float = Field(default=1.0, ge=0)
     # Overall sending rate (Telegram allows about 30 messages/s); 0 disables the limit.
-    outbox_rate_per_second: float = Field(default=28.0, ge=0)
+    outbox_rate_per_second: float = Field(default=30.0, ge=0)
     # Per chat (Telegram: about 1 message/s, short bursts tolerated) and per group, supergroup or
     # channel (Telegram: 20 messages/min); 0 disables that limit.
     outbox_chat_per_second: float = Field(default=1.0, ge=0)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -476,6 +487,7 @@ class OutboxRepository:
         limit: int,
         per_chat: int | None = None,
         skip_chats: Collection[str] = (),
+        talking: Collection[str] = (),
     ) -> list[OutboxMessage]:
         """Unsent rows that may go now, oldest first.
 
@@ -489,60 +501,20 @@ class OutboxRepository:
         are left out. Button answers are never held back by either, nor by a waiting head, and
         come first: they are not messages, and must go within seconds. Then come the replies to
         the person who is talking (their next screen; ``replying_to``), before any notification,
-        even one queued earlier for the same chat; among themselves rows keep their order.
+        even one queued earlier for the same chat; among themselves rows keep their order,
+        except that replies to the ``talking`` chats (conversations already under way: the
+        caller replied to them lately) go before the other replies (a crowd's first greetings),
+        so a crowd of newcomers cannot push a person in the middle of a report out of the window.
         """
-        is_answer = OutboxMessage.payload["kind"].as_string() == "answer_button"
-        is_reply = OutboxMessage.payload[LANE_KEY].as_string() == REPLY_LANE
-        earlier = aliased(OutboxMessage)
-        chat_waits = (
-            select(earlier.id)
-            .where(
-                earlier.chat_id == OutboxMessage.chat_id,
-                earlier.channel == OutboxMessage.channel,
-                earlier.id < OutboxMessage.id,
-                earlier.sent_at.is_(None),
-                earlier.failed_at.is_(None),
-                earlier.not_before > now,
-            )
-            .exists()
-        )
-        unsent = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
-        query = select(OutboxMessage).where(
-            *unsent,
-            (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
-        )
-        if per_chat is None and not skip_chats:
-            rows = await self._session.scalars(
-                query.where(~chat_waits).order_by(OutboxMessage.id).limit(limit)
-            )
-            return list(rows)
-        held: ColumnElement[bool] = chat_waits
+        statement = _due_statement(per_chat is not None, bool(skip_chats), bool(talking))
+        params: dict[str, Any] = {"now": now, "limit": limit}
+        if per_chat is not None:
+            params["per_chat"] = per_chat
         if skip_chats:
-            held = held | OutboxMessage.chat_id.in_(list(skip_chats))
-        query = query.where(~held | is_answer)
-        if per_chat is None:
-            rows = await self._session.scalars(query.order_by(OutboxMessage.id).limit(limit))
-            return list(rows)
-        # Window functions: SQLite 3.25+ and every supported PostgreSQL.
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(OutboxMessage.channel, OutboxMessage.chat_id),
-                order_by=OutboxMessage.id,
-            )
-            .label("rank")
-        )
-        ranked = select(OutboxMessage.id.label("row_id"), rank).where(*unsent).subquery()
-        rows = await self._session.scalars(
-            query.join(ranked, ranked.c.row_id == OutboxMessage.id)
-            .where((ranked.c.rank <= per_chat) | is_answer | is_reply)
-            # Answers first, then replies: a window full of notifications must not push them out.
-            .order_by(
-                case((is_answer, 0), (is_reply, 1), else_=ranked.c.rank + 1), OutboxMessage.id
-            )
-            .limit(limit)
-        )
-        return list(rows)
+            params["skip_chats"] = list(skip_chats)
+        if talking:
+            params["talking"] = list(talking)
+        return list(await self._session.scalars(statement, params))
 
     async def failed(self, limit: int, since: datetime | None = None) -> list[OutboxMessage]:
         """Rows given up for good (blocked by the user, chat not found ...), newest first."""
@@ -575,6 +547,20 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id)
             .values(sent_at=now, sent_message_id=message_id, error=None)
+        )
+
+    async def mark_sent_many(
+        self, sent: Sequence[tuple[int, int | None]], *, now: datetime
+    ) -> None:
+        """:meth:`mark_sent` for many rows (``(row id, message id)``) in one statement."""
+        if not sent:
+            return
+        await self._session.execute(
+            update(OutboxMessage),
+            [
+                {"id": row_id, "sent_at": now, "sent_message_id": message_id, "error": None}
+                for row_id, message_id in sent
+            ],
         )
 
     async def retry_later(self, row_id: int, *, until: datetime, error: str) -> None:
@@ -622,6 +608,65 @@ class OutboxRepository:
             .values(sent_at=now, error=note)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+
+@functools.cache
+def _due_statement(ranked: bool, skipping: bool, talking: bool) -> Select[OutboxMessage]:
+    """The outbox's due query (see :meth:`OutboxRepository.due`), built once per shape with
+    bound parameters (``now``, ``limit``, ``per_chat``, ``skip_chats``, ``talking``): the sender
+    runs it several times a second, and building the statement cost more than running it."""
+    now = bindparam("now", type_=OutboxMessage.not_before.type)
+    limit = bindparam("limit", type_=Integer)
+    is_answer = OutboxMessage.payload["kind"].as_string() == "answer_button"
+    is_reply = OutboxMessage.payload[LANE_KEY].as_string() == REPLY_LANE
+    earlier = aliased(OutboxMessage)
+    chat_waits = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.channel == OutboxMessage.channel,
+            earlier.id < OutboxMessage.id,
+            earlier.sent_at.is_(None),
+            earlier.failed_at.is_(None),
+            earlier.not_before > now,
+        )
+        .exists()
+    )
+    unsent = (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+    query = select(OutboxMessage).where(
+        *unsent,
+        (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+    )
+    if not ranked and not skipping:
+        return query.where(~chat_waits).order_by(OutboxMessage.id).limit(limit)
+    held: ColumnElement[bool] = chat_waits
+    if skipping:
+        held = held | OutboxMessage.chat_id.in_(bindparam("skip_chats", expanding=True))
+    query = query.where(~held | is_answer)
+    if not ranked:
+        return query.order_by(OutboxMessage.id).limit(limit)
+    order: list[tuple[ColumnElement[bool], int]] = [(is_answer, 0)]
+    if talking:
+        under_way = OutboxMessage.chat_id.in_(bindparam("talking", expanding=True))
+        order.append((is_reply & under_way, 1))
+    order.append((is_reply, 2))
+    # Window functions: SQLite 3.25+ and every supported PostgreSQL.
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(OutboxMessage.channel, OutboxMessage.chat_id),
+            order_by=OutboxMessage.id,
+        )
+        .label("rank")
+    )
+    ranked_rows = select(OutboxMessage.id.label("row_id"), rank).where(*unsent).subquery()
+    return (
+        query.join(ranked_rows, ranked_rows.c.row_id == OutboxMessage.id)
+        .where((ranked_rows.c.rank <= bindparam("per_chat", type_=Integer)) | is_answer | is_reply)
+        # Answers first, then replies: a window full of notifications must not push them out.
+        .order_by(case(*order, else_=ranked_rows.c.rank + 2), OutboxMessage.id)
+        .limit(limit)
+    )
 
 
 async def _move_unsent(

@@ -434,3 +434,57 @@ async def test_permanent_failures_are_listed_newest_first(
         assert [r.chat_id for r in failed] == ["503", "501"]
         assert all("blocked" in (r.error or "") for r in failed)
         assert await uow.outbox.failed(10, since=system_clock()) == []
+
+
+async def _reply(db: Database, chat: str, text: str) -> None:
+    """A row that answers the person talking in ``chat`` (as the inbox marks it)."""
+    async with db.uow() as uow:
+        uow.outbox.replying_to = (CHANNEL, chat)
+        uow.outbox.add(
+            channel=CHANNEL,
+            chat_id=chat,
+            payload=action_to_dict(SendText(chat_id=chat, text=text)),
+            now=system_clock(),
+        )
+        await uow.commit()
+
+
+async def test_replies_to_a_conversation_under_way_go_before_first_greetings(
+    db: Database,
+) -> None:
+    for n in range(40):
+        await _reply(db, str(2000 + n), "selamat datang")
+    await _reply(db, "7", "langkah 5")
+    async with db.uow() as uow:
+        due = await uow.outbox.due(now=system_clock(), limit=5, per_chat=3, talking=["7"])
+        assert [r.chat_id for r in due] == ["7", "2000", "2001", "2002", "2003"]
+        due = await uow.outbox.due(now=system_clock(), limit=5, per_chat=3)
+        assert [r.chat_id for r in due] == ["2000", "2001", "2002", "2003", "2004"]
+
+
+async def test_a_crowd_of_newcomers_does_not_hold_back_the_person_mid_report(
+    db: Database, telegram: EmulatorClient, channel: Channel
+) -> None:
+    await register(telegram, [7, *range(2000, 2040)])
+    worker = OutboxWorker(
+        uow_factory=db.uow,
+        channels={CHANNEL: channel},
+        clock=system_clock,
+        per_second=10,  # an overall burst of 5: a round cannot greet the whole crowd
+        chat_per_second=FAST["chat_per_second"],
+        chat_burst=FAST["chat_burst"],
+        group_per_minute=FAST["group_per_minute"],
+        timer=lambda: 1000.0,  # the limits' clock stands still: no refill between the rounds
+    )
+    await _reply(db, "7", "langkah 4")
+    assert await worker.send_due() == 1  # chat 7's conversation is under way
+    for n in range(40):  # then forty newcomers send /start at once
+        await _reply(db, str(2000 + n), "selamat datang")
+    await _reply(db, "7", "langkah 5")
+    assert await worker.send_due() == 4  # the overall burst left after the first round
+    assert [m["text"] for m in await telegram.messages(7)] == ["langkah 4", "langkah 5"]
+    greeted = [c for c in range(2000, 2040) if await telegram.messages(c)]
+    assert greeted == [2000, 2001, 2002]  # the crowd in the order it came
+    await drain(db, make_worker(db, channel))
+    for chat in range(2000, 2040):
+        assert [m["text"] for m in await telegram.messages(chat)] == ["selamat datang"]
