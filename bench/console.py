@@ -45,11 +45,16 @@ from core.tracking import ALPHABET, BASE, BODY_LENGTH, check_symbol, format_trac
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
 from storage.console import (
     ReportQuery,
-    daily_statement,
+    _month_split,
     day_count_statement,
     issue_login,
+    open_tally_statement,
+    open_verify_statement,
     region_statement,
-    tally_statement,
+    rollup_category_statement,
+    rollup_daily_statement,
+    rollup_days_statement,
+    rollup_tally_statement,
 )
 from storage.db import create_engine, migrate, session_factory
 from storage.unit_registry import seed_units
@@ -231,15 +236,33 @@ def _generate(
     con.close()
 
 
-def _plans(path: Path, today: date, categories: list[str]) -> list[tuple[str, str]]:
-    """SQLite's plans of the overview's statements over the whole range."""
+def _plans(path: Path, today: date, kecamatan: frozenset[int]) -> list[tuple[str, str]]:
+    """SQLite's plans of the overview's statements over the whole range (the coordinator's
+    and a kecamatan's)."""
     query = ReportQuery(first_day=TODAY - timedelta(days=SPAN_DAYS), last_day=TODAY)
     stages = [s.value for s in UNIT_STAGES]
+    months, edges = _month_split(query)
+    assert months is not None
     statements: list[tuple[str, Any]] = [
-        ("indicators per unit", tally_statement(query, today=today, unit_stages=stages)),
-        ("per day filed", daily_statement(query, today, categories)),
-        ("median histograms", day_count_statement(query, None)),
+        ("roll-up per unit", rollup_tally_statement(query)),
+        ("open stages per unit", open_tally_statement(query, today=today, unit_stages=stages)),
+        ("roll-up per day filed", rollup_daily_statement(query)),
+        ("open verifications per day filed", open_verify_statement(query, today)),
+        ("categories, whole months", rollup_category_statement(query, months)),
+        ("median histograms, whole months", rollup_days_statement(query, months, by_unit=False)),
+        *(
+            (f"median histograms, {e.first_day} to {e.last_day}", day_count_statement(e, None))
+            for e in edges
+        ),
         ("wilayah", region_statement(query, [s.value for s in OPEN_STATUSES])),
+    ]
+    mine = replace(query, visible=kecamatan)
+    statements += [
+        ("kecamatan: roll-up per unit", rollup_tally_statement(mine)),
+        (
+            "kecamatan: open stages per unit",
+            open_tally_statement(mine, today=today, unit_stages=stages),
+        ),
     ]
     con = sqlite3.connect(path)
     out = []
@@ -331,6 +354,10 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         "SELECT count(*) FROM reports WHERE created_on >= ?", (export_from,)
     ).fetchone()
     (tracking,) = con.execute("SELECT tracking_no FROM reports WHERE id = ?", (n // 2,)).fetchone()
+    rolled = {
+        table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("report_rollup", "report_rollup_categories", "report_rollup_days")
+    }
     con.close()
     everything = (
         f"dari={(TODAY - timedelta(days=SPAN_DAYS)).isoformat()}&sampai={TODAY.isoformat()}"
@@ -390,8 +417,10 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
     print()
     print(
         f"{total:,} reports over {SPAN_DAYS} days, {len(unit_ids)} units; generated in "
-        f"{generated_s:.1f} s; database {size_mib:,.0f} MiB; {os.cpu_count()} CPUs"
+        f"{generated_s:.1f} s (roll-up kept by the triggers); database {size_mib:,.0f} MiB;"
+        f" {os.cpu_count()} CPUs"
     )
+    print("roll-up rows: " + ", ".join(f"{t} {k:,}" for t, k in rolled.items()))
     print()
     print("| page | median ms | min ms | max ms | answer | peak RSS MiB (before) |")
     print("|---|---|---|---|---|---|")
@@ -403,7 +432,12 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         )
     print()
     print("query plans (SQLite EXPLAIN QUERY PLAN, whole range):")
-    for name, plan in _plans(path, TODAY, categories):
+    kecamatan_units = frozenset(
+        u.id
+        for u in units
+        if u.id == kecamatan.id or (u.area_code or "").startswith(f"{kecamatan.area_code}.")
+    )
+    for name, plan in _plans(path, TODAY, kecamatan_units):
         print(f"- {name}: {plan}")
     if keep:
         print(f"kept: {workdir}")

@@ -536,6 +536,8 @@ class ReportDay(Base):
     """Per holding unit and day filed: the counts of :data:`ROLLUP_SUMS`, by type and status."""
 
     __tablename__ = "report_rollup"
+    # Clustered on the key in SQLite: a period is one range of the table itself.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     unit_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -565,6 +567,8 @@ class ReportMonthCategory(Base):
     """Per holding unit, month filed (``YYYY-MM``) and category: how many reports."""
 
     __tablename__ = "report_rollup_categories"
+    # Clustered on the key in SQLite: a period is one range of the table itself.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     unit_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -577,6 +581,8 @@ class ReportMonthDays(Base):
     took: how many reports (the medians' histograms)."""
 
     __tablename__ = "report_rollup_days"
+    # Clustered on the key in SQLite: a period is one range of the table itself.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     unit_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)

@@ -182,6 +182,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         *(_count(c) for c, _ in _day_values("x")),
         sa.PrimaryKeyConstraint("unit_key", "day", name=op.f("pk_report_rollup")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_rollup_categories",
@@ -192,6 +193,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "unit_key", "month", "category", name=op.f("pk_report_rollup_categories")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_rollup_days",
@@ -203,6 +205,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "unit_key", "month", "measure", "days", name=op.f("pk_report_rollup_days")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_reports_stage_due", "reports", ["stage_due"], unique=False)
     _backfill(dialect)
