@@ -538,7 +538,7 @@ def daily_statement(query: ReportQuery, today: date) -> Any:
         _count_if(or_(r.verify_on_time.is_not(None), open_late)),
         *(_count_if(r.report_type == kind) for kind in _TYPES),
     )
-    return stmt.group_by(r.created_on)
+    return stmt.group_by(r.created_on).order_by(r.created_on)
 
 
 async def daily(session: AsyncSession, query: ReportQuery, *, today: date) -> list[Day]:
@@ -800,6 +800,7 @@ def rollup_daily_statement(query: ReportQuery) -> Any:
         .where(*_days_filter(query))
         .group_by(d.day)
         .having(func.sum(d.received) > 0)
+        .order_by(d.day)
     )
 
 
