@@ -705,35 +705,61 @@ def rollup_tally_statement(query: ReportQuery) -> Any:
     )
 
 
-def open_tally_statement(query: ReportQuery, *, today: date, unit_stages: Sequence[str]) -> Any:
-    """Per holding unit: the counts that depend on today (verification, follow-up and finish
-    open past their deadline; late now), from the reports with an open stage past its deadline
-    or in a unit stage past its due date only."""
+def _open_where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
+    """The query's period and units, written over ``coalesce(…)`` of the columns so that no
+    index on them is chosen: the few reports with an open stage past its deadline are found
+    by ``ix_reports_stage_due`` and ``ix_reports_status_due`` instead of a scan of the period
+    (the same rows: ``visible`` never holds 0)."""
     r = Report
-    open_late = r.stage_due < today
-    late_now = and_(r.status.in_(list(unit_stages)), r.due_date < today)
-    stmt = _where(query, select(Report)).with_only_columns(
-        r.unit_id,
-        _count_if(and_(r.verify_on_time.is_(None), r.verified_on.is_(None), open_late)),
-        _count_if(
-            and_(
-                r.follow_up_on_time.is_(None),
-                r.verified_on.is_not(None),
-                r.followed_up_on.is_(None),
-                open_late,
-            )
-        ),
-        _count_if(
-            and_(
-                r.finish_on_time.is_(None),
-                r.followed_up_on.is_not(None),
-                r.finished_on.is_(None),
-                open_late,
-            )
-        ),
-        _count_if(late_now),
+    if query.visible is not None:
+        stmt = stmt.where(func.coalesce(r.unit_id, 0).in_(sorted(query.visible)))
+    filed = func.coalesce(r.created_on, r.created_on)
+    if query.first_day is not None:
+        stmt = stmt.where(filed >= query.first_day)
+    if query.last_day is not None:
+        stmt = stmt.where(filed <= query.last_day)
+    return stmt
+
+
+def open_tally_statement(query: ReportQuery, *, today: date) -> Any:
+    """Per holding unit: verifications, follow-ups and finishes open past their deadline, from
+    the reports with an open stage past its deadline only (``ix_reports_stage_due``)."""
+    r = Report
+    return (
+        _open_where(query, select(Report))
+        .with_only_columns(
+            r.unit_id,
+            _count_if(and_(r.verify_on_time.is_(None), r.verified_on.is_(None))),
+            _count_if(
+                and_(
+                    r.follow_up_on_time.is_(None),
+                    r.verified_on.is_not(None),
+                    r.followed_up_on.is_(None),
+                )
+            ),
+            _count_if(
+                and_(
+                    r.finish_on_time.is_(None),
+                    r.followed_up_on.is_not(None),
+                    r.finished_on.is_(None),
+                )
+            ),
+        )
+        .where(r.stage_due < today)
+        .group_by(r.unit_id)
     )
-    return stmt.where(or_(open_late, late_now)).group_by(r.unit_id)
+
+
+def late_now_statement(query: ReportQuery, *, today: date, unit_stages: Sequence[str]) -> Any:
+    """Per holding unit: reports in a unit stage past their due date (``ix_reports_status_due``
+    or ``ix_reports_unit_status_due``)."""
+    r = Report
+    return (
+        _open_where(query, select(Report))
+        .with_only_columns(r.unit_id, func.count())
+        .where(r.status.in_(list(unit_stages)), r.due_date < today)
+        .group_by(r.unit_id)
+    )
 
 
 _ROLLUP_SUMS = (
@@ -776,13 +802,16 @@ async def _rolled_tallies(
             rated=sums["rated"],
             rated_good=sums["rated_good"],
         )
-    stmt = open_tally_statement(query, today=today, unit_stages=unit_stages)
-    for unit, verify, follow_up, finish, late in await session.execute(stmt):
+    for unit, verify, follow_up, finish in await session.execute(
+        open_tally_statement(query, today=today)
+    ):
         part = found.setdefault(unit, Tally())
         part.verify_judged += int(verify or 0)
         part.follow_up_judged += int(follow_up or 0)
         part.finish_judged += int(finish or 0)
-        part.late_now += int(late or 0)
+    stmt = late_now_statement(query, today=today, unit_stages=unit_stages)
+    for unit, late in await session.execute(stmt):
+        found.setdefault(unit, Tally()).late_now += int(late or 0)
     return found
 
 
@@ -808,7 +837,7 @@ def open_verify_statement(query: ReportQuery, today: date) -> Any:
     """Per day filed: verifications still open past their deadline."""
     r = Report
     return (
-        _where(query, select(Report))
+        _open_where(query, select(Report))
         .with_only_columns(r.created_on, func.count())
         .where(r.stage_due < today, r.verify_on_time.is_(None), r.verified_on.is_(None))
         .group_by(r.created_on)

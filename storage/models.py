@@ -182,6 +182,19 @@ CONSOLE_UNIT_COLUMNS = (
     "reopened",
     "rating",
 )
+#: ``ix_reports_stage_due`` (migration 0010): covers the console's count of open stages past
+#: their deadline (only open stages have a ``stage_due``).
+STAGE_DUE_COLUMNS = (
+    "stage_due",
+    "created_on",
+    "unit_id",
+    "verified_on",
+    "verify_on_time",
+    "followed_up_on",
+    "follow_up_on_time",
+    "finished_on",
+    "finish_on_time",
+)
 CONSOLE_DAY_COLUMNS = (
     "created_on",
     "unit_id",
@@ -216,7 +229,7 @@ class Report(Base):
         Index("ix_reports_follow_up_days", "follow_up_days", "created_on", "unit_id"),
         Index("ix_reports_finish_days", "finish_days", "created_on", "unit_id"),
         # The open stages the console judges against today (the roll-up holds the rest).
-        Index("ix_reports_stage_due", "stage_due"),
+        Index("ix_reports_stage_due", *STAGE_DUE_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -27,6 +27,18 @@ depends_on: str | Sequence[str] | None = None
 TYPES = ("pengaduan", "aspirasi", "permintaan_informasi")
 STATUSES = ("baru", "didisposisi", "diproses", "menunggu_pelapor", "selesai", "diarsipkan")
 MEASURES = ("verify_days", "follow_up_days", "finish_days")
+#: ``ix_reports_stage_due``: the open stages past their deadline, counted against today.
+STAGE_DUE_COLUMNS = (
+    "stage_due",
+    "created_on",
+    "unit_id",
+    "verified_on",
+    "verify_on_time",
+    "followed_up_on",
+    "follow_up_on_time",
+    "finished_on",
+    "finish_on_time",
+)
 #: The columns whose change moves a report in the roll-up (an UPDATE of others fires nothing).
 WATCHED = (
     "unit_id",
@@ -146,28 +158,29 @@ $$ LANGUAGE plpgsql;
     )
 
 
-def _backfill(dialect: str) -> None:
+def backfill_statements(dialect: str) -> list[str]:
+    """The statements that fill the empty roll-up from the reports (also used by the bench
+    after a bulk load)."""
     values = _day_values("reports")
     names = ", ".join(c for c, _ in values)
     sums = ", ".join(f"SUM({v})" for _, v in values)
-    op.execute(
+    month = _month("reports", dialect)
+    out = [
         f"INSERT INTO report_rollup (unit_key, day, {names})"
         f" SELECT COALESCE(unit_id, 0), created_on, {sums} FROM reports"
-        " WHERE created_on IS NOT NULL GROUP BY COALESCE(unit_id, 0), created_on"
-    )
-    month = _month("reports", dialect)
-    op.execute(
+        " WHERE created_on IS NOT NULL GROUP BY COALESCE(unit_id, 0), created_on",
         "INSERT INTO report_rollup_categories (unit_key, month, category, n)"
         f" SELECT COALESCE(unit_id, 0), {month}, category, COUNT(*) FROM reports"
-        f" WHERE created_on IS NOT NULL GROUP BY COALESCE(unit_id, 0), {month}, category"
-    )
+        f" WHERE created_on IS NOT NULL GROUP BY COALESCE(unit_id, 0), {month}, category",
+    ]
     for m in MEASURES:
-        op.execute(
+        out.append(
             "INSERT INTO report_rollup_days (unit_key, month, measure, days, n)"
             f" SELECT COALESCE(unit_id, 0), {month}, '{m}', {m}, COUNT(*) FROM reports"
             f" WHERE created_on IS NOT NULL AND {m} IS NOT NULL"
             f" GROUP BY COALESCE(unit_id, 0), {month}, {m}"
         )
+    return out
 
 
 def _count(name: str) -> sa.Column[int]:
@@ -207,8 +220,9 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_reports_stage_due", "reports", ["stage_due"], unique=False)
-    _backfill(dialect)
+    op.create_index("ix_reports_stage_due", "reports", list(STAGE_DUE_COLUMNS), unique=False)
+    for statement in backfill_statements(dialect):
+        op.execute(statement)
     _create_triggers(dialect)
 
 
