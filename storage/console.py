@@ -721,6 +721,13 @@ def _open_where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
     return stmt
 
 
+def _past_stage_due(today: date) -> list[ColumnElement[bool]]:
+    """``stage_due < today``, with a lower bound every date meets: SQLite's planner rates a
+    range closed at both ends as narrow and reads ``ix_reports_stage_due``; with one end only it
+    scans a whole covering index of ``reports`` instead (about 1 s at 1,000,000 reports)."""
+    return [Report.stage_due >= date.min, Report.stage_due < today]
+
+
 def open_tally_statement(query: ReportQuery, *, today: date) -> Any:
     """Per holding unit: verifications, follow-ups and finishes open past their deadline, from
     the reports with an open stage past its deadline only (``ix_reports_stage_due``)."""
@@ -745,7 +752,7 @@ def open_tally_statement(query: ReportQuery, *, today: date) -> Any:
                 )
             ),
         )
-        .where(r.stage_due < today)
+        .where(*_past_stage_due(today))
         .group_by(r.unit_id)
     )
 
@@ -839,7 +846,7 @@ def open_verify_statement(query: ReportQuery, today: date) -> Any:
     return (
         _open_where(query, select(Report))
         .with_only_columns(r.created_on, func.count())
-        .where(r.stage_due < today, r.verify_on_time.is_(None), r.verified_on.is_(None))
+        .where(*_past_stage_due(today), r.verify_on_time.is_(None), r.verified_on.is_(None))
         .group_by(r.created_on)
     )
 
