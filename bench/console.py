@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import random
 import shutil
@@ -45,11 +46,17 @@ from core.tracking import ALPHABET, BASE, BODY_LENGTH, check_symbol, format_trac
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
 from storage.console import (
     ReportQuery,
-    daily_statement,
+    _month_split,
     day_count_statement,
     issue_login,
+    late_now_statement,
+    open_tally_statement,
+    open_verify_statement,
     region_statement,
-    tally_statement,
+    rollup_category_statement,
+    rollup_daily_statement,
+    rollup_days_statement,
+    rollup_tally_statement,
 )
 from storage.db import create_engine, migrate, session_factory
 from storage.unit_registry import seed_units
@@ -129,6 +136,27 @@ def _tracking(i: int) -> str:
     return format_tracking_number(body + check_symbol(body))
 
 
+def _backfill_statements() -> list[str]:
+    """Migration 0010's statements that fill the roll-up from the reports."""
+    here = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions"
+    spec = importlib.util.spec_from_file_location("rollup_0010", here / "0010_rollup.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    statements: list[str] = module.backfill_statements("sqlite")
+    return statements
+
+
+@dataclass
+class Generated:
+    triggered: int  # reports inserted with the roll-up's triggers on
+    triggered_s: float
+    untriggered_s: float  # the same number again, triggers off (what they cost)
+    bulk_s: float  # the rest, triggers off
+    rebuild_s: float  # the roll-up rebuilt from all reports (migration 0010's backfill)
+
+
 def _generate(
     path: Path,
     n: int,
@@ -136,8 +164,11 @@ def _generate(
     desa: list[str],
     categories: list[str],
     seed: int,
-) -> None:
-    """N reports written with plain sqlite3 in bulk, stage columns included."""
+) -> Generated:
+    """N reports written with plain sqlite3 in bulk, stage columns included. The first chunk
+    goes through the roll-up's insert trigger (timed: what each report written costs), the
+    next chunk without it (timed the same way), the rest in bulk; then the roll-up is rebuilt
+    from all the reports with migration 0010's backfill and the trigger put back."""
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
@@ -161,6 +192,24 @@ def _generate(
         " VALUES (?, ?, 'telegram', ?, ?, ?, '', ?, 'biasa', ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?,"
         " ?, ?, ?, ?, ?, ?, 0, ?, ?)"
     )
+
+    (trigger,) = con.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'report_rollup_insert'"
+    ).fetchone()
+    timing = Generated(0, 0.0, 0.0, 0.0, 0.0)
+
+    def write(batch: list[tuple[object, ...]]) -> None:
+        started = time.perf_counter()
+        con.executemany(sql, batch)
+        con.commit()
+        spent = time.perf_counter() - started
+        if not timing.triggered:
+            timing.triggered, timing.triggered_s = len(batch), spent
+            con.execute("DROP TRIGGER report_rollup_insert")
+        elif not timing.untriggered_s:
+            timing.untriggered_s = spent
+        else:
+            timing.bulk_s += spent
 
     def later(day: date, working: int) -> date:
         return day + timedelta(days=working + working // 5 * 2)
@@ -223,23 +272,53 @@ def _generate(
             )
         )
         if len(rows) >= CHUNK:
-            con.executemany(sql, rows)
+            write(rows)
             rows.clear()
-    con.executemany(sql, rows)
+    write(rows)
     con.commit()
+    started = time.perf_counter()
+    con.execute("DELETE FROM report_rollup")
+    con.execute("DELETE FROM report_rollup_categories")
+    con.execute("DELETE FROM report_rollup_days")
+    for statement in _backfill_statements():
+        con.execute(statement)
+    con.execute(trigger)
+    con.commit()
+    timing.rebuild_s = time.perf_counter() - started
     con.execute("ANALYZE")
     con.close()
+    return timing
 
 
-def _plans(path: Path, today: date, categories: list[str]) -> list[tuple[str, str]]:
-    """SQLite's plans of the overview's statements over the whole range."""
+def _plans(path: Path, today: date, kecamatan: frozenset[int]) -> list[tuple[str, str]]:
+    """SQLite's plans of the overview's statements over the whole range (the coordinator's
+    and a kecamatan's)."""
     query = ReportQuery(first_day=TODAY - timedelta(days=SPAN_DAYS), last_day=TODAY)
     stages = [s.value for s in UNIT_STAGES]
+    months, edges = _month_split(query)
+    assert months is not None
     statements: list[tuple[str, Any]] = [
-        ("indicators per unit", tally_statement(query, today=today, unit_stages=stages)),
-        ("per day filed", daily_statement(query, today, categories)),
-        ("median histograms", day_count_statement(query, None)),
+        ("roll-up per unit", rollup_tally_statement(query)),
+        ("open stages past deadline per unit", open_tally_statement(query, today=today)),
+        ("late now per unit", late_now_statement(query, today=today, unit_stages=stages)),
+        ("roll-up per day filed", rollup_daily_statement(query)),
+        ("open verifications per day filed", open_verify_statement(query, today)),
+        ("categories, whole months", rollup_category_statement(query, months)),
+        ("median histograms, whole months", rollup_days_statement(query, months, by_unit=False)),
+        *(
+            (f"median histograms, {e.first_day} to {e.last_day}", day_count_statement(e, None))
+            for e in edges
+        ),
         ("wilayah", region_statement(query, [s.value for s in OPEN_STATUSES])),
+    ]
+    mine = replace(query, visible=kecamatan)
+    statements += [
+        ("kecamatan: roll-up per unit", rollup_tally_statement(mine)),
+        ("kecamatan: open stages past deadline", open_tally_statement(mine, today=today)),
+        (
+            "kecamatan: late now per unit",
+            late_now_statement(mine, today=today, unit_stages=stages),
+        ),
     ]
     con = sqlite3.connect(path)
     out = []
@@ -275,7 +354,7 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
     desa = [r.code for r in config.regions.descendants(config.regions.root.code, 4)]
     categories = [c.code for c in config.categories]
     started = time.perf_counter()
-    await asyncio.to_thread(_generate, path, n, unit_ids, desa, categories, seed)
+    gen = await asyncio.to_thread(_generate, path, n, unit_ids, desa, categories, seed)
     generated_s = time.perf_counter() - started
     size_mib = path.stat().st_size / 2**20
 
@@ -331,6 +410,10 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         "SELECT count(*) FROM reports WHERE created_on >= ?", (export_from,)
     ).fetchone()
     (tracking,) = con.execute("SELECT tracking_no FROM reports WHERE id = ?", (n // 2,)).fetchone()
+    rolled = {
+        table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("report_rollup", "report_rollup_categories", "report_rollup_days")
+    }
     con.close()
     everything = (
         f"dari={(TODAY - timedelta(days=SPAN_DAYS)).isoformat()}&sampai={TODAY.isoformat()}"
@@ -392,6 +475,14 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         f"{total:,} reports over {SPAN_DAYS} days, {len(unit_ids)} units; generated in "
         f"{generated_s:.1f} s; database {size_mib:,.0f} MiB; {os.cpu_count()} CPUs"
     )
+    per_row = (gen.triggered_s - gen.untriggered_s) / max(gen.triggered, 1) * 1e6
+    print(
+        f"writing: {gen.triggered:,} reports with the roll-up trigger {gen.triggered_s:.1f} s,"
+        f" the next {gen.triggered:,} without it {gen.untriggered_s:.1f} s"
+        f" (the trigger: {per_row:,.0f} µs a report); the rest in bulk {gen.bulk_s:.1f} s;"
+        f" roll-up rebuilt from all reports in {gen.rebuild_s:.1f} s"
+    )
+    print("roll-up rows: " + ", ".join(f"{t} {k:,}" for t, k in rolled.items()))
     print()
     print("| page | median ms | min ms | max ms | answer | peak RSS MiB (before) |")
     print("|---|---|---|---|---|---|")
@@ -403,7 +494,12 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         )
     print()
     print("query plans (SQLite EXPLAIN QUERY PLAN, whole range):")
-    for name, plan in _plans(path, TODAY, categories):
+    kecamatan_units = frozenset(
+        u.id
+        for u in units
+        if u.id == kecamatan.id or (u.area_code or "").startswith(f"{kecamatan.area_code}.")
+    )
+    for name, plan in _plans(path, TODAY, kecamatan_units):
         print(f"- {name}: {plan}")
     if keep:
         print(f"kept: {workdir}")

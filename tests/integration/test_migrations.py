@@ -180,3 +180,117 @@ async def test_reports_filed_before_the_stages_columns_get_their_numbers(tmp_pat
         "B": ("2026-03-02", None, None, None, None, None, None, None, None, None, "2026-03-05", 0),
         "C": ("2026-03-02", None, None, None, None, None, None, None, None, None, None, 0),
     }
+
+
+def _downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    command.downgrade(_alembic_config(url), revision)
+
+
+async def test_the_rollup_is_filled_from_existing_reports_and_goes_away_on_downgrade(
+    database_url: str,
+) -> None:
+    """Upgrading from 0009: the console's roll-up counts the reports already there (a report
+    never filed, without ``created_on``, nowhere); downgrading removes tables and triggers, and
+    reports can be written after it."""
+    url = database_url
+    day = date.fromisoformat if url.startswith("postgresql") else str
+    await asyncio.to_thread(upgrade_sync, url, "0009")
+    rows = [
+        # number, unit, filed, status, verify days, on time, rating, category
+        ("A", None, "2026-03-02", "selesai", 2, True, 5, "sampah"),
+        ("B", None, "2026-03-02", "diproses", 4, False, None, "jalan"),
+        ("C", None, "2026-03-31", "baru", None, None, None, "sampah"),
+        ("D", None, None, "baru", None, None, None, "sampah"),
+    ]
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO citizens (channel, user_id, chat_id, name, username, language,"
+                    " consent_at, consent_version, created_at) VALUES ('telegram', '1', '1', '',"
+                    " '', 'id', '2026-03-02 01:00:00', '1', '2026-03-02 01:00:00')"
+                )
+            )
+            for number, unit, filed, status, verify, on_time, rating, category in rows:
+                await connection.execute(
+                    text(
+                        "INSERT INTO reports (tracking_no, citizen_id, channel, report_type,"
+                        " category, region_code, address_detail, description, privacy, status,"
+                        " unit_id, created_at, updated_at, rating_comment, created_on,"
+                        " verify_days, verify_on_time, rating, stage_paused, reopened) VALUES"
+                        " (:n, 1, 'telegram', 'pengaduan', :c, '64.08', '', 'x', 'biasa', :s,"
+                        " :u, '2026-03-02 01:00:00', '2026-03-02 01:00:00', '', :f, :v, :o, :r,"
+                        " 0, :re)"
+                    ),
+                    {
+                        "n": number,
+                        "c": category,
+                        "s": status,
+                        "u": unit,
+                        "f": None if filed is None else day(filed),
+                        "v": verify,
+                        "o": on_time,
+                        "r": rating,
+                        "re": number == "B",
+                    },
+                )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade_sync, url, "0010")
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            got = {
+                (str(r[0]),): tuple(r[1:])
+                for r in await connection.execute(
+                    text(
+                        "SELECT day, unit_key, received, verify_on_time, verify_ended,"
+                        " reopened, rating_sum, rated, rated_good, status_selesai,"
+                        " status_diproses, status_baru, type_pengaduan FROM report_rollup"
+                    )
+                )
+            }
+            categories = set(
+                await connection.execute(
+                    text("SELECT month, category, n FROM report_rollup_categories")
+                )
+            )
+            histograms = set(
+                await connection.execute(
+                    text("SELECT month, measure, days, n FROM report_rollup_days")
+                )
+            )
+    finally:
+        await engine.dispose()
+    assert got == {
+        ("2026-03-02",): (0, 2, 1, 2, 1, 5, 1, 1, 1, 1, 0, 2),
+        ("2026-03-31",): (0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1),
+    }
+    assert categories == {("2026-03", "sampah", 2), ("2026-03", "jalan", 1)}
+    assert histograms == {("2026-03", "verify_days", 2, 1), ("2026-03", "verify_days", 4, 1)}
+
+    await asyncio.to_thread(_downgrade, url, "0009")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            tables = await connection.run_sync(_tables)
+            # No trigger is left behind to write into a table that is gone.
+            await connection.execute(
+                text("UPDATE reports SET status = 'selesai', rating = 4, created_on = NULL")
+            )
+    finally:
+        await engine.dispose()
+    assert not {"report_rollup", "report_rollup_categories", "report_rollup_days"} & tables
+    await migrate(url)  # and up again, from what the reports say now
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            left = await connection.scalar(text("SELECT count(*) FROM report_rollup"))
+    finally:
+        await engine.dispose()
+    assert left == 0

@@ -252,8 +252,9 @@ async def overview(request: web.Request) -> web.Response:
         by_unit = await store.tallies(session, query, today=today, unit_stages=stages)
         # The unit table shows no medians: the day histograms are counted for the total only.
         days = await store.day_counts(session, query, None)
-        daily = await store.daily(
-            session, query, today=today, categories=[c.code for c in config.categories]
+        daily = await store.daily(session, query, today=today)
+        categories = await store.category_counts(
+            session, query, [c.code for c in config.categories]
         )
     total = Tally()
     for part in by_unit.values():
@@ -270,12 +271,12 @@ async def overview(request: web.Request) -> web.Response:
             week.by_type[kind] = week.by_type.get(kind, 0) + n
         week.verify_on_time += day.verify_on_time
         week.verify_judged += day.verify_judged
-        for code, n in day.by_category.items():
-            category = config.category(code)
-            if category is None:
-                by_category[code or "-"] += n
-            else:
-                by_category[category.name_en if tr.language == "en" else category.name_id] += n
+    for code, n in categories.items():
+        category = config.category(code)
+        if category is None:
+            by_category[code or "-"] += n
+        else:
+            by_category[category.name_en if tr.language == "en" else category.name_id] += n
     weekly = sorted((monday, part.indicators()) for monday, part in weeks.items())
     per_week = [
         (
