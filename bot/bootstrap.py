@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -311,6 +311,8 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     if settings.seed_units_on_start:
         await seed_if_empty(uow_factory, deps)
     conversations = Conversations(deps)
+    leaders: dict[str, Callable[[], bool]] = {}  # filled once the elections are set up
+    metrics = Metrics(uow_factory, leaders)
     outbox = OutboxWorker(
         uow_factory=uow_factory,
         channels={channel.name: channel},
@@ -322,6 +324,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         chat_burst=settings.outbox_chat_burst,
         group_burst=settings.outbox_group_burst,
         on_undeliverable=undeliverable_handler(deps),
+        on_result=metrics.send_result,
     )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
     inbox = InboxProcessor(
@@ -331,20 +334,25 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         clock=clock,
         album_wait=timedelta(seconds=settings.album_wait_seconds),
         on_commit=outbox.wake,
+        on_outcome=metrics.update_handled,
     )
     jobs = None
     if settings.run_jobs:
         jobs = ReminderJobs(
-            uow_factory, deps, interval=settings.jobs_interval_seconds, on_commit=outbox.wake
+            uow_factory,
+            deps,
+            interval=settings.jobs_interval_seconds,
+            on_commit=outbox.wake,
+            on_round=metrics.clock_round,
         )
     sender, reminder_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
     app = App(
         engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs, sender, reminder_leader
     )
-    leaders = {"sender": lambda: sender.leading}
+    leaders["sender"] = lambda: sender.leading
     if reminder_leader is not None:
         leaders["reminders"] = lambda: reminder_leader.leading
-    app.metrics = Metrics(uow_factory, leaders)
+    app.metrics = metrics
     app.webhook = webhook_server(settings, engine, app._on_update, app.metrics)
     return app
 

@@ -88,6 +88,7 @@ class InboxProcessor(Worker):
         album_wait: timedelta,
         on_commit: Callable[[], None] = lambda: None,
         idle_poll_seconds: float = 5.0,
+        on_outcome: Callable[[str, int], None] = lambda _outcome, _count: None,
     ) -> None:
         super().__init__(idle_poll_seconds)
         self._uow_factory = uow_factory
@@ -96,6 +97,8 @@ class InboxProcessor(Worker):
         self._clock = clock
         self._album_wait = album_wait
         self._on_commit = on_commit
+        # Metrics: how many updates ended how (bot.metrics.UPDATE_OUTCOMES).
+        self._on_outcome = on_outcome
         self._next_due: datetime | None = None
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.
         self._retry_at: dict[int, datetime] = {}
@@ -178,6 +181,7 @@ class InboxProcessor(Worker):
         except Exception as exc:
             await self._record_failure(work, exc)
             return 0
+        self._on_outcome("handled", len(work.row_ids))
         for row_id in work.row_ids:
             self._retry_at.pop(row_id, None)
         self._on_commit()
@@ -203,6 +207,7 @@ class InboxProcessor(Worker):
         except Exception:
             log.exception("could not record the failed attempt for inbox rows %s", work.row_ids)
             return
+        self._on_outcome("failed" if attempts < MAX_ATTEMPTS else "given_up", len(work.row_ids))
         if attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=2 ** (attempts - 1))
             for row_id in work.row_ids:

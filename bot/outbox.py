@@ -121,6 +121,13 @@ class _Outcome:
         return self.sent or self.failed
 
     @property
+    def result(self) -> str:
+        """The send's result as the metrics name it (bot.metrics.SEND_RESULTS)."""
+        if self.sent or self.failed:
+            return "sent" if self.sent else "given_up"
+        return "retried" if self.throttled is None else "rate_limited"
+
+    @property
     def message_id(self) -> int | None:
         return self.message_ids[0] if self.message_ids else None
 
@@ -164,6 +171,7 @@ class OutboxWorker(Worker):
         timer: Callable[[], float] | None = None,
         on_undeliverable: UndeliverableHandler | None = None,
         before_link: Callable[[], Awaitable[None]] | None = None,
+        on_result: Callable[[str], None] = lambda _result: None,
     ) -> None:
         super().__init__(poll_seconds)
         # Tests only: awaited between a send that carries a link and its recording, to widen
@@ -171,6 +179,8 @@ class OutboxWorker(Worker):
         self.before_link = before_link
         self._uow_factory = uow_factory
         self._on_undeliverable = on_undeliverable
+        # Metrics: each send's result (bot.metrics.SEND_RESULTS) and a pin's 429.
+        self._on_result = on_result
         self._channels = channels
         self._clock = clock
         # Buckets run on the same clock as retry times, so a test's manual clock drives both.
@@ -309,6 +319,7 @@ class OutboxWorker(Worker):
                 if held and row.counted:
                     continue
                 outcome = await self._send(row, state)
+                self._on_result(outcome.result)
                 settled.append((row, outcome))
                 if outcome.sent and outcome.message_ids and row.report_id and row.purpose:
                     # Beside the chat's next send, which need not wait for the database.
@@ -362,6 +373,8 @@ class OutboxWorker(Worker):
         try:
             await channel.call("pinChatMessage", params)
         except Exception as exc:
+            if isinstance(exc, RetryAfter):
+                self._on_result("pin_rate_limited")
             log.warning(
                 "outbox row %d: pinning failed (%s: %s)",
                 row.id,

@@ -34,18 +34,25 @@ class ReminderJobs:
         *,
         interval: float,
         on_commit: Callable[[], None] = lambda: None,
+        on_round: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
         self._uow_factory = uow_factory
         self._deps = deps
         self._interval = interval
         self._on_commit = on_commit
+        self._on_round = on_round  # metrics: "done" or "failed" (bot.metrics.ROUND_OUTCOMES)
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
 
     async def run_due(self) -> ReminderRound:
         """One round at the clock's now; rounds never overlap within this process."""
         async with self._lock:
-            done = await run_reminders(self._uow_factory, self._deps)
+            try:
+                done = await run_reminders(self._uow_factory, self._deps)
+            except Exception:
+                self._on_round("failed")
+                raise
+        self._on_round("done")
         if done.counts:
             self._on_commit()
         return done

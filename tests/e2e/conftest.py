@@ -1,8 +1,21 @@
-"""The real bot (real SQLite) against the loopback Bot API emulator, on both frameworks.
+"""The real bot against the loopback Bot API emulator, on both frameworks and both engines.
 
-Every test that runs the bot runs twice, once per ``BOT_FRAMEWORK`` (test ids end in
-``[aiogram]`` and ``[ptb]``): the conversations are the same code, so a scenario that passes on
-one framework and fails on the other is a bug in that adapter.
+Every test that runs the bot runs twice, once per ``BOT_FRAMEWORK`` and once per database engine
+(a SQLite file, a real PostgreSQL server: tests/databases.py), paired: one run is aiogram on one
+engine, the other ptb on the other engine (test ids end in ``[aiogram-sqlite]`` and
+``[ptb-postgresql]``, or ``[aiogram-postgresql]`` and ``[ptb-sqlite]``). Which pairing a test gets
+is fixed by its name (:func:`pairing`), so across the suite every framework meets every engine.
+
+Why paired, not every framework on every engine: the conversations are the same code on both
+frameworks and the same storage code on both engines, and the two layers never meet (an adapter
+never touches the database; storage never sees the framework). A scenario that fails on one
+framework is a bug in that adapter, one that fails on one engine a bug in the storage layer, and
+the pairs show both; the full matrix would show no defect more and double the end-to-end run,
+which CI (``.ci/run``) cannot afford on a 2-core machine. Modules where the engine itself is the
+subject (``test_smoke.py``, ``test_crash_recovery.py``: they define their own ``engine_name``
+with both engines) still run every framework on every engine (ids ``[sqlite-aiogram]`` ...);
+the multi-process tests (``test_workers.py``, ``test_crash_suite.py``) choose theirs. A test that
+uses the database but not the bot (no ``framework``) runs on SQLite.
 
 Two ways to run it: in-process (``running_bot``: fast, easy to inspect) or as a subprocess
 (``bot_process``: ``python -m bot.cli run``, which can be SIGKILLed and restarted on the same
@@ -17,6 +30,7 @@ import os
 import signal
 import subprocess
 import sys
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,16 +50,51 @@ from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
-from tests.databases import database_on
+from tests.databases import ENGINES, database_on
 from tests.emulated import FRAMEWORKS, TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+#: The two pairings of (framework, engine); each test that runs the bot gets one of them.
+PAIRINGS = (
+    (("aiogram", "sqlite"), ("ptb", "postgresql")),
+    (("aiogram", "postgresql"), ("ptb", "sqlite")),
+)
+assert {engine for pairs in PAIRINGS for _, engine in pairs} == set(ENGINES)
+
+
+def pairing(test_name: str) -> tuple[tuple[str, str], ...]:
+    """The (framework, engine) pairs a test runs on: fixed by its name, alternating over tests."""
+    return PAIRINGS[zlib.crc32(test_name.encode()) % len(PAIRINGS)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that runs the bot on both frameworks and both engines (module docstring)."""
+    if "framework" not in metafunc.fixturenames:
+        return
+    chosen: set[str] = set()
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs["argnames"]
+        chosen.update(n.strip() for n in (names.split(",") if isinstance(names, str) else names))
+    if chosen & {"framework", "engine_name"}:
+        return  # the test chooses for itself (the multi-process tests)
+    if hasattr(metafunc.module, "engine_name"):  # the module runs on every engine itself
+        metafunc.parametrize("framework", FRAMEWORKS, indirect=True)
+        return
+    pairs = pairing(metafunc.definition.originalname)
+    metafunc.parametrize(
+        ("framework", "engine_name"),
+        pairs,
+        indirect=True,
+        ids=[f"{framework}-{engine}" for framework, engine in pairs],
+    )
+
+
 @pytest.fixture
-def engine_name() -> str:
-    """SQLite; a module whose tests run on PostgreSQL too overrides this (test_smoke.py)."""
-    return "sqlite"
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """The test's engine (see :func:`pytest_generate_tests`); SQLite for a test without the bot."""
+    return str(getattr(request, "param", "sqlite"))
 
 
 @pytest.fixture
@@ -54,9 +103,9 @@ async def database_url(engine_name: str, tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
-@pytest.fixture(params=FRAMEWORKS)
+@pytest.fixture
 def framework(request: pytest.FixtureRequest) -> Literal["aiogram", "ptb"]:
-    """The ``BOT_FRAMEWORK`` the bot under test runs on."""
+    """The ``BOT_FRAMEWORK`` the bot under test runs on (see :func:`pytest_generate_tests`)."""
     value: Literal["aiogram", "ptb"] = request.param
     return value
 

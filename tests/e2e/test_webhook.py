@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from bot.bootstrap import build_app
 from bot.cli import main
-from bot.emulator import EmulatorClient
+from bot.emulator import EmulatorClient, TgUser
 from bot.leader import SENDER
 from bot.settings import Settings
 from bot.webhook import SECRET_HEADER
@@ -199,3 +199,96 @@ async def test_a_second_process_on_one_sqlite_file_is_refused(
     bot_process.start()
     await until(running, 60)
     assert bot_process.terminate(timeout=60) == 0
+
+
+BUDI = TgUser(id=1002, first_name="Budi")
+
+
+async def scrape(bot: RunningBot) -> dict[str, float]:
+    """``/metrics`` read as a client would, every sample by its name and labels."""
+    assert bot.app.webhook is not None
+    url = f"http://127.0.0.1:{bot.app.webhook.port}/metrics"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        text = await response.text()
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+async def test_metrics_count_updates_sends_429s_and_clock_rounds(
+    bot_settings: Settings,
+    telegram: EmulatorClient,
+    store: Store,
+    until: Until,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # The clock runs (one round at start, the next an hour later) so its rounds can be counted.
+    settings = bot_settings.model_copy(update={"run_jobs": True, "jobs_interval_seconds": 3600})
+    app = await build_app(settings)
+    bot = RunningBot(app, asyncio.create_task(app.run()))
+    try:
+        assert app.webhook is not None
+        assert app.jobs is not None
+        for _ in range(500):
+            if app.webhook.port:
+                break
+            await asyncio.sleep(0.01)
+        url = f"http://127.0.0.1:{app.webhook.port}/telegram/webhook"
+        assert (
+            await asyncio.to_thread(aduan, monkeypatch, tmp_path, settings, "webhook", "set", url)
+            == 0
+        )
+
+        # Telegram answers the first reply with 429 (retry after 1 s), the next with a 500.
+        await telegram.fault(429, method="sendMessage", retry_after=1)
+        await telegram.fault(500, method="sendMessage")
+        await telegram.send_text(SITI, "/start")
+        await telegram.wait_for_message(SITI.id, contains="Kanal Aduan", timeout=15)
+        await wait_settled(telegram, store, timeout=15)
+        # Telegram refuses the reply to Budi for good (403, as when a user blocked the bot).
+        await telegram.fault(403, method="sendMessage")
+        await telegram.send_text(BUDI, "/start")
+        await wait_settled(telegram, store, timeout=15)
+
+        async def round_at_start() -> bool:
+            return (await scrape(bot))['aduan_clock_rounds_total{outcome="done"}'] == 1
+
+        await until(round_at_start, 15)
+        await app.jobs.run_due()  # a second round, as the next tick would run it
+
+        outbox = await store.outbox()
+        delivered = [row for row in outbox if row.sent_at is not None]
+        refused = [row for row in outbox if row.failed_at is not None]
+        assert len(delivered) + len(refused) == len(outbox)
+        assert {row.chat_id for row in delivered} == {str(SITI.id)}
+        assert {row.chat_id for row in refused} == {str(BUDI.id)}
+        metrics = await scrape(bot)
+    finally:
+        if not bot.task.done():
+            await bot.stop()
+
+    assert len(delivered) == len(refused) == 1  # /start answers with one message
+    assert {
+        name: value
+        for name, value in metrics.items()
+        if name.startswith(("aduan_updates_", "aduan_sends_", "aduan_telegram_", "aduan_clock_"))
+        and not name.partition("{")[0].endswith("_created")
+    } == {
+        "aduan_updates_received_total": 2.0,
+        'aduan_updates_handled_total{outcome="handled"}': 2.0,
+        'aduan_updates_handled_total{outcome="failed"}': 0.0,
+        'aduan_updates_handled_total{outcome="given_up"}': 0.0,
+        # Siti's greeting: refused with 429, then a 500, then delivered; Budi's: refused.
+        'aduan_sends_total{result="sent"}': 1.0,
+        'aduan_sends_total{result="retried"}': 1.0,
+        'aduan_sends_total{result="rate_limited"}': 1.0,
+        'aduan_sends_total{result="given_up"}': 1.0,
+        "aduan_telegram_429_total": 1.0,
+        'aduan_clock_rounds_total{outcome="done"}': 2.0,
+        'aduan_clock_rounds_total{outcome="failed"}': 0.0,
+    }

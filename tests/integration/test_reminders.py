@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+import pytest
+
+from bot.reminders import ReminderJobs
 from core.lifecycle import ReportStatus
 from core.permissions import CaseAction
 from handlers.reminders import run_reminders
+from storage.uow import UnitOfWork
 from tests.integration.case_world import COORDINATOR_CHAT, DESA_CHAT, WITA, World, wita
 
 
@@ -81,3 +85,20 @@ async def test_the_reporter_hears_of_ombudsman_ri_once_after_sixty_working_days(
     assert any("Ombudsman RI" in t for t in await world.sent_to(COORDINATOR_CHAT))
     assert "ombudsman" not in await world.round(moment.replace(hour=15))
     assert (await world.report(report_id)).ombudsman_on is None
+
+
+async def test_the_metrics_hear_of_each_round_done_and_each_that_failed(world: World) -> None:
+    rounds: list[str] = []
+    await world.new_report()
+    world.clock.set(wita(3, 5, 8))
+    jobs = ReminderJobs(world.db.uow, world.deps, interval=60, on_round=rounds.append)
+    assert (await jobs.run_due()).counts["reminders"] == 1
+    assert (await jobs.run_due()).counts == {}  # nothing owed: still a round done
+
+    def broken() -> UnitOfWork:
+        raise ConnectionError("database unreachable")
+
+    failing = ReminderJobs(broken, world.deps, interval=60, on_round=rounds.append)
+    with pytest.raises(ConnectionError):
+        await failing.run_due()
+    assert rounds == ["done", "done", "failed"]

@@ -112,14 +112,20 @@ class RecordingConversations:
 
 
 def processor(
-    db: Database, clock: ManualClock, conversations: RecordingConversations
+    db: Database,
+    clock: ManualClock,
+    conversations: RecordingConversations,
+    outcomes: list[tuple[str, int]] | None = None,
 ) -> InboxProcessor:
+    """The inbox; ``outcomes`` collects what it tells the metrics (outcome, how many updates)."""
+    told = outcomes if outcomes is not None else []
     return InboxProcessor(
         uow_factory=db.uow,
         conversations=conversations,
         catalogs=Catalogs("id"),
         clock=clock,
         album_wait=timedelta(seconds=1),
+        on_outcome=lambda outcome, count: told.append((outcome, count)),
     )
 
 
@@ -135,7 +141,8 @@ async def test_an_album_becomes_one_message_after_the_wait(
     db: Database, clock: ManualClock
 ) -> None:
     conversations = RecordingConversations()
-    inbox = processor(db, clock, conversations)
+    outcomes: list[tuple[str, int]] = []
+    inbox = processor(db, clock, conversations, outcomes)
     for n, caption in enumerate(["", "Jalan rusak di depan sekolah", ""]):
         await record_update(db.uow, CHANNEL, album_update(42, "album-1", n, caption), clock)
     await record_update(db.uow, CHANNEL, text_update(77, "halo"), clock)
@@ -153,6 +160,7 @@ async def test_an_album_becomes_one_message_after_the_wait(
     assert [p.file_id for p in album.photos] == ["big-0", "big-1", "big-2"]
     rows = await db.inbox_rows()
     assert all(r.processed_at is not None and r.payload is None for r in rows)
+    assert outcomes == [("handled", 1), ("handled", 3)]  # an album counts each of its updates
 
 
 async def test_a_chat_keeps_its_order_behind_a_waiting_album(
@@ -174,7 +182,8 @@ async def test_a_failing_update_is_retried_then_apologised_for(
     db: Database, clock: ManualClock
 ) -> None:
     conversations = RecordingConversations(failures=MAX_ATTEMPTS)
-    inbox = processor(db, clock, conversations)
+    outcomes: list[tuple[str, int]] = []
+    inbox = processor(db, clock, conversations, outcomes)
     await record_update(db.uow, CHANNEL, text_update(42, "halo"), clock)
     for _ in range(MAX_ATTEMPTS):
         await inbox.process_pending()
@@ -186,13 +195,15 @@ async def test_a_failing_update_is_retried_then_apologised_for(
     (apology,) = await db.outbox_rows()
     assert apology.chat_id == "42"
     assert apology.payload["text"] == Catalogs("id").get("id").t("error.internal")
+    assert outcomes == [("failed", 1)] * (MAX_ATTEMPTS - 1) + [("given_up", 1)]
 
 
 async def test_a_failure_that_heals_before_the_last_attempt_is_processed(
     db: Database, clock: ManualClock
 ) -> None:
     conversations = RecordingConversations(failures=1)
-    inbox = processor(db, clock, conversations)
+    outcomes: list[tuple[str, int]] = []
+    inbox = processor(db, clock, conversations, outcomes)
     await record_update(db.uow, CHANNEL, text_update(42, "halo"), clock)
     assert (await inbox.process_pending())[0] == 0
     assert (await inbox.process_pending())[0] == 0  # waits for its retry time
@@ -200,6 +211,7 @@ async def test_a_failure_that_heals_before_the_last_attempt_is_processed(
     assert (await inbox.process_pending())[0] == 1
     assert len(conversations.events) == 1
     assert await db.outbox_rows() == []
+    assert outcomes == [("failed", 1), ("handled", 1)]
 
 
 class FakeChannel:
