@@ -1,4 +1,4 @@
-"""The inbox: updates are stored before Telegram hears they arrived, then processed one by one.
+"""The inbox: updates are stored before Telegram hears they arrived, then processed in order.
 
 Each stored update is processed in ONE transaction together with everything the conversation does
 (report rows, outbox messages, the inbox row marked done), so a crash at any point either applies
@@ -7,6 +7,7 @@ all of it or none of it, and the row is simply processed again after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
 from storage.models import InboxUpdate
+from storage.repositories import PendingKey
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ MAX_ATTEMPTS = 3
 # How soon an update that replied to a message still being recorded is tried again.
 LINK_RETRY_SECONDS = 0.1
 _BATCH = 200
+#: How many chats' updates are handled at once. Each holds a database connection for its
+#: transaction (SQLAlchemy's default pool: 5, plus 10 overflow, shared with the other workers).
+CONCURRENCY = 8
 
 
 class ConversationHandler(Protocol):
@@ -44,16 +49,27 @@ async def record_update(
     uow_factory: UowFactory, channel: str, update: dict[str, Any], clock: Clock
 ) -> bool:
     """Store one update and commit; False when it was already stored (a redelivery)."""
-    chat_id, media_group_id = update_key(update)
+    return await record_updates(uow_factory, channel, [update], clock) == 1
+
+
+async def record_updates(
+    uow_factory: UowFactory, channel: str, updates: Sequence[dict[str, Any]], clock: Clock
+) -> int:
+    """Store a getUpdates batch in one transaction (all of it or, on a failure, none); how many
+    were new (the others were redeliveries)."""
+    added = 0
     async with uow_factory() as uow:
-        added = await uow.inbox.record(
-            channel=channel,
-            update_id=int(update["update_id"]),
-            chat_id=chat_id,
-            media_group_id=media_group_id,
-            payload=update,
-            now=clock(),
-        )
+        now = clock()
+        for update in updates:
+            chat_id, media_group_id = update_key(update)
+            added += await uow.inbox.record(
+                channel=channel,
+                update_id=int(update["update_id"]),
+                chat_id=chat_id,
+                media_group_id=media_group_id,
+                payload=update,
+                now=now,
+            )
         await uow.commit()
     return added
 
@@ -88,8 +104,10 @@ class InboxProcessor(Worker):
         album_wait: timedelta,
         on_commit: Callable[[], None] = lambda: None,
         idle_poll_seconds: float = 5.0,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         super().__init__(idle_poll_seconds)
+        self._concurrency = max(1, concurrency)
         self._uow_factory = uow_factory
         self._conversations = conversations
         self._catalogs = catalogs
@@ -106,6 +124,12 @@ class InboxProcessor(Worker):
         """Record an update (the adapter confirms it to Telegram after this returns); False for
         a redelivery."""
         added = await record_update(self._uow_factory, channel, update, self._clock)
+        self.wake()
+        return added
+
+    async def on_updates(self, channel: str, updates: Sequence[dict[str, Any]]) -> int:
+        """Record a getUpdates batch in one transaction; how many were new."""
+        added = await record_updates(self._uow_factory, channel, updates, self._clock)
         self.wake()
         return added
 
@@ -130,17 +154,24 @@ class InboxProcessor(Worker):
         """
         works, next_due = await self._ready_work()
         self._link_pending = False
-        done = 0
-        for work in works:
-            if self.stopping:
-                break
-            done += await self._process(work)
-        return done, next_due
+        # One work per chat (its head, or its whole album), so different chats run side by side
+        # while a chat's own updates still go one at a time and in order: the next round, which
+        # starts only when this one has ended, takes the chat's next update.
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def run(work: _Work) -> int:
+            async with limit:
+                if self.stopping:
+                    return 0
+                return await self._process(work)
+
+        done = await asyncio.gather(*(run(work) for work in works))
+        return sum(done), next_due
 
     async def _ready_work(self) -> tuple[list[_Work], datetime | None]:
         now = self._clock()
         async with self._uow_factory() as uow:
-            rows = await uow.inbox.pending(limit=_BATCH)
+            rows = await uow.inbox.pending_keys(limit=_BATCH)
             heads = _chat_heads(rows)
             works: list[_Work] = []
             due: list[datetime] = []
@@ -153,7 +184,7 @@ class InboxProcessor(Worker):
         return works, min(due, default=None)
 
     async def _work_for(
-        self, uow: UnitOfWork, head: InboxUpdate, now: datetime
+        self, uow: UnitOfWork, head: PendingKey, now: datetime
     ) -> tuple[_Work | None, datetime | None]:
         retry_at = self._retry_at.get(head.id)
         if retry_at is not None and retry_at > now:
@@ -240,9 +271,9 @@ class InboxProcessor(Worker):
         emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
 
 
-def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
+def _chat_heads(rows: Iterable[PendingKey]) -> list[PendingKey]:
     """The oldest pending row of each chat; later rows of a chat wait for it (per-chat order)."""
-    heads: dict[tuple[str, str], InboxUpdate] = {}
+    heads: dict[tuple[str, str], PendingKey] = {}
     for row in rows:
         heads.setdefault((row.channel, row.chat_id), row)
     return list(heads.values())
