@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -119,6 +119,9 @@ class InboxProcessor(Worker):
         self._retry_at: dict[int, datetime] = {}
         # An update waits for its message's link (see handlers.pending): look again soon.
         self._link_pending = False
+        # The running loop's chats being handled now: each chat at most once (its order).
+        self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(self._concurrency)
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
@@ -133,9 +136,40 @@ class InboxProcessor(Worker):
         self.wake()
         return added
 
+    async def run(self) -> None:
+        """The worker loop; on stop, the chats being handled finish their transaction first."""
+        try:
+            await super().run()
+        finally:
+            while self._in_flight:
+                await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
     async def run_once(self) -> bool:
-        processed, self._next_due = await self.process_pending()
-        return processed > 0
+        """Start every ready chat that is not being handled already, without waiting for them.
+
+        A chat's next update is looked for as soon as its current one is done (the task wakes
+        the loop), not when the slowest chat of a round is: no round barrier. At most
+        ``concurrency`` chats are handled at once; the others wait for a slot.
+        """
+        self._link_pending = False
+        works, self._next_due = await self._ready_work(exclude=set(self._in_flight))
+        for work in works:
+            key = (work.channel, work.chat_id)
+            self._in_flight[key] = asyncio.create_task(self._handle_chat(key, work))
+        return False
+
+    async def _handle_chat(self, key: tuple[str, str], work: _Work) -> None:
+        look_again = True
+        try:
+            async with self._slots:
+                if not self.stopping:
+                    look_again = await self._process(work) > 0 or not self._link_pending
+        finally:
+            del self._in_flight[key]
+            # Done (or failed, with its retry time noted): the chat's next update may go. An
+            # update waiting for a link is looked at again after LINK_RETRY_SECONDS instead.
+            if look_again:
+                self.wake()
 
     def idle_seconds(self) -> float:
         """Sleep no longer than until a waiting album or a retry becomes due."""
@@ -148,7 +182,8 @@ class InboxProcessor(Worker):
         return timeout
 
     async def process_pending(self) -> tuple[int, datetime | None]:
-        """Process the head of every chat's queue once.
+        """Process the head of every chat's queue once, in one round (tests and tools; the
+        running loop, :meth:`run_once`, starts chats as they become ready instead).
 
         Returns how many units were processed and when a waiting album or retry becomes due.
         """
@@ -168,11 +203,13 @@ class InboxProcessor(Worker):
         done = await asyncio.gather(*(run(work) for work in works))
         return sum(done), next_due
 
-    async def _ready_work(self) -> tuple[list[_Work], datetime | None]:
+    async def _ready_work(
+        self, exclude: Collection[tuple[str, str]] = ()
+    ) -> tuple[list[_Work], datetime | None]:
         now = self._clock()
         async with self._uow_factory() as uow:
             rows = await uow.inbox.pending_keys(limit=_BATCH)
-            heads = _chat_heads(rows)
+            heads = [h for h in _chat_heads(rows) if (h.channel, h.chat_id) not in exclude]
             works: list[_Work] = []
             due: list[datetime] = []
             for head in heads:
