@@ -158,18 +158,46 @@ class InboxProcessor(Worker):
             self._in_flight[key] = asyncio.create_task(self._handle_chat(key, work))
         return False
 
-    async def _handle_chat(self, key: tuple[str, str], work: _Work) -> None:
+    async def _handle_chat(self, key: tuple[str, str], first: _Work) -> None:
+        """Handle the chat's ready updates one after the other; the chat is this task's alone.
+
+        After each committed update the task takes the chat's next one itself (one small query)
+        instead of waking the loop to look at every chat again. The slot is given back between
+        updates, so a busy chat takes its turn with the others.
+        """
         look_again = True
+        work: _Work | None = first
         try:
-            async with self._slots:
-                if not self.stopping:
-                    look_again = await self._process(work) > 0 or not self._link_pending
+            while work is not None and not self.stopping:
+                async with self._slots:
+                    if self.stopping:
+                        break
+                    done = await self._process(work)
+                if not done:
+                    look_again = not self._link_pending
+                    break
+                handled = work.row_ids
+                work = await self._next_of_chat(key)
+                if work is not None and work.row_ids == handled:
+                    # Still pending: another process holds the chat (its claim skipped it).
+                    # Leave the chat to it; the next look comes with the next wake or poll.
+                    look_again = False
+                    break
         finally:
             del self._in_flight[key]
-            # Done (or failed, with its retry time noted): the chat's next update may go. An
-            # update waiting for a link is looked at again after LINK_RETRY_SECONDS instead.
+            # The loop looks again (a failed update has its retry time noted, an album its wait).
+            # An update waiting for a link is looked at after LINK_RETRY_SECONDS instead.
             if look_again:
                 self.wake()
+
+    async def _next_of_chat(self, key: tuple[str, str]) -> _Work | None:
+        """The chat's next ready work, or None (nothing pending, or an album still arriving)."""
+        async with self._uow_factory() as uow:
+            heads = await uow.inbox.pending_keys(limit=1, chat=key)
+            if not heads:
+                return None
+            work, _ = await self._work_for(uow, heads[0], self._clock())
+        return work
 
     def idle_seconds(self) -> float:
         """Sleep no longer than until a waiting album or a retry becomes due."""

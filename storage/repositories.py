@@ -379,14 +379,15 @@ class InboxRepository:
         )
         return list(rows)
 
-    async def pending_keys(self, *, limit: int) -> list[PendingKey]:
-        """The oldest pending rows, as :class:`PendingKey` (no payload), in order."""
-        result = await self._session.execute(
-            select(*_PENDING_KEY_COLUMNS)
-            .where(InboxUpdate.processed_at.is_(None))
-            .order_by(InboxUpdate.id)
-            .limit(limit)
-        )
+    async def pending_keys(
+        self, *, limit: int, chat: tuple[str, str] | None = None
+    ) -> list[PendingKey]:
+        """The oldest pending rows (of one ``(channel, chat_id)`` if given), as
+        :class:`PendingKey` (no payload), in order."""
+        query = select(*_PENDING_KEY_COLUMNS).where(InboxUpdate.processed_at.is_(None))
+        if chat is not None:
+            query = query.where(InboxUpdate.channel == chat[0], InboxUpdate.chat_id == chat[1])
+        result = await self._session.execute(query.order_by(InboxUpdate.id).limit(limit))
         return [PendingKey(*row) for row in result]
 
     async def get(self, row_id: int) -> InboxUpdate | None:
