@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         help="do not also run Kanal Aduan with every send limit lifted (a third less time)",
     )
     parser.add_argument(
+        "--only-unlimited",
+        action="store_true",
+        help="run Kanal Aduan only with every send limit lifted (its own handling cost)",
+    )
+    parser.add_argument(
         "--framework",
         action="append",
         choices=Config.frameworks,
@@ -115,6 +120,7 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config
         photos=args.photos,
         album_wait=args.album_wait,
         unlimited=not args.skip_unlimited,
+        shipped=not args.only_unlimited,
         keep=args.keep,
         frameworks=tuple(dict.fromkeys(args.framework or Config.frameworks)),
         think=args.think,
@@ -200,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import workers
 
         return workers.main(argv[1:])
+    if argv[:1] == ["memory"]:
+        # 10,000 citizens each holding an open draft against the idle bot's memory (issue 13).
+        from bench import memory
+
+        return memory.main(argv[1:])
     if argv[:1] == ["console"]:
         # The console's pages and exports over a generated database of a million reports.
         from bench import console

@@ -40,6 +40,7 @@ class Config:
     polling_timeout: int = 10  # the same for both bots; updates wake the long poll at once
     step_timeout: float = 60.0
     unlimited: bool = True  # also run Kanal Aduan with no limit on its sending rate
+    shipped: bool = True  # run Kanal Aduan as shipped (False: only the unlimited row, issue 13)
     keep: bool = False  # keep the temp dir (database, media, logs) for inspection
     frameworks: tuple[str, ...] = ("aiogram", "ptb")  # BOT_FRAMEWORK values, each its own echo
     think: float = 0.0  # each user's pause between a reply and its next step
@@ -266,7 +267,9 @@ async def _run_framework(
     framework: str,
 ) -> FrameworkOutcome:
     """Kanal Aduan with ``BOT_FRAMEWORK=framework`` (as shipped, then unlimited), then its echo."""
-    variants: list[tuple[str, dict[str, str], int]] = [(f"Kanal Aduan ({framework})", {}, 0)]
+    variants: list[tuple[str, dict[str, str], int]] = []
+    if config.shipped:
+        variants.append((f"Kanal Aduan ({framework})", {}, 0))
     if config.notifications:
         name = f"Kanal Aduan ({framework}), {config.notifications} notifications queued"
         variants.append((name, {}, config.notifications))

@@ -208,7 +208,7 @@ class App:
         if self.webhook is not None:
             await self.webhook.serve()
         else:
-            await self.channel.start_polling(self._on_update)
+            await self.channel.start_polling(self._on_update, self._on_updates)
 
     async def _send(self) -> None:
         """The outbox's sender, on this process only while it holds the sender's lease."""
@@ -221,6 +221,11 @@ class App:
         added = await self.inbox.on_update(self.channel.name, update)
         if added and self.metrics is not None:
             self.metrics.updates_received.inc()
+
+    async def _on_updates(self, updates: list[dict[str, Any]]) -> None:
+        added = await self.inbox.on_updates(self.channel.name, updates)
+        if added and self.metrics is not None:
+            self.metrics.updates_received.inc(added)
 
     async def _shutdown(self, tasks: dict[str, asyncio.Task[None]]) -> None:
         # Order matters: stop taking updates, finish the current transaction, then the sends.

@@ -1,4 +1,4 @@
-"""The inbox: updates are stored before Telegram hears they arrived, then processed one by one.
+"""The inbox: updates are stored before Telegram hears they arrived, then processed in order.
 
 Each stored update is processed in ONE transaction together with everything the conversation does
 (report rows, outbox messages, the inbox row marked done), so a crash at any point either applies
@@ -7,8 +7,9 @@ all of it or none of it, and the row is simply processed again after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -22,6 +23,7 @@ from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
 from storage.models import InboxUpdate
+from storage.repositories import PendingKey
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ MAX_ATTEMPTS = 3
 # How soon an update that replied to a message still being recorded is tried again.
 LINK_RETRY_SECONDS = 0.1
 _BATCH = 200
+#: How many chats' updates are handled at once. Each holds a database connection for its
+#: transaction (SQLAlchemy's default pool: 5, plus 10 overflow, shared with the other workers).
+CONCURRENCY = 8
 
 
 class ConversationHandler(Protocol):
@@ -44,16 +49,27 @@ async def record_update(
     uow_factory: UowFactory, channel: str, update: dict[str, Any], clock: Clock
 ) -> bool:
     """Store one update and commit; False when it was already stored (a redelivery)."""
-    chat_id, media_group_id = update_key(update)
+    return await record_updates(uow_factory, channel, [update], clock) == 1
+
+
+async def record_updates(
+    uow_factory: UowFactory, channel: str, updates: Sequence[dict[str, Any]], clock: Clock
+) -> int:
+    """Store a getUpdates batch in one transaction (all of it or, on a failure, none); how many
+    were new (the others were redeliveries)."""
+    added = 0
     async with uow_factory() as uow:
-        added = await uow.inbox.record(
-            channel=channel,
-            update_id=int(update["update_id"]),
-            chat_id=chat_id,
-            media_group_id=media_group_id,
-            payload=update,
-            now=clock(),
-        )
+        now = clock()
+        for update in updates:
+            chat_id, media_group_id = update_key(update)
+            added += await uow.inbox.record(
+                channel=channel,
+                update_id=int(update["update_id"]),
+                chat_id=chat_id,
+                media_group_id=media_group_id,
+                payload=update,
+                now=now,
+            )
         await uow.commit()
     return added
 
@@ -89,8 +105,10 @@ class InboxProcessor(Worker):
         on_commit: Callable[[], None] = lambda: None,
         idle_poll_seconds: float = 5.0,
         on_outcome: Callable[[str, int], None] = lambda _outcome, _count: None,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         super().__init__(idle_poll_seconds)
+        self._concurrency = max(1, concurrency)
         self._uow_factory = uow_factory
         self._conversations = conversations
         self._catalogs = catalogs
@@ -104,6 +122,9 @@ class InboxProcessor(Worker):
         self._retry_at: dict[int, datetime] = {}
         # An update waits for its message's link (see handlers.pending): look again soon.
         self._link_pending = False
+        # The running loop's chats being handled now: each chat at most once (its order).
+        self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(self._concurrency)
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
@@ -112,9 +133,74 @@ class InboxProcessor(Worker):
         self.wake()
         return added
 
+    async def on_updates(self, channel: str, updates: Sequence[dict[str, Any]]) -> int:
+        """Record a getUpdates batch in one transaction; how many were new."""
+        added = await record_updates(self._uow_factory, channel, updates, self._clock)
+        self.wake()
+        return added
+
+    async def run(self) -> None:
+        """The worker loop; on stop, the chats being handled finish their transaction first."""
+        try:
+            await super().run()
+        finally:
+            while self._in_flight:
+                await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
     async def run_once(self) -> bool:
-        processed, self._next_due = await self.process_pending()
-        return processed > 0
+        """Start every ready chat that is not being handled already, without waiting for them.
+
+        A chat's next update is looked for as soon as its current one is done (the task wakes
+        the loop), not when the slowest chat of a round is: no round barrier. At most
+        ``concurrency`` chats are handled at once; the others wait for a slot.
+        """
+        self._link_pending = False
+        works, self._next_due = await self._ready_work(exclude=set(self._in_flight))
+        for work in works:
+            key = (work.channel, work.chat_id)
+            self._in_flight[key] = asyncio.create_task(self._handle_chat(key, work))
+        return False
+
+    async def _handle_chat(self, key: tuple[str, str], first: _Work) -> None:
+        """Handle the chat's ready updates one after the other; the chat is this task's alone.
+
+        After each committed update the task takes the chat's next one itself (one small query)
+        instead of waking the loop to look at every chat again. The slot is given back between
+        updates, so a busy chat takes its turn with the others.
+        """
+        look_again = True
+        work: _Work | None = first
+        try:
+            while work is not None and not self.stopping:
+                async with self._slots:
+                    if self.stopping:
+                        break
+                    done = await self._process(work)
+                if not done:
+                    look_again = not self._link_pending
+                    break
+                handled = work.row_ids
+                work = await self._next_of_chat(key)
+                if work is not None and work.row_ids == handled:
+                    # Still pending: another process holds the chat (its claim skipped it).
+                    # Leave the chat to it; the next look comes with the next wake or poll.
+                    look_again = False
+                    break
+        finally:
+            del self._in_flight[key]
+            # The loop looks again (a failed update has its retry time noted, an album its wait).
+            # An update waiting for a link is looked at after LINK_RETRY_SECONDS instead.
+            if look_again:
+                self.wake()
+
+    async def _next_of_chat(self, key: tuple[str, str]) -> _Work | None:
+        """The chat's next ready work, or None (nothing pending, or an album still arriving)."""
+        async with self._uow_factory() as uow:
+            heads = await uow.inbox.pending_keys(limit=1, chat=key)
+            if not heads:
+                return None
+            work, _ = await self._work_for(uow, heads[0], self._clock())
+        return work
 
     def idle_seconds(self) -> float:
         """Sleep no longer than until a waiting album or a retry becomes due."""
@@ -127,24 +213,34 @@ class InboxProcessor(Worker):
         return timeout
 
     async def process_pending(self) -> tuple[int, datetime | None]:
-        """Process the head of every chat's queue once.
+        """Process the head of every chat's queue once, in one round (tests and tools; the
+        running loop, :meth:`run_once`, starts chats as they become ready instead).
 
         Returns how many units were processed and when a waiting album or retry becomes due.
         """
         works, next_due = await self._ready_work()
         self._link_pending = False
-        done = 0
-        for work in works:
-            if self.stopping:
-                break
-            done += await self._process(work)
-        return done, next_due
+        # One work per chat (its head, or its whole album), so different chats run side by side
+        # while a chat's own updates still go one at a time and in order: the next round, which
+        # starts only when this one has ended, takes the chat's next update.
+        limit = asyncio.Semaphore(self._concurrency)
 
-    async def _ready_work(self) -> tuple[list[_Work], datetime | None]:
+        async def run(work: _Work) -> int:
+            async with limit:
+                if self.stopping:
+                    return 0
+                return await self._process(work)
+
+        done = await asyncio.gather(*(run(work) for work in works))
+        return sum(done), next_due
+
+    async def _ready_work(
+        self, exclude: Collection[tuple[str, str]] = ()
+    ) -> tuple[list[_Work], datetime | None]:
         now = self._clock()
         async with self._uow_factory() as uow:
-            rows = await uow.inbox.pending(limit=_BATCH)
-            heads = _chat_heads(rows)
+            rows = await uow.inbox.pending_keys(limit=_BATCH)
+            heads = [h for h in _chat_heads(rows) if (h.channel, h.chat_id) not in exclude]
             works: list[_Work] = []
             due: list[datetime] = []
             for head in heads:
@@ -156,7 +252,7 @@ class InboxProcessor(Worker):
         return works, min(due, default=None)
 
     async def _work_for(
-        self, uow: UnitOfWork, head: InboxUpdate, now: datetime
+        self, uow: UnitOfWork, head: PendingKey, now: datetime
     ) -> tuple[_Work | None, datetime | None]:
         retry_at = self._retry_at.get(head.id)
         if retry_at is not None and retry_at > now:
@@ -245,9 +341,9 @@ class InboxProcessor(Worker):
         emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
 
 
-def _chat_heads(rows: Iterable[InboxUpdate]) -> list[InboxUpdate]:
+def _chat_heads(rows: Iterable[PendingKey]) -> list[PendingKey]:
     """The oldest pending row of each chat; later rows of a chat wait for it (per-chat order)."""
-    heads: dict[tuple[str, str], InboxUpdate] = {}
+    heads: dict[tuple[str, str], PendingKey] = {}
     for row in rows:
         heads.setdefault((row.channel, row.chat_id), row)
     return list(heads.values())

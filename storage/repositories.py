@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -309,6 +310,27 @@ def _insert_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -
     return sqlite.insert(InboxUpdate).values(**values).on_conflict_do_nothing()
 
 
+@dataclass(frozen=True)
+class PendingKey:
+    """What the inbox needs to plan a round: a pending row without its payload (the payload,
+    JSON to parse, is read only by the transaction that handles the row)."""
+
+    id: int
+    channel: str
+    chat_id: str
+    media_group_id: str
+    received_at: datetime
+
+
+_PENDING_KEY_COLUMNS = (
+    InboxUpdate.id,
+    InboxUpdate.channel,
+    InboxUpdate.chat_id,
+    InboxUpdate.media_group_id,
+    InboxUpdate.received_at,
+)
+
+
 #: Telegram keeps an unconfirmed update for 24 hours; only within that can it come again.
 REDELIVERY_WINDOW = timedelta(hours=24)
 
@@ -368,6 +390,17 @@ class InboxRepository:
         )
         return list(rows)
 
+    async def pending_keys(
+        self, *, limit: int, chat: tuple[str, str] | None = None
+    ) -> list[PendingKey]:
+        """The oldest pending rows (of one ``(channel, chat_id)`` if given), as
+        :class:`PendingKey` (no payload), in order."""
+        query = select(*_PENDING_KEY_COLUMNS).where(InboxUpdate.processed_at.is_(None))
+        if chat is not None:
+            query = query.where(InboxUpdate.channel == chat[0], InboxUpdate.chat_id == chat[1])
+        result = await self._session.execute(query.order_by(InboxUpdate.id).limit(limit))
+        return [PendingKey(*row) for row in result]
+
     async def get(self, row_id: int) -> InboxUpdate | None:
         return await self._session.get(InboxUpdate, row_id)
 
@@ -391,6 +424,8 @@ class InboxRepository:
         )
         if head is None:
             return []
+        if len(row_ids) == 1:
+            return [head]
         others = await self._session.scalars(
             select(InboxUpdate)
             .where(InboxUpdate.id.in_([i for i in row_ids if i != head_id]), pending)
@@ -402,9 +437,10 @@ class InboxRepository:
 
     async def album_items(
         self, channel: str, chat_id: str, media_group_id: str
-    ) -> list[InboxUpdate]:
-        rows = await self._session.scalars(
-            select(InboxUpdate)
+    ) -> list[PendingKey]:
+        """The pending items of one album (no payloads), in Telegram's order."""
+        rows = await self._session.execute(
+            select(*_PENDING_KEY_COLUMNS)
             .where(
                 InboxUpdate.channel == channel,
                 InboxUpdate.chat_id == chat_id,
@@ -413,7 +449,7 @@ class InboxRepository:
             )
             .order_by(InboxUpdate.update_id)
         )
-        return list(rows)
+        return [PendingKey(*row) for row in rows]
 
     def mark_processed(self, row: InboxUpdate, now: datetime, error: str | None = None) -> None:
         row.processed_at = now

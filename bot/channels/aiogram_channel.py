@@ -25,7 +25,7 @@ from aiogram.methods.base import TelegramMethod
 from aiogram.types import Update
 from pydantic import BaseModel
 
-from bot.channels.base import UpdateHandler
+from bot.channels.base import BatchHandler, UpdateHandler
 from bot.channels.errors import (
     ChannelError,
     ChatMigrated,
@@ -121,8 +121,10 @@ class AiogramChannel:
         self.bot = Bot(token, session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT))
         self._polling = LongPolling(self._fetch, self.call, timeout=polling_timeout)
 
-    async def start_polling(self, on_update: UpdateHandler) -> None:
-        await self._polling.run(on_update)
+    async def start_polling(
+        self, on_update: UpdateHandler, on_batch: BatchHandler | None = None
+    ) -> None:
+        await self._polling.run(on_update, on_batch)
 
     async def stop(self) -> None:
         self._polling.stop()

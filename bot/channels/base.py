@@ -8,6 +8,9 @@ from typing import Any, Protocol
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
 """Receives one update as Bot API JSON; it returns only after the update is safely stored."""
 
+BatchHandler = Callable[[list[dict[str, Any]]], Awaitable[None]]
+"""Receives a whole getUpdates batch, in order; returns only after all of it is stored (or none)."""
+
 
 class Channel(Protocol):
     """A connection to one bot account.
@@ -18,11 +21,15 @@ class Channel(Protocol):
 
     name: str
 
-    async def start_polling(self, on_update: UpdateHandler) -> None:
+    async def start_polling(
+        self, on_update: UpdateHandler, on_batch: BatchHandler | None = None
+    ) -> None:
         """Receive updates until :meth:`stop`.
 
         An update is confirmed to Telegram (the next getUpdates offset) only after ``on_update``
-        returned for it, so a crash before that makes Telegram deliver it again.
+        returned for it, so a crash before that makes Telegram deliver it again. With
+        ``on_batch``, each getUpdates batch is stored by one call instead (one transaction) and
+        confirmed once it returned.
         """
 
     async def stop(self) -> None:

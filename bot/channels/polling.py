@@ -11,7 +11,8 @@ is the acknowledgement. Neither framework's own polling keeps that rule on its o
 
 So each adapter supplies only the HTTP call (:data:`Fetch`, returning the updates as Bot API JSON)
 and this loop decides when the offset moves: after ``on_update`` returned for the update, never
-before. Updates are stored one at a time, in Telegram's order.
+before. Updates are stored one at a time, in Telegram's order; or, with ``on_batch``, each batch
+at once in one transaction, and the offset moves past the batch once it is stored.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from bot.channels.base import UpdateHandler
+from bot.channels.base import BatchHandler, UpdateHandler
 from bot.channels.errors import ChannelError, RetryAfter
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class LongPolling:
         """End :meth:`run`: a poll in flight is dropped, a store in progress finishes first."""
         self._stopping.set()
 
-    async def run(self, on_update: UpdateHandler) -> None:
+    async def run(self, on_update: UpdateHandler, on_batch: BatchHandler | None = None) -> None:
         """Fetch, store and confirm updates until :meth:`stop`."""
         if self._stopping.is_set():
             return
@@ -79,14 +80,20 @@ class LongPolling:
                 await self._unless_stopped(asyncio.sleep(delay))
                 continue
             failures = 0
+            if on_batch is not None and batch:
+                if not await self._store(on_batch, batch):
+                    return
+                offset = int(batch[-1]["update_id"]) + 1
+                continue
             for update in batch or []:
                 if not await self._store(on_update, update):
                     return
                 # Confirmed to Telegram by the next getUpdates, which asks for this offset.
                 offset = int(update["update_id"]) + 1
 
-    async def _store(self, on_update: UpdateHandler, update: dict[str, Any]) -> bool:
-        """Store ``update``, retrying until it works; False when stopped before it did.
+    async def _store(self, store: Callable[[Any], Awaitable[None]], updates: Any) -> bool:
+        """Store ``updates`` (one update or a batch), retrying until it works; False when stopped
+        before it did.
 
         Shielded, so that a stop or a cancellation lets the current insert commit instead of
         cutting the transaction; an update not stored is simply not confirmed.
@@ -94,12 +101,14 @@ class LongPolling:
         failures = 0
         while not self._stopping.is_set():
             try:
-                await asyncio.shield(on_update(update))
+                await asyncio.shield(store(updates))
             except Exception:
                 failures += 1
+                first = updates[0] if isinstance(updates, list) else updates
                 log.exception(
-                    "could not store update %s; retrying in %.1fs",
-                    update.get("update_id"),
+                    "could not store update %s%s; retrying in %.1fs",
+                    first.get("update_id"),
+                    " and the rest of its batch" if isinstance(updates, list) else "",
                     backoff(failures),
                 )
                 await self._unless_stopped(asyncio.sleep(backoff(failures)))

@@ -26,7 +26,7 @@ from telegram import Bot
 from telegram import error as tg
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import UpdateHandler
+from bot.channels.base import BatchHandler, UpdateHandler
 from bot.channels.errors import (
     ChannelError,
     PermanentError,
@@ -132,8 +132,10 @@ class PtbChannel:
         )
         self._polling = LongPolling(self._fetch, self.call, timeout=polling_timeout)
 
-    async def start_polling(self, on_update: UpdateHandler) -> None:
-        await self._polling.run(on_update)
+    async def start_polling(
+        self, on_update: UpdateHandler, on_batch: BatchHandler | None = None
+    ) -> None:
+        await self._polling.run(on_update, on_batch)
 
     async def stop(self) -> None:
         self._polling.stop()

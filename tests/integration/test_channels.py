@@ -163,6 +163,45 @@ async def test_a_failing_store_is_retried_and_not_confirmed_meanwhile(
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_batch_is_stored_at_once_and_confirmed_only_after_it_was(
+    open_channel: Callable[[str], Channel], telegram: EmulatorClient, framework: str
+) -> None:
+    """With ``on_batch`` every getUpdates batch goes to one call (one transaction in the bot);
+    while that call fails, no update of the batch is confirmed, and then all of them are."""
+    channel = open_channel(framework)
+    for text in ("halo", "apa kabar", "lapor"):
+        await telegram.send_text(SITI, text)
+    batches: list[list[Update]] = []
+    failures = 0
+
+    async def one_by_one(update: Update) -> None:
+        raise AssertionError("the batch handler stores every batch")
+
+    async def store(batch: list[Update]) -> None:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            assert len(await telegram.pending_updates()) == 3
+            raise RuntimeError("database is locked")
+        batches.append(batch)
+
+    polling = asyncio.create_task(channel.start_polling(one_by_one, store))
+    stored: list[Update] = []
+
+    async def done() -> bool:
+        stored[:] = [u for batch in batches for u in batch]
+        return bool(stored) and await telegram.pending_updates() == []
+
+    await eventually(done)
+    assert failures == 2
+    assert [len(batch) for batch in batches] == [3]
+    assert [u["message"]["text"] for u in stored] == ["halo", "apa kabar", "lapor"]
+    await channel.stop()
+    await asyncio.wait_for(polling, 5)
+    await channel.close()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_an_update_never_stored_comes_again_after_a_restart(
     open_channel: Callable[[str], Channel], telegram: EmulatorClient, framework: str
 ) -> None:

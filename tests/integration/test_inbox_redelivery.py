@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from bot.inbox import record_updates
 from tests.integration.database import Database
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -65,4 +69,37 @@ async def test_an_unhandled_update_is_never_replaced(tmp_path: Path) -> None:
         [pending] = await uow.inbox.pending(limit=10)
         assert pending.payload is not None
         assert pending.payload["message"]["text"] == "halo"
+    await db.engine.dispose()
+
+
+async def test_a_batch_is_stored_in_one_transaction_and_skips_redeliveries(
+    tmp_path: Path,
+) -> None:
+    """``record_updates``: the new ones of a getUpdates batch are stored, in order; a batch that
+    fails half-way stores none of it (it is not confirmed, so Telegram sends it again)."""
+    db = Database(tmp_path / "inbox.db")
+    await db.start()
+    assert await _record(db, 500, "halo", T0)
+
+    def update(update_id: int, text: str) -> dict[str, Any]:
+        return {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "chat": {"id": 42, "type": "private"},
+                "text": text,
+            },
+        }
+
+    clock = lambda: T0  # noqa: E731
+    added = await record_updates(
+        db.uow, "telegram", [update(500, "halo"), update(501, "lapor")], clock
+    )
+    assert added == 1
+    broken: list[dict[str, Any]] = [update(502, "satu"), {"update_id": "bukan angka"}]
+    with pytest.raises(ValueError, match="bukan angka"):
+        await record_updates(db.uow, "telegram", broken, clock)
+    async with db.uow() as uow:
+        rows = await uow.inbox.pending(limit=10)
+    assert [row.update_id for row in rows] == [500, 501]
     await db.engine.dispose()

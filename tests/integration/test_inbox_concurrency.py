@@ -1,0 +1,120 @@
+"""One process handles different chats side by side, each chat's own updates one at a time and in
+order, an album whole; every step writes and commits, on both engines (issue 13)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.inbox import InboxProcessor, record_updates
+from handlers.events import Event, Message
+from locales import Catalogs
+from storage.uow import UnitOfWork
+from tests.databases import ENGINES, database_on
+from tests.integration.database import Database
+from tests.integration.test_runtime import album_update, text_update
+
+CHANNEL = "telegram"
+
+
+class Recorder:
+    """Writes each step into the chat's conversation (as a real step does) and records who ran
+    when: a chat's overlap with itself is a defect, different chats at once are the point."""
+
+    def __init__(self) -> None:
+        self.handled: dict[str, list[Event]] = defaultdict(list)
+        self.busy: set[str] = set()
+        self.overlaps: list[str] = []
+        self.most_at_once = 0
+
+    async def handle(self, event: Event, uow: UnitOfWork) -> None:
+        chat = event.chat_id
+        if chat in self.busy:
+            self.overlaps.append(chat)
+        self.busy.add(chat)
+        self.most_at_once = max(self.most_at_once, len(self.busy))
+        try:
+            conversation = await uow.conversations.get_or_create(
+                CHANNEL, chat, language="id", now=ManualClock()()
+            )
+            await asyncio.sleep(0.01)  # a step that waits (a download, the database)
+            conversation.step_seq += 1
+            self.handled[chat].append(event)
+        finally:
+            self.busy.discard(chat)
+
+
+async def _until_handled(db: Database, worker: InboxProcessor) -> None:
+    """The running loop (``run``) until nothing is pending, then a stop."""
+    loop = asyncio.create_task(worker.run())
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                async with db.uow() as uow:
+                    if not await uow.inbox.pending_keys(limit=1):
+                        break
+                await asyncio.sleep(0.02)
+    finally:
+        worker.stop()
+        await loop
+
+
+@pytest.mark.parametrize("mode", ["rounds", "loop"])
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_chats_run_side_by_side_each_in_its_own_order(
+    tmp_path: Path, engine: str, mode: str
+) -> None:
+    clock = ManualClock()
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        try:
+            sent: dict[str, list[str]] = defaultdict(list)
+            batch = []
+            for n in range(5):
+                for number in range(1, 11):
+                    batch.append(text_update(number, f"pesan {n}"))
+                    sent[str(number)].append(f"pesan {n}")
+            batch += [album_update(20, "album-20", n) for n in range(3)]
+            assert await record_updates(db.uow, CHANNEL, batch, clock) == len(batch)
+            clock.advance(seconds=5)  # the album is quiet
+            recorder = Recorder()
+            worker = InboxProcessor(
+                uow_factory=db.uow,
+                conversations=recorder,
+                catalogs=Catalogs("id"),
+                clock=clock,
+                album_wait=timedelta(seconds=1),
+                concurrency=4,
+            )
+            if mode == "rounds":
+                while (await worker.process_pending())[0]:
+                    pass
+            else:
+                await _until_handled(db, worker)
+            async with db.uow() as uow:
+                assert await uow.inbox.pending_keys(limit=100) == []
+                steps = {
+                    chat: (
+                        await uow.conversations.get_or_create(
+                            CHANNEL, chat, language="id", now=clock()
+                        )
+                    ).step_seq
+                    for chat in sent
+                }
+        finally:
+            await db.engine.dispose()
+
+    assert recorder.overlaps == []
+    assert recorder.most_at_once > 1  # chats did run side by side
+    for chat, texts in sent.items():
+        assert [e.text for e in recorder.handled[chat] if isinstance(e, Message)] == texts
+        assert steps[chat] == len(texts)  # every step committed, none lost to a busy database
+    [album] = recorder.handled["20"]
+    assert isinstance(album, Message)
+    assert len(album.photos) == 3
