@@ -8,8 +8,10 @@ all of it or none of it, and the row is simply processed again after a restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -37,6 +39,11 @@ _BATCH = 200
 #: How many chats' updates are handled at once. Each holds a database connection for its
 #: transaction (SQLAlchemy's default pool: 5, plus 10 overflow, shared with the other workers).
 CONCURRENCY = 8
+#: A chat this process handled within this long is a conversation under way: its next update
+#: goes before chats that have just arrived (a crowd pressing /start), and gets the next free
+#: slot. Remembered for this many chats at most (the most recent ones).
+UNDER_WAY = timedelta(minutes=10)
+UNDER_WAY_CHATS = 500
 
 
 class ConversationHandler(Protocol):
@@ -91,6 +98,48 @@ class _Work:
     chat_id: str
 
 
+class _Slots:
+    """At most ``size`` holders at once; a waiter marked ``first`` (a conversation under way) is
+    let in before the others, each kind in the order it came."""
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {True: deque(), False: deque()}
+
+    @contextlib.asynccontextmanager
+    async def held(self, *, first: bool) -> AsyncIterator[None]:
+        await self._acquire(first)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, first: bool) -> None:
+        if self._free > 0:
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[first].append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # handed a slot just as it was cancelled: pass it on
+            else:
+                self._waiting[first].remove(waiter)
+            raise
+
+    def _release(self) -> None:
+        for kind in (True, False):
+            queue = self._waiting[kind]
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # the slot goes straight to it
+                    return
+        self._free += 1
+
+
 class InboxProcessor(Worker):
     """Takes pending inbox rows in order and runs the conversations on them."""
 
@@ -124,7 +173,9 @@ class InboxProcessor(Worker):
         self._link_pending = False
         # The running loop's chats being handled now: each chat at most once (its order).
         self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self._slots = asyncio.Semaphore(self._concurrency)
+        self._slots = _Slots(self._concurrency)
+        # Chats handled lately, oldest first, with when (see UNDER_WAY).
+        self._under_way: OrderedDict[tuple[str, str], datetime] = OrderedDict()
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
@@ -172,7 +223,7 @@ class InboxProcessor(Worker):
         work: _Work | None = first
         try:
             while work is not None and not self.stopping:
-                async with self._slots:
+                async with self._slots.held(first=self._is_under_way(key)):
                     if self.stopping:
                         break
                     done = await self._process(work)
@@ -201,6 +252,19 @@ class InboxProcessor(Worker):
                 return None
             work, _ = await self._work_for(uow, heads[0], self._clock())
         return work
+
+    def _note_under_way(self, key: tuple[str, str]) -> None:
+        self._under_way[key] = self._clock()
+        self._under_way.move_to_end(key)
+        while len(self._under_way) > UNDER_WAY_CHATS:
+            self._under_way.popitem(last=False)
+
+    def _is_under_way(self, key: tuple[str, str]) -> bool:
+        handled = self._under_way.get(key)
+        return handled is not None and self._clock() - handled <= UNDER_WAY
+
+    def _under_way_chats(self, now: datetime) -> set[tuple[str, str]]:
+        return {key for key, handled in self._under_way.items() if now - handled <= UNDER_WAY}
 
     def idle_seconds(self) -> float:
         """Sleep no longer than until a waiting album or a retry becomes due."""
@@ -240,7 +304,15 @@ class InboxProcessor(Worker):
         now = self._clock()
         async with self._uow_factory() as uow:
             rows = await uow.inbox.pending_keys(limit=_BATCH)
+            under_way = self._under_way_chats(now)
+            if under_way:
+                # Conversations under way are looked at even behind a crowd of new chats.
+                seen = {row.id for row in rows}
+                more = await uow.inbox.pending_keys(limit=_BATCH, chats=under_way)
+                rows = sorted([*rows, *(r for r in more if r.id not in seen)], key=lambda r: r.id)
             heads = [h for h in _chat_heads(rows) if (h.channel, h.chat_id) not in exclude]
+            # Under way first (their tasks are created, and ask for a slot, before the others').
+            heads.sort(key=lambda h: (h.channel, h.chat_id) not in under_way)
             works: list[_Work] = []
             due: list[datetime] = []
             for head in heads:
@@ -278,6 +350,7 @@ class InboxProcessor(Worker):
             await self._record_failure(work, exc)
             return 0
         self._on_outcome("handled", len(work.row_ids))
+        self._note_under_way((work.channel, work.chat_id))
         for row_id in work.row_ids:
             self._retry_at.pop(row_id, None)
         self._on_commit()

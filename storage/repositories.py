@@ -17,6 +17,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -391,13 +392,19 @@ class InboxRepository:
         return list(rows)
 
     async def pending_keys(
-        self, *, limit: int, chat: tuple[str, str] | None = None
+        self,
+        *,
+        limit: int,
+        chat: tuple[str, str] | None = None,
+        chats: Collection[tuple[str, str]] = (),
     ) -> list[PendingKey]:
-        """The oldest pending rows (of one ``(channel, chat_id)`` if given), as
-        :class:`PendingKey` (no payload), in order."""
+        """The oldest pending rows (of one ``(channel, chat_id)``, or of any of ``chats``, if
+        given), as :class:`PendingKey` (no payload), in order."""
         query = select(*_PENDING_KEY_COLUMNS).where(InboxUpdate.processed_at.is_(None))
         if chat is not None:
             query = query.where(InboxUpdate.channel == chat[0], InboxUpdate.chat_id == chat[1])
+        if chats:
+            query = query.where(tuple_(InboxUpdate.channel, InboxUpdate.chat_id).in_(list(chats)))
         result = await self._session.execute(query.order_by(InboxUpdate.id).limit(limit))
         return [PendingKey(*row) for row in result]
 

@@ -118,3 +118,66 @@ async def test_chats_run_side_by_side_each_in_its_own_order(
     [album] = recorder.handled["20"]
     assert isinstance(album, Message)
     assert len(album.photos) == 3
+
+
+class OrderRecorder(Recorder):
+    """Also notes the order in which updates were handled, as (chat, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[tuple[str, str]] = []
+
+    async def handle(self, event: Event, uow: UnitOfWork) -> None:
+        await super().handle(event, uow)
+        if isinstance(event, Message):
+            self.order.append((event.chat_id, event.text))
+
+
+async def _until_none_pending(db: Database) -> None:
+    async with asyncio.timeout(60):
+        while True:
+            async with db.uow() as uow:
+                if not await uow.inbox.pending_keys(limit=1):
+                    return
+            await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_conversation_under_way_goes_before_a_crowd_of_new_chats(
+    tmp_path: Path, engine: str
+) -> None:
+    """Issue 13: hundreds of people press /start at once; a citizen in the middle of a report is
+    not put behind all of them. Chats this process handled lately are taken first (and get the
+    next free slot), the crowd in arrival order after them."""
+    clock = ManualClock()
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        recorder = OrderRecorder()
+        worker = InboxProcessor(
+            uow_factory=db.uow,
+            conversations=recorder,
+            catalogs=Catalogs("id"),
+            clock=clock,
+            album_wait=timedelta(seconds=1),
+            concurrency=1,
+        )
+        loop = asyncio.create_task(worker.run())
+        try:
+            await worker.on_updates(CHANNEL, [text_update(7, "Laporan baru")])
+            await _until_none_pending(db)
+            clock.advance(seconds=30)
+            crowd = [text_update(1000 + n, "/start") for n in range(300)]
+            # One getUpdates batch: the crowd first, the citizen's next step last.
+            await worker.on_updates(CHANNEL, [*crowd, text_update(7, "Pengaduan")])
+            await _until_none_pending(db)
+        finally:
+            worker.stop()
+            await loop
+            await db.engine.dispose()
+
+    after_crowd = recorder.order[1:]
+    assert len(after_crowd) == 301
+    assert after_crowd.index(("7", "Pengaduan")) == 0
+    newcomers = [chat for chat, _ in after_crowd[1:]]
+    assert newcomers == [str(1000 + n) for n in range(300)]  # the crowd in arrival order
