@@ -10,7 +10,8 @@ Two shapes, one driver:
 
 Citizens file a whole report each; the desa group's officers (one per report) press
 ✅ Verifikasi, reply to the card (the citizen gets the answer) and, for every other report,
-mark it done with ``/selesai NOMOR jawaban``. The rest stay with the unit: once the
+the village head (the group's admin) marks it done with
+``/selesai NOMOR jawaban``. The rest stay with the unit: once the
 citizens are through, the driver moves the bots' clock ahead (``TEST_CLOCK_OFFSET_FILE``) day
 by day, so reminders, escalations and auto-closes fall due while the kills go on. A killer sends
 SIGKILL to a random process at random moments (restarting it at once) until it has killed
@@ -70,10 +71,13 @@ COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
 WITA = ZoneInfo("Asia/Makassar")
 #: Where the bots' clock starts: a working Tuesday morning with no holiday for two weeks.
 CLOCK_START = datetime(2026, 2, 3, 9, 0, tzinfo=WITA)
-#: The days the driver moves the clock to, one after another, after the citizens are through:
-#: the deadline's eve and day (reminders), past it (escalations) and past auto-close (10
-#: working days after a report is marked done).
-CLOCK_DAYS = (2, 3, 6, 8, 14, 20)
+#: The days (after the start) the driver moves the clock to, one after another, once the
+#: citizens are through. A finished report (done on 3 February) closes for good after 10 working
+#: days (due Thursday 19, Imlek's 16 and 17 skipped): auto-close on Friday 20 (+17). An answered
+#: complaint is due in 14 working days (Wednesday 25): reminders on Tuesday 24 (+21) and
+#: Wednesday 25 (+22), escalations on Thursday 26 (+23) and, two working days on, Monday 2
+#: March (+27).
+CLOCK_DAYS = (17, 21, 22, 23, 27)
 COORDINATOR = TgUser(id=2001, first_name="Rina", last_name="Diskominfo")
 KADES = TgUser(id=2002, first_name="Pak", last_name="Kades")
 COORDINATOR_GROUP = -1001001
@@ -397,16 +401,23 @@ class Citizen:
         await self._do(self._reply(card, "Petugas kebersihan dijadwalkan besok pagi."), "Jawaban")
         if not self.finishes:
             return
-        # Marked done with the group's command (the guide's /selesai NOMOR jawaban).
+        # Marked done by the village head (finishing is for the group's admins and the unit's
+        # designated officers) with the group's command (the guide's /selesai NOMOR jawaban).
         done = f"/selesai {self.tracking} Sampah sudah diangkut."
         await self._do(
-            lambda: self.telegram.send_text(self.officer, done, chat_id=SEPASO_GROUP),
+            lambda: self.telegram.send_text(KADES, done, chat_id=SEPASO_GROUP),
             "sudah selesai",
         )
 
     async def run(self) -> None:
-        await self.file()
-        await self.handled_by_unit()
+        try:
+            await self.file()
+            await self.handled_by_unit()
+        except TimeoutError as error:
+            mine = [str(m.get("text", ""))[:160] for m in (await self.group.messages())[-4:]]
+            raise BenchError(
+                f"citizen {self.n} ({self.tracking}): {error}; group: {mine}"
+            ) from None
 
 
 def _labels(message: dict[str, Any]) -> list[str]:
@@ -448,6 +459,25 @@ async def _bind(
             before = await chat.snapshot()
             await telegram.send_text(user, f"/daftar {code}", chat_id=chat_id)
             await chat.expect("terdaftar untuk", before, timeout=config.step_timeout)
+    finally:
+        await engine.dispose()
+
+
+async def _agenda_done(database_url: str, clock: Clock, timeout: float) -> None:
+    """Until no report is owed a look by the reminder engine at the clock's today."""
+    engine = create_engine(database_url)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while True:
+            today = clock.now().astimezone(WITA).date()
+            async with UnitOfWork(session_factory(engine)) as uow:
+                owed = await uow.reports.due_for_notice(today, 1)
+            if not owed:
+                return
+            if loop.time() > deadline:
+                raise BenchError(f"the clock's agenda for {today} not done within {timeout}s")
+            await asyncio.sleep(0.5)
     finally:
         await engine.dispose()
 
@@ -578,7 +608,9 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
                 days_going.set()
                 for days in CLOCK_DAYS:
                     clock.days_on(days)
-                    await asyncio.sleep(3.0)  # a round (every second) on the elected process
+                    # Until the elected process's round (every second) has worked through the
+                    # day's agenda, whatever the kills, then until it is all sent.
+                    await _agenda_done(database_url, clock, config.step_timeout)
                     await _settled(telegram, database_url, config.step_timeout)
 
             async def killer() -> None:
