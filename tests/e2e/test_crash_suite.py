@@ -19,8 +19,8 @@ import pytest
 from bench.crash import CrashConfig, Engine, run
 from tests.databases import database_on
 
-CITIZENS = int(os.environ.get("CRASH_CITIZENS", "6"))
-KILLS = int(os.environ.get("CRASH_KILLS", "6"))
+CITIZENS = int(os.environ.get("CRASH_CITIZENS", "4"))
+KILLS = int(os.environ.get("CRASH_KILLS", "4"))
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
