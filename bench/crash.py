@@ -463,49 +463,52 @@ async def _bind(
         await engine.dispose()
 
 
-async def _agenda_done(database_url: str, clock: Clock, timeout: float) -> None:
-    """Until no report is owed a look by the reminder engine at the clock's today."""
+async def _wait(
+    database_url: str, done: Callable[[UnitOfWork], Awaitable[bool]], timeout: float, what: str
+) -> None:
+    """Until ``done`` says so, asked with a fresh unit of work every half second."""
     engine = create_engine(database_url)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     try:
         while True:
-            today = clock.now().astimezone(WITA).date()
             async with UnitOfWork(session_factory(engine)) as uow:
-                owed = await uow.reports.due_for_notice(today, 1)
-            if not owed:
-                return
+                if await done(uow):
+                    return
             if loop.time() > deadline:
-                raise BenchError(f"the clock's agenda for {today} not done within {timeout}s")
+                raise BenchError(f"{what} not done within {timeout}s")
             await asyncio.sleep(0.5)
     finally:
         await engine.dispose()
+
+
+async def _agenda_done(database_url: str, clock: Clock, timeout: float) -> None:
+    """Until no report is owed a look by the reminder engine at the clock's today."""
+
+    async def empty(uow: UnitOfWork) -> bool:
+        today = clock.now().astimezone(WITA).date()
+        return not await uow.reports.due_for_notice(today, 1)
+
+    await _wait(database_url, empty, timeout, "the clock's agenda")
 
 
 async def _settled(telegram: EmulatorClient, database_url: str, timeout: float) -> None:
     """Until every update is confirmed and handled and every message sent or given up."""
-    engine = create_engine(database_url)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    try:
-        while True:
-            pending = (await telegram.stats())["updates_pending"]
-            async with UnitOfWork(session_factory(engine)) as uow:
-                inbox = await uow.session.scalar(
-                    select(InboxUpdate.id).where(InboxUpdate.processed_at.is_(None)).limit(1)
-                )
-                outbox = await uow.session.scalar(
-                    select(OutboxMessage.id)
-                    .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
-                    .limit(1)
-                )
-            if not pending and inbox is None and outbox is None:
-                return
-            if loop.time() > deadline:
-                raise BenchError(f"not settled within {timeout}s")
-            await asyncio.sleep(0.5)
-    finally:
-        await engine.dispose()
+
+    async def settled(uow: UnitOfWork) -> bool:
+        if (await telegram.stats())["updates_pending"]:
+            return False
+        inbox = await uow.session.scalar(
+            select(InboxUpdate.id).where(InboxUpdate.processed_at.is_(None)).limit(1)
+        )
+        outbox = await uow.session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+            .limit(1)
+        )
+        return inbox is None and outbox is None
+
+    await _wait(database_url, settled, timeout, "settling (updates handled, messages sent)")
 
 
 def _env(
