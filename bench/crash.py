@@ -716,8 +716,20 @@ async def _measure(
         count = len(received.get(str(citizen.user.id), []))
         by_path[citizen.finishes][count] += 1
     for finishes, counts in by_path.items():
-        if len(counts) > 1:
-            figures.out_of_line.append(f"{'finished' if finishes else 'waiting'}: {dict(counts)}")
+        if len(counts) <= 1:
+            continue
+        path = "finished" if finishes else "waiting"
+        figures.out_of_line.append(f"{path}: {dict(counts)}")
+        # What an odd chat got that a usual one of its path did not (the start of each text).
+        usual = counts.most_common(1)[0][0]
+        peers = [c for c in citizens if c.finishes == finishes]
+        chats = [received.get(str(c.user.id), []) for c in peers]
+        typical = next(m for m in chats if len(m) == usual)
+        seen = Counter(_gist(m) for m in typical)
+        for citizen, messages in zip(peers, chats, strict=True):
+            if len(messages) != usual:
+                extra = Counter(_gist(m) for m in messages) - seen
+                figures.out_of_line.append(f"citizen {citizen.n}: {list(extra.elements())}")
     confirmations = [
         sum("Nomor laporan:" in str(x.get("text", "")) for x in received.get(str(c.user.id), []))
         for c in citizens
@@ -752,6 +764,12 @@ async def _measure(
     for key in owed.keys() | got.keys():
         if owed[key] != got[key]:
             figures.notices_wrong.append(f"{key}: owed {owed[key]}, got {got[key]}")
+
+
+def _gist(message: dict[str, Any]) -> str:
+    """A message's first words, with the report's number and digits left out."""
+    text = str(message.get("text") or message.get("caption") or "")
+    return "".join("#" if ch.isdigit() else ch for ch in text[:50])
 
 
 async def _citizen_chats(database_url: str) -> dict[int | None, str]:
