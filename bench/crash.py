@@ -194,17 +194,19 @@ class SendLog:
     def middleware(self) -> Middleware:
         @web.middleware
         async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+            arrived = time.monotonic()  # Telegram counts a call when it arrives
             response = await handler(request)
             method = request.match_info.get("method", "").lower()
             counted = method.startswith(COUNTED_PREFIXES)
             if counted and request.path.startswith("/bot") and response.status == 200:
-                self.stamps.append(time.monotonic())
+                self.stamps.append(arrived)
             return response
 
         return record
 
     def busiest_second(self) -> int:
         """The most sends in any one-second window (sliding, not only whole clock seconds)."""
+        self.stamps.sort()  # answered out of order, stamped in order of arrival
         busiest, start = 0, 0
         for end, stamp in enumerate(self.stamps):
             while stamp - self.stamps[start] >= 1.0:
