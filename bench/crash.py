@@ -36,6 +36,7 @@ import argparse
 import asyncio
 import contextlib
 import random
+import re
 import sys
 import tempfile
 import time
@@ -84,6 +85,7 @@ COORDINATOR_GROUP = -1001001
 SEPASO_GROUP = -1001002
 SEPASO = "64.08.09.2001"
 REMINDER = "🔔 Pengingat tenggat"
+NUMBER = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]")
 ESCALATION = "🚨 Laporan lewat tenggat"
 AUTO_CLOSED = "kami tutup karena tidak ada tanggapan"
 
@@ -769,9 +771,9 @@ async def _measure(
 
 
 def _gist(message: dict[str, Any]) -> str:
-    """A message's first words, with the report's number and digits left out."""
+    """A message's first words, with the report's number left out."""
     text = str(message.get("text") or message.get("caption") or "")
-    return "".join("#" if ch.isdigit() else ch for ch in text[:50])
+    return NUMBER.sub("#", text)[:50]
 
 
 async def _citizen_chats(database_url: str) -> dict[int | None, str]:
