@@ -17,6 +17,9 @@ reports (1,000,000 by default; see :mod:`bench.console`).
 
 ``python -m bench workers [--processes 1,2,3] [--citizens N] [--postgres URL]``: reports/s with
 1, 2, 3 ... webhook processes on one PostgreSQL database (see :mod:`bench.workers`).
+
+``python -m bench crash [--citizens N] [--kills K] [--engine postgresql|sqlite] [--postgres URL]``:
+the crash suite, reports filed and handled while the bot is SIGKILLed (see :mod:`bench.crash`).
 """
 
 from __future__ import annotations
@@ -211,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import memory
 
         return memory.main(argv[1:])
+    if argv[:1] == ["crash"]:
+        # The crash suite: reports filed and handled while the bot is SIGKILLed 100 times.
+        from bench import crash
+
+        return crash.main(argv[1:])
     if argv[:1] == ["console"]:
         # The console's pages and exports over a generated database of a million reports.
         from bench import console

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import apikey_cli, console_cli, units_cli, webhook_cli
+from bot.clock import Clock, OffsetFileClock, system_clock
 from bot.logs import setup_logging
 from bot.settings import Settings
 from locales import Catalogs, Translator
@@ -42,6 +44,14 @@ def _parser(tr: Translator) -> argparse.ArgumentParser:
     return parser
 
 
+def _clock(settings: Settings) -> Clock:
+    """The system clock; a test's moved clock only when TEST_CLOCK_OFFSET_FILE is set."""
+    if settings.test_clock_offset_file is None:
+        return system_clock
+    logging.getLogger(__name__).warning("test clock: offset read from TEST_CLOCK_OFFSET_FILE")
+    return OffsetFileClock(settings.test_clock_offset_file)
+
+
 def run(settings: Settings) -> int:
     if settings.bot_token is None:
         # The guide to a real token first, then the sandbox, so that one command shows the bot.
@@ -62,7 +72,7 @@ def run(settings: Settings) -> int:
         from bot.leader import SharedSqliteError
 
         try:
-            app = await build_app(settings)
+            app = await build_app(settings, clock=_clock(settings))
         except SharedSqliteError as error:
             raise webhook_cli.ConfigError(
                 tr.t("scale.config.second_sqlite_process", pid=error.pid)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 Clock = Callable[[], datetime]
 """Returns the current moment as an aware UTC datetime."""
@@ -57,3 +59,26 @@ class TravellingClock:
         """Jump forward by ``seconds`` (or ``minutes=``, ``hours=``, ``days=``)."""
         self._offset += timedelta(seconds=seconds, **delta)
         return self()
+
+
+class OffsetFileClock:
+    """Real time plus an offset in seconds read from a file: how a test moves the clock of bot
+    processes it runs as subprocesses (the crash suite). Only used when ``TEST_CLOCK_OFFSET_FILE``
+    is set; a missing or unreadable file means no offset. The file is read again at most every
+    ``recheck`` seconds, so a write reaches a running process within that time."""
+
+    def __init__(self, path: Path, recheck: float = 0.2) -> None:
+        self._path = path
+        self._recheck = recheck
+        self._offset = timedelta(0)
+        self._checked = float("-inf")
+
+    def __call__(self) -> datetime:
+        tick = time.monotonic()
+        if tick - self._checked >= self._recheck:
+            self._checked = tick
+            try:
+                self._offset = timedelta(seconds=float(self._path.read_text().strip() or 0))
+            except (OSError, ValueError):
+                self._offset = timedelta(0)
+        return datetime.now(UTC) + self._offset

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     run_jobs: bool = True
     # How often the reminder engine looks for work (it also runs once on start).
     jobs_interval_seconds: float = Field(default=60.0, gt=0)
+    # Tests only (the crash suite): a file holding seconds to add to the clock of `aduan run`,
+    # read again while it runs, so that a test can move a subprocess's time. Never set it in
+    # production; unset (the default), the bot uses the system clock.
+    test_clock_offset_file: Path | None = None
     draft_stale_hours: float = Field(default=handler_defaults.DRAFT_STALE_HOURS, gt=0)
     # Several processes on one PostgreSQL database elect one to run the clock's jobs and one to
     # send (bot/leader.py); a dead leader is replaced within this period plus a third of it.

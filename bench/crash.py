@@ -1,0 +1,831 @@
+"""``python -m bench crash``: the crash suite (issue 15) — reports filed and handled while the bot
+is SIGKILLed at random moments, with Telegram refusing sends now and then and the clock moved.
+
+Two shapes, one driver:
+
+* ``--engine postgresql`` (default): three ``aduan run`` workers in webhook mode on one PostgreSQL
+  database behind a round-robin proxy (as nginx would be, trying the next worker when one is
+  down); every worker may run the clock's jobs and send (one is elected for each).
+* ``--engine sqlite``: one ``aduan run`` on a SQLite file, long polling.
+
+Citizens file a whole report each; the desa group's officers (one per report) press
+✅ Verifikasi, reply to the card (the citizen gets the answer) and, for every other report,
+the village head (the group's admin) marks it done with
+``/selesai NOMOR jawaban``. The rest stay with the unit: once the
+citizens are through, the driver moves the bots' clock ahead (``TEST_CLOCK_OFFSET_FILE``) day
+by day, so reminders, escalations and auto-closes fall due while the kills go on. A killer sends
+SIGKILL to a random process at random moments (restarting it at once) until it has killed
+``--kills`` times; the emulator answers a send with 429 or 502 now and then.
+
+The checks, at the end (:meth:`Figures.problems`): every tracking number a citizen got is one
+report and each citizen has exactly one; every update the emulator issued is in the inbox once
+and was handled without error; no update was handled twice (every citizen of the same path got
+the same number of messages committed and of messages received); every message committed was
+sent and received exactly once; every notice the reminder engine recorded (its ``reminder``,
+``escalated`` and ``auto_closed`` events) reached its chat exactly once; the sends Telegram
+counts never went above 30 in any one-second window (the emulator's flood limits are on).
+
+Telegram's per-group limit (20 a minute) is lifted on both sides: the coordinator's group sees
+every card, and 1,000 cards at 20 a minute are 50 minutes by themselves; the pacing per group is
+tested on its own (tests/integration) and benchmarked (``python -m bench delivery``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+from sqlalchemy import select
+
+from bench.errors import BenchError
+from bench.procs import BotProcess
+from bench.workers import SECRET, WEBHOOK_PATH, Proxy, free_port, fresh_database
+from bot.emulator import Emulator, EmulatorClient, TgUser
+from bot.emulator.chat import ChatView
+from storage.db import create_engine, migrate, session_factory
+from storage.models import InboxUpdate, OutboxMessage, Report, ReportEvent
+from storage.unit_registry import issue_binding_code
+from storage.uow import UnitOfWork
+
+TOKEN = "777000:crash-suite-token"
+Engine = Literal["postgresql", "sqlite"]
+#: Telegram's overall limit for a bot: about 30 messages a second.
+TELEGRAM_PER_SECOND = 30
+#: Bot API methods that put or change a message in front of someone, which that limit counts.
+COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
+WITA = ZoneInfo("Asia/Makassar")
+#: Where the bots' clock starts: a working Tuesday morning with no holiday for two weeks.
+CLOCK_START = datetime(2026, 2, 3, 9, 0, tzinfo=WITA)
+#: The days (after the start) the driver moves the clock to, one after another, once the
+#: citizens are through. A finished report (done on 3 February) closes for good after 10 working
+#: days (due Thursday 19, Imlek's 16 and 17 skipped): auto-close on Friday 20 (+17). An answered
+#: complaint is due in 14 working days (Wednesday 25): reminders on Tuesday 24 (+21) and
+#: Wednesday 25 (+22), escalations on Thursday 26 (+23) and, two working days on, Monday 2
+#: March (+27).
+CLOCK_DAYS = (17, 21, 22, 23, 27)
+COORDINATOR = TgUser(id=2001, first_name="Rina", last_name="Diskominfo")
+KADES = TgUser(id=2002, first_name="Pak", last_name="Kades")
+COORDINATOR_GROUP = -1001001
+SEPASO_GROUP = -1001002
+SEPASO = "64.08.09.2001"
+REMINDER = "🔔 Pengingat tenggat"
+NUMBER = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]")
+ESCALATION = "🚨 Laporan lewat tenggat"
+AUTO_CLOSED = "kami tutup karena tidak ada tanggapan"
+
+
+@dataclass
+class CrashConfig:
+    citizens: int = 1000
+    kills: int = 100
+    engine: Engine = "postgresql"
+    #: postgresql: a PostgreSQL server (a fresh database is made on it); sqlite: unused.
+    postgres: str = ""
+    #: The database to use as it is (made and dropped by the caller), instead of ``postgres``.
+    database_url: str = ""
+    framework: str = "aiogram"
+    seed: int = 15
+    #: Citizens filing at the same moment (each waits for the bot's answer before its next step).
+    concurrency: int = 60
+    #: Random pause between two kills, in seconds.
+    kill_gap: tuple[float, float] = (1.0, 4.0)
+    #: Chance that a kill comes with a 429 or a 502 from the emulator for a send.
+    fault_rate: float = 0.5
+    #: A person reads, then taps: a random pause before each step, in seconds.
+    think: tuple[float, float] = (0.2, 1.2)
+    step_timeout: float = 120.0
+    timeout: float = 3600.0
+    workdir: Path | None = None
+
+
+@dataclass
+class Figures:
+    config: CrashConfig
+    kills: int = 0
+    faults: int = 0
+    reports: int = 0
+    issued: int = 0
+    stored: int = 0
+    handled: int = 0
+    handling_errors: int = 0
+    committed: int = 0
+    sent: int = 0
+    retried: int = 0
+    given_up: int = 0
+    received_twice: int = 0
+    never_received: int = 0
+    notices_owed: int = 0
+    notices_sent: int = 0
+    notices_wrong: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    out_of_line: list[str] = field(default_factory=list)
+    busiest: int = 0
+    wall: float = 0.0
+    tracking_mismatch: bool = False
+    inbox_gaps: bool = False
+
+    def lines(self) -> list[str]:
+        c = self.config
+        shape = (
+            "3 webhook workers on PostgreSQL"
+            if c.engine == "postgresql"
+            else "1 polling process on SQLite"
+        )
+        return [
+            f"crash suite ({shape}, {c.framework}): {c.citizens} citizens, {self.kills} SIGKILLs, "
+            f"{self.faults} sends refused (429/502), {self.reports} reports",
+            f"updates: {self.issued} issued, {self.stored} stored, {self.handled} handled, "
+            f"{self.handling_errors} with an error",
+            f"messages: {self.committed} committed, {self.sent} sent, {self.retried} after a "
+            f"retry, {self.given_up} given up, {self.received_twice} received twice, "
+            f"{self.never_received} never received",
+            f"clock's notices: {self.notices_owed} owed, {self.notices_sent} sent once, "
+            f"{len(self.notices_wrong)} missing or doubled",
+            f"duplicates seen: {self.duplicates}; busiest second: {self.busiest} sends "
+            f"(limit {TELEGRAM_PER_SECOND}); wall time {self.wall:.0f} s",
+        ]
+
+    def problems(self) -> list[str]:
+        """Every check that failed, in words; empty when the run is clean."""
+        found = []
+        if self.tracking_mismatch or self.reports != self.config.citizens:
+            found.append("the reports are not exactly one per citizen and tracking number")
+        if self.inbox_gaps or self.stored != self.issued or self.handled != self.stored:
+            found.append("an update issued was not stored once and handled")
+        if self.handling_errors:
+            found.append(f"{self.handling_errors} updates handled with an error")
+        if self.out_of_line:
+            found.append(f"chats out of line (an update handled twice?): {self.out_of_line[:5]}")
+        if self.given_up or self.sent != self.committed:
+            found.append("a committed message was not sent")
+        if self.received_twice or self.never_received or self.duplicates:
+            found.append("a message was received twice or never")
+        if self.notices_wrong:
+            found.append(f"clock's notices missing or doubled: {self.notices_wrong[:5]}")
+        if not self.notices_owed:
+            found.append("the clock owed no notice: the run did not test it")
+        if self.busiest > TELEGRAM_PER_SECOND:
+            found.append(f"{self.busiest} sends in one second")
+        if self.kills < self.config.kills:
+            found.append(f"only {self.kills} of {self.config.kills} kills")
+        return found
+
+
+class SendLog:
+    """When the emulator accepted each counted call (a refused one, 429 or 5xx, is not a send)."""
+
+    def __init__(self) -> None:
+        self.stamps: list[float] = []
+
+    def middleware(self) -> Middleware:
+        @web.middleware
+        async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+            arrived = time.monotonic()  # Telegram counts a call when it arrives
+            response = await handler(request)
+            method = request.match_info.get("method", "").lower()
+            counted = method.startswith(COUNTED_PREFIXES)
+            if counted and request.path.startswith("/bot") and response.status == 200:
+                self.stamps.append(arrived)
+            return response
+
+        return record
+
+    def busiest_second(self) -> int:
+        """The most sends in any one-second window (sliding, not only whole clock seconds)."""
+        self.stamps.sort()  # answered out of order, stamped in order of arrival
+        busiest, start = 0, 0
+        for end, stamp in enumerate(self.stamps):
+            while stamp - self.stamps[start] >= 1.0:
+                start += 1
+            busiest = max(busiest, end - start + 1)
+        return busiest
+
+
+class Fleet:
+    """The bot processes of one run: started, SIGKILLed and restarted, finally stopped."""
+
+    def __init__(self, config: CrashConfig, env: dict[str, str], workdir: Path) -> None:
+        self.ports: list[int] = []
+        self.processes: list[BotProcess] = []
+        self.started: dict[str, float] = {}
+        count = 3 if config.engine == "postgresql" else 1
+        for n in range(count):
+            own = dict(env)
+            if config.engine == "postgresql":
+                port = free_port()  # a restarted worker comes back at the same address
+                self.ports.append(port)
+                own.update(WEBHOOK_LISTEN=f"127.0.0.1:{port}", WEBHOOK_SECRET=SECRET)
+            argv = ["-m", "bot.cli", "run"]
+            self.processes.append(BotProcess(f"worker-{n}", argv, own, workdir / f"worker-{n}"))
+
+    def start(self) -> None:
+        for process in self.processes:
+            self.start_one(process)
+
+    async def ready(self, process: BotProcess | None = None, timeout: float = 120) -> None:
+        """Until the workers (or one) answer ``/readyz``; a polling process: until it polls."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        targets = self.processes if process is None else [process]
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            for target in targets:
+                if not self.ports:
+                    await asyncio.sleep(1.0)  # polling: the inbox takes over where it was
+                    continue
+                port = self.ports[self.processes.index(target)]
+                while True:
+                    target.check_alive()
+                    with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                        async with session.get(f"http://127.0.0.1:{port}/readyz") as answer:
+                            if answer.status == 200:
+                                break
+                    if loop.time() > deadline:
+                        raise BenchError(f"{target.name} not ready within {timeout}s")
+                    await asyncio.sleep(0.2)
+
+    def start_one(self, process: BotProcess) -> None:
+        process.start()
+        self.started[process.name] = time.monotonic()
+
+    async def up(self) -> list[BotProcess]:
+        if not self.ports:
+            # A polling process: up once it has had a few seconds to start and poll.
+            now = time.monotonic()
+            return [p for p in self.processes if now - self.started.get(p.name, now) > 3.0]
+        ready = []
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=1)) as session:
+            for process, port in zip(self.processes, self.ports, strict=True):
+                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                    async with session.get(f"http://127.0.0.1:{port}/readyz") as answer:
+                        if answer.status == 200:
+                            ready.append(process)
+        return ready
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.kill()
+
+
+class Clock:
+    """The bots' clock, moved through ``TEST_CLOCK_OFFSET_FILE`` (read again within 0.2 s)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.set(CLOCK_START)
+
+    def set(self, moment: datetime) -> None:
+        offset = (moment - datetime.now(UTC)).total_seconds()
+        self.path.write_text(f"{offset:.3f}\n")
+
+    def now(self) -> datetime:
+        offset = float(self.path.read_text())
+        return datetime.now(UTC) + timedelta(seconds=offset)
+
+    def days_on(self, days: int) -> None:
+        self.set(CLOCK_START + timedelta(days=days))
+
+
+class Citizen:
+    """A citizen and, for their report, an officer of the desa group."""
+
+    WALK = (
+        ("send", "/start", "Apakah Anda setuju?"),
+        ("press", "✅ Saya setuju", "Silakan pilih menu di bawah."),
+        ("send", "📝 Laporan baru", "Apa jenis laporan Anda?"),
+        ("press", "Pengaduan", "Pilih kategori"),
+        ("press", "Sampah & Lingkungan", "Di kecamatan mana"),
+        ("press", "Bengalon", "Di desa/kelurahan mana"),
+        ("press", "Sepaso", "Tulis detail alamat"),
+        ("press", "Lewati ➡️", "Kirim titik lokasi"),
+        ("send", "Lewati lokasi ➡️", "Ceritakan masalahnya"),
+        ("send", "Sampah menumpuk di depan rumah warga {id} sejak kemarin.", "Kirim foto bukti"),
+        ("photo", "", "📷 Foto diterima: 1/5."),
+        ("press", "✅ Selesai (1 foto)", "Pilih kerahasiaan"),
+        ("press", "Biasa", "Periksa laporan Anda"),
+        ("press", "📨 Kirim laporan", "Nomor laporan:"),
+    )
+
+    def __init__(self, telegram: EmulatorClient, n: int, config: CrashConfig) -> None:
+        self.n = n
+        self.user = TgUser(id=50_000 + n, first_name=f"Warga {n}")
+        self.officer = TgUser(id=60_000 + n, first_name=f"Petugas {n}")
+        self.chat = ChatView(telegram, self.user)
+        self.group = ChatView(telegram, self.officer, SEPASO_GROUP)
+        self.telegram = telegram
+        self.config = config
+        self.tracking = ""
+        self.rng = random.Random(config.seed * 100_003 + n)
+
+    @property
+    def finishes(self) -> bool:
+        """Every other report is finished by the unit; the rest wait for the clock."""
+        return self.n % 2 == 0
+
+    async def _do(self, act: Callable[[], Awaitable[Any]], expect: str) -> dict[str, Any]:
+        await asyncio.sleep(self.rng.uniform(*self.config.think))
+        before = await self.chat.snapshot()
+        await act()
+        message: dict[str, Any] = await self.chat.expect(
+            expect, before, timeout=self.config.step_timeout
+        )
+        return message
+
+    async def file(self) -> None:
+        for act, label, expect in self.WALK:
+            text = label.format(id=self.user.id)
+            if act == "photo":
+                sent = self._photo()
+            else:
+                sent = self._send(text) if act == "send" else self._press(text)
+            message = await self._do(sent, expect)
+        text = str(message.get("text", ""))
+        self.tracking = text.split("Nomor laporan: ", 1)[1].split("\n", 1)[0].strip()
+
+    def _send(self, text: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: self.telegram.send_text(self.user, text)
+
+    def _photo(self) -> Callable[[], Awaitable[Any]]:
+        photo = b"\xff\xd8\xff\xe0 tumpukan sampah " + str(self.n).encode() * 20
+        return lambda: self.telegram.send_photo(self.user, photo)
+
+    def _press(self, label: str) -> Callable[[], Awaitable[Any]]:
+        return lambda: self.telegram.press_button(self.user, label)
+
+    async def _newest(self, needle: str, *, button: str = "") -> dict[str, Any]:
+        """The newest group message showing ``needle`` (and ``button``), once there is one."""
+        deadline = asyncio.get_running_loop().time() + self.config.step_timeout
+        while True:
+            for message in reversed(await self.group.messages()):
+                if needle in str(message.get("text", "")) and (
+                    not button or button in _labels(message)
+                ):
+                    return message
+            if asyncio.get_running_loop().time() > deadline:
+                raise BenchError(f"no {needle!r} with {button!r} in the desa group")
+            await asyncio.sleep(0.2)
+
+    async def _press_card(self, label: str) -> Callable[[], Awaitable[Any]]:
+        card = await self._newest(f"📋 Laporan {self.tracking}", button=label)
+        data = next(
+            str(b["callback_data"])
+            for row in card["reply_markup"]["inline_keyboard"]
+            for b in row
+            if b["text"] == label
+        )
+        message_id = int(card["message_id"])
+        return lambda: self.telegram.press(self.officer, message_id, data, chat_id=SEPASO_GROUP)
+
+    def _reply(self, to: dict[str, Any], text: str) -> Callable[[], Awaitable[Any]]:
+        message_id = int(to["message_id"])
+        return lambda: self.telegram.send_text(
+            self.officer, text, chat_id=SEPASO_GROUP, reply_to=message_id
+        )
+
+    async def handled_by_unit(self) -> None:
+        """The officer verifies, answers by replying to the card and, on every other report,
+        marks it done with a final answer; the citizen hears each step."""
+        await self._do(await self._press_card("✅ Verifikasi"), "sudah diverifikasi")
+        card = await self._newest(f"📋 Laporan {self.tracking}")
+        await self._do(self._reply(card, "Petugas kebersihan dijadwalkan besok pagi."), "Jawaban")
+        if not self.finishes:
+            return
+        # Marked done by the village head (finishing is for the group's admins and the unit's
+        # designated officers) with the group's command (the guide's /selesai NOMOR jawaban).
+        done = f"/selesai {self.tracking} Sampah sudah diangkut."
+        await self._do(
+            lambda: self.telegram.send_text(KADES, done, chat_id=SEPASO_GROUP),
+            "sudah selesai",
+        )
+
+    async def run(self) -> None:
+        try:
+            await self.file()
+            await self.handled_by_unit()
+        except TimeoutError as error:
+            mine = [str(m.get("text", ""))[:160] for m in (await self.group.messages())[-4:]]
+            raise BenchError(
+                f"citizen {self.n} ({self.tracking}): {error}; group: {mine}"
+            ) from None
+
+
+def _labels(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [str(button["text"]) for row in rows for button in row]
+
+
+async def _bind(
+    telegram: EmulatorClient, database_url: str, config: CrashConfig, now: datetime
+) -> None:
+    """The coordinator's and the desa Sepaso's groups, bound with codes as ``aduan units code``
+    issues them; every citizen's officer is a member of the desa group."""
+    await telegram.register_chat(
+        COORDINATOR_GROUP, title="Koordinator Aduan Kutim", admins=[COORDINATOR.id]
+    )
+    officers = [60_000 + n for n in range(config.citizens)]
+    await telegram.register_chat(
+        SEPASO_GROUP, title="Pemdes Sepaso", admins=[KADES.id], members=officers
+    )
+    engine = create_engine(database_url)
+    try:
+        for user, chat_id, unit in (
+            (COORDINATOR, COORDINATOR_GROUP, None),
+            (KADES, SEPASO_GROUP, SEPASO),
+        ):
+            for _ in range(int(config.step_timeout * 5)):  # the units are seeded on start
+                async with UnitOfWork(session_factory(engine)) as uow:
+                    found = await (
+                        uow.units.by_area(unit) if unit else uow.units.by_code("diskominfo")
+                    )
+                    if found is not None:
+                        code = await issue_binding_code(uow, found.id, now=now)
+                        await uow.commit()
+                        break
+                await asyncio.sleep(0.2)
+            else:
+                raise BenchError("the units were not seeded")
+            chat = ChatView(telegram, user, chat_id)
+            before = await chat.snapshot()
+            await telegram.send_text(user, f"/daftar {code}", chat_id=chat_id)
+            await chat.expect("terdaftar untuk", before, timeout=config.step_timeout)
+    finally:
+        await engine.dispose()
+
+
+async def _wait(
+    database_url: str, done: Callable[[UnitOfWork], Awaitable[bool]], timeout: float, what: str
+) -> None:
+    """Until ``done`` says so, asked with a fresh unit of work every half second."""
+    engine = create_engine(database_url)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    try:
+        while True:
+            async with UnitOfWork(session_factory(engine)) as uow:
+                if await done(uow):
+                    return
+            if loop.time() > deadline:
+                raise BenchError(f"{what} not done within {timeout}s")
+            await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+
+
+async def _agenda_done(database_url: str, clock: Clock, timeout: float) -> None:
+    """Until no report is owed a look by the reminder engine at the clock's today."""
+
+    async def empty(uow: UnitOfWork) -> bool:
+        today = clock.now().astimezone(WITA).date()
+        return not await uow.reports.due_for_notice(today, 1)
+
+    await _wait(database_url, empty, timeout, "the clock's agenda")
+
+
+async def _settled(telegram: EmulatorClient, database_url: str, timeout: float) -> None:
+    """Until every update is confirmed and handled and every message sent or given up."""
+
+    async def settled(uow: UnitOfWork) -> bool:
+        if (await telegram.stats())["updates_pending"]:
+            return False
+        inbox = await uow.session.scalar(
+            select(InboxUpdate.id).where(InboxUpdate.processed_at.is_(None)).limit(1)
+        )
+        outbox = await uow.session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+            .limit(1)
+        )
+        return inbox is None and outbox is None
+
+    await _wait(database_url, settled, timeout, "settling (updates handled, messages sent)")
+
+
+def _env(
+    config: CrashConfig, database_url: str, emulator: Emulator, workdir: Path
+) -> dict[str, str]:
+    return {
+        "BOT_TOKEN": TOKEN,
+        "BOT_FRAMEWORK": config.framework,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "DATABASE_URL": database_url,
+        "MEDIA_DIR": str(workdir / "media"),
+        "ALBUM_WAIT_SECONDS": "0.3",
+        "POLLING_TIMEOUT": "1",
+        # Citizens here tap faster than people: the per-citizen flood guard is lifted.
+        "THROTTLE_MAX_UPDATES": "1000",
+        # Telegram's 30 a second overall is kept (28, the product's default); per chat and per
+        # group lifted (see the module's docstring).
+        "OUTBOX_CHAT_PER_SECOND": "0",
+        "OUTBOX_GROUP_PER_MINUTE": "0",
+        "RUN_JOBS": "true",
+        "JOBS_INTERVAL_SECONDS": "1",
+        "LEADER_LEASE_SECONDS": "3",
+        "TEST_CLOCK_OFFSET_FILE": str(workdir / "clock-offset"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@contextlib.asynccontextmanager
+async def _database(config: CrashConfig, workdir: Path) -> AsyncIterator[str]:
+    if config.database_url:
+        yield config.database_url
+    elif config.engine == "sqlite":
+        yield f"sqlite+aiosqlite:///{workdir / 'aduan.db'}"
+    else:
+        if not config.postgres:
+            raise BenchError("--postgres URL (or TEST_POSTGRES_URL) is needed for PostgreSQL")
+        async with fresh_database(config.postgres) as url:
+            yield url
+
+
+async def run(config: CrashConfig) -> Figures:
+    """One crash run; the figures say what happened, :meth:`Figures.problems` what went wrong."""
+    with contextlib.ExitStack() as stack:
+        if config.workdir is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aduan-crash-")))
+        else:
+            workdir = config.workdir
+            workdir.mkdir(parents=True, exist_ok=True)
+        async with _database(config, workdir) as database_url:
+            return await _run(config, database_url, workdir)
+    raise AssertionError("unreachable")
+
+
+async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures:
+    figures = Figures(config)
+    sends = SendLog()
+    emulator = Emulator(port=0)
+    emulator.app.middlewares.append(sends.middleware())
+    await emulator.start()
+    started = time.monotonic()
+    await migrate(database_url)
+    clock = Clock(workdir / "clock-offset")
+    fleet = Fleet(config, _env(config, database_url, emulator, workdir), workdir)
+    proxy = Proxy(fleet.ports) if fleet.ports else None
+    rng = random.Random(config.seed)
+    try:
+        async with EmulatorClient(emulator.base_url, TOKEN) as telegram:
+            # Telegram's limits: 30 a second overall (per chat and per group lifted, as above).
+            await telegram.set_flood_limits(
+                True,
+                chat_per_second=1000,
+                chat_burst=1000,
+                group_per_minute=60_000,
+                group_burst=1000,
+            )
+            fleet.start()
+            await fleet.ready()
+            if proxy is not None:
+                await proxy.start()
+                answer = await telegram.call(
+                    "setWebhook",
+                    url=f"http://127.0.0.1:{proxy.port}{WEBHOOK_PATH}",
+                    secret_token=SECRET,
+                )
+                if not answer.get("ok"):
+                    raise BenchError(f"setWebhook: {answer}")
+            await _bind(telegram, database_url, config, clock.now())
+            citizens = [Citizen(telegram, n, config) for n in range(config.citizens)]
+            gate = asyncio.Semaphore(config.concurrency)
+
+            async def one(citizen: Citizen) -> None:
+                async with gate:
+                    await citizen.run()
+
+            days_going = asyncio.Event()
+
+            async def story() -> None:
+                await asyncio.gather(*(one(c) for c in citizens))
+                # Then the days go by, while the kills go on.
+                days_going.set()
+                for days in CLOCK_DAYS:
+                    clock.days_on(days)
+                    # Until the elected process's round (every second) has worked through the
+                    # day's agenda, whatever the kills, then until it is all sent.
+                    await _agenda_done(database_url, clock, config.step_timeout)
+                    await _settled(telegram, database_url, config.step_timeout)
+
+            async def killer() -> None:
+                while figures.kills < config.kills:
+                    if figures.kills == config.kills // 2:
+                        await days_going.wait()  # the second half while the clock moves
+                    await asyncio.sleep(rng.uniform(*config.kill_gap))
+                    up = await fleet.up()
+                    # Kill only while another worker is up (one process: whenever it is up), so
+                    # that updates always have somewhere to go.
+                    if len(up) < min(2, len(fleet.processes)):
+                        continue
+                    victim = rng.choice(up)
+                    victim.kill()
+                    fleet.start_one(victim)
+                    figures.kills += 1
+                    if rng.random() < config.fault_rate:
+                        status = rng.choice([429, 502])
+                        await telegram.fault(
+                            status,
+                            method="sendMessage",
+                            count=1,
+                            retry_after=1 if status == 429 else None,
+                        )
+                        figures.faults += 1
+
+            async def both() -> None:
+                await asyncio.gather(story(), killer())
+                await fleet.ready()
+                await _settled(telegram, database_url, config.step_timeout)
+
+            await asyncio.wait_for(both(), config.timeout)
+            figures.wall = time.monotonic() - started
+            await _measure(figures, telegram, emulator, database_url, citizens)
+            figures.busiest = sends.busiest_second()
+            if proxy is not None:
+                await telegram.call("deleteWebhook")
+    finally:
+        fleet.stop()
+        if proxy is not None:
+            await proxy.stop()
+        await emulator.stop()
+    return figures
+
+
+async def _measure(
+    figures: Figures,
+    telegram: EmulatorClient,
+    emulator: Emulator,
+    database_url: str,
+    citizens: list[Citizen],
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            reports = list(await uow.session.scalars(select(Report)))
+            inbox = list(await uow.session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
+            outbox = list(
+                await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            )
+            events = list(await uow.session.scalars(select(ReportEvent)))
+    finally:
+        await engine.dispose()
+    figures.reports = len(reports)
+    figures.tracking_mismatch = sorted(r.tracking_no for r in reports) != sorted(
+        c.tracking for c in citizens
+    ) or len({r.citizen_id for r in reports}) != len(reports)
+    figures.issued = emulator.bot_state(TOKEN).next_update_id - 1
+    figures.stored = len(inbox)
+    figures.inbox_gaps = [r.update_id for r in inbox] != list(range(1, figures.issued + 1))
+    figures.handled = sum(1 for r in inbox if r.processed_at)
+    figures.handling_errors = sum(1 for r in inbox if r.error)
+    figures.committed = len(outbox)
+    figures.sent = sum(1 for m in outbox if m.sent_at)
+    figures.retried = sum(1 for m in outbox if m.attempts)
+    figures.given_up = sum(1 for m in outbox if m.failed_at)
+
+    # Each sent row is one message in its chat, under the id the bot recorded: a row sent twice
+    # shows as a second message with the same text; a row never received, as a missing id.
+    received: dict[str, list[dict[str, Any]]] = {}
+    for chat_id in {m.chat_id for m in outbox}:
+        received[chat_id] = await telegram.messages(int(chat_id))
+    for m in outbox:
+        ids = {int(x["message_id"]) for x in received[m.chat_id]}
+        if m.sent_message_id is not None and m.sent_message_id not in ids:
+            figures.never_received += 1
+    # Two rows of the same text in a chat are not two sends; a person sees a doubled message
+    # when the emulator holds more copies of a text than the outbox committed.
+    for chat_id, messages in received.items():
+        committed = Counter(
+            m.payload.get("text") for m in outbox if m.chat_id == chat_id and m.payload.get("text")
+        )
+        shown = Counter(x.get("text") for x in messages if x.get("text"))
+        figures.received_twice += sum(
+            max(0, n - committed[t]) for t, n in shown.items() if t in committed
+        )
+    # No update handled twice: the citizens of one path got the same number of messages.
+    by_path: dict[bool, Counter[int]] = {True: Counter(), False: Counter()}
+    for citizen in citizens:
+        count = len(received.get(str(citizen.user.id), []))
+        by_path[citizen.finishes][count] += 1
+    for finishes, counts in by_path.items():
+        if len(counts) <= 1:
+            continue
+        path = "finished" if finishes else "waiting"
+        figures.out_of_line.append(f"{path}: {dict(counts)}")
+        # What an odd chat got that a usual one of its path did not (the start of each text).
+        usual = counts.most_common(1)[0][0]
+        peers = [c for c in citizens if c.finishes == finishes]
+        chats = [received.get(str(c.user.id), []) for c in peers]
+        typical = next(m for m in chats if len(m) == usual)
+        seen = Counter(_gist(m) for m in typical)
+        for citizen, messages in zip(peers, chats, strict=True):
+            if len(messages) != usual:
+                extra = Counter(_gist(m) for m in messages) - seen
+                figures.out_of_line.append(f"citizen {citizen.n}: {list(extra.elements())}")
+    confirmations = [
+        sum("Nomor laporan:" in str(x.get("text", "")) for x in received.get(str(c.user.id), []))
+        for c in citizens
+    ]
+    figures.duplicates = sum(1 for n in confirmations if n != 1)
+
+    # The clock's notices: each reminder reached the desa group, each escalation the
+    # coordinator's group and each auto-close the citizen, once per event.
+    number_of = {r.id: r.tracking_no for r in reports}
+    citizen_of = {r.id: r.citizen_id for r in reports}
+    chat_of_citizen = await _citizen_chats(database_url)
+    owed: Counter[tuple[str, str, str]] = Counter()
+    for event in events:
+        number = number_of[event.report_id]
+        if event.kind == "reminder":
+            owed[(str(SEPASO_GROUP), REMINDER, number)] += 1
+        elif event.kind == "escalated":
+            owed[(str(COORDINATOR_GROUP), ESCALATION, number)] += 1
+        elif event.kind == "auto_closed":
+            owed[(chat_of_citizen[citizen_of[event.report_id]], AUTO_CLOSED, number)] += 1
+    got: Counter[tuple[str, str, str]] = Counter()
+    for chat_id, messages in received.items():
+        for message in messages:
+            text = str(message.get("text", ""))
+            for mark in (REMINDER, ESCALATION, AUTO_CLOSED):
+                if mark in text:
+                    for number in number_of.values():
+                        if number in text:
+                            got[(chat_id, mark, number)] += 1
+    figures.notices_owed = sum(owed.values())
+    figures.notices_sent = sum(min(n, got[key]) for key, n in owed.items())
+    for key in owed.keys() | got.keys():
+        if owed[key] != got[key]:
+            figures.notices_wrong.append(f"{key}: owed {owed[key]}, got {got[key]}")
+
+
+def _gist(message: dict[str, Any]) -> str:
+    """A message's first words, with the report's number left out."""
+    text = str(message.get("text") or message.get("caption") or "")
+    return NUMBER.sub("#", text)[:50]
+
+
+async def _citizen_chats(database_url: str) -> dict[int | None, str]:
+    from storage.models import Citizen as CitizenRow
+
+    engine = create_engine(database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            rows = await uow.session.scalars(select(CitizenRow))
+            return {row.id: str(row.chat_id) for row in rows}
+    finally:
+        await engine.dispose()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench crash",
+        description="Reports filed and handled while the bot is SIGKILLed at random moments.",
+    )
+    parser.add_argument("--citizens", type=int, default=1000)
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--postgres", default="", help="PostgreSQL server (TEST_POSTGRES_URL)")
+    parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram")
+    parser.add_argument("--concurrency", type=int, default=60, help="citizens filing at once")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--workdir", type=Path, help="keep the processes' logs here")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    import os
+
+    args = _parser().parse_args(argv)
+    config = CrashConfig(
+        citizens=args.citizens,
+        kills=args.kills,
+        engine=args.engine,
+        postgres=args.postgres or os.environ.get("TEST_POSTGRES_URL", ""),
+        framework=args.framework,
+        concurrency=args.concurrency,
+        seed=args.seed,
+        workdir=args.workdir,
+    )
+    try:
+        figures = asyncio.run(run(config))
+    except BenchError as error:
+        print(f"CRASH SUITE FAILED: {error}", file=sys.stderr)
+        return 1
+    for line in figures.lines():
+        print(line)
+    problems = figures.problems()
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
