@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import random
 import re
 import sys
@@ -69,6 +70,10 @@ Engine = Literal["postgresql", "sqlite"]
 TELEGRAM_PER_SECOND = 30
 #: Bot API methods that put or change a message in front of someone, which that limit counts.
 COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
+#: A doubled message is explained by a SIGKILL at most this long after Telegram answered its
+#: first copy: the sender records each answer within milliseconds (bot/outbox.py), so a kill in
+#: that gap is the only way a committed message goes out twice.
+KILL_WINDOW = 1.0
 WITA = ZoneInfo("Asia/Makassar")
 #: Where the bots' clock starts: a working Tuesday morning with no holiday for two weeks.
 CLOCK_START = datetime(2026, 2, 3, 9, 0, tzinfo=WITA)
@@ -129,6 +134,10 @@ class Figures:
     retried: int = 0
     given_up: int = 0
     received_twice: int = 0
+    #: Of those, copies explained by a SIGKILL between Telegram's answer and the commit that
+    #: records the send (see KILL_WINDOW): the one way at-least-once delivery shows twice.
+    twice_after_kill: int = 0
+    kill_times: list[float] = field(default_factory=list)
     never_received: int = 0
     notices_owed: int = 0
     notices_sent: int = 0
@@ -153,8 +162,9 @@ class Figures:
             f"updates: {self.issued} issued, {self.stored} stored, {self.handled} handled, "
             f"{self.handling_errors} with an error",
             f"messages: {self.committed} committed, {self.sent} sent, {self.retried} after a "
-            f"retry, {self.given_up} given up, {self.received_twice} received twice, "
-            f"{self.never_received} never received",
+            f"retry, {self.given_up} given up, {self.received_twice} received twice "
+            f"({self.twice_after_kill} of them sent again after a kill between Telegram's answer "
+            f"and its record), {self.never_received} never received",
             f"clock's notices: {self.notices_owed} owed, {self.notices_sent} sent once, "
             f"{len(self.notices_wrong)} missing or doubled",
             f"duplicates seen: {self.duplicates}; busiest second: {self.busiest} sends "
@@ -174,8 +184,8 @@ class Figures:
             found.append(f"chats out of line (an update handled twice?): {self.out_of_line[:5]}")
         if self.given_up or self.sent != self.committed:
             found.append("a committed message was not sent")
-        if self.received_twice or self.never_received or self.duplicates:
-            found.append("a message was received twice or never")
+        if self.received_twice > self.twice_after_kill or self.never_received or self.duplicates:
+            found.append("a message was received twice (not explained by a kill) or never")
         if self.notices_wrong:
             found.append(f"clock's notices missing or doubled: {self.notices_wrong[:5]}")
         if not self.notices_owed:
@@ -192,6 +202,8 @@ class SendLog:
 
     def __init__(self) -> None:
         self.stamps: list[float] = []
+        #: When the emulator answered a new message: (chat id, message id) -> monotonic time.
+        self.answered: dict[tuple[str, int], float] = {}
 
     def middleware(self) -> Middleware:
         @web.middleware
@@ -202,9 +214,23 @@ class SendLog:
             counted = method.startswith(COUNTED_PREFIXES)
             if counted and request.path.startswith("/bot") and response.status == 200:
                 self.stamps.append(arrived)
+                self._note_answer(response)
             return response
 
         return record
+
+    def _note_answer(self, response: web.StreamResponse) -> None:
+        body = getattr(response, "body", None)
+        if not isinstance(body, bytes):
+            return
+        try:
+            result = json.loads(body).get("result")
+        except ValueError:
+            return
+        for message in result if isinstance(result, list) else [result]:
+            if isinstance(message, dict) and "message_id" in message and "chat" in message:
+                key = (str(message["chat"]["id"]), int(message["message_id"]))
+                self.answered.setdefault(key, time.monotonic())
 
     def busiest_second(self) -> int:
         """The most sends in any one-second window (sliding, not only whole clock seconds)."""
@@ -631,6 +657,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
                     if len(up) < min(2, len(fleet.processes)):
                         continue
                     victim = rng.choice(up)
+                    figures.kill_times.append(time.monotonic())
                     victim.kill()
                     fleet.start_one(victim)
                     figures.kills += 1
@@ -651,7 +678,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
 
             await asyncio.wait_for(both(), config.timeout)
             figures.wall = time.monotonic() - started
-            await _measure(figures, telegram, emulator, database_url, citizens)
+            await _measure(figures, telegram, emulator, database_url, citizens, sends)
             figures.busiest = sends.busiest_second()
             if proxy is not None:
                 await telegram.call("deleteWebhook")
@@ -669,6 +696,7 @@ async def _measure(
     emulator: Emulator,
     database_url: str,
     citizens: list[Citizen],
+    sends: SendLog,
 ) -> None:
     engine = create_engine(database_url)
     try:
@@ -705,15 +733,33 @@ async def _measure(
         if m.sent_message_id is not None and m.sent_message_id not in ids:
             figures.never_received += 1
     # Two rows of the same text in a chat are not two sends; a person sees a doubled message
-    # when the emulator holds more copies of a text than the outbox committed.
+    # when the emulator holds more copies of a text than the outbox committed. A copy whose
+    # send was answered just before a SIGKILL (within KILL_WINDOW) is the known case: Telegram
+    # has no idempotent send, so a message answered but not yet recorded is sent again by the
+    # next sender. Such copies are counted apart and left out of the checks below; any other
+    # doubled message fails the run.
     for chat_id, messages in received.items():
         committed = Counter(
             m.payload.get("text") for m in outbox if m.chat_id == chat_id and m.payload.get("text")
         )
-        shown = Counter(x.get("text") for x in messages if x.get("text"))
-        figures.received_twice += sum(
-            max(0, n - committed[t]) for t, n in shown.items() if t in committed
-        )
+        copies: dict[str, list[dict[str, Any]]] = {}
+        for message in messages:
+            if message.get("text") in committed:
+                copies.setdefault(str(message["text"]), []).append(message)
+        dropped: set[int] = set()
+        for text, found in copies.items():
+            surplus = len(found) - committed[text]
+            if surplus <= 0:
+                continue
+            figures.received_twice += surplus
+            for message in found[:surplus]:  # the earlier copies are the ones sent before a kill
+                answered = sends.answered.get((chat_id, int(message["message_id"])))
+                if answered is not None and any(
+                    0 <= k - answered <= KILL_WINDOW for k in figures.kill_times
+                ):
+                    figures.twice_after_kill += 1
+                    dropped.add(int(message["message_id"]))
+        received[chat_id] = [m for m in messages if int(m["message_id"]) not in dropped]
     # No update handled twice: the citizens of one path got the same number of messages.
     by_path: dict[bool, Counter[int]] = {True: Counter(), False: Counter()}
     for citizen in citizens:
