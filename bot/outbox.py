@@ -7,6 +7,10 @@ Telegram's flood limits are the speed limit, not an error source: about 30 messa
 1/s per chat (short bursts tolerated) and 20/min per group. The worker *schedules* under them with
 token buckets instead of sleeping: each round sends, for every chat, only what that chat's buckets
 allow now; the rest wait for a later round, and an idle worker sleeps until the next refill.
+While a round's sends are on their way it goes on sending the rows it already fetched, each as
+soon as its place in the second frees (``_follow_up``), and a worker waiting for the limits wakes
+a round's preparation early, so the second's places are reused the moment they free rather than
+a database query and a plan later: a drain runs at about the full 30/s (bench/README.md).
 
 Order when the overall limit is short (who goes first; every chat's own messages keep their
 order): button answers (not counted), then the next screens of conversations already under way
