@@ -25,6 +25,7 @@ from bot.inbox import InboxProcessor, UowFactory
 from bot.leader import (
     REMINDERS,
     SENDER,
+    Duties,
     Duty,
     Leadership,
     ReminderDuty,
@@ -38,6 +39,7 @@ from bot.metrics import Metrics
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderJobs
 from bot.settings import Settings
+from bot.wakeups import OutboxWakeups, asyncpg_connect
 from bot.webhook import WebhookServer, parse_listen
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
@@ -410,6 +412,10 @@ def leaderships(
             take_over=take_over,
         )
 
-    sender = elect(SENDER, WorkerDuty(outbox, "outbox"))
+    duty: Duty = WorkerDuty(outbox, "outbox")
+    if engine.dialect.name == "postgresql":
+        # Replies committed by the other processes wake the sender at once (bot.wakeups).
+        duty = Duties(duty, OutboxWakeups(asyncpg_connect(engine), outbox.wake))
+    sender = elect(SENDER, duty)
     clock = None if jobs is None else elect(REMINDERS, ReminderDuty(jobs, STOP_GRACE_SECONDS))
     return sender, clock

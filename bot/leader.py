@@ -260,6 +260,26 @@ class WorkerDuty:
                 raise error
 
 
+class Duties:
+    """Several duties under one lease, taken up in order and handed over in reverse (the
+    sender: its outbox worker and the listener that wakes it, bot.wakeups)."""
+
+    def __init__(self, *duties: Duty) -> None:
+        self._duties = duties
+
+    async def take_up(self) -> None:
+        for duty in self._duties:
+            await duty.take_up()
+
+    async def hand_over(self) -> None:
+        for duty in reversed(self._duties):
+            await duty.hand_over()
+
+    def check(self) -> None:
+        for duty in self._duties:
+            duty.check()
+
+
 class ReminderDuty:
     """The reminder engine's scheduled jobs (``bot.reminders``) run only while leading."""
 

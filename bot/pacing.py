@@ -422,6 +422,13 @@ class FloodScheduler:
         overall = self._overall(now)
         return max((b.ready_at(now, batch + self._kept(b)) for b in overall), default=now)
 
+    def notice_ready_at(self, key: ChatKey, now: float) -> float:
+        """When one more notification may go to the chat: its own limits, and one overall
+        place with the replies' reserve left (a round already under way sends it then)."""
+        chat = self.chat_ready_at(key, now, reply=False)
+        overall = (b.ready_at(now, 1 + self._kept(b)) for b in self._overall(now))
+        return max(chat, max(overall, default=now))
+
     def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
         chat = self.chat_ready_at(key, now, reply=reply)

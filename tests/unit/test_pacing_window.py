@@ -45,3 +45,21 @@ def test_a_send_still_on_its_way_counts_in_every_second() -> None:
         scheduler.returned(key, 5.0)
     assert scheduler.global_allowance(5.5) == 0
     assert scheduler.global_allowance(6.01) == 30
+
+
+def test_the_next_notification_is_due_when_the_first_place_frees_not_a_whole_batch() -> None:
+    """A round under way sends one more notification as soon as one place is free (with the
+    replies' reserve kept), instead of waiting for a new round's batch of places."""
+    scheduler = FloodScheduler(FloodLimits(per_second=30.0, burst=30.0))
+    chats = _chats(31)
+    plan, _ = plan_round([Item(key, True, reply=True) for key in chats[:30]], scheduler, 0.0)
+    assert len(plan) == 30  # the second is full
+    for n, key in enumerate(plan):
+        scheduler.sending(key, 0.0)
+        scheduler.returned(key, 0.01 * (n + 1))  # answers spread over the round
+    waiting = chats[30]
+    turn = scheduler.notice_ready_at(waiting, 0.5)
+    assert 1.01 < turn < 1.02  # a second after the first answer
+    assert scheduler.global_ready_at(0.5, reply=False) > 1.08  # a new round's batch: 8 places
+    plan, _ = plan_round([Item(waiting, True)], scheduler, turn)
+    assert list(plan) == [waiting]
