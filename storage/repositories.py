@@ -577,6 +577,10 @@ class OutboxRepository:
         """
         return await _move_unsent(self._session, channel, old_chat_id, new_chat_id)
 
+    async def last_sent_at(self) -> datetime | None:
+        """When the most recent message went out (``ix_outbox_pending`` leads with ``sent_at``)."""
+        return await self._session.scalar(select(func.max(OutboxMessage.sent_at)))
+
     async def pending_count(self) -> int:
         count = await self._session.scalar(
             select(func.count(OutboxMessage.id)).where(

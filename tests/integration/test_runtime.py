@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 from collections.abc import AsyncIterator
@@ -238,6 +239,9 @@ def outbox_worker(db: Database, clock: ManualClock, channel: FakeChannel) -> Out
         clock=clock,
         per_second=0,
         rng=random.Random(1),
+        # The limits' timer follows the manual clock here, so a test moves both at once (the
+        # product's timer is monotonic: see OutboxWorker).
+        timer=lambda: clock().timestamp(),
     )
 
 
@@ -355,3 +359,52 @@ async def test_a_waiting_chat_does_not_hold_up_other_chats(
     clock.advance(5)
     assert await worker.send_due() == 2
     assert [params["text"] for _, params in channel.calls][2:] == ["satu", "dua"]
+
+
+async def test_a_sender_that_starts_waits_out_the_second_its_predecessor_used(
+    db: Database, clock: ManualClock
+) -> None:
+    """A sender started right after another one sent (a crash and restart, or a takeover by
+    another process) holds its first sends until that second is over: Telegram counted the
+    predecessor's sends, while the new sender's own window starts empty."""
+    first = outbox_worker(db, clock, FakeChannel())
+    await db.queue(clock, "42", "satu")
+    assert await first.send_due() == 1
+    await db.queue(clock, "43", "dua")
+    successor = outbox_worker(db, clock, FakeChannel())
+    assert await successor.send_due() == 0
+    clock.advance(1)
+    assert await successor.send_due() == 1
+
+
+class SlowChat(FakeChannel):
+    """Chat 43's send hangs until released; the others answer at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        if str(params["chat_id"]) == "43":
+            await self.release.wait()
+        return await super().call(method, params)
+
+
+async def test_a_sent_message_is_recorded_without_waiting_for_the_round(
+    db: Database, clock: ManualClock
+) -> None:
+    """Telegram has no idempotent send: a message answered but not recorded is sent again after
+    a crash. So each answer is committed at once, not when the round's slowest send returns."""
+    channel = SlowChat()
+    worker = outbox_worker(db, clock, channel)
+    await db.queue(clock, "42", "satu")
+    await db.queue(clock, "43", "dua")
+    round_ = asyncio.create_task(worker.send_due())
+    try:
+        async with asyncio.timeout(10):
+            while (await db.outbox_rows())[0].sent_at is None:  # noqa: ASYNC110 (the database)
+                await asyncio.sleep(0.01)
+        assert not round_.done()  # chat 43 is still on its way: the round has not ended
+    finally:
+        channel.release.set()
+        assert await round_ == 2
