@@ -143,6 +143,20 @@ async def test_nothing_similar_no_offer(
     assert not [m for m in await budi.messages() if OFFER in str(m.get("text", ""))]
 
 
+async def _original_and_duplicate(
+    telegram: EmulatorClient, chat_of: ChatOf, sepaso: ChatView
+) -> tuple[str, str, ChatView]:
+    """Siti files a report, then Budi (anonim) the same one; the numbers, and Budi's chat."""
+    siti = chat_of(SITI)
+    await siti.consent()
+    original = await file_report(siti, telegram)
+    budi = chat_of(BUDI)
+    await budi.consent()
+    duplicate = await file_report(budi, telegram, privacy="Anonim")
+    await card_in(sepaso, duplicate)
+    return original, duplicate, budi
+
+
 async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
     running_bot: RunningBot,
     telegram: EmulatorClient,
@@ -151,13 +165,7 @@ async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
     store: Store,
 ) -> None:
     coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    original = await file_report(siti, telegram)
-    budi = chat_of(BUDI)
-    await budi.consent()
-    duplicate = await file_report(budi, telegram, privacy="Anonim")
-    await card_in(sepaso, duplicate)
+    original, duplicate, budi = await _original_and_duplicate(telegram, chat_of, sepaso)
 
     await sepaso.press("🗄 Arsipkan", "Pilih alasan")
     picker = await sepaso.press("Duplikat laporan lain", "Duplikat dari laporan mana")
@@ -192,13 +200,7 @@ async def test_a_typed_archive_as_duplicate_names_the_original(
     """``/arsipkan NOMOR duplikat NOMOR_ASLI``: the typed twin of the picker; without the
     original's number, or with one that cannot carry it, the group is told what to write."""
     _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    original = await file_report(siti, telegram)
-    budi = chat_of(BUDI)
-    await budi.consent()
-    duplicate = await file_report(budi, telegram, privacy="Anonim")
-    await card_in(sepaso, duplicate)
+    original, duplicate, budi = await _original_and_duplicate(telegram, chat_of, sepaso)
 
     usage = await sepaso.send(f"/arsipkan {duplicate} duplikat", "laporan aslinya")
     assert f"/arsipkan {duplicate} duplikat NOMOR_ASLI" in usage["text"]

@@ -49,6 +49,19 @@ class Recorder:
             self.busy.discard(chat)
 
 
+def _processor(
+    db: Database, recorder: Recorder, clock: ManualClock, *, concurrency: int
+) -> InboxProcessor:
+    return InboxProcessor(
+        uow_factory=db.uow,
+        conversations=recorder,
+        catalogs=Catalogs("id"),
+        clock=clock,
+        album_wait=timedelta(seconds=1),
+        concurrency=concurrency,
+    )
+
+
 async def _until_handled(db: Database, worker: InboxProcessor) -> None:
     """The running loop (``run``) until nothing is pending, then a stop."""
     loop = asyncio.create_task(worker.run())
@@ -84,14 +97,7 @@ async def test_chats_run_side_by_side_each_in_its_own_order(
             assert await record_updates(db.uow, CHANNEL, batch, clock) == len(batch)
             clock.advance(seconds=5)  # the album is quiet
             recorder = Recorder()
-            worker = InboxProcessor(
-                uow_factory=db.uow,
-                conversations=recorder,
-                catalogs=Catalogs("id"),
-                clock=clock,
-                album_wait=timedelta(seconds=1),
-                concurrency=4,
-            )
+            worker = _processor(db, recorder, clock, concurrency=4)
             if mode == "rounds":
                 while (await worker.process_pending())[0]:
                     pass
@@ -154,14 +160,7 @@ async def test_a_conversation_under_way_goes_before_a_crowd_of_new_chats(
         db = Database(url)
         await db.start()
         recorder = OrderRecorder()
-        worker = InboxProcessor(
-            uow_factory=db.uow,
-            conversations=recorder,
-            catalogs=Catalogs("id"),
-            clock=clock,
-            album_wait=timedelta(seconds=1),
-            concurrency=1,
-        )
+        worker = _processor(db, recorder, clock, concurrency=1)
         loop = asyncio.create_task(worker.run())
         try:
             await worker.on_updates(CHANNEL, [text_update(7, "Laporan baru")])
