@@ -93,6 +93,8 @@ REMINDER = "🔔 Pengingat tenggat"
 NUMBER = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]")
 ESCALATION = "🚨 Laporan lewat tenggat"
 AUTO_CLOSED = "kami tutup karena tidak ada tanggapan"
+#: "… dan N lainnya." at the end of a notice that lists more reports than a message holds.
+MORE = re.compile(r"… dan (\d+) lainnya")
 
 
 @dataclass
@@ -778,8 +780,12 @@ async def _measure(
         seen = Counter(_gist(m) for m in typical)
         for citizen, messages in zip(peers, chats, strict=True):
             if len(messages) != usual:
-                extra = Counter(_gist(m) for m in messages) - seen
-                figures.out_of_line.append(f"citizen {citizen.n}: {list(extra.elements())}")
+                got_here = Counter(_gist(m) for m in messages)
+                extra, lacking = got_here - seen, seen - got_here
+                figures.out_of_line.append(
+                    f"citizen {citizen.n}: more {list(extra.elements())}, "
+                    f"fewer {list(lacking.elements())}"
+                )
     confirmations = [
         sum("Nomor laporan:" in str(x.get("text", "")) for x in received.get(str(c.user.id), []))
         for c in citizens
@@ -800,20 +806,33 @@ async def _measure(
             owed[(str(COORDINATOR_GROUP), ESCALATION, number)] += 1
         elif event.kind == "auto_closed":
             owed[(chat_of_citizen[citizen_of[event.report_id]], AUTO_CLOSED, number)] += 1
+    # A unit's reminders (and the coordinator's escalations) of one day are one message that
+    # names as many reports as fit a phone screen and counts the rest ("… dan N lainnya."): a
+    # report left unnamed is still told, once, in that count.
     got: Counter[tuple[str, str, str]] = Counter()
+    unnamed: Counter[tuple[str, str]] = Counter()
     for chat_id, messages in received.items():
         for message in messages:
             text = str(message.get("text", ""))
             for mark in (REMINDER, ESCALATION, AUTO_CLOSED):
                 if mark in text:
-                    for number in number_of.values():
-                        if number in text:
-                            got[(chat_id, mark, number)] += 1
+                    for number in set(NUMBER.findall(text)) & set(number_of.values()):
+                        got[(chat_id, mark, number)] += 1
+                    unnamed[(chat_id, mark)] += sum(int(n) for n in MORE.findall(text))
     figures.notices_owed = sum(owed.values())
     figures.notices_sent = sum(min(n, got[key]) for key, n in owed.items())
     for key in owed.keys() | got.keys():
-        if owed[key] != got[key]:
+        if got[key] > owed[key]:
             figures.notices_wrong.append(f"{key}: owed {owed[key]}, got {got[key]}")
+    for chat_id, mark in {(chat, mark) for chat, mark, _ in owed} | set(unnamed):
+        owed_here = sum(n for (c, m, _), n in owed.items() if (c, m) == (chat_id, mark))
+        named = sum(n for (c, m, _), n in got.items() if (c, m) == (chat_id, mark))
+        if named + unnamed[(chat_id, mark)] != owed_here:
+            figures.notices_wrong.append(
+                f"{chat_id} {mark}: owed {owed_here}, named {named}, counted as more "
+                f"{unnamed[(chat_id, mark)]}"
+            )
+        figures.notices_sent += min(unnamed[(chat_id, mark)], max(0, owed_here - named))
 
 
 def _gist(message: dict[str, Any]) -> str:
