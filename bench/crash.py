@@ -93,6 +93,8 @@ REMINDER = "🔔 Pengingat tenggat"
 NUMBER = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]")
 ESCALATION = "🚨 Laporan lewat tenggat"
 AUTO_CLOSED = "kami tutup karena tidak ada tanggapan"
+#: The "laporan serupa" offer before the description (handlers/similar.py).
+SIMILAR_OFFER = "laporan serupa yang sedang ditangani"
 #: "… dan N lainnya." at the end of a notice that lists more reports than a message holds.
 MORE = re.compile(r"… dan (\d+) lainnya")
 
@@ -762,11 +764,18 @@ async def _measure(
                     figures.twice_after_kill += 1
                     dropped.add(int(message["message_id"]))
         received[chat_id] = [m for m in messages if int(m["message_id"]) not in dropped]
-    # No update handled twice: the citizens of one path got the same number of messages.
+
+    # No update handled twice: the citizens of one path got the same number of messages. The
+    # "laporan serupa" offer is left out: whether a citizen sees it depends on whether a nearby
+    # report was filed before they reached the location step, not on the bot handling anything
+    # twice.
+    def path_messages(citizen: Citizen) -> list[dict[str, Any]]:
+        messages = received.get(str(citizen.user.id), [])
+        return [m for m in messages if SIMILAR_OFFER not in str(m.get("text", ""))]
+
     by_path: dict[bool, Counter[int]] = {True: Counter(), False: Counter()}
     for citizen in citizens:
-        count = len(received.get(str(citizen.user.id), []))
-        by_path[citizen.finishes][count] += 1
+        by_path[citizen.finishes][len(path_messages(citizen))] += 1
     for finishes, counts in by_path.items():
         if len(counts) <= 1:
             continue
@@ -775,7 +784,7 @@ async def _measure(
         # What an odd chat got that a usual one of its path did not (the start of each text).
         usual = counts.most_common(1)[0][0]
         peers = [c for c in citizens if c.finishes == finishes]
-        chats = [received.get(str(c.user.id), []) for c in peers]
+        chats = [path_messages(c) for c in peers]
         typical = next(m for m in chats if len(m) == usual)
         seen = Counter(_gist(m) for m in typical)
         for citizen, messages in zip(peers, chats, strict=True):
