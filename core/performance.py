@@ -323,6 +323,23 @@ def indicators(items: Sequence[Measured]) -> Indicators:
     )
 
 
+#: The plain counts of a :class:`Tally` (summed field by field; storage reads them in this order).
+TALLY_SUMS = (
+    "received",
+    "verify_on_time",
+    "verify_judged",
+    "follow_up_on_time",
+    "follow_up_judged",
+    "finish_on_time",
+    "finish_judged",
+    "late_now",
+    "reopened",
+    "rating_sum",
+    "rated",
+    "rated_good",
+)
+
+
 @dataclass(slots=True)
 class Tally:
     """Sums over a set of reports from which :class:`Indicators` follow: what a database
@@ -349,20 +366,7 @@ class Tally:
     finish_days: dict[int, int] = field(default_factory=dict)
 
     def add(self, other: Tally) -> None:
-        for name in (
-            "received",
-            "verify_on_time",
-            "verify_judged",
-            "follow_up_on_time",
-            "follow_up_judged",
-            "finish_on_time",
-            "finish_judged",
-            "late_now",
-            "reopened",
-            "rating_sum",
-            "rated",
-            "rated_good",
-        ):
+        for name in TALLY_SUMS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("by_type", "by_status", "verify_days", "follow_up_days", "finish_days"):
             mine: dict[Any, int] = getattr(self, name)

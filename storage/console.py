@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.lifecycle import ReportStatus, ReportType
-from core.performance import Tally
+from core.performance import TALLY_SUMS, Tally
 from storage.models import (
     ROLLUP_MEASURES,
     ROLLUP_STATUSES,
@@ -382,24 +382,10 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 _TYPES = tuple(t.value for t in ReportType)
 _STATUSES = tuple(s.value for s in ReportStatus)
-_TALLY_SUMS = (
-    "received",
-    "verify_on_time",
-    "verify_judged",
-    "follow_up_on_time",
-    "follow_up_judged",
-    "finish_on_time",
-    "finish_judged",
-    "late_now",
-    "reopened",
-    "rating_sum",
-    "rated",
-    "rated_good",
-)
 
 
 def _tally_columns(today: date, unit_stages: Sequence[str]) -> list[ColumnElement[Any]]:
-    """The sums of :class:`core.performance.Tally` (in ``_TALLY_SUMS`` order), then the counts
+    """The sums of :class:`core.performance.Tally` (in ``TALLY_SUMS`` order), then the counts
     by class and by status. A stage is judged once it ended or its open deadline
     (``stage_due``) has passed."""
     r = Report
@@ -442,12 +428,12 @@ async def tallies(
     if rolled_up(query):
         return await _rolled_tallies(session, query, today=today, unit_stages=unit_stages)
     found: dict[int | None, Tally] = {}
-    width = len(_TALLY_SUMS)
+    width = len(TALLY_SUMS)
     stmt = tally_statement(query, today=today, unit_stages=unit_stages)
     for row in await session.execute(stmt):
         values = [int(v or 0) for v in row[1:]]
         part = Tally()
-        for name, value in zip(_TALLY_SUMS, values[:width], strict=True):
+        for name, value in zip(TALLY_SUMS, values[:width], strict=True):
             setattr(part, name, value)
         kinds = values[width : width + len(_TYPES)]
         part.by_type = {k: n for k, n in zip(_TYPES, kinds, strict=True) if n}
