@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import apikey_cli, console_cli, units_cli, webhook_cli
+from bot import apikey_cli, cli_words, console_cli, units_cli, webhook_cli
 from bot.clock import Clock, OffsetFileClock, system_clock
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -145,7 +145,9 @@ def _help_language() -> Translator:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser(_help_language()).parse_args(argv)
+    language = _help_language()
+    cli_words.speak(language)
+    args = _parser(language).parse_args(argv)
     if args.command == "emulator":
         return emulator(args.host, args.port)
     settings = Settings()

@@ -52,3 +52,38 @@ def test_no_help_text_is_written_in_the_code() -> None:
                     ):
                         literal.append(f"{path.name}:{node.lineno}")
     assert literal == []
+
+
+def test_argparse_own_words_are_indonesian(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """argparse's headings and refusals are in the deployment's language too."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DEFAULT_LANGUAGE", raising=False)
+    text = _help(["--help"], capsys)
+    assert text.startswith("Penggunaan: aduan")
+    assert "tampilkan bantuan ini lalu keluar" in text
+    assert "usage:" not in text
+    assert "show this help" not in text
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["lapor"])
+    assert ended.value.code == 2
+    error = capsys.readouterr().err
+    assert "aduan: galat: argumen command: pilihan tidak dikenal: 'lapor'" in error
+    with pytest.raises(SystemExit):
+        cli.main(["units", "officers"])
+    error = capsys.readouterr().err
+    assert "argumen berikut wajib diisi" in error
+    assert "error" not in error
+    assert "required" not in error
+
+
+def test_argparse_own_words_follow_default_language(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    assert _help(["--help"], capsys).startswith("Usage: aduan")
+    with pytest.raises(SystemExit):
+        cli.main(["lapor"])
+    assert "aduan: error: argument command: invalid choice: 'lapor'" in capsys.readouterr().err
