@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +72,7 @@ def run(settings: Settings) -> int:
     async def _main() -> None:
         from bot.leader import SharedSqliteError
 
+        await _migrate_apart(settings)
         try:
             app = await build_app(settings, clock=_clock(settings))
         except SharedSqliteError as error:
@@ -92,6 +94,31 @@ def run(settings: Settings) -> int:
         print(problem, file=sys.stderr)
         return 2
     return 0
+
+
+async def _migrate_apart(settings: Settings) -> None:
+    """Apply the migrations in a short-lived child process (``aduan migrate``).
+
+    Alembic and the migration scripts, about 15 MB, then never load into the bot, which holds
+    whatever it imported for as long as it runs; ``build_app`` finds the schema current and
+    leaves Alembic alone. If the child fails, nothing is said here: ``build_app`` migrates in
+    this process and reports the problem (an unreachable database) as it always did.
+    """
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": settings.log_level}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "migrate",
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, log_lines = await child.communicate()
+    if child.returncode == 0 and log_lines:
+        sys.stderr.write(log_lines.decode(errors="replace"))  # the migrations' own log
+        sys.stderr.flush()
 
 
 def migrate(settings: Settings) -> int:

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.bootstrap import deadline_policy, handler_deps, seed_if_empty
 from bot.clock import Clock, system_clock
@@ -23,16 +21,21 @@ from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.regions import RegionDirectory
-from handlers.filing import ReportFiler
 from locales import Catalogs, Translator
-from storage.console import ReportQuery, all_units, audit, issue_login
 from storage.db import create_engine, migrate, session_factory
-from storage.models import Unit
 from storage.uow import UnitOfWork
-from web.console import ConsoleConfig, derive_secret, login_link, start_console
-from web.console.auth import visible_units
-from web.console.exports import FORMATS, csv_chunks, row_batches, xlsx_export
-from web.open311 import Open311Config, build_open311_app
+
+if TYPE_CHECKING:
+    # The console, its exports (openpyxl) and aiohttp load only for these commands, not for
+    # ``aduan run``, which imports this module for its parser (issue 13: the bot's memory).
+    from aiohttp import web
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+    from web.console import ConsoleConfig
+
+#: The ``--format`` choices: ``web.console.exports.FORMATS`` (a test keeps them equal), named
+#: here so that the parser does not import the console.
+EXPORT_FORMATS = ("csv", "xlsx", "lapor", "rekap")
 
 EXIT_FAILED = 1
 
@@ -47,7 +50,7 @@ def add_parser(
     link = actions.add_parser("link", help=tr.t("cli.help.console.link"))
     link.add_argument("unit_code")
     export = commands.add_parser("export", help=tr.t("cli.help.export"))
-    export.add_argument("--format", choices=FORMATS, default="csv")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     export.add_argument("--from", dest="first", help=tr.t("cli.help.export.from"))
     export.add_argument("--to", dest="last", help=tr.t("cli.help.export.to"))
     export.add_argument("--unit", help=tr.t("cli.help.export.unit"))
@@ -57,6 +60,8 @@ def add_parser(
 
 
 def console_config(settings: Settings, catalogs: Catalogs | None = None) -> ConsoleConfig:
+    from web.console import ConsoleConfig, derive_secret
+
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     secret = settings.console_secret.get_secret_value() if settings.console_secret else None
     holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
@@ -87,6 +92,10 @@ async def _prepare(settings: Settings, catalogs: Catalogs) -> AsyncEngine:
 
 
 async def print_link(settings: Settings, unit_code: str) -> int:
+    from storage.console import issue_login
+    from storage.models import Unit
+    from web.console import login_link
+
     catalogs = Catalogs(settings.default_language)
     tr = catalogs.get(settings.default_language)
     engine = await _prepare(settings, catalogs)
@@ -116,6 +125,9 @@ def open311_subapp(
 
     Reports it accepts are filed by the same handlers as the chat's; their cards carry buttons
     signed with the bot's callback secret (the token's, or ``CALLBACK_SECRET``)."""
+    from handlers.filing import ReportFiler
+    from web.open311 import Open311Config, build_open311_app
+
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
     deps = handler_deps(settings, token, catalogs, clock)
     config = Open311Config(
@@ -133,6 +145,8 @@ def open311_subapp(
 
 
 async def serve(settings: Settings, *, host: str, port: int) -> int:
+    from web.console import start_console
+
     config = console_config(settings)
     if not settings.console_public_url:  # the links it writes name the address it listens on
         config = replace(config, public_url=f"http://{host}:{port}")
@@ -170,6 +184,10 @@ class ExportError(Exception):
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.console import ReportQuery, all_units, audit
+    from web.console.auth import visible_units
+    from web.console.exports import csv_chunks, row_batches, xlsx_export
+
     config = console_config(settings)
     tr = config.catalogs.get(config.catalogs.default_language)
     today = config.clock().astimezone(config.timezone).date()

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from bot.officers_cli import unit_officers
 from bot.settings import Settings
-from bot.unit_files import parse_unit_file
 from core.categories import load_categories
 from core.regions import RegionDirectory
 from core.unit_files import KINDS, Problem, UnitFileError, normalise_area_code
@@ -117,6 +116,8 @@ async def _import(
     uow: UnitOfWork, settings: Settings, tr: Translator, now: datetime, path: Path
 ) -> int:
     try:
+        from bot.unit_files import parse_unit_file  # YAML and CSV readers: only this command
+
         rows = parse_unit_file(path)
         async with uow:
             result = await import_units(

@@ -20,11 +20,12 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.base import UpdateHandler
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class WebhookServer:
         self.port = listen.port
 
     def app(self) -> web.Application:
+        from aiohttp import web  # only webhook mode loads aiohttp (python-telegram-bot does not)
+
         app = web.Application()
         app.router.add_post(self._path, self._update)
         app.router.add_get("/healthz", self._healthz)
@@ -85,6 +88,8 @@ class WebhookServer:
         return app
 
     async def start(self) -> None:
+        from aiohttp import web
+
         self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._listen.host, self._listen.port)
@@ -105,6 +110,8 @@ class WebhookServer:
             await runner.cleanup()
 
     async def _update(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             return web.Response(status=401, text="wrong secret token")
@@ -122,14 +129,20 @@ class WebhookServer:
         return web.Response(status=200)
 
     async def _healthz(self, _request: web.Request) -> web.Response:
+        from aiohttp import web
+
         return web.Response(text="ok")
 
     async def _serve_metrics(self, _request: web.Request) -> web.Response:
+        from aiohttp import web
+
         assert self._metrics is not None
         body = await self._metrics()
         return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
 
     async def _readyz(self, _request: web.Request) -> web.Response:
+        from aiohttp import web
+
         try:
             problem = await self._ready()
         except Exception as error:

