@@ -320,8 +320,12 @@ class Clock:
         self.set(CLOCK_START)
 
     def set(self, moment: datetime) -> None:
+        """Written aside and renamed into place: a bot reading the file never sees it half
+        written (bot.clock.OffsetFileClock keeps its offset then anyway)."""
         offset = (moment - datetime.now(UTC)).total_seconds()
-        self.path.write_text(f"{offset:.3f}\n")
+        written = self.path.with_name(self.path.name + ".new")
+        written.write_text(f"{offset:.3f}\n")
+        written.replace(self.path)
 
     def now(self) -> datetime:
         offset = float(self.path.read_text())
