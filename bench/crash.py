@@ -587,6 +587,28 @@ async def _database(config: CrashConfig, workdir: Path) -> AsyncIterator[str]:
             yield url
 
 
+async def together(*work: Awaitable[None]) -> None:
+    """Run ``work`` side by side until all of it is done; the first failure cancels the rest and
+    is raised once they have ended (a cancellation from outside reaches each the same way).
+
+    Not ``asyncio.gather``, which raises the first failure and leaves the others running: the
+    killer then went on SIGKILLing and restarting bots after the fleet was stopped, and citizens
+    called the emulator through a client already closed, which opened an aiohttp session nobody
+    closed ("Unclosed client session" at the end of the run).
+    """
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
+
+
 async def run(config: CrashConfig) -> Figures:
     """One crash run; the figures say what happened, :meth:`Figures.problems` what went wrong."""
     with contextlib.ExitStack() as stack:
@@ -644,7 +666,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
             days_going = asyncio.Event()
 
             async def story() -> None:
-                await asyncio.gather(*(one(c) for c in citizens))
+                await together(*(one(c) for c in citizens))
                 # Then the days go by, while the kills go on.
                 days_going.set()
                 for days in CLOCK_DAYS:
@@ -680,7 +702,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
                         figures.faults += 1
 
             async def both() -> None:
-                await asyncio.gather(story(), killer())
+                await together(story(), killer())
                 await fleet.ready()
                 await _settled(telegram, database_url, config.step_timeout)
 

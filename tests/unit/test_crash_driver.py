@@ -1,0 +1,57 @@
+"""The crash suite's driver (bench/crash.py): a failure ends the whole run, nothing left behind."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bench.crash import together
+from bench.errors import BenchError
+
+
+async def test_the_first_failure_stops_the_others_before_it_is_raised() -> None:
+    """``asyncio.gather`` raises the first failure and leaves the rest running: the killer went on
+    SIGKILLing and restarting bots after the fleet was stopped, and citizens called the emulator
+    through a client already closed (which opened a session nobody closed)."""
+    still_running = asyncio.Event()
+    ended: list[str] = []
+
+    async def citizen() -> None:
+        await asyncio.sleep(0.01)
+        raise BenchError("citizen 3: no answer")
+
+    async def killer() -> None:
+        try:
+            still_running.set()
+            await asyncio.sleep(3600)
+        finally:
+            ended.append("killer")
+
+    with pytest.raises(BenchError, match="citizen 3"):
+        await together(citizen(), killer())
+    assert still_running.is_set()
+    assert ended == ["killer"]
+
+
+async def test_all_finish_and_a_cancellation_reaches_each() -> None:
+    done: list[int] = []
+
+    async def step(n: int) -> None:
+        await asyncio.sleep(0.01 * n)
+        done.append(n)
+
+    await together(step(2), step(1))
+    assert sorted(done) == [1, 2]
+
+    ended: list[str] = []
+
+    async def forever(name: str) -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            ended.append(name)
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(together(forever("a"), forever("b")), 0.05)
+    assert sorted(ended) == ["a", "b"]
