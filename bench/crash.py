@@ -208,6 +208,8 @@ class SendLog:
         self.stamps: list[float] = []
         #: When the emulator answered a new message: (chat id, message id) -> monotonic time.
         self.answered: dict[tuple[str, int], float] = {}
+        #: The text each message was sent with (a later edit changes what the chat shows).
+        self.sent_text: dict[tuple[str, int], str] = {}
 
     def middleware(self) -> Middleware:
         @web.middleware
@@ -235,6 +237,8 @@ class SendLog:
             if isinstance(message, dict) and "message_id" in message and "chat" in message:
                 key = (str(message["chat"]["id"]), int(message["message_id"]))
                 self.answered.setdefault(key, time.monotonic())
+                if isinstance(message.get("text"), str):
+                    self.sent_text.setdefault(key, message["text"])
 
     def busiest_second(self) -> int:
         """The most sends in any one-second window (sliding, not only whole clock seconds)."""
@@ -767,15 +771,18 @@ async def _measure(
     # send was answered just before a SIGKILL (within KILL_WINDOW) is the known case: Telegram
     # has no idempotent send, so a message answered but not yet recorded is sent again by the
     # next sender. Such copies are counted apart and left out of the checks below; any other
-    # doubled message fails the run.
+    # doubled message fails the run. Copies are told by the text they were sent with: a person
+    # pressing a button on the newer copy edits it ("Apakah Anda setuju?" becomes the thanks),
+    # and by the text it shows it would no longer be a copy, only one message too many.
     for chat_id, messages in received.items():
         committed = Counter(
             m.payload.get("text") for m in outbox if m.chat_id == chat_id and m.payload.get("text")
         )
         copies: dict[str, list[dict[str, Any]]] = {}
         for message in messages:
-            if message.get("text") in committed:
-                copies.setdefault(str(message["text"]), []).append(message)
+            text = sends.sent_text.get((chat_id, int(message["message_id"])), message.get("text"))
+            if text in committed:
+                copies.setdefault(str(text), []).append(message)
         dropped: set[int] = set()
         for text, found in copies.items():
             surplus = len(found) - committed[text]

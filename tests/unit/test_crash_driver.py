@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiohttp import web
 
-from bench.crash import together
+from bench.crash import SendLog, together
 from bench.errors import BenchError
 
 
@@ -55,3 +56,16 @@ async def test_all_finish_and_a_cancellation_reaches_each() -> None:
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(together(forever("a"), forever("b")), 0.05)
     assert sorted(ended) == ["a", "b"]
+
+
+def test_a_message_is_known_by_the_text_it_was_sent_with() -> None:
+    """The welcome sent twice (a SIGKILL between Telegram's answer and its record) and the newer
+    copy edited by the citizen's press: the check must still see two welcomes, not a welcome and
+    one message too many (the SQLite run's "citizen 50: more ['Selamat datang ...']")."""
+    sends = SendLog()
+    sent = {"message_id": 5, "chat": {"id": 42}, "text": "Selamat datang ... Apakah Anda setuju?"}
+    sends._note_answer(web.json_response({"ok": True, "result": sent}))
+    edited = {**sent, "text": "Terima kasih, persetujuan Anda tercatat."}
+    sends._note_answer(web.json_response({"ok": True, "result": edited}))
+    assert sends.sent_text[("42", 5)] == sent["text"]
+    assert ("42", 5) in sends.answered
