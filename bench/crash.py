@@ -208,6 +208,8 @@ class SendLog:
         self.stamps: list[float] = []
         #: When the emulator answered a new message: (chat id, message id) -> monotonic time.
         self.answered: dict[tuple[str, int], float] = {}
+        #: The text each message was sent with (a later edit changes what the chat shows).
+        self.sent_text: dict[tuple[str, int], str] = {}
 
     def middleware(self) -> Middleware:
         @web.middleware
@@ -235,6 +237,8 @@ class SendLog:
             if isinstance(message, dict) and "message_id" in message and "chat" in message:
                 key = (str(message["chat"]["id"]), int(message["message_id"]))
                 self.answered.setdefault(key, time.monotonic())
+                if isinstance(message.get("text"), str):
+                    self.sent_text.setdefault(key, message["text"])
 
     def busiest_second(self) -> int:
         """The most sends in any one-second window (sliding, not only whole clock seconds)."""
@@ -320,8 +324,12 @@ class Clock:
         self.set(CLOCK_START)
 
     def set(self, moment: datetime) -> None:
+        """Written aside and renamed into place: a bot reading the file never sees it half
+        written (bot.clock.OffsetFileClock keeps its offset then anyway)."""
         offset = (moment - datetime.now(UTC)).total_seconds()
-        self.path.write_text(f"{offset:.3f}\n")
+        written = self.path.with_name(self.path.name + ".new")
+        written.write_text(f"{offset:.3f}\n")
+        written.replace(self.path)
 
     def now(self) -> datetime:
         offset = float(self.path.read_text())
@@ -583,6 +591,28 @@ async def _database(config: CrashConfig, workdir: Path) -> AsyncIterator[str]:
             yield url
 
 
+async def together(*work: Awaitable[None]) -> None:
+    """Run ``work`` side by side until all of it is done; the first failure cancels the rest and
+    is raised once they have ended (a cancellation from outside reaches each the same way).
+
+    Not ``asyncio.gather``, which raises the first failure and leaves the others running: the
+    killer then went on SIGKILLing and restarting bots after the fleet was stopped, and citizens
+    called the emulator through a client already closed, which opened an aiohttp session nobody
+    closed ("Unclosed client session" at the end of the run).
+    """
+    tasks = [asyncio.ensure_future(item) for item in work]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            raise error
+
+
 async def run(config: CrashConfig) -> Figures:
     """One crash run; the figures say what happened, :meth:`Figures.problems` what went wrong."""
     with contextlib.ExitStack() as stack:
@@ -640,7 +670,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
             days_going = asyncio.Event()
 
             async def story() -> None:
-                await asyncio.gather(*(one(c) for c in citizens))
+                await together(*(one(c) for c in citizens))
                 # Then the days go by, while the kills go on.
                 days_going.set()
                 for days in CLOCK_DAYS:
@@ -676,7 +706,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
                         figures.faults += 1
 
             async def both() -> None:
-                await asyncio.gather(story(), killer())
+                await together(story(), killer())
                 await fleet.ready()
                 await _settled(telegram, database_url, config.step_timeout)
 
@@ -741,15 +771,18 @@ async def _measure(
     # send was answered just before a SIGKILL (within KILL_WINDOW) is the known case: Telegram
     # has no idempotent send, so a message answered but not yet recorded is sent again by the
     # next sender. Such copies are counted apart and left out of the checks below; any other
-    # doubled message fails the run.
+    # doubled message fails the run. Copies are told by the text they were sent with: a person
+    # pressing a button on the newer copy edits it ("Apakah Anda setuju?" becomes the thanks),
+    # and by the text it shows it would no longer be a copy, only one message too many.
     for chat_id, messages in received.items():
         committed = Counter(
             m.payload.get("text") for m in outbox if m.chat_id == chat_id and m.payload.get("text")
         )
         copies: dict[str, list[dict[str, Any]]] = {}
         for message in messages:
-            if message.get("text") in committed:
-                copies.setdefault(str(message["text"]), []).append(message)
+            text = sends.sent_text.get((chat_id, int(message["message_id"])), message.get("text"))
+            if text in committed:
+                copies.setdefault(str(text), []).append(message)
         dropped: set[int] = set()
         for text, found in copies.items():
             surplus = len(found) - committed[text]

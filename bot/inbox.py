@@ -3,6 +3,13 @@
 Each stored update is processed in ONE transaction together with everything the conversation does
 (report rows, outbox messages, the inbox row marked done), so a crash at any point either applies
 all of it or none of it, and the row is simply processed again after a restart.
+
+The inbox keeps Telegram's time, not the bot's calendar: when an update arrived, how long an album
+has been quiet, when a failed update is tried again and when it was handled are read from the wall
+clock (``bot.clock.wall_clock_of``), which is the same clock in production. A test that moves the
+bot's clock days ahead (the crash suite, the training sandbox) thus cannot make an update Telegram
+delivers again after a crash look a day old and so new (see ``InboxRepository.record``); only
+the conversations, and the messages they write, see the moved clock.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.clock import Clock
+from bot.clock import Clock, wall_clock_of
 from bot.telegram_events import to_event, update_chat_kind, update_key
 from bot.worker import Worker
 from handlers.actions import SendText
@@ -55,7 +62,10 @@ class ConversationHandler(Protocol):
 async def record_update(
     uow_factory: UowFactory, channel: str, update: dict[str, Any], clock: Clock
 ) -> bool:
-    """Store one update and commit; False when it was already stored (a redelivery)."""
+    """Store one update and commit; False when it was already stored (a redelivery).
+
+    ``clock`` is the wall clock (see the module's docstring): ``received_at`` is what tells a
+    redelivery from an update id Telegram uses again after a quiet week."""
     return await record_updates(uow_factory, channel, [update], clock) == 1
 
 
@@ -155,13 +165,18 @@ class InboxProcessor(Worker):
         idle_poll_seconds: float = 5.0,
         on_outcome: Callable[[str, int], None] = lambda _outcome, _count: None,
         concurrency: int = CONCURRENCY,
+        wall_clock: Clock | None = None,
     ) -> None:
+        """``clock`` is the bot's (what the conversations see); ``wall_clock``, by default the real
+        time behind it (``bot.clock.wall_clock_of``), is the inbox's own (the module's
+        docstring)."""
         super().__init__(idle_poll_seconds)
         self._concurrency = max(1, concurrency)
         self._uow_factory = uow_factory
         self._conversations = conversations
         self._catalogs = catalogs
         self._clock = clock
+        self._wall = wall_clock or wall_clock_of(clock)
         self._album_wait = album_wait
         self._on_commit = on_commit
         # Metrics: how many updates ended how (bot.metrics.UPDATE_OUTCOMES).
@@ -180,13 +195,13 @@ class InboxProcessor(Worker):
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
         a redelivery."""
-        added = await record_update(self._uow_factory, channel, update, self._clock)
+        added = await record_update(self._uow_factory, channel, update, self._wall)
         self.wake()
         return added
 
     async def on_updates(self, channel: str, updates: Sequence[dict[str, Any]]) -> int:
         """Record a getUpdates batch in one transaction; how many were new."""
-        added = await record_updates(self._uow_factory, channel, updates, self._clock)
+        added = await record_updates(self._uow_factory, channel, updates, self._wall)
         self.wake()
         return added
 
@@ -250,18 +265,18 @@ class InboxProcessor(Worker):
             heads = await uow.inbox.pending_keys(limit=1, chat=key)
             if not heads:
                 return None
-            work, _ = await self._work_for(uow, heads[0], self._clock())
+            work, _ = await self._work_for(uow, heads[0], self._wall())
         return work
 
     def _note_under_way(self, key: tuple[str, str]) -> None:
-        self._under_way[key] = self._clock()
+        self._under_way[key] = self._wall()
         self._under_way.move_to_end(key)
         while len(self._under_way) > UNDER_WAY_CHATS:
             self._under_way.popitem(last=False)
 
     def _is_under_way(self, key: tuple[str, str]) -> bool:
         handled = self._under_way.get(key)
-        return handled is not None and self._clock() - handled <= UNDER_WAY
+        return handled is not None and self._wall() - handled <= UNDER_WAY
 
     def _under_way_chats(self, now: datetime) -> set[tuple[str, str]]:
         return {key for key, handled in self._under_way.items() if now - handled <= UNDER_WAY}
@@ -273,7 +288,7 @@ class InboxProcessor(Worker):
             timeout = min(timeout, LINK_RETRY_SECONDS)
         next_due = min((d for d in (self._next_due, *self._retry_at.values()) if d), default=None)
         if next_due is not None:
-            timeout = min(timeout, max(0.01, (next_due - self._clock()).total_seconds()))
+            timeout = min(timeout, max(0.01, (next_due - self._wall()).total_seconds()))
         return timeout
 
     async def process_pending(self) -> tuple[int, datetime | None]:
@@ -301,7 +316,7 @@ class InboxProcessor(Worker):
     async def _ready_work(
         self, exclude: Collection[tuple[str, str]] = ()
     ) -> tuple[list[_Work], datetime | None]:
-        now = self._clock()
+        now = self._wall()
         async with self._uow_factory() as uow:
             rows = await uow.inbox.pending_keys(limit=_BATCH)
             under_way = self._under_way_chats(now)
@@ -363,7 +378,7 @@ class InboxProcessor(Worker):
                 event = _event_of(rows)
                 uow.outbox.replying_to = (work.channel, work.chat_id)
                 await self._conversations.handle(event, uow)
-                now = self._clock()
+                now = self._wall()
                 for row in rows:
                     uow.inbox.mark_processed(row, now)
             await uow.commit()
@@ -380,7 +395,7 @@ class InboxProcessor(Worker):
         if attempts < MAX_ATTEMPTS:
             delay = timedelta(seconds=2 ** (attempts - 1))
             for row_id in work.row_ids:
-                self._retry_at[row_id] = self._clock() + delay
+                self._retry_at[row_id] = self._wall() + delay
 
     async def _count_attempt(self, work: _Work, exc: Exception) -> int:
         """Count the attempt in its own transaction; give up politely after the last one."""
@@ -399,12 +414,12 @@ class InboxProcessor(Worker):
         return attempts
 
     async def _give_up(self, uow: UnitOfWork, rows: Sequence[InboxUpdate], error: str) -> None:
-        now = self._clock()
         payload = rows[0].payload or {}
         for row in rows:
-            uow.inbox.mark_processed(row, now, error=error)
+            uow.inbox.mark_processed(row, self._wall(), error=error)
         if rows[0].chat_id and update_chat_kind(payload) is ChatKind.PRIVATE:
-            await self._apologise(uow, rows[0].channel, rows[0].chat_id, now)
+            # The apology is the conversation's: the bot's clock, as the handlers' messages.
+            await self._apologise(uow, rows[0].channel, rows[0].chat_id, self._clock())
 
     async def _apologise(self, uow: UnitOfWork, channel: str, chat_id: str, now: datetime) -> None:
         conversation = await uow.conversations.get_or_create(

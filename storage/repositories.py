@@ -356,6 +356,10 @@ class InboxRepository:
         ``REDELIVERY_WINDOW`` after it first came. An id met again later is a new update
         (Telegram restarts its sequence at random after a week without updates, and another bot
         on the same database has a sequence of its own): the old, handled row gives way.
+
+        ``now`` (stored as ``received_at``) must be real time, Telegram's, never a clock a test
+        moved (``bot.inbox`` passes the wall clock): a day jumped between a first delivery and a
+        redelivery after a crash would otherwise have the update handled twice.
         """
         values = {
             "channel": channel,

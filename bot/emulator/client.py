@@ -361,6 +361,11 @@ class EmulatorClient:
         )
         return result
 
+    async def deliver_again(self, update: JsonDict) -> JsonDict:
+        """Telegram sends an update again, id and all: its confirmation never came."""
+        result: JsonDict = await self._request("POST", "updates/again", json={"update": update})
+        return result
+
     async def history(self, chat_id: int, after_message_id: int = 0) -> list[JsonDict]:
         """The whole chat as a client shows it: users' and bot's messages (``from_bot``)."""
         params = {"chat_id": str(chat_id), "after_message_id": str(after_message_id)}

@@ -34,6 +34,11 @@ same HTTP status.
     ``{kind, payload}`` queues an update of ``kind`` with ``payload`` exactly as given, for
     updates a newer (or older) Bot API would send and a framework may not understand
     -> ``{"update"}``.
+``POST updates/again``
+    ``{update}``: an update issued before (as a ``message``/``callback`` call returned it) is
+    queued again, id and all, where its id puts it: what Telegram does when the confirmation of
+    an update never came (the bot died between storing it and its next getUpdates)
+    -> ``{"update"}``.
 ``GET chat?chat_id=``
     the emulator's view of one chat: ``chat``, ``admins``, ``members``, ``pinned`` (message ids,
     newest last), ``bot_status``, ``blocked``, ``left``, ``migrated_to``.
@@ -193,6 +198,16 @@ def raw_update(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
     if not kind or kind == "update_id" or not isinstance(payload, dict):
         raise bad_request("a raw update needs a kind and a JSON object payload")
     return {"update": bot.push_update(kind, dict(payload))}
+
+
+def update_again(bot: BotState, body: Mapping[str, Any]) -> JsonDict:
+    update = body.get("update")
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        raise bad_request("an update again needs the update, with its update_id")
+    if not 0 < update["update_id"] < bot.next_update_id:
+        raise bad_request("only an update issued before can come again")
+    bot.redeliver(dict(update))
+    return {"update": update}
 
 
 def _callback_datas(message: JsonDict) -> list[str]:

@@ -189,6 +189,7 @@ class Emulator:
             ("POST", "updates/member", self._body(control.member_update)),
             ("POST", "updates/migrate", self._body(control.migrate_group)),
             ("POST", "updates/raw", self._body(control.raw_update)),
+            ("POST", "updates/again", self._body(control.update_again)),
             ("GET", "updates", self._pending_updates),
             ("POST", "files", self._upload),
             ("GET", "messages", self._messages),

@@ -460,6 +460,13 @@ class BotState:
         self.wake_pollers()
         return update
 
+    def redeliver(self, update: JsonDict) -> None:
+        """Queue an issued update again (its confirmation was lost), in id order."""
+        update_id = update["update_id"]
+        kept = [u for u in self.updates if u["update_id"] != update_id]
+        self.updates = sorted([*kept, update], key=lambda u: int(u["update_id"]))
+        self.wake_pollers()
+
     def wake_pollers(self) -> None:
         # Swap the event so every waiter wakes once and later waiters start unset.
         event, self._update_event = self._update_event, asyncio.Event()

@@ -267,6 +267,8 @@ class BotProcess:
                 settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
             ),
         }
+        if settings.test_clock_offset_file is not None:
+            self._env["TEST_CLOCK_OFFSET_FILE"] = str(settings.test_clock_offset_file)
         self._workdir = workdir
         self._log = workdir / "bot.log"
         self._fork_server = fork_server

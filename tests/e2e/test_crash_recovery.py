@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,12 +12,13 @@ from bot.clock import system_clock
 from bot.emulator import EmulatorClient
 from bot.emulator.chat import ChatView
 from bot.inbox import record_update
+from bot.settings import Settings
 from tests.databases import ENGINES
-from tests.e2e.conftest import wait_settled
+from tests.e2e.conftest import BotProcess, ForkServer, wait_settled
 from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, Until, callback_data, labels, walk_to
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
-    from tests.e2e.conftest import BotProcess, RunningBot, Settle, Store
+    from tests.e2e.conftest import RunningBot, Settle, Store
 
 # A subprocess needs a few seconds to start; give each wait room for one start.
 START_TIMEOUT = 30.0
@@ -189,3 +192,52 @@ async def test_redelivered_update_changes_nothing(
     assert await chat.snapshot() == shown  # no second confirmation, no edit
     assert len(await telegram.callback_answers(SITI.id)) == answers
     assert sum("Nomor laporan:" in t for t in await chat.texts()) == 1
+
+
+@pytest.mark.slow
+async def test_an_update_delivered_again_after_a_kill_and_a_clock_jump_is_handled_once(
+    bot_settings: Settings,
+    fork_server: ForkServer,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    store: Store,
+    until: Until,
+    tmp_path: Path,
+) -> None:
+    """The crash suite's finding: ``/start`` handled, the bot SIGKILLed before its next getUpdates
+    confirmed it, the test clock (``TEST_CLOCK_OFFSET_FILE``) moved two days on, and Telegram
+    delivers ``/start`` again to the restarted bot. The citizen gets the welcome once."""
+    offset = tmp_path / "clock-offset"
+    offset.write_text("0\n")
+    settings = bot_settings.model_copy(update={"test_clock_offset_file": offset})
+    bot = BotProcess(settings, tmp_path, fork_server)
+    try:
+        chat = chat_of(SITI)
+        before = await chat.snapshot()
+        await telegram.send_text(SITI, "/start")
+        [start] = await telegram.pending_updates()
+        bot.start()
+        await chat.expect("Apakah Anda setuju?", before, timeout=START_TIMEOUT)
+        await settled(store, telegram, until)
+        [row] = await store.inbox()
+        bot.kill()
+
+        offset.write_text(f"{timedelta(days=2).total_seconds():.3f}\n")
+        await telegram.deliver_again(start)
+        bot.start()
+
+        async def taken() -> bool:  # confirmed by the restarted bot: it has stored it again
+            return not await telegram.pending_updates()
+
+        await until(taken, START_TIMEOUT)
+        # The chat's updates are handled in order: once the agreement is answered, whatever the
+        # bot made of the /start delivered again is in the chat too.
+        await chat.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+        await settled(store, telegram, until)
+        welcomes = [
+            m for m in await store.outbox() if "Apakah Anda setuju?" in str(m.payload.get("text"))
+        ]
+        assert len(welcomes) == 1  # committed once, so shown once
+        assert [r.id for r in await store.inbox() if r.update_id == start["update_id"]] == [row.id]
+    finally:
+        bot.kill()

@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 
-from bot.inbox import record_updates
+from bot.clock import ManualClock, OffsetFileClock
+from bot.inbox import InboxProcessor, record_updates
+from locales import Catalogs
+from tests.databases import ENGINES, database_on
 from tests.integration.database import Database
+from tests.integration.test_runtime import RecordingConversations, text_update
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -103,3 +107,75 @@ async def test_a_batch_is_stored_in_one_transaction_and_skips_redeliveries(
         rows = await uow.inbox.pending(limit=10)
     assert [row.update_id for row in rows] == [500, 501]
     await db.engine.dispose()
+
+
+def _processor(db: Database, conversations: RecordingConversations, clock: Any) -> InboxProcessor:
+    return InboxProcessor(
+        uow_factory=db.uow,
+        conversations=conversations,
+        catalogs=Catalogs("id"),
+        clock=clock,
+        album_wait=timedelta(seconds=0),
+    )
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["one", "batch"])
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_redelivery_after_the_test_clock_jumped_days_is_still_a_redelivery(
+    tmp_path: Path, engine: str, batch: bool
+) -> None:
+    """The crash suite's shape: the bot handled ``/start`` and was SIGKILLed before its next
+    getUpdates confirmed it; meanwhile the test moved the bot's clock (``TEST_CLOCK_OFFSET_FILE``)
+    two days on; the restarted bot gets the update again. It was handled: it must not be again
+    (the citizen would get the welcome twice). Only real time tells a redelivery."""
+    offset = tmp_path / "clock-offset"
+    offset.write_text("0\n")
+    clock = OffsetFileClock(offset, recheck=0)
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        try:
+            conversations = RecordingConversations()
+            worker = _processor(db, conversations, clock)
+            update = text_update(77, "/start")
+            assert await worker.on_updates("telegram", [update]) == 1
+            assert (await worker.process_pending())[0] == 1
+            offset.write_text(f"{timedelta(days=2).total_seconds():.3f}\n")
+
+            restarted = _processor(db, conversations, OffsetFileClock(offset, recheck=0))
+            if batch:
+                again = await restarted.on_updates("telegram", [update]) == 1
+            else:
+                again = await restarted.on_update("telegram", update)
+            assert again is False
+            assert (await restarted.process_pending())[0] == 0
+            assert len(conversations.events) == 1
+        finally:
+            await db.engine.dispose()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_an_id_telegram_reuses_after_a_quiet_week_is_handled(
+    tmp_path: Path, engine: str
+) -> None:
+    """Production: the clock is the system's. Telegram starts its update ids afresh after a week
+    without updates, so an id met again eight days on is a new message and is handled."""
+    clock = ManualClock(T0)
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        try:
+            conversations = RecordingConversations()
+            worker = _processor(db, conversations, clock)
+            first = text_update(78, "halo")
+            assert await worker.on_update("telegram", first)
+            assert (await worker.process_pending())[0] == 1
+            clock.advance(hours=24 * 8)
+            reused = text_update(78, "laporan baru")
+            reused["update_id"] = first["update_id"]
+            assert await worker.on_update("telegram", reused)
+            assert (await worker.process_pending())[0] == 1
+            texts = [getattr(event, "text", "") for event in conversations.events]
+            assert texts == ["halo", "laporan baru"]
+        finally:
+            await db.engine.dispose()

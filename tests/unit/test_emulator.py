@@ -75,6 +75,23 @@ async def test_get_updates_redelivers_until_confirmed(bot: Bot, tg: EmulatorClie
     assert stats["methods"]["getUpdates"] == 3
 
 
+async def test_a_confirmed_update_can_be_delivered_again_in_its_place(
+    bot: Bot, tg: EmulatorClient
+) -> None:
+    """``updates/again``: Telegram sends an update whose confirmation it never got once more."""
+    await tg.send_text(CITIZEN, "satu")
+    [first] = await tg.pending_updates()
+    assert [u.update_id for u in await bot.get_updates(offset=2, timeout=0)] == []
+    await tg.send_text(CITIZEN, "dua")
+    await tg.deliver_again(first)
+    again = await bot.get_updates(timeout=0)
+    assert [u.update_id for u in again] == [1, 2]
+    assert again[0].message is not None
+    assert again[0].message.text == "satu"
+    with pytest.raises(EmulatorError):
+        await tg.deliver_again({**first, "update_id": 99})
+
+
 async def test_long_poll_wakes_on_new_update(bot: Bot, tg: EmulatorClient) -> None:
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=5))

@@ -1,0 +1,71 @@
+"""The crash suite's driver (bench/crash.py): a failure ends the whole run, nothing left behind."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp import web
+
+from bench.crash import SendLog, together
+from bench.errors import BenchError
+
+
+async def test_the_first_failure_stops_the_others_before_it_is_raised() -> None:
+    """``asyncio.gather`` raises the first failure and leaves the rest running: the killer went on
+    SIGKILLing and restarting bots after the fleet was stopped, and citizens called the emulator
+    through a client already closed (which opened a session nobody closed)."""
+    still_running = asyncio.Event()
+    ended: list[str] = []
+
+    async def citizen() -> None:
+        await asyncio.sleep(0.01)
+        raise BenchError("citizen 3: no answer")
+
+    async def killer() -> None:
+        try:
+            still_running.set()
+            await asyncio.sleep(3600)
+        finally:
+            ended.append("killer")
+
+    with pytest.raises(BenchError, match="citizen 3"):
+        await together(citizen(), killer())
+    assert still_running.is_set()
+    assert ended == ["killer"]
+
+
+async def test_all_finish_and_a_cancellation_reaches_each() -> None:
+    done: list[int] = []
+
+    async def step(n: int) -> None:
+        await asyncio.sleep(0.01 * n)
+        done.append(n)
+
+    await together(step(2), step(1))
+    assert sorted(done) == [1, 2]
+
+    ended: list[str] = []
+
+    async def forever(name: str) -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            ended.append(name)
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(together(forever("a"), forever("b")), 0.05)
+    assert sorted(ended) == ["a", "b"]
+
+
+def test_a_message_is_known_by_the_text_it_was_sent_with() -> None:
+    """The welcome sent twice (a SIGKILL between Telegram's answer and its record) and the newer
+    copy edited by the citizen's press: the check must still see two welcomes, not a welcome and
+    one message too many (the SQLite run's "citizen 50: more ['Selamat datang ...']")."""
+    sends = SendLog()
+    sent = {"message_id": 5, "chat": {"id": 42}, "text": "Selamat datang ... Apakah Anda setuju?"}
+    sends._note_answer(web.json_response({"ok": True, "result": sent}))
+    edited = {**sent, "text": "Terima kasih, persetujuan Anda tercatat."}
+    sends._note_answer(web.json_response({"ok": True, "result": edited}))
+    assert sends.sent_text[("42", 5)] == sent["text"]
+    assert ("42", 5) in sends.answered
