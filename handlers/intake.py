@@ -237,16 +237,16 @@ def _nav_row(turn: Turn, *, back: bool = True) -> tuple[InlineButton, ...]:
     return tuple(row)
 
 
-def _header(turn: Turn, step: IntakeStep) -> str:
-    """The step's first lines: the choices so far (if any), then "Langkah n/total · name"."""
+def _header(turn: Turn, step: IntakeStep, note: str = "") -> str:
+    """The step's first lines: the choices so far (if any), the note on what was just chosen
+    (if any: "Baik, tanpa titik lokasi."), then "Langkah n/total · name"."""
     steps = [s for s in _steps_in_use(turn) if s != IntakeStep.SUMMARY]
     if step not in steps:
         return ""
     header = turn.t(
         "step.header", n=steps.index(step) + 1, total=len(steps), name=turn.t(f"step.{step}")
     )
-    chosen = _chosen_line(turn)
-    return f"{chosen}\n{header}" if chosen else header
+    return "\n".join(line for line in (_chosen_line(turn), note, header) if line)
 
 
 def _chosen_line(turn: Turn) -> str:
@@ -288,8 +288,11 @@ def _render(turn: Turn, step: IntakeStep, note: str = "") -> None:
     if spec.render is not None:
         spec.render(turn, note)
         return
-    text, rows = spec.screen(turn, step, _header(turn, step))
-    turn.show(f"{note}\n{text}" if note else text, InlineKeyboard(rows=rows))
+    header = _header(turn, step, note)
+    text, rows = spec.screen(turn, step, header)
+    if note and not header:  # a screen without the header (the summary): the note on top
+        text = f"{note}\n{text}"
+    turn.show(text, InlineKeyboard(rows=rows))
 
 
 def _type_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:
@@ -441,8 +444,7 @@ def _render_gps(turn: Turn, note: str) -> None:
         ),
         one_time=True,
     )
-    text = f"{_header(turn, IntakeStep.GPS)}\n{turn.t('intake.ask_gps')}"
-    turn.send(f"{note}\n{text}" if note else text, keyboard)
+    turn.send(f"{_header(turn, IntakeStep.GPS, note)}\n{turn.t('intake.ask_gps')}", keyboard)
 
 
 def _no_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:

@@ -381,17 +381,17 @@ async def test_leaving_an_address_or_the_location_is_one_message_that_says_what_
     # No edit of the address screen: one new message, the location step with its reply keyboard.
     gps = [a for a in gps if a["kind"] != "answer_button"]
     assert [a["kind"] for a in gps] == ["send_text"], gps
-    assert texts(gps)[0].startswith("Baik, tanpa detail alamat.\n")
+    assert "Bengalon\nBaik, tanpa detail alamat.\nLangkah 6/9" in texts(gps)[0]
     assert "Kirim titik lokasi" in texts(gps)[0]
     skipped = await driver.text(USER, "Lewati lokasi ➡️")
     assert len(skipped) == 1, skipped
-    assert texts(skipped)[0].startswith("Baik, tanpa titik lokasi.\n")
+    assert "Bengalon\nBaik, tanpa titik lokasi.\nLangkah 7/9" in texts(skipped)[0]
     assert "Ceritakan masalahnya" in texts(skipped)[0]
     assert "⬅️ Kembali" in buttons(skipped)
     await driver.text(USER, "⬅️ Kembali")
     saved = await driver.location(USER, 0.51234, 117.60021)
     assert len(saved) == 1, saved
-    assert texts(saved)[0].startswith("📍 Titik lokasi tersimpan.\n")
+    assert "\n📍 Titik lokasi tersimpan.\nLangkah 7/9" in texts(saved)[0]
     assert "Ceritakan masalahnya" in texts(saved)[0]
 
 
