@@ -13,7 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.emulator import EmulatorClient
-from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, JsonDict, tracking_number
+from tests.e2e.helpers import (
+    DESCRIPTION,
+    SITI,
+    ChatOf,
+    JsonDict,
+    reply_labels,
+    tracking_number,
+)
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
     from tests.e2e.conftest import RunningBot, Settle
@@ -62,6 +69,8 @@ async def test_one_report_costs_one_counted_call_per_step_but_consent_and_send(
         spent[step] = (now[0] - before[0]) + (now[1] - before[1])
         before = now
     assert tracking_number(screen)
+    # The location step's keyboard is not replaced when that step ends; the filed report is.
+    assert "📝 Laporan baru" in reply_labels(screen)
     budget = {step: allowed for step, *_, allowed in STEPS}
     assert spent == budget, f"counted calls per step: {spent}"
     assert sum(spent.values()) == 15  # 17 before issue 13 (8 sends, 9 edits on this path)
