@@ -283,7 +283,8 @@ def _place_label(turn: Turn, code: str) -> str:
 
 
 def _render(turn: Turn, step: IntakeStep, note: str = "") -> None:
-    """Show the step's screen; a ``note`` is its first line (one message instead of two)."""
+    """Show the step's screen; a ``note`` on what was just chosen goes under the choices so far
+    (one message instead of a message of its own and the screen)."""
     spec = STEP_TABLE[step]
     if spec.render is not None:
         spec.render(turn, note)
@@ -753,11 +754,11 @@ async def _step_message(turn: Turn, step: IntakeStep, message: Message) -> None:
     spec = STEP_TABLE[step]
     if message.media != MediaKind.NONE or message.location is not None or message.photos:
         await spec.media(turn, step, message)
-    elif step == IntakeStep.GPS or not await _gps_key_elsewhere(turn, step, message):
+    elif step == IntakeStep.GPS or not _gps_key_elsewhere(turn, step, message):
         await spec.text(turn, step, message)
 
 
-async def _gps_key_elsewhere(turn: Turn, step: IntakeStep, message: Message) -> bool:
+def _gps_key_elsewhere(turn: Turn, step: IntakeStep, message: Message) -> bool:
     """A key of the location step's reply keyboard, pressed at another step.
 
     Leaving the location step sends one message (the next screen, with inline buttons), so the
