@@ -93,14 +93,15 @@ def _steps_in_use(turn: Turn) -> tuple[IntakeStep, ...]:
 # --- entry points --------------------------------------------------------------------------
 
 
-def begin(turn: Turn) -> None:
-    """Menu "Laporan baru": start a draft, or offer the one already started."""
+def begin(turn: Turn, note: str = "") -> None:
+    """Menu "Laporan baru": start a draft, or offer the one already started; ``note`` (consent
+    just recorded) goes on step 1's screen."""
     if _has_draft(turn):
         offer_resume(turn)
         return
     drafts.save(turn.conversation, Draft(step=IntakeStep.TYPE))
     turn.conversation.draft_started_at = turn.now
-    _go(turn, IntakeStep.TYPE)
+    _go(turn, IntakeStep.TYPE, note)
 
 
 def offer_resume(turn: Turn) -> None:

@@ -76,3 +76,20 @@ async def test_one_report_costs_one_counted_call_per_step_but_consent_and_send(
     assert sum(spent.values()) == 15  # 17 before issue 13 (8 sends, 9 edits on this path)
     presses = sum(1 for _, how, *_ in STEPS if how == "press")
     assert before[2] - first[2] == presses  # every press answered once: no spinner is left
+
+
+async def test_agreeing_after_asking_for_a_report_edits_the_notice_once(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, settle: Settle
+) -> None:
+    """/lapor before consent: "Saya setuju" turns the notice into step 1 in one edit, which
+    says the consent was recorded (before: an edit to "dicatat", overwritten at once)."""
+    chat = chat_of(SITI)
+    await chat.send("/lapor", "Apakah Anda setuju?")
+    await settle()
+    before = _counted((await telegram.stats())["methods"])
+    first = await chat.press("✅ Saya setuju", "Apa jenis laporan Anda?")
+    await settle()
+    after = _counted((await telegram.stats())["methods"])
+    assert (after[0] - before[0], after[1] - before[1]) == (0, 1)
+    assert first["text"].startswith("✅ Terima kasih, persetujuan Anda sudah dicatat.\n")
+    assert "Langkah 1/9" in first["text"]
