@@ -153,6 +153,11 @@ async def _consent_answer(turn: Turn, *, agreed: bool, then: str = "") -> None:
         )
     conv.step = ChatStep.IDLE
     turn.answer(turn.t("consent.thanks_short"))
+    if then == "new":
+        # Step 1 replaces the notice in one edit and says the consent was recorded; an edit to
+        # "dicatat" first would be overwritten at once, a counted call nobody sees.
+        intake.begin(turn, note=turn.t("consent.accepted"))
+        return
     turn.show(turn.t("consent.accepted"), None)
     if then in THEN_CHOICES:
         await _consented_command(turn, _COMMAND_OF[then], "")

@@ -17,7 +17,7 @@ from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTO
 from core.regions import Region
 from handlers import draft as drafts
 from handlers import evidence, similar
-from handlers.actions import EditText, InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
+from handlers.actions import InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.draft import Draft, DraftPhoto, IntakeStep
@@ -93,14 +93,15 @@ def _steps_in_use(turn: Turn) -> tuple[IntakeStep, ...]:
 # --- entry points --------------------------------------------------------------------------
 
 
-def begin(turn: Turn) -> None:
-    """Menu "Laporan baru": start a draft, or offer the one already started."""
+def begin(turn: Turn, note: str = "") -> None:
+    """Menu "Laporan baru": start a draft, or offer the one already started; ``note`` (consent
+    just recorded) goes on step 1's screen."""
     if _has_draft(turn):
         offer_resume(turn)
         return
     drafts.save(turn.conversation, Draft(step=IntakeStep.TYPE))
     turn.conversation.draft_started_at = turn.now
-    _go(turn, IntakeStep.TYPE)
+    _go(turn, IntakeStep.TYPE, note)
 
 
 def offer_resume(turn: Turn) -> None:
@@ -204,20 +205,21 @@ def _idle_message(turn: Turn, message: Message) -> None:
 # --- navigation ----------------------------------------------------------------------------
 
 
-def _go(turn: Turn, step: IntakeStep) -> None:
+def _go(turn: Turn, step: IntakeStep, note: str = "") -> None:
     conv = turn.conversation
     conv.step = ChatStep.INTAKE
     conv.step_seq += 1
     _update_draft(turn, step=step, page=0, search="")
-    _render(turn, step)
+    _render(turn, step, note)
 
 
-def _next(turn: Turn, step: IntakeStep) -> None:
+def _next(turn: Turn, step: IntakeStep, note: str = "") -> None:
+    """The step after ``step``; ``note`` (what was just chosen) opens its screen."""
     steps = _steps_in_use(turn)
     if _draft(turn).editing and step not in (IntakeStep.KABUPATEN, IntakeStep.KECAMATAN):
-        _go(turn, IntakeStep.SUMMARY)
+        _go(turn, IntakeStep.SUMMARY, note)
         return
-    _go(turn, steps[steps.index(step) + 1])
+    _go(turn, steps[steps.index(step) + 1], note)
 
 
 def _back(turn: Turn, step: IntakeStep) -> None:
@@ -236,16 +238,16 @@ def _nav_row(turn: Turn, *, back: bool = True) -> tuple[InlineButton, ...]:
     return tuple(row)
 
 
-def _header(turn: Turn, step: IntakeStep) -> str:
-    """The step's first lines: the choices so far (if any), then "Langkah n/total · name"."""
+def _header(turn: Turn, step: IntakeStep, note: str = "") -> str:
+    """The step's first lines: the choices so far (if any), the note on what was just chosen
+    (if any: "Baik, tanpa titik lokasi."), then "Langkah n/total · name"."""
     steps = [s for s in _steps_in_use(turn) if s != IntakeStep.SUMMARY]
     if step not in steps:
         return ""
     header = turn.t(
         "step.header", n=steps.index(step) + 1, total=len(steps), name=turn.t(f"step.{step}")
     )
-    chosen = _chosen_line(turn)
-    return f"{chosen}\n{header}" if chosen else header
+    return "\n".join(line for line in (_chosen_line(turn), note, header) if line)
 
 
 def _chosen_line(turn: Turn) -> str:
@@ -281,12 +283,17 @@ def _place_label(turn: Turn, code: str) -> str:
 # --- screens: what each step asks ----------------------------------------------------------
 
 
-def _render(turn: Turn, step: IntakeStep) -> None:
+def _render(turn: Turn, step: IntakeStep, note: str = "") -> None:
+    """Show the step's screen; a ``note`` on what was just chosen goes under the choices so far
+    (one message instead of a message of its own and the screen)."""
     spec = STEP_TABLE[step]
     if spec.render is not None:
-        spec.render(turn)
+        spec.render(turn, note)
         return
-    text, rows = spec.screen(turn, step, _header(turn, step))
+    header = _header(turn, step, note)
+    text, rows = spec.screen(turn, step, header)
+    if note and not header:  # a screen without the header (the summary): the note on top
+        text = f"{note}\n{text}"
     turn.show(text, InlineKeyboard(rows=rows))
 
 
@@ -427,13 +434,10 @@ def _summary_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Row
     return _summary_text(turn), rows
 
 
-def _render_gps(turn: Turn) -> None:
-    # Sharing a location needs a reply-keyboard button; an inline keyboard cannot ask for it.
-    event = turn.event
-    if isinstance(event, ButtonPress) and event.message_id is not None:
-        turn.emit(
-            EditText(chat_id=turn.chat_id, message_id=event.message_id, text=turn.t("intake.noted"))
-        )
+def _render_gps(turn: Turn, note: str) -> None:
+    # Sharing a location needs a reply-keyboard button; an inline keyboard cannot ask for it, so
+    # this screen is always a new message. The screen pressed to get here is left as it is (as
+    # when an address is typed): its buttons answer "no longer valid" (docs/intake.md).
     keyboard = ReplyKeyboard(
         rows=(
             (ReplyButton(turn.t("gps.share"), request_location=True),),
@@ -442,7 +446,7 @@ def _render_gps(turn: Turn) -> None:
         ),
         one_time=True,
     )
-    turn.send(f"{_header(turn, IntakeStep.GPS)}\n{turn.t('intake.ask_gps')}", keyboard)
+    turn.send(f"{_header(turn, IntakeStep.GPS, note)}\n{turn.t('intake.ask_gps')}", keyboard)
 
 
 def _no_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:
@@ -487,7 +491,7 @@ async def _region_all(turn: Turn, step: IntakeStep, arg: str) -> bool:
 
 async def _skip_address(turn: Turn, step: IntakeStep, arg: str) -> bool:
     _update_draft(turn, address="")
-    _next(turn, step)
+    _next(turn, step, turn.t("intake.address_skipped"))
     return True
 
 
@@ -663,14 +667,11 @@ async def _gps_message(turn: Turn, step: IntakeStep, message: Message) -> None:
             turn.send(turn.t("gps.outside"))
             return
         _update_draft(turn, lat=point.latitude, lon=point.longitude)
-        turn.send(turn.t("gps.saved"), main_menu(turn.tr))
-        _next(turn, step)
+        _next(turn, step, turn.t("gps.saved"))
     elif text == turn.t("gps.skip"):
         _update_draft(turn, lat=None, lon=None)
-        turn.send(turn.t("gps.skipped"), main_menu(turn.tr))
-        _next(turn, step)
+        _next(turn, step, turn.t("gps.skipped"))
     elif text == turn.t("gps.back"):
-        turn.send(turn.t("intake.noted"), main_menu(turn.tr))
         _back(turn, step)
     elif text == turn.t("gps.cancel"):
         cancel(turn)
@@ -692,14 +693,15 @@ class StepSpec:
     ``buttons``: the step's button actions ("back" works everywhere; any other press is stale).
     ``text``: a typed message (default: "please use the buttons" and the screen again).
     ``media``: a photo, a file, a location or a sticker (default: "not at this step").
-    ``render``: a screen that is not an inline keyboard (the GPS step's reply keyboard).
+    ``render``: a screen that is not an inline keyboard (the GPS step's reply keyboard); it is
+    given the note that opens the screen ("" for none).
     """
 
     screen: Screen
     buttons: Mapping[str, ButtonHandler] = field(default_factory=dict)
     text: MessageHandler = _use_buttons
     media: MessageHandler = _wrong_media
-    render: Callable[[Turn], None] | None = None
+    render: Callable[[Turn, str], None] | None = None
 
 
 _REGION_BUTTONS: Mapping[str, ButtonHandler] = {
@@ -753,8 +755,29 @@ async def _step_message(turn: Turn, step: IntakeStep, message: Message) -> None:
     spec = STEP_TABLE[step]
     if message.media != MediaKind.NONE or message.location is not None or message.photos:
         await spec.media(turn, step, message)
-    else:
+    elif step == IntakeStep.GPS or not _gps_key_elsewhere(turn, step, message):
         await spec.text(turn, step, message)
+
+
+def _gps_key_elsewhere(turn: Turn, step: IntakeStep, message: Message) -> bool:
+    """A key of the location step's reply keyboard, pressed at another step.
+
+    Leaving the location step sends one message (the next screen, with inline buttons), so the
+    location keyboard stays in the chat, hidden behind the keyboard icon, until a later message
+    brings the main menu back (the filed report, Cancel). Its keys then act as their inline
+    twins, and are never taken as an address or a description. False for any other text.
+    """
+    text = message.text.strip()
+    if text == turn.t("gps.back"):
+        _back(turn, step)
+    elif text == turn.t("gps.cancel"):
+        cancel(turn)
+    elif text == turn.t("gps.skip"):
+        turn.conversation.step_seq += 1
+        _render(turn, step)  # nothing to skip here: the step's own question again
+    else:
+        return False
+    return True
 
 
 # --- submit --------------------------------------------------------------------------------

@@ -370,3 +370,53 @@ async def test_one_close_typed_name_is_still_offered_not_taken(driver: Driver) -
     actions = await driver.text(USER, "sepasso timor")
     assert "Hasil untuk “sepasso timor”" in texts(actions)[-1]
     assert "Sepaso Timur" in buttons(actions)
+
+
+async def test_leaving_an_address_or_the_location_is_one_message_that_says_what_was_chosen(
+    driver: Driver,
+) -> None:
+    await consent(driver)
+    b = await to_step(driver, "address")
+    gps = await driver.press_data(USER, b["Lewati ➡️"])
+    # No edit of the address screen: one new message, the location step with its reply keyboard.
+    gps = [a for a in gps if a["kind"] != "answer_button"]
+    assert [a["kind"] for a in gps] == ["send_text"], gps
+    assert "Bengalon\nBaik, tanpa detail alamat.\nLangkah 6/9" in texts(gps)[0]
+    assert "Kirim titik lokasi" in texts(gps)[0]
+    skipped = await driver.text(USER, "Lewati lokasi ➡️")
+    assert len(skipped) == 1, skipped
+    assert "Bengalon\nBaik, tanpa titik lokasi.\nLangkah 7/9" in texts(skipped)[0]
+    assert "Ceritakan masalahnya" in texts(skipped)[0]
+    assert "⬅️ Kembali" in buttons(skipped)
+    await driver.text(USER, "⬅️ Kembali")
+    saved = await driver.location(USER, 0.51234, 117.60021)
+    assert len(saved) == 1, saved
+    assert "\n📍 Titik lokasi tersimpan.\nLangkah 7/9" in texts(saved)[0]
+    assert "Ceritakan masalahnya" in texts(saved)[0]
+
+
+async def test_the_hidden_location_keys_act_as_their_buttons_at_later_steps(
+    driver: Driver,
+) -> None:
+    """After the location step its reply keyboard stays behind the keyboard icon until the main
+    menu comes back: its keys are never taken as a description or an address."""
+    await consent(driver)
+    await to_step(driver, "description")
+    back = await driver.text(USER, "⬅️ Kembali")  # at the description step: back to location
+    assert "Kirim titik lokasi" in texts(back)[-1]
+    address = await driver.text(USER, "⬅️ Kembali")  # the location step's own Back
+    assert "Tulis detail alamat" in texts(address)[-1]
+    again = await driver.text(USER, "Lewati lokasi ➡️")  # not an address
+    assert "Tulis detail alamat" in texts(again)[-1]
+    assert not any("Kirim titik lokasi" in t for t in texts(again))
+    await driver.text(USER, "Jl. Poros RT 3")
+    await driver.text(USER, "Lewati lokasi ➡️")
+    skip = await driver.text(USER, "Lewati lokasi ➡️")  # at the description step: asked again
+    assert "Ceritakan masalahnya" in texts(skip)[-1]
+    assert not any("terlalu singkat" in t for t in texts(skip))
+    cancelled = await driver.text(USER, "✖️ Batal")
+    assert any("dibatalkan" in t for t in texts(cancelled)), texts(cancelled)
+    async with driver.factory() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert conversation.step == "idle"
