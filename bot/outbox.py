@@ -295,11 +295,8 @@ class OutboxWorker(Worker):
                 self._talking_chats(now),
             )
             if recording:
-                # Button answers are fetched even for skipped chats (they have no limit). Left
-                # out by the chats the query skipped: a round recorded meanwhile has left
-                # _recording_chats, but the query may have read its rows before that commit.
-                left_out = set(recording)
-                rows = [row for row in rows if row.chat_id not in left_out]
+                # Button answers are fetched even for skipped chats (they have no limit).
+                rows = [row for row in rows if row.chat_id not in self._recording_chats]
             self._overall_bound = False
             if not rows or self.stopping:
                 self._backlog = still_waiting

@@ -497,13 +497,9 @@ class Recording:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
-        self.answered: list[str] = []
         self._ids = itertools.count(100)
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "answerCallbackQuery":
-            self.answered.append(str(params["callback_query_id"]))
-            return True
         self.sent.append((str(params.get("chat_id")), str(params.get("text"))))
         return {"message_id": next(self._ids), "chat": {"id": params.get("chat_id")}}
 
@@ -558,48 +554,3 @@ async def test_a_reply_is_sent_while_the_last_round_is_still_being_recorded(
 
 async def _true(value: bool) -> bool:
     return value
-
-
-class RecordedDuringTheQuery(SlowToRecord):
-    """The earlier round's recording is committed while the next round's due query runs (after
-    the query read the rows, before the round looked at them)."""
-
-    async def _due(self, uow: UnitOfWork, skip: list[str], talking: list[str]) -> Any:
-        rows = await super()._due(uow, skip, talking)
-        if self._recording and not self.gate.is_set():
-            self.gate.set()
-            await asyncio.gather(*self._recording)
-            await asyncio.sleep(0)  # the recording's done callback
-        return rows
-
-
-async def test_a_button_answer_is_not_sent_again_when_its_round_is_recorded_during_a_query(
-    db: Database,
-) -> None:
-    """Button answers are fetched even for the chats a round leaves out (they have no limit);
-    the round leaves them out by the chats it skipped in its query, not by the chats still
-    being recorded when the rows come back (by then the answer may be recorded, but the rows
-    were read before)."""
-    channel = Recording()
-    worker = RecordedDuringTheQuery(
-        uow_factory=db.uow,
-        channels={CHANNEL: cast(Channel, channel)},
-        clock=system_clock,
-        per_second=0,
-        chat_per_second=0,
-        group_per_minute=0,
-        poll_seconds=0.05,
-    )
-    await db.queue((AnswerButton(callback_id="cb-1"), {"chat_id": "1"}))
-    task = asyncio.create_task(worker.run())
-    try:
-        await until(lambda: _true(channel.answered == ["cb-1"]), 10)
-        await db.queue((SendText(chat_id="2", text="halo"), {}))
-        worker.wake()
-        await until(lambda: _nothing_pending(db), 10)
-        await until(lambda: _true(not worker._recording), 10)
-    finally:
-        worker.stop()
-        await asyncio.wait_for(task, 5)
-    assert channel.answered == ["cb-1"]
-    assert channel.sent == [("2", "halo")]
