@@ -253,10 +253,7 @@ class OutboxWorker(Worker):
         moved = await self.send_due(record_later=True)
         # A round cut short by the overall budget: sleep until the next batch is allowed (or a
         # commit wakes the worker) instead of asking the database again at once for nothing.
-        # Likewise while rounds are being recorded: each wakes the worker when committed (its
-        # chats may hold more), and so does every commit of new messages; a round at once would
-        # mostly find the chats still being recorded (a due query, and a transaction, for little).
-        return moved > 0 and not self._overall_bound and not self._recording
+        return moved > 0 and not self._overall_bound
 
     def idle_seconds(self) -> float:
         """Until the next bucket refill a waiting chat needs, or the poll period."""
