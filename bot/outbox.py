@@ -30,7 +30,6 @@ import contextlib
 import logging
 import random
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -71,8 +70,6 @@ MAX_TALKING_CHATS = 500
 MAX_LEAD_SECONDS = 0.1
 # A round goes on sending the rows it fetched, as places free, for at most this long.
 FOLLOW_UP_SECONDS = 1.0
-# The running loop's rounds whose outcomes are still being recorded, at most this many at once.
-MAX_ROUNDS_RECORDING = 4
 
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -227,30 +224,11 @@ class OutboxWorker(Worker):
         self._overall_bound = False  # the last round left rows for lack of overall budget
         # Chats with a conversation under way: when it started and when a reply last went.
         self._talking: dict[ChatKey, tuple[float, float]] = {}
-        # The running loop's earlier rounds still recording their outcomes (see run_once), and
-        # their chats (with how many such rounds each): left out of every round until recorded.
-        self._recording: set[asyncio.Task[None]] = set()
-        self._recording_chats: Counter[str] = Counter()
         # How long a round takes to prepare (wake, due query): it starts that much early.
         self._lead = 0.0
 
-    async def run(self) -> None:
-        """The worker loop; on stop, the rounds still recording their outcomes finish first."""
-        try:
-            await super().run()
-        finally:
-            while self._recording:
-                await asyncio.gather(*self._recording, return_exceptions=True)
-
     async def run_once(self) -> bool:
-        # A round ends when its sends have answered; its outcomes are recorded beside the next
-        # rounds, which leave its chats out until then (nothing is fetched twice, a chat's
-        # order holds). Before, replies committed meanwhile waited for those commits, which
-        # wait for SQLite's single writer behind the conversation steps (issue 13: the outbox's
-        # rounds spent more time waiting to record than sending).
-        while len(self._recording) >= MAX_ROUNDS_RECORDING:
-            await asyncio.wait(self._recording, return_when=asyncio.FIRST_COMPLETED)
-        moved = await self.send_due(record_later=True)
+        moved = await self.send_due()
         # A round cut short by the overall budget: sleep until the next batch is allowed (or a
         # commit wakes the worker) instead of asking the database again at once for nothing.
         return moved > 0 and not self._overall_bound
@@ -268,15 +246,13 @@ class OutboxWorker(Worker):
         # taken, and the sends start as they free (send_due waits for the turn).
         return min(self._poll, max(0.0, turn - now - self._lead))
 
-    async def send_due(self, *, record_later: bool = False) -> int:
+    async def send_due(self) -> int:
         """Send what is due and allowed now; returns how many rows were settled or moved.
 
         Each chat's rows go out one after another, in order, stopping at the first that must be
         retried later; different chats are sent concurrently. The outcomes are recorded in one
         transaction. A crash between a send and that commit sends the message again after
-        restart: delivery is at least once. With ``record_later`` (the running loop), the
-        recording goes on after this returns, and the round's chats are left out of later
-        rounds until it is committed.
+        restart: delivery is at least once.
         """
         if not self._started:
             await self._mind_the_last_second()
@@ -285,15 +261,9 @@ class OutboxWorker(Worker):
         # Chats skipped by the query still hold their rows; the others show what they hold.
         still_waiting = self._backlog.intersection(skipped)
         async with self._uow_factory() as uow:
-            recording = list(self._recording_chats)
             rows = await self._due(
-                uow,
-                [*recording, *(chat for _, chat in skipped[:MAX_SKIPPED_CHATS])],
-                self._talking_chats(now),
+                uow, [chat for _, chat in skipped[:MAX_SKIPPED_CHATS]], self._talking_chats(now)
             )
-            if recording:
-                # Button answers are fetched even for skipped chats (they have no limit).
-                rows = [row for row in rows if row.chat_id not in self._recording_chats]
             self._overall_bound = False
             if not rows or self.stopping:
                 self._backlog = still_waiting
@@ -311,35 +281,12 @@ class OutboxWorker(Worker):
         sending += await self._follow_up(rows, set(plan), state, started + FOLLOW_UP_SECONDS)
         results = await asyncio.gather(*sending)
         settled = [pair for result in results for pair in result]
+        await asyncio.gather(*state.recording)
         self._slow_down(settled)
         self._note_talking(settled)
-        self.scheduler.forget_idle(self._timer())
-        moved = sum(1 for _, o in settled if o.settled or o.migrated_to is not None)
-        if not record_later:
-            await self._finish_recording(state, settled)
-            return moved
-        chats = {row.chat_id for row, _ in settled}
-        self._recording_chats.update(chats)
-        task = asyncio.create_task(self._finish_recording(state, settled))
-        self._recording.add(task)
-        task.add_done_callback(lambda done: self._recorded_round(done, chats))
-        return moved
-
-    async def _finish_recording(self, state: _Round, settled: list[tuple[_Row, _Outcome]]) -> None:
-        """The round's outcomes committed: what the sends' own recordings did not commit."""
-        await asyncio.gather(*state.recording)
         await self._record([pair for pair in settled if pair[0].id not in state.recorded])
-
-    def _recorded_round(self, task: asyncio.Task[None], chats: set[str]) -> None:
-        self._recording.discard(task)
-        self._recording_chats.subtract(chats)
-        self._recording_chats = +self._recording_chats  # drop the chats at zero
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            # The rows stay unsent in the database: the next round sends them again (at least
-            # once, as after a crash between a send and its recording).
-            log.error("outbox: recording a round failed", exc_info=exc)
-        # Its chats may have more rows waiting; look again.
-        self.wake()
+        self.scheduler.forget_idle(self._timer())
+        return sum(1 for _, o in settled if o.settled or o.migrated_to is not None)
 
     async def _mind_the_last_second(self) -> None:
         """A sender that starts while messages went out within the last second (the sender

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -488,69 +488,3 @@ async def test_a_crowd_of_newcomers_does_not_hold_back_the_person_mid_report(
     await drain(db, make_worker(db, channel))
     for chat in range(2000, 2040):
         assert [m["text"] for m in await telegram.messages(chat)] == ["selamat datang"]
-
-
-class Recording:
-    """A channel that notes every call and answers like Telegram (a new message id)."""
-
-    name = CHANNEL
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self._ids = itertools.count(100)
-
-    async def call(self, method: str, params: dict[str, Any]) -> Any:
-        self.sent.append((str(params.get("chat_id")), str(params.get("text"))))
-        return {"message_id": next(self._ids), "chat": {"id": params.get("chat_id")}}
-
-
-class SlowToRecord(OutboxWorker):
-    """Recording outcomes waits until the test opens the gate (SQLite's writer busy with the
-    conversation steps, as under load)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.gate = asyncio.Event()
-
-    async def _record(self, settled: Any) -> None:
-        await self.gate.wait()
-        await super()._record(settled)
-
-
-async def test_a_reply_is_sent_while_the_last_round_is_still_being_recorded(
-    db: Database,
-) -> None:
-    """Issue 13: the running sender's round ended only when its outcomes were committed, so a
-    reply committed meanwhile waited for the database's writer too. Now it goes at once; the
-    chat whose outcome is not recorded yet waits (nothing is sent twice, its order holds)."""
-    channel = Recording()
-    worker = SlowToRecord(
-        uow_factory=db.uow,
-        channels={CHANNEL: cast(Channel, channel)},
-        clock=system_clock,
-        per_second=0,
-        chat_per_second=0,
-        group_per_minute=0,
-        poll_seconds=0.05,
-    )
-    await db.queue((SendText(chat_id="1", text="satu"), {}))
-    task = asyncio.create_task(worker.run())
-    try:
-        await until(lambda: _true(channel.sent == [("1", "satu")]), 10)
-        await db.queue((SendText(chat_id="1", text="dua"), {}))
-        await db.queue((SendText(chat_id="2", text="halo"), {}))
-        worker.wake()
-        await until(lambda: _true(("2", "halo") in channel.sent), 10)
-        assert ("1", "dua") not in channel.sent  # chat 1 waits for its recording
-        worker.gate.set()
-        await until(lambda: _nothing_pending(db), 10)
-    finally:
-        worker.stop()
-        await asyncio.wait_for(task, 5)
-    assert sorted(channel.sent) == [("1", "dua"), ("1", "satu"), ("2", "halo")]
-    assert channel.sent.index(("1", "satu")) < channel.sent.index(("1", "dua"))
-    assert all(row.sent_at is not None for row in await db.outbox())
-
-
-async def _true(value: bool) -> bool:
-    return value
