@@ -191,17 +191,21 @@ class InboxProcessor(Worker):
         self._slots = _Slots(self._concurrency)
         # Chats handled lately, oldest first, with when (see UNDER_WAY).
         self._under_way: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+        # Batches this process has recorded (committed), counted: see _handle_chat.
+        self._recorded = 0
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
         a redelivery."""
         added = await record_update(self._uow_factory, channel, update, self._wall)
+        self._recorded += 1
         self.wake()
         return added
 
     async def on_updates(self, channel: str, updates: Sequence[dict[str, Any]]) -> int:
         """Record a getUpdates batch in one transaction; how many were new."""
         added = await record_updates(self._uow_factory, channel, updates, self._wall)
+        self._recorded += 1
         self.wake()
         return added
 
@@ -246,12 +250,21 @@ class InboxProcessor(Worker):
                     look_again = not self._link_pending
                     break
                 handled = work.row_ids
-                work = await self._next_of_chat(key)
+                recorded = self._recorded
+                work, pending = await self._next_of_chat(key)
                 if work is not None and work.row_ids == handled:
                     # Still pending: another process holds the chat (its claim skipped it).
                     # Leave the chat to it; the next look comes with the next wake or poll.
                     look_again = False
                     break
+                if not pending and self._recorded == recorded:
+                    # Nothing more in this chat, and nothing recorded here since the query
+                    # began: a look at every chat would find only what the looks woken by
+                    # the recordings themselves find (a citizen waits for the reply, so this
+                    # is the usual end of a step; issue 13). A batch recorded meanwhile may
+                    # hold this chat's next update, which the loop skipped while the chat
+                    # was in flight: then the loop looks again.
+                    look_again = False
         finally:
             del self._in_flight[key]
             # The loop looks again (a failed update has its retry time noted, an album its wait).
@@ -259,14 +272,15 @@ class InboxProcessor(Worker):
             if look_again:
                 self.wake()
 
-    async def _next_of_chat(self, key: tuple[str, str]) -> _Work | None:
-        """The chat's next ready work, or None (nothing pending, or an album still arriving)."""
+    async def _next_of_chat(self, key: tuple[str, str]) -> tuple[_Work | None, bool]:
+        """The chat's next ready work, or None (nothing pending, or an album still arriving);
+        and whether the chat has anything pending at all."""
         async with self._uow_factory() as uow:
             heads = await uow.inbox.pending_keys(limit=1, chat=key)
             if not heads:
-                return None
+                return None, False
             work, _ = await self._work_for(uow, heads[0], self._wall())
-        return work
+        return work, True
 
     def _note_under_way(self, key: tuple[str, str]) -> None:
         self._under_way[key] = self._wall()
@@ -320,8 +334,9 @@ class InboxProcessor(Worker):
         async with self._uow_factory() as uow:
             rows = await uow.inbox.pending_keys(limit=_BATCH)
             under_way = self._under_way_chats(now)
-            if under_way:
-                # Conversations under way are looked at even behind a crowd of new chats.
+            if under_way and len(rows) >= _BATCH:
+                # Conversations under way are looked at even behind a crowd of new chats (a look
+                # that was not full already holds every pending row).
                 seen = {row.id for row in rows}
                 more = await uow.inbox.pending_keys(limit=_BATCH, chats=under_way)
                 rows = sorted([*rows, *(r for r in more if r.id not in seen)], key=lambda r: r.id)

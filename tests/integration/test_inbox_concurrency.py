@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,3 +182,148 @@ async def test_a_conversation_under_way_goes_before_a_crowd_of_new_chats(
     assert after_crowd.index(("7", "Pengaduan")) == 0
     newcomers = [chat for chat, _ in after_crowd[1:]]
     assert newcomers == [str(1000 + n) for n in range(300)]  # the crowd in arrival order
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(30):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+
+
+class LookCounter(InboxProcessor):
+    """Counts the loop's looks at every chat (each a transaction and one or two queries)."""
+
+    looks = 0
+
+    async def _ready_work(self, exclude: Collection[tuple[str, str]] = ()) -> Any:
+        self.looks += 1
+        return await super()._ready_work(exclude)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_chat_with_nothing_more_does_not_make_the_loop_look_at_every_chat(
+    tmp_path: Path, engine: str
+) -> None:
+    """Issue 13: a citizen waits for the reply before the next step, so after a step the chat
+    usually has nothing more. Its task found that with its own small query; a look at every
+    chat as well (a transaction and two queries per step) found nothing it did not know."""
+    clock = ManualClock()
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        recorder = OrderRecorder()
+        worker = LookCounter(
+            uow_factory=db.uow,
+            conversations=recorder,
+            catalogs=Catalogs("id"),
+            clock=clock,
+            album_wait=timedelta(seconds=1),
+            idle_poll_seconds=600,  # no poll: only a wake makes the loop look
+        )
+        loop = asyncio.create_task(worker.run())
+        try:
+            await asyncio.sleep(0.05)  # the loop's first look, at start
+            for step in range(3):
+                looks = worker.looks
+                await worker.on_updates(CHANNEL, [text_update(7, f"langkah {step}")])
+                await _until_none_pending(db)
+                await _until(lambda: not worker._in_flight)
+                await asyncio.sleep(0.05)  # a wake, had there been one, is answered by now
+                assert worker.looks == looks + 1, step  # the recorded batch's look only
+        finally:
+            worker.stop()
+            await loop
+            await db.engine.dispose()
+    assert recorder.order == [("7", f"langkah {step}") for step in range(3)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_chat_s_update_recorded_while_it_is_handled_is_handled_without_a_poll(
+    tmp_path: Path, engine: str
+) -> None:
+    """The chat's next update arrives while its step runs (or while its task looks for the next
+    one): it is handled at once, not at the next poll (none in this test)."""
+    clock = ManualClock()
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        worker: InboxProcessor
+
+        arrivals: list[asyncio.Task[int]] = []
+
+        class Arriving(OrderRecorder):
+            async def handle(self, event: Event, uow: UnitOfWork) -> None:
+                await super().handle(event, uow)
+                if isinstance(event, Message) and event.text == "pertama":
+                    # Received while this step runs; stored as soon as the database lets the
+                    # polling loop (this step's transaction holds SQLite's writer), so around
+                    # the time the chat's task looks for its next update.
+                    updates = [text_update(7, "kedua"), text_update(8, "lain")]
+                    arrivals.append(asyncio.create_task(worker.on_updates(CHANNEL, updates)))
+
+        recorder = Arriving()
+        worker = InboxProcessor(
+            uow_factory=db.uow,
+            conversations=recorder,
+            catalogs=Catalogs("id"),
+            clock=clock,
+            album_wait=timedelta(seconds=1),
+            idle_poll_seconds=600,
+        )
+        loop = asyncio.create_task(worker.run())
+        try:
+            await worker.on_updates(CHANNEL, [text_update(7, "pertama")])
+            await _until(lambda: bool(arrivals))
+            await arrivals[0]
+            await _until_none_pending(db)
+        finally:
+            worker.stop()
+            await loop
+            await db.engine.dispose()
+    assert sorted(recorder.order) == [("7", "kedua"), ("7", "pertama"), ("8", "lain")]
+    assert recorder.order.index(("7", "pertama")) < recorder.order.index(("7", "kedua"))
+
+
+class LateArrival(InboxProcessor):
+    """The chat's next update is stored just after its task found the chat empty (and while
+    the chat is still in flight, so the look the recording wakes skips it)."""
+
+    arrived = False
+
+    async def _next_of_chat(self, key: tuple[str, str]) -> Any:
+        found = await super()._next_of_chat(key)
+        if not self.arrived:
+            self.arrived = True
+            await self.on_updates(CHANNEL, [text_update(int(key[1]), "terlambat")])
+            await asyncio.sleep(0.05)  # the loop's look, woken by that recording, runs now
+        return found
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_an_update_stored_as_its_chat_s_task_ends_is_not_left_for_the_poll(
+    tmp_path: Path, engine: str
+) -> None:
+    clock = ManualClock()
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        recorder = OrderRecorder()
+        worker = LateArrival(
+            uow_factory=db.uow,
+            conversations=recorder,
+            catalogs=Catalogs("id"),
+            clock=clock,
+            album_wait=timedelta(seconds=1),
+            idle_poll_seconds=600,  # left for the poll, it would wait ten minutes
+        )
+        loop = asyncio.create_task(worker.run())
+        try:
+            await worker.on_updates(CHANNEL, [text_update(7, "pertama")])
+            await _until(lambda: len(recorder.order) >= 2)
+        finally:
+            worker.stop()
+            await loop
+            await db.engine.dispose()
+    assert recorder.order == [("7", "pertama"), ("7", "terlambat")]

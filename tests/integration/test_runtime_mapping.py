@@ -245,3 +245,53 @@ def test_ptb_transport_errors_and_refusals_map_to_channel_errors() -> None:
     assert (type(proxy), proxy.description) == (TransientError, "HTTP 502")
     with pytest.raises(KeyError):
         channel_error(KeyError("a bug, not a Telegram error"))
+
+
+def test_aiogram_keeps_the_response_validators_it_uses_every_call() -> None:
+    """aiogram's ``check_response`` asks pydantic for ``Response[T]`` on every call; pydantic
+    keeps that class only while something refers to it, so without the adapter's reference a
+    garbage collection made the next call build its validator again."""
+    import gc
+    import weakref
+
+    from aiogram.methods.base import Response
+
+    import bot.channels.aiogram_channel  # noqa: F401  (the adapter, as the bot imports it)
+
+    calls = weakref.ref(Response[Any])  # every outbox call, getFile and getMe
+    polls = weakref.ref(Response[list[dict[str, Any]]])  # getUpdates
+    gc.collect()
+    assert calls() is not None
+    assert polls() is not None
+
+
+def test_aiogram_raw_call_sends_what_the_typed_method_would() -> None:
+    """The outbox's parameters go through aiogram's own form encoding unchanged: the same
+    fields and values as aiogram's typed ``SendMessage`` built from them."""
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+
+    from bot.channels.aiogram_channel import method_class, raw_method
+
+    params = render(
+        SendText(
+            "42",
+            "Pilih <b>kategori</b>",
+            InlineKeyboard(((InlineButton("Jalan", "c:1"), InlineButton("Air", "c:2")),)),
+        )
+    )[1]
+    params["parse_mode"] = "HTML"
+    session = AiohttpSession()
+    bot = Bot("42:TEST", session=session)
+
+    def fields(method: Any) -> dict[str, Any]:
+        form = session.build_form_data(bot, method)
+        return {options["name"]: value for options, _headers, value in form._fields}
+
+    typed = method_class("sendMessage").model_validate(params)
+    raw = raw_method("sendMessage").model_validate(params)
+    assert raw.__api_method__ == "sendMessage"
+    assert fields(raw) == fields(typed)
+    assert '"callback_data":"c:1"' in fields(raw)["reply_markup"].replace(" ", "")
+    with pytest.raises(PermanentError):
+        raw_method("sendNothing")
