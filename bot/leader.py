@@ -12,6 +12,29 @@ known for sure (:func:`dead_local_holder`); a holder elsewhere is only ever repl
 
 A process that cannot renew (database unreachable) steps down at once: it cannot know whether its
 lease still holds, and a duty done by nobody for a while is safer than one done twice.
+
+A lease that expires under a holder that is still alive (starved of CPU, a paused VM, a slow
+database) is the hard case for the sender: the old holder learns it lost the lease only at its
+next round, and meanwhile may have a send on its way, or rows fetched and not yet sent, which
+the new holder finds unsent and would send again. Two rules keep them apart in time
+(:meth:`Leadership.may_act`, checked before every send):
+
+- *the holder acts only while its lease surely holds for a margin more* (a third of the period):
+  it knows until when, on its monotonic clock, measured from before the round that renewed the
+  lease (the row's expiry is written from a later wall-clock moment, so the local validity
+  never outlasts it). A starved holder stops starting sends on its own, round or no round;
+- *a process that takes a lease that expired in another holder's hands waits a grace* (a third
+  of the period) before its first act. Not after a clean release (the holder's duty had ended)
+  nor from a holder known to be dead (:func:`dead_local_holder`), nor on SQLite (one process).
+
+So the old holder's last send starts at least margin + grace (20 s by default, 2 s with the
+crash suite's 3 s lease) before the new holder's first, time for it to be answered and recorded
+(each answer is recorded at once: bot.outbox). What is left, as Telegram has no idempotent
+send: a send whose answer and record take longer than that (a request hanging for most of its
+60 s timeout, the database unreachable when it is to be recorded), a process frozen between
+the check and the request going out, or wall clocks apart by a good part of the margin (keep
+them NTP-synchronised). The message then arrives twice; it is never lost. A takeover of a
+dead holder on another machine takes a grace longer: 30 + 10 + 10 s by default.
 """
 
 from __future__ import annotations

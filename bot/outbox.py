@@ -21,6 +21,12 @@ while a person in the middle of a report keeps getting the next screen within a 
 each newcomer joins the talking chats with its greeting and is served like them from its next
 step on. The memory of talking chats is the sending process's own (a restart forgets it: then
 replies go in the order they were queued).
+
+Several processes: only the holder of the sender's lease sends, and it starts no send unless
+:attr:`OutboxWorker.may_send` (the lease's :meth:`bot.leader.Leadership.may_act`) allows it at
+that moment; a row not started stays unsent for whoever sends next. A sender that starts (a
+takeover, a restart, the lease regained) counts the windows its predecessor filled, from the
+sends recorded in the database: the last second overall, and each group's last minute.
 """
 
 from __future__ import annotations
