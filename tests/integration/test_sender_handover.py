@@ -147,3 +147,40 @@ async def test_a_new_sender_counts_the_sends_its_predecessor_made_to_a_group_thi
     assert received(first_channel, successor_channel) == Counter(
         {"halo": 1, **{f"kartu {n}": 1 for n in range(7)}}
     )
+
+
+async def test_a_holder_acts_only_with_a_margin_left_and_a_taker_waits_only_after_an_expiry(
+    db: Database,
+) -> None:
+    """The rules of Leadership.may_act, one by one: a holder whose renewal is late stops acting
+    a third of the period before its lease ends (and acts again once renewed); a lease released
+    by a clean stop is taken and used at once; one that expired in its holder's hands is used
+    only after a grace of a third of the period."""
+    clock = ManualClock()
+    a, b = sender_lease(db, "host-a:1", clock), sender_lease(db, "host-b:2", clock)
+    assert not a.may_act()  # not leading
+    assert await a.round() is True
+    assert a.may_act()  # a lease of its own, new: at once
+    clock.advance(10)
+    assert await a.round() is True  # surely valid until +40 s
+    clock.advance(19)
+    assert a.may_act()  # 11 s left
+    clock.advance(2)
+    assert not a.may_act()  # 9 s left: the renewal is late, no new send starts
+    assert await a.round() is True
+    assert a.may_act()
+    await a._step_down(release=True)  # a clean stop
+    assert not a.may_act()
+    assert await b.round() is True
+    assert b.may_act()  # the released lease left nothing on its way
+    # B is starved: its lease expires, A takes it and waits out the grace.
+    clock.advance(31)
+    assert await a.round() is True
+    assert not a.may_act()
+    clock.advance(9)
+    assert not a.may_act()
+    assert await a.round() is True  # renewing does not cut the grace short
+    clock.advance(1.5)
+    assert a.may_act()
+    assert await b.round() is False
+    assert not b.may_act()
