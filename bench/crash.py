@@ -147,6 +147,9 @@ class Figures:
     #: Messages in citizens' chats that no outbox row recorded as its send: each a second send of
     #: a row (whatever its text), or a send whose record was lost. Told, not checked.
     unrecorded: int = 0
+    #: For each doubled message no kill explains: how far its first copy's answer was from the
+    #: nearest kill (a diagnosis, in the problems' words).
+    unexplained: list[str] = field(default_factory=list)
     notices_owed: int = 0
     notices_sent: int = 0
     notices_wrong: list[str] = field(default_factory=list)
@@ -194,7 +197,10 @@ class Figures:
         if self.given_up or self.sent != self.committed:
             found.append("a committed message was not sent")
         if self.received_twice > self.twice_after_kill or self.never_received or self.duplicates:
-            found.append("a message was received twice (not explained by a kill) or never")
+            found.append(
+                "a message was received twice (not explained by a kill) or never: "
+                f"{self.unexplained[:5]}"
+            )
         if self.notices_wrong:
             found.append(f"clock's notices missing or doubled: {self.notices_wrong[:5]}")
         if not self.notices_owed:
@@ -776,6 +782,12 @@ async def _measure(
                 ):
                     figures.twice_after_kill += 1
                     dropped.add(int(message["message_id"]))
+                elif answered is not None and figures.kill_times:
+                    nearest = min(figures.kill_times, key=lambda k: abs(answered - k))
+                    figures.unexplained.append(
+                        f"chat {chat_id}: first copy answered {answered - nearest:+.1f} s "
+                        "from the nearest kill"
+                    )
         received[chat_id] = [m for m in messages if int(m["message_id"]) not in dropped]
 
     # No update handled twice: the citizens of one path got the same number of messages. The
