@@ -417,5 +417,7 @@ def leaderships(
         # Replies committed by the other processes wake the sender at once (bot.wakeups).
         duty = Duties(duty, OutboxWakeups(asyncpg_connect(engine), outbox.wake))
     sender = elect(SENDER, duty)
+    # No send starts unless the lease surely holds for a while yet (bot.leader.Leadership).
+    outbox.may_send = sender.may_act
     clock = None if jobs is None else elect(REMINDERS, ReminderDuty(jobs, STOP_GRACE_SECONDS))
     return sender, clock

@@ -12,6 +12,29 @@ known for sure (:func:`dead_local_holder`); a holder elsewhere is only ever repl
 
 A process that cannot renew (database unreachable) steps down at once: it cannot know whether its
 lease still holds, and a duty done by nobody for a while is safer than one done twice.
+
+A lease that expires under a holder that is still alive (starved of CPU, a paused VM, a slow
+database) is the hard case for the sender: the old holder learns it lost the lease only at its
+next round, and meanwhile may have a send on its way, or rows fetched and not yet sent, which
+the new holder finds unsent and would send again. Two rules keep them apart in time
+(:meth:`Leadership.may_act`, checked before every send):
+
+- *the holder acts only while its lease surely holds for a margin more* (a third of the period):
+  it knows until when, on its monotonic clock, measured from before the round that renewed the
+  lease (the row's expiry is written from a later wall-clock moment, so the local validity
+  never outlasts it). A starved holder stops starting sends on its own, round or no round;
+- *a process that takes a lease that expired in another holder's hands waits a grace* (a third
+  of the period) before its first act. Not after a clean release (the holder's duty had ended)
+  nor from a holder known to be dead (:func:`dead_local_holder`), nor on SQLite (one process).
+
+So the old holder's last send starts at least margin + grace (20 s by default, 2 s with the
+crash suite's 3 s lease) before the new holder's first, time for it to be answered and recorded
+(each answer is recorded at once: bot.outbox). What is left, as Telegram has no idempotent
+send: a send whose answer and record take longer than that (a request hanging for most of its
+60 s timeout, the database unreachable when it is to be recorded), a process frozen between
+the check and the request going out, or wall clocks apart by a good part of the margin (keep
+them NTP-synchronised). The message then arrives twice; it is never lost. A takeover of a
+dead holder on another machine takes a grace longer: 30 + 10 + 10 s by default.
 """
 
 from __future__ import annotations
@@ -20,8 +43,10 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -154,6 +179,7 @@ class Leadership:
         period: timedelta = timedelta(seconds=30),
         take_over: bool = False,
         timer: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.name = name
         self.holder = holder
@@ -162,8 +188,12 @@ class Leadership:
         self._period = period
         self._take_over = take_over
         self._timer = timer
+        self._monotonic = monotonic
         self._stop = asyncio.Event()
         self.leading = False
+        # Monotonic: until when the lease surely holds, and from when the duty may act.
+        self._valid_until = -math.inf
+        self._not_before = 0.0
 
     @property
     def renew_seconds(self) -> float:
@@ -182,13 +212,29 @@ class Leadership:
     async def round(self) -> bool:
         """One attempt to take or renew the lease; the duty follows. True while leading."""
         self._duty.check()
+        # The lease written now runs from a wall-clock moment after this one: measured from
+        # here, the validity known locally never outlasts the row's (a slow round only shortens it).
+        started = self._monotonic()
         try:
-            held = await self._acquire()
+            held, inherited = await self._acquire()
         except Exception as error:  # the database is away: nobody can be sure who leads
             log.error("lease %s could not be renewed: %s", self.name, type(error).__name__)
-            held = False
+            held, inherited = False, False
+        if held:
+            self._valid_until = started + self._period.total_seconds()
+        else:
+            self._valid_until = -math.inf
         if held and not self.leading:
             log.info("this process now runs the %s (lease held by %s)", self.name, self.holder)
+            # A holder that may still be alive (it only stopped renewing) may have a send on
+            # its way: this process acts only once that send has been answered and recorded.
+            self._not_before = self._monotonic() + (self.grace_seconds if inherited else 0.0)
+            if inherited:
+                log.info(
+                    "lease %s expired in the hands of a holder that may be alive; acting in %.0f s",
+                    self.name,
+                    self.grace_seconds,
+                )
             self.leading = True
             await self._duty.take_up()
         elif not held and self.leading:
@@ -199,11 +245,40 @@ class Leadership:
     def stop(self) -> None:
         self._stop.set()
 
-    async def _acquire(self) -> bool:
+    @property
+    def margin_seconds(self) -> float:
+        """The holder starts no act (a send) with less than this left of its lease."""
+        return self._period.total_seconds() / 3
+
+    @property
+    def grace_seconds(self) -> float:
+        """How long a process that took an expired lease waits before its first act."""
+        return self._period.total_seconds() / 3
+
+    def may_act(self) -> bool:
+        """Whether the duty may start an act now: this process surely holds the lease for at
+        least :attr:`margin_seconds` more, and a takeover's grace is over.
+
+        Checked before each send (``OutboxWorker.may_send``), so a holder that the machine
+        starved of CPU stops sending when its lease runs short, not at its next renewal round.
+        """
+        now = self._monotonic()
+        return (
+            self.leading
+            and now >= self._not_before
+            and now < self._valid_until - self.margin_seconds
+        )
+
+    async def _acquire(self) -> tuple[bool, bool]:
+        """Take or renew the lease: whether it is held, and whether it was inherited from
+        another holder that may still be running (it expired in its hands)."""
         async with self._uow_factory() as uow:
             now = self._timer()
             replacing = None
+            previous = None
             if not self._take_over:
+                # Locked until the commit: the holder read is the one the update replaces.
+                previous = await leases.last_holder(uow.session, self.name)
                 # A predecessor killed on this machine (a restart after SIGKILL) holds nothing:
                 # its lease is taken at once rather than after it expires.
                 current = await leases.holder_of(uow.session, self.name, now=now)
@@ -220,7 +295,13 @@ class Leadership:
                 replacing=replacing,
             )
             await uow.commit()
-        return held
+        inherited = (
+            held
+            and previous is not None
+            and previous not in (self.holder, replacing)
+            and not dead_local_holder(previous)
+        )
+        return held, inherited
 
     async def _step_down(self, *, release: bool) -> None:
         if not self.leading:

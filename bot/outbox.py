@@ -21,6 +21,12 @@ while a person in the middle of a report keeps getting the next screen within a 
 each newcomer joins the talking chats with its greeting and is served like them from its next
 step on. The memory of talking chats is the sending process's own (a restart forgets it: then
 replies go in the order they were queued).
+
+Several processes: only the holder of the sender's lease sends, and it starts no send unless
+:attr:`OutboxWorker.may_send` (the lease's :meth:`bot.leader.Leadership.may_act`) allows it at
+that moment; a row not started stays unsent for whoever sends next. A sender that starts (a
+takeover, a restart, the lease regained) counts the windows its predecessor filled, from the
+sends recorded in the database: the last second overall, and each group's last minute.
 """
 
 from __future__ import annotations
@@ -45,7 +51,14 @@ from bot.channels.errors import (
 )
 from bot.clock import Clock
 from bot.inbox import UowFactory
-from bot.pacing import ChatKey, FloodLimits, FloodScheduler, Plannable, plan_round
+from bot.pacing import (
+    ChatKey,
+    FloodLimits,
+    FloodScheduler,
+    Plannable,
+    is_group_chat,
+    plan_round,
+)
 from bot.telegram_render import chat_id_param, render
 from bot.worker import Worker
 from core.purposes import Purpose
@@ -70,6 +83,8 @@ MAX_TALKING_CHATS = 500
 MAX_LEAD_SECONDS = 0.1
 # A round goes on sending the rows it fetched, as places free, for at most this long.
 FOLLOW_UP_SECONDS = 1.0
+# A group's limit counts this many seconds (Telegram's 20 a minute).
+GROUP_WINDOW = 60.0
 
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -203,7 +218,7 @@ class OutboxWorker(Worker):
         # sync, a test moving the days) and must not open a second or a minute early.
         self._timer = timer or time.monotonic
         # A sender that starts (after a crash, or taking over from another process) first
-        # checks how recently the last message went (see _mind_the_last_second).
+        # checks how recently the last message went (see _take_over_the_windows).
         self._started = False
         self.scheduler = FloodScheduler(
             FloodLimits(
@@ -226,6 +241,14 @@ class OutboxWorker(Worker):
         self._talking: dict[ChatKey, tuple[float, float]] = {}
         # How long a round takes to prepare (wake, due query): it starts that much early.
         self._lead = 0.0
+        # Whether a send may start now: the sender's lease (bot.leader.Leadership.may_act)
+        # says so when several processes share the database. Checked before every send.
+        self.may_send: Callable[[], bool] = lambda: True
+
+    def rearm(self) -> None:
+        """Taking the sender up again (the lease came back): read the recent sends again."""
+        super().rearm()
+        self._started = False
 
     async def run_once(self) -> bool:
         moved = await self.send_due()
@@ -254,8 +277,12 @@ class OutboxWorker(Worker):
         transaction. A crash between a send and that commit sends the message again after
         restart: delivery is at least once.
         """
+        if not self.may_send():
+            # The lease is short, or a takeover's grace runs: fetch nothing, send nothing.
+            self._backlog = set()
+            return 0
         if not self._started:
-            await self._mind_the_last_second()
+            await self._take_over_the_windows()
         started = now = self._timer()
         skipped = self.scheduler.waiting_chats(now)
         # Chats skipped by the query still hold their rows; the others show what they hold.
@@ -288,20 +315,32 @@ class OutboxWorker(Worker):
         self.scheduler.forget_idle(self._timer())
         return sum(1 for _, o in settled if o.settled or o.migrated_to is not None)
 
-    async def _mind_the_last_second(self) -> None:
-        """A sender that starts while messages went out within the last second (the sender
-        before it was killed, or handed over) waits out that second: its own window is empty,
-        Telegram's is not."""
+    async def _take_over_the_windows(self) -> None:
+        """A sender that starts (the sender before it was killed, or handed over, or this
+        process regains the lease) counts what the database shows of Telegram's windows, which
+        its own start empty: messages went out within the last second, it waits that second
+        out; a group got messages in the last minute, they count against the group's minute.
+
+        The times are the ``sent_at`` the senders recorded (the answer's arrival at the latest,
+        so each counts at least as long as Telegram counts it), moved onto this worker's timer.
+        """
         self._started = True
+        now, wall = self._timer(), self._clock()
         async with self._uow_factory() as uow:
             last = await uow.outbox.last_sent_at()
-        if last is None:
-            return
-        if last.tzinfo is None:
-            last = last.replace(tzinfo=UTC)
-        ago = (self._clock() - last).total_seconds()
-        if ago < 1.0:
-            self.scheduler.pause_all(1.0 - max(ago, 0.0), self._timer())
+            recent = await uow.outbox.group_sends_since(wall - timedelta(seconds=GROUP_WINDOW))
+        if last is not None:
+            ago = (wall - _aware(last)).total_seconds()
+            if ago < 1.0:
+                self.scheduler.pause_all(1.0 - max(ago, 0.0), now)
+        groups: dict[ChatKey, list[float]] = {}
+        for channel, chat_id, sent_at, kind in recent:
+            if kind in _EXEMPT_KINDS or not is_group_chat(chat_id):
+                continue
+            ago = max(0.0, (wall - _aware(sent_at)).total_seconds())
+            groups.setdefault((channel, chat_id), []).append(now - ago)
+        for key, moments in groups.items():
+            self.scheduler.seed_group(key, sorted(moments), now)
 
     async def _follow_up(
         self, rows: Sequence[_Row], planned: set[ChatKey], state: _Round, until: float
@@ -318,6 +357,8 @@ class OutboxWorker(Worker):
         tasks: list[asyncio.Task[list[tuple[_Row, _Outcome]]]] = []
         left = [row for row in rows if row.key not in planned]
         while left and not (self.stopping or self._event.is_set() or state.throttled):
+            if not self.may_send():
+                break
             now = self._timer()
             turn = min(self.scheduler.notice_ready_at(row.key, now) for row in left)
             if turn >= until:
@@ -410,7 +451,8 @@ class OutboxWorker(Worker):
             settled: list[tuple[_Row, _Outcome]] = []
             held = False  # a message had to wait: the chat's later messages wait too
             for row in queue:
-                if self.stopping:
+                if self.stopping or not self.may_send():
+                    # Not started: the row stays unsent for the next holder of the lease.
                     break
                 if held and row.counted:
                     continue
@@ -621,6 +663,11 @@ class OutboxWorker(Worker):
                 action=row.link_action,
                 now=now,
             )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time (SQLite keeps none of the zone) as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _message_ids(result: Any) -> tuple[int, ...]:

@@ -224,6 +224,13 @@ class WindowLog:
             self._in_flight -= 1
             bisect.insort(self._log, now)
 
+    def seed(self, moments: Sequence[float], now: float) -> None:
+        """Sends made before this log existed (by another process) count from ``moments``."""
+        self._expire(now)
+        for moment in moments:
+            if now - self.window < moment <= now:
+                bisect.insort(self._log, moment)
+
     def pause(self, now: float, seconds: float) -> None:
         """Telegram said 429: nothing before ``now + seconds``."""
         self._expire(now)
@@ -449,6 +456,13 @@ class FloodScheduler:
             self._global = buckets = [TokenBucket(UNLIMITED, UNLIMITED, now)]
         for bucket in buckets:
             bucket.pause(now, seconds)
+
+    def seed_group(self, key: ChatKey, moments: Sequence[float], now: float) -> None:
+        """A group's sends made by the sender before this one (``moments``, on this clock)
+        count against its minute, as Telegram counts them."""
+        for bucket in self._buckets(key, now):
+            if isinstance(bucket, WindowLog):
+                bucket.seed(moments, now)
 
     def waiting_chats(self, now: float) -> list[ChatKey]:
         """Chats that cannot send a message now (their rows need not be fetched)."""

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Lease
+
+#: The holder of a released lease: nobody.
+RELEASED = ""
 
 
 async def acquire(
@@ -63,18 +66,28 @@ async def acquire(
 
 
 async def release(session: AsyncSession, name: str, holder: str, *, now: datetime) -> None:
-    """Give the lease up at once (a clean stop), so that another process need not wait."""
+    """Give the lease up at once (a clean stop), so that another process need not wait.
+
+    The row keeps no holder: a released lease left nothing running (see :func:`last_holder`).
+    """
     await session.execute(
         update(Lease)
         .where(Lease.name == name, Lease.holder == holder)
-        .values(expires_at=now)
+        .values(expires_at=now, holder=RELEASED)
         .execution_options(synchronize_session=False)
     )
+
+
+async def last_holder(session: AsyncSession, name: str) -> str | None:
+    """Who held ``name`` last, expired or not; None if nobody, or if it was released (a clean
+    stop: its duty had ended). The row stays locked until the caller's commit (PostgreSQL)."""
+    found = await session.scalar(select(Lease.holder).where(Lease.name == name).with_for_update())
+    return found or None
 
 
 async def holder_of(session: AsyncSession, name: str, *, now: datetime) -> str | None:
     """The live holder of ``name``, if any."""
     lease = await session.get(Lease, name, populate_existing=True)
-    if lease is None or lease.expires_at <= now:
+    if lease is None or lease.expires_at <= now or lease.holder == RELEASED:
         return None
     return lease.holder

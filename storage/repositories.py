@@ -16,6 +16,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    or_,
     select,
     tuple_,
     update,
@@ -580,6 +581,29 @@ class OutboxRepository:
         Returns how many rows moved.
         """
         return await _move_unsent(self._session, channel, old_chat_id, new_chat_id)
+
+    async def group_sends_since(self, since: datetime) -> list[tuple[str, str, datetime, str]]:
+        """Messages to groups and channels (negative or ``@`` chat ids) marked sent at or after
+        ``since``: ``(channel, chat id, sent at, payload kind)``, oldest first. A sender taking
+        over counts them against each group's minute (bot.outbox)."""
+        rows = await self._session.execute(
+            select(
+                OutboxMessage.channel,
+                OutboxMessage.chat_id,
+                OutboxMessage.sent_at,
+                OutboxMessage.payload,
+            )
+            .where(
+                OutboxMessage.sent_at >= since,
+                or_(OutboxMessage.chat_id.like("-%"), OutboxMessage.chat_id.like("@%")),
+            )
+            .order_by(OutboxMessage.sent_at)
+        )
+        return [
+            (channel, chat_id, sent_at, str((payload or {}).get("kind", "")))
+            for channel, chat_id, sent_at, payload in rows
+            if sent_at is not None
+        ]
 
     async def last_sent_at(self) -> datetime | None:
         """When the most recent message went out (``ix_outbox_pending`` leads with ``sent_at``)."""
