@@ -103,6 +103,11 @@ SIMILAR_OFFER = "laporan serupa yang sedang ditangani"
 MORE = re.compile(r"… dan (\d+) lainnya")
 
 
+#: The SQLite shape has one process: every kill stops the whole bot until it has started again
+#: (about 2-3 s on 2 cores), so its kills come further apart than the workers' default.
+SQLITE_KILL_GAP = (4.0, 12.0)
+
+
 @dataclass
 class CrashConfig:
     citizens: int = 1000
@@ -942,6 +947,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram")
     parser.add_argument("--concurrency", type=int, default=60, help="citizens filing at once")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--kill-gap",
+        type=float,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        help="random pause between two kills, in seconds (1 4 for webhook workers, "
+        "4 12 for the one SQLite process, which must start again after each)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the processes' logs here")
     return parser
 
@@ -960,6 +973,10 @@ def main(argv: list[str]) -> int:
         seed=args.seed,
         workdir=args.workdir,
     )
+    if args.kill_gap is not None:
+        config.kill_gap = (args.kill_gap[0], args.kill_gap[1])
+    elif config.engine == "sqlite":
+        config.kill_gap = SQLITE_KILL_GAP
     try:
         figures = asyncio.run(run(config))
     except BenchError as error:
