@@ -108,6 +108,16 @@ class _Work:
     chat_id: str
 
 
+@dataclass
+class _Follow:
+    """What a chat's task learns, in the step's transaction, about the chat's next work."""
+
+    work: _Work | None = None
+    pending: bool = False
+    #: This process's count of recorded batches when the look began.
+    recorded: int = 0
+
+
 class _Slots:
     """At most ``size`` holders at once; a waiter marked ``first`` (a conversation under way) is
     let in before the others, each kind in the order it came."""
@@ -242,22 +252,22 @@ class InboxProcessor(Worker):
         work: _Work | None = first
         try:
             while work is not None and not self.stopping:
+                follow = _Follow()
                 async with self._slots.held(first=self._is_under_way(key)):
                     if self.stopping:
                         break
-                    done = await self._process(work)
+                    done = await self._process(work, follow)
                 if not done:
                     look_again = not self._link_pending
                     break
                 handled = work.row_ids
-                recorded = self._recorded
-                work, pending = await self._next_of_chat(key)
+                work, pending = follow.work, follow.pending
                 if work is not None and work.row_ids == handled:
                     # Still pending: another process holds the chat (its claim skipped it).
                     # Leave the chat to it; the next look comes with the next wake or poll.
                     look_again = False
                     break
-                if not pending and self._recorded == recorded:
+                if not pending and self._recorded == follow.recorded:
                     # Nothing more in this chat, and nothing recorded here since the query
                     # began: a look at every chat would find only what the looks woken by
                     # the recordings themselves find (a citizen waits for the reply, so this
@@ -272,15 +282,21 @@ class InboxProcessor(Worker):
             if look_again:
                 self.wake()
 
-    async def _next_of_chat(self, key: tuple[str, str]) -> tuple[_Work | None, bool]:
-        """The chat's next ready work, or None (nothing pending, or an album still arriving);
-        and whether the chat has anything pending at all."""
-        async with self._uow_factory() as uow:
-            heads = await uow.inbox.pending_keys(limit=1, chat=key)
-            if not heads:
-                return None, False
-            work, _ = await self._work_for(uow, heads[0], self._wall())
-        return work, True
+    async def _next_of_chat(self, uow: UnitOfWork, key: tuple[str, str], follow: _Follow) -> None:
+        """Note in ``follow`` the chat's next ready work, or None (nothing pending, or an album
+        still arriving), and whether the chat has anything pending at all.
+
+        Asked inside the step's own transaction, just before its commit (issue 13: one
+        transaction per update, not a second one for this look). The step's rows are marked
+        done by then (the session flushes before the query), so only later rows are found; a
+        row another process records meanwhile is seen as before (its own wake, or the
+        ``recorded`` count for this process's)."""
+        follow.recorded = self._recorded
+        heads = await uow.inbox.pending_keys(limit=1, chat=key)
+        if not heads:
+            return
+        follow.pending = True
+        follow.work, _ = await self._work_for(uow, heads[0], self._wall())
 
     def _note_under_way(self, key: tuple[str, str]) -> None:
         self._under_way[key] = self._wall()
@@ -368,9 +384,9 @@ class InboxProcessor(Worker):
             return None, ready_at
         return _Work(tuple(item.id for item in items), head.channel, head.chat_id), None
 
-    async def _process(self, work: _Work) -> int:
+    async def _process(self, work: _Work, follow: _Follow | None = None) -> int:
         try:
-            await self._apply(work)
+            await self._apply(work, follow)
         except LinkPendingError:
             # Not a failure: the message it replies to is being recorded (handlers.pending).
             # The chat's queue stays as it is; the next round, shortly, runs it again.
@@ -386,7 +402,9 @@ class InboxProcessor(Worker):
         self._on_commit()
         return 1
 
-    async def _apply(self, work: _Work) -> None:
+    async def _apply(self, work: _Work, follow: _Follow | None = None) -> None:
+        """Handle the work in one transaction: the step, its outbox rows, the inbox rows marked
+        done and, with ``follow``, the look for the chat's next work (noted there)."""
         async with self._uow_factory() as uow:
             rows = await _load(uow, work.row_ids)
             if rows:
@@ -396,6 +414,8 @@ class InboxProcessor(Worker):
                 now = self._wall()
                 for row in rows:
                     uow.inbox.mark_processed(row, now)
+            if follow is not None:
+                await self._next_of_chat(uow, (work.channel, work.chat_id), follow)
             await uow.commit()
 
     async def _record_failure(self, work: _Work, exc: Exception) -> None:
