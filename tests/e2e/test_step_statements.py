@@ -44,7 +44,7 @@ STEPS: list[tuple[str, str, str]] = [
 ]
 
 #: Budgets for the whole walk above (13 updates), in the inbox's chat tasks.
-STATEMENTS = 110
+STATEMENTS = 96
 TRANSACTIONS = len(STEPS)  # one per update: step, outbox rows, inbox done, next look
 
 

@@ -58,22 +58,18 @@ class Database(database.Database):
     async def queue(self, *rows: tuple[Action, dict[str, Any]]) -> list[int]:
         """Insert outbox rows (an action and extra columns each); returns their ids."""
         async with self.uow() as uow:
-            added = []
             for action, extra in rows:
                 payload = action_to_dict(action)
                 columns = dict(extra)
                 chat_id = str(columns.pop("chat_id", payload.get("chat_id", "")))
-                added.append(
-                    uow.outbox.add(
-                        channel=CHANNEL,
-                        chat_id=chat_id,
-                        payload=payload,
-                        now=system_clock(),
-                        **columns,
-                    )
+                uow.outbox.add(
+                    channel=CHANNEL, chat_id=chat_id, payload=payload, now=system_clock(), **columns
                 )
+            # The rows are written, in the order added, before this query (OutboxRepository).
+            newest = select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(len(rows))
+            added = sorted(await uow.session.scalars(newest))
             await uow.commit()
-            return [row.id for row in added]
+            return added
 
     async def outbox(self) -> list[OutboxMessage]:
         async with self.uow() as uow:
