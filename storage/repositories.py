@@ -509,6 +509,10 @@ class OutboxRepository:
             event.listen(sync, "before_commit", self._write_queued)
             event.listen(sync, "after_soft_rollback", self._forget_queued)
             self._hooked = True
+        sync = self._session.sync_session
+        if not sync.in_transaction():
+            # As adding an ORM object does: a rollback then forgets the rows (after_soft_rollback).
+            sync.begin()
         self._queued.append(
             {
                 "channel": channel,
