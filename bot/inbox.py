@@ -108,6 +108,14 @@ class _Work:
     chat_id: str
 
 
+@dataclass
+class _Follow:
+    """What a chat's task learns, in the step's transaction, about the chat's next work."""
+
+    work: _Work | None = None
+    pending: bool = False
+
+
 class _Slots:
     """At most ``size`` holders at once; a waiter marked ``first`` (a conversation under way) is
     let in before the others, each kind in the order it came."""
@@ -191,22 +199,21 @@ class InboxProcessor(Worker):
         self._slots = _Slots(self._concurrency)
         # Chats handled lately, oldest first, with when (see UNDER_WAY).
         self._under_way: OrderedDict[tuple[str, str], datetime] = OrderedDict()
-        # Batches this process has recorded (committed), counted: see _handle_chat.
-        self._recorded = 0
+        # Chats in flight for which this process recorded (committed) an update since their
+        # task last looked for the chat's next one: see _handle_chat.
+        self._late: set[tuple[str, str]] = set()
 
     async def on_update(self, channel: str, update: dict[str, Any]) -> bool:
         """Record an update (the adapter confirms it to Telegram after this returns); False for
         a redelivery."""
         added = await record_update(self._uow_factory, channel, update, self._wall)
-        self._recorded += 1
-        self.wake()
+        self._note_recorded(channel, [update])
         return added
 
     async def on_updates(self, channel: str, updates: Sequence[dict[str, Any]]) -> int:
         """Record a getUpdates batch in one transaction; how many were new."""
         added = await record_updates(self._uow_factory, channel, updates, self._wall)
-        self._recorded += 1
-        self.wake()
+        self._note_recorded(channel, updates)
         return added
 
     async def run(self) -> None:
@@ -242,45 +249,70 @@ class InboxProcessor(Worker):
         work: _Work | None = first
         try:
             while work is not None and not self.stopping:
+                follow = _Follow()
                 async with self._slots.held(first=self._is_under_way(key)):
                     if self.stopping:
                         break
-                    done = await self._process(work)
+                    done = await self._process(work, follow)
                 if not done:
                     look_again = not self._link_pending
                     break
                 handled = work.row_ids
-                recorded = self._recorded
-                work, pending = await self._next_of_chat(key)
+                work, pending = follow.work, follow.pending
                 if work is not None and work.row_ids == handled:
                     # Still pending: another process holds the chat (its claim skipped it).
                     # Leave the chat to it; the next look comes with the next wake or poll.
                     look_again = False
                     break
-                if not pending and self._recorded == recorded:
-                    # Nothing more in this chat, and nothing recorded here since the query
-                    # began: a look at every chat would find only what the looks woken by
-                    # the recordings themselves find (a citizen waits for the reply, so this
-                    # is the usual end of a step; issue 13). A batch recorded meanwhile may
-                    # hold this chat's next update, which the loop skipped while the chat
-                    # was in flight: then the loop looks again.
+                if not pending and key not in self._late:
+                    # Nothing more in this chat, and nothing recorded here for it since the
+                    # query began: a look at every chat would find only what the looks woken
+                    # by the recordings themselves find (a citizen waits for the reply, so
+                    # this is the usual end of a step; issue 13). An update of this chat
+                    # recorded meanwhile was skipped by the look it woke (the chat was in
+                    # flight): then the loop looks again.
                     look_again = False
         finally:
             del self._in_flight[key]
+            self._late.discard(key)
             # The loop looks again (a failed update has its retry time noted, an album its wait).
             # An update waiting for a link is looked at after LINK_RETRY_SECONDS instead.
             if look_again:
                 self.wake()
 
-    async def _next_of_chat(self, key: tuple[str, str]) -> tuple[_Work | None, bool]:
-        """The chat's next ready work, or None (nothing pending, or an album still arriving);
-        and whether the chat has anything pending at all."""
-        async with self._uow_factory() as uow:
+    async def _next_of_chat(
+        self, uow: UnitOfWork, work: _Work, follow: _Follow, *, handled: bool
+    ) -> None:
+        """Note in ``follow`` the chat's next ready work after ``work``, or None (nothing
+        pending, or an album still arriving), and whether the chat has anything else pending.
+
+        Asked inside the step's own transaction (issue 13: one transaction per update, not a
+        second one for this look): before the step writes anything on SQLite, where holding
+        the single writer's lock one query longer would hold every other chat's step, and
+        where one process owns the database, so an update of the chat recorded during the step
+        is noted in ``_late`` for the task; just before the commit on PostgreSQL, where another
+        process may record the chat's next update meanwhile (``handled``: the step ran and
+        its rows are marked done, so the session flushes them before the query)."""
+        self._late.discard((work.channel, work.chat_id))
+        key = (work.channel, work.chat_id)
+        if handled:
             heads = await uow.inbox.pending_keys(limit=1, chat=key)
-            if not heads:
-                return None, False
-            work, _ = await self._work_for(uow, heads[0], self._wall())
-        return work, True
+        else:
+            mine = set(work.row_ids)
+            rows = await uow.inbox.pending_keys(limit=len(mine) + 1, chat=key)
+            heads = [row for row in rows if row.id not in mine][:1]
+        if not heads:
+            return
+        follow.pending = True
+        follow.work, _ = await self._work_for(uow, heads[0], self._wall())
+
+    def _note_recorded(self, channel: str, updates: Iterable[dict[str, Any]]) -> None:
+        """Note the chats in flight that got an update (see _handle_chat), and wake the loop."""
+        for update in updates:
+            chat_id, _ = update_key(update)
+            if (channel, chat_id) in self._in_flight:
+                self._late.add((channel, chat_id))
+        self.wake()
 
     def _note_under_way(self, key: tuple[str, str]) -> None:
         self._under_way[key] = self._wall()
@@ -368,9 +400,9 @@ class InboxProcessor(Worker):
             return None, ready_at
         return _Work(tuple(item.id for item in items), head.channel, head.chat_id), None
 
-    async def _process(self, work: _Work) -> int:
+    async def _process(self, work: _Work, follow: _Follow | None = None) -> int:
         try:
-            await self._apply(work)
+            await self._apply(work, follow)
         except LinkPendingError:
             # Not a failure: the message it replies to is being recorded (handlers.pending).
             # The chat's queue stays as it is; the next round, shortly, runs it again.
@@ -386,9 +418,14 @@ class InboxProcessor(Worker):
         self._on_commit()
         return 1
 
-    async def _apply(self, work: _Work) -> None:
+    async def _apply(self, work: _Work, follow: _Follow | None = None) -> None:
+        """Handle the work in one transaction: the step, its outbox rows, the inbox rows marked
+        done and, with ``follow``, the look for the chat's next work (noted there)."""
         async with self._uow_factory() as uow:
             rows = await _load(uow, work.row_ids)
+            look_first = bool(rows) and uow.session.get_bind().dialect.name == "sqlite"
+            if follow is not None and look_first:
+                await self._next_of_chat(uow, work, follow, handled=False)
             if rows:
                 event = _event_of(rows)
                 uow.outbox.replying_to = (work.channel, work.chat_id)
@@ -396,6 +433,8 @@ class InboxProcessor(Worker):
                 now = self._wall()
                 for row in rows:
                     uow.inbox.mark_processed(row, now)
+            if follow is not None and not look_first:
+                await self._next_of_chat(uow, work, follow, handled=True)
             await uow.commit()
 
     async def _record_failure(self, work: _Work, exc: Exception) -> None:

@@ -15,7 +15,9 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    event,
     func,
+    insert,
     or_,
     select,
     tuple_,
@@ -23,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, aliased, selectinload
 
 from storage.models import (
     BindingCode,
@@ -475,11 +477,19 @@ REPLY_LANE = "reply"
 
 
 class OutboxRepository:
+    """The outbox's rows. Rows a unit of work adds are written together, in the order added,
+    as one multi-row INSERT (issue 13: one round trip per step instead of one per message):
+    just before the session's next statement of any kind, or its commit, so every query in
+    the same transaction (a group's unsent messages moved, a report's unsent rows) sees them,
+    and they commit with the change that caused them or not at all."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         # (channel, chat_id) whose update this unit of work handles: rows to that chat are the
         # person's next screen, and go before notifications (see ``due``).
         self.replying_to: tuple[str, str] | None = None
+        self._queued: list[dict[str, Any]] = []
+        self._hooked = False
 
     def add(
         self,
@@ -491,21 +501,43 @@ class OutboxRepository:
         report_id: int | None = None,
         purpose: str = "",
         link_action: str = "",
-    ) -> OutboxMessage:
+    ) -> None:
         if self.replying_to == (channel, chat_id):
             payload = {**payload, LANE_KEY: REPLY_LANE}
-        row = OutboxMessage(
-            channel=channel,
-            chat_id=chat_id,
-            payload=payload,
-            created_at=now,
-            attempts=0,
-            report_id=report_id,
-            purpose=purpose,
-            link_action=link_action,
+        if not self._hooked:
+            sync = self._session.sync_session
+            event.listen(sync, "do_orm_execute", self._write_before_statement)
+            event.listen(sync, "before_commit", self._write_queued)
+            event.listen(sync, "after_soft_rollback", self._forget_queued)
+            self._hooked = True
+        sync = self._session.sync_session
+        if not sync.in_transaction():
+            # As adding an ORM object does: a rollback then forgets the rows (after_soft_rollback).
+            sync.begin()
+        self._queued.append(
+            {
+                "channel": channel,
+                "chat_id": chat_id,
+                "payload": payload,
+                "created_at": now,
+                "not_before": None,
+                "attempts": 0,
+                "report_id": report_id,
+                "purpose": purpose,
+                "link_action": link_action,
+            }
         )
-        self._session.add(row)
-        return row
+
+    def _write_before_statement(self, _state: ORMExecuteState) -> None:
+        self._write_queued(self._session.sync_session)
+
+    def _write_queued(self, session: Session) -> None:
+        if self._queued:
+            rows, self._queued = self._queued, []
+            session.execute(insert(OutboxMessage), rows)
+
+    def _forget_queued(self, _session: Session, _transaction: SessionTransaction) -> None:
+        self._queued = []
 
     async def links_on_the_way(
         self, channel: str, chat_id: str, *, since: datetime, before: datetime

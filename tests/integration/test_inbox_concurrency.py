@@ -287,18 +287,21 @@ async def test_a_chat_s_update_recorded_while_it_is_handled_is_handled_without_a
 
 
 class LateArrival(InboxProcessor):
-    """The chat's next update is stored just after its task found the chat empty (and while
-    the chat is still in flight, so the look the recording wakes skips it)."""
+    """The chat's next update is stored just after its task found the chat empty (in the
+    step's transaction, so just after that commits) and while the chat is still in flight, so
+    the look the recording wakes skips it."""
 
     arrived = False
 
-    async def _next_of_chat(self, key: tuple[str, str]) -> Any:
-        found = await super()._next_of_chat(key)
+    async def _process(self, work: Any, follow: Any = None) -> int:
+        done = await super()._process(work, follow)
         if not self.arrived:
+            assert follow is not None
+            assert not follow.pending  # the chat was found empty
             self.arrived = True
-            await self.on_updates(CHANNEL, [text_update(int(key[1]), "terlambat")])
+            await self.on_updates(CHANNEL, [text_update(int(work.chat_id), "terlambat")])
             await asyncio.sleep(0.05)  # the loop's look, woken by that recording, runs now
-        return found
+        return done
 
 
 @pytest.mark.parametrize("engine", ENGINES)

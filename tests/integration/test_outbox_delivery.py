@@ -58,22 +58,18 @@ class Database(database.Database):
     async def queue(self, *rows: tuple[Action, dict[str, Any]]) -> list[int]:
         """Insert outbox rows (an action and extra columns each); returns their ids."""
         async with self.uow() as uow:
-            added = []
             for action, extra in rows:
                 payload = action_to_dict(action)
                 columns = dict(extra)
                 chat_id = str(columns.pop("chat_id", payload.get("chat_id", "")))
-                added.append(
-                    uow.outbox.add(
-                        channel=CHANNEL,
-                        chat_id=chat_id,
-                        payload=payload,
-                        now=system_clock(),
-                        **columns,
-                    )
+                uow.outbox.add(
+                    channel=CHANNEL, chat_id=chat_id, payload=payload, now=system_clock(), **columns
                 )
+            # The rows are written, in the order added, before this query (OutboxRepository).
+            newest = select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(len(rows))
+            added = sorted(await uow.session.scalars(newest))
             await uow.commit()
-            return [row.id for row in added]
+            return added
 
     async def outbox(self) -> list[OutboxMessage]:
         async with self.uow() as uow:
@@ -488,3 +484,53 @@ async def test_a_crowd_of_newcomers_does_not_hold_back_the_person_mid_report(
     await drain(db, make_worker(db, channel))
     for chat in range(2000, 2040):
         assert [m["text"] for m in await telegram.messages(chat)] == ["selamat datang"]
+
+
+def _add_text(uow: UnitOfWork, chat: str, text: str) -> None:
+    uow.outbox.add(
+        channel=CHANNEL,
+        chat_id=chat,
+        payload=action_to_dict(SendText(chat_id=chat, text=text)),
+        now=system_clock(),
+    )
+
+
+async def test_rows_added_in_a_unit_of_work_are_seen_by_its_next_query_in_order(
+    db: Database,
+) -> None:
+    """A step's rows are written as one INSERT (issue 13), but before anything else the unit of
+    work asks: a migrated group's unsent messages moved in the same transaction include them."""
+    async with db.uow() as uow:
+        for n in range(3):
+            _add_text(uow, "-100", f"kartu {n}")
+        assert await uow.outbox.move_chat(CHANNEL, "-100", "-200") == 3
+        _add_text(uow, "-200", "kartu 3")
+        await uow.commit()
+    rows = await db.outbox()
+    assert [(r.chat_id, r.payload["text"]) for r in rows] == [
+        ("-200", "kartu 0"),
+        ("-200", "kartu 1"),
+        ("-200", "kartu 2"),
+        ("-200", "kartu 3"),
+    ]
+
+
+async def _add_then_fail(db: Database) -> None:
+    async with db.uow() as uow:
+        _add_text(uow, "7", "gagal")
+        raise RuntimeError("the step failed")
+
+
+async def test_rows_of_a_unit_of_work_that_does_not_commit_are_never_written(
+    db: Database,
+) -> None:
+    async with db.uow() as uow:
+        _add_text(uow, "7", "tidak jadi")  # the unit of work ends without a commit
+    with pytest.raises(RuntimeError):
+        await _add_then_fail(db)
+    async with db.uow() as uow:
+        _add_text(uow, "7", "dibatalkan")
+        await uow.session.rollback()
+        _add_text(uow, "7", "terkirim")
+        await uow.commit()
+    assert [r.payload["text"] for r in await db.outbox()] == ["terkirim"]
