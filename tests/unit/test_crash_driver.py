@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from bench.crash import SendLog, together
+from bench.crash import SendLog, _wait, together
 from bench.errors import BenchError
 
 
@@ -69,3 +70,22 @@ def test_a_message_is_known_by_the_text_it_was_sent_with() -> None:
     sends._note_answer(web.json_response({"ok": True, "result": edited}))
     assert sends.sent_text[("42", 5)] == sent["text"]
     assert ("42", 5) in sends.answered
+
+
+async def test_waiting_fails_on_a_stall_not_on_a_long_backlog(tmp_path: Path) -> None:
+    """A day's notices for 1,000 reports take minutes to send from a process killed every few
+    seconds: the wait goes on while the backlog shrinks, and fails only when it stops shrinking."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'wait.db'}"
+    shrinking = iter([9, 8, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+
+    async def draining(_uow: object) -> int:
+        return next(shrinking)
+
+    # Eleven looks half a second apart: longer than the timeout, but the backlog kept shrinking.
+    await _wait(url, draining, 1.2, "draining")
+
+    async def stuck(_uow: object) -> int:
+        return 5
+
+    with pytest.raises(BenchError, match=r"5 left, none done in 1\.0s"):
+        await _wait(url, stuck, 1.0, "stuck")
