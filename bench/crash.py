@@ -104,8 +104,9 @@ MORE = re.compile(r"… dan (\d+) lainnya")
 
 
 #: The SQLite shape has one process: every kill stops the whole bot until it has started again
-#: (about 2-3 s on 2 cores), so its kills come further apart than the workers' default.
-SQLITE_KILL_GAP = (4.0, 12.0)
+#: (several seconds on a loaded machine, the migrations checked in a child process first), so
+#: its kills come further apart than the workers' default.
+SQLITE_KILL_GAP = (8.0, 20.0)
 
 
 @dataclass
@@ -970,7 +971,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs=2,
         metavar=("MIN", "MAX"),
         help="random pause between two kills, in seconds (1 4 for webhook workers, "
-        "4 12 for the one SQLite process, which must start again after each)",
+        "8 20 for the one SQLite process, which must start again after each)",
     )
     parser.add_argument("--workdir", type=Path, help="keep the processes' logs here")
     return parser
