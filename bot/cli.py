@@ -102,8 +102,13 @@ async def _migrate_apart(settings: Settings) -> None:
     Alembic and the migration scripts, about 15 MB, then never load into the bot, which holds
     whatever it imported for as long as it runs; ``build_app`` finds the schema current and
     leaves Alembic alone. If the child fails, nothing is said here: ``build_app`` migrates in
-    this process and reports the problem (an unreachable database) as it always did.
+    this process and reports the problem (an unreachable database) as it always did. A schema
+    already current (every restart) starts no child: a second interpreter costs seconds.
     """
+    from storage.db import at_head
+
+    if await at_head(settings.database_url):
+        return
     env = {**os.environ, "DATABASE_URL": settings.database_url, "LOG_LEVEL": settings.log_level}
     child = await asyncio.create_subprocess_exec(
         sys.executable,

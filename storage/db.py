@@ -73,12 +73,12 @@ async def migrate(database_url: str) -> None:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    if await _at_head(database_url):
+    if await at_head(database_url):
         return
     await asyncio.to_thread(upgrade_sync, database_url)
 
 
-async def _at_head(database_url: str) -> bool:
+async def at_head(database_url: str) -> bool:
     """Whether the schema is at the newest revision; False whenever that cannot be read (no
     table yet, no database: Alembic then creates it or reports what is wrong)."""
     head = _files_head()
