@@ -104,7 +104,7 @@ MORE = re.compile(r"… dan (\d+) lainnya")
 
 
 #: The SQLite shape has one process: every kill stops the whole bot until it has started again
-#: (several seconds on a loaded machine, the migrations checked in a child process first), so
+#: (several seconds on a loaded machine), so
 #: its kills come further apart than the workers' default.
 SQLITE_KILL_GAP = (8.0, 20.0)
 
