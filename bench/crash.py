@@ -658,6 +658,9 @@ async def run(config: CrashConfig) -> Figures:
         else:
             workdir = config.workdir
             workdir.mkdir(parents=True, exist_ok=True)
+            if any(workdir.iterdir()):
+                # An earlier run's database and logs would be taken for this run's.
+                raise BenchError(f"--workdir {workdir} is not empty: give a new or empty folder")
         async with _database(config, workdir) as database_url:
             return await _run(config, database_url, workdir)
     raise AssertionError("unreachable")

@@ -89,3 +89,21 @@ async def test_waiting_fails_on_a_stall_not_on_a_long_backlog(tmp_path: Path) ->
 
     with pytest.raises(BenchError, match=r"5 left, none done in 1\.0s"):
         await _wait(url, stuck, 1.0, "stuck")
+
+
+async def test_a_kept_workdir_of_an_earlier_run_is_refused_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    # An earlier run's database in the folder would be taken for this run's: its unsent rows
+    # and old reports would make the figures meaningless. The driver says so instead.
+    from bench.crash import CrashConfig, run
+
+    (tmp_path / "aduan.db").write_bytes(b"")
+    config = CrashConfig(citizens=1, kills=0, engine="sqlite", workdir=tmp_path)
+    with pytest.raises(BenchError, match="not empty"):
+        await run(config)
+    assert _names(tmp_path) == ["aduan.db"]
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
