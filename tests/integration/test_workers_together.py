@@ -9,6 +9,7 @@ second process on it is refused at start), so these tests need the PostgreSQL se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sys
@@ -49,9 +50,22 @@ class WatchingConversations:
         self.handled: dict[str, list[tuple[str, Event]]] = defaultdict(list)
         self.busy: set[str] = set()
         self.overlaps: list[str] = []
+        # Each process's first step waits (a while at most) until every process is in a step:
+        # a process holding its chats must leave the others to the rest. Without it, a fast
+        # process could take every chat before the other looked (a flaky "both did work").
+        self.at_work: dict[str, asyncio.Event] = {}
 
     def for_process(self, name: str) -> _Process:
+        self.at_work[name] = asyncio.Event()
         return _Process(self, name)
+
+    async def all_at_work(self, name: str) -> None:
+        if self.at_work[name].is_set():
+            return
+        self.at_work[name].set()
+        others = [e.wait() for e in self.at_work.values()]
+        with contextlib.suppress(TimeoutError):  # then the test's "both did work" fails
+            await asyncio.wait_for(asyncio.gather(*others), timeout=10)
 
 
 class _Process:
@@ -65,6 +79,7 @@ class _Process:
             self._watch.overlaps.append(chat)
         self._watch.busy.add(chat)
         try:
+            await self._watch.all_at_work(self._name)
             await asyncio.sleep(0.005)  # the other process gets its turn meanwhile
             self._watch.handled[chat].append((self._name, event))
         finally:
@@ -99,6 +114,7 @@ async def test_two_processes_share_the_inbox_without_overlap(shared_url: str) ->
                 catalogs=Catalogs("id"),
                 clock=clock,
                 album_wait=timedelta(seconds=1),
+                concurrency=2,  # seven chats: neither process can hold them all
             )
             for db, name in ((first, "A"), (second, "B"))
         ]
