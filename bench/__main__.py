@@ -161,6 +161,11 @@ def _details(outcome: Outcome, config: Config) -> list[str]:
         if r.harness_cpu_pct is not None
     )
     lines.append(f"harness CPU (emulator + users, one process) while users ran: {harness}")
+    bots = ", ".join(
+        f"{r.name} {r.bot_cpu_pct:.0f} %" for r in outcome.results if r.bot_cpu_pct is not None
+    )
+    if bots:
+        lines.append(f"bot CPU (all its threads; 100 % = one core) while users ran: {bots}")
     return lines + [f"note: {note}" for note in outcome.notes]
 
 

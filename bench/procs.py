@@ -76,6 +76,16 @@ class BotProcess:
                 return int(line.split()[1]) / 1024  # kB
         return None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time used so far by the process, every thread (user + system), from /proc."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return None
+        # Fields after the command name (which may hold spaces): utime and stime are 14 and 15.
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def terminate(self, timeout: float = 30.0) -> int:
         """SIGTERM (graceful stop), SIGKILL after ``timeout``; returns the exit code."""
         process = self.process

@@ -51,6 +51,9 @@ class BotResult:
     # CPU of this process (emulator + simulated users) while the users ran; near 100 % means
     # the harness, not the bot, set the pace.
     harness_cpu_pct: float | None = None
+    # CPU of the bot's process (all its threads: the database's too) while the users ran, as a
+    # share of one core: near 100 % means the bot's main thread, one core, set the pace.
+    bot_cpu_pct: float | None = None
     reports: int | None = None
     reports_per_s: float | None = None
     # Bot API calls per filed report (rows without notifications): messages sent, messages

@@ -157,7 +157,10 @@ async def _bot_phase(
     after: Callable[[], Awaitable[None]] | None = None,
     before: Callable[[], Awaitable[None]] | None = None,
     flood: bool = False,
+    bot_cpu: list[float] | None = None,
 ) -> tuple[list[CitizenRun], float | None, float]:
+    """One bot's run; ``bot_cpu`` (when given) gets the bot's CPU % while the users ran."""
+    bot_cpu = [] if bot_cpu is None else bot_cpu
     state = emulator.bot_state(token)
     watcher = ReplyWatcher(state)
     watchers[token] = watcher
@@ -170,10 +173,15 @@ async def _bot_phase(
             await before()
         progress(f"{process.name}: {config.citizens} users × {len(steps)} steps ...")
         cpu_before, wall_before = time.process_time(), time.perf_counter()
+        bot_before = process.cpu_seconds()
         runs = await _drive(
             emulator, watcher, token, steps, config, echo=echo, first_user=first_user
         )
-        harness_cpu = (time.process_time() - cpu_before) / (time.perf_counter() - wall_before)
+        wall = time.perf_counter() - wall_before
+        harness_cpu = (time.process_time() - cpu_before) / wall
+        bot_after = process.cpu_seconds()
+        if bot_before is not None and bot_after is not None:
+            bot_cpu.append((bot_after - bot_before) / wall * 100)
         await _until(lambda: not state.updates, 30, f"{process.name} to confirm every update")
         if after is not None:
             await after()
@@ -307,6 +315,7 @@ async def _run_framework(
     echo_argv = ["-m", ECHO_MODULES[framework], "--api-url", emulator.base_url, "--token", token]
     echo_argv += ["--polling-timeout", str(config.polling_timeout)]
     name = f"echo (bare {FRAMEWORK_NAMES[framework]})"
+    echo_bot_cpu: list[float] = []
     echo_runs, echo_rss, echo_cpu = await _bot_phase(
         emulator,
         watchers,
@@ -317,8 +326,10 @@ async def _run_framework(
         echo=True,
         first_user=first_user,
         notes=notes,
+        bot_cpu=echo_bot_cpu,
     )
     echo = summarise(name, echo_runs, echo_rss)
+    echo.bot_cpu_pct = echo_bot_cpu[0] if echo_bot_cpu else None
     echo.harness_cpu_pct = echo_cpu
     if echo.updates != kanal[0].updates:
         raise BenchError(f"{name} got {echo.updates} updates, Kanal Aduan {kanal[0].updates}")
@@ -382,6 +393,7 @@ async def _run_kanal(
             async with EmulatorClient(emulator.base_url, token) as admin:
                 notes.append(f"{name}: {await burst.check(admin)}")
 
+    bot_cpu: list[float] = []
     runs, rss, cpu = await _bot_phase(
         emulator,
         watchers,
@@ -395,8 +407,10 @@ async def _run_kanal(
         after=media_done,
         before=queue_burst if notifications else None,
         flood=flood,
+        bot_cpu=bot_cpu,
     )
     result = summarise(name, runs, rss)
+    result.bot_cpu_pct = bot_cpu[0] if bot_cpu else None
     result.harness_cpu_pct = cpu
     result.reports = _check_database(name, db, runs, config, result.updates)
     result.reports_per_s = result.reports / result.wall_s
