@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,21 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_CACHE_KIB = 512
 
 
+#: How long a write transaction waits for the one before it (SQLite has one writer at a time),
+#: in this process (see _one_writer_at_a_time) and, from another process, in SQLite itself.
+SQLITE_BUSY_SECONDS = 15.0
+
+# The statements that make a SQLite transaction a write transaction (the driver begins it there).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_HOLDS_TURN = "aduan_sqlite_writer"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the single writer; busy_timeout makes a second writer wait
-    # instead of failing with "database is locked".
+    # WAL lets readers run beside the single writer; busy_timeout makes a second writer (another
+    # process: this one's take turns first) wait instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
@@ -43,10 +53,59 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 15})
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _one_writer_at_a_time(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def _one_writer_at_a_time(engine: AsyncEngine) -> None:
+    """The engine's write transactions take turns on an asyncio lock.
+
+    SQLite lets one transaction write at a time. Without this, a transaction whose first write
+    found another one writing waited in SQLite's busy handler, which sleeps and tries again
+    (1, 2, 5, ... up to 100 ms a time) while the connection's thread is blocked: with chats handled
+    side by side, most of a step's time went to those sleeps. Here the second writer waits on the
+    lock and goes the moment the first one's connection is back in the pool (after its commit or
+    rollback), in the order they asked. Readers never take the lock (WAL: they see the last
+    commit and do not block the writer). The turn is taken at the transaction's first INSERT,
+    UPDATE or DELETE, where SQLite's own write lock would be, so nothing waits sooner than before;
+    and a writer that waits longer than SQLite would have gets the same "database is locked".
+    Another process (a CLI command beside the bot) still meets SQLite's own busy handler.
+    """
+    from sqlalchemy.exc import MissingGreenlet, OperationalError
+    from sqlalchemy.util import await_only
+
+    turn = asyncio.Lock()
+
+    async def take_turn() -> None:
+        await asyncio.wait_for(turn.acquire(), SQLITE_BUSY_SECONDS)
+
+    def before_write(
+        conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        info = conn.connection.info  # the pooled connection's own, kept until it is checked in
+        if info.get(_HOLDS_TURN) or not _WRITES.match(statement):
+            return
+        waiting = take_turn()
+        try:
+            await_only(waiting)
+        except MissingGreenlet:  # used outside asyncio (none of the bot's own code): no turns
+            waiting.close()
+            return
+        except TimeoutError:
+            locked = sqlite3.OperationalError("database is locked")
+            raise OperationalError(statement, parameters, locked) from None
+        info[_HOLDS_TURN] = True
+
+    def back_in_pool(_dbapi_connection: Any, record: Any) -> None:
+        # After the pool's own rollback-on-return: the transaction is over, committed or not.
+        if record.info.pop(_HOLDS_TURN, False):
+            turn.release()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", before_write)
+    event.listen(engine.sync_engine, "checkin", back_in_pool)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
