@@ -51,6 +51,10 @@ CONCURRENCY = 8
 #: slot. Remembered for this many chats at most (the most recent ones).
 UNDER_WAY = timedelta(minutes=10)
 UNDER_WAY_CHATS = 500
+#: ... but while a newcomer waits, at most this many slots in a row go to conversations under
+#: way: many citizens answering at once would otherwise keep a new one waiting for as long as
+#: any of them kept talking.
+UNDER_WAY_STREAK = 3
 
 
 class ConversationHandler(Protocol):
@@ -118,11 +122,13 @@ class _Follow:
 
 class _Slots:
     """At most ``size`` holders at once; a waiter marked ``first`` (a conversation under way) is
-    let in before the others, each kind in the order it came."""
+    let in before the others, each kind in the order it came, but never more than
+    ``UNDER_WAY_STREAK`` of them in a row while one of the others waits."""
 
     def __init__(self, size: int) -> None:
         self._free = size
         self._waiting: dict[bool, deque[asyncio.Future[None]]] = {True: deque(), False: deque()}
+        self._streak = 0  # slots given in a row to conversations under way while others waited
 
     @contextlib.asynccontextmanager
     async def held(self, *, first: bool) -> AsyncIterator[None]:
@@ -148,12 +154,15 @@ class _Slots:
             raise
 
     def _release(self) -> None:
-        for kind in (True, False):
+        kinds = (False, True) if self._streak >= UNDER_WAY_STREAK else (True, False)
+        for kind in kinds:
             queue = self._waiting[kind]
             while queue:
                 waiter = queue.popleft()
                 if not waiter.done():
                     waiter.set_result(None)  # the slot goes straight to it
+                    others_wait = any(not w.done() for w in self._waiting[False])
+                    self._streak = self._streak + 1 if kind and others_wait else 0
                     return
         self._free += 1
 

@@ -184,6 +184,41 @@ async def test_a_conversation_under_way_goes_before_a_crowd_of_new_chats(
     assert newcomers == [str(1000 + n) for n in range(300)]  # the crowd in arrival order
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_a_new_chat_is_not_kept_waiting_by_conversations_that_never_pause(
+    tmp_path: Path, engine: str
+) -> None:
+    """The other side of the rule above: while conversations under way always have a next
+    update ready (many citizens at once, each answering at once), a citizen who just pressed
+    /start still gets a turn soon, not only when every one of them has paused. With one slot,
+    at most a few under-way steps go before a waiting newcomer."""
+    clock = ManualClock()
+    talking = [str(n) for n in range(1, 4)]
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        recorder = OrderRecorder()
+        worker = _processor(db, recorder, clock, concurrency=1)
+        loop = asyncio.create_task(worker.run())
+        try:
+            await worker.on_updates(CHANNEL, [text_update(int(c), "mulai") for c in talking])
+            await _until_none_pending(db)
+            clock.advance(seconds=30)
+            steps = [text_update(int(c), f"langkah {n}") for n in range(20) for c in talking]
+            await worker.on_updates(CHANNEL, [*steps, text_update(500, "/start")])
+            await _until_none_pending(db)
+        finally:
+            worker.stop()
+            await loop
+            await db.engine.dispose()
+
+    after = recorder.order[len(talking) :]
+    assert len(after) == 61
+    assert after.index(("500", "/start")) <= 4  # not after all 60 of the others' steps
+    for chat in talking:  # each conversation still in its own order
+        assert [t for c, t in after if c == chat] == [f"langkah {n}" for n in range(20)]
+
+
 async def _until(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(30):
         while True:
