@@ -157,10 +157,9 @@ async def _bot_phase(
     after: Callable[[], Awaitable[None]] | None = None,
     before: Callable[[], Awaitable[None]] | None = None,
     flood: bool = False,
-    bot_cpu: list[float] | None = None,
-) -> tuple[list[CitizenRun], float | None, float]:
-    """One bot's run; ``bot_cpu`` (when given) gets the bot's CPU % while the users ran."""
-    bot_cpu = [] if bot_cpu is None else bot_cpu
+) -> tuple[list[CitizenRun], float | None, float, float | None]:
+    """One bot's run: its users' samples, its peak RSS, and the harness's and the bot's CPU %
+    while the users ran."""
     state = emulator.bot_state(token)
     watcher = ReplyWatcher(state)
     watchers[token] = watcher
@@ -180,8 +179,9 @@ async def _bot_phase(
         wall = time.perf_counter() - wall_before
         harness_cpu = (time.process_time() - cpu_before) / wall
         bot_after = process.cpu_seconds()
+        bot_cpu = None
         if bot_before is not None and bot_after is not None:
-            bot_cpu.append((bot_after - bot_before) / wall * 100)
+            bot_cpu = (bot_after - bot_before) / wall * 100
         await _until(lambda: not state.updates, 30, f"{process.name} to confirm every update")
         if after is not None:
             await after()
@@ -196,7 +196,7 @@ async def _bot_phase(
         raise BenchError(f"{process.name} exited with {code}:\n{process.log_tail()}")
     updates = sum(s.updates for run in runs for s in run.samples)
     _check_emulator(process.name, state.stats(), updates, notes, flood=flood)
-    return runs, rss, harness_cpu * 100
+    return runs, rss, harness_cpu * 100, bot_cpu
 
 
 def _check_database(
@@ -315,8 +315,7 @@ async def _run_framework(
     echo_argv = ["-m", ECHO_MODULES[framework], "--api-url", emulator.base_url, "--token", token]
     echo_argv += ["--polling-timeout", str(config.polling_timeout)]
     name = f"echo (bare {FRAMEWORK_NAMES[framework]})"
-    echo_bot_cpu: list[float] = []
-    echo_runs, echo_rss, echo_cpu = await _bot_phase(
+    echo_runs, echo_rss, echo_cpu, echo_bot_cpu = await _bot_phase(
         emulator,
         watchers,
         BotProcess(name, echo_argv, {}, workdir / f"echo-{framework}"),
@@ -326,10 +325,9 @@ async def _run_framework(
         echo=True,
         first_user=first_user,
         notes=notes,
-        bot_cpu=echo_bot_cpu,
     )
     echo = summarise(name, echo_runs, echo_rss)
-    echo.bot_cpu_pct = echo_bot_cpu[0] if echo_bot_cpu else None
+    echo.bot_cpu_pct = echo_bot_cpu
     echo.harness_cpu_pct = echo_cpu
     if echo.updates != kanal[0].updates:
         raise BenchError(f"{name} got {echo.updates} updates, Kanal Aduan {kanal[0].updates}")
@@ -393,8 +391,7 @@ async def _run_kanal(
             async with EmulatorClient(emulator.base_url, token) as admin:
                 notes.append(f"{name}: {await burst.check(admin)}")
 
-    bot_cpu: list[float] = []
-    runs, rss, cpu = await _bot_phase(
+    runs, rss, cpu, bot_cpu = await _bot_phase(
         emulator,
         watchers,
         BotProcess(name, argv, env, home),
@@ -407,10 +404,9 @@ async def _run_kanal(
         after=media_done,
         before=queue_burst if notifications else None,
         flood=flood,
-        bot_cpu=bot_cpu,
     )
     result = summarise(name, runs, rss)
-    result.bot_cpu_pct = bot_cpu[0] if bot_cpu else None
+    result.bot_cpu_pct = bot_cpu
     result.harness_cpu_pct = cpu
     result.reports = _check_database(name, db, runs, config, result.updates)
     result.reports_per_s = result.reports / result.wall_s

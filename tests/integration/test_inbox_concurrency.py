@@ -150,6 +150,31 @@ async def _until_none_pending(db: Database) -> None:
             await asyncio.sleep(0.02)
 
 
+async def _order_with_one_slot(
+    engine: str, tmp_path: Path, first: list[dict[str, Any]], then: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    """The running loop with one slot: ``first`` handled (its chats are then under way), 30 s
+    later ``then`` as one getUpdates batch; the order in which every update was handled."""
+    clock = ManualClock()
+    recorder = OrderRecorder()
+    async with database_on(engine, tmp_path) as url:
+        db = Database(url)
+        await db.start()
+        worker = _processor(db, recorder, clock, concurrency=1)
+        loop = asyncio.create_task(worker.run())
+        try:
+            await worker.on_updates(CHANNEL, first)
+            await _until_none_pending(db)
+            clock.advance(seconds=30)
+            await worker.on_updates(CHANNEL, then)
+            await _until_none_pending(db)
+        finally:
+            worker.stop()
+            await loop
+            await db.engine.dispose()
+    return recorder.order
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 async def test_a_conversation_under_way_goes_before_a_crowd_of_new_chats(
     tmp_path: Path, engine: str
@@ -157,27 +182,13 @@ async def test_a_conversation_under_way_goes_before_a_crowd_of_new_chats(
     """Issue 13: hundreds of people press /start at once; a citizen in the middle of a report is
     not put behind all of them. Chats this process handled lately are taken first (and get the
     next free slot), the crowd in arrival order after them."""
-    clock = ManualClock()
-    async with database_on(engine, tmp_path) as url:
-        db = Database(url)
-        await db.start()
-        recorder = OrderRecorder()
-        worker = _processor(db, recorder, clock, concurrency=1)
-        loop = asyncio.create_task(worker.run())
-        try:
-            await worker.on_updates(CHANNEL, [text_update(7, "Laporan baru")])
-            await _until_none_pending(db)
-            clock.advance(seconds=30)
-            crowd = [text_update(1000 + n, "/start") for n in range(300)]
-            # One getUpdates batch: the crowd first, the citizen's next step last.
-            await worker.on_updates(CHANNEL, [*crowd, text_update(7, "Pengaduan")])
-            await _until_none_pending(db)
-        finally:
-            worker.stop()
-            await loop
-            await db.engine.dispose()
+    crowd = [text_update(1000 + n, "/start") for n in range(300)]
+    # One getUpdates batch: the crowd first, the citizen's next step last.
+    order = await _order_with_one_slot(
+        engine, tmp_path, [text_update(7, "Laporan baru")], [*crowd, text_update(7, "Pengaduan")]
+    )
 
-    after_crowd = recorder.order[1:]
+    after_crowd = order[1:]
     assert len(after_crowd) == 301
     assert after_crowd.index(("7", "Pengaduan")) == 0
     newcomers = [chat for chat, _ in after_crowd[1:]]
@@ -192,27 +203,16 @@ async def test_a_new_chat_is_not_kept_waiting_by_conversations_that_never_pause(
     update ready (many citizens at once, each answering at once), a citizen who just pressed
     /start still gets a turn soon, not only when every one of them has paused. With one slot,
     at most a few under-way steps go before a waiting newcomer."""
-    clock = ManualClock()
     talking = [str(n) for n in range(1, 4)]
-    async with database_on(engine, tmp_path) as url:
-        db = Database(url)
-        await db.start()
-        recorder = OrderRecorder()
-        worker = _processor(db, recorder, clock, concurrency=1)
-        loop = asyncio.create_task(worker.run())
-        try:
-            await worker.on_updates(CHANNEL, [text_update(int(c), "mulai") for c in talking])
-            await _until_none_pending(db)
-            clock.advance(seconds=30)
-            steps = [text_update(int(c), f"langkah {n}") for n in range(20) for c in talking]
-            await worker.on_updates(CHANNEL, [*steps, text_update(500, "/start")])
-            await _until_none_pending(db)
-        finally:
-            worker.stop()
-            await loop
-            await db.engine.dispose()
+    steps = [text_update(int(c), f"langkah {n}") for n in range(20) for c in talking]
+    order = await _order_with_one_slot(
+        engine,
+        tmp_path,
+        [text_update(int(c), "mulai") for c in talking],
+        [*steps, text_update(500, "/start")],
+    )
 
-    after = recorder.order[len(talking) :]
+    after = order[len(talking) :]
     assert len(after) == 61
     assert after.index(("500", "/start")) <= 4  # not after all 60 of the others' steps
     for chat in talking:  # each conversation still in its own order

@@ -232,16 +232,27 @@ class FakeChannel:
         return {"message_id": next(self._message_ids), "chat": {"id": params["chat_id"]}}
 
 
-def outbox_worker(db: Database, clock: ManualClock, channel: FakeChannel) -> OutboxWorker:
+def outbox_worker(
+    db: Database,
+    clock: ManualClock,
+    channel: FakeChannel,
+    *,
+    per_second: float = 0,
+    chat_per_second: float = 1.0,
+    group_per_minute: float = 20.0,
+) -> OutboxWorker:
+    """No overall limit unless asked; a chat's and a group's are Telegram's (OutboxWorker's)."""
     return OutboxWorker(
         uow_factory=db.uow,
         channels={CHANNEL: channel},  # type: ignore[dict-item]
         clock=clock,
-        per_second=0,
         rng=random.Random(1),
         # The limits' timer follows the manual clock here, so a test moves both at once (the
         # product's timer is monotonic: see OutboxWorker).
         timer=lambda: clock().timestamp(),
+        per_second=per_second,
+        chat_per_second=chat_per_second,
+        group_per_minute=group_per_minute,
     )
 
 

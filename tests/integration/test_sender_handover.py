@@ -11,7 +11,6 @@ what Telegram received.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -22,7 +21,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.leader import SENDER, Leadership
 from bot.outbox import OutboxWorker
-from tests.integration.test_runtime import CHANNEL, Database, FakeChannel, outbox_worker
+from tests.integration.test_runtime import Database, FakeChannel, outbox_worker
 from tests.integration.test_workers_together import CountingDuty
 
 PERIOD = timedelta(seconds=30)
@@ -111,16 +110,7 @@ async def test_a_sender_whose_lease_expired_mid_round_and_its_successor_send_not
 
 def group_worker(db: Database, clock: ManualClock, channel: FakeChannel) -> OutboxWorker:
     """Only a group's minute limits this worker (5 a minute here, Telegram's is 20)."""
-    return OutboxWorker(
-        uow_factory=db.uow,
-        channels={CHANNEL: channel},  # type: ignore[dict-item]
-        clock=clock,
-        per_second=0,
-        chat_per_second=0,
-        group_per_minute=5,
-        rng=random.Random(1),
-        timer=lambda: clock().timestamp(),
-    )
+    return outbox_worker(db, clock, channel, chat_per_second=0, group_per_minute=5)
 
 
 async def test_a_new_sender_counts_the_sends_its_predecessor_made_to_a_group_this_minute(
