@@ -39,6 +39,7 @@ from bot.metrics import Metrics
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderJobs
 from bot.settings import Settings
+from bot.uploads import UploadResolver
 from bot.wakeups import OutboxWakeups, asyncpg_connect
 from bot.webhook import WebhookServer, parse_listen
 from core.calendar import WorkingCalendar
@@ -313,7 +314,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         catalogs,
         clock,
         TelegramChatAdmins(channels),
-        ChannelFileFetcher(channels),
+        ChannelFileFetcher(channels, settings.media_dir),
     )
     if settings.seed_units_on_start:
         await seed_if_empty(uow_factory, deps)
@@ -332,6 +333,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         group_burst=settings.outbox_group_burst,
         on_undeliverable=undeliverable_handler(deps),
         on_result=metrics.send_result,
+        uploads=UploadResolver(settings.media_dir),
     )
     media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
     inbox = InboxProcessor(

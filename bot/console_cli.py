@@ -75,6 +75,7 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         calendar=WorkingCalendar(extra_holidays=holidays),
         deadlines=deadline_policy(settings),
         coordinator_sees_identity=settings.coordinator_sees_identity,
+        media_dir=settings.media_dir,
     )
 
 

@@ -1,21 +1,23 @@
 """The media worker: copies evidence photos from Telegram into the local media store.
 
 Telegram keeps files reachable by file id only for a while, and officers need the evidence long
-after; so every report photo is downloaded once, outside any database transaction.
+after; so every report photo is downloaded once, outside any database transaction. What is kept
+is the picture redrawn without metadata (``storage.media_store.clean_image``), never the bytes as
+they came; an image that came as a file is already cleaned and is copied from the clean store.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.channels.base import Channel
 from bot.inbox import UowFactory
 from bot.worker import Worker
-from core.evidence import image_type
+from storage.media_store import CleanStore, clean_image, is_local, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,15 @@ def photo_path(media_dir: Path, report_id: int, position: int, unique_id: str, m
     return media_dir / str(report_id) / f"{position}-{unique_id}{extension}"
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    # Write then rename, so a crash never leaves a half file that looks downloaded.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
-    partial.write_bytes(content)
-    os.replace(partial, path)
+def _clean_copy(content: bytes, path_for: Callable[[str], Path]) -> Path:
+    """Write the cleaned picture where ``path_for(its mime type)`` says; blocking."""
+    cleaned = clean_image(content)
+    if cleaned is None:
+        # Checked at intake too; a file that is not a picture is never stored as one.
+        raise ValueError(f"not a decodable image ({len(content)} bytes)")
+    path = path_for(cleaned.mime_type)
+    write_atomically(path, cleaned.content)
+    return path
 
 
 class MediaWorker(Worker):
@@ -67,6 +72,7 @@ class MediaWorker(Worker):
         self._uow_factory = uow_factory
         self._channel = channel
         self._media_dir = media_dir
+        self._clean = CleanStore(media_dir)
         self._batch = batch
 
     async def run_once(self) -> bool:
@@ -92,21 +98,28 @@ class MediaWorker(Worker):
             ]
 
     async def _download(self, photo: _Photo) -> int:
-        path = photo_path(
-            self._media_dir, photo.report_id, photo.position, photo.file_unique_id, photo.mime_type
-        )
+        def path_for(mime: str) -> Path:
+            return photo_path(
+                self._media_dir, photo.report_id, photo.position, photo.file_unique_id, mime
+            )
+
         try:
-            content = await self._channel.download(photo.file_id)
-            if image_type(content) is None:
-                # Checked at intake too; a file that is not an image is never stored as one.
-                raise ValueError(f"not an image ({len(content)} bytes)")
-            await asyncio.to_thread(_write_atomically, path, content)
+            content = await self._content(photo.file_id)
+            path = await asyncio.to_thread(_clean_copy, content, path_for)
         except Exception as exc:
             log.warning("photo %d of report %d not downloaded: %r", photo.id, photo.report_id, exc)
             await self._save(photo.id, stored_path=None, error=repr(exc))
             return 0
         await self._save(photo.id, stored_path=str(path), error=None)
         return 1
+
+    async def _content(self, file_id: str) -> bytes:
+        if is_local(file_id):
+            content = await asyncio.to_thread(self._clean.read, file_id)
+            if content is None:
+                raise FileNotFoundError("cleaned copy missing from the media store")
+            return content
+        return await self._channel.download(file_id)
 
     async def _save(self, photo_id: int, *, stored_path: str | None, error: str | None) -> None:
         async with self._uow_factory() as uow:

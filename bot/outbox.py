@@ -60,6 +60,7 @@ from bot.pacing import (
     plan_round,
 )
 from bot.telegram_render import chat_id_param, render
+from bot.uploads import MissingUploadError, UploadResolver
 from bot.worker import Worker
 from core.purposes import Purpose
 from handlers.actions import action_from_dict
@@ -202,8 +203,11 @@ class OutboxWorker(Worker):
         on_undeliverable: UndeliverableHandler | None = None,
         before_link: Callable[[], Awaitable[None]] | None = None,
         on_result: Callable[[str], None] = lambda _result: None,
+        uploads: UploadResolver | None = None,
     ) -> None:
         super().__init__(poll_seconds)
+        # Cleaned evidence named ``local:`` in a payload is uploaded from the media store.
+        self._uploads = uploads
         # Tests only: awaited between a send that carries a link and its recording, to widen
         # the window in which a person can already reply to the message.
         self.before_link = before_link
@@ -488,6 +492,11 @@ class OutboxWorker(Worker):
             method, params = render(action)
         except (KeyError, TypeError, ValueError) as exc:
             return _Outcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
+        if self._uploads is not None:
+            try:
+                params = await self._uploads.resolve(params)
+            except MissingUploadError as exc:
+                return _Outcome(failed=True, error=f"evidence file missing: {exc}")
         if row.counted:
             self.scheduler.sending(row.key, self._timer())
         try:

@@ -81,6 +81,7 @@ def _document_photo(document: JSON, media_group_id: str) -> Photo:
         media_group_id=media_group_id,
         mime_type=str(document.get("mime_type", "")),
         file_size=int(document.get("file_size", 0)),
+        as_file=True,
     )
 
 

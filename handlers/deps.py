@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
@@ -15,6 +15,9 @@ from core.evidence import EvidenceLimits
 from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
+
+if TYPE_CHECKING:
+    from storage.media_store import KeptImage
 
 #: A draft untouched this long is offered to resume or discard.
 DRAFT_STALE_HOURS: Final = 6.0
@@ -79,6 +82,12 @@ class FileFetcher(Protocol):
     trouble raises, so the update is retried instead of wrongly refusing the citizen's photo."""
 
     async def fetch(self, channel: str, file_id: str) -> bytes | None: ...
+
+    async def keep(self, content: bytes) -> KeptImage | None:
+        """A copy of the image in ``content`` redrawn without metadata, kept on the server and
+        named by a ``local:`` reference to send on in place of the citizen's file; None when the
+        bytes do not decode as a picture."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ class Photo:
     media_group_id: str = ""
     mime_type: str = "image/jpeg"
     file_size: int = 0
+    #: Sent as a file (a document), not as a photo Telegram re-encoded: its name and bytes are
+    #: the citizen's own, so it is never passed on as it came (see handlers/evidence.py).
+    as_file: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,19 @@
 
 A refused file is not added to the report; the citizen hears why, once per reason, and the
 refusal is logged with the reason only (no names, no file ids).
+
+An image sent as a file (not as a photo, which Telegram re-encodes) carries the citizen's own file
+name and bytes: EXIF with a GPS position or an owner's name, PNG text, a polyglot. It is redrawn
+without metadata and kept on the server (``FileFetcher.keep``), and from then on the report holds
+only that copy's ``local:`` reference: the original never goes to a unit, the console or Open311.
+Without a file fetcher (some conversation tests) such a file cannot be cleaned and is refused.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.evidence import EvidenceVerdict, judge, judge_declared
 from handlers.events import Photo
@@ -33,19 +39,31 @@ async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
     """Judge ``photos`` in order; ``used`` bytes of evidence are already in the report."""
     result = Inspection()
     limits = turn.deps.config.evidence
+    files = turn.deps.files
     for photo in photos:
         verdict = judge_declared(photo.file_size, used, limits)
-        size, mime_type = photo.file_size, photo.mime_type
-        if verdict == EvidenceVerdict.OK and turn.deps.files is not None:
-            content = await turn.deps.files.fetch(turn.channel, photo.file_id)
+        size = photo.file_size
+        if verdict == EvidenceVerdict.OK and files is None and photo.as_file:
+            result.refused.append(UNREADABLE)
+            continue
+        if verdict == EvidenceVerdict.OK and files is not None:
+            content = await files.fetch(turn.channel, photo.file_id)
             if content is None:
                 result.refused.append(UNREADABLE)
                 continue
             verdict, size = judge(content, used, limits), len(content)
+            if verdict == EvidenceVerdict.OK and photo.as_file:
+                kept = await files.keep(content)
+                if kept is None:
+                    verdict = EvidenceVerdict.NOT_IMAGE
+                else:
+                    photo = replace(
+                        photo, file_id=kept.ref, mime_type=kept.mime_type, as_file=False
+                    )
         if verdict != EvidenceVerdict.OK:
             result.refused.append(verdict.value)
             continue
-        result.accepted.append((photo, size, mime_type))
+        result.accepted.append((photo, size, photo.mime_type))
         used += size
     if result.refused:
         log.info("evidence refused: %s", ", ".join(result.refused))

@@ -36,7 +36,10 @@ TEXT_MAX = 4096
 
 
 def as_media(file_id: str, mime_type: str) -> MediaItem:
-    # Telegram re-encodes photos as JPEG; any other type arrived as a file and goes on as one.
+    # Telegram re-encodes photos as JPEG, and a cleaned copy (``local:``) of an image that came
+    # as a file goes as a photo too; only a file kept from before cleaning goes on as a file.
+    if file_id.startswith("local:"):
+        return MediaItem(file_id)
     return MediaItem(file_id, as_document=mime_type != "image/jpeg")
 
 

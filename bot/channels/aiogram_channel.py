@@ -22,9 +22,9 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.methods.base import Response, TelegramMethod
-from aiogram.types import Update
+from aiogram.types import BufferedInputFile, Update
 
-from bot.channels.base import BatchHandler, UpdateHandler
+from bot.channels.base import BatchHandler, UpdateHandler, Upload
 from bot.channels.errors import (
     ChannelError,
     ChatMigrated,
@@ -131,6 +131,18 @@ def channel_error(exc: Exception) -> ChannelError:
     raise exc
 
 
+def _aiogram_files(value: Any) -> Any:
+    """``value`` with each :class:`Upload` as aiogram's input file, at any depth: aiogram's form
+    encoding attaches input files wherever they stand (``attach://`` for the nested ones)."""
+    if isinstance(value, Upload):
+        return BufferedInputFile(value.content, filename=value.filename)
+    if isinstance(value, dict):
+        return {key: _aiogram_files(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_aiogram_files(item) for item in value]
+    return value
+
+
 class AiogramChannel:
     """A :class:`bot.channels.base.Channel` on aiogram 3.
 
@@ -168,7 +180,7 @@ class AiogramChannel:
         await self.bot.session.close()
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
-        request = raw_method(method).model_validate(params)
+        request = raw_method(method).model_validate(_aiogram_files(params))
         try:
             return await self.bot(request)
         except Exception as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
@@ -10,6 +11,19 @@ UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
 
 BatchHandler = Callable[[list[dict[str, Any]]], Awaitable[None]]
 """Receives a whole getUpdates batch, in order; returns only after all of it is stored (or none)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploads in a call (a cleaned evidence image), where a Bot API parameter
+    would otherwise hold a file id: ``photo`` or ``document``, or ``media`` inside an album's
+    entry. Each adapter turns it into its framework's own input file."""
+
+    filename: str
+    content: bytes
+
+    def __repr__(self) -> str:  # never the bytes in a log line
+        return f"Upload({self.filename!r}, {len(self.content)} bytes)"
 
 
 class Channel(Protocol):
@@ -39,7 +53,8 @@ class Channel(Protocol):
         """Release the HTTP session; the last thing the runtime does."""
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
-        """Call a Bot API method with JSON parameters and return the JSON result."""
+        """Call a Bot API method with JSON parameters (and :class:`Upload` values where a file
+        is uploaded) and return the JSON result."""
 
     async def download(self, file_id: str) -> bytes:
         """The content of a file the bot received."""

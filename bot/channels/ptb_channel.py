@@ -22,11 +22,11 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile, InputMediaDocument, InputMediaPhoto
 from telegram import error as tg
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import BatchHandler, UpdateHandler
+from bot.channels.base import BatchHandler, UpdateHandler, Upload
 from bot.channels.errors import (
     ChannelError,
     PermanentError,
@@ -102,6 +102,31 @@ def channel_error(exc: Exception) -> ChannelError:
     raise exc
 
 
+def _ptb_files(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with each :class:`Upload` as PTB's input file: a top-level one as a multipart
+    field of the parameter's name, one in an album's entry inside PTB's own media object (PTB
+    attaches files only from those, not from plain dicts)."""
+    converted: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Upload):
+            value = InputFile(value.content, filename=value.filename)
+        elif key == "media" and isinstance(value, list):
+            value = [_ptb_media(entry) for entry in value]
+        converted[key] = value
+    return converted
+
+
+def _ptb_media(entry: Any) -> Any:
+    if not (isinstance(entry, dict) and isinstance(entry.get("media"), Upload)):
+        return entry
+    upload: Upload = entry["media"]
+    media = InputFile(upload.content, filename=upload.filename, attach=True)
+    caption = entry.get("caption")
+    if entry.get("type") == "document":
+        return InputMediaDocument(media, caption=caption)
+    return InputMediaPhoto(media, caption=caption)
+
+
 def _request(connections: int) -> HTTPXRequest:
     return ExactErrorsRequest(
         connection_pool_size=connections,
@@ -144,7 +169,7 @@ class PtbChannel:
         await asyncio.gather(self._updates_request.shutdown(), self._request.shutdown())
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
-        return await self._post(method, params)
+        return await self._post(method, _ptb_files(params))
 
     async def download(self, file_id: str) -> bytes:
         file = await self._post("getFile", {"file_id": file_id})

@@ -42,6 +42,7 @@ from locales import Catalogs
 from storage.console import issue_login
 from storage.models import Citizen, Report, ReportPhoto
 from storage.unit_registry import seed_units
+from tests.images import gif_html_polyglot
 from tests.integration.database import Database
 from web.console import ConsoleConfig, build_console_app
 from web.console.context import CONFIG
@@ -146,7 +147,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     db = Database(tmp_path / "console.db")
     await db.start()
     clock = ManualClock(wita(3, 2))  # Monday 2 March 2026
-    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))
+    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"), media_dir=tmp_path / "media")
     deps = handler_deps(settings, "1:x", Catalogs("id"), clock)
     units: dict[str, int] = {}
     async with db.uow() as uow:
@@ -469,7 +470,8 @@ async def test_the_areas_page_counts_every_desa_including_those_that_sent_nothin
 async def test_photos_are_served_only_to_those_who_may_see_the_report(
     world: World, filed: Filed, tmp_path: Path
 ) -> None:
-    image = tmp_path / "bukti.jpg"
+    image = world.config.media_dir / "1" / "1-ua.jpg"
+    image.parent.mkdir(parents=True)
     image.write_bytes(b"\xff\xd8\xff\xe0 bukti")
     async with world.db.sessions() as session:
         report = await store_report(session, filed.done)
@@ -500,6 +502,53 @@ async def test_photos_are_served_only_to_those_who_may_see_the_report(
     finally:
         await desa.close()
         await pupr.close()
+
+
+async def test_a_photo_is_served_with_the_type_its_bytes_have_and_never_as_a_page(
+    world: World, filed: Filed, tmp_path: Path
+) -> None:
+    """Security review, finding 1: a GIF/HTML polyglot declared ``image/png, text/html`` once
+    ran its script in the coordinator's session. Now the server decides the type from the
+    bytes, forbids sniffing and sandboxes the response; a file that is no image, or lies
+    outside the media folder, is not served at all."""
+    folder = world.config.media_dir / "9"
+    folder.mkdir(parents=True)
+    polyglot, page = folder / "0-a.gif", folder / "1-b.png"
+    polyglot.write_bytes(gif_html_polyglot())
+    page.write_bytes(b"<html><script>alert(1)</script></html>")
+    outside = tmp_path / "elsewhere.jpg"
+    outside.write_bytes(b"\xff\xd8\xff\xe0 bukan dari folder media")
+    async with world.db.sessions() as session:
+        report = await store_report(session, filed.done)
+        session.add_all(
+            [
+                ReportPhoto(
+                    report_id=report,
+                    position=position,
+                    file_id=f"f{position}",
+                    file_unique_id=f"u{position}",
+                    mime_type="image/png, text/html",
+                    stored_path=str(path),
+                )
+                for position, path in enumerate((polyglot, page, outside))
+            ]
+        )
+        await session.commit()
+    coordinator = await world.client("diskominfo")
+    try:
+        served = await coordinator.get(f"/laporan/{filed.done}/foto/0")
+        assert served.status == 200
+        assert served.headers["Content-Type"] == "image/gif"
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in served.headers["Content-Security-Policy"]
+        assert served.headers["Content-Disposition"].startswith('inline; filename="laporan-')
+        for position in (1, 2):
+            refused = await coordinator.get(f"/laporan/{filed.done}/foto/{position}")
+            assert refused.status == 404, position
+            assert "text/html" in refused.headers["Content-Type"]
+            assert "<script>alert" not in await refused.text()
+    finally:
+        await coordinator.close()
 
 
 async def store_report(session: AsyncSession, number: str) -> int:

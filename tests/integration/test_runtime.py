@@ -27,6 +27,7 @@ from storage.models import (
     ReportPhoto,
 )
 from storage.uow import UnitOfWork
+from tests.images import assert_clean, jpeg_with_identity
 from tests.integration import database
 
 CHANNEL = "telegram"
@@ -337,7 +338,7 @@ async def test_media_worker_stores_photos_and_counts_failures(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
     report_id = await db.add_report(clock(), "ok", "gone", "exe")
-    channel = FilesChannel({"ok": b"\xff\xd8\xffjpeg", "exe": b"MZ\x90\x00program"})
+    channel = FilesChannel({"ok": jpeg_with_identity(), "exe": b"MZ\x90\x00program"})
     worker = MediaWorker(uow_factory=db.uow, channel=channel, media_dir=tmp_path / "media")  # type: ignore[arg-type]
     assert await worker.download_pending() == 1
     async with db.uow() as uow:
@@ -346,13 +347,14 @@ async def test_media_worker_stores_photos_and_counts_failures(
         ).all()
     expected = tmp_path / "media" / str(report_id) / "1-u-ok.jpg"
     assert stored.stored_path == str(expected)
-    assert expected.read_bytes() == b"\xff\xd8\xffjpeg"
+    # What is kept is the picture redrawn, upright, without its owner's metadata.
+    assert_clean(expected.read_bytes(), "stored", ((48, 64),))
     assert missing.stored_path is None
     assert missing.download_attempts == 1
     assert "file not reachable" in (missing.download_error or "")
     # A file that is not an image is never stored as evidence.
     assert program.stored_path is None
-    assert "not an image" in (program.download_error or "")
+    assert "not a decodable image" in (program.download_error or "")
     assert sorted(p.name for p in (tmp_path / "media" / str(report_id)).iterdir()) == [
         expected.name
     ]

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
@@ -38,6 +39,8 @@ class ConsoleConfig:
     login_ttl: timedelta = LOGIN_TTL
     page_size: int = 50
     clock: Callable[[], datetime] = _now
+    #: The media store (``MEDIA_DIR``): photos are served only from inside it.
+    media_dir: Path = Path("data/media")
 
     @property
     def secure_cookie(self) -> bool:

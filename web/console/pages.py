@@ -3,13 +3,11 @@ the audit log. Each page checks what the viewer may see before it reads anything
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import select
@@ -28,6 +26,7 @@ from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, render, translator, viewer
 from web.console.html import bars, esc, link, number, percent, share_bars, table, url
 from web.console.rows import build_row, load_rows
+from web.media import image_response
 
 MAX_PAGE = 100_000
 _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
@@ -597,10 +596,13 @@ async def photo(request: web.Request) -> web.StreamResponse:
                 ReportPhoto.report_id == report.id, ReportPhoto.position == int(raw_n)
             )
         )
-    stored = Path(found.stored_path) if found is not None and found.stored_path else None
-    if found is None or stored is None or not await asyncio.to_thread(stored.is_file):
+    config = request.config_dict[CONFIG]
+    stored = found.stored_path if found is not None else None
+    name = f"laporan-{report.tracking_no}-foto-{raw_n}"
+    served = await image_response(config.media_dir, stored, name=name)
+    if served is None:
         raise Refusal(404, "console.error.photo_missing")
-    return web.FileResponse(stored, headers={"Content-Type": found.mime_type or "image/jpeg"})
+    return served
 
 
 # --- exports --------------------------------------------------------------------------------

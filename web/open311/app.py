@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -35,6 +34,7 @@ from locales import Translator
 from storage.models import ApiKey, Citizen, Report, ReportEvent
 from storage.open311 import Open311Repository
 from storage.uow import UnitOfWork
+from web.media import image_response
 from web.open311.config import Filer, Open311Config
 from web.open311.formats import Format, error_response, respond, respond_document
 from web.open311.location import PlaceProblem, resolve_place
@@ -294,20 +294,11 @@ class Open311:
                 and bool(await repo.verified([report.id], VERIFIED_EVENT))
             )
             photo = (await repo.stored_photos([report.id])).get(report.id) if report else None
-        path = self._media_path(photo.stored_path if photo and shown else None)
-        if path is None:
+        stored = photo.stored_path if photo and shown else None
+        served = await image_response(self.config.media_dir, stored, name=f"laporan-{number}")
+        if served is None:
             raise Open311Error(404, "open311.error.no_media", id=number)
-        assert photo is not None
-        return web.FileResponse(path, headers={"Content-Type": photo.mime_type})
-
-    def _media_path(self, stored: str | None) -> Path | None:
-        if not stored:
-            return None
-        root = self.config.media_dir.resolve()
-        path = Path(stored).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            return None
-        return path
+        return served
 
     # --- filing a request ------------------------------------------------------------------------
 

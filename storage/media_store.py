@@ -1,0 +1,125 @@
+"""The media store: evidence images on the server's disk, always re-encoded and without metadata.
+
+A citizen's file can carry more than the picture: its name (``Budi_Santoso_KTP.png``), EXIF with
+a GPS position, the phone's owner or model, PNG text chunks, XMP, a comment, or bytes that are an
+image and an HTML page at once. None of that may reach a unit's group, the console or Open311,
+above all for anonymous reports. So an image is decoded and drawn again into a new file from its
+pixels alone (orientation applied first), as JPEG, or PNG where it has transparency; whatever does
+not decode as a picture is not kept. Files get neutral names (a hash of the clean bytes), so the
+same picture sent twice is stored once.
+
+Files the bot sends on from here are named by a reference ``local:<name>`` in place of a Telegram
+file id; the outbox uploads the bytes behind it (see ``bot.uploads``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+#: How a cleaned file is named where a Telegram file id would stand.
+LOCAL_PREFIX = "local:"
+#: More pixels than any phone camera makes; bigger "images" are refused before decoding.
+MAX_PIXELS = 60_000_000
+JPEG_QUALITY = 88
+_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
+_FOLDER = "clean"
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    mime_type: str  # image/jpeg or image/png
+
+    @property
+    def extension(self) -> str:
+        return ".png" if self.mime_type == "image/png" else ".jpg"
+
+
+def clean_image(content: bytes) -> CleanImage | None:
+    """The picture in ``content`` drawn into a new file with no metadata, or None if it is not a
+    picture Pillow can decode (or is absurdly large)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as opened:
+                if opened.width * opened.height > MAX_PIXELS:
+                    return None
+                opened.seek(0)  # an animation's first frame
+                upright = ImageOps.exif_transpose(opened)
+                return _redraw(upright)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
+        return None
+
+
+def _redraw(image: Image.Image) -> CleanImage:
+    transparent = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    mode = "RGBA" if transparent else "RGB"
+    converted = image.convert(mode)
+    # A new image from the pixels alone: no info dict, no EXIF, ICC, XMP, text or comment.
+    pixels = Image.frombytes(mode, converted.size, converted.tobytes())
+    out = io.BytesIO()
+    if transparent:
+        pixels.save(out, "PNG")
+        return CleanImage(out.getvalue(), "image/png")
+    pixels.save(out, "JPEG", quality=JPEG_QUALITY)
+    return CleanImage(out.getvalue(), "image/jpeg")
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write then rename, so a crash never leaves a half file that looks complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
+@dataclass(frozen=True)
+class KeptImage:
+    """A cleaned image in the store: its ``local:`` reference, size and type."""
+
+    ref: str
+    size: int
+    mime_type: str
+
+
+class CleanStore:
+    """Cleaned copies of images that came as files, under ``<media_dir>/clean/``."""
+
+    def __init__(self, media_dir: Path) -> None:
+        self.root = media_dir / _FOLDER
+
+    def keep(self, content: bytes) -> KeptImage | None:
+        """Clean ``content`` and store it; None when it is not a picture. Blocking: run it in a
+        thread."""
+        cleaned = clean_image(content)
+        if cleaned is None:
+            return None
+        name = hashlib.sha256(cleaned.content).hexdigest()[:32] + cleaned.extension
+        path = self.root / name
+        if not path.is_file():
+            write_atomically(path, cleaned.content)
+        return KeptImage(LOCAL_PREFIX + name, len(cleaned.content), cleaned.mime_type)
+
+    def read(self, ref: str) -> bytes | None:
+        """The bytes behind a ``local:`` reference; None for a malformed or missing one."""
+        name = ref.removeprefix(LOCAL_PREFIX)
+        if not ref.startswith(LOCAL_PREFIX) or not _NAME.match(name):
+            return None
+        try:
+            return (self.root / name).read_bytes()
+        except OSError:
+            return None
+
+
+def is_local(file_id: str) -> bool:
+    return file_id.startswith(LOCAL_PREFIX)
