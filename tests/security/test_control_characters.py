@@ -39,7 +39,11 @@ def _controls(text: str) -> list[str]:
         ("baris satu\r\nbaris dua\rtiga\n\tempat", True, "baris satu\nbaris dua\ntiga\n\tempat"),
         ("C1\x85 dan\x9b DEL\x7f dan NUL\x00", True, "C1 dan DEL dan NUL"),
         ("lone \ud800 surrogate \udfff", True, "lone  surrogate "),
-        ("emoji 👍🏽 dan zero\u200dwidth joiner tetap", True, "emoji 👍🏽 dan zero\u200dwidth joiner tetap"),
+        (
+            "emoji 👍🏽 dan zero\u200dwidth joiner tetap",
+            True,
+            "emoji 👍🏽 dan zero\u200dwidth joiner tetap",
+        ),
         ("alamat\nbaris dua\ttab", False, "alamat baris dua tab"),
         ("non\ufffe char\uffff", True, "non char"),
     ],
@@ -75,7 +79,9 @@ async def test_an_open311_post_is_stored_without_control_characters(open311: Wor
 
 async def test_requests_xml_stays_well_formed_with_a_dirty_stored_row(open311: World) -> None:
     """A row stored before input was cleaned: once verified, its words are public."""
-    number = await open311.file_telegram_report("biasa", "Sampah\x0b menumpuk\x1b di tepi\x08 jalan")
+    number = await open311.file_telegram_report(
+        "biasa", "Sampah\x0b menumpuk\x1b di tepi\x08 jalan"
+    )
     async with open311.db.uow() as uow:
         report = await uow.reports.by_tracking_number(number)
         assert report is not None
