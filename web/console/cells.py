@@ -11,12 +11,15 @@ input was cleaned still exports. Numbers stay numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from core.inputs import clean_text
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 #: A text starting with one of these is read as a formula by some spreadsheet.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
