@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.inputs import clean_text
 from handlers.events import (
     BotMembership,
     ButtonPress,
@@ -56,9 +57,9 @@ def _sender(user: JSON | None) -> Sender:
         return Sender(user_id="")
     return Sender(
         user_id=str(user.get("id", "")),
-        first_name=str(user.get("first_name", "")),
-        last_name=str(user.get("last_name", "")),
-        username=str(user.get("username", "")),
+        first_name=clean_text(str(user.get("first_name", "")), multiline=False),
+        last_name=clean_text(str(user.get("last_name", "")), multiline=False),
+        username=clean_text(str(user.get("username", "")), multiline=False),
         language_code=str(user.get("language_code", "")),
     )
 
@@ -139,15 +140,16 @@ def message_event(message: JSON, channel: str) -> Message | ChatMigrated | Unsup
         chat_kind=_chat_kind(chat),
         message_id=int(message["message_id"]),
         sender=_sender(message.get("from")),
-        # A caption is the text of a photo or document message.
-        text=str(message.get("text") or message.get("caption") or ""),
+        # A caption is the text of a photo or document message. Free text enters here: control
+        # characters go before anything stores it (a description keeps its lines).
+        text=clean_text(str(message.get("text") or message.get("caption") or "")),
         media=media,
         photos=photos,
         location=location,
         reply_to_message_id=int(reply_to["message_id"]) if "message_id" in reply_to else None,
         reply_to_bot=bool((reply_to.get("from") or {}).get("is_bot")),
         media_group_id=media_group_id,
-        chat_title=str(chat.get("title", "")),
+        chat_title=clean_text(str(chat.get("title", "")), multiline=False),
     )
 
 

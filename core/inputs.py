@@ -1,4 +1,5 @@
-"""Input that says nothing is not input: invisible characters and implausible places.
+"""Input that says nothing is not input: invisible characters and implausible places; and
+text that could break what it is written into is cleaned where it enters.
 
 A text is judged (empty? long enough?) by what a reader sees: zero-width spaces, joiners,
 direction marks, byte-order marks and control characters are not counted. A GPS point must lie
@@ -8,6 +9,7 @@ stored for a report in Kutai Timur.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -20,6 +22,19 @@ def visible(text: str) -> str:
     return "".join(
         ch for ch in text if ch in _KEPT or unicodedata.category(ch) not in ("Cf", "Cc")
     ).strip()
+
+
+#: C0 and C1 control characters (newline and tab apart), lone surrogates (a Python string holds
+#: a pair as one character, so any surrogate is alone) and the noncharacters U+FFFE/U+FFFF:
+#: nothing a person means to type, and each one breaks an XML document, an XLSX cell or UTF-8.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """``text`` fit to store and to write anywhere: line ends made ``\\n``, the characters above
+    removed; a one-line text (``multiline=False``) also gets a space for each newline and tab."""
+    text = _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text if multiline else text.replace("\n", " ").replace("\t", " ")
 
 
 def says_nothing(text: str) -> bool:

@@ -309,15 +309,20 @@ async def events_of(
     return by_report
 
 
-async def photo_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, int]:
+async def photo_positions(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each report's stored photos by position, in order (what ``/foto/{position}`` serves)."""
     if not report_ids:
         return {}
     rows = await session.execute(
-        select(ReportPhoto.report_id, func.count(ReportPhoto.id))
-        .where(ReportPhoto.report_id.in_(list(report_ids)))
-        .group_by(ReportPhoto.report_id)
+        select(ReportPhoto.report_id, ReportPhoto.position)
+        # NULL != "" is not true either: a photo not downloaded yet is left out.
+        .where(ReportPhoto.report_id.in_(list(report_ids)), ReportPhoto.stored_path != "")
+        .order_by(ReportPhoto.report_id, ReportPhoto.position)
     )
-    return {int(rid): int(n) for rid, n in rows}
+    found: dict[int, list[int]] = {}
+    for report_id, position in rows:
+        found.setdefault(int(report_id), []).append(int(position))
+    return found
 
 
 async def supporter_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, int]:

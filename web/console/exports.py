@@ -24,12 +24,13 @@ from locales import Translator
 from storage.console import (
     ReportQuery,
     day_counts,
-    photo_counts,
+    photo_positions,
     stream_reports,
     tallies,
     with_days,
 )
 from storage.models import Report, Unit
+from web.console.cells import cell_value, xlsx_row
 from web.console.config import ConsoleConfig
 from web.console.context import SessionFactory
 from web.console.rows import ReportRow, load_rows
@@ -130,7 +131,9 @@ def lapor_headers() -> list[str]:
     ]
 
 
-def lapor_values(config: ConsoleConfig, row: ReportRow, photos: int) -> list[str]:
+def lapor_values(config: ConsoleConfig, row: ReportRow, photos: Sequence[int]) -> list[str]:
+    """The report as SP4N-LAPOR! asks for it; ``photos`` are the positions of its stored photos,
+    each linked as the console serves it (``/laporan/{number}/foto/{position}``)."""
     r = row.report
     place = row.desa or row.kecamatan or config.regions.root.name
     title = f"{row.category} — {place}"
@@ -138,7 +141,7 @@ def lapor_values(config: ConsoleConfig, row: ReportRow, photos: int) -> list[str
     if r.latitude is not None and r.longitude is not None:
         location = f"{location} ({r.latitude:.6f}, {r.longitude:.6f})".strip()
     base = config.public_url.rstrip("/")
-    attachments = " ".join(f"{base}/laporan/{r.tracking_no}/foto/{n}" for n in range(1, photos + 1))
+    attachments = " ".join(f"{base}/laporan/{r.tracking_no}/foto/{n}" for n in photos)
     return [
         title,
         r.description,
@@ -161,16 +164,17 @@ def lapor_values(config: ConsoleConfig, row: ReportRow, photos: int) -> list[str
 async def csv_chunks(
     tr: Translator, batches: AsyncIterator[list[ReportRow]]
 ) -> AsyncIterator[bytes]:
-    """The CSV, a batch of rows at a time (UTF-8 with a BOM, so spreadsheets read the accents)."""
+    """The CSV, a batch of rows at a time (UTF-8 with a BOM, so spreadsheets read the accents);
+    every cell data, not a formula (web.console.cells)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(report_headers(tr))
+    writer.writerow(map(cell_value, report_headers(tr)))
     yield ("\ufeff" + buffer.getvalue()).encode()
     async for rows in batches:
         buffer.seek(0)
         buffer.truncate()
         for row in rows:
-            writer.writerow(report_values(tr, row))
+            writer.writerow(map(cell_value, report_values(tr, row)))
         yield buffer.getvalue().encode()
 
 
@@ -182,10 +186,10 @@ async def xlsx_bytes(
 ) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(headers)
+    sheet.append(xlsx_row(sheet, headers))
     async for rows in batches:
         for row in rows:
-            sheet.append(values(row))
+            sheet.append(xlsx_row(sheet, values(row)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -278,14 +282,14 @@ async def row_batches(
     units: dict[int, Unit],
     config: ConsoleConfig,
     tr: Translator,
-    photos: dict[int, int] | None = None,
+    photos: dict[int, list[int]] | None = None,
 ) -> AsyncIterator[list[ReportRow]]:
     """The query's rows a batch at a time, in a session of their own (``photos`` is filled with
-    each report's photo count on the way, for the SP4N-LAPOR! sheet)."""
+    each report's stored photo positions on the way, for the SP4N-LAPOR! sheet)."""
     async with sessions() as session:
         async for reports in stream_reports(session, query):
             if photos is not None:
-                photos.update(await photo_counts(session, [r.id for r in reports]))
+                photos.update(await photo_positions(session, [r.id for r in reports]))
             yield await load_rows(session, reports, units, config, tr.language)
 
 
@@ -308,12 +312,12 @@ async def xlsx_export(
             lambda row: report_values(tr, row),
         )
     if kind == "lapor":
-        photos: dict[int, int] = {}
+        photos: dict[int, list[int]] = {}
         return await xlsx_bytes(
             "SP4N-LAPOR",
             lapor_headers(),
             row_batches(sessions, query, units, config, tr, photos),
-            lambda row: lapor_values(config, row, photos.get(row.report.id, 0)),
+            lambda row: lapor_values(config, row, photos.get(row.report.id, [])),
         )
     today = config.clock().astimezone(config.timezone).date()
     by_unit = await unit_tallies(sessions, query, today)
@@ -330,7 +334,7 @@ def table_xlsx(title: str, rows: Sequence[Sequence[str | int | float]]) -> bytes
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

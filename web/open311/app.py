@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.categories import HANDLER_OPD, Category, category_by_code
+from core.inputs import clean_text
 from core.lifecycle import Privacy, ReportStatus, ReportType
 from core.limits import DESCRIPTION_MAX, DESCRIPTION_MIN
 from core.open311 import (
@@ -304,7 +305,12 @@ class Open311:
 
     async def post_request(self, request: web.Request, fmt: Format) -> web.StreamResponse:
         form = await request.post()
-        field = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        # Free text enters here: control characters go before anything reads or stores it.
+        field = {
+            k: clean_text(v, multiline=k == "description")
+            for k, v in form.items()
+            if isinstance(v, str)
+        }
         now = self.clock()
         async with self.uow() as uow:
             repo = Open311Repository(uow.session)

@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from core.inputs import clean_text
+
 
 class Format(StrEnum):
     XML = "xml"
@@ -38,7 +40,9 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # XML 1.0 cannot carry most control characters: a row stored before input was cleaned
+    # must not make the document unreadable for every client.
+    return clean_text(str(value))
 
 
 def _fill(parent: ET.Element, item: Item) -> None:
