@@ -9,6 +9,7 @@ reply addressed to the reporter (those quote the reporter's name, house and phon
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from core.permissions import CaseAction
+from core.tracking import new_tracking_number
 from handlers.case import Case, Officer
 from handlers.formatting import short_datetime
 from handlers.officer_actions import answer_reporter
@@ -53,7 +55,7 @@ async def reported(world: World, privacy: str, *, verified: bool) -> Report:  # 
         await uow.session.execute(
             update(Report)
             .where(Report.id == report_id)
-            .values(privacy=privacy, address_detail=ADDRESS)
+            .values(privacy=privacy, address_detail=ADDRESS, tracking_no=new_tracking_number())
         )
         await uow.commit()
     if verified:
@@ -118,6 +120,21 @@ async def test_a_verified_biasa_report_is_offered_without_address_or_time(
     filed = short_datetime(report.created_at, tz, "id")
     assert filed not in shown
     assert filed.split()[3] not in shown  # not even the minute ("10.00")
+
+
+async def test_supporting_then_looking_up_shows_no_time_of_filing_either(
+    world: World,  # noqa: F811
+    driver: Driver,
+) -> None:
+    """The offer leaves out when the report was filed; the supporter's /status must too."""
+    report = await reported(world, "biasa", verified=True)
+    offer = buttons(await offer_to_snooper(driver))
+    await driver.press_data(SNOOPER, offer["👍 Dukung laporan ini (no. 1)"])
+    shown = texts(await driver.text(SNOOPER, f"/status {report.tracking_no}"))[0]
+    assert "yang Anda dukung" in shown
+    assert "Riwayat:" in shown
+    assert "Gang Mawar" not in shown
+    assert re.search(r"\d{1,2}[.:]\d{2}", shown) is None, shown  # no hour and minute anywhere
 
 
 async def supporter_of(world: World, report_id: int) -> None:  # noqa: F811
