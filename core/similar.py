@@ -2,7 +2,9 @@
 
 Pure: the caller reads the candidate reports; this module says which of them are similar (same
 category, and the same desa or a GPS point within the radius when both have one, from the last
-days) and in which order they are shown (nearest first, then newest). See docs/similar.md.
+days) and in which order they are shown (nearest first, then newest). A citizen is offered only
+what :func:`offerable` allows (verified, biasa); the unit's duplicate picker sees more. See
+docs/similar.md.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
 EARTH_RADIUS_M = 6_371_008.8
 #: How many similar reports are shown at most.
 SHOWN_MAX = 3
+#: Open statuses a report reaches only once the unit verified it (baru is not verified yet).
+VERIFIED_OPEN = OPEN_STATUSES - {ReportStatus.BARU}
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -58,6 +62,13 @@ class Candidate:
 class Match:
     candidate: Candidate
     distance_m: float | None  # None: matched by the desa, without two GPS points
+
+
+def offerable(status: ReportStatus, privacy: Privacy) -> bool:
+    """Whether a report may be offered to any citizen starting a report nearby: only once the
+    unit verified it, and only when its reporter chose biasa (an anonim or rahasia report, or
+    one nobody checked yet, is not shown to strangers)."""
+    return status in VERIFIED_OPEN and privacy == Privacy.BIASA
 
 
 def _distance(place: Place, candidate: Candidate) -> float | None:

@@ -9,7 +9,7 @@ from handlers import intake
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current_citizen
 from handlers.events import Message
-from handlers.formatting import category_name, long_date, place_name, short_datetime
+from handlers.formatting import category_name, long_date, place_name, short_date, short_datetime
 from handlers.menu import main_menu, menu_choice
 from handlers.reporter_actions import SUPPORTER_NOTE
 from handlers.steps import ChatStep
@@ -228,7 +228,8 @@ async def show_status(turn: Turn, citizen: Citizen, text: str) -> None:
 
 def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
     """What a supporter (laporan serupa) may see: the public status and the steps taken, never
-    who filed it, the description, the privacy choice or anyone's words (they may name people)."""
+    who filed it, the description, the privacy choice or anyone's words (they may name people),
+    and days only: the time of filing would tell who was out there (docs/similar.md)."""
     tz = turn.deps.config.timezone
     lang = turn.conversation.language
     lines = [
@@ -239,7 +240,7 @@ def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
             type=turn.t(f"type.{report.report_type}"),
             category=category_name(turn.deps.categories, report.category, lang),
             place=place_name(turn.deps.regions, report.region_code),
-            created=short_datetime(report.created_at, tz, lang),
+            created=short_date(report.created_at, tz, lang),
             due=long_date(report.due_date, lang) if report.due_date else "-",
         ),
         turn.t("status.supporters", count=supporters),
@@ -247,7 +248,7 @@ def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
         turn.t("status.timeline"),
     ]
     for event in report.events:
-        stamp = short_datetime(event.created_at, tz, lang)
+        stamp = short_date(event.created_at, tz, lang)
         lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}")
     return "\n".join(lines)
 

@@ -34,6 +34,11 @@ def short_datetime(value: datetime, tz: ZoneInfo, language: str) -> str:
     return f"{stamp} {local.tzname() or ''}".strip()
 
 
+def short_date(value: datetime, tz: ZoneInfo, language: str) -> str:
+    """``23 Nov 2026``: the day only, in the region's zone (where the time of day is not told)."""
+    return format_date(value.astimezone(tz).date(), format="d MMM yyyy", locale=language)
+
+
 def category_name(categories: tuple[Category, ...], code: str, language: str) -> str:
     category = category_by_code(categories, code)
     if category is None:

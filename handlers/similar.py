@@ -1,6 +1,7 @@
 """Laporan serupa: before a citizen files what others already reported, show them those open
-reports (what, where, since when, status — never who) and let them support one instead
-("👍 Dukung laporan ini"). See docs/similar.md.
+reports the unit verified and whose reporter chose biasa (what, which desa, status — never who,
+the address detail or when) and let them support one instead ("👍 Dukung laporan ini"). See
+docs/similar.md.
 
 ``offer`` is called by the intake flow once the category, the desa and the location (or its
 skip) are known; ``on_button`` takes the offer's buttons.
@@ -10,14 +11,14 @@ from __future__ import annotations
 
 from core.decisions import Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
-from core.similar import Match, Place, similar
+from core.similar import Match, Place, offerable, similar
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import draft as drafts
 from handlers.actions import InlineKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import Message
-from handlers.formatting import category_name, place_name, short_datetime
+from handlers.formatting import category_name, place_name
 from handlers.menu import main_menu
 from handlers.notices import refresh_cards
 from handlers.steps import ChatStep, about
@@ -61,7 +62,7 @@ async def offer(turn: Turn, message: Message) -> None:
     candidates = await _repo(turn).candidates(place.category, since(turn.now, config.similar_days))
     matches = similar(
         place,
-        candidates,
+        [c for c in candidates if offerable(c.status, c.privacy)],
         now=turn.now,
         radius_m=config.similar_radius_meters,
         days=config.similar_days,
@@ -78,11 +79,10 @@ async def _show(turn: Turn, matches: list[Match]) -> None:
     rows = []
     for index, found in enumerate(matches, start=1):
         report = await turn.uow.reports.get(found.candidate.report_id)
-        if report is None:
+        if report is None or not _offerable(report):
             continue
+        # The desa only: the address detail is the reporter's words ("depan rumah Bu Siti").
         where = place_name(turn.deps.regions, report.region_code)
-        if report.address_detail:
-            where += f" — {report.address_detail[:80]}"
         if found.distance_m is not None:
             where += " " + turn.t("similar.distance", meters=round(found.distance_m))
         lines.append(
@@ -92,7 +92,6 @@ async def _show(turn: Turn, matches: list[Match]) -> None:
                 number=report.tracking_no,
                 category=category_name(turn.deps.categories, report.category, lang),
                 place=where,
-                since=short_datetime(report.created_at, turn.deps.config.timezone, lang),
                 status=turn.t(f"status.label.{report.status}"),
                 supporters=counts.get(report.id, 0),
             )
@@ -116,7 +115,13 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
     return False
 
 
+def _offerable(report: Report) -> bool:
+    """What a citizen may be offered and support: verified, biasa, still open."""
+    return offerable(ReportStatus(report.status), Privacy(report.privacy))
+
+
 def _supportable(report: Report | None) -> bool:
+    """What the unit may merge a duplicate into: any open report that is not confidential."""
     return (
         report is not None
         and ReportStatus(report.status) in OPEN_STATUSES
@@ -131,7 +136,7 @@ async def _support(turn: Turn, arg: str) -> None:
         ask_consent(turn)
         return
     report = await turn.uow.reports.get(int(arg)) if arg.isdigit() else None
-    if report is None or not _supportable(report):
+    if report is None or not _offerable(report):
         turn.answer(turn.t("similar.not_open"), alert=True)
         return
     if report.citizen_id == citizen.id:

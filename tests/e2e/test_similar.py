@@ -1,7 +1,9 @@
 """Laporan serupa end to end: the real bot on each framework against the emulator.
 
-A citizen about to file what another already reported is shown that report (never who filed it)
-and may support it; supporters get its public updates and stay unknown to the unit.
+A citizen about to file what another already reported is shown that report once the unit
+verified it (never who filed it, where exactly or when) and may support it; supporters hear of
+the unit's steps and its final answer, never its notes to the reporter, and stay unknown to the
+unit.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ async def _never_named(*groups: ChatView) -> None:
                 assert secret not in text, (group.chat_id, text)
 
 
+async def _verified(siti: ChatView, telegram: EmulatorClient) -> None:
+    """The unit verifies Siti's report: only then is it offered to others."""
+    await siti.do(
+        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
+        "sudah diverifikasi",
+    )
+
+
 async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anonymously(
     running_bot: RunningBot,
     telegram: EmulatorClient,
@@ -59,14 +69,16 @@ async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anony
     # The card is out before anyone supports it (a card not sent yet is not edited: the count
     # shows from its next edit).
     await card_in(sepaso, number)
+    await _verified(siti, telegram)
 
     budi = chat_of(BUDI)
     await budi.consent()
     await _to_location(budi)
     offer = await budi.send("Lewati lokasi ➡️", OFFER)
-    for shown in (number, "Sampah & Lingkungan", "Sepaso", "Baru, menunggu verifikasi", "Sejak"):
+    for shown in (number, "Sampah & Lingkungan", "Sepaso", "Sudah diteruskan ke unit"):
         assert shown in offer["text"], shown
     assert "Siti" not in offer["text"]  # never who
+    assert "Sejak" not in offer["text"]  # nor when it was filed
     assert labels(offer) == [SUPPORT_FIRST, "➡️ Lanjutkan laporan saya"]
 
     thanks = await budi.press(SUPPORT_FIRST, "Anda kini mendukung laporan")
@@ -77,22 +89,23 @@ async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anony
     card = await card_in(sepaso, number, showing="Didukung 1 warga lain")
     assert "👍 Didukung 1 warga lain" in card["text"]
 
-    # The unit's steps reach the supporter as news of the report they support.
-    verified = await budi.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "yang Anda dukung",
-    )
-    assert "sudah diverifikasi" in verified["text"]
+    # A follow-up note is written to the reporter: the supporter hears of the step only.
+    note = "Bu Siti, truk sampah datang besok pagi ke depan rumah Ibu."
     prompt = await sepaso.press("🔧 Tindak lanjut", "catatan tindak lanjut")
-    answer = await reply(
-        sepaso,
-        prompt,
-        "Truk sampah dijadwalkan datang besok pagi.",
-        expect_in=budi,
-        expect="Truk sampah dijadwalkan",
+    step = await reply(
+        sepaso, prompt, note, expect_in=budi, expect=f"Kabar laporan {number} yang Anda dukung"
     )
-    assert f"Kabar laporan {number} yang Anda dukung" in answer["text"]
-    assert "Truk sampah dijadwalkan" in (await siti.expect("Truk sampah", {}))["text"]
+    assert "sedang ditindaklanjuti" in step["text"]
+    assert "truk sampah" not in step["text"]
+    assert note in (await siti.expect("truk sampah datang besok", {}))["text"]
+
+    # The final answer is for the public: it reaches the supporter, without Siti's buttons.
+    answer = "Sampah sudah diangkut truk kecamatan pagi ini."
+    prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
+    done = await reply(sepaso, prompt, answer, expect_in=budi, expect=answer)
+    assert f"Kabar laporan {number} yang Anda dukung" in done["text"]
+    assert labels(done) == []
+    assert "truk sampah datang besok" not in "\n".join(await budi.texts())
     await _never_named(sepaso, coordinator)
 
 
@@ -107,6 +120,8 @@ async def test_offered_and_declined_the_citizen_files_their_own(
     siti = chat_of(SITI)
     await siti.consent()
     first = await file_report(siti, telegram)
+    await card_in(sepaso, first)
+    await _verified(siti, telegram)
 
     budi = chat_of(BUDI)
     await budi.consent()
@@ -234,6 +249,8 @@ async def test_a_supporters_words_and_photo_reach_the_unit_as_an_addition_never_
     await siti.consent()
     number = await file_report(siti, telegram)
     card = await card_in(sepaso, number)
+    await _verified(siti, telegram)
+    await card_in(sepaso, number, showing="Status: Terdisposisi")
     budi = chat_of(BUDI)
     await budi.consent()
     await _to_location(budi)
@@ -241,11 +258,6 @@ async def test_a_supporters_words_and_photo_reach_the_unit_as_an_addition_never_
     thanks = await budi.press(SUPPORT_FIRST, "Anda kini mendukung laporan")
     assert "keterangan atau foto" in thanks["text"]
 
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    await card_in(sepaso, number, showing="Status: Terdisposisi")
     prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     await reply(sepaso, prompt, "Di RT berapa tepatnya?", expect_in=siti, expect="Di RT berapa")
     [report] = await store.reports()

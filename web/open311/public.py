@@ -4,7 +4,6 @@ verified the report and while publication is on."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -15,6 +14,7 @@ from babel.dates import format_date
 from core.categories import Category, category_by_code
 from core.lifecycle import ReportStatus
 from core.open311 import open311_status
+from core.redaction import redact
 from core.regions import RegionDirectory, place_name
 from locales import Translator
 from storage.models import Report
@@ -61,25 +61,6 @@ def service_notice(tr: Translator, report: Report) -> str:
         return ""
     day = format_date(report.due_date, format="full", locale=tr.language)
     return tr.t(f"open311.notice.{report.status}", date=day)
-
-
-#: Name parts shorter than this are not hidden on their own ("Ny", "Hj"): too many false hits.
-NAME_PART_MIN = 3
-
-
-def redact(text: str, identity: tuple[str, ...], mask: str) -> str:
-    """``text`` with the reporter's name (whole and each part), username and user id masked:
-    people write their own name into an address or a description ("depan rumah saya, Budi")."""
-    words: set[str] = set()
-    for value in identity:
-        value = value.strip().lstrip("@")
-        if not value:
-            continue
-        words.add(value)
-        words.update(part for part in re.split(r"\W+", value) if len(part) >= NAME_PART_MIN)
-    for word in sorted(words, key=len, reverse=True):
-        text = re.sub(rf"@?\b{re.escape(word)}\b", mask, text, flags=re.IGNORECASE)
-    return text
 
 
 def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
