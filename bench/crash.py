@@ -55,6 +55,7 @@ from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import func, select
 
 from bench.errors import BenchError
+from bench.images import photo_jpeg
 from bench.procs import BotProcess
 from bench.workers import SECRET, WEBHOOK_PATH, Proxy, free_port, fresh_database
 from bot.emulator import Emulator, EmulatorClient, TgUser
@@ -419,7 +420,7 @@ class Citizen:
         return lambda: self.telegram.send_text(self.user, text)
 
     def _photo(self) -> Callable[[], Awaitable[Any]]:
-        photo = b"\xff\xd8\xff\xe0 tumpukan sampah " + str(self.n).encode() * 20
+        photo = photo_jpeg(self.n, (48, 36))
         return lambda: self.telegram.send_photo(self.user, photo)
 
     def _press(self, label: str) -> Callable[[], Awaitable[Any]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from bench.errors import BenchError
+from bench.images import photo_jpeg
 from bench.watch import (
     ChatSnapshot,
     Predicate,
@@ -21,8 +22,8 @@ from bench.watch import (
 from bot.emulator import EmulatorClient, TgUser
 from locales import Catalogs
 
-#: Bytes of every evidence photo (a JPEG header and filler; the emulator only sniffs the header).
-PHOTO = b"\xff\xd8\xff\xe0" + bytes(48 * 1024)
+#: Bytes of every evidence photo (a real JPEG: the media worker keeps only what decodes).
+PHOTO = photo_jpeg()
 DESCRIPTION = "Air PDAM mati total sejak tiga hari di RT 05, warga membeli air galon."
 #: Region and category are data, not catalogue texts (as in tests/integration/test_intake.py).
 CATEGORY = "Air Bersih"

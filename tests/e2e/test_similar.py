@@ -250,7 +250,7 @@ async def test_a_supporters_words_and_photo_reach_the_unit_as_an_addition_never_
     number = await file_report(siti, telegram)
     card = await card_in(sepaso, number)
     await _verified(siti, telegram)
-    await card_in(sepaso, number, showing="Status: Terdisposisi")
+    await card_in(sepaso, number, showing="(Terdisposisi)")
     budi = chat_of(BUDI)
     await budi.consent()
     await _to_location(budi)

@@ -17,6 +17,7 @@ from storage.models import ReportEvent, Unit, UnitChat
 from storage.unit_registry import issue_binding_code
 from storage.uow import UnitOfWork
 from tests.e2e.helpers import JsonDict, tracking_number
+from tests.images import plain_jpeg
 
 KOORDINATOR = TgUser(id=2001, first_name="Rina", last_name="Diskominfo")
 KADES = TgUser(id=2002, first_name="Pak", last_name="Kades")
@@ -159,7 +160,7 @@ async def file_report(
     await chat.press("Lewati ➡️", "Kirim titik lokasi")
     await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
     await chat.send(description, "Kirim foto bukti")
-    photo = b"\xff\xd8\xff\xe0 tumpukan sampah" * 30
+    photo = plain_jpeg(len(description))
     await chat.do(lambda: telegram.send_photo(chat.user, photo), "📷 Foto diterima: 1/5.")
     await chat.press("✅ Selesai (1 foto)", "Pilih kerahasiaan laporan")
     await chat.press(privacy, "Periksa laporan Anda")
@@ -181,20 +182,27 @@ async def reply(
     )
 
 
-async def card_in(group: ChatView, number: str, *, showing: str = "") -> JsonDict:
-    """The newest card of report ``number`` in the group, once it shows ``showing``.
+async def card_in(
+    group: ChatView, number: str, *, showing: str = "", timeout: float = CARD_TIMEOUT
+) -> JsonDict:
+    """The newest card of report ``number`` in the group, once it shows ``showing``; fails when
+    no card of it shows that within ``timeout`` seconds.
 
     A step's messages to different chats are sent concurrently, so the card's edit may land
-    after the citizen's message the test waited for; the caller asserts on what it returns.
+    after the citizen's message the test waited for.
     """
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + CARD_TIMEOUT
+    deadline = loop.time() + timeout
     while True:
         texts = [(m, str(m.get("text", ""))) for m in await group.messages()]
         cards = [m for m, text in texts if f"📋 Laporan {number}" in text]
-        if (cards and showing in cards[-1]["text"]) or loop.time() > deadline:
-            assert cards, f"no card of {number} in {group.chat_id}"
+        if cards and showing in cards[-1]["text"]:
             return cards[-1]
+        if loop.time() > deadline:
+            assert cards, f"no card of {number} in {group.chat_id}"
+            raise AssertionError(
+                f"the card of {number} does not show {showing!r}: {cards[-1]['text']!r}"
+            )
         await asyncio.sleep(0.05)
 
 
