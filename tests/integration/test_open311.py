@@ -161,8 +161,11 @@ async def _add_key(db: Database, name: str, key: str, *, revoked: datetime | Non
         await uow.commit()
 
 
-async def _world(tmp_path: Path, *, publish: bool = True) -> AsyncIterator[World]:
-    db = Database(tmp_path / "open311.db")
+async def _world(
+    tmp_path: Path, *, publish: bool = True, database: str | None = None
+) -> AsyncIterator[World]:
+    """The API over a SQLite file, or over the database at ``database`` (a URL) when given."""
+    db = Database(database or tmp_path / "open311.db")
     await db.start()
     clock = ManualClock(wita(3, 2))
     settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))
