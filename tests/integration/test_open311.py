@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -162,9 +162,14 @@ async def _add_key(db: Database, name: str, key: str, *, revoked: datetime | Non
 
 
 async def _world(
-    tmp_path: Path, *, publish: bool = True, database: str | None = None
+    tmp_path: Path,
+    *,
+    publish: bool = True,
+    database: str | None = None,
+    posts_per_minute: int | None = None,
 ) -> AsyncIterator[World]:
-    """The API over a SQLite file, or over the database at ``database`` (a URL) when given."""
+    """The API over a SQLite file, or over the database at ``database`` (a URL) when given;
+    ``posts_per_minute`` instead of the setting's default."""
     db = Database(database or tmp_path / "open311.db")
     await db.start()
     clock = ManualClock(wita(3, 2))
@@ -201,6 +206,8 @@ async def _world(
         media_dir=media_dir,
         publish_descriptions=publish,
     )
+    if posts_per_minute is not None:
+        config = replace(config, posts_per_minute=posts_per_minute)
     root = web.Application()
     root.add_subapp(API + "/", build_open311_app(config, db.sessions, clock, ReportFiler(deps)))
     client: TestClient[Any, Any] = TestClient(TestServer(root))

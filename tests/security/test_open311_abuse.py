@@ -9,19 +9,26 @@ tests/integration/test_open311.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.settings import Settings
+from core.open311 import seconds_until_allowed
 from storage.models import Report
 from tests.databases import ENGINES, database_on
 from tests.integration.test_open311 import API, World, _add_key, _posted, _world, wita
+from web.open311 import Open311Config
 
+#: The review's scenario: 60 posts in a few seconds, then the 61st (the default is lower).
+PER_MINUTE = 60
 LONDON = {"lat": "51.5074", "long": "-0.1278"}
 OTHER_KEY = "kunci-sistem-lain-0123456789abcdefghij"
 
@@ -29,7 +36,7 @@ OTHER_KEY = "kunci-sistem-lain-0123456789abcdefghij"
 @pytest.fixture(params=ENGINES)
 async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
     async with database_on(request.param, tmp_path) as url:
-        async for made in _world(tmp_path, database=url):
+        async for made in _world(tmp_path, database=url, posts_per_minute=PER_MINUTE):
             yield made
 
 
@@ -64,7 +71,7 @@ def _not_georeport(status: int, body: bytes, fmt: str) -> str:
 
 async def test_the_61st_post_in_a_minute_is_refused_per_key(world: World) -> None:
     before = await _stored(world)
-    for n in range(60):
+    for n in range(PER_MINUTE):
         status, body = await world.post("/requests.json", _posted())
         assert status == 200, (n, body)
     outbox = len(await world.outbox())
@@ -75,7 +82,7 @@ async def test_the_61st_post_in_a_minute_is_refused_per_key(world: World) -> Non
         assert _not_georeport(response.status, body, fmt) == ""
         assert response.status == 429
         assert response.headers["Retry-After"] == "30"
-    assert await _stored(world) == before + 60
+    assert await _stored(world) == before + PER_MINUTE
     assert len(await world.outbox()) == outbox
     # Another system's key has its own allowance.
     await _add_key(world.db, "sistem-lain", OTHER_KEY, revoked=None)
@@ -85,7 +92,37 @@ async def test_the_61st_post_in_a_minute_is_refused_per_key(world: World) -> Non
     world.clock.advance(30)
     status, _ = await world.post("/requests.json", _posted())
     assert status == 200
-    assert await _stored(world) == before + 62
+    assert await _stored(world) == before + PER_MINUTE + 2
+
+
+async def test_posts_sent_at_once_do_not_slip_past_the_limit(world: World) -> None:
+    before = await _stored(world)
+
+    async def post() -> int:
+        response = await world.client.post(f"{API}/requests.json", data=_posted())
+        await response.read()
+        return response.status
+
+    statuses = await asyncio.gather(*(post() for _ in range(PER_MINUTE + 10)))
+    assert sorted(statuses) == [200] * PER_MINUTE + [429] * 10
+    assert await _stored(world) == before + PER_MINUTE
+
+
+def test_the_wait_is_until_enough_filings_leave_the_minute() -> None:
+    now = wita(3, 2, 10)
+    filed = [now - timedelta(seconds=s) for s in (50, 40, 30, 20.5)]
+    assert seconds_until_allowed(filed, now, 5) == 0
+    assert seconds_until_allowed(filed, now, 4) == 10  # the oldest leaves in 10 s
+    assert seconds_until_allowed(filed, now, 2) == 30  # two must leave: the second in 30 s
+    assert seconds_until_allowed(filed, now, 1) == 40  # the newest leaves in 39.5 s: 40
+
+
+def test_by_default_a_key_files_slower_than_a_group_is_sent_to() -> None:
+    """Each report's card goes to the unit's group and the coordinator's, which Telegram paces at
+    20 messages a minute: a key at its default limit must leave room for the chat's reports."""
+    settings = Settings(_env_file=None)
+    assert settings.open311_posts_per_minute <= settings.outbox_group_per_minute / 2
+    assert Open311Config.posts_per_minute == settings.open311_posts_per_minute
 
 
 async def test_a_point_outside_the_region_is_refused(world: World) -> None:
@@ -182,7 +219,7 @@ async def test_bad_posts_get_a_georeport_4xx(world: World, fmt: str) -> None:
 
 async def test_a_refused_post_does_not_count_against_the_key(world: World) -> None:
     world.clock.set(wita(3, 2, 10))
-    for _ in range(60):
+    for _ in range(PER_MINUTE):
         status, _ = await world.post("/requests.json", _posted(description="rusak"))
         assert status == 400
     status, _ = await world.post("/requests.json", _posted())

@@ -9,6 +9,7 @@ the first photo of a public report (the ``media_url`` of its request).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,14 @@ from storage.open311 import Open311Repository
 from storage.uow import UnitOfWork
 from web.open311.config import Filer, Open311Config
 from web.open311.formats import Format, error_response, respond, respond_document
+from web.open311.guards import (
+    Open311Error,
+    check_pace,
+    format_of,
+    nowhere,
+    read_date,
+    read_form,
+)
 from web.open311.location import PlaceProblem, resolve_place
 from web.open311.public import PublicContext, iso, public_item, service_name, service_notice
 
@@ -46,14 +55,7 @@ CHANGESET = datetime.fromisoformat("2026-11-28T00:00:00+00:00")
 
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, Format], Awaitable[web.StreamResponse]]
-
-
-class Open311Error(Exception):
-    """A 4xx answer in the spec's error format; ``key`` is a catalogue entry."""
-
-    def __init__(self, status: int, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.status, self.key, self.values = status, key, values
+log = logging.getLogger(__name__)
 
 
 class Open311:
@@ -79,8 +81,8 @@ class Open311:
 
     def endpoint(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def serve(request: web.Request) -> web.StreamResponse:
-            extension = request.match_info.get("ext", "")
-            fmt = Format.JSON if extension == ".json" else Format.XML
+            extension = request.match_info.get("ext", "").lower()
+            fmt = format_of(extension)
             tr = self.tr(request)
             if extension not in ("", ".xml", ".json"):
                 return error_response(fmt, 400, tr.t("open311.error.format"))
@@ -88,7 +90,12 @@ class Open311:
                 self._check_jurisdiction(request)
                 return await handler(request, fmt)
             except Open311Error as problem:
-                return error_response(fmt, problem.status, tr.t(problem.key, **problem.values))
+                answer = error_response(fmt, problem.status, tr.t(problem.key, **problem.values))
+                answer.headers.update(problem.headers)
+                return answer
+            except Exception:  # a bug: logged, and answered in the spec's format all the same
+                log.exception("open311: %s %s failed", request.method, request.path)
+                return error_response(fmt, 500, tr.t("open311.error.internal"))
 
         return serve
 
@@ -230,20 +237,10 @@ class Open311:
                 raise Open311Error(400, "open311.error.status", value=part[:40]) from None
         return sorted(wanted)
 
-    def _date(self, text: str, name: str) -> datetime | None:
-        if not text.strip():
-            return None
-        try:
-            moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
-        except ValueError:
-            raise Open311Error(400, "open311.error.date", name=name, value=text[:40]) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.config.timezone)
-        return moment
-
     def _window(self, start_text: str, end_text: str) -> tuple[datetime, datetime]:
         """GeoReport v2: by default the last 90 days; a range may span at most 90 days."""
-        start, end = self._date(start_text, "start_date"), self._date(end_text, "end_date")
+        tz = self.config.timezone
+        start, end = read_date(start_text, "start_date", tz), read_date(end_text, "end_date", tz)
         if start is None and end is None:
             end = self.clock()
         if start is None:
@@ -312,14 +309,17 @@ class Open311:
     # --- filing a request ------------------------------------------------------------------------
 
     async def post_request(self, request: web.Request, fmt: Format) -> web.StreamResponse:
-        form = await request.post()
-        field = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        field = await read_form(request)
         now = self.clock()
         async with self.uow() as uow:
             repo = Open311Repository(uow.session)
             key = await self._key(repo, field.get("api_key", ""))
-            report = self._report(field, now)
+            # The key's row is written first: concurrent posts with one key take turns from here
+            # (a row lock, or SQLite's one writer), so each counts the ones committed before it.
+            await repo.touch_key(key.id, now)
             citizen = await self._requester(uow, key, now)
+            await check_pace(repo, citizen.id, now, self.config.posts_per_minute)
+            report = self._report(field, now)
             report.citizen_id = citizen.id
             event = ReportEvent(
                 kind="submitted",
@@ -330,7 +330,6 @@ class Open311:
             )
             assert self.filer is not None
             await self.filer(uow, now, report, event)
-            await repo.touch_key(key.id, now)
             await uow.commit()
         item = {
             "service_request_id": report.tracking_no,
@@ -390,6 +389,8 @@ class Open311:
             raise Open311Error(400, "open311.error.point") from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise Open311Error(400, "open311.error.point")
+        if not self.config.region_bounds.contains(lat, lon):  # the chat's rule (REGION_BOUNDS)
+            raise Open311Error(400, "open311.error.point_outside")
         return lat, lon
 
     def _description(self, field: dict[str, str]) -> str:
@@ -444,7 +445,7 @@ def build_open311_app(
     """The GeoReport v2 application; without a ``filer`` it only reads (POST answers 403)."""
     api = Open311(config, sessions, clock, filer)
     app = web.Application()
-    ext = "{ext:(\\.[a-z]+)?}"
+    ext = "{ext:(\\.[A-Za-z]+)?}"
     get, post, route = app.router.add_get, app.router.add_post, api.endpoint
     get(f"/discovery{ext}", route(api.discovery))
     get(f"/services{ext}", route(api.services))
@@ -454,4 +455,5 @@ def build_open311_app(
     get(f"/requests/{{id:[^./]+}}{ext}", route(api.one_request))
     get(f"/tokens/{{token:[^./]+}}{ext}", route(api.token))
     get("/media/{id:[^./]+}", route(api.media))
+    app.router.add_route("*", "/{path:.*?}{ext:(\\.[A-Za-z]+)?}", route(nowhere))
     return app
