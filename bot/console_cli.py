@@ -141,6 +141,8 @@ def open311_subapp(
         publish_descriptions=settings.open311_publish_descriptions,
         accept_requests=settings.open311_accept_requests,
         contact=settings.open311_contact,
+        posts_per_minute=settings.open311_posts_per_minute,
+        region_bounds=deps.config.region_bounds,
     )
     return "/open311/v2/", build_open311_app(config, sessions, clock, ReportFiler(deps))
 

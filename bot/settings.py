@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     open311_publish_descriptions: bool = True
     open311_accept_requests: bool = True
     open311_contact: str = ""
+    # The most reports one Open311 API key may file in any minute (then 429 with Retry-After).
+    open311_posts_per_minute: int = Field(default=10, ge=1)
     # The training sandbox (`aduan sandbox`, or `aduan run` without BOT_TOKEN): its page's port
     # on localhost and the folder of its own database and media.
     sandbox_port: int = Field(default=8080, ge=0, le=65535)

@@ -7,8 +7,10 @@ can ask the same questions.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from core.lifecycle import Privacy, ReportStatus
@@ -18,6 +20,12 @@ from core.lifecycle import Privacy, ReportStatus
 OPEN311_CHANNEL = "open311"
 #: GeoReport v2: a query of requests may not span more than 90 days (and defaults to the last 90).
 QUERY_WINDOW = timedelta(days=90)
+#: The dates a query may name. Nothing was filed outside them, and a date far out (year 1, year
+#: 9999) cannot take the 90-day window or a change of time zone without leaving ``datetime``.
+EARLIEST_QUERY_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_QUERY_DATE = datetime(9000, 1, 1, tzinfo=UTC)
+#: A key's filings are counted over this sliding window (``OPEN311_POSTS_PER_MINUTE``).
+POSTING_WINDOW = timedelta(minutes=1)
 #: The visible head of a key, kept in clear so that an operator can tell keys apart.
 KEY_PREFIX_LENGTH = 8
 #: The timeline event of a unit's verification (``core.permissions.CaseAction.VERIFY``).
@@ -44,6 +52,15 @@ def open311_status(status: ReportStatus) -> Open311Status:
 def statuses_of(wanted: Open311Status) -> frozenset[ReportStatus]:
     """Our statuses that read as ``wanted``."""
     return frozenset(s for s in ReportStatus if open311_status(s) == wanted)
+
+
+def seconds_until_allowed(filed: Sequence[datetime], now: datetime, per_window: int) -> int:
+    """0 when one more filing fits in the window that ends ``now``; otherwise the whole seconds
+    until one does. ``filed``: when the key's filings inside the window were made, oldest first."""
+    if len(filed) < per_window:
+        return 0
+    freed = filed[len(filed) - per_window] + POSTING_WINDOW
+    return max(1, math.ceil((freed - now).total_seconds()))
 
 
 def is_listed(privacy: Privacy) -> bool:

@@ -41,6 +41,15 @@ class Open311Repository:
             update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now)
         )
 
+    async def filed_since(self, citizen_id: int, since: datetime) -> list[datetime]:
+        """When the requester filed each report after ``since``, oldest first (a key's pace)."""
+        rows = await self._session.scalars(
+            select(Report.created_at)
+            .where(Report.citizen_id == citizen_id, Report.created_at > since)
+            .order_by(Report.created_at)
+        )
+        return list(rows)
+
     # --- public reports -------------------------------------------------------------------------
 
     async def public_reports(

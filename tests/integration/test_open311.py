@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -161,8 +161,16 @@ async def _add_key(db: Database, name: str, key: str, *, revoked: datetime | Non
         await uow.commit()
 
 
-async def _world(tmp_path: Path, *, publish: bool = True) -> AsyncIterator[World]:
-    db = Database(tmp_path / "open311.db")
+async def _world(
+    tmp_path: Path,
+    *,
+    publish: bool = True,
+    database: str | None = None,
+    posts_per_minute: int | None = None,
+) -> AsyncIterator[World]:
+    """The API over a SQLite file, or over the database at ``database`` (a URL) when given;
+    ``posts_per_minute`` instead of the setting's default."""
+    db = Database(database or tmp_path / "open311.db")
     await db.start()
     clock = ManualClock(wita(3, 2))
     settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))
@@ -198,6 +206,8 @@ async def _world(tmp_path: Path, *, publish: bool = True) -> AsyncIterator[World
         media_dir=media_dir,
         publish_descriptions=publish,
     )
+    if posts_per_minute is not None:
+        config = replace(config, posts_per_minute=posts_per_minute)
     root = web.Application()
     root.add_subapp(API + "/", build_open311_app(config, db.sessions, clock, ReportFiler(deps)))
     client: TestClient[Any, Any] = TestClient(TestServer(root))

@@ -165,7 +165,8 @@ async def test_the_lapor_sheet_links_each_stored_photo_by_its_position(
     async with world.db.sessions() as session:
         report = await store_report(session, number)
         for position in (0, 1):
-            image = tmp_path / f"{position}.jpg"
+            image = world.config.media_dir / str(report) / f"{position}.jpg"
+            image.parent.mkdir(parents=True, exist_ok=True)
             image.write_bytes(b"\xff\xd8\xff\xe0 foto %d" % position)
             session.add(
                 ReportPhoto(

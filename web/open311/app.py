@@ -9,6 +9,7 @@ the first photo of a public report (the ``media_url`` of its request).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,14 @@ from storage.uow import UnitOfWork
 from web.media import image_response
 from web.open311.config import Filer, Open311Config
 from web.open311.formats import Format, error_response, respond, respond_document
+from web.open311.guards import (
+    Open311Error,
+    check_pace,
+    format_of,
+    nowhere,
+    read_date,
+    read_form,
+)
 from web.open311.location import PlaceProblem, resolve_place
 from web.open311.public import PublicContext, iso, public_item, service_name, service_notice
 
@@ -47,14 +56,7 @@ CHANGESET = datetime.fromisoformat("2026-11-28T00:00:00+00:00")
 
 Clock = Callable[[], datetime]
 Handler = Callable[[web.Request, Format], Awaitable[web.StreamResponse]]
-
-
-class Open311Error(Exception):
-    """A 4xx answer in the spec's error format; ``key`` is a catalogue entry."""
-
-    def __init__(self, status: int, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.status, self.key, self.values = status, key, values
+log = logging.getLogger(__name__)
 
 
 class Open311:
@@ -80,8 +82,8 @@ class Open311:
 
     def endpoint(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def serve(request: web.Request) -> web.StreamResponse:
-            extension = request.match_info.get("ext", "")
-            fmt = Format.JSON if extension == ".json" else Format.XML
+            extension = request.match_info.get("ext", "").lower()
+            fmt = format_of(extension)
             tr = self.tr(request)
             if extension not in ("", ".xml", ".json"):
                 return error_response(fmt, 400, tr.t("open311.error.format"))
@@ -89,7 +91,12 @@ class Open311:
                 self._check_jurisdiction(request)
                 return await handler(request, fmt)
             except Open311Error as problem:
-                return error_response(fmt, problem.status, tr.t(problem.key, **problem.values))
+                answer = error_response(fmt, problem.status, tr.t(problem.key, **problem.values))
+                answer.headers.update(problem.headers)
+                return answer
+            except Exception:  # a bug: logged, and answered in the spec's format all the same
+                log.exception("open311: %s %s failed", request.method, request.path)
+                return error_response(fmt, 500, tr.t("open311.error.internal"))
 
         return serve
 
@@ -231,20 +238,10 @@ class Open311:
                 raise Open311Error(400, "open311.error.status", value=part[:40]) from None
         return sorted(wanted)
 
-    def _date(self, text: str, name: str) -> datetime | None:
-        if not text.strip():
-            return None
-        try:
-            moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
-        except ValueError:
-            raise Open311Error(400, "open311.error.date", name=name, value=text[:40]) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.config.timezone)
-        return moment
-
     def _window(self, start_text: str, end_text: str) -> tuple[datetime, datetime]:
         """GeoReport v2: by default the last 90 days; a range may span at most 90 days."""
-        start, end = self._date(start_text, "start_date"), self._date(end_text, "end_date")
+        tz = self.config.timezone
+        start, end = read_date(start_text, "start_date", tz), read_date(end_text, "end_date", tz)
         if start is None and end is None:
             end = self.clock()
         if start is None:
@@ -304,19 +301,21 @@ class Open311:
     # --- filing a request ------------------------------------------------------------------------
 
     async def post_request(self, request: web.Request, fmt: Format) -> web.StreamResponse:
-        form = await request.post()
         # Free text enters here: control characters go before anything reads or stores it.
         field = {
             k: clean_text(v, multiline=k == "description")
-            for k, v in form.items()
-            if isinstance(v, str)
+            for k, v in (await read_form(request)).items()
         }
         now = self.clock()
         async with self.uow() as uow:
             repo = Open311Repository(uow.session)
             key = await self._key(repo, field.get("api_key", ""))
-            report = self._report(field, now)
+            # The key's row is written first: concurrent posts with one key take turns from here
+            # (a row lock, or SQLite's one writer), so each counts the ones committed before it.
+            await repo.touch_key(key.id, now)
             citizen = await self._requester(uow, key, now)
+            await check_pace(repo, citizen.id, now, self.config.posts_per_minute)
+            report = self._report(field, now)
             report.citizen_id = citizen.id
             event = ReportEvent(
                 kind="submitted",
@@ -327,7 +326,6 @@ class Open311:
             )
             assert self.filer is not None
             await self.filer(uow, now, report, event)
-            await repo.touch_key(key.id, now)
             await uow.commit()
         item = {
             "service_request_id": report.tracking_no,
@@ -387,6 +385,8 @@ class Open311:
             raise Open311Error(400, "open311.error.point") from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise Open311Error(400, "open311.error.point")
+        if not self.config.region_bounds.contains(lat, lon):  # the chat's rule (REGION_BOUNDS)
+            raise Open311Error(400, "open311.error.point_outside")
         return lat, lon
 
     def _description(self, field: dict[str, str]) -> str:
@@ -441,7 +441,7 @@ def build_open311_app(
     """The GeoReport v2 application; without a ``filer`` it only reads (POST answers 403)."""
     api = Open311(config, sessions, clock, filer)
     app = web.Application()
-    ext = "{ext:(\\.[a-z]+)?}"
+    ext = "{ext:(\\.[A-Za-z]+)?}"
     get, post, route = app.router.add_get, app.router.add_post, api.endpoint
     get(f"/discovery{ext}", route(api.discovery))
     get(f"/services{ext}", route(api.services))
@@ -451,4 +451,5 @@ def build_open311_app(
     get(f"/requests/{{id:[^./]+}}{ext}", route(api.one_request))
     get(f"/tokens/{{token:[^./]+}}{ext}", route(api.token))
     get("/media/{id:[^./]+}", route(api.media))
+    app.router.add_route("*", "/{path:.*?}{ext:(\\.[A-Za-z]+)?}", route(nowhere))
     return app

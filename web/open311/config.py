@@ -3,13 +3,14 @@ the process that mounts it, ``aduan console``, fills this from its own settings)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core.categories import Category
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
 from storage.models import Report, ReportEvent, Unit
@@ -41,6 +42,11 @@ class Open311Config:
     publish_descriptions: bool = True
     #: Whether other systems may file reports (``POST requests``) at all.
     accept_requests: bool = True
+    #: The most requests one key may file in any minute (``OPEN311_POSTS_PER_MINUTE``).
+    posts_per_minute: int = 10
+    #: A posted ``lat``/``long`` outside this box is refused, as the chat refuses it
+    #: (``REGION_BOUNDS``; Indonesia by default).
+    region_bounds: Bounds = field(default_factory=Bounds)
     #: The most requests one GET returns (newest first).
     max_requests: int = 1000
     #: Shown in ``discovery`` (who to contact about the API).
