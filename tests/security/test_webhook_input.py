@@ -70,6 +70,10 @@ BAD_BODIES: dict[str, bytes] = {
     "long_chat_id": raw(
         '{"update_id": 14, "message": {"chat": {"id": "%s", "type": "private"}}}' % ("9" * 300)
     ),
+    "message_a_string": raw('{"update_id": 20, "message": {"message": "x"}}'),
+    "chat_a_list": raw('{"update_id": 21, "message": {"chat": [1, 2]}}'),
+    "chat_a_string": raw('{"update_id": 22, "message": {"chat": "abc"}}'),
+    "from_a_string": raw('{"update_id": 23, "callback_query": {"from": "idiot"}}'),
     "nested_10000_levels": raw('{"update_id": 15, "message": ' + "[" * 10_000 + "]" * 10_000 + "}"),
     "nested_objects": raw('{"update_id": 16, "x": ' + '{"a": ' * 10_000 + "1" + "}" * 10_001),
     "not_an_object": raw("[1, 2]"),
