@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from typing import Any, Final
 
 from bot.telegram_events import update_key
@@ -32,9 +33,12 @@ MAX_UPDATE_ID: Final = 2**31 - 1
 MAX_KEY_CHARS: Final = 64
 _INT64: Final = 2**63
 
-# A JSON string (escapes included); what is left once they are removed has only syntax.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# A JSON string, escapes included; what is left once they are removed has only syntax. The
+# closing quote is optional so that an unterminated string (invalid anyway) is one match to the
+# end, not a search from every later quote again (which would take quadratic time).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class BadUpdateError(ValueError):
@@ -77,15 +81,9 @@ def parse_update(body: bytes) -> dict[str, Any]:
 
 
 def _depth_exceeds(text: str, limit: int) -> bool:
-    depth = 0
-    for bracket in _BRACKET.finditer(_STRING.sub('""', text)):
-        if bracket.group() in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-    return False
+    """Whether brackets outside strings nest deeper than ``limit``: linear time, no recursion."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit
 
 
 def _no_constant(name: str) -> Any:

@@ -76,6 +76,9 @@ BAD_BODIES: dict[str, bytes] = {
     "from_a_string": raw('{"update_id": 23, "callback_query": {"from": "idiot"}}'),
     "nested_10000_levels": raw('{"update_id": 15, "message": ' + "[" * 10_000 + "]" * 10_000 + "}"),
     "nested_objects": raw('{"update_id": 16, "x": ' + '{"a": ' * 10_000 + "1" + "}" * 10_001),
+    # An unterminated string of escaped quotes: a string scan that started again from every
+    # quote took quadratic time on this (minutes for a body of 1 MiB).
+    "escaped_quotes_unterminated": raw('{"update_id": 24, "x": "' + '\\"' * 200_000 + "}"),
     "not_an_object": raw("[1, 2]"),
     "a_string": raw('"halo"'),
     "null": raw("null"),
