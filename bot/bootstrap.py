@@ -36,6 +36,7 @@ from bot.leader import (
 )
 from bot.media import MediaWorker
 from bot.metrics import Metrics
+from bot.monitor_access import parse_allow
 from bot.outbox import OutboxWorker
 from bot.reminders import ReminderJobs
 from bot.settings import Settings
@@ -385,6 +386,7 @@ def webhook_server(
         on_update=on_update,
         ready=ready,
         metrics=metrics.render,
+        monitor_allow=parse_allow(settings.metrics_allow),
     )
 
 

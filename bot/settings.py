@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.monitor_access import DEFAULT_ALLOW
 from core import deadlines
 from handlers import deps as handler_defaults
 
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     # How many connections Telegram may open to the webhook at once (`aduan webhook set`).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Who may read /healthz, /readyz and /metrics on that listener: addresses or CIDR networks,
+    # comma separated, matched against the TCP peer only (bot/monitor_access.py); empty: nobody.
+    metrics_allow: str = DEFAULT_ALLOW
     # Flood protection for citizens: more than this many updates in the window are dropped.
     throttle_max_updates: int = Field(default=handler_defaults.THROTTLE_MAX_UPDATES, ge=1)
     throttle_window_seconds: float = Field(default=handler_defaults.THROTTLE_WINDOW_SECONDS, gt=0)

@@ -6,10 +6,15 @@
   ``WEBHOOK_SECRET`` in constant time (401 otherwise); the update is written to the inbox, and
   only then is 200 returned, so an update whose answer Telegram did not get is delivered again
   (the inbox recognises it by its id). A store that fails answers 500 and Telegram retries.
+  The body is checked first (``bot.webhook_input``): anything but a well-formed update is
+  refused with 400 (413 when too large) and a short reason, and is never stored.
 * ``GET /healthz``: the process is alive.
 * ``GET /readyz``: the database answers and its schema is at this version's migration head
   (503 otherwise), for a reverse proxy or an orchestrator to route by.
 * ``GET /metrics``: Prometheus metrics (``bot.metrics``).
+
+The last three answer only the peer addresses ``METRICS_ALLOW`` names (``bot.monitor_access``;
+this machine by default), 403 to any other.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.channels.base import UpdateHandler
+from bot.monitor_access import DEFAULT_ALLOW, AllowList, parse_allow
+from bot.webhook_input import MAX_BODY_BYTES, BadUpdateError, parse_update
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -36,6 +43,7 @@ SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]
 """Returns None when ready, or a short reason why not."""
+Handler = Callable[["web.Request"], Awaitable["web.Response"]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class WebhookServer:
         on_update: UpdateHandler,
         ready: ReadinessCheck,
         metrics: Callable[[], Awaitable[bytes]] | None = None,
+        monitor_allow: AllowList | None = None,
     ) -> None:
         self._listen = listen
         self._path = path
@@ -72,6 +81,7 @@ class WebhookServer:
         self._on_update = on_update
         self._ready = ready
         self._metrics = metrics
+        self._allow = monitor_allow if monitor_allow is not None else parse_allow(DEFAULT_ALLOW)
         self._runner: web.AppRunner | None = None
         self._stop = asyncio.Event()
         self.port = listen.port
@@ -79,13 +89,23 @@ class WebhookServer:
     def app(self) -> web.Application:
         from aiohttp import web  # only webhook mode loads aiohttp (python-telegram-bot does not)
 
-        app = web.Application()
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_post(self._path, self._update)
-        app.router.add_get("/healthz", self._healthz)
-        app.router.add_get("/readyz", self._readyz)
+        app.router.add_get("/healthz", self._allowed_only(self._healthz))
+        app.router.add_get("/readyz", self._allowed_only(self._readyz))
         if self._metrics is not None:
-            app.router.add_get("/metrics", self._serve_metrics)
+            app.router.add_get("/metrics", self._allowed_only(self._serve_metrics))
         return app
+
+    def _allowed_only(self, handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.Response:
+            from aiohttp import web
+
+            if not self._allow.allows(request.remote):  # the TCP peer, never a header
+                return web.Response(status=403, text="forbidden")
+            return await handler(request)
+
+        return guarded
 
     async def start(self) -> None:
         from aiohttp import web
@@ -116,11 +136,11 @@ class WebhookServer:
         if not hmac.compare_digest(given, self._secret):
             return web.Response(status=401, text="wrong secret token")
         try:
-            update: Any = await request.json()
-        except ValueError:
-            return web.Response(status=400, text="not JSON")
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-            return web.Response(status=400, text="not an update")
+            update = parse_update(await request.read())
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="body too large")
+        except BadUpdateError as refused:
+            return web.Response(status=refused.status, text=str(refused))
         try:
             await self._on_update(update)
         except Exception as error:  # not stored: Telegram delivers it again

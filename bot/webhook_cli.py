@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from bot.monitor_access import parse_allow
 from bot.settings import Settings
 from bot.telegram_events import ALLOWED_UPDATES
 from bot.webhook import SECRET_PATTERN, parse_listen
@@ -75,6 +76,10 @@ def check_run_settings(settings: Settings, tr: Translator) -> None:
         raise ConfigError(tr.t("scale.config.bad_listen", value=value)) from error
     if not settings.webhook_path.startswith("/"):
         raise ConfigError(tr.t("scale.config.bad_path", value=settings.webhook_path))
+    try:
+        parse_allow(settings.metrics_allow)
+    except ValueError as error:
+        raise ConfigError(tr.t("scale.config.bad_metrics_allow", value=str(error))) from error
     webhook_secret(settings, tr)
 
 
