@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     # How many connections Telegram may open to the webhook at once (`aduan webhook set`).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
-    # Flood protection for citizens: more than this many updates in the window are dropped.
+    # Flood protection, per person (a member of a group on their own): more than this many
+    # updates in the window are dropped; an officer's work in a unit's group never is.
     throttle_max_updates: int = Field(default=handler_defaults.THROTTLE_MAX_UPDATES, ge=1)
     throttle_window_seconds: float = Field(default=handler_defaults.THROTTLE_WINDOW_SECONDS, gt=0)
     # Album items arrive as separate updates; wait this long for the rest of an album.
