@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     # Who may read /healthz, /readyz and /metrics on that listener: addresses or CIDR networks,
     # comma separated, matched against the TCP peer only (bot/monitor_access.py); empty: nobody.
     metrics_allow: str = DEFAULT_ALLOW
-    # Flood protection for citizens: more than this many updates in the window are dropped.
+    # Flood protection, per person (a member of a group on their own): more than this many
+    # updates in the window are dropped; an officer's work in a unit's group never is.
     throttle_max_updates: int = Field(default=handler_defaults.THROTTLE_MAX_UPDATES, ge=1)
     throttle_window_seconds: float = Field(default=handler_defaults.THROTTLE_WINDOW_SECONDS, gt=0)
     # Album items arrive as separate updates; wait this long for the rest of an album.

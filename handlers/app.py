@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
-from handlers import citizen, followup, group, intake, similar
+from handlers import citizen, flood, followup, group, intake, similar
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
 from handlers.steps import ChatStep
@@ -39,43 +39,22 @@ class Conversations:
         turn = Turn(event=event, uow=uow, deps=self.deps, conversation=conversation, now=now)
         if event.chat_kind != ChatKind.PRIVATE:
             # Group chatter the bot ignores does not count; commands, buttons and replies to the
-            # bot do, so a runaway script in a group cannot make the bot flood it (or Telegram).
-            if group.addresses_bot(event) and _throttled(turn):
+            # bot do, each member on their own, so a runaway script in a group cannot make the
+            # bot flood it (or Telegram), nor silence the officers (handlers/flood.py).
+            if group.addresses_bot(event) and await flood.held_back_in_group(turn):
                 return
             if isinstance(event, ButtonPress):
                 await group.on_press(turn, event)
             else:
                 await group.on_message(turn, event)
             return
-        if _throttled(turn):
+        if flood.held_back_in_private(turn):
             return
         if isinstance(event, ButtonPress):
             await _on_press(turn, event)
         else:
             await _on_message(turn, event)
         conversation.updated_at = now
-
-
-def _throttled(turn: Turn) -> bool:
-    """Count updates per window; past the limit they are dropped with one polite warning."""
-    conv = turn.conversation
-    config = turn.deps.config
-    start = conv.throttle_window_start
-    # A clock stepped back (NTP, a manual fix) starts a new window too: otherwise the chat would
-    # stay silenced until the clock caught up with the old window.
-    if start is None or not start <= turn.now < start + config.throttle_window:
-        conv.throttle_window_start = turn.now
-        conv.throttle_count = 0
-        conv.throttle_warned = False
-    conv.throttle_count += 1
-    if conv.throttle_count <= config.throttle_max_updates:
-        return False
-    if isinstance(turn.event, ButtonPress):
-        turn.answer(turn.t("throttle.slow_down"))
-    elif not conv.throttle_warned:
-        turn.send(turn.t("throttle.slow_down"))
-    conv.throttle_warned = True
-    return True
 
 
 async def _on_press(turn: Turn, press: ButtonPress) -> None:

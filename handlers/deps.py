@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 #: A draft untouched this long is offered to resume or discard.
 DRAFT_STALE_HOURS: Final = 6.0
-#: Flood protection: more than this many updates from one sender in the window are dropped.
+#: Flood protection: more than this many updates from one person in the window are dropped
+#: (handlers/flood.py).
 THROTTLE_MAX_UPDATES: Final = 20
 THROTTLE_WINDOW_SECONDS: Final = 10.0
 

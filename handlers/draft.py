@@ -9,7 +9,8 @@ The JSON column holds one object. Its keys, besides ``v`` (the layout's version)
 - ``held``: a message waiting for the citizen to say which report it is for (handlers/followup.py);
 - ``told``: when the citizen was last told "passed on to the officers" (handlers/followup.py);
 - ``prompts``: in a group's conversation, officers' prompts waiting for a typed answer
-  (handlers/typed_prompts.py).
+  (handlers/typed_prompts.py);
+- ``flood``: in a group's conversation, each member's flood-control window (handlers/flood.py).
 
 Drafts written before versions existed (no ``v``) have the same layout and are read as version 1.
 A draft of an unknown (newer) version is not trusted: it reads as empty, so the citizen starts
@@ -79,6 +80,7 @@ class Draft:
     held: dict[str, Any] | None = None
     told: dict[str, Any] | None = None
     prompts: dict[str, dict[str, object]] = field(default_factory=dict)
+    flood: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
     def in_intake(self) -> bool:
@@ -166,9 +168,10 @@ def parse(stored: object) -> Draft:
         found = stored.get(name)
         if isinstance(found, dict):
             values[name] = dict(found)
-    prompts = stored.get("prompts")
-    if isinstance(prompts, dict):
-        values["prompts"] = {str(k): dict(v) for k, v in prompts.items() if isinstance(v, dict)}
+    for name in ("prompts", "flood"):
+        found = stored.get(name)
+        if isinstance(found, dict):
+            values[name] = {str(k): dict(v) for k, v in found.items() if isinstance(v, dict)}
     return Draft(**values)
 
 
