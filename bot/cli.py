@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import apikey_cli, cli_words, console_cli, units_cli, webhook_cli
+from bot import apikey_cli, cli_words, console_cli, media_cli, units_cli, webhook_cli
 from bot.clock import Clock, OffsetFileClock, system_clock
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -42,6 +42,7 @@ def _parser(tr: Translator) -> argparse.ArgumentParser:
     apikey_cli.add_parser(commands, tr)
     console_cli.add_parser(commands, tr)
     webhook_cli.add_parser(commands, tr)
+    media_cli.add_parser(commands, tr)
     return parser
 
 
@@ -216,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return console_cli.run_export(args, settings)
     if args.command == "webhook":
         return webhook_cli.run(args, settings)
+    if args.command == "media":
+        return media_cli.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

@@ -75,6 +75,22 @@ def _redraw(image: Image.Image) -> CleanImage:
     return CleanImage(out.getvalue(), "image/jpeg")
 
 
+#: What a redrawn file may say about itself besides its pixels (JFIF header fields, density).
+_HARMLESS_INFO = frozenset(
+    {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression"}
+)
+
+
+def carries_metadata(content: bytes) -> bool:
+    """Whether an image says more than its pixels (EXIF, ICC, XMP, text, comments); True for
+    bytes that do not decode, so they are never taken for clean."""
+    try:
+        with Image.open(io.BytesIO(content)) as opened:
+            return bool(opened.getexif()) or bool(set(opened.info) - _HARMLESS_INFO)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return True
+
+
 def write_atomically(path: Path, content: bytes) -> None:
     """Write then rename, so a crash never leaves a half file that looks complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
