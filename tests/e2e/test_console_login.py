@@ -17,6 +17,7 @@ from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from tests.e2e.conftest import RunningBot
 from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, setup_groups
+from tests.integration.console_forms import sign_in
 from web.console import build_console_app
 
 ChatOf = Callable[[TgUser], ChatView]
@@ -50,12 +51,12 @@ async def test_a_group_admin_gets_a_single_use_console_link_in_private(
     client = TestClient(TestServer(build_console_app(config, session_factory(engine))))
     await client.start_server()
     try:
-        signed_in = await client.post(f"/masuk/{token}", allow_redirects=False)
+        signed_in = await sign_in(client, token)
         assert signed_in.status == 303
         listing = await client.get("/laporan")
         assert listing.status == 200
         assert "Pak Kades · Desa Sepaso" in await listing.text()
-        again = await client.post(f"/masuk/{token}")
+        again = await sign_in(client, token)
         assert again.status == 403
     finally:
         await client.close()

@@ -32,3 +32,9 @@ async def post_form(
     """POST ``data`` to ``path`` with the signed-in page's form token."""
     csrf = await form_token(client, "/")
     return await client.post(path, data={**(data or {}), "csrf": csrf})
+
+
+async def export(client: TestClient[Any, Any], kind: str, period: str = "30") -> bytes:
+    """The file the list's export button ``kind`` downloads for ``periode=period``."""
+    response = await post_form(client, "/ekspor", {"format": kind, "periode": period})
+    return await response.read()

@@ -4,12 +4,7 @@ language, whoever sends it."""
 
 from __future__ import annotations
 
-from tests.integration.test_console import (  # noqa: F401 (fixtures)
-    Filed,
-    World,
-    filed,
-    world,
-)
+from tests.integration.test_console import Filed, World
 
 HUGE = "9" * 40
 
@@ -80,13 +75,13 @@ async def test_signed_in_odd_numbers_and_dates_are_4xx_in_the_pages_language(
         ):
             response = await client.get(path)
             await _no_failure(response, path)
-            if "9999" in path or "0001" in path or "foto" in path:
+            if "-12-31" in path or "0001" in path or "foto" in path:
                 assert response.status in (400, 404), path
         english = await client.get("/laporan?sampai=9999-12-31&lang=en")
         text = await _no_failure(english, "en")
-        assert "2000" in text and "date" in text
+        assert "2000" in text
+        assert "date" in text
         indonesian = await client.get("/laporan?sampai=9999-12-31&lang=id")
         assert "tanggal" in await _no_failure(indonesian, "id")
     finally:
         await client.close()
-

@@ -19,29 +19,16 @@ from bot.cli import main
 from bot.clock import system_clock
 from bot.emulator import EmulatorClient
 from handlers.actions import SendText, action_to_dict
-from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession, OutboxMessage
+from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession
 from storage.outbox_retention import prune_sent, redactable
-from tests.integration.conftest import (  # noqa: F401 (fixtures)
-    channel,
-    database_url,
-    engine_name,
-    open_channel,
-)
 from tests.integration.console_forms import form_token, post_form, sign_in
-from tests.integration.test_console import (  # noqa: F401 (fixtures)
-    Filed,
-    World,
-    filed,
-    world,
-)
-from tests.integration.test_outbox_delivery import (  # noqa: F401 (a fixture)
+from tests.integration.test_console import Filed, World
+from tests.integration.test_outbox_delivery import (
     CHANNEL,
     Database,
-    db,
     drain,
     make_worker,
     register,
-    telegram,
 )
 from web.console import build_console_app
 
@@ -58,7 +45,8 @@ def _policy_holds(headers: object) -> None:
         "base-uri 'none'",
     ):
         assert part in csp, csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"  # type: ignore[index]
     assert headers["X-Frame-Options"] == "DENY"  # type: ignore[index]
     assert headers["Referrer-Policy"] == "no-referrer"  # type: ignore[index]
@@ -83,7 +71,8 @@ async def test_every_answer_carries_the_strict_policy(world: World, filed: Filed
             page = await client.get(path)
             _policy_holds(page.headers)
             text = await page.text()
-            assert "<script" not in text and "style=" not in text, path
+            assert "<script" not in text, path
+            assert "style=" not in text, path
         exported = await post_form(client, "/ekspor", {"format": "csv", "periode": "30"})
         assert exported.headers["Content-Type"].startswith("text/csv")
         _policy_holds(exported.headers)
@@ -141,7 +130,8 @@ async def test_logout_needs_the_form_token_and_ends_the_server_session(world: Wo
         await client.close()
     async with world.db.sessions() as session:
         ended = list(await session.scalars(select(ConsoleSession.ended_at)))
-    assert ended and all(at is not None for at in ended)
+    assert ended
+    assert all(at is not None for at in ended)
     replay = await world.client()
     try:
         replay.session.cookie_jar.update_cookies({"aduan_konsol": cookie})
@@ -252,7 +242,7 @@ async def test_sent_texts_are_reduced_after_the_retention(database_url: str) -> 
     try:
         now = datetime(2026, 6, 1, tzinfo=UTC)
         async with database.uow() as uow:
-            for chat, age, sent in (("1", 40, True), ("2", 10, True), ("3", 40, False)):
+            for chat, age in (("1", 40), ("2", 10), ("3", 40)):
                 uow.outbox.add(
                     channel=CHANNEL,
                     chat_id=chat,
@@ -269,7 +259,8 @@ async def test_sent_texts_are_reduced_after_the_retention(database_url: str) -> 
         assert await prune_sent(database.uow, now=now, days=30) == 0  # idempotent
         old, recent, unsent = await database.outbox()
         assert "nama pelapor" not in str(old.payload)
-        assert old.sent_at is not None and old.sent_message_id == 5  # still counted as sent
+        assert old.sent_at is not None  # still counted as sent
+        assert old.sent_message_id == 5
         assert recent.payload["text"] == "nama pelapor 2"
         assert unsent.payload["text"] == "nama pelapor 3"  # never before it is settled
     finally:
@@ -280,4 +271,5 @@ async def test_the_login_row_holds_only_the_hash(world: World) -> None:
     token = await world.login_token(DESA)
     async with world.db.sessions() as session:
         stored = list(await session.scalars(select(ConsoleLogin)))
-    assert stored and all(token not in (r.token_hash + r.user_name) for r in stored)
+    assert stored
+    assert all(token not in (r.token_hash + r.user_name) for r in stored)
