@@ -12,13 +12,18 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.bootstrap import handler_deps
 from bot.channels.base import Channel
 from bot.cli import main
-from bot.clock import system_clock
+from bot.clock import ManualClock, system_clock
 from bot.emulator import EmulatorClient
+from bot.reminders import ReminderJobs
+from bot.settings import Settings
 from handlers.actions import SendText, action_to_dict
+from locales import Catalogs
 from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession
 from storage.outbox_retention import prune_sent, redactable
 from tests.integration.console_forms import form_token, post_form, sign_in
@@ -96,8 +101,15 @@ async def test_a_login_link_is_pressed_only_from_the_consoles_own_page(world: Wo
             assert refused.status == 403, headers
             assert "halaman konsol" in await refused.text()
         assert "aduan_konsol" not in {c.key for c in client.session.cookie_jar}
-        # The refusals spent nothing: the console's own button still signs in.
-        assert (await sign_in(client, token)).status == 303
+        # The refusals spent nothing: the console's own button still signs in (a browser sends
+        # "Origin: null" for a page that sends no referrer).
+        pressed = await client.post(
+            f"/masuk/{token}",
+            data={"csrf": csrf},
+            headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+            allow_redirects=False,
+        )
+        assert pressed.status == 303
         assert (await client.get("/laporan")).status == 200
     finally:
         await client.close()
@@ -273,3 +285,30 @@ async def test_the_login_row_holds_only_the_hash(world: World) -> None:
         stored = list(await session.scalars(select(ConsoleLogin)))
     assert stored
     assert all(token not in (r.token_hash + r.user_name) for r in stored)
+
+
+async def test_the_clock_prunes_in_its_rounds(database_url: str) -> None:
+    database = Database(database_url)
+    await database.start()
+    try:
+        now = datetime(2026, 6, 1, 2, tzinfo=UTC)
+        async with database.uow() as uow:
+            uow.outbox.add(
+                channel=CHANNEL,
+                chat_id="1",
+                payload=action_to_dict(SendText(chat_id="1", text="kartu rahasia")),
+                now=now - timedelta(days=8),
+            )
+            await uow.commit()
+        async with database.uow() as uow:
+            (row,) = await database.outbox()
+            await uow.outbox.mark_sent(row.id, message_id=9, now=now - timedelta(days=8))
+            await uow.commit()
+        settings = Settings(_env_file=None, bot_token=SecretStr("1:x"), outbox_retention_days=7)
+        deps = handler_deps(settings, "1:x", Catalogs("id"), ManualClock(now))
+        await ReminderJobs(database.uow, deps, interval=60).run_due()
+        (row,) = await database.outbox()
+        assert row.pruned_at is not None
+        assert "kartu rahasia" not in str(row.payload)
+    finally:
+        await database.engine.dispose()

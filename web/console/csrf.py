@@ -58,21 +58,23 @@ def keep(request: web.Request, response: web.StreamResponse, config: ConsoleConf
     )
 
 
-def same_site(request: web.Request) -> bool:
-    """False when the browser says the request comes from another site."""
+def same_site(request: web.Request, config: ConsoleConfig) -> bool:
+    """False when the browser says the request comes from another site. ``Origin: null`` says
+    nothing: a browser sends it for the console's own forms, whose pages have no referrer
+    (``Referrer-Policy: no-referrer``); the form token decides then."""
     fetch_site = request.headers.get("Sec-Fetch-Site", "")
     if fetch_site and fetch_site not in ("same-origin", "none"):
         return False
-    origin = request.headers.get("Origin")
-    if origin is None:
+    origin = request.headers.get("Origin", "null")
+    if origin == "null":
         return True
-    return bool(origin) and origin != "null" and urlsplit(origin).netloc == request.host
+    return urlsplit(origin).netloc in (request.host, urlsplit(config.public_url).netloc)
 
 
 def genuine(request: web.Request, config: ConsoleConfig, sent: str) -> bool:
     """Whether ``sent`` (a form's ``csrf``) is this browser's and the request comes from here."""
     raw = request.cookies.get(COOKIE, "")
-    if not _SHAPE.fullmatch(raw) or not same_site(request):
+    if not _SHAPE.fullmatch(raw) or not same_site(request, config):
         return False
     expected = _mac(config.secret, raw)
     return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "replace"))
