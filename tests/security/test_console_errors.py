@@ -70,6 +70,11 @@ async def test_signed_in_odd_numbers_and_dates_are_4xx_in_the_pages_language(
             "/wilayah?sampai=9999-12-31",
             "/ekspor?format=csv&sampai=9999-12-31",
             f"/audit?hal={HUGE}",
+            "/audit?hal=\u00b2",
+            "/laporan?hal=\u0663",
+            "/laporan?unit=%00",
+            "/laporan?nomor=%00",
+            "/laporan/%00",
             f"/laporan?nomor={HUGE}",
             "/laporan?wilayah=" + "6" * 300,
         ):
