@@ -361,7 +361,7 @@ def export_form(request: web.Request, kept: Mapping[str, str], kind: str, label:
 
 def _page_number(request: web.Request) -> int:
     raw = request.query.get("hal", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise Refusal(400, "console.error.bad_page", value=raw[:20])
     return int(raw)
 
