@@ -108,6 +108,7 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         relay_max_pending=settings.relay_max_pending,
         region_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
         console_url=settings.console_url(),
+        outbox_retention_days=settings.outbox_retention_days,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -49,6 +50,7 @@ def add_parser(
     actions = console.add_subparsers(dest="console_command")
     link = actions.add_parser("link", help=tr.t("cli.help.console.link"))
     link.add_argument("unit_code")
+    link.add_argument("--name", default="", help=tr.t("cli.help.console.name"))
     export = commands.add_parser("export", help=tr.t("cli.help.export"))
     export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     export.add_argument("--from", dest="first", help=tr.t("cli.help.export.from"))
@@ -92,7 +94,19 @@ async def _prepare(settings: Settings, catalogs: Catalogs) -> AsyncEngine:
     return engine
 
 
-async def print_link(settings: Settings, unit_code: str) -> int:
+def link_holder(name: str) -> str:
+    """Who a printed link is for, as the audit will name them: ``--name``, else the server
+    account that ran the command (a person is always named, never "Admin server")."""
+    if name.strip():
+        return name.strip()[:200]
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):
+        account = "?"
+    return f"{account} (server)"
+
+
+async def print_link(settings: Settings, unit_code: str, name: str = "") -> int:
     from storage.console import issue_login
     from storage.models import Unit
     from web.console import login_link
@@ -108,7 +122,9 @@ async def print_link(settings: Settings, unit_code: str) -> int:
             if unit is None:
                 print(tr.t("console.cli.unknown_unit", code=unit_code), file=sys.stderr)
                 return EXIT_FAILED
-            token = await issue_login(session, unit.id, now=datetime.now(UTC))
+            token = await issue_login(
+                session, unit.id, now=datetime.now(UTC), user_name=link_holder(name)
+            )
             await session.commit()
     finally:
         await engine.dispose()
@@ -246,7 +262,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.console_command == "link":
-        return asyncio.run(print_link(settings, args.unit_code))
+        return asyncio.run(print_link(settings, args.unit_code, args.name))
     host = args.host or settings.console_host
     port = settings.console_port if args.port is None else args.port
     with contextlib.suppress(KeyboardInterrupt):

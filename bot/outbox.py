@@ -64,6 +64,7 @@ from bot.uploads import MissingUploadError, UploadResolver
 from bot.worker import Worker
 from core.purposes import Purpose
 from handlers.actions import action_from_dict
+from storage.outbox_retention import REDACTED_TEXT, redact_settled
 from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork
 
@@ -634,6 +635,8 @@ class OutboxWorker(Worker):
                 now=now,
             )
             for row, outcome in settled:
+                if (outcome.sent or outcome.failed) and REDACTED_TEXT in row.payload:
+                    await redact_settled(uow.session, row.id, row.payload)  # a login link
                 if outcome.sent:
                     await self._link(uow, row, outcome.message_ids, now)
                 elif outcome.failed:

@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from handlers.deps import HandlerDeps
 from handlers.reminders import ReminderRound, UowFactory, run_reminders
+from storage.outbox_retention import prune_sent
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,25 @@ class ReminderJobs:
             except Exception:
                 self._on_round("failed")
                 raise
+            await self._prune()
         self._on_round("done")
         if done.counts:
             self._on_commit()
         return done
+
+    async def _prune(self) -> None:
+        """The outbox forgets old texts (storage.outbox_retention); a failure waits a round."""
+        try:
+            pruned = await prune_sent(
+                self._uow_factory,
+                now=self._deps.clock(),
+                days=self._deps.config.outbox_retention_days,
+            )
+        except Exception as error:
+            log.error("outbox prune failed: %s", type(error).__name__)
+            return
+        if pruned:
+            log.info("outbox: the texts of %d settled messages dropped", pruned)
 
     async def _scheduled(self) -> None:
         try:

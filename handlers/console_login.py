@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from core import commands
 from handlers.actions import SendText
+from handlers.outgoing import emit
 from handlers.turn import Turn
 from storage.console import LOGIN_TTL, issue_login
 from storage.models import Unit
+from storage.outbox_retention import redactable
 
 COMMANDS = frozenset(commands.CONSOLE)
 
@@ -27,10 +29,19 @@ async def send_link(turn: Turn, unit: Unit) -> None:
         user_name=sender.display_name or sender.username,
         ttl=LOGIN_TTL,
     )
-    link = f"{turn.deps.config.console_url.rstrip('/')}/masuk/{token}"
+    base = f"{turn.deps.config.console_url.rstrip('/')}/masuk/"
     minutes = int(LOGIN_TTL.total_seconds() // 60)
     # In Telegram a private chat's id is the user's id; the bot can write there once the admin
     # has started it (otherwise the send fails for good and /gagal shows it).
-    text = turn.t("console.dasbor.link", unit=unit.name, link=link, minutes=minutes)
-    turn.emit(SendText(chat_id=sender.user_id, text=text))
+    text = turn.t("console.dasbor.link", unit=unit.name, link=base + token, minutes=minutes)
+    # Once sent (or failed) the outbox keeps the text without the token (only its hash is kept).
+    kept = turn.t("console.dasbor.link", unit=unit.name, link=base + "…", minutes=minutes)
+    emit(
+        turn.uow,
+        turn.channel,
+        sender.user_id,
+        SendText(chat_id=sender.user_id, text=text),
+        turn.now,
+        extra=redactable(kept),
+    )
     turn.send(turn.t("console.dasbor.sent"))

@@ -68,6 +68,8 @@ class HandlerConfig:
     # within this many metres where both have a GPS point, from the last this many days.
     similar_radius_meters: float = 250.0
     similar_days: int = 30
+    # Sent and failed messages lose their text after this many days (0: never).
+    outbox_retention_days: int = 90
 
 
 class ChatAdmins(Protocol):

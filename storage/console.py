@@ -145,6 +145,8 @@ def audit(
     unit_id: int | None = None,
     user_id: str = "",
     user_name: str = "",
+    session_id: int | None = None,
+    address: str = "",
 ) -> None:
     session.add(
         ConsoleAudit(
@@ -154,6 +156,8 @@ def audit(
             user_name=user_name[:200],
             action=action,
             subject=subject[:500],
+            session_id=session_id,
+            address=address[:64],
         )
     )
 

@@ -395,7 +395,10 @@ class OutboxMessage(Base):
     """A message to send, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "failed_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "failed_at", "id"),
+        Index("ix_outbox_unpruned", "pruned_at", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -413,6 +416,9 @@ class OutboxMessage(Base):
     # become message links. ``link_action`` marks a prompt that waits for an officer's reply.
     purpose: Mapped[str] = mapped_column(String(16), default="")
     link_action: Mapped[str] = mapped_column(String(40), default="")
+    # When the text of a settled row was dropped after OUTBOX_RETENTION_DAYS (the row stays:
+    # it still counts as a send; storage.outbox_retention).
+    pruned_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):
@@ -466,7 +472,8 @@ class ConsoleSession(Base):
 
 
 class ConsoleAudit(Base):
-    """Who did what in the console, and when: logins, report views, exports, refusals."""
+    """Who did what in the console, and when: logins, report and photo views, exports,
+    refusals; in which session and from which address."""
 
     __tablename__ = "console_audit"
     __table_args__ = (Index("ix_console_audit_at", "at"),)
@@ -478,6 +485,9 @@ class ConsoleAudit(Base):
     user_name: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(24))
     subject: Mapped[str] = mapped_column(String(500), default="")
+    # The console session it happened in (its id, never its token) and the client's address.
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Lease(Base):

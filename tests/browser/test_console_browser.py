@@ -111,6 +111,11 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
         try:
             context = browser.new_context(viewport={"width": 1366, "height": 768})
             page = context.new_page()
+            refusals: list[str] = []  # what the Content-Security-Policy blocked, if anything
+            page.on(
+                "console",
+                lambda m: refusals.append(m.text) if "Content Security Policy" in m.text else None,
+            )
             page.goto(sandbox.page_url + "konsol")
             login_url = page.url
             page.get_by_role("button", name="Masuk").click()
@@ -130,6 +135,11 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
             expect(page.locator("dl")).to_contain_text("disembunyikan (anonim)")
             assert SECRET not in page.content()
             _shot(page, "3-report")
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing sideways
+            widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"the report page scrolls sideways: {widths}"
+            _shot(page, "3-report-phone")
+            page.set_viewport_size({"width": 1366, "height": 768})
 
             page.go_back()
             for label, suffix in (
@@ -139,11 +149,13 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
                 ("Rekap per unit (XLSX)", ".xlsx"),
             ):
                 with page.expect_download() as info:
-                    page.get_by_role("link", name=label, exact=True).click()
+                    page.get_by_role("button", name=label, exact=True).click()
                 saved = tmp_path / info.value.suggested_filename
                 info.value.save_as(saved)
                 assert saved.suffix == suffix
                 assert saved.stat().st_size > 0
+
+            assert refusals == []
 
             # The spent link, used again in another browser, is refused.
             other = browser.new_context()

@@ -4,19 +4,23 @@ an admin is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from bot.console_cli import console_config
 from bot.emulator import EmulatorClient, TgUser
 from bot.emulator.chat import ChatView
 from bot.settings import Settings
 from storage.db import create_engine, session_factory
+from storage.models import OutboxMessage
 from tests.e2e.conftest import RunningBot
 from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, setup_groups
+from tests.integration.console_forms import sign_in
 from web.console import build_console_app
 
 ChatOf = Callable[[TgUser], ChatView]
@@ -46,16 +50,31 @@ async def test_a_group_admin_gets_a_single_use_console_link_in_private(
     await member.send("/dasbor", "hanya admin grup")
 
     engine = create_engine(database_url)
+    # Once the outbox has recorded the link as sent, it keeps the text without the token.
+    stored = ""
+    for _ in range(200):
+        async with session_factory(engine)() as session:
+            row = await session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.chat_id == str(KADES.id))
+                .order_by(OutboxMessage.id.desc())
+            )
+        if row is not None and row.sent_at is not None:
+            stored = str(row.payload)
+            break
+        await asyncio.sleep(0.05)
+    assert "/masuk/" in stored
+    assert token not in stored
     config = replace(console_config(bot_settings), secret=b"e2e")
     client = TestClient(TestServer(build_console_app(config, session_factory(engine))))
     await client.start_server()
     try:
-        signed_in = await client.post(f"/masuk/{token}", allow_redirects=False)
+        signed_in = await sign_in(client, token)
         assert signed_in.status == 303
         listing = await client.get("/laporan")
         assert listing.status == 200
         assert "Pak Kades · Desa Sepaso" in await listing.text()
-        again = await client.post(f"/masuk/{token}")
+        again = await sign_in(client, token)
         assert again.status == 403
     finally:
         await client.close()

@@ -43,6 +43,7 @@ from storage.console import issue_login
 from storage.models import Citizen, Report, ReportPhoto
 from storage.unit_registry import seed_units
 from tests.images import gif_html_polyglot
+from tests.integration.console_forms import export, post_form, sign_in
 from tests.integration.database import Database
 from web.console import ConsoleConfig, build_console_app
 from web.console.context import CONFIG
@@ -136,8 +137,7 @@ class World:
         client = TestClient(TestServer(build_console_app(self.config, self.db.sessions)))
         await client.start_server()
         if unit is not None:
-            token = await self.login_token(unit)
-            response = await client.post(f"/masuk/{token}", allow_redirects=False)
+            response = await sign_in(client, await self.login_token(unit))
             assert response.status == 303
         return client
 
@@ -200,15 +200,15 @@ async def test_a_login_link_works_once_and_lapses_after_ten_minutes(world: World
         token = await world.login_token("desa-64-08-09-2001")
         form = await client.get(f"/masuk/{token}")  # a link preview's GET spends nothing
         assert form.status == 200
-        first = await client.post(f"/masuk/{token}", allow_redirects=False)
+        first = await sign_in(client, token)
         assert first.status == 303
         assert "HttpOnly" in first.headers["Set-Cookie"]
-        again = await client.post(f"/masuk/{token}")
+        again = await sign_in(client, token)
         assert again.status == 403
         assert "sudah dipakai" in await again.text()
         late = await world.login_token("desa-64-08-09-2001")
         world.clock.set(world.clock() + timedelta(minutes=11))
-        expired = await client.post(f"/masuk/{late}")
+        expired = await sign_in(client, late)
         assert expired.status == 403
         assert "kedaluwarsa" in await expired.text()
     finally:
@@ -232,7 +232,7 @@ async def test_a_session_lasts_twelve_hours_and_logout_ends_it(world: World) -> 
     client = await world.client("desa-64-08-09-2001")
     try:
         assert (await client.get("/laporan")).status == 200
-        out = await client.post("/keluar")
+        out = await post_form(client, "/keluar")
         assert out.status == 200
         assert (await client.get("/laporan")).status == 401
     finally:
@@ -277,7 +277,7 @@ async def test_a_kecamatan_sees_its_desa_and_the_coordinator_sees_all(
         listing = await (await coordinator.get("/laporan?periode=30")).text()
         assert all(n in listing for n in (filed.done, filed.anonymous, filed.road))
         await coordinator.get(f"/laporan/{filed.road}")
-        await coordinator.get("/ekspor?format=csv&periode=30")
+        await post_form(coordinator, "/ekspor", {"format": "csv", "periode": "30"})
         audit = await (await coordinator.get("/audit")).text()
         assert "Membuka laporan" in audit
         assert filed.road in audit
@@ -323,9 +323,9 @@ async def test_exports_carry_the_columns_and_never_an_anonymous_identity(
             await (await client.get(path)).text()
             for path in ("/?periode=30", "/laporan?periode=30", f"/laporan/{filed.anonymous}")
         ]
-        raw_csv = await (await client.get("/ekspor?format=csv&periode=30")).read()
-        raw_xlsx = await (await client.get("/ekspor?format=xlsx&periode=30")).read()
-        raw_lapor = await (await client.get("/ekspor?format=lapor&periode=30")).read()
+        raw_csv = await export(client, "csv")
+        raw_xlsx = await export(client, "xlsx")
+        raw_lapor = await export(client, "lapor")
     finally:
         await client.close()
     xlsx, lapor = _xlsx_text(raw_xlsx), _xlsx_text(raw_lapor)
@@ -383,7 +383,9 @@ async def test_bad_input_gets_a_clear_page_and_a_4xx(world: World, filed: Filed)
 async def test_the_rekap_has_a_row_per_unit_and_the_total(world: World, filed: Filed) -> None:
     client = await world.client("diskominfo")
     try:
-        response = await client.get("/ekspor?format=rekap&dari=2026-03-01&sampai=2026-03-31")
+        response = await post_form(
+            client, "/ekspor", {"format": "rekap", "dari": "2026-03-01", "sampai": "2026-03-31"}
+        )
         assert response.status == 200
         data = await response.read()
     finally:
@@ -647,8 +649,8 @@ async def test_supporters_are_counted_in_the_list_the_page_and_the_exports(
     try:
         listing = await (await client.get("/laporan?periode=30")).text()
         page = await (await client.get(f"/laporan/{filed.done}")).text()
-        raw_csv = await (await client.get("/ekspor?format=csv&periode=30")).read()
-        raw_xlsx = await (await client.get("/ekspor?format=xlsx&periode=30")).read()
+        raw_csv = await export(client, "csv")
+        raw_xlsx = await export(client, "xlsx")
     finally:
         await client.close()
     assert "<th>Pendukung</th>" in listing

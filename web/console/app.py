@@ -9,9 +9,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from storage.console import audit, open_session, redeem_login
-from web.console import pages
-from web.console.auth import COOKIE, set_cookie, viewer_of
+from storage.console import open_session, redeem_login
+from web import security_headers
+from web.console import csrf, export_route, pages
+from web.console.auth import COOKIE, Viewer, set_cookie, viewer_of
 from web.console.config import ConsoleConfig
 from web.console.context import (
     CONFIG,
@@ -23,6 +24,7 @@ from web.console.context import (
     Refusal,
     SessionFactory,
     error_page,
+    record,
     render,
     translator,
 )
@@ -41,6 +43,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def _context(request: web.Request, handler: Handler) -> web.StreamResponse:
     config = request.config_dict[CONFIG]
     asked = request.query.get("lang", "")
+    if asked not in ("id", "en"):
+        asked = ""
     language = asked or request.cookies.get(LANG_COOKIE, "") or config.catalogs.default_language
     request[TRANSLATOR] = config.catalogs.get(language)
     if request.path.startswith(request.config_dict[SUBAPPS]):
@@ -63,8 +67,9 @@ async def _context(request: web.Request, handler: Handler) -> web.StreamResponse
     except Exception:
         log.exception("console page failed: %s", request.path)
         response = error_page(request, 500, "console.error.http_500")
-    if asked in ("id", "en"):
+    if asked and not response.prepared:
         response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="Lax", path="/")
+    csrf.keep(request, response, config)
     return response
 
 
@@ -74,30 +79,31 @@ async def _login_form(request: web.Request) -> web.Response:
     body = (
         f'<div class="notice"><p>{esc(tr.t("console.login.confirm"))}</p>'
         f'<form method="post" action="/masuk/{esc(token)}">'
-        f'<button type="submit">{esc(tr.t("console.login.button"))}</button></form></div>'
+        + csrf.field(request, request.config_dict[CONFIG])
+        + f'<button type="submit">{esc(tr.t("console.login.button"))}</button></form></div>'
     )
     return render(request, tr.t("console.login.title"), body)
 
 
 async def _login(request: web.Request) -> web.StreamResponse:
-    """Spend the link (a POST, so a chat app's link preview cannot spend it) and sign in."""
+    """Spend the link (a POST, so a chat app's link preview cannot spend it) and sign in; only
+    the button of the console's own page does (another site's form is refused, nothing spent)."""
     config = request.config_dict[CONFIG]
     now = config.clock()
+    form = await request.post()
     async with request.config_dict[SESSIONS]() as session:
+        if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+            record(session, request, "login_refused", "cross_site")
+            await session.commit()
+            raise Refusal(403, "console.error.cross_site")
         login, reason = await redeem_login(session, request.match_info["token"], now=now)
         if login is None:
-            audit(session, now=now, action="login_refused", subject=reason)
+            record(session, request, "login_refused", reason)
             await session.commit()
             raise Refusal(403, f"console.login.{reason}")
         token = await open_session(session, login, now=now, ttl=config.session_ttl)
-        audit(
-            session,
-            now=now,
-            action="login",
-            unit_id=login.unit_id,
-            user_id=login.user_id,
-            user_name=login.user_name,
-        )
+        opened = await viewer_of(request, session, config, token=token)
+        record(session, request, "login", who=opened)
         await session.commit()
     response = web.HTTPSeeOther("/")
     set_cookie(response, config, token)
@@ -105,21 +111,18 @@ async def _login(request: web.Request) -> web.StreamResponse:
 
 
 async def _logout(request: web.Request) -> web.Response:
+    """End the session on the server (not only the cookie); only from the console's own form."""
     config = request.config_dict[CONFIG]
     now = config.clock()
+    form = await request.post()
+    if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+        raise Refusal(403, "console.error.cross_site")
     async with request.config_dict[SESSIONS]() as session:
-        found = await viewer_of(request, session, config)
+        found: Viewer | None = await viewer_of(request, session, config)
         if found is not None:
             live = await session.merge(found.session)
             live.ended_at = now
-            audit(
-                session,
-                now=now,
-                action="logout",
-                unit_id=found.unit.id,
-                user_id=found.session.user_id,
-                user_name=found.session.user_name,
-            )
+            record(session, request, "logout", who=found)
             await session.commit()
     tr = translator(request)
     body = f'<div class="notice"><p>{esc(tr.t("console.logout.done"))}</p></div>'
@@ -138,6 +141,7 @@ def build_console_app(
     (e.g. ``("/open311/v2/", open311_app)``), served without the console's sign-in and left to
     answer their own errors."""
     app = web.Application(middlewares=[_context])
+    security_headers.install(app)
     app[CONFIG] = config
     app[SESSIONS] = sessions
     app[SUBAPPS] = tuple(prefix for prefix, _ in extra_subapps)
@@ -145,6 +149,8 @@ def build_console_app(
     app.router.add_get("/masuk/{token}", _login_form)
     app.router.add_post("/masuk/{token}", _login)
     app.router.add_post("/keluar", _logout)
+    app.router.add_get("/ekspor", export_route.export)
+    app.router.add_post("/ekspor", export_route.export)
     app.router.add_static("/static/", STATIC_DIR)
     pages.add_routes(app.router)
     for prefix, subapp in extra_subapps:

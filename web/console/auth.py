@@ -22,6 +22,8 @@ from storage.models import ConsoleSession, Unit
 from web.console.config import ConsoleConfig
 
 COOKIE = "aduan_konsol"
+#: A signed cookie is a 43-character token, a dot and 64 hex digits; anything far longer is not.
+MAX_COOKIE = 256
 
 
 def sign(secret: bytes, token: str) -> str:
@@ -30,11 +32,12 @@ def sign(secret: bytes, token: str) -> str:
 
 
 def unsign(secret: bytes, value: str) -> str | None:
+    """The token of a cookie this console signed; None for anything else (any characters)."""
     token, _, mac = value.rpartition(".")
-    if not token or not mac:
+    if not token or not mac or len(value) > MAX_COOKIE or not value.isascii():
         return None
     expected = hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
-    return token if hmac.compare_digest(expected, mac) else None
+    return token if hmac.compare_digest(expected.encode(), mac.encode()) else None
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,13 @@ async def visible_units(session: AsyncSession, unit: Unit) -> frozenset[int] | N
 
 
 async def viewer_of(
-    request: web.Request, session: AsyncSession, config: ConsoleConfig
+    request: web.Request, session: AsyncSession, config: ConsoleConfig, *, token: str = ""
 ) -> Viewer | None:
-    raw = request.cookies.get(COOKIE, "")
-    token = unsign(config.secret, raw) if raw else None
-    if token is None:
+    """Who the session cookie (or a session ``token`` just opened) belongs to, if still live."""
+    if not token:
+        raw = request.cookies.get(COOKIE, "")
+        token = (unsign(config.secret, raw) if raw else None) or ""
+    if not token:
         return None
     found = await live_session(session, token, now=config.clock())
     if found is None:

@@ -9,6 +9,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locales import Translator
+from storage import console as store
+from web.console import csrf
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.html import esc, layout
@@ -61,7 +63,8 @@ def render(request: web.Request, title: str, body: str, *, status: int = 200) ->
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
         user = f"{who.session.user_name or tr.t('console.server_admin')} · {who.unit.name}"
-    html = layout(tr, title, body, nav=nav, user=user, path=request.path)
+    form_token = csrf.token(request, request.config_dict[CONFIG])
+    html = layout(tr, title, body, nav=nav, user=user, path=request.path, csrf=form_token)
     return web.Response(text=html, content_type="text/html", status=status)
 
 
@@ -70,3 +73,32 @@ def error_page(request: web.Request, status: int, key: str, **values: object) ->
     text = tr.t(key, **values)
     body = f'<div class="notice error"><p>{esc(text)}</p></div>'
     return render(request, tr.t(f"console.status_title.{status}"), body, status=status)
+
+
+def client_address(request: web.Request) -> str:
+    """The address the request came from (a reverse proxy's own, unless it is trusted)."""
+    return (request.remote or "")[:64]
+
+
+def record(
+    session: AsyncSession,
+    request: web.Request,
+    action: str,
+    subject: str = "",
+    *,
+    who: Viewer | None = None,
+) -> None:
+    """An audit entry: what, by whom (``who``, else the signed-in viewer), in which session and
+    from which address (the caller commits)."""
+    who = who or request.get(VIEWER)
+    store.audit(
+        session,
+        now=request.config_dict[CONFIG].clock(),
+        action=action,
+        subject=subject,
+        unit_id=who.unit.id if who else None,
+        user_id=who.session.user_id if who else "",
+        user_name=who.session.user_name if who else "",
+        session_id=who.session.id if who else None,
+        address=client_address(request),
+    )

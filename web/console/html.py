@@ -42,7 +42,8 @@ def number(value: float | None, digits: int = 1) -> str:
 
 
 def bars(tr: Translator, items: Sequence[tuple[str, int]]) -> str:
-    """A horizontal bar chart drawn with CSS widths (no script, nothing fetched)."""
+    """A horizontal bar chart drawn with CSS widths (no script, nothing fetched); a bar's width
+    is one of the stylesheet's classes ``w0`` … ``w100`` (the policy allows no inline style)."""
     top = max((n for _, n in items), default=0) or 1
     return _bars(tr, [(label, n / top, str(n)) for label, n in items])
 
@@ -57,7 +58,7 @@ def _bars(tr: Translator, items: Sequence[tuple[str, float | None, str]]) -> str
         return f"<p>{esc(tr.t('console.none'))}</p>"
     lines = "".join(
         f'<div class="bar"><span class="label">{esc(label)}</span>'
-        f'<span class="fill" style="width:{_width(width)}%"></span>'
+        f'<span class="fill w{_width(width)}"></span>'
         f'<span class="n">{esc(shown)}</span></div>'
         for label, width, shown in items
     )
@@ -72,11 +73,13 @@ def layout(
     nav: Sequence[tuple[str, str]] = (),
     user: str = "",
     path: str = "/",
+    csrf: str = "",
 ) -> str:
     other = "en" if tr.language == "id" else "id"
     menu = "".join(f"<li>{link(href, text)}</li>" for href, text in nav)
     logout = (
         f'<form method="post" action="/keluar" class="inline">'
+        f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
         f'<span class="who">{esc(user)}</span> '
         f'<button type="submit">{esc(tr.t("console.logout"))}</button></form>'
         if user

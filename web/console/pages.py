@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -20,15 +20,19 @@ from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage import console as store
 from storage.models import Citizen, Report, ReportPhoto, Unit
-from web.console import exports
+from web.console import csrf, exports
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
-from web.console.context import CONFIG, SESSIONS, Refusal, render, translator, viewer
+from web.console.context import CONFIG, SESSIONS, Refusal, record, render, translator, viewer
 from web.console.html import bars, esc, link, number, percent, share_bars, table, url
 from web.console.rows import build_row, load_rows
 from web.media import image_response
 
 MAX_PAGE = 100_000
+#: The days a period may name: outside them no report exists and date arithmetic would overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+#: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
+_PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
 _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
 
 
@@ -37,7 +41,6 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/laporan", report_list)
     router.add_get("/laporan/{tracking}", report_page)
     router.add_get("/laporan/{tracking}/foto/{n}", photo)
-    router.add_get("/ekspor", export)
     router.add_get("/audit", audit_log)
     router.add_get("/wilayah", areas)
 
@@ -54,22 +57,36 @@ class Period:
 
 def _date(value: str, key: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise Refusal(400, "console.error.bad_date", value=value[:20], field=key) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Refusal(
+            400,
+            "console.error.date_out_of_range",
+            value=value[:20],
+            field=key,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
+    return day
 
 
-def period_of(request: web.Request, config: ConsoleConfig) -> Period:
-    """This month by default; ``periode=30`` / ``tahun``; or ``dari``/``sampai`` dates."""
+def period_of(
+    request: web.Request, config: ConsoleConfig, params: Mapping[str, str] | None = None
+) -> Period:
+    """This month by default; ``periode=30`` / ``tahun``; or ``dari``/``sampai`` dates (from the
+    address, or ``params``: a form's fields)."""
+    q = request.query if params is None else params
     today = config.clock().astimezone(config.timezone).date()
-    start, end = request.query.get("dari", ""), request.query.get("sampai", "")
+    start, end = q.get("dari", ""), q.get("sampai", "")
     if start or end:
         first = _date(start, "dari") if start else today.replace(day=1)
         last = _date(end, "sampai") if end else today
         if last < first:
             raise Refusal(400, "console.error.bad_range")
         return Period(first, last, "custom")
-    key = request.query.get("periode", "bulan")
+    key = q.get("periode", "bulan")
     if key == "30":
         return Period(today - timedelta(days=29), today, key)
     if key == "tahun":
@@ -92,12 +109,16 @@ def _tracking_prefix(text: str) -> str:
 
 
 async def report_query(
-    request: web.Request, session: AsyncSession, who: Viewer, config: ConsoleConfig
+    request: web.Request,
+    session: AsyncSession,
+    who: Viewer,
+    config: ConsoleConfig,
+    params: Mapping[str, str] | None = None,
 ) -> tuple[store.ReportQuery, dict[str, str], Period]:
-    """The list's filters from the address, checked: unknown values are a 400, a unit outside
-    the viewer's reach a 403."""
-    q = request.query
-    period = period_of(request, config)
+    """The list's filters from the address (or ``params``), checked: unknown values are a 400,
+    a unit outside the viewer's reach a 403 (audited)."""
+    q = request.query if params is None else params
+    period = period_of(request, config, q)
     query = store.ReportQuery(
         visible=who.visible,
         first_day=period.first,
@@ -124,6 +145,8 @@ async def report_query(
         if unit is None:
             raise Refusal(404, "console.error.unknown_unit", code=code[:40])
         if not who.may_see(unit.id):
+            record(session, request, "refused", f"{request.path} unit={code[:40]}")
+            await session.commit()
             raise Refusal(403, "console.error.forbidden")
         query = replace(query, unit_id=unit.id)
     area = q.get("wilayah", "")
@@ -317,12 +340,27 @@ async def overview(request: web.Request) -> web.Response:
     return render(request, title, body)
 
 
+def export_form(request: web.Request, kept: Mapping[str, str], kind: str, label: str) -> str:
+    """A button that exports ``kind`` with the list's filters ``kept`` (a POST with the form
+    token: see web.console.export_route)."""
+    hidden = "".join(
+        f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in kept.items() if v
+    )
+    return (
+        '<form method="post" action="/ekspor" class="inline">'
+        + csrf.field(request, request.config_dict[CONFIG])
+        + hidden
+        + f'<input type="hidden" name="format" value="{esc(kind)}">'
+        + f'<button type="submit">{esc(label)}</button></form>'
+    )
+
+
 # --- report list ----------------------------------------------------------------------------
 
 
 def _page_number(request: web.Request) -> int:
     raw = request.query.get("hal", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise Refusal(400, "console.error.bad_page", value=raw[:20])
     return int(raw)
 
@@ -414,8 +452,7 @@ async def report_list(request: web.Request) -> web.Response:
     if number_ < pages:
         pager.append(link(url("/laporan", {**kept, "hal": number_ + 1}), tr.t("console.next")))
     downloads = " ".join(
-        link(url("/ekspor", {**kept, "format": f}), tr.t(f"console.export.{f}"), cls="button")
-        for f in exports.FORMATS
+        export_form(request, kept, f, tr.t(f"console.export.{f}")) for f in exports.FORMATS
     )
     listing = (
         table(headers, body_rows, raw=True)
@@ -443,15 +480,7 @@ async def _visible_report(request: web.Request, session: AsyncSession, who: View
     if report is None:
         raise Refusal(404, "console.error.unknown_report", number=parsed.number)
     if not who.may_see(report.unit_id):
-        store.audit(
-            session,
-            now=request.config_dict[CONFIG].clock(),
-            action="refused",
-            subject=report.tracking_no,
-            unit_id=who.unit.id,
-            user_id=who.session.user_id,
-            user_name=who.session.user_name,
-        )
+        record(session, request, "refused", report.tracking_no)
         await session.commit()
         raise Refusal(403, "console.error.forbidden")
     return report
@@ -501,15 +530,7 @@ async def report_page(request: web.Request) -> web.Response:
                 .order_by(ReportPhoto.position)
             )
         )
-        store.audit(
-            session,
-            now=config.clock(),
-            action="view",
-            subject=report.tracking_no,
-            unit_id=who.unit.id,
-            user_id=who.session.user_id,
-            user_name=who.session.user_name,
-        )
+        record(session, request, "view", report.tracking_no)
         await session.commit()
     h = row.handling
     location = ", ".join(p for p in (row.desa, row.kecamatan) if p) or report.region_code
@@ -589,13 +610,15 @@ async def photo(request: web.Request) -> web.StreamResponse:
     raw_n = request.match_info["n"]
     async with request.config_dict[SESSIONS]() as session:
         report = await _visible_report(request, session, who)
-        if not raw_n.isdigit():
+        if not _PHOTO_NUMBER.fullmatch(raw_n):
             raise Refusal(404, "console.error.http_404")
         found = await session.scalar(
             select(ReportPhoto).where(
                 ReportPhoto.report_id == report.id, ReportPhoto.position == int(raw_n)
             )
         )
+        record(session, request, "photo", f"{report.tracking_no} {int(raw_n)}")
+        await session.commit()
     config = request.config_dict[CONFIG]
     stored = found.stored_path if found is not None else None
     name = f"laporan-{report.tracking_no}-foto-{raw_n}"
@@ -603,54 +626,6 @@ async def photo(request: web.Request) -> web.StreamResponse:
     if served is None:
         raise Refusal(404, "console.error.photo_missing")
     return served
-
-
-# --- exports --------------------------------------------------------------------------------
-
-
-async def export(request: web.Request) -> web.StreamResponse:
-    tr, who = translator(request), viewer(request)
-    config = request.config_dict[CONFIG]
-    kind = request.query.get("format", "")
-    if kind not in exports.FORMATS:
-        raise Refusal(400, "console.error.bad_value", value=kind[:20])
-    async with request.config_dict[SESSIONS]() as session:
-        query, kept, period = await report_query(request, session, who, config)
-        units = await _units(session)
-        store.audit(
-            session,
-            now=config.clock(),
-            action="export",
-            subject=f"{kind} " + " ".join(f"{k}={v}" for k, v in kept.items() if v),
-            unit_id=who.unit.id,
-            user_id=who.session.user_id,
-            user_name=who.session.user_name,
-        )
-        await session.commit()
-    name = exports.file_name(kind, period.first, period.last)
-    if kind == "csv":
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": f'attachment; filename="{name}"',
-            }
-        )
-        await response.prepare(request)
-        batches = exports.row_batches(request.config_dict[SESSIONS], query, units, config, tr)
-        async for chunk in exports.csv_chunks(tr, batches):
-            await response.write(chunk)
-        await response.write_eof()
-        return response
-    data = await exports.xlsx_export(
-        kind, tr, config, request.config_dict[SESSIONS], query, units, period.first, period.last
-    )
-    return web.Response(
-        body=data,
-        headers={
-            "Content-Type": exports.XLSX_TYPE,
-            "Content-Disposition": f'attachment; filename="{name}"',
-        },
-    )
 
 
 # --- areas ---------------------------------------------------------------------------------
@@ -744,6 +719,8 @@ async def audit_log(request: web.Request) -> web.Response:
             units[r.unit_id].name if r.unit_id in units else "-",
             tr.t(f"console.audit.{r.action}"),
             r.subject,
+            str(r.session_id or "-"),
+            r.address or "-",
         ]
         for r in rows
     ]
@@ -757,6 +734,8 @@ async def audit_log(request: web.Request) -> web.Response:
         tr.t("console.col.unit"),
         tr.t("console.timeline.what"),
         tr.t("console.audit.subject"),
+        tr.t("console.audit.session"),
+        tr.t("console.audit.address"),
     ]
     body = table(headers, body_rows) + f'<div class="pager">{" ".join(pager)}</div>'
     return render(request, tr.t("console.audit.title"), body)

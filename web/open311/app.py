@@ -36,6 +36,7 @@ from locales import Translator
 from storage.models import ApiKey, Citizen, Report, ReportEvent
 from storage.open311 import Open311Repository
 from storage.uow import UnitOfWork
+from web import security_headers
 from web.media import image_response
 from web.open311.config import Filer, Open311Config
 from web.open311.formats import Format, error_response, respond, respond_document
@@ -441,6 +442,7 @@ def build_open311_app(
     """The GeoReport v2 application; without a ``filer`` it only reads (POST answers 403)."""
     api = Open311(config, sessions, clock, filer)
     app = web.Application()
+    security_headers.install(app)
     ext = "{ext:(\\.[A-Za-z]+)?}"
     get, post, route = app.router.add_get, app.router.add_post, api.endpoint
     get(f"/discovery{ext}", route(api.discovery))

@@ -36,6 +36,7 @@ from aiohttp import web
 from bot.emulator import EmulatorError
 from locales import load_messages
 from storage.console import issue_login
+from web import security_headers
 from web.sandbox import scenarios
 from web.sandbox.cast import DEMO_LOCATION, PANES, Pane, pane
 from web.sandbox.clockface import clock_label as write_clock
@@ -115,6 +116,7 @@ def create_app(sandbox: Sandbox, *, console_url: str = "") -> web.Application:
     """``console_url``: where the sandbox's console listens; ``GET /konsol`` signs the trainer
     in there as the coordinator."""
     app = web.Application(client_max_size=MAX_UPLOAD + 64 * 1024, middlewares=[_errors])
+    security_headers.install(app)
     app[SANDBOX_KEY] = sandbox
     app[CONSOLE_URL_KEY] = console_url
     app.router.add_get("/konsol", _console)

@@ -1,0 +1,71 @@
+"""``/ekspor``: the console's files (CSV, XLSX, SP4N-LAPOR!, rekap), written in the viewer's name.
+
+An export is audited, so it happens only when the viewer's own page asks for it: the form
+carries the browser's token (:mod:`web.console.csrf`). A request without it (another site's
+link or form, an old bookmark) gets a page with the button that exports, and nothing is written
+or audited.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from web.console import csrf, exports
+from web.console.context import CONFIG, SESSIONS, Refusal, record, render, translator, viewer
+from web.console.html import esc
+from web.console.pages import _units, export_form, period_of, report_query
+
+
+async def _asked(request: web.Request) -> tuple[dict[str, str], str]:
+    """The export's fields (a form's, or the address's) and the form token sent with them."""
+    fields = {k: str(v) for k, v in request.query.items()}
+    if request.method == "POST":
+        fields.update({k: str(v) for k, v in (await request.post()).items()})
+    return fields, fields.pop(csrf.FIELD, "")
+
+
+async def export(request: web.Request) -> web.StreamResponse:
+    tr, who = translator(request), viewer(request)
+    config = request.config_dict[CONFIG]
+    fields, sent = await _asked(request)
+    kind = fields.get("format", "")
+    if kind not in exports.FORMATS:
+        raise Refusal(400, "console.error.bad_value", value=kind[:20])
+    period_of(request, config, fields)  # a bad period is a 400 before anything is offered
+    if not csrf.genuine(request, config, sent):
+        body = (
+            f'<div class="notice"><p>{esc(tr.t("console.export.confirm"))}</p>'
+            + export_form(request, fields, kind, tr.t(f"console.export.{kind}"))
+            + "</div>"
+        )
+        return render(request, tr.t("console.export.title"), body)
+    async with request.config_dict[SESSIONS]() as session:
+        query, kept, period = await report_query(request, session, who, config, fields)
+        units = await _units(session)
+        subject = f"{kind} " + " ".join(f"{k}={v}" for k, v in kept.items() if v)
+        record(session, request, "export", subject)
+        await session.commit()
+    name = exports.file_name(kind, period.first, period.last)
+    if kind == "csv":
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/csv; charset=utf-8",
+                "Content-Disposition": f'attachment; filename="{name}"',
+            }
+        )
+        await response.prepare(request)
+        batches = exports.row_batches(request.config_dict[SESSIONS], query, units, config, tr)
+        async for chunk in exports.csv_chunks(tr, batches):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+    data = await exports.xlsx_export(
+        kind, tr, config, request.config_dict[SESSIONS], query, units, period.first, period.last
+    )
+    return web.Response(
+        body=data,
+        headers={
+            "Content-Type": exports.XLSX_TYPE,
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
