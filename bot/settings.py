@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # Several processes on one PostgreSQL database elect one to run the clock's jobs and one to
     # send (bot/leader.py); a dead leader is replaced within this period plus a third of it.
     leader_lease_seconds: float = Field(default=30.0, ge=3)
-    # Webhook mode (README, "At scale"): with WEBHOOK_LISTEN=host:port, `aduan run` receives
+    # Webhook mode (docs/operations.md): with WEBHOOK_LISTEN=host:port, `aduan run` receives
     # updates on WEBHOOK_PATH there instead of long polling; Telegram must send WEBHOOK_SECRET.
     webhook_listen: str = ""
     webhook_path: str = "/telegram/webhook"

@@ -1,6 +1,6 @@
 """The crash suite's bounded rounds (issue 15): ``bench.crash`` on a few citizens and kills.
 
-Both shapes run the same driver as ``python -m bench crash`` (see README, "Crash suite"):
+Both shapes run the same driver as ``python -m bench crash`` (docs/operations.md):
 three webhook workers on PostgreSQL behind a round-robin proxy, and one polling process on a
 SQLite file. Citizens file reports, the desa group's officers verify, answer and finish them,
 the bots' clock is moved so that reminders, escalations and auto-closes fall due, while a driver

@@ -62,7 +62,7 @@ async def test_a_flood_of_follow_ups_is_gathered_and_the_group_stays_usable(
         )
 
     await until(all_answered, 30)
-    # "Diteruskan ke petugas" is said once for the burst (README, "Told once per burst"); a
+    # "Diteruskan ke petugas" is said once for the burst (docs/how-it-works.md); a
     # follow-up past the group's budget is answered "tunggu" instead; nothing else is said.
     answers = (await siti.texts())[told_before:]
     assert sum("diteruskan ke petugas" in t for t in answers) == 1, answers

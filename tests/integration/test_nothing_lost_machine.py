@@ -11,7 +11,7 @@ answered; a typed message or a reply meant for a report reached the unit; a repo
 moved as the lifecycle allows; no message bound for a group names the anonymous reporter.
 
 The suite runs a bounded number of sequences; ``LOST_EXAMPLES=2000 pytest
-tests/integration/test_nothing_lost_machine.py`` runs many more (see README).
+tests/integration/test_nothing_lost_machine.py`` runs many more (see docs/testing.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Every setting an operator can give is documented: in ``.env.example`` and in the README's table.
+"""Every setting an operator can give is documented: in ``.env.example`` and in the settings table.
 
-An IT officer installing the bot reads those two places only; a setting missing from either is one
-they cannot discover.
+An IT officer installing the bot reads those two places only (``.env.example`` and
+``docs/settings.md``, which the README points to); a setting missing from either is one they cannot
+discover, and a row naming a setting that does not exist misleads them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_DOC = ROOT / "docs" / "settings.md"
 
 
 def _environment_names() -> list[str]:
@@ -29,13 +31,15 @@ def _expand(cell: str) -> set[str]:
     return names
 
 
-def _readme_table_names() -> set[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+def _table_rows() -> list[str]:
+    text = SETTINGS_DOC.read_text(encoding="utf-8")
+    section = text.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("| `")]
+
+
+def _table_names() -> set[str]:
     names: set[str] = set()
-    for line in section.splitlines():
-        if not line.startswith("| `"):
-            continue
+    for line in _table_rows():
         first_cell = line.split("|")[1]
         for quoted in re.findall(r"`([A-Z0-9_{},]+)`", first_cell):
             names |= _expand(quoted)
@@ -52,15 +56,21 @@ def test_every_setting_is_in_env_example() -> None:
     assert missing == []
 
 
-def test_every_setting_is_in_the_readme_table() -> None:
-    missing = [name for name in _environment_names() if name not in _readme_table_names()]
+def test_every_setting_is_in_the_settings_table() -> None:
+    missing = [name for name in _environment_names() if name not in _table_names()]
     assert missing == []
 
 
-def test_the_readme_table_names_each_setting_once_and_only_real_ones() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
-    first_cells = [row.split("|")[1].strip() for row in rows]
+def test_the_settings_table_names_each_setting_once_and_only_real_ones() -> None:
+    first_cells = [row.split("|")[1].strip() for row in _table_rows()]
     assert len(first_cells) == len(set(first_cells))
-    assert _readme_table_names() <= set(_environment_names())
+    assert _table_names() <= set(_environment_names())
+
+
+def test_env_example_names_only_real_settings() -> None:
+    assert _env_example_names() <= set(_environment_names())
+
+
+def test_the_readme_points_to_the_settings_table() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/settings.md" in readme
