@@ -34,3 +34,77 @@ def test_core_imports_only_the_standard_library_and_lokal() -> None:
     }
     assert {module: names for module, names in found.items() if names} == {}
     assert "core/unit_files.py" in found  # the unit files' rules live here, without PyYAML
+
+
+# --- migrations: frozen copies, never the live program -----------------------------------------
+
+MIGRATIONS = ROOT / "storage" / "migrations"
+#: What a migration (and Alembic's env.py) may import besides the standard library: SQLAlchemy,
+#: Alembic, and the holiday data the frozen working-day calendar of 0008 reads.
+MIGRATION_MAY_IMPORT = frozenset({"sqlalchemy", "alembic", "lokal", "holidays"})
+#: Standard-library modules that open the process environment or import code by name.
+MIGRATION_MAY_NOT_IMPORT = frozenset({"os", "importlib", "runpy"})
+#: Names through which a module would read settings or the environment.
+SETTINGS_NAMES = frozenset(
+    {"environ", "getenv", "environb", "Settings", "dotenv_values", "load_dotenv", "__import__"}
+)
+#: The project's own top-level packages and modules (every folder or module at the root).
+PROJECT = frozenset(
+    path.stem for path in ROOT.iterdir() if path.suffix == ".py" or (path / "__init__.py").is_file()
+) | {"core", "handlers", "bot", "web", "cases", "storage", "bench", "tests", "locales"}
+
+
+def migration_files() -> list[Path]:
+    files = sorted((MIGRATIONS / "versions").glob("0*.py"))
+    assert len(files) >= 12  # every revision is looked at, not none
+    return [MIGRATIONS / "env.py", *files]
+
+
+def what_reads_the_live_program(path: Path) -> list[str]:
+    """The imports and names of ``path`` through which it would depend on the live program or
+    its settings (empty: it is frozen)."""
+    found: list[str] = []
+    for name in sorted(imported_packages(path)):
+        allowed = name in sys.stdlib_module_names or name in MIGRATION_MAY_IMPORT
+        if name in PROJECT or name in MIGRATION_MAY_NOT_IMPORT or not allowed:
+            found.append(f"imports {name}")
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Name) and node.id in SETTINGS_NAMES:
+            found.append(f"uses {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr in SETTINGS_NAMES:
+            found.append(f"uses .{node.attr}")
+        elif isinstance(node, ast.alias) and node.name.rpartition(".")[2] in SETTINGS_NAMES:
+            found.append(f"imports {node.name}")
+        elif isinstance(node, ast.Constant) and str(node.value).strip().endswith(".env"):
+            found.append(f"names {str(node.value).strip()!r}")
+    return sorted(set(found))
+
+
+def test_migrations_carry_frozen_copies_and_read_no_settings() -> None:
+    """A migration means what it meant when it was written: it imports no project code (core,
+    storage.models, bot, ...) and reads no settings, environment or ``.env``; Alembic's env.py
+    reads only the database URL storage.db hands it."""
+    found = {
+        str(path.relative_to(ROOT)): what_reads_the_live_program(path) for path in migration_files()
+    }
+    assert {module: names for module, names in found.items() if names} == {}
+
+
+def test_the_frozen_check_finds_a_live_import_and_a_setting(tmp_path: Path) -> None:
+    sample = tmp_path / "0099_sample.py"
+    sample.write_text(
+        "import os\nfrom dotenv import dotenv_values\nfrom core.performance import moments\n"
+        "from storage.models import Base\nTZ = os.environ.get('TIMEZONE')\n"
+        "VALUES = dotenv_values('.env')\n",
+        encoding="utf-8",
+    )
+    assert what_reads_the_live_program(sample) == [
+        "imports core",
+        "imports dotenv",
+        "imports dotenv_values",
+        "imports os",
+        "imports storage",
+        "names '.env'",
+        "uses .environ",
+        "uses dotenv_values",
+    ]

@@ -1,31 +1,43 @@
 """stages: each report's measured stages kept on the row, backfilled from the timeline
 
 The console's indicators become SQL aggregates over these columns. Reports filed before this
-revision get the same numbers ``core.performance`` computed from their timelines: the timeline
-is folded with ``core.performance.moments`` on the region's calendar and deadlines (read from
-the environment or ``.env`` as the program reads its settings: ``TIMEZONE``, ``LOCAL_HOLIDAYS``,
-``CATEGORIES_FILE`` and the ``*_WORKING_DAYS`` numbers; the defaults otherwise).
+revision get the numbers the program's rule gave when the revision was written: each timeline is
+folded one status change at a time (a stage ends when the report is verified, first followed up,
+first finished; the working days spent waiting for the reporter are left out) on the Indonesian
+working-day calendar. That rule, the calendar's arithmetic and the numbers it needs are copied
+into this file as they were, so the revision means the same whatever the program becomes.
+
+Settings are not read: the backfill uses the defaults of that day, the region's zone
+``Asia/Makassar`` (WITA), no local holidays, the packaged categories (``aparatur`` alone is under
+inspection) and the deadlines 3 (verify), 5 (first follow-up), 5/5/14/60 (finish an aspirasi, a
+request for information, a complaint, a complaint under inspection) working days. A migration that
+read them would write other numbers for the same data on another deployment, or on the same one
+after a setting changed. The national holidays and cuti bersama come from the installed ``lokal``
+and ``holidays`` packages, as for every report the program measures (data about the calendar, not
+a rule of the program).
+
+An operator whose settings differed from these defaults when upgrading across this revision:
+only the indicator columns of reports filed before it are measured on the defaults (a stage ended
+a day earlier or later for an event near midnight in another zone, an on-time flag judged against
+a default deadline). Deadlines, reminders and the agenda do not read these columns, and the open
+stage of such a report is measured again with the live settings at its next status change.
+Nothing needs doing. Re-measuring those reports on a deployment's own rules would be a program
+command folding each timeline with ``core.performance`` (none exists yet), never an edit here.
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-29 00:10:00
 """
 
-import os
-from collections.abc import Sequence
-from dataclasses import replace
-from datetime import UTC, date, datetime
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
+import lokal
 import sqlalchemy as sa
 from alembic import op
-from dotenv import dotenv_values
-
-from core.calendar import WorkingCalendar
-from core.categories import load_categories
-from core.deadlines import DeadlinePolicy, local_date
-from core.performance import Step, moments, stage_limits
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -94,52 +106,212 @@ def upgrade() -> None:
         op.create_index(name, "reports", list(columns), unique=False)
 
 
-def _setting(name: str) -> str:
-    """A setting as the program reads it: the environment first, then ``.env`` (names in any
-    case)."""
-    for source in (os.environ, _DOTENV):
-        for key in (name.upper(), name):
-            value = source.get(key)
-            if value:
-                return value
-    return ""
+# --- frozen copies: the rule and numbers as they were when this revision was written ----------
+
+#: The region's zone (the ``TIMEZONE`` default): WITA.
+_ZONE = ZoneInfo("Asia/Makassar")
+#: Working days to verify, to follow up first, and to finish by class (the deadline defaults).
+_VERIFY, _FOLLOW_UP = 3, 5
+_FINISH = {"aspirasi": 5, "permintaan_informasi": 5, "pengaduan": 14}
+_FINISH_UNDER_INSPECTION = 60
+#: Categories whose complaints are under inspection (berkadar pengawasan) in the packaged list.
+_UNDER_INSPECTION = frozenset({"aparatur"})
+#: National holidays with a fixed date, for a year neither holiday package knows.
+_FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (6, 1), (8, 17), (12, 25)})
+_ONE_DAY = timedelta(days=1)
 
 
-_DOTENV: dict[str, str | None] = dict(dotenv_values(".env")) if Path(".env").is_file() else {}
+def _local_date(moment: datetime) -> date:
+    """The WITA date of a stored moment (a naive one is UTC, as the program stores it)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(_ZONE).date()
 
 
-def _env_days(name: str, default: int) -> int:
-    raw = _setting(name)
-    return int(raw) if raw.strip().isdigit() else default
+def _stage_limits(report_type: str, *, pengawasan: bool) -> tuple[int, int, int]:
+    if report_type not in _FINISH:
+        raise ValueError(f"report {report_type!r}: not a report class")
+    finish = _FINISH[report_type]
+    if report_type == "pengaduan" and pengawasan:
+        finish = _FINISH_UNDER_INSPECTION
+    return _VERIFY, _FOLLOW_UP, finish
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+class _WorkingCalendar:
+    """Monday to Friday less the national holidays and cuti bersama (lokal's data for the years
+    it covers, else the ``holidays`` package's Indonesia, else the fixed-date holidays)."""
+
+    def __init__(self) -> None:
+        candidates: Iterable[int] = getattr(lokal, "HOLIDAY_YEARS", range(2000, 2101))
+        self._covered: set[int] = set()
+        for year in candidates:
+            try:
+                data = lokal.get_holidays(year)
+            except ValueError:
+                continue
+            if data.holidays:
+                self._covered.add(int(year))
+        self._days_off: dict[int, frozenset[date]] = {}
+
+    def _holidays_in(self, year: int) -> frozenset[date]:
+        days = self._days_off.get(year)
+        if days is None:
+            if year in self._covered:
+                days = frozenset(
+                    date.fromisoformat(h.date) for h in lokal.get_holidays(year).holidays
+                )
+            else:
+                days = _package_holidays(year) or frozenset(
+                    date(year, month, day) for month, day in _FIXED_HOLIDAYS
+                )
+            self._days_off[year] = days
+        return days
+
+    def is_working_day(self, d: date) -> bool:
+        return d.weekday() < 5 and d not in self._holidays_in(d.year)
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The n-th working day after d; for n = 0, d itself or the next working day."""
+        if n == 0:
+            while not self.is_working_day(d):
+                d += _ONE_DAY
+            return d
+        while n:
+            d += _ONE_DAY
+            if self.is_working_day(d):
+                n -= 1
+        return d
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]."""
+        count = 0
+        while start < end:
+            start += _ONE_DAY
+            count += self.is_working_day(start)
+        return count
+
+
+def _package_holidays(year: int) -> frozenset[date]:
+    try:
+        days = holidays.country_holidays("ID", years=year)
+    except (NotImplementedError, KeyError):
+        return frozenset()
+    return frozenset(day for day in days if day.year == year)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    on: date
+    status_from: str | None
+    status_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Moments:
+    created_on: date
+    verified_on: date | None = None
+    verify_days: int | None = None
+    verify_on_time: bool | None = None
+    followed_up_on: date | None = None
+    follow_up_days: int | None = None
+    follow_up_on_time: bool | None = None
+    finished_on: date | None = None
+    finish_days: int | None = None
+    finish_on_time: bool | None = None
+    stage_paused: int = 0
+    stage_due: date | None = None
+    reopened: bool = False
+    archived: bool = False
+    waiting_since: date | None = None
+
+    @property
+    def stage_start(self) -> date | None:
+        if self.verified_on is None:
+            return self.created_on
+        if self.followed_up_on is None:
+            return self.verified_on
+        return self.followed_up_on if self.finished_on is None else None
+
+    def open_limit(self, limits: tuple[int, int, int]) -> int:
+        if self.verified_on is None:
+            return limits[0]
+        return limits[1] if self.followed_up_on is None else limits[2]
+
+
+def _with_due(m: _Moments, limits: tuple[int, int, int], cal: _WorkingCalendar) -> _Moments:
+    start = m.stage_start
+    if start is None or m.archived:
+        return replace(m, stage_due=None)
+    due = cal.add_working_days(start, m.open_limit(limits) + m.stage_paused)
+    if m.waiting_since is not None and not m.waiting_since > due:
+        return replace(m, stage_due=None)  # waiting, and it was not late when asked
+    return replace(m, stage_due=due)
+
+
+def _ended(
+    m: _Moments, on: date, limits: tuple[int, int, int], cal: _WorkingCalendar
+) -> tuple[int, bool]:
+    start = m.stage_start
+    assert start is not None
+    due = cal.add_working_days(start, m.open_limit(limits) + m.stage_paused)
+    return max(cal.working_days_between(start, on) - m.stage_paused, 0), on <= due
+
+
+_FOLLOWED = frozenset({"diproses", "selesai"})
+
+
+def _advance(
+    m: _Moments, step: _Step, limits: tuple[int, int, int], cal: _WorkingCalendar
+) -> _Moments:
+    on, before, after = step.on, step.status_from, step.status_to
+    start = m.stage_start
+    if before == "menunggu_pelapor" and m.waiting_since is not None:
+        if start is not None:
+            waited = cal.working_days_between(max(m.waiting_since, start), on)
+            m = replace(m, stage_paused=m.stage_paused + waited)
+        m = replace(m, waiting_since=None)
+    if after == "menunggu_pelapor" and m.waiting_since is None:
+        m = replace(m, waiting_since=on)
+    if m.verified_on is None and after == "didisposisi" and before != "didisposisi":
+        days, on_time = _ended(m, on, limits, cal)
+        m = replace(m, verified_on=on, verify_days=days, verify_on_time=on_time, stage_paused=0)
+    elif (
+        m.verified_on is not None
+        and m.followed_up_on is None
+        and after in _FOLLOWED
+        and before not in _FOLLOWED
+    ):
+        days, on_time = _ended(m, on, limits, cal)
+        m = replace(
+            m, followed_up_on=on, follow_up_days=days, follow_up_on_time=on_time, stage_paused=0
+        )
+    if (
+        m.followed_up_on is not None
+        and m.finished_on is None
+        and after == "selesai"
+        and before != "selesai"
+    ):
+        days, on_time = _ended(m, on, limits, cal)
+        m = replace(m, finished_on=on, finish_days=days, finish_on_time=on_time, stage_paused=0)
+    if before == "selesai" and after == "diproses":
+        m = replace(m, reopened=True)
+    if after == "diarsipkan":
+        m = replace(m, archived=True)
+    return _with_due(m, limits, cal)
+
+
+def _moments(
+    created_on: date, steps: Sequence[_Step], limits: tuple[int, int, int], cal: _WorkingCalendar
+) -> _Moments:
+    """A report's stages, folded from its filing day and its status changes in order."""
+    m = _with_due(_Moments(created_on=created_on), limits, cal)
+    for step in steps:
+        if step.status_to is not None and step.status_to != step.status_from:
+            m = _advance(m, step, limits, cal)
+    return m
 
 
 def _backfill() -> None:
-    base = DeadlinePolicy()
-    policy = replace(
-        base,
-        **{
-            field: _env_days(f"{env}_working_days", getattr(base, field))
-            for field, env in (
-                ("verify", "verify"),
-                ("follow_up", "follow_up"),
-                ("resolve_aspirasi", "resolve_aspirasi"),
-                ("resolve_informasi", "resolve_informasi"),
-                ("resolve_pengaduan", "resolve_pengaduan"),
-                ("resolve_pengawasan", "resolve_pengawasan"),
-            )
-        },
-    )
-    tz = ZoneInfo(_setting("timezone") or "Asia/Makassar")
-    holidays = [
-        date.fromisoformat(d.strip()) for d in _setting("local_holidays").split(",") if d.strip()
-    ]
-    cal = WorkingCalendar(extra_holidays=holidays)
-    path = _setting("categories_file")
-    watched = {c.code for c in load_categories(Path(path) if path else None) if c.pengawasan}
+    cal = _WorkingCalendar()
     reports = sa.table(
         "reports",
         sa.column("id", sa.Integer()),
@@ -180,7 +352,7 @@ def _backfill() -> None:
         if not rows:
             return
         last = rows[-1].id
-        steps: dict[int, list[Step]] = {row.id: [] for row in rows}
+        steps: dict[int, list[_Step]] = {row.id: [] for row in rows}
         for event in bind.execute(
             sa.select(
                 events.c.report_id, events.c.status_from, events.c.status_to, events.c.created_at
@@ -189,12 +361,11 @@ def _backfill() -> None:
             .order_by(events.c.id)
         ):
             if event.status_to != event.status_from:
-                on = local_date(_aware(event.created_at), tz)
-                steps[event.report_id].append(Step(on, event.status_from, event.status_to))
+                on = _local_date(event.created_at)
+                steps[event.report_id].append(_Step(on, event.status_from, event.status_to))
         for row in rows:
-            limits = stage_limits(policy, row.report_type, pengawasan=row.category in watched)
-            created_on = local_date(_aware(row.created_at), tz)
-            m = moments(created_on, steps[row.id], limits, cal)
+            limits = _stage_limits(row.report_type, pengawasan=row.category in _UNDER_INSPECTION)
+            m = _moments(_local_date(row.created_at), steps[row.id], limits, cal)
             if row.status == "diarsipkan":
                 m = replace(m, archived=True, stage_due=None)
             values: dict[str, object] = {n: getattr(m, n) for n in (*_DATES, *_DAYS, *_FLAGS)}
