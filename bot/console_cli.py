@@ -140,9 +140,10 @@ def open311_subapp(
 ) -> tuple[str, web.Application]:
     """The Open311 GeoReport v2 API (docs/open311.md), mounted under the console at /open311/v2/.
 
-    Reports it accepts are filed by the same handlers as the chat's; their cards carry buttons
-    signed with the bot's callback secret (the token's, or ``CALLBACK_SECRET``)."""
-    from handlers.filing import ReportFiler
+    Reports it accepts are filed by the same use case as the chat's (``cases.filing``); their
+    cards carry buttons signed with the bot's callback secret (the token's, or
+    ``CALLBACK_SECRET``)."""
+    from handlers.notices import filing_for
     from web.open311 import Open311Config, build_open311_app
 
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
@@ -160,7 +161,7 @@ def open311_subapp(
         posts_per_minute=settings.open311_posts_per_minute,
         region_bounds=deps.config.region_bounds,
     )
-    return "/open311/v2/", build_open311_app(config, sessions, clock, ReportFiler(deps))
+    return "/open311/v2/", build_open311_app(config, sessions, clock, filing_for(deps))
 
 
 async def serve(settings: Settings, *, host: str, port: int) -> int:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from core.categories import category_by_code
 from core.deadlines import local_date
-from core.decisions import REPORTER, Actor, Decision, Refusal, ReportState, Rules, Target, decide
+from core.decisions import Actor, Decision, Refusal, ReportState, Rules, Target, decide
 from core.permissions import CaseAction
 from core.purposes import Purpose
 from handlers.actions import EditText, SendMedia, SendText
@@ -90,15 +90,6 @@ class Case:
             if report.id is not None:
                 self.uow.reports.add_event(event)
         return outcome
-
-    def open_report(self, report: Report, *, note: str = "") -> ReportEvent:
-        """A new report's first decision (status baru, verification deadline, Ombudsman day);
-        the returned event is stored with the report. ``note`` goes on the submitted event."""
-        outcome = decide(
-            self.state(report), CaseAction.SUBMIT, REPORTER, self.now, self.rules, note=note
-        )
-        assert isinstance(outcome, Decision), outcome
-        return write_decision(report, outcome, self.now)
 
     def record(
         self,

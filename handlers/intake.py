@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cases.filing import file_report
 from core.categories import Category, category_by_code
 from core.inputs import visible
 from core.lifecycle import Privacy, ReportType
@@ -18,14 +19,12 @@ from core.regions import Region
 from handlers import draft as drafts
 from handlers import evidence, similar
 from handlers.actions import InlineButton, InlineKeyboard, ReplyButton, ReplyKeyboard
-from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.draft import Draft, DraftPhoto, IntakeStep
 from handlers.events import ButtonPress, MediaKind, Message
-from handlers.filing import unique_tracking_number
 from handlers.formatting import category_name, long_date, place_name, short_datetime
 from handlers.menu import main_menu
-from handlers.notices import deliver_new_report
+from handlers.notices import filing_for
 from handlers.steps import ChatStep
 from handlers.turn import Turn
 from storage.models import Report, ReportPhoto
@@ -813,7 +812,7 @@ async def _submit(turn: Turn) -> None:
     draft = _draft(turn)
     config = turn.deps.config
     report = Report(
-        tracking_no=await unique_tracking_number(turn.uow),
+        tracking_no="",
         citizen_id=citizen.id,
         channel=turn.channel,
         report_type=draft.type,
@@ -838,11 +837,9 @@ async def _submit(turn: Turn) -> None:
         )
         for index, p in enumerate(draft.photos)
     ]
-    case = Case(turn.uow, turn.deps, turn.now)
     # Files refused as evidence are on the record (reasons and counts, never the files).
-    event = case.open_report(report, note=evidence.refusals_note(turn, draft.refused_files))
-    await turn.uow.reports.add(report, photos, event)
-    await deliver_new_report(case, report)
+    note = evidence.refusals_note(turn, draft.refused_files)
+    await file_report(turn.uow, filing_for(turn.deps), turn.now, report, photos, note=note)
     summary = _summary_text(turn)
     conv = turn.conversation
     drafts.save(conv, Draft())

@@ -7,27 +7,25 @@ it becomes a reply path (``message_links``). :func:`deliver` sends the notices a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from core.decisions import Audience, Decision
+from cases.filing import Filing
+from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.cards import CardView, card_keyboard, card_text
 from handlers.case import Case
+from handlers.deps import HandlerDeps
 from handlers.events import Photo
 from handlers.formatting import long_date
-from handlers.routing import (
-    assign_new_report,
-    coordinator_chats,
-    holder_chats,
-    is_coordinator_chat,
-    reachable,
-)
+from handlers.routing import coordinator_chats, holder_chats, is_coordinator_chat, reachable
 from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
 from locales import Translator
 from storage.models import Report, Unit, UnitChat
+from storage.uow import UnitOfWork
 
 #: Telegram's limit for one message.
 TEXT_MAX = 4096
@@ -68,12 +66,22 @@ def media_actions(
 # --- cards -----------------------------------------------------------------------------------
 
 
-async def deliver_new_report(case: Case, report: Report) -> Unit | None:
-    """Route a just-submitted report and post its card where it must be seen."""
-    unit = await assign_new_report(case, report)
-    if unit is not None:
-        await post_cards(case, report, unit)
-    return unit
+@dataclass(frozen=True)
+class NewReportCards:
+    """The cards a new report owes (``cases.filing.NewReportNotices``), written for the groups."""
+
+    deps: HandlerDeps
+
+    async def new_report(self, uow: UnitOfWork, now: datetime, report: Report, unit: Unit) -> None:
+        await post_cards(Case(uow, self.deps, now), report, unit)
+
+
+def filing_for(deps: HandlerDeps) -> Filing:
+    """What ``cases.filing.file_report`` needs, from the handlers' dependencies: every door
+    that files a report (the chat, Open311 through ``aduan console``, the tests) uses it."""
+    config = deps.config
+    rules = Rules(deps.calendar, config.timezone, config.deadlines)
+    return Filing(rules, deps.categories, NewReportCards(deps))
 
 
 async def _view(

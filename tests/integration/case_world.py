@@ -15,10 +15,11 @@ from sqlalchemy import select
 from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.settings import Settings
+from cases.filing import file_report
 from core.permissions import CaseAction
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
-from handlers.notices import deliver_new_report
+from handlers.notices import filing_for
 from handlers.officer_actions import act
 from handlers.reminders import run_reminders
 from handlers.reporter_actions import relay_from_reporter
@@ -43,7 +44,7 @@ class World:
         self.citizen_id: int | None = None
 
     async def new_report(self, *, category: str = "sampah") -> int:
-        """A report filed now (as intake does): routed to Desa Sepaso, clocks started."""
+        """A report filed now (as the chat files it): routed to Desa Sepaso, clocks started."""
         now = self.clock()
         async with self.db.uow() as uow:
             if self.citizen_id is None:
@@ -57,7 +58,7 @@ class World:
                 )
                 self.citizen_id = (await uow.citizens.add(citizen)).id
             report = Report(
-                tracking_no=f"T{now:%m%d%H%M%S}",
+                tracking_no="",
                 citizen_id=self.citizen_id,
                 channel="telegram",
                 report_type="pengaduan",
@@ -68,9 +69,7 @@ class World:
                 created_at=now,
                 updated_at=now,
             )
-            case = Case(uow, self.deps, now)
-            await uow.reports.add(report, [], case.open_report(report))
-            await deliver_new_report(case, report)
+            await file_report(uow, filing_for(self.deps), now, report)
             await uow.commit()
             return report.id
 

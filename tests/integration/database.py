@@ -5,9 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from bot.bootstrap import handler_deps
+from bot.clock import ManualClock
+from bot.settings import Settings
+from cases.filing import Filing, file_report
+from handlers.notices import filing_for
+from locales import Catalogs
 from storage.db import create_engine, migrate, session_factory
-from storage.models import Citizen, Report, ReportEvent, ReportPhoto
+from storage.models import Citizen, Report, ReportPhoto
 from storage.uow import UnitOfWork
+
+
+def _filing() -> Filing:
+    settings = Settings(_env_file=None, bot_token=SecretStr("1:x"))
+    return filing_for(handler_deps(settings, "1:x", Catalogs("id"), ManualClock()))
 
 
 class Database:
@@ -28,7 +41,8 @@ class Database:
     async def add_report(
         self, now: datetime, *photo_file_ids: str, channel: str = "telegram"
     ) -> int:
-        """A citizen (Telegram user 42) with one new report and its evidence photos."""
+        """A citizen (Telegram user 42) with one new report and its evidence photos, filed as
+        every report is (no unit is registered here: it stays unrouted and owes no card)."""
         async with self.uow() as uow:
             citizen = await uow.citizens.add(
                 Citizen(
@@ -41,7 +55,7 @@ class Database:
                 )
             )
             report = Report(
-                tracking_no="AB12-CD34",
+                tracking_no="",
                 citizen_id=citizen.id,
                 channel=channel,
                 report_type="pengaduan",
@@ -49,7 +63,6 @@ class Database:
                 region_code="64.08",
                 description="Jalan berlubang",
                 privacy="biasa",
-                status="baru",
                 created_at=now,
                 updated_at=now,
             )
@@ -57,7 +70,6 @@ class Database:
                 ReportPhoto(position=n, file_id=f, file_unique_id=f"u-{f}", media_group_id="")
                 for n, f in enumerate(photo_file_ids, start=1)
             ]
-            event = ReportEvent(kind="created", actor="citizen", created_at=now)
-            await uow.reports.add(report, photos, event)
+            await file_report(uow, _filing(), now, report, photos)
             await uow.commit()
             return report.id

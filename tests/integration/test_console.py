@@ -32,12 +32,12 @@ from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.console_cli import console_config
 from bot.settings import Settings
+from cases.filing import file_report
 from core.permissions import CaseAction
-from core.tracking import new_tracking_number
 from handlers import officer_actions, reporter_actions
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
-from handlers.notices import deliver_new_report
+from handlers.notices import filing_for
 from locales import Catalogs
 from storage.console import issue_login
 from storage.models import Citizen, Report, ReportPhoto
@@ -86,7 +86,7 @@ class World:
                     )
                 )
             report = Report(
-                tracking_no=new_tracking_number(),
+                tracking_no="",
                 citizen_id=citizen.id,
                 channel="telegram",
                 report_type="pengaduan",
@@ -97,9 +97,7 @@ class World:
                 created_at=now,
                 updated_at=now,
             )
-            case = Case(uow, self.deps, now)
-            await uow.reports.add(report, [], case.open_report(report))
-            await deliver_new_report(case, report)
+            await file_report(uow, filing_for(self.deps), now, report)
             await uow.commit()
             return report.id, report.tracking_no
 

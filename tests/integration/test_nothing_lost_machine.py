@@ -35,13 +35,13 @@ from sqlalchemy import select
 from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.settings import Settings
+from cases.filing import file_report
 from core.lifecycle import ReportStatus, can_transition
 from handlers.actions import InlineKeyboard, action_from_dict
 from handlers.app import Conversations
-from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import ButtonPress, ChatKind, Location, MediaKind, Message, Photo, Sender
-from handlers.notices import deliver_new_report
+from handlers.notices import filing_for
 from locales import Catalogs
 from storage.db import create_engine, migrate, session_factory
 from storage.models import Citizen, OutboxMessage, Report
@@ -131,7 +131,7 @@ class NothingLost(RuleBasedStateMachine):
                 )
             )
             report = Report(
-                tracking_no="AB12-CD34-X",
+                tracking_no="",
                 citizen_id=citizen.id,
                 channel="telegram",
                 report_type="pengaduan",
@@ -142,9 +142,7 @@ class NothingLost(RuleBasedStateMachine):
                 created_at=now,
                 updated_at=now,
             )
-            case = Case(uow, self.deps, now)
-            await uow.reports.add(report, [], case.open_report(report))
-            await deliver_new_report(case, report)
+            await file_report(uow, filing_for(self.deps), now, report)
             await uow.commit()
         await self._deliver()
         self.statuses = await self._statuses()

@@ -23,14 +23,15 @@ from yarl import URL
 from bot.bootstrap import handler_deps
 from bot.clock import ManualClock
 from bot.settings import Settings
+from cases.filing import file_report
 from core.open311 import hash_api_key, key_prefix
 from core.permissions import CaseAction
 from handlers import officer_actions
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
-from handlers.filing import ReportFiler
+from handlers.notices import filing_for
 from locales import Catalogs
-from storage.models import Citizen, OutboxMessage, Report, ReportEvent, ReportPhoto
+from storage.models import Citizen, OutboxMessage, Report, ReportPhoto
 from storage.open311 import Open311Repository
 from storage.unit_registry import seed_units
 from tests.integration.database import Database
@@ -117,8 +118,7 @@ class World:
                 created_at=now,
                 updated_at=now,
             )
-            event = ReportEvent(kind="submitted", actor="pelapor", created_at=now)
-            await ReportFiler(self.deps)(uow, now, report, event)
+            await file_report(uow, filing_for(self.deps), now, report)
             path = self.media_dir / str(report.id) / "0-u1.jpg"
             path.parent.mkdir(parents=True)
             path.write_bytes(PHOTO)
@@ -209,7 +209,7 @@ async def _world(
     if posts_per_minute is not None:
         config = replace(config, posts_per_minute=posts_per_minute)
     root = web.Application()
-    root.add_subapp(API + "/", build_open311_app(config, db.sessions, clock, ReportFiler(deps)))
+    root.add_subapp(API + "/", build_open311_app(config, db.sessions, clock, filing_for(deps)))
     client: TestClient[Any, Any] = TestClient(TestServer(root))
     await client.start_server()
     world = World(db, deps, clock, client, media_dir)

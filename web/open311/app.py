@@ -17,9 +17,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.filing import Filing, file_report
 from core.categories import HANDLER_OPD, Category, category_by_code
+from core.decisions import Actor
 from core.inputs import clean_text
-from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.lifecycle import Privacy, ReportType
 from core.limits import DESCRIPTION_MAX, DESCRIPTION_MIN
 from core.open311 import (
     OPEN311_CHANNEL,
@@ -31,14 +33,15 @@ from core.open311 import (
     is_listed,
     statuses_of,
 )
+from core.permissions import ActorKind
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
-from storage.models import ApiKey, Citizen, Report, ReportEvent
+from storage.models import ApiKey, Citizen, Report
 from storage.open311 import Open311Repository
 from storage.uow import UnitOfWork
 from web import security_headers
 from web.media import image_response
-from web.open311.config import Filer, Open311Config
+from web.open311.config import Open311Config
 from web.open311.formats import Format, error_response, respond, respond_document
 from web.open311.guards import (
     Open311Error,
@@ -68,9 +71,9 @@ class Open311:
         config: Open311Config,
         sessions: Callable[[], AsyncSession],
         clock: Clock,
-        filer: Filer | None,
+        filing: Filing | None,
     ) -> None:
-        self.config, self.sessions, self.clock, self.filer = config, sessions, clock, filer
+        self.config, self.sessions, self.clock, self.filing = config, sessions, clock, filing
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
@@ -318,15 +321,9 @@ class Open311:
             await check_pace(repo, citizen.id, now, self.config.posts_per_minute)
             report = self._report(field, now)
             report.citizen_id = citizen.id
-            event = ReportEvent(
-                kind="submitted",
-                status_to=ReportStatus.BARU.value,
-                actor=f"open311:{key.name}"[:64],
-                note="",
-                created_at=now,
-            )
-            assert self.filer is not None
-            await self.filer(uow, now, report, event)
+            filed_by = Actor(ActorKind.CITIZEN, f"open311:{key.name}"[:64])
+            assert self.filing is not None
+            await file_report(uow, self.filing, now, report, filed_by=filed_by)
             await uow.commit()
         item = {
             "service_request_id": report.tracking_no,
@@ -336,7 +333,7 @@ class Open311:
         return respond(fmt, "service_requests", "request", [item])
 
     async def _key(self, repo: Open311Repository, given: str) -> ApiKey:
-        if not self.config.accept_requests or self.filer is None:
+        if not self.config.accept_requests or self.filing is None:
             raise Open311Error(403, "open311.error.posting_closed")
         key = await repo.key_with_hash(hash_api_key(given)) if given.strip() else None
         if key is None or key.revoked_at is not None:
@@ -437,10 +434,11 @@ def build_open311_app(
     config: Open311Config,
     sessions: Callable[[], AsyncSession],
     clock: Clock,
-    filer: Filer | None = None,
+    filing: Filing | None = None,
 ) -> web.Application:
-    """The GeoReport v2 application; without a ``filer`` it only reads (POST answers 403)."""
-    api = Open311(config, sessions, clock, filer)
+    """The GeoReport v2 application; without a ``filing`` it only reads (POST answers 403).
+    Posted reports are filed by ``cases.filing.file_report``, as the chat's are."""
+    api = Open311(config, sessions, clock, filing)
     app = web.Application()
     security_headers.install(app)
     ext = "{ext:(\\.[A-Za-z]+)?}"

@@ -4,27 +4,13 @@ the process that mounts it, ``aduan console``, fills this from its own settings)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from core.categories import Category
 from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
-from storage.models import Report, ReportEvent, Unit
-from storage.uow import UnitOfWork
-
-
-class Filer(Protocol):
-    """Files a posted report into the same life a chat report has (``handlers.filing``):
-    tracking number, clocks, storing, routing and the card in the unit's groups (outbox rows),
-    all in the given unit of work. Returns the unit the report went to."""
-
-    async def __call__(
-        self, uow: UnitOfWork, now: datetime, report: Report, event: ReportEvent
-    ) -> Unit | None: ...
 
 
 @dataclass(frozen=True)
