@@ -12,6 +12,7 @@ from core.categories import category_by_code
 from core.decisions import SYSTEM
 from core.permissions import UnitKind
 from core.routing import COORDINATOR, Target, candidates, choose, seen_by
+from core.timeline import EventKind
 from handlers.case import Case
 from storage.models import Report, Unit, UnitChat
 from storage.uow import UnitOfWork
@@ -51,7 +52,7 @@ async def assign_new_report(case: Case, report: Report) -> Unit | None:
         log.warning("report %d could not be routed: no units are registered", report.id)
         return None
     report.unit_id = unit.id
-    kind = "routed_fallback" if fell_back else "routed"
+    kind = EventKind.ROUTED_FALLBACK if fell_back else EventKind.ROUTED
     case.record(report, kind, SYSTEM, note=unit.name, to_unit_id=unit.id)
     return unit
 
