@@ -9,9 +9,12 @@ supporter read it, in Indonesian and in English. A line fails on anything key-li
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Final, TypeGuard
 
 import pytest
 from sqlalchemy import select
@@ -208,3 +211,80 @@ def test_every_member_has_words_in_both_languages_for_every_audience() -> None:
             }
             for audience, line in shown.items():
                 assert unreadable(text, line) == [], (tr.language, audience, kind, note)
+
+
+#: Filing through Open311 is moving to the use-case layer; its "submitted" goes with it.
+_MOVING: Final = frozenset({"web/open311/app.py"})
+
+
+#: Stored kinds no other string in the code spells (unlike "done" or "ask").
+_UNMISTAKABLE: Final = frozenset(
+    {
+        "routed",
+        "routed_fallback",
+        "supported",
+        "supporter_note",
+        "rating_comment",
+        "undeliverable",
+        "reporter_info",
+        "reporter_answer",
+        "auto_closed",
+        "escalated",
+    }
+)
+
+
+def _called(node: ast.AST, name: str) -> TypeGuard[ast.Call]:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == name
+    )
+
+
+def _compared(node: ast.AST, name: str) -> TypeGuard[ast.Compare]:
+    return (
+        isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Attribute)
+        and node.left.attr == name
+    )
+
+
+def _event_kind_literals(path: Path, values: frozenset[str]) -> list[str]:
+    """Where a module names an event kind by its string: ``kind="..."`` (or ``kind = ...``),
+    ``.record(report, "...")``, ``.kind == "..."``, or anywhere for a kind no other word spells."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        candidates: list[ast.expr] = []
+        if isinstance(node, ast.keyword) and node.arg == "kind":
+            candidates = [node.value]
+        elif _called(node, "record") and len(node.args) >= 2:
+            candidates = [node.args[1]]
+        elif _compared(node, "kind"):
+            candidates = list(node.comparators)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and "kind" in t.id.lower() for t in node.targets
+        ):
+            candidates = [node.value]
+        elif isinstance(node, ast.Constant) and node.value in _UNMISTAKABLE:
+            candidates = [node]
+        for value in candidates:
+            if isinstance(value, ast.IfExp):
+                candidates += [value.body, value.orelse]
+            elif isinstance(value, ast.Constant) and value.value in values:
+                found.append(f"{path.name}:{value.lineno} {value.value!r}")
+    return sorted(set(found))
+
+
+def test_no_event_kind_is_named_by_its_string_outside_core() -> None:
+    from core.timeline import EventKind
+
+    values = frozenset(k.value for k in EventKind)
+    root = Path(__file__).resolve().parents[2]
+    found = {
+        str(path.relative_to(root)): _event_kind_literals(path, values)
+        for folder in ("handlers", "storage", "web", "bot")
+        for path in sorted((root / folder).rglob("*.py"))
+        if "migrations" not in path.parts and str(path.relative_to(root)) not in _MOVING
+    }
+    assert {module: lines for module, lines in found.items() if lines} == {}
