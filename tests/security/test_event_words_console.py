@@ -86,3 +86,26 @@ async def test_every_event_kind_reads_as_words_on_the_report_page(
     assert len(rows) >= len(STORED_EVENTS) + 1  # + the real submission and routing
     problems = {line: unreadable(what, line) for what, line in rows}
     assert {line: p for line, p in problems.items() if p} == {}
+
+
+async def test_a_supporter_is_named_in_the_page_language(world: World, filed: Filed) -> None:
+    report_id = await _report_id(world, filed.road)
+    async with world.db.uow() as uow:
+        uow.reports.add_event(
+            ReportEvent(
+                report_id=report_id,
+                kind="supported",
+                actor="pendukung",
+                note="",
+                created_at=world.clock(),
+            )
+        )
+        await uow.commit()
+    client = await world.client("diskominfo")
+    try:
+        page = await (await client.get(f"/laporan/{filed.road}?lang=en")).text()
+    finally:
+        await client.close()
+    table = page.rsplit("<table>", 1)[1]
+    assert "<td>Supporter</td>" in table
+    assert "pendukung" not in table
