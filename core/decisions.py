@@ -39,6 +39,8 @@ _A = CaseAction
 #: How the reporter and the reminder engine are named in the timeline.
 REPORTER_LABEL: Final = "pelapor"
 SYSTEM_LABEL: Final = "sistem"
+#: A citizen who supports the report (laporan serupa): never who.
+SUPPORTER_LABEL: Final = "pendukung"
 
 
 @dataclass(frozen=True)

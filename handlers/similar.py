@@ -9,7 +9,7 @@ skip) are known; ``on_button`` takes the offer's buttons.
 
 from __future__ import annotations
 
-from core.decisions import Actor, ActorKind
+from core.decisions import SUPPORTER_LABEL, Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
 from core.similar import Match, Place, offerable, similar
 from core.timeline import EventKind
@@ -30,7 +30,6 @@ from storage.supporters import SupporterRepository, since
 SUPPORT = "simsup"
 CONTINUE = "simgo"
 #: How a supporter appears in the report's timeline: never who.
-SUPPORTER_LABEL = "pendukung"
 SUPPORTER = Actor(ActorKind.CITIZEN, SUPPORTER_LABEL)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.deadlines import UNIT_STAGES
+from core.decisions import REPORTER_LABEL, SUPPORTER_LABEL, SYSTEM_LABEL
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus, ReportType
 from core.performance import Indicators, Tally
 from core.timeline import event_words
@@ -505,10 +506,12 @@ def _reporter(
 
 
 def _actor(tr: Translator, actor: str) -> str:
-    if actor == "pelapor":
+    if actor == REPORTER_LABEL:
         return tr.t("console.actor.reporter")
-    if actor == "sistem":
+    if actor == SYSTEM_LABEL:
         return tr.t("console.actor.system")
+    if actor == SUPPORTER_LABEL:
+        return tr.t("console.actor.supporter")
     if actor.startswith("petugas:"):
         return actor.split(":", 2)[2] or tr.t("console.actor.officer")
     return actor
