@@ -15,6 +15,7 @@ from datetime import datetime
 from core.categories import Category, category_by_code
 from core.decisions import SYSTEM
 from core.routing import COORDINATOR, Target, candidates, choose
+from core.timeline import EventKind
 from storage.models import Report, ReportEvent, Unit
 from storage.uow import UnitOfWork
 
@@ -60,7 +61,7 @@ async def assign_new_report(
     uow.reports.add_event(
         ReportEvent(
             report_id=report.id,
-            kind="routed_fallback" if fell_back else "routed",
+            kind=EventKind.ROUTED_FALLBACK if fell_back else EventKind.ROUTED,
             actor=SYSTEM.label,
             note=unit.name,
             unit_id=SYSTEM.unit_id,

@@ -31,6 +31,7 @@ from core.permissions import (
     next_status,
     refusal,
 )
+from core.timeline import EVENT_KINDS, EventKind
 
 _S = ReportStatus
 _A = CaseAction
@@ -38,6 +39,8 @@ _A = CaseAction
 #: How the reporter and the reminder engine are named in the timeline.
 REPORTER_LABEL: Final = "pelapor"
 SYSTEM_LABEL: Final = "sistem"
+#: A citizen who supports the report (laporan serupa): never who.
+SUPPORTER_LABEL: Final = "pendukung"
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class Target:
 class TimelineEvent:
     """One line of the report's audit trail."""
 
-    kind: str
+    kind: EventKind
     actor: str
     status_from: ReportStatus | None
     status_to: ReportStatus | None
@@ -199,18 +202,6 @@ _DUPLICATE: Final = (_n(Audience.REPORTER_FINAL, "notify.duplicate"), _CARDS)
 DUPLICATE_REASON: Final = "duplikat"
 #: A first answer starts the finishing stage: the reporter is told its new date.
 _ANSWER_WITH_DUE: Final = (_n(Audience.REPORTER, "notify.answer_due"), _CARDS)
-
-#: Timeline event kinds that are not the action's own value (stable: stored in report_events).
-EVENT_KINDS: dict[CaseAction, str] = {
-    _A.SUBMIT: "submitted",
-    _A.INFO: "reporter_info",
-    _A.RESUME: "reporter_answer",
-    _A.CONFIRM: "confirmed",
-    _A.RATE: "rated",
-    _A.REMIND: "reminder",
-    _A.ESCALATE: "escalated",
-    _A.AUTO_CLOSE: "auto_closed",
-}
 
 #: Actions that leave the report's "updated at" alone (audit lines only).
 _QUIET: Final = frozenset({_A.CONFIRM, _A.REMIND, _A.ESCALATE, _A.OMBUDSMAN})
@@ -426,7 +417,7 @@ def _event(
     changed = before.status != after.status
     unit_id = before.unit_id if actor.kind == ActorKind.SYSTEM else actor.unit_id
     return TimelineEvent(
-        kind=EVENT_KINDS.get(action, action.value),
+        kind=EVENT_KINDS[action],
         actor=actor.label,
         # Officers' status actions always record their from/to, even when the status stays
         # (a second follow-up note); the reporter's and the engine's only when it moved.

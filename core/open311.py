@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from core.lifecycle import Privacy, ReportStatus
+from core.timeline import EventKind
 
 #: The ``channel`` of reports and requesters that came in through the Open311 API. It names no
 #: messenger: nothing is sent to a requester of this channel (they follow the report by id).
@@ -28,12 +29,12 @@ LATEST_QUERY_DATE = datetime(9000, 1, 1, tzinfo=UTC)
 POSTING_WINDOW = timedelta(minutes=1)
 #: The visible head of a key, kept in clear so that an operator can tell keys apart.
 KEY_PREFIX_LENGTH = 8
-#: The timeline event of a unit's verification (``core.permissions.CaseAction.VERIFY``).
-VERIFIED_EVENT = "vf"
+#: The timeline event of a unit's verification.
+VERIFIED_EVENT = EventKind.VERIFIED
 #: Timeline events whose note the unit wrote for the reporter about the work done (the last one
 #: is the request's ``status_notes``): tindak lanjut and selesai. Questions and free replies are
 #: addressed to one person and are never published.
-PUBLIC_NOTE_EVENTS = frozenset({"tl", "done"})
+PUBLIC_NOTE_EVENTS = frozenset({EventKind.FOLLOWED_UP, EventKind.DONE})
 
 
 class Open311Status(StrEnum):

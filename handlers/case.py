@@ -13,6 +13,7 @@ from core.deadlines import local_date
 from core.decisions import Actor, Decision, Refusal, ReportState, Rules, Target, decide
 from core.permissions import CaseAction
 from core.purposes import Purpose
+from core.timeline import EventKind
 from handlers.actions import EditText, SendMedia, SendText
 from handlers.deps import HandlerDeps
 from handlers.outgoing import emit
@@ -94,7 +95,7 @@ class Case:
     def record(
         self,
         report: Report,
-        kind: str,
+        kind: EventKind,
         actor: Actor,
         *,
         note: str = "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core import commands
 from core.lifecycle import Privacy
+from core.timeline import EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import intake
 from handlers.actions import InlineButton, InlineKeyboard
@@ -11,10 +12,9 @@ from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_date, short_datetime
 from handlers.menu import main_menu, menu_choice
-from handlers.reporter_actions import SUPPORTER_NOTE
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
-from storage.models import Citizen, Report
+from storage.models import Citizen, Report, ReportEvent
 from storage.supporters import SupporterRepository
 
 STATUS_DESCRIPTION_MAX = 600
@@ -249,7 +249,7 @@ def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
     ]
     for event in report.events:
         stamp = short_date(event.created_at, tz, lang)
-        lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}")
+        lines.append(f"• {stamp}: {_event_text(turn, event, with_note=False)}")
     return "\n".join(lines)
 
 
@@ -275,12 +275,18 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
         lines.append(turn.t("status.supporters", count=supporters))
     lines += ["", turn.t("status.timeline")]
     for event in report.events:
-        # A supporter's words are for the unit: they may name the supporter.
-        shown = event.note if event.kind != SUPPORTER_NOTE else ""
-        note = f" — {shown}" if shown else ""
         stamp = short_datetime(event.created_at, tz, lang)
-        lines.append(f"• {stamp}: {turn.t(f'event.{event.kind}')}{note}")
+        # A supporter's words are for the unit: they may name the supporter.
+        with_note = event.kind != EventKind.SUPPORTER_NOTE
+        lines.append(f"• {stamp}: {_event_text(turn, event, with_note=with_note)}")
     return "\n".join(lines)
+
+
+def _event_text(turn: Turn, event: ReportEvent, *, with_note: bool) -> str:
+    """An event in the citizen's words; the note only when people wrote it (never a code)."""
+    words = event_words(event.kind, event.note)
+    text = turn.t(words.key, **words.values)
+    return f"{text} — {words.note}" if with_note and words.note else text
 
 
 def _shorten(text: str, limit: int) -> str:

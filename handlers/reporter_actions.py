@@ -11,6 +11,7 @@ from core.decisions import REPORTER, SYSTEM, Audience, Refusal
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.permissions import CaseAction, reporter_message
 from core.purposes import Purpose
+from core.timeline import EventKind
 from handlers import relays
 from handlers.case import Case
 from handlers.deps import HandlerDeps
@@ -28,8 +29,6 @@ from storage.models import Report
 from storage.uow import UnitOfWork
 
 COMMENT_MAX = 1000
-#: A supporter's addition in the timeline (its words are for the unit and the console only).
-SUPPORTER_NOTE = "supporter_note"
 
 
 async def relay_from_reporter(
@@ -64,7 +63,7 @@ async def relay_from_supporter(
     reporter's answer to a question, and the clock stands as it is. Returns a refusal key or ''."""
     if ReportStatus(report.status) not in OPEN_STATUSES:
         return "supporter_closed"
-    case.record(report, SUPPORTER_NOTE, SUPPORTER, note=text)
+    case.record(report, EventKind.SUPPORTER_NOTE, SUPPORTER, note=text)
     items = media_items(photos)
     for chat in await holder_chats(case, report):
         tr = case.tr(chat.language)
@@ -101,7 +100,7 @@ async def rate(case: Case, report: Report, rating: int) -> str:
 
 async def comment_rating(case: Case, report: Report, comment: str) -> None:
     report.rating_comment = comment[:COMMENT_MAX]
-    case.record(report, "rating_comment", REPORTER, note=comment[:COMMENT_MAX])
+    case.record(report, EventKind.RATING_COMMENT, REPORTER, note=comment[:COMMENT_MAX])
     await to_holder_groups(case, report, "group.rating_comment", text=comment[:COMMENT_MAX])
 
 
@@ -128,6 +127,6 @@ async def reporter_unreachable(case: Case, report: Report, error: str) -> None:
         reason = "gone"
     else:
         reason = "other"
-    case.record(report, "undeliverable", SYSTEM, note=reason)
+    case.record(report, EventKind.UNDELIVERABLE, SYSTEM, note=reason)
     await to_holder_groups(case, report, f"delivery.failed.{reason}")
     await to_coordinator_groups(case, report, f"delivery.failed.{reason}")

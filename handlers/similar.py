@@ -9,9 +9,10 @@ skip) are known; ``on_button`` takes the offer's buttons.
 
 from __future__ import annotations
 
-from core.decisions import Actor, ActorKind
+from core.decisions import SUPPORTER_LABEL, Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
 from core.similar import Match, Place, offerable, similar
+from core.timeline import EventKind
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import draft as drafts
 from handlers.actions import InlineKeyboard
@@ -29,7 +30,6 @@ from storage.supporters import SupporterRepository, since
 SUPPORT = "simsup"
 CONTINUE = "simgo"
 #: How a supporter appears in the report's timeline: never who.
-SUPPORTER_LABEL = "pendukung"
 SUPPORTER = Actor(ActorKind.CITIZEN, SUPPORTER_LABEL)
 
 
@@ -146,7 +146,7 @@ async def _support(turn: Turn, arg: str) -> None:
     added = await _repo(turn).add(report.id, citizen.id, turn.now)
     case = Case(turn.uow, turn.deps, turn.now)
     if added:
-        case.record(report, "supported", SUPPORTER)
+        case.record(report, EventKind.SUPPORTED, SUPPORTER)
         await refresh_cards(case, report)
     # The citizen's own draft is not sent: they follow this report instead.
     conv = turn.conversation
@@ -225,5 +225,5 @@ async def merged(case: Case, report: Report, original: Report) -> None:
         original.id, report.citizen_id, case.now, source_report_id=report.id
     )
     if added:
-        case.record(original, "supported", SUPPORTER, note=report.tracking_no)
+        case.record(original, EventKind.SUPPORTED, SUPPORTER, note=report.tracking_no)
         await refresh_cards(case, original)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.timeline import EventKind
 from storage.models import ApiKey, Citizen, Report, ReportEvent, ReportPhoto, Unit
 
 
@@ -78,7 +79,7 @@ class Open311Repository:
         query = query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
         return list(await self._session.scalars(query))
 
-    async def verified(self, report_ids: Sequence[int], kind: str) -> set[int]:
+    async def verified(self, report_ids: Sequence[int], kind: EventKind) -> set[int]:
         """Which of the reports have an event of ``kind`` (the unit's verification)."""
         if not report_ids:
             return set()
@@ -89,7 +90,9 @@ class Open311Repository:
         )
         return set(rows)
 
-    async def last_notes(self, report_ids: Sequence[int], kinds: Collection[str]) -> dict[int, str]:
+    async def last_notes(
+        self, report_ids: Sequence[int], kinds: Collection[EventKind]
+    ) -> dict[int, str]:
         """The newest non-empty note of the given event kinds, per report."""
         if not report_ids:
             return {}

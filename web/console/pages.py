@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.deadlines import UNIT_STAGES
+from core.decisions import REPORTER_LABEL, SUPPORTER_LABEL, SYSTEM_LABEL
 from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus, ReportType
 from core.performance import Indicators, Tally
+from core.timeline import event_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage import console as store
@@ -504,10 +506,12 @@ def _reporter(
 
 
 def _actor(tr: Translator, actor: str) -> str:
-    if actor == "pelapor":
+    if actor == REPORTER_LABEL:
         return tr.t("console.actor.reporter")
-    if actor == "sistem":
+    if actor == SYSTEM_LABEL:
         return tr.t("console.actor.system")
+    if actor == SUPPORTER_LABEL:
+        return tr.t("console.actor.supporter")
     if actor.startswith("petugas:"):
         return actor.split(":", 2)[2] or tr.t("console.actor.officer")
     return actor
@@ -567,8 +571,7 @@ async def report_page(request: web.Request) -> web.Response:
             e.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
             _actor(tr, e.actor),
             units[e.unit_id].name if e.unit_id in units else "",
-            tr.t(f"event.{e.kind}") if _known(tr, f"event.{e.kind}") else e.kind,
-            e.note,
+            *_event_cells(tr, e.kind, e.note),
         ]
         for e in events
     ]
@@ -601,8 +604,10 @@ async def report_page(request: web.Request) -> web.Response:
     return render(request, tr.t("console.detail.title", number=report.tracking_no), body)
 
 
-def _known(tr: Translator, key: str) -> bool:
-    return tr.t(key) != key
+def _event_cells(tr: Translator, kind: str, note: str) -> tuple[str, str]:
+    """An event's words and the note people wrote (a code in the note is folded into the words)."""
+    words = event_words(kind, note)
+    return tr.t(words.key, **words.values), words.note
 
 
 async def photo(request: web.Request) -> web.StreamResponse:

@@ -1,0 +1,115 @@
+"""The kinds of a report's timeline events, and which words name each one.
+
+Every event the bot records is a member of :class:`EventKind`. The values are what
+``report_events.kind`` holds, so they never change; an officer's action is stored under its
+button code (``vf``, ``tl``...), which is why those members have readable names.
+
+:func:`event_words` turns a stored event (kind and note) into a message key, its values and the
+part of the note people may read: the reminder engine's details (which reminder, the escalation
+level, a count of days) and a failed delivery's reason are codes, folded into the words, never
+shown. The citizen's status and the console's timeline both read events through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from core.permissions import CaseAction
+
+
+class EventKind(StrEnum):
+    """A timeline event's kind (stored; keep the values)."""
+
+    SUBMITTED = "submitted"  # the reporter filed it (chat or Open311)
+    ROUTED = "routed"  # sent to the unit of its place or category (note: the unit's name)
+    ROUTED_FALLBACK = "routed_fallback"  # that unit has no group: sent to the one above it
+    VERIFIED = "vf"  # ✅ Verifikasi
+    ASKED = "ask"  # ❓ Minta info (note: the question)
+    FOLLOWED_UP = "tl"  # 🛠 Tindak lanjut (note: what the unit does)
+    DONE = "done"  # ✔️ Selesai (note: the answer)
+    TRANSFERRED = "tr"  # ↪️ Alihkan (note: why)
+    ARCHIVED = "ar"  # 🗄 Arsipkan
+    ANSWERED = "ans"  # an officer's reply to the reporter
+    REPORTER_INFO = "reporter_info"  # the reporter added something
+    REPORTER_ANSWER = "reporter_answer"  # the reporter answered a question
+    REOPENED = "reopen"  # the reporter says it is not done
+    CONFIRMED = "confirmed"  # the reporter says it is done
+    RATED = "rated"  # the reporter's stars (note: 1-5)
+    RATING_COMMENT = "rating_comment"  # the reporter's words with the stars
+    REMINDER = "reminder"  # the unit was reminded (note: before or day)
+    ESCALATED = "escalated"  # late: the unit above was told (note: the level)
+    AUTO_CLOSED = "auto_closed"  # done and the reporter stayed silent (note: days)
+    OMBUDSMAN = "ombudsman"  # the reporter was told of Ombudsman RI (note: days)
+    SUPPORTED = "supported"  # a citizen supports it (laporan serupa)
+    SUPPORTER_NOTE = "supporter_note"  # a supporter's words, for the unit only
+    UNDELIVERABLE = "undeliverable"  # a message to the reporter failed (note: the reason)
+
+
+_K = EventKind
+_A = CaseAction
+
+#: The timeline event each action records (every action has one).
+EVENT_KINDS: Final[Mapping[CaseAction, EventKind]] = {
+    _A.VERIFY: _K.VERIFIED,
+    _A.ASK: _K.ASKED,
+    _A.NOTE: _K.FOLLOWED_UP,
+    _A.DONE: _K.DONE,
+    _A.TRANSFER: _K.TRANSFERRED,
+    _A.ARCHIVE: _K.ARCHIVED,
+    _A.ANSWER: _K.ANSWERED,
+    _A.SUBMIT: _K.SUBMITTED,
+    _A.INFO: _K.REPORTER_INFO,
+    _A.RESUME: _K.REPORTER_ANSWER,
+    _A.REOPEN: _K.REOPENED,
+    _A.CONFIRM: _K.CONFIRMED,
+    _A.RATE: _K.RATED,
+    _A.REMIND: _K.REMINDER,
+    _A.ESCALATE: _K.ESCALATED,
+    _A.AUTO_CLOSE: _K.AUTO_CLOSED,
+    _A.OMBUDSMAN: _K.OMBUDSMAN,
+}
+if set(EVENT_KINDS) != set(CaseAction):  # pragma: no cover (a new action needs its event)
+    raise RuntimeError(f"no event kind for {set(CaseAction) - set(EVENT_KINDS)}")
+
+#: Kinds whose note is a code that picks the words: the known codes of each.
+_DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
+    _K.REMINDER: frozenset({"before", "day"}),
+    _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other"}),
+}
+#: Kinds whose note is a number folded into the words (its placeholder).
+_NUMBERS: Final[Mapping[EventKind, str]] = {_K.ESCALATED: "level", _K.RATED: "rating"}
+#: Kinds whose note is the engine's count of days: not for people (the rules say it).
+_HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})
+#: The words for a kind this version does not know (a newer version's event).
+UNKNOWN_KEY: Final = "event.other"
+
+
+@dataclass(frozen=True)
+class EventWords:
+    """How one event reads: ``key`` with ``values`` names it; ``note`` is what people wrote
+    (empty when the stored note was a code)."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    note: str = ""
+
+
+def event_words(kind: str, note: str) -> EventWords:
+    """The words of a stored event (see the module docstring)."""
+    try:
+        member = EventKind(kind)
+    except ValueError:
+        return EventWords(UNKNOWN_KEY)
+    key = f"event.{member.value}"
+    if member in _DETAILS:
+        return EventWords(f"{key}.{note}" if note in _DETAILS[member] else key)
+    if member in _NUMBERS:
+        if note.isdigit():
+            return EventWords(f"{key}.counted", {_NUMBERS[member]: int(note)})
+        return EventWords(key)
+    if member in _HIDDEN:
+        return EventWords(key)
+    return EventWords(key, note=note)
