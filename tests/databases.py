@@ -1,18 +1,15 @@
-"""The two engines the tests run on: a SQLite file and a PostgreSQL server, always both.
+"""The two engines the tests run on: a SQLite file and a PostgreSQL server.
 
-``TEST_POSTGRES_URL`` (``postgresql+asyncpg://user@host:port/db``, as ``.ci/postgres`` prints)
-names a server on which each test gets a fresh, empty database of its own, dropped afterwards.
-Without it the run starts a throwaway server itself with ``.ci/postgres`` (once, stopped at
-exit); the PostgreSQL variants never skip, and fail with the reason when no server can be had.
+``TEST_POSTGRES_URL`` (``postgresql+asyncpg://user@host:port/db``, as ``.ci/postgres start DIR``
+prints) names a server on which each test gets a fresh, empty database of its own, dropped
+afterwards. A test run never starts or installs a server itself: without the URL the PostgreSQL
+variants (marker ``postgresql``, see tests/conftest.py) are left out of the run and the pytest
+header says so; with ``REQUIRE_POSTGRES=1`` (as ``.ci/run`` sets) they stay in and fail instead.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import subprocess
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,42 +22,23 @@ from sqlalchemy.engine import make_url
 #: Every engine an integration test runs on (test ids end in ``[sqlite]`` / ``[postgresql]``).
 ENGINES = ("sqlite", "postgresql")
 
+#: The marker of every test that needs the PostgreSQL server (set in tests/conftest.py).
+POSTGRES_MARK = "postgresql"
 
-#: The server this test run started itself when TEST_POSTGRES_URL named none.
-_STARTED: dict[str, str] = {}
-_SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "postgres"
+
+def postgres_required() -> bool:
+    """``REQUIRE_POSTGRES=1``: a missing server fails the PostgreSQL variants, never skips them."""
+    return os.environ.get("REQUIRE_POSTGRES", "") not in ("", "0")
 
 
 def postgres_server_url() -> str:
-    """The server's URL: TEST_POSTGRES_URL, or else a throwaway server this run starts once with
-    ``.ci/postgres`` (Debian's packages, installed when missing) and stops at exit. A test that
-    needs PostgreSQL never skips: when no server can be had, it fails and says why."""
+    """The server's URL (TEST_POSTGRES_URL); a test that gets this far without one fails."""
     url = os.environ.get("TEST_POSTGRES_URL", "")
-    if url:
-        return url
-    if "url" not in _STARTED:
-        _STARTED["url"] = _start_server()
-    return _STARTED["url"]
-
-
-def _start_server() -> str:
-    directory = tempfile.mkdtemp(prefix="aduan-test-pg-")
-    os.chmod(directory, 0o755)  # the server runs as the postgres user
-    started = subprocess.run(
-        [str(_SCRIPT), "start", directory], capture_output=True, text=True, check=False
-    )
-    if started.returncode != 0 or not started.stdout.strip():
+    if not url:
         pytest.fail(
-            "no PostgreSQL server: set TEST_POSTGRES_URL, or let .ci/postgres start one "
-            f"(it said: {started.stderr.strip()[-500:]})"
+            "no PostgreSQL server: set TEST_POSTGRES_URL (e.g. from .ci/postgres start DIR)"
         )
-
-    def stop() -> None:
-        subprocess.run([str(_SCRIPT), "stop", directory], capture_output=True, check=False)
-        shutil.rmtree(directory, ignore_errors=True)
-
-    atexit.register(stop)
-    return started.stdout.strip().splitlines()[-1]
+    return url
 
 
 async def _admin(server_url: str) -> Any:

@@ -29,6 +29,8 @@ from tests.emulated import TOKEN
 from tests.integration.database import Database
 from tests.integration.test_outbox_delivery import until
 
+pytestmark = pytest.mark.postgresql  # several processes share one server
+
 CHANNEL = "telegram"
 AN_HOUR = 3600.0
 BOUND = 60.0  # a loaded machine's worst case, still a sixtieth of the poll
