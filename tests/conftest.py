@@ -56,7 +56,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"hypothesis profile {profile!r}: "
         + (
             "derandomized, each test's seed fixed by the test itself"
-            if settings.default.derandomize
+            if settings().derandomize
             else "a new random seed each run (a failure prints the blob that replays it)"
         )
     ]
