@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, ReportEvent, ReportPhoto
 from storage.uow import UnitOfWork
+from tests.databases import migrate_for_test
 
 
 class Database:
@@ -18,7 +19,7 @@ class Database:
         )
 
     async def start(self) -> None:
-        await migrate(self.url)
+        await migrate_for_test(self.url)
         self.engine = create_engine(self.url)
         self.sessions = session_factory(self.engine)
 
