@@ -16,9 +16,19 @@ class Worker(ABC):
         self._poll = poll_seconds
         self._event = asyncio.Event()
         self._stopping = False
+        #: Rounds finished since start: what a test waits on instead of a pause.
+        self.rounds = 0
+        self._asleep = False
 
     def wake(self) -> None:
+        self._asleep = False
         self._event.set()
+
+    @property
+    def asleep(self) -> bool:
+        """Its last round found nothing and no wake is pending: it does nothing more until woken
+        or its idle time is over (a test's "nothing else will happen now")."""
+        return self._asleep
 
     def stop(self) -> None:
         """Finish the current piece of work, then leave :meth:`run`."""
@@ -37,10 +47,16 @@ class Worker(ABC):
         while not self._stopping:
             # Cleared before looking for work, so a ring during the look is not lost.
             self._event.clear()
-            if await self.run_once() or self._stopping:
+            busy = await self.run_once()
+            self.rounds += 1
+            if busy or self._stopping:
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), self.idle_seconds())
+            self._asleep = not self._event.is_set()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._event.wait(), self.idle_seconds())
+            finally:
+                self._asleep = False
 
     @abstractmethod
     async def run_once(self) -> bool:

@@ -1,9 +1,10 @@
-"""The two engines the tests run on: a SQLite file and a PostgreSQL server, always both.
+"""The two engines the tests run on: a SQLite file and a PostgreSQL server.
 
-``TEST_POSTGRES_URL`` (``postgresql+asyncpg://user@host:port/db``, as ``.ci/postgres`` prints)
-names a server on which each test gets a fresh, empty database of its own, dropped afterwards.
-Without it the run starts a throwaway server itself with ``.ci/postgres`` (once, stopped at
-exit); the PostgreSQL variants never skip, and fail with the reason when no server can be had.
+``TEST_POSTGRES_URL`` (``postgresql+asyncpg://user@host:port/db``, as ``.ci/postgres start DIR``
+prints) names a server on which each test gets a fresh, empty database of its own, dropped
+afterwards. A test run never starts or installs a server itself: without the URL the PostgreSQL
+variants (marker ``postgresql``, see tests/conftest.py) are left out of the run and the pytest
+header says so; with ``REQUIRE_POSTGRES=1`` (as ``.ci/run`` sets) they stay in and fail instead.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -25,42 +25,23 @@ from sqlalchemy.engine import make_url
 #: Every engine an integration test runs on (test ids end in ``[sqlite]`` / ``[postgresql]``).
 ENGINES = ("sqlite", "postgresql")
 
+#: The marker of every test that needs the PostgreSQL server (set in tests/conftest.py).
+POSTGRES_MARK = "postgresql"
 
-#: The server this test run started itself when TEST_POSTGRES_URL named none.
-_STARTED: dict[str, str] = {}
-_SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "postgres"
+
+def postgres_required() -> bool:
+    """``REQUIRE_POSTGRES=1``: a missing server fails the PostgreSQL variants, never skips them."""
+    return os.environ.get("REQUIRE_POSTGRES", "") not in ("", "0")
 
 
 def postgres_server_url() -> str:
-    """The server's URL: TEST_POSTGRES_URL, or else a throwaway server this run starts once with
-    ``.ci/postgres`` (Debian's packages, installed when missing) and stops at exit. A test that
-    needs PostgreSQL never skips: when no server can be had, it fails and says why."""
+    """The server's URL (TEST_POSTGRES_URL); a test that gets this far without one fails."""
     url = os.environ.get("TEST_POSTGRES_URL", "")
-    if url:
-        return url
-    if "url" not in _STARTED:
-        _STARTED["url"] = _start_server()
-    return _STARTED["url"]
-
-
-def _start_server() -> str:
-    directory = tempfile.mkdtemp(prefix="aduan-test-pg-")
-    os.chmod(directory, 0o755)  # the server runs as the postgres user
-    started = subprocess.run(
-        [str(_SCRIPT), "start", directory], capture_output=True, text=True, check=False
-    )
-    if started.returncode != 0 or not started.stdout.strip():
+    if not url:
         pytest.fail(
-            "no PostgreSQL server: set TEST_POSTGRES_URL, or let .ci/postgres start one "
-            f"(it said: {started.stderr.strip()[-500:]})"
+            "no PostgreSQL server: set TEST_POSTGRES_URL (e.g. from .ci/postgres start DIR)"
         )
-
-    def stop() -> None:
-        subprocess.run([str(_SCRIPT), "stop", directory], capture_output=True, check=False)
-        shutil.rmtree(directory, ignore_errors=True)
-
-    atexit.register(stop)
-    return started.stdout.strip().splitlines()[-1]
+    return url
 
 
 async def _admin(server_url: str) -> Any:
@@ -97,3 +78,36 @@ async def database_on(engine: str, folder: Path, name: str = "aduan") -> AsyncIt
         return
     async with postgres_database(postgres_server_url()) as url:
         yield url
+
+
+#: This run's migrated SQLite file, copied for each test that asks for a migrated database.
+_TEMPLATE: dict[str, Path] = {}
+
+
+async def migrate_for_test(url: str) -> None:
+    """``storage.db.migrate(url)``, faster for a new SQLite file: it starts as a copy of one
+    migrated once per run (a fresh migration costs about half a second a test), and ``migrate``
+    still checks it is at the newest revision. PostgreSQL and existing files migrate as usual."""
+    from storage.db import migrate  # kept out of the conftest's imports
+
+    parsed = make_url(url)
+    file = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and file not in ("", ":memory:"):
+        if "file" not in _TEMPLATE:
+            template = _template_path()
+            await migrate(f"sqlite+aiosqlite:///{template}")
+            _TEMPLATE["file"] = template
+        _start_from(_TEMPLATE["file"], Path(file))
+    await migrate(url)
+
+
+def _template_path() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="aduan-test-schema-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder / "migrated.db"
+
+
+def _start_from(template: Path, target: Path) -> None:
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)

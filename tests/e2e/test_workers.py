@@ -26,6 +26,8 @@ from tests.e2e.helpers import SITI, ChatOf, Until
 if TYPE_CHECKING:
     from tests.e2e.conftest import BotProcess, Store
 
+pytestmark = pytest.mark.postgresql  # several processes share one server
+
 START_TIMEOUT = 60.0  # a loaded machine takes several seconds to import the bot
 
 

@@ -26,9 +26,10 @@ from handlers.events import (
     Sender,
 )
 from locales import Catalogs
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, session_factory
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
+from tests.databases import migrate_for_test
 
 _ids = itertools.count(1)
 
@@ -54,7 +55,7 @@ class Driver:
         self.gap = timedelta(seconds=2)
 
     async def start(self) -> None:
-        await migrate(self.url)
+        await migrate_for_test(self.url)
         self.engine = create_engine(self.url)
         self.factory = session_factory(self.engine)
         deps = HandlerDeps(

@@ -13,9 +13,10 @@ from bot.settings import Settings
 from cases.filing import Filing, file_report
 from handlers.notices import filing_for
 from locales import Catalogs
-from storage.db import create_engine, migrate, session_factory
+from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, ReportPhoto
 from storage.uow import UnitOfWork
+from tests.databases import migrate_for_test
 
 
 def _filing() -> Filing:
@@ -31,7 +32,7 @@ class Database:
         )
 
     async def start(self) -> None:
-        await migrate(self.url)
+        await migrate_for_test(self.url)
         self.engine = create_engine(self.url)
         self.sessions = session_factory(self.engine)
 

@@ -125,8 +125,17 @@ async def test_an_update_is_confirmed_only_after_it_was_stored(
     await telegram.send_text(SITI, "halo")
     await telegram.send_text(SITI, "apa kabar")
     await asyncio.wait_for(entered.wait(), 10)
-    # Longer than a long poll: a loop that confirms ahead of storing would have asked again.
-    await asyncio.sleep(1.5)
+    asked = (await telegram.stats())["methods"]["getUpdates"]
+
+    async def asked_again() -> bool:
+        stats = await telegram.stats()
+        return bool(stats["methods"]["getUpdates"] > asked or stats["updates_confirmed"])
+
+    # The loop is inside the first store. One that fetched ahead would ask again (so confirm)
+    # within its long poll (1 s here): watch for that call, and fail the moment it comes. A loop
+    # that waits for the store gives no sign of waiting, so the watch is bounded.
+    with pytest.raises(TimeoutError):
+        await eventually(asked_again, timeout=1.5)
     assert [u["message"]["text"] for u in await telegram.pending_updates()] == [
         "halo",
         "apa kabar",

@@ -20,6 +20,7 @@ from storage.uow import UnitOfWork
 from tests.databases import ENGINES, database_on
 from tests.integration.database import Database
 from tests.integration.test_runtime import album_update, text_update
+from tests.waits import until_asleep
 
 CHANNEL = "telegram"
 
@@ -259,13 +260,15 @@ async def test_a_chat_with_nothing_more_does_not_make_the_loop_look_at_every_cha
         )
         loop = asyncio.create_task(worker.run())
         try:
-            await asyncio.sleep(0.05)  # the loop's first look, at start
+            await until_asleep(worker)  # the loop's first look, at start, is over
             for step in range(3):
-                looks = worker.looks
+                looks, rounds = worker.looks, worker.rounds
                 await worker.on_updates(CHANNEL, [text_update(7, f"langkah {step}")])
                 await _until_none_pending(db)
                 await _until(lambda: not worker._in_flight)
-                await asyncio.sleep(0.05)  # a wake, had there been one, is answered by now
+                # The chat's task is over, so a wake it gave is pending or answered: asleep, the
+                # loop has done every look it was going to.
+                await until_asleep(worker, after=rounds)
                 assert worker.looks == looks + 1, step  # the recorded batch's look only
         finally:
             worker.stop()
@@ -334,8 +337,9 @@ class LateArrival(InboxProcessor):
             assert follow is not None
             assert not follow.pending  # the chat was found empty
             self.arrived = True
+            rounds = self.rounds
             await self.on_updates(CHANNEL, [text_update(int(work.chat_id), "terlambat")])
-            await asyncio.sleep(0.05)  # the loop's look, woken by that recording, runs now
+            await until_asleep(self, after=rounds)  # the look that recording woke is over
         return done
 
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from storage.db import SQLITE_CACHE_KIB, create_engine
@@ -66,6 +67,7 @@ def _arenas(mode: str, env: dict[str, str]) -> int:
     return sum(1 for line in done.stderr.splitlines() if line.startswith("Arena "))
 
 
+@pytest.mark.slow  # a fresh interpreter runs the command
 def test_the_run_path_caps_the_malloc_arenas_unless_the_operator_chose() -> None:
     env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
     assert _arenas("free", env) > 2  # the threads got arenas of their own

@@ -28,6 +28,9 @@ from tests.databases import database_on
 from tests.emulated import TOKEN
 from tests.integration.database import Database
 from tests.integration.test_outbox_delivery import until
+from tests.waits import until_asleep
+
+pytestmark = pytest.mark.postgresql  # several processes share one server
 
 CHANNEL = "telegram"
 AN_HOUR = 3600.0
@@ -104,10 +107,10 @@ async def _sent(telegram: EmulatorClient, texts: list[str]) -> None:
 
 
 async def _idle(sender: Sender) -> None:
-    """The sender has listened and had its first round: it now sleeps for its poll."""
+    """The sender listens, and the round its listening woke is over (nothing was queued): it now
+    sleeps for its poll, so only a notification can make it send soon."""
     await asyncio.wait_for(sender.wakeups.listening.wait(), BOUND)
-    # One round with nothing to send, then the sleep (nothing is queued yet).
-    await asyncio.sleep(0.2)
+    await until_asleep(sender.worker, timeout=BOUND)
 
 
 async def test_a_reply_committed_elsewhere_wakes_the_sender_at_once(
@@ -154,7 +157,7 @@ async def test_the_listener_reconnects_after_its_connection_is_killed(
             return sender.wakeups.connections == 2 and sender.wakeups.listening.is_set()
 
         await until(reconnected, BOUND)
-        await asyncio.sleep(0.2)  # the reconnection's own wake-up round is over
+        await until_asleep(sender.worker, timeout=BOUND)  # the reconnection's own round is over
         await _commit_reply(other, "Laporan Anda sedang ditangani.")
         await _sent(telegram, ["Laporan Anda sedang ditangani."])
     finally:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.console_cli import EXPORT_FORMATS
 from storage.db import _files_head
 from web.console.exports import FORMATS
@@ -65,6 +67,7 @@ def _run_path(tmp_path: Path) -> dict[str, list[str]]:
     return result
 
 
+@pytest.mark.slow  # a fresh interpreter runs the command
 def test_the_run_path_imports_no_module_only_other_commands_need(tmp_path: Path) -> None:
     result = _run_path(tmp_path)
     assert result["heavy"] == []
@@ -72,6 +75,7 @@ def test_the_run_path_imports_no_module_only_other_commands_need(tmp_path: Path)
     assert result["lokal_tables"] == ["wilayah"]
 
 
+@pytest.mark.slow  # a fresh interpreter runs the command
 def test_the_run_path_migrated_the_database(tmp_path: Path) -> None:
     import sqlite3
 

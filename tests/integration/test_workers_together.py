@@ -33,6 +33,8 @@ from tests.databases import database_on
 from tests.integration.database import Database
 from tests.integration.test_runtime import album_update, text_update
 
+pytestmark = pytest.mark.postgresql  # several processes share one server
+
 CHANNEL = "telegram"
 ROOT = Path(__file__).resolve().parents[2]
 
