@@ -184,11 +184,28 @@ NEWEST_SHOWN = """(key) => {
 }"""
 
 
+IMAGES_LOADED = "() => Array.from(document.images).every((image) => image.complete)"
+
+
+def wait_for_js(page: Page, function: str, arg: object = None, timeout: float = 10.0) -> None:
+    """Wait until the page's ``function(arg)`` is true; fails after ``timeout`` seconds.
+
+    Playwright's ``wait_for_function`` polls by evaluating a string inside the page, which the
+    page's Content-Security-Policy (no ``unsafe-eval``) refuses once the first check is false;
+    ``evaluate`` runs through the browser's debugging protocol, which the policy does not bind.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {function[:80]}")
+        page.wait_for_timeout(50)
+
+
 def assert_newest_shown(page: Page, keys: tuple[str, ...]) -> None:
     """Each chat is scrolled to its newest message (its bottom edge is in view)."""
-    page.wait_for_function("Array.from(document.images).every((image) => image.complete)")
+    wait_for_js(page, IMAGES_LOADED)
     for key in keys:
-        page.wait_for_function(NEWEST_SHOWN, arg=key, timeout=3_000)
+        wait_for_js(page, NEWEST_SHOWN, key, timeout=3.0)
 
 
 def read_back_in_every_chat(page: Page) -> None:
@@ -234,7 +251,7 @@ def page_labels(page: Page) -> list[str]:
 
 
 def shoot(page: Page, folder: Path) -> list[Path]:
-    page.wait_for_function("Array.from(document.images).every((image) => image.complete)")
+    wait_for_js(page, IMAGES_LOADED)
     saved = []
     for pane in ("siti", "desa", "opd", "koordinator"):
         path = folder / f"pane-{pane}.png"
@@ -484,3 +501,15 @@ def test_on_a_phone_one_chat_at_a_time_from_the_chat_list(sandbox_url: str, tmp_
         finally:
             browser.close()
     keep(list(shots.iterdir()))
+
+
+def test_wait_for_js_fails_when_the_page_never_makes_it_true(sandbox_url: str) -> None:
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = open_page(browser, sandbox_url, LAPTOP)
+            wait_for_js(page, "(n) => n === 2", 2, timeout=0.5)
+            with pytest.raises(AssertionError, match=r"not true within 0\.5 s"):
+                wait_for_js(page, "(n) => n === 2", 3, timeout=0.5)
+        finally:
+            browser.close()
