@@ -37,9 +37,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from bot.channels.base import Channel
 from bot.channels.errors import (
@@ -51,11 +49,19 @@ from bot.channels.errors import (
 )
 from bot.clock import Clock
 from bot.inbox import UowFactory
+from bot.outbox_rows import (
+    EXEMPT_KINDS,
+    SendOutcome,
+    SendRound,
+    SendRow,
+    as_utc,
+    backoff_delay,
+    message_ids_of,
+)
 from bot.pacing import (
     ChatKey,
     FloodLimits,
     FloodScheduler,
-    Plannable,
     is_group_chat,
     plan_round,
 )
@@ -69,9 +75,6 @@ from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-BACKOFF_START_SECONDS = 1.0
-BACKOFF_CAP_SECONDS = 60.0
 
 # A chain of migrations (or a move that did not take) must not spin forever.
 MAX_MIGRATIONS = 3
@@ -87,92 +90,6 @@ MAX_LEAD_SECONDS = 0.1
 FOLLOW_UP_SECONDS = 1.0
 # A group's limit counts this many seconds (Telegram's 20 a minute).
 GROUP_WINDOW = 60.0
-
-
-def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
-    """1 s, 2 s, 4 s ... capped at 60 s, with ±20 % jitter so chats do not retry in lockstep."""
-    base = min(BACKOFF_CAP_SECONDS, BACKOFF_START_SECONDS * 2.0 ** min(max(0, attempts), 16))
-    jitter: float = (rng or random).uniform(0.8, 1.2)
-    return min(BACKOFF_CAP_SECONDS, base * jitter)
-
-
-# Not messages: Telegram does not count a button answer against the flood limits.
-_EXEMPT_KINDS = frozenset({"answer_button"})
-_REPLYING_KINDS = frozenset({"send_text", "send_media"})
-
-
-@dataclass(frozen=True)
-class _Row(Plannable):
-    """What the worker needs of an outbox row, detached from its session."""
-
-    id: int
-    payload: dict[str, Any]
-    attempts: int
-    report_id: int | None = None
-    purpose: str = ""
-    link_action: str = ""
-
-    @property
-    def channel(self) -> str:
-        return self.key[0]
-
-    @property
-    def chat_id(self) -> str:
-        return self.key[1]
-
-    def reply_key(self) -> tuple[str, str, int, str] | None:
-        """The link whose message this row should reply to, when it asks for one."""
-        purpose = str(self.payload.get("reply_to_purpose") or "")
-        if (
-            not purpose
-            or self.report_id is None
-            or self.payload.get("kind") not in _REPLYING_KINDS
-            or self.payload.get("reply_to_message_id") is not None
-        ):
-            return None
-        return (self.channel, self.chat_id, self.report_id, purpose)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    sent: bool = False
-    message_ids: tuple[int, ...] = ()
-    retry_at: datetime | None = None
-    failed: bool = False
-    error: str = ""
-    throttled: float | None = None  # a 429's retry_after
-    migrated_to: str | None = None
-
-    @property
-    def settled(self) -> bool:
-        return self.sent or self.failed
-
-    @property
-    def result(self) -> str:
-        """The send's result as the metrics name it (bot.metrics.SEND_RESULTS)."""
-        if self.sent or self.failed:
-            return "sent" if self.sent else "given_up"
-        return "retried" if self.throttled is None else "rate_limited"
-
-    @property
-    def message_id(self) -> int | None:
-        return self.message_ids[0] if self.message_ids else None
-
-
-@dataclass
-class _Round:
-    """One round's reply targets: committed ones looked up first, and the round's own sends."""
-
-    links: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
-    replies: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
-    # Rows already recorded the moment their send returned (see OutboxWorker._record_link_now).
-    recorded: set[int] = field(default_factory=set)
-    recording: list[asyncio.Task[None]] = field(default_factory=list)
-    # Sent, not yet recorded: the flusher commits them as soon as the database can take them.
-    unrecorded: list[tuple[_Row, _Outcome]] = field(default_factory=list)
-    flusher: asyncio.Task[None] | None = None
-    # A 429 came back: the round sends nothing more (the buckets learn from it at its end).
-    throttled: bool = False
 
 
 #: The purpose of outbox rows that carry a message to the reporter (see handlers.notices).
@@ -305,7 +222,7 @@ class OutboxWorker(Worker):
             plan, waiting = plan_round(rows, self.scheduler, now)
             self._overall_bound = bool(waiting) and self.scheduler.notice_allowance(now) < 1
             # For every fetched row: the round may send more of them as places free (below).
-            state = _Round(replies=await self._reply_targets(uow, {None: rows}))
+            state = SendRound(replies=await self._reply_targets(uow, {None: rows}))
         self._backlog = waiting | still_waiting
         planned = {id(row) for queue in plan.values() for row in queue}
         self._replies_waiting = {r.key for r in rows if r.reply and id(r) not in planned}
@@ -335,21 +252,21 @@ class OutboxWorker(Worker):
             last = await uow.outbox.last_sent_at()
             recent = await uow.outbox.group_sends_since(wall - timedelta(seconds=GROUP_WINDOW))
         if last is not None:
-            ago = (wall - _aware(last)).total_seconds()
+            ago = (wall - as_utc(last)).total_seconds()
             if ago < 1.0:
                 self.scheduler.pause_all(1.0 - max(ago, 0.0), now)
         groups: dict[ChatKey, list[float]] = {}
         for channel, chat_id, sent_at, kind in recent:
-            if kind in _EXEMPT_KINDS or not is_group_chat(chat_id):
+            if kind in EXEMPT_KINDS or not is_group_chat(chat_id):
                 continue
-            ago = max(0.0, (wall - _aware(sent_at)).total_seconds())
+            ago = max(0.0, (wall - as_utc(sent_at)).total_seconds())
             groups.setdefault((channel, chat_id), []).append(now - ago)
         for key, moments in groups.items():
             self.scheduler.seed_group(key, sorted(moments), now)
 
     async def _follow_up(
-        self, rows: Sequence[_Row], planned: set[ChatKey], state: _Round, until: float
-    ) -> list[asyncio.Task[list[tuple[_Row, _Outcome]]]]:
+        self, rows: Sequence[SendRow], planned: set[ChatKey], state: SendRound, until: float
+    ) -> list[asyncio.Task[list[tuple[SendRow, SendOutcome]]]]:
         """While the round's sends are on their way, send more of the rows already fetched as
         the limits allow, each the moment its place in the second frees, instead of waiting for
         the round to end and a new one to ask the database and plan (what kept the overall rate
@@ -359,7 +276,7 @@ class OutboxWorker(Worker):
         ends at ``until``, when nothing can go before it, or at once when a commit rang (a reply
         may be waiting: the next round fetches it).
         """
-        tasks: list[asyncio.Task[list[tuple[_Row, _Outcome]]]] = []
+        tasks: list[asyncio.Task[list[tuple[SendRow, SendOutcome]]]] = []
         left = [row for row in rows if row.key not in planned]
         while left and not (self.stopping or self._event.is_set() or state.throttled):
             if not self.may_send():
@@ -381,7 +298,7 @@ class OutboxWorker(Worker):
             left = [row for row in left if row.key not in plan]
         return tasks
 
-    async def _until_first_turn(self, rows: Sequence[_Row]) -> float:
+    async def _until_first_turn(self, rows: Sequence[SendRow]) -> float:
         """Rows fetched just before their turn (the worker wakes early, see :meth:`idle_seconds`)
         wait here for it, so the window's places are reused the moment they free, not a due
         query later. Returns the time to plan at."""
@@ -405,7 +322,7 @@ class OutboxWorker(Worker):
             del self._talking[key]
         return [chat for _, chat in self._talking][:MAX_TALKING_CHATS]
 
-    def _note_talking(self, settled: Sequence[tuple[_Row, _Outcome]]) -> None:
+    def _note_talking(self, settled: Sequence[tuple[SendRow, SendOutcome]]) -> None:
         """A reply went to a chat: its conversation is under way (since its first reply)."""
         now = self._timer()
         for row, outcome in settled:
@@ -413,7 +330,7 @@ class OutboxWorker(Worker):
                 first, _ = self._talking.get(row.key, (now, now))
                 self._talking[row.key] = (first, now)  # insertion order: the first reply's
 
-    async def _due(self, uow: UnitOfWork, skip: list[str], talking: list[str]) -> list[_Row]:
+    async def _due(self, uow: UnitOfWork, skip: list[str], talking: list[str]) -> list[SendRow]:
         rows = await uow.outbox.due(
             now=self._clock(),
             limit=self._batch,
@@ -422,9 +339,9 @@ class OutboxWorker(Worker):
             talking=talking,
         )
         return [
-            _Row(
+            SendRow(
                 key=(r.channel, r.chat_id),
-                counted=r.payload.get("kind") not in _EXEMPT_KINDS,
+                counted=r.payload.get("kind") not in EXEMPT_KINDS,
                 reply=r.payload.get(LANE_KEY) == REPLY_LANE,
                 id=r.id,
                 payload=dict(r.payload),
@@ -437,7 +354,7 @@ class OutboxWorker(Worker):
         ]
 
     async def _reply_targets(
-        self, uow: UnitOfWork, plan: Mapping[ChatKey | None, Iterable[_Row]]
+        self, uow: UnitOfWork, plan: Mapping[ChatKey | None, Iterable[SendRow]]
     ) -> dict[tuple[str, str, int, str], int]:
         """The committed messages this round's rows reply to (by report and purpose)."""
         targets: dict[tuple[str, str, int, str], int] = {}
@@ -451,9 +368,11 @@ class OutboxWorker(Worker):
                     targets[key] = int(link.message_id)
         return targets
 
-    async def _send_chat(self, queue: list[_Row], state: _Round) -> list[tuple[_Row, _Outcome]]:
+    async def _send_chat(
+        self, queue: list[SendRow], state: SendRound
+    ) -> list[tuple[SendRow, SendOutcome]]:
         async with self._slots:
-            settled: list[tuple[_Row, _Outcome]] = []
+            settled: list[tuple[SendRow, SendOutcome]] = []
             held = False  # a message had to wait: the chat's later messages wait too
             for row in queue:
                 if self.stopping or not self.may_send():
@@ -477,10 +396,10 @@ class OutboxWorker(Worker):
                     state.throttled = True
             return settled
 
-    async def _send(self, row: _Row, state: _Round) -> _Outcome:
+    async def _send(self, row: SendRow, state: SendRound) -> SendOutcome:
         channel = self._channels.get(row.channel)
         if channel is None:
-            return _Outcome(failed=True, error=f"no channel named {row.channel!r}")
+            return SendOutcome(failed=True, error=f"no channel named {row.channel!r}")
         payload = row.payload
         reply_key = row.reply_key()
         if reply_key is not None:
@@ -492,12 +411,12 @@ class OutboxWorker(Worker):
             action = action_from_dict(payload)
             method, params = render(action)
         except (KeyError, TypeError, ValueError) as exc:
-            return _Outcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
+            return SendOutcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
         if self._uploads is not None:
             try:
                 params = await self._uploads.resolve(params)
             except MissingUploadError as exc:
-                return _Outcome(failed=True, error=f"evidence file missing: {exc}")
+                return SendOutcome(failed=True, error=f"evidence file missing: {exc}")
         if row.counted:
             self.scheduler.sending(row.key, self._timer())
         try:
@@ -507,14 +426,14 @@ class OutboxWorker(Worker):
         finally:
             if row.counted:
                 self.scheduler.returned(row.key, self._timer())
-        ids = _message_ids(result)
+        ids = message_ids_of(result)
         if ids and row.report_id is not None and row.purpose:
             state.links[(row.channel, row.chat_id, row.report_id, row.purpose)] = ids[-1]
         if ids and payload.get("kind") == "send_text" and payload.get("pin"):
             await self._pin(channel, row, ids[0])
-        return _Outcome(sent=True, message_ids=ids)
+        return SendOutcome(sent=True, message_ids=ids)
 
-    async def _pin(self, channel: Channel, row: _Row, message_id: int) -> None:
+    async def _pin(self, channel: Channel, row: SendRow, message_id: int) -> None:
         """Pin a sent message; a refusal (no admin rights ...) is logged, never a resend."""
         self.scheduler.charge_global(self._timer())
         params = {
@@ -534,30 +453,32 @@ class OutboxWorker(Worker):
                 getattr(exc, "description", ""),
             )
 
-    def _outcome_of_error(self, row: _Row, exc: Exception) -> _Outcome:
+    def _outcome_of_error(self, row: SendRow, exc: Exception) -> SendOutcome:
         now = self._clock()
         if isinstance(exc, IgnorableError):
-            return _Outcome(sent=True)
+            return SendOutcome(sent=True)
         if isinstance(exc, RetryAfter):
-            return _Outcome(
+            return SendOutcome(
                 retry_at=now + timedelta(seconds=exc.seconds),
                 error="retry_after",
                 throttled=exc.seconds,
             )
         if isinstance(exc, ChatMigrated):
             if row.attempts >= MAX_MIGRATIONS:
-                return _Outcome(failed=True, error=exc.description or "chat migrated again")
-            return _Outcome(retry_at=now, error="chat migrated", migrated_to=str(exc.new_chat_id))
+                return SendOutcome(failed=True, error=exc.description or "chat migrated again")
+            return SendOutcome(
+                retry_at=now, error="chat migrated", migrated_to=str(exc.new_chat_id)
+            )
         if isinstance(exc, PermanentError):
             # Telegram's description ("Forbidden: bot was blocked by the user") has no message text.
             log.warning("outbox row %d failed permanently: %s", row.id, exc.description)
-            return _Outcome(failed=True, error=exc.description or type(exc).__name__)
+            return SendOutcome(failed=True, error=exc.description or type(exc).__name__)
         if not isinstance(exc, TransientError):
             log.error("outbox row %d: unexpected %s", row.id, type(exc).__name__, exc_info=exc)
         delay = backoff_delay(row.attempts, rng=self._rng)
-        return _Outcome(retry_at=now + timedelta(seconds=delay), error=type(exc).__name__)
+        return SendOutcome(retry_at=now + timedelta(seconds=delay), error=type(exc).__name__)
 
-    def _slow_down(self, settled: Sequence[tuple[_Row, _Outcome]]) -> None:
+    def _slow_down(self, settled: Sequence[tuple[SendRow, SendOutcome]]) -> None:
         """Let the buckets learn from 429s that got through anyway.
 
         One chat refused: that chat waits its ``retry_after``. Several chats refused in the same
@@ -580,7 +501,7 @@ class OutboxWorker(Worker):
         elif throttled:
             log.warning("429 from one chat: it waits %.0fs", max(throttled.values()))
 
-    def _record_soon(self, row: _Row, outcome: _Outcome, state: _Round) -> None:
+    def _record_soon(self, row: SendRow, outcome: SendOutcome, state: SendRound) -> None:
         """A sent message is recorded as soon as the database takes it, not at the round's end.
 
         Telegram has no idempotent send: a message it answered but that is not yet recorded is
@@ -592,7 +513,7 @@ class OutboxWorker(Worker):
             state.flusher = asyncio.create_task(self._flush(state))
             state.recording.append(state.flusher)
 
-    async def _flush(self, state: _Round) -> None:
+    async def _flush(self, state: SendRound) -> None:
         while state.unrecorded:
             batch, state.unrecorded = state.unrecorded, []
             try:
@@ -605,7 +526,7 @@ class OutboxWorker(Worker):
                 return
             state.recorded.update(row.id for row, _ in batch)
 
-    async def _record_link_now(self, row: _Row, outcome: _Outcome, state: _Round) -> None:
+    async def _record_link_now(self, row: SendRow, outcome: SendOutcome, state: SendRound) -> None:
         """A sent message about a report: its link and its sent mark, committed together at once.
 
         People reply within a second of seeing a message; its link must not wait for the rest of
@@ -624,7 +545,7 @@ class OutboxWorker(Worker):
             return
         state.recorded.add(row.id)
 
-    async def _record(self, settled: list[tuple[_Row, _Outcome]]) -> None:
+    async def _record(self, settled: list[tuple[SendRow, SendOutcome]]) -> None:
         now = self._clock()
         async with self._uow_factory() as uow:
             migrations: dict[ChatKey, str] = {}
@@ -661,7 +582,7 @@ class OutboxWorker(Worker):
             await uow.commit()
 
     @staticmethod
-    async def _link(uow: UnitOfWork, row: _Row, ids: Sequence[int], now: datetime) -> None:
+    async def _link(uow: UnitOfWork, row: SendRow, ids: Sequence[int], now: datetime) -> None:
         """A sent message about a report becomes a link (an album: every item)."""
         if row.report_id is None or not row.purpose:
             return
@@ -675,18 +596,3 @@ class OutboxWorker(Worker):
                 action=row.link_action,
                 now=now,
             )
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time (SQLite keeps none of the zone) as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _message_ids(result: Any) -> tuple[int, ...]:
-    """The sent messages' ids: a Message, a list of them (an album), or none (``True``)."""
-    messages = result if isinstance(result, list) else [result]
-    return tuple(
-        int(m["message_id"])
-        for m in messages
-        if isinstance(m, Mapping) and isinstance(m.get("message_id"), int)
-    )
