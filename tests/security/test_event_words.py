@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final, TypeGuard
 
@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from storage.models import Citizen, ReportEvent
 from storage.supporters import SupporterRepository
+from storage.uow import UnitOfWork
 from tests.integration.case_world import World, world  # noqa: F401 (a fixture)
 from tests.integration.conftest import database_url, engine_name  # noqa: F401 (fixtures)
 from tests.integration.conversation_driver import Driver, buttons, texts
@@ -139,16 +140,15 @@ async def test_status_after_reminders_and_an_escalation_reads_as_words(
     assert "Terlambat" in screen
 
 
-async def _store_every_event(world: World, report_id: int) -> None:  # noqa: F811
-    async with world.db.uow() as uow:
+async def store_every_event(
+    uow_factory: Callable[[], UnitOfWork], report_id: int, now: datetime
+) -> None:
+    """Every (kind, detail) of :data:`STORED_EVENTS` on the report's timeline."""
+    async with uow_factory() as uow:
         for kind, note in STORED_EVENTS:
             uow.reports.add_event(
                 ReportEvent(
-                    report_id=report_id,
-                    kind=kind,
-                    actor="sistem",
-                    note=note,
-                    created_at=world.clock(),
+                    report_id=report_id, kind=kind, actor="sistem", note=note, created_at=now
                 )
             )
         await uow.commit()
@@ -166,7 +166,7 @@ async def test_every_event_kind_reads_as_words_to_the_reporter_and_a_supporter(
     language: str,
 ) -> None:
     report_id, number = await file_report(driver, world)
-    await _store_every_event(world, report_id)
+    await store_every_event(world.db.uow, report_id, world.clock())
     await consent(driver, SUPPORTER)
     async with world.db.uow() as uow:
         supporter = await uow.session.scalar(

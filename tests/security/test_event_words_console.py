@@ -16,7 +16,7 @@ from sqlalchemy import select
 from handlers.reminders import run_reminders
 from storage.models import Report, ReportEvent
 from tests.integration.test_console import Filed, World, wita
-from tests.security.test_event_words import STORED_EVENTS, unreadable
+from tests.security.test_event_words import STORED_EVENTS, store_every_event, unreadable
 
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 _CELL = re.compile(r"<td>(.*?)</td>", re.S)
@@ -70,18 +70,7 @@ async def test_every_event_kind_reads_as_words_on_the_report_page(
     world: World, filed: Filed, language: str
 ) -> None:
     report_id = await _report_id(world, filed.road)
-    async with world.db.uow() as uow:
-        for kind, note in STORED_EVENTS:
-            uow.reports.add_event(
-                ReportEvent(
-                    report_id=report_id,
-                    kind=kind,
-                    actor="sistem",
-                    note=note,
-                    created_at=world.clock(),
-                )
-            )
-        await uow.commit()
+    await store_every_event(world.db.uow, report_id, world.clock())
     rows = await timeline_rows(world, filed.road, language)
     assert len(rows) >= len(STORED_EVENTS) + 1  # + the real submission and routing
     problems = {line: unreadable(what, line) for what, line in rows}
