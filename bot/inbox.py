@@ -403,6 +403,9 @@ class InboxProcessor(Worker):
         if not head.media_group_id:
             return _Work((head.id,), head.channel, head.chat_id), None
         items = await uow.inbox.album_items(head.channel, head.chat_id, head.media_group_id)
+        if not items:
+            # Another process handled the album after this one listed the heads: nothing to do.
+            return None, None
         # Wait for the album to be quiet, not merely old: slow uploads trickle in over seconds.
         ready_at = max(item.received_at for item in items) + self._album_wait
         if ready_at > now:

@@ -369,3 +369,47 @@ async def test_an_update_stored_as_its_chat_s_task_ends_is_not_left_for_the_poll
             await loop
             await db.engine.dispose()
     assert recorder.order == [("7", "pertama"), ("7", "terlambat")]
+
+
+async def test_an_album_another_process_finished_between_two_looks_is_passed_over(
+    tmp_path: Path,
+) -> None:
+    """Two processes share the inbox: one lists the pending heads, the other handles the album
+    before the first looks at the album's items. The first must pass over it, not fail."""
+    db = Database(tmp_path / "race.db")
+    await db.start()
+    clock = ManualClock()
+    await record_updates(db.uow, CHANNEL, [album_update(9, "album-9", n) for n in range(2)], clock)
+    clock.advance(seconds=5)
+
+    class OtherProcessFinishesTheAlbum(UnitOfWork):
+        """A real unit of work whose listing of heads is followed, before it returns, by another
+        process handling every pending row."""
+
+        async def __aenter__(self) -> UnitOfWork:
+            uow = await super().__aenter__()
+            listing = uow.inbox.pending_keys
+
+            async def listed(**kwargs: Any) -> Any:
+                heads = await listing(**kwargs)
+                async with db.uow() as other:
+                    for row in await other.inbox.pending(limit=10):
+                        other.inbox.mark_processed(row, clock())
+                    await other.commit()
+                return heads
+
+            uow.inbox.pending_keys = listed  # type: ignore[method-assign]
+            return uow
+
+    recorder = Recorder()
+    worker = InboxProcessor(
+        uow_factory=lambda: OtherProcessFinishesTheAlbum(db.sessions),
+        conversations=recorder,
+        catalogs=Catalogs("id"),
+        clock=clock,
+        album_wait=timedelta(seconds=1),
+        concurrency=2,
+    )
+    assert await worker.process_pending() == (0, None)
+    assert recorder.handled == {}
+    await db.engine.dispose()
