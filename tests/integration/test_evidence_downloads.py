@@ -19,7 +19,7 @@ from locales import Catalogs
 from storage.media_store import KeptImage
 from storage.uow import UnitOfWork
 from tests.images import jpeg_with_identity
-from tests.integration.conversation_driver import Driver, texts
+from tests.integration.conversation_driver import Driver, buttons, texts
 from tests.integration.test_intake import USER, consent, to_step
 
 _update_ids = itertools.count(7000)
@@ -79,7 +79,7 @@ class WatchingFetcher:
         raise AssertionError("a photo (not a file) is kept as Telegram holds it")
 
 
-def photo_update(chat_id: int) -> dict[str, Any]:
+def photo_update(chat_id: int, n: int) -> dict[str, Any]:
     update_id = next(_update_ids)
     return {
         "update_id": update_id,
@@ -89,11 +89,54 @@ def photo_update(chat_id: int) -> dict[str, Any]:
             "chat": {"id": chat_id, "type": "private", "first_name": "Siti"},
             "from": {"id": chat_id, "is_bot": False, "first_name": "Siti"},
             "photo": [
-                {"file_id": "small-1", "file_unique_id": "us1", "width": 90, "height": 60},
-                {"file_id": "big-1", "file_unique_id": "ub1", "width": 1280, "height": 853},
+                {"file_id": f"small-{n}", "file_unique_id": f"us{n}", "width": 90, "height": 60},
+                {"file_id": f"big-{n}", "file_unique_id": f"ub{n}", "width": 1280, "height": 853},
             ],
         },
     }
+
+
+def press_update(chat_id: int, data: str) -> dict[str, Any]:
+    update_id = next(_update_ids)
+    user = {"id": chat_id, "is_bot": False, "first_name": "Siti"}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": str(update_id),
+            "from": user,
+            "data": data,
+            "message": {
+                "message_id": 1,
+                "date": 1_767_574_800,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Siti"},
+            },
+        },
+    }
+
+
+class Bot:
+    """The conversations behind the real inbox, with the watching fetcher as the messenger."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.driver = driver
+        self.uows = WatchedUows(driver)
+        self.fetcher = WatchingFetcher(self.uows)
+        conversations = Conversations(replace(driver.conversations.deps, files=self.fetcher))
+        self.inbox = InboxProcessor(
+            uow_factory=self.uows,
+            conversations=conversations,
+            catalogs=Catalogs("id"),
+            clock=driver.clock,
+            album_wait=timedelta(0),
+        )
+
+    async def receive(self, update: dict[str, Any]) -> list[dict[str, Any]]:
+        """Record the update, let the inbox handle it, and give the actions it wrote."""
+        self.driver.clock.now += self.driver.gap
+        assert await record_update(self.uows, "telegram", update, self.driver.clock)
+        handled, _ = await self.inbox.process_pending()
+        assert handled == 1
+        return await self.driver.new_actions()
 
 
 @pytest.fixture
@@ -107,21 +150,35 @@ async def driver(database_url: str) -> AsyncIterator[Driver]:
 async def test_a_photo_is_downloaded_before_the_step_s_transaction(driver: Driver) -> None:
     await consent(driver)
     await to_step(driver, "photos")
-    uows = WatchedUows(driver)
-    fetcher = WatchingFetcher(uows)
-    conversations = Conversations(replace(driver.conversations.deps, files=fetcher))
-    inbox = InboxProcessor(
-        uow_factory=uows,
-        conversations=conversations,
-        catalogs=Catalogs("id"),
-        clock=driver.clock,
-        album_wait=timedelta(0),
-    )
-    assert await record_update(uows, "telegram", photo_update(USER), driver.clock)
+    bot = Bot(driver)
 
-    handled, _ = await inbox.process_pending()
+    sent = texts(await bot.receive(photo_update(USER, 1)))
 
-    assert handled == 1
-    assert fetcher.fetched == ["big-1"]
-    assert fetcher.inside_a_transaction == []
-    assert any("📷 Foto diterima: 1/5." in t for t in texts(await driver.new_actions()))
+    assert bot.fetcher.fetched == ["big-1"]
+    assert bot.fetcher.inside_a_transaction == []
+    assert any("📷 Foto diterima: 1/5." in text for text in sent)
+
+
+async def test_a_held_photo_is_downloaded_before_the_step_that_passes_it_on(
+    driver: Driver,
+) -> None:
+    """A photo sent outside any step waits for the citizen's choice of report (as data, in the
+    draft); the press that chooses passes it on, and judges it first."""
+    await consent(driver)
+    await to_step(driver, "photos")
+    bot = Bot(driver)
+    b = buttons(await bot.receive(photo_update(USER, 1)))
+    b = buttons(await driver.press_data(USER, b["✅ Selesai (1 foto)"]))
+    b = buttons(await driver.press_data(USER, b["Biasa"]))
+    filed = texts(await driver.press_data(USER, b["📨 Kirim laporan"]))
+    assert any("Nomor laporan:" in text for text in filed)
+
+    which = await bot.receive(photo_update(USER, 2))
+    assert bot.fetcher.fetched == ["big-1"]  # held as it came: nothing judged yet
+    [(label, data)] = [(k, v) for k, v in buttons(which).items() if k.startswith("📄")]
+    passed_on = texts(await bot.receive(press_update(USER, data)))
+
+    assert bot.fetcher.fetched == ["big-1", "big-2"]
+    assert bot.fetcher.inside_a_transaction == []
+    number = label.removeprefix("📄 ")
+    assert f"✅ Pesan Anda untuk laporan {number} sudah diteruskan ke petugas." in passed_on
