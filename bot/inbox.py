@@ -28,6 +28,7 @@ from bot.telegram_events import to_event, update_chat_kind, update_key
 from bot.worker import Worker
 from handlers.actions import SendText
 from handlers.events import ChatKind, Event, Message
+from handlers.evidence import downloading_first
 from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
@@ -432,7 +433,13 @@ class InboxProcessor(Worker):
 
     async def _apply(self, work: _Work, follow: _Follow | None = None) -> None:
         """Handle the work in one transaction: the step, its outbox rows, the inbox rows marked
-        done and, with ``follow``, the look for the chat's next work (noted there)."""
+        done and, with ``follow``, the look for the chat's next work (noted there). Files the
+        step judges are downloaded with no transaction open (``handlers.evidence``)."""
+        await downloading_first(lambda: self._apply_once(work, follow))
+
+    async def _apply_once(self, work: _Work, follow: _Follow | None) -> None:
+        if follow is not None:  # a first try may have looked before its step asked for files
+            follow.work, follow.pending = None, False
         async with self._uow_factory() as uow:
             rows = await _load(uow, work.row_ids)
             look_first = bool(rows) and uow.session.get_bind().dialect.name == "sqlite"

@@ -19,7 +19,7 @@ def parse_unit_file(path: Path) -> list[UnitRow]:
     """Rows of a CSV (``.csv``) or YAML (``.yaml``/``.yml``) unit file.
 
     Raises :class:`~core.unit_files.UnitFileError` with every problem found in the file's shape;
-    consistency with the units that exist is :func:`core.unit_files.plan_import`'s.
+    consistency with the units that exist is :func:`core.unit_import.plan_import`'s.
     """
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:

@@ -9,15 +9,22 @@ name and bytes: EXIF with a GPS position or an owner's name, PNG text, a polyglo
 without metadata and kept on the server (``FileFetcher.keep``), and from then on the report holds
 only that copy's ``local:`` reference: the original never goes to a unit, the console or Open311.
 Without a file fetcher (some conversation tests) such a file cannot be cleaned and is refused.
+
+The bytes are never downloaded inside a step: the step's transaction would wait on the messenger's
+network. A step that needs files it was not given raises :class:`DownloadFirst` before it judges
+anything; the inbox ends the transaction (nothing of the step is kept), downloads the files with
+none open, and runs the step again with them (:func:`downloading_first`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 from core.evidence import EvidenceVerdict, judge, judge_declared
+from handlers.deps import FileFetcher
 from handlers.events import Photo
 from handlers.turn import Turn
 
@@ -25,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: The messenger could not hand the file over (gone, or too big for the Bot API).
 UNREADABLE = "unreadable"
+#: How many times one step may ask for files to be downloaded first (once, as a rule).
+DOWNLOAD_ROUNDS = 3
 
 
 @dataclass
@@ -35,11 +44,60 @@ class Inspection:
     refused: list[str] = field(default_factory=list)  # reason per refused photo
 
 
+class DownloadFirst(Exception):  # noqa: N818 (a request to the caller, not a failure)
+    """The step needs these files' bytes: let its transaction end, and run it again through
+    :func:`downloading_first`, which downloads them in between."""
+
+    def __init__(self, files: FileFetcher, channel: str, photos: Sequence[Photo]) -> None:
+        self.files = files
+        self.channel = channel
+        self.file_ids = tuple(dict.fromkeys(photo.file_id for photo in photos))
+        super().__init__(f"{len(self.file_ids)} file(s) to download before the step")
+
+    async def download(self) -> dict[str, bytes | None]:
+        """Each file's bytes, or None when the messenger refused it for good; network trouble
+        raises (the update is retried)."""
+        return {file_id: await self.files.fetch(self.channel, file_id) for file_id in self.file_ids}
+
+
+#: The files downloaded for the step now running, by file id (set by :func:`downloading_first`;
+#: a context variable, so each chat's task sees its own).
+_downloaded: ContextVar[Mapping[str, bytes | None] | None] = ContextVar("downloaded", default=None)
+
+
+async def downloading_first(step: Callable[[], Awaitable[None]]) -> None:
+    """Run ``step`` (one transaction) with the files downloaded so far. When it asks for more,
+    its transaction has ended (rolled back: :class:`DownloadFirst` went through it); download
+    them, with none open, and run it again."""
+    downloads: dict[str, bytes | None] = {}
+    for _ in range(DOWNLOAD_ROUNDS):
+        token = _downloaded.set(downloads)
+        try:
+            await step()
+            return
+        except DownloadFirst as needed:
+            downloads = {**downloads, **await needed.download()}
+        finally:
+            _downloaded.reset(token)
+    raise RuntimeError(f"the step still wanted files after {DOWNLOAD_ROUNDS} downloads")
+
+
 async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
     """Judge ``photos`` in order; ``used`` bytes of evidence are already in the report."""
     result = Inspection()
     limits = turn.deps.config.evidence
     files = turn.deps.files
+    downloaded = _downloaded.get() or {}
+    if files is not None:
+        # Every photo whose declared size may pass (``used`` only grows below), if not yet here.
+        wanted = [
+            photo
+            for photo in photos
+            if photo.file_id not in downloaded
+            and judge_declared(photo.file_size, used, limits) == EvidenceVerdict.OK
+        ]
+        if wanted:
+            raise DownloadFirst(files, turn.channel, wanted)
     for photo in photos:
         verdict = judge_declared(photo.file_size, used, limits)
         size = photo.file_size
@@ -47,7 +105,9 @@ async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
             result.refused.append(UNREADABLE)
             continue
         if verdict == EvidenceVerdict.OK and files is not None:
-            content = await files.fetch(turn.channel, photo.file_id)
+            if photo.file_id not in downloaded:  # not expected: ``wanted`` holds every such photo
+                raise DownloadFirst(files, turn.channel, [photo])
+            content = downloaded[photo.file_id]
             if content is None:
                 result.refused.append(UNREADABLE)
                 continue

@@ -34,11 +34,10 @@ from core.unit_files import (
     KIND_OPD,
     KINDS,
     NAME_MAX,
-    KnownUnit,
     UnitRow,
     area_unit_code,
-    plan_import,
 )
+from core.unit_import import KnownUnit, plan_import
 from storage.models import Unit, UnitChat
 from storage.uow import UnitOfWork
 
@@ -224,7 +223,7 @@ async def import_units(
     regions: RegionDirectory | None = None,
 ) -> ImportResult:
     """Add the rows' new units and edit existing ones (matched by code), as
-    :func:`core.unit_files.plan_import` plans it. Every row is checked before anything changes:
+    :func:`core.unit_import.plan_import` plans it. Every row is checked before anything changes:
     on any problem :class:`~core.unit_files.UnitFileError` lists them all and the database is
     untouched.
     """

@@ -12,6 +12,7 @@ import pytest
 
 import bot.unit_files
 import core.unit_files
+import core.unit_import
 from bot.cli import main
 from core.unit_files import KINDS
 from locales import LANGUAGES, load_messages
@@ -224,7 +225,7 @@ def test_english_when_it_is_the_default_language(
 
 
 def test_every_problem_and_kind_has_a_message() -> None:
-    modules = (core.unit_files, bot.unit_files)
+    modules = (core.unit_files, core.unit_import, bot.unit_files)
     source = "".join(Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules)
     keys = set(re.findall(r'[Pp]roblem\(\s*"([a-z_]+)"', source))
     assert len(keys) > 25

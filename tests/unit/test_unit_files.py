@@ -10,14 +10,13 @@ import pytest
 from bot.unit_files import parse_unit_file
 from core.regions import RegionDirectory
 from core.unit_files import (
-    KnownUnit,
     Problem,
     UnitFileError,
     UnitRow,
-    plan_import,
     rows_from_csv,
     rows_from_entries,
 )
+from core.unit_import import KnownUnit, plan_import
 
 #: A small registry: the coordinator, one OPD, a kecamatan of Kutai Timur and one of its desa.
 KNOWN = (

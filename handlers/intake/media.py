@@ -1,0 +1,63 @@
+"""Photos, files and locations sent during the new-report conversation.
+
+At the photos step each image is checked as evidence (:mod:`handlers.evidence`) before it joins the
+draft; at any other step media is answered with what the step expects instead.
+"""
+
+from __future__ import annotations
+
+from core.limits import MAX_PHOTOS
+from handlers import evidence
+from handlers.actions import InlineKeyboard
+from handlers.draft import DraftPhoto, IntakeStep
+from handlers.events import MediaKind, Message
+from handlers.intake.flow import draft, update_draft
+from handlers.intake.screens import photos_screen, step_header
+from handlers.turn import Turn
+
+
+async def wrong_media(turn: Turn, step: IntakeStep, message: Message) -> None:
+    if message.media in (MediaKind.PHOTO, MediaKind.IMAGE_DOCUMENT):
+        turn.send(turn.t("photos.not_now"))
+    elif message.location is not None:
+        turn.send(turn.t("gps.not_now"))
+    else:
+        turn.send(turn.t("input.unsupported_media_step", step=turn.t(f"step.{step}")))
+
+
+async def photos_media(turn: Turn, step: IntakeStep, message: Message) -> None:
+    if message.photos:
+        await _add_photos(turn, message)
+    else:
+        await wrong_media(turn, step, message)
+
+
+async def _add_photos(turn: Turn, message: Message) -> None:
+    current = draft(turn)
+    photos = list(current.photos)
+    known = {p.file_unique_id for p in photos}
+    unique = {p.file_unique_id: p for p in message.photos}
+    fresh = [p for key, p in unique.items() if key not in known]
+    rejected = max(0, len(photos) + len(fresh) - MAX_PHOTOS)
+    fresh = fresh[: max(0, MAX_PHOTOS - len(photos))]
+    used = sum(p.size for p in photos)
+    checked = await evidence.inspect(turn, fresh, used)
+    for photo, size, mime_type in checked.accepted:
+        photos.append(
+            DraftPhoto(
+                file_id=photo.file_id,
+                file_unique_id=photo.file_unique_id,
+                media_group_id=photo.media_group_id,
+                mime_type=mime_type,
+                size=size,
+            )
+        )
+    evidence.tell_refusals(turn, checked.refused)
+    refused = evidence.count_refusals(draft(turn).refused_files, checked.refused)
+    update_draft(turn, photos=tuple(photos), refused_files=refused)
+    if rejected:
+        turn.send(turn.t("photos.too_many", max=MAX_PHOTOS, rejected=rejected))
+    turn.conversation.step_seq += 1
+    step = IntakeStep.PHOTOS
+    text, rows = photos_screen(turn, step, step_header(turn, step))
+    turn.send(text, InlineKeyboard(rows=rows))
