@@ -112,23 +112,25 @@ async def run_round(uow_factory: UowFactory, engine: Engine, now: datetime) -> R
 
 
 def _decide(
-    engine: Engine,
+    rules: Rules,
+    categories: Sequence[Category],
     report: Report,
     now: datetime,
     move: Move,
     note: str = "",
     next_look: NextLook | None = None,
 ) -> Decision | None:
-    category = category_by_code(engine.categories, report.category)
+    category = category_by_code(categories, report.category)
     state = state_of(report, pengawasan=category is not None and category.pengawasan)
-    outcome = decide(state, move, SYSTEM, now, engine.rules, note=note, next_look=next_look)
+    outcome = decide(state, move, SYSTEM, now, rules, note=note, next_look=next_look)
     return outcome if isinstance(outcome, Decision) else None
 
 
-def look_at(engine: Engine, report: Report, now: datetime) -> tuple[Decision, int]:
+def look_at(
+    rules: Rules, categories: Sequence[Category], report: Report, now: datetime
+) -> tuple[Decision, int]:
     """The decision of the engine's look at ``report`` today (the notice owed and the next
     look, or only the next look) and the escalation level."""
-    rules = engine.rules
     today = local_date(now, rules.timezone)
     if report.closed_at is not None:
         due = Due(None, None)  # closed for good: nothing more is owed
@@ -145,9 +147,9 @@ def look_at(engine: Engine, report: Report, now: datetime) -> tuple[Decision, in
             CaseAction.AUTO_CLOSE: str(rules.policy.auto_close),
         }[action]
         # Refused when the report moved on since the agenda was read: only the look stays.
-        decision = _decide(engine, report, now, action, note, next_look)
+        decision = _decide(rules, categories, report, now, action, note, next_look)
     if decision is None:
-        decision = _decide(engine, report, now, Upkeep.LOOK, next_look=next_look)
+        decision = _decide(rules, categories, report, now, Upkeep.LOOK, next_look=next_look)
     assert decision is not None  # the engine may always look
     return decision, due.level
 
@@ -159,7 +161,7 @@ async def _agenda_batch(
         reports = await uow.reports.due_for_notice(today, BATCH)
         owed: list[Owed] = []
         for report in reports:
-            decision, level = look_at(engine, report, now)
+            decision, level = look_at(engine.rules, engine.categories, report, now)
             if not await apply_decision(uow, report, decision, now):
                 continue  # another round got there first
             if decision.action == Upkeep.LOOK:
@@ -188,7 +190,9 @@ async def _ombudsman_batch(
         reports = await uow.reports.due_for_ombudsman(today, _UNIT_STAGE_VALUES, BATCH)
         days = engine.rules.policy.ombudsman
         for report in reports:
-            decision = _decide(engine, report, now, CaseAction.OMBUDSMAN, str(days))
+            decision = _decide(
+                engine.rules, engine.categories, report, now, CaseAction.OMBUDSMAN, str(days)
+            )
             if decision is None or not await apply_decision(uow, report, decision, now):
                 continue  # another round got there first
             await engine.notices.ombudsman(uow, now, report, decision)
