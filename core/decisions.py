@@ -17,15 +17,29 @@ function in storage (``storage.report_state``), which also guards the reminder e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
-from zoneinfo import ZoneInfo
 
-from core.calendar import WorkingCalendar
-from core.deadlines import DeadlinePolicy, due_date, first_notice_on, local_date
-from core.lifecycle import ROWS, Claim, Move, ReportStatus, ReportType, Upkeep, can_transition
+from core.deadlines import due_date, first_notice_on, local_date
+from core.decision_types import (
+    REPORTER,
+    REPORTER_LABEL,
+    SUPPORTER_LABEL,
+    SYSTEM,
+    SYSTEM_LABEL,
+    Actor,
+    Decision,
+    NextLook,
+    Pause,
+    Refusal,
+    ReportState,
+    Rules,
+    Target,
+    TimelineEvent,
+)
+from core.lifecycle import ROWS, Move, ReportStatus, Upkeep, can_transition
 from core.lifecycle import Audience as Audience
 from core.lifecycle import NoticeOwed as NoticeOwed
 from core.performance import Moments, Step, advance, begin, stage_limits
@@ -34,7 +48,6 @@ from core.permissions import (
     ActorKind,
     CaseAction,
     UnitKind,
-    actor_kind,
     move_refusal,
     next_status,
 )
@@ -42,132 +55,6 @@ from core.timeline import EventKind
 
 _S = ReportStatus
 _A = CaseAction
-
-#: How the reporter and the reminder engine are named in the timeline.
-REPORTER_LABEL: Final = "pelapor"
-SYSTEM_LABEL: Final = "sistem"
-#: A citizen who supports the report (laporan serupa): never who.
-SUPPORTER_LABEL: Final = "pendukung"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: ``label`` goes into the timeline (an officer: ``petugas:<id>:<name>``);
-    ``unit_id`` is the officer's unit (None for the reporter and the reminder engine)."""
-
-    kind: ActorKind
-    label: str
-    unit_id: int | None = None
-
-    @classmethod
-    def officer(cls, user_id: str, name: str, unit_id: int, unit_kind: str) -> Actor:
-        label = f"petugas:{user_id}:{name}"[:64]
-        return cls(actor_kind(unit_kind), label, unit_id)
-
-
-REPORTER: Final = Actor(ActorKind.CITIZEN, REPORTER_LABEL)
-SYSTEM: Final = Actor(ActorKind.SYSTEM, SYSTEM_LABEL)
-
-
-@dataclass(frozen=True)
-class Pause:
-    """A stage paused while the unit waits for the reporter (SP4N-LAPOR! "Tunda")."""
-
-    status: ReportStatus  # where the unit was: the reporter's answer goes back there
-    at: datetime
-    days_left: int | None  # working days the stage had left (None: it had no deadline)
-
-
-@dataclass(frozen=True)
-class ReportState:
-    """The lifecycle fields of one report (``status`` None: not submitted yet)."""
-
-    status: ReportStatus | None
-    report_type: ReportType
-    pengawasan: bool = False  # the category needs an inspection (60 working days)
-    unit_id: int | None = None
-    due_date: date | None = None
-    next_notice_on: date | None = None
-    pause: Pause | None = None
-    ombudsman_on: date | None = None
-    selesai_at: datetime | None = None
-    closed_at: datetime | None = None
-    rating: int | None = None
-    # The measured stages (core.performance): when each ended, in time or not, the open
-    # stage's deadline. None: not submitted yet.
-    moments: Moments | None = None
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The region's calendar, zone and deadline policy (all pure data)."""
-
-    calendar: WorkingCalendar
-    timezone: ZoneInfo
-    policy: DeadlinePolicy
-
-
-@dataclass(frozen=True)
-class Target:
-    """The unit a report is transferred or routed to (``fallback``: routed there because the
-    unit of its place or category has no group)."""
-
-    unit_id: int
-    active: bool = True
-    fallback: bool = False
-
-
-@dataclass(frozen=True)
-class NextLook:
-    """The reminder engine's next look at a report (``on`` None: nothing more is owed)."""
-
-    on: date | None
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One line of the report's audit trail."""
-
-    kind: EventKind
-    actor: str
-    status_from: ReportStatus | None
-    status_to: ReportStatus | None
-    note: str = ""
-    unit_id: int | None = None
-    to_unit_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The change: the report's lifecycle fields after it, its event and the notices owed."""
-
-    action: Move
-    before: ReportState
-    after: ReportState
-    events: tuple[TimelineEvent, ...]  # what the timeline records (a look records nothing)
-    notices: tuple[NoticeOwed, ...]
-    touches: bool = True  # the report's "updated at" moves
-
-    @property
-    def event(self) -> TimelineEvent:
-        """The event of an action (every case action and routing record exactly one)."""
-        return self.events[0]
-
-    @property
-    def status_changed(self) -> bool:
-        return self.before.status != self.after.status
-
-    @property
-    def claim(self) -> Claim | None:
-        """The agenda field the write takes over: it must still hold ``before``'s value."""
-        return ROWS[self.action].claims
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """The change is impossible; ``reason`` is a catalogue key suffix (``case.refused.*``)."""
-
-    reason: str
 
 
 def _n(audience: Audience, key: str = "") -> NoticeOwed:
@@ -425,7 +312,10 @@ def _event(
 
 __all__ = [
     "REPORTER",
+    "REPORTER_LABEL",
+    "SUPPORTER_LABEL",
     "SYSTEM",
+    "SYSTEM_LABEL",
     "Actor",
     "ActorKind",
     "Audience",
