@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from cases.reminders import ReminderRound, UowFactory
 from handlers.deps import HandlerDeps
-from handlers.reminders import ReminderRound, UowFactory, run_reminders
+from handlers.reminders import run_reminders
 from storage.outbox_retention import prune_sent
 
 log = logging.getLogger(__name__)

@@ -73,7 +73,7 @@ async def file_report(
     outcome = decide(state, CaseAction.SUBMIT, filed_by, now, filing.rules, note=note)
     assert isinstance(outcome, Decision), outcome
     await uow.reports.add(report, list(photos), write_decision(report, outcome, now))
-    unit = await assign_new_report(uow, filing.categories, report, now)
+    unit = await assign_new_report(uow, filing.categories, report, now, filing.rules)
     if unit is not None:
         await filing.notices.new_report(uow, now, report, unit)
     return unit

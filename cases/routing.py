@@ -1,9 +1,10 @@
 """Routing (disposisi): which unit holds a new report.
 
 The ladder itself (desa → kecamatan → coordinator, a unit without a bound group is skipped) is
-one pure rule in ``core.routing``; this module looks the units up and writes where the report
-went. Which groups *see* a report's messages is the conversations' business
-(``handlers.routing``).
+one pure rule in ``core.routing``; this module looks the units up, and where the report goes is
+a decision (``core.decisions.decide`` on ``Upkeep.ROUTE``: the report's ``unit_id`` and its
+"routed" event), written by ``storage.report_state``. Which groups *see* a report's messages is
+the conversations' business (``handlers.routing``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from core import decisions
 from core.categories import Category, category_by_code
-from core.decisions import SYSTEM
+from core.decisions import SYSTEM, Decision, Rules, decide
+from core.lifecycle import Upkeep
 from core.routing import COORDINATOR, Target, candidates, choose
-from core.timeline import EventKind
-from storage.models import Report, ReportEvent, Unit
+from storage.models import Report, Unit
+from storage.report_state import apply_decision, state_of
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,7 @@ async def route(
 
 
 async def assign_new_report(
-    uow: UnitOfWork, categories: Sequence[Category], report: Report, now: datetime
+    uow: UnitOfWork, categories: Sequence[Category], report: Report, now: datetime, rules: Rules
 ) -> Unit | None:
     """Route a just-stored report to its unit and record where it went."""
     unit, fell_back = await route(uow, categories, report)
@@ -57,16 +60,10 @@ async def assign_new_report(
         # coordinator's /antrian shows it once units are seeded and a group is bound.
         log.warning("report %d could not be routed: no units are registered", report.id)
         return None
-    report.unit_id = unit.id
-    uow.reports.add_event(
-        ReportEvent(
-            report_id=report.id,
-            kind=EventKind.ROUTED_FALLBACK if fell_back else EventKind.ROUTED,
-            actor=SYSTEM.label,
-            note=unit.name,
-            unit_id=SYSTEM.unit_id,
-            to_unit_id=unit.id,
-            created_at=now,
-        )
-    )
+    category = category_by_code(categories, report.category)
+    state = state_of(report, pengawasan=category is not None and category.pengawasan)
+    to = decisions.Target(unit.id, unit.active, fallback=fell_back)
+    outcome = decide(state, Upkeep.ROUTE, SYSTEM, now, rules, to=to, note=unit.name)
+    assert isinstance(outcome, Decision), outcome  # a new report is baru, the unit active
+    await apply_decision(uow, report, outcome, now)
     return unit

@@ -16,7 +16,8 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
-from core.lifecycle import ReportStatus, ReportType
+from core.lifecycle import UNIT_STAGES as UNIT_STAGES  # the unit's stages, from the table
+from core.lifecycle import Clock, ReportStatus, ReportType, clock
 
 #: Verify and route a new report (verifikasi dan disposisi).
 VERIFY_DAYS: Final = 3
@@ -38,9 +39,6 @@ MORNING: Final = time(7, 30)
 #: How long a group binding code (``/daftar CODE``) stays valid, in hours.
 BINDING_CODE_HOURS: Final = 48
 BINDING_CODE_TTL: Final = timedelta(hours=BINDING_CODE_HOURS)
-
-#: Stages whose deadline is the unit's (reminders and escalation apply).
-UNIT_STAGES: Final = frozenset({ReportStatus.BARU, ReportStatus.DIDISPOSISI, ReportStatus.DIPROSES})
 
 
 @dataclass(frozen=True)
@@ -65,18 +63,20 @@ class DeadlinePolicy:
     def stage_days(
         self, status: ReportStatus, report_type: ReportType, *, pengawasan: bool = False
     ) -> int | None:
-        """Working days for the stage a report has just entered; None: no clock runs."""
-        if status == ReportStatus.BARU:
+        """Working days for the stage a report has just entered (its clock in the lifecycle's
+        stage table); None: no clock runs."""
+        kind = clock(status)
+        if kind == Clock.VERIFY:
             return self.verify
-        if status == ReportStatus.DIDISPOSISI:
+        if kind == Clock.FOLLOW_UP:
             return self.follow_up
-        if status == ReportStatus.DIPROSES:
+        if kind == Clock.RESOLVE:
             if report_type == ReportType.ASPIRASI:
                 return self.resolve_aspirasi
             if report_type == ReportType.PERMINTAAN_INFORMASI:
                 return self.resolve_informasi
             return self.resolve_pengawasan if pengawasan else self.resolve_pengaduan
-        if status == ReportStatus.SELESAI:
+        if kind == Clock.QUIET:
             return self.auto_close
         return None
 

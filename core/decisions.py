@@ -1,166 +1,60 @@
 """A report's life as one pure function: :func:`decide`.
 
-``decide(state, action, actor, now, rules)`` reads the report's lifecycle fields, who acts and
+``decide(state, move, actor, now, rules)`` reads the report's lifecycle fields, who acts and
 when, and returns either a :class:`Decision` (the fields after the change, the timeline event and
-the notices owed) or a :class:`Refusal` with its reason key. It enforces the permission table
-(``core.permissions``) and the status table (``core.lifecycle.ALLOWED_TRANSITIONS``).
+the notices owed) or a :class:`Refusal` with its reason key. What each move may do, who may take
+it, the event it records and the notices it owes are rows of the lifecycle table
+(``core.lifecycle.LIFECYCLE``); this module holds the time rules (deadlines, pauses, closing).
 
-Handlers and the reminder engine call it; one function in storage (``storage.report_state``)
-writes a decision into the report row. Nothing else writes a status, a deadline or a pause.
-See docs/lifecycle.md.
+A move is a person's or the engine's action (:class:`~core.lifecycle.CaseAction`) or the
+system's upkeep (:class:`~core.lifecycle.Upkeep`: routing a new report to its unit, the reminder
+engine moving its next look). Every lifecycle field (status, deadlines, ``unit_id``,
+``next_notice_on``, ``ombudsman_on``, pauses, closing) is written from a decision, by one
+function in storage (``storage.report_state``), which also guards the reminder engine's claims
+(:attr:`Decision.claim`). See docs/lifecycle.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from enum import StrEnum
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from types import MappingProxyType
 from typing import Final
-from zoneinfo import ZoneInfo
 
-from core.calendar import WorkingCalendar
-from core.deadlines import DeadlinePolicy, due_date, first_notice_on, local_date
-from core.lifecycle import ReportStatus, ReportType, can_transition
+from core.deadlines import due_date, first_notice_on, local_date
+from core.decision_types import (
+    REPORTER,
+    REPORTER_LABEL,
+    SUPPORTER_LABEL,
+    SYSTEM,
+    SYSTEM_LABEL,
+    Actor,
+    Decision,
+    NextLook,
+    Pause,
+    Refusal,
+    ReportState,
+    Rules,
+    Target,
+    TimelineEvent,
+)
+from core.lifecycle import ROWS, Move, ReportStatus, Upkeep, can_transition
+from core.lifecycle import Audience as Audience
+from core.lifecycle import NoticeOwed as NoticeOwed
 from core.performance import Moments, Step, advance, begin, stage_limits
 from core.permissions import (
     ARCHIVE_REASONS,
     ActorKind,
     CaseAction,
     UnitKind,
-    actor_kind,
+    move_refusal,
     next_status,
-    refusal,
 )
-from core.timeline import EVENT_KINDS, EventKind
+from core.timeline import EventKind
 
 _S = ReportStatus
 _A = CaseAction
-
-#: How the reporter and the reminder engine are named in the timeline.
-REPORTER_LABEL: Final = "pelapor"
-SYSTEM_LABEL: Final = "sistem"
-#: A citizen who supports the report (laporan serupa): never who.
-SUPPORTER_LABEL: Final = "pendukung"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: ``label`` goes into the timeline (an officer: ``petugas:<id>:<name>``);
-    ``unit_id`` is the officer's unit (None for the reporter and the reminder engine)."""
-
-    kind: ActorKind
-    label: str
-    unit_id: int | None = None
-
-    @classmethod
-    def officer(cls, user_id: str, name: str, unit_id: int, unit_kind: str) -> Actor:
-        label = f"petugas:{user_id}:{name}"[:64]
-        return cls(actor_kind(unit_kind), label, unit_id)
-
-
-REPORTER: Final = Actor(ActorKind.CITIZEN, REPORTER_LABEL)
-SYSTEM: Final = Actor(ActorKind.SYSTEM, SYSTEM_LABEL)
-
-
-@dataclass(frozen=True)
-class Pause:
-    """A stage paused while the unit waits for the reporter (SP4N-LAPOR! "Tunda")."""
-
-    status: ReportStatus  # where the unit was: the reporter's answer goes back there
-    at: datetime
-    days_left: int | None  # working days the stage had left (None: it had no deadline)
-
-
-@dataclass(frozen=True)
-class ReportState:
-    """The lifecycle fields of one report (``status`` None: not submitted yet)."""
-
-    status: ReportStatus | None
-    report_type: ReportType
-    pengawasan: bool = False  # the category needs an inspection (60 working days)
-    unit_id: int | None = None
-    due_date: date | None = None
-    next_notice_on: date | None = None
-    pause: Pause | None = None
-    ombudsman_on: date | None = None
-    selesai_at: datetime | None = None
-    closed_at: datetime | None = None
-    rating: int | None = None
-    # The measured stages (core.performance): when each ended, in time or not, the open
-    # stage's deadline. None: not submitted yet.
-    moments: Moments | None = None
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The region's calendar, zone and deadline policy (all pure data)."""
-
-    calendar: WorkingCalendar
-    timezone: ZoneInfo
-    policy: DeadlinePolicy
-
-
-@dataclass(frozen=True)
-class Target:
-    """The unit a report is transferred to."""
-
-    unit_id: int
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    """One line of the report's audit trail."""
-
-    kind: EventKind
-    actor: str
-    status_from: ReportStatus | None
-    status_to: ReportStatus | None
-    note: str = ""
-    unit_id: int | None = None
-    to_unit_id: int | None = None
-
-
-class Audience(StrEnum):
-    """Who a notice owed by a change goes to (the handlers fill in the words)."""
-
-    REPORTER = "reporter"  # a message to the reporter with a reply button
-    REPORTER_FINAL = "reporter_final"  # a message to the reporter without a reply button
-    REPORTER_CONFIRM = "reporter_confirm"  # the answer with "done? yes / no" buttons
-    HOLDER = "holder"  # the holding unit's groups, as a reply to the card
-    COORDINATOR = "coordinator"  # the coordinator's groups
-    ESCALATION = "escalation"  # the holder's parent unit and the coordinator
-    CARDS = "cards"  # the report's cards are edited to the new state
-    MOVE_CARDS = "move_cards"  # the card leaves the old unit and appears at the new one
-
-
-@dataclass(frozen=True)
-class NoticeOwed:
-    audience: Audience
-    key: str = ""  # the catalogue key of the message ('' for cards)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The change: the report's lifecycle fields after it, its event and the notices owed."""
-
-    action: CaseAction
-    before: ReportState
-    after: ReportState
-    event: TimelineEvent
-    notices: tuple[NoticeOwed, ...]
-    touches: bool = True  # the report's "updated at" moves
-
-    @property
-    def status_changed(self) -> bool:
-        return self.before.status != self.after.status
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """The change is impossible; ``reason`` is a catalogue key suffix (``case.refused.*``)."""
-
-    reason: str
 
 
 def _n(audience: Audience, key: str = "") -> NoticeOwed:
@@ -169,47 +63,19 @@ def _n(audience: Audience, key: str = "") -> NoticeOwed:
 
 _CARDS = _n(Audience.CARDS)
 
-#: The notices each action owes, in the order they are sent.
-NOTICES: dict[CaseAction, tuple[NoticeOwed, ...]] = {
-    _A.VERIFY: (_n(Audience.REPORTER, "notify.verified"), _CARDS),
-    _A.ASK: (_n(Audience.REPORTER, "notify.question"), _CARDS),
-    _A.NOTE: (_n(Audience.REPORTER, "notify.followup"), _CARDS),
-    _A.DONE: (_n(Audience.REPORTER_CONFIRM, "notify.done"), _CARDS),
-    _A.ARCHIVE: (_n(Audience.REPORTER_FINAL, "notify.archived"), _CARDS),
-    _A.TRANSFER: (_n(Audience.MOVE_CARDS), _n(Audience.REPORTER, "notify.transferred")),
-    _A.ANSWER: (_n(Audience.REPORTER, "notify.answer"),),
-    _A.SUBMIT: (),
-    _A.INFO: (_n(Audience.HOLDER, "group.from_reporter"),),
-    _A.RESUME: (_n(Audience.HOLDER, "group.from_reporter"), _CARDS),
-    _A.REOPEN: (
-        _n(Audience.HOLDER, "group.reopened"),
-        _n(Audience.COORDINATOR, "group.reopened"),
-        _CARDS,
-    ),
-    _A.CONFIRM: (),
-    _A.RATE: (_n(Audience.HOLDER, "group.rated"), _CARDS),
-    _A.REMIND: (_n(Audience.HOLDER, "clock.reminder"),),
-    _A.ESCALATE: (_n(Audience.ESCALATION, "clock.escalation"),),
-    _A.AUTO_CLOSE: (_n(Audience.REPORTER_FINAL, "notify.auto_closed"), _CARDS),
-    _A.OMBUDSMAN: (
-        _n(Audience.REPORTER_FINAL, "notify.ombudsman"),
-        _n(Audience.COORDINATOR, "clock.ombudsman"),
-    ),
-}
+#: The notices each action owes, in the order they are sent (from the lifecycle table).
+NOTICES: Final[Mapping[CaseAction, tuple[NoticeOwed, ...]]] = MappingProxyType(
+    {action: ROWS[action].notices for action in CaseAction}
+)
 #: Archived as a duplicate of an open report: the reporter is told which report carries it.
 _DUPLICATE: Final = (_n(Audience.REPORTER_FINAL, "notify.duplicate"), _CARDS)
 #: The archive reason that needs the original report (``duplicate_of``).
 DUPLICATE_REASON: Final = "duplikat"
-#: A first answer starts the finishing stage: the reporter is told its new date.
-_ANSWER_WITH_DUE: Final = (_n(Audience.REPORTER, "notify.answer_due"), _CARDS)
-
-#: Actions that leave the report's "updated at" alone (audit lines only).
-_QUIET: Final = frozenset({_A.CONFIRM, _A.REMIND, _A.ESCALATE, _A.OMBUDSMAN})
 
 
 def decide(
     state: ReportState,
-    action: CaseAction,
+    action: Move,
     actor: Actor,
     now: datetime,
     rules: Rules,
@@ -219,13 +85,15 @@ def decide(
     to: Target | None = None,
     rating: int | None = None,
     duplicate_of: str = "",
+    next_look: NextLook | None = None,
 ) -> Decision | Refusal:
     """Decide one change of a report (see the module docstring).
 
     ``note`` is the officer's or reporter's words (timeline note), ``reason`` an archive reason,
-    ``to`` a transfer's destination, ``rating`` the reporter's stars. The reminder engine puts
-    its detail (reminder kind, escalation level) in ``note``. Archiving as a duplicate names the
-    open original's tracking number in ``duplicate_of`` (checked open by the caller).
+    ``to`` a transfer's or a routing's destination, ``rating`` the reporter's stars. The
+    reminder engine puts its detail (reminder kind, escalation level) in ``note`` and, for the
+    moves that reschedule it, its ``next_look``. Archiving as a duplicate names the open
+    original's tracking number in ``duplicate_of`` (checked open by the caller).
     """
     refused = _refusal(state, action, actor, reason=reason, to=to, rating=rating)
     if not refused and action == _A.ARCHIVE and reason == DUPLICATE_REASON and not duplicate_of:
@@ -233,45 +101,51 @@ def decide(
     if refused:
         return Refusal(refused)
     before = state.status
+    row = ROWS[action]
     after = _after(state, action, now, rules, to=to, rating=rating)
+    if row.reschedules and next_look is not None:
+        after = replace(after, next_notice_on=next_look.on)
     assert after.status is not None
     if before is not None and after.status != before and not can_transition(before, after.status):
-        return Refusal("not_allowed")  # the permission table and the status table disagree
-    notices = NOTICES[action]
-    if action == _A.ANSWER and after.status != before:
-        notices = _ANSWER_WITH_DUE
+        return Refusal("not_allowed")  # cannot happen: both come from the lifecycle table
+    notices = row.notices
+    if row.moved_notices is not None and after.status != before:
+        notices = row.moved_notices
     if action == _A.ARCHIVE and reason == DUPLICATE_REASON:
         notices = _DUPLICATE
         note = f"{DUPLICATE_REASON}: {duplicate_of}" + (f" — {note}" if note else "")
-    event = _event(state, after, action, actor, note or reason, to)
-    after = replace(after, moments=_measured(state, event, now, rules))
+    events: tuple[TimelineEvent, ...] = ()
+    if row.event is not None:
+        kind = EventKind.ROUTED_FALLBACK if to is not None and to.fallback else row.event
+        events = (_event(state, after, kind, row.records_status, actor, note or reason, to),)
+    after = replace(after, moments=_measured(state, events, now, rules))
     return Decision(
         action=action,
         before=state,
         after=after,
-        event=event,
+        events=events,
         notices=notices,
-        touches=action not in _QUIET,
+        touches=not row.quiet,
     )
 
 
 def _refusal(
     state: ReportState,
-    action: CaseAction,
+    action: Move,
     actor: Actor,
     *,
     reason: str,
     to: Target | None,
     rating: int | None,
 ) -> str:
-    refused = refusal(action, state.status, actor.kind)
+    refused = move_refusal(action, state.status, actor.kind)
     if refused:
         return refused
     if actor.kind == ActorKind.OFFICER and (
         actor.unit_id is None or actor.unit_id != state.unit_id
     ):
         return "not_yours"
-    if action == _A.TRANSFER:
+    if action in (_A.TRANSFER, Upkeep.ROUTE):
         if to is None or not to.active:
             return "unknown_unit"
         if to.unit_id == state.unit_id:
@@ -287,7 +161,7 @@ def _refusal(
 
 def _after(
     state: ReportState,
-    action: CaseAction,
+    action: Move,
     now: datetime,
     rules: Rules,
     *,
@@ -310,8 +184,11 @@ def _after(
         return replace(state, rating=rating)
     if action == _A.OMBUDSMAN:
         return replace(state, ombudsman_on=None)
-    if action in (_A.REMIND, _A.ESCALATE):
+    if action in (_A.REMIND, _A.ESCALATE, Upkeep.LOOK):
         return state
+    if action == Upkeep.ROUTE:
+        assert to is not None
+        return replace(state, unit_id=to.unit_id)
     if action == _A.INFO:
         if status == _S.SELESAI and state.closed_at is None:
             # The reporter is not silent: the quiet period before closing starts again.
@@ -387,7 +264,7 @@ def _resumed(state: ReportState, now: datetime, rules: Rules) -> ReportState:
 
 
 def _measured(
-    state: ReportState, event: TimelineEvent, now: datetime, rules: Rules
+    state: ReportState, events: tuple[TimelineEvent, ...], now: datetime, rules: Rules
 ) -> Moments | None:
     """The measured stages after the change: a status change of the timeline may end a stage
     (the same rule as a timeline read by ``core.performance.moments``)."""
@@ -396,7 +273,10 @@ def _measured(
     if state.status is None:
         return begin(today, limits, rules.calendar)
     moments = state.moments
-    if moments is None or event.status_to is None or event.status_to == event.status_from:
+    event = events[0] if events else None
+    if moments is None or event is None:
+        return moments
+    if event.status_to is None or event.status_to == event.status_from:
         return moments
     waiting = None
     if state.status == _S.MENUNGGU_PELAPOR and state.pause is not None:
@@ -409,7 +289,8 @@ def _measured(
 def _event(
     before: ReportState,
     after: ReportState,
-    action: CaseAction,
+    kind: EventKind,
+    records_status: bool,
     actor: Actor,
     note: str,
     to: Target | None,
@@ -417,35 +298,30 @@ def _event(
     changed = before.status != after.status
     unit_id = before.unit_id if actor.kind == ActorKind.SYSTEM else actor.unit_id
     return TimelineEvent(
-        kind=EVENT_KINDS[action],
+        kind=kind,
         actor=actor.label,
         # Officers' status actions always record their from/to, even when the status stays
         # (a second follow-up note); the reporter's and the engine's only when it moved.
-        status_from=before.status if changed or _records_status(action) else None,
-        status_to=after.status if changed or _records_status(action) else None,
+        status_from=before.status if changed or records_status else None,
+        status_to=after.status if changed or records_status else None,
         note=note,
         unit_id=unit_id,
         to_unit_id=to.unit_id if to is not None else None,
     )
 
 
-_RECORDS_STATUS: Final = frozenset(
-    {_A.VERIFY, _A.ASK, _A.NOTE, _A.DONE, _A.ARCHIVE, _A.TRANSFER, _A.REOPEN}
-)
-
-
-def _records_status(action: CaseAction) -> bool:
-    return action in _RECORDS_STATUS
-
-
 __all__ = [
     "REPORTER",
+    "REPORTER_LABEL",
+    "SUPPORTER_LABEL",
     "SYSTEM",
+    "SYSTEM_LABEL",
     "Actor",
     "ActorKind",
     "Audience",
     "CaseAction",
     "Decision",
+    "NextLook",
     "NoticeOwed",
     "Pause",
     "Refusal",

@@ -1,54 +1,24 @@
-"""Who may do what to a report, and in which status (the permission table).
+"""Who may do what to a report, and in which status: read from the lifecycle table.
 
-The status table (``core.lifecycle``) says which status changes exist; this module names the
-actions people and the reminder engine take (buttons, commands, scheduled rounds), who may take
-each one, and refuses an impossible one with a reason key that the handlers turn into a sentence.
-:func:`core.decisions.decide` reads these tables; nothing else should decide a report's change.
-See docs/lifecycle.md for the table in prose.
+The table (``core.lifecycle.LIFECYCLE``) says, per action, who may take it, in which statuses
+and where it leads; this module derives the permission sets from it (:data:`ACTORS`,
+:data:`ALLOWED_IN`), refuses an impossible action with a reason key that the handlers turn into
+a sentence, and says where an allowed one leads. :func:`core.decisions.decide` reads these;
+nothing else should decide a report's change. See docs/lifecycle.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
-from core.lifecycle import ReportStatus
+from core.lifecycle import PAUSABLE, PAUSED_STATUS, ROWS, Move, ReportStatus
+from core.lifecycle import ActorKind as ActorKind
+from core.lifecycle import CaseAction as CaseAction
 
 _S = ReportStatus
-
-
-class CaseAction(StrEnum):
-    """An action on a report; values go into button data and timeline events, keep them stable."""
-
-    # The unit's officers (and the coordinator's).
-    VERIFY = "vf"  # Verifikasi: the report is real and belongs here → didisposisi
-    ASK = "ask"  # Minta info: a question to the reporter → menunggu_pelapor (clock paused)
-    NOTE = "tl"  # Tindak lanjut: the unit is acting, with a note → diproses
-    DONE = "done"  # Selesai, with the answer → selesai
-    TRANSFER = "tr"  # Alihkan: bukan wewenang, to another unit (an event, not a status)
-    ARCHIVE = "ar"  # Arsipkan, with a reason from a list → diarsipkan
-    ANSWER = "ans"  # an officer's reply relayed to the reporter
-    # The reporter (pelapor).
-    SUBMIT = "submit"  # a new report → baru
-    INFO = "info"  # more information from the reporter; no status change
-    RESUME = "resume"  # the reporter answered a question → back to where the unit was
-    REOPEN = "reopen"  # the reporter says "belum selesai" → diproses
-    CONFIRM = "confirm"  # the reporter says "sudah selesai": closed for good
-    RATE = "rate"  # the reporter rates the answer (1-5)
-    # The reminder engine (pengingat).
-    REMIND = "remind"  # the deadline is tomorrow or today
-    ESCALATE = "escalate"  # the deadline has passed
-    AUTO_CLOSE = "close"  # selesai and the reporter stayed silent: closed for good
-    OMBUDSMAN = "ombudsman"  # unresolved this long: the reporter may go to Ombudsman RI
-
-
-class ActorKind(StrEnum):
-    """Who acts: the reporter, an officer of the unit holding the report, an officer of the
-    coordinator's unit (acts on any report), or the reminder engine."""
-
-    CITIZEN = "citizen"
-    OFFICER = "officer"
-    COORDINATOR = "coordinator"
-    SYSTEM = "system"
 
 
 class UnitKind(StrEnum):
@@ -61,58 +31,16 @@ class UnitKind(StrEnum):
 #: Reasons for archiving (SP4N-LAPOR! "Arsip"); values go into button data.
 ARCHIVE_REASONS = ("tidak_jelas", "bukan_layanan", "duplikat", "spam", "lainnya")
 
-_OPEN = frozenset({_S.BARU, _S.DIDISPOSISI, _S.DIPROSES, _S.MENUNGGU_PELAPOR})
-_WORKING = frozenset({_S.DIDISPOSISI, _S.DIPROSES, _S.MENUNGGU_PELAPOR})
-_UNIT_STAGES = frozenset({_S.BARU, _S.DIDISPOSISI, _S.DIPROSES})
-_OFFICERS = frozenset({ActorKind.OFFICER, ActorKind.COORDINATOR})
-_CITIZEN = frozenset({ActorKind.CITIZEN})
-_SYSTEM = frozenset({ActorKind.SYSTEM})
-
-#: Who may take each action.
-ACTORS: dict[CaseAction, frozenset[ActorKind]] = {
-    CaseAction.VERIFY: _OFFICERS,
-    CaseAction.ASK: _OFFICERS,
-    CaseAction.NOTE: _OFFICERS,
-    CaseAction.DONE: _OFFICERS,
-    CaseAction.TRANSFER: _OFFICERS,
-    CaseAction.ARCHIVE: _OFFICERS,
-    CaseAction.ANSWER: _OFFICERS,
-    CaseAction.SUBMIT: _CITIZEN,
-    CaseAction.INFO: _CITIZEN,
-    CaseAction.RESUME: _CITIZEN,
-    CaseAction.REOPEN: _CITIZEN,
-    CaseAction.CONFIRM: _CITIZEN,
-    CaseAction.RATE: _CITIZEN,
-    CaseAction.REMIND: _SYSTEM,
-    CaseAction.ESCALATE: _SYSTEM,
-    CaseAction.AUTO_CLOSE: _SYSTEM,
-    CaseAction.OMBUDSMAN: _SYSTEM,
-}
+#: Who may take each action (derived from the lifecycle table).
+ACTORS: Final[Mapping[CaseAction, frozenset[ActorKind]]] = MappingProxyType(
+    {action: ROWS[action].actors for action in CaseAction}
+)
 
 #: The statuses in which each action is possible (``SUBMIT`` needs no report yet: see
 #: :func:`refusal`).
-ALLOWED_IN: dict[CaseAction, frozenset[ReportStatus]] = {
-    CaseAction.VERIFY: frozenset({_S.BARU}),
-    CaseAction.ASK: frozenset({_S.DIDISPOSISI, _S.DIPROSES}),
-    CaseAction.NOTE: _WORKING,
-    CaseAction.DONE: _WORKING,
-    CaseAction.TRANSFER: _OPEN,
-    CaseAction.ARCHIVE: _OPEN,
-    CaseAction.ANSWER: _WORKING | {_S.SELESAI},
-    CaseAction.SUBMIT: frozenset(),
-    CaseAction.INFO: frozenset({_S.BARU, _S.DIDISPOSISI, _S.DIPROSES, _S.SELESAI}),
-    CaseAction.RESUME: frozenset({_S.MENUNGGU_PELAPOR}),
-    CaseAction.REOPEN: frozenset({_S.SELESAI}),
-    CaseAction.CONFIRM: frozenset({_S.SELESAI}),
-    CaseAction.RATE: frozenset({_S.SELESAI}),
-    CaseAction.REMIND: _UNIT_STAGES,
-    CaseAction.ESCALATE: _UNIT_STAGES,
-    CaseAction.AUTO_CLOSE: frozenset({_S.SELESAI}),
-    CaseAction.OMBUDSMAN: _UNIT_STAGES,
-}
-
-#: Actions the reporter's closing buttons lead to: refused as "not finished" before anything else.
-_AFTER_SELESAI = frozenset({CaseAction.CONFIRM, CaseAction.RATE, CaseAction.AUTO_CLOSE})
+ALLOWED_IN: Final[Mapping[CaseAction, frozenset[ReportStatus]]] = MappingProxyType(
+    {action: frozenset(s for s in ROWS[action].moves if s is not None) for action in CaseAction}
+)
 
 
 def refusal(
@@ -122,27 +50,29 @@ def refusal(
 
     ``status`` None means no report exists yet (only ``SUBMIT`` is possible then).
     """
-    if actor not in ACTORS[action]:
+    return move_refusal(action, status, actor)
+
+
+def move_refusal(action: Move, status: ReportStatus | None, actor: ActorKind) -> str:
+    """:func:`refusal` for any move of the lifecycle table (the system's upkeep included)."""
+    row = ROWS[action]
+    if actor not in row.actors:
         return "not_permitted"
-    if action == CaseAction.SUBMIT:
+    if None in row.moves:
         return "" if status is None else "already_submitted"
     if status is None:
         return "no_report"
-    if status in ALLOWED_IN[action]:
+    if status in row.moves:
         return ""
-    if action in _AFTER_SELESAI:
-        return "not_finished"
+    if row.refused:
+        return row.refused
     if status == _S.DIARSIPKAN:
         return "archived"
     if status == _S.SELESAI:
         return "finished"
     if status == _S.BARU:
         return "not_verified"
-    if action == CaseAction.VERIFY:
-        return "already_verified"
-    if action == CaseAction.ASK and status == _S.MENUNGGU_PELAPOR:
-        return "already_waiting"
-    return "not_allowed"
+    return row.refusals.get(status, "not_allowed")
 
 
 def reporter_message(status: ReportStatus) -> CaseAction:
@@ -152,33 +82,14 @@ def reporter_message(status: ReportStatus) -> CaseAction:
 
 
 def next_status(
-    action: CaseAction, status: ReportStatus, paused: ReportStatus | None = None
+    action: Move, status: ReportStatus, paused: ReportStatus | None = None
 ) -> ReportStatus:
-    """The status after ``action`` (assumed allowed: check :func:`refusal` first)."""
-    fixed = _FIXED_NEXT.get(action)
-    if fixed is not None:
-        return fixed
-    if action == CaseAction.RESUME:
-        return paused if paused in (_S.DIDISPOSISI, _S.DIPROSES) else _S.DIPROSES
-    if action == CaseAction.ANSWER:
-        # The unit's first answer is its first follow-up.
-        return _S.DIPROSES if status == _S.DIDISPOSISI else status
-    if action == CaseAction.TRANSFER:
-        # A transfer hands the report to a new unit that has to take it up from the start of
-        # its own work: a verified report stays verified (didisposisi), a new one stays new.
-        return _S.BARU if status == _S.BARU else _S.DIDISPOSISI
-    return status
-
-
-_FIXED_NEXT: dict[CaseAction, ReportStatus] = {
-    CaseAction.VERIFY: _S.DIDISPOSISI,
-    CaseAction.ASK: _S.MENUNGGU_PELAPOR,
-    CaseAction.NOTE: _S.DIPROSES,
-    CaseAction.DONE: _S.SELESAI,
-    CaseAction.ARCHIVE: _S.DIARSIPKAN,
-    CaseAction.REOPEN: _S.DIPROSES,
-    CaseAction.SUBMIT: _S.BARU,
-}
+    """The status after ``action`` (assumed allowed: check :func:`refusal` first); ``paused``
+    is where the unit was before it asked the reporter."""
+    after = ROWS[action].moves.get(status, status)
+    if after is PAUSED_STATUS:
+        return paused if paused in PAUSABLE else _S.DIPROSES
+    return after
 
 
 def actor_kind(unit_kind: str) -> ActorKind:

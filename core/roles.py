@@ -19,13 +19,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from core.permissions import CaseAction
-
-
-class GroupRole(StrEnum):
-    MEMBER = "member"  # anggota grup
-    OFFICER = "officer"  # petugas yang ditunjuk unit (aduan units officers)
-    ADMIN = "admin"  # admin grup (Telegram's creator or administrator)
+from core.lifecycle import ROWS, CaseAction
+from core.lifecycle import GroupRole as GroupRole
 
 
 class GroupAction(StrEnum):
@@ -45,26 +40,37 @@ class GroupAction(StrEnum):
     ANSWER_OTHERS_PROMPT = "prompt_other"  # answering a prompt another person opened
 
 
-_MEMBERS = frozenset(GroupRole)
-_OFFICERS = frozenset({GroupRole.OFFICER, GroupRole.ADMIN})
-_ADMINS = frozenset({GroupRole.ADMIN})
+_RANKS = list(GroupRole)
 
-#: The role table: each action and the roles allowed to do it.
+
+def _from(least: GroupRole) -> frozenset[GroupRole]:
+    """``least`` and every role above it."""
+    return frozenset(_RANKS[_RANKS.index(least) :])
+
+
+#: What a group may do besides the case actions (theirs come from the lifecycle table).
+_GROUP_ONLY: Mapping[GroupAction, GroupRole] = {
+    GroupAction.VIEW: GroupRole.MEMBER,
+    GroupAction.ISSUE_CODE: GroupRole.ADMIN,
+    GroupAction.BIND: GroupRole.ADMIN,
+    GroupAction.RELEASE: GroupRole.ADMIN,
+    GroupAction.ANSWER_OTHERS_PROMPT: GroupRole.OFFICER,
+}
+
+
+def _least(action: GroupAction) -> GroupRole:
+    if action in _GROUP_ONLY:
+        return _GROUP_ONLY[action]
+    role = ROWS[CaseAction(action.value)].role
+    if role is None:  # pragma: no cover (a group action needs its least role in the table)
+        raise RuntimeError(f"no group role for {action}")
+    return role
+
+
+#: The role table: each action and the roles allowed to do it (the case actions' least role is
+#: the lifecycle table's ``role``).
 ROLE_TABLE: Mapping[GroupAction, frozenset[GroupRole]] = MappingProxyType(
-    {
-        GroupAction.VIEW: _MEMBERS,
-        GroupAction.ANSWER: _MEMBERS,
-        GroupAction.VERIFY: _MEMBERS,
-        GroupAction.ASK: _MEMBERS,
-        GroupAction.NOTE: _MEMBERS,
-        GroupAction.DONE: _OFFICERS,
-        GroupAction.TRANSFER: _OFFICERS,
-        GroupAction.ARCHIVE: _OFFICERS,
-        GroupAction.ISSUE_CODE: _ADMINS,
-        GroupAction.BIND: _ADMINS,
-        GroupAction.RELEASE: _ADMINS,
-        GroupAction.ANSWER_OTHERS_PROMPT: _OFFICERS,
-    }
+    {action: _from(_least(action)) for action in GroupAction}
 )
 
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from core.permissions import CaseAction
-
 
 class EventKind(StrEnum):
     """A timeline event's kind (stored; keep the values)."""
@@ -49,30 +47,6 @@ class EventKind(StrEnum):
 
 
 _K = EventKind
-_A = CaseAction
-
-#: The timeline event each action records (every action has one).
-EVENT_KINDS: Final[Mapping[CaseAction, EventKind]] = {
-    _A.VERIFY: _K.VERIFIED,
-    _A.ASK: _K.ASKED,
-    _A.NOTE: _K.FOLLOWED_UP,
-    _A.DONE: _K.DONE,
-    _A.TRANSFER: _K.TRANSFERRED,
-    _A.ARCHIVE: _K.ARCHIVED,
-    _A.ANSWER: _K.ANSWERED,
-    _A.SUBMIT: _K.SUBMITTED,
-    _A.INFO: _K.REPORTER_INFO,
-    _A.RESUME: _K.REPORTER_ANSWER,
-    _A.REOPEN: _K.REOPENED,
-    _A.CONFIRM: _K.CONFIRMED,
-    _A.RATE: _K.RATED,
-    _A.REMIND: _K.REMINDER,
-    _A.ESCALATE: _K.ESCALATED,
-    _A.AUTO_CLOSE: _K.AUTO_CLOSED,
-    _A.OMBUDSMAN: _K.OMBUDSMAN,
-}
-if set(EVENT_KINDS) != set(CaseAction):  # pragma: no cover (a new action needs its event)
-    raise RuntimeError(f"no event kind for {set(CaseAction) - set(EVENT_KINDS)}")
 
 #: Kinds whose note is a code that picks the words: the known codes of each.
 _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {

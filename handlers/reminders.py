@@ -1,27 +1,25 @@
-"""The reminder engine (pengingat): reminders, escalations, auto-close, the Ombudsman notice and
-the morning digests. The scheduler (``bot.reminders``) only decides *when* to call
-:func:`run_reminders`; *what* is
-owed is read from the database (``reports.next_notice_on``, ``reports.ombudsman_on``,
-``digest_runs``), so a restart, a double run or a jump of the clock sends nothing twice and skips
-nothing. Messages go through the outbox in the same transaction as the state they record, like
-every other message of the case work.
-
-Nothing goes out before the configured morning time (local); reminders, escalations, the
-Ombudsman notice and digests go out on working days only, auto-close on any day.
+"""The reminder engine's words (pengingat): the messages its round owes, for the groups and the
+reporters. The round itself (what is owed, the decisions, the claims) is the use case
+``cases.reminders``; :class:`ReminderTexts` is its notices port, and :func:`run_reminders` runs
+a round with the bot's settings. Messages go through the outbox in the same transaction as the
+state they record, like every other message of the case work.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from core.deadlines import UNIT_STAGES, DeadlinePolicy, Due, Notice, notice_due
-from core.decisions import SYSTEM, Decision
-from core.lifecycle import OPEN_STATUSES, ReportStatus
-from core.permissions import CaseAction, UnitKind
+from cases.reminders import Engine, Owed, run_round
+from cases.reminders import ReminderRound as ReminderRound
+from cases.reminders import UowFactory as UowFactory
+from core.deadlines import UNIT_STAGES
+from core.decisions import Decision, Rules
+from core.lifecycle import OPEN_STATUSES, CaseAction, ReportStatus
+from core.permissions import UnitKind
 from core.routing import seen_by
 from handlers.actions import SendText
 from handlers.case import Case
@@ -36,43 +34,43 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-#: Reports handled per transaction: short transactions keep the bot's handlers responsive.
-BATCH = 100
 #: Telegram's limit for one message; longer lists are cut and the rest counted.
 MESSAGE_MAX = 4096
 _UNIT_STAGE_VALUES = [s.value for s in UNIT_STAGES]
 _OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 
-@dataclass
-class ReminderRound:
-    """What one round of the reminder engine did (for logs, tests and the benchmark)."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-
-
-UowFactory = Callable[[], UnitOfWork]
-
-
 async def run_reminders(
     uow_factory: UowFactory, deps: HandlerDeps, now: datetime | None = None
 ) -> ReminderRound:
     """Everything the reminder engine owes at ``now`` (default: the clock's now), once."""
-    moment = now or deps.clock()
-    local = moment.astimezone(deps.config.timezone)
-    done = ReminderRound()
-    if local.time() < deps.config.morning:
-        return done
-    today = local.date()
-    while await _agenda_batch(uow_factory, deps, moment, today, done) == BATCH:
-        pass
-    if deps.calendar.is_working_day(today):
-        while await _ombudsman_batch(uow_factory, deps, moment, today, done) == BATCH:
-            pass
-        await _digests(uow_factory, deps, moment, today, done)
-    if done.counts:
-        log.info("reminder round %s: %s", today.isoformat(), dict(done.counts))
-    return done
+    config = deps.config
+    rules = Rules(deps.calendar, config.timezone, config.deadlines)
+    engine = Engine(rules, deps.categories, config.morning, ReminderTexts(deps))
+    return await run_round(uow_factory, engine, now or deps.clock())
+
+
+@dataclass(frozen=True)
+class ReminderTexts:
+    """The words of the reminder engine's messages (``cases.reminders.ReminderNotices``)."""
+
+    deps: HandlerDeps
+
+    async def agenda(self, uow: UnitOfWork, now: datetime, today: date, owed: list[Owed]) -> None:
+        case = Case(uow=uow, deps=self.deps, now=now)
+        registry = await _Registry.load(uow)
+        outgoing = _Outgoing()
+        for item in owed:
+            await _owed(case, registry, item, outgoing)
+        await _send_outgoing(case, registry, today, outgoing)
+
+    async def ombudsman(
+        self, uow: UnitOfWork, now: datetime, report: Report, decision: Decision
+    ) -> None:
+        await _ombudsman(Case(uow=uow, deps=self.deps, now=now), report, decision)
+
+    async def digest(self, uow: UnitOfWork, now: datetime, unit: Unit, today: date) -> bool:
+        return await _digest(Case(uow=uow, deps=self.deps, now=now), unit, today)
 
 
 # --- lines about reports ----------------------------------------------------------------------
@@ -170,72 +168,21 @@ class _Outgoing:
     chats: dict[tuple[str, str], UnitChat] = field(default_factory=dict)
 
 
-async def _agenda_batch(
-    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
-) -> int:
-    async with uow_factory() as uow:
-        case = Case(uow=uow, deps=deps, now=now)
-        reports = await uow.reports.due_for_notice(today, BATCH)
-        registry = await _Registry.load(uow) if reports else None
-        outgoing = _Outgoing()
-        for report in reports:
-            assert registry is not None
-            await _look_at(case, registry, report, today, outgoing, done)
-        if registry is not None:
-            await _send_outgoing(case, registry, today, outgoing)
-        await uow.commit()
-    return len(reports)
-
-
-async def _look_at(
-    case: Case,
-    registry: _Registry,
-    report: Report,
-    today: date,
-    outgoing: _Outgoing,
-    done: ReminderRound,
-) -> None:
-    seen = report.next_notice_on
-    status = ReportStatus(report.status)
-    if report.closed_at is not None:
-        due = Due(None, None)  # closed for good: nothing more is owed
-    else:
-        due = notice_due(status, report.due_date, today, case.deps.calendar, _policy(case))
-    if not await case.uow.reports.claim_notice(report.id, seen, due.next_on):
-        return  # another run got there first
-    report.next_notice_on = due.next_on
-    if due.notice in (Notice.BEFORE, Notice.DAY):
-        if _changed(case, report, CaseAction.REMIND, due.notice.value):
-            # Reminders are batched: one message per group lists every report due.
-            for chat in registry.holder_chats(report):
-                key = (chat.channel, chat.chat_id)
-                outgoing.chats[key] = chat
-                outgoing.reminders[key].append(report)
-            done.counts["reminders"] += 1
-    elif due.notice == Notice.ESCALATE:
-        if _changed(case, report, CaseAction.ESCALATE, str(due.level)):
-            for chat in registry.escalation_chats(report):
-                key = (chat.channel, chat.chat_id)
-                outgoing.chats[key] = chat
-                outgoing.escalations[key].append((report, due.level))
-            done.counts["escalations"] += 1
-    elif due.notice == Notice.AUTO_CLOSE:
-        days = _policy(case).auto_close
-        decision = _changed(case, report, CaseAction.AUTO_CLOSE, str(days))
-        if decision is not None:
-            await deliver(case, report, decision, {"days": days})
-            done.counts["closed"] += 1
-
-
-def _policy(case: Case) -> DeadlinePolicy:
-    return case.deps.config.deadlines
-
-
-def _changed(case: Case, report: Report, action: CaseAction, note: str) -> Decision | None:
-    """The engine's change through the one rule; None when it is refused (the report moved on
-    since the agenda was read)."""
-    outcome = case.change(report, action, SYSTEM, note=note)
-    return outcome if isinstance(outcome, Decision) else None
+async def _owed(case: Case, registry: _Registry, owed: Owed, outgoing: _Outgoing) -> None:
+    report, decision = owed.report, owed.decision
+    if decision.action == CaseAction.REMIND:
+        # Reminders are batched: one message per group lists every report due.
+        for chat in registry.holder_chats(report):
+            key = (chat.channel, chat.chat_id)
+            outgoing.chats[key] = chat
+            outgoing.reminders[key].append(report)
+    elif decision.action == CaseAction.ESCALATE:
+        for chat in registry.escalation_chats(report):
+            key = (chat.channel, chat.chat_id)
+            outgoing.chats[key] = chat
+            outgoing.escalations[key].append((report, owed.level))
+    elif decision.action == CaseAction.AUTO_CLOSE:
+        await deliver(case, report, decision, {"days": case.deps.config.deadlines.auto_close})
 
 
 async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing: _Outgoing) -> None:
@@ -280,65 +227,24 @@ def _send(case: Case, chat: UnitChat, text: str) -> None:
 # --- Ombudsman RI -------------------------------------------------------------------------------
 
 
-async def _ombudsman_batch(
-    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
-) -> int:
-    """Unresolved after the Ombudsman period (the stage paused while waiting for the reporter):
-    the reporter learns they may take it to Ombudsman RI, and the coordinator is told."""
-    async with uow_factory() as uow:
-        case = Case(uow=uow, deps=deps, now=now)
-        reports = await uow.reports.due_for_ombudsman(today, _UNIT_STAGE_VALUES, BATCH)
-        days = deps.config.deadlines.ombudsman
-        for report in reports:
-            seen = report.ombudsman_on
-            if seen is None or not await uow.reports.claim_ombudsman(report.id, seen):
-                continue
-            decision = _changed(case, report, CaseAction.OMBUDSMAN, str(days))
-            if decision is None:
-                continue
-            # The reporter's notice goes out as the decision says; the coordinator's line is
-            # written here (a plain message, not a reply to the card).
-            await deliver(
-                case,
-                report,
-                replace(decision, notices=decision.notices[:1]),
-                {"days": days},
-            )
-            unit = await uow.units.get(report.unit_id) if report.unit_id else None
-            for chat in await coordinator_chats(case):
-                tr = case.tr(chat.language)
-                text = tr.t(
-                    "clock.ombudsman",
-                    number=report.tracking_no,
-                    unit=unit.name if unit else "-",
-                    days=days,
-                )
-                _send(case, chat, text)
-            done.counts["ombudsman"] += 1
-        await uow.commit()
-    return len(reports)
+async def _ombudsman(case: Case, report: Report, decision: Decision) -> None:
+    """The reporter's notice goes out as the decision says; the coordinator's line is written
+    here (a plain message, not a reply to the card)."""
+    days = case.deps.config.deadlines.ombudsman
+    await deliver(case, report, replace(decision, notices=decision.notices[:1]), {"days": days})
+    unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
+    for chat in await coordinator_chats(case):
+        tr = case.tr(chat.language)
+        text = tr.t(
+            "clock.ombudsman",
+            number=report.tracking_no,
+            unit=unit.name if unit else "-",
+            days=days,
+        )
+        _send(case, chat, text)
 
 
 # --- morning digests ----------------------------------------------------------------------------
-
-
-async def _digests(
-    uow_factory: UowFactory, deps: HandlerDeps, now: datetime, today: date, done: ReminderRound
-) -> None:
-    async with uow_factory() as uow:
-        unit_ids = sorted(await uow.units.unit_ids_with_chats() - await uow.reports.digested(today))
-    for unit_id in unit_ids:
-        async with uow_factory() as uow:
-            if await uow.reports.digest_sent(unit_id, today):
-                continue  # another round got there first
-            unit = await uow.units.get(unit_id)
-            if unit is None:
-                continue
-            case = Case(uow=uow, deps=deps, now=now)
-            if await _digest(case, unit, today):
-                done.counts["digests"] += 1
-            uow.reports.mark_digest(unit_id, today, now)
-            await uow.commit()
 
 
 async def _digest(case: Case, unit: Unit, today: date) -> bool:

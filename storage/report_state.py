@@ -1,19 +1,26 @@
 """The one place a decision of ``core.decisions.decide`` is written into a report row.
 
-:func:`state_of` reads a report's lifecycle fields; :func:`write_decision` writes the fields after
-the change and returns the timeline event to store. Nothing else writes ``status``,
-``due_date``, ``next_notice_on``, the pause fields, ``selesai_at``, ``closed_at`` or the measured
-stages (``created_on`` … ``reopened``, see :func:`moments_of`) (see docs/lifecycle.md).
+:func:`state_of` reads a report's lifecycle fields. :func:`write_decision` writes the fields
+after the change and returns the timeline event to store (the callers that store it
+themselves); :func:`apply_decision` does both, and first takes over the agenda field a
+reminder engine's decision claims (``Decision.claim``) with a compare-and-set, so that of two
+rounds racing for a report only one writes and sends. Nothing else writes ``status``,
+``unit_id``, ``due_date``, ``next_notice_on``, ``ombudsman_on``, the pause fields,
+``selesai_at``, ``closed_at`` or the measured stages (``created_on`` … ``reopened``, see
+:func:`moments_of`) (see docs/lifecycle.md).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from core.decisions import Decision, Pause, ReportState
+from sqlalchemy import update
+
+from core.decisions import Decision, Pause, ReportState, TimelineEvent
 from core.lifecycle import ReportStatus, ReportType
 from core.performance import Moments
 from storage.models import Report, ReportEvent
+from storage.uow import UnitOfWork
 
 
 def state_of(report: Report, *, pengawasan: bool) -> ReportState:
@@ -76,9 +83,39 @@ def _write_moments(report: Report, m: Moments) -> None:
     report.reopened = m.reopened
 
 
+async def apply_decision(
+    uow: UnitOfWork, report: Report, decision: Decision, now: datetime
+) -> bool:
+    """Write ``decision`` into the stored ``report`` and add its events to ``uow``.
+
+    A decision that claims an agenda field is written only if the row still holds what the
+    decision read there: False (nothing written) when another round moved it first; that
+    round sends the notice, this one must not."""
+    claim = decision.claim
+    if claim is not None:
+        column = getattr(Report, claim.value)
+        result = await uow.session.execute(
+            update(Report)
+            .where(Report.id == report.id, column == getattr(decision.before, claim.value))
+            .values({column: getattr(decision.after, claim.value)})
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            return False
+    _write_fields(report, decision, now)
+    for event in decision.events:
+        uow.reports.add_event(_row(report, event, now))
+    return True
+
+
 def write_decision(report: Report, decision: Decision, now: datetime) -> ReportEvent:
-    """Write the decision's fields into ``report``; the event is returned for the caller to
+    """Write the decision's fields into ``report``; its event is returned for the caller to
     store (a new report is stored together with its first event)."""
+    _write_fields(report, decision, now)
+    return _row(report, decision.event, now)
+
+
+def _write_fields(report: Report, decision: Decision, now: datetime) -> None:
     after = decision.after
     assert after.status is not None
     report.status = after.status.value
@@ -96,7 +133,9 @@ def write_decision(report: Report, decision: Decision, now: datetime) -> ReportE
         _write_moments(report, after.moments)
     if decision.touches:
         report.updated_at = now
-    event = decision.event
+
+
+def _row(report: Report, event: TimelineEvent, now: datetime) -> ReportEvent:
     return ReportEvent(
         report_id=report.id,
         kind=event.kind,

@@ -171,11 +171,6 @@ class ReportRepository:
         )
         return list(rows)
 
-    async def claim_notice(self, report_id: int, seen: date | None, new: date | None) -> bool:
-        """Move a report's next look from ``seen`` to ``new``; False if another run already did
-        (then that run sends the notice, this one must not)."""
-        return await self._claim(report_id, Report.next_notice_on, seen, new)
-
     async def due_for_ombudsman(
         self, today: date, statuses: Sequence[str], limit: int
     ) -> list[Report]:
@@ -187,22 +182,6 @@ class ReportRepository:
             .limit(limit)
         )
         return list(rows)
-
-    async def claim_ombudsman(self, report_id: int, seen: date) -> bool:
-        """Clear the Ombudsman day ``seen``; False if another run already told the reporter."""
-        return await self._claim(report_id, Report.ombudsman_on, seen, None)
-
-    async def _claim(
-        self, report_id: int, column: Any, seen: date | None, new: date | None
-    ) -> bool:
-        """Compare-and-set one date column of a report: True only for the run that moved it."""
-        result = await self._session.execute(
-            update(Report)
-            .where(Report.id == report_id, column == seen)
-            .values({column: new})
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0))
 
     async def late_counts(self, today: date, statuses: Sequence[str]) -> dict[int, int]:
         """``unit_id -> reports past their deadline`` (ix_reports_status_due)."""

@@ -7,11 +7,17 @@ import asyncio
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.reminders import ReminderJobs
+from cases.reminders import look_at
+from core.decisions import Rules
 from core.lifecycle import ReportStatus
 from core.permissions import CaseAction
+from core.timeline import EventKind
 from handlers.reminders import run_reminders
+from storage.models import ReportEvent
+from storage.report_state import apply_decision
 from storage.uow import UnitOfWork
 from tests.integration.case_world import COORDINATOR_CHAT, DESA_CHAT, WITA, World, wita
 
@@ -102,3 +108,40 @@ async def test_the_metrics_hear_of_each_round_done_and_each_that_failed(world: W
     with pytest.raises(ConnectionError):
         await failing.run_due()
     assert rounds == ["done", "done", "failed"]
+
+
+async def test_of_two_rounds_holding_the_same_look_only_the_first_writes(world: World) -> None:
+    """The claim of storage.report_state.apply_decision: a round that read the agenda before
+    another round moved it writes nothing (and so sends nothing)."""
+    report_id = await world.new_report()
+    now = wita(3, 5, 8)
+    rules, categories = world_rules(world), world.deps.categories
+    async with world.db.uow() as first, world.db.uow() as second:
+        mine = await first.reports.get(report_id)
+        theirs = await second.reports.get(report_id)
+        assert mine is not None
+        assert theirs is not None
+        seen = mine.next_notice_on
+        decided, _ = look_at(rules, categories, mine, now)
+        late, _ = look_at(rules, categories, theirs, now)
+        assert decided.action == CaseAction.REMIND
+        assert decided.claim is not None
+        assert await apply_decision(first, mine, decided, now)
+        await first.commit()
+        assert not await apply_decision(second, theirs, late, now)
+        assert theirs.next_notice_on == seen  # nothing of the decision was written
+        await second.commit()
+    stored = await world.report(report_id)
+    assert stored.next_notice_on == decided.after.next_notice_on != seen
+    async with world.db.uow() as uow:
+        kinds = list(
+            await uow.session.scalars(
+                select(ReportEvent.kind).where(ReportEvent.report_id == report_id)
+            )
+        )
+    assert kinds.count(EventKind.REMINDER) == 1
+
+
+def world_rules(world: World) -> Rules:
+    config = world.deps.config
+    return Rules(world.deps.calendar, config.timezone, config.deadlines)
