@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from web.console.templating import ENVIRONMENT, TEMPLATES
@@ -37,3 +38,14 @@ def test_no_markup_in_the_console_python() -> None:
 
 def test_the_guard_sees_markup() -> None:
     assert _TAG_IN_STRING.search("""    body = f'<div class="notice">'""")
+
+
+def test_templates_ship_in_the_package() -> None:
+    """``pip install .`` copies what pyproject's package-data names: every template must match."""
+    with (CONSOLE.parents[1] / "pyproject.toml").open("rb") as file:
+        package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]
+    globs = [*package_data.get("web.console", []), *package_data.get("*", [])]
+    for path in TEMPLATES.rglob("*"):
+        if path.is_file():
+            inside = path.relative_to(CONSOLE)
+            assert any(inside.match(glob) for glob in globs), inside
