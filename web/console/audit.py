@@ -3,6 +3,7 @@ to ``console_audit`` in the viewer's name, with the session and the address it c
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import NoReturn
 
 from aiohttp import web
@@ -13,6 +14,18 @@ from web.console.auth import Viewer
 from web.console.context import CONFIG, VIEWER, Refusal
 
 
+class AuditAction(StrEnum):
+    """What an audit entry records (stored; the audit page says ``console.audit.<value>``)."""
+
+    LOGIN = "login"
+    LOGIN_REFUSED = "login_refused"
+    LOGOUT = "logout"
+    VIEW = "view"
+    PHOTO = "photo"
+    EXPORT = "export"
+    REFUSED = "refused"
+
+
 def client_address(request: web.Request) -> str:
     """The address the request came from (a reverse proxy's own, unless it is trusted)."""
     return (request.remote or "")[:64]
@@ -21,7 +34,7 @@ def client_address(request: web.Request) -> str:
 def record(
     session: AsyncSession,
     request: web.Request,
-    action: str,
+    action: AuditAction,
     subject: str = "",
     *,
     who: Viewer | None = None,
@@ -44,6 +57,6 @@ def record(
 
 async def refuse(session: AsyncSession, request: web.Request, subject: str) -> NoReturn:
     """Write down that the viewer asked for something outside their reach, and say no (403)."""
-    record(session, request, "refused", subject)
+    record(session, request, AuditAction.REFUSED, subject)
     await session.commit()
     raise Refusal(403, "console.error.forbidden")

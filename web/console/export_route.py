@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from web.console import csrf, exports, queries
-from web.console.audit import record
+from web.console.audit import AuditAction, record
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
 from web.console.filters import period_of, report_query
 from web.console.templating import page
@@ -39,7 +39,7 @@ async def export(request: web.Request) -> web.StreamResponse:
         query, kept, period = await report_query(request, session, who, config, fields)
         units = await queries.units(session)
         subject = f"{kind} " + " ".join(f"{k}={v}" for k, v in kept.items() if v)
-        record(session, request, "export", subject)
+        record(session, request, AuditAction.EXPORT, subject)
         await session.commit()
     name = exports.file_name(kind, period.first, period.last)
     if kind == "csv":

@@ -15,6 +15,7 @@ from core.performance import Indicators
 from locales import Translator
 from storage.models import Unit
 from web.console import exports, queries
+from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
@@ -273,7 +274,7 @@ async def audit_log(request: web.Request) -> web.Response:
     rows = [
         [
             r.at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M:%S"),
-            r.user_name or (tr.t("console.server_admin") if r.action == "login" else "-"),
+            r.user_name or (tr.t("console.server_admin") if r.action == AuditAction.LOGIN else "-"),
             units[r.unit_id].name if r.unit_id in units else "-",
             tr.t(f"console.audit.{r.action}"),
             r.subject,

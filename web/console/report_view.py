@@ -16,7 +16,7 @@ from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.models import Citizen, Report
 from web.console import queries
-from web.console.audit import record, refuse
+from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
@@ -78,7 +78,7 @@ async def report_page(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         report = await _visible_report(request, session, who)
         found = await queries.detail(session, report, config, tr.language)
-        record(session, request, "view", report.tracking_no)
+        record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
     row, units = found.row, found.units
     h = row.handling
@@ -136,7 +136,7 @@ async def photo(request: web.Request) -> web.StreamResponse:
         if not _PHOTO_NUMBER.fullmatch(raw_n):
             raise Refusal(404, "console.error.http_404")
         found = await queries.photo(session, report.id, int(raw_n))
-        record(session, request, "photo", f"{report.tracking_no} {int(raw_n)}")
+        record(session, request, AuditAction.PHOTO, f"{report.tracking_no} {int(raw_n)}")
         await session.commit()
     config = request.config_dict[CONFIG]
     stored = found.stored_path if found is not None else None
