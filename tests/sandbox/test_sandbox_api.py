@@ -16,8 +16,9 @@ from bot.emulator.chat import text_of
 from storage.models import Report
 from tests.sandbox.conftest import START, WITA, JsonDict, Site, sandbox_settings
 from web.sandbox import Sandbox
+from web.sandbox.requests import REFUSALS
 from web.sandbox.samples import sample
-from web.sandbox.server import REFUSALS, page_texts
+from web.sandbox.server import page_texts
 
 TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])")
 ROAD = "Jalan di depan SD Sepaso berlubang dalam, sepeda motor sering jatuh saat hujan."

@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _static_keys() -> set[str]:
     keys: set[str] = set()
     for folder in ("handlers", "bot", "web"):
-        for path in (ROOT / folder).rglob("*.py"):
+        # The console's templates say their words with t("...") as the code does.
+        for path in (*(ROOT / folder).rglob("*.py"), *(ROOT / folder).rglob("*.html")):
             text = path.read_text(encoding="utf-8")
-            keys.update(m for m in re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', text))
+            # A key's prefix joined to a value in a template ("console.col." ~ key) is no key.
+            keys.update(m for m in re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]*[a-z_])"', text))
     return keys
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from storage.console import open_session, redeem_login
 from web import security_headers
 from web.console import csrf, export_route, pages
+from web.console.audit import AuditAction, record
 from web.console.auth import COOKIE, Viewer, set_cookie, viewer_of
 from web.console.config import ConsoleConfig
 from web.console.context import (
@@ -23,12 +24,9 @@ from web.console.context import (
     VIEWER,
     Refusal,
     SessionFactory,
-    error_page,
-    record,
-    render,
     translator,
 )
-from web.console.html import esc
+from web.console.templating import error_page, page
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +74,7 @@ async def _context(request: web.Request, handler: Handler) -> web.StreamResponse
 async def _login_form(request: web.Request) -> web.Response:
     tr = translator(request)
     token = request.match_info["token"]
-    body = (
-        f'<div class="notice"><p>{esc(tr.t("console.login.confirm"))}</p>'
-        f'<form method="post" action="/masuk/{esc(token)}">'
-        + csrf.field(request, request.config_dict[CONFIG])
-        + f'<button type="submit">{esc(tr.t("console.login.button"))}</button></form></div>'
-    )
-    return render(request, tr.t("console.login.title"), body)
+    return page(request, "login.html", tr.t("console.login.title"), token=token)
 
 
 async def _login(request: web.Request) -> web.StreamResponse:
@@ -93,17 +85,17 @@ async def _login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     async with request.config_dict[SESSIONS]() as session:
         if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
-            record(session, request, "login_refused", "cross_site")
+            record(session, request, AuditAction.LOGIN_REFUSED, "cross_site")
             await session.commit()
             raise Refusal(403, "console.error.cross_site")
         login, reason = await redeem_login(session, request.match_info["token"], now=now)
         if login is None:
-            record(session, request, "login_refused", reason)
+            record(session, request, AuditAction.LOGIN_REFUSED, reason)
             await session.commit()
             raise Refusal(403, f"console.login.{reason}")
         token = await open_session(session, login, now=now, ttl=config.session_ttl)
         opened = await viewer_of(request, session, config, token=token)
-        record(session, request, "login", who=opened)
+        record(session, request, AuditAction.LOGIN, who=opened)
         await session.commit()
     response = web.HTTPSeeOther("/")
     set_cookie(response, config, token)
@@ -122,11 +114,11 @@ async def _logout(request: web.Request) -> web.Response:
         if found is not None:
             live = await session.merge(found.session)
             live.ended_at = now
-            record(session, request, "logout", who=found)
+            record(session, request, AuditAction.LOGOUT, who=found)
             await session.commit()
     tr = translator(request)
-    body = f'<div class="notice"><p>{esc(tr.t("console.logout.done"))}</p></div>'
-    response = render(request, tr.t("console.logout.title"), body)
+    done = tr.t("console.logout.done")
+    response = page(request, "notice.html", tr.t("console.logout.title"), text=done)
     response.del_cookie(COOKIE, path="/")
     return response
 

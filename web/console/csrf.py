@@ -44,10 +44,6 @@ def token(request: web.Request, config: ConsoleConfig) -> str:
     return _mac(config.secret, browser_of(request))
 
 
-def field(request: web.Request, config: ConsoleConfig) -> str:
-    return f'<input type="hidden" name="{FIELD}" value="{token(request, config)}">'
-
-
 def keep(request: web.Request, response: web.StreamResponse, config: ConsoleConfig) -> None:
     """Send the browser its cookie when it has none yet (or a malformed one)."""
     value = request.get(BROWSER)

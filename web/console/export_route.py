@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.console import csrf, exports
-from web.console.context import CONFIG, SESSIONS, Refusal, record, render, translator, viewer
-from web.console.html import esc
-from web.console.pages import _units, export_form, period_of, report_query
+from web.console import csrf, exports, queries
+from web.console.audit import AuditAction, record
+from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
+from web.console.filters import period_of, report_query
+from web.console.templating import page
 
 
 async def _asked(request: web.Request) -> tuple[dict[str, str], str]:
@@ -33,17 +34,12 @@ async def export(request: web.Request) -> web.StreamResponse:
         raise Refusal(400, "console.error.bad_value", value=kind[:20])
     period_of(request, config, fields)  # a bad period is a 400 before anything is offered
     if not csrf.genuine(request, config, sent):
-        body = (
-            f'<div class="notice"><p>{esc(tr.t("console.export.confirm"))}</p>'
-            + export_form(request, fields, kind, tr.t(f"console.export.{kind}"))
-            + "</div>"
-        )
-        return render(request, tr.t("console.export.title"), body)
+        return page(request, "export.html", tr.t("console.export.title"), kept=fields, kind=kind)
     async with request.config_dict[SESSIONS]() as session:
         query, kept, period = await report_query(request, session, who, config, fields)
-        units = await _units(session)
+        units = await queries.units(session)
         subject = f"{kind} " + " ".join(f"{k}={v}" for k, v in kept.items() if v)
-        record(session, request, "export", subject)
+        record(session, request, AuditAction.EXPORT, subject)
         await session.commit()
     name = exports.file_name(kind, period.first, period.last)
     if kind == "csv":

@@ -21,22 +21,19 @@ from cases.filing import Filing, file_report
 from core.categories import HANDLER_OPD, Category, category_by_code
 from core.decisions import Actor
 from core.inputs import clean_text
-from core.lifecycle import Privacy, ReportType
-from core.limits import DESCRIPTION_MAX, DESCRIPTION_MIN
+from core.lifecycle import Privacy
 from core.open311 import (
-    OPEN311_CHANNEL,
     PUBLIC_NOTE_EVENTS,
     QUERY_WINDOW,
     VERIFIED_EVENT,
     Open311Status,
-    hash_api_key,
     is_listed,
     statuses_of,
 )
 from core.permissions import ActorKind
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
-from storage.models import ApiKey, Citizen, Report
+from storage.models import Report
 from storage.open311 import Open311Repository
 from storage.uow import UnitOfWork
 from web import security_headers
@@ -51,7 +48,7 @@ from web.open311.guards import (
     read_date,
     read_form,
 )
-from web.open311.location import PlaceProblem, resolve_place
+from web.open311.posting import api_key, known_category, report_of, requester
 from web.open311.public import PublicContext, iso, public_item, service_name, service_notice
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -185,7 +182,7 @@ class Open311:
             else:
                 start, end = self._window(query.get("start_date", ""), query.get("end_date", ""))
                 codes = [
-                    self._known_category(c).code
+                    known_category(self.config, c).code
                     for c in query.get("service_code", "").split(",")
                     if c.strip()
                 ]
@@ -313,13 +310,13 @@ class Open311:
         now = self.clock()
         async with self.uow() as uow:
             repo = Open311Repository(uow.session)
-            key = await self._key(repo, field.get("api_key", ""))
+            key = await api_key(self.config, self.filing, repo, field.get("api_key", ""))
             # The key's row is written first: concurrent posts with one key take turns from here
             # (a row lock, or SQLite's one writer), so each counts the ones committed before it.
             await repo.touch_key(key.id, now)
-            citizen = await self._requester(uow, key, now)
+            citizen = await requester(self.config, uow, key, now)
             await check_pace(repo, citizen.id, now, self.config.posts_per_minute)
-            report = self._report(field, now)
+            report = report_of(self.config, field, now)
             report.citizen_id = citizen.id
             filed_by = Actor(ActorKind.CITIZEN, f"open311:{key.name}"[:64])
             assert self.filing is not None
@@ -331,96 +328,6 @@ class Open311:
             "account_id": field.get("account_id") or None,
         }
         return respond(fmt, "service_requests", "request", [item])
-
-    async def _key(self, repo: Open311Repository, given: str) -> ApiKey:
-        if not self.config.accept_requests or self.filing is None:
-            raise Open311Error(403, "open311.error.posting_closed")
-        key = await repo.key_with_hash(hash_api_key(given)) if given.strip() else None
-        if key is None or key.revoked_at is not None:
-            raise Open311Error(403, "open311.error.api_key")
-        return key
-
-    def _report(self, field: dict[str, str], now: datetime) -> Report:
-        category = self._known_category(field.get("service_code", ""))
-        lat, lon = self._point(field.get("lat", ""), field.get("long", ""))
-        where = resolve_place(
-            self.config.regions, field.get("address_string", ""), field.get("address_id", "")
-        )
-        if isinstance(where, PlaceProblem):
-            key = where.key
-            if key == "open311.error.location_missing" and lat is not None:
-                key = "open311.error.point_only"
-            raise Open311Error(400, key, address=where.address[:80])
-        return Report(
-            tracking_no="",
-            channel=OPEN311_CHANNEL,
-            report_type=ReportType.PENGADUAN.value,
-            category=category.code,
-            region_code=where.desa.code,
-            address_detail=where.detail[:500],
-            latitude=lat,
-            longitude=lon,
-            description=self._description(field),
-            privacy=Privacy.BIASA.value,
-            created_at=now,
-            updated_at=now,
-        )
-
-    def _known_category(self, code: str) -> Category:
-        if not code.strip():
-            raise Open311Error(400, "open311.error.service_code_missing")
-        category = category_by_code(self.config.categories, code.strip())
-        if category is None:
-            raise Open311Error(400, "open311.error.service_code", code=code.strip()[:40])
-        return category
-
-    def _point(self, lat_text: str, lon_text: str) -> tuple[float | None, float | None]:
-        if not lat_text.strip() and not lon_text.strip():
-            return None, None
-        try:
-            lat, lon = float(lat_text), float(lon_text)
-        except ValueError:
-            raise Open311Error(400, "open311.error.point") from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise Open311Error(400, "open311.error.point")
-        if not self.config.region_bounds.contains(lat, lon):  # the chat's rule (REGION_BOUNDS)
-            raise Open311Error(400, "open311.error.point_outside")
-        return lat, lon
-
-    def _description(self, field: dict[str, str]) -> str:
-        text = field.get("description", "").strip()
-        if len(text) < DESCRIPTION_MIN:
-            raise Open311Error(400, "open311.error.description_short", minimum=DESCRIPTION_MIN)
-        media = field.get("media_url", "").strip()
-        if media:
-            if not media.startswith(("https://", "http://")) or len(media) > 500:
-                raise Open311Error(400, "open311.error.media_url")
-            line = self.config.catalogs.get(self.config.language).t("open311.media_line", url=media)
-            text = text[: DESCRIPTION_MAX - len(line) - 2] + "\n\n" + line
-        if len(text) > DESCRIPTION_MAX:
-            raise Open311Error(400, "open311.error.description_long", maximum=DESCRIPTION_MAX)
-        return text
-
-    async def _requester(self, uow: UnitOfWork, key: ApiKey, now: datetime) -> Citizen:
-        """The system that files (one requester per API key). The person behind it is not
-        stored: names, e-mail and phone stay with the system that knows them."""
-        user_id = f"apikey:{key.id}"
-        citizen = await uow.citizens.get(OPEN311_CHANNEL, user_id)
-        if citizen is not None:
-            return citizen
-        return await uow.citizens.add(
-            Citizen(
-                channel=OPEN311_CHANNEL,
-                user_id=user_id,
-                chat_id="",
-                name=f"{key.name} (Open311)"[:200],
-                username="",
-                language=self.config.language,
-                consent_at=now,
-                consent_version=OPEN311_CHANNEL,
-                created_at=now,
-            )
-        )
 
 
 def base_url(request: web.Request, segment: str) -> str:

@@ -1,0 +1,147 @@
+"""One report's page (its card's fields, photos and timeline) and its photos, for a viewer
+who may see its unit; every view and photo is written to the audit log."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.actors import actor_words
+from core.lifecycle import Privacy
+from core.timeline import event_words
+from core.tracking import TrackingCheck, parse_tracking_number
+from locales import Translator
+from storage.models import Citizen, Report
+from web.console import queries
+from web.console.audit import AuditAction, record, refuse
+from web.console.auth import Viewer
+from web.console.config import ConsoleConfig
+from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
+from web.console.templating import page
+from web.media import image_response
+
+#: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
+_PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+async def _visible_report(request: web.Request, session: AsyncSession, who: Viewer) -> Report:
+    raw = request.match_info["tracking"]
+    parsed = parse_tracking_number(raw)
+    if parsed.check != TrackingCheck.VALID:
+        raise Refusal(404, "console.error.unknown_report", number=raw[:20])
+    report = await queries.report_by_tracking(session, parsed.number.replace("-", ""))
+    if report is None:
+        raise Refusal(404, "console.error.unknown_report", number=parsed.number)
+    if not who.may_see(report.unit_id):
+        await refuse(session, request, report.tracking_no)
+    return report
+
+
+def _reporter(
+    tr: Translator, config: ConsoleConfig, who: Viewer, report: Report, citizen: Citizen | None
+) -> str:
+    """As the cards say it: an anonymous reporter is hidden (from the coordinator too, unless
+    ``COORDINATOR_SEES_IDENTITY``); a confidential one is named to the coordinator only."""
+    if citizen is None:
+        return "-"
+    if report.privacy == Privacy.ANONIM and not (
+        who.is_coordinator and config.coordinator_sees_identity
+    ):
+        return tr.t("console.reporter.hidden_anonymous")
+    if report.privacy == Privacy.RAHASIA and not who.is_coordinator:
+        return tr.t("console.reporter.hidden_confidential")
+    contact = f" (@{citizen.username})" if citizen.username else ""
+    return f"{citizen.name or '-'}{contact}"
+
+
+def _actor(tr: Translator, label: str) -> str:
+    words = actor_words(label)
+    return tr.t(words.key) if words.key else words.name
+
+
+def _event_cells(tr: Translator, kind: str, note: str) -> tuple[str, str]:
+    """An event's words and the note people wrote (a code in the note is folded into the words)."""
+    words = event_words(kind, note)
+    return tr.t(words.key, **words.values), words.note
+
+
+def _day(moment: date | None) -> str:
+    return moment.isoformat() if moment else "-"
+
+
+async def report_page(request: web.Request) -> web.Response:
+    tr, who = translator(request), viewer(request)
+    config = request.config_dict[CONFIG]
+    async with request.config_dict[SESSIONS]() as session:
+        report = await _visible_report(request, session, who)
+        found = await queries.detail(session, report, config, tr.language)
+        record(session, request, AuditAction.VIEW, report.tracking_no)
+        await session.commit()
+    row, units = found.row, found.units
+    h = row.handling
+    location = ", ".join(p for p in (row.desa, row.kecamatan) if p) or report.region_code
+    fields = [
+        ("console.col.status", tr.t(f"console.status.{report.status}")),
+        ("console.col.type", tr.t(f"console.type.{report.report_type}")),
+        ("console.col.category", row.category),
+        ("console.col.unit", row.unit),
+        ("console.detail.place", location),
+        ("console.detail.address", report.address_detail or "-"),
+        ("console.detail.description", report.description),
+        ("console.detail.privacy", tr.t(f"console.privacy.{report.privacy}")),
+        ("console.detail.reporter", _reporter(tr, config, who, report, found.citizen)),
+        ("console.col.created", row.created_on.isoformat()),
+        ("console.col.verified", _day(h.verify.ended_on)),
+        ("console.col.followed_up", _day(h.follow_up.ended_on)),
+        ("console.col.finished", _day(h.finish.ended_on)),
+        ("console.detail.due", _day(report.due_date)),
+        ("console.col.working_days", str(row.working_days)),
+        ("console.col.late", tr.t("console.yes") if row.late_ever else tr.t("console.no")),
+        ("console.col.rating", str(report.rating) if report.rating else "-"),
+        ("console.col.supporters", str(row.supporters)),
+        ("console.detail.rating_comment", report.rating_comment or "-"),
+    ]
+    point = ""
+    if report.latitude is not None and report.longitude is not None:
+        point = f"{report.latitude:.6f}, {report.longitude:.6f}"
+    timeline = [
+        [
+            e.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
+            _actor(tr, e.actor),
+            units[e.unit_id].name if e.unit_id in units else "",
+            *_event_cells(tr, e.kind, e.note),
+        ]
+        for e in found.events
+    ]
+    return page(
+        request,
+        "report.html",
+        tr.t("console.detail.title", number=report.tracking_no),
+        fields=fields,
+        point=point,
+        photos=found.photos,
+        photo_base=f"/laporan/{report.tracking_no}/foto",
+        timeline=timeline,
+    )
+
+
+async def photo(request: web.Request) -> web.StreamResponse:
+    who = viewer(request)
+    raw_n = request.match_info["n"]
+    async with request.config_dict[SESSIONS]() as session:
+        report = await _visible_report(request, session, who)
+        if not _PHOTO_NUMBER.fullmatch(raw_n):
+            raise Refusal(404, "console.error.http_404")
+        found = await queries.photo(session, report.id, int(raw_n))
+        record(session, request, AuditAction.PHOTO, f"{report.tracking_no} {int(raw_n)}")
+        await session.commit()
+    config = request.config_dict[CONFIG]
+    stored = found.stored_path if found is not None else None
+    name = f"laporan-{report.tracking_no}-foto-{raw_n}"
+    served = await image_response(config.media_dir, stored, name=name)
+    if served is None:
+        raise Refusal(404, "console.error.photo_missing")
+    return served

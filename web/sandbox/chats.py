@@ -1,0 +1,156 @@
+"""The chats of the sandbox's page: reading a pane's chat, and a person's typing, button
+presses, photos and locations, made on the emulator's control API in the pane's person's name.
+Each message carries ``shown``: its time and day on the sandbox's clock, for the page's language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.emulator import EmulatorError
+from web.sandbox.cast import DEMO_LOCATION
+from web.sandbox.clockface import stamp
+from web.sandbox.requests import (
+    JsonDict,
+    RefusalError,
+    body_of,
+    page_language,
+    pane_of,
+    reply_id,
+    sandbox_of,
+    telegram_length,
+)
+from web.sandbox.runtime import Sandbox
+from web.sandbox.samples import sample
+
+#: A Telegram app lets nobody send a longer text or caption (counted in UTF-16 units).
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/api/panes/{pane}/messages", _messages)
+    router.add_post("/api/panes/{pane}/text", _text)
+    router.add_post("/api/panes/{pane}/press", _press)
+    router.add_post("/api/panes/{pane}/photo", _photo)
+    router.add_post("/api/panes/{pane}/location", _location)
+    router.add_get("/api/files/{file_id}", _file)
+
+
+async def _messages(request: web.Request) -> web.Response:
+    sandbox, chat = sandbox_of(request), pane_of(request)
+    try:
+        history = await sandbox.telegram.history(chat.chat_id)
+    except EmulatorError as error:
+        if "chat not found" not in error.description:
+            raise
+        history = []  # nobody has written in this chat yet (or the sandbox was just reset)
+    language = page_language(request.query.get("lang") or sandbox.catalogs.default_language)
+    shown = [_with_stamp(m, sandbox, language) for m in history if not m.get("deleted")]
+    return web.json_response(shown)
+
+
+def _with_stamp(message: JsonDict, sandbox: Sandbox, language: str) -> JsonDict:
+    """The message with ``shown``: its time and day in the sandbox's zone (the emulator dates
+    messages by the sandbox's clock)."""
+    moment = datetime.fromtimestamp(int(message.get("date") or 0), sandbox.timezone)
+    return {**message, "shown": stamp(moment, language)}
+
+
+async def _text(request: web.Request) -> web.Response:
+    sandbox, chat, body = sandbox_of(request), pane_of(request), await body_of(request)
+    text = str(body.get("text") or "").strip()
+    if not text:
+        raise RefusalError("empty_message")
+    if telegram_length(text) > MAX_TEXT:
+        raise RefusalError("text_too_long")
+    async with sandbox.lock:
+        sent = await sandbox.telegram.send_text(
+            chat.user,
+            text,
+            chat_id=chat.chat_id,
+            chat_type=chat.chat_type,
+            reply_to=reply_id(body.get("reply_to")),
+        )
+    return web.json_response(sent)
+
+
+async def _press(request: web.Request) -> web.Response:
+    sandbox, chat, body = sandbox_of(request), pane_of(request), await body_of(request)
+    async with sandbox.lock:
+        update = await sandbox.telegram.press(
+            chat.user, int(body["message_id"]), str(body["data"]), chat_id=chat.chat_id
+        )
+    return web.json_response(update)
+
+
+async def _photo(request: web.Request) -> web.Response:
+    sandbox, chat = sandbox_of(request), pane_of(request)
+    if request.content_type.startswith("multipart/"):
+        form = await request.post()
+        upload = form.get("file")
+        if not isinstance(upload, web.FileField):
+            raise RefusalError("no_file")
+        data, mime_type = upload.file.read(), upload.content_type
+        caption, reply_to = str(form.get("caption") or ""), form.get("reply_to")
+    else:
+        body = await body_of(request)
+        data, mime_type = _sample_bytes(str(body.get("sample"))), "image/png"
+        caption, reply_to = str(body.get("caption") or ""), body.get("reply_to")
+    if not mime_type.startswith("image/"):
+        raise RefusalError("not_an_image")
+    if telegram_length(caption.strip()) > MAX_CAPTION:
+        raise RefusalError("caption_too_long")
+    async with sandbox.lock:
+        sent = await sandbox.telegram.send_photo(
+            chat.user,
+            data,
+            caption=caption.strip(),
+            chat_id=chat.chat_id,
+            chat_type=chat.chat_type,
+            reply_to=reply_id(reply_to),
+            mime_type=mime_type,
+        )
+    return web.json_response(sent)
+
+
+def _sample_bytes(name: str) -> bytes:
+    try:
+        return sample(name).path.read_bytes()
+    except KeyError:
+        raise RefusalError("no_such_sample") from None
+
+
+async def _location(request: web.Request) -> web.Response:
+    sandbox, chat = sandbox_of(request), pane_of(request)
+    latitude, longitude = DEMO_LOCATION
+    async with sandbox.lock:
+        sent = await sandbox.telegram.send_location(
+            chat.user, latitude, longitude, chat_id=chat.chat_id
+        )
+    return web.json_response(sent)
+
+
+async def _file(request: web.Request) -> web.Response:
+    """A photo by file id, fetched like a client does: ``getFile``, then the file URL."""
+    telegram = sandbox_of(request).telegram
+    found = await telegram.call("getFile", file_id=request.match_info["file_id"])
+    if not found.get("ok"):
+        raise web.HTTPNotFound(text=str(found.get("description")))
+    data = await telegram.download(str(found["result"]["file_path"]))
+    headers = {"Cache-Control": "max-age=3600"}
+    return web.Response(body=data, content_type=image_type(data), headers=headers)
+
+
+def image_type(data: bytes) -> str:
+    """The image's type from its first bytes: uploads are named ``photo.jpg`` whatever they are
+    (Telegram re-encodes photos to JPEG; the emulator keeps the bytes as sent)."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    return "image/jpeg"
+
+
+_MAGIC = ((b"\x89PNG", "image/png"), (b"GIF8", "image/gif"), (b"RIFF", "image/webp"))
