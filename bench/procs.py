@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.emulator.state import BotState
+from emulator.state import BotState
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,7 @@ from bench.flows import Citizen, CitizenRun, Step, echo_steps, kanal_steps
 from bench.procs import BotProcess
 from bench.report import BotResult, calls_per_report, summarise
 from bench.watch import ReplyWatcher, install
-from bot.emulator import Emulator, EmulatorClient, TgUser
+from emulator import Emulator, EmulatorClient, TgUser
 
 #: Each framework's bare echo bot (the same handlers), run as that framework's users run it.
 ECHO_MODULES = {"aiogram": "bench.echo_bot", "ptb": "bench.echo_ptb"}
@@ -335,7 +335,7 @@ async def _run_framework(
 
 
 def _kanal_argv(config: Config, name: str) -> list[str]:
-    argv = ["-m", "bot.cli", "run"]
+    argv = ["-m", "cli.main", "run"]
     if config.profile is None:
         return argv
     config.profile.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Unit files: the rows a coordinator writes for ``aduan units import``, and the rules they meet.
 
 Pure: CSV text or already-loaded YAML entries in, :class:`UnitRow` s or problems out
-(``bot/unit_files.py`` reads the file and loads YAML); and :func:`plan_import`, which checks the
+(``cli/unit_files.py`` reads the file and loads YAML); and :func:`plan_import`, which checks the
 rows against the units that exist, given as plain :class:`KnownUnit` s, and says what to add and
 where each unit hangs. ``storage/unit_registry.py`` applies the plan; nothing here needs a
 database.

@@ -1,5 +1,5 @@
 """The reminder engine (pengingat): reminders, escalations, auto-close, the Ombudsman notice and
-the morning digests. The scheduler (``bot.reminders``) only decides *when* to call
+the morning digests. The scheduler (``runtime.reminders``) only decides *when* to call
 :func:`run_reminders`; *what* is
 owed is read from the database (``reports.next_notice_on``, ``reports.ombudsman_on``,
 ``digest_runs``), so a restart, a double run or a jump of the clock sends nothing twice and skips

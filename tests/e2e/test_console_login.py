@@ -12,10 +12,10 @@ from dataclasses import replace
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.console_cli import console_config
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
-from bot.settings import Settings
+from cli.console import console_config
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
+from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import OutboxMessage
 from tests.e2e.conftest import RunningBot

@@ -27,18 +27,18 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import console_cli
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.console_cli import console_config
-from bot.settings import Settings
 from cases.filing import file_report
+from cli import console as console_cli
+from cli.console import console_config
 from core.permissions import CaseAction
 from handlers import officer_actions, reporter_actions
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
+from runtime.bootstrap import handler_deps
+from runtime.clock import ManualClock
+from runtime.settings import Settings
 from storage.console import issue_login
 from storage.models import Citizen, Report, ReportPhoto
 from storage.unit_registry import seed_units

@@ -8,10 +8,10 @@ from datetime import datetime
 
 import pytest
 
-from bot.reminders import ReminderJobs
 from core.lifecycle import ReportStatus
 from core.permissions import CaseAction
 from handlers.reminders import run_reminders
+from runtime.reminders import ReminderJobs
 from storage.uow import UnitOfWork
 from tests.integration.case_world import COORDINATOR_CHAT, DESA_CHAT, WITA, World, wita
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.console_cli import EXPORT_FORMATS
+from cli.console import EXPORT_FORMATS
 from storage.db import _files_head
 from web.console.exports import FORMATS
 
@@ -29,13 +29,13 @@ NOT_FOR_RUN = ("alembic", "mako", "openpyxl", "web", "aiohttp", "yaml", "aiogram
 _SCRIPT = """
 import asyncio, json, sys
 from lokal import wilayah
-import bot.cli
-from bot.bootstrap import build_app
-from bot.settings import Settings
+import cli.main
+from runtime.bootstrap import build_app
+from runtime.settings import Settings
 
 async def main():
     settings = Settings()
-    await bot.cli._migrate_apart(settings)
+    await cli.main._migrate_apart(settings)
     app = await build_app(settings)
     await app.engine.dispose()
 

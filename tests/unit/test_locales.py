@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _static_keys() -> set[str]:
     keys: set[str] = set()
-    for folder in ("handlers", "bot", "web"):
+    for folder in ("handlers", "bot", "web", "cli", "runtime"):
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             keys.update(m for m in re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', text))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.pacing import (
+from runtime.pacing import (
     ChatKey,
     FloodLimits,
     FloodScheduler,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.settings import Settings
 from locales import Catalogs, Translator
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.media_store import carries_metadata, clean_image, write_atomically
 from storage.models import ReportPhoto

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from bot.monitor_access import parse_allow
-from bot.settings import Settings
 from bot.telegram_events import ALLOWED_UPDATES
-from bot.webhook import SECRET_PATTERN, parse_listen
 from locales import Catalogs, Translator
+from runtime.monitor_access import parse_allow
+from runtime.settings import Settings
+from runtime.webhook import SECRET_PATTERN, parse_listen
 
 
 class ConfigError(Exception):
@@ -97,8 +97,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, tr: Translator) -> str:
-    from bot.bootstrap import make_channel
     from bot.channels.errors import ChannelError
+    from runtime.bootstrap import make_channel
 
     assert settings.bot_token is not None
     channel = make_channel(settings, settings.bot_token.get_secret_value())

@@ -6,10 +6,11 @@ all of it or none of it, and the row is simply processed again after a restart.
 
 The inbox keeps Telegram's time, not the bot's calendar: when an update arrived, how long an album
 has been quiet, when a failed update is tried again and when it was handled are read from the wall
-clock (``bot.clock.wall_clock_of``), which is the same clock in production. A test that moves the
-bot's clock days ahead (the crash suite, the training sandbox) thus cannot make an update Telegram
-delivers again after a crash look a day old and so new (see ``InboxRepository.record``); only
-the conversations, and the messages they write, see the moved clock.
+clock (``runtime.clock.wall_clock_of``), which is the same clock in production. A test that moves
+the bot's clock days ahead (the crash suite, the training sandbox) thus cannot make an update
+Telegram delivers again after a crash look a day old and so new (see
+``InboxRepository.record``); only the conversations, and the messages they write, see the
+moved clock.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.clock import Clock, wall_clock_of
 from bot.telegram_events import to_event, update_chat_kind, update_key
-from bot.worker import Worker
 from handlers.actions import SendText
 from handlers.events import ChatKind, Event, Message
 from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
+from runtime.clock import Clock, wall_clock_of
+from runtime.worker import Worker
 from storage.models import InboxUpdate
 from storage.repositories import PendingKey
 from storage.uow import UnitOfWork
@@ -185,7 +186,7 @@ class InboxProcessor(Worker):
         wall_clock: Clock | None = None,
     ) -> None:
         """``clock`` is the bot's (what the conversations see); ``wall_clock``, by default the real
-        time behind it (``bot.clock.wall_clock_of``), is the inbox's own (the module's
+        time behind it (``runtime.clock.wall_clock_of``), is the inbox's own (the module's
         docstring)."""
         super().__init__(idle_poll_seconds)
         self._concurrency = max(1, concurrency)
@@ -196,7 +197,7 @@ class InboxProcessor(Worker):
         self._wall = wall_clock or wall_clock_of(clock)
         self._album_wait = album_wait
         self._on_commit = on_commit
-        # Metrics: how many updates ended how (bot.metrics.UPDATE_OUTCOMES).
+        # Metrics: how many updates ended how (runtime.metrics.UPDATE_OUTCOMES).
         self._on_outcome = on_outcome
         self._next_due: datetime | None = None
         # Retry pacing after a failure: a scheduling hint only, the attempt count is in the row.

@@ -41,7 +41,7 @@ class ReminderJobs:
         self._deps = deps
         self._interval = interval
         self._on_commit = on_commit
-        self._on_round = on_round  # metrics: "done" or "failed" (bot.metrics.ROUND_OUTCOMES)
+        self._on_round = on_round  # metrics: "done" or "failed" (runtime.metrics.ROUND_OUTCOMES)
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
 

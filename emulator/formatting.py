@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import ApiError, bad_request
+from emulator.errors import ApiError, bad_request
 
 # Tag name -> entity type, per https://core.telegram.org/bots/api#html-style
 _HTML_TAGS: dict[str, str] = {

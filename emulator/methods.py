@@ -1,7 +1,7 @@
 """The Bot API methods the emulator implements, with Telegram's validation and error texts.
 
 Each handler gets a :class:`Call` (the bot's state plus parsed parameters) and returns the
-``result`` value or raises :class:`~bot.emulator.errors.ApiError`. Parameters may come from a
+``result`` value or raises :class:`~emulator.errors.ApiError`. Parameters may come from a
 query string, a form, multipart or JSON; object parameters sent in forms are JSON strings, so
 :meth:`Params.obj` accepts both.
 """
@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator import webhook
-from bot.emulator.errors import (
+from emulator import webhook
+from emulator.errors import (
     CHAT_NOT_FOUND,
     NOT_MODIFIED,
     QUERY_TOO_OLD,
@@ -27,8 +27,8 @@ from bot.emulator.errors import (
     bad_request,
     forbidden,
 )
-from bot.emulator.formatting import render_text, utf16_len
-from bot.emulator.state import BotState, ChatState, JsonDict, MessageRecord, StoredFile
+from emulator.formatting import render_text, utf16_len
+from emulator.state import BotState, ChatState, JsonDict, MessageRecord, StoredFile
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -411,7 +411,7 @@ async def close(call: Call) -> bool:
 
 @api_method("setWebhook")
 async def set_webhook(call: Call) -> bool:
-    """Remember the URL and push updates to it (``bot.emulator.webhook``); getUpdates then
+    """Remember the URL and push updates to it (``emulator.webhook``); getUpdates then
     conflicts, as in Telegram."""
     bot = call.bot
     url = call.params.text("url") or ""

@@ -18,11 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.base import Channel, UpdateHandler
 from bot.chat_admins import TelegramChatAdmins
-from bot.clock import Clock, system_clock
 from bot.commands import publish_commands
 from bot.evidence import ChannelFileFetcher
-from bot.inbox import InboxProcessor, UowFactory
-from bot.leader import (
+from bot.uploads import UploadResolver
+from core.calendar import WorkingCalendar
+from core.categories import load_categories
+from core.deadlines import DeadlinePolicy
+from core.evidence import MB, EvidenceLimits
+from core.inputs import Bounds
+from core.regions import RegionDirectory
+from handlers.app import Conversations
+from handlers.deps import ChatAdmins, FileFetcher, HandlerConfig, HandlerDeps
+from handlers.reporter_actions import undeliverable_handler
+from locales import Catalogs
+from runtime.clock import Clock, system_clock
+from runtime.inbox import InboxProcessor, UowFactory
+from runtime.leader import (
     REMINDERS,
     SENDER,
     Duties,
@@ -34,25 +45,14 @@ from bot.leader import (
     process_name,
     refuse_second_sqlite_process,
 )
-from bot.media import MediaWorker
-from bot.metrics import Metrics
-from bot.monitor_access import parse_allow
-from bot.outbox import OutboxWorker
-from bot.reminders import ReminderJobs
-from bot.settings import Settings
-from bot.uploads import UploadResolver
-from bot.wakeups import OutboxWakeups, asyncpg_connect
-from bot.webhook import WebhookServer, parse_listen
-from core.calendar import WorkingCalendar
-from core.categories import load_categories
-from core.deadlines import DeadlinePolicy
-from core.evidence import MB, EvidenceLimits
-from core.inputs import Bounds
-from core.regions import RegionDirectory
-from handlers.app import Conversations
-from handlers.deps import ChatAdmins, FileFetcher, HandlerConfig, HandlerDeps
-from handlers.reporter_actions import undeliverable_handler
-from locales import Catalogs
+from runtime.media import MediaWorker
+from runtime.metrics import Metrics
+from runtime.monitor_access import parse_allow
+from runtime.outbox import OutboxWorker
+from runtime.reminders import ReminderJobs
+from runtime.settings import Settings
+from runtime.wakeups import OutboxWakeups, asyncpg_connect
+from runtime.webhook import WebhookServer, parse_listen
 from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
@@ -398,7 +398,7 @@ def leaderships(
     outbox: OutboxWorker,
     jobs: ReminderJobs | None,
 ) -> tuple[Leadership, Leadership | None]:
-    """The sender's and the clock's elections (see bot.leader).
+    """The sender's and the clock's elections (see runtime.leader).
 
     SQLite is used by one process only, so there the lease is simply taken: a process restarted
     after a crash need not wait for its predecessor's lease to expire.
@@ -419,10 +419,10 @@ def leaderships(
 
     duty: Duty = WorkerDuty(outbox, "outbox")
     if engine.dialect.name == "postgresql":
-        # Replies committed by the other processes wake the sender at once (bot.wakeups).
+        # Replies committed by the other processes wake the sender at once (runtime.wakeups).
         duty = Duties(duty, OutboxWakeups(asyncpg_connect(engine), outbox.wake))
     sender = elect(SENDER, duty)
-    # No send starts unless the lease surely holds for a while yet (bot.leader.Leadership).
+    # No send starts unless the lease surely holds for a while yet (runtime.leader.Leadership).
     outbox.may_send = sender.may_act
     clock = None if jobs is None else elect(REMINDERS, ReminderDuty(jobs, STOP_GRACE_SECONDS))
     return sender, clock

@@ -23,7 +23,7 @@ step on. The memory of talking chats is the sending process's own (a restart for
 replies go in the order they were queued).
 
 Several processes: only the holder of the sender's lease sends, and it starts no send unless
-:attr:`OutboxWorker.may_send` (the lease's :meth:`bot.leader.Leadership.may_act`) allows it at
+:attr:`OutboxWorker.may_send` (the lease's :meth:`runtime.leader.Leadership.may_act`) allows it at
 that moment; a row not started stays unsent for whoever sends next. A sender that starts (a
 takeover, a restart, the lease regained) counts the windows its predecessor filled, from the
 sends recorded in the database: the last second overall, and each group's last minute.
@@ -47,9 +47,13 @@ from bot.channels.errors import (
     RetryAfter,
     TransientError,
 )
-from bot.clock import Clock
-from bot.inbox import UowFactory
-from bot.outbox_rows import (
+from bot.telegram_render import chat_id_param, render
+from bot.uploads import MissingUploadError, UploadResolver
+from core.purposes import Purpose
+from handlers.actions import action_from_dict
+from runtime.clock import Clock
+from runtime.inbox import UowFactory
+from runtime.outbox_rows import (
     EXEMPT_KINDS,
     SendOutcome,
     SendRound,
@@ -58,18 +62,14 @@ from bot.outbox_rows import (
     backoff_delay,
     message_ids_of,
 )
-from bot.pacing import (
+from runtime.pacing import (
     ChatKey,
     FloodLimits,
     FloodScheduler,
     is_group_chat,
     plan_round,
 )
-from bot.telegram_render import chat_id_param, render
-from bot.uploads import MissingUploadError, UploadResolver
-from bot.worker import Worker
-from core.purposes import Purpose
-from handlers.actions import action_from_dict
+from runtime.worker import Worker
 from storage.outbox_retention import REDACTED_TEXT, redact_settled
 from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork
@@ -131,7 +131,7 @@ class OutboxWorker(Worker):
         self.before_link = before_link
         self._uow_factory = uow_factory
         self._on_undeliverable = on_undeliverable
-        # Metrics: each send's result (bot.metrics.SEND_RESULTS) and a pin's 429.
+        # Metrics: each send's result (runtime.metrics.SEND_RESULTS) and a pin's 429.
         self._on_result = on_result
         self._channels = channels
         self._clock = clock
@@ -163,7 +163,7 @@ class OutboxWorker(Worker):
         self._talking: dict[ChatKey, tuple[float, float]] = {}
         # How long a round takes to prepare (wake, due query): it starts that much early.
         self._lead = 0.0
-        # Whether a send may start now: the sender's lease (bot.leader.Leadership.may_act)
+        # Whether a send may start now: the sender's lease (runtime.leader.Leadership.may_act)
         # says so when several processes share the database. Checked before every send.
         self.may_send: Callable[[], bool] = lambda: True
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.settings import Settings
 from core.open311 import hash_api_key, key_prefix, new_api_key
 from locales import Catalogs, Translator
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.open311 import Open311Repository
 from storage.uow import UnitOfWork

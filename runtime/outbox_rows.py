@@ -1,5 +1,6 @@
 """What the outbox worker holds of a row while it sends it: the row detached from its session,
-the outcome of one send, one round's reply targets, and the retry schedule (see bot/outbox.py)."""
+the outcome of one send, one round's reply targets, and the retry schedule (see
+runtime/outbox.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.pacing import Plannable
+from runtime.pacing import Plannable
 
 BACKOFF_START_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 60.0
@@ -76,7 +77,7 @@ class SendOutcome:
 
     @property
     def result(self) -> str:
-        """The send's result as the metrics name it (bot.metrics.SEND_RESULTS)."""
+        """The send's result as the metrics name it (runtime.metrics.SEND_RESULTS)."""
         if self.sent or self.failed:
             return "sent" if self.sent else "given_up"
         return "retried" if self.throttled is None else "rate_limited"

@@ -14,7 +14,7 @@ import time
 
 import aiohttp
 
-from bot.emulator.state import BotState
+from emulator.state import BotState
 
 #: Pause after a failed delivery (Telegram waits longer; tests want it quick).
 RETRY_SECONDS = 0.2

@@ -16,11 +16,11 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot import apikey_cli, cli_words, console_cli, media_cli, units_cli, webhook_cli
-from bot.clock import Clock, OffsetFileClock, system_clock
-from bot.logs import setup_logging
-from bot.settings import Settings
+from cli import apikey, console, media, units, webhook, words
 from locales import Catalogs, Translator
+from runtime.clock import Clock, OffsetFileClock, system_clock
+from runtime.logs import setup_logging
+from runtime.settings import Settings
 
 
 def _parser(tr: Translator) -> argparse.ArgumentParser:
@@ -38,11 +38,11 @@ def _parser(tr: Translator) -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, help=tr.t("cli.help.sandbox.port"))
     sandbox.add_argument("--data-dir", type=Path, help=tr.t("cli.help.sandbox.data_dir"))
-    units_cli.add_parser(commands, tr)
-    apikey_cli.add_parser(commands, tr)
-    console_cli.add_parser(commands, tr)
-    webhook_cli.add_parser(commands, tr)
-    media_cli.add_parser(commands, tr)
+    units.add_parser(commands, tr)
+    apikey.add_parser(commands, tr)
+    console.add_parser(commands, tr)
+    webhook.add_parser(commands, tr)
+    media.add_parser(commands, tr)
     return parser
 
 
@@ -81,38 +81,38 @@ def run(settings: Settings) -> int:
         print(texts.t("cli.no_token"), file=sys.stderr)
         print("\n" + texts.t("sandbox.cli.no_token") + "\n", file=sys.stderr, flush=True)
         return sandbox(settings)
-    tr = webhook_cli.translator(settings)
+    tr = webhook.translator(settings)
     try:
-        webhook_cli.check_run_settings(settings, tr)
-    except webhook_cli.ConfigError as problem:
+        webhook.check_run_settings(settings, tr)
+    except webhook.ConfigError as problem:
         print(problem, file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
     fewer_malloc_arenas()  # before the database's threads start
-    from bot.bootstrap import build_app
+    from runtime.bootstrap import build_app
 
     async def _main() -> None:
-        from bot.leader import SharedSqliteError
+        from runtime.leader import SharedSqliteError
 
         await _migrate_apart(settings)
         try:
             app = await build_app(settings, clock=_clock(settings))
         except SharedSqliteError as error:
-            raise webhook_cli.ConfigError(
+            raise webhook.ConfigError(
                 tr.t("scale.config.second_sqlite_process", pid=error.pid)
             ) from error
         except (OSError, OperationalError, InterfaceError) as error:
             # Migrating is the first thing that touches the database: an unreachable one ends here.
-            url = webhook_cli.masked_url(settings.database_url)
+            url = webhook.masked_url(settings.database_url)
             reason = type(getattr(error, "orig", None) or error).__name__
-            raise webhook_cli.ConfigError(
+            raise webhook.ConfigError(
                 tr.t("scale.config.database_unreachable", url=url, error=reason)
             ) from error
         await app.run()
 
     try:
         asyncio.run(_main())
-    except webhook_cli.ConfigError as problem:
+    except webhook.ConfigError as problem:
         print(problem, file=sys.stderr)
         return 2
     return 0
@@ -135,7 +135,7 @@ async def _migrate_apart(settings: Settings) -> None:
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "cli.main",
         "migrate",
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
@@ -180,7 +180,7 @@ def sandbox(
 
 def emulator(host: str, port: int) -> int:
     setup_logging("INFO")
-    from bot.emulator import serve_forever
+    from emulator import serve_forever
 
     # Ctrl+C is the way to stop it; no traceback for that.
     with contextlib.suppress(KeyboardInterrupt):
@@ -200,7 +200,7 @@ def _help_language() -> Translator:
 
 def main(argv: Sequence[str] | None = None) -> int:
     language = _help_language()
-    cli_words.speak(language)
+    words.speak(language)
     args = _parser(language).parse_args(argv)
     if args.command == "emulator":
         return emulator(args.host, args.port)
@@ -208,17 +208,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "units":
-        return units_cli.run(args, settings)
+        return units.run(args, settings)
     if args.command == "apikey":
-        return apikey_cli.run(args, settings)
+        return apikey.run(args, settings)
     if args.command == "console":
-        return console_cli.run(args, settings)
+        return console.run(args, settings)
     if args.command == "export":
-        return console_cli.run_export(args, settings)
+        return console.run_export(args, settings)
     if args.command == "webhook":
-        return webhook_cli.run(args, settings)
+        return webhook.run(args, settings)
     if args.command == "media":
-        return media_cli.run(args, settings)
+        return media.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

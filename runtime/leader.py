@@ -29,7 +29,7 @@ the new holder finds unsent and would send again. Two rules keep them apart in t
 
 So the old holder's last send starts at least margin + grace (20 s by default, 2 s with the
 crash suite's 3 s lease) before the new holder's first, time for it to be answered and recorded
-(each answer is recorded at once: bot.outbox). What is left, as Telegram has no idempotent
+(each answer is recorded at once: runtime.outbox). What is left, as Telegram has no idempotent
 send: a send whose answer and record take longer than that (a request hanging for most of its
 60 s timeout, the database unreachable when it is to be recorded), a process frozen between
 the check and the request going out, or wall clocks apart by a good part of the margin (keep
@@ -53,7 +53,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from bot.worker import Worker
+from runtime.worker import Worker
 from storage import leases
 from storage.uow import UnitOfWork
 
@@ -343,7 +343,7 @@ class WorkerDuty:
 
 class Duties:
     """Several duties under one lease, taken up in order and handed over in reverse (the
-    sender: its outbox worker and the listener that wakes it, bot.wakeups)."""
+    sender: its outbox worker and the listener that wakes it, runtime.wakeups)."""
 
     def __init__(self, *duties: Duty) -> None:
         self._duties = duties
@@ -362,7 +362,7 @@ class Duties:
 
 
 class ReminderDuty:
-    """The reminder engine's scheduled jobs (``bot.reminders``) run only while leading."""
+    """The reminder engine's scheduled jobs (``runtime.reminders``) run only while leading."""
 
     def __init__(self, jobs: _Jobs, grace: float) -> None:
         self._jobs = jobs

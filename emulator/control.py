@@ -71,10 +71,10 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from bot.emulator.errors import bad_request
-from bot.emulator.formatting import command_entities
-from bot.emulator.methods import MIGRATED, bot_status, chat_member, document_object
-from bot.emulator.state import BotState, CallbackRecord, ChatState, FaultRule, JsonDict
+from emulator.errors import bad_request
+from emulator.formatting import command_entities
+from emulator.methods import MIGRATED, bot_status, chat_member, document_object
+from emulator.state import BotState, CallbackRecord, ChatState, FaultRule, JsonDict
 
 _FAULT_STATUSES = frozenset({400, 403, 409, 429, 500, 502, 503, 504})
 

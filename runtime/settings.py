@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.monitor_access import DEFAULT_ALLOW
 from core import deadlines
 from handlers import deps as handler_defaults
+from runtime.monitor_access import DEFAULT_ALLOW
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 
@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     test_clock_offset_file: Path | None = None
     draft_stale_hours: float = Field(default=handler_defaults.DRAFT_STALE_HOURS, gt=0)
     # Several processes on one PostgreSQL database elect one to run the clock's jobs and one to
-    # send (bot/leader.py); a dead leader is replaced within this period plus a third of it.
+    # send (runtime/leader.py); a dead leader is replaced within this period plus a third of it.
     leader_lease_seconds: float = Field(default=30.0, ge=3)
     # Webhook mode (docs/operations.md): with WEBHOOK_LISTEN=host:port, `aduan run` receives
     # updates on WEBHOOK_PATH there instead of long polling; Telegram must send WEBHOOK_SECRET.
@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     # How many connections Telegram may open to the webhook at once (`aduan webhook set`).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     # Who may read /healthz, /readyz and /metrics on that listener: addresses or CIDR networks,
-    # comma separated, matched against the TCP peer only (bot/monitor_access.py); empty: nobody.
+    # comma separated, matched against the TCP peer only (runtime/monitor_access.py); empty: nobody.
     metrics_allow: str = DEFAULT_ALLOW
     # Flood protection, per person (a member of a group on their own): more than this many
     # updates in the window are dropped; an officer's work in a unit's group never is.

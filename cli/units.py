@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.officers_cli import unit_officers
-from bot.settings import Settings
+from cli.officers import unit_officers
 from core.categories import load_categories
 from core.regions import RegionDirectory
 from core.unit_files import KINDS, Problem, UnitFileError, normalise_area_code
 from handlers.formatting import short_datetime
 from locales import Catalogs, Translator
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.models import Unit
 from storage.unit_registry import (
@@ -116,7 +116,7 @@ async def _import(
     uow: UnitOfWork, settings: Settings, tr: Translator, now: datetime, path: Path
 ) -> int:
     try:
-        from bot.unit_files import parse_unit_file  # YAML and CSV readers: only this command
+        from cli.unit_files import parse_unit_file  # YAML and CSV readers: only this command
 
         rows = parse_unit_file(path)
         async with uow:

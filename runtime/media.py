@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.channels.base import Channel
-from bot.inbox import UowFactory
-from bot.worker import Worker
+from runtime.inbox import UowFactory
+from runtime.worker import Worker
 from storage.media_store import CleanStore, clean_image, is_local, write_atomically
 
 log = logging.getLogger(__name__)

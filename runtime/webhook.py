@@ -6,14 +6,14 @@
   ``WEBHOOK_SECRET`` in constant time (401 otherwise); the update is written to the inbox, and
   only then is 200 returned, so an update whose answer Telegram did not get is delivered again
   (the inbox recognises it by its id). A store that fails answers 500 and Telegram retries.
-  The body is checked first (``bot.webhook_input``): anything but a well-formed update is
+  The body is checked first (``runtime.webhook_input``): anything but a well-formed update is
   refused with 400 (413 when too large) and a short reason, and is never stored.
 * ``GET /healthz``: the process is alive.
 * ``GET /readyz``: the database answers and its schema is at this version's migration head
   (503 otherwise), for a reverse proxy or an orchestrator to route by.
-* ``GET /metrics``: Prometheus metrics (``bot.metrics``).
+* ``GET /metrics``: Prometheus metrics (``runtime.metrics``).
 
-The last three answer only the peer addresses ``METRICS_ALLOW`` names (``bot.monitor_access``;
+The last three answer only the peer addresses ``METRICS_ALLOW`` names (``runtime.monitor_access``;
 this machine by default), 403 to any other.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.channels.base import UpdateHandler
-from bot.monitor_access import DEFAULT_ALLOW, AllowList, parse_allow
-from bot.webhook_input import MAX_BODY_BYTES, BadUpdateError, parse_update
+from runtime.monitor_access import DEFAULT_ALLOW, AllowList, parse_allow
+from runtime.webhook_input import MAX_BODY_BYTES, BadUpdateError, parse_update
 
 if TYPE_CHECKING:
     from aiohttp import web

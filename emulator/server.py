@@ -8,7 +8,7 @@ The bot under test points its framework at :attr:`Emulator.base_url` (aiogram:
   ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N, "description": ...}``
   (429 adds ``parameters.retry_after``). Every ``<digits>:<secret>`` token is its own bot.
 * ``/file/bot<token>/<file_path>`` -- downloads a file returned by getFile.
-* ``/control/<token>/...`` -- the user side of Telegram for tests; see :mod:`bot.emulator.control`.
+* ``/control/<token>/...`` -- the user side of Telegram for tests; see :mod:`emulator.control`.
 
 getUpdates keeps updates until a later call confirms them with ``offset``, so a bot killed before
 confirming gets them again, as with Telegram. Size limits, flood limits (optional) and injected
@@ -30,10 +30,10 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.emulator import control, webhook
-from bot.emulator.errors import ApiError, bad_request
-from bot.emulator.methods import METHODS, Call, Params, Upload
-from bot.emulator.state import BotState, EpochClock, FaultRule, FloodLimiter, JsonDict
+from emulator import control, webhook
+from emulator.errors import ApiError, bad_request
+from emulator.methods import METHODS, Call, Params, Upload
+from emulator.state import BotState, EpochClock, FaultRule, FloodLimiter, JsonDict
 
 log = logging.getLogger(__name__)
 

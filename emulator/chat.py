@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.client import EmulatorClient, EmulatorError, TgUser
+from emulator.client import EmulatorClient, EmulatorError, TgUser
 
 JsonDict = dict[str, Any]
 

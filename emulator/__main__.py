@@ -1,4 +1,4 @@
-"""``python -m bot.emulator [--host H] [--port P] [--flood-limits]``: run the emulator."""
+"""``python -m emulator [--host H] [--port P] [--flood-limits]``: run the emulator."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from bot.emulator.server import serve_forever
+from emulator.server import serve_forever
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import CHAT_NOT_FOUND, bad_request, too_many_requests
-from bot.emulator.media import image_size, photo_sizes
+from emulator.errors import CHAT_NOT_FOUND, bad_request, too_many_requests
+from emulator.media import image_size, photo_sizes
 
 JsonDict = dict[str, Any]
 
@@ -290,7 +290,7 @@ class BotState:
         self.webhook_secret = ""
         self.webhook_max_connections = 40
         self.webhook_last_error: tuple[int, str] | None = None
-        # The task POSTing updates to ``webhook_url`` (bot.emulator.webhook), while one is set.
+        # The task POSTing updates to ``webhook_url`` (emulator.webhook), while one is set.
         self.webhook_pusher: Any = None
         self.allowed_updates: list[str] | None = None
         self.updates: list[JsonDict] = []

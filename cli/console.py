@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import deadline_policy, handler_deps, seed_if_empty
-from bot.clock import Clock, system_clock
-from bot.settings import Settings
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.regions import RegionDirectory
 from locales import Catalogs, Translator
+from runtime.bootstrap import deadline_policy, handler_deps, seed_if_empty
+from runtime.clock import Clock, system_clock
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.uow import UnitOfWork
 

@@ -31,6 +31,6 @@ def setup_logging(level: str = "INFO") -> logging.Handler:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Alembic announces every plugin on each start; only its warnings matter here.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    # APScheduler logs every run of the clock's job; the round logs what it did (bot.reminders).
+    # APScheduler logs every run of the clock's job; the round logs what it did (runtime.reminders).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return handler

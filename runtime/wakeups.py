@@ -1,7 +1,7 @@
 """Wake the elected sender when another process commits a message (PostgreSQL only).
 
 Several ``aduan run`` processes share one PostgreSQL database; one of them is the sender
-(bot/leader.py). A process wakes its own outbox worker when it commits a reply, but a reply
+(runtime/leader.py). A process wakes its own outbox worker when it commits a reply, but a reply
 committed by another process used to wait for the sender's next poll. The outbox table's trigger
 (migration 0011) sends ``NOTIFY aduan_outbox`` with every insert, delivered only on commit; the
 sender listens on a connection of its own and wakes its worker at each notification.
@@ -51,7 +51,7 @@ def asyncpg_connect(engine: AsyncEngine) -> Connect:
 
 class OutboxWakeups:
     """Listens for committed outbox rows and calls ``wake``; a duty of the elected sender
-    (:class:`bot.leader.Duty`)."""
+    (:class:`runtime.leader.Duty`)."""
 
     def __init__(
         self,
