@@ -36,8 +36,8 @@ from core.deadlines import UNIT_STAGES, first_notice_on, notice_due
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from handlers.reminders import run_reminders
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock
+from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.models import OutboxMessage

@@ -35,8 +35,8 @@ from sqlalchemy import func, select
 from bench.errors import BenchError
 from emulator import Emulator, EmulatorClient
 from handlers.actions import SendText, action_to_dict
-from runtime.bootstrap import make_channel
 from runtime.clock import system_clock
+from runtime.deps import make_channel
 from runtime.outbox import OutboxWorker
 from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory

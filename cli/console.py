@@ -9,19 +9,14 @@ import asyncio
 import contextlib
 import getpass
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from core.calendar import WorkingCalendar
-from core.categories import load_categories
-from core.regions import RegionDirectory
 from locales import Catalogs, Translator
-from runtime.bootstrap import deadline_policy, handler_deps, seed_if_empty
-from runtime.clock import Clock, system_clock
+from runtime.clock import system_clock
+from runtime.deps import handler_deps, seed_if_empty
 from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.uow import UnitOfWork
@@ -29,10 +24,8 @@ from storage.uow import UnitOfWork
 if TYPE_CHECKING:
     # The console, its exports (openpyxl) and aiohttp load only for these commands, not for
     # ``aduan run``, which imports this module for its parser (issue 13: the bot's memory).
-    from aiohttp import web
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from web.console import ConsoleConfig
 
 #: The ``--format`` choices: ``web.console.exports.FORMATS`` (a test keeps them equal), named
 #: here so that the parser does not import the console.
@@ -58,26 +51,6 @@ def add_parser(
     export.add_argument("--unit", help=tr.t("cli.help.export.unit"))
     export.add_argument(
         "-o", "--output", type=Path, required=True, help=tr.t("cli.help.export.output")
-    )
-
-
-def console_config(settings: Settings, catalogs: Catalogs | None = None) -> ConsoleConfig:
-    from web.console import ConsoleConfig, derive_secret
-
-    token = settings.bot_token.get_secret_value() if settings.bot_token else None
-    secret = settings.console_secret.get_secret_value() if settings.console_secret else None
-    holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
-    return ConsoleConfig(
-        secret=derive_secret(secret, token),
-        public_url=settings.console_url(),
-        timezone=ZoneInfo(settings.timezone),
-        catalogs=catalogs or Catalogs(settings.default_language),
-        regions=RegionDirectory(settings.region_code),
-        categories=load_categories(settings.categories_file),
-        calendar=WorkingCalendar(extra_holidays=holidays),
-        deadlines=deadline_policy(settings),
-        coordinator_sees_identity=settings.coordinator_sees_identity,
-        media_dir=settings.media_dir,
     )
 
 
@@ -132,40 +105,9 @@ async def print_link(settings: Settings, unit_code: str, name: str = "") -> int:
     return 0
 
 
-def open311_subapp(
-    settings: Settings,
-    sessions: Callable[[], AsyncSession],
-    catalogs: Catalogs,
-    clock: Clock = system_clock,
-) -> tuple[str, web.Application]:
-    """The Open311 GeoReport v2 API (docs/open311.md), mounted under the console at /open311/v2/.
-
-    Reports it accepts are filed by the same use case as the chat's (``cases.filing``); their
-    cards carry buttons signed with the bot's callback secret (the token's, or
-    ``CALLBACK_SECRET``)."""
-    from handlers.notices import filing_for
-    from web.open311 import Open311Config, build_open311_app
-
-    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    deps = handler_deps(settings, token, catalogs, clock)
-    config = Open311Config(
-        regions=deps.regions,
-        categories=deps.categories,
-        timezone=ZoneInfo(settings.timezone),
-        catalogs=catalogs,
-        media_dir=settings.media_dir,
-        language=settings.default_language,
-        publish_descriptions=settings.open311_publish_descriptions,
-        accept_requests=settings.open311_accept_requests,
-        contact=settings.open311_contact,
-        posts_per_minute=settings.open311_posts_per_minute,
-        region_bounds=deps.config.region_bounds,
-    )
-    return "/open311/v2/", build_open311_app(config, sessions, clock, filing_for(deps))
-
-
 async def serve(settings: Settings, *, host: str, port: int) -> int:
     from web.console import start_console
+    from web.from_settings import console_config, open311_subapp
 
     config = console_config(settings)
     if not settings.console_public_url:  # the links it writes name the address it listens on
@@ -207,6 +149,7 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     from storage.console import ReportQuery, all_units, audit
     from web.console.auth import visible_units
     from web.console.exports import csv_chunks, row_batches, xlsx_export
+    from web.from_settings import console_config
 
     config = console_config(settings)
     tr = config.catalogs.get(config.catalogs.default_language)

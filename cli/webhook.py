@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings, tr: Translator) -> str:
     from bot.channels.errors import ChannelError
-    from runtime.bootstrap import make_channel
+    from runtime.deps import make_channel
 
     assert settings.bot_token is not None
     channel = make_channel(settings, settings.bot_token.get_secret_value())

@@ -12,7 +12,6 @@ from dataclasses import replace
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from cli.console import console_config
 from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from runtime.settings import Settings
@@ -22,6 +21,7 @@ from tests.e2e.conftest import RunningBot
 from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, setup_groups
 from tests.integration.console_forms import sign_in
 from web.console import build_console_app
+from web.from_settings import console_config
 
 ChatOf = Callable[[TgUser], ChatView]
 LINK = re.compile(r"https?://\S+/masuk/(\S+)")

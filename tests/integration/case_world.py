@@ -21,8 +21,8 @@ from handlers.officer_actions import act
 from handlers.reminders import run_reminders
 from handlers.reporter_actions import relay_from_reporter
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock
+from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage.models import Citizen, OutboxMessage, Report
 from storage.unit_registry import seed_units

@@ -9,7 +9,7 @@ import pytest
 
 from bot.channels.base import Channel
 from emulator import Emulator
-from runtime.bootstrap import make_channel
+from runtime.deps import make_channel
 from runtime.settings import Settings
 from tests.databases import ENGINES, database_on
 from tests.emulated import FRAMEWORKS, TOKEN

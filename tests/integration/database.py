@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from cases.filing import Filing, file_report
 from handlers.notices import filing_for
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock
+from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, ReportPhoto

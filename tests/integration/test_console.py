@@ -29,15 +29,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.filing import file_report
 from cli import console as console_cli
-from cli.console import console_config
 from core.permissions import CaseAction
 from handlers import officer_actions, reporter_actions
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock
+from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage.console import issue_login
 from storage.models import Citizen, Report, ReportPhoto
@@ -47,6 +46,7 @@ from tests.integration.console_forms import export, post_form, sign_in
 from tests.integration.database import Database
 from web.console import ConsoleConfig, build_console_app
 from web.console.context import CONFIG
+from web.from_settings import console_config
 
 WITA = ZoneInfo("Asia/Makassar")
 SEPASO = "64.08.09.2001"

@@ -40,8 +40,8 @@ from handlers.deps import HandlerDeps
 from handlers.events import ButtonPress, ChatKind, Location, MediaKind, Message, Photo, Sender
 from handlers.notices import filing_for
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock
+from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.models import Citizen, OutboxMessage, Report

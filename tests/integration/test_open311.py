@@ -28,8 +28,8 @@ from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock
+from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage.models import Citizen, OutboxMessage, Report, ReportPhoto
 from storage.open311 import Open311Repository

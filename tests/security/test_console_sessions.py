@@ -20,8 +20,8 @@ from cli.main import main
 from emulator import EmulatorClient
 from handlers.actions import SendText, action_to_dict
 from locales import Catalogs
-from runtime.bootstrap import handler_deps
 from runtime.clock import ManualClock, system_clock
+from runtime.deps import handler_deps
 from runtime.reminders import ReminderJobs
 from runtime.settings import Settings
 from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession

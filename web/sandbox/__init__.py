@@ -83,8 +83,8 @@ async def _start_console(
     taken port is said and the sandbox runs without it."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from cli.console import console_config, open311_subapp
     from web.console import start_console
+    from web.from_settings import console_config, open311_subapp
 
     config = replace(
         console_config(settings, sandbox.catalogs), public_url=url, clock=sandbox.clock
