@@ -30,10 +30,14 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from emulator import control, webhook
+from emulator import control, groups, members, methods, webhook
+from emulator.calls import METHODS, Call, Params, Upload
 from emulator.errors import ApiError, bad_request
-from emulator.methods import METHODS, Call, Params, Upload
-from emulator.state import BotState, EpochClock, FaultRule, FloodLimiter, JsonDict
+from emulator.flood import FloodLimiter
+from emulator.state import BotState, EpochClock, FaultRule, JsonDict
+
+#: The modules whose ``@api_method`` handlers fill :data:`~emulator.calls.METHODS`.
+METHOD_MODULES = (methods, members)
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +190,8 @@ class Emulator:
         routes: list[tuple[str, str, ControlHandler]] = [
             ("POST", "updates/message", self._body(control.user_message)),
             ("POST", "updates/callback", self._body(control.callback)),
-            ("POST", "updates/member", self._body(control.member_update)),
-            ("POST", "updates/migrate", self._body(control.migrate_group)),
+            ("POST", "updates/member", self._body(groups.member_update)),
+            ("POST", "updates/migrate", self._body(groups.migrate_group)),
             ("POST", "updates/raw", self._body(control.raw_update)),
             ("POST", "updates/again", self._body(control.update_again)),
             ("GET", "updates", self._pending_updates),

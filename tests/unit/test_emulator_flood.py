@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.errors import ApiError
-from emulator.state import FloodLimiter
+from emulator.flood import FloodLimiter
 
 GROUP = -100
 USERS = range(1, 1000)
