@@ -23,7 +23,8 @@ from handlers.reporter_actions import undeliverable_handler
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
 from runtime.deps import handler_deps, make_channel, seed_if_empty
-from runtime.inbox import InboxProcessor, UowFactory
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import UowFactory
 from runtime.leader import (
     REMINDERS,
     SENDER,

@@ -23,7 +23,7 @@ from handlers.deps import ChatAdmins, FileFetcher, HandlerConfig, HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
 from runtime.clock import Clock
-from runtime.inbox import UowFactory
+from runtime.inbox_rows import UowFactory
 from runtime.settings import Settings
 from storage.unit_registry import seed_units
 

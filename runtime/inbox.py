@@ -16,21 +16,30 @@ moved clock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.telegram_events import to_event, update_chat_kind, update_key
+from bot.telegram_events import update_chat_kind, update_key
 from handlers.actions import SendText
-from handlers.events import ChatKind, Event, Message
+from handlers.events import ChatKind, Event
 from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
 from runtime.clock import Clock, wall_clock_of
+from runtime.inbox_rows import (
+    Follow,
+    UowFactory,
+    Work,
+    chat_heads,
+    claim_rows,
+    event_of,
+    record_update,
+    record_updates,
+)
+from runtime.slots import Slots
 from runtime.worker import Worker
 from storage.models import InboxUpdate
 from storage.repositories import PendingKey
@@ -38,7 +47,6 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-UowFactory = Callable[[], UnitOfWork]
 
 MAX_ATTEMPTS = 3
 # How soon an update that replied to a message still being recorded is tried again.
@@ -52,120 +60,12 @@ CONCURRENCY = 8
 #: slot. Remembered for this many chats at most (the most recent ones).
 UNDER_WAY = timedelta(minutes=10)
 UNDER_WAY_CHATS = 500
-#: ... but while a newcomer waits, at most this many slots in a row go to conversations under
-#: way: many citizens answering at once would otherwise keep a new one waiting for as long as
-#: any of them kept talking.
-UNDER_WAY_STREAK = 3
 
 
 class ConversationHandler(Protocol):
     """What the processor needs from ``handlers.app.Conversations``."""
 
     async def handle(self, event: Event, uow: UnitOfWork) -> None: ...
-
-
-async def record_update(
-    uow_factory: UowFactory, channel: str, update: dict[str, Any], clock: Clock
-) -> bool:
-    """Store one update and commit; False when it was already stored (a redelivery).
-
-    ``clock`` is the wall clock (see the module's docstring): ``received_at`` is what tells a
-    redelivery from an update id Telegram uses again after a quiet week."""
-    return await record_updates(uow_factory, channel, [update], clock) == 1
-
-
-async def record_updates(
-    uow_factory: UowFactory, channel: str, updates: Sequence[dict[str, Any]], clock: Clock
-) -> int:
-    """Store a getUpdates batch in one transaction (all of it or, on a failure, none); how many
-    were new (the others were redeliveries)."""
-    added = 0
-    async with uow_factory() as uow:
-        now = clock()
-        for update in updates:
-            chat_id, media_group_id = update_key(update)
-            added += await uow.inbox.record(
-                channel=channel,
-                update_id=int(update["update_id"]),
-                chat_id=chat_id,
-                media_group_id=media_group_id,
-                payload=update,
-                now=now,
-            )
-        await uow.commit()
-    return added
-
-
-def merge_album(events: Sequence[Message]) -> Message:
-    """Album items arrive as separate messages; the conversation sees one with every photo."""
-    first = events[0]
-    text = next((e.text for e in events if e.text), "")
-    photos = tuple(photo for e in events for photo in e.photos)
-    return replace(first, text=text, photos=photos)
-
-
-@dataclass(frozen=True)
-class _Work:
-    """The pending rows processed together (one update, or every item of one album)."""
-
-    row_ids: tuple[int, ...]
-    channel: str
-    chat_id: str
-
-
-@dataclass
-class _Follow:
-    """What a chat's task learns, in the step's transaction, about the chat's next work."""
-
-    work: _Work | None = None
-    pending: bool = False
-
-
-class _Slots:
-    """At most ``size`` holders at once; a waiter marked ``first`` (a conversation under way) is
-    let in before the others, each kind in the order it came, but never more than
-    ``UNDER_WAY_STREAK`` of them in a row while one of the others waits."""
-
-    def __init__(self, size: int) -> None:
-        self._free = size
-        self._waiting: dict[bool, deque[asyncio.Future[None]]] = {True: deque(), False: deque()}
-        self._streak = 0  # slots given in a row to conversations under way while others waited
-
-    @contextlib.asynccontextmanager
-    async def held(self, *, first: bool) -> AsyncIterator[None]:
-        await self._acquire(first)
-        try:
-            yield
-        finally:
-            self._release()
-
-    async def _acquire(self, first: bool) -> None:
-        if self._free > 0:
-            self._free -= 1
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting[first].append(waiter)
-        try:
-            await waiter
-        except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                self._release()  # handed a slot just as it was cancelled: pass it on
-            else:
-                self._waiting[first].remove(waiter)
-            raise
-
-    def _release(self) -> None:
-        kinds = (False, True) if self._streak >= UNDER_WAY_STREAK else (True, False)
-        for kind in kinds:
-            queue = self._waiting[kind]
-            while queue:
-                waiter = queue.popleft()
-                if not waiter.done():
-                    waiter.set_result(None)  # the slot goes straight to it
-                    others_wait = any(not w.done() for w in self._waiting[False])
-                    self._streak = self._streak + 1 if kind and others_wait else 0
-                    return
-        self._free += 1
 
 
 class InboxProcessor(Worker):
@@ -206,7 +106,7 @@ class InboxProcessor(Worker):
         self._link_pending = False
         # The running loop's chats being handled now: each chat at most once (its order).
         self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self._slots = _Slots(self._concurrency)
+        self._slots = Slots(self._concurrency)
         # Chats handled lately, oldest first, with when (see UNDER_WAY).
         self._under_way: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         # Chats in flight for which this process recorded (committed) an update since their
@@ -248,7 +148,7 @@ class InboxProcessor(Worker):
             self._in_flight[key] = asyncio.create_task(self._handle_chat(key, work))
         return False
 
-    async def _handle_chat(self, key: tuple[str, str], first: _Work) -> None:
+    async def _handle_chat(self, key: tuple[str, str], first: Work) -> None:
         """Handle the chat's ready updates one after the other; the chat is this task's alone.
 
         After each committed update the task takes the chat's next one itself (one small query)
@@ -256,10 +156,10 @@ class InboxProcessor(Worker):
         updates, so a busy chat takes its turn with the others.
         """
         look_again = True
-        work: _Work | None = first
+        work: Work | None = first
         try:
             while work is not None and not self.stopping:
-                follow = _Follow()
+                follow = Follow()
                 async with self._slots.held(first=self._is_under_way(key)):
                     if self.stopping:
                         break
@@ -291,7 +191,7 @@ class InboxProcessor(Worker):
                 self.wake()
 
     async def _next_of_chat(
-        self, uow: UnitOfWork, work: _Work, follow: _Follow, *, handled: bool
+        self, uow: UnitOfWork, work: Work, follow: Follow, *, handled: bool
     ) -> None:
         """Note in ``follow`` the chat's next ready work after ``work``, or None (nothing
         pending, or an album still arriving), and whether the chat has anything else pending.
@@ -360,7 +260,7 @@ class InboxProcessor(Worker):
         # starts only when this one has ended, takes the chat's next update.
         limit = asyncio.Semaphore(self._concurrency)
 
-        async def run(work: _Work) -> int:
+        async def run(work: Work) -> int:
             async with limit:
                 if self.stopping:
                     return 0
@@ -371,7 +271,7 @@ class InboxProcessor(Worker):
 
     async def _ready_work(
         self, exclude: Collection[tuple[str, str]] = ()
-    ) -> tuple[list[_Work], datetime | None]:
+    ) -> tuple[list[Work], datetime | None]:
         now = self._wall()
         async with self._uow_factory() as uow:
             rows = await uow.inbox.pending_keys(limit=_BATCH)
@@ -382,10 +282,10 @@ class InboxProcessor(Worker):
                 seen = {row.id for row in rows}
                 more = await uow.inbox.pending_keys(limit=_BATCH, chats=under_way)
                 rows = sorted([*rows, *(r for r in more if r.id not in seen)], key=lambda r: r.id)
-            heads = [h for h in _chat_heads(rows) if (h.channel, h.chat_id) not in exclude]
+            heads = [h for h in chat_heads(rows) if (h.channel, h.chat_id) not in exclude]
             # Under way first (their tasks are created, and ask for a slot, before the others').
             heads.sort(key=lambda h: (h.channel, h.chat_id) not in under_way)
-            works: list[_Work] = []
+            works: list[Work] = []
             due: list[datetime] = []
             for head in heads:
                 work, wait_until = await self._work_for(uow, head, now)
@@ -397,12 +297,12 @@ class InboxProcessor(Worker):
 
     async def _work_for(
         self, uow: UnitOfWork, head: PendingKey, now: datetime
-    ) -> tuple[_Work | None, datetime | None]:
+    ) -> tuple[Work | None, datetime | None]:
         retry_at = self._retry_at.get(head.id)
         if retry_at is not None and retry_at > now:
             return None, retry_at
         if not head.media_group_id:
-            return _Work((head.id,), head.channel, head.chat_id), None
+            return Work((head.id,), head.channel, head.chat_id), None
         items = await uow.inbox.album_items(head.channel, head.chat_id, head.media_group_id)
         if not items:
             # Another process handled the album after this one listed the heads: nothing to do.
@@ -411,9 +311,9 @@ class InboxProcessor(Worker):
         ready_at = max(item.received_at for item in items) + self._album_wait
         if ready_at > now:
             return None, ready_at
-        return _Work(tuple(item.id for item in items), head.channel, head.chat_id), None
+        return Work(tuple(item.id for item in items), head.channel, head.chat_id), None
 
-    async def _process(self, work: _Work, follow: _Follow | None = None) -> int:
+    async def _process(self, work: Work, follow: Follow | None = None) -> int:
         try:
             await self._apply(work, follow)
         except LinkPendingError:
@@ -431,16 +331,16 @@ class InboxProcessor(Worker):
         self._on_commit()
         return 1
 
-    async def _apply(self, work: _Work, follow: _Follow | None = None) -> None:
+    async def _apply(self, work: Work, follow: Follow | None = None) -> None:
         """Handle the work in one transaction: the step, its outbox rows, the inbox rows marked
         done and, with ``follow``, the look for the chat's next work (noted there)."""
         async with self._uow_factory() as uow:
-            rows = await _load(uow, work.row_ids)
+            rows = await claim_rows(uow, work.row_ids)
             look_first = bool(rows) and uow.session.get_bind().dialect.name == "sqlite"
             if follow is not None and look_first:
                 await self._next_of_chat(uow, work, follow, handled=False)
             if rows:
-                event = _event_of(rows)
+                event = event_of(rows)
                 uow.outbox.replying_to = (work.channel, work.chat_id)
                 await self._conversations.handle(event, uow)
                 now = self._wall()
@@ -450,7 +350,7 @@ class InboxProcessor(Worker):
                 await self._next_of_chat(uow, work, follow, handled=True)
             await uow.commit()
 
-    async def _record_failure(self, work: _Work, exc: Exception) -> None:
+    async def _record_failure(self, work: Work, exc: Exception) -> None:
         # The message text may hold personal data: log the type and row, the filter masks the rest.
         log.error("inbox rows %s failed: %s", list(work.row_ids), type(exc).__name__, exc_info=exc)
         try:
@@ -464,10 +364,10 @@ class InboxProcessor(Worker):
             for row_id in work.row_ids:
                 self._retry_at[row_id] = self._wall() + delay
 
-    async def _count_attempt(self, work: _Work, exc: Exception) -> int:
+    async def _count_attempt(self, work: Work, exc: Exception) -> int:
         """Count the attempt in its own transaction; give up politely after the last one."""
         async with self._uow_factory() as uow:
-            rows = await _load(uow, work.row_ids)
+            rows = await claim_rows(uow, work.row_ids)
             if not rows:
                 return MAX_ATTEMPTS
             for row in rows:
@@ -494,24 +394,3 @@ class InboxProcessor(Worker):
         )
         text = self._catalogs.get(conversation.language).t("error.internal")
         emit(uow, channel, chat_id, SendText(chat_id=chat_id, text=text), now)
-
-
-def _chat_heads(rows: Iterable[PendingKey]) -> list[PendingKey]:
-    """The oldest pending row of each chat; later rows of a chat wait for it (per-chat order)."""
-    heads: dict[tuple[str, str], PendingKey] = {}
-    for row in rows:
-        heads.setdefault((row.channel, row.chat_id), row)
-    return list(heads.values())
-
-
-async def _load(uow: UnitOfWork, row_ids: Sequence[int]) -> list[InboxUpdate]:
-    """The work's pending rows, claimed for this transaction (empty: another process has them)."""
-    return await uow.inbox.claim(row_ids)
-
-
-def _event_of(rows: Sequence[InboxUpdate]) -> Event:
-    events = [to_event(row.payload or {}, row.channel) for row in rows]
-    messages = [e for e in events if isinstance(e, Message)]
-    if len(rows) > 1 and len(messages) == len(events):
-        return merge_album(messages)
-    return events[0]

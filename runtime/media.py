@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.channels.base import Channel
-from runtime.inbox import UowFactory
+from runtime.inbox_rows import UowFactory
 from runtime.worker import Worker
 from storage.media_store import CleanStore, clean_image, is_local, write_atomically
 

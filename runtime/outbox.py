@@ -36,48 +36,36 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 
 from bot.channels.base import Channel
-from bot.channels.errors import (
-    ChatMigrated,
-    IgnorableError,
-    PermanentError,
-    RetryAfter,
-    TransientError,
-)
-from bot.telegram_render import chat_id_param, render
+from bot.telegram_render import render
 from bot.uploads import MissingUploadError, UploadResolver
-from core.purposes import Purpose
 from handlers.actions import action_from_dict
 from runtime.clock import Clock
-from runtime.inbox import UowFactory
+from runtime.inbox_rows import UowFactory
+from runtime.outbox_record import OutboxRecorder, UndeliverableHandler, outcome_of_error, pin
 from runtime.outbox_rows import (
-    EXEMPT_KINDS,
     SendOutcome,
     SendRound,
     SendRow,
-    as_utc,
-    backoff_delay,
     message_ids_of,
+    reply_targets,
+    send_row_of,
 )
+from runtime.outbox_windows import slow_down, take_over
 from runtime.pacing import (
     ChatKey,
     FloodLimits,
     FloodScheduler,
-    is_group_chat,
     plan_round,
 )
 from runtime.worker import Worker
-from storage.outbox_retention import REDACTED_TEXT, redact_settled
-from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-# A chain of migrations (or a move that did not take) must not spin forever.
-MAX_MIGRATIONS = 3
 # Chats passed to the due query as "not yet"; beyond this their rows are fetched and left unsent.
 MAX_SKIPPED_CHATS = 500
 # A chat the worker replied to within this many seconds has a conversation under way: its replies
@@ -90,14 +78,6 @@ MAX_LEAD_SECONDS = 0.1
 FOLLOW_UP_SECONDS = 1.0
 # A group's limit counts this many seconds (Telegram's 20 a minute).
 GROUP_WINDOW = 60.0
-
-
-#: The purpose of outbox rows that carry a message to the reporter (see handlers.notices).
-REPORTER_NOTICE = Purpose.NOTICE.value
-
-UndeliverableHandler = Callable[[UnitOfWork, int, str], Awaitable[None]]
-"""Called with the unit of work, a report id and Telegram's refusal when a message to that
-report's reporter failed for good."""
 
 
 class OutboxWorker(Worker):
@@ -130,7 +110,7 @@ class OutboxWorker(Worker):
         # the window in which a person can already reply to the message.
         self.before_link = before_link
         self._uow_factory = uow_factory
-        self._on_undeliverable = on_undeliverable
+        self._recorder = OutboxRecorder(uow_factory, clock, on_undeliverable)
         # Metrics: each send's result (runtime.metrics.SEND_RESULTS) and a pin's 429.
         self._on_result = on_result
         self._channels = channels
@@ -222,7 +202,7 @@ class OutboxWorker(Worker):
             plan, waiting = plan_round(rows, self.scheduler, now)
             self._overall_bound = bool(waiting) and self.scheduler.notice_allowance(now) < 1
             # For every fetched row: the round may send more of them as places free (below).
-            state = SendRound(replies=await self._reply_targets(uow, {None: rows}))
+            state = SendRound(replies=await reply_targets(uow, {None: rows}))
         self._backlog = waiting | still_waiting
         planned = {id(row) for queue in plan.values() for row in queue}
         self._replies_waiting = {r.key for r in rows if r.reply and id(r) not in planned}
@@ -231,9 +211,9 @@ class OutboxWorker(Worker):
         results = await asyncio.gather(*sending)
         settled = [pair for result in results for pair in result]
         await asyncio.gather(*state.recording)
-        self._slow_down(settled)
+        slow_down(self.scheduler, settled, self._timer())
         self._note_talking(settled)
-        await self._record([pair for pair in settled if pair[0].id not in state.recorded])
+        await self._recorder.record([pair for pair in settled if pair[0].id not in state.recorded])
         self.scheduler.forget_idle(self._timer())
         return sum(1 for _, o in settled if o.settled or o.migrated_to is not None)
 
@@ -251,18 +231,7 @@ class OutboxWorker(Worker):
         async with self._uow_factory() as uow:
             last = await uow.outbox.last_sent_at()
             recent = await uow.outbox.group_sends_since(wall - timedelta(seconds=GROUP_WINDOW))
-        if last is not None:
-            ago = (wall - as_utc(last)).total_seconds()
-            if ago < 1.0:
-                self.scheduler.pause_all(1.0 - max(ago, 0.0), now)
-        groups: dict[ChatKey, list[float]] = {}
-        for channel, chat_id, sent_at, kind in recent:
-            if kind in EXEMPT_KINDS or not is_group_chat(chat_id):
-                continue
-            ago = max(0.0, (wall - as_utc(sent_at)).total_seconds())
-            groups.setdefault((channel, chat_id), []).append(now - ago)
-        for key, moments in groups.items():
-            self.scheduler.seed_group(key, sorted(moments), now)
+        take_over(self.scheduler, last, recent, wall, now)
 
     async def _follow_up(
         self, rows: Sequence[SendRow], planned: set[ChatKey], state: SendRound, until: float
@@ -338,35 +307,7 @@ class OutboxWorker(Worker):
             skip_chats=skip,
             talking=talking,
         )
-        return [
-            SendRow(
-                key=(r.channel, r.chat_id),
-                counted=r.payload.get("kind") not in EXEMPT_KINDS,
-                reply=r.payload.get(LANE_KEY) == REPLY_LANE,
-                id=r.id,
-                payload=dict(r.payload),
-                attempts=r.attempts,
-                report_id=r.report_id,
-                purpose=r.purpose or "",
-                link_action=r.link_action or "",
-            )
-            for r in rows
-        ]
-
-    async def _reply_targets(
-        self, uow: UnitOfWork, plan: Mapping[ChatKey | None, Iterable[SendRow]]
-    ) -> dict[tuple[str, str, int, str], int]:
-        """The committed messages this round's rows reply to (by report and purpose)."""
-        targets: dict[tuple[str, str, int, str], int] = {}
-        for queue in plan.values():
-            for row in queue:
-                key = row.reply_key()
-                if key is None or key in targets:
-                    continue
-                link = await uow.links.latest(*key)
-                if link is not None:
-                    targets[key] = int(link.message_id)
-        return targets
+        return [send_row_of(r) for r in rows]
 
     async def _send_chat(
         self, queue: list[SendRow], state: SendRound
@@ -386,10 +327,12 @@ class OutboxWorker(Worker):
                 if outcome.sent and outcome.message_ids and row.report_id and row.purpose:
                     # Beside the chat's next send, which need not wait for the database.
                     state.recording.append(
-                        asyncio.create_task(self._record_link_now(row, outcome, state))
+                        asyncio.create_task(
+                            self._recorder.record_link_now(row, outcome, state, self.before_link)
+                        )
                     )
                 elif outcome.sent:
-                    self._record_soon(row, outcome, state)
+                    self._recorder.record_soon(row, outcome, state)
                 if row.counted and not outcome.settled:
                     held = True
                 if outcome.throttled is not None:
@@ -422,7 +365,7 @@ class OutboxWorker(Worker):
         try:
             result = await channel.call(method, params)
         except Exception as exc:
-            return self._outcome_of_error(row, exc)
+            return outcome_of_error(row, exc, self._clock(), self._rng)
         finally:
             if row.counted:
                 self.scheduler.returned(row.key, self._timer())
@@ -430,169 +373,6 @@ class OutboxWorker(Worker):
         if ids and row.report_id is not None and row.purpose:
             state.links[(row.channel, row.chat_id, row.report_id, row.purpose)] = ids[-1]
         if ids and payload.get("kind") == "send_text" and payload.get("pin"):
-            await self._pin(channel, row, ids[0])
+            self.scheduler.charge_global(self._timer())
+            await pin(channel, row, ids[0], self._on_result)
         return SendOutcome(sent=True, message_ids=ids)
-
-    async def _pin(self, channel: Channel, row: SendRow, message_id: int) -> None:
-        """Pin a sent message; a refusal (no admin rights ...) is logged, never a resend."""
-        self.scheduler.charge_global(self._timer())
-        params = {
-            "chat_id": chat_id_param(row.chat_id),
-            "message_id": message_id,
-            "disable_notification": True,
-        }
-        try:
-            await channel.call("pinChatMessage", params)
-        except Exception as exc:
-            if isinstance(exc, RetryAfter):
-                self._on_result("pin_rate_limited")
-            log.warning(
-                "outbox row %d: pinning failed (%s: %s)",
-                row.id,
-                type(exc).__name__,
-                getattr(exc, "description", ""),
-            )
-
-    def _outcome_of_error(self, row: SendRow, exc: Exception) -> SendOutcome:
-        now = self._clock()
-        if isinstance(exc, IgnorableError):
-            return SendOutcome(sent=True)
-        if isinstance(exc, RetryAfter):
-            return SendOutcome(
-                retry_at=now + timedelta(seconds=exc.seconds),
-                error="retry_after",
-                throttled=exc.seconds,
-            )
-        if isinstance(exc, ChatMigrated):
-            if row.attempts >= MAX_MIGRATIONS:
-                return SendOutcome(failed=True, error=exc.description or "chat migrated again")
-            return SendOutcome(
-                retry_at=now, error="chat migrated", migrated_to=str(exc.new_chat_id)
-            )
-        if isinstance(exc, PermanentError):
-            # Telegram's description ("Forbidden: bot was blocked by the user") has no message text.
-            log.warning("outbox row %d failed permanently: %s", row.id, exc.description)
-            return SendOutcome(failed=True, error=exc.description or type(exc).__name__)
-        if not isinstance(exc, TransientError):
-            log.error("outbox row %d: unexpected %s", row.id, type(exc).__name__, exc_info=exc)
-        delay = backoff_delay(row.attempts, rng=self._rng)
-        return SendOutcome(retry_at=now + timedelta(seconds=delay), error=type(exc).__name__)
-
-    def _slow_down(self, settled: Sequence[tuple[SendRow, SendOutcome]]) -> None:
-        """Let the buckets learn from 429s that got through anyway.
-
-        One chat refused: that chat waits its ``retry_after``. Several chats refused in the same
-        round: Telegram does not say which limit it was, but only the overall one explains it, so
-        every send waits for the longest ``retry_after``.
-        """
-        now = self._timer()
-        throttled: dict[ChatKey, float] = {}
-        for row, outcome in settled:
-            if outcome.throttled is not None:
-                throttled[row.key] = max(throttled.get(row.key, 0.0), outcome.throttled)
-        for key, seconds in throttled.items():
-            self.scheduler.throttle(key, seconds, now)
-        if len(throttled) > 1:
-            longest = max(throttled.values())
-            log.warning(
-                "429 from %d chats in one round: pausing all sends %.0fs", len(throttled), longest
-            )
-            self.scheduler.pause_all(longest, now)
-        elif throttled:
-            log.warning("429 from one chat: it waits %.0fs", max(throttled.values()))
-
-    def _record_soon(self, row: SendRow, outcome: SendOutcome, state: SendRound) -> None:
-        """A sent message is recorded as soon as the database takes it, not at the round's end.
-
-        Telegram has no idempotent send: a message it answered but that is not yet recorded is
-        sent again after a crash. Recording each answer at once (sends that end together share a
-        commit) narrows that gap from a whole round to about one commit.
-        """
-        state.unrecorded.append((row, outcome))
-        if state.flusher is None or state.flusher.done():
-            state.flusher = asyncio.create_task(self._flush(state))
-            state.recording.append(state.flusher)
-
-    async def _flush(self, state: SendRound) -> None:
-        while state.unrecorded:
-            batch, state.unrecorded = state.unrecorded, []
-            try:
-                await self._record(batch)
-            except Exception:
-                # Left to the round's own recording (a second try, in the usual transaction).
-                log.exception(
-                    "outbox: recording %d sent rows failed; retrying with the round", len(batch)
-                )
-                return
-            state.recorded.update(row.id for row, _ in batch)
-
-    async def _record_link_now(self, row: SendRow, outcome: SendOutcome, state: SendRound) -> None:
-        """A sent message about a report: its link and its sent mark, committed together at once.
-
-        People reply within a second of seeing a message; its link must not wait for the rest of
-        the round. Until this commit, a reply to it is held back by the handlers (they see the
-        row still unsent: handlers.pending), so it is answered once the link is there.
-        """
-        if self.before_link is not None:
-            await self.before_link()
-        try:
-            await self._record([(row, outcome)])
-        except Exception:
-            # Left to the round's own recording (a second try, in the usual transaction).
-            log.exception(
-                "outbox row %d: recording its link failed; retrying with the round", row.id
-            )
-            return
-        state.recorded.add(row.id)
-
-    async def _record(self, settled: list[tuple[SendRow, SendOutcome]]) -> None:
-        now = self._clock()
-        async with self._uow_factory() as uow:
-            migrations: dict[ChatKey, str] = {}
-            undeliverable: dict[int, str] = {}
-            # Every sent row of the round in one statement (an executemany).
-            await uow.outbox.mark_sent_many(
-                [(row.id, outcome.message_id) for row, outcome in settled if outcome.sent],
-                now=now,
-            )
-            for row, outcome in settled:
-                if (outcome.sent or outcome.failed) and REDACTED_TEXT in row.payload:
-                    await redact_settled(uow.session, row.id, row.payload)  # a login link
-                if outcome.sent:
-                    await self._link(uow, row, outcome.message_ids, now)
-                elif outcome.failed:
-                    await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
-                    if row.report_id is not None and row.purpose == REPORTER_NOTICE:
-                        undeliverable.setdefault(row.report_id, outcome.error)
-                elif outcome.retry_at is not None:
-                    await uow.outbox.retry_later(
-                        row.id, until=outcome.retry_at, error=outcome.error
-                    )
-                if outcome.migrated_to is not None:
-                    migrations[row.key] = outcome.migrated_to
-            # Officers learn, in the same transaction, that the reporter did not get a message.
-            if self._on_undeliverable is not None:
-                for report_id, error in undeliverable.items():
-                    await self._on_undeliverable(uow, report_id, error)
-            # After the rows above are settled, so only what is still unsent moves.
-            for (channel, old), new in migrations.items():
-                log.info("outbox: a group chat became a supergroup; moving its queue")
-                if not await uow.units.move_chat(channel, old, new):
-                    await uow.outbox.move_chat(channel, old, new)
-            await uow.commit()
-
-    @staticmethod
-    async def _link(uow: UnitOfWork, row: SendRow, ids: Sequence[int], now: datetime) -> None:
-        """A sent message about a report becomes a link (an album: every item)."""
-        if row.report_id is None or not row.purpose:
-            return
-        for message_id in ids:
-            await uow.links.add(
-                channel=row.channel,
-                chat_id=row.chat_id,
-                message_id=message_id,
-                report_id=row.report_id,
-                purpose=row.purpose,
-                action=row.link_action,
-                now=now,
-            )

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from runtime.pacing import Plannable
+from runtime.pacing import ChatKey, Plannable
+from storage.models import OutboxMessage
+from storage.repositories import LANE_KEY, REPLY_LANE
+from storage.uow import UnitOfWork
 
 BACKOFF_START_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 60.0
@@ -116,3 +119,34 @@ def message_ids_of(result: Any) -> tuple[int, ...]:
         for m in messages
         if isinstance(m, Mapping) and isinstance(m.get("message_id"), int)
     )
+
+
+def send_row_of(message: OutboxMessage) -> SendRow:
+    """A due outbox row as the sender holds it, detached from its session."""
+    return SendRow(
+        key=(message.channel, message.chat_id),
+        counted=message.payload.get("kind") not in EXEMPT_KINDS,
+        reply=message.payload.get(LANE_KEY) == REPLY_LANE,
+        id=message.id,
+        payload=dict(message.payload),
+        attempts=message.attempts,
+        report_id=message.report_id,
+        purpose=message.purpose or "",
+        link_action=message.link_action or "",
+    )
+
+
+async def reply_targets(
+    uow: UnitOfWork, plan: Mapping[ChatKey | None, Iterable[SendRow]]
+) -> dict[tuple[str, str, int, str], int]:
+    """The committed messages this round's rows reply to (by report and purpose)."""
+    targets: dict[tuple[str, str, int, str], int] = {}
+    for queue in plan.values():
+        for row in queue:
+            key = row.reply_key()
+            if key is None or key in targets:
+                continue
+            link = await uow.links.latest(*key)
+            if link is not None:
+                targets[key] = int(link.message_id)
+    return targets

@@ -11,7 +11,7 @@ import pytest
 from emulator import EmulatorClient
 from emulator.chat import ChatView
 from runtime.clock import system_clock
-from runtime.inbox import record_update
+from runtime.inbox_rows import record_update
 from runtime.settings import Settings
 from tests.databases import ENGINES
 from tests.e2e.conftest import BotProcess, ForkServer, wait_settled

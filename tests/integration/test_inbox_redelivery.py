@@ -10,7 +10,8 @@ import pytest
 
 from locales import Catalogs
 from runtime.clock import ManualClock, OffsetFileClock
-from runtime.inbox import InboxProcessor, record_updates
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import record_updates
 from tests.databases import ENGINES, database_on
 from tests.integration.database import Database
 from tests.integration.test_runtime import RecordingConversations, text_update

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from runtime.clock import ManualClock
-from runtime.inbox import record_update
+from runtime.inbox_rows import record_update
 from runtime.metrics import Metrics
 from runtime.webhook import SECRET_HEADER, Listen, WebhookServer
 from storage.db import migration_head, schema_problem

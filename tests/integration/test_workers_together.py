@@ -24,7 +24,8 @@ import pytest
 from handlers.events import Event, Message
 from locales import Catalogs
 from runtime.clock import ManualClock
-from runtime.inbox import InboxProcessor, record_update
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import record_update
 from runtime.leader import REMINDERS, Leadership, local_scope, process_name
 from storage import leases
 from storage.db import create_engine, migration_head, schema_problem
