@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import imports
 from bench.errors import BenchError
 from bench.report import ratios, table
 from bench.runner import Config, Outcome, run
@@ -245,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     print(table([(group.kanal, group.echo) for group in outcome.frameworks]))
     for line in _details(outcome, config):
         print(line)
+    try:  # what the bot holds before it does anything, one row per framework
+        rows = imports.table(config.frameworks)
+    except BenchError as error:
+        print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
+        return 1
+    print("\n" + "\n".join(rows))
     if outcome.workdir:
         print(f"kept: {outcome.workdir}")
     if args.json:

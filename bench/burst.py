@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from bench.delivery import TELEGRAM_PER_SECOND, Workload, ideal_seconds
 from bench.errors import BenchError
-from bot.clock import system_clock
-from bot.emulator import EmulatorClient
+from emulator import EmulatorClient
 from handlers.actions import SendText, action_to_dict
+from runtime.clock import system_clock
 from storage.db import create_engine, session_factory
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork

@@ -32,13 +32,13 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.settings import Settings
 from core.deadlines import UNIT_STAGES, first_notice_on, notice_due
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from handlers.reminders import run_reminders
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.deps import handler_deps
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.models import OutboxMessage
 from storage.unit_registry import seed_units

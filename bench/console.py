@@ -37,13 +37,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bot.clock import ManualClock
-from bot.console_cli import console_config
-from bot.settings import Settings
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus
 from core.tracking import ALPHABET, BASE, BODY_LENGTH, check_symbol, format_tracking_number
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
+from runtime.clock import ManualClock
+from runtime.settings import Settings
 from storage.console import (
     ReportQuery,
     _month_split,
@@ -62,6 +61,7 @@ from storage.db import create_engine, migrate, session_factory
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
 from web.console import build_console_app
+from web.from_settings import console_config
 
 WITA = ZoneInfo("Asia/Makassar")
 #: A Wednesday in WITA: a working day with no holiday near it.

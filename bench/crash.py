@@ -58,9 +58,9 @@ from bench.errors import BenchError
 from bench.images import photo_jpeg
 from bench.procs import BotProcess
 from bench.workers import SECRET, WEBHOOK_PATH, Proxy, free_port, fresh_database
-from bot.emulator import Emulator, EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
-from bot.emulator.formatting import render_text
+from emulator import Emulator, EmulatorClient, TgUser
+from emulator.chat import ChatView
+from emulator.formatting import render_text
 from storage.db import create_engine, migrate, session_factory
 from storage.models import InboxUpdate, OutboxMessage, Report, ReportEvent
 from storage.unit_registry import issue_binding_code
@@ -73,7 +73,7 @@ TELEGRAM_PER_SECOND = 30
 #: Bot API methods that put or change a message in front of someone, which that limit counts.
 COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
 #: A doubled message is explained by a SIGKILL at most this long after Telegram answered its
-#: first copy: the sender records each answer within milliseconds (bot/outbox.py), so a kill in
+#: first copy: the sender records each answer within milliseconds (runtime/outbox.py), so a kill in
 #: that gap is the only way a committed message goes out twice.
 KILL_WINDOW = 1.0
 #: ... or answered at most this long after the kill: a request the killed process had already
@@ -286,7 +286,7 @@ class Fleet:
                 port = free_port()  # a restarted worker comes back at the same address
                 self.ports.append(port)
                 own.update(WEBHOOK_LISTEN=f"127.0.0.1:{port}", WEBHOOK_SECRET=SECRET)
-            argv = ["-m", "bot.cli", "run"]
+            argv = ["-m", "cli.main", "run"]
             self.processes.append(BotProcess(f"worker-{n}", argv, own, workdir / f"worker-{n}"))
 
     def start(self) -> None:
@@ -346,7 +346,7 @@ class Clock:
 
     def set(self, moment: datetime) -> None:
         """Written aside and renamed into place: a bot reading the file never sees it half
-        written (bot.clock.OffsetFileClock keeps its offset then anyway)."""
+        written (runtime.clock.OffsetFileClock keeps its offset then anyway)."""
         offset = (moment - datetime.now(UTC)).total_seconds()
         written = self.path.with_name(self.path.name + ".new")
         written.write_text(f"{offset:.3f}\n")

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from bench.errors import BenchError
 from bench.flows import Citizen, kanal_steps
-from bench.procs import BotProcess
+from bench.procs import BotProcess, run_argv
 from bench.runner import THROTTLE_MAX_UPDATES, progress
 from bench.watch import ChatSnapshot, ReplyWatcher, install, shows
-from bot.emulator import Emulator, EmulatorClient, TgUser
+from emulator import Emulator, EmulatorClient, TgUser
 from locales import Catalogs
 
 TELEGRAM_PER_SECOND = 30.0
@@ -75,7 +75,7 @@ async def _run_one(
     watcher = watchers[token] = ReplyWatcher(state)
     async with EmulatorClient(emulator.base_url, token) as admin:
         await admin.set_flood_limits(True)  # Telegram's rates, fresh windows
-    process = BotProcess(name, ["-m", "bot.cli", "run"], env, home)
+    process = BotProcess(name, run_argv(root), env, home)
     process.start()
     clients = [EmulatorClient(emulator.base_url, token) for _ in range(SENDERS + 1)]
     try:

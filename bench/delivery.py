@@ -2,8 +2,8 @@
 
 A burst of N notifications (many private chats plus a few groups that get several each) is
 written as outbox rows into a fresh SQLite file, in a random interleaving as many reports'
-notifications would be, and the real :class:`bot.outbox.OutboxWorker` sends them through the real
-aiogram channel to the loopback emulator, which enforces Telegram's documented limits (30/s
+notifications would be, and the real :class:`runtime.outbox.OutboxWorker` sends them through
+the real aiogram channel to the loopback emulator, which enforces Telegram's documented limits (30/s
 overall and 20/min per group as sliding windows, 1/s per chat with a burst of 3) and answers
 429 when they are broken.
 
@@ -33,12 +33,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.errors import BenchError
-from bot.bootstrap import make_channel
-from bot.clock import system_clock
-from bot.emulator import Emulator, EmulatorClient
-from bot.outbox import OutboxWorker
-from bot.settings import Settings
+from emulator import Emulator, EmulatorClient
 from handlers.actions import SendText, action_to_dict
+from runtime.clock import system_clock
+from runtime.deps import make_channel
+from runtime.outbox import OutboxWorker
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork

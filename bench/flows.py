@@ -19,7 +19,7 @@ from bench.watch import (
     new_messages,
     shows,
 )
-from bot.emulator import EmulatorClient, TgUser
+from emulator import EmulatorClient, TgUser
 from locales import Catalogs
 
 #: Bytes of every evidence photo (a real JPEG: the media worker keeps only what decodes).

@@ -5,7 +5,7 @@
 A conversation's state (its step, its draft) lives in the database, so a bot with 10,000 open
 drafts should be about as large as an idle one. The run:
 
-1. starts Kanal Aduan (``python -m bot.cli run``, SQLite, every send limit lifted so the run is
+1. starts Kanal Aduan (``python -m cli.main run``, SQLite, every send limit lifted so the run is
    short) against the loopback emulator;
 2. writes the citizens into its database as people who consented earlier (``citizens`` rows, as
    the consent screen would have), so each needs one update to open a draft;
@@ -31,8 +31,8 @@ from pathlib import Path
 
 from bench.errors import BenchError
 from bench.procs import BotProcess
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.server import Emulator
+from emulator import EmulatorClient, TgUser
+from emulator.server import Emulator
 from handlers.consent import CONSENT_VERSION
 
 FIRST_USER = 5_000_000
@@ -114,7 +114,7 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
                 "POLLING_TIMEOUT": "10",
                 **NO_SEND_LIMITS,
             }
-            process = BotProcess("Kanal Aduan", ["-m", "bot.cli", "run"], env, home)
+            process = BotProcess("Kanal Aduan", ["-m", "cli.main", "run"], env, home)
             process.start()
             try:
                 await process.wait_polling(emulator.bot_state(token))

@@ -9,9 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.emulator.state import BotState
+from emulator.state import BotState
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_argv(root: Path | None = None) -> list[str]:
+    """``aduan run`` as a module, in this checkout or in an earlier one (``--baseline``): from
+    before the command moved to ``cli/`` it was ``bot.cli``."""
+    base = REPO_ROOT if root is None else root
+    return ["-m", "cli.main" if (base / "cli" / "main.py").is_file() else "bot.cli", "run"]
 
 
 class BotProcessError(RuntimeError):

@@ -17,10 +17,10 @@ from bench.burst import Burst
 from bench.delivery import Workload
 from bench.errors import BenchError
 from bench.flows import Citizen, CitizenRun, Step, echo_steps, kanal_steps
-from bench.procs import BotProcess
+from bench.procs import BotProcess, run_argv
 from bench.report import BotResult, calls_per_report, summarise
 from bench.watch import ReplyWatcher, install
-from bot.emulator import Emulator, EmulatorClient, TgUser
+from emulator import Emulator, EmulatorClient, TgUser
 
 #: Each framework's bare echo bot (the same handlers), run as that framework's users run it.
 ECHO_MODULES = {"aiogram": "bench.echo_bot", "ptb": "bench.echo_ptb"}
@@ -303,7 +303,7 @@ async def _run_framework(
                     config,
                     notes,
                     name=shown,
-                    argv=_kanal_argv(config, shown),
+                    argv=_kanal_argv(config, shown, root),
                     token=token,
                     extra_env={"BOT_FRAMEWORK": framework, **extra_env, **path},
                     first_user=first_user,
@@ -334,8 +334,8 @@ async def _run_framework(
     return FrameworkOutcome(framework, kanal, echo)
 
 
-def _kanal_argv(config: Config, name: str) -> list[str]:
-    argv = ["-m", "bot.cli", "run"]
+def _kanal_argv(config: Config, name: str, root: Path | None = None) -> list[str]:
+    argv = run_argv(root)
     if config.profile is None:
         return argv
     config.profile.mkdir(parents=True, exist_ok=True)

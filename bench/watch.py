@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.emulator import Emulator
-from bot.emulator.state import BotState, ChatState, JsonDict, MessageRecord
+from emulator import Emulator
+from emulator.state import BotState, ChatState, JsonDict, MessageRecord
 
 #: Returns a short description of the matching reply once the chat shows it, else None.
 Predicate = Callable[[ChatState], str | None]

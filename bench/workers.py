@@ -40,8 +40,8 @@ from bench.procs import BotProcess
 from bench.report import BotResult, percentile, summarise
 from bench.runner import THROTTLE_MAX_UPDATES, Config, _drive, _until, progress
 from bench.watch import ReplyWatcher, install
-from bot.emulator import Emulator, EmulatorClient
-from bot.emulator.state import BotState
+from emulator import Emulator, EmulatorClient
+from emulator.state import BotState
 from storage.db import migrate
 
 SECRET = "bench-workers_Secret"
@@ -359,7 +359,7 @@ async def run_step(
             }
             name = f"worker {n + 1}/{processes}"
             home = workdir / f"p{processes}-{n}"
-            bots.append(BotProcess(name, ["-m", "bot.cli", "run"], env, home))
+            bots.append(BotProcess(name, ["-m", "cli.main", "run"], env, home))
         proxy = Proxy(ports)
         await proxy.start()
         webhook_url = f"http://127.0.0.1:{proxy.port}{WEBHOOK_PATH}"

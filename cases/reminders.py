@@ -1,7 +1,7 @@
 """The reminder engine's round (pengingat): reminders, escalations, auto-close, the Ombudsman
 notice and the morning digests, as use cases.
 
-The scheduler (``bot.reminders``) only decides *when* a round runs; *what* is owed is read from
+The scheduler (``runtime.reminders``) only decides *when* a round runs; *what* is owed is read from
 the database (``reports.next_notice_on``, ``reports.ombudsman_on``, ``digest_runs``), so a
 restart, a double run or a jump of the clock sends nothing twice and skips nothing. Each look at
 a report is a decision of ``core.decisions.decide`` (remind, escalate, close, tell of Ombudsman

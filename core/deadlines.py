@@ -3,7 +3,7 @@ is owed on a given day (reminder, escalation, auto-close) and when the next one 
 
 Defaults follow docs/domain.md (SP4N-LAPOR! FAQ; PermenPAN-RB 62/2018 as summarised by provincial
 Diskominfo material). They are defaults only: every number is a setting (:class:`DeadlinePolicy`),
-and this module is the one source of each default (``bot.settings`` and ``handlers.deps`` read
+and this module is the one source of each default (``runtime.settings`` and ``handlers.deps`` read
 them from here).
 
 All dates here are local calendar dates in the region's zone; a deadline is the last day to act.

@@ -1,7 +1,7 @@
 """Unit files: the rows a coordinator writes for ``aduan units import``, and the rules they meet.
 
 Pure: CSV text or already-loaded YAML entries in, :class:`UnitRow` s or problems out
-(``bot/unit_files.py`` reads the file and loads YAML). Checking the rows against the units that
+(``cli/unit_files.py`` reads the file and loads YAML). Checking the rows against the units that
 exist, and saying what to add and where each unit hangs, is :mod:`core.unit_import`'s;
 ``storage/unit_registry.py`` applies the plan. Nothing here needs a database.
 

@@ -1,4 +1,4 @@
-"""What the conversations need, built once by ``bot.bootstrap`` and passed in (no globals)."""
+"""What the conversations need, built once by ``runtime.bootstrap`` and passed in (no globals)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The one way handlers queue a message: an outbox row in the caller's unit of work.
 
-Every message goes out through the outbox (bot/outbox.py) after the unit of work commits; a row
+Every message goes out through the outbox (runtime/outbox.py) after the unit of work commits; a row
 about a report with a :class:`~core.purposes.Purpose` becomes a reply path once sent.
 """
 

@@ -340,7 +340,7 @@ class InboxRepository:
         on the same database has a sequence of its own): the old, handled row gives way.
 
         ``now`` (stored as ``received_at``) must be real time, Telegram's, never a clock a test
-        moved (``bot.inbox`` passes the wall clock): a day jumped between a first delivery and a
+        moved (``runtime.inbox`` passes the wall clock): a day jumped between a first delivery and a
         redelivery after a crash would otherwise have the update handled twice.
         """
         values = {
@@ -596,7 +596,7 @@ class OutboxRepository:
     async def group_sends_since(self, since: datetime) -> list[tuple[str, str, datetime, str]]:
         """Messages to groups and channels (negative or ``@`` chat ids) marked sent at or after
         ``since``: ``(channel, chat id, sent at, payload kind)``, oldest first. A sender taking
-        over counts them against each group's minute (bot.outbox)."""
+        over counts them against each group's minute (runtime.outbox)."""
         rows = await self._session.execute(
             select(
                 OutboxMessage.channel,

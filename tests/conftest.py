@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from hypothesis import settings
 
-from bot.emulator import Emulator, EmulatorClient
+from emulator import Emulator, EmulatorClient
 from tests.databases import POSTGRES_MARK, postgres_required
 from tests.emulated import TOKEN
 

@@ -1,10 +1,10 @@
-"""Waiting on a background worker's own signal (bot/worker.py) instead of a pause."""
+"""Waiting on a background worker's own signal (runtime/worker.py) instead of a pause."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.worker import Worker
+from runtime.worker import Worker
 
 
 async def until_asleep(worker: Worker, *, after: int = 0, timeout: float = 30.0) -> None:

@@ -4,7 +4,7 @@ The type a file was declared with is the sender's word, and a file can be an ima
 page at once. So the server decides the type from the bytes (an allow-list: JPEG, PNG, WebP,
 GIF), refuses anything else, and tells the browser not to guess (``nosniff``) and to run nothing
 even if it did (a sandboxing Content-Security-Policy). Only files inside the media folder are
-served. The files themselves are redrawn without metadata when stored (bot/media.py).
+served. The files themselves are redrawn without metadata when stored (runtime/media.py).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def sandbox(tmp_path: Path) -> Iterator[Running]:
     env.update(PYTHONPATH=str(ROOT), CONSOLE_PORT="0", DEFAULT_LANGUAGE="id")
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "sandbox", "--port", "0", "--data-dir", "data"],
+            [sys.executable, "-m", "cli.main", "sandbox", "--port", "0", "--data-dir", "data"],
             cwd=tmp_path,
             env=env,
             stdout=out,
@@ -83,7 +83,7 @@ def _unit_link(running: Running, unit: str) -> str:
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{running.workdir / 'data' / 'sandbox.db'}"
     env["CONSOLE_PUBLIC_URL"] = running.console_url
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "link", unit],
+        [sys.executable, "-m", "cli.main", "console", "link", unit],
         cwd=running.workdir,
         env=env,
         capture_output=True,

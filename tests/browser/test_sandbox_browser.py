@@ -63,7 +63,7 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
     env["PYTHONPATH"] = str(ROOT)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "sandbox", "--port", "0", "--data-dir", "data"],
+            [sys.executable, "-m", "cli.main", "sandbox", "--port", "0", "--data-dir", "data"],
             cwd=tmp_path,
             env=env,
             stdout=out,

@@ -18,7 +18,7 @@ the multi-process tests (``test_workers.py``, ``test_crash_suite.py``) choose th
 uses the database but not the bot (no ``framework``) runs on SQLite.
 
 Two ways to run it: in-process (``running_bot``: fast, easy to inspect) or as a subprocess
-(``bot_process``: ``python -m bot.cli run``, which can be SIGKILLed and restarted on the same
+(``bot_process``: ``python -m cli.main run``, which can be SIGKILLed and restarted on the same
 database and emulator to prove that nothing is lost).
 """
 
@@ -41,12 +41,12 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.bootstrap import App, build_app
-from bot.emulator import Emulator, EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
-from bot.emulator.chat import JsonDict as JsonDict  # re-exported for the tests
-from bot.emulator.chat import text_of as text_of
-from bot.settings import Settings
+from emulator import Emulator, EmulatorClient, TgUser
+from emulator.chat import ChatView
+from emulator.chat import JsonDict as JsonDict  # re-exported for the tests
+from emulator.chat import text_of as text_of
+from runtime.bootstrap import App, build_app
+from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
@@ -240,7 +240,7 @@ def fork_server() -> Iterator[ForkServer]:
 
 
 class BotProcess:
-    """``aduan run`` with the test settings in its environment: a cold ``python -m bot.cli run``,
+    """``aduan run`` with the test settings in its environment: a cold ``python -m cli.main run``,
     or forked from the :class:`ForkServer` (the same ``main`` without the imports' start-up)."""
 
     def __init__(
@@ -280,7 +280,7 @@ class BotProcess:
             return
         with self._log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"],
+                [sys.executable, "-m", "cli.main", "run"],
                 cwd=self._workdir,  # no .env there
                 env=self._env,
                 stdout=log,
@@ -320,7 +320,7 @@ def bot_process(
 
 @pytest.fixture
 def cold_bot_process(bot_settings: Settings, tmp_path: Path) -> Iterator[BotProcess]:
-    """The bot as ``python -m bot.cli run`` in a fresh interpreter: the real entry point."""
+    """The bot as ``python -m cli.main run`` in a fresh interpreter: the real entry point."""
     process = BotProcess(bot_settings, tmp_path)
     yield process
     process.kill()

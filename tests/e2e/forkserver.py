@@ -7,7 +7,7 @@ of its own (its own memory, database connections, sockets and event loop, killed
 any other), but starts from the imported modules. The parent never opens a connection, starts a
 thread or runs an event loop, so nothing it holds is shared with the children.
 
-``tests/e2e/test_smoke.py`` keeps one SIGKILL test on a cold ``python -m bot.cli run``, so the
+``tests/e2e/test_smoke.py`` keeps one SIGKILL test on a cold ``python -m cli.main run``, so the
 real entry point stays covered.
 
 Protocol: one JSON object per line on stdin, one answer per line on stdout.
@@ -29,11 +29,11 @@ from typing import Any
 import aiogram  # noqa: F401
 import telegram  # noqa: F401
 
-import bot.bootstrap
 import bot.channels.aiogram_channel
 import bot.channels.ptb_channel  # noqa: F401
+import runtime.bootstrap  # noqa: F401
 import storage.db  # noqa: F401
-from bot.cli import main as cli_main
+from cli.main import main as cli_main
 
 
 def _run_child(env: dict[str, str], cwd: str, log: str) -> None:

@@ -8,8 +8,8 @@ import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from bot.emulator import TgUser
-from bot.emulator.chat import ChatView
+from emulator import TgUser
+from emulator.chat import ChatView
 
 Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
 ChatOf = Callable[[TgUser], ChatView]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.emulator import EmulatorClient
+from emulator import EmulatorClient
 from tests.e2e.helpers import (
     DESCRIPTION,
     SITI,

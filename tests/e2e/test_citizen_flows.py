@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.settings import Settings
+from emulator import EmulatorClient, TgUser
 from handlers.formatting import long_date
+from runtime.settings import Settings
 from tests.e2e.helpers import (
     ChatOf,
     Until,

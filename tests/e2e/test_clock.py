@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.bootstrap import App, build_app
-from bot.clock import TravellingClock
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
-from bot.settings import Settings
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
+from runtime.bootstrap import App, build_app
+from runtime.clock import TravellingClock
+from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Store, text_of, wait_settled
 from tests.e2e.helpers import SITI
 from tests.e2e.units import (

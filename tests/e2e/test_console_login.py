@@ -12,16 +12,16 @@ from dataclasses import replace
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.console_cli import console_config
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
-from bot.settings import Settings
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
+from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import OutboxMessage
 from tests.e2e.conftest import RunningBot
 from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, setup_groups
 from tests.integration.console_forms import sign_in
 from web.console import build_console_app
+from web.from_settings import console_config
 
 ChatOf = Callable[[TgUser], ChatView]
 LINK = re.compile(r"https?://\S+/masuk/(\S+)")

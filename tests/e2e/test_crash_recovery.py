@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.clock import system_clock
-from bot.emulator import EmulatorClient
-from bot.emulator.chat import ChatView
-from bot.inbox import record_update
-from bot.settings import Settings
+from emulator import EmulatorClient
+from emulator.chat import ChatView
+from runtime.clock import system_clock
+from runtime.inbox_rows import record_update
+from runtime.settings import Settings
 from tests.databases import ENGINES
 from tests.e2e.conftest import BotProcess, ForkServer, wait_settled
 from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, Until, callback_data, labels, walk_to

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import EmulatorClient
-from bot.settings import Settings
+from emulator import EmulatorClient
+from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, ChatOf, tiny_png, walk_to
 

@@ -9,8 +9,8 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.settings import Settings
+from emulator import EmulatorClient, TgUser
+from runtime.settings import Settings
 from tests.e2e.helpers import ChatOf, JsonDict, Until, tracking_number
 from tests.e2e.units import SEPASO_GROUP, card_in, setup_groups
 from tests.images import SECRETS, assert_clean, jpeg_with_identity, png_with_identity

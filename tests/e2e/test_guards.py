@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
 from core.roles import GroupAction, GroupRole, may
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot, Settle, Store

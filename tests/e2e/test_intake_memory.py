@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.emulator import TgUser
+from emulator import TgUser
 from tests.e2e.helpers import ChatOf, labels, walk_to
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Store, wait_until
 from tests.e2e.helpers import SITI, labels
 from tests.e2e.units import (

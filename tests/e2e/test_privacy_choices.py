@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import EmulatorClient, TgUser
 from core.disclosure import Audience, disclosure
 from core.lifecycle import Privacy
+from emulator import EmulatorClient, TgUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import ChatOf, labels, walk_to
 from tests.e2e.units import card_in, file_report, setup_groups

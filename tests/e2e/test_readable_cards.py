@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, labels, tracking_number
 from tests.e2e.units import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import EmulatorClient
-from bot.settings import Settings
+from emulator import EmulatorClient
+from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Store, text_of
 from tests.e2e.helpers import SITI, ChatOf, Until
 from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups

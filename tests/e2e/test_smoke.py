@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.emulator import EmulatorClient, TgUser
+from emulator import EmulatorClient, TgUser
 from tests.databases import ENGINES
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself
@@ -46,7 +46,7 @@ async def test_sigkill_loses_nothing(
     until: Until,
     settle: Settle,
 ) -> None:
-    """On the real entry point, ``python -m bot.cli run`` in a fresh interpreter (the crash tests
+    """On the real entry point, ``python -m cli.main run`` in a fresh interpreter (the crash tests
     fork theirs from a pre-imported parent)."""
     bot_process = cold_bot_process
     bot_process.start()

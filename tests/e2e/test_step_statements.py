@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.emulator import EmulatorClient
+from emulator import EmulatorClient
 from tests.e2e.helpers import DESCRIPTION, SITI, ChatOf, tracking_number
 
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest itself

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.emulator import EmulatorClient
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient
+from emulator.chat import ChatView
 from tests.e2e.helpers import SITI, ChatOf, Until
 from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
 

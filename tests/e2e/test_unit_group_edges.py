@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from handlers.formatting import long_date
 from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, ChatOf, JsonDict, Until, callback_data, labels

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from storage.db import create_engine, session_factory
 from storage.models import MessageLink, ReportEvent, Unit
 from storage.uow import UnitOfWork

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main as aduan
-from bot.emulator import EmulatorClient, TgUser
-from bot.settings import Settings
+from cli.main import main as aduan
+from emulator import EmulatorClient, TgUser
+from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import SITI, ChatOf, labels
 from tests.e2e.units import KADES, SEPASO_GROUP, file_report, reply, setup_groups

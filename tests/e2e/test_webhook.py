@@ -16,12 +16,12 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.bootstrap import build_app
-from bot.cli import main
-from bot.emulator import EmulatorClient, TgUser
-from bot.leader import SENDER
-from bot.settings import Settings
-from bot.webhook import SECRET_HEADER
+from cli.main import main
+from emulator import EmulatorClient, TgUser
+from runtime.bootstrap import build_app
+from runtime.leader import SENDER
+from runtime.settings import Settings
+from runtime.webhook import SECRET_HEADER
 from storage import leases
 from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot, wait_settled

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
-from bot.emulator import EmulatorClient
-from bot.leader import REMINDERS, SENDER
-from bot.settings import Settings
+from emulator import EmulatorClient
+from runtime.leader import REMINDERS, SENDER
+from runtime.settings import Settings
 from storage.db import migrate
 from storage.models import Lease
 from storage.uow import UnitOfWork

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.clock import system_clock
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
+from runtime.clock import system_clock
 from storage.db import create_engine, session_factory
 from storage.models import ReportEvent, Unit, UnitChat
 from storage.unit_registry import issue_binding_code

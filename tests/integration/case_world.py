@@ -12,9 +12,6 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.settings import Settings
 from cases.filing import file_report
 from core.permissions import CaseAction
 from handlers.case import Case, Officer
@@ -24,6 +21,9 @@ from handlers.officer_actions import act
 from handlers.reminders import run_reminders
 from handlers.reporter_actions import relay_from_reporter
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.deps import handler_deps
+from runtime.settings import Settings
 from storage.models import Citizen, OutboxMessage, Report
 from storage.unit_registry import seed_units
 from tests.integration.database import Database

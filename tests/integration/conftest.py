@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import make_channel
 from bot.channels.base import Channel
-from bot.emulator import Emulator
-from bot.settings import Settings
+from emulator import Emulator
+from runtime.deps import make_channel
+from runtime.settings import Settings
 from tests.databases import ENGINES, database_on
 from tests.emulated import FRAMEWORKS, TOKEN
 from tests.integration.case_world import world  # noqa: F401 (a fixture of the case-work tests)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.settings import Settings
 from cases.filing import Filing, file_report
 from handlers.notices import filing_for
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.deps import handler_deps
+from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, ReportPhoto
 from storage.uow import UnitOfWork

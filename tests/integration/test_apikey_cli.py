@@ -1,4 +1,4 @@
-"""``aduan apikey`` through ``bot.cli.main`` on a real SQLite file: the key is printed once,
+"""``aduan apikey`` through ``cli.main.main`` on a real SQLite file: the key is printed once,
 stored only hashed, listed without it, and refused by the API once revoked."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from core.open311 import hash_api_key
 from storage.db import create_engine, session_factory
 from storage.open311 import Open311Repository

@@ -19,7 +19,7 @@ from bot.channels.errors import (
     TransientError,
 )
 from bot.channels.polling import LongPolling, backoff
-from bot.emulator import EmulatorClient, TgUser
+from emulator import EmulatorClient, TgUser
 from tests.emulated import FRAMEWORKS
 
 SITI = TgUser(id=1001, first_name="Siti")

@@ -27,18 +27,17 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import console_cli
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.console_cli import console_config
-from bot.settings import Settings
 from cases.filing import file_report
+from cli import console as console_cli
 from core.permissions import CaseAction
 from handlers import officer_actions, reporter_actions
 from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.deps import handler_deps
+from runtime.settings import Settings
 from storage.console import issue_login
 from storage.models import Citizen, Report, ReportPhoto
 from storage.unit_registry import seed_units
@@ -47,6 +46,7 @@ from tests.integration.console_forms import export, post_form, sign_in
 from tests.integration.database import Database
 from web.console import ConsoleConfig, build_console_app
 from web.console.context import CONFIG
+from web.from_settings import console_config
 
 WITA = ZoneInfo("Asia/Makassar")
 SEPASO = "64.08.09.2001"

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from bot.inbox import InboxProcessor, record_update
 from handlers.app import Conversations
 from locales import Catalogs
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import record_update
 from storage.media_store import KeptImage
 from storage.uow import UnitOfWork
 from tests.images import jpeg_with_identity

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.inbox import InboxProcessor, record_updates
 from handlers.events import Event, Message
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import record_updates
 from storage.uow import UnitOfWork
 from tests.databases import ENGINES, database_on
 from tests.integration.database import Database

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock, OffsetFileClock
-from bot.inbox import InboxProcessor, record_updates
 from locales import Catalogs
+from runtime.clock import ManualClock, OffsetFileClock
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import record_updates
 from tests.databases import ENGINES, database_on
 from tests.integration.database import Database
 from tests.integration.test_runtime import RecordingConversations, text_update

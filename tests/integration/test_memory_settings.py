@@ -37,7 +37,7 @@ async def test_every_sqlite_connection_keeps_a_small_page_cache(tmp_path: Path) 
 # Eight threads each allocate; glibc's malloc_stats() then names one "Arena N:" per arena.
 _ARENAS = """
 import ctypes, sys, threading
-from bot.cli import fewer_malloc_arenas
+from cli.main import fewer_malloc_arenas
 if sys.argv[1] == "capped":
     fewer_malloc_arenas()
 libc = ctypes.CDLL("libc.so.6")

@@ -32,9 +32,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.settings import Settings
 from cases.filing import file_report
 from core.lifecycle import ReportStatus, can_transition
 from handlers.actions import InlineKeyboard, action_from_dict
@@ -43,6 +40,9 @@ from handlers.deps import HandlerDeps
 from handlers.events import ButtonPress, ChatKind, Location, MediaKind, Message, Photo, Sender
 from handlers.notices import filing_for
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.deps import handler_deps
+from runtime.settings import Settings
 from storage.db import create_engine, migrate, session_factory
 from storage.models import Citizen, OutboxMessage, Report
 from storage.unit_registry import seed_units

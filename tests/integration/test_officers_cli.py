@@ -1,4 +1,4 @@
-"""``aduan units officers`` through ``bot.cli.main`` on a real SQLite file."""
+"""``aduan units officers`` through ``cli.main.main`` on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
+from cli.main import main
 from storage.db import create_engine, session_factory
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork

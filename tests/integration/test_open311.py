@@ -20,9 +20,6 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from yarl import URL
 
-from bot.bootstrap import handler_deps
-from bot.clock import ManualClock
-from bot.settings import Settings
 from cases.filing import file_report
 from core.open311 import hash_api_key, key_prefix
 from core.permissions import CaseAction
@@ -31,6 +28,9 @@ from handlers.case import Case, Officer
 from handlers.deps import HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.deps import handler_deps
+from runtime.settings import Settings
 from storage.models import Citizen, OutboxMessage, Report, ReportPhoto
 from storage.open311 import Open311Repository
 from storage.unit_registry import seed_units

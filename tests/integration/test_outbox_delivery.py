@@ -18,10 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.base import Channel
-from bot.clock import system_clock
-from bot.emulator import Emulator, EmulatorClient
-from bot.inbox import InboxProcessor
-from bot.outbox import OutboxWorker
+from emulator import Emulator, EmulatorClient
 from handlers.actions import (
     Action,
     AnswerButton,
@@ -33,6 +30,9 @@ from handlers.actions import (
 )
 from handlers.events import Event
 from locales import Catalogs
+from runtime.clock import system_clock
+from runtime.inbox import InboxProcessor
+from runtime.outbox import OutboxWorker
 from storage.models import MessageLink, OutboxMessage, Unit
 from storage.repositories import LANE_KEY, REPLY_LANE
 from storage.uow import UnitOfWork

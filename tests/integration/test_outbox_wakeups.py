@@ -1,5 +1,5 @@
 """Several processes on PostgreSQL: a message committed by one that is not the sender wakes the
-elected sender through ``NOTIFY`` (bot/wakeups.py, migration 0011), not at its next poll.
+elected sender through ``NOTIFY`` (runtime/wakeups.py, migration 0011), not at its next poll.
 
 The sender's poll is an hour here, so a message can only go out in time through the
 notification; the waits below are generous bounds for a loaded machine, far under the hour.
@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import text
 
 from bot.channels.base import Channel
-from bot.clock import system_clock
-from bot.emulator import Emulator, EmulatorClient
-from bot.leader import SENDER, Duties, Leadership, WorkerDuty, process_name
-from bot.outbox import OutboxWorker
-from bot.wakeups import OutboxWakeups, asyncpg_connect
+from emulator import Emulator, EmulatorClient
 from handlers.actions import SendText
 from handlers.outgoing import emit
+from runtime.clock import system_clock
+from runtime.leader import SENDER, Duties, Leadership, WorkerDuty, process_name
+from runtime.outbox import OutboxWorker
+from runtime.wakeups import OutboxWakeups, asyncpg_connect
 from tests.databases import database_on
 from tests.emulated import TOKEN
 from tests.integration.database import Database
@@ -52,7 +52,7 @@ async def telegram(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
 
 class Sender:
     """The elected sender's process: its outbox worker (an hour's poll) and its listener,
-    under the sender's lease, as bot.bootstrap wires them."""
+    under the sender's lease, as runtime.bootstrap wires them."""
 
     def __init__(self, db: Database, channel: Channel) -> None:
         self.worker = OutboxWorker(

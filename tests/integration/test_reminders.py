@@ -9,13 +9,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot.reminders import ReminderJobs
 from cases.reminders import look_at
 from core.decisions import Rules
 from core.lifecycle import ReportStatus
 from core.permissions import CaseAction
 from core.timeline import EventKind
 from handlers.reminders import run_reminders
+from runtime.reminders import ReminderJobs
 from storage.models import ReportEvent
 from storage.report_state import apply_decision
 from storage.uow import UnitOfWork

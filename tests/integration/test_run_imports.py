@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.console_cli import EXPORT_FORMATS
+from bench import imports
+from cli.console import EXPORT_FORMATS
 from storage.db import _files_head
 from web.console.exports import FORMATS
 
@@ -23,19 +24,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Loaded by ``aduan run`` they would stay for the life of the process: the migrations (Alembic,
 #: Mako), the console and its exports (web, openpyxl), aiohttp (only webhook mode and aiogram
-#: need it), the unit files' YAML reader, and lokal's tables of the whole country.
-NOT_FOR_RUN = ("alembic", "mako", "openpyxl", "web", "aiohttp", "yaml", "aiogram")
+#: need it), the unit files' YAML reader, the emulator (only the sandbox and the tests run it),
+#: and lokal's tables of the whole country.
+NOT_FOR_RUN = ("alembic", "mako", "openpyxl", "web", "aiohttp", "yaml", "aiogram", "emulator")
 
 _SCRIPT = """
 import asyncio, json, sys
 from lokal import wilayah
-import bot.cli
-from bot.bootstrap import build_app
-from bot.settings import Settings
+import cli.main
+from runtime.bootstrap import build_app
+from runtime.settings import Settings
 
 async def main():
     settings = Settings()
-    await bot.cli._migrate_apart(settings)
+    await cli.main._migrate_apart(settings)
     app = await build_app(settings)
     await app.engine.dispose()
 
@@ -98,3 +100,14 @@ def test_the_head_read_from_the_files_is_alembics() -> None:
 
 def test_the_export_command_offers_the_consoles_formats() -> None:
     assert EXPORT_FORMATS == FORMATS
+
+
+@pytest.mark.slow  # a fresh interpreter per framework
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_the_bench_row_measures_the_run_paths_imports_alone(framework: str) -> None:
+    """``python -m bench`` prints the run path's peak memory per framework; the path it measures
+    loads neither the migrations, the console, the emulator nor the unit files' YAML."""
+    measured = imports.measure(framework)
+    assert measured.loaded == ()
+    assert set(imports.NOT_FOR_RUN) >= {"alembic", "openpyxl", "emulator"}
+    assert measured.peak_rss_mb > 10

@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.errors import IgnorableError, PermanentError, RetryAfter, TransientError
-from bot.clock import ManualClock
-from bot.inbox import MAX_ATTEMPTS, InboxProcessor, record_update
-from bot.media import MediaWorker
-from bot.outbox import OutboxWorker
 from handlers.actions import SendText, action_to_dict
 from handlers.events import Event, Message
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.inbox import MAX_ATTEMPTS, InboxProcessor
+from runtime.inbox_rows import record_update
+from runtime.media import MediaWorker
+from runtime.outbox import OutboxWorker
 from storage.models import (
     InboxUpdate,
     OutboxMessage,

@@ -1,7 +1,7 @@
 """The sender moves between processes (its lease expired): no message twice, no limit broken.
 
 Several ``aduan run`` processes share one database and one of them, the holder of the "sender"
-lease, sends (bot.leader). A holder starved of CPU may fail to renew in time: its lease expires
+lease, sends (runtime.leader). A holder starved of CPU may fail to renew in time: its lease expires
 and another process takes it while the old holder still has a send on its way, or rows fetched
 and not yet sent. These tests play both processes on one real database (either engine), with a
 manual clock for the leases, the limits and the rows, and a channel per process that records
@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.leader import SENDER, Leadership
-from bot.outbox import OutboxWorker
+from runtime.clock import ManualClock
+from runtime.leader import SENDER, Leadership
+from runtime.outbox import OutboxWorker
 from tests.integration.test_runtime import Database, FakeChannel, outbox_worker
 from tests.integration.test_workers_together import CountingDuty
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.unit_files import parse_unit_file
+from cli.unit_files import parse_unit_file
 from core.regions import RegionDirectory
 from core.unit_files import UnitFileError, UnitRow
 from storage.models import BindingCode, Unit

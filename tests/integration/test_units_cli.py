@@ -1,4 +1,4 @@
-"""``aduan units`` end to end through ``bot.cli.main`` on a real SQLite file."""
+"""``aduan units`` end to end through ``cli.main.main`` on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import bot.unit_files
+import cli.unit_files
 import core.unit_files
 import core.unit_import
-from bot.cli import main
+from cli.main import main
 from core.unit_files import KINDS
 from locales import LANGUAGES, load_messages
 from storage.db import create_engine, session_factory
@@ -225,7 +225,7 @@ def test_english_when_it_is_the_default_language(
 
 
 def test_every_problem_and_kind_has_a_message() -> None:
-    modules = (core.unit_files, core.unit_import, bot.unit_files)
+    modules = (core.unit_files, core.unit_import, cli.unit_files)
     source = "".join(Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules)
     keys = set(re.findall(r'[Pp]roblem\(\s*"([a-z_]+)"', source))
     assert len(keys) > 25

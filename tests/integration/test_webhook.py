@@ -10,10 +10,10 @@ import aiohttp
 import pytest
 from sqlalchemy import select, text
 
-from bot.clock import ManualClock
-from bot.inbox import record_update
-from bot.metrics import Metrics
-from bot.webhook import SECRET_HEADER, Listen, WebhookServer
+from runtime.clock import ManualClock
+from runtime.inbox_rows import record_update
+from runtime.metrics import Metrics
+from runtime.webhook import SECRET_HEADER, Listen, WebhookServer
 from storage.db import migration_head, schema_problem
 from storage.models import InboxUpdate
 from tests.integration.database import Database

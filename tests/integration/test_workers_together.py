@@ -21,11 +21,12 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.inbox import InboxProcessor, record_update
-from bot.leader import REMINDERS, Leadership, local_scope, process_name
 from handlers.events import Event, Message
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import record_update
+from runtime.leader import REMINDERS, Leadership, local_scope, process_name
 from storage import leases
 from storage.db import create_engine, migration_head, schema_problem
 from storage.uow import UnitOfWork
@@ -263,7 +264,7 @@ async def test_workers_starting_together_migrate_one_after_another(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": shared_url}
     workers = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "migrate", cwd=tmp_path, env=env
+            sys.executable, "-m", "cli.main", "migrate", cwd=tmp_path, env=env
         )
         for _ in range(3)
     ]

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.settings import Settings
+from runtime.settings import Settings
 from web.sandbox import Sandbox, create_app
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.emulator.chat import text_of
+from emulator.chat import text_of
 from storage.models import Report
 from tests.sandbox.conftest import START, WITA, JsonDict, Site, sandbox_settings
 from web.sandbox import Sandbox

@@ -35,7 +35,7 @@ async def test_run_without_a_token_prints_the_guide_and_serves_the_sandbox(tmp_p
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "cli.main",
         "run",
         cwd=tmp_path,  # no .env there
         env=env,
@@ -73,7 +73,7 @@ async def test_a_port_in_use_is_said_at_once(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            *("-m", "bot.cli", "sandbox", "--port", str(port)),
+            *("-m", "cli.main", "sandbox", "--port", str(port)),
             cwd=tmp_path,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=asyncio.subprocess.PIPE,
@@ -92,7 +92,7 @@ async def test_the_sandboxs_console_serves_open311_on_the_sandboxs_reports(tmp_p
     env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
     env.update(PYTHONPATH=str(ROOT), SANDBOX_PORT="0", CONSOLE_PORT="0")
     process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "bot.cli", "sandbox"),
+        *(sys.executable, "-m", "cli.main", "sandbox"),
         cwd=tmp_path,
         env=env,
         stdout=asyncio.subprocess.PIPE,

@@ -15,15 +15,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.bootstrap import handler_deps
 from bot.channels.base import Channel
-from bot.cli import main
-from bot.clock import ManualClock, system_clock
-from bot.emulator import EmulatorClient
-from bot.reminders import ReminderJobs
-from bot.settings import Settings
+from cli.main import main
+from emulator import EmulatorClient
 from handlers.actions import SendText, action_to_dict
 from locales import Catalogs
+from runtime.clock import ManualClock, system_clock
+from runtime.deps import handler_deps
+from runtime.reminders import ReminderJobs
+from runtime.settings import Settings
 from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession
 from storage.outbox_retention import prune_sent, redactable
 from tests.integration.console_forms import form_token, post_form, sign_in

@@ -279,7 +279,7 @@ def test_no_event_kind_is_named_by_its_string_outside_core() -> None:
     root = Path(__file__).resolve().parents[2]
     found = {
         str(path.relative_to(root)): _event_kind_literals(path, values)
-        for folder in ("cases", "handlers", "storage", "web", "bot")
+        for folder in ("cases", "handlers", "storage", "web", "bot", "cli", "runtime")
         for path in sorted((root / folder).rglob("*.py"))
         if "migrations" not in path.parts
     }

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from pydantic import SecretStr
 from sqlalchemy import update
 
-from bot import console_cli
-from bot.settings import Settings
+from cli import console as console_cli
+from runtime.settings import Settings
 from storage.models import Report, ReportPhoto, Unit
 from tests.integration.console_forms import post_form
 from tests.integration.test_console import World, store_report, world

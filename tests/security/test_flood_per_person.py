@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.emulator import EmulatorClient, TgUser
-from bot.emulator.chat import ChatView
+from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from handlers.events import ChatKind
 from handlers.flood import Window, count_person
 from tests.e2e import conftest as e2e

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.cli import main
+from cli.main import main
 from storage.db import create_engine, migrate, session_factory
 from storage.models import ReportPhoto
 from tests.images import assert_clean, jpeg_with_identity, plain_jpeg

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.settings import Settings
 from core.open311 import seconds_until_allowed
+from runtime.settings import Settings
 from storage.models import Report
 from tests.databases import ENGINES, database_on
 from tests.integration.test_open311 import API, World, _add_key, _posted, _world, wita

@@ -17,15 +17,15 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.clock import ManualClock
-from bot.inbox import InboxProcessor
-from bot.monitor_access import parse_allow
-from bot.settings import Settings
-from bot.webhook import SECRET_HEADER, Listen, WebhookServer
-from bot.webhook_cli import ConfigError, check_run_settings
-from bot.webhook_input import MAX_BODY_BYTES, MAX_UPDATE_ID
+from cli.webhook import ConfigError, check_run_settings
 from handlers.events import Message
 from locales import Catalogs
+from runtime.clock import ManualClock
+from runtime.inbox import InboxProcessor
+from runtime.monitor_access import parse_allow
+from runtime.settings import Settings
+from runtime.webhook import SECRET_HEADER, Listen, WebhookServer
+from runtime.webhook_input import MAX_BODY_BYTES, MAX_UPDATE_ID
 from storage.models import InboxUpdate
 from tests.databases import ENGINES, database_on
 from tests.integration.test_runtime import Database, RecordingConversations, processor

@@ -9,7 +9,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.emulator import Emulator, EmulatorClient
+from emulator import Emulator, EmulatorClient
 from tests.unit.emulator_support import TOKEN
 
 

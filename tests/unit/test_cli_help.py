@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
+from cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +43,7 @@ def test_help_follows_default_language(
 def test_no_help_text_is_written_in_the_code() -> None:
     """Every ``help=``/``description=`` of the command line comes from the catalogues."""
     literal = []
-    for path in sorted((ROOT / "bot").glob("*.py")):
+    for path in sorted((ROOT / "cli").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 for keyword in node.keywords:

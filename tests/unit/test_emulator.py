@@ -20,7 +20,7 @@ from aiogram.types import (
     InputMediaPhoto,
 )
 
-from bot.emulator import Emulator, EmulatorClient, EmulatorError, TgUser
+from emulator import Emulator, EmulatorClient, EmulatorError, TgUser
 from tests.unit.emulator_support import TOKEN, png
 
 CITIZEN = TgUser(id=1001, first_name="Siti", username="siti")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.errors import ApiError
-from bot.emulator.state import FloodLimiter
+from emulator.errors import ApiError
+from emulator.flood import FloodLimiter
 
 GROUP = -100
 USERS = range(1, 1000)

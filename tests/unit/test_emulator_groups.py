@@ -17,7 +17,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.emulator import Emulator, EmulatorClient, EmulatorError, TgUser
+from emulator import Emulator, EmulatorClient, EmulatorError, TgUser
 from tests.unit.emulator_support import TOKEN, png
 
 BOT_ID = 123456

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _static_keys() -> set[str]:
     keys: set[str] = set()
-    for folder in ("handlers", "bot", "web"):
+    for folder in ("handlers", "bot", "web", "cli", "runtime"):
         # The console's templates say their words with t("...") as the code does.
         for path in (*(ROOT / folder).rglob("*.py"), *(ROOT / folder).rglob("*.html")):
             text = path.read_text(encoding="utf-8")

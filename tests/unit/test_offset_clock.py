@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import OffsetFileClock, system_clock, wall_clock_of
+from runtime.clock import OffsetFileClock, system_clock, wall_clock_of
 
 DAY = timedelta(days=1)
 #: Real time passes between the clock's reading and the test's; far less than a day.

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.pacing import (
+from runtime.limiters import TokenBucket, WindowLog
+from runtime.pacing import (
     ChatKey,
     FloodLimits,
     FloodScheduler,
     Plannable,
-    TokenBucket,
-    WindowLog,
     is_group_chat,
     plan_round,
 )

@@ -7,7 +7,7 @@ late) and a quick one a second after its start land in the same second at Telegr
 
 from __future__ import annotations
 
-from bot.pacing import ChatKey, FloodLimits, FloodScheduler, plan_round
+from runtime.pacing import ChatKey, FloodLimits, FloodScheduler, plan_round
 from tests.unit.test_outbox_scheduler import Item
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.unit_files import parse_unit_file
+from cli.unit_files import parse_unit_file
 from core.regions import RegionDirectory
 from core.unit_files import (
     Problem,

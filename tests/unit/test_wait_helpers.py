@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import EmulatorClient
-from bot.emulator.chat import ChatView
-from bot.worker import Worker
+from emulator import EmulatorClient
+from emulator.chat import ChatView
+from runtime.worker import Worker
 from tests.e2e.conftest import Store, wait_settled, wait_until
 from tests.e2e.units import KADES, SEPASO_GROUP, card_in
 from tests.integration.test_channels import eventually as channels_eventually

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.settings import Settings
+from runtime.settings import Settings
 from web.sandbox.runtime import Sandbox
 from web.sandbox.server import create_app
 
@@ -83,8 +83,8 @@ async def _start_console(
     taken port is said and the sandbox runs without it."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.console_cli import console_config, open311_subapp
     from web.console import start_console
+    from web.from_settings import console_config, open311_subapp
 
     config = replace(
         console_config(settings, sandbox.catalogs), public_url=url, clock=sandbox.clock

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.emulator import TgUser
+from emulator import TgUser
 
 PaneKind = Literal["citizen", "desa", "opd", "coordinator"]
 

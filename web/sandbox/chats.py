@@ -9,7 +9,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.emulator import EmulatorError
+from emulator import EmulatorError
 from web.sandbox.cast import DEMO_LOCATION
 from web.sandbox.clockface import stamp
 from web.sandbox.requests import (

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import EmulatorError
+from emulator import EmulatorError
 from web.sandbox.cast import Pane, pane
 from web.sandbox.runtime import Sandbox
 

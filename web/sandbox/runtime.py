@@ -1,8 +1,8 @@
 """The sandbox's engine room: the loopback emulator, the real bot and the demo groups.
 
-One :class:`Sandbox` owns an :class:`~bot.emulator.Emulator`, the bot built by
-:func:`bot.bootstrap.build_app` (SQLite and media in the sandbox's data folder, the clock a
-:class:`~bot.clock.TravellingClock`) and an :class:`~bot.emulator.EmulatorClient` that plays the
+One :class:`Sandbox` owns an :class:`~emulator.Emulator`, the bot built by
+:func:`runtime.bootstrap.build_app` (SQLite and media in the sandbox's data folder, the clock a
+:class:`~runtime.clock.TravellingClock`) and an :class:`~emulator.EmulatorClient` that plays the
 people. It never talks to the bot except through the emulator, as Telegram would carry it.
 """
 
@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from bot.bootstrap import App, build_app
-from bot.clock import TravellingClock
-from bot.emulator import Emulator, EmulatorClient
-from bot.emulator.chat import ChatView
-from bot.settings import Settings
 from core.calendar import WorkingCalendar
+from emulator import Emulator, EmulatorClient
+from emulator.chat import ChatView
 from locales import Catalogs, Translator
+from runtime.bootstrap import App, build_app
+from runtime.clock import TravellingClock
+from runtime.settings import Settings
 from storage.unit_registry import issue_binding_code
 from web.sandbox.cast import PANES, Pane
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.emulator.chat import ChatView, text_of
+from emulator.chat import ChatView, text_of
 from web.sandbox.cast import DEMO_LOCATION, Pane, pane
 from web.sandbox.runtime import Sandbox
 from web.sandbox.samples import Sample, sample

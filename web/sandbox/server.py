@@ -1,7 +1,7 @@
 """The sandbox's web server: the page (static files from the package) and its JSON API.
 
 Every action of the page is a user's action on the emulator's control API, made here with the
-sandbox's :class:`~bot.emulator.EmulatorClient` on behalf of the pane's person: typing,
+sandbox's :class:`~emulator.EmulatorClient` on behalf of the pane's person: typing,
 tapping a button, replying, sending a photo or a location. The page draws each chat from the
 emulator's ``history``; it never sees the bot's database.
 

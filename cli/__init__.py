@@ -1,0 +1,1 @@
+"""The `aduan` command line: the door at the top, imported by nothing."""

@@ -1,0 +1,319 @@
+"""Build the whole runtime once from settings; nothing connects at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channels.base import Channel, UpdateHandler
+from bot.chat_admins import TelegramChatAdmins
+from bot.commands import publish_commands
+from bot.evidence import ChannelFileFetcher
+from bot.uploads import UploadResolver
+from handlers.app import Conversations
+from handlers.reporter_actions import undeliverable_handler
+from locales import Catalogs
+from runtime.clock import Clock, system_clock
+from runtime.deps import handler_deps, make_channel, seed_if_empty
+from runtime.inbox import InboxProcessor
+from runtime.inbox_rows import UowFactory
+from runtime.leader import (
+    REMINDERS,
+    SENDER,
+    Duties,
+    Duty,
+    Leadership,
+    ReminderDuty,
+    SharedSqliteError,
+    WorkerDuty,
+    process_name,
+    refuse_second_sqlite_process,
+)
+from runtime.media import MediaWorker
+from runtime.metrics import Metrics
+from runtime.monitor_access import parse_allow
+from runtime.outbox import OutboxWorker
+from runtime.reminders import ReminderJobs
+from runtime.settings import Settings
+from runtime.wakeups import OutboxWakeups, asyncpg_connect
+from runtime.webhook import WebhookServer, parse_listen
+from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+#: How long a graceful stop waits for the current transaction or send before cancelling.
+STOP_GRACE_SECONDS = 10.0
+
+
+@dataclass
+class App:
+    """The running bot: polling → inbox → conversations → outbox → Telegram, plus media."""
+
+    engine: AsyncEngine
+    uow_factory: UowFactory
+    channel: Channel
+    inbox: InboxProcessor
+    outbox: OutboxWorker
+    media: MediaWorker
+    catalogs: Catalogs
+    jobs: ReminderJobs | None = None
+    #: The sender (outbox) and the clock's jobs run on one process of a deployment each.
+    sender: Leadership | None = None
+    reminder_leader: Leadership | None = None
+    #: Webhook mode (WEBHOOK_LISTEN): updates arrive over HTTP instead of long polling.
+    webhook: WebhookServer | None = None
+    metrics: Metrics | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to finish; safe to call from a signal handler or a test."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Run until :meth:`stop`, SIGTERM or SIGINT; a crashed part stops the rest, then raises."""
+        self._install_signal_handlers()
+        await publish_commands(self.channel, self.catalogs)
+        tasks = {
+            "polling": _task(self._receive(), "polling"),
+            "inbox": _task(self.inbox.run(), "inbox"),
+            "outbox": _task(self._send(), "outbox"),
+            "media": _task(self.media.run(), "media"),
+        }
+        if self.reminder_leader is not None:
+            tasks["reminders"] = _task(self.reminder_leader.run(), "reminders")
+        elif self.jobs is not None:
+            self.jobs.start()
+        stop_wait = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait([stop_wait, *tasks.values()], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop_wait.cancel()
+            await self._shutdown(tasks)
+        _raise_first_failure(tasks)
+
+    async def _receive(self) -> None:
+        if self.webhook is not None:
+            await self.webhook.serve()
+        else:
+            await self.channel.start_polling(self._on_update, self._on_updates)
+
+    async def _send(self) -> None:
+        """The outbox's sender, on this process only while it holds the sender's lease."""
+        if self.sender is None:
+            await self.outbox.run()
+        else:
+            await self.sender.run()
+
+    async def _on_update(self, update: dict[str, Any]) -> None:
+        added = await self.inbox.on_update(self.channel.name, update)
+        if added and self.metrics is not None:
+            self.metrics.updates_received.inc()
+
+    async def _on_updates(self, updates: list[dict[str, Any]]) -> None:
+        added = await self.inbox.on_updates(self.channel.name, updates)
+        if added and self.metrics is not None:
+            self.metrics.updates_received.inc(added)
+
+    async def _shutdown(self, tasks: dict[str, asyncio.Task[None]]) -> None:
+        # Order matters: stop taking updates, finish the current transaction, then the sends.
+        if self.webhook is not None:
+            await self.webhook.stop()
+        await self.channel.stop()
+        self.inbox.stop()
+        await _finish(tasks["polling"], tasks["inbox"])
+        if self.reminder_leader is not None:
+            self.reminder_leader.stop()  # it hands the jobs over (a round may finish) and releases
+            await _finish(tasks["reminders"])
+        elif self.jobs is not None:
+            await self.jobs.stop(STOP_GRACE_SECONDS)
+        if self.sender is not None:
+            self.sender.stop()
+        self.outbox.stop()
+        self.media.stop()
+        await _finish(tasks["outbox"], tasks["media"])
+        await self.channel.close()
+        await self.engine.dispose()
+        self._remove_signal_handlers()
+
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # Not available on Windows or outside the main thread; Ctrl+C then raises instead.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.stop)
+
+    def _remove_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
+
+
+def _task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    return asyncio.create_task(coro, name=f"aduan-{name}")
+
+
+async def _finish(*tasks: asyncio.Task[None]) -> None:
+    """Let tasks end on their own; cancel whatever is still running after the grace period."""
+    _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _raise_first_failure(tasks: dict[str, asyncio.Task[None]]) -> None:
+    for name, task in tasks.items():
+        if task.cancelled():
+            continue
+        error = task.exception()
+        if error is not None:
+            log.error("%s stopped with %s", name, type(error).__name__)
+            raise error
+
+
+async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
+    """Migrate the database and wire every part; raises ValueError without a bot token."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    token = settings.bot_token.get_secret_value()
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions)
+
+    if engine.dialect.name == "sqlite":
+        try:
+            await refuse_second_sqlite_process(uow_factory)
+        except SharedSqliteError:
+            await engine.dispose()
+            raise
+    catalogs = Catalogs(settings.default_language)
+    channel = make_channel(settings, token)
+    channels = {channel.name: channel}
+    deps = handler_deps(
+        settings,
+        token,
+        catalogs,
+        clock,
+        TelegramChatAdmins(channels),
+        ChannelFileFetcher(channels, settings.media_dir),
+    )
+    if settings.seed_units_on_start:
+        await seed_if_empty(uow_factory, deps)
+    conversations = Conversations(deps)
+    leaders: dict[str, Callable[[], bool]] = {}  # filled once the elections are set up
+    metrics = Metrics(uow_factory, leaders)
+    outbox = OutboxWorker(
+        uow_factory=uow_factory,
+        channels={channel.name: channel},
+        clock=clock,
+        per_second=settings.outbox_rate_per_second,
+        chat_per_second=settings.outbox_chat_per_second,
+        group_per_minute=settings.outbox_group_per_minute,
+        burst=settings.outbox_burst,
+        chat_burst=settings.outbox_chat_burst,
+        group_burst=settings.outbox_group_burst,
+        on_undeliverable=undeliverable_handler(deps),
+        on_result=metrics.send_result,
+        uploads=UploadResolver(settings.media_dir),
+    )
+    media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
+    inbox = InboxProcessor(
+        uow_factory=uow_factory,
+        conversations=conversations,
+        catalogs=catalogs,
+        clock=clock,
+        album_wait=timedelta(seconds=settings.album_wait_seconds),
+        on_commit=outbox.wake,
+        on_outcome=metrics.update_handled,
+    )
+    jobs = None
+    if settings.run_jobs:
+        jobs = ReminderJobs(
+            uow_factory,
+            deps,
+            interval=settings.jobs_interval_seconds,
+            on_commit=outbox.wake,
+            on_round=metrics.clock_round,
+        )
+    sender, reminder_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
+    app = App(
+        engine, uow_factory, channel, inbox, outbox, media, catalogs, jobs, sender, reminder_leader
+    )
+    leaders["sender"] = lambda: sender.leading
+    if reminder_leader is not None:
+        leaders["reminders"] = lambda: reminder_leader.leading
+    app.metrics = metrics
+    app.webhook = webhook_server(settings, engine, app._on_update, app.metrics)
+    return app
+
+
+def webhook_server(
+    settings: Settings, engine: AsyncEngine, on_update: UpdateHandler, metrics: Metrics
+) -> WebhookServer | None:
+    """The listener of webhook mode, or None for long polling (settings checked at start)."""
+    if not settings.webhook_listen:
+        return None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    head = migration_head()
+
+    async def ready() -> str | None:
+        return await schema_problem(engine, head)
+
+    return WebhookServer(
+        listen=parse_listen(settings.webhook_listen),
+        path=settings.webhook_path,
+        secret=secret,
+        on_update=on_update,
+        ready=ready,
+        metrics=metrics.render,
+        monitor_allow=parse_allow(settings.metrics_allow),
+    )
+
+
+def leaderships(
+    settings: Settings,
+    engine: AsyncEngine,
+    uow_factory: UowFactory,
+    outbox: OutboxWorker,
+    jobs: ReminderJobs | None,
+) -> tuple[Leadership, Leadership | None]:
+    """The sender's and the clock's elections (see runtime.leader).
+
+    SQLite is used by one process only, so there the lease is simply taken: a process restarted
+    after a crash need not wait for its predecessor's lease to expire.
+    """
+    holder = process_name()
+    period = timedelta(seconds=settings.leader_lease_seconds)
+    take_over = engine.dialect.name == "sqlite"
+
+    def elect(name: str, duty: Duty) -> Leadership:
+        return Leadership(
+            name=name,
+            duty=duty,
+            uow_factory=uow_factory,
+            holder=holder,
+            period=period,
+            take_over=take_over,
+        )
+
+    duty: Duty = WorkerDuty(outbox, "outbox")
+    if engine.dialect.name == "postgresql":
+        # Replies committed by the other processes wake the sender at once (runtime.wakeups).
+        duty = Duties(duty, OutboxWakeups(asyncpg_connect(engine), outbox.wake))
+    sender = elect(SENDER, duty)
+    # No send starts unless the lease surely holds for a while yet (runtime.leader.Leadership).
+    outbox.may_send = sender.may_act
+    clock = None if jobs is None else elect(REMINDERS, ReminderDuty(jobs, STOP_GRACE_SECONDS))
+    return sender, clock

@@ -1,0 +1,71 @@
+"""The web doors' configuration from the process settings: the coordinator's console and the
+Open311 API mounted under it. ``aduan console`` and the training sandbox build them here (the
+sandbox is part of web and may not import the command line that starts it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from core.calendar import WorkingCalendar
+from core.categories import load_categories
+from core.regions import RegionDirectory
+from locales import Catalogs
+from runtime.clock import Clock, system_clock
+from runtime.deps import deadline_policy, handler_deps, report_filing
+from runtime.settings import Settings
+from web.console import ConsoleConfig, derive_secret
+from web.open311 import Open311Config, build_open311_app
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def console_config(settings: Settings, catalogs: Catalogs | None = None) -> ConsoleConfig:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    secret = settings.console_secret.get_secret_value() if settings.console_secret else None
+    holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
+    return ConsoleConfig(
+        secret=derive_secret(secret, token),
+        public_url=settings.console_url(),
+        timezone=ZoneInfo(settings.timezone),
+        catalogs=catalogs or Catalogs(settings.default_language),
+        regions=RegionDirectory(settings.region_code),
+        categories=load_categories(settings.categories_file),
+        calendar=WorkingCalendar(extra_holidays=holidays),
+        deadlines=deadline_policy(settings),
+        coordinator_sees_identity=settings.coordinator_sees_identity,
+        media_dir=settings.media_dir,
+    )
+
+
+def open311_subapp(
+    settings: Settings,
+    sessions: Callable[[], AsyncSession],
+    catalogs: Catalogs,
+    clock: Clock = system_clock,
+) -> tuple[str, web.Application]:
+    """The Open311 GeoReport v2 API (docs/open311.md), mounted under the console at /open311/v2/.
+
+    Reports it accepts are filed by the same use case as the chat's (``cases.filing``); their
+    cards carry buttons signed with the bot's callback secret (the token's, or
+    ``CALLBACK_SECRET``)."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    deps = handler_deps(settings, token, catalogs, clock)
+    config = Open311Config(
+        regions=deps.regions,
+        categories=deps.categories,
+        timezone=ZoneInfo(settings.timezone),
+        catalogs=catalogs,
+        media_dir=settings.media_dir,
+        language=settings.default_language,
+        publish_descriptions=settings.open311_publish_descriptions,
+        accept_requests=settings.open311_accept_requests,
+        contact=settings.open311_contact,
+        posts_per_minute=settings.open311_posts_per_minute,
+        region_bounds=deps.config.region_bounds,
+    )
+    return "/open311/v2/", build_open311_app(config, sessions, clock, report_filing(deps))
