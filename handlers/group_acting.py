@@ -1,0 +1,88 @@
+"""What the group's presses, commands and replies share: the bound unit, who acts (with the
+role the action needs to know, asked of Telegram before the use case runs), and how the outcome
+of an officer's use case (``cases.officer``) is said in the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cases.officer import Officer, OfficerStep, Refused, RoleRefusal
+from core.permissions import CaseAction
+from core.roles import GroupAction, GroupRole, for_case, needs_admin
+from handlers import officer_actions
+from handlers.case import Case
+from handlers.events import ButtonPress, Photo
+from handlers.guard import role_of
+from handlers.turn import Turn
+from storage.models import Report, Unit, UnitChat
+
+#: Actions that need the officer's words: asked for with a prompt the officer replies to.
+PROMPTED = frozenset({CaseAction.ASK, CaseAction.NOTE, CaseAction.DONE})
+NOTE_MAX = 3500
+
+
+def case_of(turn: Turn) -> Case:
+    return Case(uow=turn.uow, deps=turn.deps, now=turn.now)
+
+
+async def bound_chat(turn: Turn) -> tuple[UnitChat, Unit] | None:
+    chat = await turn.uow.units.chat(turn.channel, turn.chat_id)
+    if chat is None or not chat.active:
+        return None
+    unit = await turn.uow.units.get(chat.unit_id)
+    return (chat, unit) if unit is not None else None
+
+
+async def holder(turn: Turn, report: Report) -> Unit | None:
+    return await turn.uow.units.get(report.unit_id) if report.unit_id else None
+
+
+async def officer_of(turn: Turn, unit: Unit, *actions: GroupAction) -> Officer:
+    """The sender as an officer of ``unit``, with their role as far as ``actions`` need it:
+    Telegram is asked who is admin (``getChatMember``) only when one of them needs more than
+    membership, and always here, before the use case, never inside it."""
+    sender = turn.event.sender
+    needs = any(needs_admin(action) for action in actions)
+    role = await role_of(turn) if needs else GroupRole.MEMBER
+    return Officer(user_id=sender.user_id, name=sender.display_name, unit=unit, role=role)
+
+
+async def acting(turn: Turn, unit: Unit, action: CaseAction) -> Officer:
+    """The sender, about to take ``action``."""
+    return await officer_of(turn, unit, for_case(action))
+
+
+def refusal_text(turn: Turn, refused: Refused) -> str:
+    if isinstance(refused, RoleRefusal):
+        key = f"role.{refused.needs.value}_only"
+        return turn.t(key, action=turn.t(f"role.action.{refused.action.value}"))
+    return turn.t(f"case.refused.{refused.reason}")
+
+
+def say(turn: Turn, text: str, *, alert: bool = False) -> None:
+    """A press is answered (in a pop-up when ``alert``); a message gets a message."""
+    if isinstance(turn.event, ButtonPress):
+        turn.answer(text, alert=alert)
+    else:
+        turn.send(text)
+
+
+def say_refused(turn: Turn, refused: Refused) -> None:
+    say(turn, refusal_text(turn, refused), alert=True)
+
+
+async def perform(
+    turn: Turn,
+    report: Report,
+    step: OfficerStep,
+    officer: Officer,
+    photos: Sequence[Photo] = (),
+) -> bool:
+    """Take ``step`` (``cases.officer.act``) and say how it went; True when it was done."""
+    refused = await officer_actions.take(case_of(turn), report, step, officer, photos)
+    if refused is not None:
+        say_refused(turn, refused)
+        return False
+    say(turn, turn.t(f"case.ok.{step.action.value}", number=report.tracking_no))
+    return True
