@@ -1,6 +1,7 @@
 """Binding a group to a unit, as the groups hear it: ``/daftar``, ``/lepas``, ``/kode`` and the
 coordinator's yes or no to a unit's second group. The domain work is ``cases.bindings``; here
-Telegram is asked whether the sender is an admin (before the use case) and the outcome is said.
+the outcome is said. Whether the sender is an admin is asked of Telegram by the group's entry
+points (``handlers.group``) before anything else, and passed in.
 
 Bindings are visible: every group bound to or released from a unit is announced in the
 coordinator's groups, with who did it and how many groups the unit has now. The coordinator unit
@@ -34,20 +35,13 @@ log = logging.getLogger(__name__)
 BINDING_SCOPE = "b"
 
 
-async def is_admin(turn: Turn) -> bool:
-    """Whether the sender is one of the group's Telegram admins (``getChatMember``)."""
-    admins = turn.deps.admins
-    if admins is None:
-        return False
-    return await admins.is_admin(turn.channel, turn.chat_id, turn.event.sender.user_id)
-
-
 def _role_refusal(turn: Turn, action: GroupAction) -> str:
     return turn.t("role.admin_only", action=turn.t(f"role.action.{action.value}"))
 
 
-async def register(turn: Turn, message: Message, args: str) -> None:
-    """``/daftar CODE``: bind this group to the code's unit."""
+async def register(turn: Turn, message: Message, args: str, admin: bool) -> None:
+    """``/daftar CODE``: bind this group to the code's unit (``admin``: the sender is one of the
+    group's Telegram admins, asked before the use case)."""
     code = normalise_binding_code(args)
     if not code:
         turn.send(turn.t("group.code_missing"))
@@ -57,7 +51,7 @@ async def register(turn: Turn, message: Message, args: str) -> None:
         turn.uow,
         turn.now,
         code,
-        admin=await is_admin(turn),
+        admin=admin,
         channel=turn.channel,
         chat_id=turn.chat_id,
         title=title,
@@ -74,16 +68,16 @@ async def register(turn: Turn, message: Message, args: str) -> None:
         log.info("a group was moved from one unit to another")
 
 
-async def release(turn: Turn, chat: UnitChat, unit: Unit) -> None:
+async def release(turn: Turn, chat: UnitChat, unit: Unit, admin: bool) -> None:
     """``/lepas``: the group no longer receives the unit's reports."""
-    if not bindings.release_group(turn.uow, turn.now, chat, admin=await is_admin(turn)):
+    if not bindings.release_group(turn.uow, turn.now, chat, admin=admin):
         turn.send(turn.t("group.admin_only"))
         return
     turn.send(turn.t("group.unbound", unit=unit.name))
     await announce(turn, "binding.released", unit, chat)
 
 
-async def issue_code(turn: Turn, args: str, unit: Unit) -> None:
+async def issue_code(turn: Turn, args: str, unit: Unit, admin: bool) -> None:
     """``/kode UNIT`` (the coordinator's group): a binding code for that unit."""
     issued = await bindings.issue_code(
         turn.uow,
@@ -91,7 +85,7 @@ async def issue_code(turn: Turn, args: str, unit: Unit) -> None:
         unit,
         args.strip(),
         ttl=turn.deps.config.binding_code_ttl,
-        admin=await is_admin(turn),
+        admin=admin,
     )
     if issued == BindingRefusal.ADMIN_ONLY:
         turn.send(_role_refusal(turn, GroupAction.ISSUE_CODE))
@@ -162,10 +156,11 @@ async def request_confirmation(turn: Turn, chat: UnitChat, unit: Unit, title: st
         _send(turn, target, SendText(chat_id=target.chat_id, text=text, markup=keyboard))
 
 
-async def on_confirmation(turn: Turn, press: ButtonPress, row_id: str, answer: str) -> None:
+async def on_confirmation(
+    turn: Turn, press: ButtonPress, row_id: str, answer: str, admin: bool
+) -> None:
     """A coordinator's admin confirms (``ok``) or refuses (``no``) a held binding."""
     here = await turn.uow.units.chat(turn.channel, turn.chat_id)
-    admin = await is_admin(turn)
     outcome = await bindings.answer_binding(
         turn.uow, turn.now, here, row_id, yes=answer == "ok", admin=admin
     )

@@ -15,13 +15,14 @@ from datetime import datetime
 from core.callbacks import verify_callback
 from core.lifecycle import OPEN_STATUSES
 from core.permissions import UnitKind
+from core.roles import GroupAction
 from handlers import bindings, group_commands, group_presses, group_replies, notices
 from handlers.actions import SendText
 from handlers.cards import UNIT_SCOPE
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message
-from handlers.group_acting import bound_chat
+from handlers.group_acting import admin_if_needed, bound_chat, press_needs
 from handlers.outgoing import emit
 from handlers.pending import hold_press_until_linked
 from handlers.turn import Turn
@@ -41,10 +42,13 @@ def addresses_bot(event: Message | ButtonPress) -> bool:
 
 
 async def on_message(turn: Turn, message: Message) -> None:
-    bound = await bound_chat(turn)
     if message.command:
-        await group_commands.on_command(turn, message, bound)
-    elif message.reply_to_message_id is not None and bound is not None:
+        # Telegram is asked who is admin first, before the turn's first query (docs/cases.md).
+        admin = await admin_if_needed(turn, *group_commands.needs(message.command))
+        await group_commands.on_command(turn, message, await bound_chat(turn), admin)
+        return
+    bound = await bound_chat(turn)
+    if message.reply_to_message_id is not None and bound is not None:
         await group_replies.on_reply(turn, message, bound)
     elif bound is not None:
         await group_replies.on_typed(turn, message, bound)
@@ -54,13 +58,16 @@ async def on_message(turn: Turn, message: Message) -> None:
 async def on_press(turn: Turn, press: ButtonPress) -> None:
     payload = verify_callback(press.data, turn.deps.config.callback_secret)
     parts = payload.split(":") if payload else []
+    # Telegram is asked who is admin first, before the turn's first query (docs/cases.md).
     if len(parts) == 3 and parts[0] == bindings.BINDING_SCOPE:
-        await bindings.on_confirmation(turn, press, parts[1], parts[2])
+        admin = await admin_if_needed(turn, GroupAction.BIND)
+        await bindings.on_confirmation(turn, press, parts[1], parts[2], bool(admin))
         return
     if len(parts) < 3 or parts[0] != UNIT_SCOPE or not parts[1].isdigit():
         log.warning("refused button data in a group that this bot never issued there")
         turn.answer(turn.t("button.unknown"), alert=True)
         return
+    admin = await admin_if_needed(turn, *press_needs(parts[2]))
     bound = await bound_chat(turn)
     if bound is None:
         turn.answer(turn.t("group.not_bound"), alert=True)
@@ -73,7 +80,7 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
         return
     # Whether this group may touch the report is the use case's check (cases.officer).
     arg = parts[3] if len(parts) > 3 else ""
-    await group_presses.on_report_button(turn, press, bound[1], report, parts[2], arg)
+    await group_presses.on_report_button(turn, press, bound[1], report, parts[2], arg, admin)
 
 
 async def on_membership(uow: UnitOfWork, deps: HandlerDeps, event: BotMembership) -> None:

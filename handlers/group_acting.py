@@ -5,17 +5,20 @@ of an officer's use case (``cases.officer``) is said in the group.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from cases.officer import Officer, OfficerStep, Refused, RoleRefusal
+from core.decisions import Refusal
 from core.permissions import CaseAction
 from core.roles import GroupAction, GroupRole, for_case, needs_admin
 from handlers import officer_actions
 from handlers.case import Case
 from handlers.events import ButtonPress, Photo
-from handlers.guard import role_of
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
+
+log = logging.getLogger(__name__)
 
 #: Actions that need the officer's words: asked for with a prompt the officer replies to.
 PROMPTED = frozenset({CaseAction.ASK, CaseAction.NOTE, CaseAction.DONE})
@@ -38,19 +41,46 @@ async def holder(turn: Turn, report: Report) -> Unit | None:
     return await turn.uow.units.get(report.unit_id) if report.unit_id else None
 
 
-async def officer_of(turn: Turn, unit: Unit, *actions: GroupAction) -> Officer:
-    """The sender as an officer of ``unit``, with their role as far as ``actions`` need it:
-    Telegram is asked who is admin (``getChatMember``) only when one of them needs more than
-    membership, and always here, before the use case, never inside it."""
+async def is_admin(turn: Turn) -> bool:
+    """Whether the sender is one of the group's Telegram admins (``getChatMember``)."""
+    admins = turn.deps.admins
+    if admins is None:
+        return False
+    return await admins.is_admin(turn.channel, turn.chat_id, turn.event.sender.user_id)
+
+
+async def admin_if_needed(turn: Turn, *actions: GroupAction) -> bool | None:
+    """Whether the sender is a group admin, asked of Telegram only when one of ``actions``
+    needs more than membership (None: none does). The group's entry points ask this first,
+    before the turn's first query, so the network wait comes before the turn writes anything
+    (docs/cases.md)."""
+    if not any(needs_admin(action) for action in actions):
+        return None
+    return await is_admin(turn)
+
+
+def press_needs(name: str) -> tuple[GroupAction, ...]:
+    """The group action of a card's button named ``name`` (none for the picker's cancel)."""
+    try:
+        return (for_case(CaseAction(name)),)
+    except ValueError:
+        return ()
+
+
+async def officer_of(turn: Turn, unit: Unit, admin: bool | None) -> Officer:
+    """The sender as an officer of ``unit``, with their role as far as the action needs it
+    (``admin`` from :func:`admin_if_needed`; None: membership is enough, so the role is not
+    looked up)."""
     sender = turn.event.sender
-    needs = any(needs_admin(action) for action in actions)
-    role = await role_of(turn) if needs else GroupRole.MEMBER
+    if admin is None:
+        role = GroupRole.MEMBER
+    elif admin:
+        role = GroupRole.ADMIN
+    elif await turn.uow.units.is_officer(unit.id, turn.channel, sender.user_id):
+        role = GroupRole.OFFICER
+    else:
+        role = GroupRole.MEMBER
     return Officer(user_id=sender.user_id, name=sender.display_name, unit=unit, role=role)
-
-
-async def acting(turn: Turn, unit: Unit, action: CaseAction) -> Officer:
-    """The sender, about to take ``action``."""
-    return await officer_of(turn, unit, for_case(action))
 
 
 def refusal_text(turn: Turn, refused: Refused) -> str:
@@ -69,6 +99,8 @@ def say(turn: Turn, text: str, *, alert: bool = False) -> None:
 
 
 def say_refused(turn: Turn, refused: Refused) -> None:
+    if isinstance(refused, Refusal) and refused.reason == "not_yours":
+        log.warning("refused a report action from a group of another unit")
     say(turn, refusal_text(turn, refused), alert=True)
 
 

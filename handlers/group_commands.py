@@ -10,20 +10,38 @@ from core import commands
 from core.decisions import DUPLICATE_REASON
 from core.inputs import says_nothing
 from core.permissions import ARCHIVE_REASONS, CaseAction
+from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import bindings, console_login, group_views, notices, similar
 from handlers.events import Message
-from handlers.group_acting import NOTE_MAX, PROMPTED, acting, case_of, holder, perform
+from handlers.group_acting import NOTE_MAX, PROMPTED, case_of, holder, officer_of, perform
 from handlers.turn import Turn
 from storage.models import Report, Unit, UnitChat
 
 ACTION_COMMANDS = commands.ACTIONS
 
 
-async def on_command(turn: Turn, message: Message, bound: tuple[UnitChat, Unit] | None) -> None:
+def needs(name: str) -> tuple[GroupAction, ...]:
+    """What the command ``name`` does, as far as its group role is concerned."""
+    if name in commands.REGISTER:
+        return (GroupAction.BIND,)
+    if name in commands.UNREGISTER:
+        return (GroupAction.RELEASE,)
+    if name in commands.CODE:
+        return (GroupAction.ISSUE_CODE,)
+    if name in ACTION_COMMANDS:
+        return (for_case(ACTION_COMMANDS[name]),)
+    return ()
+
+
+async def on_command(
+    turn: Turn, message: Message, bound: tuple[UnitChat, Unit] | None, admin: bool | None
+) -> None:
+    """A command; ``admin``: whether the sender is a group admin, when the command needs to
+    know (asked of Telegram before, see :func:`needs`)."""
     name, args = message.command, message.command_args
     if name in commands.REGISTER:
-        await bindings.register(turn, message, args)
+        await bindings.register(turn, message, args, bool(admin))
     elif name in commands.START + commands.HELP:
         turn.send(turn.t("group.guide") if bound else turn.t("group.unbound_help"))
     elif name in commands.CITIZEN_ONLY:
@@ -31,15 +49,20 @@ async def on_command(turn: Turn, message: Message, bound: tuple[UnitChat, Unit] 
     elif bound is None:
         turn.send(turn.t("group.unbound_help"))
     else:
-        await _bound_command(turn, message, name, args, bound)
+        await _bound_command(turn, message, name, args, bound, admin)
 
 
 async def _bound_command(
-    turn: Turn, message: Message, name: str, args: str, bound: tuple[UnitChat, Unit]
+    turn: Turn,
+    message: Message,
+    name: str,
+    args: str,
+    bound: tuple[UnitChat, Unit],
+    admin: bool | None,
 ) -> None:
     chat, unit = bound
     if name in commands.UNREGISTER:
-        await bindings.release(turn, chat, unit)
+        await bindings.release(turn, chat, unit, bool(admin))
     elif name in commands.QUEUE:
         await group_views.queue(turn, unit)
     elif name in commands.LATE:
@@ -49,13 +72,13 @@ async def _bound_command(
         if report is not None:
             await notices.post_card(case_of(turn), report, await holder(turn, report), chat)
     elif name in commands.CODE:
-        await bindings.issue_code(turn, args, unit)
+        await bindings.issue_code(turn, args, unit, bool(admin))
     elif name in commands.FAILED:
         await group_views.failed_deliveries(turn, unit)
     elif name in console_login.COMMANDS:
         await console_login.send_link(turn, unit)
     elif name in ACTION_COMMANDS:
-        await _action_command(turn, ACTION_COMMANDS[name], args, unit)
+        await _action_command(turn, ACTION_COMMANDS[name], args, unit, admin)
     else:
         turn.send(turn.t("group.unknown_command"))
 
@@ -77,7 +100,9 @@ async def _report_arg(turn: Turn, text: str, unit: Unit) -> Report | None:
     return report
 
 
-async def _action_command(turn: Turn, action: CaseAction, args: str, unit: Unit) -> None:
+async def _action_command(
+    turn: Turn, action: CaseAction, args: str, unit: Unit, admin: bool | None
+) -> None:
     number, _, rest = args.partition(" ")
     report = await _report_arg(turn, number, unit)
     if report is None:
@@ -99,13 +124,13 @@ async def _action_command(turn: Turn, action: CaseAction, args: str, unit: Unit)
             return
         rest = rest.strip()
         if reason == DUPLICATE_REASON:
-            await _duplicate_command(turn, report, await acting(turn, unit, action), rest)
+            await _duplicate_command(turn, report, await officer_of(turn, unit, admin), rest)
             return
     if action in PROMPTED and says_nothing(rest):
         turn.send(turn.t(f"group.usage.{action.value}"))
         return
     step = OfficerStep(action, note=rest[:NOTE_MAX], reason=reason, to_unit=to_unit)
-    await perform(turn, report, step, await acting(turn, unit, action))
+    await perform(turn, report, step, await officer_of(turn, unit, admin))
 
 
 async def _duplicate_command(turn: Turn, report: Report, officer: Officer, rest: str) -> None:

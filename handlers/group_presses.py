@@ -24,7 +24,7 @@ from handlers.cards import (
     transfer_keyboard,
 )
 from handlers.events import ButtonPress
-from handlers.group_acting import PROMPTED, acting, holder, perform, say_refused
+from handlers.group_acting import PROMPTED, holder, officer_of, perform, say_refused
 from handlers.group_views import visible
 from handlers.guard import with_opener
 from handlers.turn import Turn
@@ -46,9 +46,16 @@ def _takes_action(action: CaseAction, arg: str) -> bool:
 
 
 async def on_report_button(
-    turn: Turn, press: ButtonPress, unit: Unit, report: Report, name: str, arg: str
+    turn: Turn,
+    press: ButtonPress,
+    unit: Unit,
+    report: Report,
+    name: str,
+    arg: str,
+    admin: bool | None,
 ) -> None:
-    """A button of ``report``'s card (or of a picker under it) pressed in a group of ``unit``."""
+    """A button of ``report``'s card (or of a picker under it) pressed in a group of ``unit``;
+    ``admin``: whether the presser is a group admin, when the action needs to know."""
     if name == CANCEL:
         if not visible(unit, report):
             turn.answer(turn.t("case.not_yours"), alert=True)
@@ -61,7 +68,7 @@ async def on_report_button(
     except ValueError:
         turn.answer(turn.t("button.unknown"), alert=True)
         return
-    officer = await acting(turn, unit, action)
+    officer = await officer_of(turn, unit, admin)
     if _takes_action(action, arg):
         await _take(turn, press, report, officer, action, arg)
         return

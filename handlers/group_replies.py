@@ -16,6 +16,7 @@ from handlers import typed_prompts
 from handlers.events import Message
 from handlers.group_acting import (
     NOTE_MAX,
+    admin_if_needed,
     case_of,
     officer_of,
     perform,
@@ -46,7 +47,7 @@ async def on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -
     if says_nothing(text) and not message.photos:
         turn.send(turn.t("group.need_text"))
         return
-    officer = await officer_of(turn, unit, GroupAction.ANSWER)
+    officer = await officer_of(turn, unit, await admin_if_needed(turn, GroupAction.ANSWER))
     case = case_of(turn)
     refused = await cases_officer.answer_reporter(
         case.work, report, officer, text, OfficerMessages(case, message.photos)
@@ -91,7 +92,8 @@ async def _prompt_answer(
     if says_nothing(text):
         turn.send(turn.t("group.need_text"))
         return
-    officer: Officer = await officer_of(turn, unit, GroupAction(action.value))
+    admin = await admin_if_needed(turn, GroupAction(action.value))
+    officer: Officer = await officer_of(turn, unit, admin)
     typed_prompts.forget(turn, officer.user_id)
     to_unit = (
         await turn.uow.units.get(int(arg))
