@@ -1,26 +1,112 @@
-"""Bindings are visible: every group bound to or released from a unit is announced in the
-coordinator's groups, with who did it and how many groups the unit has now.
+"""Binding a group to a unit, as the groups hear it: ``/daftar``, ``/lepas``, ``/kode`` and the
+coordinator's yes or no to a unit's second group. The domain work is ``cases.bindings``; here
+the outcome is said. Whether the sender is an admin is asked of Telegram by the group's entry
+points (``handlers.group``) before anything else, and passed in.
 
-The coordinator unit is no exception: a second coordinator group receives every card with the
-reporters' names, so its appearance is told to the coordinator's existing groups (never to the
-group that was just bound, which announces itself).
+Bindings are visible: every group bound to or released from a unit is announced in the
+coordinator's groups, with who did it and how many groups the unit has now. The coordinator unit
+is no exception: a second coordinator group receives every card with the reporters' names, so
+its appearance is told to the coordinator's existing groups (never to the group that was just
+bound, which announces itself).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
 
+from cases import bindings
+from cases.bindings import BindingRefusal, Bound, IssuedCode
 from core.callbacks import sign_callback
 from core.lifecycle import OPEN_STATUSES
 from core.roles import GroupAction
 from handlers.actions import EditText, InlineButton, InlineKeyboard, SendText
 from handlers.case import Case
-from handlers.events import ButtonPress
-from handlers.guard import permitted
+from handlers.events import ButtonPress, Message
+from handlers.formatting import clock_time, long_date
 from handlers.notices import post_card
 from handlers.outgoing import emit
 from handlers.turn import Turn
 from storage.models import Unit, UnitChat
+from storage.unit_registry import normalise_binding_code
+
+log = logging.getLogger(__name__)
+
+#: Button scope of the coordinator's confirmation of a binding.
+BINDING_SCOPE = "b"
+
+
+def _role_refusal(turn: Turn, action: GroupAction) -> str:
+    return turn.t("role.admin_only", action=turn.t(f"role.action.{action.value}"))
+
+
+async def register(turn: Turn, message: Message, args: str, admin: bool) -> None:
+    """``/daftar CODE``: bind this group to the code's unit (``admin``: the sender is one of the
+    group's Telegram admins, asked before the use case)."""
+    code = normalise_binding_code(args)
+    if not code:
+        turn.send(turn.t("group.code_missing"))
+        return
+    title = message.chat_title or turn.chat_id
+    bound = await bindings.bind_group(
+        turn.uow,
+        turn.now,
+        code,
+        admin=admin,
+        channel=turn.channel,
+        chat_id=turn.chat_id,
+        title=title,
+        by=turn.event.sender.user_id,
+    )
+    if isinstance(bound, BindingRefusal):
+        turn.send(turn.t(f"group.{bound.value}"))
+        return
+    if bound.held:
+        await request_confirmation(turn, bound.chat, bound.unit, title)
+    else:
+        await activate(turn, bound.chat, bound.unit)
+    if bound.moved_from is not None:
+        log.info("a group was moved from one unit to another")
+
+
+async def release(turn: Turn, chat: UnitChat, unit: Unit, admin: bool) -> None:
+    """``/lepas``: the group no longer receives the unit's reports."""
+    if not bindings.release_group(turn.uow, turn.now, chat, admin=admin):
+        turn.send(turn.t("group.admin_only"))
+        return
+    turn.send(turn.t("group.unbound", unit=unit.name))
+    await announce(turn, "binding.released", unit, chat)
+
+
+async def issue_code(turn: Turn, args: str, unit: Unit, admin: bool) -> None:
+    """``/kode UNIT`` (the coordinator's group): a binding code for that unit."""
+    issued = await bindings.issue_code(
+        turn.uow,
+        turn.now,
+        unit,
+        args.strip(),
+        ttl=turn.deps.config.binding_code_ttl,
+        admin=admin,
+    )
+    if issued == BindingRefusal.ADMIN_ONLY:
+        turn.send(_role_refusal(turn, GroupAction.ISSUE_CODE))
+    elif issued == BindingRefusal.UNIT_UNKNOWN:
+        turn.send(turn.t("group.unit_unknown", code=args.strip()[:40] or "-"))
+    elif isinstance(issued, BindingRefusal):
+        turn.send(turn.t(f"group.{issued.value}"))
+    else:
+        turn.send(_issued_text(turn, issued))
+
+
+def _issued_text(turn: Turn, issued: IssuedCode) -> str:
+    tz = turn.deps.config.timezone
+    local = issued.expires.astimezone(tz)
+    lang = turn.conversation.language
+    return turn.t(
+        "group.code_issued",
+        unit=issued.unit.name,
+        code=issued.code,
+        expires=f"{long_date(local.date(), lang)} {clock_time(local, tz)}",
+    )
 
 
 async def announce(turn: Turn, key: str, unit: Unit, chat: UnitChat) -> None:
@@ -43,22 +129,9 @@ async def announce(turn: Turn, key: str, unit: Unit, chat: UnitChat) -> None:
 
 # --- a second group for a unit waits for the coordinator -----------------------------------
 
-#: Button scope of the coordinator's confirmation of a binding.
-BINDING_SCOPE = "b"
-#: ``unbound_reason`` of a binding that waits for the coordinator, and of a refused one.
-AWAITING = "awaiting_confirmation"
-REFUSED = "refused_by_coordinator"
-
-
-def needs_confirmation(others: Sequence[UnitChat]) -> bool:
-    """A unit that already has a group gets another only with the coordinator's yes."""
-    return bool(others)
-
 
 async def request_confirmation(turn: Turn, chat: UnitChat, unit: Unit, title: str) -> None:
-    """Hold the new binding and ask the coordinator's groups to confirm or refuse it."""
-    chat.active = False
-    chat.unbound_reason = AWAITING
+    """Ask the coordinator's groups to confirm or refuse the held binding of ``chat``."""
     turn.send(turn.t("binding.awaiting", unit=unit.name))
     coordinator = await turn.uow.units.coordinator()
     if coordinator is None:
@@ -83,30 +156,32 @@ async def request_confirmation(turn: Turn, chat: UnitChat, unit: Unit, title: st
         _send(turn, target, SendText(chat_id=target.chat_id, text=text, markup=keyboard))
 
 
-async def on_confirmation(turn: Turn, press: ButtonPress, row_id: str, answer: str) -> None:
+async def on_confirmation(
+    turn: Turn, press: ButtonPress, row_id: str, answer: str, admin: bool
+) -> None:
     """A coordinator's admin confirms (``ok``) or refuses (``no``) a held binding."""
     here = await turn.uow.units.chat(turn.channel, turn.chat_id)
-    coordinator = await turn.uow.units.coordinator()
-    if here is None or not here.active or coordinator is None or here.unit_id != coordinator.id:
+    outcome = await bindings.answer_binding(
+        turn.uow, turn.now, here, row_id, yes=answer == "ok", admin=admin
+    )
+    if outcome == BindingRefusal.COORDINATOR_ONLY:
         turn.answer(turn.t("group.coordinator_only"), alert=True)
-        return
-    if not await permitted(turn, GroupAction.BIND):
-        return
-    chat = await turn.uow.units.chat_by_id(int(row_id)) if row_id.isdigit() else None
-    unit = await turn.uow.units.get(chat.unit_id) if chat is not None else None
-    if chat is None or unit is None or chat.active or chat.unbound_reason != AWAITING:
+    elif outcome == BindingRefusal.ADMIN_ONLY:
+        turn.answer(_role_refusal(turn, GroupAction.BIND), alert=True)
+    elif isinstance(outcome, BindingRefusal):
         turn.answer(turn.t("button.stale"), alert=True)
-        return
+    else:
+        await _answered(turn, press, outcome, answer == "ok")
+
+
+async def _answered(turn: Turn, press: ButtonPress, bound: Bound, yes: bool) -> None:
+    chat, unit = bound.chat, bound.unit
     title = chat.title or chat.chat_id
-    tr = turn.deps.catalogs.get(chat.language)
-    if answer == "ok":
-        chat.active, chat.unbound_reason = True, ""
+    if yes:
         await activate(turn, chat, unit)
         outcome = turn.t("binding.confirmed", title=title, unit=unit.name)
     else:
-        chat.unbound_reason = REFUSED
-        chat.unbound_at = turn.now
-        refused = tr.t("binding.refused", unit=unit.name)
+        refused = turn.deps.catalogs.get(chat.language).t("binding.refused", unit=unit.name)
         _send(turn, chat, SendText(chat_id=chat.chat_id, text=refused))
         outcome = turn.t("binding.refused_here", title=title, unit=unit.name)
     turn.answer()

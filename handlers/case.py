@@ -1,6 +1,7 @@
 """The context every piece of case work (penanganan laporan) runs in: one unit of work, the
 moment, and the one way a report changes: :meth:`Case.change` asks ``core.decisions.decide``
-and writes its decision (``storage.report_state``). See docs/lifecycle.md.
+and writes its decision (``storage.report_state``), through ``cases.changes.Work``, which the use
+cases in ``cases/`` stand on. See docs/lifecycle.md and docs/cases.md.
 """
 
 from __future__ import annotations
@@ -8,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.categories import category_by_code
+from cases.changes import Work
+from cases.officer import Officer
 from core.deadlines import local_date
-from core.decisions import Actor, Decision, Refusal, ReportState, Rules, Target, decide
+from core.decisions import Actor, Decision, Refusal, ReportState, Rules
 from core.permissions import CaseAction
 from core.purposes import Purpose
 from core.timeline import EventKind
@@ -18,22 +20,8 @@ from handlers.actions import EditText, SendMedia, SendText
 from handlers.deps import HandlerDeps
 from handlers.outgoing import emit
 from locales import Translator
-from storage.models import Report, ReportEvent, Unit
-from storage.report_state import state_of, write_decision
+from storage.models import Report, Unit
 from storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Officer:
-    """The person acting in a unit group (a Telegram user), and the unit of that group."""
-
-    user_id: str
-    name: str
-    unit: Unit
-
-    @property
-    def actor(self) -> Actor:
-        return Actor.officer(self.user_id, self.name, self.unit.id, self.unit.kind)
 
 
 @dataclass
@@ -56,9 +44,13 @@ class Case:
         """The local calendar date of the case's moment (deadlines are local dates)."""
         return local_date(self.now, self.deps.config.timezone)
 
+    @property
+    def work(self) -> Work:
+        """The use cases' view of this context (``cases.changes.Work``)."""
+        return Work(self.uow, self.now, self.rules, self.deps.categories)
+
     def state(self, report: Report) -> ReportState:
-        category = category_by_code(self.deps.categories, report.category)
-        return state_of(report, pengawasan=category is not None and category.pengawasan)
+        return self.work.state(report)
 
     def change(
         self,
@@ -72,25 +64,17 @@ class Case:
         rating: int | None = None,
         duplicate_of: str = "",
     ) -> Decision | Refusal:
-        """Decide ``action`` on ``report`` and, when allowed, write it (fields and event)."""
-        target = Target(to.id, to.active) if to is not None else None
-        outcome = decide(
-            self.state(report),
+        """Decide ``action`` on ``report`` and, when allowed, write it (``Work.change``)."""
+        return self.work.change(
+            report,
             action,
             actor,
-            self.now,
-            self.rules,
             note=note,
             reason=reason,
-            to=target,
+            to=to,
             rating=rating,
             duplicate_of=duplicate_of,
         )
-        if isinstance(outcome, Decision):
-            event = write_decision(report, outcome, self.now)
-            if report.id is not None:
-                self.uow.reports.add_event(event)
-        return outcome
 
     def record(
         self,
@@ -101,19 +85,8 @@ class Case:
         note: str = "",
         to_unit_id: int | None = None,
     ) -> None:
-        """A timeline event that changes no lifecycle field (routing, a failed delivery, a
-        rating comment)."""
-        self.uow.reports.add_event(
-            ReportEvent(
-                report_id=report.id,
-                kind=kind,
-                actor=actor.label,
-                note=note,
-                unit_id=actor.unit_id,
-                to_unit_id=to_unit_id,
-                created_at=self.now,
-            )
-        )
+        """A timeline event that changes no lifecycle field (``Work.record``)."""
+        self.work.record(report, kind, actor, note=note, to_unit_id=to_unit_id)
 
     def emit(
         self,
@@ -138,3 +111,6 @@ class Case:
 
 def today(case: Case) -> date:
     return case.today()
+
+
+__all__ = ["Case", "Officer", "today"]

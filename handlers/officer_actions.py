@@ -1,18 +1,23 @@
-"""Officers' actions on a report (tindakan petugas): verify, ask, follow up, finish, transfer,
-archive, and a reply relayed to the reporter.
+"""Officers' actions on a report (tindakan petugas) as the groups and the reporter hear them.
 
-Each goes through :meth:`handlers.case.Case.change` (``core.decisions.decide``: allowed or
-refused with a reason, and what changes) and then sends what the decision owes
-(:func:`handlers.notices.deliver`). See docs/lifecycle.md for one action's path, file by file.
+The domain work (the permission check, the decision, writing it) is ``cases.officer``;
+:class:`OfficerMessages` is its notices port: it sends what a decision owes
+(:func:`handlers.notices.deliver`), with the officer's photos for the reporter. :func:`act`
+and :func:`answer_reporter` are the short way in for the doors that have a :class:`Case`.
+See docs/cases.md for one action's path, file by file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from core.decisions import Audience, Refusal
+from cases import officer as cases_officer
+from cases.officer import Officer, OfficerStep, Refused, RoleRefusal
+from cases.supporters import follow_original
+from core.decisions import Audience, Decision
 from core.permissions import CaseAction
-from handlers.case import Case, Officer
+from handlers.case import Case
 from handlers.events import Photo
 from handlers.notices import (
     confirm_markup,
@@ -20,10 +25,104 @@ from handlers.notices import (
     due_text,
     move_cards,
     notify_reporter,
+    refresh_cards,
     reporter_language,
     send_photos_to_reporter,
 )
 from storage.models import Report, Unit
+
+
+@dataclass(frozen=True)
+class OfficerMessages:
+    """``cases.officer.OfficerNotices`` for the chat: the notices a decision owes, in the
+    case's unit of work, and the officer's ``photos`` for the reporter."""
+
+    case: Case
+    photos: Sequence[Photo] = ()
+
+    async def acted(
+        self,
+        report: Report,
+        decision: Decision,
+        step: OfficerStep,
+        officer: Officer,
+        old_unit: Unit | None,
+    ) -> None:
+        case, action, note = self.case, step.action, step.note
+        language = await reporter_language(case, report)
+        sender = sender_name(officer)
+        due = due_text(report, language)
+        values: dict[str, object] = {"unit": sender, "text": note, "due": due}
+        if action == CaseAction.VERIFY:
+            values["unit"] = old_unit.name if old_unit else "-"
+        elif action == CaseAction.ARCHIVE:
+            label = case.tr(language).t(f"archive.reason.{step.reason}") if step.reason else "-"
+            values.update(reason=label, note=note or "-")
+            if step.original is not None:
+                values["original"] = step.original.tracking_no
+        elif action == CaseAction.TRANSFER:
+            assert step.to_unit is not None
+            values.update(unit=step.to_unit.name, reason=note or "-")
+
+        async def confirm() -> None:
+            markup = confirm_markup(case, case.tr(language), report)
+            await notify_reporter(
+                case, report, "notify.done", markup=markup, unit=sender, text=note, due=due
+            )
+
+        async def move() -> None:
+            assert step.to_unit is not None
+            await move_cards(case, report, old_unit, step.to_unit)
+
+        if action != CaseAction.TRANSFER:
+            await send_photos_to_reporter(case, report, self.photos)
+        special = {Audience.REPORTER_CONFIRM: confirm, Audience.MOVE_CARDS: move}
+        await deliver(case, report, decision, values, special=special)
+
+    async def answered(
+        self, report: Report, decision: Decision, officer: Officer, language: str
+    ) -> None:
+        case = self.case
+        await send_photos_to_reporter(case, report, self.photos)
+        words = {"unit": sender_name(officer), "text": decision.event.note or "-"}
+        words["due"] = due_text(report, language)
+        await deliver(case, report, decision, words)
+
+
+def sender_name(officer: Officer) -> str:
+    """How the reporter sees who answered: the unit, with the officer's name if it says so."""
+    if officer.unit.show_officer_name and officer.name:
+        return f"{officer.unit.name} ({officer.name})"
+    return officer.unit.name
+
+
+def refusal_key(refused: Refused | None) -> str:
+    """A refusal as one reason key ('' when done); a role's refusal is ``not_permitted``."""
+    if refused is None:
+        return ""
+    return "not_permitted" if isinstance(refused, RoleRefusal) else refused.reason
+
+
+async def take(
+    case: Case,
+    report: Report,
+    step: OfficerStep,
+    officer: Officer,
+    photos: Sequence[Photo] = (),
+) -> Refused | None:
+    """``cases.officer.act`` with the chat's notices; a duplicate's reporter then follows the
+    original (``cases.supporters.follow_original``), whose cards show it."""
+    refused = await cases_officer.act(
+        case.work, report, step, officer, OfficerMessages(case, photos)
+    )
+    original = step.original
+    if (
+        refused is None
+        and original is not None
+        and await follow_original(case.work, report, original)
+    ):
+        await refresh_cards(case, original)
+    return refused
 
 
 async def act(
@@ -40,69 +139,15 @@ async def act(
 ) -> str:
     """Apply an officer's action; returns a refusal reason key, or '' when it was done.
     ``original``: the open report a report archived as a duplicate is merged into."""
-    old_unit = await case.uow.units.get(report.unit_id) if report.unit_id else None
-    outcome = case.change(
-        report,
-        action,
-        officer.actor,
-        note=note,
-        reason=reason,
-        to=to_unit,
-        duplicate_of=original.tracking_no if original is not None else "",
-    )
-    if isinstance(outcome, Refusal):
-        return outcome.reason
-    language = await reporter_language(case, report)
-    sender = sender_name(officer)
-    values: dict[str, object] = {"unit": sender, "text": note, "due": due_text(report, language)}
-    if action == CaseAction.VERIFY:
-        values["unit"] = old_unit.name if old_unit else "-"
-    elif action == CaseAction.ARCHIVE:
-        label = case.tr(language).t(f"archive.reason.{reason}") if reason else "-"
-        values.update(reason=label, note=note or "-")
-        if original is not None:
-            values["original"] = original.tracking_no
-    elif action == CaseAction.TRANSFER:
-        assert to_unit is not None
-        values.update(unit=to_unit.name, reason=note or "-")
-
-    async def confirm() -> None:
-        tr = case.tr(language)
-        markup = confirm_markup(case, tr, report)
-        await notify_reporter(
-            case, report, "notify.done", markup=markup, unit=sender, text=note, due=values["due"]
-        )
-
-    async def move() -> None:
-        assert to_unit is not None
-        await move_cards(case, report, old_unit, to_unit)
-
-    if action != CaseAction.TRANSFER:
-        await send_photos_to_reporter(case, report, photos)
-    special = {Audience.REPORTER_CONFIRM: confirm, Audience.MOVE_CARDS: move}
-    await deliver(case, report, outcome, values, special=special)
-    return ""
-
-
-def sender_name(officer: Officer) -> str:
-    """How the reporter sees who answered: the unit, with the officer's name if it says so."""
-    if officer.unit.show_officer_name and officer.name:
-        return f"{officer.unit.name} ({officer.name})"
-    return officer.unit.name
+    step = OfficerStep(action, note=note, reason=reason, to_unit=to_unit, original=original)
+    return refusal_key(await take(case, report, step, officer, photos))
 
 
 async def answer_reporter(
     case: Case, report: Report, officer: Officer, text: str, photos: Sequence[Photo]
 ) -> str:
     """An officer's reply, relayed to the reporter as the unit's answer."""
-    citizen = await case.uow.citizens.by_id(report.citizen_id)
-    if citizen is None:
-        return "not_allowed"
-    outcome = case.change(report, CaseAction.ANSWER, officer.actor, note=text)
-    if isinstance(outcome, Refusal):
-        return outcome.reason
-    await send_photos_to_reporter(case, report, photos)
-    due = due_text(report, citizen.language)
-    words = {"unit": sender_name(officer), "text": text or "-", "due": due}
-    await deliver(case, report, outcome, words)
-    return ""
+    messages = OfficerMessages(case, photos)
+    return refusal_key(
+        await cases_officer.answer_reporter(case.work, report, officer, text, messages)
+    )

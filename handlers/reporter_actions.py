@@ -1,17 +1,19 @@
 """The reporter's side of a report's life: more information or the answer to a question,
 "sudah selesai" / "belum selesai", the rating; and what happens when the reporter cannot be
-reached. Each change goes through :meth:`handlers.case.Case.change` (docs/lifecycle.md).
+reached, as the chat renders them. The domain work is ``cases.reporter`` and
+``cases.supporters``; the classes here are their notices ports, written for the groups
+(docs/cases.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from core.decisions import REPORTER, SYSTEM, Audience, Refusal
-from core.lifecycle import OPEN_STATUSES, ReportStatus
-from core.permissions import CaseAction, reporter_message
+from cases import reporter
+from cases.supporters import supporter_note
+from core.decisions import Audience, Decision
 from core.purposes import Purpose
-from core.timeline import EventKind
 from handlers import relays
 from handlers.case import Case
 from handlers.deps import HandlerDeps
@@ -24,11 +26,43 @@ from handlers.notices import (
     to_holder_groups,
 )
 from handlers.routing import holder_chats
-from handlers.similar import SUPPORTER
 from storage.models import Report
 from storage.uow import UnitOfWork
 
-COMMENT_MAX = 1000
+
+@dataclass(frozen=True)
+class _Relayed:
+    """The reporter's words and photos, gathered per group behind the officers' messages
+    (handlers/relays.py); photos go on as they are."""
+
+    case: Case
+    text: str
+    photos: Sequence[Photo]
+
+    async def decided(self, report: Report, decision: Decision) -> None:
+        case, text, photos = self.case, self.text, self.photos
+
+        async def gathered() -> None:
+            items = media_items(photos)
+            for chat in await holder_chats(case, report):
+                tr = case.tr(chat.language)
+                await relays.queue_text(case.uow, tr, report, chat, text or "📷", case.now)
+                for media in media_actions(chat.chat_id, items):
+                    case.emit(chat.channel, media, report, purpose=Purpose.RELAY)
+
+        special = {Audience.HOLDER: gathered}
+        await deliver(case, report, decision, {"text": text or "-"}, special=special)
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    """The notices a decision owes, with ``words`` for their texts."""
+
+    case: Case
+    words: Mapping[str, object]
+
+    async def decided(self, report: Report, decision: Decision) -> None:
+        await deliver(self.case, report, decision, dict(self.words))
 
 
 async def relay_from_reporter(
@@ -36,23 +70,7 @@ async def relay_from_reporter(
 ) -> str:
     """The reporter's answer or added information, into the holder's groups as a reply to the
     card. Answers a pending question (the clock runs again). Returns a refusal key or ''."""
-    action = reporter_message(ReportStatus(report.status))
-    outcome = case.change(report, action, REPORTER, note=text)
-    if isinstance(outcome, Refusal):
-        return outcome.reason
-
-    async def gathered() -> None:
-        # The reporter's words wait gathered per group behind the officers' messages
-        # (handlers/relays.py); photos go on as they are.
-        items = media_items(photos)
-        for chat in await holder_chats(case, report):
-            tr = case.tr(chat.language)
-            await relays.queue_text(case.uow, tr, report, chat, text or "📷", case.now)
-            for media in media_actions(chat.chat_id, items):
-                case.emit(chat.channel, media, report, purpose=Purpose.RELAY)
-
-    await deliver(case, report, outcome, {"text": text or "-"}, special={Audience.HOLDER: gathered})
-    return ""
+    return await reporter.add_information(case.work, report, text, _Relayed(case, text, photos))
 
 
 async def relay_from_supporter(
@@ -61,9 +79,9 @@ async def relay_from_supporter(
     """A supporter's addition (laporan serupa): into the holder's groups as a reply to the card,
     labelled as from a supporter, never who. Nothing of the report's life changes: it is not the
     reporter's answer to a question, and the clock stands as it is. Returns a refusal key or ''."""
-    if ReportStatus(report.status) not in OPEN_STATUSES:
-        return "supporter_closed"
-    case.record(report, EventKind.SUPPORTER_NOTE, SUPPORTER, note=text)
+    refused = await supporter_note(case.work, report, text)
+    if refused:
+        return refused
     items = media_items(photos)
     for chat in await holder_chats(case, report):
         tr = case.tr(chat.language)
@@ -77,31 +95,21 @@ async def relay_from_supporter(
 
 async def confirm_done(case: Case, report: Report) -> str:
     """The reporter says the problem is solved: the report closes for good."""
-    outcome = case.change(report, CaseAction.CONFIRM, REPORTER)
-    return outcome.reason if isinstance(outcome, Refusal) else ""
+    return await reporter.confirm_done(case.work, report)
 
 
 async def reopen(case: Case, report: Report) -> str:
     """The reporter says "belum selesai": back to the unit, and the coordinator sees it."""
-    outcome = case.change(report, CaseAction.REOPEN, REPORTER)
-    if isinstance(outcome, Refusal):
-        return outcome.reason
-    await deliver(case, report, outcome)
-    return ""
+    return await reporter.reopen(case.work, report, _Delivered(case, {}))
 
 
 async def rate(case: Case, report: Report, rating: int) -> str:
-    outcome = case.change(report, CaseAction.RATE, REPORTER, note=str(rating), rating=rating)
-    if isinstance(outcome, Refusal):
-        return outcome.reason
-    await deliver(case, report, outcome, {"rating": rating})
-    return ""
+    return await reporter.rate(case.work, report, rating, _Delivered(case, {"rating": rating}))
 
 
 async def comment_rating(case: Case, report: Report, comment: str) -> None:
-    report.rating_comment = comment[:COMMENT_MAX]
-    case.record(report, EventKind.RATING_COMMENT, REPORTER, note=comment[:COMMENT_MAX])
-    await to_holder_groups(case, report, "group.rating_comment", text=comment[:COMMENT_MAX])
+    kept = reporter.comment_rating(case.work, report, comment)
+    await to_holder_groups(case, report, "group.rating_comment", text=kept)
 
 
 def undeliverable_handler(
@@ -120,13 +128,6 @@ def undeliverable_handler(
 async def reporter_unreachable(case: Case, report: Report, error: str) -> None:
     """A message to the reporter failed for good (blocked the bot, account gone): the holder's
     groups and the coordinator are told, so nobody believes the reporter was answered."""
-    lowered = error.lower()
-    if "blocked" in lowered or "kicked" in lowered:
-        reason = "blocked"
-    elif "not found" in lowered or "deactivated" in lowered:
-        reason = "gone"
-    else:
-        reason = "other"
-    case.record(report, EventKind.UNDELIVERABLE, SYSTEM, note=reason)
+    reason = reporter.reporter_unreachable(case.work, report, error)
     await to_holder_groups(case, report, f"delivery.failed.{reason}")
     await to_coordinator_groups(case, report, f"delivery.failed.{reason}")

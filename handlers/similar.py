@@ -9,10 +9,9 @@ skip) are known; ``on_button`` takes the offer's buttons.
 
 from __future__ import annotations
 
-from core.decisions import SUPPORTER_LABEL, Actor, ActorKind
-from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
+from cases.supporters import SupportRefusal, may_carry, support
+from core.lifecycle import Privacy, ReportStatus
 from core.similar import Match, Place, offerable, similar
-from core.timeline import EventKind
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import draft as drafts
 from handlers.actions import InlineKeyboard
@@ -29,8 +28,6 @@ from storage.supporters import SupporterRepository, since
 
 SUPPORT = "simsup"
 CONTINUE = "simgo"
-#: How a supporter appears in the report's timeline: never who.
-SUPPORTER = Actor(ActorKind.CITIZEN, SUPPORTER_LABEL)
 
 
 def _repo(turn: Turn) -> SupporterRepository:
@@ -120,15 +117,6 @@ def _offerable(report: Report) -> bool:
     return offerable(ReportStatus(report.status), Privacy(report.privacy))
 
 
-def _supportable(report: Report | None) -> bool:
-    """What the unit may merge a duplicate into: any open report that is not confidential."""
-    return (
-        report is not None
-        and ReportStatus(report.status) in OPEN_STATUSES
-        and report.privacy != Privacy.RAHASIA
-    )
-
-
 async def _support(turn: Turn, arg: str) -> None:
     citizen = await current_citizen(turn)
     if citizen is None:
@@ -136,18 +124,15 @@ async def _support(turn: Turn, arg: str) -> None:
         ask_consent(turn)
         return
     report = await turn.uow.reports.get(int(arg)) if arg.isdigit() else None
-    if report is None or not _offerable(report):
-        turn.answer(turn.t("similar.not_open"), alert=True)
+    supported = await support(Case(turn.uow, turn.deps, turn.now).work, report, citizen.id)
+    if isinstance(supported, SupportRefusal):
+        key = "similar.own" if supported == SupportRefusal.OWN else "similar.not_open"
+        turn.answer(turn.t(key), alert=True)
         return
-    if report.citizen_id == citizen.id:
-        turn.answer(turn.t("similar.own"), alert=True)
-        return
+    assert report is not None
     turn.answer()
-    added = await _repo(turn).add(report.id, citizen.id, turn.now)
-    case = Case(turn.uow, turn.deps, turn.now)
-    if added:
-        case.record(report, EventKind.SUPPORTED, SUPPORTER)
-        await refresh_cards(case, report)
+    if supported.added:
+        await refresh_cards(Case(turn.uow, turn.deps, turn.now), report)
     # The citizen's own draft is not sent: they follow this report instead.
     conv = turn.conversation
     if conv.step == ChatStep.INTAKE:
@@ -157,15 +142,14 @@ async def _support(turn: Turn, arg: str) -> None:
     # (handlers/followup.py), until they pick something else.
     conv.step = about(ChatStep.FOLLOWUP, report.id)
     conv.step_seq += 1
-    count = await _repo(turn).count(report.id)
     turn.show(turn.t("similar.chosen", number=report.tracking_no), None)
-    key = "similar.supported" if added else "similar.already"
+    key = "similar.supported" if supported.added else "similar.already"
     turn.send(
         turn.t(
             key,
             number=report.tracking_no,
             status=turn.t(f"status.label.{report.status}"),
-            count=count,
+            count=supported.count,
         ),
         main_menu(turn.tr),
     )
@@ -201,7 +185,7 @@ async def original_of(turn: Turn, report: Report, arg: str) -> Report | None:
     """The original named by a picker's ``d<id>`` argument, if it may carry ``report``."""
     digits = arg[len(DUPLICATE_ARG) :]
     original = await turn.uow.reports.get(int(digits)) if digits.isdigit() else None
-    if original is None or original.id == report.id or not _supportable(original):
+    if original is None or original.id == report.id or not may_carry(original):
         return None
     return original
 
@@ -212,18 +196,6 @@ async def original_by_number(turn: Turn, report: Report, number: str) -> Report 
     if parsed.check != TrackingCheck.VALID:
         return None
     original = await turn.uow.reports.by_tracking_number(parsed.number)
-    if original is None or original.id == report.id or not _supportable(original):
+    if original is None or original.id == report.id or not may_carry(original):
         return None
     return original
-
-
-async def merged(case: Case, report: Report, original: Report) -> None:
-    """After ``report`` was archived as a duplicate: its reporter follows ``original``."""
-    if report.citizen_id == original.citizen_id:
-        return
-    added = await SupporterRepository(case.uow.session).add(
-        original.id, report.citizen_id, case.now, source_report_id=report.id
-    )
-    if added:
-        case.record(original, EventKind.SUPPORTED, SUPPORTER, note=report.tracking_no)
-        await refresh_cards(case, original)
