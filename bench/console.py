@@ -46,7 +46,6 @@ from core.tracking import ALPHABET, BASE, BODY_LENGTH, check_symbol, format_trac
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
 from storage.console import (
     ReportQuery,
-    _month_split,
     day_count_statement,
     issue_login,
     late_now_statement,
@@ -58,6 +57,7 @@ from storage.console import (
     rollup_days_statement,
     rollup_tally_statement,
 )
+from storage.console.rollup import _month_split
 from storage.db import create_engine, migrate, session_factory
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
