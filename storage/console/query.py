@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_
 
+from core.deadlines import UNIT_STAGES
 from core.lifecycle import ReportStatus, ReportType
 from storage.models import Report
 
@@ -67,7 +68,7 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
         )
     if query.late_on is not None:
         stmt = stmt.where(
-            Report.status.in_(["baru", "didisposisi", "diproses"]),
+            Report.status.in_(sorted(UNIT_STAGES)),
             Report.due_date < query.late_on,
         )
     if query.tracking:

@@ -17,7 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.lifecycle import Privacy, ReportStatus, ReportType
+from core.timeline import EventKind
 from storage.models.base import Base
+from storage.models.enums import StoredEnum
 
 CONSOLE_UNIT_COLUMNS = (
     "unit_id",
@@ -89,20 +92,20 @@ class Report(Base):
     tracking_no: Mapped[str] = mapped_column(String(16), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="RESTRICT"))
     channel: Mapped[str] = mapped_column(String(16))
-    report_type: Mapped[str] = mapped_column(String(32))
+    report_type: Mapped[ReportType] = mapped_column(StoredEnum(ReportType, 32))
     category: Mapped[str] = mapped_column(String(32))
     region_code: Mapped[str] = mapped_column(String(20))
     address_detail: Mapped[str] = mapped_column(Text, default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     description: Mapped[str] = mapped_column(Text)
-    privacy: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(24))
+    privacy: Mapped[Privacy] = mapped_column(StoredEnum(Privacy, 16))
+    status: Mapped[ReportStatus] = mapped_column(StoredEnum(ReportStatus, 24))
     due_date: Mapped[date | None] = mapped_column(Date)
     # The unit that holds the report now (routing result, moved by transfers).
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
     # While ``menunggu_pelapor``: the status to go back to when the reporter answers.
-    paused_status: Mapped[str | None] = mapped_column(String(24))
+    paused_status: Mapped[ReportStatus | None] = mapped_column(StoredEnum(ReportStatus, 24))
     selesai_at: Mapped[datetime | None]
     # Closed for good: the reporter confirmed, or stayed silent through the quiet period.
     closed_at: Mapped[datetime | None]
@@ -181,9 +184,9 @@ class ReportEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    status_from: Mapped[str | None] = mapped_column(String(24))
-    status_to: Mapped[str | None] = mapped_column(String(24))
+    kind: Mapped[EventKind] = mapped_column(StoredEnum(EventKind, 32))
+    status_from: Mapped[ReportStatus | None] = mapped_column(StoredEnum(ReportStatus, 24))
+    status_to: Mapped[ReportStatus | None] = mapped_column(StoredEnum(ReportStatus, 24))
     actor: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     # The unit on whose behalf the actor acted, and a second unit (the target of a transfer).
