@@ -51,7 +51,8 @@ async def test_a_member_is_stored_as_its_value_and_read_as_the_member(database_u
         await engine.dispose()
     assert raw == {1: "diproses", 2: "selesai", 3: None, 4: "not_a_status"}
     assert typed == raw
-    assert type(typed[1]) is ReportStatus and type(typed[2]) is ReportStatus
+    assert type(typed[1]) is ReportStatus
+    assert type(typed[2]) is ReportStatus
     assert type(typed[4]) is str
     assert found_ids == [1, 2]
 
