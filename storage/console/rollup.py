@@ -7,10 +7,12 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.indicators import ROLLED
 from core.performance import Tally
+from storage.console.indicators import DAILY_SUMS, OPEN_LATE, condition_sql, count_named
 from storage.console.query import _TYPES, ReportQuery, _count_if
 from storage.models import (
     ROLLUP_MEASURES,
@@ -119,7 +121,7 @@ def rollup_tally_statement(query: ReportQuery) -> Any:
     """Per holding unit (``unit_key``): the sums of the roll-up's columns over the period."""
     d = ReportDay
     columns = (
-        *(getattr(d, name) for name in _ROLLUP_SUMS),
+        *(getattr(d, count.rollup) for count in ROLLED if count.rollup),
         *(getattr(d, f"type_{t}") for t in ROLLUP_TYPES),
         *(getattr(d, f"status_{s}") for s in ROLLUP_STATUSES),
     )
@@ -155,32 +157,25 @@ def _past_stage_due(today: date) -> list[ColumnElement[bool]]:
 
 
 def open_tally_statement(query: ReportQuery, *, today: date) -> Any:
-    """Per holding unit: verifications, follow-ups and finishes open past their deadline, from
-    the reports with an open stage past its deadline only (``ix_reports_stage_due``)."""
+    """Per holding unit: the stages open past their deadline (``OPEN_LATE``: verifications,
+    follow-ups and finishes), from the reports with an open stage past its deadline only
+    (``ix_reports_stage_due``)."""
     r = Report
     return (
         _open_where(query, select(Report))
         .with_only_columns(
             r.unit_id,
-            _count_if(and_(r.verify_on_time.is_(None), r.verified_on.is_(None))),
-            _count_if(
-                and_(
-                    r.follow_up_on_time.is_(None),
-                    r.verified_on.is_not(None),
-                    r.followed_up_on.is_(None),
-                )
-            ),
-            _count_if(
-                and_(
-                    r.finish_on_time.is_(None),
-                    r.followed_up_on.is_not(None),
-                    r.finished_on.is_(None),
-                )
-            ),
+            *(_count_if(condition_sql(c.today, today=today)) for c in OPEN_LATE if c.today),
         )
         .where(*_past_stage_due(today))
         .group_by(r.unit_id)
     )
+
+
+def _late_now(today: date, unit_stages: Sequence[str]) -> ColumnElement[bool]:
+    late = count_named("late_now").today
+    assert late is not None
+    return condition_sql(late, today=today, sets={"unit_stages": unit_stages})
 
 
 def late_now_statement(query: ReportQuery, *, today: date, unit_stages: Sequence[str]) -> Any:
@@ -190,58 +185,31 @@ def late_now_statement(query: ReportQuery, *, today: date, unit_stages: Sequence
     return (
         _open_where(query, select(Report))
         .with_only_columns(r.unit_id, func.count())
-        .where(r.status.in_(list(unit_stages)), r.due_date < today)
+        .where(_late_now(today, unit_stages))
         .group_by(r.unit_id)
     )
-
-
-_ROLLUP_SUMS = (
-    "received",
-    "verify_on_time",
-    "verify_ended",
-    "follow_up_on_time",
-    "follow_up_ended",
-    "finish_on_time",
-    "finish_ended",
-    "reopened",
-    "rating_sum",
-    "rated",
-    "rated_good",
-)
 
 
 async def _rolled_tallies(
     session: AsyncSession, query: ReportQuery, *, today: date, unit_stages: Sequence[str]
 ) -> dict[int | None, Tally]:
     found: dict[int | None, Tally] = {}
-    width = len(_ROLLUP_SUMS)
+    width = len(ROLLED)
     for row in await session.execute(rollup_tally_statement(query)):
         values = [int(v or 0) for v in row[1:]]
-        sums = dict(zip(_ROLLUP_SUMS, values[:width], strict=True))
         kinds = values[width : width + len(ROLLUP_TYPES)]
         statuses = values[width + len(ROLLUP_TYPES) :]
-        found[int(row[0]) or None] = Tally(
-            received=sums["received"],
+        part = Tally(
             by_type={k: n for k, n in zip(ROLLUP_TYPES, kinds, strict=True) if n},
             by_status={k: n for k, n in zip(ROLLUP_STATUSES, statuses, strict=True) if n},
-            verify_on_time=sums["verify_on_time"],
-            verify_judged=sums["verify_ended"],
-            follow_up_on_time=sums["follow_up_on_time"],
-            follow_up_judged=sums["follow_up_ended"],
-            finish_on_time=sums["finish_on_time"],
-            finish_judged=sums["finish_ended"],
-            reopened=sums["reopened"],
-            rating_sum=sums["rating_sum"],
-            rated=sums["rated"],
-            rated_good=sums["rated_good"],
         )
-    for unit, verify, follow_up, finish in await session.execute(
-        open_tally_statement(query, today=today)
-    ):
+        for count, value in zip(ROLLED, values[:width], strict=True):
+            setattr(part, count.field, value)
+        found[int(row[0]) or None] = part
+    for unit, *late in await session.execute(open_tally_statement(query, today=today)):
         part = found.setdefault(unit, Tally())
-        part.verify_judged += int(verify or 0)
-        part.follow_up_judged += int(follow_up or 0)
-        part.finish_judged += int(finish or 0)
+        for count, value in zip(OPEN_LATE, late, strict=True):
+            setattr(part, count.field, getattr(part, count.field) + int(value or 0))
     stmt = late_now_statement(query, today=today, unit_stages=unit_stages)
     for unit, late in await session.execute(stmt):
         found.setdefault(unit, Tally()).late_now += int(late or 0)
@@ -254,9 +222,7 @@ def rollup_daily_statement(query: ReportQuery) -> Any:
     return (
         select(
             d.day,
-            func.sum(d.received),
-            func.sum(d.verify_on_time),
-            func.sum(d.verify_ended),
+            *(func.sum(getattr(d, str(count_named(name).rollup))) for name in DAILY_SUMS),
             *(func.sum(getattr(d, f"type_{t}")) for t in _TYPES),
         )
         .where(*_days_filter(query))
@@ -269,10 +235,12 @@ def rollup_daily_statement(query: ReportQuery) -> Any:
 def open_verify_statement(query: ReportQuery, today: date) -> Any:
     """Per day filed: verifications still open past their deadline."""
     r = Report
+    verify_late = count_named("verify_judged").today
+    assert verify_late is not None
     return (
         _open_where(query, select(Report))
         .with_only_columns(r.created_on, func.count())
-        .where(*_past_stage_due(today), r.verify_on_time.is_(None), r.verified_on.is_(None))
+        .where(*_past_stage_due(today), condition_sql(verify_late, today=today))
         .group_by(r.created_on)
     )
 

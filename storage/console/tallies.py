@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.indicators import COUNTS
 from core.performance import TALLY_SUMS, Tally
+from storage.console.indicators import DAILY_SUMS, count_named, live_sum
 from storage.console.query import _STATUSES, _TYPES, ReportQuery, _count_if, _where
 from storage.console.rollup import (
     _month_split,
@@ -50,27 +52,12 @@ async def counts_by_region(
 
 
 def _tally_columns(today: date, unit_stages: Sequence[str]) -> list[ColumnElement[Any]]:
-    """The sums of :class:`core.performance.Tally` (in ``TALLY_SUMS`` order), then the counts
-    by class and by status. A stage is judged once it ended or its open deadline
-    (``stage_due``) has passed."""
+    """The sums of :class:`core.performance.Tally` (in ``TALLY_SUMS`` order, as
+    ``core.indicators.COUNTS`` defines them), then the counts by class and by status."""
     r = Report
-    open_late = r.stage_due < today
-    verify_open = r.verified_on.is_(None)
-    follow_open = and_(r.verified_on.is_not(None), r.followed_up_on.is_(None))
-    finish_open = and_(r.followed_up_on.is_not(None), r.finished_on.is_(None))
+    sets = {"unit_stages": unit_stages}
     return [
-        func.count(),
-        _count_if(r.verify_on_time.is_(True)),
-        _count_if(or_(r.verify_on_time.is_not(None), and_(verify_open, open_late))),
-        _count_if(r.follow_up_on_time.is_(True)),
-        _count_if(or_(r.follow_up_on_time.is_not(None), and_(follow_open, open_late))),
-        _count_if(r.finish_on_time.is_(True)),
-        _count_if(or_(r.finish_on_time.is_not(None), and_(finish_open, open_late))),
-        _count_if(and_(r.status.in_(list(unit_stages)), r.due_date < today)),
-        _count_if(r.reopened.is_(True)),
-        func.coalesce(func.sum(r.rating), 0),
-        func.count(r.rating),
-        _count_if(r.rating >= 4),
+        *(live_sum(count, today=today, sets=sets) for count in COUNTS),
         *(_count_if(r.report_type == kind) for kind in _TYPES),
         *(_count_if(r.status == status) for status in _STATUSES),
     ]
@@ -181,12 +168,10 @@ def daily_statement(query: ReportQuery, today: date) -> Any:
     """Per day filed (``ix_reports_console_days``): reports, by class, verified on time,
     verifications judged."""
     r = Report
-    open_late = and_(r.verified_on.is_(None), r.stage_due < today)
+    counts = (count_named(name) for name in DAILY_SUMS)
     stmt = _where(query, select(Report)).with_only_columns(
         r.created_on,
-        func.count(),
-        _count_if(r.verify_on_time.is_(True)),
-        _count_if(or_(r.verify_on_time.is_not(None), open_late)),
+        *(live_sum(count, today=today) for count in counts),
         *(_count_if(r.report_type == kind) for kind in _TYPES),
     )
     return stmt.group_by(r.created_on).order_by(r.created_on)
