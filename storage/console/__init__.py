@@ -8,6 +8,7 @@ package names them all, so callers import from ``storage.console``.
 """
 
 from storage.console.query import ReportQuery
+from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
     all_units,
     events_of,
@@ -63,6 +64,7 @@ __all__ = [
     "audit",
     "audit_page",
     "category_counts",
+    "clear_statements",
     "counts_by_region",
     "daily",
     "daily_statement",
@@ -76,6 +78,7 @@ __all__ = [
     "open_tally_statement",
     "open_verify_statement",
     "photo_positions",
+    "rebuild_statements",
     "redeem_login",
     "region_statement",
     "report_by_tracking",
