@@ -26,7 +26,9 @@ class StoredEnum(TypeDecorator[E]):
 
     def __init__(self, enum: type[E], length: int) -> None:
         super().__init__(length)
+        # Both named as the constructor's arguments: SQLAlchemy's statement cache keys on them.
         self.enum = enum
+        self.length = length
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
