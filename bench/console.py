@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import random
 import shutil
@@ -45,7 +44,6 @@ from runtime.clock import ManualClock
 from runtime.settings import Settings
 from storage.console import (
     ReportQuery,
-    _month_split,
     day_count_statement,
     issue_login,
     late_now_statement,
@@ -57,6 +55,8 @@ from storage.console import (
     rollup_days_statement,
     rollup_tally_statement,
 )
+from storage.console.rebuild import rebuild_statements
+from storage.console.rollup import _month_split
 from storage.db import create_engine, migrate, session_factory
 from storage.unit_registry import seed_units
 from storage.uow import UnitOfWork
@@ -137,15 +137,13 @@ def _tracking(i: int) -> str:
 
 
 def _backfill_statements() -> list[str]:
-    """Migration 0010's statements that fill the roll-up from the reports."""
-    here = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions"
-    spec = importlib.util.spec_from_file_location("rollup_0010", here / "0010_rollup.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    statements: list[str] = module.backfill_statements("sqlite")
-    return statements
+    """The statements that fill the roll-up from the reports (``storage.console.rebuild``: the
+    live definition of the indicators), as SQLite text for the plain connection."""
+    dialect = sqlite_dialect.dialect()
+    return [
+        str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        for statement in rebuild_statements("sqlite")
+    ]
 
 
 @dataclass
@@ -154,7 +152,7 @@ class Generated:
     triggered_s: float
     untriggered_s: float  # the same number again, triggers off (what they cost)
     bulk_s: float  # the rest, triggers off
-    rebuild_s: float  # the roll-up rebuilt from all reports (migration 0010's backfill)
+    rebuild_s: float  # the roll-up rebuilt from all reports (storage.console.rebuild)
 
 
 def _generate(
@@ -168,7 +166,7 @@ def _generate(
     """N reports written with plain sqlite3 in bulk, stage columns included. The first chunk
     goes through the roll-up's insert trigger (timed: what each report written costs), the
     next chunk without it (timed the same way), the rest in bulk; then the roll-up is rebuilt
-    from all the reports with migration 0010's backfill and the trigger put back."""
+    from all the reports (storage.console.rebuild) and the trigger put back."""
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")

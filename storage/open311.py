@@ -1,6 +1,6 @@
 """Queries of the Open311 API: its keys, and the public reports it lists.
 
-Kept apart from ``repositories.py`` because only the Open311 door reads this way; the unit of
+Kept apart from ``storage.repositories`` because only the Open311 door reads this way; the unit of
 work's session is passed in (``Open311Repository(uow.session)``), and nothing here commits.
 """
 

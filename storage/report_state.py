@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from core.decisions import Decision, Pause, ReportState, TimelineEvent
-from core.lifecycle import ReportStatus, ReportType
+from core.lifecycle import ReportStatus
 from core.performance import Moments
 from storage.models import Report, ReportEvent
 from storage.uow import UnitOfWork
@@ -27,10 +27,10 @@ def state_of(report: Report, *, pengawasan: bool) -> ReportState:
     """The report's lifecycle fields (``status`` None: a report being built, not submitted)."""
     pause = None
     if report.paused_status and report.paused_at is not None:
-        pause = Pause(ReportStatus(report.paused_status), report.paused_at, report.paused_days_left)
+        pause = Pause(report.paused_status, report.paused_at, report.paused_days_left)
     return ReportState(
-        status=ReportStatus(report.status) if report.status else None,
-        report_type=ReportType(report.report_type),
+        status=report.status or None,
+        report_type=report.report_type,
         pengawasan=pengawasan,
         unit_id=report.unit_id,
         due_date=report.due_date,
@@ -118,11 +118,11 @@ def write_decision(report: Report, decision: Decision, now: datetime) -> ReportE
 def _write_fields(report: Report, decision: Decision, now: datetime) -> None:
     after = decision.after
     assert after.status is not None
-    report.status = after.status.value
+    report.status = after.status
     report.unit_id = after.unit_id
     report.due_date = after.due_date
     report.next_notice_on = after.next_notice_on
-    report.paused_status = after.pause.status.value if after.pause else None
+    report.paused_status = after.pause.status if after.pause else None
     report.paused_at = after.pause.at if after.pause else None
     report.paused_days_left = after.pause.days_left if after.pause else None
     report.ombudsman_on = after.ombudsman_on
@@ -139,8 +139,8 @@ def _row(report: Report, event: TimelineEvent, now: datetime) -> ReportEvent:
     return ReportEvent(
         report_id=report.id,
         kind=event.kind,
-        status_from=event.status_from.value if event.status_from else None,
-        status_to=event.status_to.value if event.status_to else None,
+        status_from=event.status_from,
+        status_to=event.status_to,
         actor=event.actor,
         note=event.note,
         unit_id=event.unit_id,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
+from core.lifecycle import OPEN_STATUSES
 from core.similar import Candidate
 from storage.models import Citizen, Report, ReportSupporter
 
@@ -23,7 +23,7 @@ class SupporterRepository:
             .where(
                 Report.category == category,
                 Report.created_at >= since,
-                Report.status.in_([s.value for s in OPEN_STATUSES]),
+                Report.status.in_(sorted(OPEN_STATUSES)),
             )
             .order_by(Report.created_at.desc())
             .limit(500)
@@ -33,8 +33,8 @@ class SupporterRepository:
                 report_id=r.id,
                 category=r.category,
                 region_code=r.region_code,
-                status=ReportStatus(r.status),
-                privacy=Privacy(r.privacy),
+                status=r.status,
+                privacy=r.privacy,
                 created_at=r.created_at,
                 citizen_id=r.citizen_id,
                 latitude=r.latitude,

@@ -1,0 +1,97 @@
+"""The console's data: single-use login links, sessions, the audit log, and the report queries
+behind its pages and exports.
+
+One module per part: ``sessions`` (logins, sessions, audit), ``query`` (the filter every page
+shares), ``reports`` (a page's or an export's reports), ``tallies`` (the indicators added up in
+the database) and ``rollup`` (a period's whole days and months read from the roll-up). This
+package names them all, so callers import from ``storage.console``.
+"""
+
+from storage.console.query import ReportQuery
+from storage.console.rebuild import clear_statements, rebuild_statements
+from storage.console.reports import (
+    all_units,
+    events_of,
+    photo_positions,
+    report_by_tracking,
+    report_page,
+    stream_reports,
+    supporter_counts,
+)
+from storage.console.rollup import (
+    Months,
+    late_now_statement,
+    open_tally_statement,
+    open_verify_statement,
+    rolled_up,
+    rollup_category_statement,
+    rollup_daily_statement,
+    rollup_days_statement,
+    rollup_tally_statement,
+)
+from storage.console.sessions import (
+    LOGIN_TTL,
+    SESSION_TTL,
+    audit,
+    audit_page,
+    issue_login,
+    live_session,
+    open_session,
+    redeem_login,
+    token_hash,
+)
+from storage.console.tallies import (
+    Day,
+    category_counts,
+    counts_by_region,
+    daily,
+    daily_statement,
+    day_count_statement,
+    day_counts,
+    region_statement,
+    tallies,
+    tally_statement,
+    with_days,
+)
+
+__all__ = [
+    "LOGIN_TTL",
+    "SESSION_TTL",
+    "Day",
+    "Months",
+    "ReportQuery",
+    "all_units",
+    "audit",
+    "audit_page",
+    "category_counts",
+    "clear_statements",
+    "counts_by_region",
+    "daily",
+    "daily_statement",
+    "day_count_statement",
+    "day_counts",
+    "events_of",
+    "issue_login",
+    "late_now_statement",
+    "live_session",
+    "open_session",
+    "open_tally_statement",
+    "open_verify_statement",
+    "photo_positions",
+    "rebuild_statements",
+    "redeem_login",
+    "region_statement",
+    "report_by_tracking",
+    "report_page",
+    "rolled_up",
+    "rollup_category_statement",
+    "rollup_daily_statement",
+    "rollup_days_statement",
+    "rollup_tally_statement",
+    "stream_reports",
+    "supporter_counts",
+    "tallies",
+    "tally_statement",
+    "token_hash",
+    "with_days",
+]

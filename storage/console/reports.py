@@ -1,0 +1,126 @@
+"""The reports of a page or an export, and what the page shows beside each one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.console.query import ReportQuery, _display_form, _where
+from storage.models import Report, ReportEvent, ReportPhoto, ReportSupporter, Unit
+
+_FEW = 500
+
+
+async def report_page(
+    session: AsyncSession, query: ReportQuery, *, offset: int, limit: int, few: int = _FEW
+) -> tuple[list[Report], int]:
+    """One page of the filtered list, newest first (by day filed, then number), and the number
+    of reports in it. The page's ids are picked first from ``ix_reports_console_days`` (a deep
+    page skips index entries, not rows), then those reports are read."""
+    count = _where(query, select(Report)).with_only_columns(func.count())
+    total = await session.scalar(count) or 0
+    if total <= few:
+        # Few matches (a tracking number, a narrow filter): let the database pick its most
+        # selective index without an ORDER BY to serve, and order them here.
+        stmt = _where(query, select(Report)).with_only_columns(Report.id, Report.created_on)
+        picked = list((await session.execute(stmt)).all())
+        picked.sort(key=lambda row: (row[1] or date.min, row[0]), reverse=True)
+        ids = [row[0] for row in picked[offset : offset + limit]]
+    else:
+        ids = list(
+            await session.scalars(
+                _where(query, select(Report.id))
+                .order_by(Report.created_on.desc(), Report.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+    if not ids:
+        return [], int(total)
+    found = {r.id: r for r in await session.scalars(select(Report).where(Report.id.in_(ids)))}
+    return [found[i] for i in ids if i in found], int(total)
+
+
+async def stream_reports(
+    session: AsyncSession, query: ReportQuery, *, batch: int = 1000
+) -> AsyncIterator[list[Report]]:
+    """The filtered reports a batch at a time (exports hold one batch in memory): by day filed,
+    then number, when the query has a first day (each batch continues from the last one's
+    place in ``ix_reports_console_days``); in number order otherwise."""
+    by_day = query.first_day is not None
+    last_day: date | None = None
+    last_id = 0
+    while True:
+        stmt = _where(query, select(Report))
+        if by_day and last_day is not None:
+            stmt = stmt.where(
+                Report.created_on >= last_day,
+                or_(Report.created_on > last_day, Report.id > last_id),
+            )
+        elif not by_day:
+            stmt = stmt.where(Report.id > last_id)
+        order = (Report.created_on, Report.id) if by_day else (Report.id,)
+        rows = list(await session.scalars(stmt.order_by(*order).limit(batch)))
+        if not rows:
+            return
+        yield rows
+        last_day, last_id = rows[-1].created_on, rows[-1].id
+        session.expunge_all()
+
+
+async def events_of(
+    session: AsyncSession, report_ids: Sequence[int]
+) -> dict[int, list[ReportEvent]]:
+    by_report: dict[int, list[ReportEvent]] = {rid: [] for rid in report_ids}
+    if not report_ids:
+        return by_report
+    rows = await session.scalars(
+        select(ReportEvent)
+        .where(ReportEvent.report_id.in_(list(report_ids)))
+        .order_by(ReportEvent.id)
+    )
+    for event in rows:
+        by_report[event.report_id].append(event)
+    return by_report
+
+
+async def photo_positions(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each report's stored photos by position, in order (what ``/foto/{position}`` serves)."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(ReportPhoto.report_id, ReportPhoto.position)
+        # NULL != "" is not true either: a photo not downloaded yet is left out.
+        .where(ReportPhoto.report_id.in_(list(report_ids)), ReportPhoto.stored_path != "")
+        .order_by(ReportPhoto.report_id, ReportPhoto.position)
+    )
+    found: dict[int, list[int]] = {}
+    for report_id, position in rows:
+        found.setdefault(int(report_id), []).append(int(position))
+    return found
+
+
+async def supporter_counts(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, int]:
+    """How many citizens support each report (laporan serupa): one grouped count, 0 left out."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(ReportSupporter.report_id, func.count(ReportSupporter.id))
+        .where(ReportSupporter.report_id.in_(list(report_ids)))
+        .group_by(ReportSupporter.report_id)
+    )
+    return {int(rid): int(n) for rid, n in rows}
+
+
+async def report_by_tracking(session: AsyncSession, normalised: str) -> Report | None:
+    """The report with this tracking number (without hyphens), by the unique index."""
+    return await session.scalar(
+        select(Report).where(Report.tracking_no == _display_form(normalised))
+    )
+
+
+async def all_units(session: AsyncSession) -> list[Unit]:
+    return list(await session.scalars(select(Unit).order_by(Unit.kind, Unit.name)))

@@ -1,0 +1,65 @@
+"""SQLAlchemy 2 models. Schema changes go through Alembic migrations in ``storage/migrations``.
+
+One module per group of tables; this package names them all (and importing it registers every
+table on ``Base.metadata``), so callers import from ``storage.models``."""
+
+from storage.models.base import NAMING, Base, UTCDateTime
+from storage.models.console import ApiKey, ConsoleAudit, ConsoleLogin, ConsoleSession
+from storage.models.messaging import InboxUpdate, Lease, OutboxMessage
+from storage.models.people import Citizen, Conversation
+from storage.models.reports import (
+    CONSOLE_DAY_COLUMNS,
+    CONSOLE_UNIT_COLUMNS,
+    STAGE_DUE_COLUMNS,
+    DigestRun,
+    MessageLink,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportSupporter,
+)
+from storage.models.rollup import (
+    ROLLUP_MEASURES,
+    ROLLUP_STATUSES,
+    ROLLUP_SUMS,
+    ROLLUP_TYPES,
+    ReportDay,
+    ReportMonthCategory,
+    ReportMonthDays,
+)
+from storage.models.units import BindingCode, Unit, UnitChat, UnitOfficer
+
+__all__ = [
+    "CONSOLE_DAY_COLUMNS",
+    "CONSOLE_UNIT_COLUMNS",
+    "NAMING",
+    "ROLLUP_MEASURES",
+    "ROLLUP_STATUSES",
+    "ROLLUP_SUMS",
+    "ROLLUP_TYPES",
+    "STAGE_DUE_COLUMNS",
+    "ApiKey",
+    "Base",
+    "BindingCode",
+    "Citizen",
+    "ConsoleAudit",
+    "ConsoleLogin",
+    "ConsoleSession",
+    "Conversation",
+    "DigestRun",
+    "InboxUpdate",
+    "Lease",
+    "MessageLink",
+    "OutboxMessage",
+    "Report",
+    "ReportDay",
+    "ReportEvent",
+    "ReportMonthCategory",
+    "ReportMonthDays",
+    "ReportPhoto",
+    "ReportSupporter",
+    "UTCDateTime",
+    "Unit",
+    "UnitChat",
+    "UnitOfficer",
+]

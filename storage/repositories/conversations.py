@@ -1,0 +1,58 @@
+"""Conversations (the bot's per-chat state) and citizens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Citizen, Conversation
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_or_create(
+        self, channel: str, chat_id: str, *, language: str, now: datetime
+    ) -> Conversation:
+        found = await self._session.scalar(
+            select(Conversation).where(
+                Conversation.channel == channel, Conversation.chat_id == chat_id
+            )
+        )
+        if found is not None:
+            return found
+        conversation = Conversation(
+            channel=channel,
+            chat_id=chat_id,
+            language=language,
+            step="idle",
+            step_seq=0,
+            draft={},
+            updated_at=now,
+            throttle_count=0,
+            throttle_warned=False,
+        )
+        self._session.add(conversation)
+        await self._session.flush()
+        return conversation
+
+
+class CitizenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, channel: str, user_id: str) -> Citizen | None:
+        return await self._session.scalar(
+            select(Citizen).where(Citizen.channel == channel, Citizen.user_id == user_id)
+        )
+
+    async def add(self, citizen: Citizen) -> Citizen:
+        self._session.add(citizen)
+        await self._session.flush()
+        return citizen
+
+    async def by_id(self, citizen_id: int) -> Citizen | None:
+        return await self._session.get(Citizen, citizen_id)
