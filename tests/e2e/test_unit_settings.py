@@ -14,7 +14,8 @@ from bot.emulator import EmulatorClient, TgUser
 from bot.settings import Settings
 from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import SITI, ChatOf, labels
-from tests.e2e.units import KADES, SEPASO_GROUP, file_report, reply, setup_groups
+from tests.e2e.scenario import Scenario
+from tests.e2e.units import file_report, reply, setup_groups
 
 RAHMAT = TgUser(id=7770002, first_name="Rahmat", username="rahmat_kutim")
 
@@ -71,15 +72,10 @@ async def test_officer_names_reach_the_citizen_only_when_the_unit_chooses_so(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, card = await scenario.file()
+    await scenario.verify(number)
     first = await reply(sepaso, card, "Kami cek sore ini.", expect_in=siti, expect="Kami cek")
     assert "Jawaban Desa Sepaso untuk laporan" in first["text"]
     assert "Pak Kades" not in first["text"]
