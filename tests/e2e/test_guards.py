@@ -88,9 +88,8 @@ async def test_a_member_does_exactly_what_the_role_table_allows(
 async def test_an_admin_does_everything_the_role_table_allows(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
     # The commands that end a report each get a report of their own.
     closing = {GroupAction.TRANSFER, GroupAction.ARCHIVE, GroupAction.DONE}
     numbers = {action: await file_report(siti, telegram) for action in closing}

@@ -208,11 +208,10 @@ async def test_officers_work_by_commands_and_get_clear_refusals(
     database_url: str,
     store: Store,
 ) -> None:
-    coordinator, sepaso, pupr = await setup_groups(telegram, database_url)
-    siti, budi = chat_of(SITI), chat_of(BUDI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, pupr = scenario.coordinator, scenario.desa, scenario.pupr
+    siti, budi = scenario.citizen, chat_of(BUDI)
+    number, _ = await scenario.file()
     await budi.consent()
     other = await file_report(budi, telegram, category="Jalan & Jembatan", description=JALAN)
     await pupr.expect(f"📋 Laporan {other}", {})
@@ -402,11 +401,9 @@ async def test_a_stale_verify_button_is_refused_and_changes_nothing(
     store: Store,
     settle: Settle,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    first = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, first = await scenario.file()
     verify = callback_data(first, "✅ Verifikasi")
     # The card is posted again (/laporan) and verified there; the first card is left as it was.
     await sepaso.send(f"/laporan {number}", f"📋 Laporan {number}")
