@@ -6,6 +6,9 @@ framework, all in one run and one table.
 ``python -m bench delivery [-n N] [--groups G] [--per-group K] ...``: the outbox's delivery rate
 under Telegram's flood limits (see :mod:`bench.delivery`).
 
+``python -m bench --citizens 50 --only-unlimited --baseline REV``: the same rows with the bot of
+commit REV first, then this tree's, and a table of before → after with after / before.
+
 ``python -m bench crowd [--crowd N] [--baseline DIR]``: 1,000 new users send ``/start`` while one
 citizen is in the middle of a report (see :mod:`bench.crowd`).
 
@@ -30,10 +33,12 @@ import json
 import os
 import platform
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bench import imports
+from bench.baseline import before_after, checkout
 from bench.errors import BenchError
 from bench.report import ratios, table
 from bench.runner import Config, Outcome, run
@@ -96,9 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--baseline",
-        type=Path,
-        help="a checkout of an earlier version (e.g. git archive COMMIT | tar -x -C DIR): each "
-        "Kanal Aduan row also runs with that version's bot, for before/after in one run",
+        metavar="REV",
+        help="an earlier commit (any git revision: its files are exported for the run) or a "
+        "folder holding a checkout: each Kanal Aduan row also runs with that version's bot, "
+        "and a before/after table gives after / before, all in one run",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir (database, media, bot logs)"
@@ -106,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config:
+def _config(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, baseline: Path | None = None
+) -> Config:
     if args.citizens is not None:
         citizens = args.citizens
     else:
@@ -130,7 +138,7 @@ def _config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Config
         think=args.think,
         notifications=args.notifications,
         profile=args.profile,
-        baseline=args.baseline,
+        baseline=baseline,
     )
 
 
@@ -232,9 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         return console.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
-    config = _config(args, parser)
+    _config(args, parser)  # the options' errors before any export
     try:
-        outcome = asyncio.run(run(config))
+        with ExitStack() as stack:
+            baseline, label = None, ""
+            if args.baseline:
+                baseline, label = stack.enter_context(checkout(args.baseline))
+            config = _config(args, parser, baseline)
+            outcome = asyncio.run(run(config))
     except BenchError as error:
         print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
@@ -246,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table([(group.kanal, group.echo) for group in outcome.frameworks]))
     for line in _details(outcome, config):
         print(line)
+    if baseline is not None:
+        print()
+        print(f"before = {label}, after = this tree; after / before in brackets")
+        print(before_after(outcome.results))
     try:  # what the bot holds before it does anything, one row per framework
         rows = imports.table(config.frameworks)
     except BenchError as error:
@@ -255,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     if outcome.workdir:
         print(f"kept: {outcome.workdir}")
     if args.json:
-        args.json.write_text(json.dumps(_json(outcome, config), indent=2) + "\n")
+        results = _json(outcome, config)
+        if baseline is not None:
+            results["baseline"] = label
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
         print(f"JSON written to {args.json}")
     return 0
 

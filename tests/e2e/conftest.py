@@ -50,7 +50,7 @@ from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Conversation, InboxUpdate, OutboxMessage, Report, Unit
 from storage.uow import UnitOfWork
-from tests.databases import ENGINES, database_on
+from tests.databases import ENGINES, database_on, migrate_for_test
 from tests.emulated import FRAMEWORKS, TOKEN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -98,8 +98,16 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def database_url(engine_name: str, tmp_path: Path) -> AsyncIterator[str]:
+async def database_url(
+    engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """The bot's database, already migrated (a copy of a migrated one: tests/databases.py), so
+    that a bot's start neither runs Alembic nor starts ``aduan migrate`` in a child process. A
+    module with ``FROM_EMPTY_DATABASE = True`` (``test_smoke.py``) gets an empty one: there the
+    bot's own migration on start, on both engines, is part of what is tested."""
     async with database_on(engine_name, tmp_path) as url:
+        if not getattr(request.module, "FROM_EMPTY_DATABASE", False):
+            await migrate_for_test(url)
         yield url
 
 

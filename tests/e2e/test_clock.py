@@ -18,6 +18,7 @@ from runtime.clock import TravellingClock
 from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Store, text_of, wait_settled
 from tests.e2e.helpers import SITI
+from tests.e2e.scenario import Scenario
 from tests.e2e.units import (
     bind_area,
     card_in,
@@ -241,12 +242,11 @@ async def test_auto_close_after_exactly_ten_quiet_working_days_and_not_after_a_r
     store: Store,
     until: Until,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
     clock_bot.clock.set(wita(2026, 5, 4, 9))  # Monday 4 May 2026
-    quiet = await file_report(siti, telegram)
-    answered = await file_report(siti, telegram)
+    quiet, _ = await scenario.file()
+    answered, _ = await scenario.file()
     # The quiet one is finished last, so its "Belum selesai" button is the newest one.
     for number in (answered, quiet):
         await sepaso.send(f"/verifikasi {number}", f"✅ Laporan {number} diverifikasi")

@@ -15,6 +15,7 @@ from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, ChatOf, callback_data, tracking_number, walk_to
+from tests.e2e.scenario import Scenario
 from tests.e2e.units import (
     COORDINATOR_GROUP,
     KADES,
@@ -58,11 +59,9 @@ async def test_a_member_does_exactly_what_the_role_table_allows(
     database_url: str,
     settle: Settle,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso = scenario.desa
+    number, _ = await scenario.file()
     staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
 
     done_by_member: list[str] = []
@@ -89,9 +88,8 @@ async def test_a_member_does_exactly_what_the_role_table_allows(
 async def test_an_admin_does_everything_the_role_table_allows(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
     # The commands that end a report each get a report of their own.
     closing = {GroupAction.TRANSFER, GroupAction.ARCHIVE, GroupAction.DONE}
     numbers = {action: await file_report(siti, telegram) for action in closing}
@@ -110,16 +108,10 @@ async def test_a_prompt_is_answered_by_whoever_opened_it_or_an_admin(
     database_url: str,
     store: Store,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
-    await siti.do(
-        lambda: telegram.press_button(STAF_DESA, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    await card_in(sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi")
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, _ = await scenario.file()
+    await scenario.verify(number, by=STAF_DESA)
     staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
     prompt = await staff.press("🔧 Tindak lanjut", "balas pesan ini")
     intruder = ChatView(telegram, MAGANG, SEPASO_GROUP)

@@ -14,15 +14,8 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Store, wait_until
 from tests.e2e.helpers import SITI, labels
-from tests.e2e.units import (
-    KADES,
-    SEPASO_GROUP,
-    STAF_DESA,
-    card_in,
-    file_report,
-    reply,
-    setup_groups,
-)
+from tests.e2e.scenario import Scenario
+from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, reply
 
 ChatOf = Callable[[TgUser], ChatView]
 
@@ -31,29 +24,13 @@ async def _asked(
     telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> tuple[ChatView, ChatView, str]:
     """Siti's report, verified by the desa, which asked her a question (answered by a reply)."""
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    await card_in(
-        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
-    )  # its buttons changed too
-    prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    number, _ = await scenario.file()
+    await scenario.verify(number)  # the card's buttons changed too
     # The prompt is answered by the officer who opened it (here the village head): a plain
     # member's reply to someone else's prompt is refused (docs/roles.md).
-    await reply(
-        sepaso,
-        prompt,
-        "Di RT berapa tepatnya?",
-        expect_in=siti,
-        expect="Di RT berapa tepatnya?",
-    )
-    return siti, sepaso, number
+    await scenario.ask("Di RT berapa tepatnya?")
+    return scenario.citizen, scenario.desa, number
 
 
 async def test_a_typed_answer_to_a_question_reaches_the_unit(
@@ -84,18 +61,10 @@ async def test_the_units_final_answer_stays_in_the_citizens_chat(
     database_url: str,
 ) -> None:
     """Defect 3: confirming the work is done asks for a rating in a new message."""
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    await card_in(
-        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
-    )  # its buttons changed too
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    siti, sepaso = scenario.citizen, scenario.desa
+    number, _ = await scenario.file()
+    await scenario.verify(number)  # the card's buttons changed too
     prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
     answer = "Sampah sudah diangkut truk kecamatan pagi ini."
     done = await reply(sepaso, prompt, answer, expect_in=siti, expect="sudah selesai")
@@ -114,18 +83,10 @@ async def test_an_officer_who_types_after_a_prompt_is_heard(
     store: Store,
 ) -> None:
     """Defect 4: the officer who pressed ❓ Minta info types the question without replying."""
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    await card_in(
-        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
-    )  # its buttons changed too
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    siti, sepaso = scenario.citizen, scenario.desa
+    number, _ = await scenario.file()
+    await scenario.verify(number)  # the card's buttons changed too
     await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     # Another officer chatting in between is not taken as the question.
     await telegram.send_text(STAF_DESA, "Pak, saya ke lokasi siang ini.", chat_id=SEPASO_GROUP)
@@ -155,12 +116,11 @@ async def test_a_reply_the_instant_a_message_appears_waits_for_its_link(
         await asyncio.sleep(0.3)
 
     running_bot.app.outbox.before_link = slow_recording
-    _, sepaso, _ = await setup_groups(telegram, database_url)
     hidden = TgUser(id=7770002, first_name="Rahmat", last_name="Hidayat")
-    citizen = chat_of(hidden)
-    await citizen.consent()
-    number = await file_report(citizen, telegram, privacy="Anonim")
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of, citizen=hidden)
+    citizen, sepaso = scenario.citizen, scenario.desa
+    await scenario.file(privacy="Anonim")
+    # Pressed by hand, not scenario.verify: the reply goes out the moment the notice shows.
     notice = await citizen.do(
         lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
         "sudah diverifikasi",
@@ -234,11 +194,9 @@ async def test_a_typed_message_with_open_reports_asks_which_report(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
     """The class rule: after consent, a typed message is never met by the menu alone."""
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    siti, sepaso = scenario.citizen, scenario.desa
+    number, _ = await scenario.file()
     which = await siti.send("Sampahnya sudah sampai jalan.", "Pesan ini untuk laporan mana?")
     assert labels(which) == [f"📄 {number}", "📝 Buat laporan baru"]
     relayed = await sepaso.do(

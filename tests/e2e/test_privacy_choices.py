@@ -10,7 +10,8 @@ from core.lifecycle import Privacy
 from emulator import EmulatorClient, TgUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import ChatOf, labels, walk_to
-from tests.e2e.units import card_in, file_report, setup_groups
+from tests.e2e.scenario import Scenario
+from tests.e2e.units import card_in
 
 WARGA = TgUser(id=7770002, first_name="Nurul", last_name="Aini", username="nurul_sepaso")
 LABELS = {Privacy.BIASA: "Biasa", Privacy.ANONIM: "Anonim", Privacy.RAHASIA: "Rahasia"}
@@ -24,10 +25,9 @@ async def test_each_group_sees_the_reporter_as_the_choice_allows(
     chat_of: ChatOf,
     database_url: str,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    citizen = chat_of(WARGA)
-    await citizen.consent()
-    number = await file_report(citizen, telegram, privacy=LABELS[privacy])
+    scenario = await Scenario.start(telegram, database_url, chat_of, citizen=WARGA)
+    coordinator, sepaso = scenario.coordinator, scenario.desa
+    number, _ = await scenario.file(privacy=LABELS[privacy])
     groups = ((sepaso, Audience.UNIT_GROUP), (coordinator, Audience.COORDINATOR_GROUP))
     for group, audience in groups:
         card = await card_in(group, number)

@@ -11,11 +11,9 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, labels, tracking_number
+from tests.e2e.scenario import FORWARDED, Scenario
 from tests.e2e.units import (
-    KADES,
-    SEPASO_GROUP,
     card_in,
-    file_report,
     reply,
     setup_groups,
     unit_of,
@@ -45,12 +43,11 @@ async def _file_with_map(siti: ChatView, telegram: EmulatorClient) -> str:
 async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_last(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
     number = await _file_with_map(siti, telegram)
 
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    card = await card_in(sepaso, number)
     text = str(card["text"])
     # What, where, status and deadline, then the rest; the citizen's words as written.
     order = [
@@ -86,13 +83,8 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
     assert labels(card) == ["✅ Verifikasi", "↪️ Alihkan", "🗄 Arsipkan"]
 
     # Pressing a button edits the same card, which keeps the order and the link.
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    edited = await card_in(
-        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
-    )
+    await scenario.verify(number)
+    edited = await card_in(sepaso, number, showing=FORWARDED)
     assert edited["message_id"] == card["message_id"]
     assert "Terdisposisi —" not in str(edited["text"])
     assert "openstreetmap" not in str(edited["text"])
@@ -102,11 +94,8 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
 async def test_a_report_without_a_map_point_has_no_map_line(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    _, card = await scenario.file()
     assert "Lihat peta" not in str(card["text"])
     assert str(card["text"]).index("Sampah menumpuk") < str(card["text"]).index("Status:")
 
@@ -128,11 +117,9 @@ async def test_the_officers_guide_leads_with_the_buttons_and_replying_to_the_car
 async def test_places_dates_and_times_as_indonesians_write_them_and_a_button_per_report(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    siti = scenario.citizen
+    number, card = await scenario.file()
     text = str(card["text"])
     assert "🏘 Desa Sepaso, Kec. Bengalon" in text
     # "Rabu, 2 Desember 2026": no leading zero on the day; the time as "05.57 WITA".
@@ -154,11 +141,9 @@ async def test_a_report_moves_to_another_desa_by_choosing_kecamatan_then_desa(
     database_url: str,
     store: Store,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso = scenario.desa
+    await scenario.file()
 
     picker = await sepaso.press("↪️ Alihkan", "Alihkan ke unit mana?")
     assert "📍 Desa / kecamatan lain…" in labels(picker)

@@ -14,7 +14,8 @@ from emulator import EmulatorClient
 from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Store, text_of
 from tests.e2e.helpers import SITI, ChatOf, Until
-from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
+from tests.e2e.scenario import Scenario
+from tests.e2e.units import KADES, SEPASO_GROUP
 
 FOLLOW_UPS = 40
 
@@ -33,15 +34,10 @@ async def test_a_flood_of_follow_ups_is_gathered_and_the_group_stays_usable(
     store: Store,
     until: Until,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await card_in(sepaso, number)
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    siti, sepaso = scenario.citizen, scenario.desa
+    number, _ = await scenario.file()
+    await scenario.verify(number)
     await siti.press("✍️ Balas / tambah info", "Silakan tulis jawaban")
 
     texts = [

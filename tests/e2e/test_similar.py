@@ -14,6 +14,7 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Store
 from tests.e2e.helpers import SITI, Until, labels
+from tests.e2e.scenario import Scenario
 from tests.e2e.units import (
     KADES,
     SEPASO_GROUP,
@@ -47,14 +48,6 @@ async def _never_named(*groups: ChatView) -> None:
                 assert secret not in text, (group.chat_id, text)
 
 
-async def _verified(siti: ChatView, telegram: EmulatorClient) -> None:
-    """The unit verifies Siti's report: only then is it offered to others."""
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-
-
 async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anonymously(
     running_bot: RunningBot,
     telegram: EmulatorClient,
@@ -62,14 +55,12 @@ async def test_offered_and_accepted_the_supporter_follows_the_units_answer_anony
     database_url: str,
     store: Store,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, siti = scenario.coordinator, scenario.desa, scenario.citizen
     # The card is out before anyone supports it (a card not sent yet is not edited: the count
-    # shows from its next edit).
-    await card_in(sepaso, number)
-    await _verified(siti, telegram)
+    # shows from its next edit); only a verified report is offered to others.
+    number, _ = await scenario.file()
+    await scenario.verify(number)
 
     budi = chat_of(BUDI)
     await budi.consent()
@@ -116,12 +107,10 @@ async def test_offered_and_declined_the_citizen_files_their_own(
     database_url: str,
     store: Store,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    first = await file_report(siti, telegram)
-    await card_in(sepaso, first)
-    await _verified(siti, telegram)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso = scenario.desa
+    first, _ = await scenario.file()
+    await scenario.verify(first)  # only a verified report is offered to others
 
     budi = chat_of(BUDI)
     await budi.consent()
@@ -244,12 +233,10 @@ async def test_a_supporters_words_and_photo_reach_the_unit_as_an_addition_never_
     """After "👍 Dukung", the supporter's messages go to the card in the unit's group, labelled
     as from a supporter; the report's status is untouched (a supporter's words are not the
     reporter's answer to the unit's question)."""
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await card_in(sepaso, number)
-    await _verified(siti, telegram)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, siti = scenario.coordinator, scenario.desa, scenario.citizen
+    number, card = await scenario.file()
+    await scenario.verify(number)
     await card_in(sepaso, number, showing="(Terdisposisi)")
     budi = chat_of(BUDI)
     await budi.consent()

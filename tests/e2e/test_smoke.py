@@ -17,6 +17,9 @@ Until = Callable[[Callable[[], Awaitable[bool]], float], Awaitable[None]]
 
 SITI = TgUser(id=1001, first_name="Siti")
 
+#: The bot migrates its own empty database as it starts (tests/e2e/conftest.py: database_url).
+FROM_EMPTY_DATABASE = True
+
 
 @pytest.fixture(params=ENGINES)
 def engine_name(request: pytest.FixtureRequest) -> str:

@@ -10,7 +10,8 @@ import pytest
 from emulator import EmulatorClient
 from emulator.chat import ChatView
 from tests.e2e.helpers import SITI, ChatOf, Until
-from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report, setup_groups
+from tests.e2e.scenario import Scenario
+from tests.e2e.units import KADES, SEPASO_GROUP, card_in, file_report
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import BotProcess, RunningBot, Settle, Store
@@ -42,9 +43,8 @@ async def test_429_and_5xx_for_a_while_everything_arrives_once_in_order(
     until: Until,
     settle: Settle,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, siti = scenario.coordinator, scenario.desa, scenario.citizen
     await file_report(siti, telegram, submit=False)
     # From here Telegram refuses: flood control twice, then bad gateways and a server error.
     await telegram.fault(429, count=2, retry_after=1)
@@ -98,9 +98,8 @@ async def test_sigkill_with_unsent_messages_sends_each_once_after_restart(
             return False
 
     await until(seeded, START_TIMEOUT)
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, siti = scenario.coordinator, scenario.desa, scenario.citizen
     await file_report(siti, telegram, submit=False)
     # Every send fails until the faults are cleared: the report's messages pile up unsent.
     await telegram.fault(502, count=100_000)

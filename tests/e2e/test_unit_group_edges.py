@@ -9,7 +9,8 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from handlers.formatting import long_date
 from tests.e2e.conftest import RunningBot, Settle, Store
-from tests.e2e.helpers import SITI, ChatOf, JsonDict, Until, callback_data, labels
+from tests.e2e.helpers import SITI, ChatOf, Until, callback_data, labels
+from tests.e2e.scenario import Scenario
 from tests.e2e.units import (
     KADES,
     SEPASO,
@@ -207,11 +208,10 @@ async def test_officers_work_by_commands_and_get_clear_refusals(
     database_url: str,
     store: Store,
 ) -> None:
-    coordinator, sepaso, pupr = await setup_groups(telegram, database_url)
-    siti, budi = chat_of(SITI), chat_of(BUDI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, pupr = scenario.coordinator, scenario.desa, scenario.pupr
+    siti, budi = scenario.citizen, chat_of(BUDI)
+    number, _ = await scenario.file()
     await budi.consent()
     other = await file_report(budi, telegram, category="Jalan & Jembatan", description=JALAN)
     await pupr.expect(f"📋 Laporan {other}", {})
@@ -288,24 +288,6 @@ async def test_officers_work_by_commands_and_get_clear_refusals(
     await coordinator.send("/status", "hanya bisa dipakai di chat pribadi")
 
 
-async def _verified_report(
-    telegram: EmulatorClient, siti: ChatView, sepaso: ChatView
-) -> tuple[str, JsonDict]:
-    """Siti's report, verified by the desa: its number and Siti's verification notice."""
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
-    before = await sepaso.snapshot()
-    notice = await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
-    await sepaso.expect(
-        "Status: Sudah diteruskan ke unit, belum ditanggapi", before
-    )  # the card's new buttons
-    return number, notice
-
-
 async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coordinator(
     running_bot: RunningBot,
     telegram: EmulatorClient,
@@ -314,9 +296,10 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
     store: Store,
     settle: Settle,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    number, _ = await _verified_report(telegram, siti, sepaso)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso, siti = scenario.coordinator, scenario.desa, scenario.citizen
+    number, _ = await scenario.file()
+    await scenario.verify(number)
     prompt = await sepaso.press("🏁 Selesai", "jawaban akhir")
     before = await sepaso.snapshot()
     await reply(sepaso, prompt, "Sampah sudah diangkut.", expect_in=siti, expect="sudah selesai")
@@ -364,9 +347,10 @@ async def test_archiving_by_buttons_closes_the_card_and_tells_the_citizen(
     store: Store,
     settle: Settle,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    number, verified = await _verified_report(telegram, siti, sepaso)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, _ = await scenario.file()
+    verified = await scenario.verify(number)
     card = await card_in(sepaso, number)
 
     picker = await sepaso.press("🗄 Arsipkan", "Pilih alasan arsip")
@@ -417,11 +401,9 @@ async def test_a_stale_verify_button_is_refused_and_changes_nothing(
     store: Store,
     settle: Settle,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    first = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, first = await scenario.file()
     verify = callback_data(first, "✅ Verifikasi")
     # The card is posted again (/laporan) and verified there; the first card is left as it was.
     await sepaso.send(f"/laporan {number}", f"📋 Laporan {number}")
@@ -457,10 +439,11 @@ async def test_a_citizen_who_blocked_the_bot_shows_up_in_the_coordinators_failur
     store: Store,
     until: Until,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator, sepaso = scenario.coordinator, scenario.desa
     await coordinator.send("/gagal", "Tidak ada pesan yang gagal terkirim.")
-    siti = chat_of(SITI)
-    number, _ = await _verified_report(telegram, siti, sepaso)
+    number, _ = await scenario.file()
+    await scenario.verify(number)
     await telegram.block(SITI.id)
     card = await card_in(sepaso, number)
     await reply(
@@ -494,9 +477,10 @@ async def test_the_citizens_reply_button_sends_text_and_photo_under_the_card(
     store: Store,
     settle: Settle,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    number, _ = await _verified_report(telegram, siti, sepaso)
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, _ = await scenario.file()
+    await scenario.verify(number)
     card = await card_in(sepaso, number)
 
     ask = await siti.press("✍️ Balas / tambah info", "Silakan tulis jawaban")

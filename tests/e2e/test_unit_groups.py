@@ -15,6 +15,7 @@ from storage.models import MessageLink, ReportEvent, Unit
 from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, labels
+from tests.e2e.scenario import FORWARDED, Scenario
 from tests.e2e.units import (
     KADES,
     PUPR,
@@ -22,9 +23,7 @@ from tests.e2e.units import (
     PUPR_NAME,
     SEPASO_GROUP,
     card_in,
-    file_report,
     reply,
-    setup_groups,
 )
 
 ChatOf = Callable[[TgUser], ChatView]
@@ -48,18 +47,17 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
     store: Store,
     settle: Settle,
 ) -> None:
-    coordinator, sepaso, pupr = await setup_groups(telegram, database_url)
+    scenario = await Scenario.start(telegram, database_url, chat_of, consent=False)
+    coordinator, sepaso, pupr = scenario.coordinator, scenario.desa, scenario.pupr
     guide = [m for m in await sepaso.messages() if "Panduan petugas" in str(m.get("text"))]
     assert guide, "the officers' guide is posted in the group"
     await settle()
     assert await telegram.pinned(SEPASO_GROUP) == [guide[0]["message_id"]]
 
-    siti = chat_of(SITI)
+    siti = scenario.citizen
     await siti.consent()
-    number = await file_report(siti, telegram)
-
     # The card reaches the desa group with its photo, and the coordinator sees it too.
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    number, card = await scenario.file()
     for line in ("Sampah & Lingkungan · Pengaduan", "Sepaso, Kec. Bengalon", "Pelapor: Siti"):
         assert line in card["text"], line
     assert labels(card) == [
@@ -75,35 +73,20 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
     await coordinator.expect(f"📋 Laporan {number}", {})
 
     # Verify: the citizen hears which unit has it; the card shows the new state.
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi dan diteruskan ke",
-    )
-    card = await card_in(
-        sepaso, number, showing="Status: Sudah diteruskan ke unit, belum ditanggapi"
-    )
-    assert "Status: Sudah diteruskan ke unit, belum ditanggapi" in card["text"]
+    notice = await scenario.verify(number)
+    assert "sudah diverifikasi dan diteruskan ke" in notice["text"]
+    card = await card_in(sepaso, number, showing=FORWARDED)
     assert "❓ Minta info" in labels(card)
 
     # Ask: the prompt is answered by a reply; the question reaches the citizen.
-    prompt = await sepaso.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     # The prompt is answered by the officer who opened it (here the village head).
-    question = await reply(
-        sepaso,
-        prompt,
-        "Di RT berapa tepatnya, dan sejak kapan?",
-        expect_in=siti,
-        expect="Di RT berapa tepatnya",
-    )
+    question = await scenario.ask("Di RT berapa tepatnya, dan sejak kapan?")
     assert "membutuhkan informasi tambahan" in question["text"]
     [report] = await store.reports()
     assert report.status == "menunggu_pelapor"
 
     # The citizen answers by replying; it lands in the desa group as a reply to the card.
-    relayed = await reply(
-        siti, question, "RT 05, sejak awal bulan.", expect_in=sepaso, expect="Pesan dari pelapor"
-    )
-    assert "RT 05, sejak awal bulan." in relayed["text"]
+    relayed = await scenario.answer(question, "RT 05, sejak awal bulan.")
     assert relayed["reply_to_message"]["message_id"] == card["message_id"]
     [report] = await store.reports()
     assert report.status == "didisposisi"
@@ -186,11 +169,9 @@ async def test_a_desa_without_group_falls_back_to_the_coordinator(
     database_url: str,
     store: Store,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url, desa=False)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await coordinator.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of, desa=False)
+    coordinator, sepaso = scenario.coordinator, scenario.desa
+    number, card = await scenario.file(to=coordinator)
     assert "✅ Verifikasi" in labels(card)
     assert await sepaso.messages() == [] or all(number not in t for t in await sepaso.texts())
     [report] = await store.reports()
@@ -212,22 +193,13 @@ async def test_an_anonymous_reporter_appears_in_no_group_message(
     settle: Settle,
 ) -> None:
     caplog.set_level(logging.INFO)
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
     hidden = TgUser(id=7770001, first_name="Rahmat", last_name="Hidayat", username="rahmat_kutim")
-    citizen = chat_of(hidden)
-    await citizen.consent()
-    number = await file_report(citizen, telegram, privacy="Anonim")
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of, citizen=hidden)
+    coordinator, sepaso = scenario.coordinator, scenario.desa
+    number, card = await scenario.file(privacy="Anonim")
     assert "Pelapor: disembunyikan (anonim)" in card["text"]
-    await telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP)
-    question = await citizen.expect("sudah diverifikasi", {})
-    await reply(
-        citizen,
-        question,
-        "Tambahan: ada foto lain menyusul.",
-        expect_in=sepaso,
-        expect="Pesan dari pelapor",
-    )
+    notice = await scenario.verify(number)
+    await scenario.answer(notice, "Tambahan: ada foto lain menyusul.")
     await settle()
     for group in (sepaso, coordinator):
         for message in await group.messages():
@@ -248,11 +220,9 @@ async def test_forged_and_foreign_buttons_are_refused(
     store: Store,
     settle: Settle,
 ) -> None:
-    _, sepaso, pupr = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    pupr = scenario.pupr
+    number, card = await scenario.file()
     verify_data = next(
         b["callback_data"]
         for row in card["reply_markup"]["inline_keyboard"]
@@ -276,8 +246,7 @@ async def test_forged_and_foreign_buttons_are_refused(
     [report] = await store.reports()
     assert report.status == "baru"
     # The buttons still work for the right unit, once: a second press is refused as stale.
-    await telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP)
-    await siti.expect("sudah diverifikasi", {})
+    await scenario.verify(number)
     await telegram.press(
         KADES, int(card["message_id"]), verify_data, chat_id=SEPASO_GROUP, force=True
     )

@@ -13,8 +13,9 @@ from cli.main import main as aduan
 from emulator import EmulatorClient, TgUser
 from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Settle
-from tests.e2e.helpers import SITI, ChatOf, labels
-from tests.e2e.units import KADES, SEPASO_GROUP, file_report, reply, setup_groups
+from tests.e2e.helpers import ChatOf, labels
+from tests.e2e.scenario import Scenario
+from tests.e2e.units import reply
 
 RAHMAT = TgUser(id=7770002, first_name="Rahmat", username="rahmat_kutim")
 
@@ -37,11 +38,9 @@ async def test_the_coordinator_can_get_one_line_per_report_instead_of_the_card(
     database_url: str,
     settle: Settle,
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    coordinator = scenario.coordinator
+    number, _ = await scenario.file()
     summary = await coordinator.expect(f"Laporan baru {number}", {})
     assert "Desa Sepaso" in summary["text"]
     await settle()
@@ -52,11 +51,9 @@ async def test_the_coordinator_can_get_one_line_per_report_instead_of_the_card(
 async def test_only_the_coordinator_sees_an_anonymous_reporter_when_allowed(
     running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
 ) -> None:
-    coordinator, sepaso, _ = await setup_groups(telegram, database_url)
-    citizen = chat_of(RAHMAT)
-    await citizen.consent()
-    number = await file_report(citizen, telegram, privacy="Anonim")
-    desa_card = await sepaso.expect(f"📋 Laporan {number}", {})
+    scenario = await Scenario.start(telegram, database_url, chat_of, citizen=RAHMAT)
+    coordinator = scenario.coordinator
+    number, desa_card = await scenario.file(privacy="Anonim")
     coordinator_card = await coordinator.expect(f"📋 Laporan {number}", {})
     assert "Pelapor: disembunyikan (anonim)" in desa_card["text"]
     assert "Rahmat" not in desa_card["text"]
@@ -71,15 +68,10 @@ async def test_officer_names_reach_the_citizen_only_when_the_unit_chooses_so(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _, sepaso, _ = await setup_groups(telegram, database_url)
-    siti = chat_of(SITI)
-    await siti.consent()
-    number = await file_report(siti, telegram)
-    card = await sepaso.expect(f"📋 Laporan {number}", {})
-    await siti.do(
-        lambda: telegram.press_button(KADES, "✅ Verifikasi", chat_id=SEPASO_GROUP),
-        "sudah diverifikasi",
-    )
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    sepaso, siti = scenario.desa, scenario.citizen
+    number, card = await scenario.file()
+    await scenario.verify(number)
     first = await reply(sepaso, card, "Kami cek sore ini.", expect_in=siti, expect="Kami cek")
     assert "Jawaban Desa Sepaso untuk laporan" in first["text"]
     assert "Pak Kades" not in first["text"]

@@ -17,10 +17,9 @@ from sqlalchemy import select
 from emulator import EmulatorClient
 from runtime.leader import REMINDERS, SENDER
 from runtime.settings import Settings
-from storage.db import migrate
 from storage.models import Lease
 from storage.uow import UnitOfWork
-from tests.databases import database_on
+from tests.databases import database_on, migrate_for_test
 from tests.e2e.helpers import SITI, ChatOf, Until
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ async def test_the_survivor_takes_over_the_clock_and_the_sender(
     until: Until,
     database_url: str,
 ) -> None:
-    await migrate(database_url)  # so that the test may look at the leases from the start
+    await migrate_for_test(database_url)  # so that the test may look at the leases from the start
     bot_process.start()
 
     async def first_leads() -> bool:

@@ -11,6 +11,8 @@ from emulator import EmulatorClient
 from emulator.chat import ChatView
 from runtime.worker import Worker
 from tests.e2e.conftest import Store, wait_settled, wait_until
+from tests.e2e.helpers import SITI
+from tests.e2e.scenario import Scenario
 from tests.e2e.units import KADES, SEPASO_GROUP, card_in
 from tests.integration.test_channels import eventually as channels_eventually
 from tests.integration.test_outbox_delivery import until as outbox_until
@@ -103,3 +105,32 @@ async def test_until_asleep_returns_once_a_round_found_nothing_and_fails_while_b
         idle.stop()
         busy.stop()
         await asyncio.gather(*tasks)
+
+
+async def test_the_scenario_steps_fail_when_what_they_wait_for_does_not_come(
+    telegram: EmulatorClient,
+) -> None:
+    """No bot runs: a card with the officers' buttons and a question in the citizen's chat are
+    there, but nothing answers a press or a reply."""
+    await telegram.register_chat(SEPASO_GROUP, title="Pemdes Sepaso", admins=[KADES.id])
+    buttons = [
+        [{"text": label, "callback_data": label} for label in ("✅ Verifikasi", "❓ Minta info")]
+    ]
+    card = await telegram.call(
+        "sendMessage",
+        chat_id=SEPASO_GROUP,
+        text="📋 Laporan ABCD-EFGH-J\nStatus: Baru",
+        reply_markup={"inline_keyboard": buttons},
+    )
+    assert card["ok"], card
+    await telegram.send_text(SITI, "/start")  # the private chat exists
+    asked = await telegram.call("sendMessage", chat_id=SITI.id, text="Di RT berapa?")
+    assert asked["ok"], asked
+    group = ChatView(telegram, KADES, SEPASO_GROUP)
+    scenario = Scenario(telegram, group, group, group, ChatView(telegram, SITI), timeout=0.3)
+    with pytest.raises(TimeoutError, match="'sudah diverifikasi'"):
+        await scenario.verify("ABCD-EFGH-J")
+    with pytest.raises(TimeoutError, match="'balas pesan ini dengan pertanyaan'"):
+        await scenario.ask("Sejak kapan?")
+    with pytest.raises(TimeoutError, match="'Pesan dari pelapor'"):
+        await scenario.answer(asked["result"], "RT 05")
