@@ -33,6 +33,7 @@ DESA_CHAT = -100200
 NEW_CHAT = -100300
 KADES = 2002  # the desa group's Telegram admin
 STAF = 2003  # a member of the desa group
+SEKDES = 2004  # the desa group's other Telegram admin
 CITIZEN = 7770001
 T = Catalogs("id").get("id")
 
@@ -106,7 +107,7 @@ class GroupBot:
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
         self.uows = WatchedUows(driver)
-        self.admins = WatchingAdmins(self.uows, {str(KADES)})
+        self.admins = WatchingAdmins(self.uows, {str(KADES), str(SEKDES)})
         conversations = Conversations(replace(driver.conversations.deps, admins=self.admins))
         self.inbox = InboxProcessor(
             uow_factory=self.uows,
@@ -263,6 +264,21 @@ async def test_a_reply_to_someone_else_s_prompt_asks_with_no_transaction_open(
     assert bot.admins.asked == [(str(DESA_CHAT), str(KADES))]
     assert bot.admins.inside_a_transaction == []
     assert await bot.status() == "menunggu_pelapor"
+
+
+async def test_a_step_asks_telegram_about_its_sender_once(bot: GroupBot) -> None:
+    """Answering a Selesai prompt another admin opened is checked twice (the prompt's rule, then
+    the action's role): one question to Telegram for both."""
+    await press(bot, STAF, "✅ Verifikasi")
+    await press(bot, KADES, "🏁 Selesai")
+    prompt = bot.newest()
+    asked_before = len(bot.admins.asked)
+
+    await bot.receive(group_message(DESA_CHAT, SEKDES, "Sudah diangkut", reply_to=prompt))
+
+    assert bot.admins.asked[asked_before:] == [(str(DESA_CHAT), str(SEKDES))]
+    assert bot.admins.inside_a_transaction == []
+    assert await bot.status() == "selesai"
 
 
 async def test_a_command_that_needs_an_admin_asks_with_no_transaction_open(
