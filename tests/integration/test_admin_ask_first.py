@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from cases.bindings import IssuedCode, issue_code
 from cases.filing import file_report
 from handlers.app import Conversations
 from handlers.notices import filing_for
@@ -31,9 +32,11 @@ from tests.integration.test_evidence_downloads import WatchedUows
 SEPASO = "64.08.09.2001"
 DESA_CHAT = -100200
 NEW_CHAT = -100300
+COORDINATOR_CHAT = -100100
 KADES = 2002  # the desa group's Telegram admin
 STAF = 2003  # a member of the desa group
 SEKDES = 2004  # the desa group's other Telegram admin
+KOORDINATOR = 1001  # the coordinator group's Telegram admin
 CITIZEN = 7770001
 T = Catalogs("id").get("id")
 
@@ -107,7 +110,7 @@ class GroupBot:
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
         self.uows = WatchedUows(driver)
-        self.admins = WatchingAdmins(self.uows, {str(KADES), str(SEKDES)})
+        self.admins = WatchingAdmins(self.uows, {str(KADES), str(SEKDES), str(KOORDINATOR)})
         conversations = Conversations(replace(driver.conversations.deps, admins=self.admins))
         self.inbox = InboxProcessor(
             uow_factory=self.uows,
@@ -125,10 +128,18 @@ class GroupBot:
         async with UnitOfWork(self.driver.factory) as uow:
             await seed_units(uow, deps.regions, now, categories=deps.categories)
             desa = await uow.units.by_area(SEPASO)
+            coordinator = await uow.units.coordinator()
             assert desa is not None
-            await uow.units.bind(
-                desa.id, channel="telegram", chat_id=str(DESA_CHAT), title="g", by="1", now=now
+            assert coordinator is not None
+            for unit_id, chat in ((desa.id, DESA_CHAT), (coordinator.id, COORDINATOR_CHAT)):
+                await uow.units.bind(
+                    unit_id, channel="telegram", chat_id=str(chat), title="g", by="1", now=now
+                )
+            issued = await issue_code(
+                uow, now, coordinator, desa.code, ttl=timedelta(hours=1), admin=True
             )
+            assert isinstance(issued, IssuedCode)
+            self.code = issued.code
             citizen = await uow.citizens.add(
                 Citizen(
                     channel="telegram",
@@ -170,7 +181,7 @@ class GroupBot:
                 message_id = 100_000 + row.id
                 await uow.outbox.mark_sent(row.id, message_id=message_id, now=self.driver.clock())
                 kind, shown = row.payload["kind"], row.payload.get("message_id")
-                if row.chat_id == str(DESA_CHAT) and kind == "send_text":
+                if row.chat_id.startswith("-") and kind == "send_text":
                     self.shown[message_id] = row.payload
                 elif kind in ("edit_text", "clear_buttons") and shown in self.shown:
                     self.shown[shown] = {**self.shown[shown], "markup": row.payload.get("markup")}
@@ -195,9 +206,11 @@ class GroupBot:
         assert handled == 1
         return [str(p.get("text", "")) for p in await self.deliver()]
 
-    def card_button(self, label: str) -> tuple[int, str]:
-        """The newest card's button ``label``: (message id, data)."""
+    def card_button(self, label: str, chat: int = DESA_CHAT) -> tuple[int, str]:
+        """The newest button ``label`` in ``chat``: (message id, data)."""
         for message_id, payload in sorted(self.shown.items(), reverse=True):
+            if payload.get("chat_id") != str(chat):
+                continue
             for row in (payload.get("markup") or {}).get("rows", []):
                 for button in row:
                     if button.get("text") == label:
@@ -205,7 +218,7 @@ class GroupBot:
         raise AssertionError(f"no button {label!r} in {self.shown}")
 
     def newest(self) -> int:
-        return max(self.shown)
+        return max(m for m, payload in self.shown.items() if payload["chat_id"] == str(DESA_CHAT))
 
     async def status(self) -> str:
         async with UnitOfWork(self.driver.factory) as uow:
@@ -307,3 +320,18 @@ async def test_a_group_s_first_update_asks_with_no_transaction_open(bot: GroupBo
     assert bot.admins.asked == [(str(NEW_CHAT), str(KADES))]
     assert bot.admins.inside_a_transaction == []
     assert said, "the binding attempt got no answer"
+
+
+async def test_the_coordinator_s_answer_to_a_binding_asks_with_no_transaction_open(
+    bot: GroupBot,
+) -> None:
+    """A desa's second group waits for the coordinator's yes; the yes is for its admins."""
+    await bot.receive(group_message(NEW_CHAT, KADES, f"/daftar {bot.code}"))
+    asked_before = len(bot.admins.asked)
+    message_id, data = bot.card_button(T.t("binding.button.ok"), chat=COORDINATOR_CHAT)
+
+    said = await bot.receive(group_press(COORDINATOR_CHAT, KOORDINATOR, message_id, data))
+
+    assert bot.admins.asked[asked_before:] == [(str(COORDINATOR_CHAT), str(KOORDINATOR))]
+    assert bot.admins.inside_a_transaction == []
+    assert said, "the coordinator's answer changed nothing"
