@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core import commands
 from handlers.actions import SendText
+from handlers.ask_first import sender_is_admin
 from handlers.outgoing import emit
 from handlers.turn import Turn
 from storage.console import LOGIN_TTL, issue_login
@@ -16,9 +17,8 @@ COMMANDS = frozenset(commands.CONSOLE)
 
 
 async def send_link(turn: Turn, unit: Unit) -> None:
-    admins = turn.deps.admins
     sender = turn.event.sender
-    if admins is None or not await admins.is_admin(turn.channel, turn.chat_id, sender.user_id):
+    if not sender_is_admin(turn):
         turn.send(turn.t("console.dasbor.admin_only"))
         return
     token = await issue_login(

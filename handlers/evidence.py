@@ -13,17 +13,18 @@ Without a file fetcher (some conversation tests) such a file cannot be cleaned a
 The bytes are never downloaded inside a step: the step's transaction would wait on the messenger's
 network. A step that needs files it was not given raises :class:`DownloadFirst` before it judges
 anything; the inbox ends the transaction (nothing of the step is kept), downloads the files with
-none open, and runs the step again with them (:func:`downloading_first`).
+none open, and runs the step again with them (``handlers.ask_first``, which asks Telegram the
+same way whether the sender administers a group).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.evidence import EvidenceVerdict, judge, judge_declared
+from handlers.ask_first import AskFirst, answers
 from handlers.deps import FileFetcher
 from handlers.events import Photo
 from handlers.turn import Turn
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 #: The messenger could not hand the file over (gone, or too big for the Bot API).
 UNREADABLE = "unreadable"
-#: How many times one step may ask for files to be downloaded first (once, as a rule).
-DOWNLOAD_ROUNDS = 3
 
 
 @dataclass
@@ -44,9 +43,9 @@ class Inspection:
     refused: list[str] = field(default_factory=list)  # reason per refused photo
 
 
-class DownloadFirst(Exception):  # noqa: N818 (a request to the caller, not a failure)
+class DownloadFirst(AskFirst):
     """The step needs these files' bytes: let its transaction end, and run it again through
-    :func:`downloading_first`, which downloads them in between."""
+    ``handlers.ask_first.asking_first``, which downloads them in between."""
 
     def __init__(self, files: FileFetcher, channel: str, photos: Sequence[Photo]) -> None:
         self.files = files
@@ -54,32 +53,26 @@ class DownloadFirst(Exception):  # noqa: N818 (a request to the caller, not a fa
         self.file_ids = tuple(dict.fromkeys(photo.file_id for photo in photos))
         super().__init__(f"{len(self.file_ids)} file(s) to download before the step")
 
-    async def download(self) -> dict[str, bytes | None]:
+    async def answers(self) -> dict[Hashable, object]:
         """Each file's bytes, or None when the messenger refused it for good; network trouble
         raises (the update is retried)."""
-        return {file_id: await self.files.fetch(self.channel, file_id) for file_id in self.file_ids}
+        return {
+            _file_question(file_id): await self.files.fetch(self.channel, file_id)
+            for file_id in self.file_ids
+        }
 
 
-#: The files downloaded for the step now running, by file id (set by :func:`downloading_first`;
-#: a context variable, so each chat's task sees its own).
-_downloaded: ContextVar[Mapping[str, bytes | None] | None] = ContextVar("downloaded", default=None)
+def _file_question(file_id: str) -> tuple[str, str]:
+    return ("file", file_id)
 
 
-async def downloading_first(step: Callable[[], Awaitable[None]]) -> None:
-    """Run ``step`` (one transaction) with the files downloaded so far. When it asks for more,
-    its transaction has ended (rolled back: :class:`DownloadFirst` went through it); download
-    them, with none open, and run it again."""
-    downloads: dict[str, bytes | None] = {}
-    for _ in range(DOWNLOAD_ROUNDS):
-        token = _downloaded.set(downloads)
-        try:
-            await step()
-            return
-        except DownloadFirst as needed:
-            downloads = {**downloads, **await needed.download()}
-        finally:
-            _downloaded.reset(token)
-    raise RuntimeError(f"the step still wanted files after {DOWNLOAD_ROUNDS} downloads")
+def _downloaded() -> Mapping[str, bytes | None]:
+    """The files downloaded for the step now running, by file id."""
+    found: dict[str, bytes | None] = {}
+    for question, content in answers().items():
+        if isinstance(question, tuple) and len(question) == 2 and question[0] == "file":
+            found[question[1]] = content if isinstance(content, bytes) else None
+    return found
 
 
 async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
@@ -87,7 +80,7 @@ async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
     result = Inspection()
     limits = turn.deps.config.evidence
     files = turn.deps.files
-    downloaded = _downloaded.get() or {}
+    downloaded = _downloaded()
     if files is not None:
         # Every photo whose declared size may pass (``used`` only grows below), if not yet here.
         wanted = [

@@ -13,6 +13,7 @@ from core.decisions import Refusal
 from core.permissions import CaseAction
 from core.roles import GroupAction, GroupRole, for_case, needs_admin
 from handlers import officer_actions
+from handlers.ask_first import sender_is_admin
 from handlers.case import Case
 from handlers.events import ButtonPress, Photo
 from handlers.turn import Turn
@@ -41,22 +42,14 @@ async def holder(turn: Turn, report: Report) -> Unit | None:
     return await turn.uow.units.get(report.unit_id) if report.unit_id else None
 
 
-async def is_admin(turn: Turn) -> bool:
-    """Whether the sender is one of the group's Telegram admins (``getChatMember``)."""
-    admins = turn.deps.admins
-    if admins is None:
-        return False
-    return await admins.is_admin(turn.channel, turn.chat_id, turn.event.sender.user_id)
-
-
 async def admin_if_needed(turn: Turn, *actions: GroupAction) -> bool | None:
     """Whether the sender is a group admin, asked of Telegram only when one of ``actions``
     needs more than membership (None: none does). The group's entry points ask this first,
-    before the turn's first query, so the network wait comes before the turn writes anything
-    (docs/cases.md)."""
+    before the turn's first query; Telegram itself is asked with no transaction open, between
+    two tries of the step (``handlers.ask_first``, docs/cases.md)."""
     if not any(needs_admin(action) for action in actions):
         return None
-    return await is_admin(turn)
+    return sender_is_admin(turn)
 
 
 def press_needs(name: str) -> tuple[GroupAction, ...]:

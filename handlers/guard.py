@@ -8,6 +8,7 @@ the language of the group.
 from __future__ import annotations
 
 from core.roles import GroupAction, GroupRole, may, needs_admin, required_role
+from handlers.ask_first import sender_is_admin
 from handlers.events import ButtonPress
 from handlers.turn import Turn
 
@@ -16,9 +17,8 @@ OPENER = "@"
 
 
 async def role_of(turn: Turn) -> GroupRole:
-    admins = turn.deps.admins
     sender = turn.event.sender
-    if admins is not None and await admins.is_admin(turn.channel, turn.chat_id, sender.user_id):
+    if sender_is_admin(turn):
         return GroupRole.ADMIN
     chat = await turn.uow.units.chat(turn.channel, turn.chat_id)
     if (

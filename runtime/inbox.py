@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 from bot.telegram_events import update_chat_kind, update_key
 from handlers.actions import SendText
+from handlers.ask_first import asking_first
 from handlers.events import ChatKind, Event
-from handlers.evidence import downloading_first
 from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
@@ -330,12 +330,12 @@ class InboxProcessor(Worker):
 
     async def _apply(self, work: Work, follow: Follow | None = None) -> None:
         """Handle the work in one transaction: the step, its outbox rows, the inbox rows marked
-        done and, with ``follow``, the look for the chat's next work (noted there). Files the
-        step judges are downloaded with no transaction open (``handlers.evidence``)."""
-        await downloading_first(lambda: self._apply_once(work, follow))
+        done and, with ``follow``, the look for the chat's next work (noted there). Telegram is
+        asked what the step needs (files, admins) between two tries (``handlers.ask_first``)."""
+        await asking_first(lambda: self._apply_once(work, follow))
 
     async def _apply_once(self, work: Work, follow: Follow | None) -> None:
-        if follow is not None:  # a first try may have looked before its step asked for files
+        if follow is not None:  # a first try may have looked before its step asked Telegram
             follow.work, follow.pending = None, False
         async with self._uow_factory() as uow:
             rows = await claim_rows(uow, work.row_ids)

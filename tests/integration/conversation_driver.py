@@ -15,6 +15,7 @@ from core.categories import load_categories
 from core.regions import RegionDirectory
 from handlers.actions import InlineKeyboard, action_from_dict
 from handlers.app import Conversations
+from handlers.ask_first import asking_first
 from handlers.deps import HandlerConfig, HandlerDeps
 from handlers.events import (
     ButtonPress,
@@ -73,9 +74,14 @@ class Driver:
 
     async def _handle(self, event: Message | ButtonPress) -> list[dict[str, Any]]:
         self.clock.now += self.gap
-        async with UnitOfWork(self.factory) as uow:
-            await self.conversations.handle(event, uow)
-            await uow.commit()
+
+        async def step() -> None:
+            async with UnitOfWork(self.factory) as uow:
+                await self.conversations.handle(event, uow)
+                await uow.commit()
+
+        # As the inbox runs a step: what it asks of Telegram is asked between two tries.
+        await asking_first(step)
         return await self.new_actions()
 
     async def new_actions(self) -> list[dict[str, Any]]:
