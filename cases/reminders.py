@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 #: Reports handled per transaction: short transactions keep the bot's handlers responsive.
 BATCH = 100
-_UNIT_STAGE_VALUES = [s.value for s in UNIT_STAGES]
 #: The engine's action for each notice of the agenda.
 _ACTIONS: dict[Notice, CaseAction] = {
     Notice.BEFORE: CaseAction.REMIND,
@@ -187,7 +186,7 @@ async def _ombudsman_batch(
     """Unresolved after the Ombudsman period (the stage paused while waiting for the reporter):
     the reporter learns they may take it to Ombudsman RI, and the coordinator is told."""
     async with uow_factory() as uow:
-        reports = await uow.reports.due_for_ombudsman(today, _UNIT_STAGE_VALUES, BATCH)
+        reports = await uow.reports.due_for_ombudsman(today, tuple(UNIT_STAGES), BATCH)
         days = engine.rules.policy.ombudsman
         for report in reports:
             decision = _decide(
