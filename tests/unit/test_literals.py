@@ -24,8 +24,18 @@ from core.timeline import EventKind
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Product folders outside core/ (tests/layers keeps the list of folders).
-FOLDERS = ("bench", "bot", "cases", "cli", "emulator", "handlers", "locales", "runtime")
-FOLDERS += ("storage", "web")
+FOLDERS = (
+    "bench",
+    "bot",
+    "cases",
+    "cli",
+    "emulator",
+    "handlers",
+    "locales",
+    "runtime",
+    "storage",
+    "web",
+)
 
 WORDS = {s.value: "ReportStatus" for s in ReportStatus} | {k.value: "EventKind" for k in EventKind}
 
