@@ -26,7 +26,7 @@ from typing import Protocol
 from core.categories import Category, category_by_code
 from core.deadlines import UNIT_STAGES, Due, Notice, local_date, notice_due
 from core.decisions import SYSTEM, Decision, NextLook, Rules, decide
-from core.lifecycle import CaseAction, Move, ReportStatus, Upkeep
+from core.lifecycle import CaseAction, Move, Upkeep
 from storage.models import Report, Unit
 from storage.report_state import apply_decision, state_of
 from storage.uow import UnitOfWork
@@ -134,8 +134,7 @@ def look_at(
     if report.closed_at is not None:
         due = Due(None, None)  # closed for good: nothing more is owed
     else:
-        status = ReportStatus(report.status)
-        due = notice_due(status, report.due_date, today, rules.calendar, rules.policy)
+        due = notice_due(report.status, report.due_date, today, rules.calendar, rules.policy)
     next_look = NextLook(due.next_on)
     decision = None
     if due.notice is not None:
