@@ -92,7 +92,7 @@ def _generate(path: Path, n: int, unit_ids: list[int], seed: int) -> dict[str, i
         " consent_version, created_at) VALUES ('telegram', ?, ?, '', '', 'id', ?, '1', ?)",
         [(str(10_000 + i), str(10_000 + i), now, now) for i in range(CITIZENS)],
     )
-    open_statuses = [s.value for s in (*UNIT_STAGES, ReportStatus.MENUNGGU_PELAPOR)]
+    open_statuses = [*UNIT_STAGES, ReportStatus.MENUNGGU_PELAPOR]
     counts = {"open": 0, "late": 0, "selesai_waiting": 0}
     rows: list[tuple[object, ...]] = []
 
@@ -124,26 +124,26 @@ def _generate(path: Path, n: int, unit_ids: list[int], seed: int) -> dict[str, i
                 due = cal.add_working_days(TODAY - timedelta(days=20), rnd.randint(0, 30))
                 # The agenda as yesterday's round left it.
                 start = min(created, due)
-                step = notice_due(ReportStatus(status), due, yesterday, cal, policy)
-                next_on = step.next_on or first_notice_on(ReportStatus(status), due, start, cal)
+                step = notice_due(status, due, yesterday, cal, policy)
+                next_on = step.next_on or first_notice_on(status, due, start, cal)
                 counts["late"] += due < TODAY
             counts["open"] += 1
         elif roll < OPEN_SHARE + 0.002:
-            status = ReportStatus.SELESAI.value
+            status = ReportStatus.SELESAI
             due = cal.add_working_days(TODAY - timedelta(days=16), rnd.randint(0, 12))
             next_on = due + timedelta(days=1)
             counts["selesai_waiting"] += 1
         elif roll < 0.9:
-            status = ReportStatus.SELESAI.value
+            status = ReportStatus.SELESAI
             closed = now
         else:
-            status = ReportStatus.DIARSIPKAN.value
+            status = ReportStatus.DIARSIPKAN
         stamp = datetime(created.year, created.month, created.day, 2, tzinfo=UTC).isoformat(" ")
         rows.append(
             (
                 f"B{i:09d}",
                 1 + rnd.randrange(CITIZENS),
-                status,
+                status.value,
                 due.isoformat() if due else None,
                 rnd.choice(unit_ids),
                 stamp,

@@ -177,7 +177,7 @@ def _generate(
         " consent_version, created_at) VALUES ('telegram', ?, ?, '', '', 'id', ?, '1', ?)",
         [(str(10_000 + i), str(10_000 + i), stamp0, stamp0) for i in range(CITIZENS)],
     )
-    open_statuses = [s.value for s in (*UNIT_STAGES, ReportStatus.MENUNGGU_PELAPOR)]
+    open_statuses = [*UNIT_STAGES, ReportStatus.MENUNGGU_PELAPOR]
     types = ["pengaduan"] * 6 + ["aspirasi"] * 3 + ["permintaan_informasi"]
     limits = {"pengaduan": 14, "aspirasi": 5, "permintaan_informasi": 7}
     rows: list[tuple[object, ...]] = []
@@ -215,7 +215,7 @@ def _generate(
     for i in range(n):
         kind = rnd.choice(types)
         created = TODAY - timedelta(days=rnd.randint(0, SPAN_DAYS - 1))
-        status = ReportStatus.SELESAI.value
+        status = ReportStatus.SELESAI
         due: date | None = None
         stage_due: date | None = None
         verified = followed = finished = None
@@ -227,16 +227,16 @@ def _generate(
             status = rnd.choice(open_statuses)
             created = TODAY - timedelta(days=rnd.randint(0, 60))
             due = later(TODAY - timedelta(days=15), rnd.randint(0, 25))
-            stage_due = due if status != "menunggu_pelapor" else None
+            stage_due = due if status != ReportStatus.MENUNGGU_PELAPOR else None
         elif roll > 0.93:
-            status = ReportStatus.DIARSIPKAN.value
-        if status not in ("baru", "diarsipkan"):
+            status = ReportStatus.DIARSIPKAN
+        if status not in (ReportStatus.BARU, ReportStatus.DIARSIPKAN):
             vd = rnd.choice((0, 1, 1, 2, 2, 3, 3, 4, 5))
             verified, vo = later(created, vd), vd <= 3
-        if verified and status not in ("didisposisi", "menunggu_pelapor"):
+        if verified and status not in (ReportStatus.DIDISPOSISI, ReportStatus.MENUNGGU_PELAPOR):
             fd = rnd.choice((0, 1, 2, 3, 4, 5, 6, 8))
             followed, fo = later(verified, fd), fd <= 5
-        if followed and status == "selesai":
+        if followed and status == ReportStatus.SELESAI:
             nd = rnd.randint(0, limits[kind] + 6)
             finished, no = later(followed, nd), nd <= limits[kind]
             rating = rnd.choice((None, None, 3, 4, 5, 5, 2, 1, 4, 5))
@@ -249,7 +249,7 @@ def _generate(
                 rnd.choice(categories),
                 rnd.choice(desa),
                 "Laporan contoh untuk uji beban konsol " + "x" * rnd.randint(20, 200),
-                status,
+                status.value,
                 due.isoformat() if due else None,
                 rnd.choice(unit_ids),
                 at,
@@ -266,7 +266,7 @@ def _generate(
                 nd,
                 no,
                 stage_due.isoformat() if stage_due else None,
-                rnd.random() < 0.02 and status in ("selesai", "diproses"),
+                rnd.random() < 0.02 and status in (ReportStatus.SELESAI, ReportStatus.DIPROSES),
             )
         )
         if len(rows) >= CHUNK:

@@ -58,6 +58,7 @@ from bench.errors import BenchError
 from bench.images import photo_jpeg
 from bench.procs import BotProcess
 from bench.workers import SECRET, WEBHOOK_PATH, Proxy, free_port, fresh_database
+from core.timeline import EventKind
 from emulator import Emulator, EmulatorClient, TgUser
 from emulator.chat import ChatView
 from emulator.formatting import render_text
@@ -897,11 +898,11 @@ async def _measure(
     owed: Counter[tuple[str, str, str]] = Counter()
     for event in events:
         number = number_of[event.report_id]
-        if event.kind == "reminder":
+        if event.kind == EventKind.REMINDER:
             owed[(str(SEPASO_GROUP), REMINDER, number)] += 1
-        elif event.kind == "escalated":
+        elif event.kind == EventKind.ESCALATED:
             owed[(str(COORDINATOR_GROUP), ESCALATION, number)] += 1
-        elif event.kind == "auto_closed":
+        elif event.kind == EventKind.AUTO_CLOSED:
             owed[(chat_of_citizen[citizen_of[event.report_id]], AUTO_CLOSED, number)] += 1
     # A unit's reminders (and the coordinator's escalations) of one day are one message that
     # names as many reports as fit a phone screen and counts the rest ("… dan N lainnya."): a

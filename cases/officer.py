@@ -19,7 +19,6 @@ from typing import Protocol
 
 from cases.changes import Work
 from core.decisions import Actor, Decision, Refusal
-from core.lifecycle import ReportStatus
 from core.permissions import CaseAction, may_act, refusal
 from core.roles import GroupAction, GroupRole, for_case, may, required_role
 from storage.models import Report, Unit
@@ -99,7 +98,7 @@ def may_start(officer: Officer, report: Report, action: CaseAction) -> Refused |
     taken). In the order the group hears it: another unit's report, the status, the role."""
     if not may_act(officer.unit.kind, officer.unit.id, report.unit_id):
         return Refusal("not_yours")
-    reason = refusal(action, ReportStatus(report.status), officer.actor.kind)
+    reason = refusal(action, report.status, officer.actor.kind)
     if reason:
         return Refusal(reason)
     return _role_refusal(officer, for_case(action))

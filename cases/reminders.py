@@ -26,7 +26,7 @@ from typing import Protocol
 from core.categories import Category, category_by_code
 from core.deadlines import UNIT_STAGES, Due, Notice, local_date, notice_due
 from core.decisions import SYSTEM, Decision, NextLook, Rules, decide
-from core.lifecycle import CaseAction, Move, ReportStatus, Upkeep
+from core.lifecycle import CaseAction, Move, Upkeep
 from storage.models import Report, Unit
 from storage.report_state import apply_decision, state_of
 from storage.uow import UnitOfWork
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 #: Reports handled per transaction: short transactions keep the bot's handlers responsive.
 BATCH = 100
-_UNIT_STAGE_VALUES = [s.value for s in UNIT_STAGES]
 #: The engine's action for each notice of the agenda.
 _ACTIONS: dict[Notice, CaseAction] = {
     Notice.BEFORE: CaseAction.REMIND,
@@ -135,8 +134,7 @@ def look_at(
     if report.closed_at is not None:
         due = Due(None, None)  # closed for good: nothing more is owed
     else:
-        status = ReportStatus(report.status)
-        due = notice_due(status, report.due_date, today, rules.calendar, rules.policy)
+        due = notice_due(report.status, report.due_date, today, rules.calendar, rules.policy)
     next_look = NextLook(due.next_on)
     decision = None
     if due.notice is not None:
@@ -187,7 +185,7 @@ async def _ombudsman_batch(
     """Unresolved after the Ombudsman period (the stage paused while waiting for the reporter):
     the reporter learns they may take it to Ombudsman RI, and the coordinator is told."""
     async with uow_factory() as uow:
-        reports = await uow.reports.due_for_ombudsman(today, _UNIT_STAGE_VALUES, BATCH)
+        reports = await uow.reports.due_for_ombudsman(today, tuple(UNIT_STAGES), BATCH)
         days = engine.rules.policy.ombudsman
         for report in reports:
             decision = _decide(

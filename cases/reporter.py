@@ -12,7 +12,6 @@ from typing import Protocol
 
 from cases.changes import Work
 from core.decisions import REPORTER, SYSTEM, Decision, Refusal
-from core.lifecycle import ReportStatus
 from core.permissions import CaseAction, reporter_message
 from core.timeline import EventKind
 from storage.models import Report
@@ -54,7 +53,7 @@ async def _change(
 async def add_information(work: Work, report: Report, text: str, notices: ReporterNotices) -> str:
     """The reporter's words (and photos) about their report: the answer to a pending question
     (the clock runs again) or more information. Returns a refusal key, or ''."""
-    action = reporter_message(ReportStatus(report.status))
+    action = reporter_message(report.status)
     return await _change(work, report, action, notices, note=text)
 
 

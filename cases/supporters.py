@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from cases.changes import Work
 from core.decisions import SUPPORTER_LABEL, Actor, ActorKind
-from core.lifecycle import OPEN_STATUSES, Privacy, ReportStatus
+from core.lifecycle import OPEN_STATUSES, Privacy
 from core.similar import offerable
 from core.timeline import EventKind
 from storage.models import Report
@@ -40,7 +40,7 @@ def _repo(work: Work) -> SupporterRepository:
 
 async def support(work: Work, report: Report | None, citizen_id: int) -> Supported | SupportRefusal:
     """The citizen supports ``report`` (offered to them as similar to what they were filing)."""
-    if report is None or not offerable(ReportStatus(report.status), Privacy(report.privacy)):
+    if report is None or not offerable(report.status, report.privacy):
         return SupportRefusal.NOT_OPEN
     if report.citizen_id == citizen_id:
         return SupportRefusal.OWN
@@ -66,16 +66,14 @@ async def follow_original(work: Work, report: Report, original: Report) -> bool:
 def may_carry(report: Report | None) -> bool:
     """What the unit may merge a duplicate into: any open report that is not confidential."""
     return (
-        report is not None
-        and ReportStatus(report.status) in OPEN_STATUSES
-        and report.privacy != Privacy.RAHASIA
+        report is not None and report.status in OPEN_STATUSES and report.privacy != Privacy.RAHASIA
     )
 
 
 async def supporter_note(work: Work, report: Report, text: str) -> str:
     """A supporter's addition, recorded on the timeline (the door relays it to the unit).
     Nothing of the report's life changes. Returns a refusal key, or '' when recorded."""
-    if ReportStatus(report.status) not in OPEN_STATUSES:
+    if report.status not in OPEN_STATUSES:
         return "supporter_closed"
     work.record(report, EventKind.SUPPORTER_NOTE, SUPPORTER, note=text)
     return ""

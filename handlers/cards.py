@@ -12,7 +12,7 @@ from html import escape
 
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
-from core.lifecycle import Privacy, ReportStatus
+from core.lifecycle import Privacy
 from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
@@ -62,7 +62,7 @@ _SHOWN = {
 def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
     """The reporter as ``core.disclosure`` lets this group see them: name and contact, or a
     word saying why they are hidden."""
-    privacy = Privacy(report.privacy)
+    privacy = report.privacy
     audience = Audience.COORDINATOR_GROUP if view.coordinator else Audience.UNIT_GROUP
     rule = disclosure(privacy, audience, coordinator_sees_anonymous=view.show_identity)
     if not rule.reporter:
@@ -86,7 +86,7 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
     description = report.description
     if len(description) > CARD_DESCRIPTION_MAX:
         description = description[:CARD_DESCRIPTION_MAX] + "…"
-    status = ReportStatus(report.status)
+    status = report.status
     # Each line is escaped whole (the catalogue's words and the values alike); only the map
     # link is HTML.
     where = [_h(tr.t("card.place", place=place_name(deps.regions, report.region_code)))]
@@ -127,7 +127,7 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
 
 def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKeyboard | None:
     """The actions possible in the report's status; none once it is finished or archived."""
-    status = ReportStatus(report.status)
+    status = report.status
     order = (
         CaseAction.VERIFY,
         CaseAction.ASK,

@@ -15,7 +15,6 @@ from core.deadlines import local_date
 from core.decisions import Actor, Decision, Refusal, ReportState, Rules
 from core.permissions import CaseAction
 from core.purposes import Purpose
-from core.timeline import EventKind
 from handlers.actions import EditText, SendMedia, SendText
 from handlers.deps import HandlerDeps
 from handlers.outgoing import emit
@@ -75,18 +74,6 @@ class Case:
             rating=rating,
             duplicate_of=duplicate_of,
         )
-
-    def record(
-        self,
-        report: Report,
-        kind: EventKind,
-        actor: Actor,
-        *,
-        note: str = "",
-        to_unit_id: int | None = None,
-    ) -> None:
-        """A timeline event that changes no lifecycle field (``Work.record``)."""
-        self.work.record(report, kind, actor, note=note, to_unit_id=to_unit_id)
 
     def emit(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from core import commands
-from core.lifecycle import Privacy
 from core.timeline import EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import intake
@@ -264,7 +263,7 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
             type=turn.t(f"type.{report.report_type}"),
             category=category_name(turn.deps.categories, report.category, lang),
             place=place_name(turn.deps.regions, report.region_code),
-            privacy=turn.t(f"privacy.{Privacy(report.privacy).value}"),
+            privacy=turn.t(f"privacy.{report.privacy.value}"),
             created=short_datetime(report.created_at, tz, lang),
             due=long_date(report.due_date, lang) if report.due_date else "-",
             photos=len(report.photos),

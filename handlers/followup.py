@@ -25,11 +25,11 @@ from storage.supporters import SupporterRepository
 BUTTONS = frozenset({"fu", "cyes", "cno", "rate", "rskip", "pick", "picknew"})
 #: Reports a message of the citizen may be meant for: still open, in these statuses.
 OPEN_STATUSES = (
-    ReportStatus.MENUNGGU_PELAPOR.value,
-    ReportStatus.BARU.value,
-    ReportStatus.DIDISPOSISI.value,
-    ReportStatus.DIPROSES.value,
-    ReportStatus.SELESAI.value,
+    ReportStatus.MENUNGGU_PELAPOR,
+    ReportStatus.BARU,
+    ReportStatus.DIDISPOSISI,
+    ReportStatus.DIPROSES,
+    ReportStatus.SELESAI,
 )
 #: At most this many reports are offered by "Pesan ini untuk laporan mana?".
 CHOICES_MAX = 5

@@ -7,12 +7,13 @@ prompt they did not reply to (``handlers.typed_prompts``). Each action is taken 
 from __future__ import annotations
 
 from cases import officer as cases_officer
-from cases.officer import Officer, OfficerStep
+from cases.officer import Officer, OfficerStep, RoleRefusal
 from core.inputs import says_nothing
 from core.permissions import CaseAction
 from core.purposes import Purpose
-from core.roles import GroupAction
+from core.roles import GroupAction, may, required_role
 from handlers import typed_prompts
+from handlers.ask_first import sender_is_admin
 from handlers.events import Message
 from handlers.group_acting import (
     NOTE_MAX,
@@ -23,7 +24,7 @@ from handlers.group_acting import (
     refusal_text,
 )
 from handlers.group_views import visible
-from handlers.guard import permitted, split_opener
+from handlers.guard import split_opener
 from handlers.officer_actions import OfficerMessages
 from handlers.pending import replied_link
 from handlers.turn import Turn
@@ -87,7 +88,7 @@ async def _prompt_answer(
     # Who may answer a prompt at all is the prompt's rule, not the action's: the one who
     # opened it, or an officer or admin.
     someone_else = bool(opener) and opener != turn.event.sender.user_id
-    if someone_else and not await permitted(turn, GroupAction.ANSWER_OTHERS_PROMPT):
+    if someone_else and not await _may_answer_for_another(turn, unit):
         return
     if says_nothing(text):
         turn.send(turn.t("group.need_text"))
@@ -103,3 +104,15 @@ async def _prompt_answer(
     # Photos sent with the answer reach the reporter too.
     step = OfficerStep(action, note=text, to_unit=to_unit)
     await perform(turn, report, step, officer, message.photos)
+
+
+async def _may_answer_for_another(turn: Turn, unit: Unit) -> bool:
+    """Whether the sender may answer a prompt someone else opened (an officer or admin of the
+    group's unit, asked as for the case actions: Telegram, then the unit's officers); if not,
+    they are told which role it needs."""
+    asker = await officer_of(turn, unit, sender_is_admin(turn))
+    action = GroupAction.ANSWER_OTHERS_PROMPT
+    if asker.role is not None and may(asker.role, action):
+        return True
+    turn.send(refusal_text(turn, RoleRefusal(action, required_role(action))))
+    return False

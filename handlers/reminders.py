@@ -18,7 +18,7 @@ from cases.reminders import ReminderRound as ReminderRound
 from cases.reminders import UowFactory as UowFactory
 from core.deadlines import UNIT_STAGES
 from core.decisions import Decision, Rules
-from core.lifecycle import OPEN_STATUSES, CaseAction, ReportStatus
+from core.lifecycle import OPEN_STATUSES, CaseAction
 from core.permissions import UnitKind
 from core.routing import seen_by
 from handlers.actions import SendText
@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 
 #: Telegram's limit for one message; longer lists are cut and the rest counted.
 MESSAGE_MAX = 4096
-_UNIT_STAGE_VALUES = [s.value for s in UNIT_STAGES]
-_OPEN_VALUES = [s.value for s in OPEN_STATUSES]
 
 
 async def run_reminders(
@@ -80,7 +78,7 @@ def deadline_mark(tr: Translator, deps: HandlerDeps, report: Report, today: date
     """ "⚠️ terlambat 2 hari kerja …", "⏰ tenggat hari ini" or "tenggat <date>"; "" when the
     unit has no deadline running (waiting for the reporter, finished)."""
     due = report.due_date
-    if due is None or ReportStatus(report.status) not in UNIT_STAGES:
+    if due is None or report.status not in UNIT_STAGES:
         return ""
     if due < today:
         late = max(1, deps.calendar.working_days_between(due, today))
@@ -200,7 +198,7 @@ async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing:
         _send(case, chat, fit(tr, head, items, [tr.t("clock.reminder.footer")]))
     for key, escalated in outgoing.escalations.items():
         if late is None:
-            late = await case.uow.reports.late_counts(today, _UNIT_STAGE_VALUES)
+            late = await case.uow.reports.late_counts(today, tuple(UNIT_STAGES))
         chat = outgoing.chats[key]
         tr = case.tr(chat.language)
         by_unit: dict[int | None, list[tuple[Report, int]]] = defaultdict(list)
@@ -250,10 +248,10 @@ async def _ombudsman(case: Case, report: Report, decision: Decision) -> None:
 async def _digest(case: Case, unit: Unit, today: date) -> bool:
     """Queue the unit's digest; False when there is nothing to say (a unit with nothing open)."""
     limit = case.deps.config.digest_max_items
-    reports = await case.uow.reports.open_for_unit(unit.id, _OPEN_VALUES, limit=limit)
-    total = await case.uow.reports.count_open_for_unit(unit.id, _OPEN_VALUES)
+    reports = await case.uow.reports.open_for_unit(unit.id, tuple(OPEN_STATUSES), limit=limit)
+    total = await case.uow.reports.count_open_for_unit(unit.id, tuple(OPEN_STATUSES))
     coordinator = unit.kind == UnitKind.COORDINATOR
-    late = await case.uow.reports.late_counts(today, _UNIT_STAGE_VALUES) if coordinator else {}
+    late = await case.uow.reports.late_counts(today, tuple(UNIT_STAGES)) if coordinator else {}
     if not reports and not coordinator:
         return False
     names = {u.id: u.name for u in await case.uow.units.all()} if late else {}

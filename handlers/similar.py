@@ -10,7 +10,6 @@ skip) are known; ``on_button`` takes the offer's buttons.
 from __future__ import annotations
 
 from cases.supporters import SupportRefusal, may_carry, support
-from core.lifecycle import Privacy, ReportStatus
 from core.similar import Match, Place, offerable, similar
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import draft as drafts
@@ -114,7 +113,7 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
 
 def _offerable(report: Report) -> bool:
     """What a citizen may be offered and support: verified, biasa, still open."""
-    return offerable(ReportStatus(report.status), Privacy(report.privacy))
+    return offerable(report.status, report.privacy)
 
 
 async def _support(turn: Turn, arg: str) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_
 
 from core.deadlines import UNIT_STAGES
-from core.lifecycle import ReportStatus, ReportType
 from storage.models import Report
 
 
@@ -86,7 +85,3 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     steps it faster (the overview's per-unit and per-day statements about 12 % faster, see
     docs/console.md); 0, never NULL, for an empty group."""
     return func.count(case((condition, 1)))
-
-
-_TYPES = tuple(t.value for t in ReportType)
-_STATUSES = tuple(s.value for s in ReportStatus)

@@ -11,9 +11,10 @@ from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.indicators import ROLLED
+from core.lifecycle import ReportType
 from core.performance import Tally
 from storage.console.indicators import DAILY_SUMS, OPEN_LATE, condition_sql, count_named
-from storage.console.query import _TYPES, ReportQuery, _count_if
+from storage.console.query import ReportQuery, _count_if
 from storage.models import (
     ROLLUP_MEASURES,
     ROLLUP_STATUSES,
@@ -223,7 +224,7 @@ def rollup_daily_statement(query: ReportQuery) -> Any:
         select(
             d.day,
             *(func.sum(getattr(d, str(count_named(name).rollup))) for name in DAILY_SUMS),
-            *(func.sum(getattr(d, f"type_{t}")) for t in _TYPES),
+            *(func.sum(getattr(d, f"type_{t}")) for t in ReportType),
         )
         .where(*_days_filter(query))
         .group_by(d.day)

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.indicators import COUNTS
+from core.lifecycle import ReportStatus, ReportType
 from core.performance import TALLY_SUMS, Tally
 from storage.console.indicators import DAILY_SUMS, count_named, live_sum
-from storage.console.query import _STATUSES, _TYPES, ReportQuery, _count_if, _where
+from storage.console.query import ReportQuery, _count_if, _where
 from storage.console.rollup import (
     _month_split,
     _rolled_tallies,
@@ -58,8 +59,8 @@ def _tally_columns(today: date, unit_stages: Sequence[str]) -> list[ColumnElemen
     sets = {"unit_stages": unit_stages}
     return [
         *(live_sum(count, today=today, sets=sets) for count in COUNTS),
-        *(_count_if(r.report_type == kind) for kind in _TYPES),
-        *(_count_if(r.status == status) for status in _STATUSES),
+        *(_count_if(r.report_type == kind) for kind in ReportType),
+        *(_count_if(r.status == status) for status in ReportStatus),
     ]
 
 
@@ -87,10 +88,10 @@ async def tallies(
         part = Tally()
         for name, value in zip(TALLY_SUMS, values[:width], strict=True):
             setattr(part, name, value)
-        kinds = values[width : width + len(_TYPES)]
-        part.by_type = {k: n for k, n in zip(_TYPES, kinds, strict=True) if n}
-        statuses = values[width + len(_TYPES) :]
-        part.by_status = {k: n for k, n in zip(_STATUSES, statuses, strict=True) if n}
+        kinds = values[width : width + len(ReportType)]
+        part.by_type = {k: n for k, n in zip(ReportType, kinds, strict=True) if n}
+        statuses = values[width + len(ReportType) :]
+        part.by_status = {k: n for k, n in zip(ReportStatus, statuses, strict=True) if n}
         found[row[0]] = part
     return found
 
@@ -172,7 +173,7 @@ def daily_statement(query: ReportQuery, today: date) -> Any:
     stmt = _where(query, select(Report)).with_only_columns(
         r.created_on,
         *(live_sum(count, today=today) for count in counts),
-        *(_count_if(r.report_type == kind) for kind in _TYPES),
+        *(_count_if(r.report_type == kind) for kind in ReportType),
     )
     return stmt.group_by(r.created_on).order_by(r.created_on)
 
@@ -197,7 +198,7 @@ async def daily(session: AsyncSession, query: ReportQuery, *, today: date) -> li
             continue  # not submitted: no day filed
         values = [int(v or 0) for v in row[1:]]
         received, ok, judged = values[:3]
-        kinds = dict(zip(_TYPES, values[3 : 3 + len(_TYPES)], strict=True))
+        kinds = dict(zip(ReportType, values[3 : 3 + len(ReportType)], strict=True))
         found.append(
             Day(
                 day=row[0],

@@ -18,7 +18,7 @@ from datetime import date
 from openpyxl import Workbook
 
 from core.deadlines import UNIT_STAGES
-from core.lifecycle import SP4N_TERMS, ReportStatus
+from core.lifecycle import SP4N_TERMS, Privacy
 from core.performance import Indicators, Tally
 from locales import Translator
 from storage.console import (
@@ -152,11 +152,11 @@ def lapor_values(config: ConsoleConfig, row: ReportRow, photos: Sequence[int]) -
         row.desa,
         location,
         row.created_on.isoformat(),
-        "Ya" if r.privacy == "anonim" else "Tidak",
-        "Ya" if r.privacy == "rahasia" else "Tidak",
+        "Ya" if r.privacy == Privacy.ANONIM else "Tidak",
+        "Ya" if r.privacy == Privacy.RAHASIA else "Tidak",
         attachments,
         row.unit,
-        SP4N_TERMS[ReportStatus(r.status)],
+        SP4N_TERMS[r.status],
         r.tracking_no,
     ]
 

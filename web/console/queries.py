@@ -128,8 +128,7 @@ async def region_counts(
     session: AsyncSession, query: store.ReportQuery
 ) -> dict[str, tuple[int, int]]:
     """Reports filed and still open per region code."""
-    opened = [s.value for s in OPEN_STATUSES]
-    return dict(await store.counts_by_region(session, query, opened))
+    return dict(await store.counts_by_region(session, query, tuple(OPEN_STATUSES)))
 
 
 async def audit_page(

@@ -259,7 +259,7 @@ class Open311:
     async def _items(
         self, request: web.Request, repo: Open311Repository, reports: list[Report]
     ) -> list[dict[str, Any]]:
-        listed = [r for r in reports if is_listed(Privacy(r.privacy))]
+        listed = [r for r in reports if is_listed(r.privacy)]
         ids = [r.id for r in listed]
         publish = self.config.publish_descriptions
         ctx = PublicContext(

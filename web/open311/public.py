@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from core.categories import Category, category_by_code
-from core.lifecycle import ReportStatus
 from core.open311 import open311_status
 from core.redaction import redact
 from core.regions import RegionDirectory, place_name
@@ -79,7 +78,7 @@ def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
     expected = end_of_day(report.due_date, ctx.timezone) if report.due_date else None
     return {
         "service_request_id": report.tracking_no,
-        "status": open311_status(ReportStatus(report.status)).value,
+        "status": open311_status(report.status).value,
         "status_notes": public(ctx.notes.get(report.id, "")),
         "service_name": service_name(ctx.categories, report.category, ctx.tr.language),
         "service_code": report.category,
