@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -30,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -71,6 +73,8 @@ OPEN_SHARE = 0.04
 CITIZENS = 20_000
 CHUNK = 50_000
 _PAGE = 4096
+#: The token the console writes into its forms.
+_FORM_TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def _rss_kib() -> int:
@@ -359,12 +363,24 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
     client = TestClient(TestServer(build_console_app(config, sessions)))
     await client.start_server()
 
+    form: dict[str, str] = {}
+
+    async def form_token(address: str) -> str:
+        """The token the console's page at ``address`` puts in its forms (its CSRF guard)."""
+        found = _FORM_TOKEN.search(await (await client.get(address)).text())
+        if found is None:
+            raise RuntimeError(f"{address}: no form token")
+        return found.group(1)
+
     async def sign_in(unit_id: int) -> None:
         async with sessions() as session:
             token = await issue_login(session, unit_id, now=clock(), user_name="Bench")
             await session.commit()
-        response = await client.post(f"/masuk/{token}", allow_redirects=False)
-        assert response.status == 303, response.status
+        csrf = await form_token(f"/masuk/{token}")
+        response = await client.post(f"/masuk/{token}", data={"csrf": csrf}, allow_redirects=False)
+        if response.status != 303:
+            raise RuntimeError(f"sign-in: HTTP {response.status}")
+        form["csrf"] = await form_token("/")
 
     def page(address: str) -> Callable[[], Awaitable[str]]:
         async def call() -> str:
@@ -379,7 +395,10 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
     def download(address: str) -> Callable[[], Awaitable[str]]:
         async def call() -> str:
             size = 0
-            async with client.get(address) as response:
+            # Exports are forms: POST with the page's token (a GET only shows the button).
+            path, _, query = address.partition("?")
+            data = {**dict(parse_qsl(query)), "csrf": form["csrf"]}
+            async with client.post(path, data=data) as response:
                 if response.status != 200:
                     raise RuntimeError(f"{address}: HTTP {response.status}")
                 async for chunk in response.content.iter_chunked(1 << 16):
@@ -458,7 +477,7 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
             warm=False,
         ),
     ]
-    await client.post("/keluar")
+    await client.post("/keluar", data={"csrf": form["csrf"]})
     await sign_in(kecamatan.id)
     timings.append(
         await _timed(
