@@ -122,30 +122,6 @@ def refused(request: web.Request, code: str, status: int, detail: str) -> web.Re
     return web.json_response({"error": code}, status=status)
 
 
-def _sandbox(request: web.Request) -> Sandbox:
-    return request.app[SANDBOX_KEY]
-
-
-def _pane(request: web.Request) -> Pane:
-    try:
-        return pane(request.match_info["pane"])
-    except KeyError:
-        raise RefusalError("no_such_pane", 404) from None
-
-
-async def _body(request: web.Request) -> JsonDict:
-    if not request.can_read_body:
-        return {}
-    body = await request.json()
-    if not isinstance(body, dict):
-        raise RefusalError("bad_request")
-    return body
-
-
-def _reply_to(value: object) -> int | None:
-    return int(str(value)) if value not in (None, "", 0, "0") else None
-
-
 def sandbox_of(request: web.Request) -> Sandbox:
     return request.app[SANDBOX_KEY]
 
