@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from handlers.formatting import long_date
 from runtime.settings import Settings
 from tests.e2e.helpers import (
@@ -64,8 +65,10 @@ async def test_complete_report_with_album_document_gps_and_typo(
 
     await chat.do(lambda: telegram.send_location(SITI, 0.51234, 117.60021), "Ceritakan masalahnya")
     assert any("📍 Titik lokasi tersimpan." in t for t in await chat.texts())
-    photos = await chat.send(DESCRIPTION, "Kategori ini memerlukan minimal 1 foto")
-    assert "Lewati ➡️" not in labels(photos)  # photos are required for roads
+    photos = await chat.send(DESCRIPTION, "Kirim foto bukti")
+    # Roads ask for a photo; a citizen without one says so (CATEGORY_PHOTOS_REQUIRED is off).
+    assert "🚫 Saya tidak punya foto" in labels(photos)
+    assert "Lewati ➡️" not in labels(photos)
 
     album = [plain_jpeg(i) for i in range(3)]
 
@@ -144,6 +147,18 @@ async def test_desa_question_names_the_kecamatan_once(
     assert "Di desa/kelurahan mana (Kec. Bengalon)?" in desa["text"], desa["text"]
 
 
+async def shown_reply_keys(chat: ChatView) -> list[str]:
+    """The keys of the reply keyboard the chat shows now: the last one sent, unless a later
+    message removed it."""
+    for message in reversed(await chat.messages()):
+        markup = message.get("sent_markup") or {}
+        if markup.get("remove_keyboard"):
+            return []
+        if "keyboard" in markup:
+            return reply_labels(message)
+    return []
+
+
 async def test_back_and_cancel_across_steps(
     running_bot: RunningBot, chat_of: ChatOf, store: Store
 ) -> None:
@@ -167,9 +182,15 @@ async def test_back_and_cancel_across_steps(
     await chat.send("⬅️ Kembali", "Tulis detail alamat")
     await chat.send("Gang Mawar no. 3", "Kirim titik lokasi")
     await chat.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    # Telegram keeps a reply keyboard until one is sent to remove it: the location step's keys
+    # are gone at the description step.
+    assert await shown_reply_keys(chat) == []
     await chat.press("⬅️ Kembali", "Kirim titik lokasi")
-    cancelled = await chat.send("✖️ Batal", "Laporan dibatalkan dan tidak disimpan.")
-    assert "📝 Laporan baru" in reply_labels(cancelled)
+    assert "📍 Kirim lokasi saya" in await shown_reply_keys(chat)
+    # Eight answers in: Cancel asks first.
+    await chat.send("✖️ Batal", "Batalkan laporan? Isian Anda akan hilang.")
+    await chat.press("Ya, batalkan", "Laporan dibatalkan dan tidak disimpan.")
+    assert "📝 Laporan baru" in await shown_reply_keys(chat)
 
     # The draft is gone: a new report starts from the first step, not from "unfinished report".
     await chat.send("📝 Laporan baru", "Langkah 1/9 · Jenis laporan")

@@ -13,7 +13,7 @@ from core.permissions import ActorKind
 from core.tracking import TrackingCheck, parse_tracking_number
 from storage.models import OutboxMessage, Report, ReportEvent, ReportPhoto, Unit
 from storage.uow import UnitOfWork
-from tests.integration.case_world import SEPASO, World
+from tests.integration.case_world import DESA_CHAT, SEPASO, World
 
 
 class Owed:
@@ -114,3 +114,9 @@ async def test_without_an_active_unit_the_report_still_exists_and_no_card_is_owe
         )
         assert list(kinds) == ["submitted"]
     assert owed.calls == []
+
+
+async def test_the_units_card_says_when_no_photo_was_sent(world: World) -> None:
+    await world.new_report()  # filed without a photo
+    card = next(t for t in await world.sent_to(DESA_CHAT) if "Foto bukti" in t)
+    assert "Foto bukti: tidak ada" in card, card
