@@ -74,6 +74,20 @@ def category_by_code(categories: Iterable[Category], code: str) -> Category | No
     return next((category for category in categories if category.code == code), None)
 
 
+def photo_required(category: Category | None, *, enforced: bool) -> bool:
+    """Whether a report in ``category`` may not be filed without a photo.
+
+    A category's ``photo_required`` asks for a photo; it refuses a report without one only where
+    the deployment enforces it (the setting ``CATEGORY_PHOTOS_REQUIRED``, off by default), so a
+    citizen who has no photo can still say so and file."""
+    return enforced and category is not None and category.photo_required
+
+
+def photo_asked(category: Category | None) -> bool:
+    """Whether the photo step of ``category`` asks for a photo in so many words."""
+    return category is not None and category.photo_required
+
+
 def _category(entry: Any, where: str) -> Category:
     if not isinstance(entry, Mapping):
         raise ValueError(f"{where}: expected a table")

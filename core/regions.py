@@ -277,11 +277,30 @@ class RegionDirectory:
         """
         if within and self.get(within) is None:
             raise ValueError(f"unknown region code {within!r}")
+        return self._ranked(_key(query), self.descendants(within, level), limit)
+
+    def search_places(
+        self, query: str, *, within: str, levels: tuple[int, ...], limit: int = 5
+    ) -> list[Region]:
+        """:meth:`search` over several levels at once (a kecamatan or a desa, as people know
+        either); names equal to ``query`` once normalised, when there are any, come alone."""
+        if within and self.get(within) is None:
+            raise ValueError(f"unknown region code {within!r}")
+        candidates = [r for level in levels for r in self.descendants(within, level)]
         wanted = _key(query)
+        same = [
+            r for r in candidates if wanted.compact and self._key_of(r).compact == wanted.compact
+        ]
+        if same:
+            return sorted(same, key=lambda region: (region.level, region.name))[:limit]
+        return self._ranked(wanted, candidates, limit)
+
+    def _ranked(self, wanted: _Key, candidates: list[Region], limit: int) -> list[Region]:
+        """The reasonable matches of ``wanted`` among ``candidates``, best first."""
         if len(wanted.compact) < 2:
             return []
         scored: list[tuple[float, float, str, Region]] = []
-        for region in self.descendants(within, level):
+        for region in candidates:
             name = self._key_of(region)
             score = max(_score(wanted, name), _score(_key(wanted.full), _key(name.full)))
             if score >= MATCH_THRESHOLD:

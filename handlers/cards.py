@@ -112,7 +112,7 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         unit=view.unit.name if view.unit else "-",
         privacy=tr.t(f"privacy.{report.privacy}"),
         reporter=reporter_line(tr, report, view),
-        photos=view.photo_count,
+        photos=view.photo_count or tr.t("card.no_photo"),
         created=short_datetime(report.created_at, deps.config.timezone, lang),
     )
     lines = [_h(what), _h(description), "", *where, "", _h(when), "", _h(rest)]

@@ -51,6 +51,9 @@ class HandlerConfig:
     evidence: EvidenceLimits = field(default_factory=EvidenceLimits)
     # A report's relays still waiting for one group; past this the citizen is asked to wait.
     relay_max_pending: int = 3
+    # Categories marked photo_required refuse a report without a photo (CATEGORY_PHOTOS_REQUIRED);
+    # off: the photo is asked for and a citizen without one says so.
+    category_photos_required: bool = False
     # GPS points outside this box are refused (REGION_BOUNDS; Indonesia by default).
     region_bounds: Bounds = field(default_factory=Bounds)
     # The console's address, written into the login links /dasbor sends.

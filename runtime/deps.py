@@ -73,6 +73,7 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
             max_report_bytes=int(settings.evidence_max_report_mb * MB),
         ),
         relay_max_pending=settings.relay_max_pending,
+        category_photos_required=settings.category_photos_required,
         region_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
         console_url=settings.console_url(),
         outbox_retention_days=settings.outbox_retention_days,

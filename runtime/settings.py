@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # A citizen's messages about one report still waiting for a group (texts waiting are
     # gathered into one message); past this the citizen is asked to wait a moment.
     relay_max_pending: int = Field(default=3, ge=1)
+    # true: categories marked photo_required refuse a report without a photo; false: the photo
+    # is asked for there and a citizen without one can say so and file.
+    category_photos_required: bool = False
     # GPS points are accepted only inside "south,west,north,east" (degrees); empty: Indonesia.
     region_bounds: str = ""
     # Laporan serupa: before filing, a citizen is shown open reports of the same category in the

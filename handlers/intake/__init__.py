@@ -15,7 +15,7 @@ from handlers.consent import ask_consent
 from handlers.draft import Draft, IntakeStep
 from handlers.events import MediaKind, Message
 from handlers.formatting import short_datetime
-from handlers.intake.flow import EDITABLE, STEPS, cancel, draft, has_draft
+from handlers.intake.flow import EDITABLE, STEPS, cancel, discard, draft, has_draft
 from handlers.intake.steps import STEP_TABLE, go, step_button, step_message
 from handlers.menu import main_menu
 from handlers.steps import ChatStep
@@ -85,6 +85,13 @@ async def on_button(turn: Turn, action: str, arg: str) -> None:
         return
     if action == "cancel":
         cancel(turn)
+        return
+    if action == "cancel_yes":
+        discard(turn)
+        return
+    if action == "cancel_no" and step is not None:
+        turn.answer()
+        go(turn, step)
         return
     if conv.step != ChatStep.INTAKE or step is None:
         turn.answer(turn.t("button.stale"), alert=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.categories import Category, category_by_code
+from core.categories import Category, category_by_code, photo_asked, photo_required
 from handlers import draft as drafts
+from handlers.actions import InlineKeyboard
 from handlers.draft import Draft, IntakeStep
 from handlers.events import ButtonPress
 from handlers.menu import main_menu
@@ -66,8 +67,22 @@ def steps_in_use(turn: Turn) -> tuple[IntakeStep, ...]:
 
 
 def photos_required(turn: Turn) -> bool:
-    chosen = category(turn)
-    return bool(chosen and chosen.photo_required)
+    """Whether the draft may not be filed without a photo (the category's rule, as the
+    deployment's setting reads it)."""
+    return photo_required(category(turn), enforced=turn.deps.config.category_photos_required)
+
+
+def photos_asked(turn: Turn) -> bool:
+    """Whether the photo step asks for a photo, with "Saya tidak punya foto" instead of Skip."""
+    return photo_asked(category(turn))
+
+
+def area_root(turn: Turn) -> str:
+    """The kabupaten a typed place name is looked for in: the deployment's own, or the one
+    chosen at the kabupaten step of a province deployment."""
+    if turn.deps.regions.is_province:
+        return draft(turn).kabupaten
+    return turn.deps.regions.root.code
 
 
 def region_parent(turn: Turn, step: IntakeStep) -> str:
@@ -79,7 +94,44 @@ def region_parent(turn: Turn, step: IntakeStep) -> str:
     return turn.deps.regions.root.code
 
 
+def _answered_beyond_first(current: Draft) -> bool:
+    """Whether the draft holds more than the first step's answer (the type)."""
+    return bool(
+        current.category
+        or current.kabupaten
+        or current.kecamatan
+        or current.desa
+        or current.address
+        or current.lat is not None
+        or current.description
+        or current.photos
+        or current.privacy
+    )
+
+
 def cancel(turn: Turn) -> None:
+    """Cancel (✖️ Batal, /batal): a draft with more than its first step done is only dropped
+    once the citizen says so; one at its first step, at once."""
+    current = draft(turn)
+    if not current.in_intake or not _answered_beyond_first(current):
+        discard(turn)
+        return
+    conv = turn.conversation
+    conv.step_seq += 1  # the step's own buttons wait behind the question
+    turn.answer()
+    keyboard = InlineKeyboard(
+        rows=(
+            (
+                turn.button(turn.t("intake.cancel_yes"), "cancel_yes"),
+                turn.button(turn.t("intake.cancel_no"), "cancel_no"),
+            ),
+        )
+    )
+    turn.show(turn.t("intake.confirm_cancel"), keyboard)
+
+
+def discard(turn: Turn) -> None:
+    """Drop the draft and go back to the main menu."""
     conv = turn.conversation
     had_draft = has_draft(turn)
     drafts.save(conv, Draft())

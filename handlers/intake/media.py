@@ -32,7 +32,25 @@ async def photos_media(turn: Turn, step: IntakeStep, message: Message) -> None:
         await wrong_media(turn, step, message)
 
 
+async def keep_early(turn: Turn, message: Message) -> None:
+    """Photos sent at another step: checked and kept in the draft as at the photo step, with a
+    word that they will go with the report; the step's own screen stays as it is."""
+    count = await _take_photos(turn, message)
+    if count:
+        turn.send(turn.t("photos.kept_early", count=count, max=MAX_PHOTOS))
+
+
 async def _add_photos(turn: Turn, message: Message) -> None:
+    await _take_photos(turn, message)
+    turn.conversation.step_seq += 1
+    step = IntakeStep.PHOTOS
+    text, rows = photos_screen(turn, step, step_header(turn, step))
+    turn.send(text, InlineKeyboard(rows=rows))
+
+
+async def _take_photos(turn: Turn, message: Message) -> int:
+    """Check the message's photos as evidence and add those accepted to the draft (refusals and
+    the limit are told); how many photos the draft holds now."""
     current = draft(turn)
     photos = list(current.photos)
     known = {p.file_unique_id for p in photos}
@@ -57,7 +75,4 @@ async def _add_photos(turn: Turn, message: Message) -> None:
     update_draft(turn, photos=tuple(photos), refused_files=refused)
     if rejected:
         turn.send(turn.t("photos.too_many", max=MAX_PHOTOS, rejected=rejected))
-    turn.conversation.step_seq += 1
-    step = IntakeStep.PHOTOS
-    text, rows = photos_screen(turn, step, step_header(turn, step))
-    turn.send(text, InlineKeyboard(rows=rows))
+    return len(photos)

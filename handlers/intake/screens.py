@@ -15,7 +15,9 @@ from handlers.formatting import category_name, place_name
 from handlers.intake.flow import (
     EDITABLE,
     REGION_STEPS,
+    area_root,
     draft,
+    photos_asked,
     photos_required,
     region_parent,
     steps_in_use,
@@ -132,7 +134,7 @@ def region_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
     parent = region_parent(turn, step)
     query = current.search
     action = REGION_ACTIONS[step]
-    if query:
+    if query and step == IntakeStep.KABUPATEN:
         found = turn.deps.regions.search(query, within=parent, level=REGION_STEPS[step])
         buttons = [turn.button(r.name, action, r.code) for r in found]
         found_rows: list[Row] = [(b,) for b in buttons]
@@ -143,6 +145,8 @@ def region_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
             key = "region.search_results" if found else "region.search_none"
         text = f"{header}\n{turn.t(key, query=query[:60], count=len(found))}"
         return text, (*found_rows, nav_row(turn))
+    if query:
+        return _places_found(turn, step, header, query)
     regions: list[Region] = turn.deps.regions.children(parent)
     page = current.page
     pages = max(1, (len(regions) + PAGE_SIZE - 1) // PAGE_SIZE)
@@ -164,15 +168,46 @@ def region_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
     return f"{header}\n{text}", (*rows, nav_row(turn))
 
 
+def _places_found(turn: Turn, step: IntakeStep, header: str, query: str) -> tuple[str, Rows]:
+    """A name typed at the kecamatan or desa step, looked for among every kecamatan and desa of
+    the kabupaten: one match is asked about with its kecamatan ("Desa Sepaso, Kec. Bengalon —
+    benar?"), several are offered as buttons. A place of the list the step shows keeps its plain
+    name; any other is named with its kecamatan."""
+    parent = region_parent(turn, step)
+    levels = (REGION_STEPS[IntakeStep.KECAMATAN], REGION_STEPS[IntakeStep.DESA])
+    found = turn.deps.regions.search_places(query, within=area_root(turn), levels=levels)
+    rows: list[Row] = []
+    for region in found:
+        listed = region.level == REGION_STEPS[step] and region.code.startswith(parent + ".")
+        label = region.name if listed else _place_label(turn, region.code)
+        rows.append((turn.button(label, "place", region.code),))
+    rows.append((turn.button(turn.t("region.show_all"), "all"),))
+    shown = query[:60]
+    if len(found) == 1:
+        place = _place_label(turn, found[0].code)
+        text = turn.t("region.search_one", query=shown, place=place)
+    elif found:
+        text = turn.t("region.search_several", query=shown, count=len(found))
+    else:
+        text = turn.t("region.search_none", query=shown)
+    return f"{header}\n{text}", (*rows, nav_row(turn))
+
+
 def photos_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:
     photos = draft(turn).photos
     required = photos_required(turn)
+    asked = photos_asked(turn)
     rows: list[Row] = []
     if photos:
-        rows.append((turn.button(turn.t("photos.done", count=len(photos)), "photos_done"),))
+        done = "photos.done_one" if len(photos) == 1 else "photos.done"
+        rows.append((turn.button(turn.t(done, count=len(photos)), "photos_done"),))
     elif not required:
-        rows.append((turn.button(turn.t("nav.skip"), "skip"),))
-    key = "intake.ask_photos_required" if required else "intake.ask_photos"
+        skip = turn.t("photos.none_button") if asked else turn.t("nav.skip")
+        rows.append((turn.button(skip, "skip"),))
+    if required:
+        key = "intake.ask_photos_required"
+    else:
+        key = "intake.ask_photos_asked" if asked else "intake.ask_photos"
     text = f"{header}\n{turn.t(key, max=MAX_PHOTOS)}"
     if photos:
         text += "\n" + turn.t("photos.count", count=len(photos), max=MAX_PHOTOS)

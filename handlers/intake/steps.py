@@ -12,21 +12,23 @@ from core.inputs import visible
 from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from handlers import similar
-from handlers.actions import InlineKeyboard
+from handlers.actions import InlineKeyboard, RemoveKeyboard
 from handlers.draft import IntakeStep
 from handlers.events import MediaKind, Message
 from handlers.intake import screens
 from handlers.intake.flow import (
     EDITABLE,
     REGION_STEPS,
+    area_root,
     cancel,
     draft,
+    photos_asked,
     photos_required,
     region_parent,
     steps_in_use,
     update_draft,
 )
-from handlers.intake.media import photos_media, wrong_media
+from handlers.intake.media import keep_early, photos_media, wrong_media
 from handlers.intake.screens import Rows, step_header
 from handlers.intake.submit import submit
 from handlers.steps import ChatStep
@@ -37,9 +39,15 @@ from handlers.turn import Turn
 
 def go(turn: Turn, step: IntakeStep, note: str = "") -> None:
     conv = turn.conversation
+    leaving_gps = draft(turn).step == IntakeStep.GPS and step != IntakeStep.GPS
     conv.step = ChatStep.INTAKE
     conv.step_seq += 1
     update_draft(turn, step=step, page=0, search="")
+    if leaving_gps:
+        # Telegram keeps a reply keyboard until a message removes it, and a message carries
+        # either that removal or inline buttons: the note (what was chosen) goes first, alone.
+        turn.send(note or turn.t("gps.left"), RemoveKeyboard())
+        note = ""
     _render(turn, step, note)
 
 
@@ -122,7 +130,7 @@ async def _skip_photos(turn: Turn, step: IntakeStep, arg: str) -> bool:
     if photos_required(turn):
         return False
     update_draft(turn, photos=())
-    _next(turn, step)
+    _next(turn, step, turn.t("photos.none_noted") if photos_asked(turn) else "")
     return True
 
 
@@ -165,6 +173,23 @@ async def _edit_field(turn: Turn, step: IntakeStep, arg: str) -> bool:
         return False
     update_draft(turn, editing=True)
     go(turn, IntakeStep(arg))
+    return True
+
+
+async def _pick_place(turn: Turn, step: IntakeStep, arg: str) -> bool:
+    """A place found by a typed name anywhere in the kabupaten: a desa fills its kecamatan too
+    and the desa step is skipped; a kecamatan goes on to its desa."""
+    region = turn.deps.regions.get(arg)
+    if region is None or not arg.startswith(area_root(turn) + "."):
+        return False
+    if region.level == REGION_STEPS[IntakeStep.DESA]:
+        update_draft(turn, kecamatan=arg.rsplit(".", 1)[0], desa=arg)
+        _next(turn, IntakeStep.DESA)
+    elif region.level == REGION_STEPS[IntakeStep.KECAMATAN]:
+        update_draft(turn, kecamatan=arg, desa="")
+        _next(turn, IntakeStep.KECAMATAN)
+    else:
+        return False
     return True
 
 
@@ -284,6 +309,7 @@ _REGION_BUTTONS: Mapping[str, ButtonHandler] = {
     "desa": _pick_region,
     "page": _region_page,
     "all": _region_all,
+    "place": _pick_place,
 }
 _REGION = StepSpec(screen=screens.region_screen, buttons=_REGION_BUTTONS, text=_region_search)
 
@@ -327,7 +353,9 @@ async def step_button(turn: Turn, step: IntakeStep, action: str, arg: str) -> No
 
 async def step_message(turn: Turn, step: IntakeStep, message: Message) -> None:
     spec = STEP_TABLE[step]
-    if message.media != MediaKind.NONE or message.location is not None or message.photos:
+    if message.photos and step != IntakeStep.PHOTOS:
+        await keep_early(turn, message)  # sent before the photo step: kept for it
+    elif message.media != MediaKind.NONE or message.location is not None or message.photos:
         await spec.media(turn, step, message)
     elif step == IntakeStep.GPS or not _gps_key_elsewhere(turn, step, message):
         await spec.text(turn, step, message)

@@ -53,10 +53,9 @@ async def test_stickers_voice_video_and_files_get_a_polite_answer(
     for send in wrong:  # a text is expected
         answer = await chat.do(send, "tidak bisa kami terima")
         assert answer["text"] == unsupported("Uraian")
-    photo = await chat.do(lambda: telegram.send_photo(SITI, b"foto-1" * 50), "langkah foto")
-    assert photo["text"] == (
-        "Foto bisa dikirim pada langkah foto bukti. Silakan ikuti petunjuk di atas dulu."
-    )
+    # A photo sent early is kept for the photo step.
+    photo = await chat.do(lambda: telegram.send_photo(SITI, tiny_png(1)), "Foto disimpan")
+    assert photo["text"] == "📷 Foto disimpan, akan dilampirkan pada laporan (1/5)."
 
     await chat.send(DESCRIPTION, "Kirim foto bukti")
     for send in wrong:  # a photo is expected
@@ -65,10 +64,10 @@ async def test_stickers_voice_video_and_files_get_a_polite_answer(
     text = await chat.send("ini fotonya nanti ya", "silakan kirim foto")
     assert text["text"] == "Pada langkah ini silakan kirim foto (maks. 5), lalu tekan Selesai."
 
-    # None of it was kept: the photo step still offers Skip, and the summary counts no photo.
-    await chat.press("Lewati ➡️", "Pilih kerahasiaan")
+    # None of the rest was kept: the summary counts the one early photo.
+    await chat.press("✅ Selesai (1 foto)", "Pilih kerahasiaan")
     summary = await chat.press("Biasa", "Periksa laporan Anda")
-    assert "Foto: 0" in summary["text"]
+    assert "Foto: 1" in summary["text"]
     assert f"Uraian:\n{DESCRIPTION}" in summary["text"]
     assert await store.reports() == []
 
