@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from core import limits
-from core.categories import Category, category_by_code, load_categories, parse_categories
+from core.categories import (
+    Category,
+    category_by_code,
+    load_categories,
+    parse_categories,
+    photo_asked,
+    photo_required,
+)
 from core.lifecycle import (
     ALLOWED_TRANSITIONS,
     SP4N_TERMS,
@@ -181,3 +188,13 @@ def test_limits_fit_telegram() -> None:
     assert limits.DESCRIPTION_MIN < limits.DESCRIPTION_MAX <= limits.TELEGRAM_TEXT_MAX
     assert limits.CALLBACK_DATA_MAX == 64
     assert limits.TELEGRAM_ALBUM_MIN <= limits.MAX_PHOTOS <= limits.TELEGRAM_ALBUM_MAX
+
+
+def test_a_photo_is_required_only_where_the_deployment_enforces_it() -> None:
+    by_code = {category.code: category for category in load_categories()}
+    assert photo_asked(by_code["jalan"])
+    assert not photo_asked(by_code["air"])
+    assert not photo_required(by_code["jalan"], enforced=False)
+    assert photo_required(by_code["jalan"], enforced=True)
+    assert not photo_required(by_code["air"], enforced=True)
+    assert not photo_required(None, enforced=True)

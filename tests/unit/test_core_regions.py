@@ -216,3 +216,13 @@ def test_the_roots_regions_do_not_load_the_whole_country() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "['wilayah']"
+
+
+def test_search_places_finds_a_desa_and_a_kecamatan_alike(kutim: RegionDirectory) -> None:
+    levels = (3, 4)
+    # A name that is exactly one place comes alone, not with the names it begins.
+    assert _names(kutim.search_places("sepaso", within=KUTIM, levels=levels)) == ["Sepaso"]
+    several = _names(kutim.search_places("sepas", within=KUTIM, levels=levels))
+    assert sorted(several) == ["Sepaso", "Sepaso Barat", "Sepaso Selatan", "Sepaso Timur"]
+    assert "Bengalon" in _names(kutim.search_places("bengalon", within=KUTIM, levels=levels))
+    assert kutim.search_places("qqqzzzxx", within=KUTIM, levels=levels) == []
