@@ -14,16 +14,16 @@ import re
 #: Words that remain after the greetings, at least.
 WORDS_MIN = 3
 
-#: Greetings, courtesies and forms of address, in Indonesian and English, lower case.
-SMALL_TALK = frozenset(
-    """
-    halo hallo hello helo hai hi hei hey pagi siang sore malam selamat met salam
-    assalamualaikum assalamu alaikum assalamu'alaikum wr wb warahmatullahi wabarakatuh
-    permisi maaf pak bu bapak ibu kak kakak mas mbak bang om tante min admin mimin gan sis
-    terima kasih makasih trims thanks thank you banyak ok oke okay siap baik ya iya y tes test
-    good morning afternoon evening night
-    """.split()
+_GREETINGS = (
+    "halo hallo hello helo hai hi hei hey pagi siang sore malam selamat met salam "
+    "assalamualaikum assalamu alaikum assalamu'alaikum wr wb warahmatullahi wabarakatuh "
+    "good morning afternoon evening night"
 )
+_COURTESIES = "permisi maaf terima kasih makasih trims thanks thank you banyak tes test"
+_ASSENT = "ok oke okay siap baik ya iya y"
+_ADDRESS = "pak bu bapak ibu kak kakak mas mbak bang om tante min admin mimin gan sis"
+#: Greetings, courtesies, assent and forms of address, in Indonesian and English, lower case.
+SMALL_TALK = frozenset(" ".join((_GREETINGS, _COURTESIES, _ASSENT, _ADDRESS)).split())
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
