@@ -149,6 +149,24 @@ async def walk_to_description(d: Driver, b: dict[str, str]) -> dict[str, str]:
     return buttons(shown)
 
 
+async def test_declining_consent_erases_the_waiting_words(driver: Driver) -> None:
+    first = await driver.text(USER, OPENING)
+    assert (await draft_of(driver)).description == OPENING
+    await driver.press_data(USER, buttons(first)["Tidak setuju"])
+    assert (await draft_of(driver)).description == ""
+
+
+async def test_an_opening_sentence_with_an_open_report_is_asked_about_then_kept(
+    driver: Driver,
+) -> None:
+    await file_report(driver)
+    which = await driver.text(USER, OPENING)
+    assert "laporan mana" in texts(which)[0]
+    step1 = await driver.press_data(USER, buttons(which)["📝 Buat laporan baru"])
+    b = await walk_to_description(driver, buttons(step1))
+    assert "✅ Gunakan teks ini" in b
+
+
 @pytest.mark.parametrize("greeting", ["halo", "Pagi", "Selamat pagi pak", "terima kasih"])
 async def test_greetings_alone_get_the_menu(driver: Driver, greeting: str) -> None:
     await consent(driver)
