@@ -241,3 +241,19 @@ async def test_a_message_on_a_finished_report_reaches_the_unit_and_offers_reopen
     reopened = await driver.press_data(USER, offered["👎 Belum selesai"])
     assert any("buka kembali" in t for t in texts(reopened)), texts(reopened)
     assert (await report_of(driver, number)).status == ReportStatus.DIPROSES
+
+
+async def test_a_message_on_an_archived_report_offers_a_new_one(driver: Driver) -> None:
+    number = await file_report(driver)
+    async with driver.factory() as session:
+        report = await session.scalar(select(Report).where(Report.tracking_no == number))
+        assert report is not None
+        report.status = ReportStatus.DIARSIPKAN
+        report_id = report.id
+        await session.commit()
+    before = await relays_out(driver)
+    await driver.press_data(USER, sign_callback(f"g:0:fu:{report_id}", b"test"))
+    said = await driver.text(USER, "Jalannya masih rusak, belum diperbaiki sama sekali.")
+    assert "sudah diarsipkan" in "\n".join(texts(said))
+    assert list(buttons(said)) == ["📝 Buat laporan baru"]
+    assert await relays_out(driver) == before
