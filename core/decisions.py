@@ -152,7 +152,7 @@ def _refusal(
             return "same_unit"
     if action == _A.ARCHIVE and reason not in ARCHIVE_REASONS:
         return "reason_required"
-    if action in (_A.REOPEN, _A.AUTO_CLOSE) and state.closed_at is not None:
+    if action in (_A.REOPEN, _A.AUTO_CLOSE, _A.INFO) and state.closed_at is not None:
         return "closed"
     if action == _A.RATE and (rating is None or not 1 <= rating <= 5):
         return "not_allowed"

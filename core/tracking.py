@@ -8,6 +8,7 @@ The check symbol catches every single-symbol substitution and every transpositio
 symbols except ``0``↔``Z`` (values 0 and 31), the mod-32 counterpart of Luhn's 09↔90 blind spot.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -91,3 +92,24 @@ def parse_tracking_number(text: str) -> ParsedTracking:
     if _luhn_sum([_VALUE[s] for s in symbols], with_check=True) != 0:
         return ParsedTracking(TrackingCheck.MISTYPED, "")
     return ParsedTracking(TrackingCheck.VALID, format_tracking_number(symbols))
+
+
+_DISPLAY_SHAPE = re.compile(r"^\w{4}-\w{4}-\w$")
+
+
+def typed_tracking_number(text: str) -> ParsedTracking | None:
+    """A whole message read as a tracking number typed without "Cek status"; None when it is
+    other words.
+
+    A valid number always counts. A mistyped one counts when it looks meant as a number (a digit
+    in it, or the ``XXXX-XXXX-X`` shape): a nine-letter word such as "pengaduan" reads as nine
+    symbols too, and is words, not a typo.
+    """
+    parsed = parse_tracking_number(text)
+    if parsed.check == TrackingCheck.VALID:
+        return parsed
+    if parsed.check == TrackingCheck.MISTYPED:
+        stripped = text.strip()
+        if any(ch.isdigit() for ch in stripped) or _DISPLAY_SHAPE.match(stripped):
+            return parsed
+    return None

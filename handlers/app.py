@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
-from handlers import citizen, flood, followup, group, intake, similar
+from handlers import citizen, flood, followup, free_text, group, intake, similar
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
 from handlers.steps import ChatStep
@@ -100,7 +100,11 @@ async def _on_message(turn: Turn, message: Message) -> None:
     if turn.conversation.step == ChatStep.STATUS_INPUT and message.text and not message.photos:
         await citizen.lookup_status(turn, message.text)
         return
+    if await citizen.on_typed_number(turn, message):
+        return
     # Outside any step, a citizen with open reports is never answered with the menu alone.
     if await followup.on_idle_message(turn, message):
+        return
+    if await free_text.on_opening(turn, message):
         return
     await intake.on_message(turn, message)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from core import commands
 from core.timeline import EventKind, event_words
-from core.tracking import TrackingCheck, parse_tracking_number
+from core.tracking import TrackingCheck, parse_tracking_number, typed_tracking_number
+from handlers import draft as drafts
 from handlers import intake
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current_citizen
 from handlers.events import Message
 from handlers.formatting import category_name, long_date, place_name, short_date, short_datetime
+from handlers.free_text import begin_with_words, take_waiting_words
 from handlers.menu import main_menu, menu_choice
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
@@ -130,6 +132,8 @@ def _then_of(command: str) -> str:
 async def _consent_answer(turn: Turn, *, agreed: bool, then: str = "") -> None:
     conv = turn.conversation
     conv.step_seq += 1
+    # Words typed before consent (an opening sentence) wait for this answer, and no longer.
+    words = take_waiting_words(turn)
     if not agreed:
         conv.step = ChatStep.IDLE
         turn.answer()
@@ -152,10 +156,10 @@ async def _consent_answer(turn: Turn, *, agreed: bool, then: str = "") -> None:
         )
     conv.step = ChatStep.IDLE
     turn.answer(turn.t("consent.thanks_short"))
-    if then == "new":
+    if then == "new" or (words and then not in THEN_CHOICES):
         # Step 1 replaces the notice in one edit and says the consent was recorded; an edit to
         # "dicatat" first would be overwritten at once, a counted call nobody sees.
-        intake.begin(turn, note=turn.t("consent.accepted"))
+        begin_with_words(turn, words, note=turn.t("consent.accepted"))
         return
     turn.show(turn.t("consent.accepted"), None)
     if then in THEN_CHOICES:
@@ -193,28 +197,57 @@ async def _set_language(turn: Turn, language: str) -> None:
 
 
 async def lookup_status(turn: Turn, text: str) -> None:
-    """A typed tracking number, after "Cek status"."""
+    """A typed tracking number, after "Cek status": the prompt stays open until a valid number
+    (or Batal, or a menu button), so a mistyped number's correction is taken."""
     citizen = await current_citizen(turn)
-    turn.conversation.step = ChatStep.IDLE
     if citizen is None:
+        turn.conversation.step = ChatStep.IDLE
         ask_consent(turn)
         return
-    await show_status(turn, citizen, text)
+    if await show_status(turn, citizen, text, again=True) == TrackingCheck.VALID:
+        turn.conversation.step = ChatStep.IDLE
 
 
-async def show_status(turn: Turn, citizen: Citizen, text: str) -> None:
+async def on_typed_number(turn: Turn, message: Message) -> bool:
+    """A tracking number typed as a whole message outside any step (no "Cek status" pressed)
+    is answered as "Cek status" would; False for any other message."""
+    conv = turn.conversation
+    if (
+        message.photos
+        or message.location is not None
+        or conv.step not in (ChatStep.IDLE, ChatStep.CONSENT)
+        or drafts.load(conv).in_intake
+        or typed_tracking_number(message.text) is None
+    ):
+        return False
+    citizen = await current_citizen(turn)
+    if citizen is None:
+        ask_consent(turn, then="status")
+    else:
+        await show_status(turn, citizen, message.text)
+    return True
+
+
+async def show_status(
+    turn: Turn, citizen: Citizen, text: str, *, again: bool = False
+) -> TrackingCheck:
+    """The report's status as the citizen may see it; how the number read. ``again``: the
+    prompt stays open after a number that does not read, and says so."""
     parsed = parse_tracking_number(text)
-    if parsed.check == TrackingCheck.MALFORMED:
-        turn.send(turn.t("status.malformed"), main_menu(turn.tr))
-        return
-    if parsed.check == TrackingCheck.MISTYPED:
-        turn.send(turn.t("status.mistyped", number=text.strip()[:20]), main_menu(turn.tr))
-        return
+    if parsed.check != TrackingCheck.VALID:
+        if parsed.check == TrackingCheck.MALFORMED:
+            said = turn.t("status.malformed")
+        else:
+            said = turn.t("status.mistyped", number=text.strip()[:20])
+        if again:
+            said = f"{said}\n{turn.t('status.try_again')}"
+        turn.send(said, main_menu(turn.tr))
+        return parsed.check
     report = await turn.uow.reports.by_tracking_number(parsed.number)
     supporters = SupporterRepository(turn.uow.session)
     if report is None:
         turn.send(turn.t("status.not_found", number=parsed.number), main_menu(turn.tr))
-        return
+        return parsed.check
     if report.citizen_id == citizen.id:
         count = await supporters.count(report.id)
         turn.send(_status_text(turn, report, count), main_menu(turn.tr))
@@ -223,6 +256,7 @@ async def show_status(turn: Turn, citizen: Citizen, text: str) -> None:
         turn.send(_supported_status_text(turn, report, count), main_menu(turn.tr))
     else:
         turn.send(turn.t("status.not_found", number=parsed.number), main_menu(turn.tr))
+    return parsed.check
 
 
 def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:

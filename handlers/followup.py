@@ -8,12 +8,13 @@ from datetime import datetime
 from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
 from handlers import draft as drafts
-from handlers import evidence, intake, relays, reporter_actions
+from handlers import evidence, relays, reporter_actions
 from handlers.actions import ClearButtons, InlineKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
 from handlers.events import ButtonPress, Location, Message, Photo
 from handlers.formatting import long_date
+from handlers.free_text import begin_with_words
 from handlers.menu import main_menu
 from handlers.pending import replied_link
 from handlers.routing import holder_chats
@@ -146,10 +147,15 @@ async def _relay(turn: Turn, report: Report, message: Message, *, supporter: boo
         return True
     waiting = report.status == ReportStatus.MENUNGGU_PELAPOR
     refused = await reporter_actions.relay_from_reporter(_case(turn), report, text[:3500], photos)
+    if refused in NO_LONGER_HELD:
+        _offer_new_report(turn, report, refused, message)
+        return False
     if refused:
         turn.send(turn.t(f"followup.refused.{refused}", number=report.tracking_no))
         return False
-    if waiting and report.due_date is not None:
+    if report.status == ReportStatus.SELESAI:
+        _offer_reopening(turn, report)
+    elif waiting and report.due_date is not None:
         # The question is answered: the clock runs again, and the reporter sees until when.
         due = long_date(report.due_date, turn.conversation.language)
         turn.send(
@@ -158,6 +164,34 @@ async def _relay(turn: Turn, report: Report, message: Message, *, supporter: boo
     elif _first_of_burst(turn, report):
         turn.send(turn.t("followup.relayed", number=report.tracking_no), main_menu(turn.tr))
     return True
+
+
+#: Refusals of a reporter's message by a report nobody works on any more: closed for good
+#: (confirmed, or closed after the quiet period) or archived.
+NO_LONGER_HELD = frozenset({"closed", "archived"})
+
+
+def _offer_new_report(turn: Turn, report: Report, refused: str, message: Message) -> None:
+    """Nothing goes to nobody: the citizen is told the report is closed, and offered a new one
+    that starts with these words (kept until then, as a message waiting for its report)."""
+    _hold(turn, message)
+    new = turn.button(turn.t("followup.which_new"), "picknew", scope=SCOPE_GLOBAL)
+    turn.send(
+        turn.t(f"followup.no_longer_held.{refused}", number=report.tracking_no),
+        InlineKeyboard(rows=((new,),)),
+    )
+
+
+def _offer_reopening(turn: Turn, report: Report) -> None:
+    """The unit said it is done and the reporter writes on: the words reach the unit (the quiet
+    period before closing starts again), and the reporter is shown how to reopen it."""
+    if not _first_of_burst(turn, report):
+        return
+    reopen = turn.button(turn.t("confirm.no"), "cno", str(report.id), scope=SCOPE_GLOBAL)
+    turn.send(
+        turn.t("followup.relayed_finished", number=report.tracking_no),
+        InlineKeyboard(rows=((reopen,),)),
+    )
 
 
 def _first_of_burst(turn: Turn, report: Report) -> bool:
@@ -260,9 +294,10 @@ async def on_button(turn: Turn, action: str, arg: str) -> bool:
         return False
     if action == "picknew":
         turn.answer()
-        _take_held(turn)
+        held = _take_held(turn)
         _keep_answer(turn)
-        intake.begin(turn)
+        # The held words (a message for a report) open the new one's description.
+        begin_with_words(turn, held.text if held is not None else "")
         return True
     report_text, _, extra = arg.partition(".")
     report = await _own_report(turn, int(report_text)) if report_text.isdigit() else None

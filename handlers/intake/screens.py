@@ -103,7 +103,15 @@ def address_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows
 
 def description_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:
     text = turn.t("intake.ask_description", min=DESCRIPTION_MIN, max=DESCRIPTION_MAX)
-    return f"{header}\n{text}", (nav_row(turn),)
+    # Words the draft already holds (an opening sentence, an edit) are offered to keep.
+    offered = draft(turn).description
+    if not offered:
+        return f"{header}\n{text}", (nav_row(turn),)
+    if len(offered) > SUMMARY_DESCRIPTION_MAX:
+        offered = offered[:SUMMARY_DESCRIPTION_MAX] + "…"
+    shown = turn.t("intake.description_offered", text=offered)
+    keep = (turn.button(turn.t("intake.description_keep"), "keepdesc"),)
+    return f"{header}\n{text}\n\n{shown}", (keep, nav_row(turn))
 
 
 def privacy_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:

@@ -247,6 +247,14 @@ async def _description_text(turn: Turn, step: IntakeStep, message: Message) -> N
     _next(turn, step)
 
 
+async def _keep_description(turn: Turn, step: IntakeStep, arg: str) -> bool:
+    """ "✅ Gunakan teks ini": the words the draft holds, as they are."""
+    if len(visible(draft(turn).description)) < DESCRIPTION_MIN:
+        return False
+    _next(turn, step)
+    return True
+
+
 async def _photos_text(turn: Turn, step: IntakeStep, message: Message) -> None:
     turn.send(turn.t("photos.expected", max=MAX_PHOTOS))
 
@@ -325,7 +333,11 @@ STEP_TABLE: Mapping[IntakeStep, StepSpec] = {
     IntakeStep.GPS: StepSpec(
         screen=screens.no_screen, text=_gps_message, media=_gps_message, render=screens.render_gps
     ),
-    IntakeStep.DESCRIPTION: StepSpec(screen=screens.description_screen, text=_description_text),
+    IntakeStep.DESCRIPTION: StepSpec(
+        screen=screens.description_screen,
+        buttons={"keepdesc": _keep_description},
+        text=_description_text,
+    ),
     IntakeStep.PHOTOS: StepSpec(
         screen=screens.photos_screen,
         buttons={"skip": _skip_photos, "photos_done": _photos_done},

@@ -247,7 +247,6 @@ async def test_auto_close_after_exactly_ten_quiet_working_days_and_not_after_a_r
     clock_bot.clock.set(wita(2026, 5, 4, 9))  # Monday 4 May 2026
     quiet, _ = await scenario.file()
     answered, _ = await scenario.file()
-    # The quiet one is finished last, so its "Belum selesai" button is the newest one.
     for number in (answered, quiet):
         await sepaso.send(f"/verifikasi {number}", f"✅ Laporan {number} diverifikasi")
         await sepaso.send(f"/selesai {number} Sampah sudah diangkut.", "dinyatakan selesai")
@@ -284,7 +283,17 @@ async def test_auto_close_after_exactly_ten_quiet_working_days_and_not_after_a_r
     assert "Status: Selesai dan sudah ditutup" in text_of(await card_in(sepaso, quiet))
     # Closed for good: "Belum selesai" is refused politely.
     answers_before = len(await telegram.callback_answers(SITI.id))
-    await telegram.press_button(SITI, "👎 Belum selesai")
+    # On the quiet report's own "done" message: the reply on the other report offered one too.
+    [done_quiet] = [
+        m for m in await siti.messages() if quiet in text_of(m) and "menyatakan" in text_of(m)
+    ]
+    [not_yet] = [
+        b["callback_data"]
+        for row in done_quiet["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "👎 Belum selesai"
+    ]
+    await telegram.press(SITI, int(done_quiet["message_id"]), not_yet)
     await until(lambda: _answers_after(telegram, answers_before), 10)
     [answer] = (await telegram.callback_answers(SITI.id))[answers_before:]
     assert answer["show_alert"] is True

@@ -12,6 +12,7 @@ from core.tracking import (
     check_symbol,
     new_tracking_number,
     parse_tracking_number,
+    typed_tracking_number,
 )
 
 DISPLAY = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]")
@@ -135,3 +136,29 @@ def test_malformed_input(typed: str) -> None:
 
 def test_mistyped_has_no_number() -> None:
     assert parse_tracking_number("7KQ4-M2XD-5") == ParsedTracking(TrackingCheck.MISTYPED, "")
+
+
+# --- a whole message read as a tracking number (issue 26, item 2) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", [SAMPLE, "7kq4-m2xd-4", "7kq4 m2xd 4", " 7KQ4M2XD4 ", "7kq4m2xd4"]
+)
+def test_a_valid_number_is_read_from_a_whole_message(typed: str) -> None:
+    assert typed_tracking_number(typed) == ParsedTracking(TrackingCheck.VALID, SAMPLE)
+
+
+def test_a_mistyped_number_with_a_digit_or_the_dashes_is_still_a_number() -> None:
+    assert typed_tracking_number("7KQ4-M2XD-5") == ParsedTracking(TrackingCheck.MISTYPED, "")
+    assert typed_tracking_number("ABCD-EFGH-J") is not None
+
+
+@pytest.mark.parametrize("typed", ["halo", "terima kasih", "jalan rusak", "", "7KQ4-M2XD-4 ok"])
+def test_other_words_are_not_numbers(typed: str) -> None:
+    assert typed_tracking_number(typed) is None
+
+
+def test_a_nine_letter_word_failing_the_check_is_a_word() -> None:
+    words = ("kecamatan", "pemandian", "pelabuhan", "perbaikan", "pengaduan")
+    read = {w: typed_tracking_number(w) for w in words}
+    assert all(r is None or r.check == TrackingCheck.VALID for r in read.values())
