@@ -144,7 +144,9 @@ def _stage_share(rows: list[dict[str, Any]], prefix: str, started: str | None) -
     ok = judged = 0
     for r in rows:
         on_time = r[f"{prefix}_on_time"]
-        ended = r[{"verify": "verified_on", "follow_up": "followed_up_on"}.get(prefix, "finished_on")]
+        ended = r[
+            {"verify": "verified_on", "follow_up": "followed_up_on"}.get(prefix, "finished_on")
+        ]
         began = started is None or r[started] is not None
         if on_time is not None:
             judged += 1
@@ -240,7 +242,12 @@ async def _check(url: str, first: date | None, last: date | None) -> None:
                     (monday, w.received, _plain(w)["by_type"], w.verify_on_time)
                     for monday, w in shown.weeks
                 ] == [
-                    (monday, len(part), _plain(recount(part))["by_type"], recount(part).verify_on_time)
+                    (
+                        monday,
+                        len(part),
+                        _plain(recount(part))["by_type"],
+                        recount(part).verify_on_time,
+                    )
                     for monday, part in sorted(weeks.items())
                 ], where
                 known = set(categories)
@@ -250,14 +257,14 @@ async def _check(url: str, first: date | None, last: date | None) -> None:
                 assert regions == {
                     code: (
                         sum(r["region_code"] == code for r in mine),
-                        sum(r["region_code"] == code and r["status"] in OPEN_STATUSES for r in mine),
+                        sum(
+                            r["region_code"] == code and r["status"] in OPEN_STATUSES for r in mine
+                        ),
                     )
                     for code in {r["region_code"] for r in mine}
                 }, where
                 rekap = await unit_tallies(sessions, query, TODAY)
-                assert {
-                    u: _plain(t.indicators()) for u, t in rekap.items() if t.received
-                } == {
+                assert {u: _plain(t.indicators()) for u, t in rekap.items() if t.received} == {
                     u: _plain(recount([r for r in mine if r["unit_id"] == u]))
                     for u in {r["unit_id"] for r in mine}
                 }, where
