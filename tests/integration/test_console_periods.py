@@ -26,7 +26,7 @@ from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, Unit
 from tests.databases import migrate_for_test
 from web.console import queries
-from web.console.exports import unit_tallies
+from web.console.rekap import unit_tallies
 from web.from_settings import console_config
 
 TODAY = date(2026, 12, 7)
@@ -111,6 +111,7 @@ async def _seed(url: str, categories: list[str]) -> list[int]:
                     )
                     .returning(Unit.id)
                 )
+                assert unit is not None
                 ids.append(int(unit))
             rnd = random.Random(27)
             for i in range(240):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.integration.console_forms import export, post_form
@@ -114,7 +115,13 @@ def _sheet(data: bytes) -> Worksheet:
 
 def _by_header(sheet: Worksheet) -> list[dict[str, Any]]:
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    return [dict(zip(map(str, rows[0]), r, strict=True)) for r in rows[1:]]
+
+
+def _day(value: object) -> date:
+    """A date cell's day (openpyxl reads date cells as datetimes)."""
+    assert isinstance(value, datetime), value
+    return value.date()
 
 
 async def test_the_xlsx_has_date_cells_widths_a_frozen_header_and_a_filter(
@@ -126,9 +133,10 @@ async def test_the_xlsx_has_date_cells_widths_a_frozen_header_and_a_filter(
     assert sheet.auto_filter.ref == "A1:O4"  # the header and three reports
     assert all(sheet.column_dimensions[c].width >= 10 for c in "ABCDEFGHIJKLMNO")
     done = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == filed.done)
+    assert isinstance(done[1], Cell)
     assert done[1].is_date
-    assert done[1].value.date() == date(2026, 3, 2)
-    assert done[4].value.date() == date(2026, 3, 6)  # finished
+    assert _day(done[1].value) == date(2026, 3, 2)
+    assert _day(done[4].value) == date(2026, 3, 6)  # finished
     assert done[1].number_format == "yyyy-mm-dd"
     late = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == filed.anonymous)
     assert late[2].value in (None, "")  # never verified: an empty cell, not a date
@@ -158,10 +166,10 @@ async def test_the_full_export_has_the_report_its_place_answers_and_every_stage(
     rows = {r["Nomor laporan"]: r for r in _by_header(sheet)}
     done = rows[filed.done]
     assert done["Uraian laporan"] == "Sampah menumpuk di depan balai desa"
-    assert done["Tanggal masuk"].date() == date(2026, 3, 2)
-    assert done["Tanggal verifikasi"].date() == date(2026, 3, 4)
-    assert done["Tanggal tindak lanjut pertama"].date() == date(2026, 3, 5)
-    assert done["Tanggal selesai"].date() == date(2026, 3, 6)
+    assert _day(done["Tanggal masuk"]) == date(2026, 3, 2)
+    assert _day(done["Tanggal verifikasi"]) == date(2026, 3, 4)
+    assert _day(done["Tanggal tindak lanjut pertama"]) == date(2026, 3, 5)
+    assert _day(done["Tanggal selesai"]) == date(2026, 3, 6)
     assert done["Jawaban unit"] == "2026-03-05: catatan\n2026-03-06: catatan"
     assert done["Lintang"] is None  # filed without a GPS point
     assert "Alamat" in done
@@ -180,9 +188,9 @@ async def test_the_lapor_sheet_names_biasa_reporters_never_anonim_and_rahasia_to
     done = rows[filed.done]
     assert done["Nama Pelapor"] == "Siti"
     assert done["Tanggapan"] == "2026-03-05: catatan\n2026-03-06: catatan"
-    assert done["Tanggal Disposisi"].date() == date(2026, 3, 4)
-    assert done["Tanggal Selesai"].date() == date(2026, 3, 6)
-    assert done["Tanggal"].date() == date(2026, 3, 2)
+    assert _day(done["Tanggal Disposisi"]) == date(2026, 3, 4)
+    assert _day(done["Tanggal Selesai"]) == date(2026, 3, 6)
+    assert _day(done["Tanggal"]) == date(2026, 3, 2)
     assert rows[filed.anonymous]["Nama Pelapor"] in (None, "")
     assert SECRET_NAME not in _xlsx_text(coordinator)
     assert SECRET_USERNAME not in _xlsx_text(coordinator)
