@@ -2,11 +2,13 @@
 (any first and last day, open at either end, across months and years) over one seeded set of
 reports, for the coordinator and for a kecamatan (its own reports and its desa's). The overview
 (total, unit table, weeks, categories), the rekap's rows and the Wilayah counts are compared with
-the reports counted here one by one, not with the console's own definitions."""
+the reports counted here one by one, not with the console's own definitions; and the XLSX exports
+hold each report of a period once, on its day filed."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import statistics
 from collections import Counter
@@ -15,6 +17,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import insert, select
 
 from core.deadlines import UNIT_STAGES
@@ -26,6 +30,7 @@ from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, Unit
 from tests.databases import migrate_for_test
 from web.console import queries
+from web.console.exports import xlsx_export
 from web.console.rekap import unit_tallies
 from web.from_settings import console_config
 
@@ -308,3 +313,52 @@ def test_every_figure_of_a_period_equals_a_plain_recount(
     database_url: str, first: date | None, last: date | None
 ) -> None:
     asyncio.run(_check(database_url, first, last))
+
+
+def _table(data: bytes) -> list[tuple[Any, ...]]:
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert isinstance(sheet, Worksheet)
+    return list(sheet.iter_rows(values_only=True))
+
+
+async def _exported(url: str, first: date, last: date) -> None:
+    """Each XLSX export of the period holds each report of it once, on its day filed, and the
+    rekap a row per unit (zeros included) whose counts are the recount's."""
+    config = console_config(Settings(_env_file=None))
+    categories = [c.code for c in config.categories]
+    _SEEDED.setdefault(url, await _seed(url, categories))
+    _, kecamatan, desa, _ = _SEEDED[url]
+    tr = config.catalogs.get("id")
+    engine = create_engine(url)
+    try:
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            rows = [
+                {c.key: getattr(r, c.key) for c in Report.__table__.columns}
+                for r in await session.scalars(select(Report))
+            ]
+            units = await queries.units(session)
+        for visible in (None, frozenset({kecamatan, desa})):
+            query = ReportQuery(visible=visible, first_day=first, last_day=last)
+            mine = {r["tracking_no"]: r["created_on"] for r in _in_period(rows, query)}
+            for kind, number, day in (("xlsx", 0, 1), ("lengkap", 0, 1), ("lapor", -1, 8)):
+                data = await xlsx_export(kind, tr, config, sessions, query, units, first, last)
+                table = _table(data)
+                found = {str(r[number]): r[day] for r in table[1:]}
+                assert len(found) == len(table) - 1, kind
+                assert {k: v.date() for k, v in found.items()} == mine, (kind, visible)
+            data = await xlsx_export("rekap", tr, config, sessions, query, units, first, last)
+            rekap = _table(data)
+            received = {str(r[0]): r[1] for r in rekap[2:-1]}
+            reach = [u for u in units.values() if visible is None or u.id in visible]
+            want = Counter(
+                units[r["unit_id"]].name for r in _in_period(rows, query) if r["unit_id"]
+            )
+            assert received == {u.name: want.get(u.name, 0) for u in reach}, visible
+            assert rekap[-1][1] == len(mine)
+    finally:
+        await engine.dispose()
+
+
+def test_every_export_of_a_period_holds_its_reports_once(database_url: str) -> None:
+    asyncio.run(_exported(database_url, date(2026, 2, 1), date(2026, 11, 17)))
