@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: The ``--format`` choices: ``web.console.exports.FORMATS`` (a test keeps them equal), named
 #: here so that the parser does not import the console.
-EXPORT_FORMATS = ("csv", "xlsx", "lapor", "rekap")
+EXPORT_FORMATS = ("csv", "csv_koma", "xlsx", "lengkap", "lapor", "rekap")
 
 EXIT_FAILED = 1
 
@@ -148,7 +148,7 @@ class ExportError(Exception):
 async def export(settings: Settings, args: argparse.Namespace) -> int:
     from storage.console import ReportQuery, all_units, audit
     from web.console.auth import visible_units
-    from web.console.exports import csv_chunks, row_batches, xlsx_export
+    from web.console.exports import CSV_SEPARATORS, csv_chunks, row_batches, xlsx_export
     from web.from_settings import console_config
 
     config = console_config(settings)
@@ -186,10 +186,10 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
                 user_name="aduan export",
             )
             await session.commit()
-        if args.format == "csv":
+        if args.format in CSV_SEPARATORS:
             with args.output.open("wb") as out:
                 batches = row_batches(sessions, query, units, config, tr)
-                async for chunk in csv_chunks(tr, batches):
+                async for chunk in csv_chunks(tr, batches, CSV_SEPARATORS[args.format]):
                     out.write(chunk)
         else:
             data = await xlsx_export(args.format, tr, config, sessions, query, units, first, last)

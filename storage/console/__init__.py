@@ -11,7 +11,9 @@ from storage.console.query import ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
     all_units,
+    citizens_of,
     events_of,
+    events_of_kinds,
     photo_positions,
     report_by_tracking,
     report_page,
@@ -64,6 +66,7 @@ __all__ = [
     "audit",
     "audit_page",
     "category_counts",
+    "citizens_of",
     "clear_statements",
     "counts_by_region",
     "daily",
@@ -71,6 +74,7 @@ __all__ = [
     "day_count_statement",
     "day_counts",
     "events_of",
+    "events_of_kinds",
     "issue_login",
     "late_now_statement",
     "live_session",

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.console.query import ReportQuery, _display_form, _where
-from storage.models import Report, ReportEvent, ReportPhoto, ReportSupporter, Unit
+from storage.models import Citizen, Report, ReportEvent, ReportPhoto, ReportSupporter, Unit
 
 _FEW = 500
 
@@ -85,6 +85,31 @@ async def events_of(
     for event in rows:
         by_report[event.report_id].append(event)
     return by_report
+
+
+async def events_of_kinds(
+    session: AsyncSession, report_ids: Sequence[int], kinds: Sequence[str]
+) -> dict[int, list[ReportEvent]]:
+    """Each report's events of ``kinds``, oldest first (one query for a whole batch)."""
+    by_report: dict[int, list[ReportEvent]] = {rid: [] for rid in report_ids}
+    if not report_ids:
+        return by_report
+    rows = await session.scalars(
+        select(ReportEvent)
+        .where(ReportEvent.report_id.in_(list(report_ids)), ReportEvent.kind.in_(list(kinds)))
+        .order_by(ReportEvent.id)
+    )
+    for event in rows:
+        by_report[event.report_id].append(event)
+    return by_report
+
+
+async def citizens_of(session: AsyncSession, citizen_ids: Sequence[int]) -> dict[int, Citizen]:
+    """The reporters of a batch, by id (for an export that may name them)."""
+    if not citizen_ids:
+        return {}
+    rows = await session.scalars(select(Citizen).where(Citizen.id.in_(sorted(set(citizen_ids)))))
+    return {c.id: c for c in rows}
 
 
 async def photo_positions(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -63,34 +63,30 @@ def _month_end(day: date) -> date:
 
 
 Months = tuple[str | None, str | None]
+_DAY = timedelta(days=1)
 
 
 def _month_split(query: ReportQuery) -> tuple[Months | None, list[ReportQuery]]:
     """The whole months filed inside the query's period (first and last ``YYYY-MM``, None:
-    unbounded; None when there are none) and the queries of the partial months at its ends."""
+    unbounded; None when there are none) and the queries of the days outside them at its ends
+    (the period itself when it holds no whole month)."""
     first, last = query.first_day, query.last_day
     if first is not None and last is not None and last < first:
         return None, []
+    # The first day of the first whole month, and the last day of the last one.
+    begins = None if first is None else first if first.day == 1 else _month_end(first) + _DAY
+    ends = (
+        None if last is None else last if last == _month_end(last) else last.replace(day=1) - _DAY
+    )
+    if begins is not None and ends is not None and begins > ends:
+        return None, [query]
     edges: list[ReportQuery] = []
-    low: str | None = None
-    high: str | None = None
-    if first is not None:
-        if first.day == 1:
-            low = _month_key(first)
-        else:
-            end = _month_end(first) if last is None else min(_month_end(first), last)
-            edges.append(replace(query, first_day=first, last_day=end))
-            low = _month_key(_month_end(first) + timedelta(days=1))
-    if last is not None:
-        if last == _month_end(last):
-            high = _month_key(last)
-        else:
-            start = last.replace(day=1)
-            if first is None or start > first:
-                edges.append(replace(query, first_day=start, last_day=last))
-            high = _month_key(start - timedelta(days=1))
-    if low is not None and high is not None and low > high:
-        return None, edges
+    if first is not None and begins is not None and first < begins:
+        edges.append(replace(query, first_day=first, last_day=begins - _DAY))
+    if last is not None and ends is not None and ends < last:
+        edges.append(replace(query, first_day=ends + _DAY, last_day=last))
+    low = None if begins is None else _month_key(begins)
+    high = None if ends is None else _month_key(ends)
     return (low, high), edges
 
 

@@ -143,8 +143,10 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
 
             page.go_back()
             for label, suffix in (
-                ("CSV", ".csv"),
+                ("CSV (pemisah titik koma)", ".csv"),
+                ("CSV (pemisah koma)", ".csv"),
                 ("XLSX", ".xlsx"),
+                ("Lengkap (XLSX)", ".xlsx"),
                 ("Lembar SP4N-LAPOR! (XLSX)", ".xlsx"),
                 ("Rekap per unit (XLSX)", ".xlsx"),
             ):

@@ -333,7 +333,7 @@ async def test_exports_carry_the_columns_and_never_an_anonymous_identity(
     assert filed.anonymous in xlsx
     assert filed.anonymous in lapor
     assert "disembunyikan (anonim)" in pages[2]
-    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Nomor laporan", "Tanggal masuk", "Tanggal verifikasi"]
     done = next(r for r in rows if r[0] == filed.done)
     # Filed Mon 2 March, verified Wed 4, followed up Thu 5, finished Fri 6: 4 working days.
@@ -653,7 +653,7 @@ async def test_supporters_are_counted_in_the_list_the_page_and_the_exports(
         await client.close()
     assert "<th>Pendukung</th>" in listing
     assert "<dt>Pendukung</dt><dd>2</dd>" in page
-    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][-1] == "Pendukung"
     by_number = {r[0]: r for r in rows[1:]}
     assert by_number[filed.done][-1] == "2"

@@ -22,6 +22,7 @@ from runtime.settings import Settings
 from storage.models import Report, ReportPhoto, Unit
 from tests.integration.console_forms import post_form
 from tests.integration.test_console import World, store_report, world
+from web.console.exports import CSV_SEPARATORS, FORMATS
 
 __all__ = ["world"]  # the console's fixture, shared
 
@@ -58,7 +59,7 @@ async def _web_exports(world: World) -> dict[str, bytes]:
     client = await world.client("diskominfo")
     try:
         found = {}
-        for kind in ("csv", "xlsx", "lapor", "rekap"):
+        for kind in FORMATS:
             data = {"format": kind, "dari": "2026-03-01", "sampai": "2026-03-31"}
             response = await post_form(client, "/ekspor", data)
             assert response.status == 200, (kind, await response.text())
@@ -71,7 +72,7 @@ async def _web_exports(world: World) -> dict[str, bytes]:
 async def _cli_exports(world: World, tmp_path: Path) -> dict[str, bytes]:
     settings = Settings(_env_file=None, bot_token=SecretStr("1:x"), database_url=world.db.url)
     found = {}
-    for kind in ("csv", "xlsx", "lapor", "rekap"):
+    for kind in FORMATS:
         out = tmp_path / f"cli.{kind}"
         args = argparse.Namespace(
             format=kind, first="2026-03-01", last="2026-03-31", unit=None, output=out
@@ -93,20 +94,22 @@ def _xlsx_cells(data: bytes) -> list[tuple[str, object]]:
     ]
 
 
-def _csv_cells(data: bytes) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
+def _csv_cells(data: bytes, separator: str = ";") -> list[str]:
+    text = io.StringIO(data.decode("utf-8-sig"))
+    return [cell for row in csv.reader(text, delimiter=separator) for cell in row]
 
 
 def _assert_all_data(exported: dict[str, bytes]) -> None:
-    for kind in ("xlsx", "lapor", "rekap"):
+    for kind in ("xlsx", "lengkap", "lapor", "rekap"):
         cells = _xlsx_cells(exported[kind])
         assert [c for c in cells if c[0] == "f"] == [], kind
         texts = [v for t, v in cells if isinstance(v, str)]
         assert [v for v in texts if v.startswith(DANGEROUS)] == [], kind
         assert f"'{UNIT_NAME}" in texts, kind  # the unit is named, as text
-    texts = _csv_cells(exported["csv"])
-    assert [v for v in texts if v.startswith(DANGEROUS)] == []
-    assert f"'{UNIT_NAME}" in texts
+    for kind, separator in CSV_SEPARATORS.items():
+        texts = _csv_cells(exported[kind], separator)
+        assert [v for v in texts if v.startswith(DANGEROUS)] == [], kind
+        assert f"'{UNIT_NAME}" in texts, kind
     lapor = [v for _, v in _xlsx_cells(exported["lapor"])]
     for lead in LEADS:
         assert f"'{lead} sampah menumpuk" in lapor

@@ -42,7 +42,7 @@ async def export(request: web.Request) -> web.StreamResponse:
         record(session, request, AuditAction.EXPORT, subject)
         await session.commit()
     name = exports.file_name(kind, period.first, period.last)
-    if kind == "csv":
+    if kind in exports.CSV_SEPARATORS:
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
@@ -51,7 +51,8 @@ async def export(request: web.Request) -> web.StreamResponse:
         )
         await response.prepare(request)
         batches = exports.row_batches(request.config_dict[SESSIONS], query, units, config, tr)
-        async for chunk in exports.csv_chunks(tr, batches):
+        separator = exports.CSV_SEPARATORS[kind]
+        async for chunk in exports.csv_chunks(tr, batches, separator):
             await response.write(chunk)
         await response.write_eof()
         return response

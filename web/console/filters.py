@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from web.console.audit import refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import Refusal
+from web.console.periods import shortcut
 
 MAX_PAGE = 100_000
 #: The days a period may name: outside them no report exists and date arithmetic would overflow.
@@ -61,8 +62,8 @@ def _date(value: str, key: str) -> date:
 def period_of(
     request: web.Request, config: ConsoleConfig, params: Mapping[str, str] | None = None
 ) -> Period:
-    """This month by default; ``periode=30`` / ``tahun``; or ``dari``/``sampai`` dates (from the
-    address, or ``params``: a form's fields)."""
+    """This month by default; a shortcut (``periode=``, :mod:`web.console.periods`); or
+    ``dari``/``sampai`` dates (from the address, or ``params``: a form's fields)."""
     q = request.query if params is None else params
     today = config.clock().astimezone(config.timezone).date()
     start, end = q.get("dari", ""), q.get("sampai", "")
@@ -73,13 +74,10 @@ def period_of(
             raise Refusal(400, "console.error.bad_range")
         return Period(first, last, "custom")
     key = q.get("periode", "bulan")
-    if key == "30":
-        return Period(today - timedelta(days=29), today, key)
-    if key == "tahun":
-        return Period(today.replace(month=1, day=1), today, key)
-    if key != "bulan":
+    days = shortcut(key, today)
+    if days is None:
         raise Refusal(400, "console.error.bad_period")
-    return Period(today.replace(day=1), today, "bulan")
+    return Period(*days, key)
 
 
 def period_query(who: Viewer, period: Period) -> ReportQuery:

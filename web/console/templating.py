@@ -14,6 +14,7 @@ from web.console import csrf
 from web.console.auth import Viewer
 from web.console.context import CONFIG, TRANSLATOR, VIEWER
 from web.console.figures import number, percent, url
+from web.console.periods import SHORTCUTS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -25,7 +26,7 @@ ENVIRONMENT = Environment(
     lstrip_blocks=True,
 )
 ENVIRONMENT.filters.update(percent=percent, number=number)
-ENVIRONMENT.globals.update(url=url)
+ENVIRONMENT.globals.update(url=url, period_keys=SHORTCUTS)
 
 
 def page(

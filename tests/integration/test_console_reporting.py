@@ -1,0 +1,199 @@
+"""The console's reporting views and files: the period shortcuts on the pages, and the rekap
+listing every unit in the viewer's reach, those without reports as zeros (the fixtures of
+tests/integration/test_console.py: three reports filed on Monday 2 March 2026)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tests.integration.console_forms import export, post_form
+from tests.integration.test_console import (
+    SECRET_NAME,
+    SECRET_USERNAME,
+    Filed,
+    World,
+    _xlsx_text,
+    filed,
+    world,
+)
+
+__all__ = ["filed", "world"]  # the fixtures, shared with test_console.py
+
+
+async def test_the_period_shortcuts_name_whole_months_quarters_and_halves(
+    world: World, filed: Filed
+) -> None:
+    world.clock.set(world.clock().replace(month=4, day=8))  # Wednesday 8 April 2026
+    client = await world.client("diskominfo")
+    try:
+        page = await (await client.get("/?periode=bulan_lalu")).text()
+        assert "2026-03-01" in page
+        assert "2026-03-31" in page
+        assert "Bulan lalu" in page
+        assert "Triwulan lalu" in page
+        assert "Semester ini" in page
+        listing = await (await client.get("/laporan?periode=triwulan_lalu")).text()
+        assert filed.done in listing
+        assert filed.road in listing
+        quarter = await (await client.get("/laporan?periode=triwulan")).text()
+        assert filed.done not in quarter  # April only
+        english = await (await client.get("/?periode=semester&lang=en")).text()
+        assert "2026-01-01" in english
+        assert "This half-year" in english
+    finally:
+        await client.close()
+
+
+async def _rekap(world: World, unit: str) -> dict[str, list[object]]:
+    client = await world.client(unit)
+    try:
+        response = await post_form(
+            client, "/ekspor", {"format": "rekap", "dari": "2026-03-01", "sampai": "2026-03-31"}
+        )
+        assert response.status == 200
+        data = await response.read()
+    finally:
+        await client.close()
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    return {str(r[0]): list(r) for r in sheet.iter_rows(min_row=3, values_only=True)}
+
+
+async def test_the_rekap_lists_every_unit_in_reach_those_without_reports_as_zeros(
+    world: World, filed: Filed
+) -> None:
+    everyone = await _rekap(world, "diskominfo")
+    assert everyone["Desa Sepaso"][1] == 2
+    # A unit nobody reported to this month: a row of zeros, its shares and medians empty.
+    assert everyone["Dinas Kesehatan"][1:] == [
+        0,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+        0,
+        None,
+        None,
+    ]
+    assert everyone["Total"][1] == 3
+    assert len(everyone) > 100  # every desa, kecamatan and OPD of Kutai Timur
+    kecamatan = await _rekap(world, "kec-64-08-09")
+    assert kecamatan["Desa Sepaso"][1] == 2
+    assert kecamatan["Kecamatan Bengalon"][1] == 0
+    assert "Dinas Kesehatan" not in kecamatan  # outside its reach
+    assert kecamatan["Total"][1] == 2
+
+
+# --- files ready to hand on -------------------------------------------------------------------
+
+BOM = "\ufeff"
+
+
+async def _files(world: World, unit: str, *kinds: str) -> list[bytes]:
+    client = await world.client(unit)
+    try:
+        return [await export(client, kind) for kind in kinds]
+    finally:
+        await client.close()
+
+
+def _sheet(data: bytes) -> Worksheet:
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
+def _by_header(sheet: Worksheet) -> list[dict[str, Any]]:
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(map(str, rows[0]), r, strict=True)) for r in rows[1:]]
+
+
+def _day(value: object) -> date:
+    """A date cell's day (openpyxl reads date cells as datetimes)."""
+    assert isinstance(value, datetime), value
+    return value.date()
+
+
+async def test_the_xlsx_has_date_cells_widths_a_frozen_header_and_a_filter(
+    world: World, filed: Filed
+) -> None:
+    (raw,) = await _files(world, "diskominfo", "xlsx")
+    sheet = _sheet(raw)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:O4"  # the header and three reports
+    assert all(sheet.column_dimensions[c].width >= 10 for c in "ABCDEFGHIJKLMNO")
+    done = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == filed.done)
+    assert isinstance(done[1], Cell)
+    assert done[1].is_date
+    assert _day(done[1].value) == date(2026, 3, 2)
+    assert _day(done[4].value) == date(2026, 3, 6)  # finished
+    assert done[1].number_format == "yyyy-mm-dd"
+    late = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == filed.anonymous)
+    assert late[2].value in (None, "")  # never verified: an empty cell, not a date
+
+
+async def test_the_csv_has_a_bom_and_semicolons_and_commas_on_request(
+    world: World, filed: Filed
+) -> None:
+    semicolons, commas = await _files(world, "diskominfo", "csv", "csv_koma")
+    text = semicolons.decode("utf-8")
+    assert text.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0][:2] == ["Nomor laporan", "Tanggal masuk"]
+    assert len(rows[0]) == 15
+    assert {r[0] for r in rows[1:]} == {filed.done, filed.anonymous, filed.road}
+    plain = commas.decode("utf-8")
+    assert plain.startswith(BOM)
+    assert list(csv.reader(io.StringIO(plain[1:])))[1:] == rows[1:]
+
+
+async def test_the_full_export_has_the_report_its_place_answers_and_every_stage(
+    world: World, filed: Filed
+) -> None:
+    (raw,) = await _files(world, "diskominfo", "lengkap")
+    sheet = _sheet(raw)
+    assert sheet.freeze_panes == "A2"
+    rows = {r["Nomor laporan"]: r for r in _by_header(sheet)}
+    done = rows[filed.done]
+    assert done["Uraian laporan"] == "Sampah menumpuk di depan balai desa"
+    assert _day(done["Tanggal masuk"]) == date(2026, 3, 2)
+    assert _day(done["Tanggal verifikasi"]) == date(2026, 3, 4)
+    assert _day(done["Tanggal tindak lanjut pertama"]) == date(2026, 3, 5)
+    assert _day(done["Tanggal selesai"]) == date(2026, 3, 6)
+    assert done["Jawaban unit"] == "2026-03-05: catatan\n2026-03-06: catatan"
+    assert done["Lintang"] is None  # filed without a GPS point
+    assert "Alamat" in done
+    assert "Bujur" in done
+    assert rows[filed.anonymous]["Jawaban unit"] in (None, "")
+    assert SECRET_NAME not in _xlsx_text(raw)
+
+
+async def test_the_lapor_sheet_names_biasa_reporters_never_anonim_and_rahasia_to_the_coordinator(
+    world: World, filed: Filed
+) -> None:
+    await world.file(category="sampah", privacy="rahasia", name="Rina Rahasia", user="45")
+    (coordinator,) = await _files(world, "diskominfo", "lapor")
+    (kecamatan,) = await _files(world, "kec-64-08-09", "lapor")
+    rows = {r["Nomor Pelacakan Kanal Aduan"]: r for r in _by_header(_sheet(coordinator))}
+    done = rows[filed.done]
+    assert done["Nama Pelapor"] == "Siti"
+    assert done["Tanggapan"] == "2026-03-05: catatan\n2026-03-06: catatan"
+    assert _day(done["Tanggal Disposisi"]) == date(2026, 3, 4)
+    assert _day(done["Tanggal Selesai"]) == date(2026, 3, 6)
+    assert _day(done["Tanggal"]) == date(2026, 3, 2)
+    assert rows[filed.anonymous]["Nama Pelapor"] in (None, "")
+    assert SECRET_NAME not in _xlsx_text(coordinator)
+    assert SECRET_USERNAME not in _xlsx_text(coordinator)
+    assert "Rina Rahasia" in _xlsx_text(coordinator)
+    assert "Rina Rahasia" not in _xlsx_text(kecamatan)  # a unit's export: never rahasia
+    assert "Siti" in _xlsx_text(kecamatan)
