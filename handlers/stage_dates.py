@@ -13,13 +13,16 @@ so it is worded as such, never as a promise.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
 from core.calendar import WorkingCalendar
+from core.deadlines import local_date
 from core.lifecycle import UNIT_STAGES, Clock, ReportStatus, clock
+from handlers.deps import HandlerDeps
 from handlers.formatting import long_date
 from locales import Translator
+from storage.models import Report
 
 #: The words of each stage's deadline (``{date}``: the day).
 STAGE_DUE_KEYS: Final = {
@@ -57,3 +60,9 @@ def stage_due(
         if today >= since:
             text = tr.t(LATE_KEY, due=text, since=long_date(since, tr.language))
     return text
+
+
+def report_due(tr: Translator, report: Report, deps: HandlerDeps, now: datetime) -> str:
+    """:func:`stage_due` of a stored report, read at ``now`` in the region's zone."""
+    today = local_date(now, deps.config.timezone)
+    return stage_due(tr, report.status, report.due_date, deps.calendar, today)

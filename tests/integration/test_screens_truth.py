@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.permissions import CaseAction
+from handlers.case import Case
+from handlers.notices import post_card
 from tests.integration.case_world import DESA_CHAT, World, world  # noqa: F401 (a fixture)
 from tests.integration.conftest import database_url, engine_name  # noqa: F401 (fixtures)
 from tests.integration.test_officer_actions import REPORTER_CHAT, officer_act
@@ -33,10 +35,24 @@ async def bind_kecamatan(world: World) -> str:  # noqa: F811
         return kecamatan.code
 
 
+async def card_now(world: World, report_id: int, chat_id: str) -> str:  # noqa: F811
+    """The report's card as the group would get it now (no card is edited here: the outbox
+    never sends, so there is no message to edit)."""
+    async with world.db.uow() as uow:
+        report = await uow.reports.get(report_id)
+        assert report is not None
+        assert report.unit_id is not None
+        unit = await uow.units.get(report.unit_id)
+        chat = next(c for c in await uow.units.active_chats() if c.chat_id == chat_id)
+        await post_card(Case(uow, world.deps, world.clock()), report, unit, chat)
+        await uow.commit()
+    return (await world.sent_to(chat_id))[-1]
+
+
 async def test_after_verifying_the_card_says_it_was_accepted(world: World) -> None:  # noqa: F811
     report_id = await world.new_report()
     assert await officer_act(world, report_id, CaseAction.VERIFY) == ""
-    card = (await world.sent_to(DESA_CHAT))[-1]
+    card = await card_now(world, report_id, DESA_CHAT)
     assert "Status:" in card
     assert "belum ditanggapi" not in card
     assert "diverifikasi" in card.lower()
@@ -84,7 +100,7 @@ async def test_a_follow_up_date_is_the_rules_longest_not_a_promise(
 async def test_the_reporter_is_told_once_when_the_report_is_escalated(
     world: World,  # noqa: F811
 ) -> None:
-    report_id = await world.new_report()  # Monday 2 March 2026: verify by Thursday the 5th
+    await world.new_report()  # Monday 2 March 2026: verify by Thursday the 5th
     before = len(await world.sent_to(REPORTER_CHAT))
     start = world.clock()
     escalations = 0

@@ -29,9 +29,7 @@ def words(language: str, status: ReportStatus, today: date, due: date | None = D
         ("selesai", "ditutup otomatis", "closes automatically"),
     ],
 )
-def test_each_stage_names_what_its_date_is_for(
-    status: str, indonesian: str, english: str
-) -> None:
+def test_each_stage_names_what_its_date_is_for(status: str, indonesian: str, english: str) -> None:
     shown = words("id", ReportStatus(status), BEFORE)
     assert indonesian in shown
     assert "Kamis, 10 Desember 2026" in shown
