@@ -13,7 +13,10 @@ from handlers.case import Case
 from handlers.notices import post_card
 from tests.integration.case_world import DESA_CHAT, World, world  # noqa: F401 (a fixture)
 from tests.integration.conftest import database_url, engine_name  # noqa: F401 (fixtures)
+from tests.integration.conversation_driver import Driver, buttons, texts
+from tests.integration.test_intake import USER
 from tests.integration.test_officer_actions import REPORTER_CHAT, officer_act
+from tests.security.test_event_words import driver, file_report  # noqa: F401 (a fixture)
 
 KECAMATAN_CHAT = "-100300"
 
@@ -111,3 +114,19 @@ async def test_the_reporter_is_told_once_when_the_report_is_escalated(
     escalated = [text for text in told if "terlambat sejak" in text]
     assert len(escalated) == 1, told
     assert "Jumat, 6 Maret 2026" in escalated[0]
+
+
+async def test_the_reporters_answer_names_the_deadline_that_runs_again(
+    driver: Driver,  # noqa: F811
+    world: World,  # noqa: F811
+) -> None:
+    report_id, number = await file_report(driver, world)
+    world.clock.set(driver.clock.now)
+    await world.act(report_id, CaseAction.VERIFY)
+    await world.act(report_id, CaseAction.ASK, note="Di RT berapa?")
+    question = await driver.new_actions()
+    press = buttons([a for a in question if "Di RT berapa?" in str(a.get("text", ""))])
+    await driver.press_data(USER, press["✍️ Balas / tambah info"])
+    answer = texts(await driver.text(USER, "Di RT 05, dekat masjid."))[-1]
+    assert number in answer
+    assert "tindak lanjut pertama paling lambat" in answer  # the stage the answer resumes
