@@ -17,6 +17,7 @@ from handlers.formatting import long_date
 from handlers.menu import main_menu
 from handlers.pending import replied_link
 from handlers.routing import holder_chats
+from handlers.stage_dates import report_due
 from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
@@ -151,7 +152,7 @@ async def _relay(turn: Turn, report: Report, message: Message, *, supporter: boo
         return False
     if waiting and report.due_date is not None:
         # The question is answered: the clock runs again, and the reporter sees until when.
-        due = long_date(report.due_date, turn.conversation.language)
+        due = report_due(turn.tr, report, turn.deps, turn.now)
         turn.send(
             turn.t("followup.resumed", number=report.tracking_no, due=due), main_menu(turn.tr)
         )
