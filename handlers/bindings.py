@@ -105,7 +105,7 @@ def _issued_text(turn: Turn, issued: IssuedCode) -> str:
         "group.code_issued",
         unit=issued.unit.name,
         code=issued.code,
-        expires=f"{long_date(local.date(), lang)} {clock_time(local, tz)}",
+        expires=f"{long_date(local.date(), lang)} {clock_time(local, tz, lang)}",
     )
 
 

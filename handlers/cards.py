@@ -8,6 +8,7 @@ button of the bot; the server checks it again against the report and the chat wh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 from core.callbacks import sign_callback
@@ -16,7 +17,8 @@ from core.lifecycle import Privacy
 from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
-from handlers.formatting import category_name, long_date, place_name, short_datetime
+from handlers.formatting import category_name, place_name, short_datetime
+from handlers.stage_dates import stage_due
 from locales import Translator
 from storage.models import Citizen, Report, Unit
 
@@ -38,6 +40,11 @@ class CardView:
     coordinator: bool = False
     # Citizens who support the report (laporan serupa); never who they are.
     supporters: int = 0
+    # The day the card is written (local): a deadline gone by says since when it is late.
+    today: date | None = None
+    # Where the report was transferred from, and the reason given (for the unit holding it now).
+    moved_from: Unit | None = None
+    moved_reason: str = ""
 
 
 def unit_button(
@@ -102,11 +109,9 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         type=tr.t(f"type.{report.report_type}"),
         category=category_name(deps.categories, report.category, lang),
     )
-    when = tr.t(
-        "card.when",
-        status=tr.t(status_key),
-        due=long_date(report.due_date, lang) if report.due_date else "-",
-    )
+    today = view.today or report.created_at.date()
+    due = stage_due(tr, status, report.due_date, deps.calendar, today)
+    when = tr.t("card.when", status=tr.t(status_key), due=due)
     rest = tr.t(
         "card.rest",
         unit=view.unit.name if view.unit else "-",
@@ -116,6 +121,9 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         created=short_datetime(report.created_at, deps.config.timezone, lang),
     )
     lines = [_h(what), _h(description), "", *where, "", _h(when), "", _h(rest)]
+    if view.moved_from is not None and view.moved_to is None:
+        moved = tr.t("card.moved_from", unit=view.moved_from.name, reason=view.moved_reason or "-")
+        lines += ["", _h(moved)]
     if view.supporters:
         lines += ["", _h(tr.t("card.supporters", count=view.supporters))]
     if view.moved_to is not None:

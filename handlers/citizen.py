@@ -10,9 +10,10 @@ from handlers import intake
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current_citizen
 from handlers.events import Message
-from handlers.formatting import category_name, long_date, place_name, short_date, short_datetime
+from handlers.formatting import category_name, place_name, short_date, short_datetime
 from handlers.free_text import begin_with_words, take_waiting_words
 from handlers.menu import main_menu, menu_choice
+from handlers.stage_dates import report_due
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen, Report, ReportEvent
@@ -274,7 +275,7 @@ def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
             category=category_name(turn.deps.categories, report.category, lang),
             place=place_name(turn.deps.regions, report.region_code),
             created=short_date(report.created_at, tz, lang),
-            due=long_date(report.due_date, lang) if report.due_date else "-",
+            due=report_due(turn.tr, report, turn.deps, turn.now),
         ),
         turn.t("status.supporters", count=supporters),
         "",
@@ -299,7 +300,7 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
             place=place_name(turn.deps.regions, report.region_code),
             privacy=turn.t(f"privacy.{report.privacy.value}"),
             created=short_datetime(report.created_at, tz, lang),
-            due=long_date(report.due_date, lang) if report.due_date else "-",
+            due=report_due(turn.tr, report, turn.deps, turn.now),
             photos=len(report.photos),
             description=_shorten(report.description, STATUS_DESCRIPTION_MAX),
         ),

@@ -18,6 +18,7 @@ from handlers.free_text import begin_with_words
 from handlers.menu import main_menu
 from handlers.pending import replied_link
 from handlers.routing import holder_chats
+from handlers.stage_dates import report_due
 from handlers.steps import ChatStep, Step, about
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Report
@@ -157,7 +158,7 @@ async def _relay(turn: Turn, report: Report, message: Message, *, supporter: boo
         _offer_reopening(turn, report)
     elif waiting and report.due_date is not None:
         # The question is answered: the clock runs again, and the reporter sees until when.
-        due = long_date(report.due_date, turn.conversation.language)
+        due = report_due(turn.tr, report, turn.deps, turn.now)
         turn.send(
             turn.t("followup.resumed", number=report.tracking_no, due=due), main_menu(turn.tr)
         )

@@ -11,26 +11,34 @@ from core.categories import Category, category_by_code
 from core.regions import place_name as place_name
 from core.regions import region_label as region_label
 
-#: How Indonesians write a date: ``Rabu, 2 Desember 2026`` (no leading zero on the day; CLDR's
-#: full Indonesian pattern has one).
-_LONG_DATE = {"id": "EEEE, d MMMM y"}
+#: A date as people here write it: ``Rabu, 2 Desember 2026`` (no leading zero on the day; CLDR's
+#: full Indonesian pattern has one), and in English day before month like the sandbox page:
+#: ``Wednesday, 2 December 2026``.
+_LONG_DATE = "EEEE, d MMMM y"
+#: Indonesians separate hours and minutes with a dot; English readers expect a colon.
+_CLOCK = {"id": "HH.mm"}
+
+
+def _clock(language: str) -> str:
+    return _CLOCK.get(language, "HH:mm")
 
 
 def long_date(value: date, language: str) -> str:
-    """``Rabu, 2 Desember 2026`` (``Wednesday, December 2, 2026`` in English)."""
-    return format_date(value, format=_LONG_DATE.get(language, "full"), locale=language)
+    """``Rabu, 2 Desember 2026`` (``Wednesday, 2 December 2026`` in English)."""
+    return format_date(value, format=_LONG_DATE, locale=language)
 
 
-def clock_time(value: datetime, tz: ZoneInfo) -> str:
-    """``05.57 WITA``: the time in the region's zone, as Indonesians write it."""
+def clock_time(value: datetime, tz: ZoneInfo, language: str = "id") -> str:
+    """``05.57 WITA`` (``05:57 WITA`` in English): the time in the region's zone."""
     local = value.astimezone(tz)
-    return f"{local:%H.%M} {local.tzname() or ''}".strip()
+    stamp = format_datetime(local, format=_clock(language), locale=language)
+    return f"{stamp} {local.tzname() or ''}".strip()
 
 
 def short_datetime(value: datetime, tz: ZoneInfo, language: str) -> str:
-    """``23 Nov 2026 14.05 WITA``-like, in the region's zone."""
+    """``23 Nov 2026 14.05 WITA``-like (``14:05`` in English), in the region's zone."""
     local = value.astimezone(tz)
-    stamp = format_datetime(local, format="d MMM yyyy HH.mm", locale=language)
+    stamp = format_datetime(local, format=f"d MMM yyyy {_clock(language)}", locale=language)
     return f"{stamp} {local.tzname() or ''}".strip()
 
 

@@ -87,6 +87,7 @@ def filing_for(deps: HandlerDeps) -> Filing:
 async def _view(
     case: Case, report: Report, unit: Unit | None, *, coordinator: bool, photo_count: int
 ) -> CardView:
+    moved_from, reason = await _transferred_from(case, report, unit)
     return CardView(
         unit=unit,
         citizen=await case.uow.citizens.by_id(report.citizen_id),
@@ -94,7 +95,22 @@ async def _view(
         coordinator=coordinator,
         photo_count=photo_count,
         supporters=await supporters(case).count(report.id) if report.id is not None else 0,
+        today=case.today(),
+        moved_from=moved_from,
+        moved_reason=reason,
     )
+
+
+async def _transferred_from(
+    case: Case, report: Report, unit: Unit | None
+) -> tuple[Unit | None, str]:
+    """The unit a report held by ``unit`` was transferred from, and the reason given."""
+    if unit is None or report.id is None:
+        return None, ""
+    moved = await case.uow.reports.transfer_into(report.id, unit.id)
+    if moved is None or moved.unit_id is None:
+        return None, ""
+    return await case.uow.units.get(moved.unit_id), moved.note
 
 
 async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitChat) -> None:

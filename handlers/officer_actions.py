@@ -29,6 +29,7 @@ from handlers.notices import (
     reporter_language,
     send_photos_to_reporter,
 )
+from handlers.stage_dates import stage_due
 from storage.models import Report, Unit
 
 
@@ -62,7 +63,10 @@ class OfficerMessages:
                 values["original"] = step.original.tracking_no
         elif action == CaseAction.TRANSFER:
             assert step.to_unit is not None
-            values.update(unit=step.to_unit.name, reason=note or "-")
+            # After a transfer before verification the clock is the verification's: say so.
+            tr = case.tr(language)
+            due = stage_due(tr, report.status, report.due_date, case.deps.calendar, case.today())
+            values.update(unit=step.to_unit.name, reason=note or "-", due=due)
 
         async def confirm() -> None:
             markup = confirm_markup(case, case.tr(language), report)

@@ -25,9 +25,10 @@ from handlers.actions import SendText
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.formatting import long_date
-from handlers.notices import deliver
+from handlers.notices import deliver, notify_reporter, reporter_language
 from handlers.outgoing import emit
 from handlers.routing import coordinator_chats
+from handlers.stage_dates import stage_due
 from locales import Translator
 from storage.models import Report, Unit, UnitChat
 from storage.uow import UnitOfWork
@@ -179,8 +180,21 @@ async def _owed(case: Case, registry: _Registry, owed: Owed, outgoing: _Outgoing
             key = (chat.channel, chat.chat_id)
             outgoing.chats[key] = chat
             outgoing.escalations[key].append((report, owed.level))
+        if owed.level == 1:
+            await _tell_reporter_escalated(case, registry, report)
     elif decision.action == CaseAction.AUTO_CLOSE:
         await deliver(case, report, decision, {"days": case.deps.config.deadlines.auto_close})
+
+
+async def _tell_reporter_escalated(case: Case, registry: _Registry, report: Report) -> None:
+    """The reporter learns their report is late and was taken up the ladder: once, at the
+    first escalation (the later ones would only repeat it every working day)."""
+    holder = registry.units.get(report.unit_id) if report.unit_id else None
+    tr = case.tr(await reporter_language(case, report))
+    due = stage_due(tr, report.status, report.due_date, case.deps.calendar, case.today())
+    await notify_reporter(
+        case, report, "notify.escalated", unit=holder.name if holder else "-", due=due
+    )
 
 
 async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing: _Outgoing) -> None:

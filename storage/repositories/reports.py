@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from core.timeline import EventKind
 from storage.models import DigestRun, Report, ReportEvent, ReportPhoto
 
 
@@ -42,6 +43,16 @@ class ReportRepository:
 
     def add_event(self, event: ReportEvent) -> None:
         self._session.add(event)
+
+    async def transfer_into(self, report_id: int, unit_id: int) -> ReportEvent | None:
+        """The latest transfer of the report to ``unit_id`` (where it came from, and why)."""
+        return await self._session.scalar(
+            select(ReportEvent)
+            .where(ReportEvent.report_id == report_id, ReportEvent.to_unit_id == unit_id)
+            .where(ReportEvent.kind == EventKind.TRANSFERRED)
+            .order_by(ReportEvent.id.desc())
+            .limit(1)
+        )
 
     async def open_for_unit(
         self, unit_id: int, statuses: Sequence[str], limit: int

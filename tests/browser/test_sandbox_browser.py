@@ -316,7 +316,7 @@ def test_a_citizen_reports_with_a_photo_and_the_desa_answers_in_the_page(
             card = bot_says(desa, f"📋 Laporan {number}")
             expect(card).to_contain_text("Siti Aminah")
             expect(desa.locator(".msg.bot img").last).to_be_visible()
-            tap(desa, "✅ Verifikasi", "Status: Sudah diteruskan ke unit, belum ditanggapi")
+            tap(desa, "✅ Verifikasi", "Status: Sudah diverifikasi dan diterima unit")
             bot_says(siti, "sudah diverifikasi")
 
             # Pak Kades replies to the card; the answer reaches Siti.

@@ -25,7 +25,7 @@ from tests.e2e.units import (
 )
 
 #: The card's status line once a unit has verified the report and holds it.
-FORWARDED = "Status: Sudah diteruskan ke unit, belum ditanggapi"
+FORWARDED = "Status: Sudah diverifikasi dan diterima unit"
 #: What the citizen is told when the report is verified.
 VERIFIED = "sudah diverifikasi"
 #: What the unit group sees when the citizen's message is relayed to it.

@@ -219,7 +219,7 @@ async def test_status_for_owner_stranger_and_typo(
         "Lokasi: Desa Sepaso, Kec. Bengalon",
         "Kerahasiaan: Biasa",
         "Foto: 0",
-        "Batas waktu tahap ini:",
+        "Tenggat: verifikasi paling lambat",
         f"Uraian: {description}",
         "Riwayat:",
         ": Laporan diterima",

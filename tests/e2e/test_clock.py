@@ -114,7 +114,9 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
     number = await file_report(siti, telegram)
     confirmation = text_of((await siti.messages())[-1])
     assert "Jumat, 20 Februari 2026" in confirmation
-    assert "Tenggat: Jumat, 20 Februari 2026" in text_of(await card_in(sepaso, number))
+    assert "Tenggat: verifikasi paling lambat Jumat, 20 Februari 2026" in text_of(
+        await card_in(sepaso, number)
+    )
     await clock_bot.settle(telegram)
     seen = {g.chat_id: len(await g.messages()) for g in (coordinator, sepaso, bengalon)}
 
@@ -181,6 +183,11 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
         t for t in await texts_since(coordinator, before[coordinator.chat_id]) if "Ringkasan" in t
     ]
     assert "Desa Sepaso: 1 terlambat" in coordinator_digest[0]
+    # Issue 26 (7): the reporter is told, with the stage and since when it is late.
+    told = [t for t in await siti.texts() if "⏫" in t]
+    assert len(told) == 1
+    assert "verifikasi paling lambat Jumat, 20 Februari 2026" in told[0]
+    assert "terlambat sejak Senin, 23 Februari 2026" in told[0]
 
     # A restart between two rounds: the round on start sends nothing twice.
     before = {g.chat_id: len(await g.messages()) for g in (coordinator, sepaso, bengalon)}
@@ -217,6 +224,7 @@ async def test_reminder_then_escalation_then_digest_and_a_restart_sends_nothing_
     assert len(last) == 1
     assert "sudah 2 kali dilaporkan ke atasan" in last[0]
     assert "terlambat 3 hari kerja" in last[0]
+    assert len([t for t in await siti.texts() if "⏫" in t]) == 1  # the reporter is told once
 
     # The officers' views mark it late.
     queue = await sepaso.send("/antrian", "Laporan terbuka")

@@ -123,7 +123,8 @@ async def test_places_dates_and_times_as_indonesians_write_them_and_a_button_per
     text = str(card["text"])
     assert "🏘 Desa Sepaso, Kec. Bengalon" in text
     # "Rabu, 2 Desember 2026": no leading zero on the day; the time as "05.57 WITA".
-    assert re.search(r"\nTenggat: \w+, [1-9]\d? \w+ \d{4}\n", text), text
+    # The deadline names its stage (issue 26, 7).
+    assert re.search(r"\nTenggat: verifikasi paling lambat \w+, [1-9]\d? \w+ \d{4}\n", text), text
     assert re.search(r"\nMasuk: [1-9]\d? \w+ \d{4} \d\d\.\d\d WITA", text), text
 
     # "Laporan saya": a button per report opens it, no number to type.
@@ -143,7 +144,7 @@ async def test_a_report_moves_to_another_desa_by_choosing_kecamatan_then_desa(
 ) -> None:
     scenario = await Scenario.start(telegram, database_url, chat_of)
     sepaso = scenario.desa
-    await scenario.file()
+    number, _ = await scenario.file()
 
     picker = await sepaso.press("↪️ Alihkan", "Alihkan ke unit mana?")
     assert "📍 Desa / kecamatan lain…" in labels(picker)
@@ -175,3 +176,7 @@ async def test_a_report_moves_to_another_desa_by_choosing_kecamatan_then_desa(
     [report] = await store.reports()
     assert (await unit_of(database_url, report.unit_id)).name == "Desa Sepaso Barat"
     assert any(event.to_unit_id == report.unit_id for event in report.events)
+    # Issue 26 (11): Sepaso Barat has no group, so the coordinator holds its new card, which
+    # says where the report came from and why.
+    moved = await card_in(scenario.coordinator, number, showing="Dialihkan dari Desa Sepaso")
+    assert "Alasan: Lokasinya ternyata masuk wilayah Sepaso Barat." in moved["text"]

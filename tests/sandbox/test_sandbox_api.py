@@ -125,7 +125,7 @@ async def test_a_citizen_files_a_road_report_through_the_page_api_and_the_opd_an
         assert await got.read() == sample("jalan-berlubang.png").path.read_bytes()
 
     # Agus verifies, then replies to the card; Siti reads both in her chat.
-    await press(site, "opd", "✅ Verifikasi", "Status: Sudah diteruskan ke unit, belum ditanggapi")
+    await press(site, "opd", "✅ Verifikasi", "Status: Sudah diverifikasi dan diterima unit")
     await wait_for(site, "siti", "sudah diverifikasi")
     answer = "Terima kasih, tim UPT Jalan meninjau lokasi besok pagi."
     sent = await site.post("/api/panes/opd/text", {"text": answer, "reply_to": card["message_id"]})

@@ -89,9 +89,10 @@ def timeline_lines(screen: str) -> list[tuple[str, str]]:
 
 
 async def status_screen(d: Driver, user: int, number: str) -> str:
-    """The answer to /status in the user's own chat (the rounds' group messages left aside)."""
+    """The answer to /status in the user's own chat (the rounds' group messages, and the
+    reporter's escalation notice queued before it, left aside)."""
     answers = await d.text(user, f"/status {number}")
-    return next(str(a.get("text", "")) for a in answers if str(a.get("chat_id")) == str(user))
+    return [str(a.get("text", "")) for a in answers if str(a.get("chat_id")) == str(user)][-1]
 
 
 @pytest.fixture
@@ -131,6 +132,7 @@ async def test_status_after_reminders_and_an_escalation_reads_as_words(
             )
         )
     assert {"reminder", "escalated"} <= kinds  # the engine really ran
+    driver.clock.now = start + timedelta(days=9)  # the reporter looks on the last round's day
     screen = await status_screen(driver, USER, number)
     lines = timeline_lines(screen)
     assert len(lines) >= 4
@@ -138,6 +140,9 @@ async def test_status_after_reminders_and_an_escalation_reads_as_words(
     assert {line: p for line, p in problems.items() if p} == {}
     assert "Pengingat" in screen
     assert "Terlambat" in screen
+    # Issue 26 (7): the stage's date is named, and says since when it is late.
+    assert "Tenggat: verifikasi paling lambat" in screen
+    assert "terlambat sejak" in screen
 
 
 async def store_every_event(
