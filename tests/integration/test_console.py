@@ -581,6 +581,39 @@ async def test_the_list_finds_a_tracking_number_as_forgivingly_as_status_and_fil
         await client.close()
 
 
+async def test_the_area_filter_takes_a_place_name_as_the_bot_does_and_a_bad_one_keeps_the_form(
+    world: World, filed: Filed
+) -> None:
+    """A kecamatan or desa typed by name (any case, a typo) filters as its code does; a name
+    that fits several places offers them as links; an unknown one shows the list's form again,
+    with what was typed and why, instead of a page with no way back."""
+    client = await world.client("diskominfo")
+    dates = "dari=2026-03-01&sampai=2026-03-31"
+    try:
+        for typed in ("Bengalon", "sepaso", "bengalom", "Kec. Bengalon"):
+            response = await client.get(f"/laporan?{dates}&wilayah={typed}")
+            listing = await response.text()
+            assert response.status == 200, typed
+            assert filed.done in listing, typed
+            assert "Bengalon" in listing and "64.08.09" in listing, typed  # what it was taken as
+        elsewhere = await (await client.get(f"/laporan?{dates}&wilayah=Muara Wahau")).text()
+        assert filed.done not in elsewhere
+        several = await client.get(f"/laporan?{dates}&wilayah=sangatta")
+        text = await several.text()
+        assert several.status == 400
+        assert '<form class="filters"' in text
+        assert "wilayah=64.08.04" in text and "wilayah=64.08.12" in text  # pick one
+        unknown = await client.get(f"/laporan?{dates}&wilayah=Xyzzyq&status=diterima")
+        text = await unknown.text()
+        assert unknown.status == 400
+        assert '<form class="filters"' in text  # the form again, not a dead end
+        assert 'value="Xyzzyq"' in text
+        assert "Xyzzyq" in text.split('<form class="filters"')[0]  # the message names it
+        assert filed.done not in text
+    finally:
+        await client.close()
+
+
 async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
     world: World, filed: Filed
 ) -> None:
