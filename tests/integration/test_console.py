@@ -595,21 +595,25 @@ async def test_the_area_filter_takes_a_place_name_as_the_bot_does_and_a_bad_one_
             listing = await response.text()
             assert response.status == 200, typed
             assert filed.done in listing, typed
-            assert "Bengalon" in listing and "64.08.09" in listing, typed  # what it was taken as
+            assert "Kec. Bengalon (64.08.09" in listing, typed  # what it was taken as
         elsewhere = await (await client.get(f"/laporan?{dates}&wilayah=Muara Wahau")).text()
         assert filed.done not in elsewhere
         several = await client.get(f"/laporan?{dates}&wilayah=sangatta")
         text = await several.text()
         assert several.status == 400
         assert '<form class="filters"' in text
-        assert "wilayah=64.08.04" in text and "wilayah=64.08.12" in text  # pick one
-        unknown = await client.get(f"/laporan?{dates}&wilayah=Xyzzyq&status=diterima")
+        assert "wilayah=64.08.04" in text  # pick one
+        assert "wilayah=64.08.12" in text
+        unknown = await client.get(f"/laporan?{dates}&wilayah=Xyzzyq&status=baru")
         text = await unknown.text()
         assert unknown.status == 400
         assert '<form class="filters"' in text  # the form again, not a dead end
         assert 'value="Xyzzyq"' in text
         assert "Xyzzyq" in text.split('<form class="filters"')[0]  # the message names it
         assert filed.done not in text
+        wrong = await client.get(f"/laporan?{dates}&status=diterima")
+        assert wrong.status == 400
+        assert '<form class="filters"' in await wrong.text()
     finally:
         await client.close()
 

@@ -13,6 +13,13 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.lifecycle import ReportStatus, ReportType
+from core.regions import (
+    LEVEL_DISTRICT,
+    LEVEL_REGENCY,
+    LEVEL_VILLAGE,
+    RegionDirectory,
+    place_name,
+)
 from core.tracking import TrackingCheck, parse_tracking_number
 from storage.console import ReportQuery
 from web.console import queries
@@ -26,8 +33,46 @@ MAX_PAGE = 100_000
 #: The days a period may name: outside them no report exists and date arithmetic would overflow.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
+#: A place name longer than this is no place name; the search is not run on it.
+_AREA_TEXT = 60
 #: The list's filters, kept in its links, pages and exports.
 KEPT = ("status", "klas", "kategori", "unit", "wilayah", "terlambat", "nomor")
+
+
+class FilterChoice(Refusal):
+    """A filter that fits several things: the list's form again, with each as a link."""
+
+    def __init__(self, key: str, choices: list[tuple[str, str]], **values: object) -> None:
+        super().__init__(400, key, **values)
+        self.choices = choices
+
+
+@dataclass(frozen=True)
+class Area:
+    """What the area filter was taken as: a region's code and its name with its kecamatan."""
+
+    code: str
+    name: str
+
+
+def area_of(regions: RegionDirectory, typed: str) -> Area:
+    """The region a typed area stands for: a Kemendagri code inside the deployment, or a
+    kecamatan or desa (a kabupaten too in a province) by name, found as the bot finds a typed
+    place (case, prefixes, typos). Several fits are a :class:`FilterChoice`; none, a 400."""
+    text = typed.strip()[:_AREA_TEXT]
+    found = regions.get(text) if regions.contains(text) else None
+    if found is not None:
+        return Area(found.code, place_name(regions, found.code))
+    levels: tuple[int, ...] = (LEVEL_DISTRICT, LEVEL_VILLAGE)
+    if regions.is_province:
+        levels = (LEVEL_REGENCY, *levels)
+    matches = regions.search_places(text, within=regions.root.code, levels=levels, limit=8)
+    if not matches:
+        raise Refusal(400, "console.error.unknown_area", value=text[:40])
+    if len(matches) > 1:
+        choices = [(region.code, place_name(regions, region.code)) for region in matches]
+        raise FilterChoice("console.error.several_areas", choices, value=text[:40])
+    return Area(matches[0].code, place_name(regions, matches[0].code))
 
 
 @dataclass(frozen=True)
@@ -136,10 +181,8 @@ async def report_query(
             await refuse(session, request, f"{request.path} unit={code[:40]}")
         query = replace(query, unit_id=unit.id)
     area = q.get("wilayah", "")
-    if area:
-        if not config.regions.contains(area):
-            raise Refusal(400, "console.error.bad_value", value=area[:40])
-        query = replace(query, region_prefix=area)
+    if area.strip():
+        query = replace(query, region_prefix=area_of(config.regions, area).code)
     if q.get("terlambat") == "1":
         query = replace(query, late_on=config.clock().astimezone(config.timezone).date())
     search = q.get("nomor", "").strip()

@@ -20,8 +20,18 @@ from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
 from web.console.figures import bars, number, percent, share_bars, url
-from web.console.filters import Period, page_number, period_of, period_query, report_query
+from web.console.filters import (
+    KEPT,
+    FilterChoice,
+    Period,
+    area_of,
+    page_number,
+    period_of,
+    period_query,
+    report_query,
+)
 from web.console.report_view import photo, report_page
+from web.console.rows import ReportRow
 from web.console.templating import page
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
@@ -163,15 +173,35 @@ def _pager(
 
 
 async def report_list(request: web.Request) -> web.Response:
+    """The reports in the period, filtered. A filter that cannot be applied shows the same form
+    again with what was typed, why, and (for a place name that fits several) each as a link."""
     tr, who = translator(request), viewer(request)
     config = request.config_dict[CONFIG]
     number_ = page_number(request)
     size = config.page_size
+    rows: list[ReportRow] = []
+    problem, choices, area, total = "", [], "", 0
     async with request.config_dict[SESSIONS]() as session:
-        query, kept, _period = await report_query(request, session, who, config)
-        rows, total, units = await queries.report_rows(
-            session, query, config, tr.language, offset=(number_ - 1) * size, limit=size
-        )
+        try:
+            query, kept, _period = await report_query(request, session, who, config)
+        except Refusal as refusal:
+            if refusal.status_code != 400:
+                raise
+            problem = tr.t(refusal.key, **refusal.values)
+            kept = {k: request.query.get(k, "") for k in (*KEPT, "dari", "sampai")}
+            if isinstance(refusal, FilterChoice):
+                choices = [
+                    (url("/laporan", {**kept, "wilayah": code}), name)
+                    for code, name in refusal.choices
+                ]
+            units = await queries.units(session)
+        else:
+            rows, total, units = await queries.report_rows(
+                session, query, config, tr.language, offset=(number_ - 1) * size, limit=size
+            )
+            if kept["wilayah"].strip():
+                found = area_of(config.regions, kept["wilayah"])
+                area = tr.t("console.filter.area_taken", name=found.name, code=found.code)
     reachable = sorted(
         (u for u in units.values() if who.may_see(u.id)), key=lambda u: (u.kind, u.name)
     )
@@ -182,7 +212,11 @@ async def report_list(request: web.Request) -> web.Response:
         request,
         "list.html",
         tr.t("console.list.title"),
+        status=400 if problem else 200,
         kept=kept,
+        problem=problem,
+        choices=choices,
+        area=area,
         statuses=[every, *((s.value, tr.t(f"console.status.{s.value}")) for s in ReportStatus)],
         kinds=[every, *((t.value, tr.t(f"console.type.{t.value}")) for t in ReportType)],
         categories=[every, *((c.code, getattr(c, name)) for c in config.categories)],
