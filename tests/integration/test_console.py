@@ -618,6 +618,40 @@ async def test_the_area_filter_takes_a_place_name_as_the_bot_does_and_a_bad_one_
         await client.close()
 
 
+async def test_the_list_sorts_by_age_deadline_or_last_activity_and_shows_what_a_desk_needs(
+    world: World, filed: Filed
+) -> None:
+    """Newest first by default; "urut" sorts oldest first, by the stage's deadline (soonest
+    first, reports no unit owes work on last) or by last activity. Each row shows the stage's
+    deadline and the description's first words."""
+    client = await world.client("diskominfo")
+    dates = "dari=2026-03-01&sampai=2026-03-31"
+
+    async def order(sort: str) -> list[str]:
+        response = await client.get(f"/laporan?{dates}&urut={sort}")
+        assert response.status == 200, sort
+        text = await response.text()
+        numbers = (filed.done, filed.anonymous, filed.road)
+        return sorted(numbers, key=lambda number: text.index(f">{number}<"))
+
+    try:
+        assert await order("") == [filed.road, filed.anonymous, filed.done]
+        assert await order("lama") == [filed.done, filed.anonymous, filed.road]
+        assert await order("tenggat") == [filed.anonymous, filed.road, filed.done]
+        assert (await order("aktivitas"))[0] == filed.done  # rated last
+        listing = await (await client.get(f"/laporan?{dates}")).text()
+        assert "Sampah menumpuk di depan balai desa" in listing
+        assert "Tenggat" in listing
+        assert "2026-03-" in listing.split(f">{filed.anonymous}<")[1].split("</tr>")[0]
+        wrong = await client.get(f"/laporan?{dates}&urut=acak")
+        assert wrong.status == 400
+        assert '<form class="filters"' in await wrong.text()
+        kept = await (await client.get(f"/laporan?{dates}&urut=lama")).text()
+        assert 'value="lama" selected' in kept  # the choice stays in the form
+    finally:
+        await client.close()
+
+
 async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
     world: World, filed: Filed
 ) -> None:
