@@ -7,7 +7,7 @@ the database) and ``rollup`` (a period's whole days and months read from the rol
 package names them all, so callers import from ``storage.console``.
 """
 
-from storage.console.query import ReportQuery
+from storage.console.query import ORDERS, ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
     all_units,
@@ -58,6 +58,7 @@ from storage.console.tallies import (
 
 __all__ = [
     "LOGIN_TTL",
+    "ORDERS",
     "SESSION_TTL",
     "Day",
     "Months",

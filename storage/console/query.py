@@ -30,6 +30,24 @@ class ReportQuery:
     region_prefix: str = ""
     late_on: date | None = None  # only reports whose unit stage deadline is before this day
     tracking: str = ""  # normalised tracking number (no hyphens), matched as a prefix
+    order: str = ""  # one of ORDERS' keys: '' newest first
+
+
+#: How a list may be sorted: newest first (''), oldest first, by the deadline of the stage a
+#: unit owes (soonest first; reports no unit owes work on come last), by last activity.
+ORDERS = ("", "lama", "tenggat", "aktivitas")
+
+
+def order_by(order: str) -> tuple[ColumnElement[Any], ...]:
+    """The ORDER BY of ``order`` (one of :data:`ORDERS`), the report's id breaking ties."""
+    if order == "lama":
+        return (Report.created_on.asc(), Report.id.asc())
+    if order == "tenggat":
+        owed = Report.status.in_(sorted(UNIT_STAGES)) & Report.due_date.is_not(None)
+        return (case((owed, 0), else_=1), Report.due_date.asc(), Report.id.asc())
+    if order == "aktivitas":
+        return (Report.updated_at.desc(), Report.id.desc())
+    return (Report.created_on.desc(), Report.id.desc())
 
 
 def _display_form(symbols: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.console.query import ReportQuery, _display_form, _where
+from storage.console.query import ReportQuery, _display_form, _where, order_by
 from storage.models import Citizen, Report, ReportEvent, ReportPhoto, ReportSupporter, Unit
 
 _FEW = 500
@@ -17,12 +17,13 @@ _FEW = 500
 async def report_page(
     session: AsyncSession, query: ReportQuery, *, offset: int, limit: int, few: int = _FEW
 ) -> tuple[list[Report], int]:
-    """One page of the filtered list, newest first (by day filed, then number), and the number
-    of reports in it. The page's ids are picked first from ``ix_reports_console_days`` (a deep
-    page skips index entries, not rows), then those reports are read."""
+    """One page of the filtered list, in ``query.order`` (newest first: by day filed, then
+    number), and the number of reports in it. The page's ids are picked first (newest first from
+    ``ix_reports_console_days``: a deep page skips index entries, not rows), then those reports
+    are read."""
     count = _where(query, select(Report)).with_only_columns(func.count())
     total = await session.scalar(count) or 0
-    if total <= few:
+    if total <= few and not query.order:
         # Few matches (a tracking number, a narrow filter): let the database pick its most
         # selective index without an ORDER BY to serve, and order them here.
         stmt = _where(query, select(Report)).with_only_columns(Report.id, Report.created_on)
@@ -33,7 +34,7 @@ async def report_page(
         ids = list(
             await session.scalars(
                 _where(query, select(Report.id))
-                .order_by(Report.created_on.desc(), Report.id.desc())
+                .order_by(*order_by(query.order))
                 .offset(offset)
                 .limit(limit)
             )

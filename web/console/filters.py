@@ -21,7 +21,7 @@ from core.regions import (
     place_name,
 )
 from core.tracking import TrackingCheck, parse_tracking_number
-from storage.console import ReportQuery
+from storage.console import ORDERS, ReportQuery
 from web.console import queries
 from web.console.audit import refuse
 from web.console.auth import Viewer
@@ -36,7 +36,7 @@ _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
 #: A place name longer than this is no place name; the search is not run on it.
 _AREA_TEXT = 60
 #: The list's filters, kept in its links, pages and exports.
-KEPT = ("status", "klas", "kategori", "unit", "wilayah", "terlambat", "nomor")
+KEPT = ("status", "klas", "kategori", "unit", "wilayah", "terlambat", "nomor", "urut")
 
 
 class FilterChoice(Refusal):
@@ -188,6 +188,10 @@ async def report_query(
     search = q.get("nomor", "").strip()
     if search:
         query = replace(query, tracking=_tracking_prefix(search)[:9])
+    order = q.get("urut", "")
+    if order not in ORDERS:
+        raise Refusal(400, "console.error.bad_value", value=order[:40])
+    query = replace(query, order=order)
     kept = {k: q.get(k, "") for k in KEPT}
     kept.update(period.dates)
     return query, kept, period

@@ -13,6 +13,7 @@ from aiohttp import web
 from core.lifecycle import ReportStatus, ReportType
 from core.performance import Indicators
 from locales import Translator
+from storage.console import ORDERS
 from storage.models import Unit
 from web.console import exports, queries
 from web.console.audit import AuditAction
@@ -221,6 +222,7 @@ async def report_list(request: web.Request) -> web.Response:
         kinds=[every, *((t.value, tr.t(f"console.type.{t.value}")) for t in ReportType)],
         categories=[every, *((c.code, getattr(c, name)) for c in config.categories)],
         unit_options=[every, *((u.code, u.name) for u in reachable)],
+        orders=[(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
         rows=rows,
         page_text=text,
         pages=links,

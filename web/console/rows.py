@@ -18,6 +18,9 @@ from storage.models import Report, Unit
 from storage.report_state import moments_of
 from web.console.config import ConsoleConfig
 
+#: How much of a description the list shows.
+EXCERPT = 90
+
 
 @dataclass(frozen=True)
 class ReportRow:
@@ -42,6 +45,19 @@ class ReportRow:
             late_now=self.late_now,
             rating=self.report.rating,
         )
+
+    @property
+    def stage_due(self) -> date | None:
+        """The deadline of the stage the unit owes now (None once no unit owes work)."""
+        return self.report.due_date if self.report.status in UNIT_STAGES else None
+
+    @property
+    def excerpt(self) -> str:
+        """The description's first words, for a list: one line, cut at a word."""
+        text = " ".join(self.report.description.split())
+        if len(text) <= EXCERPT:
+            return text
+        return text[:EXCERPT].rsplit(" ", 1)[0] + " …"
 
     @property
     def late_ever(self) -> bool:
