@@ -96,6 +96,15 @@ def _unit_link(running: Running, unit: str) -> str:
     return found.group(1)
 
 
+def _fits_across(page: Page, what: str) -> None:
+    """Every table's box shows all its columns: nothing to scroll sideways."""
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('.scroll')].map(b => [b.scrollWidth, b.clientWidth])"
+    )
+    assert boxes, f"{what}: no table on the page"
+    assert all(wide <= shown for wide, shown in boxes), f"{what} scrolls sideways: {boxes}"
+
+
 def _shot(page: Page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -122,6 +131,7 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
             expect(page.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
             expect(page.locator("table")).to_contain_text("Desa Sepaso")
             _shot(page, "1-overview")
+            _fits_across(page, "the unit table at 1366 px")
 
             page.get_by_role("link", name="Daftar laporan").click()
             page.select_option("select[name=status]", "baru")
@@ -131,6 +141,7 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
             expect(number).to_be_visible()
             report_path = number.get_attribute("href") or ""
             _shot(page, "2-list")
+            _fits_across(page, "the report list at 1366 px")
             number.click()
             expect(page.locator("dl")).to_contain_text("disembunyikan (anonim)")
             assert SECRET not in page.content()
