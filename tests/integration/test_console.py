@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -648,6 +649,25 @@ async def test_the_list_sorts_by_age_deadline_or_last_activity_and_shows_what_a_
         assert '<form class="filters"' in await wrong.text()
         kept = await (await client.get(f"/laporan?{dates}&urut=lama")).text()
         assert 'value="lama" selected' in kept  # the choice stays in the form
+    finally:
+        await client.close()
+
+
+async def test_the_unit_filter_groups_the_desa_under_their_kecamatan(world: World) -> None:
+    """About 170 units in one drop-down are found by their kecamatan: the kabupaten's own units
+    first, then one group per kecamatan holding it and its desa."""
+    client = await world.client("diskominfo")
+    try:
+        text = await (await client.get("/laporan")).text()
+        select = text.split('<select name="unit">')[1].split("</select>")[0]
+        groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+        labels = [label for label, _ in groups]
+        assert labels[0] == "Kabupaten"
+        assert "Kec. Bengalon" in labels
+        bengalon = dict(groups)["Kec. Bengalon"]
+        assert "Desa Sepaso" in bengalon
+        assert "Dinas PUPR" in dict(groups)["Kabupaten"]
+        assert "Desa Sepaso" not in dict(groups)["Kabupaten"]
     finally:
         await client.close()
 
