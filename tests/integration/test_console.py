@@ -666,7 +666,7 @@ async def test_the_unit_filter_groups_the_desa_under_their_kecamatan(world: Worl
         assert "Kec. Bengalon" in labels
         bengalon = dict(groups)["Kec. Bengalon"]
         assert "Desa Sepaso" in bengalon
-        assert "Dinas PUPR" in dict(groups)["Kabupaten"]
+        assert 'value="dinas-pupr"' in dict(groups)["Kabupaten"]
         assert "Desa Sepaso" not in dict(groups)["Kabupaten"]
     finally:
         await client.close()

@@ -12,6 +12,8 @@ from aiohttp import web
 
 from core.lifecycle import ReportStatus, ReportType
 from core.performance import Indicators
+from core.permissions import UnitKind
+from core.regions import region_label
 from locales import Translator
 from storage.console import ORDERS
 from storage.models import Unit
@@ -221,13 +223,34 @@ async def report_list(request: web.Request) -> web.Response:
         statuses=[every, *((s.value, tr.t(f"console.status.{s.value}")) for s in ReportStatus)],
         kinds=[every, *((t.value, tr.t(f"console.type.{t.value}")) for t in ReportType)],
         categories=[every, *((c.code, getattr(c, name)) for c in config.categories)],
-        unit_options=[every, *((u.code, u.name) for u in reachable)],
+        unit_groups=unit_groups(tr, config, reachable),
         orders=[(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
         rows=rows,
         page_text=text,
         pages=links,
         formats=exports.FORMATS,
     )
+
+
+def unit_groups(
+    tr: Translator, config: ConsoleConfig, units: list[Unit]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The unit filter's choices in groups: the kabupaten's own units (the coordinator, the
+    OPDs), then each kecamatan with its desa, by name."""
+    own: list[tuple[str, str]] = []
+    areas: dict[str, list[tuple[str, str]]] = {}
+    for unit in sorted(units, key=lambda u: (u.kind != UnitKind.KECAMATAN, u.name)):
+        code = unit.area_code or ""
+        if unit.kind in (UnitKind.KECAMATAN, UnitKind.DESA) and code.count(".") >= 2:
+            areas.setdefault(".".join(code.split(".")[:3]), []).append((unit.code, unit.name))
+        else:
+            own.append((unit.code, unit.name))
+    groups = [(tr.t("console.filter.unit_group_own"), own)] if own else []
+    named = []
+    for code, members in areas.items():
+        region = config.regions.get(code)
+        named.append((region_label(region) if region else code, members))
+    return groups + sorted(named)
 
 
 # --- areas ---------------------------------------------------------------------------------
