@@ -10,7 +10,7 @@ from emulator.chat import text_of
 from handlers.formatting import long_date
 from tests.sandbox.conftest import JsonDict, Site
 from tests.sandbox.test_sandbox_api import press, say, wait_for
-from web.sandbox import chats
+from web.sandbox.chats import wait_for_answer
 from web.sandbox.clockface import day_label
 
 
@@ -49,8 +49,7 @@ async def test_a_tapped_buttons_answer_reaches_the_page_a_toast_or_an_alert(site
 async def test_waiting_for_an_answer_gives_none_when_the_bot_never_answers(site: Site) -> None:
     """Telegram's spinner stops even when the bot says nothing: the page is told "no answer"."""
     telegram = site.sandbox.telegram
-    waiting = chats.wait_for_answer  # type: ignore[attr-defined]
-    assert await waiting(telegram, 1001, "not-a-query", timeout=0.3) is None
+    assert await wait_for_answer(telegram, 1001, "not-a-query", timeout=0.3) is None
 
 
 async def test_the_pages_english_day_is_the_bots_english_long_date() -> None:
