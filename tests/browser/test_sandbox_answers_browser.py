@@ -107,7 +107,9 @@ def test_a_buttons_answer_shows_as_a_toast_or_an_alert_on_a_laptop(
             page.locator("#advance-days").fill("99")
             page.locator("#advance-many").click()
             expect(status).to_contain_text("Gagal:")
-            write(siti, "Halo", "Halo")
+            siti.locator("textarea.input").fill("Halo")
+            siti.locator("textarea.input").press("Enter")
+            expect(siti.locator(".msg.out", has_text="Halo")).to_be_visible(timeout=WAIT_MS)
             expect(status).to_have_text("")
 
             # The card's map link points at the report's point: both coordinates.
