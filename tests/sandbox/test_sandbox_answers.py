@@ -82,9 +82,16 @@ async def test_switching_the_page_to_english_switches_every_chat_and_back(site: 
     await site.post("/api/language", {"lang": "xx"}, status=400)
 
 
-async def test_a_cards_map_link_carries_both_coordinates(site: Site) -> None:
+async def test_a_cards_map_link_carries_both_coordinates_and_its_buttons_answer(
+    site: Site,
+) -> None:
     await site.post("/api/scenarios/jalan")
     card = await wait_for(site, "opd", "📍 Lihat peta")
     [link] = [e for e in card.get("entities") or [] if e["type"] == "text_link"]
     assert "&mlon=117.887100" in link["url"], link["url"]
     assert "&amp;" not in link["url"]
+    # The officer's press is answered too: the page shows it over the group's chat.
+    verified = await tap(site, "opd", card, "✅ Verifikasi")
+    assert verified is not None
+    assert verified["text"].endswith("diverifikasi. Pelapor sudah diberi tahu.")
+    assert verified["show_alert"] is False
