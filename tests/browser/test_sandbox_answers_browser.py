@@ -166,6 +166,10 @@ def test_the_english_page_reads_as_english_and_its_chats_follow(sandbox_url: str
             desa = page.locator('section[data-pane="desa"]')
             write(desa, "/bantuan", "Kanal Aduan guide for officers")
             save(page, "laptop-1366-english")
+            siti.locator(".share-location").click()  # numbers with a decimal point
+            expect(siti.locator(".msg.out .location")).to_have_text(
+                "📍 Location: 0.8302, 117.8871", timeout=WAIT_MS
+            )
 
             page.locator("#language").click()  # back to Indonesian: the chats follow
             expect(page.locator("body")).to_have_attribute("data-ready", "true")

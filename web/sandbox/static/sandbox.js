@@ -251,8 +251,7 @@ function showAlert(pane, text) {
 }
 
 function closeAlert(pane) {
-  pane.alert.hidden = true;
-  pane.input.focus();
+  pane.alert.hidden = true; // no focus to the input: on a phone that would open the keyboard
 }
 
 function currentReplyKeyboard(messages) {
