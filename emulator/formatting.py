@@ -56,6 +56,22 @@ def _parse_error(reason: str) -> ApiError:
     return bad_request(f"can't parse entities: {reason}")
 
 
+def _decoded(match: re.Match[str]) -> str:
+    """One character reference (``&amp;``, ``&#35;``, ``&#x23;``) as the character it names."""
+    body = match.group(1)
+    if body.startswith("#x"):
+        return chr(int(body[2:], 16))
+    if body.startswith("#"):
+        return chr(int(body[1:]))
+    # An unknown named entity: Telegram keeps it literally.
+    return _NAMED_ENTITIES.get(body, match.group(0))
+
+
+def _unescaped(value: str) -> str:
+    """An attribute's value as Telegram reads it: ``href="?a=1&amp;b=2"`` is ``?a=1&b=2``."""
+    return _ENTITY_RE.sub(_decoded, value)
+
+
 def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     """Return (plain text, entities) or raise 400 like Telegram for malformed markup."""
     out: list[str] = []
@@ -68,20 +84,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         ch = source[i]
         if ch == "&":
             match = _ENTITY_RE.match(source, i)
-            decoded = "&"
-            if match is not None:
-                body = match.group(1)
-                if body.startswith("#x"):
-                    decoded = chr(int(body[2:], 16))
-                elif body.startswith("#"):
-                    decoded = chr(int(body[1:]))
-                elif body in _NAMED_ENTITIES:
-                    decoded = _NAMED_ENTITIES[body]
-                else:  # unknown named entity: Telegram keeps it literally
-                    decoded = match.group(0)
-                i = match.end()
-            else:
-                i += 1
+            decoded = "&" if match is None else _decoded(match)
+            i = i + 1 if match is None else match.end()
             out.append(decoded)
             offset += utf16_len(decoded)
             continue
@@ -120,7 +124,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
         if name not in _HTML_TAGS:
             raise _parse_error(f'Unsupported start tag "{name}" at byte offset {byte_offset}')
         attrs = {
-            m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
+            m.group(1).lower(): _unescaped(next(g for g in m.groups()[1:] if g is not None))
             for m in _ATTR_RE.finditer(inner[name_match.end() :])
         }
         entity_type = _HTML_TAGS[name]

@@ -471,7 +471,7 @@ def test_on_a_phone_one_chat_at_a_time_from_the_chat_list(sandbox_url: str, tmp_
             tabs.nth(0).click()
             siti = page.locator('section[data-pane="siti"]')
             siti.get_by_role("button", name="START").click()
-            bot_says(siti, "Apakah Anda setuju?")
+            bot_says(siti, "Do you agree?")  # the chats speak the page's language
             siti.locator(".samples-toggle").click()
             siti.locator(".samples button").first.click()
             expect(siti.locator(".msg.out img")).to_be_visible(timeout=WAIT_MS)
@@ -494,7 +494,7 @@ def test_on_a_phone_one_chat_at_a_time_from_the_chat_list(sandbox_url: str, tmp_
             bar = box_of(page.locator(".topbar"))
             assert bar["height"] <= 0.12 * screen["height"], f"the top bar is {bar['height']} px"
             tabs.nth(PANES.index("opd")).click()
-            bot_says(page.locator('section[data-pane="opd"]'), "📋 Laporan")
+            bot_says(page.locator('section[data-pane="opd"]'), "📋 Report")
             assert_newest_shown(page, ("opd",))
             assert_no_sideways_scroll(page)
             page.screenshot(path=shots / "phone-390-opd.png")

@@ -21,6 +21,7 @@ from aiogram.types import (
 )
 
 from emulator import Emulator, EmulatorClient, EmulatorError, TgUser
+from emulator.formatting import parse_html
 from tests.unit.emulator_support import TOKEN, png
 
 CITIZEN = TgUser(id=1001, first_name="Siti", username="siti")
@@ -294,3 +295,12 @@ async def test_messages_are_dated_by_the_emulators_clock() -> None:
             text="Halo lagi",
         )
         assert edited["result"]["edit_date"] == int(moment)
+
+
+def test_a_links_address_is_unescaped_as_telegram_does() -> None:
+    """``href="...&amp;mlon=..."`` is how HTML writes ``&`` in an address; Telegram's link (and
+    the sandbox's "📍 Lihat peta") carries ``&mlon=``."""
+    source = '<a href="https://osm.example/?mlat=0.83&amp;mlon=117.88&#35;map">peta</a>'
+    text, [link] = parse_html(source)
+    assert text == "peta"
+    assert link["url"] == "https://osm.example/?mlat=0.83&mlon=117.88#map"

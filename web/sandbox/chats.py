@@ -5,11 +5,12 @@ Each message carries ``shown``: its time and day on the sandbox's clock, for the
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from aiohttp import web
 
-from emulator import EmulatorError
+from emulator import EmulatorClient, EmulatorError
 from web.sandbox.cast import DEMO_LOCATION
 from web.sandbox.clockface import stamp
 from web.sandbox.requests import (
@@ -28,6 +29,10 @@ from web.sandbox.samples import sample
 #: A Telegram app lets nobody send a longer text or caption (counted in UTF-16 units).
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+#: How long a tapped button waits for the bot's answer: the bot answers within a second; a bot
+#: that is down leaves the page's button spinning no longer than a Telegram app would.
+ANSWER_WAIT_SECONDS = 8.0
+ANSWER_POLL_SECONDS = 0.05
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -78,12 +83,33 @@ async def _text(request: web.Request) -> web.Response:
 
 
 async def _press(request: web.Request) -> web.Response:
+    """A tap on an inline button, and the bot's answer to it (``answerCallbackQuery``): the page
+    shows its text as a toast over the chat, or as an alert with OK; ``null`` when the bot
+    said nothing in time (Telegram's spinner stops then too)."""
     sandbox, chat, body = sandbox_of(request), pane_of(request), await body_of(request)
     async with sandbox.lock:
         update = await sandbox.telegram.press(
             chat.user, int(body["message_id"]), str(body["data"]), chat_id=chat.chat_id
         )
-    return web.json_response(update)
+    query_id = str(update["callback_query"]["id"])
+    answer = await wait_for_answer(sandbox.telegram, chat.chat_id, query_id)
+    return web.json_response({"update": update, "answer": answer})
+
+
+async def wait_for_answer(
+    telegram: EmulatorClient, chat_id: int, query_id: str, timeout: float = ANSWER_WAIT_SECONDS
+) -> JsonDict | None:
+    """The bot's answer to the button press ``query_id``: ``{text, show_alert}``, or None when
+    none came within ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for answer in await telegram.callback_answers(chat_id):
+            if answer["callback_query_id"] == query_id:
+                return {"text": answer["text"], "show_alert": bool(answer["show_alert"])}
+        if loop.time() >= deadline:
+            return None
+        await asyncio.sleep(ANSWER_POLL_SECONDS)
 
 
 async def _photo(request: web.Request) -> web.Response:

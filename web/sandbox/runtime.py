@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -97,6 +98,8 @@ class Sandbox:
         self._restarting = False
         #: Set once the first start has finished: the page's API waits for it (see server).
         self.ready = asyncio.Event()
+        #: The language of every chat of the sandbox, as the page last chose it.
+        self.language: str = settings.default_language
 
     # --- lifecycle ---------------------------------------------------------------------------
     @property
@@ -168,6 +171,9 @@ class Sandbox:
         self._task = asyncio.create_task(app.run(), name="sandbox-bot")
         for group in (p for p in PANES if p.is_group):
             await self._open_group(group)
+        # A group is bound in the bot's default language (its binding starts with it); from
+        # then on every chat speaks the page's.
+        await self.speak(self.language)
 
     async def _stop_bot(self) -> None:
         if self._app is not None:
@@ -206,6 +212,35 @@ class Sandbox:
             code = await issue_binding_code(uow, unit.id, now=self.clock())
             await uow.commit()
             return code, unit.name
+
+    # --- the chats' language ---------------------------------------------------------------
+    async def set_language(self, language: str) -> None:
+        """Every chat of the sandbox speaks ``language`` from now on (see :meth:`speak`)."""
+        self.language = language
+        await self.speak(language)
+
+    async def speak(self, language: str, panes: Sequence[Pane] = PANES) -> None:
+        """Set the bot's own language of each pane's chat, as if its person had pressed 🌐: the
+        chat's conversation and the citizen (the bot's ``/bahasa``), or the group's binding
+        (the language its cards and notices are written in). Screens already sent stay as
+        they are, as in Telegram; the next one is in ``language``."""
+        channel, now = self.app.channel.name, self.clock()
+        async with self.app.uow_factory() as uow:
+            for item in panes:
+                chat_id = str(item.chat_id)
+                conversation = await uow.conversations.get_or_create(
+                    channel, chat_id, language=language, now=now
+                )
+                conversation.language = language
+                if item.is_group:
+                    bound = await uow.units.chat(channel, chat_id)
+                    if bound is not None:
+                        bound.language = language
+                else:
+                    citizen = await uow.citizens.get(channel, str(item.user.id))
+                    if citizen is not None:
+                        citizen.language = language
+            await uow.commit()
 
     # --- the clock ---------------------------------------------------------------------------
     def now(self) -> datetime:

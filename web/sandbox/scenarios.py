@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from emulator.chat import ChatView, text_of
-from web.sandbox.cast import DEMO_LOCATION, Pane, pane
+from web.sandbox.cast import DEMO_LOCATION, PANES, Pane, pane
 from web.sandbox.runtime import Sandbox
 from web.sandbox.samples import Sample, sample
 
@@ -140,9 +140,19 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+#: The demo citizens write in Indonesian: a scenario taps their Indonesian buttons.
+CITIZENS_LANGUAGE = "id"
+
+
 async def load(sandbox: Sandbox, key: str) -> None:
-    """Reset the sandbox, then play the scenario ``key`` (KeyError for an unknown one)."""
+    """Reset the sandbox, then play the scenario ``key`` (KeyError for an unknown one).
+
+    The groups read the page's language throughout; the citizens play in Indonesian, then
+    their chats take the page's language again."""
     scenario = SCENARIOS[key]
     await sandbox.reset()
+    citizens = [item for item in PANES if not item.is_group]
+    await sandbox.speak(CITIZENS_LANGUAGE, citizens)
     await scenario(sandbox)
     await sandbox.settle()  # the cards and notices that follow have gone out
+    await sandbox.speak(sandbox.language, citizens)

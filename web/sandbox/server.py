@@ -15,6 +15,7 @@ emulator's ``history``; it never sees the bot's database.
 ``GET  /api/files/{file_id}``             a photo of a chat, fetched as a Telegram client would
 ``POST /api/clock/advance``               ``{days}`` working days
 ``POST /api/reset``, ``POST /api/scenarios/{key}``
+``POST /api/language``                    ``{lang}``: every chat speaks the page's language
 
 A refusal is ``{"error": CODE}`` (:mod:`web.sandbox.requests`); the chats' routes are in
 :mod:`web.sandbox.chats`.
@@ -67,6 +68,7 @@ def create_app(sandbox: Sandbox, *, console_url: str = "") -> web.Application:
     app.router.add_post("/api/clock/advance", _advance)
     app.router.add_post("/api/reset", _reset)
     app.router.add_post("/api/scenarios/{key}", _scenario)
+    app.router.add_post("/api/language", _language)
     return app
 
 
@@ -113,6 +115,7 @@ async def _state(request: web.Request) -> web.Response:
             "now": sandbox.now().isoformat(),
             "clock": clock_label(sandbox, language),
             "busy": sandbox.lock.locked(),
+            "chat_language": sandbox.language,
             "panes": [_pane_json(item) for item in PANES],
             "scenarios": [
                 {"key": key, "label": texts[f"scenario.{key}"]} for key in scenarios.SCENARIOS
@@ -184,3 +187,15 @@ async def _scenario(request: web.Request) -> web.Response:
     async with sandbox.lock:
         await scenarios.load(sandbox, key)
     return web.json_response({"scenario": key})
+
+
+async def _language(request: web.Request) -> web.Response:
+    """The page switched language: every chat of the sandbox, citizens' and groups', switches
+    with it, through the bot's own language setting of each."""
+    sandbox, body = sandbox_of(request), await body_of(request)
+    language = body.get("lang")
+    if language not in ("id", "en"):
+        raise RefusalError("bad_request")
+    async with sandbox.lock:
+        await sandbox.set_language(language)
+    return web.json_response({"language": language})

@@ -66,6 +66,8 @@ function status(text, isError) {
 async function guarded(action) {
   try {
     await action();
+    // A refusal said earlier is over once a later action goes through.
+    if (document.getElementById("status").classList.contains("error")) status("");
     return true;
   } catch (error) {
     status(fmt(T.error, { error: explain(error) }), true);
@@ -153,10 +155,19 @@ function inlineKeyboard(pane, message) {
       press.type = "button";
       if (button.callback_data !== undefined) {
         press.addEventListener("click", () => guarded(async () => {
+          // As in Telegram: the button spins until the bot answers (or gives up), then the
+          // answer shows over the chat; an old button stays tappable, it is not greyed out.
           press.disabled = true;
-          await api("POST", `/api/panes/${pane.info.key}/press`, {
-            message_id: message.message_id, data: button.callback_data,
-          });
+          press.classList.add("pressing");
+          try {
+            const pressed = await api("POST", `/api/panes/${pane.info.key}/press`, {
+              message_id: message.message_id, data: button.callback_data,
+            });
+            if (pressed.answer && pressed.answer.text) showAnswer(pane, pressed.answer);
+          } finally {
+            press.disabled = false;
+            press.classList.remove("pressing");
+          }
           await afterAction(pane);
         }));
       } else {
@@ -214,6 +225,33 @@ function renderMessage(pane, message) {
   meta.append(reply);
   bubble.append(meta);
   return bubble;
+}
+
+// --- a button's answer: a toast over the chat, or an alert with OK ------------------------------
+
+const TOAST_MS = 4000;
+
+function showAnswer(pane, answer) {
+  if (answer.show_alert) showAlert(pane, answer.text);
+  else showToast(pane, answer.text);
+}
+
+function showToast(pane, text) {
+  pane.toast.textContent = text;
+  pane.toast.hidden = false;
+  window.clearTimeout(pane.toastTimer);
+  pane.toastTimer = window.setTimeout(() => { pane.toast.hidden = true; }, TOAST_MS);
+}
+
+function showAlert(pane, text) {
+  pane.toast.hidden = true;
+  pane.alertText.textContent = text;
+  pane.alert.hidden = false;
+  pane.alert.querySelector(".alert-ok").focus();
+}
+
+function closeAlert(pane) {
+  pane.alert.hidden = true; // no focus to the input: on a phone that would open the keyboard
 }
 
 function currentReplyKeyboard(messages) {
@@ -370,6 +408,10 @@ function buildPane(info) {
     replying: node.querySelector(".replying"),
     replyingText: node.querySelector(".replying-text"),
     replyKeyboard: node.querySelector(".reply-keyboard"),
+    toast: node.querySelector(".toast"),
+    toastTimer: 0,
+    alert: node.querySelector(".alert"),
+    alertText: node.querySelector(".alert-text"),
     replyTo: null,
     hiddenKeyboard: null,
     seen: "",
@@ -385,6 +427,12 @@ function buildPane(info) {
     pane.stick = pane.chat.scrollHeight - pane.chat.scrollTop - pane.chat.clientHeight < 60;
   });
   pane.input.placeholder = T.placeholder;
+  const ok = node.querySelector(".alert-ok");
+  ok.textContent = T.ok;
+  ok.addEventListener("click", () => closeAlert(pane));
+  pane.alert.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeAlert(pane);
+  });
   label(node.querySelector(".send"), T.send);
   label(node.querySelector(".cancel-reply"), T.cancel);
   const form = node.querySelector(".composer");
@@ -561,6 +609,8 @@ function wireControls() {
 async function main() {
   await refreshState();
   T = STATE.texts;
+  // The chats speak the page's language: switching the page switches every chat's bot.
+  if (STATE.chat_language !== LANG) await api("POST", "/api/language", { lang: LANG });
   applyTexts();
   const container = document.getElementById("panes");
   const tabs = document.getElementById("tabs");
