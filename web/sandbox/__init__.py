@@ -22,7 +22,7 @@ from web.sandbox.server import create_app
 
 EXIT_PORT_BUSY = 1
 
-__all__ = ["EXIT_PORT_BUSY", "Sandbox", "create_app", "serve"]
+__all__ = ["EXIT_PORT_BUSY", "Sandbox", "create_app", "serve", "start_sandbox_console"]
 
 
 async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> int:
@@ -49,7 +49,7 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
         port = int(runner.addresses[0][1])  # the one the system picked for port 0
         await sandbox.start()
         if console_socket is not None:
-            console = await _start_console(sandbox, settings, console_socket, console_url)
+            console = await start_sandbox_console(sandbox, settings, console_socket, console_url)
         url = f"http://{shown_host}:{port}/"
         print(sandbox.t("sandbox.cli.ready", url=url, data_dir=data_dir), flush=True)
         if console is not None:  # after the page's address, which is the one to open first
@@ -76,7 +76,7 @@ def _console_socket(sandbox: Sandbox, host: str, port: int) -> socket.socket | N
     return sock
 
 
-async def _start_console(
+async def start_sandbox_console(
     sandbox: Sandbox, settings: Settings, sock: socket.socket, url: str
 ) -> web.AppRunner | None:
     """The console over the sandbox's database (whichever the last reset made) and clock; a
