@@ -1,11 +1,11 @@
 """The console in a real browser: Debian's Chromium driven by Playwright.
 
 ``aduan sandbox`` runs as a subprocess (it starts the console beside it); a scenario files an
-anonymous report at Desa Sepaso. The trainer follows the page's "Konsol" link, signs in, reads
-the overview, filters the list, opens the report and downloads each export; the spent link is
-refused when used again; an officer of Dinas PUPR, signed in with a link from
-``aduan console link``, is refused the desa's report by its URL. Screenshots go to
-``/tmp/console-shots`` for a person to look at.
+anonymous report at Desa Sepaso. The trainer follows the page's "Konsol" link (signed in at
+once, as Rina of Diskominfo), reads the overview, filters the list, opens the report and
+downloads each export; a spent link is refused when used again; an officer of Dinas PUPR,
+signed in with a link from ``aduan console link``, is refused the desa's report by its URL.
+Screenshots go to ``/tmp/console-shots`` for a person to look at.
 """
 
 from __future__ import annotations
@@ -116,10 +116,9 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
                 "console",
                 lambda m: refusals.append(m.text) if "Content Security Policy" in m.text else None,
             )
-            page.goto(sandbox.page_url + "konsol")
-            login_url = page.url
-            page.get_by_role("button", name="Masuk").click()
+            page.goto(sandbox.page_url + "konsol")  # signed in at once, as the coordinator
             expect(page.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            expect(page.locator("header")).to_contain_text("Rina (Diskominfo) · Diskominfo")
             expect(page.locator("table")).to_contain_text("Desa Sepaso")
             _shot(page, "1-overview")
 
@@ -159,7 +158,14 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
 
             assert refusals == []
 
-            # The spent link, used again in another browser, is refused.
+            # A link, once spent, used again in another browser, is refused.
+            login_url = _unit_link(sandbox, "diskominfo")
+            first = browser.new_context()
+            spend = first.new_page()
+            spend.goto(login_url)
+            spend.get_by_role("button", name="Masuk").click()
+            expect(spend.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            first.close()
             other = browser.new_context()
             again = other.new_page()
             again.goto(login_url)

@@ -51,10 +51,10 @@ class Trainer:
 @pytest.fixture
 async def trainer(tmp_path: Path) -> AsyncIterator[Trainer]:
     settings = sandbox_settings()
-    sandbox = Sandbox(settings, tmp_path / "sandbox", start=START)
-    await sandbox.start()
     sock = socket.create_server(("127.0.0.1", 0))
     console_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sandbox = Sandbox(settings, tmp_path / "sandbox", start=START, console_url=console_url)
+    await sandbox.start()
     console = await start_sandbox_console(sandbox, settings, sock, console_url)
     assert console is not None
     runner = web.AppRunner(create_app(sandbox, console_url=console_url), access_log=None)

@@ -36,6 +36,7 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
     console_socket = _console_socket(sandbox, host, settings.console_port)
     console_port = console_socket.getsockname()[1] if console_socket else settings.console_port
     console_url = f"http://{shown_host}:{console_port}" if console_socket else ""
+    sandbox.console_url = console_url
     runner = web.AppRunner(create_app(sandbox, console_url=console_url), access_log=None)
     console: web.AppRunner | None = None
     await runner.setup()
@@ -86,8 +87,14 @@ async def start_sandbox_console(
     from web.console import start_console
     from web.from_settings import console_config, open311_subapp
 
+    # The pages read the sandbox's clock; sign-in runs on real time, so that moving the clock
+    # does not sign the trainer out, and the Konsol button's link signs in on opening.
     config = replace(
-        console_config(settings, sandbox.catalogs), public_url=url, clock=sandbox.clock
+        console_config(settings, sandbox.catalogs),
+        public_url=url,
+        clock=sandbox.clock,
+        sign_in_clock=sandbox.clock.wall,
+        direct_sign_in=True,
     )
 
     def sessions() -> AsyncSession:

@@ -362,6 +362,14 @@ function buildPane(info) {
   node.querySelector(".pane-kind").textContent = T[`kind.${info.kind}`];
   const actingAs = fmt(T.acting_as, { name: info.user.name });
   node.querySelector(".acting-as").textContent = info.is_group ? `${actingAs} · ${T.admin}` : actingAs;
+  if (info.is_group) {
+    // The officer's private chat with the bot, where /dasbor's console link arrives.
+    const privateChat = el("a", "private-chat", T.private_chat);
+    privateChat.href = `/pribadi/${info.key}?lang=${LANG}`;
+    privateChat.target = "_blank";
+    privateChat.title = fmt(T.private_chat_hint, { name: info.user.name });
+    node.querySelector(".pane-head").append(privateChat);
+  }
   const pane = {
     info,
     node,
