@@ -85,3 +85,14 @@ def test_the_console_names_its_database_and_says_when_it_is_missing_or_empty(
     assert "belum ada" not in again
     assert "belum berisi laporan" in again
     assert "data/sandbox/" in again
+
+
+def test_the_database_is_named_with_its_password_masked() -> None:
+    from cli.console import database_label
+
+    shown = database_label("postgresql+asyncpg://aduan:rahasia@db.lokal:5432/aduan")
+    assert "rahasia" not in shown
+    assert shown == "postgresql+asyncpg://aduan:***@db.lokal:5432/aduan"
+    assert database_label("sqlite+aiosqlite:///data/aduan.db") == (
+        "sqlite+aiosqlite:///data/aduan.db"
+    )
