@@ -367,8 +367,8 @@ function buildPane(info) {
     const privateChat = el("a", "private-chat", T.private_chat);
     privateChat.href = `/pribadi/${info.key}?lang=${LANG}`;
     privateChat.target = "_blank";
-    privateChat.title = fmt(T.private_chat_hint, { name: info.user.name });
-    node.querySelector(".pane-head").append(privateChat);
+    privateChat.title = T.private_chat_hint;
+    node.querySelector(".pane-kind").append(" · ", privateChat);
   }
   const pane = {
     info,
