@@ -189,3 +189,31 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
         finally:
             browser.close()
     shutil.copytree(SHOTS, tmp_path / "shots", dirs_exist_ok=True)
+
+
+def test_dasbor_in_the_sandbox_sends_a_link_the_trainer_opens_from_the_private_chat(
+    sandbox: Running,
+) -> None:
+    """The coordinator's officer sends /dasbor in the group; the group's "🔑 Chat pribadi" shows
+    the bot's link in the officer's private chat; the link signs in as Rina."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(sandbox.page_url)
+            group = page.locator('section[data-pane="koordinator"]')
+            group.locator("textarea").fill("/dasbor")
+            group.locator("textarea").press("Enter")
+            expect(group.locator(".chat")).to_contain_text("chat pribadi Anda", timeout=WAIT_MS)
+            with page.expect_popup() as opened:
+                group.locator(".private-chat").click()
+            private = opened.value
+            link = private.locator("a[href*='/masuk/']")
+            expect(link).to_be_visible(timeout=WAIT_MS)  # the page reloads itself until it comes
+            _shot(private, "6-private-chat")
+            link.click()
+            private.get_by_role("button", name="Masuk").click()
+            expect(private.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            expect(private.locator("header")).to_contain_text("Rina (Diskominfo)")
+        finally:
+            browser.close()

@@ -3,8 +3,8 @@
 In Telegram an admin who sends ``/dasbor`` in the unit's group gets the link in their private
 chat with the bot. The sandbox opens that chat for each demo officer when it binds the groups (as
 an officer who pressed Start), and the page shows it, read-only, at ``GET /pribadi/PANE``: the
-bot's messages there, web links clickable. Nothing is typed there; the conversations stay in the
-five panes.
+bot's messages there, web links clickable, reloaded every few seconds. Nothing is typed there;
+the conversations stay in the five panes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined
 )
 WEB_LINK = re.compile(r"https?://\S+")
+#: The page reloads itself, as a chat shows new messages: a link sent after it opened appears.
+REFRESH_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ async def private_chat(request: web.Request) -> web.Response:
         note=sandbox.t("sandbox.private.note", language),
         empty=sandbox.t("sandbox.private.empty", language),
         messages=messages,
+        refresh_seconds=REFRESH_SECONDS,
     )
     return web.Response(text=html, content_type="text/html")
 
