@@ -3,8 +3,9 @@
 ``aduan sandbox`` (and ``aduan run`` without ``BOT_TOKEN``) starts, in one process, the loopback
 Bot API emulator, the real bot against it (SQLite in the sandbox's data folder, the demo groups
 bound) and a chat-app page on localhost that plays citizens and officers through the emulator.
-The coordinator's console runs beside it on ``CONSOLE_PORT`` over the sandbox's database; the
-page's "Konsol" link signs the trainer in there as the coordinator.
+The coordinator's console runs beside it on ``CONSOLE_PORT`` over the sandbox's database and
+clock; the page's "Konsol" link opens it signed in as the coordinator's demo officer (Rina), and
+its sign-in runs on real time, so moving the sandbox's clock signs nobody out.
 """
 
 from __future__ import annotations
