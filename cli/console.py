@@ -14,6 +14,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from locales import Catalogs, Translator
 from runtime.clock import system_clock
 from runtime.deps import handler_deps, seed_if_empty
@@ -44,6 +48,7 @@ def add_parser(
     link = actions.add_parser("link", help=tr.t("cli.help.console.link"))
     link.add_argument("unit_code")
     link.add_argument("--name", default="", help=tr.t("cli.help.console.name"))
+    link.add_argument("--create", action="store_true", help=tr.t("cli.help.console.create"))
     export = commands.add_parser("export", help=tr.t("cli.help.export"))
     export.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     export.add_argument("--from", dest="first", help=tr.t("cli.help.export.from"))
@@ -67,6 +72,39 @@ async def _prepare(settings: Settings, catalogs: Catalogs) -> AsyncEngine:
     return engine
 
 
+def database_label(url: str) -> str:
+    """The database's URL as said to the operator, any password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "?"
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names, when it does not exist (None for any other database)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(str(parsed.database))
+    return None if path.exists() else path
+
+
+async def _holds_reports(engine: AsyncEngine) -> bool:
+    from storage.models import Report
+
+    async with session_factory(engine)() as session:
+        return await session.scalar(select(Report.id).limit(1)) is not None
+
+
+def say_database(settings: Settings, tr: Translator) -> Path | None:
+    """Print which database the console reads; returns its SQLite file if that is missing."""
+    print(tr.t("console.cli.database", url=database_label(settings.database_url)), flush=True)
+    return missing_sqlite_file(settings.database_url)
+
+
 def link_holder(name: str) -> str:
     """Who a printed link is for, as the audit will name them: ``--name``, else the server
     account that ran the command (a person is always named, never "Admin server")."""
@@ -79,18 +117,24 @@ def link_holder(name: str) -> str:
     return f"{account} (server)"
 
 
-async def print_link(settings: Settings, unit_code: str, name: str = "") -> int:
+async def print_link(
+    settings: Settings, unit_code: str, name: str = "", *, create: bool = False
+) -> int:
+    """Print a login link; over a SQLite file that does not exist, only with ``create`` (a
+    mistyped ``DATABASE_URL`` or the wrong folder would otherwise get a new, empty database)."""
     from storage.console import issue_login
     from storage.models import Unit
     from web.console import login_link
 
     catalogs = Catalogs(settings.default_language)
     tr = catalogs.get(settings.default_language)
+    missing = say_database(settings, tr)
+    if missing is not None and not create:
+        print(tr.t("console.cli.link_no_database", path=missing), file=sys.stderr)
+        return EXIT_FAILED
     engine = await _prepare(settings, catalogs)
     try:
         async with session_factory(engine)() as session:
-            from sqlalchemy import select
-
             unit = await session.scalar(select(Unit).where(Unit.code == unit_code.lower()))
             if unit is None:
                 print(tr.t("console.cli.unknown_unit", code=unit_code), file=sys.stderr)
@@ -113,8 +157,16 @@ async def serve(settings: Settings, *, host: str, port: int) -> int:
     if not settings.console_public_url:  # the links it writes name the address it listens on
         config = replace(config, public_url=f"http://{host}:{port}")
     tr = config.catalogs.get(config.catalogs.default_language)
+    missing = say_database(settings, tr)
+    if missing is not None:  # served all the same (a fresh install), and said so
+        print(tr.t("console.cli.no_database_file", path=missing), flush=True)
     engine = await _prepare(settings, config.catalogs)
     try:
+        if missing is not None or not await _holds_reports(engine):
+            if missing is None:
+                print(tr.t("console.cli.no_reports"), flush=True)
+            hint = tr.t("console.cli.sandbox_hint", folder=f"{settings.sandbox_data_dir}/")
+            print(hint, flush=True)
         sessions = session_factory(engine)
         open311 = open311_subapp(settings, sessions, config.catalogs)
         runner = await start_console(
@@ -206,7 +258,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.console_command == "link":
-        return asyncio.run(print_link(settings, args.unit_code, args.name))
+        return asyncio.run(print_link(settings, args.unit_code, args.name, create=args.create))
     host = args.host or settings.console_host
     port = settings.console_port if args.port is None else args.port
     with contextlib.suppress(KeyboardInterrupt):

@@ -179,13 +179,16 @@ class ControlSession:
         *,
         admins: list[int] | None = None,
         members: list[int] | None = None,
+        user: JsonDict | None = None,
     ) -> JsonDict:
+        """Create the chat (a private one named after ``user``), as a person opening it would."""
         body = {
             "chat_id": chat_id,
             "type": chat_type,
             "title": title,
             "admins": admins or [],
             "members": members or [],
+            "user": user,
         }
         result: JsonDict = await self._request("POST", "chats", json=body)
         return result

@@ -24,7 +24,8 @@ async def send_link(turn: Turn, unit: Unit) -> None:
     token = await issue_login(
         turn.uow.session,
         unit.id,
-        now=turn.now,
+        # Sign-in runs on real time (web.console.config): a moved clock must not void the link.
+        now=turn.deps.wall_now(),
         user_id=sender.user_id,
         user_name=sender.display_name or sender.username,
         ttl=LOGIN_TTL,

@@ -106,3 +106,9 @@ class HandlerDeps:
     clock: Callable[[], datetime]
     admins: ChatAdmins | None = None
     files: FileFetcher | None = None
+    #: Real time where ``clock`` is moved (the sandbox, tests); ``clock`` when None. The console's
+    #: login links run on it, as the console's sign-in does.
+    wall_clock: Callable[[], datetime] | None = None
+
+    def wall_now(self) -> datetime:
+        return (self.wall_clock or self.clock)()

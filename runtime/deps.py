@@ -22,7 +22,7 @@ from core.regions import RegionDirectory
 from handlers.deps import ChatAdmins, FileFetcher, HandlerConfig, HandlerDeps
 from handlers.notices import filing_for
 from locales import Catalogs
-from runtime.clock import Clock
+from runtime.clock import Clock, wall_clock_of
 from runtime.inbox_rows import UowFactory
 from runtime.settings import Settings
 from storage.unit_registry import seed_units
@@ -98,6 +98,7 @@ def handler_deps(
         clock=clock,
         admins=admins,
         files=files,
+        wall_clock=wall_clock_of(clock),
     )
 
 

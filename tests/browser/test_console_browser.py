@@ -1,11 +1,11 @@
 """The console in a real browser: Debian's Chromium driven by Playwright.
 
 ``aduan sandbox`` runs as a subprocess (it starts the console beside it); a scenario files an
-anonymous report at Desa Sepaso. The trainer follows the page's "Konsol" link, signs in, reads
-the overview, filters the list, opens the report and downloads each export; the spent link is
-refused when used again; an officer of Dinas PUPR, signed in with a link from
-``aduan console link``, is refused the desa's report by its URL. Screenshots go to
-``/tmp/console-shots`` for a person to look at.
+anonymous report at Desa Sepaso. The trainer follows the page's "Konsol" link (signed in at
+once, as Rina of Diskominfo), reads the overview, filters the list, opens the report and
+downloads each export; a spent link is refused when used again; an officer of Dinas PUPR,
+signed in with a link from ``aduan console link``, is refused the desa's report by its URL.
+Screenshots go to ``/tmp/console-shots`` for a person to look at.
 """
 
 from __future__ import annotations
@@ -125,10 +125,9 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
                 "console",
                 lambda m: refusals.append(m.text) if "Content Security Policy" in m.text else None,
             )
-            page.goto(sandbox.page_url + "konsol")
-            login_url = page.url
-            page.get_by_role("button", name="Masuk").click()
+            page.goto(sandbox.page_url + "konsol")  # signed in at once, as the coordinator
             expect(page.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            expect(page.locator("header")).to_contain_text("Rina (Diskominfo) · Diskominfo")
             expect(page.locator("table")).to_contain_text("Desa Sepaso")
             _shot(page, "1-overview")
             _fits_across(page, "the unit table at 1366 px")
@@ -170,7 +169,14 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
 
             assert refusals == []
 
-            # The spent link, used again in another browser, is refused.
+            # A link, once spent, used again in another browser, is refused.
+            login_url = _unit_link(sandbox, "diskominfo")
+            first = browser.new_context()
+            spend = first.new_page()
+            spend.goto(login_url)
+            spend.get_by_role("button", name="Masuk").click()
+            expect(spend.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            first.close()
             other = browser.new_context()
             again = other.new_page()
             again.goto(login_url)
@@ -194,3 +200,31 @@ def test_the_trainer_reads_filters_opens_and_downloads_and_others_are_refused(
         finally:
             browser.close()
     shutil.copytree(SHOTS, tmp_path / "shots", dirs_exist_ok=True)
+
+
+def test_dasbor_in_the_sandbox_sends_a_link_the_trainer_opens_from_the_private_chat(
+    sandbox: Running,
+) -> None:
+    """The coordinator's officer sends /dasbor in the group; the group's "🔑 Chat pribadi" shows
+    the bot's link in the officer's private chat; the link signs in as Rina."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(sandbox.page_url)
+            group = page.locator('section[data-pane="koordinator"]')
+            group.locator("textarea").fill("/dasbor")
+            group.locator("textarea").press("Enter")
+            expect(group.locator(".chat")).to_contain_text("chat pribadi Anda", timeout=WAIT_MS)
+            with page.expect_popup() as opened:
+                group.locator(".private-chat").click()
+            private = opened.value
+            link = private.locator("a[href*='/masuk/']")
+            expect(link).to_be_visible(timeout=WAIT_MS)  # the page reloads itself until it comes
+            _shot(private, "6-private-chat")
+            link.click()
+            private.get_by_role("button", name="Masuk").click()
+            expect(private.locator("h1")).to_contain_text("Ringkasan", timeout=WAIT_MS)
+            expect(private.locator("header")).to_contain_text("Rina (Diskominfo)")
+        finally:
+            browser.close()

@@ -214,6 +214,17 @@ async def test_a_login_link_works_once_and_lapses_after_ten_minutes(world: World
         await client.close()
 
 
+async def test_a_link_is_never_spent_by_opening_it_outside_the_sandbox(world: World) -> None:
+    """``/langsung/TOKEN`` (the sandbox's Konsol button) exists only with ``direct_sign_in``."""
+    client = await world.client()
+    try:
+        token = await world.login_token("desa-64-08-09-2001")
+        assert (await client.get(f"/langsung/{token}", allow_redirects=False)).status == 404
+        assert (await sign_in(client, token)).status == 303  # still unspent
+    finally:
+        await client.close()
+
+
 async def test_no_session_or_a_forged_cookie_gets_the_sign_in_page(world: World) -> None:
     client = await world.client()
     try:

@@ -208,7 +208,8 @@ def test_a_link_printed_on_the_server_names_a_person(
     database = tmp_path / "cli.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
     monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
-    assert main(["console", "link", "diskominfo", "--name", "Budi Santoso"]) == 0
+    # A new database file only on request (--create); the second link reads the one made.
+    assert main(["console", "link", "diskominfo", "--name", "Budi Santoso", "--create"]) == 0
     assert main(["console", "link", "diskominfo"]) == 0
     capsys.readouterr()
     import sqlite3

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 LANG_COOKIE = "aduan_bahasa"
 STATIC_DIR = Path(__file__).parent / "static"
-SIGN_IN_PATHS = ("/masuk/", "/static/", "/keluar")
+SIGN_IN_PATHS = ("/masuk/", "/langsung/", "/static/", "/keluar")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -81,13 +81,27 @@ async def _login(request: web.Request) -> web.StreamResponse:
     """Spend the link (a POST, so a chat app's link preview cannot spend it) and sign in; only
     the button of the console's own page does (another site's form is refused, nothing spent)."""
     config = request.config_dict[CONFIG]
-    now = config.clock()
     form = await request.post()
-    async with request.config_dict[SESSIONS]() as session:
-        if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+    if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+        async with request.config_dict[SESSIONS]() as session:
             record(session, request, AuditAction.LOGIN_REFUSED, "cross_site")
             await session.commit()
-            raise Refusal(403, "console.error.cross_site")
+        raise Refusal(403, "console.error.cross_site")
+    return await _sign_in(request)
+
+
+async def _login_direct(request: web.Request) -> web.StreamResponse:
+    """The sandbox's Konsol button: the link is spent on opening (``direct_sign_in``)."""
+    if not request.config_dict[CONFIG].direct_sign_in:
+        raise web.HTTPNotFound()
+    return await _sign_in(request)
+
+
+async def _sign_in(request: web.Request) -> web.StreamResponse:
+    """Spend the link of the request's address, open a session and go to the overview."""
+    config = request.config_dict[CONFIG]
+    now = config.sign_in_now()
+    async with request.config_dict[SESSIONS]() as session:
         login, reason = await redeem_login(session, request.match_info["token"], now=now)
         if login is None:
             record(session, request, AuditAction.LOGIN_REFUSED, reason)
@@ -105,7 +119,7 @@ async def _login(request: web.Request) -> web.StreamResponse:
 async def _logout(request: web.Request) -> web.Response:
     """End the session on the server (not only the cookie); only from the console's own form."""
     config = request.config_dict[CONFIG]
-    now = config.clock()
+    now = config.sign_in_now()
     form = await request.post()
     if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
         raise Refusal(403, "console.error.cross_site")
@@ -140,6 +154,7 @@ def build_console_app(
     app[PUBLIC] = (*SIGN_IN_PATHS, *app[SUBAPPS])
     app.router.add_get("/masuk/{token}", _login_form)
     app.router.add_post("/masuk/{token}", _login)
+    app.router.add_get("/langsung/{token}", _login_direct)
     app.router.add_post("/keluar", _logout)
     app.router.add_get("/ekspor", export_route.export)
     app.router.add_post("/ekspor", export_route.export)

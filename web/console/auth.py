@@ -74,7 +74,7 @@ async def viewer_of(
         token = (unsign(config.secret, raw) if raw else None) or ""
     if not token:
         return None
-    found = await live_session(session, token, now=config.clock())
+    found = await live_session(session, token, now=config.sign_in_now())
     if found is None:
         return None
     unit = await session.get(Unit, found.unit_id)

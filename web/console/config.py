@@ -39,8 +39,18 @@ class ConsoleConfig:
     login_ttl: timedelta = LOGIN_TTL
     page_size: int = 50
     clock: Callable[[], datetime] = _now
+    #: The time sign-in runs on (login links, sessions): ``clock`` when None, as in production.
+    #: The training sandbox moves ``clock`` by days and signs in on real time, so that moving its
+    #: clock does not sign the trainer out.
+    sign_in_clock: Callable[[], datetime] | None = None
+    #: ``GET /langsung/TOKEN`` spends a login link at once, without the sign-in page's button: only
+    #: in the sandbox, whose page's user controls everything anyway and no chat app previews links.
+    direct_sign_in: bool = False
     #: The media store (``MEDIA_DIR``): photos are served only from inside it.
     media_dir: Path = Path("data/media")
+
+    def sign_in_now(self) -> datetime:
+        return (self.sign_in_clock or self.clock)()
 
     @property
     def secure_cookie(self) -> bool:

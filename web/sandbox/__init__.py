@@ -3,8 +3,9 @@
 ``aduan sandbox`` (and ``aduan run`` without ``BOT_TOKEN``) starts, in one process, the loopback
 Bot API emulator, the real bot against it (SQLite in the sandbox's data folder, the demo groups
 bound) and a chat-app page on localhost that plays citizens and officers through the emulator.
-The coordinator's console runs beside it on ``CONSOLE_PORT`` over the sandbox's database; the
-page's "Konsol" link signs the trainer in there as the coordinator.
+The coordinator's console runs beside it on ``CONSOLE_PORT`` over the sandbox's database and
+clock; the page's "Konsol" link opens it signed in as the coordinator's demo officer (Rina), and
+its sign-in runs on real time, so moving the sandbox's clock signs nobody out.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from web.sandbox.server import create_app
 
 EXIT_PORT_BUSY = 1
 
-__all__ = ["EXIT_PORT_BUSY", "Sandbox", "create_app", "serve"]
+__all__ = ["EXIT_PORT_BUSY", "Sandbox", "create_app", "serve", "start_sandbox_console"]
 
 
 async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> int:
@@ -36,6 +37,7 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
     console_socket = _console_socket(sandbox, host, settings.console_port)
     console_port = console_socket.getsockname()[1] if console_socket else settings.console_port
     console_url = f"http://{shown_host}:{console_port}" if console_socket else ""
+    sandbox.console_url = console_url
     runner = web.AppRunner(create_app(sandbox, console_url=console_url), access_log=None)
     console: web.AppRunner | None = None
     await runner.setup()
@@ -49,7 +51,7 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path) -> 
         port = int(runner.addresses[0][1])  # the one the system picked for port 0
         await sandbox.start()
         if console_socket is not None:
-            console = await _start_console(sandbox, settings, console_socket, console_url)
+            console = await start_sandbox_console(sandbox, settings, console_socket, console_url)
         url = f"http://{shown_host}:{port}/"
         print(sandbox.t("sandbox.cli.ready", url=url, data_dir=data_dir), flush=True)
         if console is not None:  # after the page's address, which is the one to open first
@@ -76,7 +78,7 @@ def _console_socket(sandbox: Sandbox, host: str, port: int) -> socket.socket | N
     return sock
 
 
-async def _start_console(
+async def start_sandbox_console(
     sandbox: Sandbox, settings: Settings, sock: socket.socket, url: str
 ) -> web.AppRunner | None:
     """The console over the sandbox's database (whichever the last reset made) and clock; a
@@ -86,8 +88,14 @@ async def _start_console(
     from web.console import start_console
     from web.from_settings import console_config, open311_subapp
 
+    # The pages read the sandbox's clock; sign-in runs on real time, so that moving the clock
+    # does not sign the trainer out, and the Konsol button's link signs in on opening.
     config = replace(
-        console_config(settings, sandbox.catalogs), public_url=url, clock=sandbox.clock
+        console_config(settings, sandbox.catalogs),
+        public_url=url,
+        clock=sandbox.clock,
+        sign_in_clock=sandbox.clock.wall,
+        direct_sign_in=True,
     )
 
     def sessions() -> AsyncSession:

@@ -18,6 +18,8 @@ PaneKind = Literal["citizen", "desa", "opd", "coordinator"]
 DEMO_DESA_AREA = "64.08.09.2001"
 DEMO_OPD = "dinas-pupr"
 COORDINATOR = "diskominfo"
+#: The pane of the coordinator's group: its officer is the one the Konsol button signs in.
+COORDINATOR_PANE = "koordinator"
 #: A point in Sepaso (Bengalon, Kutai Timur), sent when a pane shares its location.
 DEMO_LOCATION = (0.8302, 117.8871)
 
@@ -58,7 +60,7 @@ PANES = (
     Pane("desa", "desa", -1001002, "Pemdes Sepaso", "Pemdes", KADES, unit_area=DEMO_DESA_AREA),
     Pane("opd", "opd", -1001003, "Aduan Dinas PUPR", "PUPR", AGUS, unit_code=DEMO_OPD),
     Pane(
-        "koordinator",
+        COORDINATOR_PANE,
         "coordinator",
         -1001001,
         "Koordinator Aduan Kutim",

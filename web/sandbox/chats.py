@@ -46,15 +46,20 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 async def _messages(request: web.Request) -> web.Response:
     sandbox, chat = sandbox_of(request), pane_of(request)
-    try:
-        history = await sandbox.telegram.history(chat.chat_id)
-    except EmulatorError as error:
-        if "chat not found" not in error.description:
-            raise
-        history = []  # nobody has written in this chat yet (or the sandbox was just reset)
+    history = await chat_history(sandbox, chat.chat_id)
     language = page_language(request.query.get("lang") or sandbox.catalogs.default_language)
     shown = [_with_stamp(m, sandbox, language) for m in history if not m.get("deleted")]
     return web.json_response(shown)
+
+
+async def chat_history(sandbox: Sandbox, chat_id: int) -> list[JsonDict]:
+    """The chat's messages; none while nobody has written there (or just after a reset)."""
+    try:
+        return await sandbox.telegram.history(chat_id)
+    except EmulatorError as error:
+        if "chat not found" not in error.description:
+            raise
+        return []
 
 
 def _with_stamp(message: JsonDict, sandbox: Sandbox, language: str) -> JsonDict:

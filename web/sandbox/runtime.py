@@ -49,14 +49,19 @@ class DayRound:
     counts: dict[str, int]
 
 
-def sandbox_settings(base: Settings, data_dir: Path, api_url: str) -> Settings:
-    """``base`` (region, calendar, deadlines …) pointed at the emulator and the data folder.
+def sandbox_settings(
+    base: Settings, data_dir: Path, api_url: str, console_url: str = ""
+) -> Settings:
+    """``base`` (region, calendar, deadlines …) pointed at the emulator and the data folder, and
+    at the sandbox's console (``console_url``, where it listens) for the links /dasbor sends.
 
     The outbox's pacing is lifted: it protects a real bot from Telegram's flood limits, and the
     emulator enforces none, so a trainee sees answers at once.
     """
+    console = {"console_public_url": console_url} if console_url else {}
     return base.model_copy(
         update={
+            **console,
             "bot_token": SecretStr(SANDBOX_TOKEN),
             "telegram_api_url": api_url,
             "database_url": f"sqlite+aiosqlite:///{data_dir / DATABASE_FILE}",
@@ -79,8 +84,11 @@ class Sandbox:
         *,
         start: datetime | None = None,
         emulator_port: int = 0,
+        console_url: str = "",
     ) -> None:
         self.base_settings = settings
+        #: Where the sandbox's console listens ("" without one): /dasbor's links point there.
+        self.console_url = console_url
         self.data_dir = data_dir
         self.timezone = ZoneInfo(settings.timezone)
         holidays = [date.fromisoformat(d) for d in settings.local_holiday_dates()]
@@ -116,7 +124,9 @@ class Sandbox:
 
     @property
     def settings(self) -> Settings:
-        return sandbox_settings(self.base_settings, self.data_dir, self.emulator.base_url)
+        return sandbox_settings(
+            self.base_settings, self.data_dir, self.emulator.base_url, self.console_url
+        )
 
     def t(self, key: str, language: str | None = None, **values: object) -> str:
         return self.translator(language).t(key, **values)
@@ -200,6 +210,10 @@ class Sandbox:
         view = ChatView(self.telegram, group.user, group.chat_id)
         expected = self.t("group.bound", unit=unit_name)
         await view.send(f"/daftar {code}", expected)
+        # The officer has a private chat with the bot too (as after pressing Start there), where
+        # /dasbor sends the console's login link; the page shows it (web.sandbox.private).
+        officer = group.user
+        await self.telegram.register_chat(officer.id, "private", user=officer.as_json())
 
     async def _binding_code(self, group: Pane) -> tuple[str, str]:
         async with self.app.uow_factory() as uow:

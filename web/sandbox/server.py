@@ -13,6 +13,7 @@ emulator's ``history``; it never sees the bot's database.
                                           ``reply_to?``
 ``POST /api/panes/{pane}/location``       ``{}`` (a point in Sepaso)
 ``GET  /api/files/{file_id}``             a photo of a chat, fetched as a Telegram client would
+``GET  /pribadi/{pane}``                  a group officer's private chat with the bot (a page)
 ``POST /api/clock/advance``               ``{days}`` working days
 ``POST /api/reset``, ``POST /api/scenarios/{key}``
 ``POST /api/language``                    ``{lang}``: every chat speaks the page's language
@@ -30,8 +31,8 @@ from aiohttp import web
 from locales import load_messages
 from storage.console import issue_login
 from web import security_headers
-from web.sandbox import chats, scenarios
-from web.sandbox.cast import DEMO_LOCATION, PANES, Pane
+from web.sandbox import chats, private, scenarios
+from web.sandbox.cast import COORDINATOR_PANE, DEMO_LOCATION, PANES, Pane, pane
 from web.sandbox.clockface import clock_label as write_clock
 from web.sandbox.clockface import day_label
 from web.sandbox.requests import (
@@ -65,6 +66,7 @@ def create_app(sandbox: Sandbox, *, console_url: str = "") -> web.Application:
     app.router.add_static("/static/", STATIC_DIR)
     app.router.add_get("/api/state", _state)
     chats.add_routes(app.router)
+    private.add_routes(app.router)
     app.router.add_post("/api/clock/advance", _advance)
     app.router.add_post("/api/reset", _reset)
     app.router.add_post("/api/scenarios/{key}", _scenario)
@@ -134,19 +136,26 @@ async def _state(request: web.Request) -> web.Response:
 
 
 async def _console(request: web.Request) -> web.Response:
-    """The trainer's way into the sandbox's console: a fresh coordinator login link (the page's
-    user already controls the whole sandbox, so this gives nothing away)."""
+    """The trainer's way into the sandbox's console: a fresh login link of the coordinator's
+    officer (the page's user already controls the whole sandbox, so this gives nothing away),
+    spent on opening, so the console opens signed in."""
     url = request.app[CONSOLE_URL_KEY]
     if not url:
         raise web.HTTPNotFound()
-    sandbox = sandbox_of(request)
+    sandbox, person = sandbox_of(request), pane(COORDINATOR_PANE).user
     async with sandbox.app.uow_factory() as uow:
         coordinator = await uow.units.coordinator()
         if coordinator is None:
             raise web.HTTPNotFound()
-        token = await issue_login(uow.session, coordinator.id, now=sandbox.now())
+        token = await issue_login(
+            uow.session,
+            coordinator.id,
+            now=sandbox.clock.wall(),  # sign-in runs on real time, whatever the sandbox's clock
+            user_id=str(person.id),
+            user_name=f"{person.first_name} {person.last_name}".strip(),
+        )
         await uow.commit()
-    raise web.HTTPSeeOther(f"{url}/masuk/{token}")
+    raise web.HTTPSeeOther(f"{url}/langsung/{token}")
 
 
 # --- the trainer's controls ------------------------------------------------------------------

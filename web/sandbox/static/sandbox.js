@@ -400,6 +400,14 @@ function buildPane(info) {
   node.querySelector(".pane-kind").textContent = T[`kind.${info.kind}`];
   const actingAs = fmt(T.acting_as, { name: info.user.name });
   node.querySelector(".acting-as").textContent = info.is_group ? `${actingAs} · ${T.admin}` : actingAs;
+  if (info.is_group) {
+    // The officer's private chat with the bot, where /dasbor's console link arrives.
+    const privateChat = el("a", "private-chat", T.private_chat);
+    privateChat.href = `/pribadi/${info.key}?lang=${LANG}`;
+    privateChat.target = "_blank";
+    privateChat.title = T.private_chat_hint;
+    node.querySelector(".pane-kind").append(" · ", privateChat);
+  }
   const pane = {
     info,
     node,
