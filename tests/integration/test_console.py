@@ -102,16 +102,23 @@ class World:
             await uow.commit()
             return report.id, report.tracking_no
 
-    async def act(self, report_id: int, action: CaseAction, when: datetime) -> None:
+    async def act(
+        self, report_id: int, action: CaseAction, when: datetime, *, to: str = ""
+    ) -> None:
+        """``action`` by an officer of the report's unit (``to``: a transfer's unit code)."""
         self.clock.set(when)
         async with self.db.uow() as uow:
             report = await uow.reports.get(report_id)
             assert report is not None
             unit = await uow.units.get(report.unit_id or 0)
             assert unit is not None
+            target = await uow.units.get(self.units[to]) if to else None
             officer = Officer(user_id="7", name="Dewi", unit=unit)
             case = Case(uow, self.deps, when)
-            assert await officer_actions.act(case, report, action, officer, note="catatan") == ""
+            done = await officer_actions.act(
+                case, report, action, officer, note="catatan", to_unit=target
+            )
+            assert done == ""
             await uow.commit()
 
     async def rate(self, report_id: int, rating: int) -> None:
@@ -679,6 +686,18 @@ async def test_the_unit_filter_groups_the_desa_under_their_kecamatan(world: Worl
         assert "Desa Sepaso" in bengalon
         assert 'value="dinas-pupr"' in dict(groups)["Kabupaten"]
         assert "Desa Sepaso" not in dict(groups)["Kabupaten"]
+    finally:
+        await client.close()
+
+
+async def test_the_timeline_names_where_a_transferred_report_went(world: World) -> None:
+    report_id, number = await world.file(category="sampah")
+    await world.act(report_id, CaseAction.TRANSFER, wita(3, 4), to="dinas-pupr")
+    client = await world.client("diskominfo")
+    try:
+        text = await (await client.get(f"/laporan/{number}")).text()
+        timeline = text.split("<h2>")[-1]
+        assert "Dialihkan ke Dinas" in timeline
     finally:
         await client.close()
 
