@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.actors import actor_words
 from core.lifecycle import Privacy
-from core.timeline import event_words
+from core.timeline import EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
-from storage.models import Citizen, Report
+from storage.models import Citizen, Report, Unit
 from web.console import queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
@@ -62,9 +62,14 @@ def _actor(tr: Translator, label: str) -> str:
     return tr.t(words.key) if words.key else words.name
 
 
-def _event_cells(tr: Translator, kind: str, note: str) -> tuple[str, str]:
-    """An event's words and the note people wrote (a code in the note is folded into the words)."""
+def _event_cells(
+    tr: Translator, kind: str, note: str, to_unit: Unit | None = None
+) -> tuple[str, str]:
+    """An event's words and the note people wrote (a code in the note is folded into the words);
+    an event that sent the report to another unit names it."""
     words = event_words(kind, note)
+    if to_unit is not None and kind == EventKind.TRANSFERRED:
+        return tr.t("console.timeline.transferred_to", unit=to_unit.name), words.note
     return tr.t(words.key, **words.values), words.note
 
 
@@ -112,7 +117,7 @@ async def report_page(request: web.Request) -> web.Response:
             e.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
             _actor(tr, e.actor),
             units[e.unit_id].name if e.unit_id in units else "",
-            *_event_cells(tr, e.kind, e.note),
+            *_event_cells(tr, e.kind, e.note, units.get(e.to_unit_id or 0)),
         ]
         for e in found.events
     ]
