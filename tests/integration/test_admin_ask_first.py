@@ -107,15 +107,16 @@ class GroupBot:
     """The conversations behind the real inbox; the outbox played as Telegram would (each sent
     message gets an id and its link is recorded, as the outbox worker does)."""
 
-    def __init__(self, driver: Driver) -> None:
+    def __init__(self, driver: Driver, language: str = "id") -> None:
         self.driver = driver
         self.uows = WatchedUows(driver)
         self.admins = WatchingAdmins(self.uows, {str(KADES), str(SEKDES), str(KOORDINATOR)})
-        conversations = Conversations(replace(driver.conversations.deps, admins=self.admins))
+        deps = replace(driver.conversations.deps, admins=self.admins, catalogs=Catalogs(language))
+        conversations = Conversations(deps)
         self.inbox = InboxProcessor(
             uow_factory=self.uows,
             conversations=conversations,
-            catalogs=Catalogs("id"),
+            catalogs=Catalogs(language),
             clock=driver.clock,
             album_wait=timedelta(0),
         )
