@@ -59,8 +59,10 @@ async def bind_group(
     chat_id: str,
     title: str,
     by: str,
+    language: str = "id",
 ) -> Bound | BindingRefusal:
-    """``/daftar CODE`` in a group: bind it to the code's unit (the code is then used)."""
+    """``/daftar CODE`` in a group: bind it to the code's unit (the code is then used); a group
+    new to the bot speaks ``language``, the bot's default."""
     if not admin:
         return BindingRefusal.ADMIN_ONLY
     found = await uow.units.binding_code(code)
@@ -78,7 +80,7 @@ async def bind_group(
     found.used_at = now
     found.used_in_chat = chat_id
     chat = await uow.units.bind(
-        unit.id, channel=channel, chat_id=chat_id, title=title, by=by, now=now
+        unit.id, channel=channel, chat_id=chat_id, title=title, by=by, now=now, language=language
     )
     others = [c for c in await uow.units.chats_of(unit.id) if c.id != chat.id]
     held = bool(others)  # a unit that has a group gets another only with the coordinator's yes

@@ -56,6 +56,7 @@ async def register(turn: Turn, message: Message, args: str, admin: bool) -> None
         chat_id=turn.chat_id,
         title=title,
         by=turn.event.sender.user_id,
+        language=turn.deps.catalogs.default_language,
     )
     if isinstance(bound, BindingRefusal):
         turn.send(turn.t(f"group.{bound.value}"))

@@ -130,12 +130,21 @@ class UnitRepository:
         )
 
     async def bind(
-        self, unit_id: int, *, channel: str, chat_id: str, title: str, by: str, now: datetime
+        self,
+        unit_id: int,
+        *,
+        channel: str,
+        chat_id: str,
+        title: str,
+        by: str,
+        now: datetime,
+        language: str = "id",
     ) -> UnitChat:
-        """Bind a chat to a unit (rebinding an existing row moves it to the new unit)."""
+        """Bind a chat to a unit (rebinding an existing row moves it to the new unit). A new
+        chat speaks ``language`` (the bot's default); a rebound one keeps the language it chose."""
         row = await self.chat(channel, chat_id)
         if row is None:
-            row = UnitChat(channel=channel, chat_id=chat_id, unbound_reason="")
+            row = UnitChat(channel=channel, chat_id=chat_id, unbound_reason="", language=language)
             self._session.add(row)
         row.unit_id = unit_id
         row.title = title[:255]

@@ -73,6 +73,9 @@ async def test_switching_the_page_to_english_switches_every_chat_and_back(site: 
     await site.post("/api/scenarios/jalan")
     card = await wait_for(site, "opd", "📋")
     assert "📍 View map" in text_of(card)  # the groups read English from the start
+    # Bound again by the scenario's reset: registered and guided in English too.
+    await wait_for(site, "opd", "This group is now registered")
+    await wait_for(site, "opd", "📌 Kanal Aduan guide for officers")
     await say(site, "budi", "/start", "Do you agree?")
     await say(site, "siti", "/start", "Please choose from the menu below.")
 
