@@ -124,9 +124,12 @@ class Sandbox:
 
     @property
     def settings(self) -> Settings:
-        return sandbox_settings(
+        """The bot's settings: the sandbox's, and the page's language as the bot's default, so
+        the groups bound at each start are registered and guided in it."""
+        settings = sandbox_settings(
             self.base_settings, self.data_dir, self.emulator.base_url, self.console_url
         )
+        return settings.model_copy(update={"default_language": self.language})
 
     def t(self, key: str, language: str | None = None, **values: object) -> str:
         return self.translator(language).t(key, **values)
@@ -181,8 +184,8 @@ class Sandbox:
         self._task = asyncio.create_task(app.run(), name="sandbox-bot")
         for group in (p for p in PANES if p.is_group):
             await self._open_group(group)
-        # A group is bound in the bot's default language (its binding starts with it); from
-        # then on every chat speaks the page's.
+        # The groups were bound in the page's language (the bot's default here); the citizens'
+        # chats, kept from before a reset in the database no more, follow it the same way.
         await self.speak(self.language)
 
     async def _stop_bot(self) -> None:
@@ -208,7 +211,7 @@ class Sandbox:
         )
         code, unit_name = await self._binding_code(group)
         view = ChatView(self.telegram, group.user, group.chat_id)
-        expected = self.t("group.bound", unit=unit_name)
+        expected = self.t("group.bound", self.language, unit=unit_name)
         await view.send(f"/daftar {code}", expected)
         # The officer has a private chat with the bot too (as after pressing Start there), where
         # /dasbor sends the console's login link; the page shows it (web.sandbox.private).
