@@ -94,3 +94,10 @@ def test_translator_formats_named_placeholders() -> None:
     assert "7KQ4-M2XD-P" in catalogs.get("id").t("status.not_found", number="7KQ4-M2XD-P")
     assert catalogs.get("en").t("nav.back") == "⬅️ Back"
     assert catalogs.get("xx").t("nav.back") == "⬅️ Kembali"
+
+
+def test_the_kecamatan_step_says_a_desa_name_may_be_typed_there() -> None:
+    """People know their desa better than their kecamatan; the place is searched kabupaten-wide,
+    and the question must say so (a trainee did not dare type the desa there)."""
+    for lang, word in (("id", "desa"), ("en", "village")):
+        assert word in load_messages(lang)["intake.ask_kecamatan"].casefold(), lang
