@@ -124,6 +124,13 @@ def test_a_buttons_answer_shows_as_a_toast_or_an_alert_on_a_laptop(
             href = link.get_attribute("href") or ""
             assert "&mlon=117.887100" in href, href
             assert "&amp;" not in href, href
+
+            # As the officers' guide says ("long-press the card, choose Reply"): a double click
+            # on a message starts a reply to it, as the small "↩ Balas" does.
+            expect(opd.locator(".replying")).to_be_hidden()
+            opd.locator(".msg", has_text="📋 Laporan").last.locator(".text").dblclick()
+            expect(opd.locator(".replying")).to_be_visible()
+            expect(opd.locator(".replying-text")).to_contain_text("📋 Laporan")
         finally:
             browser.close()
 
@@ -133,7 +140,12 @@ def test_a_buttons_answer_shows_as_a_toast_or_an_alert_on_a_phone(sandbox_url: s
         browser = launch(playwright)
         try:
             page = open_page(browser, sandbox_url, PHONE)
-            show_toast_and_alert(page, page.locator('section[data-pane="siti"]'), "phone-390")
+            siti = page.locator('section[data-pane="siti"]')
+            show_toast_and_alert(page, siti, "phone-390")
+            # A long press (Chromium's touch "contextmenu") on a message starts a reply to it.
+            expect(siti.locator(".replying")).to_be_hidden()
+            siti.locator(".msg.in .text").last.click(button="right")
+            expect(siti.locator(".replying")).to_be_visible()
         finally:
             browser.close()
 
