@@ -144,7 +144,7 @@ def test_a_buttons_answer_shows_as_a_toast_or_an_alert_on_a_phone(sandbox_url: s
             show_toast_and_alert(page, siti, "phone-390")
             # A long press (Chromium's touch "contextmenu") on a message starts a reply to it.
             expect(siti.locator(".replying")).to_be_hidden()
-            siti.locator(".msg.in .text").last.click(button="right")
+            siti.locator(".msg.bot .text").last.click(button="right")
             expect(siti.locator(".replying")).to_be_visible()
         finally:
             browser.close()

@@ -217,11 +217,21 @@ function renderMessage(pane, message) {
   if (message.shown) meta.append(el("span", "time", message.shown.time));
   const reply = el("button", "reply-action", `↩ ${T.reply}`);
   reply.type = "button";
-  reply.addEventListener("click", () => {
+  const startReply = () => {
     pane.replyTo = { id: message.message_id, text: text || (message.photo ? "📷" : "") };
     showReplying(pane);
     pane.input.focus();
-  });
+  };
+  reply.addEventListener("click", startReply);
+  // As the officers' guide says of Telegram: a long press on a message (a right click or a
+  // double click on a computer) replies to it. Buttons and links keep their own taps.
+  const onHold = (event) => {
+    if (event.target.closest("a, button")) return;
+    event.preventDefault();
+    startReply();
+  };
+  bubble.addEventListener("contextmenu", onHold);
+  bubble.addEventListener("dblclick", onHold);
   meta.append(reply);
   bubble.append(meta);
   return bubble;
