@@ -77,6 +77,17 @@ async def test_konsol_opens_the_console_signed_in_as_the_demo_coordinator(
     assert address == trainer.console_url + "/", address  # the console itself, no sign-in page
     assert f"{COORDINATOR} · Diskominfo" in text
     assert "Admin server" not in text
+    assert '<html lang="id">' in text
+
+
+async def test_konsol_opens_the_console_in_the_pages_language(trainer: Trainer) -> None:
+    await trainer.site.post("/api/language", {"lang": "en"})
+    status, address, text = await trainer.page(trainer.site.url + "/konsol")
+    assert status == 200, text
+    assert address.startswith(trainer.console_url + "/"), address
+    assert '<html lang="en">' in text
+    status, _, text = await trainer.page(trainer.console_url + "/laporan")
+    assert '<html lang="en">' in text  # remembered for the next pages
 
 
 async def test_the_console_stays_signed_in_while_the_sandbox_clock_moves(
