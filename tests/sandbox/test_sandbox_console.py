@@ -74,7 +74,7 @@ async def test_konsol_opens_the_console_signed_in_as_the_demo_coordinator(
 ) -> None:
     status, address, text = await trainer.page(trainer.site.url + "/konsol")
     assert status == 200, text
-    assert address == trainer.console_url + "/", address  # the console itself, no sign-in page
+    assert address == trainer.console_url + "/?lang=id", address  # the console, no sign-in page
     assert f"{COORDINATOR} · Diskominfo" in text
     assert "Admin server" not in text
     assert '<html lang="id">' in text

@@ -111,7 +111,9 @@ async def _sign_in(request: web.Request) -> web.StreamResponse:
         opened = await viewer_of(request, session, config, token=token)
         record(session, request, AuditAction.LOGIN, who=opened)
         await session.commit()
-    response = web.HTTPSeeOther("/")
+    # A language asked for on the link (the sandbox's page passes its own) is kept.
+    asked = request.query.get("lang", "")
+    response = web.HTTPSeeOther(f"/?lang={asked}" if asked in ("id", "en") else "/")
     set_cookie(response, config, token)
     raise response
 

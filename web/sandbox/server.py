@@ -155,7 +155,7 @@ async def _console(request: web.Request) -> web.Response:
             user_name=f"{person.first_name} {person.last_name}".strip(),
         )
         await uow.commit()
-    raise web.HTTPSeeOther(f"{url}/langsung/{token}")
+    raise web.HTTPSeeOther(f"{url}/langsung/{token}?lang={sandbox.language}")
 
 
 # --- the trainer's controls ------------------------------------------------------------------
