@@ -101,3 +101,27 @@ def test_the_kecamatan_step_says_a_desa_name_may_be_typed_there() -> None:
     and the question must say so (a trainee did not dare type the desa there)."""
     for lang, word in (("id", "desa"), ("en", "village")):
         assert word in load_messages(lang)["intake.ask_kecamatan"].casefold(), lang
+
+
+def test_english_counts_one_thing_in_the_singular_and_keeps_no_s_in_brackets() -> None:
+    """A text that counts (``count``, ``days``, ``level``) has its "exactly one" form as
+    ``KEY.one`` where the language needs one (English; Indonesian does not)."""
+    en = Catalogs("en").get("en")
+    assert en.t("clock.mark.late", days=1, date="Monday, 7 December 2026").startswith(
+        "⚠️ 1 working day late"
+    )
+    assert "2 working days late" in en.t("clock.mark.late", days=2, date="x")
+    assert "1 late report:" in en.t("clock.escalation.unit", unit="Desa Sepaso", count=1)
+    assert "3 late reports:" in en.t("clock.escalation.unit", unit="Desa Sepaso", count=3)
+    id_ = Catalogs("id").get("id")
+    assert id_.t("clock.mark.late", days=1, date="x") == "⚠️ terlambat 1 hari kerja (tenggat x)"
+    for key, text in load_messages("en").items():
+        assert "(s)" not in text.replace("http(s)", ""), key
+
+
+def test_a_singular_form_belongs_to_a_text_that_exists() -> None:
+    for lang in LANGUAGES:
+        messages = load_messages(lang)
+        for key in messages:
+            if key.endswith(".one"):
+                assert key.removesuffix(".one") in messages, (lang, key)
