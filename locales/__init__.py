@@ -23,6 +23,8 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).parent
 DOMAIN = "aduan"
 LANGUAGES = ("id", "en")
+#: The values that count something: a text may have a form for exactly one of them (``KEY.one``).
+COUNTING = ("count", "days", "level")
 
 
 def po_path(language: str) -> Path:
@@ -79,6 +81,13 @@ class Translator:
     _translations: gettext.GNUTranslations
 
     def t(self, key: str, /, **values: object) -> str:
+        """The text of ``key`` with ``values`` filled in; when a value that counts (``count``,
+        ``days``, ``level``) is 1 and the language has a form for one (``KEY.one``), that form."""
+        if any(values.get(name) == 1 for name in COUNTING):
+            one = f"{key}.one"
+            text = self._translations.gettext(one)
+            if text != one:
+                return text.format(**values)
         text = self._translations.gettext(key)
         return text.format(**values) if values else text
 
