@@ -702,6 +702,36 @@ async def test_the_timeline_names_where_a_transferred_report_went(world: World) 
         await client.close()
 
 
+async def test_the_overview_shows_how_long_open_reports_have_waited(
+    world: World, filed: Filed
+) -> None:
+    """Open reports by working days since they came in, today (whatever the period): the two
+    open ones came in on Monday 2 March, five working days before Monday 9 March; the finished
+    one is not counted. A kecamatan's admin sees only its own."""
+    client = await world.client("diskominfo")
+    try:
+        text = await (await client.get("/?periode=tahun")).text()
+        ages = text.split("Umur laporan terbuka")[1].split("<h2>")[0]
+        rows = re.findall(
+            r'<span class="label">([^<]+)</span>.*?<span class="n">(\d+)</span>', ages, re.S
+        )
+        assert rows == [
+            ("0–3 hari kerja", "0"),
+            ("4–7 hari kerja", "2"),
+            ("8–14 hari kerja", "0"),
+            ("lebih dari 14 hari kerja", "0"),
+        ]
+    finally:
+        await client.close()
+    pupr = await world.client("dinas-pupr")
+    try:
+        text = await (await pupr.get("/?periode=tahun")).text()
+        ages = text.split("Umur laporan terbuka")[1].split("<h2>")[0]
+        assert re.findall(r'<span class="n">(\d+)</span>', ages) == ["0", "1", "0", "0"]
+    finally:
+        await pupr.close()
+
+
 async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
     world: World, filed: Filed
 ) -> None:
