@@ -37,6 +37,19 @@ def region_statement(query: ReportQuery, open_statuses: Sequence[str]) -> Any:
     return stmt.group_by(Report.region_code)
 
 
+async def open_by_day(
+    session: AsyncSession, query: ReportQuery, open_statuses: Sequence[str]
+) -> list[tuple[date, int]]:
+    """How many of the query's reports are still open, per day they came in."""
+    stmt = (
+        _where(query, select(Report))
+        .where(Report.status.in_(list(open_statuses)))
+        .with_only_columns(Report.created_on, func.count())
+        .group_by(Report.created_on)
+    )
+    return [(day, int(n)) for day, n in (await session.execute(stmt)).all() if day is not None]
+
+
 async def counts_by_region(
     session: AsyncSession, query: ReportQuery, open_statuses: Sequence[str]
 ) -> dict[str, tuple[int, int]]:

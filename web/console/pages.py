@@ -82,6 +82,7 @@ async def overview(request: web.Request) -> web.Response:
     today = config.clock().astimezone(config.timezone).date()
     async with request.config_dict[SESSIONS]() as session:
         found = await queries.overview(session, period_query(who, period), config, today)
+        aged = await queries.ageing(session, who.visible, config, today)
     ind = found.total
     by_category: dict[str, int] = {}
     for code, n in found.categories.items():
@@ -132,6 +133,17 @@ async def overview(request: web.Request) -> web.Response:
         categories=bars(sorted(by_category.items(), key=lambda kv: -kv[1])),
         weeks=bars(weeks),
         on_time=share_bars(on_time),
+        ages=bars(
+            [
+                (
+                    tr.t("console.age.beyond", days=first - 1)
+                    if last is None
+                    else tr.t("console.age.span", first=first, last=last),
+                    n,
+                )
+                for (first, last), n in zip(queries.AGES, aged, strict=True)
+            ]
+        ),
         heads=[
             (url("/", {**period.dates, "urut": key}) if key else "", text)
             for key, text in UNIT_HEADS

@@ -16,7 +16,7 @@ from core.performance import Indicators, Tally
 from storage import console as store
 from storage.models import Citizen, ConsoleAudit, Report, ReportEvent, ReportPhoto, Unit
 from web.console.config import ConsoleConfig
-from web.console.rows import ReportRow, build_row, load_rows
+from web.console.rows import ReportRow, build_row, load_rows, workdays
 
 
 async def units(session: AsyncSession) -> dict[int, Unit]:
@@ -136,3 +136,24 @@ async def audit_page(
 ) -> tuple[list[ConsoleAudit], int, dict[int, Unit]]:
     rows, total = await store.audit_page(session, offset=offset, limit=limit)
     return rows, total, await units(session)
+
+
+#: The ageing view's spans of working days a report has been open: (first, last), None = no end.
+AGES: tuple[tuple[int, int | None], ...] = ((0, 3), (4, 7), (8, 14), (15, None))
+
+
+async def ageing(
+    session: AsyncSession, visible: frozenset[int] | None, config: ConsoleConfig, today: date
+) -> list[int]:
+    """How many reports the viewer may see are open today, per span of :data:`AGES` (working
+    days since each came in), whatever the period on the page."""
+    counted = [0] * len(AGES)
+    days = workdays(config.calendar)
+    query = store.ReportQuery(visible=visible)
+    for filed, n in await store.open_by_day(session, query, tuple(OPEN_STATUSES)):
+        waited = days.between(filed, today)
+        for index, (_first, last) in enumerate(AGES):
+            if last is None or waited <= last:
+                counted[index] += n
+                break
+    return counted

@@ -109,7 +109,7 @@ class _WorkdayCounter:
 _COUNTERS: dict[int, tuple[WorkingCalendar, _WorkdayCounter]] = {}
 
 
-def _workdays(calendar: WorkingCalendar) -> _WorkdayCounter:
+def workdays(calendar: WorkingCalendar) -> _WorkdayCounter:
     kept = _COUNTERS.get(id(calendar))
     if kept is None or kept[0] is not calendar:
         kept = (calendar, _WorkdayCounter(calendar))
@@ -163,7 +163,7 @@ def build_row(
         category=name,
         handling=measured,
         late_now=late_now,
-        working_days=_workdays(config.calendar).between(created_on, end),
+        working_days=workdays(config.calendar).between(created_on, end),
         supporters=supporters,
     )
 
