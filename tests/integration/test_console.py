@@ -121,14 +121,14 @@ class World:
             assert done == ""
             await uow.commit()
 
-    async def rate(self, report_id: int, rating: int) -> None:
+    async def rate(self, report_id: int, rating: int, comment: str = "") -> None:
         async with self.db.uow() as uow:
             report = await uow.reports.get(report_id)
             assert report is not None
-            assert (
-                await reporter_actions.rate(Case(uow, self.deps, self.clock()), report, rating)
-                == ""
-            )
+            case = Case(uow, self.deps, self.clock())
+            assert await reporter_actions.rate(case, report, rating) == ""
+            if comment:
+                await reporter_actions.comment_rating(case, report, comment)
             await uow.commit()
 
     async def login_token(self, unit: str, *, name: str = "Admin") -> str:
@@ -730,6 +730,34 @@ async def test_the_overview_shows_how_long_open_reports_have_waited(
         assert re.findall(r'<span class="n">(\d+)</span>', ages) == ["0", "1", "0", "0"]
     finally:
         await pupr.close()
+
+
+async def test_the_overview_shows_the_citizens_comments_beside_their_ratings(
+    world: World,
+) -> None:
+    """What citizens wrote with their rating, newest first, with the rating, the unit and a
+    link to the report; an anonymous reporter's comment never names them."""
+    first_id, first = await world.file(category="sampah")
+    second_id, second = await world.file(
+        category="sampah", privacy="anonim", name=SECRET_NAME, user="43"
+    )
+    for report_id, when in ((first_id, 4), (second_id, 5)):
+        await world.act(report_id, CaseAction.VERIFY, wita(3, when))
+        await world.act(report_id, CaseAction.DONE, wita(3, when, 11))
+    await world.rate(first_id, 5, "Cepat sekali, terima kasih")
+    await world.rate(second_id, 2, "Baru diangkut setelah seminggu")
+    client = await world.client("diskominfo")
+    try:
+        text = await (await client.get("/?dari=2026-03-01&sampai=2026-03-31")).text()
+        said = text.split("Komentar pelapor")[1].split("<h2>")[0]
+        assert said.index("Baru diangkut") < said.index("Cepat sekali")  # newest first
+        assert f'href="/laporan/{first}"' in said
+        assert f'href="/laporan/{second}"' in said
+        assert "2/5" in said
+        assert "Desa Sepaso" in said
+        assert SECRET_NAME not in said
+    finally:
+        await client.close()
 
 
 async def test_exports_and_pages_read_every_report_once_whatever_the_batch(
