@@ -150,3 +150,16 @@ async def report_by_tracking(session: AsyncSession, normalised: str) -> Report |
 
 async def all_units(session: AsyncSession) -> list[Unit]:
     return list(await session.scalars(select(Unit).order_by(Unit.kind, Unit.name)))
+
+
+async def rated_with_comments(
+    session: AsyncSession, query: ReportQuery, *, limit: int
+) -> list[Report]:
+    """The query's reports rated with a comment, the most recently changed first."""
+    stmt = (
+        _where(query, select(Report))
+        .where(Report.rating.is_not(None), Report.rating_comment != "")
+        .order_by(Report.updated_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))

@@ -15,6 +15,7 @@ from core.performance import Indicators
 from core.permissions import UnitKind
 from core.regions import region_label
 from locales import Translator
+from storage import console as store
 from storage.console import ORDERS
 from storage.models import Unit
 from web.console import exports, queries
@@ -83,6 +84,8 @@ async def overview(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         found = await queries.overview(session, period_query(who, period), config, today)
         aged = await queries.ageing(session, who.visible, config, today)
+        rated = await store.rated_with_comments(session, period_query(who, period), limit=20)
+        known = await queries.units(session)
     ind = found.total
     by_category: dict[str, int] = {}
     for code, n in found.categories.items():
@@ -133,6 +136,16 @@ async def overview(request: web.Request) -> web.Response:
         categories=bars(sorted(by_category.items(), key=lambda kv: -kv[1])),
         weeks=bars(weeks),
         on_time=share_bars(on_time),
+        comments=[
+            Comment(
+                f"/laporan/{r.tracking_no}",
+                r.tracking_no,
+                known[r.unit_id].name if r.unit_id in known else "",
+                r.rating or 0,
+                r.rating_comment,
+            )
+            for r in rated
+        ],
         ages=bars(
             [
                 (
@@ -153,6 +166,17 @@ async def overview(request: web.Request) -> web.Response:
             for unit, unit_ind in units
         ],
     )
+
+
+@dataclass(frozen=True)
+class Comment:
+    """What a citizen wrote with their rating: never who they are."""
+
+    href: str
+    number: str
+    unit: str
+    rating: int
+    text: str
 
 
 @dataclass(frozen=True)
