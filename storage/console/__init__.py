@@ -20,6 +20,14 @@ from storage.console.reports import (
     stream_reports,
     supporter_counts,
 )
+from storage.console.requests import (
+    CONSOLE_ACTIONS,
+    CONSOLE_CHANNEL,
+    REQUEST_KEY,
+    finish_request,
+    queue_request,
+    request_of,
+)
 from storage.console.rollup import (
     Months,
     late_now_statement,
@@ -57,8 +65,11 @@ from storage.console.tallies import (
 )
 
 __all__ = [
+    "CONSOLE_ACTIONS",
+    "CONSOLE_CHANNEL",
     "LOGIN_TTL",
     "ORDERS",
+    "REQUEST_KEY",
     "SESSION_TTL",
     "Day",
     "Months",
@@ -76,6 +87,7 @@ __all__ = [
     "day_counts",
     "events_of",
     "events_of_kinds",
+    "finish_request",
     "issue_login",
     "late_now_statement",
     "live_session",
@@ -83,11 +95,13 @@ __all__ = [
     "open_tally_statement",
     "open_verify_statement",
     "photo_positions",
+    "queue_request",
     "rebuild_statements",
     "redeem_login",
     "region_statement",
     "report_by_tracking",
     "report_page",
+    "request_of",
     "rolled_up",
     "rollup_category_statement",
     "rollup_daily_statement",
