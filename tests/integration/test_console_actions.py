@@ -120,6 +120,16 @@ class Desk:
             )
             return [str((row.payload or {}).get("text", "")) for row in rows]
 
+    async def refused(self) -> list[str]:
+        """The subjects of the audit's refusals, oldest first."""
+        async with self.db.sessions() as session:
+            rows = await session.scalars(
+                select(ConsoleAudit.subject)
+                .where(ConsoleAudit.action == "refused")
+                .order_by(ConsoleAudit.id)
+            )
+            return list(rows)
+
     async def count(self, model: Any) -> int:
         async with self.db.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(model)) or 0)
@@ -241,6 +251,13 @@ async def test_questions_answers_transfer_and_archive_from_the_console(desk: Des
         citizen = "\n".join(await desk.outbox(CITIZEN_CHAT))
         assert "Di RT berapa tepatnya?" in citizen
         assert "Petugas datang besok." in citizen
+        # The group reads what was said to the citizen, and by whom, in the console.
+        group = "\n".join(await desk.outbox(GROUPS["desa-64-08-09-2001"]))
+        assert "lewat konsol oleh Pak Kades:\n\nDi RT berapa tepatnya?" in group
+        assert "lewat konsol oleh Pak Kades:\n\nPetugas datang besok." in group
+        assert "dialihkan ke Dinas Pekerjaan Umum" in "\n".join(
+            await desk.outbox(GROUPS["dinas-pupr"])
+        )
         # The report is PUPR's now: the desa may neither see nor act on it.
         gone = await act(client, number, {"aksi": "ar", "status": "didisposisi"})
         assert gone.status == 403
@@ -281,6 +298,13 @@ async def test_refused_actions_are_said_in_words(desk: Desk) -> None:
         assert too_long.status == 400
         unknown = await act(client, number, {"aksi": "zz", "status": "didisposisi"})
         assert unknown.status == 400
+        # Every refused form is in the audit, with why.
+        assert [subject.split(" ", 1)[1] for subject in await desk.refused()] == [
+            "done case.refused.not_verified",
+            "ask console.act.error.stale",
+            "tl console.act.error.too_long",
+            "zz console.act.error.unknown_action",
+        ]
     finally:
         await client.close()
     kecamatan = await desk.client("kec-64-08-09", "Camat")
@@ -290,6 +314,7 @@ async def test_refused_actions_are_said_in_words(desk: Desk) -> None:
         refused_unit = await act(kecamatan, number, {"aksi": "tl", "status": "didisposisi"})
         assert refused_unit.status == 403
         assert "bukan milik unit" in await refused_unit.text()
+        assert (await desk.refused())[-1] == f"{number} tl case.refused.not_yours"
     finally:
         await kecamatan.close()
 
@@ -305,6 +330,27 @@ async def test_a_post_without_the_form_token_changes_nothing(desk: Desk) -> None
         inbox_before = await desk.count(InboxUpdate)
         assert await desk.bot.process_pending() == (0, None)
         assert await desk.count(InboxUpdate) == inbox_before == 0
+        assert (await desk.report(number)).status == "baru"
+        assert await desk.refused() == [f"{number} vf cross_site"]
+    finally:
+        await client.close()
+
+
+async def test_a_request_the_bot_gave_up_on_is_said_so(desk: Desk) -> None:
+    """A request whose handling failed on every try (the inbox marks its row done with the
+    error, runtime.inbox ``_give_up``) is not left "waiting" for ever."""
+    number = await desk.file()
+    client = await desk.client("diskominfo", "Rina")
+    try:
+        asked = await act(client, number, {"aksi": "vf", "status": "baru"})
+        async with desk.db.sessions() as session:
+            row = await session.scalar(select(InboxUpdate))
+            assert row is not None
+            row.processed_at, row.error = desk.clock(), "RuntimeError"
+            await session.commit()
+        page = await (await client.get(asked.url.path_qs)).text()
+        assert "tidak dapat diproses bot" in page
+        assert not REFRESH.search(page)
         assert (await desk.report(number)).status == "baru"
     finally:
         await client.close()
