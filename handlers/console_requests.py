@@ -42,9 +42,8 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
     finish_request(request, case.now, refused)
     if not refused:
         key = f"group.console.{request.action}"
-        await to_holder_groups(
-            case, report, key, officer=name, unit=to_unit.name if to_unit else "-"
-        )
+        to = to_unit.name if to_unit else "-"
+        await to_holder_groups(case, report, key, officer=name, unit=to, text=request.note or "-")
 
 
 async def _take(

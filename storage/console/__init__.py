@@ -27,6 +27,7 @@ from storage.console.requests import (
     finish_request,
     queue_request,
     request_of,
+    still_queued,
 )
 from storage.console.rollup import (
     Months,
@@ -107,6 +108,7 @@ __all__ = [
     "rollup_daily_statement",
     "rollup_days_statement",
     "rollup_tally_statement",
+    "still_queued",
     "stream_reports",
     "supporter_counts",
     "tallies",

@@ -64,6 +64,19 @@ async def request_of(
     )
 
 
+async def still_queued(session: AsyncSession, request_id: int) -> bool:
+    """Whether the request's inbox row still waits for the bot. A request not done whose row is
+    not waiting failed: the inbox gave up on it after its tries."""
+    found = await session.scalar(
+        select(InboxUpdate.id).where(
+            InboxUpdate.channel == CONSOLE_CHANNEL,
+            InboxUpdate.update_id == request_id,
+            InboxUpdate.processed_at.is_(None),
+        )
+    )
+    return found is not None
+
+
 def finish_request(request: ConsoleRequest, now: datetime, refusal: str) -> None:
     """The bot's outcome: done (``refusal`` empty) or refused with that reason key."""
     request.done_at = now

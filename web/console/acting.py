@@ -28,7 +28,7 @@ from core.permissions import (
     refusal,
 )
 from locales import Translator
-from storage.console import CONSOLE_ACTIONS, queue_request, request_of
+from storage.console import CONSOLE_ACTIONS, queue_request, request_of, still_queued
 from storage.models import ConsoleRequest, Report, Unit
 from web.console.audit import AuditAction, record
 from web.console.auth import Viewer
@@ -97,8 +97,10 @@ async def outcome(
     found = await request_of(session, int(raw), report.id)
     if found is None:
         return None
-    if found.done_at is None:
+    if found.done_at is None and await still_queued(session, found.id):
         return Outcome(tr.t("console.act.waiting"), waiting=True)
+    if found.done_at is None:  # the inbox gave up on it after its tries (logged there)
+        return Outcome(tr.t("console.act.failed"), waiting=False, refused=True)
     if found.refusal:
         reason = tr.t(f"case.refused.{found.refusal}")
         return Outcome(tr.t("console.act.refused", reason=reason), waiting=False, refused=True)
@@ -146,8 +148,6 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
     form = await request.post()
     action = _action(str(form.get("aksi", "")))
     if not may_act(who.unit.kind, who.unit.id, report.unit_id):
-        record(session, request, AuditAction.REFUSED, f"{report.tracking_no} {action}")
-        await session.commit()
         raise Refusal(403, "case.refused.not_yours")
     if str(form.get("status", "")) != report.status:
         raise Refusal(409, "console.act.error.stale")

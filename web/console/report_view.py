@@ -169,13 +169,19 @@ async def act_on_report(request: web.Request) -> web.StreamResponse:
     tr, who = translator(request), viewer(request)
     config = request.config_dict[CONFIG]
     form = await request.post()
+    subject = f"{request.match_info['tracking'][:20]} {str(form.get('aksi', ''))[:8]}"
     if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+        async with request.config_dict[SESSIONS]() as session:
+            record(session, request, AuditAction.REFUSED, f"{subject} cross_site")
+            await session.commit()
         raise Refusal(403, "console.error.cross_site")
     async with request.config_dict[SESSIONS]() as session:
         report = await visible_report(request, session, who)
         try:
             queued = await acting.queue(request, session, who, report)
         except Refusal as refused:
+            record(session, request, AuditAction.REFUSED, f"{subject} {refused.key}"[:500])
+            await session.commit()
             return page(
                 request,
                 "notice.html",
