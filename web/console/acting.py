@@ -66,11 +66,11 @@ class Forms:
 
 
 def forms(
-    tr: Translator, config: ConsoleConfig, who: Viewer, report: Report, units: list[Unit]
+    tr: Translator, config: ConsoleConfig, who: Viewer, report: Report, units: dict[int, Unit]
 ) -> Forms:
     """The forms of the actions :func:`offered` (a transfer to any other active unit)."""
     actions = offered(who, report)
-    targets = [u for u in units if u.active and u.id != report.unit_id]
+    targets = [u for u in units.values() if u.active and u.id != report.unit_id]
     return Forms(
         actions=[a.value for a in actions],
         status=report.status,

@@ -152,7 +152,8 @@ async def report_page(request: web.Request) -> web.Response:
         timeline=timeline,
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
-        forms=acting.forms(tr, config, who, report, list(units.values())),
+        # While a request waits for the bot, no other is offered (it would act on a stale view).
+        forms=None if result and result.waiting else acting.forms(tr, config, who, report, units),
         refresh=_refresh(request, result),
     )
 
