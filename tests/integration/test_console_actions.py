@@ -355,3 +355,33 @@ async def test_a_request_the_bot_gave_up_on_is_said_so(desk: Desk) -> None:
         assert (await desk.report(number)).status == "baru"
     finally:
         await client.close()
+
+
+async def test_follow_up_and_done_from_the_console(desk: Desk) -> None:
+    number = await desk.file()
+    client = await desk.client("diskominfo", "Rina")
+    try:
+        steps = [
+            ({"aksi": "vf", "status": "baru"}, "didisposisi"),
+            (
+                {"aksi": "tl", "status": "didisposisi", "teks": "Truk sampah dijadwalkan."},
+                "diproses",
+            ),
+            ({"aksi": "done", "status": "diproses", "teks": "Sampah sudah diangkut."}, "selesai"),
+        ]
+        for data, status in steps:
+            asked = await act(client, number, data)
+            assert asked.status == 200, await asked.text()
+            await desk.bot.process_pending()
+            assert (await desk.report(number)).status == status
+        page = await (await client.get(asked.url.path_qs)).text()
+        assert "🏁 Ditandai selesai" in page
+        assert 'name="aksi"' in page  # an answer to the reporter is still possible
+        assert 'value="done"' not in page
+        citizen = "\n".join(await desk.outbox(CITIZEN_CHAT))
+        assert "Truk sampah dijadwalkan." in citizen
+        assert "Sampah sudah diangkut." in citizen
+        group = "\n".join(await desk.outbox(GROUPS["desa-64-08-09-2001"]))
+        assert "ditandai selesai lewat konsol oleh Rina:\n\nSampah sudah diangkut." in group
+    finally:
+        await client.close()
