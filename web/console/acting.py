@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.decisions import DUPLICATE_REASON
 from core.inputs import clean_text, says_nothing
 from core.lifecycle import ReportStatus
 from core.limits import OFFICER_NOTE_MAX
@@ -41,7 +42,7 @@ WORDED = frozenset(
     {CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE, CaseAction.TRANSFER}
 )
 #: The archive reasons the console offers (a duplicate is merged from the group's picker).
-CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != "duplikat")
+CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != DUPLICATE_REASON)
 #: The query parameter naming the request whose outcome the report's page shows.
 REQUEST_PARAM = "tindakan"
 
