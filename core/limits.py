@@ -24,3 +24,6 @@ CALLBACK_DATA_MAX: Final = 64
 #: Telegram: items in one media group (album).
 TELEGRAM_ALBUM_MIN: Final = 2
 TELEGRAM_ALBUM_MAX: Final = 10
+#: An officer's words on a report (a question, a follow-up, an answer, a transfer's reason):
+#: room left in one Telegram message for the notice around them.
+OFFICER_NOTE_MAX: Final = 3500

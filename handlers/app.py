@@ -5,9 +5,17 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
-from handlers import citizen, flood, followup, free_text, group, intake, similar
+from handlers import citizen, console_requests, flood, followup, free_text, group, intake, similar
 from handlers.deps import HandlerDeps
-from handlers.events import BotMembership, ButtonPress, ChatKind, ChatMigrated, Event, Message
+from handlers.events import (
+    BotMembership,
+    ButtonPress,
+    ChatKind,
+    ChatMigrated,
+    ConsoleRequested,
+    Event,
+    Message,
+)
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, SCOPE_STEP, Turn
 from storage.uow import UnitOfWork
@@ -26,6 +34,9 @@ class Conversations:
             return
         if isinstance(event, BotMembership):
             await group.on_membership(uow, self.deps, event)
+            return
+        if isinstance(event, ConsoleRequested):
+            await console_requests.on_request(uow, self.deps, event)
             return
         if not isinstance(event, Message | ButtonPress):
             return

@@ -146,4 +146,15 @@ class BotMembership:
         return self.status in ("member", "administrator", "creator", "restricted")
 
 
-Event = Message | ButtonPress | ChatMigrated | BotMembership | Unsupported
+@dataclass(frozen=True, slots=True)
+class ConsoleRequested:
+    """An officer's action asked for in the console (``console_requests`` row ``request_id``),
+    taken by the bot as a button press is (``handlers.console_requests``); ``chat_id`` is the
+    report's id, the inbox's order key."""
+
+    channel: str
+    chat_id: str
+    request_id: int
+
+
+Event = Message | ButtonPress | ChatMigrated | BotMembership | Unsupported | ConsoleRequested

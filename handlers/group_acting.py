@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from cases.officer import Officer, OfficerStep, Refused, RoleRefusal
 from core.decisions import Refusal
+from core.limits import OFFICER_NOTE_MAX
 from core.permissions import CaseAction
 from core.roles import GroupAction, GroupRole, for_case, needs_admin
 from handlers import officer_actions
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 #: Actions that need the officer's words: asked for with a prompt the officer replies to.
 PROMPTED = frozenset({CaseAction.ASK, CaseAction.NOTE, CaseAction.DONE})
-NOTE_MAX = 3500
+NOTE_MAX = OFFICER_NOTE_MAX
 
 
 def case_of(turn: Turn) -> Case:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.telegram_events import to_event, update_key
-from handlers.events import Event, Message
+from handlers.events import ConsoleRequested, Event, Message
 from runtime.clock import Clock
+from storage.console import CONSOLE_CHANNEL, REQUEST_KEY
 from storage.models import InboxUpdate
 from storage.repositories import PendingKey
 from storage.uow import UnitOfWork
@@ -89,6 +90,10 @@ async def claim_rows(uow: UnitOfWork, row_ids: Sequence[int]) -> list[InboxUpdat
 
 
 def event_of(rows: Sequence[InboxUpdate]) -> Event:
+    first = rows[0]
+    if first.channel == CONSOLE_CHANNEL:  # the console's request (storage.console.requests)
+        request_id = int((first.payload or {}).get(REQUEST_KEY, 0))
+        return ConsoleRequested(first.channel, first.chat_id, request_id)
     events = [to_event(row.payload or {}, row.channel) for row in rows]
     messages = [e for e in events if isinstance(e, Message)]
     if len(rows) > 1 and len(messages) == len(events):

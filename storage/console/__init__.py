@@ -21,6 +21,15 @@ from storage.console.reports import (
     stream_reports,
     supporter_counts,
 )
+from storage.console.requests import (
+    CONSOLE_ACTIONS,
+    CONSOLE_CHANNEL,
+    REQUEST_KEY,
+    finish_request,
+    queue_request,
+    request_of,
+    still_queued,
+)
 from storage.console.rollup import (
     Months,
     late_now_statement,
@@ -59,8 +68,11 @@ from storage.console.tallies import (
 )
 
 __all__ = [
+    "CONSOLE_ACTIONS",
+    "CONSOLE_CHANNEL",
     "LOGIN_TTL",
     "ORDERS",
+    "REQUEST_KEY",
     "SESSION_TTL",
     "Day",
     "Months",
@@ -78,6 +90,7 @@ __all__ = [
     "day_counts",
     "events_of",
     "events_of_kinds",
+    "finish_request",
     "issue_login",
     "late_now_statement",
     "live_session",
@@ -86,17 +99,20 @@ __all__ = [
     "open_tally_statement",
     "open_verify_statement",
     "photo_positions",
+    "queue_request",
     "rated_with_comments",
     "rebuild_statements",
     "redeem_login",
     "region_statement",
     "report_by_tracking",
     "report_page",
+    "request_of",
     "rolled_up",
     "rollup_category_statement",
     "rollup_daily_statement",
     "rollup_days_statement",
     "rollup_tally_statement",
+    "still_queued",
     "stream_reports",
     "supporter_counts",
     "tallies",

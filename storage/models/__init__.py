@@ -4,7 +4,13 @@ One module per group of tables; this package names them all (and importing it re
 table on ``Base.metadata``), so callers import from ``storage.models``."""
 
 from storage.models.base import NAMING, Base, UTCDateTime
-from storage.models.console import ApiKey, ConsoleAudit, ConsoleLogin, ConsoleSession
+from storage.models.console import (
+    ApiKey,
+    ConsoleAudit,
+    ConsoleLogin,
+    ConsoleRequest,
+    ConsoleSession,
+)
 from storage.models.messaging import InboxUpdate, Lease, OutboxMessage
 from storage.models.people import Citizen, Conversation
 from storage.models.reports import (
@@ -44,6 +50,7 @@ __all__ = [
     "Citizen",
     "ConsoleAudit",
     "ConsoleLogin",
+    "ConsoleRequest",
     "ConsoleSession",
     "Conversation",
     "DigestRun",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -77,3 +77,28 @@ class ConsoleAudit(Base):
     # The console session it happened in (its id, never its token) and the client's address.
     session_id: Mapped[int | None] = mapped_column(Integer)
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ConsoleRequest(Base):
+    """An officer's action asked for in the console (Verifikasi, Minta info, …), waiting for the
+    bot's inbox worker, which takes it through the same use case as a group's button and writes
+    the outcome here: ``done_at`` set, with ``refusal`` the reason key when it was not done.
+
+    Who asked is the console session's person (their Telegram id and name) and unit."""
+
+    __tablename__ = "console_requests"
+    __table_args__ = (Index("ix_console_requests_report", "report_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64), default="")
+    user_name: Mapped[str] = mapped_column(String(200), default="")
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    refusal: Mapped[str] = mapped_column(String(40), default="")

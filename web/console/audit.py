@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     PHOTO = "photo"
     EXPORT = "export"
     REFUSED = "refused"
+    ACT = "act"  # an officer's action queued for the bot (web.console.acting)
 
 
 def client_address(request: web.Request) -> str:

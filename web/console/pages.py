@@ -12,8 +12,6 @@ from aiohttp import web
 
 from core.lifecycle import ReportStatus, ReportType
 from core.performance import Indicators
-from core.permissions import UnitKind
-from core.regions import region_label
 from locales import Translator
 from storage import console as store
 from storage.console import ORDERS
@@ -34,9 +32,10 @@ from web.console.filters import (
     period_query,
     report_query,
 )
-from web.console.report_view import photo, report_page
+from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
 from web.console.templating import page
+from web.console.unit_choices import unit_groups
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
 _PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
@@ -47,6 +46,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/laporan", report_list)
     router.add_get("/laporan/{tracking}", report_page)
     router.add_get("/laporan/{tracking}/foto/{n}", photo)
+    router.add_post("/laporan/{tracking}/tindakan", act_on_report)
     router.add_get("/audit", audit_log)
     router.add_get("/wilayah", areas)
 
@@ -266,27 +266,6 @@ async def report_list(request: web.Request) -> web.Response:
         pages=links,
         formats=exports.FORMATS,
     )
-
-
-def unit_groups(
-    tr: Translator, config: ConsoleConfig, units: list[Unit]
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The unit filter's choices in groups: the kabupaten's own units (the coordinator, the
-    OPDs), then each kecamatan with its desa, by name."""
-    own: list[tuple[str, str]] = []
-    areas: dict[str, list[tuple[str, str]]] = {}
-    for unit in sorted(units, key=lambda u: (u.kind != UnitKind.KECAMATAN, u.name)):
-        code = unit.area_code or ""
-        if unit.kind in (UnitKind.KECAMATAN, UnitKind.DESA) and code.count(".") >= 2:
-            areas.setdefault(".".join(code.split(".")[:3]), []).append((unit.code, unit.name))
-        else:
-            own.append((unit.code, unit.name))
-    groups = [(tr.t("console.filter.unit_group_own"), own)] if own else []
-    named = []
-    for code, members in areas.items():
-        region = config.regions.get(code)
-        named.append((region_label(region) if region else code, members))
-    return groups + sorted(named)
 
 
 # --- areas ---------------------------------------------------------------------------------

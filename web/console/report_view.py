@@ -15,7 +15,7 @@ from core.timeline import EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.models import Citizen, Report, Unit
-from web.console import queries
+from web.console import acting, csrf, queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -27,7 +27,15 @@ from web.media import image_response
 _PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
-async def _visible_report(request: web.Request, session: AsyncSession, who: Viewer) -> Report:
+async def visible_report(request: web.Request, session: AsyncSession, who: Viewer) -> Report:
+    report = await _addressed_report(request, session)
+    if not who.may_see(report.unit_id):
+        await refuse(session, request, report.tracking_no)
+    return report
+
+
+async def _addressed_report(request: web.Request, session: AsyncSession) -> Report:
+    """The report the address names (404 if none), whoever may see it."""
     raw = request.match_info["tracking"]
     parsed = parse_tracking_number(raw)
     if parsed.check != TrackingCheck.VALID:
@@ -35,8 +43,6 @@ async def _visible_report(request: web.Request, session: AsyncSession, who: View
     report = await queries.report_by_tracking(session, parsed.number.replace("-", ""))
     if report is None:
         raise Refusal(404, "console.error.unknown_report", number=parsed.number)
-    if not who.may_see(report.unit_id):
-        await refuse(session, request, report.tracking_no)
     return report
 
 
@@ -80,10 +86,24 @@ def _day(moment: date | None) -> str:
 async def report_page(request: web.Request) -> web.Response:
     tr, who = translator(request), viewer(request)
     config = request.config_dict[CONFIG]
+    asked = request.query.get(acting.REQUEST_PARAM, "")
     async with request.config_dict[SESSIONS]() as session:
-        report = await _visible_report(request, session, who)
+        report = await _addressed_report(request, session)
+        result = await acting.outcome(session, tr, report, asked) if asked else None
+        if not who.may_see(report.unit_id):
+            # Transferred away by the viewer's own request: its outcome, and nothing more.
+            if result is None or not await acting.asked_by(session, who, asked):
+                await refuse(session, request, report.tracking_no)
+            return page(
+                request,
+                "notice.html",
+                tr.t("console.detail.title", number=report.tracking_no),
+                text=result.text,
+                refresh=_refresh(request, result),
+            )
         found = await queries.detail(session, report, config, tr.language)
-        record(session, request, AuditAction.VIEW, report.tracking_no)
+        if result is None or not result.waiting:  # not every refresh while the bot works
+            record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
     row, units = found.row, found.units
     h = row.handling
@@ -130,14 +150,57 @@ async def report_page(request: web.Request) -> web.Response:
         photos=found.photos,
         photo_base=f"/laporan/{report.tracking_no}/foto",
         timeline=timeline,
+        outcome=result,
+        act_url=f"/laporan/{report.tracking_no}/tindakan",
+        # While a request waits for the bot, no other is offered (it would act on a stale view).
+        forms=None if result and result.waiting else acting.forms(tr, config, who, report, units),
+        refresh=_refresh(request, result),
     )
+
+
+def _refresh(request: web.Request, result: acting.Outcome | None) -> str:
+    """While the bot has not taken the request, the page reloads every 2 s (no script: the CSP
+    allows none inline)."""
+    return f"2; url={request.path_qs}" if result is not None and result.waiting else ""
+
+
+async def act_on_report(request: web.Request) -> web.StreamResponse:
+    """``POST /laporan/N/tindakan``: an officer's action queued for the bot (``acting.queue``);
+    the report's page then shows its outcome. A refusal is a page with the way back."""
+    tr, who = translator(request), viewer(request)
+    config = request.config_dict[CONFIG]
+    form = await request.post()
+    subject = f"{request.match_info['tracking'][:20]} {str(form.get('aksi', ''))[:8]}"
+    if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+        async with request.config_dict[SESSIONS]() as session:
+            record(session, request, AuditAction.REFUSED, f"{subject} cross_site")
+            await session.commit()
+        raise Refusal(403, "console.error.cross_site")
+    async with request.config_dict[SESSIONS]() as session:
+        report = await visible_report(request, session, who)
+        try:
+            queued = await acting.queue(request, session, who, report)
+        except Refusal as refused:
+            record(session, request, AuditAction.REFUSED, f"{subject} {refused.key}"[:500])
+            await session.commit()
+            return page(
+                request,
+                "notice.html",
+                tr.t(f"console.status_title.{refused.status_code}"),
+                status=refused.status_code,
+                text=tr.t(refused.key, **refused.values),
+                error=True,
+                back=(f"/laporan/{report.tracking_no}", tr.t("console.act.back")),
+            )
+        await session.commit()
+    raise web.HTTPSeeOther(f"/laporan/{report.tracking_no}?{acting.REQUEST_PARAM}={queued}")
 
 
 async def photo(request: web.Request) -> web.StreamResponse:
     who = viewer(request)
     raw_n = request.match_info["n"]
     async with request.config_dict[SESSIONS]() as session:
-        report = await _visible_report(request, session, who)
+        report = await visible_report(request, session, who)
         if not _PHOTO_NUMBER.fullmatch(raw_n):
             raise Refusal(404, "console.error.http_404")
         found = await queries.photo(session, report.id, int(raw_n))

@@ -1,0 +1,68 @@
+"""An officer's action asked for in the console, taken as a group's button press is.
+
+The console queues the request (``storage.console.requests``); the bot's inbox worker hands it
+here as a :class:`~handlers.events.ConsoleRequested` event. The person is the console session's
+(their Telegram id and name, their unit), an admin of that unit's group (the console's sessions
+are issued only to them), so the use case checks what it checks for a button: the report is the
+unit's (the coordinator's acts on any), the lifecycle allows the action now. The notices are the
+button's (the card, the citizen's message, the card moving on a transfer), plus one line in the
+holder's groups saying it was done in the console and by whom. The outcome (done, or the
+refusal's reason key) is written on the request, in the same transaction, for the console's page.
+"""
+
+from __future__ import annotations
+
+from cases.officer import Officer
+from core.permissions import CaseAction
+from core.roles import GroupRole
+from handlers import officer_actions
+from handlers.case import Case
+from handlers.deps import HandlerDeps
+from handlers.events import ConsoleRequested
+from handlers.notices import to_holder_groups
+from storage.console import CONSOLE_ACTIONS, finish_request
+from storage.models import ConsoleRequest, Report, Unit
+from storage.uow import UnitOfWork
+
+
+async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested) -> None:
+    """Take the request once; a request already answered (a redelivery) is left alone."""
+    request = await uow.session.get(ConsoleRequest, event.request_id)
+    if request is None or request.done_at is not None:
+        return
+    case = Case(uow=uow, deps=deps, now=deps.clock())
+    report = await uow.reports.get(request.report_id)
+    unit = await uow.units.get(request.unit_id)
+    if report is None or unit is None or not unit.active:
+        finish_request(request, case.now, "not_permitted")
+        return
+    name = request.user_name or unit.name
+    officer = Officer(user_id=request.user_id, name=name, unit=unit, role=GroupRole.ADMIN)
+    refused, to_unit = await _take(case, request, report, officer)
+    finish_request(request, case.now, refused)
+    if not refused:
+        key = f"group.console.{request.action}"
+        to = to_unit.name if to_unit else "-"
+        await to_holder_groups(case, report, key, officer=name, unit=to, text=request.note or "-")
+
+
+async def _take(
+    case: Case, request: ConsoleRequest, report: Report, officer: Officer
+) -> tuple[str, Unit | None]:
+    """The use case of the request's action: a refusal's reason key ('' when done), and a
+    transfer's destination."""
+    try:
+        action = CaseAction(request.action)
+    except ValueError:
+        return "not_allowed", None
+    if action not in CONSOLE_ACTIONS:
+        return "not_allowed", None
+    if action == CaseAction.ANSWER:
+        return await officer_actions.answer_reporter(case, report, officer, request.note, ()), None
+    to_unit = await case.uow.units.get(request.to_unit_id) if request.to_unit_id else None
+    if action == CaseAction.TRANSFER and (to_unit is None or not to_unit.active):
+        return "unknown_unit", None
+    refused = await officer_actions.act(
+        case, report, action, officer, note=request.note, reason=request.reason, to_unit=to_unit
+    )
+    return refused, to_unit

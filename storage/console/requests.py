@@ -1,0 +1,83 @@
+"""Officers' actions asked for in the console, queued for the bot's own worker.
+
+The console does not act on a report itself: the notices an action owes (the card, the citizen's
+message, the card moving to another unit) are rendered by the bot's handlers, which the web layer
+may not import. So :func:`queue_request` stores the request (``console_requests``) and, in the same
+transaction, an inbox row on a channel of its own (:data:`CONSOLE_CHANNEL`) naming it; the bot's
+inbox worker takes that row as it takes a button press (in order per report, retried after a
+failure, never twice) and writes the outcome back on the request, where the console reads it.
+If the bot is not running, the request waits in the inbox until it is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.permissions import CaseAction
+from storage.models import ConsoleRequest, InboxUpdate
+
+#: The inbox channel of the console's requests (Telegram's updates have the adapters' channels).
+CONSOLE_CHANNEL = "console"
+#: The inbox payload's key naming the request.
+REQUEST_KEY = "console_request"
+#: The actions the console offers (a duplicate's merge stays the group's, with its picker).
+CONSOLE_ACTIONS = (
+    CaseAction.VERIFY,
+    CaseAction.ASK,
+    CaseAction.ANSWER,
+    CaseAction.NOTE,
+    CaseAction.DONE,
+    CaseAction.TRANSFER,
+    CaseAction.ARCHIVE,
+)
+
+
+async def queue_request(session: AsyncSession, request: ConsoleRequest) -> int:
+    """Store ``request`` and its inbox row (the caller commits); the request's id."""
+    session.add(request)
+    await session.flush()
+    session.add(
+        InboxUpdate(
+            channel=CONSOLE_CHANNEL,
+            update_id=request.id,
+            chat_id=str(request.report_id),  # one report's requests are taken in order
+            media_group_id="",
+            payload={REQUEST_KEY: request.id},
+            received_at=request.created_at,
+            attempts=0,
+        )
+    )
+    return request.id
+
+
+async def request_of(
+    session: AsyncSession, request_id: int, report_id: int
+) -> ConsoleRequest | None:
+    """The request ``request_id`` if it is about report ``report_id``."""
+    return await session.scalar(
+        select(ConsoleRequest).where(
+            ConsoleRequest.id == request_id, ConsoleRequest.report_id == report_id
+        )
+    )
+
+
+async def still_queued(session: AsyncSession, request_id: int) -> bool:
+    """Whether the request's inbox row still waits for the bot. A request not done whose row is
+    not waiting failed: the inbox gave up on it after its tries."""
+    found = await session.scalar(
+        select(InboxUpdate.id).where(
+            InboxUpdate.channel == CONSOLE_CHANNEL,
+            InboxUpdate.update_id == request_id,
+            InboxUpdate.processed_at.is_(None),
+        )
+    )
+    return found is not None
+
+
+def finish_request(request: ConsoleRequest, now: datetime, refusal: str) -> None:
+    """The bot's outcome: done (``refusal`` empty) or refused with that reason key."""
+    request.done_at = now
+    request.refusal = refusal

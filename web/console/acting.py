@@ -1,0 +1,185 @@
+"""Acting on a report from the console: the forms on its page, and the POST that queues one.
+
+The console does not change a report itself: it stores the officer's request
+(``storage.console.queue_request``), which the bot's inbox worker takes through the same use case
+as the group's button (docs/console.md, "Acting from the console"). What the console checks
+first is only what it can say at once, with the rules the bot applies (``core.permissions``):
+the report is the viewer's unit's (the coordinator's acts on any), the form was shown for the
+status the report still has, the lifecycle allows the action in it, the words are there and
+not too long. The bot checks all of it again when it takes the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.decisions import DUPLICATE_REASON
+from core.inputs import clean_text, says_nothing
+from core.lifecycle import ReportStatus
+from core.limits import OFFICER_NOTE_MAX
+from core.permissions import (
+    ARCHIVE_REASONS,
+    CaseAction,
+    actor_kind,
+    may_act,
+    refusal,
+)
+from locales import Translator
+from storage.console import CONSOLE_ACTIONS, queue_request, request_of, still_queued
+from storage.models import ConsoleRequest, Report, Unit
+from web.console.audit import AuditAction, record
+from web.console.auth import Viewer
+from web.console.config import ConsoleConfig
+from web.console.context import CONFIG, Refusal
+from web.console.unit_choices import unit_groups
+
+#: The actions that need the officer's words (a transfer's are its reason).
+WORDED = frozenset(
+    {CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE, CaseAction.TRANSFER}
+)
+#: The archive reasons the console offers (a duplicate is merged from the group's picker).
+CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != DUPLICATE_REASON)
+#: The query parameter naming the request whose outcome the report's page shows.
+REQUEST_PARAM = "tindakan"
+
+
+def offered(who: Viewer, report: Report) -> list[CaseAction]:
+    """The console's actions the viewer may take on ``report`` now (the lifecycle's rule)."""
+    if not may_act(who.unit.kind, who.unit.id, report.unit_id):
+        return []
+    kind = actor_kind(who.unit.kind)
+    return [a for a in CONSOLE_ACTIONS if not refusal(a, ReportStatus(report.status), kind)]
+
+
+@dataclass(frozen=True)
+class Forms:
+    """What the report page's action forms need."""
+
+    actions: list[str]
+    status: str
+    unit_groups: list[tuple[str, list[tuple[str, str]]]]
+    reasons: list[tuple[str, str]]
+    note_max: int = OFFICER_NOTE_MAX
+
+
+def forms(
+    tr: Translator, config: ConsoleConfig, who: Viewer, report: Report, units: dict[int, Unit]
+) -> Forms:
+    """The forms of the actions :func:`offered` (a transfer to any other active unit)."""
+    actions = offered(who, report)
+    targets = [u for u in units.values() if u.active and u.id != report.unit_id]
+    return Forms(
+        actions=[a.value for a in actions],
+        status=report.status,
+        unit_groups=unit_groups(tr, config, targets) if CaseAction.TRANSFER in actions else [],
+        reasons=[(r, tr.t(f"archive.reason.{r}")) for r in CONSOLE_ARCHIVE_REASONS],
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A queued request as the report's page says it: still waiting for the bot, or what came."""
+
+    text: str
+    waiting: bool
+    refused: bool = False
+
+
+async def outcome(
+    session: AsyncSession, tr: Translator, report: Report, raw: str
+) -> Outcome | None:
+    """The outcome of request ``raw`` (the page's ``?tindakan=``) on ``report``; None if none."""
+    if not raw.isdigit() or len(raw) > 12:
+        return None
+    found = await request_of(session, int(raw), report.id)
+    if found is None:
+        return None
+    if found.done_at is None and await still_queued(session, found.id):
+        return Outcome(tr.t("console.act.waiting"), waiting=True)
+    if found.done_at is None:  # the inbox gave up on it after its tries (logged there)
+        return Outcome(tr.t("console.act.failed"), waiting=False, refused=True)
+    if found.refusal:
+        reason = tr.t(f"case.refused.{found.refusal}")
+        return Outcome(tr.t("console.act.refused", reason=reason), waiting=False, refused=True)
+    return Outcome(tr.t(f"console.act.done.{found.action}"), waiting=False)
+
+
+async def asked_by(session: AsyncSession, who: Viewer, raw: str) -> bool:
+    """Whether request ``raw`` was asked in the viewer's session."""
+    found = (
+        await session.get(ConsoleRequest, int(raw)) if raw.isdigit() and len(raw) <= 12 else None
+    )
+    return found is not None and found.session_id == who.session.id
+
+
+def _action(raw: str) -> CaseAction:
+    for action in CONSOLE_ACTIONS:
+        if action.value == raw:
+            return action
+    raise Refusal(400, "console.act.error.unknown_action")
+
+
+def _words(action: CaseAction, raw: str) -> str:
+    text = clean_text(raw).strip()
+    if len(text) > OFFICER_NOTE_MAX:
+        raise Refusal(400, "console.act.error.too_long", limit=OFFICER_NOTE_MAX)
+    if action in WORDED and says_nothing(text):
+        raise Refusal(400, f"console.act.error.words_needed.{action.value}")
+    return text
+
+
+async def _destination(session: AsyncSession, report: Report, code: str) -> Unit:
+    unit = await session.scalar(select(Unit).where(Unit.code == code[:64])) if code else None
+    if unit is None or not unit.active:
+        raise Refusal(400, "case.refused.unknown_unit")
+    if unit.id == report.unit_id:
+        raise Refusal(409, "case.refused.same_unit")
+    return unit
+
+
+async def queue(request: web.Request, session: AsyncSession, who: Viewer, report: Report) -> int:
+    """Check the form of ``POST /laporan/N/tindakan`` (its token already checked) against
+    ``report``, queue the request for the bot and audit it (the caller commits); its id.
+    Anything the console can refuse at once is a :class:`Refusal`."""
+    config: ConsoleConfig = request.config_dict[CONFIG]
+    form = await request.post()
+    action = _action(str(form.get("aksi", "")))
+    if not may_act(who.unit.kind, who.unit.id, report.unit_id):
+        raise Refusal(403, "case.refused.not_yours")
+    if str(form.get("status", "")) != report.status:
+        raise Refusal(409, "console.act.error.stale")
+    reason_key = refusal(action, ReportStatus(report.status), actor_kind(who.unit.kind))
+    if reason_key:
+        raise Refusal(409, f"case.refused.{reason_key}")
+    note = _words(action, str(form.get("teks", "")))
+    reason = ""
+    if action == CaseAction.ARCHIVE:
+        reason = str(form.get("alasan", ""))
+        if reason not in CONSOLE_ARCHIVE_REASONS:
+            raise Refusal(400, "case.refused.reason_required")
+    to_unit = None
+    if action == CaseAction.TRANSFER:
+        to_unit = await _destination(session, report, str(form.get("unit", "")))
+    queued = await queue_request(
+        session,
+        ConsoleRequest(
+            report_id=report.id,
+            action=action.value,
+            note=note,
+            reason=reason,
+            to_unit_id=to_unit.id if to_unit else None,
+            unit_id=who.unit.id,
+            user_id=who.session.user_id,
+            user_name=who.session.user_name,
+            session_id=who.session.id,
+            created_at=config.clock(),
+            done_at=None,
+            refusal="",
+        ),
+    )
+    record(session, request, AuditAction.ACT, f"{report.tracking_no} {action}")
+    return queued
