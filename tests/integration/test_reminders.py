@@ -145,3 +145,15 @@ async def test_of_two_rounds_holding_the_same_look_only_the_first_writes(world: 
 def world_rules(world: World) -> Rules:
     config = world.deps.config
     return Rules(world.deps.calendar, config.timezone, config.deadlines)
+
+
+async def test_the_morning_summary_goes_out_in_the_morning_only(world: World) -> None:
+    """A bot started (or back) in the evening sends the day's reminders, but no "Ringkasan pagi"
+    at nine at night: the next working morning brings it."""
+    await world.new_report()  # Monday 2 March
+    evening = await world.round(wita(3, 3, 21))  # Tuesday 21:00 WITA
+    assert "digests" not in evening
+    assert not [t for t in await world.sent_to(DESA_CHAT) if t.startswith("☀️")]
+    morning = await world.round(wita(3, 4, 8))  # Wednesday 08:00
+    assert morning["digests"] >= 1
+    assert "digests" not in await world.round(wita(3, 4, 11))  # once a day
