@@ -11,7 +11,8 @@ compare-and-set on the claimed agenda field lets only one of two racing rounds w
 Each batch is one transaction: the decisions and the messages they owe, which the door renders
 through a :class:`ReminderNotices` (no text is written here). Nothing goes out before the
 morning time (local); reminders, escalations, the Ombudsman notice and digests go out on working
-days only, auto-close on any day.
+days only (digests only before ``DIGEST_UNTIL``, noon: a summary is a morning's), auto-close on
+any day.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import date, datetime, time
 from typing import Protocol
 
 from core.categories import Category, category_by_code
-from core.deadlines import UNIT_STAGES, Due, Notice, local_date, notice_due
+from core.deadlines import DIGEST_UNTIL, UNIT_STAGES, Due, Notice, local_date, notice_due
 from core.decisions import SYSTEM, Decision, NextLook, Rules, decide
 from core.lifecycle import CaseAction, Move, Upkeep
 from storage.models import Report, Unit
@@ -104,7 +105,8 @@ async def run_round(uow_factory: UowFactory, engine: Engine, now: datetime) -> R
     if engine.rules.calendar.is_working_day(today):
         while await _ombudsman_batch(uow_factory, engine, now, today, done) == BATCH:
             pass
-        await _digests(uow_factory, engine, now, today, done)
+        if local.time() < DIGEST_UNTIL or engine.morning >= DIGEST_UNTIL:
+            await _digests(uow_factory, engine, now, today, done)
     if done.counts:
         log.info("reminder round %s: %s", today.isoformat(), dict(done.counts))
     return done

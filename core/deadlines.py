@@ -36,6 +36,9 @@ OMBUDSMAN_DAYS: Final = 60
 ESCALATION_EVERY_DAYS: Final = 2
 #: Local time from which the day's reminders, escalations and digests go out.
 MORNING: Final = time(7, 30)
+#: The morning summary ("Ringkasan pagi") goes out only before this local time: a bot started or
+#: back later in the day sends the day's reminders, and the summary the next working morning.
+DIGEST_UNTIL: Final = time(12, 0)
 #: How long a group binding code (``/daftar CODE``) stays valid, in hours.
 BINDING_CODE_HOURS: Final = 48
 BINDING_CODE_TTL: Final = timedelta(hours=BINDING_CODE_HOURS)
