@@ -122,6 +122,8 @@ class GroupBot:
         )
         #: bot messages shown in the groups: message id -> payload
         self.shown: dict[int, dict[str, Any]] = {}
+        #: every payload sent so far, in order
+        self.delivered: list[dict[str, Any]] = []
 
     async def setup(self) -> None:
         deps = self.driver.conversations.deps
@@ -197,6 +199,7 @@ class GroupBot:
                         now=self.driver.clock(),
                     )
             await uow.commit()
+        self.delivered += [row.payload for row in rows]
         return [row.payload for row in rows]
 
     async def receive(self, update: dict[str, Any]) -> list[str]:
