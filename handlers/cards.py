@@ -139,6 +139,7 @@ def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKe
     order = (
         CaseAction.VERIFY,
         CaseAction.ASK,
+        CaseAction.ANSWER,
         CaseAction.NOTE,
         CaseAction.DONE,
         CaseAction.TRANSFER,

@@ -49,6 +49,13 @@ async def on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -
         turn.send(turn.t("group.need_text"))
         return
     officer = await officer_of(turn, unit, await admin_if_needed(turn, GroupAction.ANSWER))
+    await _answer(turn, message, report, officer, text)
+
+
+async def _answer(
+    turn: Turn, message: Message, report: Report, officer: Officer, text: str
+) -> None:
+    """The officer's words (and photos) relayed to the reporter as the unit's answer."""
     case = case_of(turn)
     refused = await cases_officer.answer_reporter(
         case.work, report, officer, text, OfficerMessages(case, message.photos)
@@ -96,6 +103,9 @@ async def _prompt_answer(
     admin = await admin_if_needed(turn, GroupAction(action.value))
     officer: Officer = await officer_of(turn, unit, admin)
     typed_prompts.forget(turn, officer.user_id)
+    if action == CaseAction.ANSWER:
+        await _answer(turn, message, report, officer, text)
+        return
     to_unit = (
         await turn.uow.units.get(int(arg))
         if action == CaseAction.TRANSFER and arg.isdigit()
