@@ -134,7 +134,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
 
 
 def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKeyboard | None:
-    """The actions possible in the report's status; none once it is finished or archived."""
+    """The actions possible in the report's status: only "💬 Jawab pelapor" while the reporter
+    is asked to confirm, none once it is closed or archived."""
     status = report.status
     order = (
         CaseAction.VERIFY,
