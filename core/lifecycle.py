@@ -308,6 +308,16 @@ SP4N_TERMS: Final[Mapping[ReportStatus, str]] = MappingProxyType(
 )
 #: Statuses in which a unit still owes work.
 OPEN_STATUSES: Final = frozenset(stage.status for stage in STAGES if stage.open)
+#: The officers' actions on a report, in the order the card's buttons and the console offer them.
+OFFICER_ACTIONS: Final = (
+    CaseAction.VERIFY,
+    CaseAction.ASK,
+    CaseAction.ANSWER,
+    CaseAction.NOTE,
+    CaseAction.DONE,
+    CaseAction.TRANSFER,
+    CaseAction.ARCHIVE,
+)
 #: Statuses whose deadline clock does not run (clock paused while waiting for the reporter).
 CLOCK_PAUSED: Final = frozenset(s.status for s in STAGES if s.clock == Clock.PAUSED)
 #: Stages whose deadline is the unit's (reminders and escalation apply).

@@ -13,7 +13,7 @@ from html import escape
 
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
-from core.lifecycle import Privacy
+from core.lifecycle import OFFICER_ACTIONS, Privacy
 from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
@@ -137,18 +137,9 @@ def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKe
     """The actions possible in the report's status: only "💬 Jawab pelapor" while the reporter
     is asked to confirm, none once it is closed or archived."""
     status = report.status
-    order = (
-        CaseAction.VERIFY,
-        CaseAction.ASK,
-        CaseAction.ANSWER,
-        CaseAction.NOTE,
-        CaseAction.DONE,
-        CaseAction.TRANSFER,
-        CaseAction.ARCHIVE,
-    )
     buttons = [
         unit_button(deps, tr.t(f"card.button.{action.value}"), report.id, action.value)
-        for action in order
+        for action in OFFICER_ACTIONS
         if not refusal(action, status)
     ]
     if not buttons:

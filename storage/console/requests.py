@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.permissions import CaseAction
+from core.lifecycle import OFFICER_ACTIONS
 from storage.models import ConsoleRequest, InboxUpdate
 
 #: The inbox channel of the console's requests (Telegram's updates have the adapters' channels).
@@ -24,15 +24,7 @@ CONSOLE_CHANNEL = "console"
 #: The inbox payload's key naming the request.
 REQUEST_KEY = "console_request"
 #: The actions the console offers (a duplicate's merge stays the group's, with its picker).
-CONSOLE_ACTIONS = (
-    CaseAction.VERIFY,
-    CaseAction.ASK,
-    CaseAction.ANSWER,
-    CaseAction.NOTE,
-    CaseAction.DONE,
-    CaseAction.TRANSFER,
-    CaseAction.ARCHIVE,
-)
+CONSOLE_ACTIONS = OFFICER_ACTIONS
 
 
 async def queue_request(session: AsyncSession, request: ConsoleRequest) -> int:
