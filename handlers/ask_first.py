@@ -24,11 +24,12 @@ ASK_ROUNDS = 3
 
 class AskFirst(Exception):  # noqa: N818 (a request to the caller, not a failure)
     """The step needs answers from the messenger: let its transaction end, and run it again
-    through :func:`asking_first`, which asks in between."""
+    through :func:`asking_first`, which asks in between. ``ask`` fetches the answers, by
+    question; network trouble raises (the update is retried)."""
 
-    async def answers(self) -> dict[Hashable, object]:
-        """The answers, by question; network trouble raises (the update is retried)."""
-        raise NotImplementedError
+    def __init__(self, reason: str, ask: Callable[[], Awaitable[dict[Hashable, object]]]) -> None:
+        super().__init__(reason)
+        self.answers = ask
 
 
 #: The answers given to the step now running, by question (set by :func:`asking_first`; a
@@ -64,9 +65,9 @@ class AdminFirst(AskFirst):
     def __init__(self, admins: ChatAdmins, channel: str, chat_id: str, user_id: str) -> None:
         self.admins = admins
         self.question = admin_question(channel, chat_id, user_id)
-        super().__init__("whether the sender administers the group, before the step")
+        super().__init__("whether the sender administers the group, before the step", self._ask)
 
-    async def answers(self) -> dict[Hashable, object]:
+    async def _ask(self) -> dict[Hashable, object]:
         _, channel, chat_id, user_id = self.question
         return {self.question: await self.admins.is_admin(channel, chat_id, user_id)}
 

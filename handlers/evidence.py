@@ -51,9 +51,9 @@ class DownloadFirst(AskFirst):
         self.files = files
         self.channel = channel
         self.file_ids = tuple(dict.fromkeys(photo.file_id for photo in photos))
-        super().__init__(f"{len(self.file_ids)} file(s) to download before the step")
+        super().__init__(f"{len(self.file_ids)} file(s) to download before the step", self._ask)
 
-    async def answers(self) -> dict[Hashable, object]:
+    async def _ask(self) -> dict[Hashable, object]:
         """Each file's bytes, or None when the messenger refused it for good; network trouble
         raises (the update is retried)."""
         return {
