@@ -363,6 +363,7 @@ def test_an_internal_note_is_recorded_quietly_and_owes_only_the_cards() -> None:
     assert outcome.event.kind == EventKind.INTERNAL_NOTE
     assert outcome.event.note == "sudah dicek lapangan"
     assert outcome.after.status == S.DIPROSES
+    assert outcome.after == outcome.before  # no deadline, pause or agenda moves for a note
     assert outcome.event.status_from is None
     assert outcome.event.status_to is None
     assert [notice.audience for notice in outcome.notices] == [Audience.CARDS]
