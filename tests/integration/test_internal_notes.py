@@ -188,3 +188,7 @@ async def test_the_coordinator_s_group_may_note_any_report(bot: GroupBot) -> Non
     assert T.t("case.ok.in", number=await number(bot)) in said
     [note] = await notes(bot)
     assert note.note == f"{WORD} pantau"
+    # The unit holding the report reads the coordinator's note under its card; the reporter not.
+    to_desa = [str(p.get("text")) for p in bot.delivered if p.get("chat_id") == str(DESA_CHAT)]
+    assert any(f"{WORD} pantau" in text and "Orang 1001" in text for text in to_desa), to_desa
+    assert not any(WORD in text for text in to_reporter(bot))
