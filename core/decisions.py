@@ -184,8 +184,8 @@ def _after(
         return replace(state, rating=rating)
     if action == _A.OMBUDSMAN:
         return replace(state, ombudsman_on=None)
-    if action in (_A.REMIND, _A.ESCALATE, Upkeep.LOOK):
-        return state
+    if action in (_A.REMIND, _A.ESCALATE, _A.INTERNAL_NOTE, Upkeep.LOOK):
+        return state  # nothing of the report's life moves (a note is words for the unit)
     if action == Upkeep.ROUTE:
         assert to is not None
         return replace(state, unit_id=to.unit_id)

@@ -65,6 +65,7 @@ class CaseAction(StrEnum):
     TRANSFER = "tr"  # Alihkan: bukan wewenang, to another unit (an event, not a status)
     ARCHIVE = "ar"  # Arsipkan, with a reason from a list → diarsipkan
     ANSWER = "ans"  # an officer's reply relayed to the reporter
+    INTERNAL_NOTE = "in"  # 📝 Catatan internal: words for the unit and the coordinator only
     # The reporter (pelapor).
     SUBMIT = "submit"  # a new report → baru
     INFO = "info"  # more information from the reporter; no status change
@@ -238,6 +239,8 @@ _VERIFIED = MappingProxyType(dict.fromkeys(_WORKING, "already_verified"))
 #: - the reporter's answer to a question goes back to where the unit was (the pause).
 #: - an officer's first answer is the unit's first follow-up (didisposisi → diproses).
 #: - diarsipkan is final.
+#: - an internal note changes nothing but the card's count, in any status (a unit may note what
+#:   happened after it finished or archived); quiet, so no public "updated at" moves for it.
 LIFECYCLE: Final[tuple[Row, ...]] = (
     # The unit's officers (and the coordinator's).
     Row(_A.VERIFY, _OFFICERS, _to(_S.DIDISPOSISI, _S.BARU), _K.VERIFIED,
@@ -263,6 +266,8 @@ LIFECYCLE: Final[tuple[Row, ...]] = (
         MappingProxyType({**_stay(*_WORKING, _S.SELESAI), _S.DIDISPOSISI: _S.DIPROSES}),
         _K.ANSWERED, (_n(Audience.REPORTER, "notify.answer"),), _MEMBER,
         moved_notices=(_n(Audience.REPORTER, "notify.answer_due"), _CARDS)),
+    Row(_A.INTERNAL_NOTE, _OFFICERS, _stay(*ReportStatus), _K.INTERNAL_NOTE, (_CARDS,), _MEMBER,
+        quiet=True),
     # The reporter (pelapor).
     Row(_A.SUBMIT, _CITIZEN, MappingProxyType({None: _S.BARU}), _K.SUBMITTED),
     Row(_A.INFO, _CITIZEN, _stay(*_UNIT, _S.SELESAI), _K.REPORTER_INFO,
@@ -317,6 +322,7 @@ OFFICER_ACTIONS: Final = (
     CaseAction.DONE,
     CaseAction.TRANSFER,
     CaseAction.ARCHIVE,
+    CaseAction.INTERNAL_NOTE,
 )
 #: Statuses whose deadline clock does not run (clock paused while waiting for the reporter).
 CLOCK_PAUSED: Final = frozenset(s.status for s in STAGES if s.clock == Clock.PAUSED)

@@ -34,6 +34,7 @@ class GroupAction(StrEnum):
     DONE = CaseAction.DONE.value
     TRANSFER = CaseAction.TRANSFER.value
     ARCHIVE = CaseAction.ARCHIVE.value
+    INTERNAL_NOTE = CaseAction.INTERNAL_NOTE.value  # 📝 a note for the unit and coordinator
     ISSUE_CODE = "kode"  # /kode: a binding code for a unit (coordinator's group only)
     BIND = "daftar"  # /daftar: bind this group to a unit
     RELEASE = "lepas"  # /lepas: release this group

@@ -44,6 +44,7 @@ class EventKind(StrEnum):
     SUPPORTED = "supported"  # a citizen supports it (laporan serupa)
     SUPPORTER_NOTE = "supporter_note"  # a supporter's words, for the unit only
     UNDELIVERABLE = "undeliverable"  # a message to the reporter failed (note: the reason)
+    INTERNAL_NOTE = "internal_note"  # 📝 an officer's note for the unit and the coordinator only
 
 
 _K = EventKind
@@ -57,6 +58,10 @@ _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
 _NUMBERS: Final[Mapping[EventKind, str]] = {_K.ESCALATED: "level", _K.RATED: "rating"}
 #: Kinds whose note is the engine's count of days: not for people (the rules say it).
 _HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})
+#: Kinds only the holding unit's groups, the coordinator and the console see: never the
+#: reporter, a supporter, Open311, the SP4N-LAPOR! sheet or an export but the coordinator's full
+#: one (whose "Catatan internal" column lists them).
+INTERNAL: Final = frozenset({_K.INTERNAL_NOTE})
 #: The words for a kind this version does not know (a newer version's event).
 UNKNOWN_KEY: Final = "event.other"
 
@@ -69,6 +74,11 @@ class EventWords:
     key: str
     values: Mapping[str, object] = field(default_factory=dict)
     note: str = ""
+
+
+def is_internal(kind: str) -> bool:
+    """Whether an event of ``kind`` stays inside (:data:`INTERNAL`)."""
+    return kind in INTERNAL
 
 
 def event_words(kind: str, note: str) -> EventWords:

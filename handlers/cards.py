@@ -45,6 +45,8 @@ class CardView:
     # Where the report was transferred from, and the reason given (for the unit holding it now).
     moved_from: Unit | None = None
     moved_reason: str = ""
+    # Internal notes on the report (their count only: the words are in the group and console).
+    internal_notes: int = 0
 
 
 def unit_button(
@@ -126,6 +128,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         lines += ["", _h(moved)]
     if view.supporters:
         lines += ["", _h(tr.t("card.supporters", count=view.supporters))]
+    if view.internal_notes:
+        lines += ["", _h(tr.t("card.internal_notes", count=view.internal_notes))]
     if view.moved_to is not None:
         lines += ["", _h(tr.t("card.moved", unit=view.moved_to.name))]
     elif report.rating is not None:
@@ -134,16 +138,18 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
 
 
 def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKeyboard | None:
-    """The actions possible in the report's status: only "💬 Jawab pelapor" while the reporter
-    is asked to confirm, none once it is closed or archived."""
+    """The actions possible in the report's status: only "💬 Jawab pelapor" (and "📝 Catatan
+    internal") while the reporter is asked to confirm, none once it is closed or archived."""
     status = report.status
+    actions = [action for action in OFFICER_ACTIONS if not refusal(action, status)]
+    # An internal note is possible in every status (a reply with the marker, the console), but
+    # a closed card keeps no buttons: the note's button comes with the others.
+    if not [action for action in actions if action != CaseAction.INTERNAL_NOTE]:
+        return None
     buttons = [
         unit_button(deps, tr.t(f"card.button.{action.value}"), report.id, action.value)
-        for action in OFFICER_ACTIONS
-        if not refusal(action, status)
+        for action in actions
     ]
-    if not buttons:
-        return None
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     return InlineKeyboard(rows=rows)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import commands
-from core.timeline import EventKind, event_words
+from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number, typed_tracking_number
 from handlers import draft as drafts
 from handlers import intake
@@ -281,7 +281,7 @@ def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
         "",
         turn.t("status.timeline"),
     ]
-    for event in report.events:
+    for event in public_events(report):
         stamp = short_date(event.created_at, tz, lang)
         lines.append(f"• {stamp}: {_event_text(turn, event, with_note=False)}")
     return "\n".join(lines)
@@ -308,12 +308,17 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
     if supporters:
         lines.append(turn.t("status.supporters", count=supporters))
     lines += ["", turn.t("status.timeline")]
-    for event in report.events:
+    for event in public_events(report):
         stamp = short_datetime(event.created_at, tz, lang)
         # A supporter's words are for the unit: they may name the supporter.
         with_note = event.kind != EventKind.SUPPORTER_NOTE
         lines.append(f"• {stamp}: {_event_text(turn, event, with_note=with_note)}")
     return "\n".join(lines)
+
+
+def public_events(report: Report) -> list[ReportEvent]:
+    """The report's timeline as a citizen may read it: internal notes left out."""
+    return [event for event in report.events if not is_internal(event.kind)]
 
 
 def _event_text(turn: Turn, event: ReportEvent, *, with_note: bool) -> str:

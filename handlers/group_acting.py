@@ -23,7 +23,9 @@ from storage.models import Report, Unit, UnitChat
 log = logging.getLogger(__name__)
 
 #: Actions that need the officer's words: asked for with a prompt the officer replies to.
-PROMPTED = frozenset({CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE})
+PROMPTED = frozenset(
+    {CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE, CaseAction.INTERNAL_NOTE}
+)
 NOTE_MAX = OFFICER_NOTE_MAX
 
 

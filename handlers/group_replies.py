@@ -1,7 +1,8 @@
 """Replies in a unit's group: to a card (relayed to the reporter as the unit's answer), to a
 prompt (its words take the action the prompt asked for), and the officer's next message after a
 prompt they did not reply to (``handlers.typed_prompts``). Each action is taken and checked by
-``cases.officer``.
+``cases.officer``. Words that begin with the internal note's marker (``#catatan``) are a note
+for the unit, wherever they are written (``handlers.internal_notes``): never the reporter's.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from cases import officer as cases_officer
 from cases.officer import Officer, OfficerStep, RoleRefusal
 from core.inputs import says_nothing
+from core.internal_notes import marked
 from core.permissions import CaseAction
 from core.purposes import Purpose
 from core.roles import GroupAction, may, required_role
-from handlers import typed_prompts
+from handlers import internal_notes, typed_prompts
 from handlers.ask_first import sender_is_admin
 from handlers.events import Message
 from handlers.group_acting import (
@@ -41,10 +43,15 @@ async def on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -
     report = await turn.uow.reports.get(link.report_id)
     if report is None:
         return
-    text = "" if says_nothing(message.text) else message.text.strip()[:NOTE_MAX]
+    text = "" if says_nothing(message.text) else message.text.strip()
     if link.purpose == Purpose.PROMPT and link.action:
         await _prompt_answer(turn, message, report, unit, link.action, text)
         return
+    note = marked(text)
+    if note is not None:
+        await internal_notes.record(turn, report, unit, note)
+        return
+    text = text[:NOTE_MAX]
     if says_nothing(text) and not message.photos:
         turn.send(turn.t("group.need_text"))
         return
@@ -82,7 +89,7 @@ async def on_typed(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -
         name = turn.event.sender.display_name or "-"
         turn.send(turn.t("prompt.expired", officer=name, number=report.tracking_no))
         return
-    text = message.text.strip()[:NOTE_MAX]
+    text = message.text.strip()
     await _prompt_answer(turn, message, report, unit, pending.link_action, text)
 
 
@@ -97,6 +104,12 @@ async def _prompt_answer(
     someone_else = bool(opener) and opener != turn.event.sender.user_id
     if someone_else and not await _may_answer_for_another(turn, unit):
         return
+    note = marked(text)
+    if note is not None or action == CaseAction.INTERNAL_NOTE:
+        typed_prompts.forget(turn, turn.event.sender.user_id)
+        await internal_notes.record(turn, report, unit, text if note is None else note)
+        return
+    text = text[:NOTE_MAX]
     if says_nothing(text):
         turn.send(turn.t("group.need_text"))
         return

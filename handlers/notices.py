@@ -14,6 +14,7 @@ from cases.filing import Filing
 from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
+from core.timeline import EventKind
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.cards import CardView, card_keyboard, card_text
 from handlers.case import Case
@@ -98,6 +99,9 @@ async def _view(
         today=case.today(),
         moved_from=moved_from,
         moved_reason=reason,
+        internal_notes=await case.uow.reports.count_events(report.id, EventKind.INTERNAL_NOTE)
+        if report.id is not None
+        else 0,
     )
 
 

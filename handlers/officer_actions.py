@@ -78,7 +78,8 @@ class OfficerMessages:
             assert step.to_unit is not None
             await move_cards(case, report, old_unit, step.to_unit)
 
-        if action != CaseAction.TRANSFER:
+        # A transfer's photos stay with the card; an internal note reaches no reporter at all.
+        if action not in (CaseAction.TRANSFER, CaseAction.INTERNAL_NOTE):
             await send_photos_to_reporter(case, report, self.photos)
         special = {Audience.REPORTER_CONFIRM: confirm, Audience.MOVE_CARDS: move}
         await deliver(case, report, decision, values, special=special)

@@ -54,6 +54,15 @@ class ReportRepository:
             .limit(1)
         )
 
+    async def count_events(self, report_id: int, kind: EventKind) -> int:
+        """How many events of ``kind`` the report's timeline holds (the card's note count)."""
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(ReportEvent)
+            .where(ReportEvent.report_id == report_id, ReportEvent.kind == kind)
+        )
+        return int(count or 0)
+
     async def open_for_unit(
         self, unit_id: int, statuses: Sequence[str], limit: int
     ) -> list[Report]:

@@ -304,7 +304,8 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
     before = await sepaso.snapshot()
     await reply(sepaso, prompt, "Sampah sudah diangkut.", expect_in=siti, expect="sudah selesai")
     card = await sepaso.expect("Status: Sudah dijawab, menunggu pelapor menyatakan selesai", before)
-    assert labels(card) == ["💬 Jawab pelapor"]  # the unit may still write to the reporter
+    # The unit may still write to the reporter, and note for itself.
+    assert labels(card) == ["💬 Jawab pelapor", "📝 Catatan internal"]
 
     # "Belum selesai": the report is open again, and both groups hear it under the card.
     await settle()
@@ -326,6 +327,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
             "🏁 Selesai",
             "↪️ Alihkan",
             "🗄 Arsipkan",
+            "📝 Catatan internal",
         ]
     [report] = await store.reports()
     assert (report.status, report.selesai_at) == ("diproses", None)

@@ -59,6 +59,7 @@ STORED_EVENTS: tuple[tuple[str, str], ...] = (
     ("undeliverable", "blocked"),
     ("undeliverable", "gone"),
     ("undeliverable", "other"),
+    ("internal_note", "Sudah dicek lapangan, tunggu anggaran."),
 )
 #: A message key or a dotted code ("event.reminder", "clock.escalation.line").
 KEY_LIKE = re.compile(r"\b[a-z_]+\.[a-z_][a-z_.]*\b")
@@ -231,6 +232,7 @@ _UNMISTAKABLE: Final = frozenset(
         "reporter_answer",
         "auto_closed",
         "escalated",
+        "internal_note",
     }
 )
 

@@ -27,6 +27,7 @@ from core.decisions import (
 )
 from core.lifecycle import ALLOWED_TRANSITIONS, ReportStatus, ReportType
 from core.permissions import ActorKind, CaseAction
+from core.timeline import EventKind
 
 A, S, K = CaseAction, ReportStatus, ActorKind
 WITA = ZoneInfo("Asia/Makassar")
@@ -80,6 +81,12 @@ EXPECTED: dict[CaseAction, tuple[frozenset[ActorKind], tuple[str, ...]]] = {
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "not_verified", "diproses", "diproses", "menunggu_pelapor", "selesai",
          "archived"),
+    ),
+    # An internal note changes no status, in any status (even archived).
+    A.INTERNAL_NOTE: (
+        frozenset({K.OFFICER, K.COORDINATOR}),
+        ("no_report", "baru", "didisposisi", "diproses", "menunggu_pelapor", "selesai",
+         "diarsipkan"),
     ),
     A.SUBMIT: (
         frozenset({K.CITIZEN}),
@@ -348,3 +355,16 @@ def test_the_reminder_engine_records_without_touching_the_report() -> None:
     ombudsman = run(S.DIDISPOSISI, A.OMBUDSMAN, SYSTEM)
     assert isinstance(ombudsman, Decision)
     assert ombudsman.after.ombudsman_on is None
+
+
+def test_an_internal_note_is_recorded_quietly_and_owes_only_the_cards() -> None:
+    outcome = run(S.DIPROSES, A.INTERNAL_NOTE, ACTORS[K.OFFICER], note="sudah dicek lapangan")
+    assert isinstance(outcome, Decision)
+    assert outcome.event.kind == EventKind.INTERNAL_NOTE
+    assert outcome.event.note == "sudah dicek lapangan"
+    assert outcome.after.status == S.DIPROSES
+    assert outcome.after == outcome.before  # no deadline, pause or agenda moves for a note
+    assert outcome.event.status_from is None
+    assert outcome.event.status_to is None
+    assert [notice.audience for notice in outcome.notices] == [Audience.CARDS]
+    assert not outcome.touches

@@ -13,6 +13,7 @@ MEMBER_MAY = {
     GroupAction.VERIFY,
     GroupAction.ASK,
     GroupAction.NOTE,
+    GroupAction.INTERNAL_NOTE,
 }
 
 #: Binding the group to a unit stays with the group's Telegram admins.

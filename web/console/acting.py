@@ -39,7 +39,14 @@ from web.console.unit_choices import unit_groups
 
 #: The actions that need the officer's words (a transfer's are its reason).
 WORDED = frozenset(
-    {CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE, CaseAction.TRANSFER}
+    {
+        CaseAction.ASK,
+        CaseAction.ANSWER,
+        CaseAction.NOTE,
+        CaseAction.DONE,
+        CaseAction.TRANSFER,
+        CaseAction.INTERNAL_NOTE,
+    }
 )
 #: The archive reasons the console offers (a duplicate is merged from the group's picker).
 CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != DUPLICATE_REASON)

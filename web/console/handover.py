@@ -6,11 +6,14 @@ Who filed a report is named in the SP4N-LAPOR! sheet only, as the viewer's own c
 them (``core.disclosure``): a biasa reporter to anyone who may see the report, a rahasia one in
 the coordinator's export only, an anonim one never (``COORDINATOR_SEES_IDENTITY`` does not reach
 a file: once downloaded it can go anywhere). The full export names nobody.
+
+Internal notes (``core.timeline.INTERNAL``) are in the coordinator's full export only, in their
+own column "Catatan internal"; a unit's full export and the SP4N-LAPOR! sheet never read them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,7 +22,7 @@ from openpyxl import Workbook
 from core.deadlines import local_date
 from core.disclosure import Audience, disclosure
 from core.lifecycle import SP4N_TERMS, Privacy
-from core.timeline import EventKind
+from core.timeline import INTERNAL, EventKind
 from locales import Translator
 from storage.console import (
     ReportQuery,
@@ -49,13 +52,16 @@ class Handed:
     closed_on: date | None
     photos: list[int]
     reporter: Citizen | None  # only when the file may name them
+    internal_notes: str = ""  # as ``answers``; read for the coordinator's full export only
 
 
-def _answers(events: Sequence[ReportEvent], config: ConsoleConfig) -> str:
+def _answers(
+    events: Sequence[ReportEvent], config: ConsoleConfig, kinds: Collection[EventKind] = ANSWERS
+) -> str:
     lines = [
         f"{local_date(e.created_at, config.timezone).isoformat()}: {e.note.strip()}"
         for e in events
-        if e.kind in ANSWERS and e.note.strip()
+        if e.kind in kinds and e.note.strip()
     ]
     return "\n".join(lines)
 
@@ -74,15 +80,18 @@ async def handed_batches(
     tr: Translator,
     *,
     names: bool,
+    internal: bool = False,
 ) -> AsyncIterator[list[Handed]]:
     """The query's reports a batch at a time (``names``: read the reporters the viewer may see
-    named; the coordinator is the viewer who sees every unit)."""
+    named; ``internal``: read the internal notes too; the coordinator is the viewer who sees
+    every unit)."""
     coordinator = query.visible is None
+    kinds = (*_READ, *INTERNAL) if internal else _READ
     async with sessions() as session:
         async for reports in stream_reports(session, query):
             ids = [r.id for r in reports]
             rows = await load_rows(session, reports, units, config, tr.language)
-            events = await events_of_kinds(session, ids, _READ)
+            events = await events_of_kinds(session, ids, kinds)
             photos = await photo_positions(session, ids)
             named = [r.citizen_id for r in reports if names and may_name(r.privacy, coordinator)]
             people = await citizens_of(session, named)
@@ -100,6 +109,7 @@ async def handed_batches(
                         closed_on=local_date(r.closed_at, config.timezone) if r.closed_at else None,
                         photos=photos.get(r.id, []),
                         reporter=people.get(r.citizen_id),
+                        internal_notes=_answers(events[r.id], config, INTERNAL) if internal else "",
                     )
                 )
             yield batch
@@ -139,7 +149,11 @@ FULL_COLUMNS = {
 }
 
 
-def full_values(tr: Translator, item: Handed) -> list[SheetValue]:
+#: The coordinator's full export has one column more: the internal notes.
+INTERNAL_COLUMN = {"internal_notes": 60}
+
+
+def full_values(tr: Translator, item: Handed, *, internal: bool = False) -> list[SheetValue]:
     row = item.row
     r, h = row.report, row.handling
     return [
@@ -167,6 +181,7 @@ def full_values(tr: Translator, item: Handed) -> list[SheetValue]:
         r.rating if r.rating is not None else "",
         r.rating_comment,
         row.supporters,
+        *([item.internal_notes] if internal else []),
     ]
 
 
@@ -178,10 +193,13 @@ async def full_xlsx(
     units: dict[int, Unit],
 ) -> bytes:
     book = Workbook(write_only=True)
-    sheet = TableSheet(book, tr.t("console.export.sheet"), columns_of(tr, FULL_COLUMNS))
-    async for batch in handed_batches(sessions, query, units, config, tr, names=False):
+    internal = query.visible is None  # the coordinator's
+    widths = {**FULL_COLUMNS, **INTERNAL_COLUMN} if internal else FULL_COLUMNS
+    sheet = TableSheet(book, tr.t("console.export.sheet"), columns_of(tr, widths))
+    batches = handed_batches(sessions, query, units, config, tr, names=False, internal=internal)
+    async for batch in batches:
         for item in batch:
-            sheet.append(full_values(tr, item))
+            sheet.append(full_values(tr, item, internal=internal))
     sheet.close()
     return saved(book)
 

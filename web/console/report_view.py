@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.actors import actor_words
 from core.lifecycle import Privacy
-from core.timeline import EventKind, event_words
+from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.models import Citizen, Report, Unit
@@ -76,7 +76,10 @@ def _event_cells(
     words = event_words(kind, note)
     if to_unit is not None and kind == EventKind.TRANSFERRED:
         return tr.t("console.timeline.transferred_to", unit=to_unit.name), words.note
-    return tr.t(words.key, **words.values), words.note
+    what = tr.t(words.key, **words.values)
+    if is_internal(kind):
+        what = f"{what} ({tr.t('console.timeline.internal')})"
+    return what, words.note
 
 
 def _day(moment: date | None) -> str:
@@ -140,6 +143,9 @@ async def report_page(request: web.Request) -> web.Response:
             *_event_cells(tr, e.kind, e.note, units.get(e.to_unit_id or 0)),
         ]
         for e in found.events
+        # Internal notes are the holding unit's and the coordinator's (a kecamatan reading
+        # its desa's report does not see them).
+        if not is_internal(e.kind) or who.is_coordinator or who.unit.id == report.unit_id
     ]
     return page(
         request,
