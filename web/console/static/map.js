@@ -15,7 +15,8 @@
   }
 
   function baseMap(box) {
-    var map = L.map(box, { zoomControl: true, attributionControl: true });
+    // maxZoom set here: without tiles no layer says it, and the clusters need it.
+    var map = L.map(box, { zoomControl: true, attributionControl: true, minZoom: 3, maxZoom: 19 });
     if (box.dataset.tiles) {
       var layer = L.tileLayer(box.dataset.tiles, { maxZoom: 19 });
       // The attribution is the operator's plain words: shown as text, never as markup.
@@ -78,7 +79,7 @@
     var map = baseMap(box);
     var words = statusWords(box);
     var count = document.getElementById("map-count");
-    map.fitBounds(frameOf(box));
+    map.fitBounds(frameOf(box), { animate: false });
     fetch(box.dataset.points, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
@@ -98,8 +99,11 @@
           cluster.addLayer(marker);
           bounds.push([point[0], point[1]]);
         });
+        // Framed first, then drawn: the clusters are made once, at the zoom they are seen at.
+        if (bounds.length) {
+          map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 16, animate: false });
+        }
         map.addLayer(cluster);
-        if (bounds.length) { map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 16 }); }
         var values = { shown: data.points.length, located: data.located, total: data.total };
         if (count) {
           count.textContent = say(data.capped ? count.dataset.capped : count.dataset.words, values);
@@ -107,7 +111,8 @@
         box.dataset.shown = String(data.points.length);
         box.classList.add("loaded");
       })
-      .catch(function () {
+      .catch(function (error) {
+        if (window.console) { window.console.error("map:", error); }
         if (count) { count.textContent = count.dataset.failed; }
         box.classList.add("failed");
       });
