@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import html
 import re
+import tomllib
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +201,16 @@ def test_the_tile_setting_defaults_to_openstreetmap_and_names_one_origin() -> No
     ):
         with pytest.raises(ValueError, match="MAP_TILE_URL"):
             tile_origin(wrong)
+
+
+def test_every_console_static_file_is_package_data() -> None:
+    """A normal (not editable) install carries the map's files, vendored ones and licences."""
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["web.console"]
+    package = root / "web" / "console"
+    files = sorted(p for p in (package / "static").rglob("*") if p.is_file())
+    names = {p.relative_to(package).as_posix() for p in files}
+    assert {"static/map.js", "static/vendor/leaflet/LICENSE"} <= names
+    for name in names:
+        assert any(fnmatch(name, pattern) for pattern in patterns), name
