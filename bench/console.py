@@ -6,9 +6,11 @@ bulk (not through the bot): filed over the last two years, most finished long ag
 open, with their measured stages (the columns ``write_decision`` keeps) filled with plausible
 values. Then the console (``web.console.build_console_app``) is served in this process and a
 coordinator signed in through a login link reads each page; each is timed (median of
-``--repeat`` runs) and the process's peak resident memory during it is sampled. Last, a CSV and
-an XLSX export of about ``--export`` reports (a date range chosen to hold that many) are
-downloaded and timed the same way. SQLite's query plans of the overview's aggregates are printed.
+``--repeat`` runs) and the process's peak resident memory during it is sampled; the map's
+points (``/peta/titik``: most reports have a GPS point, at most ``MAX_POINTS`` are sent) too.
+Last, a CSV and an XLSX export of about ``--export`` reports (a date range chosen to hold that
+many) are downloaded and timed the same way. SQLite's query plans of the overview's
+aggregates are printed.
 
 Performance is measured here only; no test asserts a time.
 """
@@ -228,6 +230,14 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
             "search by tracking number", page(f"/laporan?{everything}&nomor={tracking}"), repeat
         ),
         await _timed("one report's page", page(f"/laporan/{tracking}"), repeat),
+        await _timed("peta, this month's points", page("/peta/titik"), repeat),
+        await _timed("peta, points of all reports", page(f"/peta/titik?{everything}"), repeat),
+        await _timed(
+            "peta, one kecamatan's points, all",
+            page(f"/peta/titik?{everything}&wilayah={kecamatan.area_code}"),
+            repeat,
+        ),
+        await _timed("peta page (its form), all", page(f"/peta?{everything}"), repeat),
         await _timed(
             f"CSV export, {exported:,} reports",
             download(f"/ekspor?format=csv&dari={export_from}&sampai={TODAY.isoformat()}"),

@@ -38,6 +38,16 @@ SPAN_DAYS = 730
 OPEN_SHARE = 0.04
 CITIZENS = 20_000
 CHUNK = 50_000
+#: The share of reports sent with a GPS point, somewhere in Kutai Timur's box.
+LOCATED_SHARE = 0.85
+KUTAI_TIMUR = (0.3, 116.6, 1.6, 118.4)  # south, west, north, east
+
+
+def _point(rnd: random.Random) -> tuple[float | None, float | None]:
+    if rnd.random() >= LOCATED_SHARE:
+        return None, None
+    south, west, north, east = KUTAI_TIMUR
+    return round(rnd.uniform(south, north), 6), round(rnd.uniform(west, east), 6)
 
 
 def _tracking(i: int) -> str:
@@ -101,9 +111,9 @@ def generate(
         " region_code, address_detail, description, privacy, status, due_date, unit_id,"
         " created_at, updated_at, rating_comment, rating, created_on, verified_on, verify_days,"
         " verify_on_time, followed_up_on, follow_up_days, follow_up_on_time, finished_on,"
-        " finish_days, finish_on_time, stage_paused, stage_due, reopened)"
+        " finish_days, finish_on_time, stage_paused, stage_due, reopened, latitude, longitude)"
         " VALUES (?, ?, 'telegram', ?, ?, ?, '', ?, 'biasa', ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+        " ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
     )
 
     (trigger,) = con.execute(
@@ -182,6 +192,7 @@ def generate(
                 no,
                 stage_due.isoformat() if stage_due else None,
                 rnd.random() < 0.02 and status in (ReportStatus.SELESAI, ReportStatus.DIPROSES),
+                *_point(rnd),
             )
         )
         if len(rows) >= CHUNK:
