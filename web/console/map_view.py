@@ -21,8 +21,8 @@ from web.console.context import CONFIG, SESSIONS, translator, viewer
 from web.console.figures import url
 from web.console.templating import page
 
-#: The most pins one answer carries, the first of the list in its order: about 45 bytes each, so
-#: at most about 140 kB however many reports the list holds; the page says when there were more.
+#: The most pins one answer carries, the first of the list in its order: about 50 bytes each, so
+#: at most about 150 kB however many reports the list holds; the page says when there were more.
 MAX_POINTS = 3000
 
 
@@ -77,10 +77,17 @@ async def map_page(request: web.Request) -> web.Response:
     )
 
 
+def _category_name(config: ConsoleConfig, tr: Translator, code: str) -> str:
+    category = config.category(code)
+    named = (category.name_en if tr.language == "en" else category.name_id) if category else ""
+    return named or code or "-"
+
+
 async def map_points(request: web.Request) -> web.Response:
-    """``{"total", "located", "points": [[lat, lon, number, category, status], …],
-    "capped"}``: the list's located reports (those the viewer may see, filtered as the list
-    is), at most :data:`MAX_POINTS`. A filter that cannot be applied is a 400 saying why."""
+    """``{"total", "located", "capped", "categories": [name, …], "points": [[lat, lon, number,
+    category's place in "categories", status], …]}``: the list's located reports (those the
+    viewer may see, filtered as the list is), at most :data:`MAX_POINTS`. A filter that cannot
+    be applied is a 400 saying why."""
     tr, who = translator(request), viewer(request)
     config = request.config_dict[CONFIG]
     async with request.config_dict[SESSIONS]() as session:
@@ -88,22 +95,21 @@ async def map_points(request: web.Request) -> web.Response:
         if found.query is None:
             return web.json_response({"error": found.problem}, status=400)
         points, total, located = await store.map_points(session, found.query, limit=MAX_POINTS)
-    names: dict[str, str] = {}
-    for code in {p.category for p in points}:
-        category = config.category(code)
-        named = (category.name_en if tr.language == "en" else category.name_id) if category else ""
-        names[code] = named or code or "-"
+    # Each category's name once; a point names its category by its place in that list.
+    codes = sorted({p.category for p in points})
+    index = {code: i for i, code in enumerate(codes)}
     return web.json_response(
         {
             "total": total,
             "located": located,
             "capped": located > len(points),
+            "categories": [_category_name(config, tr, code) for code in codes],
             "points": [
                 [
                     round(p.latitude, 5),
                     round(p.longitude, 5),
                     p.tracking_no,
-                    names[p.category],
+                    index[p.category],
                     p.status,
                 ]
                 for p in points

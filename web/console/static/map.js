@@ -53,14 +53,14 @@
     return row;
   }
 
-  function popup(box, words, point) {
+  function popup(box, words, point, categories) {
     var number = point[2];
     var node = document.createElement("div");
     node.className = "map-popup";
     var title = document.createElement("strong");
     title.textContent = number;
     node.appendChild(title);
-    node.appendChild(line(box.dataset.category, point[3]));
+    node.appendChild(line(box.dataset.category, categories[point[3]] || "-"));
     node.appendChild(line(box.dataset.status, words[point[4]] || point[4]));
     var link = document.createElement("a");
     link.href = "/laporan/" + encodeURIComponent(number);
@@ -95,7 +95,7 @@
             alt: point[2],
             keyboard: true
           });
-          marker.bindPopup(popup(box, words, point));
+          marker.bindPopup(popup(box, words, point, data.categories));
           cluster.addLayer(marker);
           bounds.push([point[0], point[1]]);
         });
