@@ -84,6 +84,8 @@ async def test_the_map_shows_the_lists_located_reports_with_its_filters_and_name
         bad = await _json(coordinator, f"/peta/titik?{MARCH}&status=hilang", status=400)
         listed = await (await coordinator.get(f"/laporan?{MARCH}&kategori=jalan")).text()
         page = await (await coordinator.get(f"/peta?{MARCH}&kategori=jalan")).text()
+        wrong = await coordinator.get(f"/peta?{MARCH}&wilayah=Zzzzqq")
+        wrong_page = await wrong.text()
     finally:
         await coordinator.close()
         await desa.close()
@@ -100,6 +102,11 @@ async def test_the_map_shows_the_lists_located_reports_with_its_filters_and_name
     assert {p[2] for p in own["points"]} == {numbers["sampah"], numbers["anon"]}
     assert refused.status == 403
     assert "hilang" in bad["error"]
+    # A filter the map cannot apply shows the form again with why, as the list does.
+    assert wrong.status == 400
+    assert 'value="Zzzzqq"' in wrong_page
+    assert 'role="alert"' in wrong_page
+    assert 'id="map"' not in wrong_page
     # List and map link to each other with the same filters.
     kept = "/peta?kategori=jalan&amp;dari=2026-03-01&amp;sampai=2026-03-31"
     assert f'href="{kept}"' in listed
