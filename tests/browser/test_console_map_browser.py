@@ -101,7 +101,8 @@ async def test_the_map_shows_the_lists_reports_offline_and_a_pin_opens_its_repor
             await expect(page).to_have_url(re.compile(r"/peta\?dari=2026-03-01&sampai=2026-03-31"))
             assert await _pins_on_map(page) == 5  # the list's six, less the one without a point
             count = page.locator("#map-count")
-            await expect(count).to_contain_text("Di peta: 5 laporan. Di daftar: 6 laporan")
+            await expect(count).to_contain_text("Di peta: 5 laporan (yang punya titik GPS).")
+            await expect(count).to_contain_text("Di daftar: 6 laporan.")
             assert await page.locator("#map .marker-cluster").count() >= 1  # Sepaso's four
             await expect(page.locator(".leaflet-control-scale")).to_be_visible()
             legend = page.locator("ul.legend")

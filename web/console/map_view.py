@@ -84,7 +84,7 @@ def _category_name(config: ConsoleConfig, tr: Translator, code: str) -> str:
 
 
 async def map_points(request: web.Request) -> web.Response:
-    """``{"total", "located", "capped", "categories": [name, …], "points": [[lat, lon, number,
+    """``{"total", "capped", "categories": [name, …], "points": [[lat, lon, number,
     category's place in "categories", status], …]}``: the list's located reports (those the
     viewer may see, filtered as the list is), at most :data:`MAX_POINTS`. A filter that cannot
     be applied is a 400 saying why."""
@@ -94,15 +94,14 @@ async def map_points(request: web.Request) -> web.Response:
         found = await list_form.checked(request, session, who, config, "/peta")
         if found.query is None:
             return web.json_response({"error": found.problem}, status=400)
-        points, total, located = await store.map_points(session, found.query, limit=MAX_POINTS)
+        points, total, capped = await store.map_points(session, found.query, limit=MAX_POINTS)
     # Each category's name once; a point names its category by its place in that list.
     codes = sorted({p.category for p in points})
     index = {code: i for i, code in enumerate(codes)}
     return web.json_response(
         {
             "total": total,
-            "located": located,
-            "capped": located > len(points),
+            "capped": capped,
             "categories": [_category_name(config, tr, code) for code in codes],
             "points": [
                 [

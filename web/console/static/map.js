@@ -104,7 +104,7 @@
           map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 16, animate: false });
         }
         map.addLayer(cluster);
-        var values = { shown: data.points.length, located: data.located, total: data.total };
+        var values = { shown: data.points.length, total: data.total };
         if (count) {
           count.textContent = say(data.capped ? count.dataset.capped : count.dataset.words, values);
         }
