@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     console_port: int = Field(default=8000, ge=0, le=65535)
     console_public_url: str = ""
     console_secret: SecretStr | None = None
+    # The console's map (Peta, and a report's point): the tile address ({z}/{x}/{y}, {s} for a
+    # subdomain) and the words it must show. Empty: points on a plain background with a scale,
+    # no request leaves the console (a training room without internet; the sandbox's console).
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "© OpenStreetMap contributors"
 
     def console_url(self) -> str:
         if self.console_public_url:

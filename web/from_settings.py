@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
@@ -39,6 +40,9 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         deadlines=deadline_policy(settings),
         coordinator_sees_identity=settings.coordinator_sees_identity,
         media_dir=settings.media_dir,
+        map_tiles=settings.map_tile_url.strip(),
+        map_attribution=settings.map_tile_attribution if settings.map_tile_url.strip() else "",
+        map_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
     )
 
 

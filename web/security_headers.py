@@ -10,20 +10,32 @@ Set from ``on_response_prepare``, so that every answer gets them, also one a han
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiohttp import web
 
-POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+#: Other origins an application's pages may load images from (the console's map tiles).
+IMAGE_SOURCES = web.AppKey("image_sources", tuple[str, ...])
+
+
+def policy(image_sources: Sequence[str] = ()) -> str:
+    """The Content-Security-Policy; ``image_sources`` are added to ``img-src`` only."""
+    images = " ".join(("'self'", "data:", *image_sources))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {images}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+POLICY = policy()
 
 HEADERS = {
     "Content-Security-Policy": POLICY,
@@ -35,11 +47,17 @@ HEADERS = {
 
 async def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
     # A handler that set a stricter header of its own keeps it (a served photo is sandboxed).
+    images = request.config_dict.get(IMAGE_SOURCES, ())
     for name, value in HEADERS.items():
+        if images and name == "Content-Security-Policy":
+            value = policy(images)
         response.headers.setdefault(name, value)
 
 
-def install(app: web.Application) -> None:
-    """Give every answer of ``app`` (and of the applications mounted in it) the headers."""
+def install(app: web.Application, *, image_sources: Sequence[str] = ()) -> None:
+    """Give every answer of ``app`` (and of the applications mounted in it) the headers;
+    ``image_sources``: origins its pages may also show images from (nothing else)."""
+    if image_sources:
+        app[IMAGE_SOURCES] = tuple(image_sources)
     if _add_headers not in app.on_response_prepare:
         app.on_response_prepare.append(_add_headers)

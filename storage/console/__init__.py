@@ -7,6 +7,7 @@ the database) and ``rollup`` (a period's whole days and months read from the rol
 package names them all, so callers import from ``storage.console``.
 """
 
+from storage.console.points import Point, map_points
 from storage.console.query import ORDERS, ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
@@ -76,6 +77,7 @@ __all__ = [
     "SESSION_TTL",
     "Day",
     "Months",
+    "Point",
     "ReportQuery",
     "all_units",
     "audit",
@@ -94,6 +96,7 @@ __all__ = [
     "issue_login",
     "late_now_statement",
     "live_session",
+    "map_points",
     "open_by_day",
     "open_session",
     "open_tally_statement",

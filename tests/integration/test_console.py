@@ -150,7 +150,14 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = Database(tmp_path / "console.db")
+    found = await open_world(Database(tmp_path / "console.db"), tmp_path)
+    yield found
+    await found.db.engine.dispose()
+
+
+async def open_world(db: Database, tmp_path: Path) -> World:
+    """The units seeded and three groups bound on ``db`` (a SQLite file or PostgreSQL), the
+    clock on Monday 2 March 2026; the caller disposes of ``db.engine``."""
     await db.start()
     clock = ManualClock(wita(3, 2))  # Monday 2 March 2026
     settings = Settings(_env_file=None, bot_token=SecretStr("1:x"), media_dir=tmp_path / "media")
@@ -174,8 +181,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         units["kec-64-08-09"] = kecamatan.id
         await uow.commit()
     config = replace(console_config(settings), clock=clock)
-    yield World(db, deps, clock, config, units)
-    await db.engine.dispose()
+    return World(db, deps, clock, config, units)
 
 
 @dataclass
@@ -470,18 +476,28 @@ async def test_the_areas_page_counts_every_desa_including_those_that_sent_nothin
 ) -> None:
     coordinator = await world.client("diskominfo")
     desa = await world.client("desa-64-08-09-2001")
+    march = "dari=2026-03-01&sampai=2026-03-31"
     try:
-        page = await (await coordinator.get("/wilayah?dari=2026-03-01&sampai=2026-03-31")).text()
-        own = await (await desa.get("/wilayah?dari=2026-03-01&sampai=2026-03-31")).text()
+        page = await (await coordinator.get(f"/wilayah?{march}&semua=1")).text()
+        busy = await (await coordinator.get(f"/wilayah?{march}")).text()
+        own = await (await desa.get(f"/wilayah?{march}")).text()
     finally:
         await coordinator.close()
         await desa.close()
     sepaso = page.split(">Sepaso</a>", 1)[1].split("</tr>", 1)[0]
     assert "<td>3</td><td>2</td>" in sepaso  # three reports filed there, two still open
     bengalon = page.split(">Bengalon</a>", 1)[1].split("</tr>", 1)[0]
-    assert "<strong>3</strong>" in bengalon
+    assert "<strong>3</strong></td><td><strong>2</strong>" in bengalon  # filed, still open
     assert "<td>Sekerat</td><td>0</td><td>0</td>" in page  # a desa that sent nothing
     assert "Sangatta Utara" in page  # every kecamatan
+    # By default the desa that sent nothing are one line with a way to list them; every
+    # kecamatan keeps its row, the busiest first.
+    assert "Sekerat" not in busy
+    assert ">Sepaso</a>" in busy
+    assert "desa/kelurahan tanpa laporan pada periode ini disembunyikan" in busy
+    assert 'href="/wilayah?dari=2026-03-01&amp;sampai=2026-03-31&amp;semua=1"' in busy
+    assert busy.index(">Bengalon</a>") < busy.index(">Sangatta Utara</a>")
+    assert "Sangatta Utara" in busy
     assert "Sangatta Utara" not in own  # a desa sees its own area only
     assert "<td>2</td><td>1</td>" in own.split(">Sepaso</a>", 1)[1]  # only its own reports
 

@@ -136,3 +136,18 @@ async def test_dasbor_in_the_coordinators_group_gives_a_link_the_trainer_opens(
     assert status == 200, text
     assert address == trainer.console_url + "/"
     assert f"{COORDINATOR} · Diskominfo" in text
+
+
+async def test_the_sandboxs_console_draws_its_maps_without_tiles(trainer: Trainer) -> None:
+    """A training room has no internet: whatever ``MAP_TILE_URL`` says (OpenStreetMap by
+    default), the sandbox's console asks for no tiles and allows images from itself only."""
+    assert trainer.site.sandbox.settings.map_tile_url.startswith("https://")
+    status, _, _ = await trainer.sign_in(trainer.site.url + "/konsol")
+    assert status == 200
+    async with trainer.site.http.get(trainer.console_url + "/peta") as response:
+        text = await response.text()
+        policy = response.headers["Content-Security-Policy"]
+    assert response.status == 200, text
+    assert 'data-tiles=""' in text
+    assert "no-tiles" in text
+    assert "img-src 'self' data:;" in policy

@@ -27,6 +27,7 @@ from web.console.context import (
     translator,
 )
 from web.console.templating import error_page, page
+from web.console.tiles import tile_origin
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,8 @@ def build_console_app(
     (e.g. ``("/open311/v2/", open311_app)``), served without the console's sign-in and left to
     answer their own errors."""
     app = web.Application(middlewares=[_context])
-    security_headers.install(app)
+    origin = tile_origin(config.map_tiles)
+    security_headers.install(app, image_sources=(origin,) if origin else ())
     app[CONFIG] = config
     app[SESSIONS] = sessions
     app[SUBAPPS] = tuple(prefix for prefix, _ in extra_subapps)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from core.calendar import WorkingCalendar
 from core.categories import Category
 from core.deadlines import DeadlinePolicy
+from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
 from storage.console import LOGIN_TTL, SESSION_TTL
@@ -48,6 +49,11 @@ class ConsoleConfig:
     direct_sign_in: bool = False
     #: The media store (``MEDIA_DIR``): photos are served only from inside it.
     media_dir: Path = Path("data/media")
+    #: The map's tiles (``MAP_TILE_URL``; "" for points on a plain background, no request out)
+    #: and the words shown with them; ``map_bounds`` frames a map with no point on it.
+    map_tiles: str = ""
+    map_attribution: str = ""
+    map_bounds: Bounds = field(default_factory=Bounds)
 
     def sign_in_now(self) -> datetime:
         return (self.sign_in_clock or self.clock)()

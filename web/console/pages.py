@@ -10,32 +10,25 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from core.lifecycle import ReportStatus, ReportType
 from core.performance import Indicators
 from locales import Translator
 from storage import console as store
-from storage.console import ORDERS
 from storage.models import Unit
-from web.console import exports, queries
+from web.console import exports, list_form, map_view, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
 from web.console.figures import bars, number, percent, share_bars, url
 from web.console.filters import (
-    KEPT,
-    FilterChoice,
     Period,
-    area_of,
     page_number,
     period_of,
     period_query,
-    report_query,
 )
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
 from web.console.templating import page
-from web.console.unit_choices import unit_groups
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
 _PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
@@ -49,6 +42,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/laporan/{tracking}/tindakan", act_on_report)
     router.add_get("/audit", audit_log)
     router.add_get("/wilayah", areas)
+    map_view.add_routes(router)
 
 
 # --- overview and unit table ----------------------------------------------------------------
@@ -219,48 +213,27 @@ async def report_list(request: web.Request) -> web.Response:
     number_ = page_number(request)
     size = config.page_size
     rows: list[ReportRow] = []
-    problem, choices, area, total = "", [], "", 0
+    total = 0
     async with request.config_dict[SESSIONS]() as session:
-        try:
-            query, kept, _period = await report_query(request, session, who, config)
-        except Refusal as refusal:
-            if refusal.status_code != 400:
-                raise
-            problem = tr.t(refusal.key, **refusal.values)
-            kept = {k: request.query.get(k, "") for k in (*KEPT, "dari", "sampai")}
-            if isinstance(refusal, FilterChoice):
-                choices = [
-                    (url("/laporan", {**kept, "wilayah": code}), name)
-                    for code, name in refusal.choices
-                ]
+        found = await list_form.checked(request, session, who, config, "/laporan")
+        if found.query is None:
             units = await queries.units(session)
         else:
             rows, total, units = await queries.report_rows(
-                session, query, config, tr.language, offset=(number_ - 1) * size, limit=size
+                session, found.query, config, tr.language, offset=(number_ - 1) * size, limit=size
             )
-            if kept["wilayah"].strip():
-                found = area_of(config.regions, kept["wilayah"])
-                area = tr.t("console.filter.area_taken", name=found.name, code=found.code)
-    reachable = sorted(
-        (u for u in units.values() if who.may_see(u.id)), key=lambda u: (u.kind, u.name)
-    )
-    every = ("", tr.t("console.filter.all"))
-    name = "name_en" if tr.language == "en" else "name_id"
-    text, links = _pager(tr, "/laporan", kept, number_, total, size)
+    text, links = _pager(tr, "/laporan", found.kept, number_, total, size)
     return page(
         request,
         "list.html",
         tr.t("console.list.title"),
-        status=400 if problem else 200,
-        kept=kept,
-        problem=problem,
-        choices=choices,
-        area=area,
-        statuses=[every, *((s.value, tr.t(f"console.status.{s.value}")) for s in ReportStatus)],
-        kinds=[every, *((t.value, tr.t(f"console.type.{t.value}")) for t in ReportType)],
-        categories=[every, *((c.code, getattr(c, name)) for c in config.categories)],
-        unit_groups=unit_groups(tr, config, reachable),
-        orders=[(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
+        status=400 if found.problem else 200,
+        kept=found.kept,
+        problem=found.problem,
+        choices=found.choices,
+        area=found.area,
+        form=list_form.choices(tr, config, who, units),
+        map_href=url("/peta", found.kept),
         rows=rows,
         page_text=text,
         pages=links,
@@ -303,32 +276,60 @@ def _area_tree(config: ConsoleConfig, who: Viewer) -> list[tuple[str, str, list[
 
 
 def _places(
-    config: ConsoleConfig, who: Viewer, period: Period, counts: dict[str, tuple[int, int]]
-) -> list[Place]:
+    config: ConsoleConfig,
+    who: Viewer,
+    period: Period,
+    counts: dict[str, tuple[int, int]],
+    *,
+    every: bool,
+) -> tuple[list[Place], int]:
+    """The kecamatan with their desa, busiest first (then by name), and how many desa were left
+    out: without ``every``, a desa with no report in the period (a kecamatan keeps its row, with
+    its 0, so that a quiet kecamatan is still seen)."""
+
     def href(code: str) -> str:
         return url("/laporan", {**period.dates, "wilayah": code})
 
-    tree = []
+    def busiest(place: Place) -> tuple[int, int, str]:
+        return (-place.total, -place.still_open, place.name)
+
+    tree, hidden = [], 0
     for kec_code, kec_name, desa in _area_tree(config, who):
-        kec_total = sum(n for code, (n, _) in counts.items() if code.startswith(kec_code + "."))
-        kec_total += counts.get(kec_code, (0, 0))[0]
-        rows = tuple(Place(name, href(code), *counts.get(code, (0, 0))) for code, name in desa)
-        tree.append(Place(kec_name, href(kec_code), kec_total, desa=rows))
-    return tree
+        inside = [(n, o) for code, (n, o) in counts.items() if code.startswith(kec_code + ".")]
+        own = counts.get(kec_code, (0, 0))
+        rows = [Place(name, href(code), *counts.get(code, (0, 0))) for code, name in desa]
+        shown = sorted((r for r in rows if every or r.total), key=busiest)
+        hidden += len(rows) - len(shown)
+        total = sum(n for n, _ in inside) + own[0]
+        still_open = sum(o for _, o in inside) + own[1]
+        tree.append(Place(kec_name, href(kec_code), total, still_open, tuple(shown)))
+    return sorted(tree, key=busiest), hidden
 
 
 async def areas(request: web.Request) -> web.Response:
-    """Wilayah: reports per kecamatan and desa in the period, desa that sent nothing included."""
+    """Wilayah: reports per kecamatan and desa in the period, busiest first; the desa that sent
+    nothing are counted in one line, and listed with ``?semua=1``."""
     tr, who = translator(request), viewer(request)
     config = request.config_dict[CONFIG]
     period = period_of(request, config)
+    every = request.query.get("semua") == "1"
     async with request.config_dict[SESSIONS]() as session:
         counts = await queries.region_counts(session, period_query(who, period))
     title = tr.t(
         "console.areas.title", first=period.first.isoformat(), last=period.last.isoformat()
     )
-    tree = _places(config, who, period, counts)
-    return page(request, "areas.html", title, period=period, tree=tree)
+    tree, hidden = _places(config, who, period, counts, every=every)
+    toggle = url("/wilayah", {**period.dates, "semua": "" if every else "1"})
+    return page(
+        request,
+        "areas.html",
+        title,
+        period=period,
+        tree=tree,
+        hidden=hidden,
+        every=every,
+        toggle=toggle,
+    )
 
 
 # --- audit ----------------------------------------------------------------------------------

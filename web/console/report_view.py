@@ -15,7 +15,7 @@ from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.models import Citizen, Report, Unit
-from web.console import acting, csrf, queries
+from web.console import acting, csrf, map_view, queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -132,9 +132,10 @@ async def report_page(request: web.Request) -> web.Response:
         ("console.col.supporters", str(row.supporters)),
         ("console.detail.rating_comment", report.rating_comment or "-"),
     ]
-    point = ""
+    point = point_data = ""
     if report.latitude is not None and report.longitude is not None:
         point = f"{report.latitude:.6f}, {report.longitude:.6f}"
+        point_data = f"{report.latitude:.6f},{report.longitude:.6f},{report.status}"
     timeline = [
         [
             e.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
@@ -153,6 +154,9 @@ async def report_page(request: web.Request) -> web.Response:
         tr.t("console.detail.title", number=report.tracking_no),
         fields=fields,
         point=point,
+        point_data=point_data,
+        frame=map_view.frame(config),
+        legend=map_view.legend(tr),
         photos=found.photos,
         photo_base=f"/laporan/{report.tracking_no}/foto",
         timeline=timeline,

@@ -46,6 +46,7 @@ def page(
         nav = [
             ("/", tr.t("console.nav.overview")),
             ("/laporan", tr.t("console.nav.reports")),
+            ("/peta", tr.t("console.nav.map")),
             ("/wilayah", tr.t("console.nav.areas")),
         ]
         if who.is_coordinator:

@@ -96,6 +96,9 @@ async def start_sandbox_console(
         clock=sandbox.clock,
         sign_in_clock=sandbox.clock.wall,
         direct_sign_in=True,
+        # A training room has no internet: the map draws its points on a plain background.
+        map_tiles="",
+        map_attribution="",
     )
 
     def sessions() -> AsyncSession:
