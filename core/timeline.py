@@ -44,6 +44,8 @@ class EventKind(StrEnum):
     SUPPORTED = "supported"  # a citizen supports it (laporan serupa)
     SUPPORTER_NOTE = "supporter_note"  # a supporter's words, for the unit only
     UNDELIVERABLE = "undeliverable"  # a message to the reporter failed (note: the reason)
+    ASSIGNED = "assigned"  # 👤 one officer has it now (note: their name; for the unit only)
+    RELEASED = "released"  # nobody has it any more (note: who had it; for the unit only)
 
 
 _K = EventKind
@@ -57,6 +59,9 @@ _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
 _NUMBERS: Final[Mapping[EventKind, str]] = {_K.ESCALATED: "level", _K.RATED: "rating"}
 #: Kinds whose note is the engine's count of days: not for people (the rules say it).
 _HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})
+#: Kinds about the unit's own work: on the unit's and the coordinator's timeline, never the
+#: citizen's.
+UNIT_ONLY: Final = frozenset({_K.ASSIGNED, _K.RELEASED})
 #: The words for a kind this version does not know (a newer version's event).
 UNKNOWN_KEY: Final = "event.other"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import commands
-from core.timeline import EventKind, event_words
+from core.timeline import UNIT_ONLY, EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number, typed_tracking_number
 from handlers import draft as drafts
 from handlers import intake
@@ -309,6 +309,8 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
         lines.append(turn.t("status.supporters", count=supporters))
     lines += ["", turn.t("status.timeline")]
     for event in report.events:
+        if event.kind in UNIT_ONLY:
+            continue  # the unit's own work (who handles it): not the citizen's business
         stamp = short_datetime(event.created_at, tz, lang)
         # A supporter's words are for the unit: they may name the supporter.
         with_note = event.kind != EventKind.SUPPORTER_NOTE
