@@ -14,7 +14,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import UnitMember, UnitOfficer
+from storage.models import Conversation, UnitMember, UnitOfficer
 
 #: A member's row is rewritten at most this often when only the time changed (a group's every
 #: press would otherwise write).
@@ -97,3 +97,13 @@ async def candidate(
     if not name and member is not None:
         name = member.name
     return Candidate(user_id, name, named=officer is not None)
+
+
+async def private_language(session: AsyncSession, channel: str, user_id: str) -> str | None:
+    """The language of ``user_id``'s private chat with the bot; None when they never started it
+    (a bot may not write first to someone who has not)."""
+    return await session.scalar(
+        select(Conversation.language).where(
+            Conversation.channel == channel, Conversation.chat_id == user_id
+        )
+    )

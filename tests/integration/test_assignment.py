@@ -157,3 +157,19 @@ async def test_the_citizen_s_status_never_shows_who_handles_it(bot: GroupBot) ->
     assert any(number in text and T.t("status.timeline") in text for text in said), said
     assert not any(STAF_NAME in text for text in said), said
     assert not any(T.t("event.assigned") in text for text in said), said
+
+
+async def test_a_transfer_releases_the_old_unit_s_person(bot: GroupBot) -> None:
+    await press(bot, KADES, T.t("card.button.take"))
+    await press(bot, KADES, T.t("card.button.tr"))
+    async with UnitOfWork(bot.driver.factory) as uow:
+        coordinator = await uow.units.coordinator()
+        assert coordinator is not None
+        name = coordinator.name[:40]
+    await press(bot, KADES, name)
+    await bot.receive(group_message(DESA_CHAT, KADES, "Bukan wewenang desa", reply_to=bot.newest()))
+
+    moved = await report(bot)
+    assert moved.unit_id == coordinator.id
+    assert moved.assignee_id is None
+    assert (EventKind.RELEASED.value, f"Orang {KADES}") in await events(bot)
