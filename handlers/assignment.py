@@ -74,14 +74,13 @@ async def assign(
 ) -> Refused | None:
     """The use case with the chat's notices, asking Telegram first whether the person picked is
     still in the holder's group (a press, a console request, or a bulk action per report)."""
+    channel, chat_id = await holder_chat_id(case, report, here)
     in_group = True
-    if user_id is not None and user_id != officer.user_id:
-        channel, chat_id = await holder_chat_id(case, report, here)
-        if chat_id:
-            in_group = is_in_group(case.deps, channel, chat_id, user_id)
+    if user_id is not None and user_id != officer.user_id and chat_id:
+        in_group = is_in_group(case.deps, channel, chat_id, user_id)
     messages = AssignmentMessages(case, console_by)
     return await assignment.assign(
-        case.work, report, officer, user_id, messages, channel=here[0], in_group=in_group
+        case.work, report, officer, user_id, messages, channel=channel, in_group=in_group
     )
 
 
