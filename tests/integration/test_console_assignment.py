@@ -4,10 +4,10 @@ the report's unit only, audited, token-checked, and the group told "… lewat ko
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.timeline import EventKind
-from storage.models import ConsoleAudit, InboxUpdate, ReportEvent, UnitMember, UnitOfficer
+from storage.models import Citizen, ConsoleAudit, InboxUpdate, ReportEvent, UnitMember, UnitOfficer
 from tests.integration.test_console_actions import GROUPS, Desk, act, desk
 
 __all__ = ["desk"]  # the fixture
@@ -97,5 +97,33 @@ async def test_another_unit_s_officer_or_no_token_changes_nothing(desk: Desk) ->
         assert (await desk.report(number)).assignee_id is None
         refused = await desk.refused()
         assert refused[-1] == f"{number} as cross_site"
+    finally:
+        await client.close()
+
+
+async def test_the_list_shows_and_filters_by_who_handles_it(desk: Desk) -> None:
+    await _known(desk)
+    taken = await desk.file()
+    async with desk.db.sessions() as session:  # the next report is another citizen's
+        await session.execute(update(Citizen).values(user_id="43", chat_id="43"))
+        await session.commit()
+    free = await desk.file()
+    client = await desk.client(DESA, "Pak Kades")
+    try:
+        await act(client, taken, {"aksi": "as", "petugas": "3003"})
+        await desk.bot.process_pending()
+
+        every = await (await client.get("/laporan")).text()
+        assert "Ditangani oleh" in every
+        assert '<option value="3003">Budi</option>' in every  # the filter offers Budi
+        assert "<td>Budi</td>" in every  # the column
+        budi = await (await client.get("/laporan?ditangani=3003")).text()
+        assert taken in budi
+        assert free not in budi
+        nobody = await (await client.get("/laporan?ditangani=-")).text()
+        assert free in nobody
+        assert taken not in nobody
+        bad = await client.get("/laporan?ditangani=budi'--")
+        assert bad.status == 400
     finally:
         await client.close()

@@ -21,6 +21,7 @@ from core.permissions import may_act
 from storage import assignees
 from storage.assignees import Candidate
 from storage.console import ASSIGN_REQUEST, RELEASE_ARG, queue_request
+from storage.console.query import UNASSIGNED
 from storage.models import ConsoleRequest, Report, UnitChat
 from web.console.audit import AuditAction, record
 from web.console.auth import Viewer
@@ -63,6 +64,21 @@ async def assign_form(session: AsyncSession, who: Viewer, report: Report) -> Ass
     channel = await _channel(session, report.unit_id)
     people = await assignees.candidates(session, report.unit_id, channel)
     return AssignForm(ASSIGN_REQUEST, people, report.assignee_id or "")
+
+
+async def assignee_choices(
+    session: AsyncSession, who: Viewer, everyone: str, nobody: str
+) -> list[tuple[str, str]]:
+    """The list's "Ditangani oleh" filter: any, nobody yet, and each person who handles a report
+    the viewer may see."""
+    stmt = select(Report.assignee_id, Report.assignee_name).where(Report.assignee_id.is_not(None))
+    if who.visible is not None:
+        stmt = stmt.where(Report.unit_id.in_(sorted(who.visible)))
+    people: dict[str, str] = {}
+    for user_id, name in await session.execute(stmt.distinct().limit(200)):
+        people.setdefault(str(user_id), name or str(user_id))
+    ordered = sorted(people.items(), key=lambda item: item[1].lower())
+    return [("", everyone), (UNASSIGNED, nobody), *ordered]
 
 
 async def queue_assignment(

@@ -17,6 +17,7 @@ from storage import console as store
 from storage.console import ORDERS
 from storage.models import Unit
 from web.console import exports, queries
+from web.console.assigning import assignee_choices
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -241,6 +242,8 @@ async def report_list(request: web.Request) -> web.Response:
             if kept["wilayah"].strip():
                 found = area_of(config.regions, kept["wilayah"])
                 area = tr.t("console.filter.area_taken", name=found.name, code=found.code)
+        nobody = tr.t("console.assignee.none")
+        people = await assignee_choices(session, who, tr.t("console.filter.all"), nobody)
     reachable = sorted(
         (u for u in units.values() if who.may_see(u.id)), key=lambda u: (u.kind, u.name)
     )
@@ -261,6 +264,7 @@ async def report_list(request: web.Request) -> web.Response:
         categories=[every, *((c.code, getattr(c, name)) for c in config.categories)],
         unit_groups=unit_groups(tr, config, reachable),
         orders=[(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
+        assignees=people,
         rows=rows,
         page_text=text,
         pages=links,
