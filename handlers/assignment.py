@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cases import assignment
 from cases.assignment import Assignment
 from cases.officer import Officer, Refused
-from handlers.actions import InlineButton, InlineKeyboard
+from handlers.actions import InlineButton, InlineKeyboard, SendText
 from handlers.ask_first import is_in_group
 from handlers.cards import ASSIGN_BUTTON, ASSIGN_RELEASE, ASSIGN_SELF, unit_button
 from handlers.case import Case
@@ -52,6 +52,20 @@ class AssignmentMessages:
         await to_holder_groups(
             self.case, report, key, name=name, previous=change.previous or "-", officer=by
         )
+        if change.name and not change.by_self and report.assignee_id:
+            await self._tell_person(report, report.assignee_id, by)
+
+    async def _tell_person(self, report: Report, user_id: str, by: str) -> None:
+        """The person named by someone else hears it in their private chat with the bot, when
+        they have started one."""
+        case = self.case
+        chats = await case.uow.units.chats_of(report.unit_id) if report.unit_id else []
+        channel = chats[0].channel if chats else report.channel
+        language = await assignees.private_language(case.uow.session, channel, user_id)
+        if language is None:
+            return
+        text = case.tr(language).t("private.assigned", number=report.tracking_no, officer=by)
+        case.emit(channel, SendText(chat_id=user_id, text=text), report)
 
 
 async def holder_chat_id(case: Case, report: Report, here: tuple[str, str]) -> tuple[str, str]:

@@ -173,3 +173,20 @@ async def test_a_transfer_releases_the_old_unit_s_person(bot: GroupBot) -> None:
     assert moved.unit_id == coordinator.id
     assert moved.assignee_id is None
     assert (EventKind.RELEASED.value, f"Orang {KADES}") in await events(bot)
+
+
+async def test_the_person_assigned_hears_it_in_their_private_chat(bot: GroupBot) -> None:
+    await press(bot, STAF, T.t("card.button.vf"))
+    async with UnitOfWork(bot.driver.factory) as uow:  # STAF once started the bot in private
+        await uow.conversations.get_or_create(
+            "telegram", str(STAF), language="id", now=bot.driver.clock()
+        )
+        await uow.commit()
+    await press(bot, KADES, T.t("card.button.assign"))
+
+    await press(bot, KADES, STAF_NAME)
+
+    private = [str(p.get("text")) for p in bot.delivered if p.get("chat_id") == str(STAF)]
+    number = (await report(bot)).tracking_no
+    told = T.t("private.assigned", number=number, officer=f"Orang {KADES}")
+    assert private == [told]
