@@ -84,15 +84,24 @@ async def assignee_choices(
 async def queue_assignment(
     request: web.Request, session: AsyncSession, who: Viewer, report: Report
 ) -> int:
-    """Check ``POST /laporan/N/tindakan`` with ``aksi=as`` (its token already checked), queue
-    it for the bot and audit it (the caller commits); its id."""
-    config: ConsoleConfig = request.config_dict[CONFIG]
+    """``POST /laporan/N/tindakan`` with ``aksi=as`` (its token already checked): the form's
+    person ('' releases), through :func:`queue_assign`."""
     form = await request.post()
+    person = str(form.get(PERSON_FIELD, "")).strip()[:64]
+    return await queue_assign(request, session, who, report, person)
+
+
+async def queue_assign(
+    request: web.Request, session: AsyncSession, who: Viewer, report: Report, person: str
+) -> int:
+    """Check naming ``person`` ('' releases) on ``report``, queue it for the bot and audit it
+    (the caller commits); its id. A refusal the console can say at once is a
+    :class:`Refusal`. One report at a time: a bulk "assign" calls this per report."""
+    config: ConsoleConfig = request.config_dict[CONFIG]
     if not may_act(who.unit.kind, who.unit.id, report.unit_id) or report.unit_id is None:
         raise Refusal(403, "case.refused.not_yours")
     if not _may_assign(who, report):
         raise Refusal(409, "case.refused.assign_closed")
-    person = str(form.get(PERSON_FIELD, "")).strip()[:64]
     if not person:
         if report.assignee_id is None:
             raise Refusal(409, "case.refused.assign_nobody")
