@@ -94,7 +94,8 @@ async def assign(
     else:
         if report.assignee_id == user_id:
             return Refusal("assign_already")
-        assert report.unit_id is not None  # may_act: a report without a unit is nobody's
+        if report.unit_id is None:  # nobody holds it: nobody's people to pick from
+            return Refusal("assign_unknown")
         known = await assignees.candidate(work.uow.session, report.unit_id, channel, user_id)
         if user_id == officer.user_id and officer.unit.id == report.unit_id:
             name = officer.name or (known.name if known else "")
@@ -106,6 +107,7 @@ async def assign(
             return Refusal("assign_left")
     report.assignee_id = user_id
     report.assignee_name = (name or user_id or "")[:200]
+    name = report.assignee_name  # someone known only by their id is named by it
     kind = EventKind.RELEASED if user_id is None else EventKind.ASSIGNED
     work.record(report, kind, officer.actor, note=previous if user_id is None else name)
     change = Assignment(name=name, previous=previous, by_self=action == GroupAction.TAKE)

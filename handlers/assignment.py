@@ -136,8 +136,8 @@ async def on_button(
 
 
 async def _picker(turn: Turn, press: ButtonPress, report: Report) -> None:
-    assert report.unit_id is not None  # may_pick: the report is a unit's
-    people = await assignees.candidates(turn.uow.session, report.unit_id, turn.channel)
+    held = report.unit_id
+    people = await assignees.candidates(turn.uow.session, held, turn.channel) if held else []
     people = [p for p in people if p.user_id != report.assignee_id]
     if not people:
         turn.answer(turn.t("picker.assign_none"), alert=True)
