@@ -9,6 +9,8 @@ from bot.channels.errors import PermanentError
 from bot.telegram_render import chat_id_param
 
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
+#: Still in the group ("restricted" members too; "left" and "kicked" are gone).
+MEMBER_STATUSES = ADMIN_STATUSES | {"member", "restricted"}
 
 
 class TelegramChatAdmins:
@@ -22,13 +24,21 @@ class TelegramChatAdmins:
         self._channels = channels
 
     async def is_admin(self, channel: str, chat_id: str, user_id: str) -> bool:
+        return await self._status(channel, chat_id, user_id) in ADMIN_STATUSES
+
+    async def is_member(self, channel: str, chat_id: str, user_id: str) -> bool:
+        return await self._status(channel, chat_id, user_id) in MEMBER_STATUSES
+
+    async def _status(self, channel: str, chat_id: str, user_id: str) -> str:
+        """The user's status in the chat ('' when Telegram refused for good)."""
         target = self._channels.get(channel)
         if target is None or not user_id.lstrip("-").isdigit():
-            return False
+            return ""
         try:
             member = await target.call(
                 "getChatMember", {"chat_id": chat_id_param(chat_id), "user_id": int(user_id)}
             )
         except PermanentError:
-            return False
-        return isinstance(member, Mapping) and member.get("status") in ADMIN_STATUSES
+            return ""
+        status = member.get("status") if isinstance(member, Mapping) else None
+        return status if isinstance(status, str) else ""

@@ -21,6 +21,7 @@ from cases.changes import Work
 from core.decisions import Actor, Decision, Refusal
 from core.permissions import CaseAction, may_act, refusal
 from core.roles import GroupAction, GroupRole, for_case, may, required_role
+from core.timeline import EventKind
 from storage.models import Report, Unit
 
 
@@ -127,6 +128,10 @@ async def act(
     if role_refused is not None:
         return role_refused
     work.write(report, outcome)
+    if step.action == CaseAction.TRANSFER and report.assignee_id:
+        # The person responsible was the old unit's: the new holder names its own.
+        work.record(report, EventKind.RELEASED, officer.actor, note=report.assignee_name)
+        report.assignee_id, report.assignee_name = None, ""
     await notices.acted(report, outcome, step, officer, old_unit)
     return None
 

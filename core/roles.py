@@ -39,6 +39,8 @@ class GroupAction(StrEnum):
     BIND = "daftar"  # /daftar: bind this group to a unit
     RELEASE = "lepas"  # /lepas: release this group
     ANSWER_OTHERS_PROMPT = "prompt_other"  # answering a prompt another person opened
+    TAKE = "take"  # 🙋 Saya tangani: take a report yourself (or let go of your own)
+    ASSIGN = "assign"  # 👤 Tugaskan: name another officer responsible, or release theirs
 
 
 _RANKS = list(GroupRole)
@@ -56,6 +58,8 @@ _GROUP_ONLY: Mapping[GroupAction, GroupRole] = {
     GroupAction.BIND: GroupRole.ADMIN,
     GroupAction.RELEASE: GroupRole.ADMIN,
     GroupAction.ANSWER_OTHERS_PROMPT: GroupRole.OFFICER,
+    GroupAction.TAKE: GroupRole.MEMBER,
+    GroupAction.ASSIGN: GroupRole.OFFICER,
 }
 
 

@@ -45,6 +45,8 @@ class EventKind(StrEnum):
     SUPPORTER_NOTE = "supporter_note"  # a supporter's words, for the unit only
     UNDELIVERABLE = "undeliverable"  # a message to the reporter failed (note: the reason)
     INTERNAL_NOTE = "internal_note"  # 📝 an officer's note for the unit and the coordinator only
+    ASSIGNED = "assigned"  # 👤 one officer has it now (note: their name; for the unit only)
+    RELEASED = "released"  # nobody has it any more (note: who had it; for the unit only)
 
 
 _K = EventKind
@@ -62,6 +64,11 @@ _HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})
 #: reporter, a supporter, Open311, the SP4N-LAPOR! sheet or an export but the coordinator's full
 #: one (whose "Catatan internal" column lists them).
 INTERNAL: Final = frozenset({_K.INTERNAL_NOTE})
+#: Kinds about the unit's own work: on the unit's and the coordinator's timeline, never the
+#: citizen's.
+UNIT_ONLY: Final = frozenset({_K.ASSIGNED, _K.RELEASED})
+#: Kinds a citizen (reporter or supporter) never reads on the report's timeline.
+NOT_FOR_CITIZENS: Final = INTERNAL | UNIT_ONLY
 #: The words for a kind this version does not know (a newer version's event).
 UNKNOWN_KEY: Final = "event.other"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from contextvars import ContextVar
 
-from handlers.deps import ChatAdmins
+from handlers.deps import ChatAdmins, HandlerDeps
 from handlers.turn import Turn
 
 #: How many times one step may ask before it runs (once, as a rule; files and an admin: twice).
@@ -87,3 +87,29 @@ def sender_is_admin(turn: Turn) -> bool:
     if question in given:
         return bool(given[question])
     raise AdminFirst(admins, turn.channel, turn.chat_id, turn.event.sender.user_id)
+
+
+class MemberFirst(AskFirst):
+    """Whether a user is in a group now (``getChatMember``), before assigning them a report."""
+
+    def __init__(self, admins: ChatAdmins, channel: str, chat_id: str, user_id: str) -> None:
+        self.admins = admins
+        self.question = ("member", channel, chat_id, user_id)
+        super().__init__("whether the person is in the group, before the step", self._ask)
+
+    async def _ask(self) -> dict[Hashable, object]:
+        _, channel, chat_id, user_id = self.question
+        return {self.question: await self.admins.is_member(channel, chat_id, user_id)}
+
+
+def is_in_group(deps: HandlerDeps, channel: str, chat_id: str, user_id: str) -> bool:
+    """Whether ``user_id`` is in the group ``chat_id`` now: the answer given to the step, or
+    :class:`MemberFirst` to have it asked (True without a way to ask)."""
+    admins = deps.admins
+    if admins is None:
+        return True
+    question = ("member", channel, chat_id, user_id)
+    given = answers()
+    if question in given:
+        return bool(given[question])
+    raise MemberFirst(admins, channel, chat_id, user_id)

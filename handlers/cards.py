@@ -13,7 +13,7 @@ from html import escape
 
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
-from core.lifecycle import OFFICER_ACTIONS, Privacy
+from core.lifecycle import OFFICER_ACTIONS, OPEN_STATUSES, Privacy
 from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
@@ -130,6 +130,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         lines += ["", _h(tr.t("card.supporters", count=view.supporters))]
     if view.internal_notes:
         lines += ["", _h(tr.t("card.internal_notes", count=view.internal_notes))]
+    if report.assignee_id and view.moved_to is None:
+        lines += ["", _h(tr.t("card.assignee", name=report.assignee_name or "-"))]
     if view.moved_to is not None:
         lines += ["", _h(tr.t("card.moved", unit=view.moved_to.name))]
     elif report.rating is not None:
@@ -151,7 +153,30 @@ def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKe
         for action in actions
     ]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-    return InlineKeyboard(rows=rows)
+    return InlineKeyboard(rows=rows + assignment_row(tr, deps, report))
+
+
+#: The card's assignment buttons' name in their data (``u:<report id>:as[:<arg>]``): no arg opens
+#: the picker of people, ``me`` takes it, ``0`` releases it, a user id names that person.
+ASSIGN_BUTTON = "as"
+ASSIGN_SELF = "me"
+ASSIGN_RELEASE = "0"
+
+
+def assignment_row(
+    tr: Translator, deps: HandlerDeps, report: Report
+) -> tuple[tuple[InlineButton, ...], ...]:
+    """👤 Tugaskan and 🙋 Saya tangani (✋ Lepas instead while someone has it), on open reports."""
+    if report.status not in OPEN_STATUSES or report.closed_at is not None:
+        return ()
+    pick = unit_button(deps, tr.t("card.button.assign"), report.id, ASSIGN_BUTTON)
+    if report.assignee_id:
+        other = unit_button(
+            deps, tr.t("card.button.release"), report.id, ASSIGN_BUTTON, ASSIGN_RELEASE
+        )
+    else:
+        other = unit_button(deps, tr.t("card.button.take"), report.id, ASSIGN_BUTTON, ASSIGN_SELF)
+    return ((pick, other),)
 
 
 def archive_keyboard(tr: Translator, deps: HandlerDeps, report_id: int) -> InlineKeyboard:

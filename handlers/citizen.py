@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import commands
-from core.timeline import EventKind, event_words, is_internal
+from core.timeline import NOT_FOR_CITIZENS, EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number, typed_tracking_number
 from handlers import draft as drafts
 from handlers import intake
@@ -317,8 +317,9 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
 
 
 def public_events(report: Report) -> list[ReportEvent]:
-    """The report's timeline as a citizen may read it: internal notes left out."""
-    return [event for event in report.events if not is_internal(event.kind)]
+    """The report's timeline as a citizen may read it: internal notes and who handles it
+    (the unit's own work) left out."""
+    return [event for event in report.events if event.kind not in NOT_FOR_CITIZENS]
 
 
 def _event_text(turn: Turn, event: ReportEvent, *, with_note: bool) -> str:

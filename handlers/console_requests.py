@@ -15,12 +15,13 @@ from __future__ import annotations
 from cases.officer import Officer
 from core.permissions import CaseAction
 from core.roles import GroupRole
-from handlers import officer_actions
+from handlers import assignment, officer_actions
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import ConsoleRequested
 from handlers.notices import to_holder_groups
-from storage.console import CONSOLE_ACTIONS, finish_request
+from handlers.officer_actions import refusal_key
+from storage.console import ASSIGN_REQUEST, CONSOLE_ACTIONS, RELEASE_ARG, finish_request
 from storage.models import ConsoleRequest, Report, Unit
 from storage.uow import UnitOfWork
 
@@ -38,6 +39,15 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
         return
     name = request.user_name or unit.name
     officer = Officer(user_id=request.user_id, name=name, unit=unit, role=GroupRole.ADMIN)
+    if request.action == ASSIGN_REQUEST:
+        # The group's line ("… lewat konsol oleh …") is the assignment's own notice.
+        person = None if request.reason == RELEASE_ARG else request.reason
+        here = (event.channel, "")
+        refused_as = await assignment.assign(
+            case, report, officer, person, here=here, console_by=name
+        )
+        finish_request(request, case.now, refusal_key(refused_as))
+        return
     refused, to_unit = await _take(case, request, report, officer)
     finish_request(request, case.now, refused)
     if not refused:

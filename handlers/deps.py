@@ -80,6 +80,11 @@ class ChatAdmins(Protocol):
 
     async def is_admin(self, channel: str, chat_id: str, user_id: str) -> bool: ...
 
+    async def is_member(self, channel: str, chat_id: str, user_id: str) -> bool:
+        """Whether ``user_id`` is in the group now (assigning a report to someone who left is
+        refused)."""
+        ...
+
 
 class FileFetcher(Protocol):
     """Fetches a received file's bytes from the messenger, so evidence is judged by its content.

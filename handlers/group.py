@@ -16,9 +16,9 @@ from core.callbacks import verify_callback
 from core.lifecycle import OPEN_STATUSES
 from core.permissions import UnitKind
 from core.roles import GroupAction
-from handlers import bindings, group_commands, group_presses, group_replies, notices
+from handlers import assignment, bindings, group_commands, group_presses, group_replies, notices
 from handlers.actions import SendText
-from handlers.cards import UNIT_SCOPE
+from handlers.cards import ASSIGN_BUTTON, UNIT_SCOPE
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message
@@ -26,6 +26,8 @@ from handlers.group_acting import admin_if_needed, bound_chat, press_needs
 from handlers.outgoing import emit
 from handlers.pending import hold_press_until_linked
 from handlers.turn import Turn
+from storage import assignees
+from storage.models import Unit
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,14 @@ async def on_message(turn: Turn, message: Message) -> None:
     if message.command:
         # Telegram is asked who is admin first, before the turn's first query (docs/cases.md).
         admin = await admin_if_needed(turn, *group_commands.needs(message.command))
-        await group_commands.on_command(turn, message, await bound_chat(turn), admin)
+        commanded = await bound_chat(turn)
+        if commanded is not None:
+            await remember_sender(turn, commanded[1])
+        await group_commands.on_command(turn, message, commanded, admin)
         return
     bound = await bound_chat(turn)
+    if bound is not None:
+        await remember_sender(turn, bound[1])
     if message.reply_to_message_id is not None and bound is not None:
         await group_replies.on_reply(turn, message, bound)
     elif bound is not None:
@@ -80,7 +87,22 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
         return
     # Whether this group may touch the report is the use case's check (cases.officer).
     arg = parts[3] if len(parts) > 3 else ""
+    await remember_sender(turn, bound[1])
+    if parts[2] == ASSIGN_BUTTON:
+        await assignment.on_button(turn, press, bound[1], report, arg, admin)
+        return
     await group_presses.on_report_button(turn, press, bound[1], report, parts[2], arg, admin)
+
+
+async def remember_sender(turn: Turn, unit: Unit) -> None:
+    """Someone who uses the bot in the unit's group becomes someone a report can be assigned
+    to (``storage.assignees``)."""
+    sender = turn.event.sender
+    if sender.user_id:
+        name = sender.display_name
+        await assignees.seen(
+            turn.uow.session, unit.id, turn.channel, sender.user_id, name, turn.now
+        )
 
 
 async def on_membership(uow: UnitOfWork, deps: HandlerDeps, event: BotMembership) -> None:

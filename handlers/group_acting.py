@@ -15,6 +15,7 @@ from core.permissions import CaseAction
 from core.roles import GroupAction, GroupRole, for_case, needs_admin
 from handlers import officer_actions
 from handlers.ask_first import sender_is_admin
+from handlers.cards import ASSIGN_BUTTON
 from handlers.case import Case
 from handlers.events import ButtonPress, Photo
 from handlers.turn import Turn
@@ -57,6 +58,8 @@ async def admin_if_needed(turn: Turn, *actions: GroupAction) -> bool | None:
 
 def press_needs(name: str) -> tuple[GroupAction, ...]:
     """The group action of a card's button named ``name`` (none for the picker's cancel)."""
+    if name == ASSIGN_BUTTON:
+        return (GroupAction.ASSIGN,)
     try:
         return (for_case(CaseAction(name)),)
     except ValueError:

@@ -30,6 +30,7 @@ from handlers.outgoing import emit
 from handlers.routing import coordinator_chats
 from handlers.stage_dates import stage_due
 from locales import Translator
+from storage import assignees
 from storage.models import Report, Unit, UnitChat
 from storage.uow import UnitOfWork
 
@@ -100,6 +101,8 @@ def report_line(
     mark = deadline_mark(tr, deps, report, today)
     if mark:
         parts.append(mark)
+    if report.assignee_id:
+        parts.append(tr.t("clock.mark.assignee", name=report.assignee_name or "-"))
     return "• " + " · ".join(parts)
 
 
@@ -165,11 +168,16 @@ class _Outgoing:
         default_factory=lambda: defaultdict(list)
     )
     chats: dict[tuple[str, str], UnitChat] = field(default_factory=dict)
+    # Reminders for the person responsible, in their private chat: (channel, user id).
+    personal: dict[tuple[str, str], list[Report]] = field(default_factory=lambda: defaultdict(list))
+    languages: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 async def _owed(case: Case, registry: _Registry, owed: Owed, outgoing: _Outgoing) -> None:
     report, decision = owed.report, owed.decision
     if decision.action == CaseAction.REMIND:
+        if await _to_person(case, registry, report, outgoing):
+            return
         # Reminders are batched: one message per group lists every report due.
         for chat in registry.holder_chats(report):
             key = (chat.channel, chat.chat_id)
@@ -184,6 +192,22 @@ async def _owed(case: Case, registry: _Registry, owed: Owed, outgoing: _Outgoing
             await _tell_reporter_escalated(case, registry, report)
     elif decision.action == CaseAction.AUTO_CLOSE:
         await deliver(case, report, decision, {"days": case.deps.config.deadlines.auto_close})
+
+
+async def _to_person(case: Case, registry: _Registry, report: Report, outgoing: _Outgoing) -> bool:
+    """The reminder goes to the person responsible, when they have started a private chat with
+    the bot; otherwise (False) to the group, whose line names them."""
+    if not report.assignee_id:
+        return False
+    chats = registry.holder_chats(report)
+    channel = chats[0].channel if chats else report.channel
+    language = await assignees.private_language(case.uow.session, channel, report.assignee_id)
+    if language is None:
+        return False
+    key = (channel, report.assignee_id)
+    outgoing.personal[key].append(report)
+    outgoing.languages[key] = language
+    return True
 
 
 async def _tell_reporter_escalated(case: Case, registry: _Registry, report: Report) -> None:
@@ -210,6 +234,12 @@ async def _send_outgoing(case: Case, registry: _Registry, today: date, outgoing:
         head = [tr.t("clock.reminder.header", unit=holder.name if holder else "-")]
         items = [report_line(tr, case.deps, report, today) for report in reports]
         _send(case, chat, fit(tr, head, items, [tr.t("clock.reminder.footer")]))
+    for (channel, user_id), reports in outgoing.personal.items():
+        tr = case.tr(outgoing.languages[(channel, user_id)])
+        head = [tr.t("clock.reminder.personal_header")]
+        items = [report_line(tr, case.deps, r, today, unit_of(r)) for r in reports]
+        text = fit(tr, head, items, [tr.t("clock.reminder.personal_footer")])
+        emit(case.uow, channel, user_id, SendText(chat_id=user_id, text=text), case.now)
     for key, escalated in outgoing.escalations.items():
         if late is None:
             late = await case.uow.reports.late_counts(today, tuple(UNIT_STAGES))

@@ -23,8 +23,10 @@ from storage.console.reports import (
     supporter_counts,
 )
 from storage.console.requests import (
+    ASSIGN_REQUEST,
     CONSOLE_ACTIONS,
     CONSOLE_CHANNEL,
+    RELEASE_ARG,
     REQUEST_KEY,
     finish_request,
     queue_request,
@@ -69,10 +71,12 @@ from storage.console.tallies import (
 )
 
 __all__ = [
+    "ASSIGN_REQUEST",
     "CONSOLE_ACTIONS",
     "CONSOLE_CHANNEL",
     "LOGIN_TTL",
     "ORDERS",
+    "RELEASE_ARG",
     "REQUEST_KEY",
     "SESSION_TTL",
     "Day",

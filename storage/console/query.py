@@ -31,7 +31,12 @@ class ReportQuery:
     late_on: date | None = None  # only reports whose unit stage deadline is before this day
     tracking: str = ""  # normalised tracking number (no hyphens), matched as a prefix
     order: str = ""  # one of ORDERS' keys: '' newest first
+    # Ditangani oleh: a person's user id, :data:`UNASSIGNED` for nobody, '' for any.
+    assignee: str = ""
 
+
+#: The assignee filter's value for reports nobody handles yet ("belum ditugaskan").
+UNASSIGNED = "-"
 
 #: How a list may be sorted: newest first (''), oldest first, by the deadline of the stage a
 #: unit owes (soonest first; reports no unit owes work on come last), by last activity.
@@ -88,6 +93,10 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
             Report.status.in_(sorted(UNIT_STAGES)),
             Report.due_date < query.late_on,
         )
+    if query.assignee == UNASSIGNED:
+        stmt = stmt.where(Report.assignee_id.is_(None))
+    elif query.assignee:
+        stmt = stmt.where(Report.assignee_id == query.assignee)
     if query.tracking:
         # Stored in display form (XXXX-XXXX-C): the prefix in that form, as a range on the
         # unique index.

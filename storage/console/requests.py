@@ -25,6 +25,10 @@ CONSOLE_CHANNEL = "console"
 REQUEST_KEY = "console_request"
 #: The actions the console offers (a duplicate's merge stays the group's, with its picker).
 CONSOLE_ACTIONS = OFFICER_ACTIONS
+#: A request naming the person responsible (``reason``: their user id, or "0" to release them;
+#: ``cases.assignment``).
+ASSIGN_REQUEST = "as"
+RELEASE_ARG = "0"
 
 
 async def queue_request(session: AsyncSession, request: ConsoleRequest) -> int:

@@ -33,7 +33,7 @@ from storage.models.rollup import (
     ReportMonthCategory,
     ReportMonthDays,
 )
-from storage.models.units import BindingCode, Unit, UnitChat, UnitOfficer
+from storage.models.units import BindingCode, Unit, UnitChat, UnitMember, UnitOfficer
 
 __all__ = [
     "CONSOLE_DAY_COLUMNS",
@@ -68,5 +68,6 @@ __all__ = [
     "UTCDateTime",
     "Unit",
     "UnitChat",
+    "UnitMember",
     "UnitOfficer",
 ]

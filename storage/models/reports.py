@@ -86,6 +86,7 @@ class Report(Base):
         Index("ix_reports_finish_days", "finish_days", "created_on", "unit_id"),
         # The open stages the console judges against today (the roll-up holds the rest).
         Index("ix_reports_stage_due", *STAGE_DUE_COLUMNS),
+        Index("ix_reports_assignee", "assignee_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -137,6 +138,10 @@ class Report(Base):
     stage_paused: Mapped[int] = mapped_column(Integer, default=0)
     stage_due: Mapped[date | None] = mapped_column(Date)
     reopened: Mapped[bool] = mapped_column(default=False)
+    # Ditangani oleh: the one officer of the holding unit responsible for it (their user id on
+    # the unit's channel, and their name as shown); NULL: nobody yet (cases.assignment).
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    assignee_name: Mapped[str] = mapped_column(String(200), default="")
 
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="report", order_by="ReportPhoto.position", lazy="raise"

@@ -68,6 +68,25 @@ class UnitOfficer(Base):
     added_by: Mapped[str] = mapped_column(String(64), default="")
 
 
+class UnitMember(Base):
+    """Someone the bot has seen act in one of the unit's groups (a command, a button, a reply):
+    the people a report can be assigned to besides the named officers (``cases.assignment``).
+    Telegram does not list a group's members to a bot; whether they are still in the group is
+    asked of Telegram when they are picked."""
+
+    __tablename__ = "unit_members"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "channel", "user_id", name="uq_unit_members_member"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    seen_at: Mapped[datetime]
+
+
 class BindingCode(Base):
     """A one-time, expiring code that binds a group to a unit with ``/daftar CODE``."""
 

@@ -80,7 +80,14 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
     assert number in str(photos[-1].get("caption"))
     assert int(photos[-1]["message_id"]) < int(card["message_id"])
     assert messages[-1]["message_id"] == card["message_id"]
-    assert labels(card) == ["✅ Verifikasi", "↪️ Alihkan", "🗄 Arsipkan", "📝 Catatan internal"]
+    assert labels(card) == [
+        "✅ Verifikasi",
+        "↪️ Alihkan",
+        "🗄 Arsipkan",
+        "📝 Catatan internal",
+        "👤 Tugaskan",
+        "🙋 Saya tangani",
+    ]
 
     # Pressing a button edits the same card, which keeps the order and the link.
     await scenario.verify(number)

@@ -328,6 +328,8 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
             "↪️ Alihkan",
             "🗄 Arsipkan",
             "📝 Catatan internal",
+            "👤 Tugaskan",
+            "🙋 Saya tangani",
         ]
     [report] = await store.reports()
     assert (report.status, report.selesai_at) == ("diproses", None)

@@ -65,6 +65,8 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
         "↪️ Alihkan",
         "🗄 Arsipkan",
         "📝 Catatan internal",
+        "👤 Tugaskan",
+        "🙋 Saya tangani",
     ]
     # The photo comes just before the card, captioned with the number, so that the card and
     # its buttons are the last thing on the officers' screen.

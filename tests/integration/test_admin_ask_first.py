@@ -51,12 +51,21 @@ class WatchingAdmins:
         self.admins = admins
         self.asked: list[tuple[str, str]] = []
         self.inside_a_transaction: list[tuple[str, str]] = []
+        self.asked_member: list[tuple[str, str]] = []
+        self.gone: set[str] = set()
 
     async def is_admin(self, channel: str, chat_id: str, user_id: str) -> bool:
         self.asked.append((chat_id, user_id))
         if self.uows.in_transaction():
             self.inside_a_transaction.append((chat_id, user_id))
         return user_id in self.admins
+
+    async def is_member(self, channel: str, chat_id: str, user_id: str) -> bool:
+        """Everyone the bot saw is in the group, but for those in ``gone`` (they left)."""
+        self.asked_member.append((chat_id, user_id))
+        if self.uows.in_transaction():
+            self.inside_a_transaction.append((chat_id, user_id))
+        return user_id not in self.gone
 
 
 def _person(user: int) -> dict[str, Any]:

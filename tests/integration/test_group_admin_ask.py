@@ -39,6 +39,9 @@ class AskedAdmins:
         self.writes_when_asked.append(writes)
         return True
 
+    async def is_member(self, channel: str, chat_id: str, user_id: str) -> bool:
+        return True
+
 
 @pytest.fixture
 async def driver(tmp_path: Path) -> AsyncIterator[tuple[Driver, AskedAdmins]]:

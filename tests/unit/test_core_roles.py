@@ -14,6 +14,7 @@ MEMBER_MAY = {
     GroupAction.ASK,
     GroupAction.NOTE,
     GroupAction.INTERNAL_NOTE,
+    GroupAction.TAKE,  # 🙋 Saya tangani: a report nobody has, or letting go of one's own
 }
 
 #: Binding the group to a unit stays with the group's Telegram admins.

@@ -36,7 +36,19 @@ _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
 #: A place name longer than this is no place name; the search is not run on it.
 _AREA_TEXT = 60
 #: The list's filters, kept in its links, pages and exports.
-KEPT = ("status", "klas", "kategori", "unit", "wilayah", "terlambat", "nomor", "urut")
+KEPT = (
+    "status",
+    "klas",
+    "kategori",
+    "unit",
+    "wilayah",
+    "terlambat",
+    "nomor",
+    "urut",
+    "ditangani",
+)
+#: A person's user id in the assignee filter (``ditangani``), or "-" for nobody.
+_ASSIGNEE = re.compile(r"-|[0-9]{1,20}")
 
 
 class FilterChoice(Refusal):
@@ -188,6 +200,11 @@ async def report_query(
     search = q.get("nomor", "").strip()
     if search:
         query = replace(query, tracking=_tracking_prefix(search)[:9])
+    assignee = q.get("ditangani", "")
+    if assignee:
+        if not _ASSIGNEE.fullmatch(assignee):
+            raise Refusal(400, "console.error.bad_value", value=assignee[:40])
+        query = replace(query, assignee=assignee)
     order = q.get("urut", "")
     if order not in ORDERS:
         raise Refusal(400, "console.error.bad_value", value=order[:40])

@@ -12,6 +12,7 @@ from core.lifecycle import ReportStatus, ReportType
 from locales import Translator
 from storage.console import ORDERS, ReportQuery
 from storage.models import Unit
+from web.console.assigning import assignee_choices
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import Refusal, translator
@@ -57,10 +58,17 @@ async def checked(
     return Checked(query, kept, area=area)
 
 
-def choices(
-    tr: Translator, config: ConsoleConfig, who: Viewer, units: dict[int, Unit]
+async def choices(
+    session: AsyncSession,
+    tr: Translator,
+    config: ConsoleConfig,
+    who: Viewer,
+    units: dict[int, Unit],
 ) -> dict[str, object]:
-    """The form's drop-downs: status, class, category, the units the viewer may see, order."""
+    """The form's drop-downs: status, class, category, the units the viewer may see, who
+    handles reports (the viewer's), order."""
+    every_person = tr.t("console.filter.all")
+    people = await assignee_choices(session, who, every_person, tr.t("console.assignee.none"))
     reachable = sorted(
         (u for u in units.values() if who.may_see(u.id)), key=lambda u: (u.kind, u.name)
     )
@@ -71,5 +79,6 @@ def choices(
         "kinds": [every, *((t.value, tr.t(f"console.type.{t.value}")) for t in ReportType)],
         "categories": [every, *((c.code, getattr(c, name)) for c in config.categories)],
         "unit_groups": unit_groups(tr, config, reachable),
+        "assignees": people,
         "orders": [(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
     }

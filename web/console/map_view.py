@@ -60,6 +60,7 @@ async def map_page(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         found = await list_form.checked(request, session, who, config, "/peta")
         units = await queries.units(session)
+        form = await list_form.choices(session, tr, config, who, units)
     return page(
         request,
         "map.html",
@@ -69,7 +70,7 @@ async def map_page(request: web.Request) -> web.Response:
         problem=found.problem,
         choices=found.choices,
         area=found.area,
-        form=list_form.choices(tr, config, who, units),
+        form=form,
         list_href=url("/laporan", found.kept),
         points_href=url("/peta/titik", found.kept) if found.query is not None else "",
         frame=frame(config),

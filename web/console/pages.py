@@ -222,6 +222,7 @@ async def report_list(request: web.Request) -> web.Response:
             rows, total, units = await queries.report_rows(
                 session, found.query, config, tr.language, offset=(number_ - 1) * size, limit=size
             )
+        form = await list_form.choices(session, tr, config, who, units)
     text, links = _pager(tr, "/laporan", found.kept, number_, total, size)
     return page(
         request,
@@ -232,7 +233,7 @@ async def report_list(request: web.Request) -> web.Response:
         problem=found.problem,
         choices=found.choices,
         area=found.area,
-        form=list_form.choices(tr, config, who, units),
+        form=form,
         map_href=url("/peta", found.kept),
         rows=rows,
         page_text=text,

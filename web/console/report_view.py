@@ -14,8 +14,9 @@ from core.lifecycle import Privacy
 from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
+from storage.console import ASSIGN_REQUEST
 from storage.models import Citizen, Report, Unit
-from web.console import acting, csrf, map_view, queries
+from web.console import acting, assigning, csrf, map_view, queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -105,6 +106,7 @@ async def report_page(request: web.Request) -> web.Response:
                 refresh=_refresh(request, result),
             )
         found = await queries.detail(session, report, config, tr.language)
+        assign = await assigning.assign_form(session, who, report)
         if result is None or not result.waiting:  # not every refresh while the bot works
             record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
@@ -116,6 +118,7 @@ async def report_page(request: web.Request) -> web.Response:
         ("console.col.type", tr.t(f"console.type.{report.report_type}")),
         ("console.col.category", row.category),
         ("console.col.unit", row.unit),
+        ("console.col.assignee", report.assignee_name or tr.t("console.assignee.none")),
         ("console.detail.place", location),
         ("console.detail.address", report.address_detail or "-"),
         ("console.detail.description", report.description),
@@ -164,6 +167,7 @@ async def report_page(request: web.Request) -> web.Response:
         act_url=f"/laporan/{report.tracking_no}/tindakan",
         # While a request waits for the bot, no other is offered (it would act on a stale view).
         forms=None if result and result.waiting else acting.forms(tr, config, who, report, units),
+        assign=None if result and result.waiting else assign,
         refresh=_refresh(request, result),
     )
 
@@ -189,7 +193,10 @@ async def act_on_report(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS]() as session:
         report = await visible_report(request, session, who)
         try:
-            queued = await acting.queue(request, session, who, report)
+            if str(form.get("aksi", "")) == ASSIGN_REQUEST:
+                queued = await assigning.queue_assignment(request, session, who, report)
+            else:
+                queued = await acting.queue(request, session, who, report)
         except Refusal as refused:
             record(session, request, AuditAction.REFUSED, f"{subject} {refused.key}"[:500])
             await session.commit()
