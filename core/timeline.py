@@ -57,6 +57,19 @@ _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
 _NUMBERS: Final[Mapping[EventKind, str]] = {_K.ESCALATED: "level", _K.RATED: "rating"}
 #: Kinds whose note is the engine's count of days: not for people (the rules say it).
 _HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})
+#: Kinds whose note people wrote and a console viewer may find by searching (the console's
+#: "Cari"): the unit's questions, answers and follow-ups, and what the reporter added. One line
+#: per kind; every note is indexed, the kinds are chosen when searching.
+SEARCHABLE_KINDS: Final = frozenset(
+    {
+        _K.ASKED,
+        _K.FOLLOWED_UP,
+        _K.DONE,
+        _K.ANSWERED,
+        _K.REPORTER_INFO,
+        _K.REPORTER_ANSWER,
+    }
+)
 #: The words for a kind this version does not know (a newer version's event).
 UNKNOWN_KEY: Final = "event.other"
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_
 
 from core.deadlines import UNIT_STAGES
+from storage.console.search import WordMatch
 from storage.models import Report
 
 
@@ -31,6 +32,7 @@ class ReportQuery:
     late_on: date | None = None  # only reports whose unit stage deadline is before this day
     tracking: str = ""  # normalised tracking number (no hyphens), matched as a prefix
     order: str = ""  # one of ORDERS' keys: '' newest first
+    words: tuple[str, ...] = ()  # full-text search: each word starts a word of the report
 
 
 #: How a list may be sorted: newest first (''), oldest first, by the deadline of the stage a
@@ -94,6 +96,8 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
         shown = _display_form(query.tracking)
         after = shown[:-1] + chr(ord(shown[-1]) + 1)
         stmt = stmt.where(Report.tracking_no >= shown, Report.tracking_no < after)
+    for word in query.words:
+        stmt = stmt.where(WordMatch(word))
     return stmt
 
 

@@ -33,6 +33,7 @@ from storage.models.rollup import (
     ReportMonthCategory,
     ReportMonthDays,
 )
+from storage.models.search import ConsoleView, described_by_models
 from storage.models.units import BindingCode, Unit, UnitChat, UnitOfficer
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ConsoleLogin",
     "ConsoleRequest",
     "ConsoleSession",
+    "ConsoleView",
     "Conversation",
     "DigestRun",
     "InboxUpdate",
@@ -69,4 +71,5 @@ __all__ = [
     "Unit",
     "UnitChat",
     "UnitOfficer",
+    "described_by_models",
 ]

@@ -1,0 +1,63 @@
+"""Full-text search of reports for the console (migration 0017 made the indexes).
+
+A search word is one SQL condition, :class:`WordMatch`, compiled per engine: the reports whose
+description or address, or a searchable timeline note (``core.timeline.SEARCHABLE_KINDS``),
+has a word starting with it. SQLite asks its FTS5 tables (external content, kept by triggers);
+PostgreSQL asks ``to_tsvector('simple', …)`` through its GIN expression indexes, so the
+expressions here must stay exactly as the migration wrote them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, bindparam
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+
+from core.timeline import SEARCHABLE_KINDS
+
+_KINDS = ", ".join(f"'{kind.value}'" for kind in sorted(SEARCHABLE_KINDS))
+
+
+class WordMatch(ColumnElement[bool]):
+    """``reports.id`` is one of the reports with a word starting with ``word`` (letters and
+    digits only: ``core.search.search_words``)."""
+
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, word: str) -> None:
+        if not word.isalnum():
+            raise ValueError(f"not a search word: {word!r}")
+        self.word = word
+
+
+def _bound(compiler: Any, value: str, **kw: Any) -> str:
+    text: str = compiler.process(bindparam(None, value, unique=True), **kw)
+    return text
+
+
+@compiles(WordMatch, "sqlite")
+def _sqlite(element: WordMatch, compiler: Any, **kw: Any) -> str:
+    phrase = f'"{element.word}"*'
+    in_reports = _bound(compiler, phrase, **kw)
+    in_notes = _bound(compiler, phrase, **kw)
+    return (
+        "reports.id IN (SELECT rowid FROM report_search WHERE report_search MATCH "
+        f"{in_reports} UNION SELECT report_id FROM report_events WHERE id IN (SELECT rowid "
+        f"FROM report_event_search WHERE report_event_search MATCH {in_notes}) "
+        f"AND kind IN ({_KINDS}))"
+    )
+
+
+@compiles(WordMatch, "postgresql")
+def _postgresql(element: WordMatch, compiler: Any, **kw: Any) -> str:
+    query = f"{element.word}:*"
+    in_reports = _bound(compiler, query, **kw)
+    in_notes = _bound(compiler, query, **kw)
+    return (
+        "reports.id IN (SELECT id FROM reports WHERE to_tsvector('simple', description || ' ' "
+        f"|| address_detail) @@ to_tsquery('simple', {in_reports}) UNION SELECT report_id "
+        f"FROM report_events WHERE to_tsvector('simple', note) @@ to_tsquery('simple', "
+        f"{in_notes}) AND kind IN ({_KINDS}))"
+    )
