@@ -20,6 +20,7 @@ from core.regions import (
     RegionDirectory,
     place_name,
 )
+from core.search import search_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from storage.console import ORDERS, ReportQuery
 from web.console import queries
@@ -36,7 +37,7 @@ _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
 #: A place name longer than this is no place name; the search is not run on it.
 _AREA_TEXT = 60
 #: The list's filters, kept in its links, pages and exports.
-KEPT = ("status", "klas", "kategori", "unit", "wilayah", "terlambat", "nomor", "urut")
+KEPT = ("cari", "status", "klas", "kategori", "unit", "wilayah", "terlambat", "nomor", "urut")
 
 
 class FilterChoice(Refusal):
@@ -188,6 +189,9 @@ async def report_query(
     search = q.get("nomor", "").strip()
     if search:
         query = replace(query, tracking=_tracking_prefix(search)[:9])
+    words = search_words(q.get("cari", ""))
+    if words:
+        query = replace(query, words=words)
     order = q.get("urut", "")
     if order not in ORDERS:
         raise Refusal(400, "console.error.bad_value", value=order[:40])

@@ -16,7 +16,7 @@ from locales import Translator
 from storage import console as store
 from storage.console import ORDERS
 from storage.models import Unit
-from web.console import exports, queries
+from web.console import exports, finding, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -35,6 +35,7 @@ from web.console.filters import (
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
 from web.console.templating import page
+from web.console.thumbnails import thumbnail
 from web.console.unit_choices import unit_groups
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
@@ -49,6 +50,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/laporan/{tracking}/tindakan", act_on_report)
     router.add_get("/audit", audit_log)
     router.add_get("/wilayah", areas)
+    router.add_post("/tampilan", finding.save)
+    router.add_post("/tampilan/hapus", finding.delete)
+    router.add_get("/laporan/{tracking}/kecil", thumbnail)
 
 
 # --- overview and unit table ----------------------------------------------------------------
@@ -221,6 +225,10 @@ async def report_list(request: web.Request) -> web.Response:
     rows: list[ReportRow] = []
     problem, choices, area, total = "", [], "", 0
     async with request.config_dict[SESSIONS]() as session:
+        jump = await finding.tracking_target(session, who, request.query.get("cari", ""))
+        if jump is not None:
+            raise web.HTTPSeeOther(jump)
+        views = await finding.saved_views(session, who)
         try:
             query, kept, _period = await report_query(request, session, who, config)
         except Refusal as refusal:
@@ -262,6 +270,8 @@ async def report_list(request: web.Request) -> web.Response:
         unit_groups=unit_groups(tr, config, reachable),
         orders=[(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
         rows=rows,
+        views=views,
+        view_query=finding.view_query(request.query),
         page_text=text,
         pages=links,
         formats=exports.FORMATS,
