@@ -14,5 +14,6 @@ async def test_a_small_console_bench_reads_every_page_and_export(
 ) -> None:
     assert await run(1000, 1, 1000, False, 7) == 0
     printed = capsys.readouterr().out
-    for row in ("CSV export, 1,000 reports", "XLSX export, 1,000 reports", "one report's page"):
+    rows = ("CSV export, 1,000 reports", "XLSX export, 1,000 reports", "one report's page")
+    for row in (*rows, "search, a common word ('jalan'", "search, a rare word ('longsor'"):
         assert row in printed
