@@ -107,4 +107,4 @@ async def delete(request: web.Request) -> web.StreamResponse:
             raise Refusal(404, "console.view.unknown")
         await session.commit()
     back = form.get("kembali", "")
-    raise web.HTTPSeeOther(back if back.startswith("/laporan?") else "/laporan")
+    raise web.HTTPSeeOther(back if back.startswith("/laporan?") else "/laporan")  # the list

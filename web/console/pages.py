@@ -271,6 +271,7 @@ async def report_list(request: web.Request) -> web.Response:
         orders=[(key, tr.t(f"console.sort.{key or 'baru'}")) for key in ORDERS],
         rows=rows,
         views=views,
+        here=request.path_qs,
         view_query=finding.view_query(request.query),
         page_text=text,
         pages=links,
