@@ -97,7 +97,7 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
         after = shown[:-1] + chr(ord(shown[-1]) + 1)
         stmt = stmt.where(Report.tracking_no >= shown, Report.tracking_no < after)
     for word in query.words:
-        stmt = stmt.where(WordMatch(word))
+        stmt = stmt.where(WordMatch(Report.id, word))
     return stmt
 
 

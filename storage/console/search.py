@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.expression import ColumnElement, FromClause
+from sqlalchemy.types import NullType
 
 from core.timeline import SEARCHABLE_KINDS
 
@@ -20,16 +22,24 @@ _KINDS = ", ".join(f"'{kind.value}'" for kind in sorted(SEARCHABLE_KINDS))
 
 
 class WordMatch(ColumnElement[bool]):
-    """``reports.id`` is one of the reports with a word starting with ``word`` (letters and
-    digits only: ``core.search.search_words``)."""
+    """``report_id`` (a reports' id column) is one of the reports with a word starting with
+    ``word`` (letters and digits only: ``core.search.search_words``). Its type is none of
+    SQL's: a Boolean would be compared with 1 on SQLite."""
 
     inherit_cache = False
-    type = Boolean()
+    type = NullType()  # type: ignore[assignment]
 
-    def __init__(self, word: str) -> None:
+    def __init__(self, report_id: ColumnElement[int] | QueryableAttribute[int], word: str) -> None:
         if not word.isalnum():
             raise ValueError(f"not a search word: {word!r}")
+        self.report_id: ColumnElement[int] = (
+            report_id.expression if isinstance(report_id, QueryableAttribute) else report_id
+        )
         self.word = word
+
+    @property
+    def _from_objects(self) -> list[FromClause]:  # the reports table, as its id's
+        return list(self.report_id._from_objects)
 
 
 def _bound(compiler: Any, value: str, **kw: Any) -> str:
@@ -42,8 +52,9 @@ def _sqlite(element: WordMatch, compiler: Any, **kw: Any) -> str:
     phrase = f'"{element.word}"*'
     in_reports = _bound(compiler, phrase, **kw)
     in_notes = _bound(compiler, phrase, **kw)
+    report_id = compiler.process(element.report_id, **kw)
     return (
-        "reports.id IN (SELECT rowid FROM report_search WHERE report_search MATCH "
+        f"{report_id} IN (SELECT rowid FROM report_search WHERE report_search MATCH "
         f"{in_reports} UNION SELECT report_id FROM report_events WHERE id IN (SELECT rowid "
         f"FROM report_event_search WHERE report_event_search MATCH {in_notes}) "
         f"AND kind IN ({_KINDS}))"
@@ -55,8 +66,9 @@ def _postgresql(element: WordMatch, compiler: Any, **kw: Any) -> str:
     query = f"{element.word}:*"
     in_reports = _bound(compiler, query, **kw)
     in_notes = _bound(compiler, query, **kw)
+    report_id = compiler.process(element.report_id, **kw)
     return (
-        "reports.id IN (SELECT id FROM reports WHERE to_tsvector('simple', description || ' ' "
+        f"{report_id} IN (SELECT id FROM reports WHERE to_tsvector('simple', description || ' ' "
         f"|| address_detail) @@ to_tsquery('simple', {in_reports}) UNION SELECT report_id "
         f"FROM report_events WHERE to_tsvector('simple', note) @@ to_tsquery('simple', "
         f"{in_notes}) AND kind IN ({_KINDS}))"

@@ -6,6 +6,7 @@ world: Monday 2 March 2026, desa Sepaso, Dinas PUPR and the coordinator)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from collections.abc import AsyncIterator
@@ -14,15 +15,18 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import text, update
+from sqlalchemy import inspect, text, update
 
 from core.permissions import CaseAction
+from storage.console import ReportQuery, report_page
+from storage.db import create_engine, session_factory, upgrade_sync
 from storage.media_store import carries_metadata
 from storage.models import Report, ReportPhoto
 from tests.images import jpeg_with_identity
 from tests.integration.console_forms import form_token, post_form
 from tests.integration.database import Database
 from tests.integration.test_console import World, opened_world, wita
+from tests.integration.test_migrations import _downgrade
 
 DATES = "dari=2026-03-01&sampai=2026-03-31"
 
@@ -240,3 +244,60 @@ async def test_the_list_shows_a_clean_thumbnail_of_the_first_photo_to_who_may_se
     finally:
         await desa.close()
         await pupr.close()
+
+
+async def test_rows_written_before_the_search_migration_are_found_and_a_downgrade_removes_it(
+    database_url: str,
+) -> None:
+    """Upgrading from 0013 indexes the reports and notes already there (SQLite's FTS tables are
+    rebuilt from them; PostgreSQL's indexes cover them); downgrading removes the search and the
+    saved views, and reports and events can be written after it."""
+    await asyncio.to_thread(upgrade_sync, database_url, "0013")
+    engine = create_engine(database_url)
+    stamp = "'2026-03-02 01:00:00'"
+    citizen = (
+        "INSERT INTO citizens (channel, user_id, chat_id, name, username, language, consent_at,"
+        f" consent_version, created_at) VALUES ('telegram', '1', '1', '', '', 'id', {stamp}, '1',"
+        f" {stamp})"
+    )
+
+    def report(number: str, description: str) -> str:
+        return (
+            "INSERT INTO reports (tracking_no, citizen_id, channel, report_type, category,"
+            " region_code, address_detail, description, privacy, status, created_at, updated_at,"
+            f" rating_comment, stage_paused, reopened) VALUES ('{number}', 1, 'telegram',"
+            f" 'pengaduan', 'sampah', '64.08', 'Gang Kenari', '{description}', 'biasa', 'baru',"
+            f" {stamp}, {stamp}, '', 0, false)"
+        )
+
+    def event(kind: str, note: str) -> str:
+        return (
+            "INSERT INTO report_events (report_id, kind, actor, note, created_at) VALUES"
+            f" (1, '{kind}', 'unit:1', '{note}', {stamp})"
+        )
+
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(citizen))
+            await connection.execute(text(report("OLD", "Jalan berlubang besar")))
+            await connection.execute(text(event("tl", "Aspal sudah dipesan")))
+            await connection.execute(text(event("tr", "Wewenang provinsi")))
+        await asyncio.to_thread(upgrade_sync, database_url, "head")
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            for words, expected in (
+                (("berlubang",), ["OLD"]),
+                (("kenari",), ["OLD"]),
+                (("aspal", "jalan"), ["OLD"]),
+                (("wewenang",), []),
+            ):
+                found, _ = await report_page(session, ReportQuery(words=words), offset=0, limit=9)
+                assert [r.tracking_no for r in found] == expected, words
+        await asyncio.to_thread(_downgrade, database_url, "0013")
+        async with engine.begin() as connection:
+            await connection.execute(text(report("NEW", "Ditulis setelah turun versi")))
+            await connection.execute(text(event("tl", "masih bisa")))
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert not {"console_views", "report_search", "report_event_search"} & tables
+    finally:
+        await engine.dispose()
