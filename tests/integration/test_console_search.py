@@ -25,7 +25,13 @@ from storage.models import Report, ReportPhoto
 from tests.images import jpeg_with_identity
 from tests.integration.console_forms import form_token, post_form
 from tests.integration.database import Database
-from tests.integration.test_console import World, opened_world, wita
+from tests.integration.test_console import (
+    SECRET_NAME,
+    SECRET_USERNAME,
+    World,
+    opened_world,
+    wita,
+)
 from tests.integration.test_migrations import _downgrade
 
 DATES = "dari=2026-03-01&sampai=2026-03-31"
@@ -126,6 +132,28 @@ async def test_search_is_kept_up_to_date_and_scoped_to_the_viewer(
     finally:
         await desa.close()
         await pupr.close()
+
+
+async def test_search_never_finds_a_reporter_by_name(world: World, found: Found) -> None:
+    """The reporter's name and username are not searched: only what the report page shows to
+    every viewer (an anonymous reporter's words, not who they are)."""
+    _, hidden = await world.file(
+        category="sampah",
+        privacy="anonim",
+        name=SECRET_NAME,
+        user="43",
+        description="Saluran tersumbat di belakang pasar",
+    )
+    client = await world.client("diskominfo")
+    try:
+        for words in (SECRET_NAME, SECRET_USERNAME, "sutrisno"):
+            listing = await (await client.get(f"/laporan?{DATES}&cari={words}")).text()
+            assert _numbers(listing) == set(), words
+        listing = await (await client.get(f"/laporan?{DATES}&cari=saluran")).text()
+        assert _numbers(listing) == {hidden}
+        assert SECRET_NAME not in listing
+    finally:
+        await client.close()
 
 
 async def test_a_tracking_number_typed_in_search_opens_its_report_if_the_viewer_may_see_it(
