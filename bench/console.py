@@ -8,9 +8,11 @@ values. Then the console (``web.console.build_console_app``) is served in this p
 coordinator signed in through a login link reads each page; each is timed (median of
 ``--repeat`` runs) and the process's peak resident memory during it is sampled; the map's
 points (``/peta/titik``: most reports have a GPS point, at most ``MAX_POINTS`` are sent) too.
-Last, a CSV and an XLSX export of about ``--export`` reports (a date range chosen to hold that
-many) are downloaded and timed the same way. SQLite's query plans of the overview's
-aggregates are printed.
+The list's full-text search ("Cari") is timed for a common word, a rare one, two words, and as
+a kecamatan (the words: ``bench/console_data.py``, which writes the database). Last, a CSV and
+an XLSX export of about ``--export`` reports (a date range chosen to hold that many) are
+downloaded and timed the same way. SQLite's query plans of the overview's aggregates are
+printed.
 
 Performance is measured here only; no test asserts a time.
 """
@@ -37,7 +39,7 @@ from zoneinfo import ZoneInfo
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from bench.console_data import SPAN_DAYS, TODAY, generate, plans
+from bench.console_data import COMMON_WORD, RARE_WORD, SPAN_DAYS, TODAY, generate, query_plans
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
 from runtime.clock import ManualClock
 from runtime.settings import Settings
@@ -199,6 +201,12 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         "SELECT count(*) FROM reports WHERE created_on >= ?", (export_from,)
     ).fetchone()
     (tracking,) = con.execute("SELECT tracking_no FROM reports WHERE id = ?", (n // 2,)).fetchone()
+    (common,) = con.execute(
+        "SELECT count(*) FROM report_search WHERE report_search MATCH ?", (f'"{COMMON_WORD}"*',)
+    ).fetchone()
+    (rare,) = con.execute(
+        "SELECT count(*) FROM report_search WHERE report_search MATCH ?", (f'"{RARE_WORD}"*',)
+    ).fetchone()
     rolled = {
         table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("report_rollup", "report_rollup_categories", "report_rollup_days")
@@ -239,6 +247,26 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         ),
         await _timed("peta page (its form), all", page(f"/peta?{everything}"), repeat),
         await _timed(
+            f"search, a common word ({COMMON_WORD!r}: {common:,} reports)",
+            page(f"/laporan?{everything}&cari={COMMON_WORD}"),
+            repeat,
+        ),
+        await _timed(
+            f"search, a rare word ({RARE_WORD!r}: {rare:,} reports)",
+            page(f"/laporan?{everything}&cari={RARE_WORD}"),
+            repeat,
+        ),
+        await _timed(
+            f"search, two words ({COMMON_WORD!r} and 'sampah')",
+            page(f"/laporan?{everything}&cari={COMMON_WORD}+sampah"),
+            repeat,
+        ),
+        await _timed(
+            "search, a common word, late only",
+            page(f"/laporan?{everything}&cari={COMMON_WORD}&terlambat=1"),
+            repeat,
+        ),
+        await _timed(
             f"CSV export, {exported:,} reports",
             download(f"/ekspor?format=csv&dari={export_from}&sampai={TODAY.isoformat()}"),
             1,
@@ -262,6 +290,13 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
     timings.append(
         await _timed(
             f"overview as a kecamatan ({kecamatan.name}), all", page(f"/?{everything}"), repeat
+        )
+    )
+    timings.append(
+        await _timed(
+            "search as that kecamatan, a common word",
+            page(f"/laporan?{everything}&cari={COMMON_WORD}"),
+            repeat,
         )
     )
     await client.close()
@@ -296,7 +331,7 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         for u in units
         if u.id == kecamatan.id or (u.area_code or "").startswith(f"{kecamatan.area_code}.")
     )
-    for name, plan in plans(path, TODAY, kecamatan_units):
+    for name, plan in query_plans(path, TODAY, kecamatan_units):
         print(f"- {name}: {plan}")
     if keep:
         print(f"kept: {workdir}")

@@ -1,6 +1,7 @@
-"""The database ``python -m bench console`` reads: N reports generated with plain sqlite3 in bulk
-(stage columns and, for most, a GPS point in the kabupaten filled), and SQLite's plans of the
-overview's statements over them."""
+"""The generated database of ``python -m bench console``: N reports written with plain sqlite3
+in bulk (not through the bot), with their measured stages, for most a GPS point in the
+kabupaten, and descriptions drawn from a small vocabulary: "jalan" in about a third of them (a
+common word to search), "longsor" in about one in 2,000 (a rare one)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,52 @@ CHUNK = 50_000
 #: The share of reports sent with a GPS point, somewhere in Kutai Timur's box.
 LOCATED_SHARE = 0.85
 KUTAI_TIMUR = (0.3, 116.6, 1.6, 118.4)  # south, west, north, east
+#: The searched words: one in about a third of the descriptions, one in about 1 in 2,000.
+COMMON_WORD, COMMON_SHARE = "jalan", 0.33
+RARE_WORD, RARE_SHARE = "longsor", 0.0005
+_VOCABULARY = (
+    *[
+        "sampah",
+        "menumpuk",
+        "lampu",
+        "mati",
+        "saluran",
+        "tersumbat",
+        "banjir",
+        "genangan",
+        "pohon",
+        "tumbang",
+    ],
+    *[
+        "air",
+        "bersih",
+        "keruh",
+        "pelayanan",
+        "lambat",
+        "puskesmas",
+        "sekolah",
+        "atap",
+        "bocor",
+        "jembatan",
+        "retak",
+    ],
+    *[
+        "parit",
+        "kotor",
+        "bau",
+        "pasar",
+        "becek",
+        "parkir",
+        "liar",
+        "trotoar",
+        "rusak",
+        "rumah",
+        "warga",
+        "depan",
+        "gang",
+    ],
+    *["dekat", "masjid", "kantor", "desa"],
+)
 
 
 def _point(rnd: random.Random) -> tuple[float | None, float | None]:
@@ -50,7 +97,16 @@ def _point(rnd: random.Random) -> tuple[float | None, float | None]:
     return round(rnd.uniform(south, north), 6), round(rnd.uniform(west, east), 6)
 
 
-def _tracking(i: int) -> str:
+def _description(rnd: random.Random) -> str:
+    words = rnd.sample(_VOCABULARY, 6)
+    if rnd.random() < COMMON_SHARE:
+        words.insert(rnd.randrange(len(words)), COMMON_WORD + rnd.choice(("", "nya", "an")))
+    if rnd.random() < RARE_SHARE:
+        words.insert(rnd.randrange(len(words)), RARE_WORD)
+    return "Laporan contoh: " + " ".join(words) + " " + "x" * rnd.randint(20, 200)
+
+
+def tracking_of(i: int) -> str:
     """A valid, unique tracking number for the i-th report (an odd multiplier modulo 32^8 is
     one-to-one)."""
     value = (i * 2_654_435_761 + 12_345) % BASE**BODY_LENGTH
@@ -168,12 +224,12 @@ def generate(
         at = datetime(created.year, created.month, created.day, 2, tzinfo=UTC).isoformat(" ")
         rows.append(
             (
-                _tracking(i),
+                tracking_of(i),
                 1 + rnd.randrange(CITIZENS),
                 kind,
                 rnd.choice(categories),
                 rnd.choice(desa),
-                "Laporan contoh untuk uji beban konsol " + "x" * rnd.randint(20, 200),
+                _description(rnd),
                 status.value,
                 due.isoformat() if due else None,
                 rnd.choice(unit_ids),
@@ -214,7 +270,7 @@ def generate(
     return timing
 
 
-def plans(path: Path, today: date, kecamatan: frozenset[int]) -> list[tuple[str, str]]:
+def query_plans(path: Path, today: date, kecamatan: frozenset[int]) -> list[tuple[str, str]]:
     """SQLite's plans of the overview's statements over the whole range (the coordinator's
     and a kecamatan's)."""
     query = ReportQuery(first_day=TODAY - timedelta(days=SPAN_DAYS), last_day=TODAY)

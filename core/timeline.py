@@ -69,6 +69,19 @@ INTERNAL: Final = frozenset({_K.INTERNAL_NOTE})
 UNIT_ONLY: Final = frozenset({_K.ASSIGNED, _K.RELEASED})
 #: Kinds a citizen (reporter or supporter) never reads on the report's timeline.
 NOT_FOR_CITIZENS: Final = INTERNAL | UNIT_ONLY
+#: Kinds whose note people wrote and a console viewer may find by searching (the console's
+#: "Cari"): the unit's questions, answers and follow-ups, and what the reporter added. One line
+#: per kind; every note is indexed, the kinds are chosen when searching.
+SEARCHABLE_KINDS: Final = frozenset(
+    {
+        _K.ASKED,
+        _K.FOLLOWED_UP,
+        _K.DONE,
+        _K.ANSWERED,
+        _K.REPORTER_INFO,
+        _K.REPORTER_ANSWER,
+    }
+)
 #: The words for a kind this version does not know (a newer version's event).
 UNKNOWN_KEY: Final = "event.other"
 

@@ -139,3 +139,57 @@ class CleanStore:
 
 def is_local(file_id: str) -> bool:
     return file_id.startswith(LOCAL_PREFIX)
+
+
+#: The longest side of a list's thumbnail, in pixels (shown at half that on a normal screen).
+THUMB_SIDE = 160
+THUMB_QUALITY = 75
+_THUMBS = "thumbs"
+
+
+def thumbnail_image(content: bytes) -> bytes | None:
+    """A small JPEG of the picture in ``content`` (upright, transparency on white), drawn from
+    its pixels alone (no EXIF or any other metadata); None if it does not decode."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as opened:
+                if opened.width * opened.height > MAX_PIXELS:
+                    return None
+                opened.seek(0)
+                upright = ImageOps.exif_transpose(opened)
+                upright.thumbnail((THUMB_SIDE, THUMB_SIDE))
+                rgba = upright.convert("RGBA")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
+        return None
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    pixels = Image.frombytes("RGB", flat.size, flat.tobytes())
+    out = io.BytesIO()
+    pixels.save(out, "JPEG", quality=THUMB_QUALITY)
+    return out.getvalue()
+
+
+class ThumbnailStore:
+    """Thumbnails made once and kept under ``<media_dir>/thumbs/``, named by a hash of the
+    photo's stored path (a stored photo is never rewritten)."""
+
+    def __init__(self, media_dir: Path) -> None:
+        self.root = media_dir / _THUMBS
+
+    def path_of(self, stored: str) -> Path:
+        return self.root / (hashlib.sha256(stored.encode()).hexdigest()[:32] + ".jpg")
+
+    def get(self, stored: str, source: bytes | None) -> bytes | None:
+        """The thumbnail of the photo at ``stored`` (its bytes ``source``, read by the caller
+        from inside the media folder), made and kept the first time. Blocking: run it in a
+        thread."""
+        path = self.path_of(stored)
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+        made = thumbnail_image(source) if source else None
+        if made is not None:
+            write_atomically(path, made)
+        return made

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_
 
 from core.deadlines import UNIT_STAGES
+from storage.console.search import WordMatch
 from storage.models import Report
 
 
@@ -33,6 +34,7 @@ class ReportQuery:
     order: str = ""  # one of ORDERS' keys: '' newest first
     # Ditangani oleh: a person's user id, :data:`UNASSIGNED` for nobody, '' for any.
     assignee: str = ""
+    words: tuple[str, ...] = ()  # full-text search: each word starts a word of the report
 
 
 #: The assignee filter's value for reports nobody handles yet ("belum ditugaskan").
@@ -103,6 +105,11 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
         shown = _display_form(query.tracking)
         after = shown[:-1] + chr(ord(shown[-1]) + 1)
         stmt = stmt.where(Report.tracking_no >= shown, Report.tracking_no < after)
+    # Internal notes are read by the holding unit and the coordinator only: a kecamatan, which
+    # lists its desa's reports too, does not search them (a match would tell what they say).
+    internal = query.visible is None or len(query.visible) == 1
+    for word in query.words:
+        stmt = stmt.where(WordMatch(Report.id, word, internal=internal))
     return stmt
 
 

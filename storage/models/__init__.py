@@ -33,6 +33,7 @@ from storage.models.rollup import (
     ReportMonthCategory,
     ReportMonthDays,
 )
+from storage.models.search import ConsoleView, described_by_models
 from storage.models.units import BindingCode, Unit, UnitChat, UnitMember, UnitOfficer
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ConsoleLogin",
     "ConsoleRequest",
     "ConsoleSession",
+    "ConsoleView",
     "Conversation",
     "DigestRun",
     "InboxUpdate",
@@ -70,4 +72,5 @@ __all__ = [
     "UnitChat",
     "UnitMember",
     "UnitOfficer",
+    "described_by_models",
 ]

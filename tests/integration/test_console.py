@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,7 +69,14 @@ class World:
     units: dict[str, int]
 
     async def file(
-        self, *, category: str, privacy: str = "biasa", name: str = "Siti", user: str = "42"
+        self,
+        *,
+        category: str,
+        privacy: str = "biasa",
+        name: str = "Siti",
+        user: str = "42",
+        description: str = "Sampah menumpuk di depan balai desa",
+        address: str = "",
     ) -> tuple[int, str]:
         now = self.clock()
         async with self.db.uow() as uow:
@@ -93,7 +101,8 @@ class World:
                 report_type="pengaduan",
                 category=category,
                 region_code=SEPASO,
-                description="Sampah menumpuk di depan balai desa",
+                description=description,
+                address_detail=address,
                 privacy=privacy,
                 created_at=now,
                 updated_at=now,
@@ -103,7 +112,13 @@ class World:
             return report.id, report.tracking_no
 
     async def act(
-        self, report_id: int, action: CaseAction, when: datetime, *, to: str = ""
+        self,
+        report_id: int,
+        action: CaseAction,
+        when: datetime,
+        *,
+        to: str = "",
+        note: str = "catatan",
     ) -> None:
         """``action`` by an officer of the report's unit (``to``: a transfer's unit code)."""
         self.clock.set(when)
@@ -116,7 +131,7 @@ class World:
             officer = Officer(user_id="7", name="Dewi", unit=unit)
             case = Case(uow, self.deps, when)
             done = await officer_actions.act(
-                case, report, action, officer, note="catatan", to_unit=target
+                case, report, action, officer, note=note, to_unit=target
             )
             assert done == ""
             await uow.commit()
@@ -131,19 +146,21 @@ class World:
                 await reporter_actions.comment_rating(case, report, comment)
             await uow.commit()
 
-    async def login_token(self, unit: str, *, name: str = "Admin") -> str:
+    async def login_token(self, unit: str, *, name: str = "Admin", user: str = "900") -> str:
         async with self.db.sessions() as session:
             token = await issue_login(
-                session, self.units[unit], now=self.clock(), user_id="900", user_name=name
+                session, self.units[unit], now=self.clock(), user_id=user, user_name=name
             )
             await session.commit()
         return token
 
-    async def client(self, unit: str | None = None) -> TestClient[web.Request, web.Application]:
+    async def client(
+        self, unit: str | None = None, *, user: str = "900"
+    ) -> TestClient[web.Request, web.Application]:
         client = TestClient(TestServer(build_console_app(self.config, self.db.sessions)))
         await client.start_server()
         if unit is not None:
-            response = await sign_in(client, await self.login_token(unit))
+            response = await sign_in(client, await self.login_token(unit, user=user))
             assert response.status == 303
         return client
 
@@ -182,6 +199,16 @@ async def open_world(db: Database, tmp_path: Path) -> World:
         await uow.commit()
     config = replace(console_config(settings), clock=clock)
     return World(db, deps, clock, config, units)
+
+
+@asynccontextmanager
+async def opened_world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
+    """:func:`open_world` as a context: ``db.engine`` disposed of at the end."""
+    found = await open_world(db, tmp_path)
+    try:
+        yield found
+    finally:
+        await found.db.engine.dispose()
 
 
 @dataclass

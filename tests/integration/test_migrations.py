@@ -12,11 +12,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine, migrate, upgrade_sync
-from storage.models import Base
+from storage.models import Base, described_by_models
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection)
+    # The full-text search objects are engine-specific SQL that no model describes.
+    opts = {"include_name": lambda name, kind, _parents: described_by_models(name, kind)}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -20,6 +20,7 @@ from core.regions import (
     RegionDirectory,
     place_name,
 )
+from core.search import search_words
 from core.tracking import TrackingCheck, parse_tracking_number
 from storage.console import ORDERS, ReportQuery
 from web.console import queries
@@ -37,6 +38,7 @@ _TRACKING_SYMBOLS = re.compile(r"[^0-9A-Z]")
 _AREA_TEXT = 60
 #: The list's filters, kept in its links, pages and exports.
 KEPT = (
+    "cari",
     "status",
     "klas",
     "kategori",
@@ -205,6 +207,9 @@ async def report_query(
         if not _ASSIGNEE.fullmatch(assignee):
             raise Refusal(400, "console.error.bad_value", value=assignee[:40])
         query = replace(query, assignee=assignee)
+    words = search_words(q.get("cari", ""))
+    if words:
+        query = replace(query, words=words)
     order = q.get("urut", "")
     if order not in ORDERS:
         raise Refusal(400, "console.error.bad_value", value=order[:40])

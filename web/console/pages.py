@@ -14,7 +14,7 @@ from core.performance import Indicators
 from locales import Translator
 from storage import console as store
 from storage.models import Unit
-from web.console import exports, list_form, map_view, queries
+from web.console import exports, finding, list_form, map_view, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -29,6 +29,7 @@ from web.console.filters import (
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
 from web.console.templating import page
+from web.console.thumbnails import thumbnail
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
 _PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
@@ -43,6 +44,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/audit", audit_log)
     router.add_get("/wilayah", areas)
     map_view.add_routes(router)
+    router.add_post("/tampilan", finding.save)
+    router.add_post("/tampilan/hapus", finding.delete)
+    router.add_get("/laporan/{tracking}/kecil", thumbnail)
 
 
 # --- overview and unit table ----------------------------------------------------------------
@@ -215,6 +219,10 @@ async def report_list(request: web.Request) -> web.Response:
     rows: list[ReportRow] = []
     total = 0
     async with request.config_dict[SESSIONS]() as session:
+        jump = await finding.tracking_target(session, who, request.query.get("cari", ""))
+        if jump is not None:
+            raise web.HTTPSeeOther(jump)
+        views = await finding.saved_views(session, who)
         found = await list_form.checked(request, session, who, config, "/laporan")
         if found.query is None:
             units = await queries.units(session)
@@ -236,6 +244,9 @@ async def report_list(request: web.Request) -> web.Response:
         form=form,
         map_href=url("/peta", found.kept),
         rows=rows,
+        views=views,
+        here=request.path_qs,
+        view_query=finding.view_query(request.query),
         page_text=text,
         pages=links,
         formats=exports.FORMATS,

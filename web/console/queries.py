@@ -4,7 +4,7 @@ reads in the session it is given; the pages decide what to show of it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -80,7 +80,9 @@ async def report_rows(
     """One page of the list, the number of reports it pages through, and the units."""
     known = await units(session)
     reports, total = await store.report_page(session, query, offset=offset, limit=limit)
-    return await load_rows(session, reports, known, config, language), total, known
+    rows = await load_rows(session, reports, known, config, language)
+    photos = await store.photo_positions(session, [r.id for r in reports])
+    return [replace(row, has_photo=row.report.id in photos) for row in rows], total, known
 
 
 async def report_by_tracking(session: AsyncSession, normalised: str) -> Report | None:

@@ -35,6 +35,7 @@ class ReportRow:
     late_now: bool
     working_days: int
     supporters: int = 0  # citizens who support it (laporan serupa)
+    has_photo: bool = False  # a stored photo (the list shows its thumbnail)
 
     @property
     def measured(self) -> Measured:
