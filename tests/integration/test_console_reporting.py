@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -197,3 +198,45 @@ async def test_the_lapor_sheet_names_biasa_reporters_never_anonim_and_rahasia_to
     assert "Rina Rahasia" in _xlsx_text(coordinator)
     assert "Rina Rahasia" not in _xlsx_text(kecamatan)  # a unit's export: never rahasia
     assert "Siti" in _xlsx_text(kecamatan)
+
+
+# --- the overview beside the period before ----------------------------------------------------
+
+
+def _cards(page: str) -> dict[str, tuple[str, str, str]]:
+    """Each headline card: name → (value, the words about the period before, the change's tone)."""
+    found = re.findall(
+        r'<div class="v">([^<]*)</div><div class="k">([^<]*)</div><div class="was">([^<]*)'
+        r'<span class="change ?([a-z]*)">([^<]*)</span>',
+        page,
+    )
+    return {name: (value, f"{was}{change}", tone) for value, name, was, tone, change in found}
+
+
+async def test_every_headline_figure_stands_beside_the_period_before(
+    world: World, filed: Filed
+) -> None:
+    """March holds the three reports, February none; April none again: March is April's period
+    before. Late is bad news, so fewer late reports is green; received is neither."""
+    client = await world.client("diskominfo")
+    try:
+        march = await (await client.get("/?dari=2026-03-01&sampai=2026-03-31")).text()
+        april = await (await client.get("/?dari=2026-04-01&sampai=2026-04-30")).text()
+        english = await (await client.get("/?dari=2026-04-01&sampai=2026-04-30&lang=en")).text()
+    finally:
+        await client.close()
+    assert "periode sebelumnya (2026-02-01 s.d. 2026-02-28)" in march
+    assert 'href="/?dari=2026-02-01&amp;sampai=2026-02-28"' in march
+    cards = _cards(march)
+    assert cards["Laporan masuk"] == ("3", "Sebelumnya 0 · ▲ naik 3", "")
+    assert cards["Selesai"] == ("1", "Sebelumnya 0 · ▲ naik 1", "good")
+    assert cards["Terlambat sekarang"] == ("2", "Sebelumnya 0 · ▲ naik 2", "bad")
+    assert cards["Rata-rata penilaian"] == ("5,0", "Sebelumnya – · belum bisa dibandingkan", "")
+    assert len(cards) == 12  # every headline figure has its comparison
+    cards = _cards(april)
+    assert "2026-03-01 s.d. 2026-03-31" in april
+    assert cards["Laporan masuk"] == ("0", "Sebelumnya 3 · ▼ turun 3", "")
+    assert cards["Terlambat sekarang"] == ("0", "Sebelumnya 2 · ▼ turun 2", "good")
+    assert cards["Selesai"] == ("0", "Sebelumnya 1 · ▼ turun 1", "bad")
+    assert cards["Diverifikasi tepat waktu"][1] == "Sebelumnya 33% · belum bisa dibandingkan"
+    assert _cards(english)["Reports received"] == ("0", "Before 3 · ▼ down 3", "")
