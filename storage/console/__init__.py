@@ -7,6 +7,7 @@ the database) and ``rollup`` (a period's whole days and months read from the rol
 package names them all, so callers import from ``storage.console``.
 """
 
+from storage.console.cross import Cross, cross_counts, cross_statement
 from storage.console.query import ORDERS, ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
@@ -74,6 +75,7 @@ __all__ = [
     "ORDERS",
     "REQUEST_KEY",
     "SESSION_TTL",
+    "Cross",
     "Day",
     "Months",
     "ReportQuery",
@@ -84,6 +86,8 @@ __all__ = [
     "citizens_of",
     "clear_statements",
     "counts_by_region",
+    "cross_counts",
+    "cross_statement",
     "daily",
     "daily_statement",
     "day_count_statement",

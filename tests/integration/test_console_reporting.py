@@ -240,3 +240,56 @@ async def test_every_headline_figure_stands_beside_the_period_before(
     assert cards["Selesai"] == ("0", "Sebelumnya 1 · ▼ turun 1", "bad")
     assert cards["Diverifikasi tepat waktu"][1] == "Sebelumnya 33% · belum bisa dibandingkan"
     assert _cards(english)["Reports received"] == ("0", "Before 3 · ▼ down 3", "")
+
+
+# --- category × unit and category × kecamatan ---------------------------------------------------
+
+
+def _cross_rows(page: str, heading: str) -> list[list[str]]:
+    """The rows of the table under ``heading``: each cell's text (links' words)."""
+    part = page.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", part.split("<tbody>", 1)[1], re.S)
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", r)] for r in rows]
+
+
+async def test_categories_are_counted_per_unit_and_per_kecamatan_in_the_viewers_reach(
+    world: World, filed: Filed
+) -> None:
+    """Two sampah reports at Desa Sepaso (one finished, one late and open) and a jalan report
+    at Dinas PUPR (open, late), all in Sepaso, Kecamatan Bengalon. The kecamatan sees its
+    desa's reports only; each row leads to the list of exactly those reports."""
+    client = await world.client("diskominfo")
+    try:
+        page = await (await client.get("/silang?dari=2026-03-01&sampai=2026-03-31")).text()
+        listing = await (
+            await client.get(
+                "/laporan?dari=2026-03-01&sampai=2026-03-31&kategori=sampah&unit=desa-64-08-09-2001"
+            )
+        ).text()
+    finally:
+        await client.close()
+    assert _cross_rows(page, "Kategori × unit") == [
+        ["Jalan &amp; Jembatan", "Dinas Pekerjaan Umum dan Penataan Ruang", "1", "1", "1"],
+        ["Sampah &amp; Lingkungan", "Desa Sepaso", "2", "1", "1"],
+    ]
+    assert _cross_rows(page, "Kategori × kecamatan") == [
+        ["Jalan &amp; Jembatan", "Bengalon", "1", "1", "1"],
+        ["Sampah &amp; Lingkungan", "Bengalon", "2", "1", "1"],
+    ]
+    assert (
+        'href="/laporan?dari=2026-03-01&amp;sampai=2026-03-31&amp;unit=desa-64-08-09-2001'
+        '&amp;kategori=sampah"' in page
+    )
+    assert 'wilayah=64.08.09&amp;kategori=jalan"' in page
+    assert filed.done in listing and filed.anonymous in listing and filed.road not in listing
+    kecamatan = await world.client("kec-64-08-09")
+    try:
+        own = await (await kecamatan.get("/silang?dari=2026-03-01&sampai=2026-03-31")).text()
+        april = await (await kecamatan.get("/silang?dari=2026-04-01&sampai=2026-04-30")).text()
+    finally:
+        await kecamatan.close()
+    assert _cross_rows(own, "Kategori × unit") == [
+        ["Sampah &amp; Lingkungan", "Desa Sepaso", "2", "1", "1"]
+    ]
+    assert "Dinas Pekerjaan Umum" not in own
+    assert april.count("Belum ada data.") == 2

@@ -47,6 +47,7 @@ def page(
             ("/", tr.t("console.nav.overview")),
             ("/laporan", tr.t("console.nav.reports")),
             ("/wilayah", tr.t("console.nav.areas")),
+            ("/silang", tr.t("console.nav.cross")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
