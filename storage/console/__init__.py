@@ -7,6 +7,7 @@ the database) and ``rollup`` (a period's whole days and months read from the rol
 package names them all, so callers import from ``storage.console``.
 """
 
+from storage.console.actors import actor_counts, actor_statement
 from storage.console.cross import Cross, cross_counts, cross_statement
 from storage.console.query import ORDERS, ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
@@ -79,6 +80,8 @@ __all__ = [
     "Day",
     "Months",
     "ReportQuery",
+    "actor_counts",
+    "actor_statement",
     "all_units",
     "audit",
     "audit_page",

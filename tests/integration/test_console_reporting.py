@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.permissions import CaseAction
 from tests.integration.console_forms import export, post_form
 from tests.integration.test_console import (
     SECRET_NAME,
@@ -22,6 +23,7 @@ from tests.integration.test_console import (
     World,
     _xlsx_text,
     filed,
+    wita,
     world,
 )
 
@@ -281,7 +283,9 @@ async def test_categories_are_counted_per_unit_and_per_kecamatan_in_the_viewers_
         '&amp;kategori=sampah"' in page
     )
     assert 'wilayah=64.08.09&amp;kategori=jalan"' in page
-    assert filed.done in listing and filed.anonymous in listing and filed.road not in listing
+    assert filed.done in listing
+    assert filed.anonymous in listing
+    assert filed.road not in listing
     kecamatan = await world.client("kec-64-08-09")
     try:
         own = await (await kecamatan.get("/silang?dari=2026-03-01&sampai=2026-03-31")).text()
@@ -293,3 +297,37 @@ async def test_categories_are_counted_per_unit_and_per_kecamatan_in_the_viewers_
     ]
     assert "Dinas Pekerjaan Umum" not in own
     assert april.count("Belum ada data.") == 2
+
+
+# --- who acted how often ------------------------------------------------------------------------
+
+
+async def test_the_officers_page_counts_each_officers_steps_in_the_viewers_reach(
+    world: World, filed: Filed
+) -> None:
+    """Dewi verified, followed up and finished the done report for Desa Sepaso in March; she
+    then transfers the road report for Dinas PUPR (as its officer). The coordinator sees both
+    rows, the kecamatan its desa's, Dinas PUPR its own; April has nobody."""
+    async with world.db.uow() as uow:
+        road = await uow.reports.by_tracking_number(filed.road)
+        assert road is not None
+    await world.act(road.id, CaseAction.TRANSFER, wita(3, 10), to="desa-64-08-09-2001")
+
+    async def rows(unit: str, dates: str = "dari=2026-03-01&sampai=2026-03-31") -> list[list[str]]:
+        client = await world.client(unit)
+        try:
+            page = await (await client.get(f"/petugas?{dates}")).text()
+        finally:
+            await client.close()
+        if "<tbody>" not in page:
+            return []
+        body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        return [re.findall(r"<td>(?:<strong>)?([^<]*)", r) for r in body.split("</tr>")[:-1]]
+
+    # Officer, unit, verified, asked, answered, followed up, finished, transferred, archived, all.
+    sepaso = ["Dewi", "Desa Sepaso", "1", "0", "0", "1", "1", "0", "0", "3"]
+    pupr = ["Dewi", "Dinas Pekerjaan Umum dan Penataan Ruang", "0", "0", "0", "0", "0", "1", "0"]
+    assert await rows("diskominfo") == [sepaso, [*pupr, "1"]]
+    assert await rows("kec-64-08-09") == [sepaso]
+    assert await rows("dinas-pupr") == [[*pupr, "1"]]
+    assert await rows("diskominfo", "dari=2026-04-01&sampai=2026-04-30") == []

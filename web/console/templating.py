@@ -48,6 +48,7 @@ def page(
             ("/laporan", tr.t("console.nav.reports")),
             ("/wilayah", tr.t("console.nav.areas")),
             ("/silang", tr.t("console.nav.cross")),
+            ("/petugas", tr.t("console.nav.actors")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
