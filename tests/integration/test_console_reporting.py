@@ -15,6 +15,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.permissions import CaseAction
+from core.timeline import EventKind
+from storage.models import ReportEvent
 from tests.integration.console_forms import export, post_form
 from tests.integration.test_console import (
     SECRET_NAME,
@@ -331,3 +333,49 @@ async def test_the_officers_page_counts_each_officers_steps_in_the_viewers_reach
     assert await rows("kec-64-08-09") == [sepaso]
     assert await rows("dinas-pupr") == [[*pupr, "1"]]
     assert await rows("diskominfo", "dari=2026-04-01&sampai=2026-04-30") == []
+
+
+# --- a report's page on paper -------------------------------------------------------------------
+
+
+async def test_a_reports_page_prints_without_forms_or_internal_entries(
+    world: World, filed: Filed
+) -> None:
+    """The page carries the print button (its script is the console's own file) and the print
+    stylesheet; the reminder engine's entries are marked to be left off the paper; an anonymous
+    reporter is named on paper no more than on screen."""
+    async with world.db.uow() as uow:
+        report = await uow.reports.by_tracking_number(filed.anonymous)
+        assert report is not None
+        uow.session.add(
+            ReportEvent(
+                report_id=report.id,
+                kind=EventKind.REMINDER,
+                actor="sistem",
+                note="day",
+                unit_id=report.unit_id,
+                created_at=wita(3, 6),
+            )
+        )
+        await uow.commit()
+    client = await world.client("diskominfo")
+    try:
+        page = await (await client.get(f"/laporan/{filed.anonymous}")).text()
+        script = await client.get("/static/print.js")
+        code = await script.text()
+        css = await (await client.get("/static/console.css")).text()
+    finally:
+        await client.close()
+    assert '<script src="/static/print.js" defer></script>' in page
+    assert "data-print>🖨 Cetak</button>" in page
+    assert script.status == 200
+    assert "javascript" in script.headers["Content-Type"]
+    assert "window.print()" in code
+    rows = re.findall(r"<tr( class=\"internal\")?><td>2026-03-0(\d)", page)
+    assert ("", "2") in rows  # filed: printed
+    assert (' class="internal"', "6") in rows  # the reminder: not printed
+    assert "@page { size: A4" in css
+    assert "tr.internal" in css.split("@media print", 1)[1]
+    assert SECRET_NAME not in page
+    assert SECRET_USERNAME not in page
+    assert "Dicetak dari konsol Kanal Aduan, 2026-03-09 10:00." in page
