@@ -379,3 +379,48 @@ async def test_a_reports_page_prints_without_forms_or_internal_entries(
     assert SECRET_NAME not in page
     assert SECRET_USERNAME not in page
     assert "Dicetak dari konsol Kanal Aduan, 2026-03-09 10:00." in page
+
+
+# --- the monthly summary for the Bupati ---------------------------------------------------------
+
+
+async def test_the_monthly_summary_holds_the_month_the_month_before_charts_and_late_units(
+    world: World, filed: Filed
+) -> None:
+    """On 9 March the summary is February's by default (nothing in it); ``bulan=2026-03`` is
+    March so far: the figures beside February, the charts as SVG shapes (no inline style for
+    the policy to block), the units with late reports; a kecamatan's summary is its own."""
+    client = await world.client("diskominfo")
+    try:
+        default = await (await client.get("/ringkasan")).text()
+        march = await client.get("/ringkasan?bulan=2026-03")
+        text = await march.text()
+        bad = await client.get("/ringkasan?bulan=2026-13")
+        bad_text = await bad.text()
+    finally:
+        await client.close()
+    assert "Ringkasan bulanan: Februari 2026" in default
+    assert "Ringkasan bulanan: Maret 2026" in text
+    assert "laporan masuk 2026-03-01 s.d. 2026-03-09, dibandingkan dengan 2026-02-01" in text
+    assert _cards(text)["Laporan masuk"] == ("3", "Sebelumnya 0 · ▲ naik 3", "")
+    assert "style=" not in text
+    assert "'unsafe-inline'" not in march.headers["Content-Security-Policy"]
+    charts = re.findall(r'<svg class="chart[^"]*" viewBox="0 0 400 (\d+)"', text)
+    assert len(charts) == 3  # weeks, categories, ageing
+    categories = text.split("Kategori terbanyak", 1)[1].split("</svg>", 1)[0]
+    assert re.findall(r'class="lbl">([^<]+)</text>.*?class="val">(\d+)<', categories) == [
+        ("Sampah &amp; Lingkungan", "2"),
+        ("Jalan &amp; Jembatan", "1"),
+    ]
+    late = text.split("Unit dengan laporan terlambat", 1)[1].split("</table>", 1)[0]
+    assert "Desa Sepaso" in late
+    assert "Dinas Pekerjaan Umum" in late
+    assert bad.status == 400
+    assert "Tulis seperti 2026-11" in bad_text
+    kecamatan = await world.client("kec-64-08-09")
+    try:
+        own = await (await kecamatan.get("/ringkasan?bulan=2026-03")).text()
+    finally:
+        await kecamatan.close()
+    assert _cards(own)["Laporan masuk"][0] == "2"
+    assert "Dinas Pekerjaan Umum" not in own

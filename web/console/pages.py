@@ -36,6 +36,7 @@ from web.console.filters import (
 from web.console.periods import previous
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
+from web.console.summary import category_names
 from web.console.templating import page
 from web.console.unit_choices import unit_groups
 
@@ -91,13 +92,7 @@ async def overview(request: web.Request) -> web.Response:
         rated = await store.rated_with_comments(session, period_query(who, period), limit=20)
         known = await queries.units(session)
     ind = found.total
-    by_category: dict[str, int] = {}
-    for code, n in found.categories.items():
-        category = config.category(code)
-        name = code or "-"
-        if category is not None:
-            name = category.name_en if tr.language == "en" else category.name_id
-        by_category[name] = by_category.get(name, 0) + n
+    by_category = category_names(config, tr, found.categories)
     weeks = [
         (
             tr.t("console.overview.week", day=monday.isoformat())

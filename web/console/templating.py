@@ -49,6 +49,7 @@ def page(
             ("/wilayah", tr.t("console.nav.areas")),
             ("/silang", tr.t("console.nav.cross")),
             ("/petugas", tr.t("console.nav.actors")),
+            ("/ringkasan", tr.t("console.nav.summary")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
