@@ -5,6 +5,7 @@ Screenshots go to ``/work/shots/reports`` (``REPORT_SHOTS`` to change) for a per
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from pathlib import Path
@@ -56,7 +57,7 @@ async def test_the_reporting_views_read_and_print_in_chromium(
         {"name": morsel.key, "value": morsel.value, "url": base}
         for morsel in coordinator.session.cookie_jar
     ]
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(SHOTS.mkdir, parents=True, exist_ok=True)
     try:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
