@@ -24,7 +24,8 @@ _EXTENSIONS = {
 }
 
 
-def _read_inside(root: Path, stored: str) -> bytes | None:
+def read_inside(root: Path, stored: str) -> bytes | None:
+    """The bytes of the file at ``stored`` if it lies inside ``root`` (None otherwise); blocking."""
     try:
         path = Path(stored).resolve()
         if not path.is_relative_to(root.resolve()) or not path.is_file():
@@ -40,7 +41,7 @@ async def image_response(root: Path, stored: str | None, *, name: str) -> web.Re
     offered to the browser (without extension)."""
     if not stored:
         return None
-    content = await asyncio.to_thread(_read_inside, root, stored)
+    content = await asyncio.to_thread(read_inside, root, stored)
     kind = image_type(content) if content else None
     if content is None or kind is None:
         return None

@@ -4,19 +4,24 @@ tests/integration/test_console.py: three reports filed on Monday 2 March 2026)."
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+import zipfile
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.permissions import CaseAction
 from core.timeline import EventKind
-from storage.models import ReportEvent
+from storage.media_store import carries_metadata
+from storage.models import ReportEvent, ReportPhoto
+from tests.images import assert_clean, jpeg_with_identity, png_with_identity
 from tests.integration.console_forms import export, post_form
 from tests.integration.test_console import (
     SECRET_NAME,
@@ -25,9 +30,11 @@ from tests.integration.test_console import (
     World,
     _xlsx_text,
     filed,
+    store_report,
     wita,
     world,
 )
+from web.console import lapor_zip
 
 __all__ = ["filed", "world"]  # the fixtures, shared with test_console.py
 
@@ -424,3 +431,87 @@ async def test_the_monthly_summary_holds_the_month_the_month_before_charts_and_l
         await kecamatan.close()
     assert _cards(own)["Laporan masuk"][0] == "2"
     assert "Dinas Pekerjaan Umum" not in own
+
+
+# --- the SP4N-LAPOR! sheet with its photos, in one ZIP -------------------------------------------
+
+
+async def _with_photos(world: World, filed: Filed) -> None:
+    """The anonymous report gets a JPEG whose EXIF and comment name its owner (stored as it
+    came, as a file stored before photos were cleaned would be), the done one a PNG with text
+    chunks naming theirs, and a photo whose file is gone."""
+    folder = world.config.media_dir / "zip"
+    await asyncio.to_thread(folder.mkdir, parents=True)
+    for name, content in (("a.jpg", jpeg_with_identity()), ("b.png", png_with_identity())):
+        await asyncio.to_thread((folder / name).write_bytes, content)
+    async with world.db.sessions() as session:
+        anonymous = await store_report(session, filed.anonymous)
+        done = await store_report(session, filed.done)
+        for report, position, stored in (
+            (anonymous, 0, folder / "a.jpg"),
+            (done, 0, folder / "b.png"),
+            (done, 1, folder / "gone.jpg"),
+        ):
+            session.add(
+                ReportPhoto(
+                    report_id=report,
+                    position=position,
+                    file_id=f"f{report}{position}",
+                    file_unique_id=f"u{report}{position}",
+                    mime_type="image/jpeg",
+                    stored_path=str(stored),
+                )
+            )
+        await session.commit()
+
+
+async def test_the_lapor_zip_holds_the_sheet_and_clean_photos_named_by_tracking_number(
+    world: World, filed: Filed
+) -> None:
+    await _with_photos(world, filed)
+    client = await world.client("diskominfo")
+    try:
+        data = {"format": "lapor_zip", "dari": "2026-03-01", "sampai": "2026-03-31"}
+        response = await post_form(client, "/ekspor", data)
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/zip"
+        assert "sp4n-lapor-2026-03-01-2026-03-31.zip" in response.headers["Content-Disposition"]
+        raw = await response.read()
+        listing = await (await client.get("/laporan?periode=30")).text()
+    finally:
+        await client.close()
+    assert "SP4N-LAPOR! dengan foto (ZIP)" in listing  # the list's button
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        names = sorted(archive.namelist())
+        files = {name: archive.read(name) for name in names}
+    photos = sorted([f"foto/{filed.anonymous}-1.jpg", f"foto/{filed.done}-1.jpg"])
+    book = "sp4n-lapor-2026-03-01-2026-03-31.xlsx"
+    assert names == [*photos, book]
+    for name in photos:
+        assert not carries_metadata(files[name]), name
+        assert_clean(files[name], name, ((48, 64), (32, 32)))
+    sheet = _by_header(_sheet(files[book]))
+    rows = {r["Nomor Pelacakan Kanal Aduan"]: r for r in sheet}
+    assert rows[filed.anonymous]["Lampiran"] == f"foto/{filed.anonymous}-1.jpg"
+    assert rows[filed.done]["Lampiran"] == f"foto/{filed.done}-1.jpg"  # the lost file: none
+    assert rows[filed.road]["Lampiran"] in (None, "")
+    assert rows[filed.anonymous]["Nama Pelapor"] in (None, "")
+    assert SECRET_NAME.encode() not in raw
+    assert SECRET_NAME not in _xlsx_text(files[book])
+
+
+async def test_a_lapor_zip_too_large_is_refused_with_the_way_out(
+    world: World, filed: Filed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _with_photos(world, filed)
+    monkeypatch.setattr(lapor_zip, "PHOTO_LIMIT", 200)  # bytes: smaller than one photo
+    client = await world.client("diskominfo")
+    try:
+        data = {"format": "lapor_zip", "dari": "2026-03-01", "sampai": "2026-03-31"}
+        response = await post_form(client, "/ekspor", data)
+        text = await response.text()
+    finally:
+        await client.close()
+    assert response.status == 413
+    assert "terlalu besar untuk satu ZIP" in text
+    assert "unduh lembar SP4N-LAPOR! (XLSX) saja" in text

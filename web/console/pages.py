@@ -33,6 +33,7 @@ from web.console.filters import (
     period_query,
     report_query,
 )
+from web.console.lapor_zip import ZIP_FORMAT
 from web.console.periods import previous
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
@@ -252,7 +253,7 @@ async def report_list(request: web.Request) -> web.Response:
         rows=rows,
         page_text=text,
         pages=links,
-        formats=exports.FORMATS,
+        formats=(*exports.FORMATS, ZIP_FORMAT),
     )
 
 
