@@ -1,6 +1,7 @@
 """The console's reporting views in Debian's Chromium: the overview with the period before, the
-monthly summary on screen and printed to PDF (one A4 page), a report's printout; at 1366×768 and
-390×844, nothing blocked by the Content-Security-Policy and nothing scrolling sideways.
+monthly summary on screen and printed to PDF (one A4 page), a report's printout, the SP4N-LAPOR!
+ZIP downloaded from the list's button; at 1366×768 and 390×844, nothing blocked by the
+Content-Security-Policy and nothing scrolling sideways.
 Screenshots go to ``/work/shots/reports`` (``REPORT_SHOTS`` to change) for a person to look at."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import zipfile
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
@@ -15,6 +17,7 @@ from playwright.async_api import Page, async_playwright
 from core.permissions import CaseAction
 from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.test_console import Filed, World, wita
+from tests.integration.test_console_reporting import with_photos
 
 SHOTS = Path(os.environ.get("REPORT_SHOTS", "/work/shots/reports"))
 SIZES = {"laptop-1366": (1366, 768), "phone-390": (390, 844)}
@@ -46,6 +49,7 @@ async def _fits(page: Page, what: str) -> None:
 async def test_the_reporting_views_read_and_print_in_chromium(
     world: World, filed: Filed, tmp_path: Path
 ) -> None:
+    await with_photos(world, filed)
     for category in MORE:
         report_id, _ = await world.file(category=category, user="50")
         if category == "air":
@@ -89,6 +93,8 @@ async def test_the_reporting_views_read_and_print_in_chromium(
                 await page.goto(base + "silang?dari=2026-03-01&sampai=2026-03-31")
                 await _fits(page, f"the category tables at {width} px")
                 await page.screenshot(path=str(SHOTS / f"{name}-categories.png"), full_page=True)
+                await page.goto(base + "laporan?dari=2026-03-01&sampai=2026-03-31")
+                await page.screenshot(path=str(SHOTS / f"{name}-list-exports.png"), full_page=True)
                 await page.goto(base + "petugas?dari=2026-03-01&sampai=2026-03-31")
                 await page.screenshot(path=str(SHOTS / f"{name}-officers.png"), full_page=True)
                 await context.close()
@@ -96,6 +102,18 @@ async def test_the_reporting_views_read_and_print_in_chromium(
 
             page = await browser.new_page()
             await page.context.add_cookies(cookies)  # type: ignore[arg-type]
+            await page.goto(base + "laporan?dari=2026-03-01&sampai=2026-03-31")
+            async with page.expect_download() as info:
+                await page.get_by_role("button", name="SP4N-LAPOR! dengan foto (ZIP)").click()
+            download = await info.value
+            assert download.suggested_filename == "sp4n-lapor-2026-03-01-2026-03-31.zip"
+            saved = tmp_path / download.suggested_filename
+            await download.save_as(saved)
+            with zipfile.ZipFile(saved) as archive:
+                names = archive.namelist()
+            assert f"foto/{filed.anonymous}-1.jpg" in names
+            assert "sp4n-lapor-2026-03-01-2026-03-31.xlsx" in names
+
             await page.goto(base + "ringkasan?bulan=2026-03")
             await page.emulate_media(media="print")
             assert not await page.locator("header").is_visible()
@@ -107,6 +125,7 @@ async def test_the_reporting_views_read_and_print_in_chromium(
 
             await page.goto(base + f"laporan/{filed.done}")
             assert not await page.locator("form.action").first.is_visible()
+            assert not await page.get_by_role("heading", name="Tindakan").is_visible()
             printed = await page.pdf(format="A4")
             (SHOTS / "laporan.pdf").write_bytes(printed)
             assert pdf_pages(printed) == 1

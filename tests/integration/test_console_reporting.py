@@ -436,7 +436,7 @@ async def test_the_monthly_summary_holds_the_month_the_month_before_charts_and_l
 # --- the SP4N-LAPOR! sheet with its photos, in one ZIP -------------------------------------------
 
 
-async def _with_photos(world: World, filed: Filed) -> None:
+async def with_photos(world: World, filed: Filed) -> None:
     """The anonymous report gets a JPEG whose EXIF and comment name its owner (stored as it
     came, as a file stored before photos were cleaned would be), the done one a PNG with text
     chunks naming theirs, and a photo whose file is gone."""
@@ -468,7 +468,7 @@ async def _with_photos(world: World, filed: Filed) -> None:
 async def test_the_lapor_zip_holds_the_sheet_and_clean_photos_named_by_tracking_number(
     world: World, filed: Filed
 ) -> None:
-    await _with_photos(world, filed)
+    await with_photos(world, filed)
     client = await world.client("diskominfo")
     try:
         data = {"format": "lapor_zip", "dari": "2026-03-01", "sampai": "2026-03-31"}
@@ -503,7 +503,7 @@ async def test_the_lapor_zip_holds_the_sheet_and_clean_photos_named_by_tracking_
 async def test_a_lapor_zip_too_large_is_refused_with_the_way_out(
     world: World, filed: Filed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _with_photos(world, filed)
+    await with_photos(world, filed)
     monkeypatch.setattr(lapor_zip, "PHOTO_LIMIT", 200)  # bytes: smaller than one photo
     client = await world.client("diskominfo")
     try:
