@@ -348,9 +348,9 @@ async def test_the_officers_page_counts_each_officers_steps_in_the_viewers_reach
 async def test_a_reports_page_prints_without_forms_or_internal_entries(
     world: World, filed: Filed
 ) -> None:
-    """The page carries the print button (its script is the console's own file) and the print
-    stylesheet; the reminder engine's entries are marked to be left off the paper; an anonymous
-    reporter is named on paper no more than on screen."""
+    """The page says how to print it (no script: the console's pages run none) and carries the
+    print stylesheet; the reminder engine's entries are marked to be left off the paper; an
+    anonymous reporter is named on paper no more than on screen."""
     async with world.db.uow() as uow:
         report = await uow.reports.by_tracking_number(filed.anonymous)
         assert report is not None
@@ -368,16 +368,11 @@ async def test_a_reports_page_prints_without_forms_or_internal_entries(
     client = await world.client("diskominfo")
     try:
         page = await (await client.get(f"/laporan/{filed.anonymous}")).text()
-        script = await client.get("/static/print.js")
-        code = await script.text()
         css = await (await client.get("/static/console.css")).text()
     finally:
         await client.close()
-    assert '<script src="/static/print.js" defer></script>' in page
-    assert "data-print>🖨 Cetak</button>" in page
-    assert script.status == 200
-    assert "javascript" in script.headers["Content-Type"]
-    assert "window.print()" in code
+    assert "<script" not in page
+    assert "Untuk mencetak, tekan Ctrl+P" in page
     rows = re.findall(r"<tr( class=\"internal\")?><td>2026-03-0(\d)", page)
     assert ("", "2") in rows  # filed: printed
     assert (' class="internal"', "6") in rows  # the reminder: not printed
@@ -411,6 +406,7 @@ async def test_the_monthly_summary_holds_the_month_the_month_before_charts_and_l
     assert "laporan masuk 2026-03-01 s.d. 2026-03-09, dibandingkan dengan 2026-02-01" in text
     assert _cards(text)["Laporan masuk"] == ("3", "Sebelumnya 0 · ▲ naik 3", "")
     assert "style=" not in text
+    assert "<script" not in text
     assert "'unsafe-inline'" not in march.headers["Content-Security-Policy"]
     charts = re.findall(r'<svg class="chart[^"]*" viewBox="0 0 400 (\d+)"', text)
     assert len(charts) == 3  # weeks, categories, ageing
