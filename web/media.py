@@ -25,7 +25,7 @@ _EXTENSIONS = {
 
 
 def read_inside(root: Path, stored: str) -> bytes | None:
-    """The bytes of the file at ``stored`` if it is a file inside ``root``; None otherwise."""
+    """The bytes of the file at ``stored`` if it lies inside ``root`` (None otherwise); blocking."""
     try:
         path = Path(stored).resolve()
         if not path.is_relative_to(root.resolve()) or not path.is_file():

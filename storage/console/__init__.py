@@ -7,6 +7,8 @@ the database) and ``rollup`` (a period's whole days and months read from the rol
 package names them all, so callers import from ``storage.console``.
 """
 
+from storage.console.actors import actor_counts, actor_statement
+from storage.console.cross import Cross, cross_counts, cross_statement
 from storage.console.points import Point, map_points
 from storage.console.query import ORDERS, ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
@@ -15,7 +17,7 @@ from storage.console.reports import (
     citizens_of,
     events_of,
     events_of_kinds,
-    photo_positions,
+    photo_files,
     rated_with_comments,
     report_by_tracking,
     report_page,
@@ -79,10 +81,13 @@ __all__ = [
     "RELEASE_ARG",
     "REQUEST_KEY",
     "SESSION_TTL",
+    "Cross",
     "Day",
     "Months",
     "Point",
     "ReportQuery",
+    "actor_counts",
+    "actor_statement",
     "all_units",
     "audit",
     "audit_page",
@@ -90,6 +95,8 @@ __all__ = [
     "citizens_of",
     "clear_statements",
     "counts_by_region",
+    "cross_counts",
+    "cross_statement",
     "daily",
     "daily_statement",
     "day_count_statement",
@@ -105,7 +112,7 @@ __all__ = [
     "open_session",
     "open_tally_statement",
     "open_verify_statement",
-    "photo_positions",
+    "photo_files",
     "queue_request",
     "rated_with_comments",
     "rebuild_statements",

@@ -113,19 +113,22 @@ async def citizens_of(session: AsyncSession, citizen_ids: Sequence[int]) -> dict
     return {c.id: c for c in rows}
 
 
-async def photo_positions(session: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Each report's stored photos by position, in order (what ``/foto/{position}`` serves)."""
+async def photo_files(
+    session: AsyncSession, report_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str]]]:
+    """Each report's stored photos, in order: (position, what ``/foto/{position}`` serves; the
+    stored file's path)."""
     if not report_ids:
         return {}
     rows = await session.execute(
-        select(ReportPhoto.report_id, ReportPhoto.position)
+        select(ReportPhoto.report_id, ReportPhoto.position, ReportPhoto.stored_path)
         # NULL != "" is not true either: a photo not downloaded yet is left out.
         .where(ReportPhoto.report_id.in_(list(report_ids)), ReportPhoto.stored_path != "")
         .order_by(ReportPhoto.report_id, ReportPhoto.position)
     )
-    found: dict[int, list[int]] = {}
-    for report_id, position in rows:
-        found.setdefault(int(report_id), []).append(int(position))
+    found: dict[int, list[tuple[int, str]]] = {}
+    for report_id, position, stored in rows:
+        found.setdefault(int(report_id), []).append((int(position), str(stored)))
     return found
 
 

@@ -2,8 +2,9 @@
 (any first and last day, open at either end, across months and years) over one seeded set of
 reports, for the coordinator and for a kecamatan (its own reports and its desa's). The overview
 (total, unit table, weeks, categories), the rekap's rows and the Wilayah counts are compared with
-the reports counted here one by one, not with the console's own definitions; and the XLSX exports
-hold each report of a period once, on its day filed."""
+the reports counted here one by one, not with the console's own definitions; so are the period
+before's figures (the overview's comparison) and the category × unit and category × kecamatan
+tables; and the XLSX exports hold each report of a period once, on its day filed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import io
 import random
 import statistics
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus, ReportType
@@ -30,8 +33,11 @@ from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, Unit
 from tests.databases import migrate_for_test
 from web.console import queries
+from web.console.config import ConsoleConfig
 from web.console.exports import xlsx_export
+from web.console.periods import previous
 from web.console.rekap import unit_tallies
+from web.console.tables import read_cross_tables
 from web.from_settings import console_config
 
 TODAY = date(2026, 12, 7)
@@ -269,6 +275,9 @@ async def _check(url: str, first: date | None, last: date | None) -> None:
                     )
                     for code in {r["region_code"] for r in mine}
                 }, where
+                await _check_cross(session, config, query, mine, where)
+                if first is not None and last is not None:
+                    await _check_previous(session, config, query, rows, first, last)
                 rekap = await unit_tallies(sessions, query, TODAY)
                 assert {u: _plain(t.indicators()) for u, t in rekap.items() if t.received} == {
                     u: _plain(recount([r for r in mine if r["unit_id"] == u]))
@@ -277,6 +286,55 @@ async def _check(url: str, first: date | None, last: date | None) -> None:
         assert coordinator
     finally:
         await engine.dispose()
+
+
+async def _check_cross(
+    session: AsyncSession,
+    config: ConsoleConfig,
+    query: ReportQuery,
+    mine: list[dict[str, Any]],
+    where: object,
+) -> None:
+    """Category × unit and category × kecamatan: received, still open, late now."""
+    known = {c.code for c in config.categories}
+    by_unit: dict[tuple[str, Any], list[int]] = {}
+    by_kecamatan: dict[tuple[str, Any], list[int]] = {}
+    for r in mine:
+        category = r["category"] if r["category"] in known else ""
+        late = r["status"] in UNIT_STAGES and r["due_date"] is not None and r["due_date"] < TODAY
+        counted = [1, int(r["status"] in OPEN_STATUSES), int(late)]
+        kecamatan = r["region_code"].rsplit(".", 1)[0]
+        for table, key in (
+            (by_unit, (category, r["unit_id"])),
+            (by_kecamatan, (category, kecamatan)),
+        ):
+            sums = table.setdefault(key, [0, 0, 0])
+            for i, n in enumerate(counted):
+                sums[i] += n
+    found = await read_cross_tables(session, query, config, TODAY)
+    assert found.by_unit == by_unit, where
+    assert found.by_kecamatan == by_kecamatan, where
+
+
+async def _check_previous(
+    session: AsyncSession,
+    config: ConsoleConfig,
+    query: ReportQuery,
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+) -> None:
+    """The overview's period before: it ends before the period starts, it is as long (or the
+    same days of the months before), and its figures are the recount of its reports."""
+    if last < first:
+        return
+    before_first, before_last = previous(first, last)
+    assert before_first <= before_last < first
+    if first.day != 1:
+        assert (before_last - before_first) == (last - first)
+    earlier = replace(query, first_day=before_first, last_day=before_last)
+    shown = await queries.overview(session, earlier, config, TODAY)
+    assert _plain(shown.total) == _plain(recount(_in_period(rows, earlier))), (first, last)
 
 
 def _counted_only(indicators: Indicators) -> Indicators:

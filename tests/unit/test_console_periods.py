@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from locales import Catalogs
-from web.console.periods import SHORTCUTS, shortcut
+from web.console.periods import SHORTCUTS, previous, shortcut
 
 CASES = [
     # key, today, first, last
@@ -46,3 +46,25 @@ def test_every_shortcut_has_words(language: str) -> None:
     words = [tr.t(f"console.period.{key}") for key in SHORTCUTS]
     assert all(w and not w.startswith("console.") for w in words)
     assert len(set(words)) == len(words)
+
+
+PREVIOUS = [
+    # first, last, the period compared with
+    (date(2026, 12, 1), date(2026, 12, 7), date(2026, 11, 1), date(2026, 11, 7)),  # so far
+    (date(2026, 11, 1), date(2026, 11, 30), date(2026, 10, 1), date(2026, 10, 31)),
+    (date(2026, 3, 1), date(2026, 3, 31), date(2026, 2, 1), date(2026, 2, 28)),
+    (date(2026, 1, 1), date(2026, 1, 31), date(2025, 12, 1), date(2025, 12, 31)),
+    (date(2026, 3, 1), date(2026, 3, 30), date(2026, 2, 1), date(2026, 2, 28)),  # no 30 Feb
+    (date(2026, 1, 1), date(2026, 3, 31), date(2025, 10, 1), date(2025, 12, 31)),  # triwulan
+    (date(2026, 7, 1), date(2026, 12, 31), date(2026, 1, 1), date(2026, 6, 30)),  # semester
+    (date(2026, 1, 1), date(2026, 12, 7), date(2025, 1, 1), date(2025, 12, 7)),  # year so far
+    (date(2026, 12, 2), date(2026, 12, 7), date(2026, 11, 26), date(2026, 12, 1)),  # 6 days
+    (date(2026, 11, 8), date(2026, 12, 7), date(2026, 10, 9), date(2026, 11, 7)),  # 30 days
+]
+
+
+@pytest.mark.parametrize(("first", "last", "before_first", "before_last"), PREVIOUS)
+def test_a_period_is_compared_with_the_months_or_days_just_before_it(
+    first: date, last: date, before_first: date, before_last: date
+) -> None:
+    assert previous(first, last) == (before_first, before_last)

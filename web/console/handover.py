@@ -28,7 +28,7 @@ from storage.console import (
     ReportQuery,
     citizens_of,
     events_of_kinds,
-    photo_positions,
+    photo_files,
     stream_reports,
 )
 from storage.models import Citizen, ReportEvent, Unit
@@ -50,7 +50,7 @@ class Handed:
     answers: str  # "yyyy-mm-dd: text" a line each, oldest first
     archived_on: date | None
     closed_on: date | None
-    photos: list[int]
+    photos: list[tuple[int, str]]  # (position, stored path) of each stored photo
     reporter: Citizen | None  # only when the file may name them
     internal_notes: str = ""  # as ``answers``; read for the coordinator's full export only
 
@@ -92,7 +92,7 @@ async def handed_batches(
             ids = [r.id for r in reports]
             rows = await load_rows(session, reports, units, config, tr.language)
             events = await events_of_kinds(session, ids, kinds)
-            photos = await photo_positions(session, ids)
+            photos = await photo_files(session, ids)
             named = [r.citizen_id for r in reports if names and may_name(r.privacy, coordinator)]
             people = await citizens_of(session, named)
             batch = []
@@ -247,9 +247,12 @@ def _contact(citizen: Citizen | None) -> str:
     return f"Telegram @{citizen.username}" if citizen.channel == "telegram" else citizen.username
 
 
-def lapor_values(config: ConsoleConfig, item: Handed) -> list[SheetValue]:
+def lapor_values(
+    config: ConsoleConfig, item: Handed, attached: Sequence[str] | None = None
+) -> list[SheetValue]:
     """The report as SP4N-LAPOR! asks for it; its stored photos linked as the console serves
-    them (``/laporan/{number}/foto/{position}``: for viewers signed in to the console)."""
+    them (``/laporan/{number}/foto/{position}``: for viewers signed in to the console), or
+    named as the files ``attached`` beside the sheet in a ZIP (:mod:`web.console.lapor_zip`)."""
     row = item.row
     r = row.report
     place = row.desa or row.kecamatan or config.regions.root.name
@@ -257,7 +260,11 @@ def lapor_values(config: ConsoleConfig, item: Handed) -> list[SheetValue]:
     if r.latitude is not None and r.longitude is not None:
         location = f"{location} ({r.latitude:.6f}, {r.longitude:.6f})".strip()
     base = config.public_url.rstrip("/")
-    attachments = " ".join(f"{base}/laporan/{r.tracking_no}/foto/{n}" for n in item.photos)
+    attachments = " ".join(
+        [f"{base}/laporan/{r.tracking_no}/foto/{n}" for n, _ in item.photos]
+        if attached is None
+        else attached
+    )
     return [
         f"{row.category} — {place}",
         r.description,

@@ -17,17 +17,21 @@ from storage.models import Unit
 from web.console import exports, finding, list_form, map_view, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
+from web.console.comparison import headlines
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
-from web.console.figures import bars, number, percent, share_bars, url
+from web.console.figures import bars, share_bars, url
 from web.console.filters import (
     Period,
     page_number,
     period_of,
     period_query,
 )
+from web.console.lapor_zip import ZIP_FORMAT
+from web.console.periods import previous
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
+from web.console.summary import category_names
 from web.console.templating import page
 from web.console.thumbnails import thumbnail
 
@@ -81,17 +85,13 @@ async def overview(request: web.Request) -> web.Response:
     today = config.clock().astimezone(config.timezone).date()
     async with request.config_dict[SESSIONS]() as session:
         found = await queries.overview(session, period_query(who, period), config, today)
+        earlier = Period(*previous(period.first, period.last), "custom")
+        before = await queries.overview(session, period_query(who, earlier), config, today)
         aged = await queries.ageing(session, who.visible, config, today)
         rated = await store.rated_with_comments(session, period_query(who, period), limit=20)
         known = await queries.units(session)
     ind = found.total
-    by_category: dict[str, int] = {}
-    for code, n in found.categories.items():
-        category = config.category(code)
-        name = code or "-"
-        if category is not None:
-            name = category.name_en if tr.language == "en" else category.name_id
-        by_category[name] = by_category.get(name, 0) + n
+    by_category = category_names(config, tr, found.categories)
     weeks = [
         (
             tr.t("console.overview.week", day=monday.isoformat())
@@ -105,19 +105,6 @@ async def overview(request: web.Request) -> web.Response:
         (tr.t("console.overview.week", day=monday.isoformat()), w.verify_on_time)
         for monday, w in found.weeks
     ]
-    cards = [
-        ("console.ind.received", str(ind.received)),
-        ("console.ind.verify_on_time", percent(ind.verify_on_time)),
-        ("console.ind.follow_up_on_time", percent(ind.follow_up_on_time)),
-        ("console.ind.finish_on_time", percent(ind.finish_on_time)),
-        ("console.ind.verify_median", number(ind.verify_median_days)),
-        ("console.ind.follow_up_median", number(ind.follow_up_median_days)),
-        ("console.ind.finish_median", number(ind.finish_median_days)),
-        ("console.ind.late_now", str(ind.late_now)),
-        ("console.ind.reopened", str(ind.reopened)),
-        ("console.ind.rating_average", number(ind.rating_average)),
-        ("console.ind.rating_good", percent(ind.rating_good_share)),
-    ]
     sort = request.query.get("urut", "masuk")
     units = sorted(found.by_unit, key=UNIT_SORTS.get(sort, UNIT_SORTS["masuk"]))
     title = tr.t(
@@ -128,7 +115,9 @@ async def overview(request: web.Request) -> web.Response:
         "overview.html",
         title,
         period=period,
-        cards=cards,
+        earlier=earlier,
+        earlier_href=url("/", earlier.dates),
+        cards=headlines(ind, before.total, tr),
         types=bars([(tr.t(f"console.type.{k}"), n) for k, n in sorted(ind.by_type.items())]),
         statuses=bars([(tr.t(f"console.status.{k}"), n) for k, n in sorted(ind.by_status.items())]),
         categories=bars(sorted(by_category.items(), key=lambda kv: -kv[1])),
@@ -249,7 +238,7 @@ async def report_list(request: web.Request) -> web.Response:
         view_query=finding.view_query(request.query),
         page_text=text,
         pages=links,
-        formats=exports.FORMATS,
+        formats=(*exports.FORMATS, ZIP_FORMAT),
     )
 
 

@@ -40,3 +40,33 @@ def shortcut(key: str, today: date) -> tuple[date, date] | None:
         return first, today
     last = first - timedelta(days=1)
     return _start(last, months), last
+
+
+def _months_back(day: date, months: int) -> date:
+    """``day`` ``months`` calendar months earlier, its day of the month kept where that month
+    has it (else that month's last day)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    first = date(year, month + 1, 1)
+    end = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first.replace(day=min(day.day, end.day))
+
+
+def _is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def previous(first: date, last: date) -> tuple[date, date]:
+    """The period a period is compared with. A period starting on the 1st (a month, triwulan,
+    semester or year, whole or still running) is compared with the same days of the months
+    before it (this month so far, 1–7 December, with 1–7 November; November with October; a
+    triwulan with the one before); any other with the as many days just before it."""
+    if first.day == 1:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        before_last = _months_back(last, months)
+        if _is_month_end(last):
+            following = _months_back(last.replace(day=1), months - 1)
+            before_last = following - timedelta(days=1)
+        return _months_back(first, months), before_last
+    days = (last - first).days + 1
+    return first - timedelta(days=days), first - timedelta(days=1)

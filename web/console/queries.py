@@ -81,7 +81,7 @@ async def report_rows(
     known = await units(session)
     reports, total = await store.report_page(session, query, offset=offset, limit=limit)
     rows = await load_rows(session, reports, known, config, language)
-    photos = await store.photo_positions(session, [r.id for r in reports])
+    photos = await store.photo_files(session, [r.id for r in reports])
     return [replace(row, has_photo=row.report.id in photos) for row in rows], total, known
 
 

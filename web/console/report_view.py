@@ -83,6 +83,14 @@ def _event_cells(
     return what, words.note
 
 
+#: Timeline entries the printout leaves out (print CSS, class ``internal``): the reminder
+#: engine's reminders and escalations, a supporter's words meant for the unit only, and a
+#: message that could not be delivered. The printout is the report's story between the people.
+NOT_PRINTED = frozenset(
+    {EventKind.REMINDER, EventKind.ESCALATED, EventKind.SUPPORTER_NOTE, EventKind.UNDELIVERABLE}
+)
+
+
 def _day(moment: date | None) -> str:
     return moment.isoformat() if moment else "-"
 
@@ -140,12 +148,15 @@ async def report_page(request: web.Request) -> web.Response:
         point = f"{report.latitude:.6f}, {report.longitude:.6f}"
         point_data = f"{report.latitude:.6f},{report.longitude:.6f},{report.status}"
     timeline = [
-        [
-            e.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
-            _actor(tr, e.actor),
-            units[e.unit_id].name if e.unit_id in units else "",
-            *_event_cells(tr, e.kind, e.note, units.get(e.to_unit_id or 0)),
-        ]
+        (
+            "internal" if e.kind in NOT_PRINTED else "",
+            [
+                e.created_at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
+                _actor(tr, e.actor),
+                units[e.unit_id].name if e.unit_id in units else "",
+                *_event_cells(tr, e.kind, e.note, units.get(e.to_unit_id or 0)),
+            ],
+        )
         for e in found.events
         # Internal notes are the holding unit's and the coordinator's (a kecamatan reading
         # its desa's report does not see them).
@@ -163,6 +174,7 @@ async def report_page(request: web.Request) -> web.Response:
         photos=found.photos,
         photo_base=f"/laporan/{report.tracking_no}/foto",
         timeline=timeline,
+        printed_at=config.clock().astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
         # While a request waits for the bot, no other is offered (it would act on a stale view).

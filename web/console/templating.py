@@ -48,6 +48,9 @@ def page(
             ("/laporan", tr.t("console.nav.reports")),
             ("/peta", tr.t("console.nav.map")),
             ("/wilayah", tr.t("console.nav.areas")),
+            ("/silang", tr.t("console.nav.cross")),
+            ("/petugas", tr.t("console.nav.actors")),
+            ("/ringkasan", tr.t("console.nav.summary")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
