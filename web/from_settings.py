@@ -39,6 +39,8 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         deadlines=deadline_policy(settings),
         coordinator_sees_identity=settings.coordinator_sees_identity,
         media_dir=settings.media_dir,
+        similar_radius_meters=settings.similar_radius_meters,
+        similar_days=settings.similar_days,
     )
 
 

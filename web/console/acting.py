@@ -11,7 +11,7 @@ not too long. The bot checks all of it again when it takes the request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from core.permissions import (
 from locales import Translator
 from storage.console import CONSOLE_ACTIONS, queue_request, request_of, still_queued
 from storage.models import ConsoleRequest, Report, Unit
+from web.console import merging
 from web.console.audit import AuditAction, record
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -41,7 +42,7 @@ from web.console.unit_choices import unit_groups
 WORDED = frozenset(
     {CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE, CaseAction.TRANSFER}
 )
-#: The archive reasons the console offers (a duplicate is merged from the group's picker).
+#: The archive reasons the archive form offers (a duplicate has its own form, with the original).
 CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != DUPLICATE_REASON)
 #: The query parameter naming the request whose outcome the report's page shows.
 REQUEST_PARAM = "tindakan"
@@ -64,19 +65,29 @@ class Forms:
     unit_groups: list[tuple[str, list[tuple[str, str]]]]
     reasons: list[tuple[str, str]]
     note_max: int = OFFICER_NOTE_MAX
+    #: Archiving as a duplicate: the similar open reports offered as its original.
+    originals: list[tuple[str, str]] = field(default_factory=list)
 
 
-def forms(
-    tr: Translator, config: ConsoleConfig, who: Viewer, report: Report, units: dict[int, Unit]
+async def forms(
+    session: AsyncSession,
+    tr: Translator,
+    config: ConsoleConfig,
+    who: Viewer,
+    report: Report,
+    units: dict[int, Unit],
 ) -> Forms:
-    """The forms of the actions :func:`offered` (a transfer to any other active unit)."""
+    """The forms of the actions :func:`offered` (a transfer to any other active unit; an
+    archive as a duplicate of a similar open report)."""
     actions = offered(who, report)
     targets = [u for u in units.values() if u.active and u.id != report.unit_id]
+    merge = CaseAction.ARCHIVE in actions
     return Forms(
         actions=[a.value for a in actions],
         status=report.status,
         unit_groups=unit_groups(tr, config, targets) if CaseAction.TRANSFER in actions else [],
         reasons=[(r, tr.t(f"archive.reason.{r}")) for r in CONSOLE_ARCHIVE_REASONS],
+        originals=await merging.choices(session, tr, config, report) if merge else [],
     )
 
 
@@ -105,7 +116,8 @@ async def outcome(
     if found.refusal:
         reason = tr.t(f"case.refused.{found.refusal}")
         return Outcome(tr.t("console.act.refused", reason=reason), waiting=False, refused=True)
-    return Outcome(tr.t(f"console.act.done.{found.action}"), waiting=False)
+    done = "dup" if found.original_id else found.action
+    return Outcome(tr.t(f"console.act.done.{done}"), waiting=False)
 
 
 async def asked_by(session: AsyncSession, who: Viewer, raw: str) -> bool:
@@ -156,11 +168,14 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
     if reason_key:
         raise Refusal(409, f"case.refused.{reason_key}")
     note = _words(action, str(form.get("teks", "")))
-    reason = ""
+    reason, original = "", None
     if action == CaseAction.ARCHIVE:
         reason = str(form.get("alasan", ""))
-        if reason not in CONSOLE_ARCHIVE_REASONS:
+        if reason not in ARCHIVE_REASONS:
             raise Refusal(400, "case.refused.reason_required")
+        if reason == DUPLICATE_REASON:
+            typed, picked = str(form.get(merging.TYPED, "")), str(form.get(merging.PICKED, ""))
+            original = await merging.original_of(session, report, typed, picked)
     to_unit = None
     if action == CaseAction.TRANSFER:
         to_unit = await _destination(session, report, str(form.get("unit", "")))
@@ -179,6 +194,7 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
             created_at=config.clock(),
             done_at=None,
             refusal="",
+            original_id=original.id if original else None,
         ),
     )
     record(session, request, AuditAction.ACT, f"{report.tracking_no} {action}")

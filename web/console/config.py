@@ -48,6 +48,9 @@ class ConsoleConfig:
     direct_sign_in: bool = False
     #: The media store (``MEDIA_DIR``): photos are served only from inside it.
     media_dir: Path = Path("data/media")
+    #: Laporan serupa (the merge form's originals): as the bot's ``SIMILAR_*`` settings.
+    similar_radius_meters: float = 250.0
+    similar_days: int = 30
 
     def sign_in_now(self) -> datetime:
         return (self.sign_in_clock or self.clock)()

@@ -102,6 +102,10 @@ async def report_page(request: web.Request) -> web.Response:
                 refresh=_refresh(request, result),
             )
         found = await queries.detail(session, report, config, tr.language)
+        # While a request waits for the bot, no other is offered (it would act on a stale view).
+        forms = None
+        if result is None or not result.waiting:
+            forms = await acting.forms(session, tr, config, who, report, found.units)
         if result is None or not result.waiting:  # not every refresh while the bot works
             record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
@@ -152,8 +156,7 @@ async def report_page(request: web.Request) -> web.Response:
         timeline=timeline,
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
-        # While a request waits for the bot, no other is offered (it would act on a stale view).
-        forms=None if result and result.waiting else acting.forms(tr, config, who, report, units),
+        forms=forms,
         refresh=_refresh(request, result),
     )
 
