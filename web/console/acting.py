@@ -128,14 +128,15 @@ async def asked_by(session: AsyncSession, who: Viewer, raw: str) -> bool:
     return found is not None and found.session_id == who.session.id
 
 
-def _action(raw: str) -> CaseAction:
+def action_of(raw: str) -> CaseAction:
     for action in CONSOLE_ACTIONS:
         if action.value == raw:
             return action
     raise Refusal(400, "console.act.error.unknown_action")
 
 
-def _words(action: CaseAction, raw: str) -> str:
+def words(action: CaseAction, raw: str) -> str:
+    """The officer's words, cleaned; a :class:`Refusal` when too long or missing but needed."""
     text = clean_text(raw).strip()
     if len(text) > OFFICER_NOTE_MAX:
         raise Refusal(400, "console.act.error.too_long", limit=OFFICER_NOTE_MAX)
@@ -144,13 +145,57 @@ def _words(action: CaseAction, raw: str) -> str:
     return text
 
 
-async def _destination(session: AsyncSession, report: Report, code: str) -> Unit:
+async def unit_by_code(session: AsyncSession, code: str) -> Unit:
+    """A transfer's destination: an active unit."""
     unit = await session.scalar(select(Unit).where(Unit.code == code[:64])) if code else None
     if unit is None or not unit.active:
         raise Refusal(400, "case.refused.unknown_unit")
-    if unit.id == report.unit_id:
-        raise Refusal(409, "case.refused.same_unit")
     return unit
+
+
+def check_allowed(
+    who: Viewer, report: Report, action: CaseAction, to_unit: Unit | None = None
+) -> None:
+    """What the bot would refuse at once: another unit's report, a status that does not allow
+    ``action``, a transfer to the unit that holds it."""
+    if not may_act(who.unit.kind, who.unit.id, report.unit_id):
+        raise Refusal(403, "case.refused.not_yours")
+    reason_key = refusal(action, ReportStatus(report.status), actor_kind(who.unit.kind))
+    if reason_key:
+        raise Refusal(409, f"case.refused.{reason_key}")
+    if to_unit is not None and to_unit.id == report.unit_id:
+        raise Refusal(409, "case.refused.same_unit")
+
+
+def request_row(
+    config: ConsoleConfig,
+    who: Viewer,
+    report: Report,
+    action: CaseAction,
+    *,
+    note: str = "",
+    reason: str = "",
+    to_unit: Unit | None = None,
+    original: Report | None = None,
+    batch_id: int | None = None,
+) -> ConsoleRequest:
+    """The request for the bot, in the viewer's name."""
+    return ConsoleRequest(
+        report_id=report.id,
+        action=action.value,
+        note=note,
+        reason=reason,
+        to_unit_id=to_unit.id if to_unit else None,
+        unit_id=who.unit.id,
+        user_id=who.session.user_id,
+        user_name=who.session.user_name,
+        session_id=who.session.id,
+        created_at=config.clock(),
+        done_at=None,
+        refusal="",
+        original_id=original.id if original else None,
+        batch_id=batch_id,
+    )
 
 
 async def queue(request: web.Request, session: AsyncSession, who: Viewer, report: Report) -> int:
@@ -159,15 +204,13 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
     Anything the console can refuse at once is a :class:`Refusal`."""
     config: ConsoleConfig = request.config_dict[CONFIG]
     form = await request.post()
-    action = _action(str(form.get("aksi", "")))
+    action = action_of(str(form.get("aksi", "")))
     if not may_act(who.unit.kind, who.unit.id, report.unit_id):
         raise Refusal(403, "case.refused.not_yours")
     if str(form.get("status", "")) != report.status:
         raise Refusal(409, "console.act.error.stale")
-    reason_key = refusal(action, ReportStatus(report.status), actor_kind(who.unit.kind))
-    if reason_key:
-        raise Refusal(409, f"case.refused.{reason_key}")
-    note = _words(action, str(form.get("teks", "")))
+    check_allowed(who, report, action)
+    note = words(action, str(form.get("teks", "")))
     reason, original = "", None
     if action == CaseAction.ARCHIVE:
         reason = str(form.get("alasan", ""))
@@ -178,24 +221,11 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
             original = await merging.original_of(session, report, typed, picked)
     to_unit = None
     if action == CaseAction.TRANSFER:
-        to_unit = await _destination(session, report, str(form.get("unit", "")))
-    queued = await queue_request(
-        session,
-        ConsoleRequest(
-            report_id=report.id,
-            action=action.value,
-            note=note,
-            reason=reason,
-            to_unit_id=to_unit.id if to_unit else None,
-            unit_id=who.unit.id,
-            user_id=who.session.user_id,
-            user_name=who.session.user_name,
-            session_id=who.session.id,
-            created_at=config.clock(),
-            done_at=None,
-            refusal="",
-            original_id=original.id if original else None,
-        ),
+        to_unit = await unit_by_code(session, str(form.get("unit", "")))
+        check_allowed(who, report, action, to_unit)
+    row = request_row(
+        config, who, report, action, note=note, reason=reason, to_unit=to_unit, original=original
     )
+    queued = await queue_request(session, row)
     record(session, request, AuditAction.ACT, f"{report.tracking_no} {action}")
     return queued

@@ -16,7 +16,7 @@ from locales import Translator
 from storage import console as store
 from storage.console import ORDERS
 from storage.models import Unit
-from web.console import exports, queries
+from web.console import bulk, exports, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -49,6 +49,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/laporan/{tracking}/tindakan", act_on_report)
     router.add_get("/audit", audit_log)
     router.add_get("/wilayah", areas)
+    bulk.add_routes(router)
 
 
 # --- overview and unit table ----------------------------------------------------------------
@@ -265,6 +266,9 @@ async def report_list(request: web.Request) -> web.Response:
         page_text=text,
         pages=links,
         formats=exports.FORMATS,
+        pick_all=url("/laporan", {**kept, "hal": number_, bulk.PICK: "semua"}),
+        pick_none=url("/laporan", {**kept, "hal": number_}),
+        **bulk.list_form(request, config, units, [r.report for r in rows]),
     )
 
 
