@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from cases.changes import Work
 from core.decisions import SUPPORTER_LABEL, Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy
@@ -89,17 +87,15 @@ def may_merge(report: Report, original: Report | None) -> bool:
 
 
 async def originals(
-    session: AsyncSession, report: Report, now: datetime, *, radius_m: float, days: int
+    repo: SupporterRepository, report: Report, now: datetime, *, radius_m: float, days: int
 ) -> list[Report]:
     """Open reports ``report`` may be merged into: similar ones filed before it (the group's
     Arsipkan → Duplikat picker and the console's merge form offer the same)."""
     place = Place(report.category, report.region_code, report.latitude, report.longitude)
-    repo = SupporterRepository(session)
     candidates = [
         c
         for c in await repo.candidates(report.category, since(now, days))
         if c.report_id != report.id and c.created_at <= report.created_at
     ]
     matches = similar(place, candidates, now=now, radius_m=radius_m, days=days, limit=6)
-    found = [await session.get(Report, m.candidate.report_id) for m in matches]
-    return [r for r in found if r is not None]
+    return await repo.reports([m.candidate.report_id for m in matches])

@@ -164,7 +164,7 @@ async def originals(turn: Turn, report: Report) -> list[Report]:
     """Open reports the unit may merge ``report`` into: similar ones filed before it."""
     config = turn.deps.config
     return await find_originals(
-        turn.uow.session,
+        _repo(turn),
         report,
         turn.now,
         radius_m=config.similar_radius_meters,

@@ -13,6 +13,7 @@ from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import report_by_tracking
 from storage.models import Report
+from storage.supporters import SupporterRepository
 from web.console.config import ConsoleConfig
 from web.console.context import Refusal
 
@@ -26,7 +27,7 @@ async def choices(
 ) -> list[tuple[str, str]]:
     """The similar open reports ``report`` may be merged into: (tracking number, words)."""
     found = await originals(
-        session,
+        SupporterRepository(session),
         report,
         config.clock(),
         radius_m=config.similar_radius_meters,
