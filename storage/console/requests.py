@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.lifecycle import OFFICER_ACTIONS
@@ -112,3 +112,8 @@ async def batch_rows(session: AsyncSession, batch_id: int, session_id: int) -> l
         BatchRow(number, refusal, done is not None, done is None and inbox is not None)
         for number, refusal, done, inbox in rows
     ]
+
+
+async def newest_request(session: AsyncSession) -> int:
+    """The newest request's id (0 when none): the bot's watch wakes its inbox when it grows."""
+    return int(await session.scalar(select(func.max(ConsoleRequest.id))) or 0)

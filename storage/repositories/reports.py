@@ -33,6 +33,21 @@ class ReportRepository:
     async def get(self, report_id: int) -> Report | None:
         return await self._session.get(Report, report_id)
 
+    async def lock(self, report: Report) -> None:
+        """Hold ``report``'s row until the transaction ends and read it again as it is now.
+
+        Two transactions acting on one report at once (a group's press and a console request,
+        taken side by side) each read the last committed row; without the lock both decided on
+        the same status and both wrote. On PostgreSQL the second now waits here for the first's
+        commit and decides on what it wrote (``FOR UPDATE``); SQLite has one writer at a time
+        and a transaction that read a row another then changed cannot write (it is retried)."""
+        await self._session.execute(
+            select(Report)
+            .where(Report.id == report.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
     async def photos_of(self, report_id: int) -> list[ReportPhoto]:
         rows = await self._session.scalars(
             select(ReportPhoto)
