@@ -23,11 +23,13 @@ from handlers import officer_actions
 from handlers.app import Conversations
 from handlers.case import Case
 from locales import Catalogs
+from runtime import inbox as inbox_module
 from runtime.console_watch import ConsoleWatch
 from runtime.inbox import InboxProcessor
 from storage.models import ConsoleRequest, ReportEvent
 from tests.integration import test_console_actions as base
 from tests.integration.test_console_actions import Desk, act
+from tests.integration.test_console_bulk import bulk
 from tests.integration.test_console_merge import file_as
 from tests.integration.test_outbox_delivery import until
 from tests.waits import until_asleep
@@ -72,6 +74,37 @@ async def test_the_watch_wakes_the_inbox_for_a_console_request(desk: Desk) -> No
 
 async def _looked(watch: ConsoleWatch) -> bool:
     return watch.rounds > 0
+
+
+async def test_a_backlog_longer_than_one_look_is_taken_without_the_idle_poll(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More waiting chats than one look of the inbox takes (``_BATCH``, 200; 3 here): once
+    the chats of a look run out, the inbox looks again at once, not at its next idle poll."""
+    monkeypatch.setattr(inbox_module, "_BATCH", 3)
+    numbers = [await file_as(desk, str(80 + i)) for i in range(7)]
+    inbox = InboxProcessor(
+        uow_factory=desk.db.uow,
+        conversations=Conversations(desk.bot_deps),
+        catalogs=Catalogs("id"),
+        clock=desk.clock,
+        album_wait=timedelta(0),
+        idle_poll_seconds=60,
+    )
+    client = await desk.client("diskominfo", "Rina")
+    task = asyncio.create_task(inbox.run())
+    try:
+        await until_asleep(inbox, timeout=10)
+        asked = await bulk(client, {"aksi": "ar", "alasan": "spam", "teks": ""}, numbers)
+        assert asked.status == 200
+        inbox.wake()  # as the watch does
+        await until(lambda: _done(desk), timeout=10)
+        for number in numbers:
+            assert (await desk.report(number)).status == "diarsipkan"
+    finally:
+        await client.close()
+        inbox.stop()
+        await task
 
 
 @pytest.mark.parametrize("engine_name", ["postgresql"])
