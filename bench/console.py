@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
+from bench.console_bulk import bulk_transfer
 from bench.console_data import COMMON_WORD, RARE_WORD, SPAN_DAYS, TODAY, generate, query_plans
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
 from runtime.clock import ManualClock
@@ -285,6 +286,31 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
             warm=False,
         ),
     ]
+
+    async def post_bulk(fields: list[tuple[str, str]]) -> int:
+        response = await client.post("/laporan/massal", data=[("csrf", form["csrf"]), *fields])
+        await response.read()
+        return response.status
+
+    bulk = await bulk_transfer(path, sessions, clock, post_bulk)
+    timings.append(
+        Timing(
+            f"bulk transfer of {bulk.count} reports: the POST",
+            [bulk.post_ms],
+            f"{bulk.refused} refused",
+            0.0,
+            0.0,
+        )
+    )
+    timings.append(
+        Timing(
+            f"bulk transfer of {bulk.count} reports: until the bot took all",
+            [bulk.all_done_s * 1000],
+            f"{bulk.count - bulk.refused} transferred",
+            0.0,
+            0.0,
+        )
+    )
     await client.post("/keluar", data={"csrf": form["csrf"]})
     await sign_in(kecamatan.id)
     timings.append(

@@ -109,6 +109,7 @@ async def act(
     work: Work, report: Report, step: OfficerStep, officer: Officer, notices: OfficerNotices
 ) -> Refused | None:
     """Take ``step`` on ``report``; None when it was done (written, notices queued)."""
+    await work.uow.reports.lock(report)  # another press on it waits until this one is written
     if not may_act(officer.unit.kind, officer.unit.id, report.unit_id):
         return Refusal("not_yours")
     old_unit = await work.uow.units.get(report.unit_id) if report.unit_id else None
@@ -140,6 +141,7 @@ async def answer_reporter(
     work: Work, report: Report, officer: Officer, text: str, notices: OfficerNotices
 ) -> Refused | None:
     """An officer's reply, relayed to the reporter as the unit's answer."""
+    await work.uow.reports.lock(report)
     if not may_act(officer.unit.kind, officer.unit.id, report.unit_id):
         return Refusal("not_yours")
     citizen = await work.uow.citizens.by_id(report.citizen_id)

@@ -7,15 +7,16 @@ on the timeline as "pendukung", never who (docs/similar.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from cases.changes import Work
 from core.decisions import SUPPORTER_LABEL, Actor, ActorKind
 from core.lifecycle import OPEN_STATUSES, Privacy
-from core.similar import offerable
+from core.similar import Place, offerable, similar
 from core.timeline import EventKind
 from storage.models import Report
-from storage.supporters import SupporterRepository
+from storage.supporters import SupporterRepository, since
 
 #: How a supporter appears in the report's timeline: never who.
 SUPPORTER = Actor(ActorKind.CITIZEN, SUPPORTER_LABEL)
@@ -77,3 +78,24 @@ async def supporter_note(work: Work, report: Report, text: str) -> str:
         return "supporter_closed"
     work.record(report, EventKind.SUPPORTER_NOTE, SUPPORTER, note=text)
     return ""
+
+
+def may_merge(report: Report, original: Report | None) -> bool:
+    """Whether ``report`` may be archived as a duplicate of ``original``: another report that
+    :func:`may_carry` it."""
+    return original is not None and original.id != report.id and may_carry(original)
+
+
+async def originals(
+    repo: SupporterRepository, report: Report, now: datetime, *, radius_m: float, days: int
+) -> list[Report]:
+    """Open reports ``report`` may be merged into: similar ones filed before it (the group's
+    Arsipkan → Duplikat picker and the console's merge form offer the same)."""
+    place = Place(report.category, report.region_code, report.latitude, report.longitude)
+    candidates = [
+        c
+        for c in await repo.candidates(report.category, since(now, days))
+        if c.report_id != report.id and c.created_at <= report.created_at
+    ]
+    matches = similar(place, candidates, now=now, radius_m=radius_m, days=days, limit=6)
+    return await repo.reports([m.candidate.report_id for m in matches])

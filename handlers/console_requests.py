@@ -13,6 +13,8 @@ refusal's reason key) is written on the request, in the same transaction, for th
 from __future__ import annotations
 
 from cases.officer import Officer
+from cases.supporters import may_merge
+from core.decisions import DUPLICATE_REASON
 from core.permissions import CaseAction
 from core.roles import GroupRole
 from handlers import assignment, officer_actions
@@ -48,31 +50,54 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
         )
         finish_request(request, case.now, refusal_key(refused_as))
         return
-    refused, to_unit = await _take(case, request, report, officer)
+    refused, to_unit, original = await _take(case, request, report, officer)
     finish_request(request, case.now, refused)
     if not refused:
-        key = f"group.console.{request.action}"
+        key = f"group.console.{'dup' if original else request.action}"
         to = to_unit.name if to_unit else "-"
-        await to_holder_groups(case, report, key, officer=name, unit=to, text=request.note or "-")
+        await to_holder_groups(
+            case,
+            report,
+            key,
+            officer=name,
+            unit=to,
+            text=request.note or "-",
+            original=original.tracking_no if original else "-",
+        )
 
 
 async def _take(
     case: Case, request: ConsoleRequest, report: Report, officer: Officer
-) -> tuple[str, Unit | None]:
-    """The use case of the request's action: a refusal's reason key ('' when done), and a
-    transfer's destination."""
+) -> tuple[str, Unit | None, Report | None]:
+    """The use case of the request's action: a refusal's reason key ('' when done), a
+    transfer's destination and a duplicate's original."""
     try:
         action = CaseAction(request.action)
     except ValueError:
-        return "not_allowed", None
+        return "not_allowed", None, None
     if action not in CONSOLE_ACTIONS:
-        return "not_allowed", None
+        return "not_allowed", None, None
     if action == CaseAction.ANSWER:
-        return await officer_actions.answer_reporter(case, report, officer, request.note, ()), None
+        refused = await officer_actions.answer_reporter(case, report, officer, request.note, ())
+        return refused, None, None
     to_unit = await case.uow.units.get(request.to_unit_id) if request.to_unit_id else None
     if action == CaseAction.TRANSFER and (to_unit is None or not to_unit.active):
-        return "unknown_unit", None
+        return "unknown_unit", None, None
+    original = None
+    if action == CaseAction.ARCHIVE and request.reason == DUPLICATE_REASON:
+        # As the group's picker: an open report, not this one, not confidential.
+        found = await case.uow.reports.get(request.original_id) if request.original_id else None
+        if not may_merge(report, found):
+            return "original_required", None, None
+        original = found
     refused = await officer_actions.act(
-        case, report, action, officer, note=request.note, reason=request.reason, to_unit=to_unit
+        case,
+        report,
+        action,
+        officer,
+        note=request.note,
+        reason=request.reason,
+        to_unit=to_unit,
+        original=original,
     )
-    return refused, to_unit
+    return refused, to_unit, original

@@ -9,7 +9,8 @@ skip) are known; ``on_button`` takes the offer's buttons.
 
 from __future__ import annotations
 
-from cases.supporters import SupportRefusal, may_carry, support
+from cases.supporters import SupportRefusal, may_merge, support
+from cases.supporters import originals as find_originals
 from core.similar import Match, Place, offerable, similar
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import draft as drafts
@@ -162,31 +163,20 @@ DUPLICATE_ARG = "d"
 async def originals(turn: Turn, report: Report) -> list[Report]:
     """Open reports the unit may merge ``report`` into: similar ones filed before it."""
     config = turn.deps.config
-    place = Place(report.category, report.region_code, report.latitude, report.longitude)
-    candidates = [
-        c
-        for c in await _repo(turn).candidates(report.category, since(turn.now, config.similar_days))
-        if c.report_id != report.id and c.created_at <= report.created_at
-    ]
-    matches = similar(
-        place,
-        candidates,
-        now=turn.now,
+    return await find_originals(
+        _repo(turn),
+        report,
+        turn.now,
         radius_m=config.similar_radius_meters,
         days=config.similar_days,
-        limit=6,
     )
-    found = [await turn.uow.reports.get(m.candidate.report_id) for m in matches]
-    return [r for r in found if r is not None]
 
 
 async def original_of(turn: Turn, report: Report, arg: str) -> Report | None:
     """The original named by a picker's ``d<id>`` argument, if it may carry ``report``."""
     digits = arg[len(DUPLICATE_ARG) :]
     original = await turn.uow.reports.get(int(digits)) if digits.isdigit() else None
-    if original is None or original.id == report.id or not may_carry(original):
-        return None
-    return original
+    return original if may_merge(report, original) else None
 
 
 async def original_by_number(turn: Turn, report: Report, number: str) -> Report | None:
@@ -195,6 +185,4 @@ async def original_by_number(turn: Turn, report: Report, number: str) -> Report 
     if parsed.check != TrackingCheck.VALID:
         return None
     original = await turn.uow.reports.by_tracking_number(parsed.number)
-    if original is None or original.id == report.id or not may_carry(original):
-        return None
-    return original
+    return original if may_merge(report, original) else None

@@ -22,6 +22,7 @@ from handlers.app import Conversations
 from handlers.reporter_actions import undeliverable_handler
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
+from runtime.console_watch import ConsoleWatch
 from runtime.deps import handler_deps, make_channel, seed_if_empty
 from runtime.inbox import InboxProcessor
 from runtime.inbox_rows import UowFactory
@@ -72,6 +73,8 @@ class App:
     #: Webhook mode (WEBHOOK_LISTEN): updates arrive over HTTP instead of long polling.
     webhook: WebhookServer | None = None
     metrics: Metrics | None = None
+    #: Wakes the inbox when the console queued a request.
+    console_watch: ConsoleWatch | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -88,6 +91,8 @@ class App:
             "outbox": _task(self._send(), "outbox"),
             "media": _task(self.media.run(), "media"),
         }
+        if self.console_watch is not None:
+            tasks["console"] = _task(self.console_watch.run(), "console")
         if self.reminder_leader is not None:
             tasks["reminders"] = _task(self.reminder_leader.run(), "reminders")
         elif self.jobs is not None:
@@ -128,6 +133,9 @@ class App:
         if self.webhook is not None:
             await self.webhook.stop()
         await self.channel.stop()
+        if self.console_watch is not None:
+            self.console_watch.stop()
+            await _finish(tasks["console"])
         self.inbox.stop()
         await _finish(tasks["polling"], tasks["inbox"])
         if self.reminder_leader is not None:
@@ -255,6 +263,9 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     if reminder_leader is not None:
         leaders["reminders"] = lambda: reminder_leader.leading
     app.metrics = metrics
+    app.console_watch = ConsoleWatch(
+        uow_factory, inbox.wake, poll_seconds=settings.console_poll_seconds
+    )
     app.webhook = webhook_server(settings, engine, app._on_update, app.metrics)
     return app
 

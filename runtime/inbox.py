@@ -182,9 +182,8 @@ class InboxProcessor(Worker):
         finally:
             del self._in_flight[key]
             self._late.discard(key)
-            # The loop looks again (a failed update has its retry time noted, an album its wait).
-            # An update waiting for a link is looked at after LINK_RETRY_SECONDS instead.
-            if look_again:
+            # Look again (a retry's or album's time is noted; a link waits LINK_RETRY_SECONDS).
+            if look_again or (self._backlog and len(self._in_flight) < self._concurrency):
                 self.wake()
 
     async def _next_of_chat(
@@ -272,6 +271,7 @@ class InboxProcessor(Worker):
         now = self._wall()
         async with self._uow_factory() as uow:
             rows = await uow.inbox.pending_keys(limit=_BATCH)
+            self._backlog = len(rows) >= _BATCH  # rows wait behind it: look as its chats end
             under_way = self._under_way_chats(now)
             if under_way and len(rows) >= _BATCH:
                 # Conversations under way are looked at even behind a crowd of new chats (a look

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     run_jobs: bool = True
     # How often the reminder engine looks for work (it also runs once on start).
     jobs_interval_seconds: float = Field(default=60.0, gt=0)
+    # How often the bot looks for requests the console queued (runtime/console_watch.py).
+    console_poll_seconds: float = Field(default=0.5, gt=0)
     # Days a sent or failed message keeps its text in the outbox (0: for ever).
     outbox_retention_days: int = Field(default=90, ge=0)
     # Tests only (the crash suite): a file holding seconds to add to the clock of `aduan run`,

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -60,6 +61,16 @@ def create_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+#: Per SQLite engine, the write transactions waiting for their turn (see writers_waiting).
+_WAITING: WeakKeyDictionary[Any, int] = WeakKeyDictionary()
+
+
+def writers_waiting(engine: AsyncEngine) -> int:
+    """How many write transactions wait for the SQLite engine's writer turn (0 on PostgreSQL):
+    what a test waits for to know a transaction is held behind another."""
+    return _WAITING.get(engine.sync_engine, 0)
+
+
 def _one_writer_at_a_time(engine: AsyncEngine) -> None:
     """The engine's write transactions take turns on an asyncio lock.
 
@@ -78,9 +89,14 @@ def _one_writer_at_a_time(engine: AsyncEngine) -> None:
     from sqlalchemy.util import await_only
 
     turn = asyncio.Lock()
+    _WAITING[engine.sync_engine] = 0
 
     async def take_turn() -> None:
-        await asyncio.wait_for(turn.acquire(), SQLITE_BUSY_SECONDS)
+        _WAITING[engine.sync_engine] += 1
+        try:
+            await asyncio.wait_for(turn.acquire(), SQLITE_BUSY_SECONDS)
+        finally:
+            _WAITING[engine.sync_engine] -= 1
 
     def before_write(
         conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool

@@ -43,6 +43,12 @@ class SupporterRepository:
             for r in rows
         ]
 
+    async def reports(self, ids: list[int]) -> list[Report]:
+        """The reports ``ids`` that exist, in that order."""
+        rows = await self.session.scalars(select(Report).where(Report.id.in_(ids)))
+        found = {r.id: r for r in rows}
+        return [found[i] for i in ids if i in found]
+
     async def add(
         self, report_id: int, citizen_id: int, now: datetime, *, source_report_id: int | None = None
     ) -> bool:

@@ -43,6 +43,8 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         map_tiles=settings.map_tile_url.strip(),
         map_attribution=settings.map_tile_attribution if settings.map_tile_url.strip() else "",
         map_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
+        similar_radius_meters=settings.similar_radius_meters,
+        similar_days=settings.similar_days,
     )
 
 

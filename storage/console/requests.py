@@ -11,13 +11,14 @@ If the bot is not running, the request waits in the inbox until it is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.lifecycle import OFFICER_ACTIONS
-from storage.models import ConsoleRequest, InboxUpdate
+from storage.models import ConsoleRequest, InboxUpdate, Report
 
 #: The inbox channel of the console's requests (Telegram's updates have the adapters' channels).
 CONSOLE_CHANNEL = "console"
@@ -77,3 +78,46 @@ def finish_request(request: ConsoleRequest, now: datetime, refusal: str) -> None
     """The bot's outcome: done (``refusal`` empty) or refused with that reason key."""
     request.done_at = now
     request.refusal = refusal
+
+
+def refused_at_once(session: AsyncSession, request: ConsoleRequest, refusal: str) -> None:
+    """A bulk action's request the console refused itself (another unit's report, a status that
+    does not allow it): stored done, with no inbox row, so the batch's page lists it."""
+    request.done_at, request.refusal = request.created_at, refusal
+    session.add(request)
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One report of a bulk action: its number, and the bot's outcome so far."""
+
+    number: str
+    refusal: str
+    done: bool
+    #: Not done and its inbox row still waits (not done and not queued: the bot gave up).
+    queued: bool
+
+
+async def batch_rows(session: AsyncSession, batch_id: int, session_id: int) -> list[BatchRow]:
+    """The requests of bulk action ``batch_id`` asked in session ``session_id``, in order."""
+    waiting = and_(
+        InboxUpdate.channel == CONSOLE_CHANNEL,
+        InboxUpdate.update_id == ConsoleRequest.id,
+        InboxUpdate.processed_at.is_(None),
+    )
+    rows = await session.execute(
+        select(Report.tracking_no, ConsoleRequest.refusal, ConsoleRequest.done_at, InboxUpdate.id)
+        .join(Report, Report.id == ConsoleRequest.report_id)
+        .outerjoin(InboxUpdate, waiting)
+        .where(ConsoleRequest.batch_id == batch_id, ConsoleRequest.session_id == session_id)
+        .order_by(ConsoleRequest.id)
+    )
+    return [
+        BatchRow(number, refusal, done is not None, done is None and inbox is not None)
+        for number, refusal, done, inbox in rows
+    ]
+
+
+async def newest_request(session: AsyncSession) -> int:
+    """The newest request's id (0 when none): the bot's watch wakes its inbox when it grows."""
+    return int(await session.scalar(select(func.max(ConsoleRequest.id))) or 0)

@@ -87,7 +87,10 @@ class ConsoleRequest(Base):
     Who asked is the console session's person (their Telegram id and name) and unit."""
 
     __tablename__ = "console_requests"
-    __table_args__ = (Index("ix_console_requests_report", "report_id", "id"),)
+    __table_args__ = (
+        Index("ix_console_requests_report", "report_id", "id"),
+        Index("ix_console_requests_batch", "batch_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
@@ -102,3 +105,7 @@ class ConsoleRequest(Base):
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     refusal: Mapped[str] = mapped_column(String(40), default="")
+    #: Archiving as a duplicate: the open report it is merged into.
+    original_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    #: A bulk action's requests share the id of its first request (None: one report's form).
+    batch_id: Mapped[int | None] = mapped_column(Integer)

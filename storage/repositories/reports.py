@@ -33,6 +33,29 @@ class ReportRepository:
     async def get(self, report_id: int) -> Report | None:
         return await self._session.get(Report, report_id)
 
+    async def lock(self, report: Report) -> None:
+        """Hold ``report``'s row until the transaction ends and read it again as it is now.
+
+        Two transactions acting on one report at once (a group's press and a console request,
+        handled side by side) each read the last committed row; without the lock both decided
+        on the same status and both wrote. Now the second waits here for the first's commit and
+        decides on what it wrote: on PostgreSQL for the row (``FOR UPDATE``); on SQLite for the
+        turn to write (one writer at a time; a read alone takes no turn, so a write that changes
+        nothing takes it: ``id`` is no column the roll-up's trigger watches)."""
+        if self._session.get_bind().dialect.name == "sqlite":
+            await self._session.execute(
+                update(Report)
+                .where(Report.id == report.id)
+                .values(id=Report.id)
+                .execution_options(synchronize_session=False)
+            )
+        await self._session.execute(
+            select(Report)
+            .where(Report.id == report.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
     async def photos_of(self, report_id: int) -> list[ReportPhoto]:
         rows = await self._session.scalars(
             select(ReportPhoto)

@@ -11,7 +11,7 @@ not too long. The bot checks all of it again when it takes the request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from core.permissions import (
 from locales import Translator
 from storage.console import CONSOLE_ACTIONS, queue_request, request_of, still_queued
 from storage.models import ConsoleRequest, Report, Unit
+from web.console import merging
 from web.console.audit import AuditAction, record
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -48,7 +49,7 @@ WORDED = frozenset(
         CaseAction.INTERNAL_NOTE,
     }
 )
-#: The archive reasons the console offers (a duplicate is merged from the group's picker).
+#: The archive reasons the archive form offers (a duplicate has its own form, with the original).
 CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != DUPLICATE_REASON)
 #: The query parameter naming the request whose outcome the report's page shows.
 REQUEST_PARAM = "tindakan"
@@ -71,19 +72,29 @@ class Forms:
     unit_groups: list[tuple[str, list[tuple[str, str]]]]
     reasons: list[tuple[str, str]]
     note_max: int = OFFICER_NOTE_MAX
+    #: Archiving as a duplicate: the similar open reports offered as its original.
+    originals: list[tuple[str, str]] = field(default_factory=list)
 
 
-def forms(
-    tr: Translator, config: ConsoleConfig, who: Viewer, report: Report, units: dict[int, Unit]
+async def forms(
+    session: AsyncSession,
+    tr: Translator,
+    config: ConsoleConfig,
+    who: Viewer,
+    report: Report,
+    units: dict[int, Unit],
 ) -> Forms:
-    """The forms of the actions :func:`offered` (a transfer to any other active unit)."""
+    """The forms of the actions :func:`offered` (a transfer to any other active unit; an
+    archive as a duplicate of a similar open report)."""
     actions = offered(who, report)
     targets = [u for u in units.values() if u.active and u.id != report.unit_id]
+    merge = CaseAction.ARCHIVE in actions
     return Forms(
         actions=[a.value for a in actions],
         status=report.status,
         unit_groups=unit_groups(tr, config, targets) if CaseAction.TRANSFER in actions else [],
         reasons=[(r, tr.t(f"archive.reason.{r}")) for r in CONSOLE_ARCHIVE_REASONS],
+        originals=await merging.choices(session, tr, config, report) if merge else [],
     )
 
 
@@ -112,7 +123,8 @@ async def outcome(
     if found.refusal:
         reason = tr.t(f"case.refused.{found.refusal}")
         return Outcome(tr.t("console.act.refused", reason=reason), waiting=False, refused=True)
-    return Outcome(tr.t(f"console.act.done.{found.action}"), waiting=False)
+    done = "dup" if found.original_id else found.action
+    return Outcome(tr.t(f"console.act.done.{done}"), waiting=False)
 
 
 async def asked_by(session: AsyncSession, who: Viewer, raw: str) -> bool:
@@ -123,14 +135,15 @@ async def asked_by(session: AsyncSession, who: Viewer, raw: str) -> bool:
     return found is not None and found.session_id == who.session.id
 
 
-def _action(raw: str) -> CaseAction:
+def action_of(raw: str) -> CaseAction:
     for action in CONSOLE_ACTIONS:
         if action.value == raw:
             return action
     raise Refusal(400, "console.act.error.unknown_action")
 
 
-def _words(action: CaseAction, raw: str) -> str:
+def words(action: CaseAction, raw: str) -> str:
+    """The officer's words, cleaned; a :class:`Refusal` when too long or missing but needed."""
     text = clean_text(raw).strip()
     if len(text) > OFFICER_NOTE_MAX:
         raise Refusal(400, "console.act.error.too_long", limit=OFFICER_NOTE_MAX)
@@ -139,13 +152,57 @@ def _words(action: CaseAction, raw: str) -> str:
     return text
 
 
-async def _destination(session: AsyncSession, report: Report, code: str) -> Unit:
+async def unit_by_code(session: AsyncSession, code: str) -> Unit:
+    """A transfer's destination: an active unit."""
     unit = await session.scalar(select(Unit).where(Unit.code == code[:64])) if code else None
     if unit is None or not unit.active:
         raise Refusal(400, "case.refused.unknown_unit")
-    if unit.id == report.unit_id:
-        raise Refusal(409, "case.refused.same_unit")
     return unit
+
+
+def check_allowed(
+    who: Viewer, report: Report, action: CaseAction, to_unit: Unit | None = None
+) -> None:
+    """What the bot would refuse at once: another unit's report, a status that does not allow
+    ``action``, a transfer to the unit that holds it."""
+    if not may_act(who.unit.kind, who.unit.id, report.unit_id):
+        raise Refusal(403, "case.refused.not_yours")
+    reason_key = refusal(action, ReportStatus(report.status), actor_kind(who.unit.kind))
+    if reason_key:
+        raise Refusal(409, f"case.refused.{reason_key}")
+    if to_unit is not None and to_unit.id == report.unit_id:
+        raise Refusal(409, "case.refused.same_unit")
+
+
+def request_row(
+    config: ConsoleConfig,
+    who: Viewer,
+    report: Report,
+    action: CaseAction,
+    *,
+    note: str = "",
+    reason: str = "",
+    to_unit: Unit | None = None,
+    original: Report | None = None,
+    batch_id: int | None = None,
+) -> ConsoleRequest:
+    """The request for the bot, in the viewer's name."""
+    return ConsoleRequest(
+        report_id=report.id,
+        action=action.value,
+        note=note,
+        reason=reason,
+        to_unit_id=to_unit.id if to_unit else None,
+        unit_id=who.unit.id,
+        user_id=who.session.user_id,
+        user_name=who.session.user_name,
+        session_id=who.session.id,
+        created_at=config.clock(),
+        done_at=None,
+        refusal="",
+        original_id=original.id if original else None,
+        batch_id=batch_id,
+    )
 
 
 async def queue(request: web.Request, session: AsyncSession, who: Viewer, report: Report) -> int:
@@ -154,39 +211,28 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
     Anything the console can refuse at once is a :class:`Refusal`."""
     config: ConsoleConfig = request.config_dict[CONFIG]
     form = await request.post()
-    action = _action(str(form.get("aksi", "")))
+    action = action_of(str(form.get("aksi", "")))
     if not may_act(who.unit.kind, who.unit.id, report.unit_id):
         raise Refusal(403, "case.refused.not_yours")
     if str(form.get("status", "")) != report.status:
         raise Refusal(409, "console.act.error.stale")
-    reason_key = refusal(action, ReportStatus(report.status), actor_kind(who.unit.kind))
-    if reason_key:
-        raise Refusal(409, f"case.refused.{reason_key}")
-    note = _words(action, str(form.get("teks", "")))
-    reason = ""
+    check_allowed(who, report, action)
+    note = words(action, str(form.get("teks", "")))
+    reason, original = "", None
     if action == CaseAction.ARCHIVE:
         reason = str(form.get("alasan", ""))
-        if reason not in CONSOLE_ARCHIVE_REASONS:
+        if reason not in ARCHIVE_REASONS:
             raise Refusal(400, "case.refused.reason_required")
+        if reason == DUPLICATE_REASON:
+            typed, picked = str(form.get(merging.TYPED, "")), str(form.get(merging.PICKED, ""))
+            original = await merging.original_of(session, report, typed, picked)
     to_unit = None
     if action == CaseAction.TRANSFER:
-        to_unit = await _destination(session, report, str(form.get("unit", "")))
-    queued = await queue_request(
-        session,
-        ConsoleRequest(
-            report_id=report.id,
-            action=action.value,
-            note=note,
-            reason=reason,
-            to_unit_id=to_unit.id if to_unit else None,
-            unit_id=who.unit.id,
-            user_id=who.session.user_id,
-            user_name=who.session.user_name,
-            session_id=who.session.id,
-            created_at=config.clock(),
-            done_at=None,
-            refusal="",
-        ),
+        to_unit = await unit_by_code(session, str(form.get("unit", "")))
+        check_allowed(who, report, action, to_unit)
+    row = request_row(
+        config, who, report, action, note=note, reason=reason, to_unit=to_unit, original=original
     )
+    queued = await queue_request(session, row)
     record(session, request, AuditAction.ACT, f"{report.tracking_no} {action}")
     return queued

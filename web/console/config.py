@@ -54,6 +54,9 @@ class ConsoleConfig:
     map_tiles: str = ""
     map_attribution: str = ""
     map_bounds: Bounds = field(default_factory=Bounds)
+    #: Laporan serupa (the merge form's originals): as the bot's ``SIMILAR_*`` settings.
+    similar_radius_meters: float = 250.0
+    similar_days: int = 30
 
     def sign_in_now(self) -> datetime:
         return (self.sign_in_clock or self.clock)()

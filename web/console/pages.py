@@ -14,7 +14,7 @@ from core.performance import Indicators
 from locales import Translator
 from storage import console as store
 from storage.models import Unit
-from web.console import exports, finding, list_form, map_view, queries
+from web.console import bulk, exports, finding, list_form, map_view, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.comparison import headlines
@@ -51,6 +51,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/tampilan", finding.save)
     router.add_post("/tampilan/hapus", finding.delete)
     router.add_get("/laporan/{tracking}/kecil", thumbnail)
+    bulk.add_routes(router)
 
 
 # --- overview and unit table ----------------------------------------------------------------
@@ -239,6 +240,9 @@ async def report_list(request: web.Request) -> web.Response:
         page_text=text,
         pages=links,
         formats=(*exports.FORMATS, ZIP_FORMAT),
+        pick_all=url("/laporan", {**found.kept, "hal": number_, bulk.PICK: "semua"}),
+        pick_none=url("/laporan", {**found.kept, "hal": number_}),
+        **bulk.list_form(request, config, units, [r.report for r in rows]),
     )
 
 

@@ -115,6 +115,10 @@ async def report_page(request: web.Request) -> web.Response:
             )
         found = await queries.detail(session, report, config, tr.language)
         assign = await assigning.assign_form(session, who, report)
+        # While a request waits for the bot, no other is offered (it would act on a stale view).
+        forms = None
+        if result is None or not result.waiting:
+            forms = await acting.forms(session, tr, config, who, report, found.units)
         if result is None or not result.waiting:  # not every refresh while the bot works
             record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
@@ -177,8 +181,7 @@ async def report_page(request: web.Request) -> web.Response:
         printed_at=config.clock().astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
-        # While a request waits for the bot, no other is offered (it would act on a stale view).
-        forms=None if result and result.waiting else acting.forms(tr, config, who, report, units),
+        forms=forms,
         assign=None if result and result.waiting else assign,
         refresh=_refresh(request, result),
     )

@@ -1,0 +1,227 @@
+"""Bulk actions on the report list: select reports, then transfer or archive them together.
+
+Each selected report is one request for the bot (``console_requests``), sharing the batch id of
+the first, checked and audited as the report page's form is (``web.console.acting``), and taken by
+the bot through the same per-report use case. A report the console can refuse at once (another
+unit's, forged into the form; a status that does not allow the action; a transfer to the unit
+that holds it) is stored refused, with its reason, and audited as a refusal; the batch's page
+(``/laporan/massal/N``) counts what was done, what waits, and lists what was refused and why.
+
+Another bulk action is one more :class:`BulkAction` in :data:`BULK_ACTIONS` (its fields on the
+form, and how a request is built from them in :func:`_prepare`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.permissions import CaseAction, may_act
+from core.tracking import TrackingCheck, parse_tracking_number
+from locales import Translator
+from storage.console import batch_rows, queue_request, refused_at_once
+from storage.models import Report, Unit
+from web.console import acting, csrf
+from web.console.audit import AuditAction, record
+from web.console.auth import Viewer
+from web.console.config import ConsoleConfig
+from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
+from web.console.templating import page
+from web.console.unit_choices import unit_groups
+
+#: The most reports one bulk action takes (ten pages of the list, and the bench's 500).
+BULK_MAX = 500
+#: The list's checkbox of a report (its tracking number).
+PICK = "pilih"
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action offered for the selected reports: its form value and the fields it needs."""
+
+    value: str
+    fields: tuple[str, ...]
+
+
+BULK_ACTIONS: tuple[BulkAction, ...] = (
+    BulkAction(CaseAction.TRANSFER.value, ("unit", "teks")),
+    BulkAction(CaseAction.ARCHIVE.value, ("alasan", "teks")),
+)
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/laporan/massal", act_on_many)
+    router.add_get("/laporan/massal/{batch}", batch_page)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    action: CaseAction
+    note: str
+    reason: str = ""
+    to_unit: Unit | None = None
+
+
+async def _prepare(session: AsyncSession, form: MultiDictProxy[Any]) -> _Asked:
+    """What the form asks for every selected report; a :class:`Refusal` for the whole form."""
+    raw = str(form.get("aksi", ""))
+    if raw not in {a.value for a in BULK_ACTIONS}:
+        raise Refusal(400, "console.act.error.unknown_action")
+    action = acting.action_of(raw)
+    note = acting.words(action, str(form.get("teks", "")))
+    if action == CaseAction.ARCHIVE:
+        reason = str(form.get("alasan", ""))
+        if reason not in acting.CONSOLE_ARCHIVE_REASONS:
+            raise Refusal(400, "case.refused.reason_required")
+        return _Asked(action, note, reason=reason)
+    return _Asked(action, note, to_unit=await acting.unit_by_code(session, str(form.get("unit"))))
+
+
+def _numbers(form: MultiDictProxy[Any]) -> list[str]:
+    """The selected tracking numbers, valid and once each, in the order given."""
+    found: list[str] = []
+    for raw in form.getall(PICK, [])[: BULK_MAX * 2]:
+        parsed = parse_tracking_number(str(raw)[:20])
+        if parsed.check == TrackingCheck.VALID and parsed.number not in found:
+            found.append(parsed.number)
+    if not found:
+        raise Refusal(400, "console.bulk.none_selected")
+    if len(found) > BULK_MAX:
+        raise Refusal(400, "console.bulk.too_many", limit=BULK_MAX)
+    return found
+
+
+async def act_on_many(request: web.Request) -> web.StreamResponse:
+    """``POST /laporan/massal``: one request per selected report, then the batch's page."""
+    tr, who = translator(request), viewer(request)
+    config: ConsoleConfig = request.config_dict[CONFIG]
+    form = await request.post()
+    subject = f"massal {str(form.get('aksi', ''))[:8]}"
+    async with request.config_dict[SESSIONS]() as session:
+        if not csrf.genuine(request, config, str(form.get(csrf.FIELD, ""))):
+            record(session, request, AuditAction.REFUSED, f"{subject} cross_site")
+            await session.commit()
+            raise Refusal(403, "console.error.cross_site")
+        try:
+            asked, numbers = await _prepare(session, form), _numbers(form)
+        except Refusal as refused:
+            record(session, request, AuditAction.REFUSED, f"{subject} {refused.key}"[:500])
+            await session.commit()
+            return page(
+                request,
+                "notice.html",
+                tr.t(f"console.status_title.{refused.status_code}"),
+                status=refused.status_code,
+                text=tr.t(refused.key, **refused.values),
+                error=True,
+                back=("/laporan", tr.t("console.bulk.back")),
+            )
+        batch = await _queue_all(request, session, config, who, asked, numbers)
+        await session.commit()
+    raise web.HTTPSeeOther(f"/laporan/massal/{batch}")
+
+
+async def _queue_all(
+    request: web.Request,
+    session: AsyncSession,
+    config: ConsoleConfig,
+    who: Viewer,
+    asked: _Asked,
+    numbers: list[str],
+) -> int:
+    """Queue (or refuse at once) each report's request; the batch's id."""
+    reports = {
+        r.tracking_no: r
+        for r in await session.scalars(select(Report).where(Report.tracking_no.in_(numbers)))
+    }
+    batch: int | None = None
+    for number in numbers:
+        report = reports.get(number)
+        if report is None:
+            record(session, request, AuditAction.REFUSED, f"{number} {asked.action} unknown")
+            continue
+        row = acting.request_row(
+            config,
+            who,
+            report,
+            asked.action,
+            note=asked.note,
+            reason=asked.reason,
+            to_unit=asked.to_unit,
+            batch_id=batch,
+        )
+        try:
+            acting.check_allowed(who, report, asked.action, asked.to_unit)
+        except Refusal as refused:
+            refused_at_once(session, row, refused.key.removeprefix("case.refused."))
+            record(session, request, AuditAction.REFUSED, f"{number} {asked.action} {refused.key}")
+        else:
+            await queue_request(session, row)
+            record(session, request, AuditAction.ACT, f"{number} {asked.action} massal")
+        if batch is None:
+            await session.flush()
+            batch = row.batch_id = row.id
+    if batch is None:  # nothing the viewer may see was selected
+        raise Refusal(400, "console.bulk.none_selected")
+    return batch
+
+
+@dataclass(frozen=True)
+class Refused:
+    number: str
+    reason: str
+
+
+async def batch_page(request: web.Request) -> web.Response:
+    """What became of a bulk action: done, waiting, refused (with why); reloads while waiting."""
+    tr, who = translator(request), viewer(request)
+    raw = request.match_info["batch"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise Refusal(404, "console.error.http_404")
+    async with request.config_dict[SESSIONS]() as session:
+        rows = await batch_rows(session, int(raw), who.session.id)
+    if not rows:
+        raise Refusal(404, "console.error.http_404")
+    done = sum(1 for r in rows if r.done and not r.refusal)
+    waiting = sum(1 for r in rows if r.queued)
+    refused = [
+        Refused(r.number, _reason(tr, r.refusal, r.done))
+        for r in rows
+        if r.refusal or not (r.done or r.queued)
+    ]
+    return page(
+        request,
+        "bulk.html",
+        tr.t("console.bulk.title"),
+        summary=tr.t("console.bulk.summary", done=done, total=len(rows), refused=len(refused)),
+        waiting=tr.t("console.bulk.waiting", count=waiting) if waiting else "",
+        refused=refused,
+        refresh=f"2; url={request.path_qs}" if waiting else "",
+    )
+
+
+def _reason(tr: Translator, refusal: str, done: bool) -> str:
+    if not done:  # the bot gave up on it after its tries
+        return tr.t("console.act.failed")
+    return tr.t(f"case.refused.{refusal}")
+
+
+def list_form(
+    request: web.Request, config: ConsoleConfig, units: dict[int, Unit], reports: list[Report]
+) -> dict[str, object]:
+    """What the list's bulk form needs: which rows get a checkbox (the reports the viewer's unit
+    may act on), whether they come checked (``?pilih=semua``), the actions and their choices."""
+    tr, who = translator(request), viewer(request)
+    actable = [r.tracking_no for r in reports if may_act(who.unit.kind, who.unit.id, r.unit_id)]
+    targets = [u for u in units.values() if u.active]
+    return {
+        "bulk_actable": set(actable),
+        "bulk_all": request.query.get(PICK) == "semua",
+        "bulk_actions": [(a.value, tr.t(f"console.act.button.{a.value}")) for a in BULK_ACTIONS],
+        "bulk_units": unit_groups(tr, config, targets) if actable else [],
+        "bulk_reasons": [(r, tr.t(f"archive.reason.{r}")) for r in acting.CONSOLE_ARCHIVE_REASONS],
+    }
