@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cases.filing import Filing
+from core.clips import clip_kind_of
 from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
@@ -37,6 +38,9 @@ TEXT_MAX = 4096
 def as_media(file_id: str, mime_type: str) -> MediaItem:
     # Telegram re-encodes photos as JPEG, and a cleaned copy (``local:``) of an image that came
     # as a file goes as a photo too; only a file kept from before cleaning goes on as a file.
+    clip = clip_kind_of(mime_type)
+    if clip is not None:
+        return MediaItem(file_id, clip=clip.value)
     if file_id.startswith("local:"):
         return MediaItem(file_id)
     return MediaItem(file_id, as_document=mime_type != "image/jpeg")
@@ -49,15 +53,25 @@ def media_items(photos: Sequence[Photo]) -> list[MediaItem]:
 def media_actions(
     chat_id: str, items: Sequence[MediaItem], *, reply_to_card: bool = True
 ) -> list[SendMedia]:
-    """Photos as one album and image files as another (Telegram does not mix them)."""
+    """Photos as one album and image files as another (Telegram does not mix them); each voice
+    note or video alone."""
     actions: list[SendMedia] = []
     for as_document in (False, True):
-        group = tuple(item for item in items if item.as_document == as_document)
+        group = tuple(item for item in items if item.as_document == as_document and not item.clip)
         for start in range(0, len(group), 10):
             actions.append(
                 SendMedia(
                     chat_id=chat_id,
                     items=group[start : start + 10],
+                    reply_to_purpose=Purpose.CARD if reply_to_card else "",
+                )
+            )
+    for item in items:
+        if item.clip:
+            actions.append(
+                SendMedia(
+                    chat_id=chat_id,
+                    items=(item,),
                     reply_to_purpose=Purpose.CARD if reply_to_card else "",
                 )
             )
