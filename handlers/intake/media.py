@@ -77,8 +77,8 @@ async def _take_photos(turn: Turn, message: Message) -> int:
     evidence.tell_refusals(turn, checked.refused)
     used += sum(size for _, size, _ in checked.accepted)
     room = max(0, MAX_PHOTOS - len(photos))
-    rejected += max(0, len(message.clips) - room)
     new_clips = [c for c in message.clips if c.file_unique_id not in known]
+    rejected += max(0, len(new_clips) - room)
     heard = await clips.inspect_clips(turn, new_clips[:room], used)
     for clip, size in heard.accepted:
         photos.append(
