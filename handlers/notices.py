@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cases.filing import Filing
-from core.clips import clip_kind_of
+from core.clips import ClipKind, clip_kind_of
 from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
@@ -26,7 +26,7 @@ from handlers.routing import coordinator_chats, holder_chats, is_coordinator_cha
 from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
 from locales import Translator
-from storage.models import Report, Unit, UnitChat
+from storage.models import Report, ReportPhoto, Unit, UnitChat
 from storage.uow import UnitOfWork
 
 #: Telegram's limit for one message.
@@ -100,15 +100,22 @@ def filing_for(deps: HandlerDeps) -> Filing:
 
 
 async def _view(
-    case: Case, report: Report, unit: Unit | None, *, coordinator: bool, photo_count: int
+    case: Case,
+    report: Report,
+    unit: Unit | None,
+    *,
+    coordinator: bool,
+    evidence: Sequence[ReportPhoto],
 ) -> CardView:
     moved_from, reason = await _transferred_from(case, report, unit)
+    kinds = [clip_kind_of(p.mime_type) for p in evidence]
     return CardView(
         unit=unit,
         citizen=await case.uow.citizens.by_id(report.citizen_id),
         show_identity=coordinator and case.deps.config.coordinator_sees_identity,
         coordinator=coordinator,
-        photo_count=photo_count,
+        photo_count=kinds.count(None),
+        clips=(kinds.count(ClipKind.VOICE), kinds.count(ClipKind.VIDEO)),
         supporters=await supporters(case).count(report.id) if report.id is not None else 0,
         today=case.today(),
         moved_from=moved_from,
@@ -138,7 +145,7 @@ async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitCha
     photos = await case.uow.reports.photos_of(report.id)
     evidence = [as_media(p.file_id, p.mime_type) for p in photos]
     coordinator = await is_coordinator_chat(case, chat)
-    view = await _view(case, report, unit, coordinator=coordinator, photo_count=len(evidence))
+    view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
     caption = tr.t("card.album_caption", number=report.tracking_no)
     for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
         case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
@@ -205,8 +212,8 @@ async def edit_card(
         return
     tr = case.tr(chat.language)
     coordinator = await is_coordinator_chat(case, chat)
-    photo_count = len(await case.uow.reports.photos_of(report.id))
-    view = await _view(case, report, unit, coordinator=coordinator, photo_count=photo_count)
+    photos = await case.uow.reports.photos_of(report.id)
+    view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
     if moved_to is not None:
         view = replace(view, moved_to=moved_to)
     markup = None if moved_to is not None else card_keyboard(tr, case.deps, report)

@@ -54,7 +54,9 @@ async def test_voice_and_video_reach_the_unit_and_the_store(
     await citizen.press("Biasa", "Periksa laporan Anda")
     done = await citizen.press("📨 Kirim laporan", "Nomor laporan:")
     number = tracking_number(done)
-    await card_in(sepaso, number)
+    card = await card_in(sepaso, number)
+    assert "Rekaman bukti: 1 suara, 1 video" in card["text"]
+    assert "Foto bukti: tidak ada" in card["text"]  # a clip is no photo
 
     async def group_clips() -> list[JsonDict]:
         return [m for m in await telegram.messages(SEPASO_GROUP) if "voice" in m or "video" in m]
