@@ -40,12 +40,16 @@ _CHAT_KINDS = {
 # that the citizen gets a polite answer.
 _SIMPLE_MEDIA = (
     ("sticker", MediaKind.STICKER),
-    ("voice", MediaKind.VOICE),
     ("audio", MediaKind.AUDIO),
-    ("video", MediaKind.VIDEO),
     ("contact", MediaKind.CONTACT),
 )
-_OTHER_CONTENT = ("video_note", "poll", "dice", "game", "story", "paid_media", "invoice")
+#: Voice notes and videos are evidence clips (``core.clips``), stored by these MIME types.
+_CLIPS = (
+    ("voice", MediaKind.VOICE, "audio/ogg"),
+    ("video", MediaKind.VIDEO, "video/mp4"),
+    ("video_note", MediaKind.VIDEO, "video/mp4"),
+)
+_OTHER_CONTENT = ("poll", "dice", "game", "story", "paid_media", "invoice")
 
 
 def _chat_kind(chat: JSON) -> ChatKind:
@@ -86,8 +90,27 @@ def _document_photo(document: JSON, media_group_id: str) -> Photo:
     )
 
 
+def _clip(message: JSON, media_group_id: str) -> tuple[MediaKind, tuple[Photo, ...]]:
+    """A voice note or video the message carries, as an evidence clip."""
+    for key, kind, mime_type in _CLIPS:
+        clip = message.get(key)
+        if isinstance(clip, Mapping) and "file_id" in clip:
+            return kind, (
+                Photo(
+                    file_id=str(clip["file_id"]),
+                    file_unique_id=str(clip.get("file_unique_id", clip["file_id"])),
+                    media_group_id=media_group_id,
+                    mime_type=mime_type,
+                    file_size=int(clip.get("file_size", 0)),
+                    duration=int(clip.get("duration", 0)),
+                ),
+            )
+    return MediaKind.NONE, ()
+
+
 def _media(message: JSON, media_group_id: str) -> tuple[MediaKind, tuple[Photo, ...]]:
-    """What the message carries besides text, and the evidence photos among it."""
+    """What the message carries besides text, and the evidence photos among it (a voice note's
+    or video's kind comes with no photos: see :func:`_clip`)."""
     if message.get("photo"):
         return MediaKind.PHOTO, (_largest_photo(message["photo"], media_group_id),)
     # A GIF arrives with both "animation" and "document"; the animation wins.
@@ -130,6 +153,9 @@ def message_event(message: JSON, channel: str) -> Message | ChatMigrated | Unsup
         )
     media_group_id = str(message.get("media_group_id", ""))
     media, photos = _media(message, media_group_id)
+    clip_kind, clips = _clip(message, media_group_id)
+    if clips:
+        media = clip_kind
     location = _location(message)
     if not _has_content(message, media, location):
         return Unsupported(channel=channel, chat_id=str(chat["id"]), kind="service_message")
@@ -145,6 +171,7 @@ def message_event(message: JSON, channel: str) -> Message | ChatMigrated | Unsup
         text=clean_text(str(message.get("text") or message.get("caption") or "")),
         media=media,
         photos=photos,
+        clips=clips,
         location=location,
         reply_to_message_id=int(reply_to["message_id"]) if "message_id" in reply_to else None,
         reply_to_bot=bool((reply_to.get("from") or {}).get("is_bot")),

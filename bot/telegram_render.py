@@ -84,7 +84,17 @@ def _reply_parameters(message_id: int | None) -> Params:
 
 
 def _media_kind(item: MediaItem) -> str:
+    if item.clip:
+        return item.clip  # "voice" or "video"
     return "document" if item.as_document else "photo"
+
+
+_SINGLE_METHODS = {
+    "photo": "sendPhoto",
+    "document": "sendDocument",
+    "voice": "sendVoice",
+    "video": "sendVideo",
+}
 
 
 def _send_media(action: SendMedia) -> tuple[str, Params]:
@@ -96,7 +106,7 @@ def _send_media(action: SendMedia) -> tuple[str, Params]:
         params[kind] = action.items[0].file_id
         if caption:
             params["caption"] = caption
-        return ("sendDocument" if kind == "document" else "sendPhoto"), params
+        return _SINGLE_METHODS[kind], params
     media: list[Params] = []
     for index, item in enumerate(action.items[:10]):
         entry: Params = {"type": _media_kind(item), "media": item.file_id}

@@ -162,11 +162,42 @@ class EmulatorClient(ControlSession):
     async def send_sticker(self, user: TgUser, *, chat_id: int | None = None) -> JsonDict:
         return await self._flag(user, "sticker", chat_id)
 
-    async def send_voice(self, user: TgUser, *, chat_id: int | None = None) -> JsonDict:
-        return await self._flag(user, "voice", chat_id)
+    async def send_voice(
+        self,
+        user: TgUser,
+        data: bytes | None = None,
+        *,
+        duration: int = 3,
+        chat_id: int | None = None,
+    ) -> JsonDict:
+        """A voice note: placeholder bytes without ``data``, else ``data`` as its OGG file."""
+        if data is None:
+            return await self._flag(user, "voice", chat_id)
+        return await self._clip(user, "voice", data, duration, chat_id)
 
-    async def send_video(self, user: TgUser, *, chat_id: int | None = None) -> JsonDict:
-        return await self._flag(user, "video", chat_id)
+    async def send_video(
+        self,
+        user: TgUser,
+        data: bytes | None = None,
+        *,
+        duration: int = 5,
+        note: bool = False,
+        chat_id: int | None = None,
+    ) -> JsonDict:
+        """A video (``note``: a round video note): placeholder bytes without ``data``."""
+        if data is None:
+            return await self._flag(user, "video", chat_id)
+        return await self._clip(user, "video_note" if note else "video", data, duration, chat_id)
+
+    async def _clip(
+        self, user: TgUser, field: str, data: bytes, duration: int, chat_id: int | None
+    ) -> JsonDict:
+        mime_type, name = ("audio/ogg", "voice.oga") if field == "voice" else ("video/mp4", "v.mp4")
+        uploaded = await self.upload(data, mime_type, name)
+        content: JsonDict = {f"{field}_file_id": uploaded["file_id"], "duration": duration}
+        return await self._user_message(
+            user, content, chat_id=chat_id, chat_type=self._chat_type(chat_id, None)
+        )
 
     async def send_location(
         self, user: TgUser, latitude: float, longitude: float, *, chat_id: int | None = None

@@ -7,7 +7,8 @@ same HTTP status.
 ``POST updates/message``
     ``{chat_id?, chat_type?: "private"|"group"|"supergroup", chat_title?, from: {id, first_name,
     last_name?, username?, language_code?}, text?, caption?, photo_file_id?, document_file_id?,
-    mime_type?, file_name?, sticker?, voice?, video?, location?: {latitude, longitude}, contact?,
+    mime_type?, file_name?, sticker?, voice?, video?, voice_file_id? / video_file_id? /
+    video_note_file_id? with duration?, location?: {latitude, longitude}, contact?,
     media_group_id?, reply_to_message_id?}`` stores a user message (``chat_id`` defaults to the
     sender's private chat) and queues a ``message`` update -> ``{"update", "message"}``. A reply
     carries the whole replied message as ``reply_to_message`` (``from`` is the bot for its own).
@@ -112,6 +113,10 @@ def _placeholder_file(bot: BotState, kind: str, mime_type: str, extension: str) 
     }
 
 
+#: Voice notes and videos sent with real bytes (``<field>_file_id`` of an upload, ``duration``).
+_CLIPS = (("voice", "audio/ogg"), ("video", "video/mp4"), ("video_note", "video/mp4"))
+
+
 def _content(bot: BotState, chat: ChatState, body: Mapping[str, Any]) -> JsonDict:
     content: JsonDict = {}
     text = body.get("text")
@@ -144,6 +149,17 @@ def _content(bot: BotState, chat: ChatState, body: Mapping[str, Any]) -> JsonDic
             "is_video": False,
             "emoji": "🙂",
         }
+    for field, mime_type in _CLIPS:
+        if body.get(f"{field}_file_id"):
+            stored = bot.file(str(body[f"{field}_file_id"]))
+            content[field] = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": len(stored.data),
+                "duration": int(body.get("duration") or 1),
+            }
+            if field != "video_note":
+                content[field]["mime_type"] = mime_type
     if body.get("voice"):
         content["voice"] = {
             **_placeholder_file(bot, "voice", "audio/ogg", "oga"),

@@ -30,14 +30,14 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from emulator import control, groups, members, methods, webhook
+from emulator import clips, control, groups, members, methods, webhook
 from emulator.calls import METHODS, Call, Params, Upload
 from emulator.errors import ApiError, bad_request
 from emulator.flood import FloodLimiter
 from emulator.state import BotState, EpochClock, FaultRule, JsonDict
 
 #: The modules whose ``@api_method`` handlers fill :data:`~emulator.calls.METHODS`.
-METHOD_MODULES = (methods, members)
+METHOD_MODULES = (methods, members, clips)
 
 log = logging.getLogger(__name__)
 

@@ -70,10 +70,12 @@ class SendText:
 
 @dataclass(frozen=True, slots=True)
 class MediaItem:
-    """A photo, or an image sent as a file, by the channel's file id."""
+    """A photo, or an image sent as a file, or a voice note or video clip (``clip``: "voice",
+    "video"; each goes alone, never in an album), by the channel's file id."""
 
     file_id: str
     as_document: bool = False
+    clip: str = ""
 
 
 @dataclass(frozen=True, slots=True)

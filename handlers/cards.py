@@ -47,6 +47,8 @@ class CardView:
     moved_reason: str = ""
     # Internal notes on the report (their count only: the words are in the group and console).
     internal_notes: int = 0
+    # Voice notes and videos among the evidence (``core.clips``): (voice, video).
+    clips: tuple[int, int] = (0, 0)
 
 
 def unit_button(
@@ -128,6 +130,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         lines += ["", _h(moved)]
     if view.supporters:
         lines += ["", _h(tr.t("card.supporters", count=view.supporters))]
+    if any(view.clips):
+        lines += ["", _h(tr.t("clips.card", voice=view.clips[0], video=view.clips[1]))]
     if view.internal_notes:
         lines += ["", _h(tr.t("card.internal_notes", count=view.internal_notes))]
     if report.assignee_id and view.moved_to is None:

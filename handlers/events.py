@@ -58,6 +58,8 @@ class Photo:
     #: Sent as a file (a document), not as a photo Telegram re-encoded: its name and bytes are
     #: the citizen's own, so it is never passed on as it came (see handlers/evidence.py).
     as_file: bool = False
+    #: A voice note's or video's length in seconds, as Telegram declared it (0 for a photo).
+    duration: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,9 @@ class Message:
     text: str = ""
     media: MediaKind = MediaKind.NONE
     photos: tuple[Photo, ...] = ()
+    #: A voice note or a video (``video_note`` too) as evidence: a :class:`Photo` whose MIME
+    #: type is ``audio/ogg`` or ``video/mp4`` (``core.clips``); never among ``photos``.
+    clips: tuple[Photo, ...] = ()
     location: Location | None = None
     reply_to_message_id: int | None = None
     # The replied-to message was written by a bot (this one, as a rule).

@@ -66,7 +66,7 @@ def _file_question(file_id: str) -> tuple[str, str]:
     return ("file", file_id)
 
 
-def _downloaded() -> Mapping[str, bytes | None]:
+def downloaded_files() -> Mapping[str, bytes | None]:
     """The files downloaded for the step now running, by file id."""
     found: dict[str, bytes | None] = {}
     for question, content in answers().items():
@@ -80,7 +80,7 @@ async def inspect(turn: Turn, photos: Sequence[Photo], used: int) -> Inspection:
     result = Inspection()
     limits = turn.deps.config.evidence
     files = turn.deps.files
-    downloaded = _downloaded()
+    downloaded = downloaded_files()
     if files is not None:
         # Every photo whose declared size may pass (``used`` only grows below), if not yet here.
         wanted = [

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
+from handlers import clips, evidence, relays, reporter_actions
 from handlers import draft as drafts
-from handlers import evidence, relays, reporter_actions
 from handlers.actions import ClearButtons, InlineKeyboard
 from handlers.case import Case
 from handlers.consent import ask_consent, current_citizen
@@ -127,9 +127,11 @@ async def _relay(turn: Turn, report: Report, message: Message, *, supporter: boo
         text = f"{text}\n{point}".strip()
     checked = await evidence.inspect(turn, message.photos, 0)
     evidence.tell_refusals(turn, checked.refused)
-    photos = [photo for photo, _, _ in checked.accepted]
+    heard = await clips.inspect_clips(turn, message.clips, 0)
+    clips.tell_clip_refusals(turn, heard.refused)
+    photos = [photo for photo, _, _ in checked.accepted] + [clip for clip, _ in heard.accepted]
     if says_nothing(text) and not photos:
-        if not checked.refused:
+        if not checked.refused and not heard.refused:
             turn.send(turn.t("followup.need_text"))
         return True
     chats = await holder_chats(_case(turn), report)
@@ -210,8 +212,10 @@ def _first_of_burst(turn: Turn, report: Report) -> bool:
 
 
 def _is_relayable(message: Message) -> bool:
-    """What can reach a unit: words, photos, a location (a sticker or a voice note cannot)."""
-    return bool(message.text.strip() or message.photos or message.location is not None)
+    """What can reach a unit: words, photos, a voice note or video, a location (not a sticker)."""
+    return bool(
+        message.text.strip() or message.photos or message.clips or message.location is not None
+    )
 
 
 async def on_idle_message(turn: Turn, message: Message) -> bool:
@@ -254,6 +258,16 @@ def _hold(turn: Turn, message: Message) -> None:
             {"file_id": p.file_id, "file_unique_id": p.file_unique_id, "mime_type": p.mime_type}
             for p in message.photos
         ],
+        "clips": [
+            {
+                "file_id": c.file_id,
+                "file_unique_id": c.file_unique_id,
+                "mime_type": c.mime_type,
+                "file_size": c.file_size,
+                "duration": c.duration,
+            }
+            for c in message.clips
+        ],
         "location": (
             [message.location.latitude, message.location.longitude] if message.location else None
         ),
@@ -276,6 +290,7 @@ def _take_held(turn: Turn) -> Message | None:
         sender=turn.event.sender,
         text=str(held.get("text") or ""),
         photos=tuple(Photo(**p) for p in held.get("photos") or ()),
+        clips=tuple(Photo(**c) for c in held.get("clips") or ()),
         location=Location(float(point[0]), float(point[1])) if point else None,
     )
 

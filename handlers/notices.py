@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cases.filing import Filing
+from core.clips import ClipKind, clip_kind_of
 from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
@@ -25,7 +26,7 @@ from handlers.routing import coordinator_chats, holder_chats, is_coordinator_cha
 from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
 from locales import Translator
-from storage.models import Report, Unit, UnitChat
+from storage.models import Report, ReportPhoto, Unit, UnitChat
 from storage.uow import UnitOfWork
 
 #: Telegram's limit for one message.
@@ -37,6 +38,9 @@ TEXT_MAX = 4096
 def as_media(file_id: str, mime_type: str) -> MediaItem:
     # Telegram re-encodes photos as JPEG, and a cleaned copy (``local:``) of an image that came
     # as a file goes as a photo too; only a file kept from before cleaning goes on as a file.
+    clip = clip_kind_of(mime_type)
+    if clip is not None:
+        return MediaItem(file_id, clip=clip.value)
     if file_id.startswith("local:"):
         return MediaItem(file_id)
     return MediaItem(file_id, as_document=mime_type != "image/jpeg")
@@ -49,15 +53,25 @@ def media_items(photos: Sequence[Photo]) -> list[MediaItem]:
 def media_actions(
     chat_id: str, items: Sequence[MediaItem], *, reply_to_card: bool = True
 ) -> list[SendMedia]:
-    """Photos as one album and image files as another (Telegram does not mix them)."""
+    """Photos as one album and image files as another (Telegram does not mix them); each voice
+    note or video alone."""
     actions: list[SendMedia] = []
     for as_document in (False, True):
-        group = tuple(item for item in items if item.as_document == as_document)
+        group = tuple(item for item in items if item.as_document == as_document and not item.clip)
         for start in range(0, len(group), 10):
             actions.append(
                 SendMedia(
                     chat_id=chat_id,
                     items=group[start : start + 10],
+                    reply_to_purpose=Purpose.CARD if reply_to_card else "",
+                )
+            )
+    for item in items:
+        if item.clip:
+            actions.append(
+                SendMedia(
+                    chat_id=chat_id,
+                    items=(item,),
                     reply_to_purpose=Purpose.CARD if reply_to_card else "",
                 )
             )
@@ -86,15 +100,22 @@ def filing_for(deps: HandlerDeps) -> Filing:
 
 
 async def _view(
-    case: Case, report: Report, unit: Unit | None, *, coordinator: bool, photo_count: int
+    case: Case,
+    report: Report,
+    unit: Unit | None,
+    *,
+    coordinator: bool,
+    evidence: Sequence[ReportPhoto],
 ) -> CardView:
     moved_from, reason = await _transferred_from(case, report, unit)
+    kinds = [clip_kind_of(p.mime_type) for p in evidence]
     return CardView(
         unit=unit,
         citizen=await case.uow.citizens.by_id(report.citizen_id),
         show_identity=coordinator and case.deps.config.coordinator_sees_identity,
         coordinator=coordinator,
-        photo_count=photo_count,
+        photo_count=kinds.count(None),
+        clips=(kinds.count(ClipKind.VOICE), kinds.count(ClipKind.VIDEO)),
         supporters=await supporters(case).count(report.id) if report.id is not None else 0,
         today=case.today(),
         moved_from=moved_from,
@@ -124,7 +145,7 @@ async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitCha
     photos = await case.uow.reports.photos_of(report.id)
     evidence = [as_media(p.file_id, p.mime_type) for p in photos]
     coordinator = await is_coordinator_chat(case, chat)
-    view = await _view(case, report, unit, coordinator=coordinator, photo_count=len(evidence))
+    view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
     caption = tr.t("card.album_caption", number=report.tracking_no)
     for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
         case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
@@ -191,8 +212,8 @@ async def edit_card(
         return
     tr = case.tr(chat.language)
     coordinator = await is_coordinator_chat(case, chat)
-    photo_count = len(await case.uow.reports.photos_of(report.id))
-    view = await _view(case, report, unit, coordinator=coordinator, photo_count=photo_count)
+    photos = await case.uow.reports.photos_of(report.id)
+    view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
     if moved_to is not None:
         view = replace(view, moved_to=moved_to)
     markup = None if moved_to is not None else card_keyboard(tr, case.deps, report)

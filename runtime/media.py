@@ -1,4 +1,5 @@
-"""The media worker: copies evidence photos from Telegram into the local media store.
+"""The media worker: copies evidence photos (and voice notes and videos, ``core.clips``: kept as
+they came once their bytes are checked) from Telegram into the local media store.
 
 Telegram keeps files reachable by file id only for a while, and officers need the evidence long
 after; so every report photo is downloaded once, outside any database transaction. What is kept
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.channels.base import Channel
+from core.clips import ClipKind, clip_kind_of, matches
 from runtime.inbox_rows import UowFactory
 from runtime.worker import Worker
 from storage.media_store import CleanStore, clean_image, is_local, write_atomically
@@ -27,6 +29,8 @@ _EXTENSIONS = {
     "image/png": ".png",
     "image/webp": ".webp",
     "image/gif": ".gif",
+    "audio/ogg": ".ogg",
+    "video/mp4": ".mp4",
 }
 
 
@@ -44,6 +48,14 @@ def photo_path(media_dir: Path, report_id: int, position: int, unique_id: str, m
     """``<media_dir>/<report_id>/<position>-<file_unique_id>.jpg`` (extension by mime type)."""
     extension = _EXTENSIONS.get(mime, ".jpg")
     return media_dir / str(report_id) / f"{position}-{unique_id}{extension}"
+
+
+def _clip_copy(content: bytes, kind: ClipKind, path: Path) -> Path:
+    """Write a voice note or video as it came, once its bytes are what it claims; blocking."""
+    if not matches(kind, content):
+        raise ValueError(f"not a {kind} file ({len(content)} bytes)")
+    write_atomically(path, content)
+    return path
 
 
 def _clean_copy(content: bytes, path_for: Callable[[str], Path]) -> Path:
@@ -105,7 +117,12 @@ class MediaWorker(Worker):
 
         try:
             content = await self._content(photo.file_id)
-            path = await asyncio.to_thread(_clean_copy, content, path_for)
+            clip = clip_kind_of(photo.mime_type)
+            if clip is not None:
+                target = path_for(photo.mime_type)
+                path = await asyncio.to_thread(_clip_copy, content, clip, target)
+            else:
+                path = await asyncio.to_thread(_clean_copy, content, path_for)
         except Exception as exc:
             log.warning("photo %d of report %d not downloaded: %r", photo.id, photo.report_id, exc)
             await self._save(photo.id, stored_path=None, error=repr(exc))

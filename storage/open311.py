@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clips import CLIP_MIME_TYPES
 from core.timeline import EventKind
 from storage.models import ApiKey, Citizen, Report, ReportEvent, ReportPhoto, Unit
 
@@ -115,7 +116,9 @@ class Open311Repository:
         rows = await self._session.scalars(
             select(ReportPhoto)
             .where(
-                ReportPhoto.report_id.in_(list(report_ids)), ReportPhoto.stored_path.is_not(None)
+                ReportPhoto.report_id.in_(list(report_ids)),
+                ReportPhoto.stored_path.is_not(None),
+                ReportPhoto.mime_type.not_in(CLIP_MIME_TYPES),
             )
             .order_by(ReportPhoto.report_id, ReportPhoto.position)
         )

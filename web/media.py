@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from core.clips import clip_kind_of, matches
 from core.evidence import image_type
 
 _EXTENSIONS = {
@@ -52,3 +53,26 @@ async def image_response(root: Path, stored: str | None, *, name: str) -> web.Re
         "Cache-Control": "private, max-age=600",
     }
     return web.Response(body=content, content_type=kind, headers=headers)
+
+
+_CLIP_EXTENSIONS = {"audio/ogg": ".ogg", "video/mp4": ".mp4"}
+
+
+async def clip_response(
+    root: Path, stored: str | None, mime_type: str, *, name: str
+) -> web.Response | None:
+    """A stored voice note or video (``core.clips``) as a response, or None when there is no
+    such file inside ``root`` or its bytes are not what its type says (OGG, MP4)."""
+    kind = clip_kind_of(mime_type)
+    if not stored or kind is None:
+        return None
+    content = await asyncio.to_thread(read_inside, root, stored)
+    if content is None or not matches(kind, content):
+        return None
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Disposition": f'inline; filename="{name}{_CLIP_EXTENSIONS[mime_type]}"',
+        "Cache-Control": "private, max-age=600",
+    }
+    return web.Response(body=content, content_type=mime_type, headers=headers)

@@ -27,6 +27,7 @@ def policy(image_sources: Sequence[str] = ()) -> str:
             "script-src 'self'",
             "style-src 'self'",
             f"img-src {images}",
+            "media-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",

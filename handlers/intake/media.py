@@ -7,7 +7,7 @@ draft; at any other step media is answered with what the step expects instead.
 from __future__ import annotations
 
 from core.limits import MAX_PHOTOS
-from handlers import evidence
+from handlers import clips, evidence
 from handlers.actions import InlineKeyboard
 from handlers.draft import DraftPhoto, IntakeStep
 from handlers.events import MediaKind, Message
@@ -17,7 +17,11 @@ from handlers.turn import Turn
 
 
 async def wrong_media(turn: Turn, step: IntakeStep, message: Message) -> None:
-    if message.media in (MediaKind.PHOTO, MediaKind.IMAGE_DOCUMENT):
+    if message.clips:
+        # A voice note never stands in for the description: the words are still asked for.
+        key = "clips.type_description" if step == IntakeStep.DESCRIPTION else "clips.not_now"
+        turn.send(turn.t(key))
+    elif message.media in (MediaKind.PHOTO, MediaKind.IMAGE_DOCUMENT):
         turn.send(turn.t("photos.not_now"))
     elif message.location is not None:
         turn.send(turn.t("gps.not_now"))
@@ -26,7 +30,7 @@ async def wrong_media(turn: Turn, step: IntakeStep, message: Message) -> None:
 
 
 async def photos_media(turn: Turn, step: IntakeStep, message: Message) -> None:
-    if message.photos:
+    if message.photos or message.clips:
         await _add_photos(turn, message)
     else:
         await wrong_media(turn, step, message)
@@ -71,7 +75,24 @@ async def _take_photos(turn: Turn, message: Message) -> int:
             )
         )
     evidence.tell_refusals(turn, checked.refused)
-    refused = evidence.count_refusals(draft(turn).refused_files, checked.refused)
+    used += sum(size for _, size, _ in checked.accepted)
+    room = max(0, MAX_PHOTOS - len(photos))
+    new_clips = [c for c in message.clips if c.file_unique_id not in known]
+    rejected += max(0, len(new_clips) - room)
+    heard = await clips.inspect_clips(turn, new_clips[:room], used)
+    for clip, size in heard.accepted:
+        photos.append(
+            DraftPhoto(
+                file_id=clip.file_id,
+                file_unique_id=clip.file_unique_id,
+                media_group_id=clip.media_group_id,
+                mime_type=clip.mime_type,
+                size=size,
+            )
+        )
+    clips.tell_accepted(turn, heard.accepted)
+    clips.tell_clip_refusals(turn, heard.refused)
+    refused = evidence.count_refusals(draft(turn).refused_files, [*checked.refused, *heard.refused])
     update_draft(turn, photos=tuple(photos), refused_files=refused)
     if rejected:
         turn.send(turn.t("photos.too_many", max=MAX_PHOTOS, rejected=rejected))

@@ -6,6 +6,8 @@ and gives the text and the inline keyboard's rows; nothing here changes the draf
 
 from __future__ import annotations
 
+from core.clips import CLIP_LIMITS
+from core.evidence import MB
 from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
 from core.regions import Region
@@ -201,6 +203,17 @@ def _places_found(turn: Turn, step: IntakeStep, header: str, query: str) -> tupl
     return f"{header}\n{text}", (*rows, nav_row(turn))
 
 
+def clips_hint(turn: Turn) -> str:
+    """The photo step's word on voice notes and videos, with their limits (``core.clips``)."""
+    return turn.t(
+        "clips.hint",
+        voice_minutes=CLIP_LIMITS.max_voice_seconds // 60,
+        voice_mb=CLIP_LIMITS.max_voice_bytes // MB,
+        video_minutes=CLIP_LIMITS.max_video_seconds // 60,
+        video_mb=CLIP_LIMITS.max_video_bytes // MB,
+    )
+
+
 def photos_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]:
     photos = draft(turn).photos
     required = photos_required(turn)
@@ -216,7 +229,7 @@ def photos_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
         key = "intake.ask_photos_required"
     else:
         key = "intake.ask_photos_asked" if asked else "intake.ask_photos"
-    text = f"{header}\n{turn.t(key, max=MAX_PHOTOS)}"
+    text = f"{header}\n{turn.t(key, max=MAX_PHOTOS)}\n{clips_hint(turn)}"
     if photos:
         text += "\n" + turn.t("photos.count", count=len(photos), max=MAX_PHOTOS)
     return text, (*rows, nav_row(turn))

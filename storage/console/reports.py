@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clips import CLIP_MIME_TYPES
 from storage.console.query import ReportQuery, _display_form, _where, order_by
 from storage.models import Citizen, Report, ReportEvent, ReportPhoto, ReportSupporter, Unit
 
@@ -123,7 +124,11 @@ async def photo_files(
     rows = await session.execute(
         select(ReportPhoto.report_id, ReportPhoto.position, ReportPhoto.stored_path)
         # NULL != "" is not true either: a photo not downloaded yet is left out.
-        .where(ReportPhoto.report_id.in_(list(report_ids)), ReportPhoto.stored_path != "")
+        .where(
+            ReportPhoto.report_id.in_(list(report_ids)),
+            ReportPhoto.stored_path != "",
+            ReportPhoto.mime_type.not_in(CLIP_MIME_TYPES),
+        )
         .order_by(ReportPhoto.report_id, ReportPhoto.position)
     )
     found: dict[int, list[tuple[int, str]]] = {}

@@ -46,13 +46,14 @@ async def test_stickers_voice_video_and_files_get_a_polite_answer(
     pdf = b"%PDF-1.4 surat keterangan"
     wrong: list[Callable[[], Awaitable[object]]] = [
         lambda: telegram.send_sticker(SITI),
-        lambda: telegram.send_voice(SITI),
-        lambda: telegram.send_video(SITI),
         lambda: telegram.send_document(SITI, pdf, "surat.pdf", "application/pdf"),
     ]
     for send in wrong:  # a text is expected
         answer = await chat.do(send, "tidak bisa kami terima")
         assert answer["text"] == unsupported("Uraian")
+    # A voice note or video does not replace the description's words (issue 28).
+    for clip in (lambda: telegram.send_voice(SITI), lambda: telegram.send_video(SITI)):
+        await chat.do(clip, "Mohon tuliskan uraian masalahnya dengan kata-kata")
     # A photo sent early is kept for the photo step.
     photo = await chat.do(lambda: telegram.send_photo(SITI, tiny_png(1)), "Foto disimpan")
     assert photo["text"] == "📷 Foto disimpan, akan dilampirkan pada laporan (1/5)."
@@ -61,6 +62,9 @@ async def test_stickers_voice_video_and_files_get_a_polite_answer(
     for send in wrong:  # a photo is expected
         answer = await chat.do(send, "tidak bisa kami terima")
         assert answer["text"] == unsupported("Foto bukti")
+    # The emulator's placeholder clips are no OGG or MP4: refused by their bytes.
+    await chat.do(lambda: telegram.send_voice(SITI), "bukan rekaman suara")
+    await chat.do(lambda: telegram.send_video(SITI), "bukan video MP4")
     text = await chat.send("ini fotonya nanti ya", "silakan kirim foto")
     assert text["text"] == "Pada langkah ini silakan kirim foto (maks. 5), lalu tekan Selesai."
 

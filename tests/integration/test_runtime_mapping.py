@@ -84,11 +84,24 @@ def test_image_document_is_a_photo_other_documents_are_not() -> None:
         ({"video": {"file_id": "v"}}, MediaKind.VIDEO),
         ({"animation": {"file_id": "a"}, "document": {"file_id": "a"}}, MediaKind.ANIMATION),
         ({"contact": {"phone_number": "0812", "first_name": "S"}}, MediaKind.CONTACT),
-        ({"video_note": {"file_id": "n"}}, MediaKind.OTHER),
+        ({"video_note": {"file_id": "n"}}, MediaKind.VIDEO),
     ],
 )
 def test_other_media_kinds(content: dict[str, Any], kind: MediaKind) -> None:
     assert as_message(message(**content)).media is kind
+
+
+@pytest.mark.parametrize(
+    ("key", "mime_type"),
+    [("voice", "audio/ogg"), ("video", "video/mp4"), ("video_note", "video/mp4")],
+)
+def test_voice_and_video_are_evidence_clips_never_photos(key: str, mime_type: str) -> None:
+    body = {"file_id": "c", "file_unique_id": "uc", "file_size": 2048, "duration": 42}
+    event = as_message(message(**{key: body}))
+    assert event.photos == ()
+    (clip,) = event.clips
+    assert (clip.file_id, clip.file_unique_id, clip.mime_type) == ("c", "uc", mime_type)
+    assert (clip.file_size, clip.duration) == (2048, 42)
 
 
 def test_location_and_venue() -> None:

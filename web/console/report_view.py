@@ -10,6 +10,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.actors import actor_words
+from core.clips import clip_kind_of
 from core.lifecycle import Privacy
 from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
@@ -175,8 +176,10 @@ async def report_page(request: web.Request) -> web.Response:
         point_data=point_data,
         frame=map_view.frame(config),
         legend=map_view.legend(tr),
-        photos=found.photos,
+        photos=[p for p in found.photos if clip_kind_of(p.mime_type) is None],
         photo_base=f"/laporan/{report.tracking_no}/foto",
+        clips=[(p, clip_kind_of(p.mime_type)) for p in found.photos if clip_kind_of(p.mime_type)],
+        clip_base=f"/laporan/{report.tracking_no}/rekaman",
         timeline=timeline,
         printed_at=config.clock().astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
         outcome=result,

@@ -10,6 +10,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import select
 
+from core.clips import CLIP_MIME_TYPES
 from storage.media_store import ThumbnailStore
 from storage.models import ReportPhoto
 from web.console.context import CONFIG, SESSIONS, Refusal, viewer
@@ -31,7 +32,11 @@ async def thumbnail(request: web.Request) -> web.Response:
         report = await visible_report(request, session, who)
         stored = await session.scalar(
             select(ReportPhoto.stored_path)
-            .where(ReportPhoto.report_id == report.id, ReportPhoto.stored_path != "")
+            .where(
+                ReportPhoto.report_id == report.id,
+                ReportPhoto.stored_path != "",
+                ReportPhoto.mime_type.not_in(CLIP_MIME_TYPES),
+            )
             .order_by(ReportPhoto.position)
             .limit(1)
         )
