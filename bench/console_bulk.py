@@ -115,7 +115,11 @@ async def bulk_transfer(
         while inbox.rounds == 0 or watch.rounds == 0:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         numbers = _picked(path, count)
-        fields = [("aksi", "tr"), ("unit", TARGET), ("teks", "Wewenang dinas (uji beban)")]
+        fields = [
+            ("aksi", CaseAction.TRANSFER.value),
+            ("unit", TARGET),
+            ("teks", "Wewenang dinas (uji beban)"),
+        ]
         fields += [("pilih", n) for n in numbers]
         started = time.perf_counter()
         status = await post(fields)

@@ -10,7 +10,7 @@ the door passes a :class:`NewReportNotices` that renders the cards (docs/cases.m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -61,18 +61,22 @@ async def file_report(
     *,
     filed_by: Actor = REPORTER,
     note: str = "",
+    beside: Callable[[Report], Awaitable[None]] | None = None,
 ) -> Unit | None:
     """File ``report`` (what the door gathered, not stored yet, without a tracking number) with
     its ``photos``; returns the unit it was routed to (None: no unit is registered).
 
     ``filed_by`` names who filed it on the timeline (the reporter, or another system through
-    Open311); ``note`` goes on the submitted event."""
+    Open311); ``note`` goes on the submitted event; ``beside`` stores what the door keeps beside
+    the new report (a counter filing) before the unit's card is written."""
     report.tracking_no = await unique_tracking_number(uow)
     category = category_by_code(filing.categories, report.category)
     state = state_of(report, pengawasan=category is not None and category.pengawasan)
     outcome = decide(state, CaseAction.SUBMIT, filed_by, now, filing.rules, note=note)
     assert isinstance(outcome, Decision), outcome
     await uow.reports.add(report, list(photos), write_decision(report, outcome, now))
+    if beside is not None:
+        await beside(report)
     unit = await assign_new_report(uow, filing.categories, report, now, filing.rules)
     if unit is not None:
         await filing.notices.new_report(uow, now, report, unit)

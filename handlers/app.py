@@ -5,7 +5,17 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
-from handlers import citizen, console_requests, flood, followup, free_text, group, intake, similar
+from handlers import (
+    citizen,
+    console_requests,
+    counter,
+    flood,
+    followup,
+    free_text,
+    group,
+    intake,
+    similar,
+)
 from handlers.deps import HandlerDeps
 from handlers.events import (
     BotMembership,
@@ -90,6 +100,8 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
         return
     if await citizen.on_button(turn, action, arg):
         return
+    if await counter.on_button(turn, action, arg):
+        return
     if scope != SCOPE_STEP and await similar.on_button(turn, action, arg):
         return
     if scope != SCOPE_STEP and await followup.on_button(turn, action, arg):
@@ -99,7 +111,10 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
 
 async def _on_message(turn: Turn, message: Message) -> None:
     if message.command:
-        await citizen.on_command(turn, message)
+        if not await counter.on_command(turn, message):
+            await citizen.on_command(turn, message)
+        return
+    if await counter.on_message(turn, message):
         return
     # A reply to a message about a report goes to the unit, whatever the chat was doing.
     if await followup.on_reply(turn, message):

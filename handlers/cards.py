@@ -49,6 +49,9 @@ class CardView:
     internal_notes: int = 0
     # Voice notes and videos among the evidence (``core.clips``): (voice, video).
     clips: tuple[int, int] = (0, 0)
+    # Filed on the citizen's behalf (lapor atas nama warga): how it came and who took it.
+    taken_via: str = ""
+    taken_by: str = ""
 
 
 def unit_button(
@@ -81,6 +84,8 @@ def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
     if view.citizen is None:
         return "-"
     contact = f" (@{view.citizen.username})" if view.citizen.username else ""
+    if view.citizen.phone:
+        contact = f" ({view.citizen.phone})"
     line = f"{view.citizen.name or '-'}{contact}"
     return tr.t(_SHOWN[privacy], reporter=line) if privacy in _SHOWN else line
 
@@ -128,6 +133,9 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
     if view.moved_from is not None and view.moved_to is None:
         moved = tr.t("card.moved_from", unit=view.moved_from.name, reason=view.moved_reason or "-")
         lines += ["", _h(moved)]
+    if view.taken_via:
+        taken = tr.t(f"card.taken.{view.taken_via}", officer=view.taken_by or "-")
+        lines += ["", _h(taken)]
     if view.supporters:
         lines += ["", _h(tr.t("card.supporters", count=view.supporters))]
     if any(view.clips):

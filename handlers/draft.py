@@ -6,6 +6,9 @@ The JSON column holds one object. Its keys, besides ``v`` (the layout's version)
   (``type``, ``category``, ``kabupaten``, ``kecamatan``, ``desa``, ``address``, ``lat``/``lon``,
   ``description``, ``photos``, ``privacy``) and the screen's state (``page``, ``search``,
   ``editing``, ``privacy_help``, ``refused_files``);
+- ``behalf``: a report filed for a citizen by an officer (handlers/counter.py): the citizen's
+  ``name`` and ``phone``, ``via`` (loket or telepon), the officer's ``unit_id``, and ``next``
+  (the detail asked for next, before the intake's steps);
 - ``held``: a message waiting for the citizen to say which report it is for (handlers/followup.py);
 - ``told``: when the citizen was last told "passed on to the officers" (handlers/followup.py);
 - ``prompts``: in a group's conversation, officers' prompts waiting for a typed answer
@@ -78,6 +81,7 @@ class Draft:
     refused_files: dict[str, int] = field(default_factory=dict)
     # kept beside the intake (see the module docstring)
     held: dict[str, Any] | None = None
+    behalf: dict[str, Any] | None = None
     told: dict[str, Any] | None = None
     prompts: dict[str, dict[str, object]] = field(default_factory=dict)
     flood: dict[str, dict[str, object]] = field(default_factory=dict)
@@ -164,7 +168,7 @@ def parse(stored: object) -> Draft:
     for flag in ("editing", "privacy_help"):
         values[flag] = stored.get(flag) is True
     values["refused_files"] = _counts(stored.get("refused_files"))
-    for name in ("held", "told"):
+    for name in ("held", "told", "behalf"):
         found = stored.get(name)
         if isinstance(found, dict):
             values[name] = dict(found)

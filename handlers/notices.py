@@ -26,6 +26,7 @@ from handlers.routing import coordinator_chats, holder_chats, is_coordinator_cha
 from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
 from locales import Translator
+from storage.counter import filing_of
 from storage.models import Report, ReportPhoto, Unit, UnitChat
 from storage.uow import UnitOfWork
 
@@ -109,6 +110,7 @@ async def _view(
 ) -> CardView:
     moved_from, reason = await _transferred_from(case, report, unit)
     kinds = [clip_kind_of(p.mime_type) for p in evidence]
+    taken = await filing_of(case.uow.session, report.id) if report.id is not None else None
     return CardView(
         unit=unit,
         citizen=await case.uow.citizens.by_id(report.citizen_id),
@@ -123,6 +125,8 @@ async def _view(
         internal_notes=await case.uow.reports.count_events(report.id, EventKind.INTERNAL_NOTE)
         if report.id is not None
         else 0,
+        taken_via=taken.via if taken else "",
+        taken_by=taken.officer_name if taken else "",
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from core.counter import is_counter_channel
 from core.open311 import OPEN311_CHANNEL
 from core.purposes import Purpose
 from handlers.actions import Action, action_to_dict
@@ -33,6 +34,10 @@ def emit(
     if channel == OPEN311_CHANNEL:
         # A report filed through the Open311 API has no chat to write to: its requester
         # follows it by id (GET requests/{id}); the unit's work is in the timeline.
+        return
+    if is_counter_channel(channel):
+        # Filed at the counter or by phone and not claimed yet: the citizen has no chat with
+        # the bot; they follow the report at the office until they claim it (core.counter).
         return
     uow.outbox.add(
         channel=channel,

@@ -39,7 +39,9 @@ async def offer(turn: Turn, message: Message) -> None:
     reports, if any, before the report goes on. Leaves the intake flow to do the rest."""
     draft = drafts.load(turn.conversation)
     config = turn.deps.config
-    if draft.editing or config.similar_days <= 0 or not draft.desa:
+    # A report filed for someone at the counter is not offered as support of another (the
+    # officer is not the one who would support it).
+    if draft.editing or draft.behalf or config.similar_days <= 0 or not draft.desa:
         return
     latitude = longitude = None
     if message.location is not None:

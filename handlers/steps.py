@@ -19,6 +19,7 @@ class ChatStep(StrEnum):
     STATUS_INPUT = "status_input"  # waiting for a tracking number to look up
     FOLLOWUP = "followup"  # the next message goes to the unit of one report
     COMMENT = "comment"  # the next message is the comment on one report's rating
+    COUNTER = "counter"  # an officer gives a citizen's name, phone and how it came (/loket)
 
 
 #: Steps that belong to one report.

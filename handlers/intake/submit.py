@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from cases.filing import file_report
+from handlers import counter_filing, evidence
 from handlers import draft as drafts
-from handlers import evidence
 from handlers.consent import ask_consent, current_citizen
 from handlers.draft import Draft, IntakeStep
 from handlers.formatting import long_date
@@ -37,20 +37,25 @@ def _missing_step(turn: Turn) -> IntakeStep | None:
 async def submit(turn: Turn) -> IntakeStep | None:
     """File the draft as a report; or, when an answer is missing, say so and return the step to
     go back to (the caller goes there); or ask for consent first."""
-    citizen = await current_citizen(turn)
-    if citizen is None:
+    current = draft(turn)
+    behalf = current.behalf
+    # Filed on a citizen's behalf (/loket): the citizen given is the reporter, never the officer.
+    citizen = None if behalf else await current_citizen(turn)
+    if citizen is None and not behalf:
         ask_consent(turn)
         return None
     missing = _missing_step(turn)
     if missing is not None:
         turn.send(turn.t("intake.missing", step=turn.t(f"step.{missing}")))
         return missing
-    current = draft(turn)
+    if behalf:
+        citizen = await counter_filing.citizen_for(turn, behalf)
+    assert citizen is not None
     config = turn.deps.config
     report = Report(
         tracking_no="",
         citizen_id=citizen.id,
-        channel=turn.channel,
+        channel=counter_filing.via_of(behalf) if behalf else turn.channel,
         report_type=current.type,
         category=current.category,
         region_code=current.desa,
@@ -75,7 +80,11 @@ async def submit(turn: Turn) -> IntakeStep | None:
     ]
     # Files refused as evidence are on the record (reasons and counts, never the files).
     note = evidence.refusals_note(turn, current.refused_files)
-    await file_report(turn.uow, filing_for(turn.deps), turn.now, report, photos, note=note)
+    code = counter_filing.new_code() if behalf else ""
+    stored = counter_filing.beside(turn, behalf, code) if behalf else None
+    await file_report(
+        turn.uow, filing_for(turn.deps), turn.now, report, photos, note=note, beside=stored
+    )
     summary = summary_text(turn)
     conv = turn.conversation
     drafts.save(conv, Draft())
@@ -83,6 +92,9 @@ async def submit(turn: Turn) -> IntakeStep | None:
     conv.step = ChatStep.IDLE
     conv.step_seq += 1
     turn.show(summary + "\n\n" + turn.t("intake.sent_mark"), None)
+    if behalf:
+        counter_filing.send_slip(turn, report, behalf, code)
+        return None
     turn.send(
         turn.t(
             "intake.submitted",

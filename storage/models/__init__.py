@@ -11,6 +11,7 @@ from storage.models.console import (
     ConsoleRequest,
     ConsoleSession,
 )
+from storage.models.counter import CounterFiling
 from storage.models.messaging import InboxUpdate, Lease, OutboxMessage
 from storage.models.people import Citizen, Conversation
 from storage.models.reports import (
@@ -55,6 +56,7 @@ __all__ = [
     "ConsoleSession",
     "ConsoleView",
     "Conversation",
+    "CounterFiling",
     "DigestRun",
     "InboxUpdate",
     "Lease",

@@ -23,6 +23,8 @@ class Citizen(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
     username: Mapped[str] = mapped_column(String(64), default="")
+    # A telephone number given at the counter (lapor atas nama warga); "" for everyone else.
+    phone: Mapped[str] = mapped_column(String(32), default="")
     language: Mapped[str] = mapped_column(String(8), default="id")
     consent_at: Mapped[datetime]
     consent_version: Mapped[str] = mapped_column(String(16))

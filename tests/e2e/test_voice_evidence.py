@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from emulator import EmulatorClient, TgUser
-from tests.e2e.helpers import ChatOf, JsonDict, Until, tracking_number
+from tests.e2e.helpers import ChatOf, JsonDict, Until, labels, tracking_number
 from tests.e2e.units import SEPASO_GROUP, card_in, setup_groups
 
 if TYPE_CHECKING:
@@ -50,6 +50,11 @@ async def test_voice_and_video_reach_the_unit_and_the_store(
     await citizen.do(lambda: telegram.send_voice(WARGA, VOICE, duration=600), "batas 3 menit, 5 MB")
     await citizen.do(lambda: telegram.send_voice(WARGA, VOICE), "Suara Anda bisa dikenali")
     await citizen.do(lambda: telegram.send_video(WARGA, VIDEO, note=True), "Video diterima")
+
+    async def counted_both() -> bool:  # the evidence keyboard comes after the clip's answer
+        return any("✅ Selesai (2 foto)" in labels(m) for m in await citizen.messages())
+
+    await until(counted_both, 10)
     await citizen.press("✅ Selesai (2 foto)", "Pilih kerahasiaan laporan")
     await citizen.press("Biasa", "Periksa laporan Anda")
     done = await citizen.press("📨 Kirim laporan", "Nomor laporan:")

@@ -148,11 +148,14 @@ async def file_report(
     privacy: str = "Biasa",
     description: str = SAMPAH,
     submit: bool = True,
+    opened: bool = False,
 ) -> str:
     """File a complaint with one photo from the main menu; returns its tracking number.
 
-    With ``submit=False`` it stops on the summary screen (returns '')."""
-    await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    With ``submit=False`` it stops on the summary screen (returns ''); with ``opened`` the
+    first step is already on the screen (an officer's /loket opened it)."""
+    if not opened:
+        await chat.send("📝 Laporan baru", "Apa jenis laporan Anda?")
     await chat.press("Pengaduan", "Pilih kategori")
     await chat.press(category, "Di kecamatan mana")
     await chat.press(kecamatan, "Di desa/kelurahan mana")

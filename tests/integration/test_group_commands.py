@@ -19,7 +19,7 @@ USER = 5002
 #: test does not read the list it checks).
 CITIZEN_COMMANDS = (
     "baru", "lapor", "new", "status", "cek", "laporansaya", "myreports",
-    "bahasa", "language", "batal", "cancel",
+    "bahasa", "language", "batal", "cancel", "loket", "atasnama", "klaim", "claim",
 )  # fmt: skip
 
 

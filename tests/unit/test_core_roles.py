@@ -15,6 +15,7 @@ MEMBER_MAY = {
     GroupAction.NOTE,
     GroupAction.INTERNAL_NOTE,
     GroupAction.TAKE,  # 🙋 Saya tangani: a report nobody has, or letting go of one's own
+    GroupAction.FILE_ON_BEHALF,  # /loket: a desa's staff take reports at the counter
 }
 
 #: Binding the group to a unit stays with the group's Telegram admins.

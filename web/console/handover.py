@@ -242,6 +242,8 @@ def lapor_headers() -> list[str]:
 
 
 def _contact(citizen: Citizen | None) -> str:
+    if citizen is not None and citizen.phone:  # given at the counter (lapor atas nama warga)
+        return citizen.phone
     if citizen is None or not citizen.username:
         return ""
     return f"Telegram @{citizen.username}" if citizen.channel == "telegram" else citizen.username

@@ -62,6 +62,8 @@ def _reporter(
     if report.privacy == Privacy.RAHASIA and not who.is_coordinator:
         return tr.t("console.reporter.hidden_confidential")
     contact = f" (@{citizen.username})" if citizen.username else ""
+    if citizen.phone:  # given at the counter (lapor atas nama warga)
+        contact = f" ({citizen.phone})"
     return f"{citizen.name or '-'}{contact}"
 
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from aiohttp import web
 
 from locales import Translator
+from storage.console.channels import by_way
 from web.console import queries
 from web.console.charts import bar_chart
 from web.console.comparison import headlines
@@ -76,6 +77,7 @@ async def monthly_summary(request: web.Request) -> web.Response:
         found = await queries.overview(session, period_query(who, period), config, today)
         before = await queries.overview(session, period_query(who, earlier), config, today)
         aged = await queries.ageing(session, who.visible, config, today)
+        ways = await by_way(session, who.visible, period.first, period.last)
     categories = sorted(category_names(config, tr, found.categories).items(), key=lambda kv: -kv[1])
     late = sorted(
         (LateUnit(u.name, i.late_now, i.received) for u, i in found.by_unit if i.late_now),
@@ -112,4 +114,5 @@ async def monthly_summary(request: web.Request) -> web.Response:
         late_units=late[:TOP],
         more_late=max(len(late) - TOP, 0),
         ages=bar_chart(ages, "age"),
+        ways=list(ways.items()),
     )
