@@ -20,9 +20,15 @@ class UnitRepository:
         #: The transaction's registry reads (the coordinator, a unit's chats, units with a
         #: group), answered once per transaction (see ``registry_memo``).
         self.memo = RegistryMemo(session)
+        # Units read in this unit of work, kept alive (the session's identity map keeps a row
+        # only while something refers to it): the next ``get`` of one is answered without SQL.
+        self._held: dict[int, Unit] = {}
 
     async def get(self, unit_id: int) -> Unit | None:
-        return await self._session.get(Unit, unit_id)
+        unit = await self._session.get(Unit, unit_id)
+        if unit is not None:
+            self._held[unit_id] = unit
+        return unit
 
     async def by_code(self, code: str) -> Unit | None:
         return await self._session.scalar(select(Unit).where(Unit.code == code))

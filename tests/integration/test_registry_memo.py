@@ -4,6 +4,7 @@ read afresh as soon as the transaction changed a unit or a chat, and in the next
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -106,3 +107,30 @@ async def test_the_next_transaction_reads_afresh(db: database.Database) -> None:
             await other.commit()
         await uow.commit()
         assert [c.chat_id for c in await uow.units.chats_of(coordinator.id)] == ["-1"]
+
+
+async def test_a_unit_or_citizen_read_again_costs_no_statement(db: database.Database) -> None:
+    report_id = await db.add_report(NOW)
+    async with db.uow() as uow:
+        report = await uow.reports.get(report_id)
+        coordinator = await uow.units.coordinator()
+        assert report is not None
+        assert coordinator is not None
+        citizen_id, unit_id = report.citizen_id, coordinator.id
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", on_statement)
+    try:
+        async with db.uow() as uow:
+            for _ in range(3):
+                # Nothing here keeps the rows between the reads (the identity map is weak).
+                assert (await uow.citizens.by_id(citizen_id)) is not None
+                assert (await uow.units.get(unit_id)) is not None
+                gc.collect()
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", on_statement)
+    assert len([s for s in seen if "FROM citizens" in s]) == 1
+    assert len([s for s in seen if "FROM units" in s]) == 1
