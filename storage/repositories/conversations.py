@@ -43,6 +43,10 @@ class ConversationRepository:
 class CitizenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # Citizens read in this unit of work, kept alive: the session's identity map holds its
+        # rows only while something refers to them, and a step's notices ask for the reporter
+        # several times (a console transfer: four reads of one row).
+        self._held: dict[int, Citizen] = {}
 
     async def get(self, channel: str, user_id: str) -> Citizen | None:
         return await self._session.scalar(
@@ -55,4 +59,7 @@ class CitizenRepository:
         return citizen
 
     async def by_id(self, citizen_id: int) -> Citizen | None:
-        return await self._session.get(Citizen, citizen_id)
+        citizen = await self._session.get(Citizen, citizen_id)
+        if citizen is not None:
+            self._held[citizen_id] = citizen
+        return citizen

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BindingCode, Unit, UnitChat, UnitOfficer
 from storage.repositories.outbox import _move_unsent
+from storage.repositories.registry_memo import RegistryMemo
 
 
 class UnitRepository:
@@ -16,9 +17,18 @@ class UnitRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        #: The transaction's registry reads (the coordinator, a unit's chats, units with a
+        #: group), answered once per transaction (see ``registry_memo``).
+        self.memo = RegistryMemo(session)
+        # Units read in this unit of work, kept alive (the session's identity map keeps a row
+        # only while something refers to it): the next ``get`` of one is answered without SQL.
+        self._held: dict[int, Unit] = {}
 
     async def get(self, unit_id: int) -> Unit | None:
-        return await self._session.get(Unit, unit_id)
+        unit = await self._session.get(Unit, unit_id)
+        if unit is not None:
+            self._held[unit_id] = unit
+        return unit
 
     async def by_code(self, code: str) -> Unit | None:
         return await self._session.scalar(select(Unit).where(Unit.code == code))
@@ -27,9 +37,8 @@ class UnitRepository:
         return await self._session.scalar(select(Unit).where(Unit.area_code == area_code))
 
     async def coordinator(self) -> Unit | None:
-        return await self._session.scalar(
-            select(Unit).where(Unit.kind == "coordinator").order_by(Unit.id).limit(1)
-        )
+        query = select(Unit).where(Unit.kind == "coordinator").order_by(Unit.id).limit(1)
+        return await self.memo.read(("coordinator",), lambda: self._session.scalar(query))
 
     async def all(self) -> list[Unit]:
         rows = await self._session.scalars(select(Unit).order_by(Unit.id))
@@ -48,12 +57,17 @@ class UnitRepository:
 
     async def chats_of(self, unit_id: int) -> list[UnitChat]:
         """The unit's bound (active) group chats."""
-        rows = await self._session.scalars(
+        query = (
             select(UnitChat)
             .where(UnitChat.unit_id == unit_id, UnitChat.active.is_(True))
             .order_by(UnitChat.id)
         )
-        return list(rows)
+
+        async def load() -> list[UnitChat]:
+            return list(await self._session.scalars(query))
+
+        # A copy: callers may add to the list they get (handlers.notices.refresh_cards).
+        return list(await self.memo.read(("chats_of", unit_id), load))
 
     async def active_chats(self) -> list[UnitChat]:
         """Every bound group chat, by unit then binding order."""
@@ -65,10 +79,12 @@ class UnitRepository:
         return list(rows)
 
     async def unit_ids_with_chats(self) -> set[int]:
-        rows = await self._session.scalars(
-            select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
-        )
-        return set(rows)
+        query = select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
+
+        async def load() -> set[int]:
+            return set(await self._session.scalars(query))
+
+        return set(await self.memo.read(("with_chats",), load))
 
     async def officers(self, unit_id: int) -> list[UnitOfficer]:
         """The officers the unit named, in the order they were named."""
