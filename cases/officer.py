@@ -14,10 +14,11 @@ The person's role is resolved by the door *before* the use case (it may need Tel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cases.changes import Work
+from core.categories import category_by_code
 from core.decisions import Actor, Decision, Refusal
 from core.permissions import CaseAction, may_act, refusal
 from core.roles import GroupAction, GroupRole, for_case, may, required_role
@@ -57,13 +58,15 @@ Refused = Refusal | RoleRefusal
 @dataclass(frozen=True)
 class OfficerStep:
     """What the officer asked for: the action and its words (``note``), an archive ``reason``,
-    a transfer's ``to_unit``, and for a duplicate the open ``original`` it is merged into."""
+    a transfer's ``to_unit``, for a duplicate the open ``original`` it is merged into, and a
+    change of category's new ``category`` code."""
 
     action: CaseAction
     note: str = ""
     reason: str = ""
     to_unit: Unit | None = None
     original: Report | None = None
+    category: str = ""
 
 
 class OfficerNotices(Protocol):
@@ -125,16 +128,36 @@ async def act(
     )
     if isinstance(outcome, Refusal):
         return outcome
+    if step.action == CaseAction.RECATEGORIZE:
+        changed = recategorized(work, report, step.category)
+        if isinstance(changed, Refusal):
+            return changed
+        outcome = replace(outcome, events=(replace(outcome.event, note=changed),))
     role_refused = _role_refusal(officer, for_case(step.action))
     if role_refused is not None:
         return role_refused
     work.write(report, outcome)
+    if step.action == CaseAction.RECATEGORIZE:
+        report.category = step.category  # the roll-up's trigger moves the counts with it
     if step.action == CaseAction.TRANSFER and report.assignee_id:
         # The person responsible was the old unit's: the new holder names its own.
         work.record(report, EventKind.RELEASED, officer.actor, note=report.assignee_name)
         report.assignee_id, report.assignee_name = None, ""
     await notices.acted(report, outcome, step, officer, old_unit)
     return None
+
+
+def recategorized(work: Work, report: Report, code: str) -> str | Refusal:
+    """The timeline's note of a change of ``report``'s category to ``code`` ("Sampah → Jalan",
+    the names in the deployment's first language), or why it cannot be: a code that is no
+    category (a forged button or form), the category it already has."""
+    new = category_by_code(work.categories, code)
+    if new is None:
+        return Refusal("unknown_category")
+    if new.code == report.category:
+        return Refusal("same_category")
+    old = category_by_code(work.categories, report.category)
+    return f"{old.name_id if old else report.category} → {new.name_id}"
 
 
 async def answer_reporter(

@@ -66,6 +66,7 @@ class CaseAction(StrEnum):
     ARCHIVE = "ar"  # Arsipkan, with a reason from a list → diarsipkan
     ANSWER = "ans"  # an officer's reply relayed to the reporter
     INTERNAL_NOTE = "in"  # 📝 Catatan internal: words for the unit and the coordinator only
+    RECATEGORIZE = "kat"  # 🏷 Ubah kategori: a misfiled report gets its right category
     # The reporter (pelapor).
     SUBMIT = "submit"  # a new report → baru
     INFO = "info"  # more information from the reporter; no status change
@@ -239,6 +240,8 @@ _VERIFIED = MappingProxyType(dict.fromkeys(_WORKING, "already_verified"))
 #: - the reporter's answer to a question goes back to where the unit was (the pause).
 #: - an officer's first answer is the unit's first follow-up (didisposisi → diproses).
 #: - diarsipkan is final.
+#: - a change of category keeps the status, the holder and the deadlines (a transfer is its own
+#:   action); only open reports, by an officer (it changes what the reporter filed).
 #: - an internal note changes nothing but the card's count, in any status (a unit may note what
 #:   happened after it finished or archived); quiet, so no public "updated at" moves for it.
 LIFECYCLE: Final[tuple[Row, ...]] = (
@@ -268,6 +271,8 @@ LIFECYCLE: Final[tuple[Row, ...]] = (
         moved_notices=(_n(Audience.REPORTER, "notify.answer_due"), _CARDS)),
     Row(_A.INTERNAL_NOTE, _OFFICERS, _stay(*ReportStatus), _K.INTERNAL_NOTE, (_CARDS,), _MEMBER,
         quiet=True),
+    Row(_A.RECATEGORIZE, _OFFICERS, _stay(*_OPEN), _K.RECATEGORIZED,
+        (_n(Audience.REPORTER_FINAL, "notify.recategorized"), _CARDS), _OFFICER),
     # The reporter (pelapor).
     Row(_A.SUBMIT, _CITIZEN, MappingProxyType({None: _S.BARU}), _K.SUBMITTED),
     Row(_A.INFO, _CITIZEN, _stay(*_UNIT, _S.SELESAI), _K.REPORTER_INFO,
@@ -323,6 +328,7 @@ OFFICER_ACTIONS: Final = (
     CaseAction.TRANSFER,
     CaseAction.ARCHIVE,
     CaseAction.INTERNAL_NOTE,
+    CaseAction.RECATEGORIZE,
 )
 #: Statuses whose deadline clock does not run (clock paused while waiting for the reporter).
 CLOCK_PAUSED: Final = frozenset(s.status for s in STAGES if s.clock == Clock.PAUSED)

@@ -35,6 +35,7 @@ class GroupAction(StrEnum):
     TRANSFER = CaseAction.TRANSFER.value
     ARCHIVE = CaseAction.ARCHIVE.value
     INTERNAL_NOTE = CaseAction.INTERNAL_NOTE.value  # 📝 a note for the unit and coordinator
+    RECATEGORIZE = CaseAction.RECATEGORIZE.value  # 🏷 change a misfiled report's category
     ISSUE_CODE = "kode"  # /kode: a binding code for a unit (coordinator's group only)
     BIND = "daftar"  # /daftar: bind this group to a unit
     RELEASE = "lepas"  # /lepas: release this group

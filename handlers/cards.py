@@ -231,6 +231,15 @@ def transfer_keyboard(
     return InlineKeyboard(rows=tuple(rows))
 
 
+def picker_rows(
+    tr: Translator, deps: HandlerDeps, report_id: int, buttons: list[InlineButton]
+) -> InlineKeyboard:
+    """A picker's ``buttons`` two a row, then its cancel button."""
+    rows = _rows(buttons[:_PICKER_BUTTONS_MAX])
+    rows.append((unit_button(deps, tr.t("card.button.cancel"), report_id, "x"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
 def duplicate_keyboard(
     tr: Translator, deps: HandlerDeps, report_id: int, originals: list[Report]
 ) -> InlineKeyboard:

@@ -21,6 +21,7 @@ from handlers import assignment, officer_actions
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import ConsoleRequested
+from handlers.formatting import category_name
 from handlers.notices import to_holder_groups
 from handlers.officer_actions import refusal_key
 from storage.console import ASSIGN_REQUEST, CONSOLE_ACTIONS, RELEASE_ARG, finish_request
@@ -63,6 +64,7 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
             unit=to,
             text=request.note or "-",
             original=original.tracking_no if original else "-",
+            category=category_name(deps.categories, report.category, "id"),
         )
 
 
@@ -90,14 +92,17 @@ async def _take(
         if not may_merge(report, found):
             return "original_required", None, None
         original = found
+    # A change of category carries the new category's code in the request's ``reason``.
+    category = request.reason if action == CaseAction.RECATEGORIZE else ""
     refused = await officer_actions.act(
         case,
         report,
         action,
         officer,
         note=request.note,
-        reason=request.reason,
+        reason="" if category else request.reason,
         to_unit=to_unit,
         original=original,
+        category=category,
     )
     return refused, to_unit, original

@@ -12,7 +12,7 @@ from cases.officer import Officer, OfficerStep, may_start
 from core.decisions import DUPLICATE_REASON
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind
 from core.purposes import Purpose
-from handlers import similar, typed_prompts
+from handlers import recategorizing, similar, typed_prompts
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import (
     AREA_STEP,
@@ -38,6 +38,8 @@ def _takes_action(action: CaseAction, arg: str) -> bool:
     """Whether the press takes ``action`` now (rather than asking for its words or target)."""
     if action == CaseAction.VERIFY:
         return True
+    if action == CaseAction.RECATEGORIZE:
+        return bool(arg)  # a category was picked
     if action != CaseAction.ARCHIVE:
         return False
     if arg.startswith(similar.DUPLICATE_ARG) and arg != DUPLICATE_REASON:
@@ -87,6 +89,10 @@ async def on_report_button(
         turn.answer()
     elif action == CaseAction.ARCHIVE and arg == DUPLICATE_REASON:
         await _originals(turn, press, report)
+    elif action == CaseAction.RECATEGORIZE:
+        keyboard = recategorizing.category_keyboard(turn.tr, turn.deps, report)
+        picker(turn, press, report, recategorizing.picker_text(turn, report), keyboard)
+        turn.answer()
     else:
         turn.answer(turn.t("button.unknown"), alert=True)
 
@@ -96,6 +102,10 @@ async def _take(
 ) -> None:
     if action == CaseAction.VERIFY:
         await perform(turn, report, OfficerStep(action), officer)
+        return
+    if action == CaseAction.RECATEGORIZE:
+        if done := await recategorizing.take(turn, report, officer, arg):
+            close_picker(turn, press, done)
         return
     if arg in ARCHIVE_REASONS:
         if await perform(turn, report, OfficerStep(action, reason=arg), officer):

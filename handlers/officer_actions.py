@@ -19,6 +19,7 @@ from core.decisions import Audience, Decision
 from core.permissions import CaseAction
 from handlers.case import Case
 from handlers.events import Photo
+from handlers.formatting import category_name
 from handlers.notices import (
     confirm_markup,
     deliver,
@@ -61,6 +62,8 @@ class OfficerMessages:
             values.update(reason=label, note=note or "-")
             if step.original is not None:
                 values["original"] = step.original.tracking_no
+        elif action == CaseAction.RECATEGORIZE:
+            values["category"] = category_name(case.deps.categories, report.category, language)
         elif action == CaseAction.TRANSFER:
             assert step.to_unit is not None
             # After a transfer before verification the clock is the verification's: say so.
@@ -141,10 +144,14 @@ async def act(
     reason: str = "",
     photos: Sequence[Photo] = (),
     original: Report | None = None,
+    category: str = "",
 ) -> str:
     """Apply an officer's action; returns a refusal reason key, or '' when it was done.
-    ``original``: the open report a report archived as a duplicate is merged into."""
-    step = OfficerStep(action, note=note, reason=reason, to_unit=to_unit, original=original)
+    ``original``: the open report a report archived as a duplicate is merged into;
+    ``category``: a change of category's new code."""
+    step = OfficerStep(
+        action, note=note, reason=reason, to_unit=to_unit, original=original, category=category
+    )
     return refusal_key(await take(case, report, step, officer, photos))
 
 

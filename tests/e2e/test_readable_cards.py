@@ -85,6 +85,7 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
         "↪️ Alihkan",
         "🗄 Arsipkan",
         "📝 Catatan internal",
+        "🏷 Ubah kategori",
         "👤 Tugaskan",
         "🙋 Saya tangani",
     ]

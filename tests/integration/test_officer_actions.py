@@ -155,3 +155,31 @@ async def test_the_first_answer_starts_the_finishing_stage(world: World) -> None
     answer = (await rows(world, REPORTER_CHAT))[-1]
     assert "Kami cek besok" in answer.payload["text"]
     assert answer.payload.get("markup") is not None  # the reporter can reply to it
+
+
+async def test_a_category_change_refuses_a_forged_or_unchanged_code(world: World) -> None:
+    """What a forged button, a stale picker, another unit's group or a closed report asks: the
+    use case refuses it, and nothing is written or sent."""
+    report_id = await world.new_report()
+    holder = await unit_of(world, await world.report(report_id))
+    async with world.db.uow() as uow:
+        other = next(u for u in await uow.units.of_kind("opd") if u.id != holder.id)
+    before_events = len(await events(world, report_id))
+    asked = CaseAction.RECATEGORIZE
+    assert await officer_act(world, report_id, asked, category="nope") == "unknown_category"
+    assert await officer_act(world, report_id, asked, category="sampah") == "same_category"
+    refused = await officer_act(world, report_id, asked, unit_code=other.code, category="air")
+    assert refused == "not_yours"
+    await officer_act(world, report_id, CaseAction.ARCHIVE, reason="spam")
+    assert await officer_act(world, report_id, asked, category="air") == "archived"
+    assert (await world.report(report_id)).category == "sampah"
+    kinds = [e.kind for e in await events(world, report_id)][before_events:]
+    assert kinds == ["ar"]
+    told = [r.payload["text"] for r in await rows(world, REPORTER_CHAT)]
+    assert not any("Kategori" in text for text in told)
+
+    fresh = await world.new_report()
+    assert await officer_act(world, fresh, asked, category="air") == ""
+    report = await world.report(fresh)
+    assert (report.category, report.status) == ("air", "baru")
+    assert (await events(world, fresh))[-1].note == "Sampah & Lingkungan → Air Bersih"

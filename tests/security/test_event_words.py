@@ -63,6 +63,7 @@ STORED_EVENTS: tuple[tuple[str, str], ...] = (
     ("internal_note", "Sudah dicek lapangan, tunggu anggaran."),
     ("assigned", "Budi"),
     ("released", "Budi"),
+    ("kat", "Sampah & Lingkungan → Jalan & Jembatan"),
 )
 #: A message key or a dotted code ("event.reminder", "clock.escalation.line").
 KEY_LIKE = re.compile(r"\b[a-z_]+\.[a-z_][a-z_.]*\b")

@@ -88,6 +88,12 @@ EXPECTED: dict[CaseAction, tuple[frozenset[ActorKind], tuple[str, ...]]] = {
         ("no_report", "baru", "didisposisi", "diproses", "menunggu_pelapor", "selesai",
          "diarsipkan"),
     ),
+    # A change of category keeps the status, on open reports only.
+    A.RECATEGORIZE: (
+        frozenset({K.OFFICER, K.COORDINATOR}),
+        ("no_report", "baru", "didisposisi", "diproses", "menunggu_pelapor", "finished",
+         "archived"),
+    ),
     A.SUBMIT: (
         frozenset({K.CITIZEN}),
         ("baru", "already_submitted", "already_submitted", "already_submitted",

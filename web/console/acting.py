@@ -51,6 +51,8 @@ WORDED = frozenset(
 )
 #: The archive reasons the archive form offers (a duplicate has its own form, with the original).
 CONSOLE_ARCHIVE_REASONS = tuple(r for r in ARCHIVE_REASONS if r != DUPLICATE_REASON)
+#: The change of category's field (the new category's code).
+CATEGORY_FIELD = "kategori"
 #: The query parameter naming the request whose outcome the report's page shows.
 REQUEST_PARAM = "tindakan"
 
@@ -74,6 +76,8 @@ class Forms:
     note_max: int = OFFICER_NOTE_MAX
     #: Archiving as a duplicate: the similar open reports offered as its original.
     originals: list[tuple[str, str]] = field(default_factory=list)
+    #: A change of category: every category but the report's own (code, name).
+    categories: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def forms(
@@ -95,6 +99,11 @@ async def forms(
         unit_groups=unit_groups(tr, config, targets) if CaseAction.TRANSFER in actions else [],
         reasons=[(r, tr.t(f"archive.reason.{r}")) for r in CONSOLE_ARCHIVE_REASONS],
         originals=await merging.choices(session, tr, config, report) if merge else [],
+        categories=[
+            (c.code, c.name_en if tr.language == "en" else c.name_id)
+            for c in config.categories
+            if c.code != report.category
+        ],
     )
 
 
@@ -158,6 +167,17 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit:
     if unit is None or not unit.active:
         raise Refusal(400, "case.refused.unknown_unit")
     return unit
+
+
+def category_of(config: ConsoleConfig, report: Report, code: str) -> str:
+    """A change of category's new code (carried as the request's ``reason``): a category, not
+    the one the report has."""
+    category = config.category(code[:40])
+    if category is None:
+        raise Refusal(400, "case.refused.unknown_category")
+    if category.code == report.category:
+        raise Refusal(409, "case.refused.same_category")
+    return category.code
 
 
 def check_allowed(
@@ -226,6 +246,8 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
         if reason == DUPLICATE_REASON:
             typed, picked = str(form.get(merging.TYPED, "")), str(form.get(merging.PICKED, ""))
             original = await merging.original_of(session, report, typed, picked)
+    if action == CaseAction.RECATEGORIZE:
+        reason = category_of(config, report, str(form.get(CATEGORY_FIELD, "")))
     to_unit = None
     if action == CaseAction.TRANSFER:
         to_unit = await unit_by_code(session, str(form.get("unit", "")))

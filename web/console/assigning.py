@@ -57,13 +57,18 @@ def _may_assign(who: Viewer, report: Report) -> bool:
     )
 
 
+async def people(session: AsyncSession, unit_id: int) -> list[Candidate]:
+    """Who a report of ``unit_id`` may be assigned to."""
+    return await assignees.candidates(session, unit_id, await _channel(session, unit_id))
+
+
 async def assign_form(session: AsyncSession, who: Viewer, report: Report) -> AssignForm | None:
     """The form, when the viewer may name someone on ``report`` now."""
     if not _may_assign(who, report) or report.unit_id is None:
         return None
-    channel = await _channel(session, report.unit_id)
-    people = await assignees.candidates(session, report.unit_id, channel)
-    return AssignForm(ASSIGN_REQUEST, people, report.assignee_id or "")
+    return AssignForm(
+        ASSIGN_REQUEST, await people(session, report.unit_id), report.assignee_id or ""
+    )
 
 
 async def assignee_choices(
@@ -91,13 +96,9 @@ async def queue_assignment(
     return await queue_assign(request, session, who, report, person)
 
 
-async def queue_assign(
-    request: web.Request, session: AsyncSession, who: Viewer, report: Report, person: str
-) -> int:
-    """Check naming ``person`` ('' releases) on ``report``, queue it for the bot and audit it
-    (the caller commits); its id. A refusal the console can say at once is a
-    :class:`Refusal`. One report at a time: a bulk "assign" calls this per report."""
-    config: ConsoleConfig = request.config_dict[CONFIG]
+async def assign_arg(session: AsyncSession, who: Viewer, report: Report, person: str) -> str:
+    """What naming ``person`` ('' releases) on ``report`` asks the bot (the request's ``reason``:
+    the person's id, or :data:`RELEASE_ARG`); a :class:`Refusal` the console can say at once."""
     if not may_act(who.unit.kind, who.unit.id, report.unit_id) or report.unit_id is None:
         raise Refusal(403, "case.refused.not_yours")
     if not _may_assign(who, report):
@@ -105,32 +106,47 @@ async def queue_assign(
     if not person:
         if report.assignee_id is None:
             raise Refusal(409, "case.refused.assign_nobody")
-        person = RELEASE_ARG
-    else:
-        channel = await _channel(session, report.unit_id)
-        if (
-            not person.isdigit()
-            or await assignees.candidate(session, report.unit_id, channel, person) is None
-        ):
-            raise Refusal(400, "case.refused.assign_unknown")
-        if person == report.assignee_id:
-            raise Refusal(409, "case.refused.assign_already")
-    queued = await queue_request(
-        session,
-        ConsoleRequest(
-            report_id=report.id,
-            action=ASSIGN_REQUEST,
-            note="",
-            reason=person,
-            to_unit_id=None,
-            unit_id=who.unit.id,
-            user_id=who.session.user_id,
-            user_name=who.session.user_name,
-            session_id=who.session.id,
-            created_at=config.clock(),
-            done_at=None,
-            refusal="",
-        ),
+        return RELEASE_ARG
+    channel = await _channel(session, report.unit_id)
+    if (
+        not person.isdigit()
+        or await assignees.candidate(session, report.unit_id, channel, person) is None
+    ):
+        raise Refusal(400, "case.refused.assign_unknown")
+    if person == report.assignee_id:
+        raise Refusal(409, "case.refused.assign_already")
+    return person
+
+
+def assign_row(
+    config: ConsoleConfig, who: Viewer, report: Report, arg: str, batch_id: int | None = None
+) -> ConsoleRequest:
+    """The request for the bot, in the viewer's name (``arg``: :func:`assign_arg`'s)."""
+    return ConsoleRequest(
+        report_id=report.id,
+        action=ASSIGN_REQUEST,
+        note="",
+        reason=arg,
+        to_unit_id=None,
+        unit_id=who.unit.id,
+        user_id=who.session.user_id,
+        user_name=who.session.user_name,
+        session_id=who.session.id,
+        created_at=config.clock(),
+        done_at=None,
+        refusal="",
+        batch_id=batch_id,
     )
-    record(session, request, AuditAction.ACT, f"{report.tracking_no} {ASSIGN_REQUEST} {person}")
+
+
+async def queue_assign(
+    request: web.Request, session: AsyncSession, who: Viewer, report: Report, person: str
+) -> int:
+    """Check naming ``person`` ('' releases) on ``report``, queue it for the bot and audit it
+    (the caller commits); its id. A refusal the console can say at once is a
+    :class:`Refusal`."""
+    config: ConsoleConfig = request.config_dict[CONFIG]
+    arg = await assign_arg(session, who, report, person)
+    queued = await queue_request(session, assign_row(config, who, report, arg))
+    record(session, request, AuditAction.ACT, f"{report.tracking_no} {ASSIGN_REQUEST} {arg}")
     return queued

@@ -1,4 +1,4 @@
-"""Bulk actions on the report list: select reports, then transfer or archive them together.
+"""Bulk actions on the report list: select reports, then transfer, archive or assign them.
 
 Each selected report is one request for the bot (``console_requests``), sharing the batch id of
 the first, checked and audited as the report page's form is (``web.console.acting``), and taken by
@@ -8,7 +8,9 @@ that holds it) is stored refused, with its reason, and audited as a refusal; the
 (``/laporan/massal/N``) counts what was done, what waits, and lists what was refused and why.
 
 Another bulk action is one more :class:`BulkAction` in :data:`BULK_ACTIONS` (its fields on the
-form, and how a request is built from them in :func:`_prepare`)."""
+form, and how a request is built from them in :func:`_prepare`). Assigning names one person for
+every selected report (``web.console.assigning``): a report of a unit the person is not of is
+refused for that report, with the reason."""
 
 from __future__ import annotations
 
@@ -23,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.permissions import CaseAction, may_act
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
-from storage.console import batch_rows, queue_request, refused_at_once
-from storage.models import Report, Unit
-from web.console import acting, csrf
+from storage.console import ASSIGN_REQUEST, batch_rows, queue_request, refused_at_once
+from storage.models import ConsoleRequest, Report, Unit
+from web.console import acting, assigning, csrf
 from web.console.audit import AuditAction, record
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -50,6 +52,7 @@ class BulkAction:
 BULK_ACTIONS: tuple[BulkAction, ...] = (
     BulkAction(CaseAction.TRANSFER.value, ("unit", "teks")),
     BulkAction(CaseAction.ARCHIVE.value, ("alasan", "teks")),
+    BulkAction(ASSIGN_REQUEST, (assigning.PERSON_FIELD,)),
 )
 
 
@@ -60,10 +63,17 @@ def add_routes(router: web.UrlDispatcher) -> None:
 
 @dataclass(frozen=True)
 class _Asked:
-    action: CaseAction
+    """What the form asks; ``action`` None: assign ``person``."""
+
+    action: CaseAction | None
     note: str
     reason: str = ""
     to_unit: Unit | None = None
+    person: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.action.value if self.action else ASSIGN_REQUEST
 
 
 async def _prepare(session: AsyncSession, form: MultiDictProxy[Any]) -> _Asked:
@@ -71,6 +81,11 @@ async def _prepare(session: AsyncSession, form: MultiDictProxy[Any]) -> _Asked:
     raw = str(form.get("aksi", ""))
     if raw not in {a.value for a in BULK_ACTIONS}:
         raise Refusal(400, "console.act.error.unknown_action")
+    if raw == ASSIGN_REQUEST:
+        person = str(form.get(assigning.PERSON_FIELD, "")).strip()[:64]
+        if not person.isdigit():
+            raise Refusal(400, "case.refused.assign_unknown")
+        return _Asked(None, "", person=person)
     action = acting.action_of(raw)
     note = acting.words(action, str(form.get("teks", "")))
     if action == CaseAction.ARCHIVE:
@@ -142,32 +157,53 @@ async def _queue_all(
     for number in numbers:
         report = reports.get(number)
         if report is None:
-            record(session, request, AuditAction.REFUSED, f"{number} {asked.action} unknown")
+            record(session, request, AuditAction.REFUSED, f"{number} {asked.code} unknown")
             continue
-        row = acting.request_row(
-            config,
-            who,
-            report,
-            asked.action,
-            note=asked.note,
-            reason=asked.reason,
-            to_unit=asked.to_unit,
-            batch_id=batch,
-        )
-        try:
-            acting.check_allowed(who, report, asked.action, asked.to_unit)
-        except Refusal as refused:
-            refused_at_once(session, row, refused.key.removeprefix("case.refused."))
-            record(session, request, AuditAction.REFUSED, f"{number} {asked.action} {refused.key}")
+        row, refused = await _checked(session, config, who, report, asked, batch)
+        if refused:
+            refused_at_once(session, row, refused.removeprefix("case.refused."))
+            record(session, request, AuditAction.REFUSED, f"{number} {asked.code} {refused}")
         else:
             await queue_request(session, row)
-            record(session, request, AuditAction.ACT, f"{number} {asked.action} massal")
+            record(session, request, AuditAction.ACT, f"{number} {asked.code} massal")
         if batch is None:
             await session.flush()
             batch = row.batch_id = row.id
     if batch is None:  # nothing the viewer may see was selected
         raise Refusal(400, "console.bulk.none_selected")
     return batch
+
+
+async def _checked(
+    session: AsyncSession,
+    config: ConsoleConfig,
+    who: Viewer,
+    report: Report,
+    asked: _Asked,
+    batch: int | None,
+) -> tuple[ConsoleRequest, str]:
+    """The report's request, and the key of the console's refusal ('' when it may be queued)."""
+    if asked.action is None:
+        try:
+            arg = await assigning.assign_arg(session, who, report, asked.person)
+        except Refusal as refused:
+            return assigning.assign_row(config, who, report, asked.person, batch), refused.key
+        return assigning.assign_row(config, who, report, arg, batch), ""
+    row = acting.request_row(
+        config,
+        who,
+        report,
+        asked.action,
+        note=asked.note,
+        reason=asked.reason,
+        to_unit=asked.to_unit,
+        batch_id=batch,
+    )
+    try:
+        acting.check_allowed(who, report, asked.action, asked.to_unit)
+    except Refusal as refused:
+        return row, refused.key
+    return row, ""
 
 
 @dataclass(frozen=True)
@@ -210,18 +246,41 @@ def _reason(tr: Translator, refusal: str, done: bool) -> str:
     return tr.t(f"case.refused.{refusal}")
 
 
-def list_form(
-    request: web.Request, config: ConsoleConfig, units: dict[int, Unit], reports: list[Report]
+async def list_form(
+    request: web.Request,
+    session: AsyncSession,
+    config: ConsoleConfig,
+    units: dict[int, Unit],
+    reports: list[Report],
 ) -> dict[str, object]:
     """What the list's bulk form needs: which rows get a checkbox (the reports the viewer's unit
-    may act on), whether they come checked (``?pilih=semua``), the actions and their choices."""
+    may act on), whether they come checked (``?pilih=semua``), the actions and their choices
+    (the people to assign: those of the units holding the listed reports, by unit)."""
     tr, who = translator(request), viewer(request)
-    actable = [r.tracking_no for r in reports if may_act(who.unit.kind, who.unit.id, r.unit_id)]
+    mine = [r for r in reports if may_act(who.unit.kind, who.unit.id, r.unit_id)]
+    actable = [r.tracking_no for r in mine]
     targets = [u for u in units.values() if u.active]
     return {
+        "bulk_people": await _people(session, units, mine),
         "bulk_actable": set(actable),
         "bulk_all": request.query.get(PICK) == "semua",
         "bulk_actions": [(a.value, tr.t(f"console.act.button.{a.value}")) for a in BULK_ACTIONS],
         "bulk_units": unit_groups(tr, config, targets) if actable else [],
         "bulk_reasons": [(r, tr.t(f"archive.reason.{r}")) for r in acting.CONSOLE_ARCHIVE_REASONS],
     }
+
+
+async def _people(
+    session: AsyncSession, units: dict[int, Unit], reports: list[Report]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The people of each unit holding one of ``reports`` (⭐ its named officers), by unit."""
+    held = sorted({r.unit_id for r in reports if r.unit_id in units})
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for unit_id in held:
+        people = await assigning.people(session, unit_id)
+        if people:
+            named = [
+                (p.user_id, ("⭐ " if p.named else "") + (p.name or p.user_id)) for p in people
+            ]
+            groups.append((units[unit_id].name, named))
+    return groups

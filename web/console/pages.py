@@ -221,6 +221,7 @@ async def report_list(request: web.Request) -> web.Response:
                 session, found.query, config, tr.language, offset=(number_ - 1) * size, limit=size
             )
         form = await list_form.choices(session, tr, config, who, units)
+        picks = await bulk.list_form(request, session, config, units, [r.report for r in rows])
     text, links = _pager(tr, "/laporan", found.kept, number_, total, size)
     return page(
         request,
@@ -242,7 +243,7 @@ async def report_list(request: web.Request) -> web.Response:
         formats=(*exports.FORMATS, ZIP_FORMAT),
         pick_all=url("/laporan", {**found.kept, "hal": number_, bulk.PICK: "semua"}),
         pick_none=url("/laporan", {**found.kept, "hal": number_}),
-        **bulk.list_form(request, config, units, [r.report for r in rows]),
+        **picks,
     )
 
 
