@@ -47,6 +47,8 @@ class EventKind(StrEnum):
     INTERNAL_NOTE = "internal_note"  # 📝 an officer's note for the unit and the coordinator only
     ASSIGNED = "assigned"  # 👤 one officer has it now (note: their name; for the unit only)
     RELEASED = "released"  # nobody has it any more (note: who had it; for the unit only)
+    REFERRED = "rf"  # ↗ Bukan kewenangan (note: the outside body's name)
+    UNREFERRED = "urf"  # the coordinator undid a referral
 
 
 _K = EventKind
