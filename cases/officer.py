@@ -22,7 +22,7 @@ from core.decisions import Actor, Decision, Refusal
 from core.permissions import CaseAction, may_act, refusal
 from core.roles import GroupAction, GroupRole, for_case, may, required_role
 from core.timeline import EventKind
-from storage.models import Report, Unit
+from storage.models import ReferralBody, Report, Unit
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,15 @@ Refused = Refusal | RoleRefusal
 @dataclass(frozen=True)
 class OfficerStep:
     """What the officer asked for: the action and its words (``note``), an archive ``reason``,
-    a transfer's ``to_unit``, and for a duplicate the open ``original`` it is merged into."""
+    a transfer's ``to_unit``, for a duplicate the open ``original`` it is merged into, and a
+    referral's outside ``body``."""
 
     action: CaseAction
     note: str = ""
     reason: str = ""
     to_unit: Unit | None = None
     original: Report | None = None
+    body: ReferralBody | None = None
 
 
 class OfficerNotices(Protocol):
@@ -111,13 +113,16 @@ async def act(
     """Take ``step`` on ``report``; None when it was done (written, notices queued)."""
     if not may_act(officer.unit.kind, officer.unit.id, report.unit_id):
         return Refusal("not_yours")
+    body = step.body
+    if step.action == CaseAction.REFER and (body is None or not body.active):
+        return Refusal("unknown_body")  # removed from the list after the buttons were drawn
     old_unit = await work.uow.units.get(report.unit_id) if report.unit_id else None
     original = step.original
     outcome = work.decide(
         report,
         step.action,
         officer.actor,
-        note=step.note,
+        note=body.name if body is not None else step.note,
         reason=step.reason,
         to=step.to_unit,
         duplicate_of=original.tracking_no if original is not None else "",
@@ -132,6 +137,8 @@ async def act(
         # The person responsible was the old unit's: the new holder names its own.
         work.record(report, EventKind.RELEASED, officer.actor, note=report.assignee_name)
         report.assignee_id, report.assignee_name = None, ""
+    if step.action in (CaseAction.REFER, CaseAction.UNREFER):
+        report.referral_body_id = body.id if body is not None else None
     await notices.acted(report, outcome, step, officer, old_unit)
     return None
 
