@@ -81,6 +81,23 @@ async def test_a_report_referred_outside_and_the_referral_undone(
     assert "Desa Sepaso" in back["text"]
     desa_card = await card_in(sepaso, number, showing=FORWARDED)
     assert REFER in labels(desa_card)
+    # The stale card's undo, pressed again: a clear answer, nothing changes.
+    [undo] = [
+        b
+        for row in coordinator_card["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == UNDO
+    ]
+    await telegram.press(
+        coordinator.user,
+        int(coordinator_card["message_id"]),
+        str(undo["callback_data"]),
+        chat_id=coordinator.chat_id,
+        force=True,
+    )
+    await settle()
+    [answer] = (await telegram.callback_answers(coordinator.chat_id))[-1:]
+    assert "tidak sedang dirujuk" in answer["text"]
     kinds = await event_kinds(database_url)
     assert [k for k in kinds if k in ("rf", "urf")] == ["rf", "urf"]
 
