@@ -23,7 +23,7 @@ from core.decisions import Actor, Decision, Refusal
 from core.permissions import CaseAction, may_act, refusal
 from core.roles import GroupAction, GroupRole, for_case, may, required_role
 from core.timeline import EventKind
-from storage.models import Report, Unit
+from storage.models import ReferralBody, Report, Unit
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ Refused = Refusal | RoleRefusal
 class OfficerStep:
     """What the officer asked for: the action and its words (``note``), an archive ``reason``,
     a transfer's ``to_unit``, for a duplicate the open ``original`` it is merged into, and a
-    change of category's new ``category`` code."""
+    change of category's new ``category`` code, and a referral's outside ``body``."""
 
     action: CaseAction
     note: str = ""
@@ -67,6 +67,7 @@ class OfficerStep:
     to_unit: Unit | None = None
     original: Report | None = None
     category: str = ""
+    body: ReferralBody | None = None
 
 
 class OfficerNotices(Protocol):
@@ -115,13 +116,16 @@ async def act(
     await work.uow.reports.lock(report)  # another press on it waits until this one is written
     if not may_act(officer.unit.kind, officer.unit.id, report.unit_id):
         return Refusal("not_yours")
+    body = step.body
+    if step.action == CaseAction.REFER and (body is None or not body.active):
+        return Refusal("unknown_body")  # removed from the list after the buttons were drawn
     old_unit = await work.uow.units.get(report.unit_id) if report.unit_id else None
     original = step.original
     outcome = work.decide(
         report,
         step.action,
         officer.actor,
-        note=step.note,
+        note=body.name if body is not None else step.note,
         reason=step.reason,
         to=step.to_unit,
         duplicate_of=original.tracking_no if original is not None else "",
@@ -143,6 +147,8 @@ async def act(
         # The person responsible was the old unit's: the new holder names its own.
         work.record(report, EventKind.RELEASED, officer.actor, note=report.assignee_name)
         report.assignee_id, report.assignee_name = None, ""
+    if step.action in (CaseAction.REFER, CaseAction.UNREFER):
+        report.referral_body_id = body.id if body is not None else None
     await notices.acted(report, outcome, step, officer, old_unit)
     return None
 

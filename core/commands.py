@@ -46,6 +46,9 @@ CODE: Final[Names] = ("kode", "code")
 FAILED: Final[Names] = ("gagal", "failed")
 #: A single-use link into the coordinator's console, sent to the admin's private chat.
 CONSOLE: Final[Names] = ("dasbor", "dashboard")
+#: The outside bodies reports are referred to (bukan kewenangan): the list, and the
+#: coordinator's ``tambah`` / ``hapus``.
+REFERRALS: Final[Names] = ("rujukan", "referrals")
 #: Officers' action commands and the action each performs.
 ACTIONS: Final[dict[str, CaseAction]] = {
     "verifikasi": CaseAction.VERIFY,
@@ -69,6 +72,7 @@ GROUP_MENU: Final[Names] = (
     "alihkan",
     "arsipkan",
     CODE[0],
+    REFERRALS[0],
     FAILED[0],
     CONSOLE[0],
     REGISTER[0],

@@ -62,6 +62,8 @@ def _n(audience: Audience, key: str = "") -> NoticeOwed:
 
 
 _CARDS = _n(Audience.CARDS)
+#: The statuses that keep the stage they paused (a question to the reporter, a referral).
+_KEEPS_PAUSE: Final = frozenset({_S.MENUNGGU_PELAPOR, _S.DIRUJUK})
 
 #: The notices each action owes, in the order they are sent (from the lifecycle table).
 NOTICES: Final[Mapping[CaseAction, tuple[NoticeOwed, ...]]] = MappingProxyType(
@@ -199,10 +201,12 @@ def _after(
         if after_status == status:
             return state
         return _new_stage(replace(state, status=after_status), now, rules)
-    if action == _A.RESUME:
-        return _resumed(state, now, rules)
+    if action in (_A.RESUME, _A.UNREFER):
+        return _resumed(state, action, now, rules)
     if action == _A.ASK:
         return _paused(state, now, rules)
+    if action == _A.REFER:
+        return _referred(state, now, rules)
     changed = replace(state, status=next_status(action, status))
     if action == _A.TRANSFER:
         assert to is not None
@@ -222,7 +226,7 @@ def _new_stage(
     without a clock (archived) has neither; leaving a pause clears it."""
     assert state.status is not None
     days = rules.policy.stage_days(state.status, state.report_type, pengawasan=state.pengawasan)
-    pause = state.pause if state.status == _S.MENUNGGU_PELAPOR else None
+    pause = state.pause if state.status in _KEEPS_PAUSE else None
     if days is None:
         return replace(state, due_date=None, next_notice_on=None, pause=pause)
     cal, tz = rules.calendar, rules.timezone
@@ -244,12 +248,22 @@ def _paused(state: ReportState, now: datetime, rules: Rules) -> ReportState:
     )
 
 
-def _resumed(state: ReportState, now: datetime, rules: Rules) -> ReportState:
+def _referred(state: ReportState, now: datetime, rules: Rules) -> ReportState:
+    """Referred (dirujuk): the stage is kept as a pause, so that the coordinator's undo gives
+    it back. Referred while waiting for the reporter: the unit's stage before the question is
+    kept (the question's pause itself ends)."""
+    if state.status == _S.MENUNGGU_PELAPOR and state.pause is not None:
+        pause = replace(state.pause, at=now)  # the question's days are counted already
+        return replace(state, status=_S.DIRUJUK, pause=pause, due_date=None, next_notice_on=None)
+    return replace(_paused(state, now, rules), status=_S.DIRUJUK)
+
+
+def _resumed(state: ReportState, action: Move, now: datetime, rules: Rules) -> ReportState:
     """Back to where the unit was, with what the stage had left; the Ombudsman day moves by
-    the working days of the pause."""
+    the working days of the pause (a question's or a referral's)."""
     assert state.status is not None
     pause = state.pause
-    status = next_status(_A.RESUME, state.status, pause.status if pause else None)
+    status = next_status(action, state.status, pause.status if pause else None)
     ombudsman_on = state.ombudsman_on
     days_left = None
     if pause is not None:
@@ -279,7 +293,7 @@ def _measured(
     if event.status_to is None or event.status_to == event.status_from:
         return moments
     waiting = None
-    if state.status == _S.MENUNGGU_PELAPOR and state.pause is not None:
+    if state.status in _KEEPS_PAUSE and state.pause is not None:
         waiting = local_date(state.pause.at, rules.timezone)
     step = Step(today, event.status_from, event.status_to)
     after = advance(replace(moments, waiting_since=waiting), step, limits, rules.calendar)

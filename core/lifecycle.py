@@ -36,6 +36,7 @@ class ReportStatus(StrEnum):
     MENUNGGU_PELAPOR = "menunggu_pelapor"
     SELESAI = "selesai"
     DIARSIPKAN = "diarsipkan"
+    DIRUJUK = "dirujuk"  # bukan kewenangan: referred to a body outside the kabupaten
 
 
 class ReportType(StrEnum):
@@ -67,6 +68,8 @@ class CaseAction(StrEnum):
     ANSWER = "ans"  # an officer's reply relayed to the reporter
     INTERNAL_NOTE = "in"  # 📝 Catatan internal: words for the unit and the coordinator only
     RECATEGORIZE = "kat"  # 🏷 Ubah kategori: a misfiled report gets its right category
+    REFER = "rf"  # ↗ Bukan kewenangan: referred to an outside body → dirujuk
+    UNREFER = "urf"  # the coordinator undoes a wrong referral → back to where it was
     # The reporter (pelapor).
     SUBMIT = "submit"  # a new report → baru
     INFO = "info"  # more information from the reporter; no status change
@@ -204,9 +207,11 @@ STAGES: Final[tuple[Stage, ...]] = (
     Stage(_S.MENUNGGU_PELAPOR, True, _C.PAUSED, "Tertunda"),
     Stage(_S.SELESAI, False, _C.QUIET, "Terdisposisi Selesai"),
     Stage(_S.DIARSIPKAN, False, _C.NONE, "Arsip"),
+    Stage(_S.DIRUJUK, False, _C.NONE, "Bukan Kewenangan (Dirujuk)"),
 )
 
 _OFFICERS = frozenset({ActorKind.OFFICER, ActorKind.COORDINATOR})
+_COORDINATOR = frozenset({ActorKind.COORDINATOR})
 _CITIZEN = frozenset({ActorKind.CITIZEN})
 _SYSTEM = frozenset({ActorKind.SYSTEM})
 _MEMBER, _OFFICER = GroupRole.MEMBER, GroupRole.OFFICER
@@ -242,6 +247,9 @@ _VERIFIED = MappingProxyType(dict.fromkeys(_WORKING, "already_verified"))
 #: - diarsipkan is final.
 #: - a change of category keeps the status, the holder and the deadlines (a transfer is its own
 #:   action); only open reports, by an officer (it changes what the reporter filed).
+#: - a referral (bukan kewenangan) closes the report as dirujuk, keeping where the unit was and
+#:   the days its stage had left (as a pause does); only the coordinator may undo it, and the
+#:   report goes back there with those days.
 #: - an internal note changes nothing but the card's count, in any status (a unit may note what
 #:   happened after it finished or archived); quiet, so no public "updated at" moves for it.
 LIFECYCLE: Final[tuple[Row, ...]] = (
@@ -264,6 +272,12 @@ LIFECYCLE: Final[tuple[Row, ...]] = (
         records_status=True),
     Row(_A.ARCHIVE, _OFFICERS, _to(_S.DIARSIPKAN, *_OPEN), _K.ARCHIVED,
         (_n(Audience.REPORTER_FINAL, "notify.archived"), _CARDS), _OFFICER,
+        records_status=True),
+    Row(_A.REFER, _OFFICERS, _to(_S.DIRUJUK, *_OPEN), _K.REFERRED,
+        (_n(Audience.REPORTER_FINAL, "notify.referred"), _CARDS), _OFFICER,
+        records_status=True),
+    Row(_A.UNREFER, _COORDINATOR, MappingProxyType({_S.DIRUJUK: PAUSED_STATUS}), _K.UNREFERRED,
+        (_n(Audience.REPORTER, "notify.unreferred"), _CARDS), _OFFICER, refused="not_referred",
         records_status=True),
     Row(_A.ANSWER, _OFFICERS,
         MappingProxyType({**_stay(*_WORKING, _S.SELESAI), _S.DIDISPOSISI: _S.DIPROSES}),
@@ -326,7 +340,9 @@ OFFICER_ACTIONS: Final = (
     CaseAction.NOTE,
     CaseAction.DONE,
     CaseAction.TRANSFER,
+    CaseAction.REFER,
     CaseAction.ARCHIVE,
+    CaseAction.UNREFER,
     CaseAction.INTERNAL_NOTE,
     CaseAction.RECATEGORIZE,
 )
@@ -338,11 +354,18 @@ UNIT_STAGES: Final = frozenset(
 )
 #: The statuses a pause may return to: where a question to the reporter may be asked from.
 PAUSABLE: Final = frozenset(s for s in ROWS[_A.ASK].moves if s is not None)
+#: The statuses an undone referral may return to: where a referral may be made from (referred
+#: while waiting for the reporter, it returns to the unit's stage before the question).
+REFERABLE: Final = frozenset(s for s in ROWS[_A.REFER].moves if s is not None) - CLOCK_PAUSED
+#: Where each action that goes back (:data:`PAUSED_STATUS`) may lead.
+RETURNS: Final[Mapping[Move, frozenset[ReportStatus]]] = MappingProxyType(
+    {_A.RESUME: PAUSABLE, _A.UNREFER: REFERABLE}
+)
 
 
 def _targets(row: Row, status: ReportStatus) -> frozenset[ReportStatus]:
     after = row.moves[status]
-    return PAUSABLE if after is PAUSED_STATUS else frozenset({after})
+    return RETURNS[row.action] if after is PAUSED_STATUS else frozenset({after})
 
 
 #: Allowed status changes (every status change some action makes).

@@ -42,7 +42,7 @@ class Open311Status(StrEnum):
     CLOSED = "closed"
 
 
-_CLOSED = frozenset({ReportStatus.SELESAI, ReportStatus.DIARSIPKAN})
+_CLOSED = frozenset({ReportStatus.SELESAI, ReportStatus.DIARSIPKAN, ReportStatus.DIRUJUK})
 
 
 def open311_status(status: ReportStatus) -> Open311Status:

@@ -149,6 +149,12 @@ def advance(m: Moments, step: Step, limits: tuple[int, ...], cal: WorkingCalenda
             waited = cal.working_days_between(max(m.waiting_since, start), on)
             m = replace(m, stage_paused=m.stage_paused + waited)
         m = replace(m, waiting_since=None)
+    if before == _S.DIRUJUK:
+        # A referral undone: the open stage is measured again, the days referred paused.
+        if start is not None and m.waiting_since is not None:
+            waited = cal.working_days_between(max(m.waiting_since, start), on)
+            m = replace(m, stage_paused=m.stage_paused + waited)
+        m = replace(m, archived=False, waiting_since=None)
     if after == _S.MENUNGGU_PELAPOR and m.waiting_since is None:
         m = replace(m, waiting_since=on)
     if m.verified_on is None and after == _S.DIDISPOSISI and before != _S.DIDISPOSISI:
@@ -174,7 +180,7 @@ def advance(m: Moments, step: Step, limits: tuple[int, ...], cal: WorkingCalenda
         m = replace(m, finished_on=on, finish_days=days, finish_on_time=on_time, stage_paused=0)
     if before == _S.SELESAI and after == _S.DIPROSES:
         m = replace(m, reopened=True)
-    if after == _S.DIARSIPKAN:
+    if after in (_S.DIARSIPKAN, _S.DIRUJUK):
         m = replace(m, archived=True)
     return _with_due(m, limits, cal)
 

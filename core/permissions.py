@@ -14,7 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from core.lifecycle import PAUSABLE, PAUSED_STATUS, ROWS, Move, ReportStatus
+from core.lifecycle import PAUSED_STATUS, RETURNS, ROWS, Move, ReportStatus
 from core.lifecycle import ActorKind as ActorKind
 from core.lifecycle import CaseAction as CaseAction
 
@@ -68,6 +68,8 @@ def move_refusal(action: Move, status: ReportStatus | None, actor: ActorKind) ->
         return row.refused
     if status == _S.DIARSIPKAN:
         return "archived"
+    if status == _S.DIRUJUK:
+        return "referred"
     if status == _S.SELESAI:
         return "finished"
     if status == _S.BARU:
@@ -88,7 +90,7 @@ def next_status(
     is where the unit was before it asked the reporter."""
     after = ROWS[action].moves.get(status, status)
     if after is PAUSED_STATUS:
-        return paused if paused in PAUSABLE else _S.DIPROSES
+        return paused if paused in RETURNS[action] else _S.DIPROSES
     return after
 
 

@@ -36,6 +36,8 @@ class GroupAction(StrEnum):
     ARCHIVE = CaseAction.ARCHIVE.value
     INTERNAL_NOTE = CaseAction.INTERNAL_NOTE.value  # 📝 a note for the unit and coordinator
     RECATEGORIZE = CaseAction.RECATEGORIZE.value  # 🏷 change a misfiled report's category
+    REFER = CaseAction.REFER.value  # ↗ Bukan kewenangan: refer to an outside body
+    UNREFER = CaseAction.UNREFER.value  # undo a referral (the coordinator's group)
     ISSUE_CODE = "kode"  # /kode: a binding code for a unit (coordinator's group only)
     BIND = "daftar"  # /daftar: bind this group to a unit
     RELEASE = "lepas"  # /lepas: release this group

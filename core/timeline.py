@@ -48,6 +48,8 @@ class EventKind(StrEnum):
     ASSIGNED = "assigned"  # 👤 one officer has it now (note: their name; for the unit only)
     RELEASED = "released"  # nobody has it any more (note: who had it; for the unit only)
     RECATEGORIZED = "kat"  # 🏷 the category was changed (note: "old → new" codes, see below)
+    REFERRED = "rf"  # ↗ Bukan kewenangan (note: the outside body's name)
+    UNREFERRED = "urf"  # the coordinator undid a referral
 
 
 _K = EventKind

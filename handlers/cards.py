@@ -14,7 +14,7 @@ from html import escape
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
 from core.lifecycle import OFFICER_ACTIONS, OPEN_STATUSES, Privacy
-from core.permissions import ARCHIVE_REASONS, CaseAction, refusal
+from core.permissions import ARCHIVE_REASONS, ActorKind, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
 from handlers.formatting import category_name, place_name, short_datetime
@@ -151,11 +151,15 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
     return "\n".join(lines)
 
 
-def card_keyboard(tr: Translator, deps: HandlerDeps, report: Report) -> InlineKeyboard | None:
-    """The actions possible in the report's status: only "💬 Jawab pelapor" (and "📝 Catatan
+def card_keyboard(
+    tr: Translator, deps: HandlerDeps, report: Report, *, coordinator: bool = False
+) -> InlineKeyboard | None:
+    """The actions possible in the report's status for the group (``coordinator``: the
+    coordinator's, which alone may undo a referral): only "💬 Jawab pelapor" (and "📝 Catatan
     internal") while the reporter is asked to confirm, none once it is closed or archived."""
     status = report.status
-    actions = [action for action in OFFICER_ACTIONS if not refusal(action, status)]
+    kind = ActorKind.COORDINATOR if coordinator else ActorKind.OFFICER
+    actions = [action for action in OFFICER_ACTIONS if not refusal(action, status, kind)]
     # An internal note is possible in every status (a reply with the marker, the console), but
     # a closed card keeps no buttons: the note's button comes with the others.
     if not [action for action in actions if action != CaseAction.INTERNAL_NOTE]:

@@ -12,7 +12,7 @@ from core.inputs import says_nothing
 from core.permissions import ARCHIVE_REASONS, CaseAction
 from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import bindings, console_login, group_views, notices, similar
+from handlers import bindings, console_login, group_views, notices, referral, similar
 from handlers.events import Message
 from handlers.group_acting import NOTE_MAX, PROMPTED, case_of, holder, officer_of, perform
 from handlers.turn import Turn
@@ -31,6 +31,8 @@ def needs(name: str) -> tuple[GroupAction, ...]:
         return (GroupAction.ISSUE_CODE,)
     if name in ACTION_COMMANDS:
         return (for_case(ACTION_COMMANDS[name]),)
+    if name in commands.REFERRALS:
+        return (GroupAction.REFER,)
     return ()
 
 
@@ -75,6 +77,8 @@ async def _bound_command(
         await bindings.issue_code(turn, args, unit, bool(admin))
     elif name in commands.FAILED:
         await group_views.failed_deliveries(turn, unit)
+    elif name in commands.REFERRALS:
+        await referral.command(turn, message, unit, admin)
     elif name in console_login.COMMANDS:
         await console_login.send_link(turn, unit)
     elif name in ACTION_COMMANDS:

@@ -12,7 +12,7 @@ from cases.officer import Officer, OfficerStep, may_start
 from core.decisions import DUPLICATE_REASON
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind
 from core.purposes import Purpose
-from handlers import recategorizing, similar, typed_prompts
+from handlers import recategorizing, referral, similar, typed_prompts
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import (
     AREA_STEP,
@@ -36,10 +36,12 @@ CANCEL = "x"
 
 def _takes_action(action: CaseAction, arg: str) -> bool:
     """Whether the press takes ``action`` now (rather than asking for its words or target)."""
-    if action == CaseAction.VERIFY:
+    if action in (CaseAction.VERIFY, CaseAction.UNREFER):
         return True
     if action == CaseAction.RECATEGORIZE:
         return bool(arg)  # a category was picked
+    if action == CaseAction.REFER:
+        return bool(arg)  # the body was picked
     if action != CaseAction.ARCHIVE:
         return False
     if arg.startswith(similar.DUPLICATE_ARG) and arg != DUPLICATE_REASON:
@@ -83,6 +85,8 @@ async def on_report_button(
         turn.answer(turn.t("case.prompt_sent"))
     elif action == CaseAction.TRANSFER:
         await _transfer_button(turn, press, report, officer, arg)
+    elif action == CaseAction.REFER:
+        await referral.picker(turn, press, report)
     elif action == CaseAction.ARCHIVE and not arg:
         keyboard = archive_keyboard(turn.tr, turn.deps, report.id)
         picker(turn, press, report, turn.t("picker.archive"), keyboard)
@@ -100,12 +104,15 @@ async def on_report_button(
 async def _take(
     turn: Turn, press: ButtonPress, report: Report, officer: Officer, action: CaseAction, arg: str
 ) -> None:
-    if action == CaseAction.VERIFY:
+    if action in (CaseAction.VERIFY, CaseAction.UNREFER):
         await perform(turn, report, OfficerStep(action), officer)
         return
     if action == CaseAction.RECATEGORIZE:
         if done := await recategorizing.take(turn, report, officer, arg):
             close_picker(turn, press, done)
+        return
+    if action == CaseAction.REFER:
+        await referral.refer(turn, press, report, officer, arg)
         return
     if arg in ARCHIVE_REASONS:
         if await perform(turn, report, OfficerStep(action, reason=arg), officer):

@@ -154,7 +154,7 @@ async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitCha
     for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
         case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
     text = card_text(tr, case.deps, report, view)
-    markup = card_keyboard(tr, case.deps, report)
+    markup = card_keyboard(tr, case.deps, report, coordinator=coordinator)
     case.emit(
         chat.channel,
         SendText(chat_id=chat.chat_id, text=text, markup=markup, html=True),
@@ -220,7 +220,11 @@ async def edit_card(
     view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
     if moved_to is not None:
         view = replace(view, moved_to=moved_to)
-    markup = None if moved_to is not None else card_keyboard(tr, case.deps, report)
+    markup = (
+        None
+        if moved_to is not None
+        else card_keyboard(tr, case.deps, report, coordinator=coordinator)
+    )
     text = card_text(tr, case.deps, report, view)
     edit = EditText(
         chat_id=chat.chat_id, message_id=link.message_id, text=text, markup=markup, html=True

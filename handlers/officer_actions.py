@@ -30,6 +30,7 @@ from handlers.notices import (
     reporter_language,
     send_photos_to_reporter,
 )
+from handlers.referral_words import contacts
 from handlers.stage_dates import stage_due
 from storage.models import Report, Unit
 
@@ -64,6 +65,11 @@ class OfficerMessages:
                 values["original"] = step.original.tracking_no
         elif action == CaseAction.RECATEGORIZE:
             values["category"] = category_name(case.deps.categories, report.category, language)
+        elif action == CaseAction.REFER:
+            assert step.body is not None
+            values.update(body=step.body.name, contacts=contacts(case.tr(language), step.body))
+        elif action == CaseAction.UNREFER:
+            values["unit"] = old_unit.name if old_unit else "-"
         elif action == CaseAction.TRANSFER:
             assert step.to_unit is not None
             # After a transfer before verification the clock is the verification's: say so.

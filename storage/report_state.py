@@ -63,7 +63,7 @@ def moments_of(report: Report) -> Moments | None:
         stage_paused=report.stage_paused or 0,
         stage_due=report.stage_due,
         reopened=bool(report.reopened),
-        archived=report.status == ReportStatus.DIARSIPKAN,
+        archived=report.status in (ReportStatus.DIARSIPKAN, ReportStatus.DIRUJUK),
     )
 
 

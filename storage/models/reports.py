@@ -142,6 +142,9 @@ class Report(Base):
     # the unit's channel, and their name as shown); NULL: nobody yet (cases.assignment).
     assignee_id: Mapped[str | None] = mapped_column(String(64))
     assignee_name: Mapped[str] = mapped_column(String(200), default="")
+    # While dirujuk: the outside body it was referred to (referral_bodies.id; no foreign key, a
+    # body is never deleted, only marked inactive).
+    referral_body_id: Mapped[int | None] = mapped_column(Integer)
 
     photos: Mapped[list[ReportPhoto]] = relationship(
         back_populates="report", order_by="ReportPhoto.position", lazy="raise"

@@ -19,7 +19,15 @@ from storage.models.base import Base
 # test compares these lists with core.lifecycle).
 
 ROLLUP_TYPES = ("pengaduan", "aspirasi", "permintaan_informasi")
-ROLLUP_STATUSES = ("baru", "didisposisi", "diproses", "menunggu_pelapor", "selesai", "diarsipkan")
+ROLLUP_STATUSES = (
+    "baru",
+    "didisposisi",
+    "diproses",
+    "menunggu_pelapor",
+    "selesai",
+    "diarsipkan",
+    "dirujuk",
+)
 ROLLUP_SUMS = (
     "received",
     "verify_on_time",
@@ -69,6 +77,7 @@ class ReportDay(Base):
     status_menunggu_pelapor: Mapped[int] = _count()
     status_selesai: Mapped[int] = _count()
     status_diarsipkan: Mapped[int] = _count()
+    status_dirujuk: Mapped[int] = _count()
 
 
 class ReportMonthCategory(Base):

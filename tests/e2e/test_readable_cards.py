@@ -83,6 +83,7 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
     assert labels(card) == [
         "✅ Verifikasi",
         "↪️ Alihkan",
+        "↗ Bukan kewenangan",
         "🗄 Arsipkan",
         "📝 Catatan internal",
         "🏷 Ubah kategori",

@@ -326,6 +326,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
             "🔧 Tindak lanjut",
             "🏁 Selesai",
             "↪️ Alihkan",
+            "↗ Bukan kewenangan",
             "🗄 Arsipkan",
             "📝 Catatan internal",
             "👤 Tugaskan",

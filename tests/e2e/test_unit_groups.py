@@ -63,6 +63,7 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
     assert labels(card) == [
         "✅ Verifikasi",
         "↪️ Alihkan",
+        "↗ Bukan kewenangan",
         "🗄 Arsipkan",
         "📝 Catatan internal",
         "👤 Tugaskan",

@@ -241,6 +241,11 @@ async def _check(url: str, first: date | None, last: date | None) -> None:
                 mine = _in_period(rows, query)
                 shown = await queries.overview(session, query, config, TODAY)
                 assert _plain(shown.total) == _plain(recount(mine)), where
+                # Referred reports are counted apart: neither finished nor archived.
+                referred = [r for r in mine if r["status"] == ReportStatus.DIRUJUK]
+                assert shown.total.by_status.get("dirujuk", 0) == len(referred), where
+                finished = [r for r in mine if r["status"] == ReportStatus.SELESAI]
+                assert shown.total.by_status.get("selesai", 0) == len(finished), where
                 units = {r["unit_id"] for r in mine if r["unit_id"] is not None}
                 assert {u.id: _plain(i) for u, i in shown.by_unit} == {
                     u: _plain(_counted_only(recount([r for r in mine if r["unit_id"] == u])))

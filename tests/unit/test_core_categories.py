@@ -179,6 +179,7 @@ def test_enum_values_are_stable() -> None:
         "menunggu_pelapor",
         "selesai",
         "diarsipkan",
+        "dirujuk",
     ]
     assert [t.value for t in ReportType] == ["pengaduan", "aspirasi", "permintaan_informasi"]
     assert [p.value for p in Privacy] == ["biasa", "anonim", "rahasia"]

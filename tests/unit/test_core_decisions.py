@@ -44,49 +44,56 @@ ACTORS = {
 STATUSES: list[ReportStatus | None] = [None, *ReportStatus]
 
 # The expected outcome of each action by the actor kinds allowed to take it, per status (columns:
-# no report yet, baru, didisposisi, diproses, menunggu_pelapor, selesai, diarsipkan). A status
-# name: allowed, and the report's status afterwards; anything else: the refusal's reason.
+# no report yet, baru, didisposisi, diproses, menunggu_pelapor, selesai, diarsipkan, dirujuk). A
+# status name: allowed, and the report's status afterwards; anything else: the refusal's reason.
 # Written out by hand from docs/lifecycle.md, not computed from the tables under test.
 EXPECTED: dict[CaseAction, tuple[frozenset[ActorKind], tuple[str, ...]]] = {
     A.VERIFY: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "didisposisi", "already_verified", "already_verified",
-         "already_verified", "finished", "archived"),
+         "already_verified", "finished", "archived",
+         "referred"),
     ),
     A.ASK: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "not_verified", "menunggu_pelapor", "menunggu_pelapor",
-         "already_waiting", "finished", "archived"),
+         "already_waiting", "finished", "archived",
+         "referred"),
     ),
     A.NOTE: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "not_verified", "diproses", "diproses", "diproses", "finished",
-         "archived"),
+         "archived",
+         "referred"),
     ),
     A.DONE: (
         frozenset({K.OFFICER, K.COORDINATOR}),
-        ("no_report", "not_verified", "selesai", "selesai", "selesai", "finished", "archived"),
+        ("no_report", "not_verified", "selesai", "selesai", "selesai", "finished", "archived",
+         "referred"),
     ),
     A.TRANSFER: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "baru", "didisposisi", "didisposisi", "didisposisi", "finished",
-         "archived"),
+         "archived",
+         "referred"),
     ),
     A.ARCHIVE: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "diarsipkan", "diarsipkan", "diarsipkan", "diarsipkan", "finished",
-         "archived"),
+         "archived",
+         "referred"),
     ),
     A.ANSWER: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "not_verified", "diproses", "diproses", "menunggu_pelapor", "selesai",
-         "archived"),
+         "archived",
+         "referred"),
     ),
     # An internal note changes no status, in any status (even archived).
     A.INTERNAL_NOTE: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "baru", "didisposisi", "diproses", "menunggu_pelapor", "selesai",
-         "diarsipkan"),
+         "diarsipkan", "dirujuk"),
     ),
     # A change of category keeps the status, on open reports only.
     A.RECATEGORIZE: (
@@ -97,48 +104,66 @@ EXPECTED: dict[CaseAction, tuple[frozenset[ActorKind], tuple[str, ...]]] = {
     A.SUBMIT: (
         frozenset({K.CITIZEN}),
         ("baru", "already_submitted", "already_submitted", "already_submitted",
-         "already_submitted", "already_submitted", "already_submitted"),
+         "already_submitted", "already_submitted", "already_submitted", "already_submitted"),
     ),
     A.INFO: (
         frozenset({K.CITIZEN}),
-        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "selesai", "archived"),
+        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "selesai", "archived",
+         "referred"),
     ),
     A.RESUME: (
         frozenset({K.CITIZEN}),
         ("no_report", "not_verified", "not_allowed", "not_allowed", "didisposisi", "finished",
-         "archived"),
+         "archived",
+         "referred"),
     ),
     A.REOPEN: (
         frozenset({K.CITIZEN}),
         ("no_report", "not_verified", "not_allowed", "not_allowed", "not_allowed", "diproses",
-         "archived"),
+         "archived",
+         "referred"),
     ),
     A.CONFIRM: (
         frozenset({K.CITIZEN}),
         ("no_report", "not_finished", "not_finished", "not_finished", "not_finished",
-         "selesai", "not_finished"),
+         "selesai", "not_finished", "not_finished"),
     ),
     A.RATE: (
         frozenset({K.CITIZEN}),
         ("no_report", "not_finished", "not_finished", "not_finished", "not_finished",
-         "selesai", "not_finished"),
+         "selesai", "not_finished", "not_finished"),
     ),
     A.REMIND: (
         frozenset({K.SYSTEM}),
-        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "finished", "archived"),
+        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "finished", "archived",
+         "referred"),
     ),
     A.ESCALATE: (
         frozenset({K.SYSTEM}),
-        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "finished", "archived"),
+        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "finished", "archived",
+         "referred"),
     ),
     A.AUTO_CLOSE: (
         frozenset({K.SYSTEM}),
         ("no_report", "not_finished", "not_finished", "not_finished", "not_finished",
-         "selesai", "not_finished"),
+         "selesai", "not_finished", "not_finished"),
     ),
     A.OMBUDSMAN: (
         frozenset({K.SYSTEM}),
-        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "finished", "archived"),
+        ("no_report", "baru", "didisposisi", "diproses", "not_allowed", "finished", "archived",
+         "referred"),
+    ),
+    # A referral closes the report as dirujuk; only the coordinator undoes it, back to where
+    # the unit was (here: didisposisi, the state's pause).
+    A.REFER: (
+        frozenset({K.OFFICER, K.COORDINATOR}),
+        ("no_report", "dirujuk", "dirujuk", "dirujuk", "dirujuk", "finished", "archived",
+         "referred"),
+    ),
+    A.UNREFER: (
+        frozenset({K.COORDINATOR}),
+        ("no_report", "not_referred", "not_referred", "not_referred", "not_referred",
+         "not_referred", "not_referred", "didisposisi"),
     ),
 }  # fmt: skip
 
@@ -153,6 +178,14 @@ def state(status: ReportStatus | None, **changes: object) -> ReportState:
         ombudsman_on=date(2026, 5, 29) if status is not None else None,
     )
     if status == S.MENUNGGU_PELAPOR:
+        base = ReportState(
+            status=status,
+            report_type=ReportType.PENGADUAN,
+            unit_id=HOLDER_UNIT,
+            pause=Pause(S.DIDISPOSISI, NOW - timedelta(days=7), 3),
+            ombudsman_on=date(2026, 5, 29),
+        )
+    if status == S.DIRUJUK:
         base = ReportState(
             status=status,
             report_type=ReportType.PENGADUAN,
@@ -374,3 +407,41 @@ def test_an_internal_note_is_recorded_quietly_and_owes_only_the_cards() -> None:
     assert outcome.event.status_to is None
     assert [notice.audience for notice in outcome.notices] == [Audience.CARDS]
     assert not outcome.touches
+
+
+def test_a_referral_keeps_the_stage_and_its_undo_gives_it_back() -> None:
+    """↗ Bukan kewenangan from diproses with days left: no deadline, no reminder while
+    referred; the coordinator's undo returns to diproses with the same working days left."""
+    officer, coordinator = ACTORS[K.OFFICER], ACTORS[K.COORDINATOR]
+    working = state(S.DIPROSES, due_date=date(2026, 3, 5))  # Thursday: 3 working days left
+    referred = decide(working, A.REFER, officer, NOW, RULES, note="PLN UP3")
+    assert isinstance(referred, Decision)
+    after = referred.after
+    assert after.status == S.DIRUJUK
+    assert after.due_date is None
+    assert after.next_notice_on is None
+    assert after.pause is not None
+    assert after.pause.status == S.DIPROSES
+    assert referred.events[0].kind == EventKind.REFERRED
+    assert [n.key for n in referred.notices] == ["notify.referred", ""]
+    # An officer of the unit cannot undo it; the coordinator can, a week later.
+    assert decide(after, A.UNREFER, officer, NOW, RULES) == Refusal("not_permitted")
+    later = NOW + timedelta(days=7)
+    undone = decide(after, A.UNREFER, coordinator, later, RULES)
+    assert isinstance(undone, Decision)
+    assert undone.after.status == S.DIPROSES
+    assert undone.after.pause is None
+    assert undone.after.due_date == date(2026, 3, 12)  # three working days from 9 March
+    # Moved by the 5 working days referred (1 June, Hari Lahir Pancasila, is a holiday).
+    assert undone.after.ombudsman_on == date(2026, 6, 8)
+
+
+def test_a_referral_while_waiting_returns_to_the_units_stage() -> None:
+    coordinator = ACTORS[K.COORDINATOR]
+    waiting = state(S.MENUNGGU_PELAPOR)  # paused from didisposisi with 3 days left
+    referred = decide(waiting, A.REFER, coordinator, NOW, RULES, note="BPN")
+    assert isinstance(referred, Decision)
+    undone = decide(referred.after, A.UNREFER, coordinator, NOW, RULES)
+    assert isinstance(undone, Decision)
+    assert undone.after.status == S.DIDISPOSISI
+    assert undone.after.due_date == date(2026, 3, 5)

@@ -36,7 +36,10 @@ def test_the_derived_sets_say_what_the_docs_say() -> None:
         S.DIPROSES,
         S.SELESAI,
         S.DIARSIPKAN,
+        S.DIRUJUK,
     }
+    # A referral goes back only to where it came from (the coordinator's undo).
+    assert ALLOWED_TRANSITIONS[S.DIRUJUK] == UNIT_STAGES
 
 
 def test_only_the_reminder_engine_claims_and_each_row_is_one_move() -> None:

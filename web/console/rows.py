@@ -144,7 +144,7 @@ def build_row(
     )
     end = measured.finish.ended_on or (
         local_date(report.updated_at, config.timezone)
-        if report.status == ReportStatus.DIARSIPKAN
+        if report.status in (ReportStatus.DIARSIPKAN, ReportStatus.DIRUJUK)
         else today
     )
     kec_code, kecamatan, desa = place_names(config, report.region_code)
