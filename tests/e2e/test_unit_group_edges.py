@@ -329,6 +329,7 @@ async def test_a_citizen_who_says_not_done_reopens_the_report_for_desa_and_coord
             "↗ Bukan kewenangan",
             "🗄 Arsipkan",
             "📝 Catatan internal",
+            "🏷 Ubah kategori",
             "👤 Tugaskan",
             "🙋 Saya tangani",
         ]

@@ -66,6 +66,7 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
         "↗ Bukan kewenangan",
         "🗄 Arsipkan",
         "📝 Catatan internal",
+        "🏷 Ubah kategori",
         "👤 Tugaskan",
         "🙋 Saya tangani",
     ]

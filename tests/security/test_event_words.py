@@ -64,6 +64,8 @@ STORED_EVENTS: tuple[tuple[str, str], ...] = (
     ("assigned", "Budi"),
     ("released", "Budi"),
     ("kat", "Sampah & Lingkungan → Jalan & Jembatan"),
+    ("rf", "PLN UP3 Sangatta"),
+    ("urf", ""),
 )
 #: A message key or a dotted code ("event.reminder", "clock.escalation.line").
 KEY_LIKE = re.compile(r"\b[a-z_]+\.[a-z_][a-z_.]*\b")

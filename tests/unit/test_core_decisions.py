@@ -99,7 +99,7 @@ EXPECTED: dict[CaseAction, tuple[frozenset[ActorKind], tuple[str, ...]]] = {
     A.RECATEGORIZE: (
         frozenset({K.OFFICER, K.COORDINATOR}),
         ("no_report", "baru", "didisposisi", "diproses", "menunggu_pelapor", "finished",
-         "archived"),
+         "archived", "referred"),
     ),
     A.SUBMIT: (
         frozenset({K.CITIZEN}),
