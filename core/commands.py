@@ -42,6 +42,7 @@ CODE: Final[Names] = ("kode", "code")
 FAILED: Final[Names] = ("gagal", "failed")
 #: A single-use link into the coordinator's console, sent to the admin's private chat.
 CONSOLE: Final[Names] = ("dasbor", "dashboard")
+TEMPLATES: Final[Names] = ("templat", "template")
 #: Officers' action commands and the action each performs.
 ACTIONS: Final[dict[str, CaseAction]] = {
     "verifikasi": CaseAction.VERIFY,
@@ -64,6 +65,7 @@ GROUP_MENU: Final[Names] = (
     "selesai",
     "alihkan",
     "arsipkan",
+    TEMPLATES[0],
     CODE[0],
     FAILED[0],
     CONSOLE[0],

@@ -41,6 +41,7 @@ class GroupAction(StrEnum):
     ANSWER_OTHERS_PROMPT = "prompt_other"  # answering a prompt another person opened
     TAKE = "take"  # 🙋 Saya tangani: take a report yourself (or let go of your own)
     ASSIGN = "assign"  # 👤 Tugaskan: name another officer responsible, or release theirs
+    TEMPLATES = "templat"  # /templat tambah, /templat hapus: keep the unit's ready answers
 
 
 _RANKS = list(GroupRole)
@@ -60,6 +61,7 @@ _GROUP_ONLY: Mapping[GroupAction, GroupRole] = {
     GroupAction.ANSWER_OTHERS_PROMPT: GroupRole.OFFICER,
     GroupAction.TAKE: GroupRole.MEMBER,
     GroupAction.ASSIGN: GroupRole.OFFICER,
+    GroupAction.TEMPLATES: GroupRole.OFFICER,
 }
 
 
