@@ -49,6 +49,7 @@ CONSOLE: Final[Names] = ("dasbor", "dashboard")
 #: The outside bodies reports are referred to (bukan kewenangan): the list, and the
 #: coordinator's ``tambah`` / ``hapus``.
 REFERRALS: Final[Names] = ("rujukan", "referrals")
+TEMPLATES: Final[Names] = ("templat", "template")
 #: Officers' action commands and the action each performs.
 ACTIONS: Final[dict[str, CaseAction]] = {
     "verifikasi": CaseAction.VERIFY,
@@ -71,6 +72,7 @@ GROUP_MENU: Final[Names] = (
     "selesai",
     "alihkan",
     "arsipkan",
+    TEMPLATES[0],
     CODE[0],
     REFERRALS[0],
     FAILED[0],

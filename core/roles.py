@@ -45,6 +45,7 @@ class GroupAction(StrEnum):
     TAKE = "take"  # 🙋 Saya tangani: take a report yourself (or let go of your own)
     ASSIGN = "assign"  # 👤 Tugaskan: name another officer responsible, or release theirs
     FILE_ON_BEHALF = "behalf"  # /loket: file a report for a citizen at the counter or by phone
+    TEMPLATES = "templat"  # /templat tambah, /templat hapus: keep the unit's ready answers
 
 
 _RANKS = list(GroupRole)
@@ -65,6 +66,7 @@ _GROUP_ONLY: Mapping[GroupAction, GroupRole] = {
     GroupAction.TAKE: GroupRole.MEMBER,
     GroupAction.ASSIGN: GroupRole.OFFICER,
     GroupAction.FILE_ON_BEHALF: GroupRole.MEMBER,
+    GroupAction.TEMPLATES: GroupRole.OFFICER,
 }
 
 

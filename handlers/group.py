@@ -16,7 +16,15 @@ from core.callbacks import verify_callback
 from core.lifecycle import OPEN_STATUSES
 from core.permissions import UnitKind
 from core.roles import GroupAction
-from handlers import assignment, bindings, group_commands, group_presses, group_replies, notices
+from handlers import (
+    answer_templates,
+    assignment,
+    bindings,
+    group_commands,
+    group_presses,
+    group_replies,
+    notices,
+)
 from handlers.actions import SendText
 from handlers.cards import ASSIGN_BUTTON, UNIT_SCOPE
 from handlers.case import Case
@@ -46,7 +54,9 @@ def addresses_bot(event: Message | ButtonPress) -> bool:
 async def on_message(turn: Turn, message: Message) -> None:
     if message.command:
         # Telegram is asked who is admin first, before the turn's first query (docs/cases.md).
-        admin = await admin_if_needed(turn, *group_commands.needs(message.command))
+        admin = await admin_if_needed(
+            turn, *group_commands.needs(message.command, message.command_args)
+        )
         commanded = await bound_chat(turn)
         if commanded is not None:
             await remember_sender(turn, commanded[1])
@@ -74,7 +84,8 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
         log.warning("refused button data in a group that this bot never issued there")
         turn.answer(turn.t("button.unknown"), alert=True)
         return
-    admin = await admin_if_needed(turn, *press_needs(parts[2]))
+    arg = parts[3] if len(parts) > 3 else ""
+    admin = await admin_if_needed(turn, *press_needs(parts[2], arg))
     bound = await bound_chat(turn)
     if bound is None:
         turn.answer(turn.t("group.not_bound"), alert=True)
@@ -86,10 +97,12 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
         turn.answer(turn.t("case.not_yours"), alert=True)
         return
     # Whether this group may touch the report is the use case's check (cases.officer).
-    arg = parts[3] if len(parts) > 3 else ""
     await remember_sender(turn, bound[1])
     if parts[2] == ASSIGN_BUTTON:
         await assignment.on_button(turn, press, bound[1], report, arg, admin)
+        return
+    if parts[2] in answer_templates.BUTTONS:
+        await answer_templates.on_button(turn, press, bound[1], report, parts[2], arg, admin)
         return
     await group_presses.on_report_button(turn, press, bound[1], report, parts[2], arg, admin)
 

@@ -28,6 +28,8 @@ PROMPTED = frozenset(
     {CaseAction.ASK, CaseAction.ANSWER, CaseAction.NOTE, CaseAction.DONE, CaseAction.INTERNAL_NOTE}
 )
 NOTE_MAX = OFFICER_NOTE_MAX
+#: A ready answer's buttons under a prompt (``handlers.answer_templates``).
+TEMPLATE_BUTTONS = frozenset({"tp", "ts"})
 
 
 def case_of(turn: Turn) -> Case:
@@ -56,10 +58,13 @@ async def admin_if_needed(turn: Turn, *actions: GroupAction) -> bool | None:
     return sender_is_admin(turn)
 
 
-def press_needs(name: str) -> tuple[GroupAction, ...]:
-    """The group action of a card's button named ``name`` (none for the picker's cancel)."""
+def press_needs(name: str, arg: str = "") -> tuple[GroupAction, ...]:
+    """The group action of a card's button named ``name`` (none for the picker's cancel); a
+    ready answer's button takes the action its ``arg`` names (``handlers.answer_templates``)."""
     if name == ASSIGN_BUTTON:
         return (GroupAction.ASSIGN,)
+    if name in TEMPLATE_BUTTONS:
+        name = arg.partition(".")[0]
     try:
         return (for_case(CaseAction(name)),)
     except ValueError:

@@ -12,7 +12,15 @@ from core.inputs import says_nothing
 from core.permissions import ARCHIVE_REASONS, CaseAction
 from core.roles import GroupAction, for_case
 from core.tracking import TrackingCheck, parse_tracking_number
-from handlers import bindings, console_login, group_views, notices, referral, similar
+from handlers import (
+    answer_templates,
+    bindings,
+    console_login,
+    group_views,
+    notices,
+    referral,
+    similar,
+)
 from handlers.events import Message
 from handlers.group_acting import NOTE_MAX, PROMPTED, case_of, holder, officer_of, perform
 from handlers.turn import Turn
@@ -21,8 +29,10 @@ from storage.models import Report, Unit, UnitChat
 ACTION_COMMANDS = commands.ACTIONS
 
 
-def needs(name: str) -> tuple[GroupAction, ...]:
-    """What the command ``name`` does, as far as its group role is concerned."""
+def needs(name: str, args: str = "") -> tuple[GroupAction, ...]:
+    """What the command ``name`` (with ``args``) does, as far as its group role is concerned."""
+    if name in commands.TEMPLATES:
+        return answer_templates.needs(args)
     if name in commands.REGISTER:
         return (GroupAction.BIND,)
     if name in commands.UNREGISTER:
@@ -81,6 +91,8 @@ async def _bound_command(
         await referral.command(turn, message, unit, admin)
     elif name in console_login.COMMANDS:
         await console_login.send_link(turn, unit)
+    elif name in commands.TEMPLATES:
+        await answer_templates.on_command(turn, args, unit, admin)
     elif name in ACTION_COMMANDS:
         await _action_command(turn, ACTION_COMMANDS[name], args, unit, admin)
     else:

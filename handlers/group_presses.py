@@ -12,7 +12,7 @@ from cases.officer import Officer, OfficerStep, may_start
 from core.decisions import DUPLICATE_REASON
 from core.permissions import ARCHIVE_REASONS, CaseAction, UnitKind
 from core.purposes import Purpose
-from handlers import recategorizing, referral, similar, typed_prompts
+from handlers import answer_templates, recategorizing, referral, similar, typed_prompts
 from handlers.actions import EditText, ForceReply, InlineKeyboard, SendText
 from handlers.cards import (
     AREA_STEP,
@@ -81,6 +81,8 @@ async def on_report_button(
         say_refused(turn, refused)
         return
     if action in PROMPTED:
+        # The ready answers first: the prompt, last, is what the officer's phone replies to.
+        await answer_templates.offer(turn, press, report, action)
         prompt(turn, press, report, action.value, officer)
         turn.answer(turn.t("case.prompt_sent"))
     elif action == CaseAction.TRANSFER:

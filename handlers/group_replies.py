@@ -7,6 +7,8 @@ for the unit, wherever they are written (``handlers.internal_notes``): never the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cases import officer as cases_officer
 from cases.officer import Officer, OfficerStep, RoleRefusal
 from core.inputs import says_nothing
@@ -16,7 +18,7 @@ from core.purposes import Purpose
 from core.roles import GroupAction, may, required_role
 from handlers import internal_notes, typed_prompts
 from handlers.ask_first import sender_is_admin
-from handlers.events import Message
+from handlers.events import Message, Photo
 from handlers.group_acting import (
     NOTE_MAX,
     admin_if_needed,
@@ -56,22 +58,24 @@ async def on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -
         turn.send(turn.t("group.need_text"))
         return
     officer = await officer_of(turn, unit, await admin_if_needed(turn, GroupAction.ANSWER))
-    await _answer(turn, message, report, officer, text)
+    await answer(turn, report, officer, text, message.photos)
 
 
-async def _answer(
-    turn: Turn, message: Message, report: Report, officer: Officer, text: str
-) -> None:
-    """The officer's words (and photos) relayed to the reporter as the unit's answer."""
+async def answer(
+    turn: Turn, report: Report, officer: Officer, text: str, photos: Sequence[Photo] = ()
+) -> bool:
+    """The officer's words (and photos) relayed to the reporter as the unit's answer; True
+    when they were."""
     case = case_of(turn)
     refused = await cases_officer.answer_reporter(
-        case.work, report, officer, text, OfficerMessages(case, message.photos)
+        case.work, report, officer, text, OfficerMessages(case, photos)
     )
     turn.send(
         refusal_text(turn, refused)
         if refused is not None
         else turn.t("case.relayed", number=report.tracking_no)
     )
+    return refused is None
 
 
 async def on_typed(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -> None:
@@ -117,7 +121,7 @@ async def _prompt_answer(
     officer: Officer = await officer_of(turn, unit, admin)
     typed_prompts.forget(turn, officer.user_id)
     if action == CaseAction.ANSWER:
-        await _answer(turn, message, report, officer, text)
+        await answer(turn, report, officer, text, message.photos)
         return
     to_unit = (
         await turn.uow.units.get(int(arg))

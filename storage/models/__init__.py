@@ -36,6 +36,7 @@ from storage.models.rollup import (
     ReportMonthDays,
 )
 from storage.models.search import ConsoleView, described_by_models
+from storage.models.templates import AnswerTemplate
 from storage.models.units import BindingCode, Unit, UnitChat, UnitMember, UnitOfficer
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "ROLLUP_SUMS",
     "ROLLUP_TYPES",
     "STAGE_DUE_COLUMNS",
+    "AnswerTemplate",
     "ApiKey",
     "Base",
     "BindingCode",
