@@ -254,8 +254,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     _drop_triggers(dialect)
+    # In place, before the old triggers are written again: a batch copy of the table would be
+    # renamed under triggers that name it, which SQLite refuses.
+    op.drop_column("report_rollup", "status_dirujuk")
     _create_triggers(dialect, OLD_STATUSES)
-    with op.batch_alter_table("report_rollup", schema=None) as batch_op:
-        batch_op.drop_column("status_dirujuk")
     op.drop_column("reports", "referral_body_id")
     op.drop_table(_BODIES)

@@ -50,5 +50,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table(_TABLE)
-    with op.batch_alter_table("citizens", schema=None) as batch_op:
-        batch_op.drop_column("phone")
+    # In place (SQLite >= 3.35 drops a column itself): a batch copy of ``citizens`` would drop
+    # the table its reports point to, which SQLite's foreign keys refuse once reports exist.
+    op.drop_column("citizens", "phone")
