@@ -17,7 +17,7 @@ import pytest
 from cli.main import main
 from storage.console.sessions import audit
 from storage.db import create_engine, session_factory
-from tests.databases import migrate_for_test
+from tests.databases import database_on, migrate_for_test
 
 
 def use(monkeypatch: pytest.MonkeyPatch, folder: Path, url: str, media: Path) -> None:
@@ -212,3 +212,41 @@ def test_a_backup_needs_a_folder_it_can_write_and_leaves_nothing_behind(
     assert main(["backup", "-o", str(tmp_path / "c.tar.gz")]) == 2
     assert "belum.db tidak ada: tidak ada yang bisa dicadangkan" in capsys.readouterr().err
     assert not (tmp_path / "c.tar.gz").exists()
+
+
+async def test_restore_refuses_a_database_that_has_tables_or_another_engine(
+    database_url: str,
+    engine_name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    archive = await asyncio.to_thread(make_backup, tmp_path, monkeypatch)  # a SQLite backup
+    await migrate_for_test(database_url)
+    use(monkeypatch, tmp_path, database_url, tmp_path / "kosong")
+    capsys.readouterr()
+    assert await aduan("restore", str(archive)) == 2
+    said = capsys.readouterr().err
+    if engine_name == "sqlite":
+        assert "aduan.db sudah berisi data" in said
+    else:
+        assert "sudah berisi tabel. Pemulihan hanya dilakukan ke basis data kosong" in said
+        assert "password" not in said
+    assert not (tmp_path / "kosong").exists()
+
+
+@pytest.mark.postgresql
+async def test_a_sqlite_backup_is_not_restored_into_postgresql(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    archive = await asyncio.to_thread(make_backup, tmp_path, monkeypatch)
+    async with database_on("postgresql", tmp_path) as url:
+        use(monkeypatch, tmp_path, url, tmp_path / "kosong")
+        capsys.readouterr()
+        assert await aduan("restore", str(archive)) == 2
+        assert "berisi basis data sqlite, sedangkan DATABASE_URL menunjuk ke postgresql" in (
+            capsys.readouterr().err
+        )
+        assert not (tmp_path / "kosong").exists()
