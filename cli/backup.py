@@ -130,7 +130,7 @@ def _sqlite_snapshot(database: Path, work: Path) -> tuple[Path, dict[str, int]]:
     """A consistent copy of a live SQLite database (the online backup API: it reads under one
     read transaction, so the copy is one moment of the database, WAL included)."""
     copy = work / SQLITE_MEMBER
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    source = sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
     target = sqlite3.connect(copy)
     try:
         source.backup(target)

@@ -86,15 +86,23 @@ def media_files(media_dir: Path) -> Iterator[tuple[str, Path]]:
     if not media_dir.is_dir():
         return
     for path in sorted(media_dir.rglob("*")):
-        if path.is_file() and not path.is_symlink() and not path.name.startswith(".tmp"):
+        if path.suffix == ".part":  # being written (storage.media_store.write_atomically)
+            continue
+        if path.is_file() and not path.is_symlink():
             yield f"{MEDIA}/{path.relative_to(media_dir).as_posix()}", path
 
 
 def write_archive(target: Path, manifest: Manifest, members: list[tuple[str, Path]]) -> None:
     """Write the archive to a temporary file beside ``target``, then rename it into place: a
     reader never finds a half-written backup under the name it asked for."""
+    kept: list[tuple[str, Path]] = []
     for name, path in members:
-        manifest.files[name] = sha256_of(path)
+        try:
+            manifest.files[name] = sha256_of(path)
+        except FileNotFoundError:
+            continue  # removed since it was listed (a file being replaced)
+        kept.append((name, path))
+    members = kept
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:

@@ -120,10 +120,12 @@ def test_dates_in_the_wrong_form_are_refused_and_no_file_is_written(
 
 
 def make_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A small SQLite install (a migrated database and one photo) and its backup."""
-    source = tmp_path / "asal"
+    """A small SQLite install (a migrated database, one photo and one being written, in a
+    folder whose name needs quoting in a URI) and its backup."""
+    source = tmp_path / "asal data#1"
     (source / "media" / "1").mkdir(parents=True)
     (source / "media" / "1" / "0-x.jpg").write_bytes(b"\xff\xd8 not much of a photo")
+    (source / "media" / "1" / "1-y.jpg.part").write_bytes(b"\xff\xd8 half")
     url = f"sqlite+aiosqlite:///{source / 'aduan.db'}"
     asyncio.run(migrate_for_test(url))
     use(monkeypatch, source, url, source / "media")
