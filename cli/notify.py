@@ -71,7 +71,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         text_file: Path | None = args.text
         own_text = None if text_file is None else text_file.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
-        print(tr.t("cli.notify.unreadable", path=getattr(error, "filename", "") or args.reports))
+        where = getattr(error, "filename", "") or args.reports
+        print(tr.t("cli.notify.unreadable", path=where), file=sys.stderr)
         return 2
     if not numbers:
         print(tr.t("cli.notify.no_numbers", path=args.reports), file=sys.stderr)

@@ -252,3 +252,22 @@ async def test_a_sqlite_backup_is_not_restored_into_postgresql(
             capsys.readouterr().err
         )
         assert not (tmp_path / "kosong").exists()
+
+
+def test_notify_refuses_a_list_without_numbers_and_an_empty_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use(monkeypatch, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", tmp_path / "media")
+    (tmp_path / "kosong.txt").write_text("# belum ada nomor\n\n", encoding="utf-8")
+    (tmp_path / "nomor.txt").write_text("AAAA-BBBB-1\n", encoding="utf-8")
+    (tmp_path / "teks.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "biner.txt").write_bytes(b"\xff\xfe\x00")
+    for argv, said in (
+        (["--reports", "kosong.txt"], "kosong.txt tidak berisi nomor laporan"),
+        (["--reports", "nomor.txt", "--text", "teks.txt"], "teks.txt kosong. Tidak ada yang"),
+        (["--reports", "biner.txt"], "biner.txt tidak bisa dibaca"),
+        (["--reports", "tidak-ada.txt"], "tidak-ada.txt tidak bisa dibaca"),
+    ):
+        assert main(["notify", *argv]) == 2, argv
+        assert said in capsys.readouterr().err, argv
+    assert listing(tmp_path) == ["biner.txt", "kosong.txt", "nomor.txt", "teks.txt"]
