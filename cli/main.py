@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cli import apikey, console, media, units, webhook, words
+from cli import apikey, audit, backup, console, media, notify, units, webhook, words
 from locales import Catalogs, Translator
 from runtime.clock import Clock, OffsetFileClock, system_clock
 from runtime.logs import setup_logging
@@ -43,6 +43,9 @@ def _parser(tr: Translator) -> argparse.ArgumentParser:
     console.add_parser(commands, tr)
     webhook.add_parser(commands, tr)
     media.add_parser(commands, tr)
+    backup.add_parser(commands, tr)
+    audit.add_parser(commands, tr)
+    notify.add_parser(commands, tr)
     return parser
 
 
@@ -219,6 +222,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return webhook.run(args, settings)
     if args.command == "media":
         return media.run(args, settings)
+    if args.command == "backup":
+        return backup.run_backup(args, settings)
+    if args.command == "restore":
+        return backup.run_restore(args, settings)
+    if args.command == "audit":
+        return audit.run(args, settings)
+    if args.command == "notify":
+        return notify.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

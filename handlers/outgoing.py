@@ -17,6 +17,17 @@ from handlers.actions import Action, action_to_dict
 from storage.uow import UnitOfWork
 
 
+def has_chat(channel: str) -> bool:
+    """Whether a person on ``channel`` can be written to."""
+    if channel == OPEN311_CHANNEL:
+        # A report filed through the Open311 API has no chat to write to: its requester
+        # follows it by id (GET requests/{id}); the unit's work is in the timeline.
+        return False
+    # Filed at the counter or by phone and not claimed yet: the citizen has no chat with
+    # the bot; they follow the report at the office until they claim it (core.counter).
+    return not is_counter_channel(channel)
+
+
 def emit(
     uow: UnitOfWork,
     channel: str,
@@ -31,13 +42,7 @@ def emit(
 ) -> None:
     """Queue ``action`` for ``chat_id``; with a report and a purpose it becomes a reply path.
     ``extra`` keys ride along in the payload (the texts a gathered relay carries)."""
-    if channel == OPEN311_CHANNEL:
-        # A report filed through the Open311 API has no chat to write to: its requester
-        # follows it by id (GET requests/{id}); the unit's work is in the timeline.
-        return
-    if is_counter_channel(channel):
-        # Filed at the counter or by phone and not claimed yet: the citizen has no chat with
-        # the bot; they follow the report at the office until they claim it (core.counter).
+    if not has_chat(channel):
         return
     uow.outbox.add(
         channel=channel,

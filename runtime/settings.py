@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     # no request leaves the console (a training room without internet; the sandbox's console).
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
+    # The data protection officer (UU 27/2022, PDP): named in the console's record of
+    # processing and in notices to citizens; empty: the record says none is named yet.
+    dpo_name: str = ""
+    dpo_contact: str = ""
 
     def console_url(self) -> str:
         if self.console_public_url:

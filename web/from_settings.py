@@ -18,6 +18,7 @@ from runtime.clock import Clock, system_clock
 from runtime.deps import deadline_policy, handler_deps, report_filing
 from runtime.settings import Settings
 from web.console import ConsoleConfig, derive_secret
+from web.console.processing_facts import ProcessingFacts
 from web.open311 import Open311Config, build_open311_app
 
 if TYPE_CHECKING:
@@ -45,6 +46,24 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         map_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
         similar_radius_meters=settings.similar_radius_meters,
         similar_days=settings.similar_days,
+        processing=processing_facts(settings),
+    )
+
+
+def processing_facts(settings: Settings) -> ProcessingFacts:
+    """The record of processing's facts. The retention settings are read only when this
+    version of the program has them (they come with the retention round)."""
+    identity = getattr(settings, "retention_identity_months", None)
+    media = getattr(settings, "retention_media_months", None)
+    return ProcessingFacts(
+        dpo_name=settings.dpo_name.strip(),
+        dpo_contact=settings.dpo_contact.strip(),
+        identity_months=int(identity) if identity else None,
+        media_months=int(media) if media else None,
+        outbox_days=settings.outbox_retention_days,
+        engine="PostgreSQL" if settings.database_url.startswith("postgresql") else "SQLite",
+        coordinator_sees_identity=settings.coordinator_sees_identity,
+        open311_publishes=settings.open311_publish_descriptions,
     )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession
+from storage.models import ConsoleAudit, ConsoleLogin, ConsoleSession, Unit
 
 LOGIN_TTL = timedelta(minutes=10)
 SESSION_TTL = timedelta(hours=12)
@@ -137,3 +137,17 @@ async def audit_page(
         select(ConsoleAudit).order_by(ConsoleAudit.id.desc()).offset(offset).limit(limit)
     )
     return list(rows), total
+
+
+async def audit_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[ConsoleAudit, str]]:
+    """Audit entries from ``start`` up to (not including) ``end``, oldest first, each with the
+    name of the unit it was made in ("" when none)."""
+    rows = await session.execute(
+        select(ConsoleAudit, Unit.name)
+        .outerjoin(Unit, Unit.id == ConsoleAudit.unit_id)
+        .where(ConsoleAudit.at >= start, ConsoleAudit.at < end)
+        .order_by(ConsoleAudit.at, ConsoleAudit.id)
+    )
+    return [(entry, name or "") for entry, name in rows.all()]

@@ -17,6 +17,7 @@ from core.inputs import Bounds
 from core.regions import RegionDirectory
 from locales import Catalogs
 from storage.console import LOGIN_TTL, SESSION_TTL
+from web.console.processing_facts import ProcessingFacts
 
 
 def _now() -> datetime:
@@ -57,6 +58,8 @@ class ConsoleConfig:
     #: Laporan serupa (the merge form's originals): as the bot's ``SIMILAR_*`` settings.
     similar_radius_meters: float = 250.0
     similar_days: int = 30
+    #: Catatan pemrosesan (``/pemrosesan``): what the record of processing says.
+    processing: ProcessingFacts = field(default_factory=ProcessingFacts)
 
     def sign_in_now(self) -> datetime:
         return (self.sign_in_clock or self.clock)()

@@ -14,7 +14,7 @@ from core.performance import Indicators
 from locales import Translator
 from storage import console as store
 from storage.models import Unit
-from web.console import bulk, exports, finding, list_form, map_view, queries
+from web.console import bulk, exports, finding, list_form, map_view, processing, queries
 from web.console.audit import AuditAction
 from web.console.auth import Viewer
 from web.console.comparison import headlines
@@ -52,6 +52,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/tampilan/hapus", finding.delete)
     router.add_get("/laporan/{tracking}/kecil", thumbnail)
     bulk.add_routes(router)
+    processing.add_routes(router)
 
 
 # --- overview and unit table ----------------------------------------------------------------
