@@ -16,7 +16,7 @@ from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
-from storage.models import Citizen, Report, Unit
+from storage.models import Citizen, Report, ReportHold, Unit
 from web.console import acting, assigning, csrf, map_view, queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
@@ -118,6 +118,8 @@ async def report_page(request: web.Request) -> web.Response:
             )
         found = await queries.detail(session, report, config, tr.language)
         assign = await assigning.assign_form(session, who, report)
+        # The legal hold (web.console.holds): the coordinator's to see, set and lift.
+        hold = await session.get(ReportHold, report.id) if who.is_coordinator else None
         # While a request waits for the bot, no other is offered (it would act on a stale view).
         forms = None
         if result is None or not result.waiting:
@@ -188,6 +190,8 @@ async def report_page(request: web.Request) -> web.Response:
         act_url=f"/laporan/{report.tracking_no}/tindakan",
         forms=forms,
         assign=None if result and result.waiting else assign,
+        hold_url=f"/laporan/{report.tracking_no}/tahan" if who.is_coordinator else "",
+        hold=hold,
         refresh=_refresh(request, result),
     )
 
