@@ -23,7 +23,7 @@ from core.permissions import CaseAction
 from core.timeline import EventKind
 from runtime.reminders import ReminderJobs
 from storage.db import create_engine, session_factory
-from storage.media_store import ThumbnailStore
+from storage.media_store import CleanStore, ThumbnailStore
 from storage.models import (
     Citizen,
     Report,
@@ -215,3 +215,23 @@ async def test_the_reminder_engine_runs_the_round(world: World, tmp_path: Path) 
     await ReminderJobs(world.db.uow, world.deps, interval=60, retention=rules).run_due()
     assert await photos_and_lines(world, report_id) == (0, ["2"])
     assert (await reporter_of(world, report_id)).channel == ERASED_CHANNEL
+
+
+async def test_a_cleaned_copy_another_report_uses_is_kept(world: World, tmp_path: Path) -> None:
+    """The same picture sent as a file for two reports is one cleaned copy in the store: the
+    first report's retention leaves it to the second, still open."""
+    rules = policy(tmp_path)
+    clean = CleanStore(rules.media_dir).keep(plain_jpeg(9))
+    assert clean is not None
+    report_id = await closed_report_with_photos(world, rules.media_dir)
+    still_open = await world.new_report()
+    async with world.db.uow() as uow:
+        for owner in (report_id, still_open):
+            uow.session.add(
+                ReportPhoto(report_id=owner, position=3, file_id=clean.ref, file_unique_id="c")
+            )
+        await uow.commit()
+    later = world.clock() + timedelta(days=400)
+    assert (await run_retention(world.db.uow, rules, later))["evidence"] == 3
+    assert CleanStore(rules.media_dir).read(clean.ref) is not None
+    assert await photos_and_lines(world, still_open) == (1, [])
