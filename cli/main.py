@@ -191,6 +191,15 @@ def emulator(host: str, port: int) -> int:
     return 0
 
 
+def settings_problems(error: ValidationError) -> str:
+    """One line per refused setting, named as in ``.env`` (``RETENTION_MEDIA_MONTHS: ...``)."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"  {name}: {str(problem['msg']).removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
 def _help_language() -> Translator:
     """The language of ``--help`` and of argparse's own refusals: ``DEFAULT_LANGUAGE``
     (Indonesian when the settings cannot be read yet; they are checked after parsing)."""
@@ -207,7 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(language).parse_args(argv)
     if args.command == "emulator":
         return emulator(args.host, args.port)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(
+            language.t("cli.settings.invalid", problems=settings_problems(error)), file=sys.stderr
+        )
+        return 2
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "units":

@@ -50,6 +50,7 @@ class EventKind(StrEnum):
     RECATEGORIZED = "kat"  # 🏷 the category was changed (note: "old → new" codes, see below)
     REFERRED = "rf"  # ↗ Bukan kewenangan (note: the outside body's name)
     UNREFERRED = "urf"  # the coordinator undid a referral
+    RETAINED = "retensi"  # the retention period ended: evidence files removed (note: how many)
 
 
 _K = EventKind
@@ -60,7 +61,11 @@ _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
     _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other"}),
 }
 #: Kinds whose note is a number folded into the words (its placeholder).
-_NUMBERS: Final[Mapping[EventKind, str]] = {_K.ESCALATED: "level", _K.RATED: "rating"}
+_NUMBERS: Final[Mapping[EventKind, str]] = {
+    _K.ESCALATED: "level",
+    _K.RATED: "rating",
+    _K.RETAINED: "count",
+}
 #: Kinds whose note is the engine's count of days: not for people (the rules say it).
 _HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})
 #: Kinds only the holding unit's groups, the coordinator and the console see: never the

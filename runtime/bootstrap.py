@@ -23,7 +23,7 @@ from handlers.reporter_actions import undeliverable_handler
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
 from runtime.console_watch import ConsoleWatch
-from runtime.deps import handler_deps, make_channel, seed_if_empty
+from runtime.deps import handler_deps, make_channel, retention_policy, seed_if_empty
 from runtime.inbox import InboxProcessor
 from runtime.inbox_rows import UowFactory
 from runtime.leader import (
@@ -254,6 +254,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
             interval=settings.jobs_interval_seconds,
             on_commit=outbox.wake,
             on_round=metrics.clock_round,
+            retention=retention_policy(settings),
         )
     sender, reminder_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
     app = App(

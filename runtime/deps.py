@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.channels.base import Channel
 from cases.filing import Filing
+from cases.retention import RetentionPolicy
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.deadlines import DeadlinePolicy
@@ -136,3 +137,12 @@ def report_filing(deps: HandlerDeps) -> Filing:
     """How a report is filed (``cases.filing``) with the conversations' cards: what a door that
     is not a chat (Open311) hands to the use case, without importing the conversations."""
     return filing_for(deps)
+
+
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    """The retention periods (``RETENTION_*_MONTHS``) and where the evidence files are."""
+    return RetentionPolicy(
+        identity_months=settings.retention_identity_months,
+        media_months=settings.retention_media_months,
+        media_dir=settings.media_dir,
+    )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from cases.reminders import ReminderRound, UowFactory
+from cases.retention import RetentionPolicy, run_retention
 from handlers.deps import HandlerDeps
 from handlers.reminders import run_reminders
 from storage.outbox_retention import prune_sent
@@ -37,6 +38,7 @@ class ReminderJobs:
         interval: float,
         on_commit: Callable[[], None] = lambda: None,
         on_round: Callable[[str], None] = lambda _outcome: None,
+        retention: RetentionPolicy | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._deps = deps
@@ -44,6 +46,8 @@ class ReminderJobs:
         self._on_commit = on_commit
         self._on_round = on_round  # metrics: "done" or "failed" (runtime.metrics.ROUND_OUTCOMES)
         self._lock = asyncio.Lock()
+        self._retention = retention
+        self._retained_on: str = ""  # the local day of this process's last retention round
         self._scheduler: AsyncIOScheduler | None = None
 
     async def run_due(self) -> ReminderRound:
@@ -55,6 +59,7 @@ class ReminderJobs:
                 self._on_round("failed")
                 raise
             await self._prune()
+            await self._retain()
         self._on_round("done")
         if done.counts:
             self._on_commit()
@@ -73,6 +78,23 @@ class ReminderJobs:
             return
         if pruned:
             log.info("outbox: the texts of %d settled messages dropped", pruned)
+
+    async def _retain(self) -> None:
+        """The retention round (cases.retention), once a local day per process; it is idempotent,
+        so another process's round or a repeat after a crash removes nothing twice. A failure
+        waits for the next round."""
+        if self._retention is None:
+            return
+        now = self._deps.clock()
+        today = now.astimezone(self._deps.config.timezone).date().isoformat()
+        if today == self._retained_on:
+            return
+        try:
+            await run_retention(self._uow_factory, self._retention, now)
+        except Exception as error:
+            log.error("retention round failed: %s", type(error).__name__)
+            return
+        self._retained_on = today
 
     async def _scheduled(self) -> None:
         try:

@@ -6,7 +6,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core import deadlines
@@ -14,6 +14,10 @@ from handlers import deps as handler_defaults
 from runtime.monitor_access import DEFAULT_ALLOW
 
 TELEGRAM_DEFAULT_API = "https://api.telegram.org"
+#: Retention defaults (months after closing): identity two years, photos and clips one.
+RETENTION_IDENTITY_MONTHS = 24
+RETENTION_MEDIA_MONTHS = 12
+MAX_RETENTION_MONTHS = 1200
 
 
 class Settings(BaseSettings):
@@ -52,6 +56,11 @@ class Settings(BaseSettings):
     console_poll_seconds: float = Field(default=0.5, gt=0)
     # Days a sent or failed message keeps its text in the outbox (0: for ever).
     outbox_retention_days: int = Field(default=90, ge=0)
+    # Retention (cases/retention.py, docs/privacy.md): months after a report is closed that its
+    # reporter's identity, and its photo and clip files, are kept; then the reminder engine's
+    # daily round pseudonymises and deletes them (a legal hold in the console stops it).
+    retention_identity_months: int = RETENTION_IDENTITY_MONTHS
+    retention_media_months: int = RETENTION_MEDIA_MONTHS
     # Tests only (the crash suite): a file holding seconds to add to the clock of `aduan run`,
     # read again while it runs, so that a test can move a subprocess's time. Never set it in
     # production; unset (the default), the bot uses the system clock.
@@ -144,6 +153,17 @@ class Settings(BaseSettings):
     # processing and in notices to citizens; empty: the record says none is named yet.
     dpo_name: str = ""
     dpo_contact: str = ""
+
+    @field_validator("retention_identity_months", "retention_media_months", mode="before")
+    @classmethod
+    def _months(cls, value: object) -> int:
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= MAX_RETENTION_MONTHS:
+            raise ValueError(
+                f"must be a whole number of months from 1 to {MAX_RETENTION_MONTHS} "
+                f"(got {text!r}); there is no 'keep for ever': set a long period instead"
+            )
+        return int(text)
 
     def console_url(self) -> str:
         if self.console_public_url:

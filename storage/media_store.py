@@ -193,3 +193,20 @@ class ThumbnailStore:
         if made is not None:
             write_atomically(path, made)
         return made
+
+
+def remove_kept(media_dir: Path, stored: str | None, ref: str = "") -> None:
+    """Delete an evidence file kept under ``media_dir`` (``stored``: its stored path), its
+    thumbnail, and the cleaned copy behind a ``local:`` ``ref``; what is missing already, or
+    lies outside ``media_dir``, is left alone. Blocking: run it in a thread."""
+    root = media_dir.resolve()
+    targets: list[Path] = []
+    if stored:
+        targets += [Path(stored), ThumbnailStore(media_dir).path_of(stored)]
+    name = ref.removeprefix(LOCAL_PREFIX)
+    if ref.startswith(LOCAL_PREFIX) and _NAME.match(name):
+        targets.append(media_dir / _FOLDER / name)
+    for target in targets:
+        resolved = target.resolve()
+        if resolved.is_relative_to(root):
+            resolved.unlink(missing_ok=True)

@@ -21,6 +21,8 @@ class Point:
     tracking_no: str
     category: str
     status: str
+    privacy: str = "biasa"
+    unit_id: int | None = None  # the holding unit (whose officers see the exact point)
 
 
 async def map_points(
@@ -34,14 +36,30 @@ async def map_points(
     stmt = (
         _where(query, select(Report))
         .with_only_columns(
-            Report.latitude, Report.longitude, Report.tracking_no, Report.category, Report.status
+            Report.latitude,
+            Report.longitude,
+            Report.tracking_no,
+            Report.category,
+            Report.status,
+            Report.privacy,
+            Report.unit_id,
         )
         .where(Report.latitude.is_not(None), Report.longitude.is_not(None))
         .order_by(*order_by(query.order))
         .limit(limit + 1)
     )
     points = [
-        Point(float(lat or 0), float(lon or 0), str(number), str(category or ""), str(status))
-        for lat, lon, number, category, status in (await session.execute(stmt)).all()
+        Point(
+            float(lat or 0),
+            float(lon or 0),
+            str(number),
+            str(category or ""),
+            str(status),
+            str(privacy),
+            unit_id,
+        )
+        for lat, lon, number, category, status, privacy, unit_id in (
+            await session.execute(stmt)
+        ).all()
     ]
     return points[:limit], int(total), len(points) > limit

@@ -35,6 +35,9 @@ class ReportQuery:
     # Ditangani oleh: a person's user id, :data:`UNASSIGNED` for nobody, '' for any.
     assignee: str = ""
     words: tuple[str, ...] = ()  # full-text search: each word starts a word of the report
+    # The viewer's own unit: where its reports are exact in files (core.places); None with
+    # ``visible`` None is the coordinator's.
+    own_unit: int | None = None
 
 
 #: The assignee filter's value for reports nobody handles yet ("belum ditugaskan").

@@ -26,6 +26,7 @@ from storage.models.reports import (
     ReportPhoto,
     ReportSupporter,
 )
+from storage.models.retention import ReportHold
 from storage.models.rollup import (
     ROLLUP_MEASURES,
     ROLLUP_STATUSES,
@@ -69,6 +70,7 @@ __all__ = [
     "Report",
     "ReportDay",
     "ReportEvent",
+    "ReportHold",
     "ReportMonthCategory",
     "ReportMonthDays",
     "ReportPhoto",

@@ -87,6 +87,8 @@ class Report(Base):
         # The open stages the console judges against today (the roll-up holds the rest).
         Index("ix_reports_stage_due", *STAGE_DUE_COLUMNS),
         Index("ix_reports_assignee", "assignee_id"),
+        # The retention round (cases/retention.py): closed reports past a period.
+        Index("ix_reports_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

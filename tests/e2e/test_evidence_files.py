@@ -92,3 +92,60 @@ async def test_files_reach_the_group_and_the_store_redrawn_without_identity(
         assert_clean(content, str(path.relative_to(media_dir)), SIZES)
         assert not any(s.decode() in path.name for s in SECRETS)
     assert all("Rahmat" not in (p.file_id + p.file_unique_id) for p in report.photos)
+
+
+async def test_a_compressed_photo_goes_on_by_its_file_id_and_is_stored_redrawn(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+    bot_settings: Settings,
+    until: Until,
+) -> None:
+    """A photo sent as a photo (Telegram compressed it; its servers re-encode such photos
+    without their EXIF, which the emulator does not imitate) reaches the group by its Telegram
+    file id: the bot never holds its bytes on the way. What the media worker keeps of it is
+    redrawn from the pixels like any other image, even when the bytes still carry GPS and a
+    name."""
+    _, sepaso, _ = await setup_groups(telegram, database_url)
+    citizen = chat_of(WARGA)
+    await citizen.consent()
+    await citizen.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    await citizen.press("Pengaduan", "Pilih kategori")
+    await citizen.press("Sampah & Lingkungan", "Di kecamatan mana")
+    await citizen.press("Bengalon", "Di desa/kelurahan mana")
+    await citizen.press("Sepaso", "Tulis detail alamat")
+    await citizen.press("Lewati ➡️", "Kirim titik lokasi")
+    await citizen.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    await citizen.send(DESCRIPTION, "Kirim foto bukti")
+
+    async def send() -> None:
+        await telegram.send_photo(WARGA, jpeg_with_identity())
+
+    await citizen.do(send, "📷 Foto diterima: 1/5.")
+    await citizen.press("✅ Selesai (1 foto)", "Pilih kerahasiaan laporan")
+    await citizen.press("Anonim", "Periksa laporan Anda")
+    done = await citizen.press("📨 Kirim laporan", "Nomor laporan:")
+    await card_in(sepaso, tracking_number(done))
+
+    async def group_photos() -> list[JsonDict]:
+        return [m for m in await telegram.messages(SEPASO_GROUP) if "photo" in m]
+
+    async def arrived() -> bool:
+        return len(await group_photos()) >= 1
+
+    await until(arrived, 10)
+    [report] = await store.reports()
+    [photo] = report.photos
+    forwarded = {size["file_unique_id"] for size in (await group_photos())[0]["photo"]}
+    assert photo.file_unique_id in forwarded  # the citizen's own Telegram file, not an upload
+
+    async def stored() -> bool:
+        return all(p.stored_path for p in (await store.reports())[0].photos)
+
+    await until(stored, 10)
+    [kept] = [p.stored_path for p in (await store.reports())[0].photos]
+    assert kept is not None
+    content = await asyncio.to_thread(Path(kept).read_bytes)
+    assert_clean(content, kept, SIZES)

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from storage.console import open_session, redeem_login
 from web import security_headers
-from web.console import actors, clips_view, csrf, export_route, pages, summary, tables
+from web.console import actors, clips_view, csrf, export_route, holds, pages, summary, tables
 from web.console.audit import AuditAction, record
 from web.console.auth import COOKIE, Viewer, set_cookie, viewer_of
 from web.console.config import ConsoleConfig
@@ -165,6 +165,7 @@ def build_console_app(
     app.router.add_static("/static/", STATIC_DIR)
     pages.add_routes(app.router)
     clips_view.add_routes(app.router)
+    holds.add_routes(app.router)
     tables.add_routes(app.router)
     actors.add_routes(app.router)
     summary.add_routes(app.router)

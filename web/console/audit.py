@@ -25,6 +25,8 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     REFUSED = "refused"
     ACT = "act"  # an officer's action queued for the bot (web.console.acting)
+    HOLD = "hold"  # the coordinator set a legal hold (web.console.holds)
+    UNHOLD = "unhold"  # the coordinator lifted it
 
 
 def client_address(request: web.Request) -> str:

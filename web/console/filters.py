@@ -141,7 +141,9 @@ def period_of(
 
 def period_query(who: Viewer, period: Period) -> ReportQuery:
     """The reports the viewer may see, filed in the period."""
-    return ReportQuery(visible=who.visible, first_day=period.first, last_day=period.last)
+    return ReportQuery(
+        visible=who.visible, first_day=period.first, last_day=period.last, own_unit=who.unit.id
+    )
 
 
 def page_number(request: web.Request) -> int:

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from core.deadlines import local_date
 from core.disclosure import Audience, disclosure
 from core.lifecycle import SP4N_TERMS, Privacy
+from core.places import shown_point
 from core.timeline import INTERNAL, EventKind
 from locales import Translator
 from storage.console import (
@@ -53,6 +54,7 @@ class Handed:
     photos: list[tuple[int, str]]  # (position, stored path) of each stored photo
     reporter: Citizen | None  # only when the file may name them
     internal_notes: str = ""  # as ``answers``; read for the coordinator's full export only
+    point: tuple[float, float] | None = None  # as the viewer may see it (core.places)
 
 
 def _answers(
@@ -110,6 +112,12 @@ async def handed_batches(
                         photos=photos.get(r.id, []),
                         reporter=people.get(r.citizen_id),
                         internal_notes=_answers(events[r.id], config, INTERNAL) if internal else "",
+                        point=shown_point(
+                            r.latitude,
+                            r.longitude,
+                            r.privacy,
+                            insider=coordinator or r.unit_id == query.own_unit,
+                        ),
                     )
                 )
             yield batch
@@ -170,8 +178,8 @@ def full_values(tr: Translator, item: Handed, *, internal: bool = False) -> list
         row.kecamatan,
         row.desa,
         r.address_detail,
-        r.latitude,
-        r.longitude,
+        item.point[0] if item.point else None,
+        item.point[1] if item.point else None,
         r.description,
         row.unit,
         tr.t(f"console.status.{r.status}"),
@@ -259,8 +267,8 @@ def lapor_values(
     r = row.report
     place = row.desa or row.kecamatan or config.regions.root.name
     location = r.address_detail
-    if r.latitude is not None and r.longitude is not None:
-        location = f"{location} ({r.latitude:.6f}, {r.longitude:.6f})".strip()
+    if item.point is not None:
+        location = f"{location} ({item.point[0]:.6f}, {item.point[1]:.6f})".strip()
     base = config.public_url.rstrip("/")
     attachments = " ".join(
         [f"{base}/laporan/{r.tracking_no}/foto/{n}" for n, _ in item.photos]

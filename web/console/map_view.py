@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from core.lifecycle import ReportStatus
+from core.places import shown_point
 from locales import Translator
 from storage import console as store
+from storage.console.points import Point
 from web.console import list_form, queries
+from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, translator, viewer
 from web.console.figures import url
@@ -84,6 +87,15 @@ def _category_name(config: ConsoleConfig, tr: Translator, code: str) -> str:
     return named or code or "-"
 
 
+def _where(who: Viewer, p: Point) -> tuple[float, float]:
+    """The pin's place: exact (to 5 decimals) for the holding unit and the coordinator, an
+    anonim or rahasia report's rounded for every other viewer (core.places)."""
+    insider = who.is_coordinator or who.unit.id == p.unit_id
+    shown = shown_point(p.latitude, p.longitude, p.privacy, insider=insider)
+    assert shown is not None
+    return round(shown[0], 5), round(shown[1], 5)
+
+
 async def map_points(request: web.Request) -> web.Response:
     """``{"total", "capped", "categories": [name, …], "points": [[lat, lon, number,
     category's place in "categories", status], …]}``: the list's located reports (those the
@@ -105,14 +117,7 @@ async def map_points(request: web.Request) -> web.Response:
             "capped": capped,
             "categories": [_category_name(config, tr, code) for code in codes],
             "points": [
-                [
-                    round(p.latitude, 5),
-                    round(p.longitude, 5),
-                    p.tracking_no,
-                    index[p.category],
-                    p.status,
-                ]
-                for p in points
+                [*_where(who, p), p.tracking_no, index[p.category], p.status] for p in points
             ],
         },
         headers={"Cache-Control": "no-store"},

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.actors import actor_words
 from core.clips import clip_kind_of
 from core.lifecycle import Privacy
+from core.places import BLUR_DECIMALS, shown_point
 from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
-from storage.models import Citizen, Report, Unit
+from storage.models import Citizen, Report, ReportHold, Unit
 from web.console import acting, assigning, csrf, map_view, queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
@@ -118,6 +119,8 @@ async def report_page(request: web.Request) -> web.Response:
             )
         found = await queries.detail(session, report, config, tr.language)
         assign = await assigning.assign_form(session, who, report)
+        # The legal hold (web.console.holds): the coordinator's to see, set and lift.
+        hold = await session.get(ReportHold, report.id) if who.is_coordinator else None
         # While a request waits for the bot, no other is offered (it would act on a stale view).
         forms = None
         if result is None or not result.waiting:
@@ -151,9 +154,13 @@ async def report_page(request: web.Request) -> web.Response:
         ("console.detail.rating_comment", report.rating_comment or "-"),
     ]
     point = point_data = ""
-    if report.latitude is not None and report.longitude is not None:
-        point = f"{report.latitude:.6f}, {report.longitude:.6f}"
-        point_data = f"{report.latitude:.6f},{report.longitude:.6f},{report.status}"
+    # Outside the handling unit an anonim or rahasia report's point is rounded (core.places).
+    insider = who.is_coordinator or who.unit.id == report.unit_id
+    shown = shown_point(report.latitude, report.longitude, report.privacy, insider=insider)
+    if shown is not None:
+        digits = 6 if insider or shown == (report.latitude, report.longitude) else BLUR_DECIMALS
+        point = f"{shown[0]:.{digits}f}, {shown[1]:.{digits}f}"
+        point_data = f"{shown[0]:.{digits}f},{shown[1]:.{digits}f},{report.status}"
     timeline = [
         (
             "internal" if e.kind in NOT_PRINTED else "",
@@ -188,6 +195,8 @@ async def report_page(request: web.Request) -> web.Response:
         act_url=f"/laporan/{report.tracking_no}/tindakan",
         forms=forms,
         assign=None if result and result.waiting else assign,
+        hold_url=f"/laporan/{report.tracking_no}/tahan" if who.is_coordinator else "",
+        hold=hold,
         refresh=_refresh(request, result),
     )
 

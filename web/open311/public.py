@@ -13,6 +13,7 @@ from babel.dates import format_date
 
 from core.categories import Category, category_by_code
 from core.open311 import open311_status
+from core.places import shown_point
 from core.redaction import redact
 from core.regions import RegionDirectory, place_name
 from locales import Translator
@@ -74,7 +75,10 @@ def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
     where = place_name(ctx.regions, report.region_code)
     if shown and report.address_detail:
         where = f"{public(report.address_detail)}, {where}"
-    has_point = shown and report.latitude is not None and report.longitude is not None
+    # Open311 is outside every unit: an anonim or rahasia report's point is rounded (core.places).
+    point = shown_point(report.latitude, report.longitude, report.privacy, insider=False)
+    if not shown:
+        point = None
     expected = end_of_day(report.due_date, ctx.timezone) if report.due_date else None
     return {
         "service_request_id": report.tracking_no,
@@ -91,8 +95,8 @@ def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
         "address": where,
         "address_id": report.region_code,
         "zipcode": None,
-        "lat": report.latitude if has_point else None,
-        "long": report.longitude if has_point else None,
+        "lat": point[0] if point else None,
+        "long": point[1] if point else None,
         "media_url": (
             f"{ctx.base_url}media/{report.tracking_no}"
             if shown and report.id in ctx.photos

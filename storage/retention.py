@@ -1,0 +1,148 @@
+"""The retention round's queries (``cases.retention``): closed reports past a period, the
+placeholder citizen an erased reporter becomes, and the compare-and-set writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.models import Citizen, Report, ReportHold, ReportPhoto, ReportSupporter
+from storage.uow import UnitOfWork
+
+#: The channel of the placeholder citizens that stand where an erased reporter stood.
+ERASED_CHANNEL = "dihapus"
+
+
+async def placeholder(uow: UnitOfWork, reason: str, now: datetime) -> int:
+    """The id of the citizen that stands for every reporter erased for ``reason`` (made once,
+    whoever of two processes gets there first)."""
+    values = {
+        "channel": ERASED_CHANNEL,
+        "user_id": reason[:64],
+        "chat_id": "",
+        "name": reason,
+        "username": "",
+        "phone": "",
+        "language": "id",
+        "consent_at": now,
+        "consent_version": "",
+        "created_at": now,
+    }
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Citizen).values(**values)
+    await uow.session.execute(
+        statement.on_conflict_do_nothing(index_elements=["channel", "user_id"])
+    )
+    found = await uow.session.scalar(
+        select(Citizen.id).where(Citizen.channel == ERASED_CHANNEL, Citizen.user_id == reason[:64])
+    )
+    assert found is not None
+    return found
+
+
+async def reporter_of(uow: UnitOfWork, report_id: int) -> tuple[int, str] | None:
+    """The id and channel of ``report_id``'s reporter (None: no such report)."""
+    row = (
+        await uow.session.execute(
+            select(Citizen.id, Citizen.channel)
+            .join(Report, Report.citizen_id == Citizen.id)
+            .where(Report.id == report_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def move_reporter(uow: UnitOfWork, report_id: int, old: int, new: int) -> bool:
+    """Compare-and-set: ``report_id``'s reporter becomes ``new`` if it still is ``old``."""
+    moved = await uow.session.execute(
+        update(Report)
+        .where(Report.id == report_id, Report.citizen_id == old)
+        .values(citizen_id=new)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(moved.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def forget_if_unused(uow: UnitOfWork, citizen_id: int) -> None:
+    """Blank the name, username and phone of a citizen left with no report and no support
+    (channel, chat id, language and consent stay: the chat still works)."""
+    used = await uow.session.scalar(
+        select(
+            exists().where(Report.citizen_id == citizen_id)
+            | exists().where(ReportSupporter.citizen_id == citizen_id)
+        )
+    )
+    if not used:
+        await uow.session.execute(
+            update(Citizen)
+            .where(Citizen.id == citizen_id)
+            .values(name="", username="", phone="")
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _past(cutoff: datetime, after: int) -> list[ColumnElement[bool]]:
+    return [
+        Report.closed_at.is_not(None),
+        Report.closed_at < cutoff,
+        ~exists().where(ReportHold.report_id == Report.id),
+        Report.id > after,
+    ]
+
+
+async def identities_due(uow: UnitOfWork, cutoff: datetime, after: int, limit: int) -> list[int]:
+    """Closed before ``cutoff``, not held, reporter not erased yet: ids above ``after``."""
+    rows = await uow.session.scalars(
+        select(Report.id)
+        .join(Citizen, Citizen.id == Report.citizen_id)
+        .where(Citizen.channel != ERASED_CHANNEL, *_past(cutoff, after))
+        .order_by(Report.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def evidence_due(uow: UnitOfWork, cutoff: datetime, after: int, limit: int) -> list[int]:
+    """Closed before ``cutoff``, not held, with evidence rows left: ids above ``after``."""
+    rows = await uow.session.scalars(
+        select(Report.id)
+        .where(exists().where(ReportPhoto.report_id == Report.id), *_past(cutoff, after))
+        .order_by(Report.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def evidence_files(uow: UnitOfWork, report_id: int) -> list[tuple[str | None, str]]:
+    """``report_id``'s evidence as (stored path, cleaned-copy reference): the reference is ''
+    when another report's evidence names the same cleaned copy (the same picture sent twice)."""
+    photos = list(
+        await uow.session.scalars(select(ReportPhoto).where(ReportPhoto.report_id == report_id))
+    )
+    files = []
+    for photo in photos:
+        shared = await uow.session.scalar(
+            select(func.count()).where(
+                ReportPhoto.file_id == photo.file_id, ReportPhoto.report_id != report_id
+            )
+        )
+        files.append((photo.stored_path, "" if shared else photo.file_id))
+    return files
+
+
+async def drop_evidence(uow: UnitOfWork, report_id: int) -> int:
+    """Delete ``report_id``'s evidence rows; how many there were (0: another round did)."""
+    removed = await uow.session.execute(
+        delete(ReportPhoto)
+        .where(ReportPhoto.report_id == report_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(removed.rowcount)  # type: ignore[attr-defined]
+
+
+async def is_held(uow: UnitOfWork, report_id: int) -> bool:
+    return await uow.session.get(ReportHold, report_id) is not None
