@@ -51,15 +51,12 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
 
 
 def processing_facts(settings: Settings) -> ProcessingFacts:
-    """The record of processing's facts. The retention settings are read only when this
-    version of the program has them (they come with the retention round)."""
-    identity = getattr(settings, "retention_identity_months", None)
-    media = getattr(settings, "retention_media_months", None)
+    """The record of processing's facts, from the settings the program runs with."""
     return ProcessingFacts(
         dpo_name=settings.dpo_name.strip(),
         dpo_contact=settings.dpo_contact.strip(),
-        identity_months=int(identity) if identity else None,
-        media_months=int(media) if media else None,
+        identity_months=settings.retention_identity_months,
+        media_months=settings.retention_media_months,
         outbox_days=settings.outbox_retention_days,
         engine="PostgreSQL" if settings.database_url.startswith("postgresql") else "SQLite",
         coordinator_sees_identity=settings.coordinator_sees_identity,

@@ -42,10 +42,11 @@ async def test_every_unit_reads_the_record_built_from_the_settings(console: Worl
         dpo_name="Rina Pelindung",
         dpo_contact="ppid@kutaitimurkab.go.id",
         outbox_retention_days=30,
+        retention_media_months=6,
         database_url="postgresql+asyncpg://aduan@db/aduan",
     )
     facts = processing_facts(settings)
-    console.config = replace(console.config, processing=replace(facts, identity_months=24))
+    console.config = replace(console.config, processing=facts)
     for unit in ("diskominfo", "desa-64-08-09-2001"):
         text = await read(console, unit)
         assert "Catatan pemrosesan data pribadi" in text
@@ -53,7 +54,7 @@ async def test_every_unit_reads_the_record_built_from_the_settings(console: Worl
         for basis in ("UU 25/2009", "Perpres 76/2013", "UU 27/2022 Pasal 20 ayat (2) huruf e"):
             assert basis in text
         assert "24 bulan setelah laporan ditutup" in text  # identities
-        assert "Belum dibatasi (pengaturan retensi belum diisi) setelah" in text  # photos
+        assert "6 bulan setelah laporan ditutup" in text  # photos
         assert "Teks pesan 30 hari setelah terkirim" in text
         assert "Basis data PostgreSQL di server pemerintah daerah" in text
         assert "aduan@db" not in text  # the database's address is not shown

@@ -5,7 +5,7 @@ the system does and not what someone once wrote. Every signed-in officer may rea
 For each kind of data: what it is, why it is processed, on which legal basis, who receives it,
 how long it is kept and where it is stored; and who the data protection officer is
 (``DPO_NAME``, ``DPO_CONTACT``). Retention comes from ``RETENTION_IDENTITY_MONTHS`` and
-``RETENTION_MEDIA_MONTHS`` when the program has them, and ``OUTBOX_RETENTION_DAYS``.
+``RETENTION_MEDIA_MONTHS`` (a legal hold keeps a report past them), and ``OUTBOX_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
