@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     coordinator_summaries_only: bool = False
     # Whether the coordinator's cards show who filed an anonymous report (off: nobody sees it).
     coordinator_sees_identity: bool = False
+    # The data protection officer (pejabat pelindungan data), named in the privacy notice and
+    # in /dataku; empty: the coordinator (Diskominfo) is named instead.
+    dpo_name: str = ""
+    dpo_contact: str = ""
     # How long a group binding code (/daftar CODE) stays valid.
     binding_code_hours: float = Field(default=deadlines.BINDING_CODE_HOURS, gt=0)
     # Evidence photos: the most one photo, and all photos of one report, may weigh (MB).

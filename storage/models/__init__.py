@@ -26,6 +26,7 @@ from storage.models.reports import (
     ReportPhoto,
     ReportSupporter,
 )
+from storage.models.rights import DataRequest, PendingErasure
 from storage.models.rollup import (
     ROLLUP_MEASURES,
     ROLLUP_STATUSES,
@@ -60,11 +61,13 @@ __all__ = [
     "ConsoleView",
     "Conversation",
     "CounterFiling",
+    "DataRequest",
     "DigestRun",
     "InboxUpdate",
     "Lease",
     "MessageLink",
     "OutboxMessage",
+    "PendingErasure",
     "ReferralBody",
     "Report",
     "ReportDay",
