@@ -135,6 +135,7 @@ async def _close(scenario: Scenario, number: str, answer: str) -> None:
 async def _reporter_of(database_url: str, number: str) -> Citizen:
     query = select(Citizen).join(Report, Report.citizen_id == Citizen.id)
     [(citizen,)] = await _db(database_url, query.where(Report.tracking_no == number))
+    assert isinstance(citizen, Citizen)
     return citizen
 
 
@@ -172,3 +173,37 @@ async def test_removal_takes_closed_reports_at_once_and_open_ones_when_they_clos
     assert erased_reason(await _reporter_of(database_url, still_open)) == "request"
     assert await _db(database_url, select(Citizen.id).where(Citizen.user_id == str(SITI.id))) == []
     await siti.send("/dataku", "Kami tidak menyimpan data pribadi apa pun tentang Anda.")
+
+
+async def test_a_citizen_corrects_their_data_and_withdrawn_consent_leaves_only_the_rights(
+    running_bot: RunningBot, telegram: EmulatorClient, chat_of: ChatOf, database_url: str
+) -> None:
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    siti = scenario.citizen
+    await siti.send("🔒 Data saya", "Data Anda yang kami simpan")  # the menu's button
+    await siti.press("✏️ Perbaiki nama", "ketik nama Anda yang benar")
+    await siti.send("Siti Rahmawati", "nama Anda sekarang: Siti Rahmawati")
+    await siti.send("/dataku", "Data Anda yang kami simpan")
+    await siti.press("📞 Perbaiki nomor telepon", "ketik nomor telepon")
+    await siti.send("nomor saya", "tidak bisa kami baca")
+    await siti.send("0812 3456 7890", "nomor telepon Anda sekarang: 0812 3456 7890")
+    citizen = await _db(database_url, select(Citizen.name, Citizen.phone))
+    assert citizen == [("Siti Rahmawati", "0812 3456 7890")]
+    # Withdrawing consent: only the rights are answered until Siti agrees again.
+    await siti.send("/dataku", "Data Anda yang kami simpan")
+    await siti.press("✋ Tarik persetujuan", "Tarik persetujuan sekarang?")
+    await siti.press("Ya, tarik persetujuan", "Persetujuan Anda sudah ditarik")
+    await siti.send("📝 Laporan baru", "Anda sudah menarik persetujuan")
+    await siti.send("/baru", "Anda sudah menarik persetujuan")
+    shown = await siti.send("/dataku", "Data Anda yang kami simpan")
+    assert "ditarik pada" in shown["text"]
+    await siti.send("/start", "Apakah Anda setuju?")
+    await siti.press("✅ Saya setuju", "Silakan pilih menu di bawah.")
+    await siti.send("📝 Laporan baru", "Apa jenis laporan Anda?")
+    kinds = select(DataRequest.kind).where(DataRequest.kind.not_in(["view"]))
+    assert [k for (k,) in await _db(database_url, kinds.order_by(DataRequest.id))] == [
+        "correct_name",
+        "correct_phone",
+        "withdraw",
+        "consent_again",
+    ]
