@@ -10,6 +10,9 @@ from handlers.formatting import category_name, place_name, short_datetime
 from handlers.turn import Turn
 from storage.citizen_rights import Holdings
 
+#: Reports listed on the screen (a message holds 4,096 characters); the copy lists them all.
+SHOWN_REPORTS = 40
+
 
 def dpo_line(turn: Turn) -> str:
     """Who answers for the data (DPO_NAME, DPO_CONTACT) and how long it is kept."""
@@ -47,10 +50,13 @@ def summary(turn: Turn, held: Holdings) -> str:
             clips=held.clips,
         )
     ]
-    for report in held.reports:
+    for report in held.reports[:SHOWN_REPORTS]:
         lines.append(_report_line(turn, report.number, report.status, report.closed))
+    if len(held.reports) > SHOWN_REPORTS:
+        lines.append(turn.t("rights.more", count=len(held.reports) - SHOWN_REPORTS))
     if held.supported:
-        lines.append(turn.t("rights.supported_list", numbers=", ".join(held.supported)))
+        supported = ", ".join(held.supported[:SHOWN_REPORTS])
+        lines.append(turn.t("rights.supported_list", numbers=supported))
     lines += ["", dpo_line(turn), "", turn.t("rights.choose")]
     return "\n".join(lines)
 
