@@ -2,10 +2,11 @@
 request through /dataku, a retention round with its own reason), and the removals that wait for
 a report to close.
 
-The report keeps everything else: its words, place, photos, timeline, the unit's answers and its
-statistics (the roll-up does not move: no counted column changes). Its reporter becomes a shared
-placeholder citizen of the same channel, one per reason (``~request``, ``~retention`` ...): no
-name, no username, no phone, no chat. The citizen's own chat no longer leads to the report (its
+The report keeps everything else: its words (the reporter's name masked where written in
+them), place, photos, timeline, the unit's answers and its statistics (the roll-up does not
+move: no counted column changes). Its reporter becomes a shared placeholder citizen of the same
+channel, one per reason (``~request``, ``~retention`` ...): no name, no username, no phone, no
+chat. The citizen's own chat no longer leads to the report (its
 message links there are removed). The placeholder's user id starts with ``~``, which no Telegram
 user id does.
 """
@@ -20,9 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.lifecycle import ReportStatus
-from storage.models import Citizen, MessageLink, PendingErasure, Report, ReportSupporter
+from core.redaction import redact
+from storage.models import (
+    Citizen,
+    MessageLink,
+    PendingErasure,
+    Report,
+    ReportEvent,
+    ReportSupporter,
+)
 
 ERASED_PREFIX = "~"
+#: What stands where the removed reporter's name was written in the report's words.
+MASK = "•••"
 #: The reason of a citizen's own request (/dataku).
 REASON_REQUEST = "request"
 
@@ -53,6 +64,16 @@ async def erase_reporter_identity(
     if citizen is None or erased_reason(citizen):
         return False
     placeholder = await _placeholder(session, report.channel, reason, now)
+    # People write their own name into their words ("depan rumah saya, Budi") and units greet
+    # them by name; with the identity gone nothing else could keep it out of public text.
+    identity = (citizen.name, citizen.username, citizen.user_id, citizen.phone)
+    report.description = redact(report.description, identity, MASK)
+    report.address_detail = redact(report.address_detail, identity, MASK)
+    report.rating_comment = redact(report.rating_comment, identity, MASK)
+    for note in await session.scalars(
+        select(ReportEvent).where(ReportEvent.report_id == report_id, ReportEvent.note != "")
+    ):
+        note.note = redact(note.note, identity, MASK)
     report.citizen_id = placeholder.id
     await session.execute(
         delete(MessageLink).where(

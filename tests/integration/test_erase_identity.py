@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.permissions import CaseAction
-from storage.models import Citizen, PendingErasure, Report
+from storage.models import Citizen, PendingErasure, Report, ReportEvent
 from storage.rights import erase_reporter_identity, erased_reason
 from tests.integration.case_world import World, wita
 from tests.integration.test_console_rollup import _rollup_rows
@@ -47,6 +47,37 @@ async def test_the_identity_goes_once_and_the_rollup_stays(world: World) -> None
     assert placeholder.chat_id == ""
     assert erased_reason(placeholder) == "request"
     assert await _rollup_rows(world) == before
+
+
+async def test_the_name_written_in_the_report_is_masked(world: World) -> None:
+    """Open311 and supporters keep the reporter's name out of the words by the reporter's row;
+    once that row is a placeholder, the words themselves must not hold the name."""
+    report_id = await world.new_report()
+    async with world.db.uow() as uow:
+        report = await uow.reports.get(report_id)
+        assert report is not None
+        citizen = await uow.citizens.by_id(report.citizen_id)
+        assert citizen is not None
+        citizen.name = "Budi Santoso"
+        report.description = "Sampah di depan rumah saya, Budi, sudah seminggu."
+        await uow.commit()
+    await world.act(report_id, CaseAction.VERIFY)
+    await world.act(report_id, CaseAction.NOTE, note="Terima kasih Pak Budi, kami cek besok")
+    assert "Budi" in " ".join(await _notes(world, report_id))
+    assert await _erase(world, report_id, "request")
+    async with world.db.uow() as uow:
+        report = await uow.reports.get(report_id)
+        assert report is not None
+        assert report.description == "Sampah di depan rumah saya, •••, sudah seminggu."
+    assert "Terima kasih Pak •••, kami cek besok" in await _notes(world, report_id)
+
+
+async def _notes(world: World, report_id: int) -> list[str]:
+    async with world.db.uow() as uow:
+        notes = await uow.session.scalars(
+            select(ReportEvent.note).where(ReportEvent.report_id == report_id)
+        )
+        return list(notes)
 
 
 async def test_a_waiting_removal_happens_when_the_engine_closes_the_report(world: World) -> None:
