@@ -5,7 +5,6 @@ closed reports, at closing from open ones, the roll-up unmoved and every request
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from emulator import EmulatorClient, TgUser
+from emulator.chat import ChatView
 from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.models import (
@@ -25,7 +25,7 @@ from storage.models import (
     ReportMonthDays,
 )
 from storage.rights import erased_reason
-from tests.e2e.conftest import RunningBot
+from tests.e2e.conftest import RunningBot, wait_until
 from tests.e2e.helpers import SITI, ChatOf, JsonDict
 from tests.e2e.scenario import Scenario
 from tests.e2e.units import card_in, reply
@@ -49,14 +49,13 @@ async def _db(database_url: str, query: Any) -> list[Any]:
         await engine.dispose()
 
 
-async def _until(database_url: str, query: Any, want: Any, timeout: float = 10) -> None:
-    """Wait until ``query``'s rows equal ``want`` (fails after ``timeout``)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (got := await _db(database_url, query)) != want:
-        if loop.time() > deadline:
-            raise AssertionError(f"{got!r} != {want!r}")
-        await asyncio.sleep(0.05)
+async def _rows_are(database_url: str, query: Any, want: Any) -> None:
+    """Wait (the tested :func:`wait_until`) until ``query``'s rows equal ``want``."""
+
+    async def check() -> bool:
+        return bool(await _db(database_url, query) == want)
+
+    await wait_until(check)
 
 
 def _documents(messages: list[JsonDict]) -> list[JsonDict]:
@@ -80,7 +79,7 @@ async def test_a_citizen_sees_their_data_and_gets_a_copy_a_few_times_a_day(
     assert "sesuai jadwal retensi arsip" in shown["text"]
     for copy in range(1, 4):
         await siti.telegram.press_button(siti.user, "📄 Kirim salinan data")
-        await _wait_documents(siti.messages, 2 * copy)
+        await _wait_documents(siti, 2 * copy)
     text_file, json_file = _documents(await siti.messages())[-2:]
     assert json_file["document"]["file_name"].endswith(".json")
     data = json.loads(await _download(telegram, json_file))
@@ -93,7 +92,7 @@ async def test_a_citizen_sees_their_data_and_gets_a_copy_a_few_times_a_day(
     # A fourth copy within the day is refused politely, and recorded.
     await siti.telegram.press_button(siti.user, "📄 Kirim salinan data")
     limited = select(func.count()).where(DataRequest.outcome == "limited")
-    await _until(database_url, limited, [(1,)])
+    await _rows_are(database_url, limited, [(1,)])
     assert len(_documents(await siti.messages())) == 6
     # A stranger pressing Siti's button in their own chat gets nothing of hers.
     stranger = chat_of(STRANGER)
@@ -107,13 +106,11 @@ async def test_a_citizen_sees_their_data_and_gets_a_copy_a_few_times_a_day(
     assert len(_documents(await siti.messages())) == 6
 
 
-async def _wait_documents(messages: Any, count: int, timeout: float = 10) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while len(_documents(await messages())) < count:
-        if loop.time() > deadline:
-            raise AssertionError(f"fewer than {count} documents arrived")
-        await asyncio.sleep(0.05)
+async def _wait_documents(siti: ChatView, count: int) -> None:
+    async def check() -> bool:
+        return len(_documents(await siti.messages())) >= count
+
+    await wait_until(check)
 
 
 async def _rollup(database_url: str) -> list[Any]:
@@ -169,7 +166,7 @@ async def test_removal_takes_closed_reports_at_once_and_open_ones_when_they_clos
     assert await _db(database_url, kinds) == [("erase", "pending"), ("erase", "pending")]
     # The officer answers after the request: the answer still reaches Siti; closing removes her.
     await _close(scenario, still_open, "Lampu sudah diganti.")
-    await _until(database_url, select(PendingErasure.report_id), [])
+    await _rows_are(database_url, select(PendingErasure.report_id), [])
     assert erased_reason(await _reporter_of(database_url, still_open)) == "request"
     assert await _db(database_url, select(Citizen.id).where(Citizen.user_id == str(SITI.id))) == []
     await siti.send("/dataku", "Kami tidak menyimpan data pribadi apa pun tentang Anda.")
