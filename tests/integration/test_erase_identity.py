@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.lifecycle import Privacy, ReportStatus
 from core.permissions import CaseAction
-from storage.models import Citizen, PendingErasure, Report, ReportEvent
+from storage.citizen_rights import remove_me
+from storage.models import Citizen, DataRequest, PendingErasure, Report, ReportEvent
 from storage.rights import erase_reporter_identity, erased_reason
 from tests.integration.case_world import World, wita
 from tests.integration.test_console_rollup import _rollup_rows
@@ -98,3 +100,29 @@ async def test_a_waiting_removal_happens_when_the_engine_closes_the_report(world
         report = await uow.session.get(Report, report_id)
         assert report is not None
         assert report.closed_at is not None
+
+
+async def test_a_removal_cut_off_before_its_commit_leaves_nothing_half_done(world: World) -> None:
+    """A crash (here: the transaction ends without its commit) leaves the identity, the record
+    and the citizen as they were: the removal, its record and the waiting rows are one commit."""
+    closed_id, open_id = await world.new_report(), await world.new_report()
+    async with world.db.uow() as uow:
+        report = await uow.reports.get(closed_id)
+        assert report is not None
+        report.status = ReportStatus.DIARSIPKAN  # closed for the removal
+        await uow.commit()
+    async with world.db.uow() as uow:
+        citizen = await uow.citizens.get("telegram", "42")
+        assert citizen is not None
+        done = await remove_me(uow.session, citizen, "subject", world.clock(), hide=True)
+        assert done.erased
+        assert done.waiting
+        # no commit: the process dies here
+    assert (await _reporter(world, closed_id)).user_id == "42"
+    assert (await _reporter(world, open_id)).user_id == "42"
+    async with world.db.uow() as uow:
+        assert list(await uow.session.scalars(select(DataRequest))) == []
+        assert list(await uow.session.scalars(select(PendingErasure))) == []
+        report = await uow.reports.get(open_id)
+        assert report is not None
+        assert report.privacy == Privacy.BIASA
