@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.channels.base import Upload
 from handlers.actions import (
     Action,
     AnswerButton,
@@ -14,6 +15,7 @@ from handlers.actions import (
     Markup,
     MediaItem,
     ReplyKeyboard,
+    SendFile,
     SendMedia,
     SendText,
 )
@@ -117,6 +119,16 @@ def _send_media(action: SendMedia) -> tuple[str, Params]:
     return "sendMediaGroup", params
 
 
+def _send_file(action: SendFile) -> Params:
+    params: Params = {
+        "chat_id": chat_id_param(action.chat_id),
+        "document": Upload(action.filename, action.content.encode("utf-8")),
+    }
+    if action.caption:
+        params["caption"] = action.caption[:1024]
+    return params
+
+
 def _edit_text(action: EditText) -> Params:
     params: Params = {
         "chat_id": chat_id_param(action.chat_id),
@@ -146,6 +158,8 @@ def render(action: Action) -> tuple[str, Params]:
         return "sendMessage", _send_text(action)
     if isinstance(action, SendMedia):
         return _send_media(action)
+    if isinstance(action, SendFile):
+        return "sendDocument", _send_file(action)
     if isinstance(action, EditText):
         return "editMessageText", _edit_text(action)
     if isinstance(action, ClearButtons):

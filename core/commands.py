@@ -25,16 +25,26 @@ STATUS: Final[Names] = ("status", "cek")
 MINE: Final[Names] = ("laporansaya", "myreports")
 LANGUAGE: Final[Names] = ("bahasa", "language")
 CANCEL: Final[Names] = ("batal", "cancel")
+#: A citizen's own data: see it, a copy, correct, withdraw consent, removal (handlers/rights.py).
+DATA: Final[Names] = ("dataku", "mydata")
 #: An officer files a report for a citizen at the counter or by phone (handlers/counter.py).
 COUNTER: Final[Names] = ("loket", "atasnama")
 #: A citizen follows a report filed for them: /klaim NOMOR KODE.
 CLAIM: Final[Names] = ("klaim", "claim")
 
 #: The citizens' "/" menu, in order.
-CITIZEN_MENU: Final[Names] = (NEW[0], STATUS[0], MINE[0], HELP[0], LANGUAGE[0], CANCEL[0])
+CITIZEN_MENU: Final[Names] = (
+    NEW[0],
+    STATUS[0],
+    MINE[0],
+    HELP[0],
+    LANGUAGE[0],
+    DATA[0],
+    CANCEL[0],
+)
 #: Citizen commands that make no sense in a group: a group answers them with a pointer to the
 #: private chat (``START`` and ``HELP`` get the officers' guide there instead).
-CITIZEN_ONLY: Final = frozenset(NEW + STATUS + MINE + LANGUAGE + CANCEL + COUNTER + CLAIM)
+CITIZEN_ONLY: Final = frozenset(NEW + STATUS + MINE + LANGUAGE + CANCEL + COUNTER + CLAIM + DATA)
 
 # --- group chats (officers) ----------------------------------------------------------------------
 REGISTER: Final[Names] = ("daftar", "register")

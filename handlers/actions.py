@@ -95,6 +95,18 @@ class SendMedia:
 
 
 @dataclass(frozen=True, slots=True)
+class SendFile:
+    """Send a small text file the bot wrote (a citizen's copy of their data), uploaded as a
+    document named ``filename``; the content travels in the outbox row."""
+
+    chat_id: str
+    filename: str
+    content: str
+    caption: str = ""
+    kind: Literal["send_file"] = field(default="send_file")
+
+
+@dataclass(frozen=True, slots=True)
 class EditText:
     chat_id: str
     message_id: int
@@ -121,7 +133,7 @@ class AnswerButton:
     kind: Literal["answer_button"] = field(default="answer_button")
 
 
-Action = SendText | SendMedia | EditText | ClearButtons | AnswerButton
+Action = SendText | SendMedia | SendFile | EditText | ClearButtons | AnswerButton
 
 
 def action_to_dict(action: Action) -> dict[str, Any]:
@@ -171,6 +183,13 @@ def action_from_dict(data: dict[str, Any]) -> Action:
             caption=str(data.get("caption", "")),
             reply_to_message_id=data.get("reply_to_message_id"),
             reply_to_purpose=str(data.get("reply_to_purpose", "")),
+        )
+    if kind == "send_file":
+        return SendFile(
+            chat_id=data["chat_id"],
+            filename=data["filename"],
+            content=data["content"],
+            caption=str(data.get("caption", "")),
         )
     if kind == "edit_text":
         markup = _markup_from_dict(data.get("markup"))

@@ -14,6 +14,7 @@ from handlers import (
     free_text,
     group,
     intake,
+    rights,
     similar,
 )
 from handlers.deps import HandlerDeps
@@ -98,6 +99,8 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
     if scope == SCOPE_STEP and seq_text != str(turn.conversation.step_seq):
         turn.answer(turn.t("button.stale"), alert=True)
         return
+    if await rights.held_back(turn, action=action) or await rights.on_button(turn, action, arg):
+        return
     if await citizen.on_button(turn, action, arg):
         return
     if await counter.on_button(turn, action, arg):
@@ -110,9 +113,16 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
 
 
 async def _on_message(turn: Turn, message: Message) -> None:
+    # A citizen who withdrew consent is answered only about their data (handlers/rights.py).
+    if await rights.held_back(turn, message=message):
+        return
     if message.command:
+        if await rights.on_command(turn, message):
+            return
         if not await counter.on_command(turn, message):
             await citizen.on_command(turn, message)
+        return
+    if await rights.on_step_message(turn, message) or await rights.on_menu_text(turn, message):
         return
     if await counter.on_message(turn, message):
         return

@@ -21,6 +21,7 @@ from handlers.formatting import category_name, place_name, short_datetime
 from handlers.stage_dates import stage_due
 from locales import Translator
 from storage.models import Citizen, Report, Unit
+from storage.rights import erased_reason
 
 UNIT_SCOPE = "u"
 #: Room left for the card's own lines when the description is quoted in it.
@@ -83,6 +84,8 @@ def reporter_line(tr: Translator, report: Report, view: CardView) -> str:
         return tr.t(_HIDDEN[privacy]) if privacy in _HIDDEN else "-"
     if view.citizen is None:
         return "-"
+    if reason := erased_reason(view.citizen):
+        return tr.t(f"rights.erased_reporter.{reason}")
     contact = f" (@{view.citizen.username})" if view.citizen.username else ""
     if view.citizen.phone:
         contact = f" ({view.citizen.phone})"

@@ -6,7 +6,7 @@ from core import commands
 from core.timeline import NOT_FOR_CITIZENS, EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number, typed_tracking_number
 from handlers import draft as drafts
-from handlers import intake
+from handlers import intake, rights
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current_citizen
 from handlers.events import Message
@@ -141,7 +141,10 @@ async def _consent_answer(turn: Turn, *, agreed: bool, then: str = "") -> None:
         turn.show(turn.t("consent.declined"), None)
         return
     sender = turn.event.sender
-    if await current_citizen(turn) is None:
+    existing = await current_citizen(turn)
+    if existing is not None and existing.consent_withdrawn_at is not None:
+        rights.consent_again(turn, existing)
+    if existing is None:
         await turn.uow.citizens.add(
             Citizen(
                 channel=turn.channel,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.actions import InlineKeyboard
+from handlers.rights_text import dpo_line
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
 from storage.models import Citizen
@@ -32,4 +33,7 @@ def ask_consent(turn: Turn, then: str = "") -> None:
             (turn.button(turn.t("language.button"), "langmenu", scope=SCOPE_GLOBAL),),
         )
     )
-    turn.send(turn.t("start.greeting") + "\n\n" + turn.t("consent.notice"), keyboard)
+    # Who answers for the data and how long it is kept, before the closing question.
+    *notice, question = turn.t("consent.notice").split("\n")
+    text = "\n".join([*notice, dpo_line(turn), question])
+    turn.send(turn.t("start.greeting") + "\n\n" + text, keyboard)

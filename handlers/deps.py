@@ -40,6 +40,9 @@ class HandlerConfig:
     coordinator_summaries_only: bool = False
     # Whether the coordinator's cards show who filed an anonymous report.
     coordinator_sees_identity: bool = False
+    # The data protection officer named in the privacy notice and /dataku ("": the coordinator).
+    dpo_name: str = ""
+    dpo_contact: str = ""
     # How long a group binding code stays valid.
     binding_code_ttl: timedelta = BINDING_CODE_TTL
     queue_page_size: int = 20

@@ -11,6 +11,7 @@ MENU_KEYS = {
     "menu.my_reports": "mine",
     "menu.help": "help",
     "menu.language": "language",
+    "menu.my_data": "data",
 }
 
 
@@ -19,7 +20,11 @@ def main_menu(tr: Translator) -> ReplyKeyboard:
         rows=(
             (ReplyButton(tr.t("menu.new_report")),),
             (ReplyButton(tr.t("menu.check_status")), ReplyButton(tr.t("menu.my_reports"))),
-            (ReplyButton(tr.t("menu.help")), ReplyButton(tr.t("menu.language"))),
+            (
+                ReplyButton(tr.t("menu.help")),
+                ReplyButton(tr.t("menu.language")),
+                ReplyButton(tr.t("menu.my_data")),
+            ),
         )
     )
 

@@ -258,7 +258,7 @@ async def _notify(
     markup: InlineKeyboard | None = None,
 ) -> None:
     citizen = await case.uow.citizens.by_id(report.citizen_id)
-    if citizen is None:
+    if citizen is None or not citizen.chat_id:  # no chat: the reporter was removed (rights)
         return
     tr = case.tr(citizen.language)
     text = tr.t(key, number=report.tracking_no, **words)
@@ -293,7 +293,7 @@ def citizen_button(
 
 async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:
     citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
-    if citizen is None:
+    if citizen is None or not citizen.chat_id:
         return
     for action in media_actions(citizen.chat_id, media_items(photos), reply_to_card=False):
         case.emit(report.channel, action, report, purpose=Purpose.NOTICE)

@@ -20,6 +20,8 @@ class ChatStep(StrEnum):
     FOLLOWUP = "followup"  # the next message goes to the unit of one report
     COMMENT = "comment"  # the next message is the comment on one report's rating
     COUNTER = "counter"  # an officer gives a citizen's name, phone and how it came (/loket)
+    DATA_NAME = "data_name"  # /dataku: waiting for the corrected name
+    DATA_PHONE = "data_phone"  # /dataku: waiting for the corrected phone number
 
 
 #: Steps that belong to one report.

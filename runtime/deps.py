@@ -66,6 +66,8 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         throttle_window=timedelta(seconds=settings.throttle_window_seconds),
         coordinator_summaries_only=settings.coordinator_summaries_only,
         coordinator_sees_identity=settings.coordinator_sees_identity,
+        dpo_name=settings.dpo_name.strip(),
+        dpo_contact=settings.dpo_contact.strip(),
         similar_radius_meters=settings.similar_radius_meters,
         similar_days=settings.similar_days,
         binding_code_ttl=timedelta(hours=settings.binding_code_hours),

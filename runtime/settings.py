@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     coordinator_summaries_only: bool = False
     # Whether the coordinator's cards show who filed an anonymous report (off: nobody sees it).
     coordinator_sees_identity: bool = False
+    # The data protection officer (pejabat pelindungan data), named in the privacy notice, in
+    # /dataku, on the console's record of processing and in notices to citizens.
+    dpo_name: str = ""
+    dpo_contact: str = ""
     # How long a group binding code (/daftar CODE) stays valid.
     binding_code_hours: float = Field(default=deadlines.BINDING_CODE_HOURS, gt=0)
     # Evidence photos: the most one photo, and all photos of one report, may weigh (MB).
@@ -149,10 +153,6 @@ class Settings(BaseSettings):
     # no request leaves the console (a training room without internet; the sandbox's console).
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
-    # The data protection officer (UU 27/2022, PDP): named in the console's record of
-    # processing and in notices to citizens; empty: the record says none is named yet.
-    dpo_name: str = ""
-    dpo_contact: str = ""
 
     @field_validator("retention_identity_months", "retention_media_months", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from storage.repositories import (
     ReportRepository,
     UnitRepository,
 )
+from storage.rights import erase_pending_on_close
 
 
 class UnitOfWork:
@@ -50,6 +51,9 @@ class UnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
+        # A report closed in this transaction whose reporter asked for removal meanwhile loses
+        # the identity in the same commit (storage/rights.py), whichever door closed it.
+        await erase_pending_on_close(self.session)
         await self.session.commit()
 
     async def flush(self) -> None:

@@ -27,6 +27,7 @@ from storage.models.reports import (
     ReportSupporter,
 )
 from storage.models.retention import ReportHold
+from storage.models.rights import DataRequest, PendingErasure
 from storage.models.rollup import (
     ROLLUP_MEASURES,
     ROLLUP_STATUSES,
@@ -61,11 +62,13 @@ __all__ = [
     "ConsoleView",
     "Conversation",
     "CounterFiling",
+    "DataRequest",
     "DigestRun",
     "InboxUpdate",
     "Lease",
     "MessageLink",
     "OutboxMessage",
+    "PendingErasure",
     "ReferralBody",
     "Report",
     "ReportDay",

@@ -28,6 +28,9 @@ class Citizen(Base):
     language: Mapped[str] = mapped_column(String(8), default="id")
     consent_at: Mapped[datetime]
     consent_version: Mapped[str] = mapped_column(String(16))
+    # Set when the citizen withdrew consent (/dataku): the bot then answers only the data
+    # rights until they agree again; NULL: consent stands.
+    consent_withdrawn_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

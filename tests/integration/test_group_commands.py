@@ -20,6 +20,7 @@ USER = 5002
 CITIZEN_COMMANDS = (
     "baru", "lapor", "new", "status", "cek", "laporansaya", "myreports",
     "bahasa", "language", "batal", "cancel", "loket", "atasnama", "klaim", "claim",
+    "dataku", "mydata",
 )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.channels.base import Upload
 from bot.channels.errors import (
     IgnorableError,
     PermanentError,
@@ -23,7 +24,10 @@ from handlers.actions import (
     RemoveKeyboard,
     ReplyButton,
     ReplyKeyboard,
+    SendFile,
     SendText,
+    action_from_dict,
+    action_to_dict,
 )
 from handlers.events import ButtonPress, ChatKind, Location, MediaKind, Message, Unsupported
 
@@ -308,3 +312,14 @@ def test_aiogram_raw_call_sends_what_the_typed_method_would() -> None:
     assert '"callback_data":"c:1"' in fields(raw)["reply_markup"].replace(" ", "")
     with pytest.raises(PermanentError):
         raw_method("sendNothing")
+
+
+def test_a_written_file_survives_the_outbox_and_is_uploaded_as_a_document() -> None:
+    action = SendFile("42", "data-saya.json", '{"name": "Siti"}', caption="Salinan")
+    stored = action_from_dict(action_to_dict(action))
+    assert stored == action
+    method, params = render(stored)
+    assert method == "sendDocument"
+    assert params["chat_id"] == 42
+    assert params["caption"] == "Salinan"
+    assert params["document"] == Upload("data-saya.json", b'{"name": "Siti"}')

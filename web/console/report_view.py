@@ -18,6 +18,7 @@ from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
 from storage.models import Citizen, Report, ReportHold, Unit
+from storage.rights import erased_reason
 from web.console import acting, assigning, csrf, map_view, queries
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
@@ -62,6 +63,8 @@ def _reporter(
         return tr.t("console.reporter.hidden_anonymous")
     if report.privacy == Privacy.RAHASIA and not who.is_coordinator:
         return tr.t("console.reporter.hidden_confidential")
+    if reason := erased_reason(citizen):
+        return tr.t(f"rights.erased_reporter.{reason}")
     contact = f" (@{citizen.username})" if citizen.username else ""
     if citizen.phone:  # given at the counter (lapor atas nama warga)
         contact = f" ({citizen.phone})"
