@@ -2,11 +2,11 @@
 only for the periods the settings give (``RETENTION_IDENTITY_MONTHS``, ``RETENTION_MEDIA_MONTHS``).
 
 The reminder engine runs :func:`run_retention` once a day (``runtime.reminders``). Past the
-identity period a closed report's reporter is replaced by a pseudonym (:func:`erase_reporter`:
-a shared placeholder citizen named by the reason, "masa simpan habis"); past the media period its
-photos and clips are deleted from the media store and their rows dropped, and the report keeps a
-line saying so. The report itself, its unit's answers, its dates and so its statistics stay; the
-roll-up's triggers watch no column this writes. A legal hold (``report_holds``, set by the
+identity period a closed report's reporter is replaced by a pseudonym (:func:`erase_reporter`: a
+shared placeholder citizen of the reason "retention", shown as "masa simpan habis"); past the
+media period its photos and clips are deleted from the media store and their rows dropped, and
+the report keeps a line saying so. The report itself, its unit's answers, its dates and so its
+statistics stay; the roll-up's triggers watch no column this writes. A legal hold (``report_holds``, set by the
 coordinator in the console) stops both for that report.
 
 Every step is a compare-and-set in a short transaction (the report still names the old reporter;
@@ -29,19 +29,19 @@ from core.timeline import EventKind
 from storage import retention as rows
 from storage.media_store import remove_kept
 from storage.models import ReportEvent
-from storage.retention import ERASED_CHANNEL
+from storage.rights import erase_reporter_identity
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 #: The reason the retention round gives (the rights' removal on request gives its own).
-REASON_RETENTION = "masa simpan habis"
+REASON_RETENTION = "retention"
 #: The engine's actor on the report's timeline.
 ACTOR = "system"
 #: Reports looked at per transaction.
 BATCH = 100
 
-__all__ = ["ERASED_CHANNEL", "REASON_RETENTION", "RetentionPolicy", "erase_reporter"]
+__all__ = ["REASON_RETENTION", "RetentionPolicy", "erase_reporter"]
 
 
 @dataclass(frozen=True)
@@ -63,18 +63,17 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 async def erase_reporter(uow: UnitOfWork, report_id: int, reason: str, now: datetime) -> bool:
-    """Put the placeholder citizen of ``reason`` where ``report_id``'s reporter stood, in ``uow``
-    (the caller commits). The report, its answers and its numbers stay. A reporter left with no
-    report and no support keeps only what the chat needs (channel and chat id, language,
-    consent): name, username and phone are blanked. False when it was erased already."""
+    """Take ``report_id``'s reporter off the report for ``reason`` (the same function a citizen's
+    own request uses, ``storage.rights``), in ``uow`` (the caller commits). The report, its
+    answers and its numbers stay. A reporter left with no report and no support keeps only what
+    the chat needs (channel and chat id, language, consent): name, username and phone are
+    blanked. False when it was erased already."""
     reporter = await rows.reporter_of(uow, report_id)
-    if reporter is None or reporter[1] == ERASED_CHANNEL:
+    if reporter is None:
         return False
-    old = reporter[0]
-    stand_in = await rows.placeholder(uow, reason, now)
-    if not await rows.move_reporter(uow, report_id, old, stand_in):
-        return False  # another round got there first
-    await rows.forget_if_unused(uow, old)
+    if not await erase_reporter_identity(uow.session, report_id, reason, now=now):
+        return False  # erased already, or another round got there first
+    await rows.forget_if_unused(uow, reporter[0])
     return True
 
 

@@ -1,47 +1,16 @@
-"""The retention round's queries (``cases.retention``): closed reports past a period, the
-placeholder citizen an erased reporter becomes, and the compare-and-set writes."""
+"""The retention round's queries (``cases.retention``): closed reports past a period, their
+evidence, holds, and blanking a citizen no report needs any more. The reporter's identity
+itself is taken off by ``storage.rights.erase_reporter_identity``, the one function for it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.models import Citizen, Report, ReportHold, ReportPhoto, ReportSupporter
+from storage.rights import is_placeholder
 from storage.uow import UnitOfWork
-
-#: The channel of the placeholder citizens that stand where an erased reporter stood.
-ERASED_CHANNEL = "dihapus"
-
-
-async def placeholder(uow: UnitOfWork, reason: str, now: datetime) -> int:
-    """The id of the citizen that stands for every reporter erased for ``reason`` (made once,
-    whoever of two processes gets there first)."""
-    values = {
-        "channel": ERASED_CHANNEL,
-        "user_id": reason[:64],
-        "chat_id": "",
-        "name": reason,
-        "username": "",
-        "phone": "",
-        "language": "id",
-        "consent_at": now,
-        "consent_version": "",
-        "created_at": now,
-    }
-    dialect = uow.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Citizen).values(**values)
-    await uow.session.execute(
-        statement.on_conflict_do_nothing(index_elements=["channel", "user_id"])
-    )
-    found = await uow.session.scalar(
-        select(Citizen.id).where(Citizen.channel == ERASED_CHANNEL, Citizen.user_id == reason[:64])
-    )
-    assert found is not None
-    return found
 
 
 async def reporter_of(uow: UnitOfWork, report_id: int) -> tuple[int, str] | None:
@@ -54,17 +23,6 @@ async def reporter_of(uow: UnitOfWork, report_id: int) -> tuple[int, str] | None
         )
     ).first()
     return None if row is None else (row[0], row[1])
-
-
-async def move_reporter(uow: UnitOfWork, report_id: int, old: int, new: int) -> bool:
-    """Compare-and-set: ``report_id``'s reporter becomes ``new`` if it still is ``old``."""
-    moved = await uow.session.execute(
-        update(Report)
-        .where(Report.id == report_id, Report.citizen_id == old)
-        .values(citizen_id=new)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(moved.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def forget_if_unused(uow: UnitOfWork, citizen_id: int) -> None:
@@ -99,7 +57,7 @@ async def identities_due(uow: UnitOfWork, cutoff: datetime, after: int, limit: i
     rows = await uow.session.scalars(
         select(Report.id)
         .join(Citizen, Citizen.id == Report.citizen_id)
-        .where(Citizen.channel != ERASED_CHANNEL, *_past(cutoff, after))
+        .where(~is_placeholder(Citizen.user_id), *_past(cutoff, after))
         .order_by(Report.id)
         .limit(limit)
     )

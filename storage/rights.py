@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import ColumnElement, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from core.lifecycle import ReportStatus
 from core.redaction import redact
@@ -36,6 +36,11 @@ ERASED_PREFIX = "~"
 MASK = "•••"
 #: The reason of a citizen's own request (/dataku).
 REASON_REQUEST = "request"
+
+
+def is_placeholder(user_id: QueryableAttribute[str]) -> ColumnElement[bool]:
+    """In a query: the citizen is a placeholder, not a person."""
+    return user_id.startswith(ERASED_PREFIX)
 
 
 def erased_reason(citizen: Citizen | None) -> str:
@@ -64,6 +69,16 @@ async def erase_reporter_identity(
     if citizen is None or erased_reason(citizen):
         return False
     placeholder = await _placeholder(session, report.channel, reason, now)
+    # Compare-and-set, so that two doors at once (a request and a retention round, or two
+    # rounds in two processes) erase it once: the second finds the reporter already moved.
+    moved = await session.execute(
+        update(Report)
+        .where(Report.id == report_id, Report.citizen_id == citizen.id)
+        .values(citizen_id=placeholder.id)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        return False
     # People write their own name into their words ("depan rumah saya, Budi") and units greet
     # them by name; with the identity gone nothing else could keep it out of public text.
     identity = (citizen.name, citizen.username, citizen.user_id, citizen.phone)

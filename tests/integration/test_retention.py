@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import select
 
 from cases.retention import (
-    ERASED_CHANNEL,
     REASON_RETENTION,
     RetentionPolicy,
     months_before,
@@ -34,6 +33,7 @@ from storage.models import (
     ReportMonthDays,
     ReportPhoto,
 )
+from storage.rights import erased_reason, is_placeholder
 from tests.images import plain_jpeg
 from tests.integration.case_world import World, wita
 from tests.integration.database import Database
@@ -132,11 +132,7 @@ async def test_identity_and_evidence_go_after_their_periods_and_the_numbers_stay
     two_years_on = closed_at + timedelta(days=732)
     assert await run_retention(world.db.uow, rules, two_years_on) == {"identities": 1}
     stand_in = await reporter_of(world, report_id)
-    assert (stand_in.channel, stand_in.name, stand_in.chat_id) == (
-        ERASED_CHANNEL,
-        REASON_RETENTION,
-        "",
-    )
+    assert (erased_reason(stand_in), stand_in.name, stand_in.chat_id) == (REASON_RETENTION, "", "")
     async with world.db.uow() as uow:
         old = await uow.session.scalar(select(Citizen).where(Citizen.user_id == "42"))
     assert old is not None
@@ -194,10 +190,10 @@ async def test_two_processes_rounds_at_once_remove_and_record_each_thing_once(
     assert sum(r["evidence"] for r in results) == 6
     for report_id in ids:
         assert await photos_and_lines(world, report_id) == (0, ["2"])
-        assert (await reporter_of(world, report_id)).channel == ERASED_CHANNEL
+        assert erased_reason(await reporter_of(world, report_id)) == REASON_RETENTION
     async with world.db.uow() as uow:
         stand_ins = await uow.session.scalars(
-            select(Citizen.id).where(Citizen.channel == ERASED_CHANNEL)
+            select(Citizen.id).where(is_placeholder(Citizen.user_id))
         )
         assert len(list(stand_ins)) == 1
 
@@ -214,7 +210,7 @@ async def test_the_reminder_engine_runs_the_round(world: World, tmp_path: Path) 
     world.clock.set(world.clock() + timedelta(days=800))
     await ReminderJobs(world.db.uow, world.deps, interval=60, retention=rules).run_due()
     assert await photos_and_lines(world, report_id) == (0, ["2"])
-    assert (await reporter_of(world, report_id)).channel == ERASED_CHANNEL
+    assert erased_reason(await reporter_of(world, report_id)) == REASON_RETENTION
 
 
 async def test_a_cleaned_copy_another_report_uses_is_kept(world: World, tmp_path: Path) -> None:
