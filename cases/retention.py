@@ -1,12 +1,12 @@
 """Retention (masa simpan): closed reports keep their reporter's identity and their evidence files
 only for the periods the settings give (``RETENTION_IDENTITY_MONTHS``, ``RETENTION_MEDIA_MONTHS``).
 
-The reminder engine runs :func:`run_retention` once a day (``runtime.reminders``). Past the
-identity period a closed report's reporter is replaced by a pseudonym (:func:`erase_reporter`: a
-shared placeholder citizen of the reason "retention", shown as "masa simpan habis"); past the
-media period its photos and clips are deleted from the media store and their rows dropped, and
-the report keeps a line saying so. The report itself, its unit's answers, its dates and so its
-statistics stay; the roll-up's triggers watch no column this writes. A legal hold (``report_holds``, set by the
+The reminder engine runs :func:`run_retention` once a day (``runtime.reminders``). Past the identity
+period a closed report's reporter is replaced by a pseudonym (:func:`erase_reporter`: a shared
+placeholder citizen of the reason "retention", shown as "masa simpan habis"); past the media period
+its photos and clips are deleted from the media store and their rows dropped, and the report keeps a
+line saying so. The report itself, its unit's answers, its dates and so its statistics stay; the
+roll-up's triggers watch no column this writes. A legal hold (``report_holds``, set by the
 coordinator in the console) stops both for that report.
 
 Every step is a compare-and-set in a short transaction (the report still names the old reporter;
