@@ -25,6 +25,7 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     REFUSED = "refused"
     ACT = "act"  # an officer's action queued for the bot (web.console.acting)
+    TEMPLATE = "template"  # a ready answer saved or removed (web.console.ready_answers)
 
 
 def client_address(request: web.Request) -> str:

@@ -17,7 +17,7 @@ from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
 from storage.models import Citizen, Report, Unit
-from web.console import acting, assigning, csrf, map_view, queries
+from web.console import acting, assigning, csrf, map_view, queries, ready_answers
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -119,9 +119,10 @@ async def report_page(request: web.Request) -> web.Response:
         found = await queries.detail(session, report, config, tr.language)
         assign = await assigning.assign_form(session, who, report)
         # While a request waits for the bot, no other is offered (it would act on a stale view).
-        forms = None
+        forms, ready = None, ready_answers.Offer({}, {})
         if result is None or not result.waiting:
             forms = await acting.forms(session, tr, config, who, report, found.units)
+            ready = await ready_answers.offer(session, config, report, forms.actions, request.query)
         if result is None or not result.waiting:  # not every refresh while the bot works
             record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
@@ -187,6 +188,7 @@ async def report_page(request: web.Request) -> web.Response:
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
         forms=forms,
+        ready=ready,
         assign=None if result and result.waiting else assign,
         refresh=_refresh(request, result),
     )

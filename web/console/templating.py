@@ -51,6 +51,7 @@ def page(
             ("/silang", tr.t("console.nav.cross")),
             ("/petugas", tr.t("console.nav.actors")),
             ("/ringkasan", tr.t("console.nav.summary")),
+            ("/templat", tr.t("console.nav.templates")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
