@@ -13,6 +13,7 @@ from storage.console import open_session, redeem_login
 from web import security_headers
 from web.console import (
     actors,
+    bodies,
     clips_view,
     csrf,
     export_route,
@@ -178,6 +179,7 @@ def build_console_app(
     actors.add_routes(app.router)
     summary.add_routes(app.router)
     ready_answers.add_routes(app.router)
+    bodies.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

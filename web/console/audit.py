@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     REFUSED = "refused"
     ACT = "act"  # an officer's action queued for the bot (web.console.acting)
     TEMPLATE = "template"  # a ready answer saved or removed (web.console.ready_answers)
+    REFERRAL_BODY = "referral_body"  # an outside body added, edited, removed (web.console.bodies)
 
 
 def client_address(request: web.Request) -> str:

@@ -17,7 +17,7 @@ from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
 from storage.models import Citizen, Report, Unit
-from web.console import acting, assigning, csrf, map_view, queries, ready_answers
+from web.console import acting, assigning, csrf, map_view, queries, ready_answers, referring
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -118,6 +118,7 @@ async def report_page(request: web.Request) -> web.Response:
             )
         found = await queries.detail(session, report, config, tr.language)
         assign = await assigning.assign_form(session, who, report)
+        referred = await referring.referred_to(session, tr, report)
         # While a request waits for the bot, no other is offered (it would act on a stale view).
         forms, ready = None, ready_answers.Offer({}, {})
         if result is None or not result.waiting:
@@ -151,6 +152,8 @@ async def report_page(request: web.Request) -> web.Response:
         ("console.col.supporters", str(row.supporters)),
         ("console.detail.rating_comment", report.rating_comment or "-"),
     ]
+    if referred:
+        fields.insert(2, ("console.refer.referred_to", referred))
     point = point_data = ""
     if report.latitude is not None and report.longitude is not None:
         point = f"{report.latitude:.6f}, {report.longitude:.6f}"

@@ -52,6 +52,7 @@ def page(
             ("/petugas", tr.t("console.nav.actors")),
             ("/ringkasan", tr.t("console.nav.summary")),
             ("/templat", tr.t("console.nav.templates")),
+            ("/rujukan", tr.t("console.nav.bodies")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
