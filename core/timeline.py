@@ -50,6 +50,7 @@ class EventKind(StrEnum):
     RECATEGORIZED = "kat"  # 🏷 the category was changed (note: "old → new" codes, see below)
     REFERRED = "rf"  # ↗ Bukan kewenangan (note: the outside body's name)
     UNREFERRED = "urf"  # the coordinator undid a referral
+    CLAIMED = "claimed"  # the citizen claimed a counter filing (note: how it came: loket/telepon)
 
 
 _K = EventKind
@@ -58,6 +59,7 @@ _K = EventKind
 _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
     _K.REMINDER: frozenset({"before", "day"}),
     _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other"}),
+    _K.CLAIMED: frozenset({"loket", "telepon"}),  # core.counter.VIAS
 }
 #: Kinds whose note is a number folded into the words (its placeholder).
 _NUMBERS: Final[Mapping[EventKind, str]] = {_K.ESCALATED: "level", _K.RATED: "rating"}

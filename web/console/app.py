@@ -19,6 +19,7 @@ from web.console import (
     export_route,
     pages,
     ready_answers,
+    slip,
     summary,
     tables,
 )
@@ -180,6 +181,7 @@ def build_console_app(
     summary.add_routes(app.router)
     ready_answers.add_routes(app.router)
     bodies.add_routes(app.router)
+    slip.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     REFUSED = "refused"
     ACT = "act"  # an officer's action queued for the bot (web.console.acting)
     TEMPLATE = "template"  # a ready answer saved or removed (web.console.ready_answers)
+    SLIP = "slip"  # a new claim code issued for a counter slip (web.console.slip)
     REFERRAL_BODY = "referral_body"  # an outside body added, edited, removed (web.console.bodies)
 
 

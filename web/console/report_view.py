@@ -16,7 +16,8 @@ from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
-from storage.models import Citizen, Report, Unit
+from storage.counter import filing_of
+from storage.models import Citizen, CounterFiling, Report, Unit
 from web.console import acting, assigning, csrf, map_view, queries, ready_answers, referring
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
@@ -27,6 +28,12 @@ from web.media import image_response
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
 _PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def may_print(who: Viewer, filing: CounterFiling | None) -> bool:
+    """Whether the viewer may print ``filing``'s counter slip (with a claim code): the unit that
+    took it at its counter, and the coordinator."""
+    return filing is not None and (who.is_coordinator or who.unit.id == filing.unit_id)
 
 
 async def visible_report(request: web.Request, session: AsyncSession, who: Viewer) -> Report:
@@ -119,6 +126,7 @@ async def report_page(request: web.Request) -> web.Response:
         found = await queries.detail(session, report, config, tr.language)
         assign = await assigning.assign_form(session, who, report)
         referred = await referring.referred_to(session, tr, report)
+        counter = await filing_of(session, report.id)
         # While a request waits for the bot, no other is offered (it would act on a stale view).
         forms, ready = None, ready_answers.Offer({}, {})
         if result is None or not result.waiting:
@@ -193,6 +201,7 @@ async def report_page(request: web.Request) -> web.Response:
         forms=forms,
         ready=ready,
         assign=None if result and result.waiting else assign,
+        slip_url=f"/laporan/{report.tracking_no}/tanda-terima" if may_print(who, counter) else "",
         refresh=_refresh(request, result),
     )
 
