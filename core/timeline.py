@@ -51,6 +51,7 @@ class EventKind(StrEnum):
     REFERRED = "rf"  # ↗ Bukan kewenangan (note: the outside body's name)
     UNREFERRED = "urf"  # the coordinator undid a referral
     RETAINED = "retensi"  # the retention period ended: evidence files removed (note: how many)
+    CLAIMED = "claimed"  # the citizen claimed a counter filing (note: how it came: loket/telepon)
 
 
 _K = EventKind
@@ -59,6 +60,7 @@ _K = EventKind
 _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
     _K.REMINDER: frozenset({"before", "day"}),
     _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other"}),
+    _K.CLAIMED: frozenset({"loket", "telepon"}),  # core.counter.VIAS
 }
 #: Kinds whose note is a number folded into the words (its placeholder).
 _NUMBERS: Final[Mapping[EventKind, str]] = {

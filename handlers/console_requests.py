@@ -24,8 +24,9 @@ from handlers.events import ConsoleRequested
 from handlers.formatting import category_name
 from handlers.notices import to_holder_groups
 from handlers.officer_actions import refusal_key
+from storage import referral_bodies
 from storage.console import ASSIGN_REQUEST, CONSOLE_ACTIONS, RELEASE_ARG, finish_request
-from storage.models import ConsoleRequest, Report, Unit
+from storage.models import ConsoleRequest, ReferralBody, Report, Unit
 from storage.uow import UnitOfWork
 
 
@@ -53,6 +54,7 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
         return
     refused, to_unit, original = await _take(case, request, report, officer)
     finish_request(request, case.now, refused)
+    body = await _body(case, request) if request.action == CaseAction.REFER else None
     if not refused:
         key = f"group.console.{'dup' if original else request.action}"
         to = to_unit.name if to_unit else "-"
@@ -65,6 +67,7 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
             text=request.note or "-",
             original=original.tracking_no if original else "-",
             category=category_name(deps.categories, report.category, "id"),
+            body=body.name if body else "-",
         )
 
 
@@ -92,17 +95,27 @@ async def _take(
         if not may_merge(report, found):
             return "original_required", None, None
         original = found
-    # A change of category carries the new category's code in the request's ``reason``.
+    # A change of category carries the new category's code in the request's ``reason``, a
+    # referral its outside body's number (looked up again: removed since, it is refused).
     category = request.reason if action == CaseAction.RECATEGORIZE else ""
+    body = await _body(case, request) if action == CaseAction.REFER else None
+    carried = bool(category) or action == CaseAction.REFER
     refused = await officer_actions.act(
         case,
         report,
         action,
         officer,
         note=request.note,
-        reason="" if category else request.reason,
+        reason="" if carried else request.reason,
         to_unit=to_unit,
         original=original,
         category=category,
+        body=body,
     )
     return refused, to_unit, original
+
+
+async def _body(case: Case, request: ConsoleRequest) -> ReferralBody | None:
+    """A referral's outside body, by the number the request carries (None: no such body)."""
+    raw = request.reason
+    return await referral_bodies.get(case.uow.session, int(raw)) if raw.isdigit() else None

@@ -23,7 +23,9 @@ from core.counter import (
     clean_phone,
     normalized_code,
 )
+from core.decisions import REPORTER_LABEL
 from core.roles import GroupAction, may
+from core.timeline import EventKind
 from core.tracking import TrackingCheck, parse_tracking_number
 from handlers import citizen as citizens
 from handlers import draft as drafts
@@ -38,7 +40,8 @@ from handlers.menu import main_menu
 from handlers.steps import ChatStep
 from handlers.turn import Turn
 from storage.counter import filing_of, officer_unit
-from storage.models import CounterFiling, Report
+from storage.models import CounterFiling, Report, ReportEvent
+from storage.uow import UnitOfWork
 
 #: The buttons of the details' screens: skip the phone, how it came.
 SKIP_PHONE = "cskip"
@@ -187,7 +190,7 @@ async def claim(turn: Turn, args: str) -> None:
         key = "claim.yours" if report.citizen_id == citizen.id else "claim.taken"
         turn.send(turn.t(key, number=report.tracking_no), main_menu(turn.tr))
         return
-    _take(report, filing, citizen.id, turn.channel, turn.now)
+    _take(turn.uow, report, filing, citizen.id, turn.channel, turn.now)
     turn.send(turn.t("claim.done", number=report.tracking_no))
     await citizens.show_status(turn, citizen, report.tracking_no)
 
@@ -206,10 +209,25 @@ def _wrong_code(turn: Turn, filing: CounterFiling, number: str) -> None:
 
 
 def _take(
-    report: Report, filing: CounterFiling, citizen_id: int, channel: str, now: datetime
+    uow: UnitOfWork,
+    report: Report,
+    filing: CounterFiling,
+    citizen_id: int,
+    channel: str,
+    now: datetime,
 ) -> None:
     """From now on the report is the claiming citizen's: its notices reach their chat."""
     report.citizen_id = citizen_id
     report.channel = channel
     report.updated_at = now
     filing.claimed_at = now
+    # On the timeline: that it was claimed and how it came, not who claimed it.
+    uow.reports.add_event(
+        ReportEvent(
+            report_id=report.id,
+            kind=EventKind.CLAIMED,
+            actor=REPORTER_LABEL,
+            note=filing.via,
+            created_at=now,
+        )
+    )

@@ -32,7 +32,7 @@ from handlers.notices import (
 )
 from handlers.referral_words import contacts
 from handlers.stage_dates import stage_due
-from storage.models import Report, Unit
+from storage.models import ReferralBody, Report, Unit
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,19 @@ async def act(
     photos: Sequence[Photo] = (),
     original: Report | None = None,
     category: str = "",
+    body: ReferralBody | None = None,
 ) -> str:
     """Apply an officer's action; returns a refusal reason key, or '' when it was done.
     ``original``: the open report a report archived as a duplicate is merged into;
-    ``category``: a change of category's new code."""
+    ``category``: a change of category's new code; ``body``: a referral's outside body."""
     step = OfficerStep(
-        action, note=note, reason=reason, to_unit=to_unit, original=original, category=category
+        action,
+        note=note,
+        reason=reason,
+        to_unit=to_unit,
+        original=original,
+        category=category,
+        body=body,
     )
     return refusal_key(await take(case, report, step, officer, photos))
 

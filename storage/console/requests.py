@@ -17,18 +17,16 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.lifecycle import OFFICER_ACTIONS, CaseAction
+from core.lifecycle import OFFICER_ACTIONS
 from storage.models import ConsoleRequest, InboxUpdate, Report
 
 #: The inbox channel of the console's requests (Telegram's updates have the adapters' channels).
 CONSOLE_CHANNEL = "console"
 #: The inbox payload's key naming the request.
 REQUEST_KEY = "console_request"
-#: The actions the console offers (a duplicate's merge stays the group's, with its picker; so do
-#: a referral to an outside body and its undo, for now: docs/decisions.md).
-CONSOLE_ACTIONS = tuple(
-    a for a in OFFICER_ACTIONS if a not in (CaseAction.REFER, CaseAction.UNREFER)
-)
+#: The actions the console offers (a duplicate's merge is an archive with its original; a
+#: referral carries its outside body's number in ``reason``).
+CONSOLE_ACTIONS = OFFICER_ACTIONS
 #: A request naming the person responsible (``reason``: their user id, or "0" to release them;
 #: ``cases.assignment``).
 ASSIGN_REQUEST = "as"

@@ -77,6 +77,10 @@ async def test_an_officer_files_at_the_counter_and_the_citizen_claims_it(
     assert not any(VERIFIED in t for t in await staff.texts())
     claimed = next(r for r in await store.reports() if r.tracking_no == number)
     assert claimed.channel != "loket"
+    # The claim is a step on the timeline (once: the second /klaim changed nothing), by the
+    # reporter, naming the way the report came and not who claimed it.
+    [event] = [e for e in claimed.events if e.kind == "claimed"]
+    assert (event.actor, event.note) == ("pelapor", "loket")
     mine = await siti.send("/laporansaya", number)
     assert number in mine["text"]
 

@@ -31,7 +31,7 @@ from core.permissions import (
 from locales import Translator
 from storage.console import CONSOLE_ACTIONS, queue_request, request_of, still_queued
 from storage.models import ConsoleRequest, Report, Unit
-from web.console import merging
+from web.console import merging, referring
 from web.console.audit import AuditAction, record
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -78,6 +78,8 @@ class Forms:
     originals: list[tuple[str, str]] = field(default_factory=list)
     #: A change of category: every category but the report's own (code, name).
     categories: list[tuple[str, str]] = field(default_factory=list)
+    #: A referral: the outside bodies on the list now (number, name).
+    bodies: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def forms(
@@ -104,6 +106,7 @@ async def forms(
             for c in config.categories
             if c.code != report.category
         ],
+        bodies=await referring.choices(session) if CaseAction.REFER in actions else [],
     )
 
 
@@ -248,6 +251,8 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
             original = await merging.original_of(session, report, typed, picked)
     if action == CaseAction.RECATEGORIZE:
         reason = category_of(config, report, str(form.get(CATEGORY_FIELD, "")))
+    if action == CaseAction.REFER:
+        reason = await referring.body_of(session, str(form.get(referring.FIELD, "")))
     to_unit = None
     if action == CaseAction.TRANSFER:
         to_unit = await unit_by_code(session, str(form.get("unit", "")))

@@ -27,6 +27,9 @@ class AuditAction(StrEnum):
     ACT = "act"  # an officer's action queued for the bot (web.console.acting)
     HOLD = "hold"  # the coordinator set a legal hold (web.console.holds)
     UNHOLD = "unhold"  # the coordinator lifted it
+    TEMPLATE = "template"  # a ready answer saved or removed (web.console.ready_answers)
+    SLIP = "slip"  # a new claim code issued for a counter slip (web.console.slip)
+    REFERRAL_BODY = "referral_body"  # an outside body added, edited, removed (web.console.bodies)
 
 
 def client_address(request: web.Request) -> str:

@@ -17,9 +17,10 @@ from core.timeline import EventKind, event_words, is_internal
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
 from storage.console import ASSIGN_REQUEST
-from storage.models import Citizen, Report, ReportHold, Unit
+from storage.counter import filing_of
+from storage.models import Citizen, CounterFiling, Report, ReportHold, Unit
 from storage.rights import erased_reason
-from web.console import acting, assigning, csrf, map_view, queries
+from web.console import acting, assigning, csrf, map_view, queries, ready_answers, referring
 from web.console.audit import AuditAction, record, refuse
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
@@ -29,6 +30,12 @@ from web.media import image_response
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
 _PHOTO_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def may_print(who: Viewer, filing: CounterFiling | None) -> bool:
+    """Whether the viewer may print ``filing``'s counter slip (with a claim code): the unit that
+    took it at its counter, and the coordinator."""
+    return filing is not None and (who.is_coordinator or who.unit.id == filing.unit_id)
 
 
 async def visible_report(request: web.Request, session: AsyncSession, who: Viewer) -> Report:
@@ -124,10 +131,13 @@ async def report_page(request: web.Request) -> web.Response:
         assign = await assigning.assign_form(session, who, report)
         # The legal hold (web.console.holds): the coordinator's to see, set and lift.
         hold = await session.get(ReportHold, report.id) if who.is_coordinator else None
+        referred = await referring.referred_to(session, tr, report)
+        counter = await filing_of(session, report.id)
         # While a request waits for the bot, no other is offered (it would act on a stale view).
-        forms = None
+        forms, ready = None, ready_answers.Offer({}, {})
         if result is None or not result.waiting:
             forms = await acting.forms(session, tr, config, who, report, found.units)
+            ready = await ready_answers.offer(session, config, report, forms.actions, request.query)
         if result is None or not result.waiting:  # not every refresh while the bot works
             record(session, request, AuditAction.VIEW, report.tracking_no)
         await session.commit()
@@ -156,6 +166,8 @@ async def report_page(request: web.Request) -> web.Response:
         ("console.col.supporters", str(row.supporters)),
         ("console.detail.rating_comment", report.rating_comment or "-"),
     ]
+    if referred:
+        fields.insert(2, ("console.refer.referred_to", referred))
     point = point_data = ""
     # Outside the handling unit an anonim or rahasia report's point is rounded (core.places).
     insider = who.is_coordinator or who.unit.id == report.unit_id
@@ -197,9 +209,11 @@ async def report_page(request: web.Request) -> web.Response:
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
         forms=forms,
+        ready=ready,
         assign=None if result and result.waiting else assign,
         hold_url=f"/laporan/{report.tracking_no}/tahan" if who.is_coordinator else "",
         hold=hold,
+        slip_url=f"/laporan/{report.tracking_no}/tanda-terima" if may_print(who, counter) else "",
         refresh=_refresh(request, result),
     )
 

@@ -52,6 +52,8 @@ def page(
             ("/petugas", tr.t("console.nav.actors")),
             ("/ringkasan", tr.t("console.nav.summary")),
             ("/pemrosesan", tr.t("console.nav.processing")),
+            ("/templat", tr.t("console.nav.templates")),
+            ("/rujukan", tr.t("console.nav.bodies")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
