@@ -115,11 +115,13 @@ async def test_the_officers_guide_leads_with_the_buttons_and_replying_to_the_car
     _, sepaso, _ = await setup_groups(telegram, database_url)
     guide = next(m for m in await sepaso.messages() if "Panduan petugas" in str(m.get("text")))
     text = str(guide["text"])
-    # Commands come last, for power users; the buttons and the reply come first.
+    # Commands come last, for power users; the buttons and the reply come first, and the one
+    # command before them points to the guide of every other tool (/panduan).
     first_command = text.index("/")
     for lead in ("✅ Verifikasi", "❓ Minta info", "↪️ Alihkan", "balas (reply) kartu"):
         assert 0 <= text.find(lead) < first_command, lead
-    assert "pengguna mahir" in text[:first_command]
+    assert text[first_command:].startswith("/panduan")
+    assert "pengguna mahir" in text[first_command:]
     assert text.rstrip().endswith("/arsipkan NOMOR alasan.")
 
 
