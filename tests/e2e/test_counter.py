@@ -13,8 +13,8 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import ChatOf, JsonDict
-from tests.e2e.scenario import VERIFIED, Scenario
-from tests.e2e.units import SEPASO_GROUP, STAF_DESA, card_in, file_report
+from tests.e2e.scenario import FORWARDED, VERIFIED, Scenario
+from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, card_in, file_report
 
 CITIZEN_NAME = "Ibu Marni Lestari"
 PHONE = "0812 3456 7890"
@@ -125,6 +125,11 @@ async def test_the_units_question_reaches_the_officer_who_filed_and_their_reply_
     staff = chat_of(STAF_DESA)
     number, _, _ = await file_at_counter(scenario, staff)
     desa = scenario.desa
+    before = await staff.snapshot()
+    await telegram.press_button(KADES, "✅ Verifikasi", chat_id=desa.chat_id)
+    await card_in(desa, number, showing=FORWARDED)
+    told = await staff.expect(VERIFIED, before)  # every notice for her comes to the officer
+    assert "Mohon sampaikan kepada warga" in str(told["text"])
     prompt = await desa.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
     question = "Di RT berapa tumpukan sampahnya?"
     before = await staff.snapshot()
@@ -133,7 +138,9 @@ async def test_the_units_question_reaches_the_officer_who_filed_and_their_reply_
     )
     asked = await staff.expect(question, before)
     text = str(asked["text"])
-    assert number in text and "hubungi warga" in text and CITIZEN_NAME in text, text
+    assert number in text, text
+    assert "hubungi warga" in text, text
+    assert CITIZEN_NAME in text, text
     waiting = next(r for r in await store.reports() if r.tracking_no == number)
     assert waiting.status == "menunggu_pelapor"
 
