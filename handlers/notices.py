@@ -209,8 +209,15 @@ async def move_cards(case: Case, report: Report, old_unit: Unit | None, to_unit:
 
 
 async def edit_card(
-    case: Case, report: Report, unit: Unit | None, chat: UnitChat, *, moved_to: Unit | None
+    case: Case,
+    report: Report,
+    unit: Unit | None,
+    chat: UnitChat,
+    *,
+    moved_to: Unit | None,
+    more: bool = False,
 ) -> None:
+    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya")."""
     link = await case.uow.links.latest(chat.channel, chat.chat_id, report.id, Purpose.CARD)
     if link is None:
         # The card is not sent yet (or the chat was bound after it): nothing to edit.
@@ -224,7 +231,7 @@ async def edit_card(
     markup = (
         None
         if moved_to is not None
-        else card_keyboard(tr, case.deps, report, coordinator=coordinator)
+        else card_keyboard(tr, case.deps, report, coordinator=coordinator, more=more)
     )
     text = card_text(tr, case.deps, report, view)
     edit = EditText(

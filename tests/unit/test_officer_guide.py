@@ -13,8 +13,8 @@ from locales import LANGUAGES, Catalogs, load_messages
 #: As every message (tests/unit/test_locales.py): about two phone screens; Telegram's own
 #: limit is 4,096.
 GUIDE_MAX = 1000
-#: Buttons under the card besides its actions: assignment.
-OTHER_BUTTONS = ("assign", "take", "release")
+#: Buttons under the card besides its actions: assignment and the "⋯ Lainnya" screen.
+OTHER_BUTTONS = ("assign", "take", "release", "more", "back")
 #: What the group's officers type, and the note's marker.
 TOOLS = ("/templat", "/loket", "/klaim", "/panduan", "#catatan")
 
