@@ -60,6 +60,8 @@ CONSOLE: Final[Names] = ("dasbor", "dashboard")
 #: coordinator's ``tambah`` / ``hapus``.
 REFERRALS: Final[Names] = ("rujukan", "referrals")
 TEMPLATES: Final[Names] = ("templat", "template")
+#: The officers' whole guide: the pinned one and every other tool (group.guide_more).
+GUIDE: Final[Names] = ("panduan", "guide")
 #: Officers' action commands and the action each performs.
 ACTIONS: Final[dict[str, CaseAction]] = {
     "verifikasi": CaseAction.VERIFY,
@@ -87,6 +89,7 @@ GROUP_MENU: Final[Names] = (
     REFERRALS[0],
     FAILED[0],
     CONSOLE[0],
+    GUIDE[0],
     REGISTER[0],
     UNREGISTER[0],
     HELP[0],

@@ -169,11 +169,13 @@ class EmulatorClient(ControlSession):
         *,
         duration: int = 3,
         chat_id: int | None = None,
+        reply_to: int | None = None,
     ) -> JsonDict:
-        """A voice note: placeholder bytes without ``data``, else ``data`` as its OGG file."""
+        """A voice note: placeholder bytes without ``data``, else ``data`` as its OGG file;
+        ``reply_to``: a reply to that message."""
         if data is None:
             return await self._flag(user, "voice", chat_id)
-        return await self._clip(user, "voice", data, duration, chat_id)
+        return await self._clip(user, "voice", data, duration, chat_id, reply_to)
 
     async def send_video(
         self,
@@ -183,20 +185,32 @@ class EmulatorClient(ControlSession):
         duration: int = 5,
         note: bool = False,
         chat_id: int | None = None,
+        reply_to: int | None = None,
     ) -> JsonDict:
         """A video (``note``: a round video note): placeholder bytes without ``data``."""
         if data is None:
             return await self._flag(user, "video", chat_id)
-        return await self._clip(user, "video_note" if note else "video", data, duration, chat_id)
+        field = "video_note" if note else "video"
+        return await self._clip(user, field, data, duration, chat_id, reply_to)
 
     async def _clip(
-        self, user: TgUser, field: str, data: bytes, duration: int, chat_id: int | None
+        self,
+        user: TgUser,
+        field: str,
+        data: bytes,
+        duration: int,
+        chat_id: int | None,
+        reply_to: int | None = None,
     ) -> JsonDict:
         mime_type, name = ("audio/ogg", "voice.oga") if field == "voice" else ("video/mp4", "v.mp4")
         uploaded = await self.upload(data, mime_type, name)
         content: JsonDict = {f"{field}_file_id": uploaded["file_id"], "duration": duration}
         return await self._user_message(
-            user, content, chat_id=chat_id, chat_type=self._chat_type(chat_id, None)
+            user,
+            content,
+            chat_id=chat_id,
+            chat_type=self._chat_type(chat_id, None),
+            reply_to=reply_to,
         )
 
     async def send_location(

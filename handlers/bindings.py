@@ -196,6 +196,7 @@ async def activate(turn: Turn, chat: UnitChat, unit: Unit) -> None:
     tr = turn.deps.catalogs.get(chat.language)
     _send(turn, chat, SendText(chat_id=chat.chat_id, text=tr.t("group.bound", unit=unit.name)))
     _send(turn, chat, SendText(chat_id=chat.chat_id, text=tr.t("group.guide"), pin=True))
+    _send(turn, chat, SendText(chat_id=chat.chat_id, text=tr.t("group.guide_more")))
     await announce(turn, "binding.bound", unit, chat)
     # Reports the unit already holds (e.g. transferred while it had no group) show up now.
     case = Case(uow=turn.uow, deps=turn.deps, now=turn.now)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from html import escape
+from typing import Final
 
 from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
-from core.lifecycle import OFFICER_ACTIONS, OPEN_STATUSES, Privacy
+from core.lifecycle import OFFICER_ACTIONS, OPEN_STATUSES, Privacy, ReportStatus
 from core.permissions import ARCHIVE_REASONS, ActorKind, CaseAction, refusal
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
@@ -154,12 +155,33 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
     return "\n".join(lines)
 
 
+#: The card's daily actions, on its first screen; the others wait behind "⋯ Lainnya".
+FIRST_SCREEN: Final = (
+    CaseAction.VERIFY,
+    CaseAction.ASK,
+    CaseAction.ANSWER,
+    CaseAction.NOTE,
+    CaseAction.DONE,
+)
+#: The buttons that switch the card between its two screens (``u:<report id>:mo`` / ``:le``).
+MORE_BUTTON = "mo"
+LESS_BUTTON = "le"
+
+
 def card_keyboard(
-    tr: Translator, deps: HandlerDeps, report: Report, *, coordinator: bool = False
+    tr: Translator,
+    deps: HandlerDeps,
+    report: Report,
+    *,
+    coordinator: bool = False,
+    more: bool = False,
 ) -> InlineKeyboard | None:
     """The actions possible in the report's status for the group (``coordinator``: the
     coordinator's, which alone may undo a referral): only "💬 Jawab pelapor" (and "📝 Catatan
-    internal") while the reporter is asked to confirm, none once it is closed or archived."""
+    internal") while the reporter is asked to confirm, none once it is closed or archived.
+    The daily actions (``FIRST_SCREEN``) come first with "⋯ Lainnya"; ``more``: the other
+    screen, the rest with "‹ Kembali". A single other button, or no daily one, needs no
+    second screen."""
     status = report.status
     kind = ActorKind.COORDINATOR if coordinator else ActorKind.OFFICER
     actions = [action for action in OFFICER_ACTIONS if not refusal(action, status, kind)]
@@ -167,12 +189,22 @@ def card_keyboard(
     # a closed card keeps no buttons: the note's button comes with the others.
     if not [action for action in actions if action != CaseAction.INTERNAL_NOTE]:
         return None
-    buttons = [
-        unit_button(deps, tr.t(f"card.button.{action.value}"), report.id, action.value)
-        for action in actions
-    ]
-    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-    return InlineKeyboard(rows=rows + assignment_row(tr, deps, report))
+
+    def button(action: CaseAction) -> InlineButton:
+        return unit_button(deps, tr.t(f"card.button.{action.value}"), report.id, action.value)
+
+    # A new report's daily choice is to verify it or send it where it belongs.
+    daily = (*FIRST_SCREEN, CaseAction.TRANSFER) if status == ReportStatus.BARU else FIRST_SCREEN
+    first = [button(action) for action in actions if action in daily]
+    rest = [button(action) for action in actions if action not in daily]
+    rest += [b for row in assignment_row(tr, deps, report) for b in row]
+    if len(rest) <= 1 or not first:
+        return InlineKeyboard(rows=tuple(_rows(first + rest)))
+    if more:
+        back = unit_button(deps, tr.t("card.button.back"), report.id, LESS_BUTTON)
+        return InlineKeyboard(rows=(*_rows(rest), (back,)))
+    others = unit_button(deps, tr.t("card.button.more"), report.id, MORE_BUTTON)
+    return InlineKeyboard(rows=(*_rows(first), (others,)))
 
 
 #: The card's assignment buttons' name in their data (``u:<report id>:as[:<arg>]``): no arg opens

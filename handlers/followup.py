@@ -7,7 +7,7 @@ from datetime import datetime
 
 from core.inputs import says_nothing
 from core.lifecycle import ReportStatus
-from handlers import clips, evidence, relays, reporter_actions
+from handlers import clips, counter_relay, evidence, relays, reporter_actions
 from handlers import draft as drafts
 from handlers.actions import ClearButtons, InlineKeyboard
 from handlers.case import Case
@@ -80,7 +80,10 @@ async def on_reply(turn: Turn, message: Message) -> bool:
         return False
     found = await _report_of_sender(turn, link.report_id)
     if found is None:
-        return False
+        filed = await counter_relay.filed_by(turn.uow, link.report_id, turn.channel, turn.chat_id)
+        if filed is None:
+            return False
+        found = filed, False  # the officer answers for the citizen they filed it for
     report, supporter = found
     await _relay(turn, report, message, supporter=supporter)
     return True

@@ -20,13 +20,14 @@ from handlers import (
     answer_templates,
     assignment,
     bindings,
+    card_screens,
     group_commands,
     group_presses,
     group_replies,
     notices,
 )
 from handlers.actions import SendText
-from handlers.cards import ASSIGN_BUTTON, UNIT_SCOPE
+from handlers.cards import ASSIGN_BUTTON, LESS_BUTTON, MORE_BUTTON, UNIT_SCOPE
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import BotMembership, ButtonPress, ChatMigrated, Message
@@ -100,6 +101,9 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
     await remember_sender(turn, bound[1])
     if parts[2] == ASSIGN_BUTTON:
         await assignment.on_button(turn, press, bound[1], report, arg, admin)
+        return
+    if parts[2] in (MORE_BUTTON, LESS_BUTTON):
+        await card_screens.on_button(turn, press, bound[0], bound[1], report, parts[2])
         return
     if parts[2] in answer_templates.BUTTONS:
         await answer_templates.on_button(turn, press, bound[1], report, parts[2], arg, admin)

@@ -54,8 +54,12 @@ async def on_command(
     name, args = message.command, message.command_args
     if name in commands.REGISTER:
         await bindings.register(turn, message, args, bool(admin))
-    elif name in commands.START + commands.HELP:
-        turn.send(turn.t("group.guide") if bound else turn.t("group.unbound_help"))
+    elif name in commands.START + commands.HELP + commands.GUIDE:
+        if bound is None:
+            turn.send(turn.t("group.unbound_help"))
+        else:  # the pinned guide, then every other tool
+            turn.send(turn.t("group.guide"))
+            turn.send(turn.t("group.guide_more"))
     elif name in commands.CITIZEN_ONLY:
         turn.send(turn.t("group.private_only"))
     elif bound is None:

@@ -54,11 +54,17 @@ async def on_reply(turn: Turn, message: Message, bound: tuple[UnitChat, Unit]) -
         await internal_notes.record(turn, report, unit, note)
         return
     text = text[:NOTE_MAX]
-    if says_nothing(text) and not message.photos:
+    media = media_of(message)
+    if says_nothing(text) and not media:
         turn.send(turn.t("group.need_text"))
         return
     officer = await officer_of(turn, unit, await admin_if_needed(turn, GroupAction.ANSWER))
-    await answer(turn, report, officer, text, message.photos)
+    await answer(turn, report, officer, text, media)
+
+
+def media_of(message: Message) -> tuple[Photo, ...]:
+    """The officer's photos, voice notes and videos: all of them reach the reporter."""
+    return (*message.photos, *message.clips)
 
 
 async def answer(
@@ -121,7 +127,7 @@ async def _prompt_answer(
     officer: Officer = await officer_of(turn, unit, admin)
     typed_prompts.forget(turn, officer.user_id)
     if action == CaseAction.ANSWER:
-        await answer(turn, report, officer, text, message.photos)
+        await answer(turn, report, officer, text, media_of(message))
         return
     to_unit = (
         await turn.uow.units.get(int(arg))
@@ -130,7 +136,7 @@ async def _prompt_answer(
     )
     # Photos sent with the answer reach the reporter too.
     step = OfficerStep(action, note=text, to_unit=to_unit)
-    await perform(turn, report, step, officer, message.photos)
+    await perform(turn, report, step, officer, media_of(message))
 
 
 async def _may_answer_for_another(turn: Turn, unit: Unit) -> bool:

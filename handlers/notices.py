@@ -16,6 +16,7 @@ from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
 from core.timeline import EventKind
+from handlers import counter_relay
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.cards import CardView, card_keyboard, card_text
 from handlers.case import Case
@@ -208,8 +209,15 @@ async def move_cards(case: Case, report: Report, old_unit: Unit | None, to_unit:
 
 
 async def edit_card(
-    case: Case, report: Report, unit: Unit | None, chat: UnitChat, *, moved_to: Unit | None
+    case: Case,
+    report: Report,
+    unit: Unit | None,
+    chat: UnitChat,
+    *,
+    moved_to: Unit | None,
+    more: bool = False,
 ) -> None:
+    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya")."""
     link = await case.uow.links.latest(chat.channel, chat.chat_id, report.id, Purpose.CARD)
     if link is None:
         # The card is not sent yet (or the chat was bound after it): nothing to edit.
@@ -223,7 +231,7 @@ async def edit_card(
     markup = (
         None
         if moved_to is not None
-        else card_keyboard(tr, case.deps, report, coordinator=coordinator)
+        else card_keyboard(tr, case.deps, report, coordinator=coordinator, more=more)
     )
     text = card_text(tr, case.deps, report, view)
     edit = EditText(
@@ -260,6 +268,9 @@ async def _notify(
     citizen = await case.uow.citizens.by_id(report.citizen_id)
     if citizen is None or not citizen.chat_id:  # no chat: the reporter was removed (rights)
         return
+    if not citizen.chat_id and await counter_relay.tell_officer(case, report, citizen, key, words):
+        await tell_supporters(case, report, key, words)
+        return
     tr = case.tr(citizen.language)
     text = tr.t(key, number=report.tracking_no, **words)
     if markup is None and reply_button:
@@ -295,8 +306,12 @@ async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[P
     citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
     if citizen is None or not citizen.chat_id:
         return
-    for action in media_actions(citizen.chat_id, media_items(photos), reply_to_card=False):
-        case.emit(report.channel, action, report, purpose=Purpose.NOTICE)
+    channel, chat_id = report.channel, citizen.chat_id
+    officer = None if chat_id else await counter_relay.officer_target(case.uow, report)
+    if officer is not None:  # not claimed yet: the officer who filed it shows the citizen
+        channel, chat_id = officer
+    for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
+        case.emit(channel, action, report, purpose=Purpose.NOTICE)
 
 
 async def reporter_language(case: Case, report: Report) -> str:

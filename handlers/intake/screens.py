@@ -6,7 +6,7 @@ and gives the text and the inline keyboard's rows; nothing here changes the draf
 
 from __future__ import annotations
 
-from core.clips import CLIP_LIMITS
+from core.clips import CLIP_LIMITS, clip_kind_of
 from core.evidence import MB
 from core.lifecycle import Privacy, ReportType
 from core.limits import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS
@@ -221,6 +221,8 @@ def photos_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
     rows: list[Row] = []
     if photos:
         done = "photos.done_one" if len(photos) == 1 else "photos.done"
+        if any(clip_kind_of(p.mime_type) for p in photos):  # a clip is no photo
+            done = "photos.done_attachments"
         rows.append((turn.button(turn.t(done, count=len(photos)), "photos_done"),))
     elif not required:
         skip = turn.t("photos.none_button") if asked else turn.t("nav.skip")

@@ -14,7 +14,7 @@ from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import ChatOf
 from tests.e2e.scenario import Scenario
-from tests.e2e.units import KADES, SEPASO, SEPASO_GROUP, STAF_DESA, event_kinds
+from tests.e2e.units import KADES, SEPASO, SEPASO_GROUP, STAF_DESA, event_kinds, more_of
 
 #: Seen in the group once (the bot remembers him), no longer in it.
 MANTAN = TgUser(id=2199, first_name="Mantan", last_name="Staf")
@@ -55,13 +55,17 @@ async def test_take_assign_release_and_someone_who_left(
     number, _ = await scenario.file()
     staff = ChatView(telegram, STAF_DESA, SEPASO_GROUP)
 
+    await more_of(sepaso, number, user=STAF_DESA)
     await staff.press("🙋 Saya tangani", "👤 Ditangani: Dewi")
+    await more_of(sepaso, number)
     await sepaso.press("✋ Lepas", "tidak lagi ditangani Dewi")
     await remember_member(database_url, MANTAN)
 
+    await more_of(sepaso, number)
     await sepaso.press("👤 Tugaskan", "Siapa yang menangani laporan ini?")
     await sepaso.press("Dewi", "👤 Ditangani: Dewi")
 
+    await more_of(sepaso, number)
     await sepaso.press("👤 Tugaskan", "Siapa yang menangani laporan ini?")
     await telegram.press_button(KADES, "Mantan Staf", chat_id=SEPASO_GROUP)
     await settle()

@@ -13,8 +13,8 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import ChatOf, JsonDict
-from tests.e2e.scenario import VERIFIED, Scenario
-from tests.e2e.units import SEPASO_GROUP, STAF_DESA, card_in, file_report
+from tests.e2e.scenario import FORWARDED, VERIFIED, Scenario
+from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, card_in, file_report
 
 CITIZEN_NAME = "Ibu Marni Lestari"
 PHONE = "0812 3456 7890"
@@ -114,3 +114,46 @@ async def test_counter_bad_input_is_answered_politely(
     await siti.send(f"/klaim {number} {code}", "terlalu sering salah")
     report = next(r for r in await store.reports() if r.tracking_no == number)
     assert report.channel == "loket"
+
+
+async def test_the_units_question_reaches_the_officer_who_filed_and_their_reply_is_the_answer(
+    running_bot: RunningBot,
+    telegram: EmulatorClient,
+    chat_of: ChatOf,
+    database_url: str,
+    store: Store,
+) -> None:
+    """Not yet claimed, the citizen has no chat: ❓ Minta info goes to the officer who filed the
+    report (call the citizen), and the officer's reply to it is recorded as the citizen's answer."""
+    scenario = await Scenario.start(telegram, database_url, chat_of)
+    staff = chat_of(STAF_DESA)
+    number, _, _ = await file_at_counter(scenario, staff)
+    desa = scenario.desa
+    before = await staff.snapshot()
+    await telegram.press_button(KADES, "✅ Verifikasi", chat_id=desa.chat_id)
+    await card_in(desa, number, showing=FORWARDED)
+    told = await staff.expect(VERIFIED, before)  # every notice for her comes to the officer
+    assert "Mohon sampaikan kepada warga" in str(told["text"])
+    prompt = await desa.press("❓ Minta info", "balas pesan ini dengan pertanyaan")
+    question = "Di RT berapa tumpukan sampahnya?"
+    before = await staff.snapshot()
+    await telegram.send_text(
+        desa.user, question, chat_id=desa.chat_id, reply_to=int(prompt["message_id"])
+    )
+    asked = await staff.expect(question, before)
+    text = str(asked["text"])
+    assert number in text, text
+    assert "hubungi warga" in text, text
+    assert CITIZEN_NAME in text, text
+    waiting = next(r for r in await store.reports() if r.tracking_no == number)
+    assert waiting.status == "menunggu_pelapor"
+
+    # The officer called Ibu Marni and replies with her answer: the unit hears it as hers.
+    before = await desa.snapshot()
+    await telegram.send_text(
+        STAF_DESA, "RT 05, dekat pos ronda", chat_id=STAF_DESA.id, reply_to=int(asked["message_id"])
+    )
+    relayed = await desa.expect("RT 05, dekat pos ronda", before)
+    assert "Pesan dari pelapor" in str(relayed["text"])
+    answered = next(r for r in await store.reports() if r.tracking_no == number)
+    assert answered.status != "menunggu_pelapor"  # the clock runs again

@@ -27,6 +27,7 @@ from tests.e2e.units import (
     code_for,
     event_kinds,
     file_report,
+    more_of,
     reply,
     setup_groups,
     unit_chat,
@@ -75,6 +76,7 @@ async def test_a_member_does_exactly_what_the_role_table_allows(
     assert [k for k in kinds if k in {a.value for a, _, _ in COMMANDS}] == done_by_member
 
     # The admin-only buttons refuse a member too, and say why.
+    await more_of(ChatView(telegram, STAF_DESA, SEPASO_GROUP), number)
     await telegram.press_button(STAF_DESA, "🗄 Arsipkan", chat_id=SEPASO_GROUP)
     await settle()
     [answer] = (await telegram.callback_answers(SEPASO_GROUP))[-1:]

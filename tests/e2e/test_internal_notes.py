@@ -9,7 +9,7 @@ from emulator import EmulatorClient
 from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import ChatOf, labels
 from tests.e2e.scenario import Scenario
-from tests.e2e.units import SEPASO_GROUP, STAF_DESA, card_in, reply
+from tests.e2e.units import BACK, SEPASO_GROUP, STAF_DESA, card_in, more_of, reply
 
 WORD = "Zirkonium"
 
@@ -27,12 +27,14 @@ async def test_notes_by_button_and_by_marker_stay_inside_the_unit(
     assert "📝 Catatan internal" in guide["text"]  # the pinned guide names the button
     assert "balas kartu: #catatan" in guide["text"]  # and the marker
     number, card = await scenario.file()
-    assert "📝 Catatan internal" in labels(card)
+    assert "📝 Catatan internal" in labels(await more_of(sepaso, number))
+    await sepaso.press(BACK, number)
     await scenario.verify(number)
     await settle()
     heard_before = len(await siti.messages())
 
     # A member presses the button; the prompt takes the note.
+    await more_of(sepaso, number, user=STAF_DESA)
     prompt = await sepaso.do(
         lambda: telegram.press_button(STAF_DESA, "📝 Catatan internal", chat_id=SEPASO_GROUP),
         "balas pesan ini dengan catatan internal",

@@ -80,16 +80,7 @@ async def test_the_card_reads_top_down_with_a_short_map_link_and_its_buttons_las
     assert number in str(photos[-1].get("caption"))
     assert int(photos[-1]["message_id"]) < int(card["message_id"])
     assert messages[-1]["message_id"] == card["message_id"]
-    assert labels(card) == [
-        "✅ Verifikasi",
-        "↪️ Alihkan",
-        "↗ Bukan kewenangan",
-        "🗄 Arsipkan",
-        "📝 Catatan internal",
-        "🏷 Ubah kategori",
-        "👤 Tugaskan",
-        "🙋 Saya tangani",
-    ]
+    assert labels(card) == ["✅ Verifikasi", "↪️ Alihkan", "⋯ Lainnya"]
 
     # Pressing a button edits the same card, which keeps the order and the link.
     await scenario.verify(number)
@@ -115,11 +106,13 @@ async def test_the_officers_guide_leads_with_the_buttons_and_replying_to_the_car
     _, sepaso, _ = await setup_groups(telegram, database_url)
     guide = next(m for m in await sepaso.messages() if "Panduan petugas" in str(m.get("text")))
     text = str(guide["text"])
-    # Commands come last, for power users; the buttons and the reply come first.
+    # Commands come last, for power users; the buttons and the reply come first, and the one
+    # command before them points to the guide of every other tool (/panduan).
     first_command = text.index("/")
     for lead in ("✅ Verifikasi", "❓ Minta info", "↪️ Alihkan", "balas (reply) kartu"):
         assert 0 <= text.find(lead) < first_command, lead
-    assert "pengguna mahir" in text[:first_command]
+    assert text[first_command:].startswith("/panduan")
+    assert "pengguna mahir" in text[first_command:]
     assert text.rstrip().endswith("/arsipkan NOMOR alasan.")
 
 

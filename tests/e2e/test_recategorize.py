@@ -16,7 +16,7 @@ from storage.uow import UnitOfWork
 from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import ChatOf, labels
 from tests.e2e.scenario import Scenario
-from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, card_in
+from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, card_in, more_of
 
 BUTTON = "🏷 Ubah kategori"
 PICKER = "Pilih kategori yang benar"
@@ -55,8 +55,8 @@ async def test_change_category_from_the_card(
 ) -> None:
     scenario = await Scenario.start(telegram, database_url, chat_of)
     sepaso, siti = scenario.desa, scenario.citizen
-    number, card = await scenario.file()
-    assert BUTTON in labels(card)
+    number, _ = await scenario.file()
+    assert BUTTON in labels(await more_of(sepaso, number))
     assert (await category_and_notes(database_url, number))[0] == "sampah"
 
     # A member of the group (not an officer) may not change it.
@@ -89,6 +89,7 @@ async def test_change_category_from_the_card(
     assert answer["show_alert"]
 
     # A picker opened before the report was archived.
+    await more_of(sepaso, number)
     await sepaso.press(BUTTON, "Kategori sekarang: Jalan & Jembatan")
     await sepaso.press("🗄 Arsipkan", "alasan")
     await sepaso.press("Spam", "Diarsipkan")

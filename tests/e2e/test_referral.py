@@ -13,7 +13,16 @@ from emulator.chat import ChatView
 from tests.e2e.conftest import RunningBot, Settle
 from tests.e2e.helpers import ChatOf, labels
 from tests.e2e.scenario import FORWARDED, Scenario
-from tests.e2e.units import KADES, SEPASO_GROUP, STAF_DESA, card_in, event_kinds
+from tests.e2e.units import (
+    BACK,
+    KADES,
+    MORE,
+    SEPASO_GROUP,
+    STAF_DESA,
+    card_in,
+    event_kinds,
+    more_of,
+)
 
 REFER = "↗ Bukan kewenangan"
 UNDO = "↩ Batalkan rujukan"
@@ -30,10 +39,13 @@ async def test_a_report_referred_outside_and_the_referral_undone(
     scenario = await Scenario.start(telegram, database_url, chat_of)
     sepaso, siti, coordinator = scenario.desa, scenario.citizen, scenario.coordinator
     number, card = await scenario.file()
-    assert REFER in labels(card)
+    assert MORE in labels(card)
+    assert REFER in labels(await more_of(sepaso, number))
+    await sepaso.press(BACK, number)
     await scenario.verify(number)
 
     # A plain member of the group may not refer (an admin or a named officer may).
+    await more_of(sepaso, number)
     await telegram.press_button(STAF_DESA, REFER, chat_id=SEPASO_GROUP)
     await settle()
     [answer] = (await telegram.callback_answers(SEPASO_GROUP))[-1:]
@@ -79,8 +91,8 @@ async def test_a_report_referred_outside_and_the_referral_undone(
         "rujukannya kami batalkan",
     )
     assert "Desa Sepaso" in back["text"]
-    desa_card = await card_in(sepaso, number, showing=FORWARDED)
-    assert REFER in labels(desa_card)
+    await card_in(sepaso, number, showing=FORWARDED)
+    assert REFER in labels(await more_of(sepaso, number))
     # The stale card's undo, pressed again: a clear answer, nothing changes.
     [undo] = [
         b

@@ -20,6 +20,7 @@ from tests.e2e.units import (
     SEPASO_GROUP,
     card_in,
     file_report,
+    more_of,
     reply,
     setup_groups,
 )
@@ -171,6 +172,7 @@ async def test_a_unit_merges_a_duplicate_and_its_reporter_follows_the_original(
     coordinator, sepaso, _ = await setup_groups(telegram, database_url)
     original, duplicate, budi = await _original_and_duplicate(telegram, chat_of, sepaso)
 
+    await more_of(sepaso, duplicate)
     await sepaso.press("🗄 Arsipkan", "Pilih alasan")
     picker = await sepaso.press("Duplikat laporan lain", "Duplikat dari laporan mana")
     assert labels(picker)[0] == f"🔗 {original}"

@@ -17,12 +17,15 @@ from tests.e2e.conftest import RunningBot, Settle, Store
 from tests.e2e.helpers import SITI, labels
 from tests.e2e.scenario import FORWARDED, Scenario
 from tests.e2e.units import (
+    BACK,
     KADES,
+    MORE,
     PUPR,
     PUPR_GROUP,
     PUPR_NAME,
     SEPASO_GROUP,
     card_in,
+    more_of,
     reply,
 )
 
@@ -60,16 +63,17 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
     number, card = await scenario.file()
     for line in ("Sampah & Lingkungan · Pengaduan", "Sepaso, Kec. Bengalon", "Pelapor: Siti"):
         assert line in card["text"], line
-    assert labels(card) == [
-        "✅ Verifikasi",
-        "↪️ Alihkan",
+    assert labels(card) == ["✅ Verifikasi", "↪️ Alihkan", MORE]
+    assert labels(await more_of(sepaso, number)) == [
         "↗ Bukan kewenangan",
         "🗄 Arsipkan",
         "📝 Catatan internal",
         "🏷 Ubah kategori",
         "👤 Tugaskan",
         "🙋 Saya tangani",
+        BACK,
     ]
+    await sepaso.press(BACK, number)
     # The photo comes just before the card, captioned with the number, so that the card and
     # its buttons are the last thing on the officers' screen.
     photo = next(m for m in await sepaso.messages() if m.get("photo"))
@@ -114,6 +118,7 @@ async def test_the_whole_loop_from_citizen_to_desa_to_pupr_and_back(
     assert report.status == "diproses"
 
     # Transfer to Dinas PUPR: the card moves; the citizen is told.
+    await more_of(sepaso, number)
     await sepaso.press("↪️ Alihkan", "Alihkan ke unit mana?")
     reason_prompt = await sepaso.press(PUPR_NAME[:40], "alasan pengalihan")
     moved = await reply(

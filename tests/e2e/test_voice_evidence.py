@@ -52,10 +52,10 @@ async def test_voice_and_video_reach_the_unit_and_the_store(
     await citizen.do(lambda: telegram.send_video(WARGA, VIDEO, note=True), "Video diterima")
 
     async def counted_both() -> bool:  # the evidence keyboard comes after the clip's answer
-        return any("✅ Selesai (2 foto)" in labels(m) for m in await citizen.messages())
+        return any("✅ Selesai (2 lampiran)" in labels(m) for m in await citizen.messages())
 
-    await until(counted_both, 10)
-    await citizen.press("✅ Selesai (2 foto)", "Pilih kerahasiaan laporan")
+    await until(counted_both, 10)  # clips are no photos: the count says "lampiran"
+    await citizen.press("✅ Selesai (2 lampiran)", "Pilih kerahasiaan laporan")
     await citizen.press("Biasa", "Periksa laporan Anda")
     done = await citizen.press("📨 Kirim laporan", "Nomor laporan:")
     number = tracking_number(done)

@@ -16,7 +16,7 @@ from storage.db import create_engine, session_factory
 from storage.models import ReportEvent, Unit, UnitChat
 from storage.unit_registry import issue_binding_code
 from storage.uow import UnitOfWork
-from tests.e2e.helpers import JsonDict, tracking_number
+from tests.e2e.helpers import JsonDict, callback_data, tracking_number
 from tests.images import plain_jpeg
 
 KOORDINATOR = TgUser(id=2001, first_name="Rina", last_name="Diskominfo")
@@ -222,3 +222,20 @@ async def setup_groups(
         await bind(sepaso, await coordinator_code(coordinator, desa_code), "Desa Sepaso")
     await bind(pupr, await coordinator_code(coordinator, "dinas-pupr"), PUPR_NAME)
     return coordinator, sepaso, pupr
+
+
+#: The card's second screen (handlers/cards.py): the buttons used less often, and back.
+MORE = "⋯ Lainnya"
+BACK = "‹ Kembali"
+
+
+async def more_of(chat: ChatView, number: str, *, user: TgUser | None = None) -> JsonDict:
+    """``user`` (the chat's by default) presses ⋯ Lainnya under report ``number``'s card: the
+    card, edited to show its other buttons."""
+    card = await card_in(chat, number)
+    presser = user or chat.user
+    before = await chat.snapshot()
+    await chat.telegram.press(
+        presser, int(card["message_id"]), callback_data(card, MORE), chat_id=chat.chat_id
+    )
+    return await chat.expect(number, before)

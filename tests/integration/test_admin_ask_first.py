@@ -230,6 +230,15 @@ class GroupBot:
                         return message_id, str(button["data"])
         raise AssertionError(f"no button {label!r} in {self.shown}")
 
+    async def reveal(self, label: str, user: int = KADES, chat: int = DESA_CHAT) -> None:
+        """``user`` presses ⋯ Lainnya when ``label`` waits on the card's second screen, as an
+        officer does; nothing when it is shown already."""
+        try:
+            self.card_button(label, chat)
+        except AssertionError:
+            message_id, data = self.card_button(T.t("card.button.more"), chat)
+            await self.receive(group_press(chat, user, message_id, data))
+
     def newest(self) -> int:
         return max(m for m, payload in self.shown.items() if payload["chat_id"] == str(DESA_CHAT))
 
@@ -249,6 +258,7 @@ async def bot(database_url: str) -> AsyncIterator[GroupBot]:
 
 
 async def press(bot: GroupBot, user: int, label: str) -> list[str]:
+    await bot.reveal(label, user)
     message_id, data = bot.card_button(label)
     return await bot.receive(group_press(DESA_CHAT, user, message_id, data))
 

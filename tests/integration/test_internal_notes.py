@@ -165,6 +165,7 @@ async def test_a_note_on_a_card_whose_report_left_the_unit_is_refused(bot: Group
     """The stale card: the report went to another unit (transferred by the coordinator); the
     desa's old card and its button no longer write notes on it."""
     card_id, _ = newest_card(bot)
+    await bot.reveal(T.t("card.button.in"))
     _, note_button = bot.card_button(T.t("card.button.in"))
     async with UnitOfWork(bot.driver.factory) as uow:
         report = (await uow.session.scalars(select(Report))).one()

@@ -12,7 +12,9 @@ async def test_pak_kades_takes_a_report_in_the_demo_desa_group(site: Site) -> No
     await site.post("/api/scenarios/anonim")
     await wait_for(site, "desa", "📋 Laporan")
 
-    card = await press(site, "desa", "🙋 Saya tangani", "👤 Ditangani: Pak Kades Sepaso")
+    await press(site, "desa", "⋯ Lainnya", "📋 Laporan")
+    await press(site, "desa", "🙋 Saya tangani", "👤 Ditangani: Pak Kades Sepaso")
+    card = await press(site, "desa", "⋯ Lainnya", "👤 Ditangani: Pak Kades Sepaso")
 
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
     assert "👤 Tugaskan" in labels

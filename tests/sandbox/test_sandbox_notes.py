@@ -19,6 +19,9 @@ async def test_the_demo_desa_writes_an_internal_note_the_citizen_never_gets(site
     await site.post("/api/scenarios/anonim")
     card = await wait_for(site, "desa", "📋 Laporan")
     buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert "⋯ Lainnya" in buttons
+    card = await press(site, "desa", "⋯ Lainnya", "📋 Laporan")
+    buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
     assert "📝 Catatan internal" in buttons
 
     await press(site, "desa", "📝 Catatan internal", "balas pesan ini dengan catatan internal")

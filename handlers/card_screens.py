@@ -1,0 +1,32 @@
+"""The card's two screens: "⋯ Lainnya" shows the buttons used less often and "‹ Kembali" the
+daily ones again (handlers/cards.py). A press only rewrites the card; every action pressed on
+either screen is checked when it is taken, as before. A press on a card whose report has left
+the group, or is closed, is answered politely and changes nothing."""
+
+from __future__ import annotations
+
+from handlers.cards import MORE_BUTTON, card_keyboard
+from handlers.events import ButtonPress
+from handlers.group_acting import case_of
+from handlers.group_views import visible
+from handlers.notices import edit_card
+from handlers.routing import is_coordinator_chat
+from handlers.turn import Turn
+from storage.models import Report, Unit, UnitChat
+
+
+async def on_button(
+    turn: Turn, press: ButtonPress, chat: UnitChat, unit: Unit, report: Report, name: str
+) -> None:
+    if not visible(unit, report):
+        turn.answer(turn.t("case.not_yours"), alert=True)
+        return
+    case = case_of(turn)
+    coordinator = await is_coordinator_chat(case, chat)
+    more = name == MORE_BUTTON
+    if card_keyboard(turn.tr, turn.deps, report, coordinator=coordinator, more=more) is None:
+        turn.answer(turn.t("button.stale"), alert=True)
+        return
+    holder = await turn.uow.units.get(report.unit_id) if report.unit_id else None
+    await edit_card(case, report, holder, chat, moved_to=None, more=more)
+    turn.answer()
