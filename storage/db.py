@@ -124,6 +124,18 @@ def _one_writer_at_a_time(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "checkin", back_in_pool)
 
 
+async def begin_explicitly(session: AsyncSession) -> None:
+    """Begin the session's transaction in the database now, before its first statement.
+
+    SQLite's driver begins a transaction only before a write; a SAVEPOINT outside one starts a
+    transaction of its own, which its RELEASE commits. A transaction that holds savepoints
+    (``runtime.console_batches``) begins here, so that only its commit commits. PostgreSQL
+    begins every transaction itself."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql("BEGIN")
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
