@@ -26,6 +26,7 @@ from handlers.outgoing import emit
 from handlers.pending import LinkPendingError
 from locales import Catalogs
 from runtime.clock import Clock, wall_clock_of
+from runtime.console_batches import ConsoleBatches, split_console
 from runtime.inbox_rows import (
     Follow,
     UowFactory,
@@ -37,7 +38,6 @@ from runtime.inbox_rows import (
     record_updates,
 )
 from runtime.slots import Slots
-from runtime.worker import Worker
 from storage.models import InboxUpdate
 from storage.repositories import PendingKey
 from storage.uow import UnitOfWork
@@ -65,7 +65,7 @@ class ConversationHandler(Protocol):
     async def handle(self, event: Event, uow: UnitOfWork) -> None: ...
 
 
-class InboxProcessor(Worker):
+class InboxProcessor(ConsoleBatches):
     """Takes pending inbox rows in order and runs the conversations on them."""
 
     def __init__(
@@ -140,9 +140,11 @@ class InboxProcessor(Worker):
         """
         self._link_pending = False
         works, self._next_due = await self._ready_work(exclude=set(self._in_flight))
+        works, batches = split_console(works)
         for work in works:
             key = (work.channel, work.chat_id)
             self._in_flight[key] = asyncio.create_task(self._handle_chat(key, work))
+        self._start_batches(batches)
         return False
 
     async def _handle_chat(self, key: tuple[str, str], first: Work) -> None:
@@ -251,18 +253,16 @@ class InboxProcessor(Worker):
         """
         works, next_due = await self._ready_work()
         self._link_pending = False
-        # One work per chat (its head, or its whole album), so different chats run side by side
-        # while a chat's own updates still go one at a time and in order: the next round, which
-        # starts only when this one has ended, takes the chat's next update.
+        # One work per chat (its head, its album; the console's requests in batches): chats run
+        # side by side, a chat's own updates one at a time, in order (the next round's).
         limit = asyncio.Semaphore(self._concurrency)
 
-        async def run(work: Work) -> int:
+        async def run(work: Work | list[list[Work]]) -> int:
             async with limit:
-                if self.stopping:
-                    return 0
-                return await self._process(work)
+                return 0 if self.stopping else await self._take(work)
 
-        done = await asyncio.gather(*(run(work) for work in works))
+        alone, batches = split_console(works)
+        done = await asyncio.gather(*map(run, alone), run(batches))
         return sum(done), next_due
 
     async def _ready_work(

@@ -31,8 +31,9 @@ SQLITE_CACHE_KIB = 512
 #: in this process (see _one_writer_at_a_time) and, from another process, in SQLite itself.
 SQLITE_BUSY_SECONDS = 15.0
 
-# The statements that make a SQLite transaction a write transaction (the driver begins it there).
-_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+# The statements that make a SQLite transaction a write transaction (the driver begins it there;
+# ``begin_explicitly`` begins one as such).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+IMMEDIATE)\b", re.IGNORECASE)
 _HOLDS_TURN = "aduan_sqlite_writer"
 
 
@@ -122,6 +123,20 @@ def _one_writer_at_a_time(engine: AsyncEngine) -> None:
 
     event.listen(engine.sync_engine, "before_cursor_execute", before_write)
     event.listen(engine.sync_engine, "checkin", back_in_pool)
+
+
+async def begin_explicitly(session: AsyncSession) -> None:
+    """Begin the session's transaction in the database now, before its first statement.
+
+    SQLite's driver begins a transaction only before a write; a SAVEPOINT outside one starts a
+    transaction of its own, which its RELEASE commits. A transaction that holds savepoints
+    (``runtime.console_batches``) begins here, so that only its commit commits; as a writer
+    (``BEGIN IMMEDIATE``, after its turn: ``_one_writer_at_a_time``), since a read transaction
+    that later writes fails ("database is locked") once another writer committed after its first
+    read. PostgreSQL begins every transaction itself."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

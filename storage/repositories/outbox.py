@@ -81,6 +81,16 @@ class OutboxRepository:
             }
         )
 
+    async def write_queued(self) -> None:
+        """Write the rows queued so far now (before a savepoint, whose rollback forgets the
+        rows still queued: ``runtime.console_batches``)."""
+        if self._queued:
+            await self._session.run_sync(self._write_queued)
+
+    def discard_queued(self) -> None:
+        """Forget the rows queued since the last write (a savepoint rolled back)."""
+        self._queued = []
+
     def _write_before_statement(self, _state: ORMExecuteState) -> None:
         self._write_queued(self._session.sync_session)
 

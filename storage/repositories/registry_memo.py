@@ -10,7 +10,8 @@ answer makes the step's notices agree with each other.
 
 The memo is forgotten whenever the session may see the registry differently: a unit or chat
 row added, changed or deleted in it (pending, or flushed), a bulk UPDATE/DELETE/INSERT on their
-tables, and at every commit or rollback (the next transaction reads afresh).
+tables, at every rollback (a savepoint's too), and when the transaction ends (the next
+transaction reads afresh); a savepoint's release keeps it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from storage.models import Unit, UnitChat
 
@@ -40,7 +41,11 @@ class RegistryMemo:
         sync = session.sync_session
         event.listen(sync, "after_flush", self._after_flush)
         event.listen(sync, "do_orm_execute", self._on_execute)
-        for name in ("after_commit", "after_rollback", "after_soft_rollback"):
+        # A savepoint's release fires ``after_commit`` too: the memo is kept through it (a
+        # batch of requests, each in a savepoint: ``runtime.console_batches``) and forgotten
+        # when the transaction itself ends, or anything is rolled back.
+        event.listen(sync, "after_transaction_end", self._on_end)
+        for name in ("after_rollback", "after_soft_rollback"):
             event.listen(sync, name, self._forget_all)
 
     async def read(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
@@ -64,6 +69,10 @@ class RegistryMemo:
             for rows in (session.new, session.dirty, session.deleted)
             for row in rows
         )
+
+    def _on_end(self, _session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            self._answers.clear()
 
     def _forget_all(self, *_: Any) -> None:
         self._answers.clear()

@@ -133,7 +133,17 @@ def test_merge_then_a_bulk_transfer_from_the_list(sandbox: Running) -> None:  # 
             for i in range(boxes.count()):
                 expect(boxes.nth(i)).to_be_checked()
             bulk = page.locator("form.bulk")
+            reason, words = bulk.locator("select[name=alasan]"), bulk.locator("input[name=teks]")
+            # Only the chosen action's fields: an assignment has no reason or words.
+            bulk.locator("select[name=aksi]").select_option("as")
+            expect(reason).to_be_hidden()
+            expect(words).to_be_hidden()
+            expect(bulk.locator("select[name=unit]")).to_be_hidden()
+            bulk.locator("select[name=aksi]").select_option("ar")
+            expect(reason).to_be_visible()
+            expect(words).to_be_visible()
             bulk.locator("select[name=aksi]").select_option("tr")
+            expect(reason).to_be_hidden()
             bulk.locator("select[name=unit]").select_option("dinas-pupr")
             bulk.locator("input[name=teks]").fill("Wewenang Dinas PUPR")
             _no_sideways(page, "the list with its selection")

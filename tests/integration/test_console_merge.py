@@ -152,3 +152,35 @@ async def test_the_bot_refuses_an_original_closed_meanwhile(desk: Desk) -> None:
         assert (await desk.report(duplicate)).status == "baru"
     finally:
         await client.close()
+
+
+async def test_a_unit_is_offered_only_the_originals_it_may_see(desk: Desk) -> None:
+    """The similar reports another unit holds are neither listed to a unit's viewer nor taken
+    when typed (the coordinator, who sees every report, is offered them)."""
+    elsewhere = await file_as(desk, "42")
+    duplicate = await file_as(desk, "43", "Sampah di depan balai desa belum diangkut")
+    async with desk.db.uow() as uow:
+        pupr = await uow.units.by_code("dinas-pupr")
+        assert pupr is not None
+        moved = await uow.session.scalar(select(Report).where(Report.tracking_no == elsewhere))
+        assert moved is not None
+        moved.unit_id = pupr.id
+        await uow.commit()
+    client = await desk.client("desa-64-08-09-2001", "Pak Kades")
+    coordinator = await desk.client("diskominfo", "Rina")
+    try:
+        page = await (await client.get(f"/laporan/{duplicate}")).text()
+        assert "Gabungkan sebagai duplikat" in page
+        assert elsewhere not in page
+        refused = await act(
+            client,
+            duplicate,
+            {"aksi": "ar", "status": "baru", "alasan": "duplikat", "asli_nomor": elsewhere},
+        )
+        assert refused.status == 400
+        assert elsewhere not in await refused.text()
+        seen = await (await coordinator.get(f"/laporan/{duplicate}")).text()
+        assert f'<option value="{elsewhere}">{elsewhere} · ' in seen
+    finally:
+        await client.close()
+        await coordinator.close()

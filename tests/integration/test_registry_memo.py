@@ -134,3 +134,28 @@ async def test_a_unit_or_citizen_read_again_costs_no_statement(db: database.Data
         event.remove(db.engine.sync_engine, "before_cursor_execute", on_statement)
     assert len([s for s in seen if "FROM citizens" in s]) == 1
     assert len([s for s in seen if "FROM units" in s]) == 1
+
+
+async def test_the_memo_outlives_a_savepoint_but_not_its_rollback(db: database.Database) -> None:
+    """A batch of the console's requests (``runtime.console_batches``) takes each in a
+    savepoint of one transaction: the registry read by one is answered from memory to the next;
+    a savepoint rolled back forgets it (it may have changed the registry)."""
+    async with db.uow() as uow:
+        coordinator = await uow.units.coordinator()
+        assert coordinator is not None
+        with unit_chat_reads(db) as reads:
+            for _ in range(2):
+                async with uow.session.begin_nested():
+                    assert await uow.units.chats_of(coordinator.id) == []
+                    assert (await uow.units.coordinator()) is coordinator
+        assert len(reads) == 1  # the chats, once (the coordinator was read before)
+        savepoint = await uow.session.begin_nested()
+        await uow.units.bind(
+            coordinator.id, channel="telegram", chat_id="-1", title="K", by="1", now=NOW
+        )
+        assert [c.chat_id for c in await uow.units.chats_of(coordinator.id)] == ["-1"]
+        await savepoint.rollback()
+        with unit_chat_reads(db) as reads:
+            assert await uow.units.chats_of(coordinator.id) == []
+        assert len(reads) == 1
+        await uow.commit()

@@ -100,7 +100,7 @@ async def forms(
         status=report.status,
         unit_groups=unit_groups(tr, config, targets) if CaseAction.TRANSFER in actions else [],
         reasons=[(r, tr.t(f"archive.reason.{r}")) for r in CONSOLE_ARCHIVE_REASONS],
-        originals=await merging.choices(session, tr, config, report) if merge else [],
+        originals=await merging.choices(session, tr, config, who, report) if merge else [],
         categories=[
             (c.code, c.name_en if tr.language == "en" else c.name_id)
             for c in config.categories
@@ -248,7 +248,7 @@ async def queue(request: web.Request, session: AsyncSession, who: Viewer, report
             raise Refusal(400, "case.refused.reason_required")
         if reason == DUPLICATE_REASON:
             typed, picked = str(form.get(merging.TYPED, "")), str(form.get(merging.PICKED, ""))
-            original = await merging.original_of(session, report, typed, picked)
+            original = await merging.original_of(session, who, report, typed, picked)
     if action == CaseAction.RECATEGORIZE:
         reason = category_of(config, report, str(form.get(CATEGORY_FIELD, "")))
     if action == CaseAction.REFER:

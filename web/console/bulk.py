@@ -55,6 +55,13 @@ BULK_ACTIONS: tuple[BulkAction, ...] = (
     BulkAction(ASSIGN_REQUEST, (assigning.PERSON_FIELD,)),
 )
 
+#: Each field's classes on the form: the actions it belongs to (``for-tr``...); the stylesheet
+#: shows, once an action is chosen, only that action's fields (no script: ``:has``).
+FIELD_CLASSES = {
+    field: " ".join(f"for-{a.value}" for a in BULK_ACTIONS if field in a.fields)
+    for field in ("unit", "alasan", "teks", assigning.PERSON_FIELD)
+}
+
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/laporan/massal", act_on_many)
@@ -267,6 +274,7 @@ async def list_form(
         "bulk_actions": [(a.value, tr.t(f"console.act.button.{a.value}")) for a in BULK_ACTIONS],
         "bulk_units": unit_groups(tr, config, targets) if actable else [],
         "bulk_reasons": [(r, tr.t(f"archive.reason.{r}")) for r in acting.CONSOLE_ARCHIVE_REASONS],
+        "bulk_for": FIELD_CLASSES,
     }
 
 

@@ -14,6 +14,7 @@ from locales import Translator
 from storage.console import report_by_tracking
 from storage.models import Report
 from storage.supporters import SupporterRepository
+from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import Refusal
 
@@ -23,9 +24,10 @@ TYPED = "asli_nomor"
 
 
 async def choices(
-    session: AsyncSession, tr: Translator, config: ConsoleConfig, report: Report
+    session: AsyncSession, tr: Translator, config: ConsoleConfig, who: Viewer, report: Report
 ) -> list[tuple[str, str]]:
-    """The similar open reports ``report`` may be merged into: (tracking number, words)."""
+    """The similar open reports ``report`` may be merged into that the viewer may see (a unit
+    is not shown another unit's reports): (tracking number, words)."""
     found = await originals(
         SupporterRepository(session),
         report,
@@ -44,18 +46,22 @@ async def choices(
             ),
         )
         for r in found
+        if who.may_see(r.unit_id)
     ]
 
 
-async def original_of(session: AsyncSession, report: Report, typed: str, picked: str) -> Report:
+async def original_of(
+    session: AsyncSession, who: Viewer, report: Report, typed: str, picked: str
+) -> Report:
     """The original the form names (what was typed wins over what was picked); a
-    :class:`Refusal` when it names none ``report`` may be merged into."""
+    :class:`Refusal` when it names none ``report`` may be merged into, or one the viewer may
+    not see (as if there were none)."""
     raw = (typed.strip() or picked.strip())[:40]
     parsed = parse_tracking_number(raw) if raw else None
     if parsed is None or parsed.check != TrackingCheck.VALID:
         raise Refusal(400, "case.refused.original_required")
     found = await report_by_tracking(session, parsed.number.replace("-", ""))
-    if not may_merge(report, found):
+    if not may_merge(report, found) or found is None or not who.may_see(found.unit_id):
         raise Refusal(400, "case.refused.original_required")
     assert found is not None
     return found

@@ -88,7 +88,7 @@ async def overview(request: web.Request) -> web.Response:
     async with request.config_dict[SESSIONS]() as session:
         found = await queries.overview(session, period_query(who, period), config, today)
         earlier = Period(*previous(period.first, period.last), "custom")
-        before = await queries.overview(session, period_query(who, earlier), config, today)
+        before = await queries.headline_figures(session, period_query(who, earlier), today)
         aged = await queries.ageing(session, who.visible, config, today)
         rated = await store.rated_with_comments(session, period_query(who, period), limit=20)
         known = await queries.units(session)
@@ -119,7 +119,7 @@ async def overview(request: web.Request) -> web.Response:
         period=period,
         earlier=earlier,
         earlier_href=url("/", earlier.dates),
-        cards=headlines(ind, before.total, tr),
+        cards=headlines(ind, before, tr),
         types=bars([(tr.t(f"console.type.{k}"), n) for k, n in sorted(ind.by_type.items())]),
         statuses=bars([(tr.t(f"console.status.{k}"), n) for k, n in sorted(ind.by_status.items())]),
         categories=bars(sorted(by_category.items(), key=lambda kv: -kv[1])),

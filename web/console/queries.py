@@ -68,6 +68,21 @@ async def overview(
     )
 
 
+async def headline_figures(
+    session: AsyncSession, query: store.ReportQuery, today: date
+) -> Indicators:
+    """Only what the overview's comparison shows of a period (``web.console.comparison``): the
+    indicators in total, from the per-unit sums and the stages' day histograms; not the weeks,
+    the categories or the unit table, which the period before does not show."""
+    stages = [s.value for s in UNIT_STAGES]
+    total = Tally()
+    for part in (await store.tallies(session, query, today=today, unit_stages=stages)).values():
+        total.add(part)
+    for histograms in (await store.day_counts(session, query, None)).values():
+        store.with_days(total, histograms)
+    return total.indicators()
+
+
 async def report_rows(
     session: AsyncSession,
     query: store.ReportQuery,

@@ -75,7 +75,7 @@ async def monthly_summary(request: web.Request) -> web.Response:
     earlier = Period(*previous(period.first, period.last), "custom")
     async with request.config_dict[SESSIONS]() as session:
         found = await queries.overview(session, period_query(who, period), config, today)
-        before = await queries.overview(session, period_query(who, earlier), config, today)
+        before = await queries.headline_figures(session, period_query(who, earlier), today)
         aged = await queries.ageing(session, who.visible, config, today)
         ways = await by_way(session, who.visible, period.first, period.last)
     categories = sorted(category_names(config, tr, found.categories).items(), key=lambda kv: -kv[1])
@@ -102,7 +102,7 @@ async def monthly_summary(request: web.Request) -> web.Response:
         earlier=earlier,
         scope=who.unit.name,
         printed_at=config.clock().astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
-        cards=headlines(found.total, before.total, tr),
+        cards=headlines(found.total, before, tr),
         weeks=bar_chart(
             [
                 (tr.t("console.overview.week", day=monday.isoformat()), w.received)
