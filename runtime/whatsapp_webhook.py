@@ -58,11 +58,6 @@ def updates_of(body: dict[str, Any], phone_number_id: str) -> list[dict[str, Any
     return updates
 
 
-def mask_number(wa_id: str) -> str:
-    """A WhatsApp number as a log may show it: ``6281******89``."""
-    return wa_id[:4] + "*" * max(0, len(wa_id) - 6) + wa_id[-2:] if len(wa_id) > 6 else "***"
-
-
 class WhatsAppWebhook:
     def __init__(
         self,
