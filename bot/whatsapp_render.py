@@ -67,7 +67,13 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _interactive(chat_id: str, text: str, choices: list[tuple[str, str]], list_button: str) -> Op:
+def _interactive(
+    chat_id: str, text: str, choices: list[tuple[str, str]], list_button: str, more: str
+) -> Op:
+    if len(choices) > MAX_ROWS and more:
+        # No paging without a second copy of the screen: the screens with this many choices
+        # (kecamatan, desa) take a typed name, and the screen says so.
+        text = f"{text}\n\n{more}" if len(text) + len(more) + 2 <= MAX_INTERACTIVE_BODY else text
     if len(choices) <= MAX_BUTTONS and all(len(t) <= MAX_BUTTON_TITLE for t, _ in choices):
         return {"op": "buttons", "to": chat_id, "text": text, "buttons": choices}
     rows = [
@@ -83,7 +89,9 @@ def _interactive(chat_id: str, text: str, choices: list[tuple[str, str]], list_b
     return {"op": "list", "to": chat_id, "text": text, "button": list_button, "rows": rows}
 
 
-def _text_ops(chat_id: str, text: str, markup: Markup | None, list_button: str) -> list[Op]:
+def _text_ops(
+    chat_id: str, text: str, markup: Markup | None, list_button: str, more: str
+) -> list[Op]:
     choices, wants_location = _choices(markup)
     ops: list[Op] = []
     if not choices and not wants_location:
@@ -97,19 +105,19 @@ def _text_ops(chat_id: str, text: str, markup: Markup | None, list_button: str) 
         ops.append({"op": "location_request", "to": chat_id, "text": body})
         body = "⬇️"
     if choices:
-        ops.append(_interactive(chat_id, body, choices, list_button))
+        ops.append(_interactive(chat_id, body, choices, list_button, more))
     return ops
 
 
-def render_whatsapp(action: Action, *, list_button: str) -> list[Op]:
-    """The WhatsApp calls for one action (an empty list: nothing to send)."""
+def render_whatsapp(action: Action, *, list_button: str, more: str = "") -> list[Op]:
+    """The WhatsApp calls for one action (an empty list: nothing to send); ``more`` is the
+    line added under a list cut at 10 rows (type the name instead)."""
     if isinstance(action, SendText):
-        return _text_ops(
-            action.chat_id, _plain(action.text, action.html), action.markup, list_button
-        )
+        text = _plain(action.text, action.html)
+        return _text_ops(action.chat_id, text, action.markup, list_button, more)
     if isinstance(action, EditText):
         text = _plain(action.text, action.html)
-        return _text_ops(action.chat_id, text, action.markup, list_button)
+        return _text_ops(action.chat_id, text, action.markup, list_button, more)
     if isinstance(action, SendMedia):
         ops: list[Op] = []
         for position, item in enumerate(action.items):

@@ -51,6 +51,7 @@ def make_whatsapp_channel(settings: Settings, catalogs: Catalogs) -> Channel | N
         api_url=settings.whatsapp_api_url,
         media_dir=settings.media_dir,
         list_button=catalogs.get(settings.default_language).t("wa.list.button"),
+        more=catalogs.get(settings.default_language).t("wa.list.more"),
     )
 
 

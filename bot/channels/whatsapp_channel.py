@@ -25,7 +25,6 @@ from bot.channels.base import BatchHandler, UpdateHandler
 from bot.channels.errors import PermanentError, RetryAfter, TransientError
 from bot.whatsapp_events import CHANNEL, message_number
 from bot.whatsapp_render import Op, render_whatsapp
-from handlers.actions import action_from_dict
 from storage.media_store import CleanStore, is_local
 
 #: Error codes worth waiting for (throughput 130429, pair rate 131056, spam rate 131048).
@@ -47,6 +46,7 @@ class WhatsAppChannel:
         api_url: str = "",
         media_dir: Path,
         list_button: str = "Pilih",
+        more: str = "",
     ) -> None:
         self._session = httpx.AsyncClient(timeout=httpx.Timeout(30.0))
         self.client = WhatsApp(
@@ -63,6 +63,7 @@ class WhatsAppChannel:
             self._session.base_url = f"{api_url.rstrip('/')}/{version}"
         self._store = CleanStore(media_dir)
         self._list_button = list_button
+        self._more = more
         self._stopped = asyncio.Event()
 
     # --- the Channel protocol ---------------------------------------------------------------
@@ -84,7 +85,8 @@ class WhatsAppChannel:
 
     def render(self, action: Any) -> tuple[str, dict[str, Any]]:
         """The outbox's rendering hook (``bot.telegram_render.render`` for Telegram)."""
-        return METHOD, {"ops": render_whatsapp(action, list_button=self._list_button)}
+        ops = render_whatsapp(action, list_button=self._list_button, more=self._more)
+        return METHOD, {"ops": ops}
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         if method != METHOD:
@@ -161,8 +163,3 @@ def _channel_error(error: wa_errors.WhatsAppError) -> Exception:
     if code in _TRANSIENT or status >= 500 or error.is_transient or code == 190:
         return TransientError(f"whatsapp {code}: {error.message}")
     return PermanentError(f"whatsapp {code}: {error.message}")
-
-
-def action_ops(payload: dict[str, Any], list_button: str = "Pilih") -> list[Op]:
-    """The calls an outbox payload becomes (tests and tools)."""
-    return render_whatsapp(action_from_dict(payload), list_button=list_button)

@@ -136,3 +136,15 @@ def test_a_whatsapp_number_in_a_log_line_is_masked() -> None:
     record = logging.LogRecord("x", logging.INFO, "", 0, "sent to %s", (TO,), None)
     SamaranFilter().filter(record)
     assert TO not in record.getMessage()
+
+
+def test_a_list_cut_at_ten_rows_asks_for_a_typed_name() -> None:
+    kecamatan = _keyboard(*(f"Kecamatan {n}" for n in range(18)))
+    [op] = render_whatsapp(
+        SendText(TO, "Di kecamatan mana?", kecamatan), list_button="Pilih", more="Ketik namanya."
+    )
+    assert str(op["text"]).endswith("Ketik namanya.")
+    [short] = render_whatsapp(
+        SendText(TO, "x", _keyboard("a", "b", "c", "d")), list_button="P", more="Ketik"
+    )
+    assert short["text"] == "x"
