@@ -70,7 +70,7 @@ async def _count(database_url: str, statement: object) -> int:
         await engine.dispose()
 
 
-async def file_on_whatsapp(citizen: WaCitizen, privacy: str = "Biasa") -> str:
+async def file_on_whatsapp(citizen: WaCitizen, privacy: str = "Biasa", *, gps: bool = False) -> str:
     await citizen.send("Halo", "Apakah Anda setuju?")
     await citizen.press("✅ Saya setuju", "Silakan pilih menu")
     await citizen.press("📝 Laporan baru", "Apa jenis laporan Anda?")
@@ -79,7 +79,15 @@ async def file_on_whatsapp(citizen: WaCitizen, privacy: str = "Biasa") -> str:
     await citizen.send("bengalon", "Di desa/kelurahan mana")
     await citizen.send("sepaso", "Tulis detail alamat")
     await citizen.press("Lewati ➡️", "Kirim titik lokasi")
-    await citizen.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
+    if gps:  # WhatsApp's location message, asked for by its location request
+        kinds = [m.get("interactive", {}).get("type") for m in citizen.mine()[-3:]]
+        assert "location_request_message" in kinds, [
+            (text_of(m)[:60], m.get("interactive", {}).get("type")) for m in citizen.mine()[-3:]
+        ]
+        where = {"type": "location", "location": {"latitude": 0.51234, "longitude": 117.60021}}
+        await citizen._do(where, "Ceritakan masalahnya")
+    else:
+        await citizen.send("Lewati lokasi ➡️", "Ceritakan masalahnya")
     await citizen.send(SAMPAH, "Kirim foto bukti")
     await citizen.send_photo(plain_jpeg(7), "Foto diterima: 1/5.")
     await citizen.press("✅ Selesai (1 foto)", "Pilih kerahasiaan laporan")
@@ -99,10 +107,11 @@ async def test_a_whatsapp_citizen_files_and_hears_the_unit(
 ) -> None:
     scenario = await Scenario.start(telegram, database_url, chat_of, consent=False)
     citizen = WaCitizen(fake, WA_ID, NAME)
-    number = await file_on_whatsapp(citizen)
+    number = await file_on_whatsapp(citizen, gps=True)
 
     card = await card_in(scenario.desa, number)
     assert "Masuk lewat WhatsApp" in card["text"]
+    assert "Lihat peta" in card["text"]
     assert WA_ID not in card["text"]
     assert NAME in card["text"]  # biasa: the unit sees the name, never the number
 
@@ -116,6 +125,27 @@ async def test_a_whatsapp_citizen_files_and_hears_the_unit(
         KADES, answer, chat_id=scenario.desa.chat_id, reply_to=int(card["message_id"])
     )
     await citizen.expect(answer, after)
+
+    # The unit asks; the citizen answers by quoting the question on WhatsApp; the unit reads it.
+    prompt = await scenario.desa.do(
+        lambda: telegram.press_button(KADES, "❓ Minta info", chat_id=scenario.desa.chat_id),
+        "balas pesan ini dengan pertanyaan",
+    )
+    question = "Di sebelah mana tepatnya tumpukan sampahnya?"
+    after = len(fake.sent)
+    await telegram.send_text(
+        KADES, question, chat_id=scenario.desa.chat_id, reply_to=int(prompt["message_id"])
+    )
+    asked = await citizen.expect(question, after)
+    before = await scenario.desa.snapshot()
+    await citizen.reply(asked, "Di depan masjid, dekat pos ronda.")
+    relayed = await scenario.desa.expect("Pesan dari pelapor", before)
+    assert "Di depan masjid" in str(relayed.get("text", ""))
+
+    # A sticker is not evidence: a polite answer, nothing stored for it.
+    after = len(fake.sent)
+    await fake.incoming(WA_ID, NAME, {"type": "sticker", "sticker": {"id": "5"}})
+    await fake.wait_sent(lambda m: m.get("to") == WA_ID, after=after)
 
     # Every interactive message kept to WhatsApp's limits (the fake refuses the others).
     assert fake.refused == []
