@@ -10,7 +10,6 @@ from bot.whatsapp_events import CHANNEL
 from locales import Catalogs
 from runtime.inbox import InboxProcessor
 from runtime.settings import Settings
-from runtime.whatsapp_webhook import WhatsAppWebhook
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -68,6 +67,7 @@ def whatsapp_routes(
     """The webhook's routes for the listener (none when WhatsApp is off)."""
     if not whatsapp_enabled(settings):
         return ()
+    from runtime.whatsapp_webhook import WhatsAppWebhook  # pywa is loaded only when it is on
 
     async def store(updates: Sequence[dict[str, Any]]) -> int:
         return await inbox.on_updates(CHANNEL, updates)

@@ -194,6 +194,10 @@ async def test_the_webhook_checks_signatures_numbers_and_redeliveries(
     assert await fake.post_webhook(body) == 200
     assert await fake.post_webhook(body) == 200  # Meta's redelivery of the same message
     assert await _count(database_url, stored) == 1
+    # Signed but not a webhook, or too large: refused with a reason, nothing stored.
+    assert await fake.post_webhook(b"[1, 2]") == 400
+    assert await fake.post_webhook(b"{" + b" " * (1024 * 1024 + 10) + b"}") == 413
+    assert await _count(database_url, stored) == 1
     # Meta's verification challenge.
     async with fake._session.get(  # type: ignore[union-attr]
         fake.webhook_url,

@@ -107,3 +107,23 @@ def test_a_whatsapp_chat_is_paced_by_the_pair_rate_a_telegram_chat_by_its_own() 
     assert scheduler.chat_allowance(wa, 1.0) == 0  # Telegram's chat refilled by now
     assert scheduler.chat_allowance(tg, 1.0) >= 1
     assert scheduler.chat_ready_at(wa, 1.0) == pytest.approx(6.0)
+
+
+def test_whatsapp_on_without_its_secrets_or_a_listener_refuses_to_start(tmp_path: Path) -> None:
+    from pydantic import SecretStr
+
+    from locales import Catalogs
+    from runtime.settings import Settings
+    from runtime.whatsapp import make_whatsapp_channel
+
+    settings = Settings(_env_file=None, whatsapp_phone_number_id="1", media_dir=tmp_path)
+    with pytest.raises(ValueError, match="WHATSAPP_ACCESS_TOKEN"):
+        make_whatsapp_channel(settings, Catalogs())
+    secrets = {
+        "whatsapp_access_token": SecretStr("t"),
+        "whatsapp_app_secret": SecretStr("s"),
+        "whatsapp_verify_token": SecretStr("v"),
+    }
+    with pytest.raises(ValueError, match="WHATSAPP_LISTEN"):
+        make_whatsapp_channel(settings.model_copy(update=secrets), Catalogs())
+    assert make_whatsapp_channel(Settings(_env_file=None), Catalogs()) is None
