@@ -209,3 +209,37 @@ async def test_the_webhook_checks_signatures_numbers_and_redeliveries(
         params={"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "42"},
     ) as response:
         assert response.status == 403
+
+
+async def test_a_whatsapp_citizen_confirms_rates_and_finds_the_report(
+    wa_bot: RunningBot,
+    fake: FakeWhatsApp,
+    telegram: EmulatorClient,
+    database_url: str,
+    chat_of: ChatOf,
+) -> None:
+    scenario = await Scenario.start(telegram, database_url, chat_of, consent=False)
+    citizen = WaCitizen(fake, WA_ID, NAME)
+    number = await file_on_whatsapp(citizen)
+    await card_in(scenario.desa, number)
+    after = len(fake.sent)
+    await telegram.press_button(KADES, "✅ Verifikasi", chat_id=scenario.desa.chat_id)
+    await citizen.expect("sudah diverifikasi", after)
+    await card_in(scenario.desa, number, showing="Sudah diverifikasi")
+
+    prompt = await scenario.desa.press("🏁 Selesai", "jawaban akhir")
+    after = len(fake.sent)
+    await telegram.send_text(
+        KADES,
+        "Sampah sudah diangkut hari ini.",
+        chat_id=scenario.desa.chat_id,
+        reply_to=int(prompt["message_id"]),
+    )
+    await citizen.expect("sudah selesai", after)
+    await citizen.press("👍 Sudah selesai", "Seberapa puas")
+    before = await scenario.desa.snapshot()
+    await citizen.press("⭐⭐⭐⭐⭐", "")
+    await scenario.desa.expect("memberi nilai 5/5", before)
+    mine = await citizen.press("📋 Laporan saya", number)
+    assert number in text_of(mine)
+    assert fake.refused == []
