@@ -35,6 +35,8 @@ JSON = Mapping[str, Any]
 CHANNEL = WHATSAPP_CHANNEL
 #: A button id that types its text (a reply-keyboard button on Telegram).
 TYPED_PREFIX = "t:"
+#: A press's "callback id" on WhatsApp: the chat an alert answering it goes to.
+ANSWER_PREFIX = "wa:"
 _SIMPLE = {
     "sticker": MediaKind.STICKER,
     "contacts": MediaKind.CONTACT,
@@ -115,7 +117,9 @@ def to_event(update: JSON, channel: str = CHANNEL) -> Event:
                 channel=channel,
                 chat_id=chat_id,
                 chat_kind=ChatKind.PRIVATE,
-                callback_id="",
+                # WhatsApp answers no press: an alert the conversation gives goes as a message
+                # to this chat (bot.whatsapp_render).
+                callback_id=f"{ANSWER_PREFIX}{chat_id}",
                 sender=sender,
                 data=data,
                 message_id=replied,

@@ -8,7 +8,8 @@ rows, titles at most 24 characters), a location request, no edits and no button 
 * a keyboard button that types its text (the main menu) gets the id ``t:<text>``
   (``bot.whatsapp_events.TYPED_PREFIX``), a screen button its signed data;
 * a keyboard asking for the location becomes WhatsApp's location request;
-* an edit is sent anew; taking buttons off and answering a press send nothing.
+* an edit is sent anew; taking buttons off sends nothing, and so does answering a press unless
+  the answer is an alert (a stale button), which is sent as a message.
 
 The result is a list of plain dicts (``op``: text, buttons, list, location_request, image),
 executed by :class:`bot.channels.whatsapp_channel.WhatsAppChannel` through pywa.
@@ -20,9 +21,10 @@ import html
 import re
 from typing import Any
 
-from bot.whatsapp_events import TYPED_PREFIX
+from bot.whatsapp_events import ANSWER_PREFIX, TYPED_PREFIX
 from handlers.actions import (
     Action,
+    AnswerButton,
     EditText,
     InlineKeyboard,
     Markup,
@@ -126,4 +128,14 @@ def render_whatsapp(action: Action, *, list_button: str, more: str = "") -> list
                 {"op": "image", "to": action.chat_id, "ref": item.file_id, "caption": caption}
             )
         return ops
+    # No alert boxes on WhatsApp: a refused press (a stale or foreign button) is told in the
+    # chat; a quiet answer (a spinner stopped) sends nothing.
+    if (
+        isinstance(action, AnswerButton)
+        and action.alert
+        and action.text
+        and action.callback_id.startswith(ANSWER_PREFIX)
+    ):
+        to = action.callback_id.removeprefix(ANSWER_PREFIX)
+        return [{"op": "text", "to": to, "text": action.text}]
     return []

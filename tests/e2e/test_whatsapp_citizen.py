@@ -242,4 +242,6 @@ async def test_a_whatsapp_citizen_confirms_rates_and_finds_the_report(
     await scenario.desa.expect("memberi nilai 5/5", before)
     mine = await citizen.press("📋 Laporan saya", number)
     assert number in text_of(mine)
+    # An old screen's button is refused in words (WhatsApp has no alert box).
+    await citizen.press("Pengaduan", "sudah tidak berlaku")
     assert fake.refused == []

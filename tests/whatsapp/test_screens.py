@@ -71,7 +71,9 @@ def test_no_edits_on_whatsapp_a_changed_screen_is_sent_anew() -> None:
     [op] = _render(EditText(TO, 5, "<b>Baru</b> &amp; benar", _keyboard("OK"), html=True))
     assert (op["op"], op["text"]) == ("buttons", "Baru & benar")
     assert _render(ClearButtons(TO, 5)) == []
-    assert _render(AnswerButton("q", "ok")) == []
+    assert _render(AnswerButton("wa:" + TO, "ok")) == []
+    alert = _render(AnswerButton("wa:" + TO, "Tombol ini sudah tidak berlaku", alert=True))
+    assert alert == [{"op": "text", "to": TO, "text": "Tombol ini sudah tidak berlaku"}]
 
 
 def test_a_long_screen_goes_as_text_then_its_buttons() -> None:
