@@ -127,3 +127,40 @@ def test_whatsapp_on_without_its_secrets_or_a_listener_refuses_to_start(tmp_path
     with pytest.raises(ValueError, match="WHATSAPP_LISTEN"):
         make_whatsapp_channel(settings.model_copy(update=secrets), Catalogs())
     assert make_whatsapp_channel(Settings(_env_file=None), Catalogs()) is None
+
+
+def test_one_listener_serves_both_webhooks_in_webhook_mode() -> None:
+    from runtime.webhook import Listen, WebhookServer
+    from runtime.whatsapp_webhook import WhatsAppWebhook
+
+    async def nothing(_: object) -> int:
+        return 0
+
+    async def ready() -> None:
+        return None
+
+    whatsapp = WhatsAppWebhook(
+        path="/whatsapp/webhook",
+        phone_number_id="1",
+        app_secret="s",
+        verify_token="v",
+        store=nothing,
+    )
+
+    def served(telegram: bool) -> set[tuple[str, str]]:
+        server = WebhookServer(
+            listen=Listen("127.0.0.1", 0),
+            path="/telegram/webhook",
+            secret="x",
+            on_update=nothing,  # type: ignore[arg-type]
+            ready=ready,
+            telegram=telegram,
+            routes=(whatsapp.add_routes,),
+        )
+        routes = server.app().router.routes()
+        return {(r.method, r.resource.canonical) for r in routes if r.resource is not None}
+
+    both = served(telegram=True)
+    assert {("POST", "/telegram/webhook"), ("POST", "/whatsapp/webhook")} <= both
+    assert ("GET", "/whatsapp/webhook") in both
+    assert ("POST", "/telegram/webhook") not in served(telegram=False)  # Telegram is polled
