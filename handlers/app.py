@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.callbacks import verify_callback
+from core.whatsapp import WHATSAPP_CHANNEL
 from handlers import (
     citizen,
     console_requests,
@@ -113,6 +114,11 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
 
 
 async def _on_message(turn: Turn, message: Message) -> None:
+    if message.channel == WHATSAPP_CHANNEL and turn.conversation.step_seq == 0:
+        # WhatsApp has no Start button: a chat's very first message is its /start (the notice
+        # and consent come before anything is kept).
+        await citizen.start(turn)
+        return
     # A citizen who withdrew consent is answered only about their data (handlers/rights.py).
     if await rights.held_back(turn, message=message):
         return

@@ -16,6 +16,7 @@ from core.callbacks import sign_callback
 from core.disclosure import Audience, disclosure
 from core.lifecycle import OFFICER_ACTIONS, OPEN_STATUSES, Privacy, ReportStatus
 from core.permissions import ARCHIVE_REASONS, ActorKind, CaseAction, refusal
+from core.whatsapp import WHATSAPP_CHANNEL
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.deps import HandlerDeps
 from handlers.formatting import category_name, place_name, short_datetime
@@ -134,6 +135,8 @@ def card_text(tr: Translator, deps: HandlerDeps, report: Report, view: CardView)
         created=short_datetime(report.created_at, deps.config.timezone, lang),
     )
     lines = [_h(what), _h(description), "", *where, "", _h(when), "", _h(rest)]
+    if report.channel == WHATSAPP_CHANNEL:
+        lines += ["", _h(tr.t("wa.card.came_by"))]
     if view.moved_from is not None and view.moved_to is None:
         moved = tr.t("card.moved_from", unit=view.moved_from.name, reason=view.moved_reason or "-")
         lines += ["", _h(moved)]

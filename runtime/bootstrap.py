@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,8 +46,12 @@ from runtime.reminders import ReminderJobs
 from runtime.settings import Settings
 from runtime.wakeups import OutboxWakeups, asyncpg_connect
 from runtime.webhook import WebhookServer, parse_listen
+from runtime.whatsapp import make_whatsapp_channel, whatsapp_pacing, whatsapp_routes
 from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,8 @@ class App:
     metrics: Metrics | None = None
     #: Wakes the inbox when the console queued a request.
     console_watch: ConsoleWatch | None = None
+    #: Citizens on WhatsApp (WHATSAPP_PHONE_NUMBER_ID set): the Cloud API's sends and downloads.
+    whatsapp: Channel | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     def stop(self) -> None:
@@ -106,8 +112,12 @@ class App:
         _raise_first_failure(tasks)
 
     async def _receive(self) -> None:
-        if self.webhook is not None:
+        if self.webhook is not None and self.webhook.telegram:
             await self.webhook.serve()
+        elif self.webhook is not None:  # Telegram polled, WhatsApp's webhook served beside it
+            await asyncio.gather(
+                self.webhook.serve(), self.channel.start_polling(self._on_update, self._on_updates)
+            )
         else:
             await self.channel.start_polling(self._on_update, self._on_updates)
 
@@ -149,6 +159,8 @@ class App:
         self.media.stop()
         await _finish(tasks["outbox"], tasks["media"])
         await self.channel.close()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
         await self.engine.dispose()
         self._remove_signal_handlers()
 
@@ -209,6 +221,9 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     catalogs = Catalogs(settings.default_language)
     channel = make_channel(settings, token)
     channels = {channel.name: channel}
+    whatsapp = make_whatsapp_channel(settings, catalogs)
+    if whatsapp is not None:
+        channels[whatsapp.name] = whatsapp
     deps = handler_deps(
         settings,
         token,
@@ -224,7 +239,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     metrics = Metrics(uow_factory, leaders)
     outbox = OutboxWorker(
         uow_factory=uow_factory,
-        channels={channel.name: channel},
+        channels=channels,
         clock=clock,
         per_second=settings.outbox_rate_per_second,
         chat_per_second=settings.outbox_chat_per_second,
@@ -235,8 +250,14 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         on_undeliverable=undeliverable_handler(deps),
         on_result=metrics.send_result,
         uploads=UploadResolver(settings.media_dir),
+        channel_chat=whatsapp_pacing(settings),
     )
-    media = MediaWorker(uow_factory=uow_factory, channel=channel, media_dir=settings.media_dir)
+    media = MediaWorker(
+        uow_factory=uow_factory,
+        channel=channel,
+        media_dir=settings.media_dir,
+        others={name: c for name, c in channels.items() if c is not channel},
+    )
     inbox = InboxProcessor(
         uow_factory=uow_factory,
         conversations=conversations,
@@ -267,15 +288,23 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     app.console_watch = ConsoleWatch(
         uow_factory, inbox.wake, poll_seconds=settings.console_poll_seconds
     )
-    app.webhook = webhook_server(settings, engine, app._on_update, app.metrics)
+    app.whatsapp = whatsapp
+    routes = whatsapp_routes(settings, inbox)
+    app.webhook = webhook_server(settings, engine, app._on_update, app.metrics, routes)
     return app
 
 
 def webhook_server(
-    settings: Settings, engine: AsyncEngine, on_update: UpdateHandler, metrics: Metrics
+    settings: Settings,
+    engine: AsyncEngine,
+    on_update: UpdateHandler,
+    metrics: Metrics,
+    routes: Sequence[Callable[[web.Application], None]] = (),
 ) -> WebhookServer | None:
-    """The listener of webhook mode, or None for long polling (settings checked at start)."""
-    if not settings.webhook_listen:
+    """The listener of webhook mode, or None for long polling (settings checked at start); with
+    ``routes`` (WhatsApp's webhook) and Telegram polled, a listener on WHATSAPP_LISTEN."""
+    listen = settings.webhook_listen or (settings.whatsapp_listen if routes else "")
+    if not listen:
         return None
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     head = migration_head()
@@ -284,13 +313,15 @@ def webhook_server(
         return await schema_problem(engine, head)
 
     return WebhookServer(
-        listen=parse_listen(settings.webhook_listen),
+        listen=parse_listen(listen),
         path=settings.webhook_path,
         secret=secret,
         on_update=on_update,
         ready=ready,
         metrics=metrics.render,
         monitor_allow=parse_allow(settings.metrics_allow),
+        telegram=bool(settings.webhook_listen),
+        routes=routes,
     )
 
 

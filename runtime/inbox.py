@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.telegram_events import update_chat_kind, update_key
+from bot.updates import update_chat_kind, update_key
 from handlers.actions import SendText
 from handlers.ask_first import asking_first
 from handlers.events import ChatKind, Event
@@ -217,7 +217,7 @@ class InboxProcessor(ConsoleBatches):
     def _note_recorded(self, channel: str, updates: Iterable[dict[str, Any]]) -> None:
         """Note the chats in flight that got an update (see _handle_chat), and wake the loop."""
         for update in updates:
-            chat_id, _ = update_key(update)
+            chat_id, _ = update_key(channel, update)
             if (channel, chat_id) in self._in_flight:
                 self._late.add((channel, chat_id))
         self.wake()
@@ -387,7 +387,7 @@ class InboxProcessor(ConsoleBatches):
         payload = rows[0].payload or {}
         for row in rows:
             uow.inbox.mark_processed(row, self._wall(), error=error)
-        if rows[0].chat_id and update_chat_kind(payload) is ChatKind.PRIVATE:
+        if rows[0].chat_id and update_chat_kind(rows[0].channel, payload) is ChatKind.PRIVATE:
             # The apology is the conversation's: the bot's clock, as the handlers' messages.
             await self._apologise(uow, rows[0].channel, rows[0].chat_id, self._clock())
 

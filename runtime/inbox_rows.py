@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.telegram_events import to_event, update_key
+from bot.updates import to_event, update_key
 from handlers.events import ConsoleRequested, Event, Message
 from runtime.clock import Clock
 from storage.console import CONSOLE_CHANNEL, REQUEST_KEY
@@ -38,7 +38,7 @@ async def record_updates(
     async with uow_factory() as uow:
         now = clock()
         for update in updates:
-            chat_id, media_group_id = update_key(update)
+            chat_id, media_group_id = update_key(channel, update)
             added += await uow.inbox.record(
                 channel=channel,
                 update_id=int(update["update_id"]),

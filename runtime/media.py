@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from core.clips import ClipKind, clip_kind_of, matches
 from runtime.inbox_rows import UowFactory
 from runtime.worker import Worker
 from storage.media_store import CleanStore, clean_image, is_local, write_atomically
+from storage.models import Report
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ _EXTENSIONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Photo:
     id: int
     report_id: int
@@ -42,6 +43,7 @@ class _Photo:
     file_id: str
     file_unique_id: str
     mime_type: str
+    channel: str = ""
 
 
 def photo_path(media_dir: Path, report_id: int, position: int, unique_id: str, mime: str) -> Path:
@@ -76,6 +78,8 @@ class MediaWorker(Worker):
         uow_factory: UowFactory,
         channel: Channel,
         media_dir: Path,
+        #: Other channels' citizens' photos (WhatsApp), by the report's channel.
+        others: Mapping[str, Channel] | None = None,
         # Polled, not woken per update: a few seconds' delay costs nothing, a query per update does.
         poll_seconds: float = 3.0,
         batch: int = 10,
@@ -83,6 +87,7 @@ class MediaWorker(Worker):
         super().__init__(poll_seconds)
         self._uow_factory = uow_factory
         self._channel = channel
+        self._others = dict(others or {})
         self._media_dir = media_dir
         self._clean = CleanStore(media_dir)
         self._batch = batch
@@ -104,10 +109,15 @@ class MediaWorker(Worker):
             rows = await uow.reports.photos_to_download(
                 max_attempts=MAX_ATTEMPTS, limit=self._batch
             )
-            return [
+            photos = [
                 _Photo(r.id, r.report_id, r.position, r.file_id, r.file_unique_id, r.mime_type)
                 for r in rows
             ]
+            if self._others:
+                for photo in photos:
+                    report = await uow.session.get(Report, photo.report_id)
+                    photo.channel = report.channel if report is not None else ""
+            return photos
 
     async def _download(self, photo: _Photo) -> int:
         def path_for(mime: str) -> Path:
@@ -116,7 +126,7 @@ class MediaWorker(Worker):
             )
 
         try:
-            content = await self._content(photo.file_id)
+            content = await self._content(photo.file_id, photo.channel)
             clip = clip_kind_of(photo.mime_type)
             if clip is not None:
                 target = path_for(photo.mime_type)
@@ -130,13 +140,13 @@ class MediaWorker(Worker):
         await self._save(photo.id, stored_path=str(path), error=None)
         return 1
 
-    async def _content(self, file_id: str) -> bytes:
+    async def _content(self, file_id: str, channel: str = "") -> bytes:
         if is_local(file_id):
             content = await asyncio.to_thread(self._clean.read, file_id)
             if content is None:
                 raise FileNotFoundError("cleaned copy missing from the media store")
             return content
-        return await self._channel.download(file_id)
+        return await self._others.get(channel, self._channel).download(file_id)
 
     async def _save(self, photo_id: int, *, stored_path: str | None, error: str | None) -> None:
         async with self._uow_factory() as uow:

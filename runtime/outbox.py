@@ -102,6 +102,7 @@ class OutboxWorker(Worker):
         before_link: Callable[[], Awaitable[None]] | None = None,
         on_result: Callable[[str], None] = lambda _result: None,
         uploads: UploadResolver | None = None,
+        channel_chat: tuple[tuple[str, float, float], ...] = (),
     ) -> None:
         super().__init__(poll_seconds)
         # Cleaned evidence named ``local:`` in a payload is uploaded from the media store.
@@ -130,6 +131,7 @@ class OutboxWorker(Worker):
                 chat_burst=chat_burst,
                 group_per_minute=group_per_minute,
                 group_burst=group_burst,
+                channel_chat=channel_chat,
             )
         )
         self._batch = batch
@@ -352,7 +354,8 @@ class OutboxWorker(Worker):
                 payload = {**payload, "reply_to_message_id": target}
         try:
             action = action_from_dict(payload)
-            method, params = render(action)
+            # A channel with screens of its own (WhatsApp) renders them; Telegram's by default.
+            method, params = getattr(channel, "render", render)(action)
         except (KeyError, TypeError, ValueError) as exc:
             return SendOutcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
         if self._uploads is not None:

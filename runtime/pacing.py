@@ -72,6 +72,10 @@ class FloodLimits:
     # talking in the group (an officer's command), so the group stays usable after a flood
     # (at most a quarter of the minute).
     group_reply_reserve: float = 2.0
+    # Channels whose chats have limits of their own, ``(channel, per second, burst)``: WhatsApp's
+    # pair rate (about one message every 6 s to a user, short bursts allowed) instead of
+    # Telegram's 1/s per chat.
+    channel_chat: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def global_capacity(self) -> float:
@@ -149,6 +153,11 @@ class FloodScheduler:
             return found
         buckets: list[Limiter] = []
         limits = self.limits
+        own = next((c for c in limits.channel_chat if c[0] == key[0]), None)
+        if own is not None:
+            buckets.append(TokenBucket(own[1], max(1.0, own[2]), now))
+            self._chats[key] = buckets
+            return buckets
         if limits.chat_per_second > 0:
             buckets.append(TokenBucket(limits.chat_per_second, limits.chat_capacity, now))
         if limits.group_per_minute > 0 and is_group_chat(key[1]):

@@ -76,6 +76,19 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     # How many connections Telegram may open to the webhook at once (`aduan webhook set`).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Citizens on WhatsApp through the Cloud API (docs/whatsapp.md): on with a phone number id.
+    # Its webhook is served on WEBHOOK_LISTEN beside Telegram's, or on WHATSAPP_LISTEN while
+    # Telegram is polled; WHATSAPP_API_URL points pywa at another Graph API (the loopback fake).
+    whatsapp_phone_number_id: str = ""
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_webhook_path: str = "/whatsapp/webhook"
+    whatsapp_listen: str = ""
+    whatsapp_api_url: str = ""
+    # Meta's pair rate: about one message every WHATSAPP_PAIR_SECONDS to a user, with bursts.
+    whatsapp_pair_seconds: float = Field(default=6.0, gt=0)
+    whatsapp_pair_burst: float = Field(default=45.0, ge=1)
     # Who may read /healthz, /readyz and /metrics on that listener: addresses or CIDR networks,
     # comma separated, matched against the TCP peer only (runtime/monitor_access.py); empty: nobody.
     metrics_allow: str = DEFAULT_ALLOW

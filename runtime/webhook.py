@@ -23,7 +23,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -74,7 +74,13 @@ class WebhookServer:
         ready: ReadinessCheck,
         metrics: Callable[[], Awaitable[bytes]] | None = None,
         monitor_allow: AllowList | None = None,
+        telegram: bool = True,
+        routes: Sequence[Callable[[web.Application], None]] = (),
     ) -> None:
+        """``telegram``: Telegram's updates come here (webhook mode), not by polling;
+        ``routes`` add other doors (the WhatsApp webhook, ``runtime.whatsapp_webhook``)."""
+        self.telegram = telegram
+        self._routes = tuple(routes)
         self._listen = listen
         self._path = path
         self._secret = secret.encode()
@@ -90,7 +96,10 @@ class WebhookServer:
         from aiohttp import web  # only webhook mode loads aiohttp (python-telegram-bot does not)
 
         app = web.Application(client_max_size=MAX_BODY_BYTES)
-        app.router.add_post(self._path, self._update)
+        if self.telegram:
+            app.router.add_post(self._path, self._update)
+        for add in self._routes:
+            add(app)
         app.router.add_get("/healthz", self._allowed_only(self._healthz))
         app.router.add_get("/readyz", self._allowed_only(self._readyz))
         if self._metrics is not None:

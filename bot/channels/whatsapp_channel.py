@@ -1,0 +1,165 @@
+"""The WhatsApp Cloud API adapter: the outbox's sends and the media worker's downloads, via pywa.
+
+pywa's async client (``pywa_async.WhatsApp``, on httpx) is used without a server of its own
+(``server=None``): updates arrive at ``runtime.whatsapp_webhook``, which stores them in the inbox
+as Telegram's do. Its base URL points at Meta's Graph API, or at the loopback fake
+(``emulator.whatsapp``) when ``WHATSAPP_API_URL`` names one.
+
+The outbox asks :meth:`WhatsAppChannel.render` instead of ``bot.telegram_render`` for this
+channel's rows; :meth:`call` sends what it rendered and answers with the sent messages' numbers
+(``bot.whatsapp_events.message_number``), so links and replies work as on Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pywa.types.callback import Button, Section, SectionList, SectionRow
+from pywa_async import errors as wa_errors
+from pywa_async.client import WhatsApp
+
+from bot.channels.base import BatchHandler, UpdateHandler
+from bot.channels.errors import PermanentError, RetryAfter, TransientError
+from bot.whatsapp_events import CHANNEL, message_number
+from bot.whatsapp_render import Op, render_whatsapp
+from storage.media_store import CleanStore, is_local
+
+#: Error codes worth waiting for (throughput 130429, pair rate 131056, spam rate 131048).
+_WAIT = {130429: 1.0, 131048: 6.0, 131056: 6.0}
+_TRANSIENT = {1, 2, 4, 80007, 131000, 131016, 133004}
+METHOD = "whatsapp"
+
+
+class WhatsAppChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        phone_number_id: str,
+        token: str,
+        app_secret: str,
+        verify_token: str,
+        api_url: str = "",
+        media_dir: Path,
+        list_button: str = "Pilih",
+        more: str = "",
+    ) -> None:
+        self._session = httpx.AsyncClient(timeout=httpx.Timeout(30.0))
+        self.client = WhatsApp(
+            phone_id=phone_number_id,
+            token=token,
+            session=self._session,
+            server=None,
+            verify_token=verify_token,
+            app_secret=app_secret,
+            validate_updates=False,
+        )
+        if api_url:
+            version = str(self._session.base_url).rstrip("/").rsplit("/", 1)[-1]
+            self._session.base_url = f"{api_url.rstrip('/')}/{version}"
+        self._store = CleanStore(media_dir)
+        self._list_button = list_button
+        self._more = more
+        self._stopped = asyncio.Event()
+
+    # --- the Channel protocol ---------------------------------------------------------------
+
+    async def start_polling(
+        self, on_update: UpdateHandler, on_batch: BatchHandler | None = None
+    ) -> None:
+        """WhatsApp pushes (a webhook); nothing is polled."""
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+    async def close(self) -> None:
+        await self._session.aclose()
+
+    async def me(self) -> dict[str, Any]:
+        return {"id": str(self.client.phone_id), "is_bot": True, "first_name": "WhatsApp"}
+
+    def render(self, action: Any) -> tuple[str, dict[str, Any]]:
+        """The outbox's rendering hook (``bot.telegram_render.render`` for Telegram)."""
+        ops = render_whatsapp(action, list_button=self._list_button, more=self._more)
+        return METHOD, {"ops": ops}
+
+    async def call(self, method: str, params: dict[str, Any]) -> Any:
+        if method != METHOD:
+            return True  # a Telegram-only call (pin, chat admins): nothing to do here
+        sent: list[dict[str, Any]] = []
+        try:
+            for op in params.get("ops", []):
+                wamid = await self._send(op)
+                if wamid:
+                    sent.append({"message_id": message_number(wamid), "wamid": wamid})
+        except wa_errors.WhatsAppError as error:
+            raise _channel_error(error) from error
+        except httpx.HTTPError as error:
+            raise TransientError(type(error).__name__) from error
+        return sent if sent else True
+
+    async def download(self, file_id: str) -> bytes:
+        try:
+            media = await self.client.get_media_url(file_id)
+            return await self.client.get_media_bytes(url=media.url)
+        except wa_errors.WhatsAppError as error:
+            raise _channel_error(error) from error
+        except httpx.HTTPError as error:
+            raise TransientError(type(error).__name__) from error
+
+    # --- one call ----------------------------------------------------------------------------
+
+    async def _send(self, op: Op) -> str:
+        to, kind = op["to"], op["op"]
+        if kind == "text":
+            return (await self.client.send_message(to=to, text=op["text"])).id
+        if kind == "buttons":
+            buttons = [Button(title=title, callback_data=data) for title, data in op["buttons"]]
+            return (await self.client.send_message(to=to, text=op["text"], buttons=buttons)).id
+        if kind == "list":
+            rows = [
+                SectionRow(
+                    title=r["title"], callback_data=r["id"], description=r["description"] or None
+                )
+                for r in op["rows"]
+            ]
+            listed = SectionList(button_title=op["button"], sections=[Section(title="", rows=rows)])
+            return (await self.client.send_message(to=to, text=op["text"], buttons=listed)).id
+        if kind == "location_request":
+            return (await self.client.request_location(to=to, text=op["text"])).id
+        if kind == "image":
+            return await self._image(to, op["ref"], op["caption"])
+        return ""
+
+    async def _image(self, to: str, ref: str, caption: str) -> str:
+        if is_local(ref):
+            content = await asyncio.to_thread(self._store.read, ref)
+            if content is None:
+                raise PermanentError(f"evidence file missing: {ref}")
+            mime = "image/png" if ref.endswith(".png") else "image/jpeg"
+            sent = await self.client.send_image(
+                to=to, image=content, caption=caption or None, mime_type=mime
+            )
+            return sent.id
+        if ref.isdigit():  # a WhatsApp media id
+            return (await self.client.send_image(to=to, image=ref, caption=caption or None)).id
+        # A Telegram file id cannot travel to WhatsApp: the words go, the photo stays with
+        # the unit (a later step uploads it through the Cloud API).
+        if caption:
+            return (await self.client.send_message(to=to, text=caption)).id
+        return ""
+
+
+def _channel_error(error: wa_errors.WhatsAppError) -> Exception:
+    code = int(error.code)
+    if code in _WAIT:
+        return RetryAfter(_WAIT[code], f"whatsapp {code}: {error.message}")
+    status = error.status_code or 0
+    if code in _TRANSIENT or status >= 500 or error.is_transient or code == 190:
+        return TransientError(f"whatsapp {code}: {error.message}")
+    return PermanentError(f"whatsapp {code}: {error.message}")
