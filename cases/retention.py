@@ -30,6 +30,7 @@ from storage import retention as rows
 from storage.media_store import remove_kept
 from storage.models import ReportEvent
 from storage.rights import erase_reporter_identity
+from storage.rights import erase_supporters as erase_supporter_identities
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,17 @@ async def erase_reporter(uow: UnitOfWork, report_id: int, reason: str, now: date
     return True
 
 
+async def erase_supporters(
+    uow: UnitOfWork, report_id: int, reason: str, now: datetime
+) -> list[int]:
+    """Take ``report_id``'s supporters off it for ``reason`` (their count stays), blanking those
+    left with no report and no support, in ``uow`` (the caller commits); who was taken off."""
+    taken = await erase_supporter_identities(uow.session, report_id, reason, now=now)
+    for citizen_id in taken:
+        await rows.forget_if_unused(uow, citizen_id)
+    return taken
+
+
 async def remove_evidence(uow: UnitOfWork, report_id: int, media_dir: Path, now: datetime) -> int:
     """Delete ``report_id``'s photo and clip files and rows, and note it on the report's
     timeline, in ``uow`` (the caller commits); the files go first, so a crash leaves rows that
@@ -110,6 +122,8 @@ async def run_retention(
             for report_id in ids:
                 if await erase_reporter(uow, report_id, REASON_RETENTION, now):
                     done["identities"] += 1
+                if supporters := await erase_supporters(uow, report_id, REASON_RETENTION, now):
+                    done["supporters"] += len(supporters)
             await uow.commit()
         if len(ids) < BATCH:
             break

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from storage.models import Citizen, Report, ReportHold, ReportPhoto, ReportSupporter
 from storage.rights import is_placeholder
@@ -53,11 +54,20 @@ def _past(cutoff: datetime, after: int) -> list[ColumnElement[bool]]:
 
 
 async def identities_due(uow: UnitOfWork, cutoff: datetime, after: int, limit: int) -> list[int]:
-    """Closed before ``cutoff``, not held, reporter not erased yet: ids above ``after``."""
+    """Closed before ``cutoff``, not held, reporter or a supporter not erased yet: ids above
+    ``after``."""
+    supporter = aliased(Citizen)
     rows = await uow.session.scalars(
         select(Report.id)
         .join(Citizen, Citizen.id == Report.citizen_id)
-        .where(~is_placeholder(Citizen.user_id), *_past(cutoff, after))
+        .where(
+            ~is_placeholder(Citizen.user_id)
+            | exists()
+            .where(ReportSupporter.report_id == Report.id)
+            .where(ReportSupporter.citizen_id == supporter.id)
+            .where(~is_placeholder(supporter.user_id)),
+            *_past(cutoff, after),
+        )
         .order_by(Report.id)
         .limit(limit)
     )

@@ -47,7 +47,8 @@ def erased_reason(citizen: Citizen | None) -> str:
     """Why a report's reporter is a placeholder ("request", "retention" ...); "" for a person."""
     if citizen is None or not citizen.user_id.startswith(ERASED_PREFIX):
         return ""
-    return citizen.user_id.removeprefix(ERASED_PREFIX)
+    # A supporter's placeholder carries its place among the report's supporters after "#".
+    return citizen.user_id.removeprefix(ERASED_PREFIX).partition("#")[0]
 
 
 def is_closed(report: Report) -> bool:
@@ -99,6 +100,48 @@ async def erase_reporter_identity(
     )
     await session.flush()
     return True
+
+
+async def erase_supporters(
+    session: AsyncSession, report_id: int, reason: str, *, now: datetime
+) -> list[int]:
+    """Take the supporters' identities off report ``report_id`` (in the caller's transaction):
+    the n-th supporter row becomes placeholder ``~<reason>#<n>`` of its channel, so the report
+    keeps its count of supporters (one row each, as the unique rule wants) and a handful of
+    placeholders serve every report. Their chats no longer lead to the report. The citizens
+    taken off, each a compare-and-set: another door at the same time takes each off once."""
+    rows = (
+        await session.execute(
+            select(
+                ReportSupporter.id, Citizen.id, Citizen.channel, Citizen.chat_id, Citizen.user_id
+            )
+            .join(Citizen, Citizen.id == ReportSupporter.citizen_id)
+            .where(ReportSupporter.report_id == report_id)
+            .order_by(ReportSupporter.id)
+        )
+    ).all()
+    taken: list[int] = []
+    for place, (row_id, citizen_id, channel, chat_id, user_id) in enumerate(rows, 1):
+        if user_id.startswith(ERASED_PREFIX):
+            continue
+        stand_in = await _placeholder(session, channel, f"{reason}#{place}", now)
+        moved = await session.execute(
+            update(ReportSupporter)
+            .where(ReportSupporter.id == row_id, ReportSupporter.citizen_id == citizen_id)
+            .values(citizen_id=stand_in.id)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        await session.execute(
+            delete(MessageLink).where(
+                MessageLink.report_id == report_id,
+                MessageLink.channel == channel,
+                MessageLink.chat_id == chat_id,
+            )
+        )
+        taken.append(citizen_id)
+    return taken
 
 
 async def _placeholder(session: AsyncSession, channel: str, reason: str, now: datetime) -> Citizen:

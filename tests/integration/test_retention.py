@@ -21,6 +21,7 @@ from cases.retention import (
 from core.permissions import CaseAction
 from core.timeline import EventKind
 from runtime.reminders import ReminderJobs
+from storage.console import supporter_counts
 from storage.db import create_engine, session_factory
 from storage.media_store import CleanStore, ThumbnailStore
 from storage.models import (
@@ -32,6 +33,7 @@ from storage.models import (
     ReportMonthCategory,
     ReportMonthDays,
     ReportPhoto,
+    ReportSupporter,
 )
 from storage.rights import erased_reason, is_placeholder
 from tests.images import plain_jpeg
@@ -231,3 +233,64 @@ async def test_a_cleaned_copy_another_report_uses_is_kept(world: World, tmp_path
     assert (await run_retention(world.db.uow, rules, later))["evidence"] == 3
     assert CleanStore(rules.media_dir).read(clean.ref) is not None
     assert await photos_and_lines(world, still_open) == (1, [])
+
+
+async def add_supporters(world: World, report_id: int, names: list[str]) -> list[int]:
+    """Citizens who supported ``report_id`` (laporan serupa), with names and chats."""
+    async with world.db.uow() as uow:
+        citizens = [
+            Citizen(
+                channel="telegram",
+                user_id=f"9{report_id}{n}",
+                chat_id=f"9{report_id}{n}",
+                name=name,
+                username=f"u{report_id}{n}",
+                phone="",
+                language="id",
+                consent_at=world.clock(),
+                consent_version="1",
+                created_at=world.clock(),
+            )
+            for n, name in enumerate(names)
+        ]
+        uow.session.add_all(citizens)
+        await uow.session.flush()
+        for citizen in citizens:
+            uow.session.add(
+                ReportSupporter(
+                    report_id=report_id, citizen_id=citizen.id, created_at=world.clock()
+                )
+            )
+        await uow.commit()
+        return [citizen.id for citizen in citizens]
+
+
+async def test_supporters_identities_go_with_the_reporters_and_the_count_stays(
+    world: World, tmp_path: Path
+) -> None:
+    rules = policy(tmp_path)
+    first = await closed_report_with_photos(world, rules.media_dir)
+    second = await closed_report_with_photos(world, rules.media_dir)
+    people = await add_supporters(world, first, ["Ani Supporter", "Bayu Supporter"])
+    people += await add_supporters(world, second, ["Citra Supporter"])
+    closed_at = (await world.report(second)).closed_at
+    assert closed_at is not None
+
+    done = await run_retention(world.db.uow, rules, closed_at + timedelta(days=800))
+    assert done["identities"] == 2
+    assert done["supporters"] == 3
+    async with world.db.uow() as uow:
+        assert await supporter_counts(uow.session, [first, second]) == {first: 2, second: 1}
+        standing = await uow.session.scalars(
+            select(Citizen)
+            .join(ReportSupporter, ReportSupporter.citizen_id == Citizen.id)
+            .where(ReportSupporter.report_id.in_([first, second]))
+        )
+        assert {erased_reason(c) for c in standing} == {REASON_RETENTION}
+        # the people themselves, supporting nothing else, keep no name or username
+        for person in people:
+            citizen = await uow.session.get(Citizen, person)
+            assert citizen is not None
+            assert (citizen.name, citizen.username) == ("", "")
+    again = await run_retention(world.db.uow, rules, closed_at + timedelta(days=801))
+    assert again == {}
