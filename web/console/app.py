@@ -11,7 +11,17 @@ from aiohttp import web
 
 from storage.console import open_session, redeem_login
 from web import security_headers
-from web.console import actors, clips_view, csrf, export_route, holds, pages, summary, tables
+from web.console import (
+    actors,
+    clips_view,
+    csrf,
+    export_route,
+    holds,
+    pages,
+    posters,
+    summary,
+    tables,
+)
 from web.console.audit import AuditAction, record
 from web.console.auth import COOKIE, Viewer, set_cookie, viewer_of
 from web.console.config import ConsoleConfig
@@ -169,6 +179,7 @@ def build_console_app(
     tables.add_routes(app.router)
     actors.add_routes(app.router)
     summary.add_routes(app.router)
+    posters.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

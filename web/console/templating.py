@@ -52,6 +52,7 @@ def page(
             ("/petugas", tr.t("console.nav.actors")),
             ("/ringkasan", tr.t("console.nav.summary")),
             ("/pemrosesan", tr.t("console.nav.processing")),
+            ("/poster", tr.t("console.nav.posters")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
