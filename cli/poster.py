@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.regions import RegionDirectory
 from locales import Catalogs, Translator
@@ -19,8 +20,9 @@ from runtime.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.media_store import write_atomically
 from storage.uow import UnitOfWork
-from web.posters import render
-from web.posters.facts import Poster, UnknownPlaceError, places_of, poster_for
+
+if TYPE_CHECKING:
+    from web.posters.facts import Poster
 
 
 def add_parser(
@@ -40,6 +42,8 @@ def add_parser(
 
 
 async def _posters(settings: Settings, codes: list[str]) -> list[Poster]:
+    from web.posters.facts import poster_for
+
     engine = create_engine(settings.database_url)
     regions = RegionDirectory(settings.region_code)
     try:
@@ -50,6 +54,10 @@ async def _posters(settings: Settings, codes: list[str]) -> list[Poster]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    # Here, not at the top: `aduan run` never loads the posters' PDF and QR libraries.
+    from web.posters import render
+    from web.posters.facts import UnknownPlaceError, places_of
+
     tr = Catalogs(settings.default_language).get(settings.default_language)
     if not settings.bot_username:
         print(tr.t("poster.cli.no_username"), file=sys.stderr)
