@@ -80,7 +80,9 @@ async def test_a_desa_poster_opens_the_bot_with_the_desa_chosen(
     report = next(r for r in await store.reports() if r.tracking_no == number)
     assert report.region_code == SEPASO
     async with UnitOfWork(store.sessions) as uow:
-        scans = list(await uow.session.scalars(select(PosterScan.poster_code)))
+        scans = list(
+            await uow.session.scalars(select(PosterScan.poster_code).order_by(PosterScan.id))
+        )
         filed = list(
             await uow.session.execute(select(PosterReport.report_id, PosterReport.poster_code))
         )
@@ -125,5 +127,12 @@ async def test_a_kecamatan_poster_before_consent_asks_for_the_desa_only(
     await budi.press("⬅️ Kembali", "Di kecamatan mana")  # the usual steps from here
     await budi.press("⬅️ Kembali", "Pilih kategori")
     await budi.press("Sampah & Lingkungan", "Di kecamatan mana")  # asked once only
+    # Another poster scanned mid-report: counted, and the report under way is offered to resume.
+    other = poster_code(SEPASO)
+    await budi.send(f"/start {other}", "Anda punya laporan yang belum selesai")
+    await budi.press("▶️ Lanjutkan", "Di kecamatan mana")
     async with UnitOfWork(store.sessions) as uow:
-        assert list(await uow.session.scalars(select(PosterScan.poster_code))) == [code]
+        scans = list(
+            await uow.session.scalars(select(PosterScan.poster_code).order_by(PosterScan.id))
+        )
+    assert scans == [code, other]
