@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cli import apikey, audit, backup, console, media, notify, units, webhook, words
+from cli import apikey, audit, backup, console, media, notify, poster, units, webhook, words
 from locales import Catalogs, Translator
 from runtime.clock import Clock, OffsetFileClock, system_clock
 from runtime.logs import setup_logging
@@ -46,6 +46,7 @@ def _parser(tr: Translator) -> argparse.ArgumentParser:
     backup.add_parser(commands, tr)
     audit.add_parser(commands, tr)
     notify.add_parser(commands, tr)
+    poster.add_parser(commands, tr)
     return parser
 
 
@@ -245,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit.run(args, settings)
     if args.command == "notify":
         return notify.run(args, settings)
+    if args.command == "poster":
+        return poster.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

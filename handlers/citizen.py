@@ -6,7 +6,7 @@ from core import commands
 from core.timeline import NOT_FOR_CITIZENS, EventKind, event_words
 from core.tracking import TrackingCheck, parse_tracking_number, typed_tracking_number
 from handlers import draft as drafts
-from handlers import intake, rights
+from handlers import intake, posters, rights
 from handlers.actions import InlineButton, InlineKeyboard
 from handlers.consent import CONSENT_VERSION, THEN_CHOICES, ask_consent, current_citizen
 from handlers.events import Message
@@ -34,7 +34,8 @@ COMMANDS_CANCEL = frozenset(commands.CANCEL)
 async def on_command(turn: Turn, message: Message) -> None:
     name = message.command
     if name in commands.START:
-        await start(turn)
+        if not await posters.opened_from_poster(turn, message.command_args):
+            await start(turn)
     elif name in COMMANDS_HELP:
         turn.send(turn.t("help.text"), main_menu(turn.tr))
     elif name in COMMANDS_LANGUAGE:

@@ -9,6 +9,9 @@ The JSON column holds one object. Its keys, besides ``v`` (the layout's version)
 - ``behalf``: a report filed for a citizen by an officer (handlers/counter.py): the citizen's
   ``name`` and ``phone``, ``via`` (loket or telepon), the officer's ``unit_id``, and ``next``
   (the detail asked for next, before the intake's steps);
+- ``poster``: the code of the poster whose QR code opened this conversation (core/posters.py), kept
+  until the report is filed, and ``poster_asked``: whether its place was offered already
+  (handlers/intake/poster_step.py);
 - ``held``: a message waiting for the citizen to say which report it is for (handlers/followup.py);
 - ``told``: when the citizen was last told "passed on to the officers" (handlers/followup.py);
 - ``prompts``: in a group's conversation, officers' prompts waiting for a typed answer
@@ -47,6 +50,7 @@ class IntakeStep(StrEnum):
     PRIVACY = "privacy"
     SUMMARY = "summary"
     EDIT = "edit"
+    POSTER = "poster"  # "Laporan untuk Desa X?" before the place steps (opened from a poster)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class Draft:
     editing: bool = False
     privacy_help: bool = False
     refused_files: dict[str, int] = field(default_factory=dict)
+    poster: str = ""
+    poster_asked: bool = False
     # kept beside the intake (see the module docstring)
     held: dict[str, Any] | None = None
     behalf: dict[str, Any] | None = None
@@ -152,6 +158,7 @@ def parse(stored: object) -> Draft:
         "description",
         "privacy",
         "search",
+        "poster",
     ):
         text = _text(stored.get(name))
         if text is not None:
@@ -165,7 +172,7 @@ def parse(stored: object) -> Draft:
     page = stored.get("page")
     if isinstance(page, int) and not isinstance(page, bool):
         values["page"] = page
-    for flag in ("editing", "privacy_help"):
+    for flag in ("editing", "privacy_help", "poster_asked"):
         values[flag] = stored.get(flag) is True
     values["refused_files"] = _counts(stored.get("refused_files"))
     for name in ("held", "told", "behalf"):

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = TELEGRAM_DEFAULT_API
     # Which Telegram framework the adapter uses; the conversations and behaviour are the same.
     bot_framework: Literal["aiogram", "ptb"] = "aiogram"
+    # The bot's @username, without the @: the posters' QR codes and short links open
+    # t.me/<bot_username>?start=<poster code> (docs/posters.md).
+    bot_username: str = ""
     database_url: str = "sqlite+aiosqlite:///data/aduan.db"
     region_code: str = "64.08"
     timezone: str = "Asia/Makassar"

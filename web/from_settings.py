@@ -46,6 +46,7 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         map_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
         similar_radius_meters=settings.similar_radius_meters,
         similar_days=settings.similar_days,
+        bot_username=settings.bot_username.strip().lstrip("@"),
         processing=processing_facts(settings),
     )
 

@@ -39,7 +39,8 @@ def begin(turn: Turn, note: str = "") -> None:
     if has_draft(turn):
         offer_resume(turn)
         return
-    drafts.save(turn.conversation, Draft(step=IntakeStep.TYPE))
+    # A conversation opened from a poster keeps its poster's code (handlers/posters.py).
+    drafts.save(turn.conversation, Draft(step=IntakeStep.TYPE, poster=draft(turn).poster))
     turn.conversation.draft_started_at = turn.now
     go(turn, IntakeStep.TYPE, note)
 

@@ -15,7 +15,7 @@ from handlers import similar
 from handlers.actions import InlineKeyboard, RemoveKeyboard
 from handlers.draft import IntakeStep
 from handlers.events import MediaKind, Message
-from handlers.intake import screens
+from handlers.intake import poster_step, screens
 from handlers.intake.flow import (
     EDITABLE,
     REGION_STEPS,
@@ -57,7 +57,7 @@ def _next(turn: Turn, step: IntakeStep, note: str = "") -> None:
     if draft(turn).editing and step not in (IntakeStep.KABUPATEN, IntakeStep.KECAMATAN):
         go(turn, IntakeStep.SUMMARY, note)
         return
-    go(turn, steps[steps.index(step) + 1], note)
+    go(turn, poster_step.instead(turn, steps[steps.index(step) + 1]), note)
 
 
 def _back(turn: Turn, step: IntakeStep) -> None:
@@ -66,7 +66,7 @@ def _back(turn: Turn, step: IntakeStep) -> None:
         go(turn, IntakeStep.SUMMARY)
         return
     steps = steps_in_use(turn)
-    index = steps.index(step)
+    index = steps.index(poster_step.stands_for(turn, step))
     go(turn, steps[index - 1] if index > 0 else IntakeStep.TYPE)
 
 
@@ -247,6 +247,13 @@ async def _description_text(turn: Turn, step: IntakeStep, message: Message) -> N
     _next(turn, step)
 
 
+async def _poster_answer(turn: Turn, step: IntakeStep, arg: str) -> bool:
+    target = poster_step.answer(turn, arg)
+    if target is not None:
+        go(turn, target)
+    return target is not None
+
+
 async def _keep_description(turn: Turn, step: IntakeStep, arg: str) -> bool:
     """ "✅ Gunakan teks ini": the words the draft holds, as they are."""
     if len(visible(draft(turn).description)) < DESCRIPTION_MIN:
@@ -351,6 +358,7 @@ STEP_TABLE: Mapping[IntakeStep, StepSpec] = {
         screen=screens.summary_screen, buttons={"submit": _send, "edit": _open_edit}
     ),
     IntakeStep.EDIT: StepSpec(screen=screens.edit_screen, buttons={"field": _edit_field}),
+    IntakeStep.POSTER: StepSpec(screen=poster_step.screen, buttons={"poster": _poster_answer}),
 }
 
 
@@ -374,13 +382,9 @@ async def step_message(turn: Turn, step: IntakeStep, message: Message) -> None:
 
 
 def _gps_key_elsewhere(turn: Turn, step: IntakeStep, message: Message) -> bool:
-    """A key of the location step's reply keyboard, pressed at another step.
-
-    Leaving the location step sends one message (the next screen, with inline buttons), so the
-    location keyboard stays in the chat, hidden behind the keyboard icon, until a later message
-    brings the main menu back (the filed report, Cancel). Its keys then act as their inline
-    twins, and are never taken as an address or a description. False for any other text.
-    """
+    """A key of the location step's reply keyboard (it stays in the chat, hidden, until a later
+    message brings the main menu back), pressed at another step: it acts as its inline twin,
+    never as an address or a description. False for any other text."""
     text = message.text.strip()
     if text == turn.t("gps.back"):
         _back(turn, step)

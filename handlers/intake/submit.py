@@ -15,7 +15,7 @@ from handlers.menu import main_menu
 from handlers.notices import filing_for
 from handlers.steps import ChatStep
 from handlers.turn import Turn
-from storage.models import Report, ReportPhoto
+from storage.models import PosterReport, Report, ReportPhoto
 
 
 def _missing_step(turn: Turn) -> IntakeStep | None:
@@ -82,6 +82,11 @@ async def submit(turn: Turn) -> IntakeStep | None:
     note = evidence.refusals_note(turn, current.refused_files)
     code = counter_filing.new_code() if behalf else ""
     stored = counter_filing.beside(turn, behalf, code) if behalf else None
+    if current.poster and not behalf:
+
+        async def stored(report: Report) -> None:  # which poster it came from (issue 31)
+            turn.uow.session.add(PosterReport(report_id=report.id, poster_code=current.poster))
+
     await file_report(
         turn.uow, filing_for(turn.deps), turn.now, report, photos, note=note, beside=stored
     )

@@ -14,6 +14,7 @@ from storage.models.console import (
 from storage.models.counter import CounterFiling
 from storage.models.messaging import InboxUpdate, Lease, OutboxMessage
 from storage.models.people import Citizen, Conversation
+from storage.models.posters import PosterReport, PosterScan
 from storage.models.referral import ReferralBody
 from storage.models.reports import (
     CONSOLE_DAY_COLUMNS,
@@ -69,6 +70,8 @@ __all__ = [
     "MessageLink",
     "OutboxMessage",
     "PendingErasure",
+    "PosterReport",
+    "PosterScan",
     "ReferralBody",
     "Report",
     "ReportDay",

@@ -19,6 +19,7 @@ from web.console import (
     export_route,
     holds,
     pages,
+    posters,
     ready_answers,
     slip,
     summary,
@@ -184,6 +185,7 @@ def build_console_app(
     ready_answers.add_routes(app.router)
     bodies.add_routes(app.router)
     slip.add_routes(app.router)
+    posters.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

@@ -58,6 +58,8 @@ class ConsoleConfig:
     #: Laporan serupa (the merge form's originals): as the bot's ``SIMILAR_*`` settings.
     similar_radius_meters: float = 250.0
     similar_days: int = 30
+    #: The bot's @username (``BOT_USERNAME``): the posters' links; "" when not set (no posters).
+    bot_username: str = ""
     #: Catatan pemrosesan (``/pemrosesan``): what the record of processing says.
     processing: ProcessingFacts = field(default_factory=ProcessingFacts)
 

@@ -54,6 +54,7 @@ def page(
             ("/pemrosesan", tr.t("console.nav.processing")),
             ("/templat", tr.t("console.nav.templates")),
             ("/rujukan", tr.t("console.nav.bodies")),
+            ("/poster", tr.t("console.nav.posters")),
         ]
         if who.is_coordinator:
             nav.append(("/audit", tr.t("console.nav.audit")))
