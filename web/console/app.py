@@ -11,7 +11,17 @@ from aiohttp import web
 
 from storage.console import open_session, redeem_login
 from web import security_headers
-from web.console import actors, clips_view, csrf, export_route, holds, pages, summary, tables
+from web.console import (
+    actors,
+    clips_view,
+    csrf,
+    export_route,
+    holds,
+    pages,
+    public_page,
+    summary,
+    tables,
+)
 from web.console.audit import AuditAction, record
 from web.console.auth import COOKIE, Viewer, set_cookie, viewer_of
 from web.console.config import ConsoleConfig
@@ -34,6 +44,8 @@ log = logging.getLogger(__name__)
 LANG_COOKIE = "aduan_bahasa"
 STATIC_DIR = Path(__file__).parent / "static"
 SIGN_IN_PATHS = ("/masuk/", "/langsung/", "/static/", "/keluar")
+#: Served to anyone (off with ``PUBLIC_PAGE_ENABLED=false``: then a 404, not a sign-in page).
+OPEN_PATHS = (*SIGN_IN_PATHS, public_page.PREFIX)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -155,7 +167,7 @@ def build_console_app(
     app[CONFIG] = config
     app[SESSIONS] = sessions
     app[SUBAPPS] = tuple(prefix for prefix, _ in extra_subapps)
-    app[PUBLIC] = (*SIGN_IN_PATHS, *app[SUBAPPS])
+    app[PUBLIC] = (*OPEN_PATHS, *app[SUBAPPS])
     app.router.add_get("/masuk/{token}", _login_form)
     app.router.add_post("/masuk/{token}", _login)
     app.router.add_get("/langsung/{token}", _login_direct)
@@ -169,6 +181,8 @@ def build_console_app(
     tables.add_routes(app.router)
     actors.add_routes(app.router)
     summary.add_routes(app.router)
+    if config.public_page:
+        public_page.install(app)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

@@ -1,0 +1,188 @@
+"""Halaman publik (``/publik``) on a real database (SQLite and PostgreSQL): no sign-in; the unit
+table's figures are the console's own, ranked only from PUBLIC_MIN_REPORTS reports; a page is
+kept (cacheable, and served again from this process); a report's page shows what Open311 would,
+an anonim one its status and unit only; the setting turns it all off; and the reporter's
+status messages link to their report's page when PUBLIC_BASE_URL is set."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from core.permissions import CaseAction
+from locales import Catalogs
+from runtime.deps import handler_deps
+from runtime.settings import Settings
+from storage import console as store
+from storage.models import OutboxMessage
+from tests.integration.database import Database
+from tests.integration.test_console import SECRET_NAME, SECRET_USERNAME, World, open_world, wita
+from web.console import public_page, queries
+from web.console.figures import percent
+
+APRIL = wita(4, 6, 10)  # Monday 6 April 2026: the 12 months are April 2025 - March 2026
+
+
+@pytest.fixture
+async def public(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
+    world = await open_world(Database(database_url), tmp_path)
+    world.config = replace(world.config, public_min_reports=2)
+    yield world
+    await world.db.engine.dispose()
+
+
+def _row(page: str, name: str) -> list[str]:
+    """The cells of the table row that names ``name``."""
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        if name in cells:
+            return cells
+    raise AssertionError(f"no row for {name}")
+
+
+def test_the_twelve_months_are_the_whole_months_before_this_one() -> None:
+    assert public_page.months_before(date(2026, 4, 6)) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert public_page.months_before(date(2026, 1, 31)) == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+async def test_units_are_ranked_with_the_consoles_figures_from_the_minimum_and_named_nobody(
+    public: World,
+) -> None:
+    done_id, _ = await public.file(category="sampah")
+    await public.file(category="sampah", privacy="anonim", name=SECRET_NAME, user="43")
+    await public.file(category="jalan", user="44")  # Dinas PUPR: one report, not ranked
+    await public.act(done_id, CaseAction.VERIFY, wita(3, 4))
+    await public.act(done_id, CaseAction.NOTE, wita(3, 5))
+    await public.act(done_id, CaseAction.DONE, wita(3, 6))
+    await public.rate(done_id, 5)
+    public.clock.set(APRIL)
+    client = await public.client()  # nobody signed in
+    try:
+        response = await client.get("/publik")
+        page = await response.text()
+    finally:
+        await client.close()
+    assert response.status == 200, page
+    assert response.headers["Cache-Control"] == f"public, max-age={public_page.MAX_AGE}"
+    assert "Set-Cookie" not in response.headers
+    assert "2025-04-01" in page
+    assert "2026-03-31" in page
+    ranked, apart = page.split("Unit dengan kurang dari 2 laporan")
+    assert "Desa Sepaso" in ranked
+    assert "Dinas Pekerjaan Umum" not in ranked
+    assert "Dinas Pekerjaan Umum" in apart
+    # The figures are the console's: the same tallies the coordinator's unit table reads.
+    async with public.db.sessions() as session:
+        found = await queries.overview(
+            session,
+            store.ReportQuery(first_day=date(2026, 3, 1), last_day=date(2026, 3, 31)),
+            public.config,
+            APRIL.date(),
+        )
+    sepaso = next(ind for unit, ind in found.by_unit if unit.name == "Desa Sepaso")
+    cells = _row(ranked, "Desa Sepaso")
+    assert cells[0] == "1"
+    assert cells[2:5] == [
+        str(sepaso.received),
+        percent(sepaso.verify_on_time),
+        percent(sepaso.follow_up_on_time),
+    ]
+    assert cells[2] == "2"
+    assert cells[6] == "5,0 (1)"
+    for secret in (SECRET_NAME, SECRET_USERNAME, "Siti"):
+        assert secret not in page
+
+
+async def test_a_page_is_kept_for_its_period_and_the_setting_turns_the_page_off(
+    public: World,
+) -> None:
+    await public.file(category="sampah")
+    public.clock.set(APRIL)
+    client = await public.client()
+    try:
+        first = await (await client.get("/publik")).text()
+        public.clock.set(wita(3, 20))
+        await public.file(category="jalan", user="44")  # filed in March, after the page was made
+        public.clock.set(APRIL)
+        again = await (await client.get("/publik")).text()
+    finally:
+        await client.close()
+    assert again == first  # served from this process's store, not read again
+    assert "Dinas Pekerjaan Umum" not in again
+    public.config = replace(public.config, public_page=False)
+    off = await public.client()
+    try:
+        responses = [await off.get(path) for path in ("/publik", "/publik/laporan/X")]
+    finally:
+        await off.close()
+    assert [r.status for r in responses] == [404, 404]  # not a sign-in page: there is none
+
+
+async def test_a_reports_page_shows_what_open311_would_and_anonim_only_its_status_and_unit(
+    public: World,
+) -> None:
+    open_id, number = await public.file(category="sampah", description="Sampah di parit RT 3")
+    _, hidden = await public.file(
+        category="sampah", privacy="anonim", name=SECRET_NAME, user="43", description="Rahasia X"
+    )
+    client = await public.client()
+    try:
+        before = await (await client.get(f"/publik/laporan/{number}")).text()
+        await public.act(open_id, CaseAction.VERIFY, wita(3, 4))
+        await public.act(open_id, CaseAction.NOTE, wita(3, 5), note="Sudah diangkut truk DLH")
+        # Another process (no kept page): the store keeps a page for MAX_AGE seconds.
+        fresh = await public.client()
+        after = await (await fresh.get(f"/publik/laporan/{number.lower()}")).text()
+        await fresh.close()
+        anon = await client.get(f"/publik/laporan/{hidden}")
+        anon_page = await anon.text()
+        unknown = await client.get("/publik/laporan/AAAA-AAAA-A")
+        found = await client.get(f"/publik/laporan?nomor={number}", allow_redirects=False)
+    finally:
+        await client.close()
+    assert "Sampah di parit RT 3" not in before  # not verified yet
+    assert "Isi laporan ditampilkan setelah unit memverifikasinya" in before
+    assert "Desa Sepaso" in before
+    assert "Sampah di parit RT 3" in after
+    assert "Sudah diangkut truk DLH" in after
+    assert anon.status == 200
+    assert "Rahasia X" not in anon_page
+    assert "Kategori" not in anon_page
+    assert "Desa Sepaso" in anon_page
+    assert "Baru" in anon_page
+    for secret in (SECRET_NAME, SECRET_USERNAME):
+        assert secret not in anon_page
+    assert unknown.status == 404
+    assert found.status == 303
+    assert found.headers["Location"] == f"/publik/laporan/{number}"
+
+
+async def test_the_reporters_status_messages_link_to_the_public_page_when_its_address_is_set(
+    public: World,
+) -> None:
+    settings = Settings(
+        _env_file=None, bot_token=SecretStr("1:x"), public_base_url="https://aduan.example.id/"
+    )
+    linked_id, number = await public.file(category="sampah")
+    plain_id, _ = await public.file(category="sampah", user="44")
+    await public.act(plain_id, CaseAction.VERIFY, wita(3, 4))
+    public.deps = handler_deps(settings, "1:x", Catalogs("id"), public.clock)
+    await public.act(linked_id, CaseAction.VERIFY, wita(3, 4))
+    async with public.db.sessions() as session:
+        texts = {
+            m.chat_id: str(m.payload.get("text", ""))
+            for m in await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.chat_id.in_(["42", "44"]))
+            )
+        }
+    assert texts["42"].endswith(
+        f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}"
+    )
+    assert "/publik/" not in texts["44"]  # PUBLIC_BASE_URL unset: no link
