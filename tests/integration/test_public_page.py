@@ -22,8 +22,10 @@ from runtime.deps import handler_deps
 from runtime.settings import Settings
 from storage import console as store
 from storage.models import OutboxMessage
+from tests.integration.conversation_driver import Driver, buttons, texts
 from tests.integration.database import Database
 from tests.integration.test_console import SECRET_NAME, SECRET_USERNAME, World, open_world, wita
+from tests.integration.test_intake import USER, consent, to_step
 from web.console import public_page, queries
 from web.console.figures import percent
 
@@ -186,3 +188,22 @@ async def test_the_reporters_status_messages_link_to_the_public_page_when_its_ad
         f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}"
     )
     assert "/publik/" not in texts["44"]  # PUBLIC_BASE_URL unset: no link
+
+
+async def test_the_status_answer_links_to_the_reports_public_page(database_url: str) -> None:
+    driver = Driver(database_url, public_base_url="https://aduan.example.id")
+    await driver.start()
+    try:
+        await consent(driver)
+        b = await to_step(driver, "photos")
+        b = buttons(await driver.press_data(USER, b["Lewati ➡️"]))
+        b = buttons(await driver.press_data(USER, b["Anonim"]))
+        sent = await driver.press_data(USER, b["📨 Kirim laporan"])
+        number = texts(sent)[-1].split("Nomor laporan: ")[1].split("\n")[0]
+        status = texts(await driver.text(USER, f"/status {number}"))[0]
+    finally:
+        await driver.close()
+    assert "Riwayat:" in status
+    assert status.endswith(
+        f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}"
+    )
