@@ -207,3 +207,27 @@ async def test_the_status_answer_links_to_the_reports_public_page(database_url: 
     assert status.endswith(
         f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}"
     )
+
+
+async def test_areas_show_the_same_figures_and_none_below_the_minimum(public: World) -> None:
+    done_id, _ = await public.file(category="sampah")
+    await public.file(category="jalan", user="44")  # at Sepaso too, handled by Dinas PUPR
+    await public.act(done_id, CaseAction.VERIFY, wita(3, 4))
+    public.clock.set(APRIL)
+    client = await public.client()
+    try:
+        kabupaten = await client.get("/publik/wilayah")
+        kabupaten_page = await kabupaten.text()
+        kecamatan_page = await (await client.get("/publik/wilayah/64.08.09")).text()
+        desa = await client.get("/publik/wilayah/64.08.09.2001")
+        elsewhere = await client.get("/publik/wilayah/31.71")
+    finally:
+        await client.close()
+    assert kabupaten.status == 200
+    assert kabupaten.headers["Cache-Control"] == f"public, max-age={public_page.MAX_AGE}"
+    bengalon = _row(kabupaten_page, '<a href="/publik/wilayah/64.08.09">Kec. Bengalon</a>')
+    assert bengalon[1:4] == ["2", "50%", "0%"]  # both units' reports filed there
+    sepaso = _row(kecamatan_page, "Desa Sepaso")
+    assert sepaso[1] == "2"
+    assert "Kurang dari 2 laporan" in kecamatan_page  # the other desa of Bengalon
+    assert [desa.status, elsewhere.status] == [404, 404]  # a desa has no lower level

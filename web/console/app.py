@@ -18,6 +18,7 @@ from web.console import (
     export_route,
     holds,
     pages,
+    public_areas,
     public_page,
     summary,
     tables,
@@ -183,6 +184,7 @@ def build_console_app(
     summary.add_routes(app.router)
     if config.public_page:
         public_page.install(app)
+        public_areas.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

@@ -133,7 +133,7 @@ async def unit_lines(
     return ranked, apart
 
 
-def _render(request: web.Request, template: str, title: str, **values: Any) -> str:
+def render(request: web.Request, template: str, title: str, **values: Any) -> str:
     tr = translator(request)
     other = "en" if tr.language == "id" else "id"
     return ENVIRONMENT.get_template(template).render(
@@ -145,7 +145,7 @@ def _render(request: web.Request, template: str, title: str, **values: Any) -> s
     )
 
 
-def _answer(text: str) -> web.Response:
+def answer(text: str) -> web.Response:
     return web.Response(
         text=text,
         content_type="text/html",
@@ -153,7 +153,7 @@ def _answer(text: str) -> web.Response:
     )
 
 
-def _today(config: ConsoleConfig) -> date:
+def today_of(config: ConsoleConfig) -> date:
     return config.clock().astimezone(config.timezone).date()
 
 
@@ -161,14 +161,14 @@ async def units_page(request: web.Request) -> web.Response:
     """How each unit responded over the last 12 whole months."""
     config: ConsoleConfig = request.config_dict[CONFIG]
     tr = translator(request)
-    today = _today(config)
+    today = today_of(config)
     first, last = months_before(today)
     key = ("units", first.isoformat(), tr.language)
     kept = request.config_dict[KEPT]
     text = kept.get(key)
     if text is None:
         ranked, apart = await unit_lines(request, first, last, today)
-        text = _render(
+        text = render(
             request,
             "public.html",
             tr.t("public.units.title"),
@@ -180,7 +180,7 @@ async def units_page(request: web.Request) -> web.Response:
             unranked=apart,
         )
         kept.put(key, text)
-    return _answer(text)
+    return answer(text)
 
 
 async def find_report(request: web.Request) -> web.Response:
@@ -220,7 +220,7 @@ async def report_page(request: web.Request) -> web.Response:
             )
         unit = known.get(report.unit_id) if report.unit_id else None
         filed: datetime = report.created_at
-        text = _render(
+        text = render(
             request,
             "public_report.html",
             tr.t("public.report.title", number=report.tracking_no),
@@ -230,4 +230,4 @@ async def report_page(request: web.Request) -> web.Response:
             filed=filed.astimezone(config.timezone).date().isoformat(),
         )
         kept.put(key, text)
-    return _answer(text)
+    return answer(text)
