@@ -13,6 +13,7 @@ from playwright.async_api import async_playwright, expect
 from core.permissions import CaseAction
 from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.test_console import World, wita
+from tests.integration.test_console_map import _place
 
 SHOTS = Path(os.environ.get("PUBLIC_SHOTS", "/work/shots/public"))
 
@@ -24,7 +25,8 @@ async def test_the_public_page_fits_a_phone_and_finds_a_report(world: World) -> 
     await world.file(category="jalan", user="44")
     await world.act(done_id, CaseAction.VERIFY, wita(3, 4))
     world.clock.set(wita(4, 6, 10))
-    world.config = replace(world.config, public_min_reports=2)
+    await _place(world, done_id, 0.7512, 117.5321)
+    world.config = replace(world.config, public_min_reports=2, map_tiles="", map_attribution="")
     client = await world.client()  # nobody signed in
     base = str(client.make_url("/")).rstrip("/")
     try:
@@ -45,6 +47,14 @@ async def test_the_public_page_fits_a_phone_and_finds_a_report(world: World) -> 
             )
             assert widths[0] <= widths[1], f"the public page scrolls sideways: {widths}"
             await page.screenshot(path=str(SHOTS / "publik-390.png"), full_page=True)
+            await page.goto(f"{base}/publik/wilayah/64.08.09")
+            await expect(page.locator("#map.loaded")).to_have_count(1, timeout=15_000)
+            widths = await page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert widths[0] <= widths[1], f"the area page scrolls sideways: {widths}"
+            await page.screenshot(path=str(SHOTS / "wilayah-390.png"), full_page=True)
+            await page.goto(f"{base}/publik")
             await page.fill("input[name=nomor]", number.lower())
             await page.click("form.public-find button")
             await expect(page.locator("h1")).to_contain_text(number)

@@ -6,6 +6,7 @@ status messages link to their report's page when PUBLIC_BASE_URL is set."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -25,6 +26,7 @@ from storage.models import OutboxMessage
 from tests.integration.conversation_driver import Driver, buttons, texts
 from tests.integration.database import Database
 from tests.integration.test_console import SECRET_NAME, SECRET_USERNAME, World, open_world, wita
+from tests.integration.test_console_map import _place
 from tests.integration.test_intake import USER, consent, to_step
 from web.console import public_page, queries
 from web.console.figures import percent
@@ -231,3 +233,38 @@ async def test_areas_show_the_same_figures_and_none_below_the_minimum(public: Wo
     assert sepaso[1] == "2"
     assert "Kurang dari 2 laporan" in kecamatan_page  # the other desa of Bengalon
     assert [desa.status, elsewhere.status] == [404, 404]  # a desa has no lower level
+
+
+async def test_the_area_map_shows_only_verified_biasa_reports_blurred_and_names_nobody(
+    public: World,
+) -> None:
+    shown_id, shown = await public.file(category="sampah")
+    unverified_id, unverified = await public.file(category="sampah", user="44")
+    anon_id, anon = await public.file(
+        category="sampah", privacy="anonim", name=SECRET_NAME, user="43"
+    )
+    for report_id, (lat, lon) in (
+        (shown_id, (0.751234, 117.532187)),
+        (unverified_id, (0.7519, 117.5330)),
+        (anon_id, (0.7601, 117.5402)),
+    ):
+        await _place(public, report_id, lat, lon)
+    await public.act(shown_id, CaseAction.VERIFY, wita(3, 4))
+    await public.act(anon_id, CaseAction.VERIFY, wita(3, 4))
+    public.clock.set(APRIL)
+    client = await public.client()
+    try:
+        response = await client.get("/publik/wilayah/64.08.09/titik")
+        raw = await response.text()
+        page = await (await client.get("/publik/wilayah/64.08.09")).text()
+    finally:
+        await client.close()
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == f"public, max-age={public_page.MAX_AGE}"
+    found = json.loads(raw)
+    assert found["points"] == [[0.751, 117.532, shown, 0, "didisposisi"]]
+    assert found["categories"] == ["Sampah & Lingkungan"]
+    for secret in (unverified, anon, SECRET_NAME, SECRET_USERNAME, "Siti"):
+        assert secret not in raw
+    assert 'data-points="/publik/wilayah/64.08.09/titik"' in page
+    assert 'data-report-base="/publik/laporan/"' in page

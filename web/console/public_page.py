@@ -145,10 +145,10 @@ def render(request: web.Request, template: str, title: str, **values: Any) -> st
     )
 
 
-def answer(text: str) -> web.Response:
+def answer(text: str, content_type: str = "text/html") -> web.Response:
     return web.Response(
         text=text,
-        content_type="text/html",
+        content_type=content_type,
         headers={"Cache-Control": f"public, max-age={MAX_AGE}", "Vary": "Cookie"},
     )
 
