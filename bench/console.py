@@ -239,6 +239,11 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
             "search by tracking number", page(f"/laporan?{everything}&nomor={tracking}"), repeat
         ),
         await _timed("one report's page", page(f"/laporan/{tracking}"), repeat),
+        # The public page (no sign-in): its first answer reads the roll-up, the next ones
+        # come from the page kept in the process (web/console/public_page.py).
+        await _timed("publik, unit table, first answer", page("/publik"), 1, warm=False),
+        await _timed("publik, unit table, kept", page("/publik"), repeat),
+        await _timed("publik, a report's page, kept", page(f"/publik/laporan/{tracking}"), repeat),
         await _timed("peta, this month's points", page("/peta/titik"), repeat),
         await _timed("peta, points of all reports", page(f"/peta/titik?{everything}"), repeat),
         await _timed(

@@ -13,6 +13,8 @@ from handlers.events import Message
 from handlers.formatting import category_name, place_name, short_date, short_datetime
 from handlers.free_text import begin_with_words, take_waiting_words
 from handlers.menu import main_menu, menu_choice
+from handlers.notices import TEXT_MAX
+from handlers.public_link import with_public_link
 from handlers.stage_dates import report_due
 from handlers.steps import ChatStep
 from handlers.turn import SCOPE_GLOBAL, Turn
@@ -288,7 +290,7 @@ def _supported_status_text(turn: Turn, report: Report, supporters: int) -> str:
     for event in public_events(report):
         stamp = short_date(event.created_at, tz, lang)
         lines.append(f"• {stamp}: {_event_text(turn, event, with_note=False)}")
-    return "\n".join(lines)
+    return _linked(turn, report, "\n".join(lines))
 
 
 def _status_text(turn: Turn, report: Report, supporters: int) -> str:
@@ -317,7 +319,13 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
         # A supporter's words are for the unit: they may name the supporter.
         with_note = event.kind != EventKind.SUPPORTER_NOTE
         lines.append(f"• {stamp}: {_event_text(turn, event, with_note=with_note)}")
-    return "\n".join(lines)
+    return _linked(turn, report, "\n".join(lines))
+
+
+def _linked(turn: Turn, report: Report, text: str) -> str:
+    """The status answer with its report's public page (``PUBLIC_BASE_URL``), when there is one."""
+    base = turn.deps.config.public_base_url
+    return with_public_link(turn.tr, base, report.tracking_no, text, TEXT_MAX)
 
 
 def public_events(report: Report) -> list[ReportEvent]:

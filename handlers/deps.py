@@ -74,6 +74,9 @@ class HandlerConfig:
     # within this many metres where both have a GPS point, from the last this many days.
     similar_radius_meters: float = 250.0
     similar_days: int = 30
+    # The public page's address (PUBLIC_BASE_URL, with PUBLIC_PAGE_ENABLED): status messages to
+    # the reporter link to their report's public page there; empty: no link.
+    public_base_url: str = ""
     # Sent and failed messages lose their text after this many days (0: never).
     outbox_retention_days: int = 90
 

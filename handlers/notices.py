@@ -23,6 +23,7 @@ from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
 from handlers.formatting import long_date
+from handlers.public_link import with_public_link
 from handlers.routing import coordinator_chats, holder_chats, is_coordinator_chat, reachable
 from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
@@ -273,11 +274,13 @@ async def _notify(
         return
     tr = case.tr(citizen.language)
     text = tr.t(key, number=report.tracking_no, **words)
+    base = case.deps.config.public_base_url
+    text = with_public_link(tr, base, report.tracking_no, text, TEXT_MAX)
     if markup is None and reply_button:
         markup = reply_markup(case, tr, report)
     case.emit(
         report.channel,
-        SendText(chat_id=citizen.chat_id, text=text[:TEXT_MAX], markup=markup),
+        SendText(chat_id=citizen.chat_id, text=text, markup=markup),
         report,
         purpose=Purpose.NOTICE,
     )

@@ -80,6 +80,9 @@ def handler_config(settings: Settings, token: str) -> HandlerConfig:
         region_bounds=Bounds.parse(settings.region_bounds) if settings.region_bounds else Bounds(),
         console_url=settings.console_url(),
         outbox_retention_days=settings.outbox_retention_days,
+        public_base_url=(
+            settings.public_base_url.strip().rstrip("/") if settings.public_page_enabled else ""
+        ),
     )
 
 

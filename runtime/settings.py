@@ -169,6 +169,13 @@ class Settings(BaseSettings):
     # no request leaves the console (a training room without internet; the sandbox's console).
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
+    # The public page (`/publik` on the console's server, no sign-in; docs/public.md): on or
+    # off; how many reports a unit needs in the last 12 months to be ranked; and the address
+    # citizens reach it at (the bot's status messages link to a report's public page; empty:
+    # no link).
+    public_page_enabled: bool = True
+    public_min_reports: int = Field(default=10, ge=1)
+    public_base_url: str = ""
 
     @field_validator("retention_identity_months", "retention_media_months", mode="before")
     @classmethod

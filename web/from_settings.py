@@ -48,6 +48,9 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         similar_days=settings.similar_days,
         bot_username=settings.bot_username.strip().lstrip("@"),
         processing=processing_facts(settings),
+        public_page=settings.public_page_enabled,
+        public_min_reports=settings.public_min_reports,
+        public_descriptions=settings.open311_publish_descriptions,
     )
 
 

@@ -47,7 +47,8 @@ class Clock:
 
 
 class Driver:
-    def __init__(self, db: str | Path, *, region: str = "64.08") -> None:
+    def __init__(self, db: str | Path, *, region: str = "64.08", public_base_url: str = "") -> None:
+        self.public_base_url = public_base_url
         self.url = db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}"
         self.clock = Clock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
         self.region = region
@@ -60,7 +61,11 @@ class Driver:
         self.engine = create_engine(self.url)
         self.factory = session_factory(self.engine)
         deps = HandlerDeps(
-            config=HandlerConfig(timezone=ZoneInfo("Asia/Makassar"), callback_secret=b"test"),
+            config=HandlerConfig(
+                timezone=ZoneInfo("Asia/Makassar"),
+                callback_secret=b"test",
+                public_base_url=self.public_base_url,
+            ),
             catalogs=Catalogs("id"),
             regions=RegionDirectory(self.region),
             categories=load_categories(),

@@ -20,6 +20,8 @@ from web.console import (
     holds,
     pages,
     posters,
+    public_areas,
+    public_page,
     ready_answers,
     slip,
     summary,
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 LANG_COOKIE = "aduan_bahasa"
 STATIC_DIR = Path(__file__).parent / "static"
 SIGN_IN_PATHS = ("/masuk/", "/langsung/", "/static/", "/keluar")
+#: Served to anyone (off with ``PUBLIC_PAGE_ENABLED=false``: then a 404, not a sign-in page).
+OPEN_PATHS = (*SIGN_IN_PATHS, public_page.PREFIX)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -168,7 +172,7 @@ def build_console_app(
     app[CONFIG] = config
     app[SESSIONS] = sessions
     app[SUBAPPS] = tuple(prefix for prefix, _ in extra_subapps)
-    app[PUBLIC] = (*SIGN_IN_PATHS, *app[SUBAPPS])
+    app[PUBLIC] = (*OPEN_PATHS, *app[SUBAPPS])
     app.router.add_get("/masuk/{token}", _login_form)
     app.router.add_post("/masuk/{token}", _login)
     app.router.add_get("/langsung/{token}", _login_direct)
@@ -186,6 +190,9 @@ def build_console_app(
     bodies.add_routes(app.router)
     slip.add_routes(app.router)
     posters.add_routes(app.router)
+    if config.public_page:
+        public_page.install(app)
+        public_areas.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

@@ -63,6 +63,13 @@ class ConsoleConfig:
     #: Catatan pemrosesan (``/pemrosesan``): what the record of processing says.
     processing: ProcessingFacts = field(default_factory=ProcessingFacts)
 
+    #: The public page (``/publik``, no sign-in; ``PUBLIC_PAGE_ENABLED``): served or a 404; the
+    #: reports a unit needs in its 12 months to be ranked (``PUBLIC_MIN_REPORTS``); whether a
+    #: verified report's own words are shown there (as Open311's ``OPEN311_PUBLISH_DESCRIPTIONS``).
+    public_page: bool = True
+    public_min_reports: int = 10
+    public_descriptions: bool = True
+
     def sign_in_now(self) -> datetime:
         return (self.sign_in_clock or self.clock)()
 

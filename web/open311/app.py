@@ -23,11 +23,9 @@ from core.decisions import Actor
 from core.inputs import clean_text
 from core.lifecycle import Privacy
 from core.open311 import (
-    PUBLIC_NOTE_EVENTS,
     QUERY_WINDOW,
     VERIFIED_EVENT,
     Open311Status,
-    is_listed,
     statuses_of,
 )
 from core.permissions import ActorKind
@@ -49,7 +47,7 @@ from web.open311.guards import (
     read_form,
 )
 from web.open311.posting import api_key, known_category, report_of, requester
-from web.open311.public import PublicContext, iso, public_item, service_name, service_notice
+from web.open311.public import iso, public_items, service_name, service_notice
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 #: When this API last changed (``discovery``'s changeset).
@@ -259,23 +257,16 @@ class Open311:
     async def _items(
         self, request: web.Request, repo: Open311Repository, reports: list[Report]
     ) -> list[dict[str, Any]]:
-        listed = [r for r in reports if is_listed(r.privacy)]
-        ids = [r.id for r in listed]
-        publish = self.config.publish_descriptions
-        ctx = PublicContext(
+        return await public_items(
+            repo,
+            reports,
             tr=self.tr(request),
             regions=self.config.regions,
             categories=self.config.categories,
             timezone=self.config.timezone,
-            publish=publish,
+            publish=self.config.publish_descriptions,
             base_url=base_url(request, "requests"),
-            verified=await repo.verified(ids, VERIFIED_EVENT) if publish else set(),
-            notes=await repo.last_notes(ids, PUBLIC_NOTE_EVENTS) if publish else {},
-            photos=set(await repo.stored_photos(ids)) if publish else set(),
-            units=await repo.unit_names({r.unit_id for r in listed if r.unit_id}),
-            identities=await repo.identities({r.citizen_id for r in listed}) if publish else {},
         )
-        return [public_item(ctx, report) for report in listed]
 
     # --- the photo -------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ verified the report and while publication is on."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -12,12 +13,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from core.categories import Category, category_by_code
-from core.open311 import open311_status
+from core.open311 import PUBLIC_NOTE_EVENTS, VERIFIED_EVENT, is_listed, open311_status
 from core.places import shown_point
 from core.redaction import redact
 from core.regions import RegionDirectory, place_name
 from locales import Translator
 from storage.models import Report
+from storage.open311 import Open311Repository
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,34 @@ def public_item(ctx: PublicContext, report: Report) -> dict[str, Any]:
             else None
         ),
     }
+
+
+async def public_items(
+    repo: Open311Repository,
+    reports: Sequence[Report],
+    *,
+    tr: Translator,
+    regions: RegionDirectory,
+    categories: tuple[Category, ...],
+    timezone: ZoneInfo,
+    publish: bool,
+    base_url: str,
+) -> list[dict[str, Any]]:
+    """The listed (``biasa``) ones of ``reports`` as the public sees them: the Open311 API's
+    requests and the console's public page (``/publik``) both read them here."""
+    listed = [r for r in reports if is_listed(r.privacy)]
+    ids = [r.id for r in listed]
+    ctx = PublicContext(
+        tr=tr,
+        regions=regions,
+        categories=categories,
+        timezone=timezone,
+        publish=publish,
+        base_url=base_url,
+        verified=await repo.verified(ids, VERIFIED_EVENT) if publish else set(),
+        notes=await repo.last_notes(ids, PUBLIC_NOTE_EVENTS) if publish else {},
+        photos=set(await repo.stored_photos(ids)) if publish else set(),
+        units=await repo.unit_names({r.unit_id for r in listed if r.unit_id}),
+        identities=await repo.identities({r.citizen_id for r in listed}) if publish else {},
+    )
+    return [public_item(ctx, report) for report in listed]

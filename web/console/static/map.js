@@ -63,7 +63,7 @@
     node.appendChild(line(box.dataset.category, categories[point[3]] || "-"));
     node.appendChild(line(box.dataset.status, words[point[4]] || point[4]));
     var link = document.createElement("a");
-    link.href = "/laporan/" + encodeURIComponent(number);
+    link.href = (box.dataset.reportBase || "/laporan/") + encodeURIComponent(number);
     link.textContent = box.dataset.open;
     node.appendChild(link);
     return node;
