@@ -66,6 +66,9 @@ STORED_EVENTS: tuple[tuple[str, str], ...] = (
     ("kat", "Sampah & Lingkungan → Jalan & Jembatan"),
     ("rf", "PLN UP3 Sangatta"),
     ("urf", ""),
+    ("retensi", "2"),
+    ("claimed", "loket"),
+    ("claimed", "telepon"),
 )
 #: A message key or a dotted code ("event.reminder", "clock.escalation.line").
 KEY_LIKE = re.compile(r"\b[a-z_]+\.[a-z_][a-z_.]*\b")
