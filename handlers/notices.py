@@ -267,9 +267,12 @@ async def _notify(
     markup: InlineKeyboard | None = None,
 ) -> None:
     citizen = await case.uow.citizens.by_id(report.citizen_id)
-    if citizen is None or not citizen.chat_id:  # no chat: the reporter was removed (rights)
+    if citizen is None:
         return
-    if not citizen.chat_id and await counter_relay.tell_officer(case, report, citizen, key, words):
+    if not citizen.chat_id:
+        # No chat of their own: filed at the counter and not claimed yet (the officer who filed
+        # it tells the citizen), or the reporter was removed (rights). Supporters still hear.
+        await counter_relay.tell_officer(case, report, citizen, key, words)
         await tell_supporters(case, report, key, words)
         return
     tr = case.tr(citizen.language)
@@ -307,11 +310,13 @@ def citizen_button(
 
 async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:
     citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
-    if citizen is None or not citizen.chat_id:
+    if citizen is None:
         return
     channel, chat_id = report.channel, citizen.chat_id
-    officer = None if chat_id else await counter_relay.officer_target(case.uow, report)
-    if officer is not None:  # not claimed yet: the officer who filed it shows the citizen
+    if not chat_id:  # not claimed yet: the officer who filed it shows the citizen
+        officer = await counter_relay.officer_target(case.uow, report)
+        if officer is None:  # or the reporter was removed (rights): nobody to show
+            return
         channel, chat_id = officer
     for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
         case.emit(channel, action, report, purpose=Purpose.NOTICE)
