@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from bot.channels.base import Upload
@@ -119,10 +120,17 @@ def _send_media(action: SendMedia) -> tuple[str, Params]:
     return "sendMediaGroup", params
 
 
+def file_bytes(action: SendFile) -> bytes:
+    """The file's bytes: a binary file travels base64 in the outbox row, a text one as text."""
+    if action.binary:
+        return base64.b64decode(action.content)
+    return action.content.encode("utf-8")
+
+
 def _send_file(action: SendFile) -> Params:
     params: Params = {
         "chat_id": chat_id_param(action.chat_id),
-        "document": Upload(action.filename, action.content.encode("utf-8")),
+        "document": Upload(action.filename, file_bytes(action)),
     }
     if action.caption:
         params["caption"] = action.caption[:1024]

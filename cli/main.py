@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -21,6 +22,9 @@ from locales import Catalogs, Translator
 from runtime.clock import Clock, OffsetFileClock, system_clock
 from runtime.logs import setup_logging
 from runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from runtime.monthly import MonthRender
 
 
 def _parser(tr: Translator) -> argparse.ArgumentParser:
@@ -100,7 +104,7 @@ def run(settings: Settings) -> int:
 
         await _migrate_apart(settings)
         try:
-            app = await build_app(settings, clock=_clock(settings))
+            app = await build_app(settings, clock=_clock(settings), monthly=_monthly(settings))
         except SharedSqliteError as error:
             raise webhook.ConfigError(
                 tr.t("scale.config.second_sqlite_process", pid=error.pid)
@@ -120,6 +124,14 @@ def run(settings: Settings) -> int:
         print(problem, file=sys.stderr)
         return 2
     return 0
+
+
+def _monthly(settings: Settings) -> MonthRender:
+    """The monthly summary's page: the console's figures (web.console.summary_pdf)."""
+    from web.console.summary_pdf import month_renderer
+    from web.from_settings import console_config
+
+    return month_renderer(console_config(settings))
 
 
 async def _migrate_apart(settings: Settings) -> None:

@@ -96,13 +96,15 @@ class SendMedia:
 
 @dataclass(frozen=True, slots=True)
 class SendFile:
-    """Send a small text file the bot wrote (a citizen's copy of their data), uploaded as a
-    document named ``filename``; the content travels in the outbox row."""
+    """Send a small file the bot wrote (a citizen's copy of their data, the monthly summary's
+    PDF), uploaded as a document named ``filename``; the content travels in the outbox row, as
+    text, or base64 when ``binary``."""
 
     chat_id: str
     filename: str
     content: str
     caption: str = ""
+    binary: bool = False
     kind: Literal["send_file"] = field(default="send_file")
 
 
@@ -190,6 +192,7 @@ def action_from_dict(data: dict[str, Any]) -> Action:
             filename=data["filename"],
             content=data["content"],
             caption=str(data.get("caption", "")),
+            binary=bool(data.get("binary", False)),
         )
     if kind == "edit_text":
         markup = _markup_from_dict(data.get("markup"))

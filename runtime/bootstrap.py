@@ -41,6 +41,7 @@ from runtime.leader import (
 from runtime.media import MediaWorker
 from runtime.metrics import Metrics
 from runtime.monitor_access import parse_allow
+from runtime.monthly import MonthlySummaries, MonthRender
 from runtime.outbox import OutboxWorker
 from runtime.reminders import ReminderJobs
 from runtime.settings import Settings
@@ -200,8 +201,13 @@ def _raise_first_failure(tasks: dict[str, asyncio.Task[None]]) -> None:
             raise error
 
 
-async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
-    """Migrate the database and wire every part; raises ValueError without a bot token."""
+async def build_app(
+    settings: Settings, *, clock: Clock = system_clock, monthly: MonthRender | None = None
+) -> App:
+    """Migrate the database and wire every part; raises ValueError without a bot token.
+    ``monthly`` draws the monthly summary for the coordinator's group (the console's,
+    ``web.console.summary_pdf.month_renderer``; passed in as the runtime never imports the web);
+    without it no monthly summary is sent."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     token = settings.bot_token.get_secret_value()
@@ -276,6 +282,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
             on_commit=outbox.wake,
             on_round=metrics.clock_round,
             retention=retention_policy(settings),
+            monthly=MonthlySummaries(uow_factory, deps, monthly) if monthly else None,
         )
     sender, reminder_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
     app = App(

@@ -20,6 +20,7 @@ from cases.reminders import ReminderRound, UowFactory
 from cases.retention import RetentionPolicy, run_retention
 from handlers.deps import HandlerDeps
 from handlers.reminders import run_reminders
+from runtime.monthly import MonthlySummaries
 from storage.outbox_retention import prune_sent
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class ReminderJobs:
         on_commit: Callable[[], None] = lambda: None,
         on_round: Callable[[str], None] = lambda _outcome: None,
         retention: RetentionPolicy | None = None,
+        monthly: MonthlySummaries | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._deps = deps
@@ -47,6 +49,7 @@ class ReminderJobs:
         self._on_round = on_round  # metrics: "done" or "failed" (runtime.metrics.ROUND_OUTCOMES)
         self._lock = asyncio.Lock()
         self._retention = retention
+        self._monthly = monthly
         self._retained_on: str = ""  # the local day of this process's last retention round
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -60,6 +63,7 @@ class ReminderJobs:
                 raise
             await self._prune()
             await self._retain()
+            await self._summarise()
         self._on_round("done")
         if done.counts:
             self._on_commit()
@@ -95,6 +99,17 @@ class ReminderJobs:
             log.error("retention round failed: %s", type(error).__name__)
             return
         self._retained_on = today
+
+    async def _summarise(self) -> None:
+        """The monthly summary to the coordinator's groups (runtime.monthly); queued once a month
+        (its own table), a failure waits for the next round."""
+        if self._monthly is None:
+            return
+        try:
+            if await self._monthly.run(self._deps.clock()):
+                self._on_commit()
+        except Exception as error:
+            log.error("monthly summary failed: %s", type(error).__name__)
 
     async def _scheduled(self) -> None:
         try:

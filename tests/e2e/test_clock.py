@@ -15,6 +15,7 @@ from emulator import EmulatorClient, TgUser
 from emulator.chat import ChatView
 from runtime.bootstrap import App, build_app
 from runtime.clock import TravellingClock
+from runtime.monthly import MonthRender
 from runtime.settings import Settings
 from tests.e2e.conftest import RunningBot, Store, text_of, wait_settled
 from tests.e2e.helpers import SITI
@@ -42,10 +43,17 @@ def wita(year: int, month: int, day: int, hour: int = 8, minute: int = 0) -> dat
 class ClockBot:
     """The bot with its jobs on, built and rebuilt on one database around one moving clock."""
 
-    def __init__(self, settings: Settings, clock: TravellingClock, store: Store) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: TravellingClock,
+        store: Store,
+        monthly: MonthRender | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.store = store
+        self.monthly = monthly  # the monthly summary's page (runtime.monthly), as cli/main.py
         self.bot: RunningBot | None = None
 
     @property
@@ -54,7 +62,7 @@ class ClockBot:
         return self.bot.app
 
     async def start(self) -> None:
-        app = await build_app(self.settings, clock=self.clock)
+        app = await build_app(self.settings, clock=self.clock, monthly=self.monthly)
         self.bot = RunningBot(app, asyncio.create_task(app.run()))
 
     async def stop(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -323,3 +325,14 @@ def test_a_written_file_survives_the_outbox_and_is_uploaded_as_a_document() -> N
     assert params["chat_id"] == 42
     assert params["caption"] == "Salinan"
     assert params["document"] == Upload("data-saya.json", b'{"name": "Siti"}')
+
+
+def test_a_binary_file_travels_base64_and_is_uploaded_as_its_bytes() -> None:
+    pdf = b"%PDF-1.3\n\x00\xff\xfe binary"
+    content = base64.b64encode(pdf).decode("ascii")
+    action = SendFile("-100", "ringkasan-2026-03.pdf", content, caption="Maret", binary=True)
+    stored = action_from_dict(json.loads(json.dumps(action_to_dict(action))))
+    assert stored == action
+    method, params = render(stored)
+    assert method == "sendDocument"
+    assert params["document"] == Upload("ringkasan-2026-03.pdf", pdf)

@@ -31,7 +31,7 @@ from web.console.lapor_zip import ZIP_FORMAT
 from web.console.periods import previous
 from web.console.report_view import act_on_report, photo, report_page
 from web.console.rows import ReportRow
-from web.console.summary import category_names
+from web.console.summary_data import category_names
 from web.console.templating import page
 from web.console.thumbnails import thumbnail
 

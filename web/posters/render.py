@@ -25,12 +25,33 @@ BLUE = (20, 60, 130)
 INK = (30, 30, 30)
 
 
-def _latin1(text: str) -> str:
+#: Punctuation outside Latin-1 that has a plain form (a dash in "4–5" must stay a dash).
+_PLAIN = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+    }
+)
+
+
+def latin1(text: str) -> str:
+    """``text`` in Helvetica's Latin-1: each other letter as its plain ASCII form (or dropped)."""
     try:
         text.encode("latin-1")
     except UnicodeEncodeError:
-        return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return "".join(_char(c) for c in text.translate(_PLAIN))
     return text
+
+
+def _char(c: str) -> str:
+    if ord(c) < 256:
+        return c
+    return unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode("ascii")
 
 
 def lines(tr: Translator, poster: Poster) -> list[tuple[str, float, tuple[int, int, int]]]:
@@ -67,7 +88,7 @@ def pdf(tr: Translator, posters: Sequence[Poster]) -> bytes:
     """One A4 page per poster."""
     doc = FPDF(orientation="P", unit="mm", format="A4")
     doc.set_auto_page_break(auto=False)
-    doc.set_title(_latin1(tr.t("poster.document_title")))
+    doc.set_title(latin1(tr.t("poster.document_title")))
     width = A4_MM[0] - 30
     for poster in posters:
         doc.add_page()
@@ -90,7 +111,7 @@ def _pdf_line(
     doc.set_font("Helvetica", "B" if size >= 18 else "", size)
     doc.set_text_color(*colour)
     doc.set_x(15)
-    doc.multi_cell(width, size * 0.5, _latin1(text), align="C")
+    doc.multi_cell(width, size * 0.5, latin1(text), align="C")
     doc.ln(2)
 
 

@@ -1,0 +1,105 @@
+"""The monthly summary to the leadership: on the first working day of each month, after the
+reminder engine's morning time (local), the coordinator's groups receive last month's one-page
+summary as a PDF document (the console's ``/ringkasan`` figures, :mod:`web.console.summary_pdf`),
+through the outbox.
+
+Once per month across restarts and workers: the PDF's outbox rows and a ``monthly_summary_runs``
+row keyed by the month are written in one transaction; a second worker's insert of the same month
+fails on the primary key and its rows roll back with it. A bot that was down on the first
+working day sends it on the next working day it runs (the month's row is still missing). With no
+coordinator group bound nothing is sent (the month stays owed) and it is logged once per process.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.reminders import UowFactory
+from handlers.actions import SendFile
+from handlers.deps import HandlerDeps
+from handlers.outgoing import emit
+from locales import Translator
+from storage.models import MonthlySummaryRun, Unit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MonthPage:
+    """The summary's PDF and the month's name in the reader's language (for the caption)."""
+
+    pdf: bytes
+    month: str
+
+
+#: Draws the summary of the month starting on the date, as the unit sees it, on the day (the
+#: console's, :func:`web.console.summary_pdf.month_renderer`; the runtime never imports the web).
+MonthRender = Callable[[AsyncSession, Translator, Unit, date, date, str], Awaitable[MonthPage]]
+
+
+def first_working_day(deps: HandlerDeps, day: date) -> date:
+    return deps.calendar.next_working_day(day.replace(day=1))
+
+
+class MonthlySummaries:
+    def __init__(self, uow_factory: UowFactory, deps: HandlerDeps, render: MonthRender) -> None:
+        self._uow_factory = uow_factory
+        self._deps = deps
+        self._render = render
+        self._unbound_logged: str = ""  # the month this process already said has no group
+
+    def owed(self, now: datetime) -> date | None:
+        """The first day of the month whose summary is due at ``now`` (None: not now)."""
+        local = now.astimezone(self._deps.config.timezone)
+        today = local.date()
+        if local.time() < self._deps.config.morning or not self._deps.calendar.is_working_day(
+            today
+        ):
+            return None
+        if today < first_working_day(self._deps, today):
+            return None
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    async def run(self, now: datetime) -> bool:
+        """Queue the summary if it is owed and not queued yet; True when this call queued it."""
+        first = self.owed(now)
+        if first is None:
+            return False
+        key = first.strftime("%Y-%m")
+        today = now.astimezone(self._deps.config.timezone).date()
+        async with self._uow_factory() as uow:
+            if await uow.session.get(MonthlySummaryRun, key) is not None:
+                return False
+            coordinator = await uow.units.coordinator()
+            chats = await uow.units.chats_of(coordinator.id) if coordinator else []
+            if coordinator is None or not chats:
+                if self._unbound_logged != key:
+                    log.warning("monthly summary %s: no coordinator group bound, nothing sent", key)
+                    self._unbound_logged = key
+                return False
+            printed_at = now.astimezone(self._deps.config.timezone).strftime("%Y-%m-%d %H:%M")
+            for chat in chats:
+                tr = self._deps.catalogs.get(chat.language)
+                drawn = await self._render(uow.session, tr, coordinator, first, today, printed_at)
+                action = SendFile(
+                    chat_id=chat.chat_id,
+                    filename=f"ringkasan-{key}.pdf",
+                    content=base64.b64encode(drawn.pdf).decode("ascii"),
+                    caption=tr.t("summary.caption", month=drawn.month),
+                    binary=True,
+                )
+                emit(uow, chat.channel, chat.chat_id, action, now)
+            uow.session.add(MonthlySummaryRun(month=key, created_at=now))
+            try:
+                await uow.commit()
+            except IntegrityError:
+                return False  # another worker queued it first; our rows rolled back
+        log.info("monthly summary %s queued for %d group(s)", key, len(chats))
+        return True
