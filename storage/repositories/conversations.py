@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Citizen, Conversation
@@ -40,6 +40,13 @@ class ConversationRepository:
         return conversation
 
 
+def _usable(citizen: Citizen) -> bool:
+    """Still this session's, not deleted and fully loaded (an expired attribute would need a
+    lazy load, which an async session cannot do)."""
+    state = inspect(citizen)
+    return bool(state.persistent and not state.expired_attributes)
+
+
 class CitizenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -47,11 +54,22 @@ class CitizenRepository:
         # rows only while something refers to them, and a step's notices ask for the reporter
         # several times (a console transfer: four reads of one row).
         self._held: dict[int, Citizen] = {}
+        self._by_user: dict[tuple[str, str], Citizen] = {}
 
     async def get(self, channel: str, user_id: str) -> Citizen | None:
-        return await self._session.scalar(
-            select(Citizen).where(Citizen.channel == channel, Citizen.user_id == user_id)
-        )
+        held = self._by_user.get((channel, user_id))
+        if held is not None and _usable(held):
+            return held  # a step asks for the person it serves more than once (consent, rights)
+        # Without a flush first: a row is found by its channel and user id, which nothing pending
+        # changes (add() flushes), and the step's own pending writes (the conversation) then go
+        # in one UPDATE at commit instead of two.
+        with self._session.no_autoflush:
+            citizen = await self._session.scalar(
+                select(Citizen).where(Citizen.channel == channel, Citizen.user_id == user_id)
+            )
+        if citizen is not None:
+            self._by_user[(channel, user_id)] = citizen
+        return citizen
 
     async def add(self, citizen: Citizen) -> Citizen:
         self._session.add(citizen)
