@@ -1,8 +1,4 @@
-"""Cards and notices: every message a report's change causes, for the unit groups and the
-reporter. Each is an outbox row in the caller's unit of work with a purpose, so that, once sent,
-it becomes a reply path (``message_links``). :func:`deliver` sends the notices a decision of
-``core.decisions.decide`` owes; see docs/lifecycle.md.
-"""
+"""Every message a report's change causes: outbox rows with a purpose (docs/lifecycle.md)."""
 
 from __future__ import annotations
 
@@ -270,8 +266,7 @@ async def _notify(
     if citizen is None:
         return
     if not citizen.chat_id:
-        # No chat of their own: filed at the counter and not claimed yet (the officer who filed
-        # it tells the citizen), or the reporter was removed (rights). Supporters still hear.
+        # Unclaimed counter filing (its officer tells them) or removed reporter; supporters hear.
         await counter_relay.tell_officer(case, report, citizen, key, words)
         await tell_supporters(case, report, key, words)
         return
@@ -313,9 +308,8 @@ async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[P
     if citizen is None:
         return
     channel, chat_id = report.channel, citizen.chat_id
-    if not chat_id:  # not claimed yet: the officer who filed it shows the citizen
-        officer = await counter_relay.officer_target(case.uow, report)
-        if officer is None:  # or the reporter was removed (rights): nobody to show
+    if not chat_id:  # unclaimed counter filing: its officer shows the citizen (else: removed)
+        if (officer := await counter_relay.officer_target(case.uow, report)) is None:
             return
         channel, chat_id = officer
     for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
