@@ -129,6 +129,9 @@ def test_merge_then_a_bulk_transfer_from_the_list(sandbox: Running) -> None:  # 
             page.goto(f"{sandbox.console_url}/laporan")
             page.get_by_role("link", name="Pilih semua di halaman ini").click()
             boxes = page.locator("input[name=pilih]")
+            # The click navigates: wait for the new page's boxes, not the old page's.
+            expect(page).to_have_url(re.compile(r"pilih=semua"))
+            expect(boxes).to_have_count(5)
             assert boxes.count() == 5  # the scenario's report and the four filed here
             for i in range(boxes.count()):
                 expect(boxes.nth(i)).to_be_checked()

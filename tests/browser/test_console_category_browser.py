@@ -107,6 +107,9 @@ def test_change_a_category_then_assign_many(sandbox: Running) -> None:  # noqa: 
             page.goto(f"{sandbox.console_url}/laporan")
             page.get_by_role("link", name="Pilih semua di halaman ini").click()
             boxes = page.locator("input[name=pilih]")
+            # The click navigates: wait for the new page's boxes, not the old page's.
+            expect(page).to_have_url(re.compile(r"pilih=semua"))
+            expect(boxes).to_have_count(3)
             assert boxes.count() == 3  # the scenario's road report and the two filed here
             bulk = page.locator("form.bulk")
             bulk.locator("select[name=aksi]").select_option("as")

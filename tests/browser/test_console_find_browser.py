@@ -92,7 +92,10 @@ async def test_search_a_typed_area_and_a_saved_view_in_chromium(world: World, fo
             await expect(thumbs).to_have_count(2)
             for index in range(2):
                 await thumbs.nth(index).scroll_into_view_if_needed()
-                loaded = await thumbs.nth(index).evaluate("i => i.complete && i.naturalWidth")
+                # decode() waits for a lazy thumbnail to arrive and rejects when it is broken.
+                loaded = await thumbs.nth(index).evaluate(
+                    "i => i.decode().then(() => i.naturalWidth)"
+                )
                 assert loaded == 160
             await _shot(page, "laptop-1366-list-thumbnails")
 

@@ -57,7 +57,7 @@ async def test_a_polyglot_photo_runs_no_script_in_chromium(world: World, filed: 
                 assert "PWNED" not in title, address
                 assert "STOLEN" not in title, address
             shown = await page.eval_on_selector(
-                ".photos img", "img => img.complete && img.naturalWidth"
+                ".photos img", "img => img.decode().then(() => img.naturalWidth)"
             )
             assert shown  # the GIF half is shown as the image it claims to be
             await browser.close()
