@@ -58,10 +58,10 @@ def _parts(text: str) -> dict[str, str] | None:
     too many parts or one too long)."""
     fields = referral_bodies.FIELDS
     parts = [part.strip() for part in text.split("|")]
-    too_long = any(len(part) > referral_bodies.PART_MAX for part in parts)
-    if not parts[0] or len(parts) > len(fields) or too_long:
+    if not parts[0] or len(parts) > len(fields):
         return None
-    if len(parts[0]) > referral_bodies.NAME_MAX:
+    limits = referral_bodies.LIMITS
+    if any(len(part) > limits[field] for field, part in zip(fields, parts, strict=False)):
         return None
     return dict(zip(fields, parts + [""] * (len(fields) - len(parts)), strict=True))
 
@@ -94,7 +94,16 @@ async def command(turn: Turn, message: Message, unit: Unit, admin: bool | None) 
     if verb.lower() in ADD:
         values = _parts(rest)
         if values is None:
-            turn.send(turn.t("referral.bad"))
+            limits = referral_bodies.LIMITS
+            turn.send(
+                turn.t(
+                    "referral.bad",
+                    name=limits["name"],
+                    phone=limits["phone"],
+                    web=limits["web"],
+                    rest=limits["address"],
+                )
+            )
             return
         added = await referral_bodies.add(session, values, turn.now)
         turn.send(turn.t("referral.added", body=added.name, id=added.id))

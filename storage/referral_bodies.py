@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ReferralBody
@@ -15,7 +15,16 @@ from storage.models import ReferralBody
 FIELDS = ("name", "handles", "address", "phone", "web", "channel")
 #: The longest part (the table's widest column).
 PART_MAX = 300
-NAME_MAX = 120
+
+
+def _width(part: str) -> int:
+    column = ReferralBody.__table__.c[part]
+    assert isinstance(column.type, String)
+    return min(column.type.length or PART_MAX, PART_MAX)
+
+
+#: The longest text each part's column keeps (a phone number is shorter than an address).
+LIMITS = {part: _width(part) for part in FIELDS}
 
 
 async def active(session: AsyncSession) -> list[ReferralBody]:

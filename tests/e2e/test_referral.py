@@ -131,6 +131,11 @@ async def test_the_list_is_the_coordinators(
         "/rujukan tambah Samsat | pajak kendaraan", "hanya diubah dari grup koordinator"
     )
     await coordinator.send("/rujukan tambah | tanpa nama", "Nama instansi wajib diisi")
+    # Each part is held to its own column's width: a phone number of 100 characters is refused
+    # politely, not stored (SQLite would keep it; PostgreSQL would fail the whole step).
+    await coordinator.send(
+        f"/rujukan tambah PLN | listrik | Jl. Contoh 2 | {'0' * 100}", "telepon 80"
+    )
     await coordinator.send(
         "/rujukan tambah UPT Samsat | Pajak kendaraan bermotor | Jl. Contoh 1",
         "UPT Samsat ditambahkan",

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aiohttp import web
-from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import referral_bodies
@@ -27,14 +26,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/rujukan/hapus", remove)
 
 
-def limit(part: str) -> int:
-    """The longest ``part`` the table keeps (a name is shorter than an address)."""
-    column = ReferralBody.__table__.c[part]
-    assert isinstance(column.type, String)
-    return min(column.type.length or referral_bodies.PART_MAX, referral_bodies.PART_MAX)
-
-
-LIMITS = {part: limit(part) for part in FIELDS}
+LIMITS = referral_bodies.LIMITS
 
 
 async def _render(
