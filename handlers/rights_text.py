@@ -17,9 +17,12 @@ SHOWN_REPORTS = 40
 def dpo_line(turn: Turn) -> str:
     """Who answers for the data (DPO_NAME, DPO_CONTACT) and how long it is kept."""
     config = turn.deps.config
-    if config.dpo_name:
-        contact = f" ({config.dpo_contact})" if config.dpo_contact else ""
-        dpo = config.dpo_name + contact
+    if config.dpo_name and config.dpo_contact:
+        dpo = f"{config.dpo_name} ({config.dpo_contact})"
+    elif (
+        config.dpo_name or config.dpo_contact
+    ):  # a contact alone names the office, as the console does
+        dpo = config.dpo_name or config.dpo_contact
     else:
         dpo = turn.t("rights.dpo_default")
     return turn.t("rights.dpo", dpo=dpo, retention=turn.t("rights.retention"))

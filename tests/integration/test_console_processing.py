@@ -68,7 +68,8 @@ async def test_without_an_officer_named_the_record_says_so_and_needs_a_sign_in(
         console.config, processing=processing_facts(Settings(_env_file=None, bot_token=None))
     )
     text = await read(console, "dinas-pupr")
-    assert "Belum ditunjuk. Koordinator perlu mengisi DPO_NAME dan DPO_CONTACT" in text
+    assert "Belum ditunjuk; sementara permintaan atas data ditangani admin koordinator" in text
+    assert "Koordinator perlu mengisi DPO_NAME dan DPO_CONTACT" in text
     assert "Basis data SQLite" in text
     stranger = await console.client()
     try:
