@@ -28,14 +28,14 @@ from handlers.notices import to_holder_groups
 from handlers.officer_actions import refusal_key
 from storage import referral_bodies
 from storage.console import ASSIGN_REQUEST, CONSOLE_ACTIONS, RELEASE_ARG, finish_request
-from storage.console.bulk_requests import request_of
+from storage.console.bulk_requests import request_with_bulk
 from storage.models import ConsoleRequest, ReferralBody, Report, Unit
 from storage.uow import UnitOfWork
 
 
 async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested) -> None:
     """Take the request once; a request already answered (a redelivery) is left alone."""
-    request = await request_of(uow.session, event.request_id)
+    request = await request_with_bulk(uow.session, event.request_id)
     if request is None or request.done_at is not None:
         return
     case = Case(uow=uow, deps=deps, now=deps.clock())

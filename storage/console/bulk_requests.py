@@ -32,7 +32,7 @@ def _held(session: AsyncSession) -> dict[int, list[ConsoleRequest]]:
     return held
 
 
-async def request_of(session: AsyncSession, request_id: int) -> ConsoleRequest | None:
+async def request_with_bulk(session: AsyncSession, request_id: int) -> ConsoleRequest | None:
     """The request ``request_id``; the first of its bulk in this transaction reads the bulk's
     other waiting requests too (held: ``session.get`` then finds them without a statement)."""
     request = await session.get(ConsoleRequest, request_id)
