@@ -76,9 +76,7 @@ async def test_the_list_says_more_than_the_cap(
         await client.close()
 
 
-async def test_a_common_word_reads_a_bounded_number_of_rows(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_common_word_reads_a_bounded_number_of_rows(world: World) -> None:
     seen: list[str] = []
 
     def executed(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -93,8 +91,10 @@ async def test_a_common_word_reads_a_bounded_number_of_rows(
     finally:
         event.remove(engine, "before_cursor_execute", executed)
     count, page = seen[0], seen[1]
-    assert "count(*)" in count and "LIMIT" in count  # counted to the cap, no further
-    assert "ORDER BY" in page and "LIMIT" in page  # stops at the page
+    assert "count(*)" in count
+    assert "LIMIT" in count  # counted to the cap, no further
+    assert "ORDER BY" in page
+    assert "LIMIT" in page  # stops at the page
     if not world.db.url.startswith("sqlite"):
         return
     # SQLite walks the list's order index and stops, not every match fetched and sorted.
