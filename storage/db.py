@@ -120,6 +120,7 @@ def _one_writer_at_a_time(engine: AsyncEngine) -> None:
 
     def back_in_pool(_dbapi_connection: Any, record: Any) -> None:
         # After the pool's own rollback-on-return: the transaction is over, committed or not.
+        record.info.pop(_BEGAN_AS_WRITER, None)
         if record.info.pop(_HOLDS_TURN, False):
             turn.release()
 
