@@ -297,7 +297,7 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         await response.read()
         return response.status
 
-    bulk = await bulk_transfer(path, sessions, clock, post_bulk)
+    bulk = await bulk_transfer(path, sessions, clock, post_bulk, engine=engine)
     timings.append(
         Timing(
             f"bulk transfer of {bulk.count} reports: the POST",
@@ -311,7 +311,8 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
         Timing(
             f"bulk transfer of {bulk.count} reports: until the bot took all",
             [bulk.all_done_s * 1000],
-            f"{bulk.count - bulk.refused} transferred",
+            f"{bulk.count - bulk.refused} transferred; {bulk.statements_each:.1f} statements"
+            f" and {bulk.cpu_s * 1000 / max(bulk.count, 1):.0f} ms CPU each",
             0.0,
             0.0,
         )

@@ -21,8 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import case, event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.decisions import ActorKind
 from core.lifecycle import ReportStatus
@@ -48,6 +48,10 @@ class BulkResult:
     post_ms: float
     all_done_s: float
     refused: int
+    #: The database statements the bot ran from the POST's answer until all were done (the
+    #: bench's own looks left out), per request taken; and the process's CPU seconds then.
+    statements_each: float = 0.0
+    cpu_s: float = 0.0
 
 
 def _picked(path: Path, count: int) -> list[str]:
@@ -85,6 +89,7 @@ async def bulk_transfer(
     clock: ManualClock,
     post: Callable[[list[tuple[str, str]]], Awaitable[int]],
     count: int = COUNT,
+    engine: AsyncEngine | None = None,
 ) -> BulkResult:
     """Bind every unit's group, start the bot's inbox and watch, POST the bulk form (``post``
     adds the form token and returns the HTTP status) and wait until every request is done."""
@@ -126,15 +131,29 @@ async def bulk_transfer(
         post_ms = (time.perf_counter() - started) * 1000
         if status != 200:
             raise RuntimeError(f"bulk transfer: HTTP {status}")
+        statements, looks, cpu = [0], 0, time.process_time()
+
+        def executed(*_args: object) -> None:
+            statements[0] += 1
+
+        if engine is not None:
+            event.listen(engine.sync_engine, "before_cursor_execute", executed)
         done, refused = 0, 0
-        while done < len(numbers):
-            if time.perf_counter() - started > 120:
-                raise RuntimeError(f"bulk transfer: {done} of {len(numbers)} done after 120 s")
-            await asyncio.sleep(0.1)
-            done, refused = await _done(sessions)
+        try:
+            while done < len(numbers):
+                if time.perf_counter() - started > 120:
+                    raise RuntimeError(f"bulk transfer: {done} of {len(numbers)} done after 120 s")
+                await asyncio.sleep(0.1)
+                done, refused = await _done(sessions)
+                looks += 1
+        finally:
+            if engine is not None:
+                event.remove(engine.sync_engine, "before_cursor_execute", executed)
         all_done = time.perf_counter() - started
+        cpu = time.process_time() - cpu
     finally:
         inbox.stop()
         watch.stop()
         await asyncio.gather(*tasks)
-    return BulkResult(len(numbers), post_ms, all_done, refused)
+    each = (statements[0] - looks) / len(numbers) if engine is not None and numbers else 0.0
+    return BulkResult(len(numbers), post_ms, all_done, refused, each, cpu)

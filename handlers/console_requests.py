@@ -6,7 +6,8 @@ here as a :class:`~handlers.events.ConsoleRequested` event. The person is the co
 are issued only to them), so the use case checks what it checks for a button: the report is the
 unit's (the coordinator's acts on any), the lifecycle allows the action now. The notices are the
 button's (the card, the citizen's message, the card moving on a transfer), plus one line in the
-holder's groups saying it was done in the console and by whom. The outcome (done, or the
+holder's groups saying it was done in the console and by whom (for a bulk transfer, one line
+for the whole bulk: ``handlers.console_bulk_summary``). The outcome (done, or the
 refusal's reason key) is written on the request, in the same transaction, for the console's page.
 """
 
@@ -19,6 +20,7 @@ from core.permissions import CaseAction
 from core.roles import GroupRole
 from handlers import assignment, officer_actions
 from handlers.case import Case
+from handlers.console_bulk_summary import after_bulk_transfer
 from handlers.deps import HandlerDeps
 from handlers.events import ConsoleRequested
 from handlers.formatting import category_name
@@ -26,13 +28,14 @@ from handlers.notices import to_holder_groups
 from handlers.officer_actions import refusal_key
 from storage import referral_bodies
 from storage.console import ASSIGN_REQUEST, CONSOLE_ACTIONS, RELEASE_ARG, finish_request
+from storage.console.bulk_requests import request_with_bulk
 from storage.models import ConsoleRequest, ReferralBody, Report, Unit
 from storage.uow import UnitOfWork
 
 
 async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested) -> None:
     """Take the request once; a request already answered (a redelivery) is left alone."""
-    request = await uow.session.get(ConsoleRequest, event.request_id)
+    request = await request_with_bulk(uow.session, event.request_id)
     if request is None or request.done_at is not None:
         return
     case = Case(uow=uow, deps=deps, now=deps.clock())
@@ -55,7 +58,10 @@ async def on_request(uow: UnitOfWork, deps: HandlerDeps, event: ConsoleRequested
     refused, to_unit, original = await _take(case, request, report, officer)
     finish_request(request, case.now, refused)
     body = await _body(case, request) if request.action == CaseAction.REFER else None
-    if not refused:
+    if request.action == CaseAction.TRANSFER and request.batch_id is not None:
+        # A bulk transfer: one line for the whole bulk in the receiving groups.
+        await after_bulk_transfer(case, request, name)
+    elif not refused:
         key = f"group.console.{'dup' if original else request.action}"
         to = to_unit.name if to_unit else "-"
         await to_holder_groups(

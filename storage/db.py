@@ -35,6 +35,8 @@ SQLITE_BUSY_SECONDS = 15.0
 # ``begin_explicitly`` begins one as such).
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+IMMEDIATE)\b", re.IGNORECASE)
 _HOLDS_TURN = "aduan_sqlite_writer"
+#: The connection's transaction began as a writer (``begin_explicitly``), until it ends.
+_BEGAN_AS_WRITER = "aduan_sqlite_began_as_writer"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -118,11 +120,17 @@ def _one_writer_at_a_time(engine: AsyncEngine) -> None:
 
     def back_in_pool(_dbapi_connection: Any, record: Any) -> None:
         # After the pool's own rollback-on-return: the transaction is over, committed or not.
+        record.info.pop(_BEGAN_AS_WRITER, None)
         if record.info.pop(_HOLDS_TURN, False):
             turn.release()
 
+    def ended(conn: Any) -> None:
+        conn.connection.info.pop(_BEGAN_AS_WRITER, None)
+
     event.listen(engine.sync_engine, "before_cursor_execute", before_write)
     event.listen(engine.sync_engine, "checkin", back_in_pool)
+    event.listen(engine.sync_engine, "commit", ended)
+    event.listen(engine.sync_engine, "rollback", ended)
 
 
 async def begin_explicitly(session: AsyncSession) -> None:
@@ -137,6 +145,14 @@ async def begin_explicitly(session: AsyncSession) -> None:
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info[_BEGAN_AS_WRITER] = True
+
+
+async def began_as_writer(session: AsyncSession) -> bool:
+    """Whether the session's SQLite transaction began as a writer (``begin_explicitly``): every
+    row it read is as committed, and no one else writes until it ends."""
+    connection = await session.connection()
+    return bool(connection.info.get(_BEGAN_AS_WRITER))
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

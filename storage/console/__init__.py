@@ -13,7 +13,9 @@ from storage.console.points import Point, map_points
 from storage.console.query import ORDERS, ReportQuery
 from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
+    SEARCH_CAP,
     all_units,
+    capped,
     citizens_of,
     events_of,
     events_of_kinds,
@@ -84,6 +86,7 @@ __all__ = [
     "ORDERS",
     "RELEASE_ARG",
     "REQUEST_KEY",
+    "SEARCH_CAP",
     "SESSION_TTL",
     "BatchRow",
     "Cross",
@@ -97,6 +100,7 @@ __all__ = [
     "audit",
     "audit_page",
     "batch_rows",
+    "capped",
     "category_counts",
     "citizens_of",
     "clear_statements",

@@ -65,7 +65,9 @@ def _display_form(symbols: str) -> str:
     return "-".join(symbols[i : i + 4] for i in range(0, len(symbols), 4))
 
 
-def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
+def _where(query: ReportQuery, stmt: Select[Any], *, in_order: bool = False) -> Select[Any]:
+    """``stmt`` narrowed to the query's reports (``in_order``: a search of words in very many
+    reports, read in the list's order: ``storage.console.search.WordMatch``)."""
     if query.visible is not None:
         stmt = stmt.where(Report.unit_id.in_(sorted(query.visible)))
     if query.created_from is not None:
@@ -112,7 +114,7 @@ def _where(query: ReportQuery, stmt: Select[Any]) -> Select[Any]:
     # lists its desa's reports too, does not search them (a match would tell what they say).
     internal = query.visible is None or len(query.visible) == 1
     for word in query.words:
-        stmt = stmt.where(WordMatch(Report.id, word, internal=internal))
+        stmt = stmt.where(WordMatch(Report.id, word, internal=internal, in_order=in_order))
     return stmt
 
 

@@ -15,16 +15,35 @@ from storage.models import Citizen, Report, ReportEvent, ReportPhoto, ReportSupp
 _FEW = 500
 
 
+#: A search's matches are counted up to this many; above it the list says "more than" it
+#: (issue 27: a word in most of 1,000,000 reports answers within 1 s).
+SEARCH_CAP = 1000
+
+
 async def report_page(
-    session: AsyncSession, query: ReportQuery, *, offset: int, limit: int, few: int = _FEW
+    session: AsyncSession,
+    query: ReportQuery,
+    *,
+    offset: int,
+    limit: int,
+    few: int = _FEW,
+    cap: int | None = None,
 ) -> tuple[list[Report], int]:
     """One page of the filtered list, in ``query.order`` (newest first: by day filed, then
     number), and the number of reports in it. The page's ids are picked first (newest first from
     ``ix_reports_console_days``: a deep page skips index entries, not rows), then those reports
-    are read."""
-    count = _where(query, select(Report)).with_only_columns(func.count())
-    total = await session.scalar(count) or 0
-    if total <= few and not query.order:
+    are read. A search (``query.words``) counts its matches up to ``cap`` only: more comes back
+    as ``cap + 1`` (:func:`capped`), and its page is read in the list's order, stopping at the
+    page, instead of fetching and sorting every match."""
+    cap = SEARCH_CAP if cap is None else cap
+    if query.words:
+        upto = _where(query, select(Report.id)).limit(cap + 1).subquery()
+        total = await session.scalar(select(func.count()).select_from(upto)) or 0
+    else:
+        count = _where(query, select(Report)).with_only_columns(func.count())
+        total = await session.scalar(count) or 0
+    more = bool(query.words) and total > cap  # counted to the cap only
+    if total <= few and not query.order and not more:
         # Few matches (a tracking number, a narrow filter): let the database pick its most
         # selective index without an ORDER BY to serve, and order them here.
         stmt = _where(query, select(Report)).with_only_columns(Report.id, Report.created_on)
@@ -34,7 +53,7 @@ async def report_page(
     else:
         ids = list(
             await session.scalars(
-                _where(query, select(Report.id))
+                _where(query, select(Report.id), in_order=more and not query.order)
                 .order_by(*order_by(query.order))
                 .offset(offset)
                 .limit(limit)
@@ -44,6 +63,11 @@ async def report_page(
         return [], int(total)
     found = {r.id: r for r in await session.scalars(select(Report).where(Report.id.in_(ids)))}
     return [found[i] for i in ids if i in found], int(total)
+
+
+def capped(query: ReportQuery, total: int) -> bool:
+    """Whether :func:`report_page`'s ``total`` stands for "more than :data:`SEARCH_CAP`"."""
+    return bool(query.words) and total > SEARCH_CAP
 
 
 async def stream_reports(

@@ -27,8 +27,11 @@ def _kinds(internal: bool) -> str:
 class WordMatch(ColumnElement[bool]):
     """``report_id`` (a reports' id column) is one of the reports with a word starting with
     ``word`` (letters and digits only: ``core.search.search_words``); with ``internal``, the
-    internal notes' words count too (for a viewer who reads them on every report listed). Its
-    type is none of SQL's: a Boolean would be compared with 1 on SQLite."""
+    internal notes' words count too (for a viewer who reads them on every report listed). With
+    ``in_order`` (a word in very many reports), SQLite is told not to start from the matches
+    (``+id``): it walks the list's order index and stops at the page, instead of fetching and
+    sorting every match. Its type is none of SQL's: a Boolean would be compared with 1 on
+    SQLite. The matches are a set (``UNION ALL``: ``IN`` needs no second de-duplication)."""
 
     inherit_cache = False
     type = NullType()  # type: ignore[assignment]
@@ -39,6 +42,7 @@ class WordMatch(ColumnElement[bool]):
         word: str,
         *,
         internal: bool = False,
+        in_order: bool = False,
     ) -> None:
         if not word.isalnum():
             raise ValueError(f"not a search word: {word!r}")
@@ -47,6 +51,7 @@ class WordMatch(ColumnElement[bool]):
         )
         self.word = word
         self.internal = internal
+        self.in_order = in_order
 
     @property
     def _from_objects(self) -> list[FromClause]:  # the reports table, as its id's
@@ -64,9 +69,11 @@ def _sqlite(element: WordMatch, compiler: Any, **kw: Any) -> str:
     in_reports = _bound(compiler, phrase, **kw)
     in_notes = _bound(compiler, phrase, **kw)
     report_id = compiler.process(element.report_id, **kw)
+    if element.in_order:
+        report_id = f"+{report_id}"
     return (
         f"{report_id} IN (SELECT rowid FROM report_search WHERE report_search MATCH "
-        f"{in_reports} UNION SELECT report_id FROM report_events WHERE id IN (SELECT rowid "
+        f"{in_reports} UNION ALL SELECT report_id FROM report_events WHERE id IN (SELECT rowid "
         f"FROM report_event_search WHERE report_event_search MATCH {in_notes}) "
         f"AND kind IN ({_kinds(element.internal)}))"
     )
@@ -80,7 +87,7 @@ def _postgresql(element: WordMatch, compiler: Any, **kw: Any) -> str:
     report_id = compiler.process(element.report_id, **kw)
     return (
         f"{report_id} IN (SELECT id FROM reports WHERE to_tsvector('simple', description || ' ' "
-        f"|| address_detail) @@ to_tsquery('simple', {in_reports}) UNION SELECT report_id "
+        f"|| address_detail) @@ to_tsquery('simple', {in_reports}) UNION ALL SELECT report_id "
         f"FROM report_events WHERE to_tsvector('simple', note) @@ to_tsquery('simple', "
         f"{in_notes}) AND kind IN ({_kinds(element.internal)}))"
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from core.timeline import EventKind
+from storage.db import began_as_writer
 from storage.models import DigestRun, Report, ReportEvent, ReportPhoto
 
 
@@ -41,8 +42,12 @@ class ReportRepository:
         on the same status and both wrote. Now the second waits here for the first's commit and
         decides on what it wrote: on PostgreSQL for the row (``FOR UPDATE``); on SQLite for the
         turn to write (one writer at a time; a read alone takes no turn, so a write that changes
-        nothing takes it: ``id`` is no column the roll-up's trigger watches)."""
+        nothing takes it: ``id`` is no column the roll-up's trigger watches). A SQLite
+        transaction that began as a writer (a batch of the console's requests) holds the turn
+        since before it read the report: nothing to do."""
         if self._session.get_bind().dialect.name == "sqlite":
+            if await began_as_writer(self._session):
+                return
             await self._session.execute(
                 update(Report)
                 .where(Report.id == report.id)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from aiohttp import web
+from babel.numbers import format_decimal
 
 from core.performance import Indicators
 from locales import Translator
@@ -189,14 +190,19 @@ def _pager(
     size: int,
     *,
     back: bool = True,
+    more: bool = False,
 ) -> tuple[str, list[tuple[str, str]]]:
-    """The words "page n of m" and the links to the pages before (if ``back``) and after."""
+    """The words "page n of m" and the links to the pages before (if ``back``) and after;
+    ``more``: ``total`` is a search's count cut at its cap, "more than" it."""
     pages = max((total + size - 1) // size, 1)
     links = []
     if back and number_ > 1:
         links.append((url(path, {**kept, "hal": number_ - 1}), tr.t("console.prev")))
     if number_ < pages:
         links.append((url(path, {**kept, "hal": number_ + 1}), tr.t("console.next")))
+    if more:
+        cap = format_decimal(total - 1, locale=tr.language)
+        return tr.t("console.page_more", page=number_, total=cap), links
     return tr.t("console.page", page=number_, pages=pages, total=total), links
 
 
@@ -223,7 +229,8 @@ async def report_list(request: web.Request) -> web.Response:
             )
         form = await list_form.choices(session, tr, config, who, units)
         picks = await bulk.list_form(request, session, config, units, [r.report for r in rows])
-    text, links = _pager(tr, "/laporan", found.kept, number_, total, size)
+    more = found.query is not None and store.capped(found.query, total)
+    text, links = _pager(tr, "/laporan", found.kept, number_, total, size, more=more)
     return page(
         request,
         "list.html",
