@@ -15,6 +15,7 @@ from storage.console.rebuild import clear_statements, rebuild_statements
 from storage.console.reports import (
     all_units,
     citizens_of,
+    clip_files,
     events_of,
     events_of_kinds,
     photo_files,
@@ -100,6 +101,7 @@ __all__ = [
     "category_counts",
     "citizens_of",
     "clear_statements",
+    "clip_files",
     "counts_by_region",
     "cross_counts",
     "cross_statement",
