@@ -115,15 +115,16 @@ class MonthlySummaries:
                     select(MonthlyAreaSummaryRun.unit_id).where(MonthlyAreaSummaryRun.month == key)
                 )
             )
+            grouped = {chat.unit_id for chat in await uow.units.active_chats()}
             kecamatan = await uow.units.of_kind(UnitKind.KECAMATAN)
-            waiting = [u.id for u in kecamatan if u.id not in done]
+            waiting = [u.id for u in kecamatan if u.id in grouped and u.id not in done]
         queued = 0
         for unit_id in waiting:
             async with self._uow_factory() as uow:
                 unit = await uow.units.get(unit_id)
                 chats = await uow.units.chats_of(unit_id)
                 if unit is None or not chats:
-                    continue  # no group: nothing owed to anyone yet
+                    continue  # unbound since: nothing owed to anyone yet
                 await self._queue(uow, unit, chats, first, now)
                 uow.session.add(MonthlyAreaSummaryRun(month=key, unit_id=unit_id, created_at=now))
                 try:
