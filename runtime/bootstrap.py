@@ -207,7 +207,7 @@ async def build_app(
     """Migrate the database and wire every part; raises ValueError without a bot token.
     ``monthly`` draws the monthly summary for the coordinator's group (the console's,
     ``web.console.summary_pdf.month_renderer``; passed in as the runtime never imports the web);
-    without it no monthly summary is sent."""
+    without it, or with ``MONTHLY_SUMMARY_ENABLED=false``, no monthly summary is sent."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     token = settings.bot_token.get_secret_value()
@@ -282,7 +282,9 @@ async def build_app(
             on_commit=outbox.wake,
             on_round=metrics.clock_round,
             retention=retention_policy(settings),
-            monthly=MonthlySummaries(uow_factory, deps, monthly) if monthly else None,
+            monthly=MonthlySummaries(uow_factory, deps, monthly)
+            if monthly and settings.monthly_summary_enabled
+            else None,
         )
     sender, reminder_leader = leaderships(settings, engine, uow_factory, outbox, jobs)
     app = App(

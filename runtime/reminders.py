@@ -101,12 +101,15 @@ class ReminderJobs:
         self._retained_on = today
 
     async def _summarise(self) -> None:
-        """The monthly summary to the coordinator's groups (runtime.monthly); queued once a month
-        (its own table), a failure waits for the next round."""
+        """The monthly summary to the coordinator's groups and each kecamatan's (runtime.monthly);
+        queued once a month (its own tables), a failure waits for the next round."""
         if self._monthly is None:
             return
         try:
-            if await self._monthly.run(self._deps.clock()):
+            now = self._deps.clock()
+            coordinator = await self._monthly.run(now)
+            areas = await self._monthly.run_areas(now)
+            if coordinator or areas:
                 self._on_commit()
         except Exception as error:
             log.error("monthly summary failed: %s", type(error).__name__)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     escalation_every_working_days: int = Field(default=deadlines.ESCALATION_EVERY_DAYS, ge=1)
     # Local time (HH:MM) from which the day's reminders, escalations and digests go out.
     morning_time: time = deadlines.MORNING
+    # The monthly summary (runtime/monthly.py): on the first working day of each month, from
+    # the morning time, last month's one-page PDF to the coordinator's and each kecamatan's
+    # groups; false: none is sent.
+    monthly_summary_enabled: bool = True
     # Only one process runs the reminder engine; turn it off on every other worker.
     run_jobs: bool = True
     # How often the reminder engine looks for work (it also runs once on start).

@@ -143,15 +143,30 @@ async def photo_files(
 ) -> dict[int, list[tuple[int, str]]]:
     """Each report's stored photos, in order: (position, what ``/foto/{position}`` serves; the
     stored file's path)."""
+    return await _stored_files(session, report_ids, clips=False)
+
+
+async def clip_files(
+    session: AsyncSession, report_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str]]]:
+    """Each report's stored voice notes and videos (core.clips), in order: (position, what
+    ``/rekaman/{position}`` serves; the stored file's path)."""
+    return await _stored_files(session, report_ids, clips=True)
+
+
+async def _stored_files(
+    session: AsyncSession, report_ids: Sequence[int], *, clips: bool
+) -> dict[int, list[tuple[int, str]]]:
     if not report_ids:
         return {}
+    is_clip = ReportPhoto.mime_type.in_(CLIP_MIME_TYPES)
     rows = await session.execute(
         select(ReportPhoto.report_id, ReportPhoto.position, ReportPhoto.stored_path)
-        # NULL != "" is not true either: a photo not downloaded yet is left out.
+        # NULL != "" is not true either: a file not downloaded yet is left out.
         .where(
             ReportPhoto.report_id.in_(list(report_ids)),
             ReportPhoto.stored_path != "",
-            ReportPhoto.mime_type.not_in(CLIP_MIME_TYPES),
+            is_clip if clips else ReportPhoto.mime_type.not_in(CLIP_MIME_TYPES),
         )
         .order_by(ReportPhoto.report_id, ReportPhoto.position)
     )

@@ -13,7 +13,7 @@ from storage.models.console import (
 )
 from storage.models.counter import CounterFiling
 from storage.models.messaging import InboxUpdate, Lease, OutboxMessage
-from storage.models.monthly import MonthlySummaryRun
+from storage.models.monthly import MonthlyAreaSummaryRun, MonthlySummaryRun
 from storage.models.people import Citizen, Conversation
 from storage.models.posters import PosterReport, PosterScan
 from storage.models.referral import ReferralBody
@@ -69,6 +69,7 @@ __all__ = [
     "InboxUpdate",
     "Lease",
     "MessageLink",
+    "MonthlyAreaSummaryRun",
     "MonthlySummaryRun",
     "OutboxMessage",
     "PendingErasure",

@@ -28,6 +28,7 @@ from locales import Translator
 from storage.console import (
     ReportQuery,
     citizens_of,
+    clip_files,
     events_of_kinds,
     photo_files,
     stream_reports,
@@ -55,6 +56,7 @@ class Handed:
     reporter: Citizen | None  # only when the file may name them
     internal_notes: str = ""  # as ``answers``; read for the coordinator's full export only
     point: tuple[float, float] | None = None  # as the viewer may see it (core.places)
+    clips: tuple[int, ...] = ()  # the position of each stored voice note or video (core.clips)
 
 
 def _answers(
@@ -95,6 +97,7 @@ async def handed_batches(
             rows = await load_rows(session, reports, units, config, tr.language)
             events = await events_of_kinds(session, ids, kinds)
             photos = await photo_files(session, ids)
+            clips = await clip_files(session, ids)
             named = [r.citizen_id for r in reports if names and may_name(r.privacy, coordinator)]
             people = await citizens_of(session, named)
             batch = []
@@ -110,6 +113,7 @@ async def handed_batches(
                         else None,
                         closed_on=local_date(r.closed_at, config.timezone) if r.closed_at else None,
                         photos=photos.get(r.id, []),
+                        clips=tuple(n for n, _ in clips.get(r.id, [])),
                         reporter=people.get(r.citizen_id),
                         internal_notes=_answers(events[r.id], config, INTERNAL) if internal else "",
                         point=shown_point(
@@ -262,7 +266,8 @@ def lapor_values(
 ) -> list[SheetValue]:
     """The report as SP4N-LAPOR! asks for it; its stored photos linked as the console serves
     them (``/laporan/{number}/foto/{position}``: for viewers signed in to the console), or
-    named as the files ``attached`` beside the sheet in a ZIP (:mod:`web.console.lapor_zip`)."""
+    named as the files ``attached`` beside the sheet in a ZIP (:mod:`web.console.lapor_zip`);
+    its voice notes and videos linked after them (``/rekaman/{position}``), in a ZIP too."""
     row = item.row
     r = row.report
     place = row.desa or row.kecamatan or config.regions.root.name
@@ -271,9 +276,14 @@ def lapor_values(
         location = f"{location} ({item.point[0]:.6f}, {item.point[1]:.6f})".strip()
     base = config.public_url.rstrip("/")
     attachments = " ".join(
-        [f"{base}/laporan/{r.tracking_no}/foto/{n}" for n, _ in item.photos]
-        if attached is None
-        else attached
+        [
+            *(
+                [f"{base}/laporan/{r.tracking_no}/foto/{n}" for n, _ in item.photos]
+                if attached is None
+                else attached
+            ),
+            *(f"{base}/laporan/{r.tracking_no}/rekaman/{n}" for n in item.clips),
+        ]
     )
     return [
         f"{row.category} — {place}",

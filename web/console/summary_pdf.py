@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from locales import Translator
 from runtime.monthly import MonthPage, MonthRender
 from storage.models import Unit
+from web.console.auth import visible_units
 from web.console.config import ConsoleConfig
 from web.console.summary_data import MonthSummary, month_summary
 from web.posters.render import BLUE, INK, latin1
@@ -94,14 +95,15 @@ def _text(
 
 
 def month_renderer(config: ConsoleConfig) -> MonthRender:
-    """The summary's page for the monthly job: the coordinator sees every unit, as on
-    ``/ringkasan``."""
+    """The summary's page for the monthly job, in the unit's reach as on ``/ringkasan``: the
+    coordinator sees every unit, a kecamatan its own reports and its desa's."""
 
     async def render(
         session: AsyncSession, tr: Translator, unit: Unit, first: date, today: date, printed_at: str
     ) -> MonthPage:
+        visible = await visible_units(session, unit)
         summary = await month_summary(
-            session, config, tr, visible=None, own_unit=unit.id, first=first, today=today
+            session, config, tr, visible=visible, own_unit=unit.id, first=first, today=today
         )
         return MonthPage(summary_pdf(tr, summary, unit.name, printed_at), month_name(tr, summary))
 

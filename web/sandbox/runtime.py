@@ -27,7 +27,10 @@ from locales import Catalogs, Translator
 from runtime.bootstrap import App, build_app
 from runtime.clock import TravellingClock
 from runtime.settings import Settings
+from storage.models import MonthlySummaryRun
 from storage.unit_registry import issue_binding_code
+from web.console.summary_pdf import month_renderer
+from web.from_settings import console_config
 from web.sandbox.cast import PANES, Pane
 
 log = logging.getLogger(__name__)
@@ -179,7 +182,11 @@ class Sandbox:
     async def _boot(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.clock.set(self._start or datetime.now(UTC))
-        app = await build_app(self.settings, clock=self.clock)
+        settings = self.settings
+        # The monthly summary as `aduan run` draws it (the console's page, runtime.monthly).
+        monthly = month_renderer(console_config(settings))
+        app = await build_app(settings, clock=self.clock, monthly=monthly)
+        await self._summarised_before_start(app)
         self._app = app
         self._task = asyncio.create_task(app.run(), name="sandbox-bot")
         for group in (p for p in PANES if p.is_group):
@@ -187,6 +194,15 @@ class Sandbox:
         # The groups were bound in the page's language (the bot's default here); the citizens'
         # chats, kept from before a reset in the database no more, follow it the same way.
         await self.speak(self.language)
+
+    async def _summarised_before_start(self, app: App) -> None:
+        """A fresh sandbox has no history: the month before its start counts as summarised, so
+        only a month the clock is advanced into brings the coordinator's pane a summary (not an
+        empty page at every start or reset)."""
+        before = (self.now().date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        async with app.uow_factory() as uow:
+            uow.session.add(MonthlySummaryRun(month=before, created_at=self.clock()))
+            await uow.commit()
 
     async def _stop_bot(self) -> None:
         if self._app is not None:
