@@ -186,3 +186,14 @@ async def test_the_fake_refuses_what_meta_refuses_outside_the_window(fake: FakeW
         assert wrong.value.code == 132000
     finally:
         await channel.close()
+
+
+def test_aduan_run_refuses_to_start_with_a_wrong_templates_file(tmp_path: Path) -> None:
+    from cli.whatsapp import check
+
+    tr = Catalogs().get("id")
+    bad = _file(tmp_path, "Laporan {{1}}", '"nomor"')
+    on = Settings(_env_file=None, whatsapp_phone_number_id="1", whatsapp_templates_file=bad)
+    assert "unknown parameter 'nomor'" in check(on, tr)
+    assert check(on.model_copy(update={"whatsapp_templates_file": None}), tr) == ""
+    assert check(Settings(_env_file=None, whatsapp_templates_file=bad), tr) == ""  # WhatsApp off
