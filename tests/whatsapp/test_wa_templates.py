@@ -197,3 +197,25 @@ def test_aduan_run_refuses_to_start_with_a_wrong_templates_file(tmp_path: Path) 
     assert "unknown parameter 'nomor'" in check(on, tr)
     assert check(on.model_copy(update={"whatsapp_templates_file": None}), tr) == ""
     assert check(Settings(_env_file=None, whatsapp_templates_file=bad), tr) == ""  # WhatsApp off
+
+
+def test_every_notice_to_a_reporter_has_a_template_in_both_languages() -> None:
+    """A notice named in the rules or the conversations (``"notify.…"``) goes as a template
+    outside the window, rather than waiting for the citizen, in Indonesian and English."""
+    import re
+
+    named = {
+        found
+        for folder in ("core", "handlers")
+        for path in (ROOT / folder).rglob("*.py")
+        for found in re.findall(r'"(notify\.[a-z_.]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert "notify.verified" in named
+    book = load_templates()
+    missing = [
+        (key, lang)
+        for key in sorted(named)
+        for lang in ("id", "en")
+        if not any(t.language == lang and key in t.notices for t in book.templates)
+    ]
+    assert missing == []
