@@ -15,6 +15,7 @@ from core.decisions import REPORTER, SYSTEM, Decision, Refusal
 from core.permissions import CaseAction, reporter_message
 from core.timeline import EventKind
 from storage.models import Report
+from storage.wa_window import HELD_CODES as WA_WINDOW_CODES
 
 COMMENT_MAX = 1000
 
@@ -81,8 +82,11 @@ def comment_rating(work: Work, report: Report, comment: str) -> str:
 
 
 def unreachable_reason(error: str) -> str:
-    """Why a message to the reporter failed for good: ``blocked``, ``gone`` or ``other``."""
+    """Why a message to the reporter failed for good: ``blocked``, ``gone``, ``wa_window`` (kept
+    for the WhatsApp citizen's next message: storage.wa_window) or ``other``."""
     lowered = error.lower()
+    if lowered.startswith("whatsapp ") and lowered.split()[1].rstrip(":") in WA_WINDOW_CODES:
+        return "wa_window"  # WhatsApp's 24-hour window: it goes when the citizen writes again
     if "blocked" in lowered or "kicked" in lowered:
         return "blocked"
     if "not found" in lowered or "deactivated" in lowered:

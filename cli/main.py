@@ -17,7 +17,19 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from cli import apikey, audit, backup, console, media, notify, poster, units, webhook, words
+from cli import (
+    apikey,
+    audit,
+    backup,
+    console,
+    media,
+    notify,
+    poster,
+    units,
+    webhook,
+    whatsapp,
+    words,
+)
 from locales import Catalogs, Translator
 from runtime.clock import Clock, OffsetFileClock, system_clock
 from runtime.logs import setup_logging
@@ -51,6 +63,7 @@ def _parser(tr: Translator) -> argparse.ArgumentParser:
     audit.add_parser(commands, tr)
     notify.add_parser(commands, tr)
     poster.add_parser(commands, tr)
+    whatsapp.add_parser(commands, tr)
     return parser
 
 
@@ -94,6 +107,9 @@ def run(settings: Settings) -> int:
         webhook.check_run_settings(settings, tr)
     except webhook.ConfigError as problem:
         print(problem, file=sys.stderr)
+        return 2
+    if refused := whatsapp.check(settings, tr):
+        print(refused, file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
     fewer_malloc_arenas()  # before the database's threads start
@@ -260,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return notify.run(args, settings)
     if args.command == "poster":
         return poster.run(args, settings)
+    if args.command == "whatsapp":
+        return whatsapp.run(args, settings)
     if args.command == "sandbox":
         return sandbox(settings, host=args.host, port=args.port, data_dir=args.data_dir)
     return run(settings)

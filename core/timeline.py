@@ -59,7 +59,7 @@ _K = EventKind
 #: Kinds whose note is a code that picks the words: the known codes of each.
 _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
     _K.REMINDER: frozenset({"before", "day"}),
-    _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other"}),
+    _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other", "wa_window"}),
     _K.CLAIMED: frozenset({"loket", "telepon"}),  # core.counter.VIAS
 }
 #: Kinds whose note is a number folded into the words (its placeholder).

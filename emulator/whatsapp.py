@@ -25,6 +25,7 @@ from aiohttp import ClientSession, web
 
 JsonDict = dict[str, Any]
 API_VERSION = "v26.0"
+WINDOW_SECONDS = 24 * 3600.0
 
 
 @dataclass
@@ -58,6 +59,11 @@ class FakeWhatsApp:
     pair_seconds: float = 6.0
     pair_burst: float = 45.0
     timer: Callable[[], float] = time.monotonic
+    #: The wall clock of the 24-hour window, in seconds (a test moves it with the bot's).
+    clock: Callable[[], float] = time.time
+    #: The approved templates: (name, language) → how many body parameters.
+    templates: dict[tuple[str, str], int] = field(default_factory=dict)
+    last_inbound: dict[str, float] = field(default_factory=dict)
     sent: list[JsonDict] = field(default_factory=list)
     refused: list[JsonDict] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
@@ -108,6 +114,10 @@ class FakeWhatsApp:
             self.refused.append(body)
             return _error(400, 131009, problem)
         to = str(body.get("to", ""))
+        refusal = self._outside_window(to, body)
+        if refusal is not None:
+            self.refused.append(body)
+            return _error(400, *refusal)
         bucket = self._pairs.setdefault(to, PairBucket(self.pair_seconds, self.pair_burst))
         if not bucket.take(self.timer()):
             self.refused.append(body)
@@ -121,6 +131,27 @@ class FakeWhatsApp:
                 "messages": [{"id": message_id}],
             }
         )
+
+    def _outside_window(self, to: str, body: JsonDict) -> tuple[int, str] | None:
+        """Meta's refusal of a message the 24-hour window or the templates forbid, or None."""
+        if body.get("type") == "template":
+            template = body.get("template") or {}
+            key = (str(template.get("name")), str((template.get("language") or {}).get("code")))
+            if key not in self.templates:
+                return 132001, "Template name does not exist in the translation"
+            given = [
+                p
+                for c in template.get("components") or []
+                if c.get("type") == "body"
+                for p in c.get("parameters") or []
+            ]
+            if len(given) != self.templates[key]:
+                return 132000, "Number of parameters does not match the expected number of params"
+            return None
+        last = self.last_inbound.get(to)
+        if last is None or self.clock() - last >= WINDOW_SECONDS:
+            return 131047, "Re-engagement message"
+        return None
 
     async def _upload(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
@@ -176,7 +207,8 @@ class FakeWhatsApp:
     def webhook_body(
         self, wa_id: str, name: str, message: JsonDict, *, phone_number_id: str = ""
     ) -> bytes:
-        """A webhook as Meta posts it, with one message from ``wa_id``."""
+        """A webhook as Meta posts it, with one message from ``wa_id`` (whose window opens)."""
+        self.last_inbound[wa_id] = self.clock()
         value = {
             "messaging_product": "whatsapp",
             "metadata": {

@@ -6,8 +6,10 @@ cases in ``cases/`` stand on. See docs/lifecycle.md and docs/cases.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from cases.changes import Work
 from cases.officer import Officer
@@ -83,6 +85,7 @@ class Case:
         *,
         purpose: Purpose = Purpose.NONE,
         link_action: str = "",
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         emit(
             self.uow,
@@ -93,6 +96,7 @@ class Case:
             report_id=report.id,
             purpose=purpose,
             link_action=link_action,
+            extra=extra,
         )
 
 

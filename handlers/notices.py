@@ -23,6 +23,7 @@ from handlers.public_link import with_public_link
 from handlers.routing import coordinator_chats, holder_chats, is_coordinator_chat, reachable
 from handlers.supporters import supporters, tell_supporters
 from handlers.turn import global_button
+from handlers.wa_notice import wa_notice
 from locales import Translator
 from storage.counter import filing_of
 from storage.models import Report, ReportPhoto, Unit, UnitChat
@@ -272,15 +273,14 @@ async def _notify(
         return
     tr = case.tr(citizen.language)
     text = tr.t(key, number=report.tracking_no, **words)
-    base = case.deps.config.public_base_url
-    text = with_public_link(tr, base, report.tracking_no, text, TEXT_MAX)
+    text = with_public_link(
+        tr, case.deps.config.public_base_url, report.tracking_no, text, TEXT_MAX
+    )
     if markup is None and reply_button:
         markup = reply_markup(case, tr, report)
+    action = SendText(chat_id=citizen.chat_id, text=text, markup=markup)
     case.emit(
-        report.channel,
-        SendText(chat_id=citizen.chat_id, text=text, markup=markup),
-        report,
-        purpose=Purpose.NOTICE,
+        report.channel, action, report, purpose=Purpose.NOTICE, extra=wa_notice(tr, report, key)
     )
     await tell_supporters(case, report, key, words)
 

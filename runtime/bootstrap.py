@@ -227,7 +227,7 @@ async def build_app(
     catalogs = Catalogs(settings.default_language)
     channel = make_channel(settings, token)
     channels = {channel.name: channel}
-    whatsapp = make_whatsapp_channel(settings, catalogs)
+    whatsapp = make_whatsapp_channel(settings, catalogs, uow_factory, clock)
     if whatsapp is not None:
         channels[whatsapp.name] = whatsapp
     deps = handler_deps(
@@ -298,7 +298,7 @@ async def build_app(
         uow_factory, inbox.wake, poll_seconds=settings.console_poll_seconds
     )
     app.whatsapp = whatsapp
-    routes = whatsapp_routes(settings, inbox)
+    routes = whatsapp_routes(settings, inbox, uow_factory, clock)
     app.webhook = webhook_server(settings, engine, app._on_update, app.metrics, routes)
     return app
 

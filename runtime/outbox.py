@@ -50,6 +50,7 @@ from runtime.outbox_rows import (
     SendOutcome,
     SendRound,
     SendRow,
+    held_of,
     message_ids_of,
     reply_targets,
     send_row_of,
@@ -356,6 +357,8 @@ class OutboxWorker(Worker):
             action = action_from_dict(payload)
             # A channel with screens of its own (WhatsApp) renders them; Telegram's by default.
             method, params = getattr(channel, "render", render)(action)
+            if "notice" in payload:  # what a channel may send in its place (a template)
+                params = {**params, "notice": payload["notice"]}
         except (KeyError, TypeError, ValueError) as exc:
             return SendOutcome(failed=True, error=f"unreadable outbox payload: {exc!r}")
         if self._uploads is not None:
@@ -378,4 +381,4 @@ class OutboxWorker(Worker):
         if ids and payload.get("kind") == "send_text" and payload.get("pin"):
             self.scheduler.charge_global(self._timer())
             await pin(channel, row, ids[0], self._on_result)
-        return SendOutcome(sent=True, message_ids=ids)
+        return SendOutcome(sent=True, message_ids=ids, held=held_of(result))

@@ -28,6 +28,7 @@ from runtime.outbox_rows import SendOutcome, SendRound, SendRow, backoff_delay
 from runtime.pacing import ChatKey
 from storage.outbox_retention import REDACTED_TEXT, redact_settled
 from storage.uow import UnitOfWork
+from storage.wa_window import hold_reason, record_undelivered
 
 log = logging.getLogger("runtime.outbox")  # the outbox's one logger, as before the split
 
@@ -178,6 +179,9 @@ class OutboxRecorder:
                     )
                 if outcome.migrated_to is not None:
                     migrations[row.key] = outcome.migrated_to
+                if held := hold_reason(row.channel, outcome):
+                    # WhatsApp's 24-hour window: the message waits for the citizen's next one.
+                    await record_undelivered(uow.session, [row.id], held, now)
             # Officers learn, in the same transaction, that the reporter did not get a message.
             if self._on_undeliverable is not None:
                 for report_id, error in undeliverable.items():

@@ -73,6 +73,7 @@ class SendOutcome:
     error: str = ""
     throttled: float | None = None  # a 429's retry_after
     migrated_to: str | None = None
+    held: str = ""  # sent in another form (a WhatsApp template): the message itself waits
 
     @property
     def settled(self) -> bool:
@@ -119,6 +120,12 @@ def message_ids_of(result: Any) -> tuple[int, ...]:
         for m in messages
         if isinstance(m, Mapping) and isinstance(m.get("message_id"), int)
     )
+
+
+def held_of(result: Any) -> str:
+    """Why a sent result stands in for the message (``"template"``), or ""."""
+    messages = result if isinstance(result, list) else [result]
+    return next((str(m["held"]) for m in messages if isinstance(m, Mapping) and m.get("held")), "")
 
 
 def send_row_of(message: OutboxMessage) -> SendRow:

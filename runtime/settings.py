@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     whatsapp_webhook_path: str = "/whatsapp/webhook"
     whatsapp_listen: str = ""
     whatsapp_api_url: str = ""
+    # The approved message templates (docs/whatsapp.md); empty: locales/whatsapp_templates.toml.
+    whatsapp_templates_file: Path | None = None
     # Meta's pair rate: about one message every WHATSAPP_PAIR_SECONDS to a user, with bursts.
     whatsapp_pair_seconds: float = Field(default=6.0, gt=0)
     whatsapp_pair_burst: float = Field(default=45.0, ge=1)

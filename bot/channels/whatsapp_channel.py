@@ -13,16 +13,19 @@ channel's rows; :meth:`call` sends what it rendered and answers with the sent me
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from pywa.types.callback import Button, Section, SectionList, SectionRow
+from pywa.types.templates import TemplateLanguage
 from pywa_async import errors as wa_errors
 from pywa_async.client import WhatsApp
 
 from bot.channels.base import BatchHandler, UpdateHandler
 from bot.channels.errors import PermanentError, RetryAfter, TransientError
+from bot.wa_templates import TemplateBook
 from bot.whatsapp_events import CHANNEL, message_number
 from bot.whatsapp_render import Op, render_whatsapp
 from storage.media_store import CleanStore, is_local
@@ -31,6 +34,8 @@ from storage.media_store import CleanStore, is_local
 _WAIT = {130429: 1.0, 131048: 6.0, 131056: 6.0}
 _TRANSIENT = {1, 2, 4, 80007, 131000, 131016, 133004}
 METHOD = "whatsapp"
+#: The error a message gets when the 24-hour window is shut and no template stands in for it.
+NO_TEMPLATE = "no_template"
 
 
 class WhatsAppChannel:
@@ -47,6 +52,8 @@ class WhatsAppChannel:
         media_dir: Path,
         list_button: str = "Pilih",
         more: str = "",
+        window: Callable[[str], Awaitable[bool]] | None = None,
+        templates: TemplateBook | None = None,
     ) -> None:
         self._session = httpx.AsyncClient(timeout=httpx.Timeout(30.0))
         self.client = WhatsApp(
@@ -65,6 +72,9 @@ class WhatsAppChannel:
         self._list_button = list_button
         self._more = more
         self._stopped = asyncio.Event()
+        # Whether a chat's 24-hour window is open (storage.wa_window); None: always.
+        self._window = window
+        self._templates = templates
 
     # --- the Channel protocol ---------------------------------------------------------------
 
@@ -92,8 +102,11 @@ class WhatsAppChannel:
         if method != METHOD:
             return True  # a Telegram-only call (pin, chat admins): nothing to do here
         sent: list[dict[str, Any]] = []
+        ops = params.get("ops", [])
         try:
-            for op in params.get("ops", []):
+            if ops and self._window is not None and not await self._window(ops[0]["to"]):
+                return await self._outside_window(ops[0]["to"], params.get("notice"))
+            for op in ops:
                 wamid = await self._send(op)
                 if wamid:
                     sent.append({"message_id": message_number(wamid), "wamid": wamid})
@@ -111,6 +124,24 @@ class WhatsAppChannel:
             raise _channel_error(error) from error
         except httpx.HTTPError as error:
             raise TransientError(type(error).__name__) from error
+
+    async def _outside_window(self, to: str, notice: dict[str, Any] | None) -> Any:
+        """The window is shut: the notice's approved template goes in its place (the full
+        message waits for the citizen's next one: ``held``), or nothing goes."""
+        template = None
+        if notice and self._templates is not None:
+            template = self._templates.for_notice(notice["key"], notice.get("language", ""))
+        if template is None:
+            raise PermanentError(f"whatsapp {NO_TEMPLATE}: the 24-hour window is shut")
+        values = template.values(notice.get("values", {}) if notice else {})
+        body = {"type": "body", "parameters": [{"type": "text", "text": v} for v in values]}
+        sent = await self.client.send_template(
+            to=to,
+            name=template.name,
+            language=TemplateLanguage(template.language),
+            params=[body] if values else [],
+        )
+        return [{"message_id": message_number(sent.id), "wamid": sent.id, "held": "template"}]
 
     # --- one call ----------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ STORED_EVENTS: tuple[tuple[str, str], ...] = (
     ("undeliverable", "blocked"),
     ("undeliverable", "gone"),
     ("undeliverable", "other"),
+    ("undeliverable", "wa_window"),
     ("internal_note", "Sudah dicek lapangan, tunggu anggaran."),
     ("assigned", "Budi"),
     ("released", "Budi"),

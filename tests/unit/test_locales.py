@@ -51,7 +51,8 @@ def _dynamic_keys() -> set[str]:
     keys |= {f"case.ok.{a}" for a in actions}
     keys |= {f"event.{a}" for a in (*actions, "ans", "reopen", "routed", "routed_fallback")}
     keys |= {f"event.{k}" for k in ("reporter_answer", "reporter_info", "confirmed", "rated")}
-    keys |= {"event.undeliverable"} | {f"delivery.failed.{r}" for r in ("blocked", "gone", "other")}
+    reasons = ("blocked", "gone", "other", "wa_window")
+    keys |= {"event.undeliverable"} | {f"delivery.failed.{r}" for r in reasons}
     keys |= {f"prompt.{a}" for a in ("ask", "tl", "done", "tr")}
     keys |= {f"prompt.placeholder.{a}" for a in ("ask", "tl", "done", "tr")}
     keys |= {f"group.usage.{a}" for a in ("ask", "tl", "done")}

@@ -28,6 +28,7 @@ class Clock:
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeWhatsApp]:
     server = FakeWhatsApp(pair_burst=3, timer=Clock())
+    server.last_inbound[TO] = server.clock()  # the citizen wrote: the 24-hour window is open
     await server.start()
     yield server
     await server.stop()

@@ -26,6 +26,7 @@ from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
 from web.console.templating import page
+from web.console.wa_held import held_lines
 from web.media import image_response
 
 #: A report has a handful of photos; a number longer than this is no photo (nor an SQL integer).
@@ -133,6 +134,7 @@ async def report_page(request: web.Request) -> web.Response:
         hold = await session.get(ReportHold, report.id) if who.is_coordinator else None
         referred = await referring.referred_to(session, tr, report)
         counter = await filing_of(session, report.id)
+        wa_held = await held_lines(session, tr, report, config.timezone)
         # While a request waits for the bot, no other is offered (it would act on a stale view).
         forms, ready = None, ready_answers.Offer({}, {})
         if result is None or not result.waiting:
@@ -205,6 +207,7 @@ async def report_page(request: web.Request) -> web.Response:
         clips=[(p, clip_kind_of(p.mime_type)) for p in found.photos if clip_kind_of(p.mime_type)],
         clip_base=f"/laporan/{report.tracking_no}/rekaman",
         timeline=timeline,
+        wa_held=wa_held,
         printed_at=config.clock().astimezone(config.timezone).strftime("%Y-%m-%d %H:%M"),
         outcome=result,
         act_url=f"/laporan/{report.tracking_no}/tindakan",
