@@ -2,7 +2,7 @@
 window was shut (storage/wa_window.py)
 
 Revision ID: 0032
-Revises: 0031
+Revises: 0037
 Create Date: 2026-12-07 22:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0032"
-down_revision: str | None = "0031"
+down_revision: str | None = "0037"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
