@@ -23,7 +23,7 @@ from web.console.auth import Viewer
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
 from web.console.templating import page
 from web.posters import render
-from web.posters.facts import places_of, poster_for
+from web.posters.facts import places_of, posters_for
 
 FORMATS = {"pdf": "application/pdf", "png": "image/png"}
 
@@ -127,7 +127,14 @@ async def download(request: web.Request) -> web.Response:
     if kind == "png" and len(codes) != 1:
         raise Refusal(400, "console.error.http_400")
     async with UnitOfWork(request.config_dict[SESSIONS]) as uow:
-        posters = [await poster_for(uow, config.regions, config.bot_username, c) for c in codes]
+        posters = await posters_for(
+            uow,
+            config.regions,
+            tr,
+            codes,
+            bot_username=config.bot_username,
+            whatsapp=config.poster_whatsapp,
+        )
     body = render.pdf(tr, posters) if kind == "pdf" else render.png(tr, posters[0])
     name = f"poster-{wanted.replace('.', '-')}{'-semua' if every else ''}.{kind}"
     return web.Response(
