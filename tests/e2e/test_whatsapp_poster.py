@@ -7,9 +7,6 @@ poster. Without WhatsApp the poster keeps its single code (tests/e2e/test_poster
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -29,7 +26,7 @@ from tests.e2e.scenario import Scenario
 from tests.e2e.test_whatsapp_citizen import TRACKING, fake, wa_bot
 from tests.e2e.units import SAMPAH, SEPASO
 from tests.images import plain_jpeg
-from tests.posters_qr import decode_pdf, decode_png
+from tests.posters_qr import A4_HEIGHT_PT, decode_pdf, decode_png, lowest_word, pdf_text
 from tests.whatsapp.citizen import WaCitizen, text_of
 from web.posters import render
 from web.posters.facts import posters_for
@@ -39,24 +36,6 @@ __all__ = ["fake", "wa_bot"]  # the fixtures
 BOT = "kanal_aduan_test_bot"
 NUMBER = "+62 811-0000-1234"
 WA_ID = "6281299990000"
-A4_HEIGHT_PT = 841.89
-_WORD = re.compile(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<')
-
-
-def _pdf_text(pdf: Path, *options: str) -> str:
-    """The PDF's text as poppler's pdftotext reads it (``-bbox``: each word with its box)."""
-    tool = shutil.which("pdftotext")
-    assert tool is not None, "apt-get install -y poppler-utils (.ci/run)"
-    command = [tool, *options, str(pdf), "-"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
-
-
-def _lowest_word(pdf: Path) -> tuple[float, str]:
-    """The lowest word's bottom edge on the PDF's page, in points, and the word."""
-    boxes = _pdf_text(pdf, "-bbox")
-    words = [(float(y), word) for y, word in _WORD.findall(boxes)]
-    assert words, boxes[:400]
-    return max(words)
 
 
 async def test_the_whatsapp_code_opens_a_chat_that_files_for_the_desa(
@@ -92,9 +71,9 @@ async def test_the_whatsapp_code_opens_a_chat_that_files_for_the_desa(
         assert image.convert("L").crop(
             (0, image.height - 60, image.width, image.height)
         ).getextrema() == (255, 255)
-    bottom, word = _lowest_word(pdf)
+    bottom, word = lowest_word(pdf)
     assert bottom < A4_HEIGHT_PT - 20, (bottom, word)
-    page_text = " ".join(_pdf_text(pdf).split())
+    page_text = " ".join(pdf_text(pdf).split())
     for words in ("Lewat Telegram", "Lewat WhatsApp", "wa.me/6281100001234", "Kanal Aduan -"):
         assert words in page_text, page_text
 
