@@ -9,6 +9,10 @@ Buttons: a reply button's or list row's id is the screen button's signed data (a
 callback data), so a press is a :class:`ButtonPress`; an id beginning ``t:`` stands for a
 keyboard button that types its text (Telegram's reply keyboard: the main menu), so it arrives as
 the text the citizen would have typed.
+
+A poster's WhatsApp QR code opens a chat with a prepared first message carrying the poster's
+code ("… (kode p64_08_09_2001)"): a text with a poster code arrives as ``/start <code>``, as
+Telegram's deep link does (handlers/posters.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from core.commands import START
 from core.inputs import clean_text
+from core.posters import code_in_text
 from core.whatsapp import WHATSAPP_CHANNEL
 from handlers.events import (
     ButtonPress,
@@ -77,7 +83,8 @@ def _image(media: JSON, *, as_file: bool) -> Photo:
 def _content(message: JSON) -> tuple[str, MediaKind, tuple[Photo, ...], Location | None]:
     kind = str(message.get("type", ""))
     if kind == "text":
-        return str((message.get("text") or {}).get("body", "")), MediaKind.NONE, (), None
+        body = str((message.get("text") or {}).get("body", ""))
+        return _poster_opening(body), MediaKind.NONE, (), None
     if kind == "image" and message.get("image"):
         image = message["image"]
         # Kept as a file is: WhatsApp's media id means nothing to Telegram, so the bytes are
@@ -96,6 +103,12 @@ def _content(message: JSON) -> tuple[str, MediaKind, tuple[Photo, ...], Location
     if kind == "button":  # a template's quick reply
         return str((message.get("button") or {}).get("text", "")), MediaKind.NONE, (), None
     return "", _SIMPLE.get(kind, MediaKind.OTHER), (), None
+
+
+def _poster_opening(text: str) -> str:
+    """A text carrying a poster's code (a poster's prepared message) as ``/start <code>``."""
+    code = code_in_text(text)
+    return f"/{START[0]} {code}" if code else text
 
 
 def to_event(update: JSON, channel: str = CHANNEL) -> Event:

@@ -3,7 +3,8 @@
 ``--desa``: that desa's poster; ``--kecamatan``: every desa of the kecamatan, one page each, in one
 PDF (with ``--kecamatan-poster`` the kecamatan's own poster instead, which asks the citizen for
 the desa). PNG is one poster, so it takes ``--desa`` or ``--kecamatan-poster``. The link needs
-``BOT_USERNAME``. The file is written beside FILE and renamed into place once complete.
+``BOT_USERNAME``; with WhatsApp on and ``WHATSAPP_PHONE_NUMBER`` set, each poster carries a second
+code, a WhatsApp chat. The file is written beside FILE and renamed into place once complete.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.posters import poster_whatsapp
 from core.regions import RegionDirectory
 from locales import Catalogs, Translator
 from runtime.settings import Settings
@@ -41,14 +43,17 @@ def add_parser(
     )
 
 
-async def _posters(settings: Settings, codes: list[str]) -> list[Poster]:
-    from web.posters.facts import poster_for
+async def _posters(settings: Settings, tr: Translator, codes: list[str]) -> list[Poster]:
+    from web.posters.facts import posters_for
 
     engine = create_engine(settings.database_url)
     regions = RegionDirectory(settings.region_code)
+    whatsapp = poster_whatsapp(settings.whatsapp_phone_number_id, settings.whatsapp_phone_number)
     try:
         async with UnitOfWork(session_factory(engine)) as uow:
-            return [await poster_for(uow, regions, settings.bot_username, c) for c in codes]
+            return await posters_for(
+                uow, regions, tr, codes, bot_username=settings.bot_username, whatsapp=whatsapp
+            )
     finally:
         await engine.dispose()
 
@@ -75,7 +80,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "png" and len(codes) != 1:
         print(tr.t("poster.cli.png_one"), file=sys.stderr)
         return 2
-    posters = asyncio.run(_posters(settings, codes))
+    posters = asyncio.run(_posters(settings, tr, codes))
     paper = render.pdf(tr, posters) if args.format == "pdf" else render.png(tr, posters[0])
     try:
         write_atomically(args.output, paper)

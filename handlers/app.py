@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from core import commands
 from core.callbacks import verify_callback
 from core.whatsapp import WHATSAPP_CHANNEL
 from handlers import (
@@ -15,6 +16,7 @@ from handlers import (
     free_text,
     group,
     intake,
+    posters,
     rights,
     similar,
 )
@@ -116,8 +118,10 @@ async def _on_press(turn: Turn, press: ButtonPress) -> None:
 async def _on_message(turn: Turn, message: Message) -> None:
     if message.channel == WHATSAPP_CHANNEL and turn.conversation.step_seq == 0:
         # WhatsApp has no Start button: a chat's very first message is its /start (the notice
-        # and consent come before anything is kept).
-        await citizen.start(turn)
+        # and consent come before anything is kept); a poster's prepared message is /start <code>.
+        parameter = message.command_args if message.command in commands.START else ""
+        if not await posters.opened_from_poster(turn, parameter):
+            await citizen.start(turn)
         return
     # A citizen who withdrew consent is answered only about their data (handlers/rights.py).
     if await rights.held_back(turn, message=message):

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = ""
     # The approved message templates (docs/whatsapp.md); empty: locales/whatsapp_templates.toml.
     whatsapp_templates_file: Path | None = None
+    # The business number citizens write to (``+62 811 …``), shown on the posters: with
+    # WhatsApp on, each poster carries a second QR code, a wa.me chat (docs/posters.md).
+    whatsapp_phone_number: str = ""
     # Meta's pair rate: about one message every WHATSAPP_PAIR_SECONDS to a user, with bursts.
     whatsapp_pair_seconds: float = Field(default=6.0, gt=0)
     whatsapp_pair_burst: float = Field(default=45.0, ge=1)

@@ -3,11 +3,16 @@ and on the PDF's pages rendered to images by poppler (``pdftoppm``); .ci/run ins
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+#: An A4 page's height in PDF points; a word of ``pdftotext -bbox``, its bottom edge and text.
+A4_HEIGHT_PT = 841.89
+_WORD = re.compile(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<')
 
 
 def _needs(tool: str) -> str:
@@ -39,3 +44,17 @@ def decode_pdf(path: Path) -> list[list[str]]:
     )
     pages = sorted(path.parent.glob(f"{stem.name}-*.png"))
     return [decode_png(page) for page in pages]
+
+
+def pdf_text(pdf: Path, *options: str) -> str:
+    """The PDF's text as poppler's pdftotext reads it (``-bbox``: each word with its box)."""
+    command = [_needs("pdftotext"), *options, str(pdf), "-"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
+
+
+def lowest_word(pdf: Path) -> tuple[float, str]:
+    """The lowest word's bottom edge on the PDF's page, in points, and the word."""
+    boxes = pdf_text(pdf, "-bbox")
+    words = [(float(y), word) for y, word in _WORD.findall(boxes)]
+    assert words, boxes[:400]
+    return max(words)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from core.calendar import WorkingCalendar
 from core.categories import load_categories
 from core.inputs import Bounds
+from core.posters import poster_whatsapp
 from core.regions import RegionDirectory
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
@@ -47,6 +48,9 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         similar_radius_meters=settings.similar_radius_meters,
         similar_days=settings.similar_days,
         bot_username=settings.bot_username.strip().lstrip("@"),
+        poster_whatsapp=poster_whatsapp(
+            settings.whatsapp_phone_number_id, settings.whatsapp_phone_number
+        ),
         processing=processing_facts(settings),
         public_page=settings.public_page_enabled,
         public_min_reports=settings.public_min_reports,

@@ -70,3 +70,21 @@ async def test_bad_input_gets_an_answer_and_no_file(
     assert await aduan("poster", "--desa", SEPASO, "-o", str(out)) == 2
     assert "BOT_USERNAME belum diisi" in capsys.readouterr().err
     assert not out.exists()
+
+
+async def test_with_whatsapp_each_page_holds_both_codes(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WHATSAPP_PHONE_NUMBER_ID", "1000001")
+    monkeypatch.setenv("WHATSAPP_PHONE_NUMBER", "+62 811 0000 1234")
+    pdf = tmp_path / "bengalon-wa.pdf"
+    assert await aduan("poster", "--kecamatan", BENGALON, "-o", str(pdf)) == 0
+    desa = sorted(r.code for r in RegionDirectory("64.08").children(BENGALON))
+    pages = decode_pdf(pdf)
+    assert len(pages) == len(desa)
+    for page, code in zip(pages, desa, strict=True):
+        telegram = start_link(BOT, poster_code(code))
+        (whatsapp,) = [link for link in page if link != telegram]
+        assert telegram in page
+        assert whatsapp.startswith("https://wa.me/6281100001234?text=")
+        assert whatsapp.endswith(f"%28kode%20{poster_code(code)}%29")

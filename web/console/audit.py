@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     TEMPLATE = "template"  # a ready answer saved or removed (web.console.ready_answers)
     SLIP = "slip"  # a new claim code issued for a counter slip (web.console.slip)
     REFERRAL_BODY = "referral_body"  # an outside body added, edited, removed (web.console.bodies)
+    POSTER = "poster"  # posters downloaded (web.console.posters)
 
 
 def client_address(request: web.Request) -> str:

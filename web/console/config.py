@@ -60,6 +60,8 @@ class ConsoleConfig:
     similar_days: int = 30
     #: The bot's @username (``BOT_USERNAME``): the posters' links; "" when not set (no posters).
     bot_username: str = ""
+    #: The posters' WhatsApp number (``core.posters.poster_whatsapp``): "" without WhatsApp.
+    poster_whatsapp: str = ""
     #: Catatan pemrosesan (``/pemrosesan``): what the record of processing says.
     processing: ProcessingFacts = field(default_factory=ProcessingFacts)
 

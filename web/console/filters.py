@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,6 +99,11 @@ class Period:
     def dates(self) -> dict[str, str]:
         """The period as an address's ``dari`` and ``sampai``."""
         return {"dari": self.first.isoformat(), "sampai": self.last.isoformat()}
+
+    def instants(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """The period's local days as instants: from the first's midnight to after the last."""
+        start = datetime.combine(self.first, time.min, tz)
+        return start, datetime.combine(self.last + timedelta(days=1), time.min, tz)
 
 
 def _date(value: str, key: str) -> date:

@@ -3,11 +3,13 @@ poster's code (the deep-link start parameter, core/posters.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from core.posters import poster_code, start_link
+from core.posters import poster_code, start_link, whatsapp_link
 from core.regions import LEVEL_DISTRICT, LEVEL_VILLAGE, RegionDirectory, place_name, region_label
 from core.routing import kecamatan_of
+from locales import Translator
 from storage.uow import UnitOfWork
 
 
@@ -23,6 +25,10 @@ class Poster:
     place: str  # "Desa Sepaso, Kec. Bengalon"
     link: str  # https://t.me/<bot>?start=<code>
     unit: str  # the unit that answers there
+    #: With WhatsApp on: the chat link of the second QR code (wa.me, the prepared first message
+    #: naming the place and carrying the code) and the number it shows; else "".
+    whatsapp_link: str = ""
+    whatsapp_number: str = ""
 
 
 def _check(regions: RegionDirectory, code: str, level: int) -> None:
@@ -66,3 +72,26 @@ async def poster_for(
         link=start_link(bot_username, code),
         unit=await answering_unit(uow, region_code),
     )
+
+
+def with_whatsapp(poster: Poster, tr: Translator, number: str) -> Poster:
+    """The poster with its WhatsApp code, when ``number`` is set."""
+    if not number:
+        return poster
+    text = tr.t("poster.whatsapp_text", place=poster.place, code=poster.code)
+    return replace(poster, whatsapp_link=whatsapp_link(number, text), whatsapp_number=number)
+
+
+async def posters_for(
+    uow: UnitOfWork,
+    regions: RegionDirectory,
+    tr: Translator,
+    codes: Sequence[str],
+    *,
+    bot_username: str,
+    whatsapp: str = "",
+) -> list[Poster]:
+    """The posters of ``codes`` (the console's and ``aduan poster``'s), each with its WhatsApp
+    code when ``whatsapp`` (:func:`core.posters.poster_whatsapp`) is set."""
+    made = [await poster_for(uow, regions, bot_username, code) for code in codes]
+    return [with_whatsapp(poster, tr, whatsapp) for poster in made]

@@ -61,17 +61,31 @@ def lines(tr: Translator, poster: Poster) -> list[tuple[str, float, tuple[int, i
         (poster.title, 40, BLUE),
         (poster.place if poster.place != poster.title else "", 16, INK),
         (tr.t("poster.what_1"), 17, INK),
-        (tr.t("poster.what_2"), 17, INK),
+        (tr.t("poster.what_2_wa" if poster.whatsapp_link else "poster.what_2"), 17, INK),
     ]
 
 
 def below(tr: Translator, poster: Poster) -> list[tuple[str, float, tuple[int, int, int]]]:
-    """The lines under the QR code: the link and the unit that answers."""
-    return [
+    """The lines under the QR code: the link and the unit that answers (with two codes, their
+    links are under each, :func:`codes`)."""
+    link: list[tuple[str, float, tuple[int, int, int]]] = [
         (tr.t("poster.scan"), 16, INK),
         (poster.link.removeprefix("https://"), 18, BLUE),
+    ]
+    return [
+        *([] if poster.whatsapp_link else link),
         (tr.t("poster.answered_by", unit=poster.unit or "-"), 16, INK),
         (tr.t("poster.footer"), 11, INK),
+    ]
+
+
+def codes(tr: Translator, poster: Poster) -> list[tuple[str, str, str]]:
+    """With WhatsApp on, the two codes side by side: (label, link held, short form shown)."""
+    if not poster.whatsapp_link:
+        return []
+    return [
+        (tr.t("poster.label_telegram"), poster.link, poster.link.removeprefix("https://")),
+        (tr.t("poster.label_whatsapp"), poster.whatsapp_link, f"wa.me/{poster.whatsapp_number}"),
     ]
 
 
@@ -82,6 +96,9 @@ def _qr_png(link: str, scale: int) -> bytes:
 
 
 QR_MM = 110.0
+#: Each of two codes side by side (Telegram, WhatsApp), and the width of its column.
+PAIR_QR_MM = 84.0
+PAIR_COLUMN_MM = 90.0
 
 
 def pdf(tr: Translator, posters: Sequence[Poster]) -> bytes:
@@ -95,12 +112,39 @@ def pdf(tr: Translator, posters: Sequence[Poster]) -> bytes:
         doc.set_y(18)
         for text, size, colour in lines(tr, poster):
             _pdf_line(doc, text, size, colour, width)
-        y = doc.get_y() + 4
-        doc.image(io.BytesIO(_qr_png(poster.link, 10)), x=(A4_MM[0] - QR_MM) / 2, y=y, w=QR_MM)
-        doc.set_y(y + QR_MM + 4)
+        if poster.whatsapp_link:
+            _pdf_line(doc, tr.t("poster.scan_two"), 16, INK, width)
+            _pdf_pair(doc, codes(tr, poster))
+        else:
+            y = doc.get_y() + 4
+            qr = io.BytesIO(_qr_png(poster.link, 10))
+            doc.image(qr, x=(A4_MM[0] - QR_MM) / 2, y=y, w=QR_MM)
+            doc.set_y(y + QR_MM + 4)
         for text, size, colour in below(tr, poster):
             _pdf_line(doc, text, size, colour, width)
     return bytes(doc.output())
+
+
+def _pdf_pair(doc: FPDF, pair: list[tuple[str, str, str]]) -> None:
+    """Two labelled codes side by side, each with its short link under it."""
+    y = doc.get_y()
+    for column, (label, link, shown) in enumerate(pair):
+        x = (A4_MM[0] - 2 * PAIR_COLUMN_MM) / 2 + column * PAIR_COLUMN_MM
+        doc.set_font("Helvetica", "B", 18)
+        doc.set_text_color(*BLUE)
+        doc.set_xy(x, y)
+        doc.cell(PAIR_COLUMN_MM, 9, latin1(label), align="C")
+        qr_x = x + (PAIR_COLUMN_MM - PAIR_QR_MM) / 2
+        doc.image(io.BytesIO(_qr_png(link, 10)), x=qr_x, y=y + 10, w=PAIR_QR_MM)
+        size = 13.0  # the short link on one line: smaller while it is wider than its column
+        doc.set_font("Helvetica", "", size)
+        while size > 7 and doc.get_string_width(latin1(shown)) > PAIR_COLUMN_MM - 4:
+            size -= 0.5
+            doc.set_font("Helvetica", "", size)
+        doc.set_text_color(*INK)
+        doc.set_xy(x, y + 11 + PAIR_QR_MM)
+        doc.cell(PAIR_COLUMN_MM, 6, latin1(shown), align="C")
+    doc.set_y(y + 11 + PAIR_QR_MM + 12)
 
 
 def _pdf_line(
@@ -123,17 +167,52 @@ def png(tr: Translator, poster: Poster) -> bytes:
     y = 100
     for text, points, colour in lines(tr, poster):
         y = _png_line(draw, text, points, colour, y, size[0])
-    qr_px = round(QR_MM / 25.4 * PNG_DPI)
-    qr = Image.open(io.BytesIO(_qr_png(poster.link, 10))).convert("RGB")
-    qr = qr.resize((qr_px, qr_px), Image.Resampling.NEAREST)
-    y += 20
-    page.paste(qr, ((size[0] - qr_px) // 2, y))
-    y += qr_px + 20
+    if poster.whatsapp_link:
+        y = _png_line(draw, tr.t("poster.scan_two"), 16, INK, y + 10, size[0])
+        y = _png_pair(page, draw, codes(tr, poster), y)
+    else:
+        qr_px = _px(QR_MM)
+        y += 20
+        page.paste(_qr_image(poster.link, qr_px), ((size[0] - qr_px) // 2, y))
+        y += qr_px + 20
     for text, points, colour in below(tr, poster):
         y = _png_line(draw, text, points, colour, y, size[0])
     out = io.BytesIO()
     page.save(out, format="PNG", dpi=(PNG_DPI, PNG_DPI))
     return out.getvalue()
+
+
+def _px(mm: float) -> int:
+    return round(mm / 25.4 * PNG_DPI)
+
+
+def _qr_image(link: str, pixels: int) -> Image.Image:
+    qr = Image.open(io.BytesIO(_qr_png(link, 10))).convert("RGB")
+    return qr.resize((pixels, pixels), Image.Resampling.NEAREST)
+
+
+def _png_pair(
+    page: Image.Image, draw: ImageDraw.ImageDraw, pair: list[tuple[str, str, str]], y: int
+) -> int:
+    """Two labelled codes side by side, each with its short link under it; the y below them."""
+    column, qr_px = _px(PAIR_COLUMN_MM), _px(PAIR_QR_MM)
+    left = (page.width - 2 * column) // 2
+    label_font = ImageFont.load_default(size=round(18 * PNG_DPI / 72))
+    for index, (label, link, shown) in enumerate(pair):
+        x = left + index * column
+        points = 13.0  # the short link on one line, as on the PDF
+        link_font = ImageFont.load_default(size=round(points * PNG_DPI / 72))
+        while points > 7 and draw.textlength(shown, font=link_font) > column - 24:
+            points -= 0.5
+            link_font = ImageFont.load_default(size=round(points * PNG_DPI / 72))
+        for text, font, top, colour in (
+            (label, label_font, y, BLUE),
+            (shown, link_font, y + 50 + qr_px + 10, INK),
+        ):
+            text_width = draw.textlength(text, font=font)
+            draw.text((x + (column - text_width) / 2, top), text, fill=colour, font=font)
+        page.paste(_qr_image(link, qr_px), (x + (column - qr_px) // 2, y + 50))
+    return y + 50 + qr_px + 60
 
 
 def _png_line(
