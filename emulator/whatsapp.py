@@ -61,6 +61,8 @@ class FakeWhatsApp:
     sent: list[JsonDict] = field(default_factory=list)
     refused: list[JsonDict] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    #: The media ids of the bot's uploads, in order.
+    uploads: list[str] = field(default_factory=list)
     _pairs: dict[str, PairBucket] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -107,6 +109,9 @@ class FakeWhatsApp:
         if problem:
             self.refused.append(body)
             return _error(400, 131009, problem)
+        if _unknown_media(body, self.media):
+            self.refused.append(body)
+            return _error(400, 131053, "Media upload error: unknown media id")
         to = str(body.get("to", ""))
         bucket = self._pairs.setdefault(to, PairBucket(self.pair_seconds, self.pair_burst))
         if not bucket.take(self.timer()):
@@ -130,6 +135,7 @@ class FakeWhatsApp:
         if not isinstance(upload, web.FileField):
             return _error(400, 100, "file is required")
         media_id = self.add_media(upload.file.read(), upload.content_type or "image/jpeg")
+        self.uploads.append(media_id)
         return web.json_response({"id": media_id})
 
     async def _media_url(self, request: web.Request) -> web.Response:
@@ -241,6 +247,12 @@ def interactive_problem(body: JsonDict) -> str:
     if len(body_text) > 1024:
         return "interactive body: at most 1024 characters"
     return ""
+
+
+def _unknown_media(body: JsonDict, media: dict[str, tuple[bytes, str]]) -> bool:
+    """An image message naming a media id this fake never had (Meta: expired or deleted)."""
+    image = body.get("image") if body.get("type") == "image" else None
+    return isinstance(image, dict) and "id" in image and str(image["id"]) not in media
 
 
 def _error(status: int, code: int, message: str) -> web.Response:

@@ -15,6 +15,7 @@ from core.timeline import EventKind
 from handlers import counter_relay
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.cards import CardView, card_keyboard, card_text
+from handlers.carried_media import for_messenger
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
@@ -312,6 +313,7 @@ async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[P
         if (officer := await counter_relay.officer_target(case.uow, report)) is None:
             return
         channel, chat_id = officer
+    photos = await for_messenger(case, channel, photos)
     for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
         case.emit(channel, action, report, purpose=Purpose.NOTICE)
 
