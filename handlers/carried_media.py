@@ -1,5 +1,6 @@
-"""A unit's photos for a reporter on another messenger (issue 30): a photo an officer sent in the
-unit's Telegram group has a Telegram file id, which means nothing to WhatsApp.
+"""The unit's photos for the reporter (:func:`send_photos_to_reporter`), also on another
+messenger (issue 30): a photo an officer sent in the unit's Telegram group has a Telegram file
+id, which means nothing to WhatsApp.
 
 Such a photo is downloaded before the step (``handlers.evidence.DownloadFirst``, as a citizen's
 evidence is), redrawn without metadata and kept in the media store (``FileFetcher.keep``); the
@@ -15,10 +16,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from core.clips import clip_kind_of
+from core.purposes import Purpose
+from handlers import counter_relay
 from handlers.case import Case
 from handlers.events import Photo
 from handlers.evidence import DownloadFirst, downloaded_files
+from handlers.notices import media_actions, media_items
 from storage.media_store import is_local
+from storage.models import Report
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +54,17 @@ async def for_messenger(case: Case, channel: str, photos: Sequence[Photo]) -> li
             continue
         carried.append(replace(photo, file_id=kept.ref, mime_type=kept.mime_type, as_file=False))
     return carried
+
+
+async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:
+    citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
+    if citizen is None:
+        return
+    channel, chat_id = report.channel, citizen.chat_id
+    if not chat_id:  # unclaimed counter filing: its officer shows the citizen (else: removed)
+        if (officer := await counter_relay.officer_target(case.uow, report)) is None:
+            return
+        channel, chat_id = officer
+    photos = await for_messenger(case, channel, photos)
+    for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
+        case.emit(channel, action, report, purpose=Purpose.NOTICE)

@@ -15,7 +15,6 @@ from core.timeline import EventKind
 from handlers import counter_relay
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.cards import CardView, card_keyboard, card_text
-from handlers.carried_media import for_messenger
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
@@ -302,20 +301,6 @@ def citizen_button(
 ) -> InlineButton:
     arg = f"{report.id}" + (f".{extra}" if extra else "")
     return global_button(case.deps, text, action, arg)
-
-
-async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:
-    citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
-    if citizen is None:
-        return
-    channel, chat_id = report.channel, citizen.chat_id
-    if not chat_id:  # unclaimed counter filing: its officer shows the citizen (else: removed)
-        if (officer := await counter_relay.officer_target(case.uow, report)) is None:
-            return
-        channel, chat_id = officer
-    photos = await for_messenger(case, channel, photos)
-    for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
-        case.emit(channel, action, report, purpose=Purpose.NOTICE)
 
 
 async def reporter_language(case: Case, report: Report) -> str:
