@@ -101,6 +101,8 @@ class FloodLimiter:
         self._global = _Window(self.global_per_second, 1.0)
         self._chats: dict[int, _Bucket] = {}
         self._groups: dict[int, list[_Limit]] = {}
+        #: When each accepted send was counted (for tests measuring the bot's pace).
+        self.accepted: list[float] = []
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> FloodLimiter:
@@ -155,3 +157,4 @@ class FloodLimiter:
             raise too_many_requests(max(1, math.ceil(wait)))
         for limit in limits:
             limit.take(now)
+        self.accepted.append(now)

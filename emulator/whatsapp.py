@@ -4,8 +4,9 @@ The real pywa client talks HTTP to it (its base URL pointed here): it records th
 bot sends, serves uploaded and received media, and delivers citizens' messages to the bot as
 signed webhooks (``X-Hub-Signature-256``, HMAC-SHA256 of the body with the app secret), as Meta
 does. It refuses what Meta refuses: more than 3 reply buttons or a title over 20 characters, a
-list over 10 rows (row titles over 24), and a pair rate over its limit (error 131056), so a bot
-that passes here keeps inside the real limits.
+list over 10 rows (row titles over 24), a pair rate over its limit (error 131056), and more than
+``per_second`` messages in any second (130429), so a bot that passes here keeps inside the real
+limits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hmac
 import itertools
 import json
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +60,8 @@ class FakeWhatsApp:
     webhook_url: str = ""
     pair_seconds: float = 6.0
     pair_burst: float = 45.0
+    #: Meta's throughput for a business number: more in any second is refused (130429).
+    per_second: float = 80.0
     timer: Callable[[], float] = time.monotonic
     #: The wall clock of the 24-hour window, in seconds (a test moves it with the bot's).
     clock: Callable[[], float] = time.time
@@ -65,9 +69,14 @@ class FakeWhatsApp:
     templates: dict[tuple[str, str], int] = field(default_factory=dict)
     last_inbound: dict[str, float] = field(default_factory=dict)
     sent: list[JsonDict] = field(default_factory=list)
+    #: When each message in ``sent`` was accepted (``timer``'s seconds).
+    sent_at: list[float] = field(default_factory=list)
     refused: list[JsonDict] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    #: The media ids of the bot's uploads, in order.
+    uploads: list[str] = field(default_factory=list)
     _pairs: dict[str, PairBucket] = field(default_factory=dict)
+    _second: deque[float] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     _session: ClientSession | None = None
@@ -113,15 +122,25 @@ class FakeWhatsApp:
         if problem:
             self.refused.append(body)
             return _error(400, 131009, problem)
+        if _unknown_media(body, self.media):
+            self.refused.append(body)
+            return _error(400, 131053, "Media upload error: unknown media id")
+        now = self.timer()
+        while self._second and self._second[0] <= now - 1.0:
+            self._second.popleft()
+        if len(self._second) >= self.per_second:
+            self.refused.append(body)
+            return _error(400, 130429, "Rate limit hit: too many messages in one second")
         to = str(body.get("to", ""))
         refusal = self._outside_window(to, body)
         if refusal is not None:
             self.refused.append(body)
             return _error(400, *refusal)
         bucket = self._pairs.setdefault(to, PairBucket(self.pair_seconds, self.pair_burst))
-        if not bucket.take(self.timer()):
+        if not bucket.take(now):
             self.refused.append(body)
             return _error(400, 131056, "(Business Account, Consumer Account) pair rate limit hit")
+        self._second.append(now)
         message_id = f"wamid.OUT{next(self._ids):08d}"
         await self._record({**body, "id": message_id})
         return web.json_response(
@@ -161,6 +180,7 @@ class FakeWhatsApp:
         if not isinstance(upload, web.FileField):
             return _error(400, 100, "file is required")
         media_id = self.add_media(upload.file.read(), upload.content_type or "image/jpeg")
+        self.uploads.append(media_id)
         return web.json_response({"id": media_id})
 
     async def _media_url(self, request: web.Request) -> web.Response:
@@ -191,6 +211,7 @@ class FakeWhatsApp:
         assert self._changed is not None
         async with self._changed:
             self.sent.append(message)
+            self.sent_at.append(self.timer())
             self._changed.notify_all()
 
     # --- what a test plays -------------------------------------------------------------------
@@ -273,6 +294,12 @@ def interactive_problem(body: JsonDict) -> str:
     if len(body_text) > 1024:
         return "interactive body: at most 1024 characters"
     return ""
+
+
+def _unknown_media(body: JsonDict, media: dict[str, tuple[bytes, str]]) -> bool:
+    """An image message naming a media id this fake never had (Meta: expired or deleted)."""
+    image = body.get("image") if body.get("type") == "image" else None
+    return isinstance(image, dict) and "id" in image and str(image["id"]) not in media
 
 
 def _error(status: int, code: int, message: str) -> web.Response:

@@ -32,6 +32,9 @@ class Case:
     uow: UnitOfWork
     deps: HandlerDeps
     now: datetime
+    #: The messenger the step's update came on (its photos' file ids are that messenger's);
+    #: "" for work that no chat message started (reminders, the console).
+    channel: str = ""
 
     def tr(self, language: str | None) -> Translator:
         return self.deps.catalogs.get(language)

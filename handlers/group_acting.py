@@ -33,7 +33,7 @@ TEMPLATE_BUTTONS = frozenset({"tp", "ts"})
 
 
 def case_of(turn: Turn) -> Case:
-    return Case(uow=turn.uow, deps=turn.deps, now=turn.now)
+    return Case(uow=turn.uow, deps=turn.deps, now=turn.now, channel=turn.channel)
 
 
 async def bound_chat(turn: Turn) -> tuple[UnitChat, Unit] | None:

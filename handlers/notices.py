@@ -303,19 +303,6 @@ def citizen_button(
     return global_button(case.deps, text, action, arg)
 
 
-async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:
-    citizen = await case.uow.citizens.by_id(report.citizen_id) if photos else None
-    if citizen is None:
-        return
-    channel, chat_id = report.channel, citizen.chat_id
-    if not chat_id:  # unclaimed counter filing: its officer shows the citizen (else: removed)
-        if (officer := await counter_relay.officer_target(case.uow, report)) is None:
-            return
-        channel, chat_id = officer
-    for action in media_actions(chat_id, media_items(photos), reply_to_card=False):
-        case.emit(channel, action, report, purpose=Purpose.NOTICE)
-
-
 async def reporter_language(case: Case, report: Report) -> str:
     citizen = await case.uow.citizens.by_id(report.citizen_id)
     return citizen.language if citizen else "id"

@@ -17,6 +17,7 @@ from cases.officer import Officer, OfficerStep, Refused, RoleRefusal
 from cases.supporters import follow_original
 from core.decisions import Audience, Decision
 from core.permissions import CaseAction
+from handlers.carried_media import send_photos_to_reporter
 from handlers.case import Case
 from handlers.events import Photo
 from handlers.formatting import category_name
@@ -28,7 +29,6 @@ from handlers.notices import (
     notify_reporter,
     refresh_cards,
     reporter_language,
-    send_photos_to_reporter,
 )
 from handlers.referral_words import contacts
 from handlers.stage_dates import stage_due

@@ -47,7 +47,12 @@ from runtime.reminders import ReminderJobs
 from runtime.settings import Settings
 from runtime.wakeups import OutboxWakeups, asyncpg_connect
 from runtime.webhook import WebhookServer, parse_listen
-from runtime.whatsapp import make_whatsapp_channel, whatsapp_pacing, whatsapp_routes
+from runtime.whatsapp import (
+    make_whatsapp_channel,
+    whatsapp_overall,
+    whatsapp_pacing,
+    whatsapp_routes,
+)
 from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
 from storage.uow import UnitOfWork
 
@@ -257,6 +262,7 @@ async def build_app(
         on_result=metrics.send_result,
         uploads=UploadResolver(settings.media_dir),
         channel_chat=whatsapp_pacing(settings),
+        channel_overall=whatsapp_overall(settings),
     )
     media = MediaWorker(
         uow_factory=uow_factory,

@@ -104,6 +104,7 @@ class OutboxWorker(Worker):
         on_result: Callable[[str], None] = lambda _result: None,
         uploads: UploadResolver | None = None,
         channel_chat: tuple[tuple[str, float, float], ...] = (),
+        channel_overall: tuple[tuple[str, float], ...] = (),
     ) -> None:
         super().__init__(poll_seconds)
         # Cleaned evidence named ``local:`` in a payload is uploaded from the media store.
@@ -133,6 +134,7 @@ class OutboxWorker(Worker):
                 group_per_minute=group_per_minute,
                 group_burst=group_burst,
                 channel_chat=channel_chat,
+                channel_overall=channel_overall,
             )
         )
         self._batch = batch
@@ -203,7 +205,12 @@ class OutboxWorker(Worker):
             self._note_lead(self._timer() - started)
             now = await self._until_first_turn(rows)
             plan, waiting = plan_round(rows, self.scheduler, now)
-            self._overall_bound = bool(waiting) and self.scheduler.notice_allowance(now) < 1
+            # Bound only when every lane that kept rows back is out of budget: Telegram's
+            # burst waiting does not make WhatsApp's wait (runtime.pacing, its own lane).
+            lanes = {self.scheduler.lane(key) for key in waiting}
+            self._overall_bound = bool(lanes) and all(
+                self.scheduler.notice_allowance(now, lane) < 1 for lane in lanes
+            )
             # For every fetched row: the round may send more of them as places free (below).
             state = SendRound(replies=await reply_targets(uow, {None: rows}))
         self._backlog = waiting | still_waiting
@@ -379,6 +386,6 @@ class OutboxWorker(Worker):
         if ids and row.report_id is not None and row.purpose:
             state.links[(row.channel, row.chat_id, row.report_id, row.purpose)] = ids[-1]
         if ids and payload.get("kind") == "send_text" and payload.get("pin"):
-            self.scheduler.charge_global(self._timer())
+            self.scheduler.charge_global(self._timer(), self.scheduler.lane(row.key))
             await pin(channel, row, ids[0], self._on_result)
         return SendOutcome(sent=True, message_ids=ids, held=held_of(result))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.whatsapp import WHATSAPP_CHANNEL
 from runtime.pacing import ChatKey, Plannable
 from storage.models import OutboxMessage
 from storage.repositories import LANE_KEY, REPLY_LANE
@@ -29,6 +30,9 @@ def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> float:
 
 # Not messages: Telegram does not count a button answer against the flood limits.
 EXEMPT_KINDS = frozenset({"answer_button"})
+# Channels with no button answers: an alert there is a message in the chat (WhatsApp's answer
+# to a stale press), counted like any, in the chat's reply lane (its pair rate, its overall).
+ALERTS_AS_MESSAGES = frozenset({WHATSAPP_CHANNEL})
 REPLYING_KINDS = frozenset({"send_text", "send_media"})
 
 
@@ -132,8 +136,8 @@ def send_row_of(message: OutboxMessage) -> SendRow:
     """A due outbox row as the sender holds it, detached from its session."""
     return SendRow(
         key=(message.channel, message.chat_id),
-        counted=message.payload.get("kind") not in EXEMPT_KINDS,
-        reply=message.payload.get(LANE_KEY) == REPLY_LANE,
+        counted=message.payload.get("kind") not in EXEMPT_KINDS or _alert_message(message),
+        reply=message.payload.get(LANE_KEY) == REPLY_LANE or _alert_message(message),
         id=message.id,
         payload=dict(message.payload),
         attempts=message.attempts,
@@ -141,6 +145,11 @@ def send_row_of(message: OutboxMessage) -> SendRow:
         purpose=message.purpose or "",
         link_action=message.link_action or "",
     )
+
+
+def _alert_message(message: OutboxMessage) -> bool:
+    payload = message.payload
+    return message.channel in ALERTS_AS_MESSAGES and bool(payload.get("alert"))
 
 
 async def reply_targets(

@@ -54,11 +54,14 @@ def slow_down(
             throttled[row.key] = max(throttled.get(row.key, 0.0), outcome.throttled)
     for key, seconds in throttled.items():
         scheduler.throttle(key, seconds, now)
-    if len(throttled) > 1:
-        longest = max(throttled.values())
-        log.warning(
-            "429 from %d chats in one round: pausing all sends %.0fs", len(throttled), longest
-        )
-        scheduler.pause_all(longest, now)
-    elif throttled:
+    lanes: dict[str, list[float]] = {}
+    for key, seconds in throttled.items():
+        lanes.setdefault(scheduler.lane(key), []).append(seconds)
+    for lane, waits in lanes.items():
+        if len(waits) > 1:  # the overall limit of that lane (Telegram's, WhatsApp's)
+            log.warning(
+                "429 from %d chats in one round: pausing all sends %.0fs", len(waits), max(waits)
+            )
+            scheduler.pause_all(max(waits), now, lane)
+    if len(throttled) == 1:
         log.warning("429 from one chat: it waits %.0fs", max(throttled.values()))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from runtime.limiters import Limiter, TokenBucket, WindowLog
@@ -76,6 +76,9 @@ class FloodLimits:
     # pair rate (about one message every 6 s to a user, short bursts allowed) instead of
     # Telegram's 1/s per chat.
     channel_chat: tuple[tuple[str, float, float], ...] = ()
+    # Channels with an overall rate of their own, ``(channel, per second)``: WhatsApp's 80
+    # messages/s for a business number, a lane beside Telegram's 30/s, neither slowing the other.
+    channel_overall: tuple[tuple[str, float], ...] = ()
 
     @property
     def global_capacity(self) -> float:
@@ -135,17 +138,28 @@ class FloodScheduler:
 
     def __init__(self, limits: FloodLimits) -> None:
         self.limits = limits
-        self._global: list[Limiter] = []
+        # The overall lanes: "" (Telegram's, and any channel without its own) and one per
+        # channel with an overall rate of its own (FloodLimits.channel_overall).
+        self._lanes = {"": limits} | {
+            name: replace(limits, per_second=rate, burst=None, channel_overall=())
+            for name, rate in limits.channel_overall
+        }
+        self._global: dict[str, list[Limiter]] = {}
         self._chats: dict[ChatKey, list[Limiter]] = {}
 
-    def _overall(self, now: float) -> list[Limiter]:
-        if not self._global and self.limits.per_second > 0:
-            limits = self.limits
-            self._global = [
+    def lane(self, key: ChatKey) -> str:
+        """The overall lane a chat's messages count in."""
+        return key[0] if key[0] in self._lanes else ""
+
+    def _overall(self, now: float, lane: str = "") -> list[Limiter]:
+        found = self._global.setdefault(lane, [])
+        limits = self._lanes[lane]
+        if not found and limits.per_second > 0:
+            found += [
                 TokenBucket(limits.per_second, limits.global_capacity, now),
                 WindowLog(1.0, limits.global_window, now),
             ]
-        return self._global  # empty unless limited, or a 429 paused everything (pause_all)
+        return found  # empty unless limited, or a 429 paused everything (pause_all)
 
     def _buckets(self, key: ChatKey, now: float) -> list[Limiter]:
         found = self._chats.get(key)
@@ -179,30 +193,31 @@ class FloodScheduler:
         allowed = (b.available(now) - self._group_kept(b, reply) for b in buckets)
         return max(0, min(allowed, default=UNLIMITED))
 
-    def global_allowance(self, now: float) -> int:
-        return min((b.available(now) for b in self._overall(now)), default=UNLIMITED)
+    def global_allowance(self, now: float, lane: str = "") -> int:
+        return min((b.available(now) for b in self._overall(now, lane)), default=UNLIMITED)
 
-    def _kept(self, limiter: Limiter) -> int:
+    def _kept(self, limiter: Limiter, lane: str = "") -> int:
         """What notifications leave of a limiter for replies: the overall bucket's reserve (a
         token that refills continuously costs no throughput; the second's window keeps none)."""
-        return self.limits.reserve if isinstance(limiter, TokenBucket) else 0
+        return self._lanes[lane].reserve if isinstance(limiter, TokenBucket) else 0
 
-    def notice_allowance(self, now: float) -> int:
-        """Notifications the overall limits allow now, the replies' reserve left."""
-        overall = self._overall(now)
-        return max(0, min((b.available(now) - self._kept(b) for b in overall), default=UNLIMITED))
+    def notice_allowance(self, now: float, lane: str = "") -> int:
+        """Notifications the lane's overall limits allow now, the replies' reserve left."""
+        overall = self._overall(now, lane)
+        allowed = (b.available(now) - self._kept(b, lane) for b in overall)
+        return max(0, min(allowed, default=UNLIMITED))
 
     def take(self, key: ChatKey, now: float) -> None:
-        """One message to ``key`` is planned: count it against the chat and the whole bot."""
+        """One message to ``key`` is planned: count it against the chat and its lane."""
         for bucket in self._buckets(key, now):
             bucket.take(now)
-        self.charge_global(now)
+        self.charge_global(now, self.lane(key))
 
     def sending(self, key: ChatKey, now: float) -> None:
         """A message planned earlier goes out now (see :meth:`TokenBucket.sent`)."""
         for bucket in self._buckets(key, now):
             bucket.start(now)
-        for overall in self._overall(now):
+        for overall in self._overall(now, self.lane(key)):
             # The second's window holds the send from its start until a second after its
             # answer: Telegram counts it on arrival, somewhere in between, so a slow send and a
             # quick one a second later cannot meet in one of Telegram's seconds. The overall
@@ -217,39 +232,41 @@ class FloodScheduler:
         and the overall second count it as of now."""
         for bucket in self._chats.get(key, ()):
             bucket.release(now)
-        for overall in self._global:
+        for overall in self._global.get(self.lane(key), ()):
             if isinstance(overall, WindowLog):
                 overall.release(now)
 
-    def charge_global(self, now: float) -> None:
+    def charge_global(self, now: float, lane: str = "") -> None:
         """A call that is not a message to a chat (a pin) still counts towards the overall rate."""
-        for bucket in self._overall(now):
+        for bucket in self._overall(now, lane):
             bucket.take(now)
 
     def chat_ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         buckets = self._buckets(key, now)
         return max((b.ready_at(now, 1 + self._group_kept(b, reply)) for b in buckets), default=now)
 
-    def global_ready_at(self, now: float, *, reply: bool = True) -> float:
+    def global_ready_at(self, now: float, *, reply: bool = True, lane: str = "") -> float:
         """When the next reply may go (``reply=False``: the next round of notifications)."""
+        overall = self._overall(now, lane)
         if reply:
-            return max((b.ready_at(now) for b in self._overall(now)), default=now)
+            return max((b.ready_at(now) for b in overall), default=now)
         # The bucket's batch includes the reserve; the second's window keeps none back.
-        batch = self.limits.bulk_batch - self.limits.reserve
-        overall = self._overall(now)
-        return max((b.ready_at(now, batch + self._kept(b)) for b in overall), default=now)
+        limits = self._lanes[lane]
+        batch = limits.bulk_batch - limits.reserve
+        return max((b.ready_at(now, batch + self._kept(b, lane)) for b in overall), default=now)
 
     def notice_ready_at(self, key: ChatKey, now: float) -> float:
         """When one more notification may go to the chat: its own limits, and one overall
         place with the replies' reserve left (a round already under way sends it then)."""
         chat = self.chat_ready_at(key, now, reply=False)
-        overall = (b.ready_at(now, 1 + self._kept(b)) for b in self._overall(now))
+        lane = self.lane(key)
+        overall = (b.ready_at(now, 1 + self._kept(b, lane)) for b in self._overall(now, lane))
         return max(chat, max(overall, default=now))
 
     def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
         chat = self.chat_ready_at(key, now, reply=reply)
-        return max(chat, self.global_ready_at(now, reply=reply))
+        return max(chat, self.global_ready_at(now, reply=reply, lane=self.lane(key)))
 
     def throttle(self, key: ChatKey, seconds: float, now: float) -> None:
         """A 429 for this chat: it sends nothing for ``seconds`` and restarts without a burst."""
@@ -259,11 +276,11 @@ class FloodScheduler:
         for bucket in buckets:
             bucket.pause(now, seconds)
 
-    def pause_all(self, seconds: float, now: float) -> None:
-        """A 429 for the whole bot: no message at all goes for ``seconds``."""
-        buckets = self._overall(now)
+    def pause_all(self, seconds: float, now: float, lane: str = "") -> None:
+        """A 429 for the whole bot (its lane): no message of it goes for ``seconds``."""
+        buckets = self._overall(now, lane)
         if not buckets:
-            self._global = buckets = [TokenBucket(UNLIMITED, UNLIMITED, now)]
+            buckets.append(TokenBucket(UNLIMITED, UNLIMITED, now))
         for bucket in buckets:
             bucket.pause(now, seconds)
 
@@ -319,22 +336,23 @@ def plan_round(
     counted = {key: [r for r in queue if r.counted] for key, queue in queues.items()}
     replies = {key: _leading_replies(queue) for key, queue in counted.items()}
     allowed = dict.fromkeys(queues, 0)
+    lanes = {key: scheduler.lane(key) for key in queues}
     for wanted, notices in ((replies, False), ({k: len(q) for k, q in counted.items()}, True)):
-        budget = scheduler.notice_allowance(now) if notices else scheduler.global_allowance(now)
+        # Each overall lane (Telegram's, WhatsApp's) has its own budget.
+        allowance = scheduler.notice_allowance if notices else scheduler.global_allowance
+        budget = {lane: allowance(now, lane) for lane in set(lanes.values())}
         room = {
             key: allowed[key] + scheduler.chat_allowance(key, now, reply=not notices)
             for key in queues
         }
         progress = True
-        while budget > 0 and progress:
+        while progress:
             progress = False
             for key in queues:
-                if budget <= 0:
-                    break
-                if allowed[key] < min(room[key], wanted[key]):
+                if budget[lanes[key]] > 0 and allowed[key] < min(room[key], wanted[key]):
                     scheduler.take(key, now)
                     allowed[key] += 1
-                    budget -= 1
+                    budget[lanes[key]] -= 1
                     progress = True
     plan: dict[ChatKey, list[PlannableT]] = {}
     waiting: set[ChatKey] = set()

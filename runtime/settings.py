@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # Meta's pair rate: about one message every WHATSAPP_PAIR_SECONDS to a user, with bursts.
     whatsapp_pair_seconds: float = Field(default=6.0, gt=0)
     whatsapp_pair_burst: float = Field(default=45.0, ge=1)
+    # Meta's overall rate for a business number, a lane of its own beside Telegram's.
+    whatsapp_per_second: float = Field(default=80.0, gt=0)
     # Who may read /healthz, /readyz and /metrics on that listener: addresses or CIDR networks,
     # comma separated, matched against the TCP peer only (runtime/monitor_access.py); empty: nobody.
     metrics_allow: str = DEFAULT_ALLOW

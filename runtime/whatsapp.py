@@ -92,6 +92,13 @@ def whatsapp_pacing(settings: Settings) -> tuple[tuple[str, float, float], ...]:
     return ((CHANNEL, 1.0 / settings.whatsapp_pair_seconds, settings.whatsapp_pair_burst),)
 
 
+def whatsapp_overall(settings: Settings) -> tuple[tuple[str, float], ...]:
+    """WhatsApp's overall rate, a lane of its own beside Telegram's (runtime.pacing)."""
+    if not whatsapp_enabled(settings):
+        return ()
+    return ((CHANNEL, settings.whatsapp_per_second),)
+
+
 def whatsapp_routes(
     settings: Settings, inbox: InboxProcessor, uow_factory: UowFactory, clock: Clock
 ) -> Sequence[Callable[[web.Application], None]]:

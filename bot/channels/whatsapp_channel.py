@@ -27,12 +27,15 @@ from bot.channels.base import BatchHandler, UpdateHandler
 from bot.channels.errors import PermanentError, RetryAfter, TransientError
 from bot.wa_templates import TemplateBook
 from bot.whatsapp_events import CHANNEL, message_number
+from bot.whatsapp_media import UploadedMedia
 from bot.whatsapp_render import Op, render_whatsapp
 from storage.media_store import CleanStore, is_local
 
 #: Error codes worth waiting for (throughput 130429, pair rate 131056, spam rate 131048).
 _WAIT = {130429: 1.0, 131048: 6.0, 131056: 6.0}
 _TRANSIENT = {1, 2, 4, 80007, 131000, 131016, 133004}
+#: A media id Meta no longer has (expired, deleted): the file is uploaded again.
+_MEDIA_GONE = {100, 131053}
 METHOD = "whatsapp"
 #: The error a message gets when the 24-hour window is shut and no template stands in for it.
 NO_TEMPLATE = "no_template"
@@ -69,6 +72,7 @@ class WhatsAppChannel:
             version = str(self._session.base_url).rstrip("/").rsplit("/", 1)[-1]
             self._session.base_url = f"{api_url.rstrip('/')}/{version}"
         self._store = CleanStore(media_dir)
+        self._uploaded = UploadedMedia(media_dir)
         self._list_button = list_button
         self._more = more
         self._stopped = asyncio.Event()
@@ -169,21 +173,37 @@ class WhatsAppChannel:
 
     async def _image(self, to: str, ref: str, caption: str) -> str:
         if is_local(ref):
-            content = await asyncio.to_thread(self._store.read, ref)
-            if content is None:
-                raise PermanentError(f"evidence file missing: {ref}")
-            mime = "image/png" if ref.endswith(".png") else "image/jpeg"
-            sent = await self.client.send_image(
-                to=to, image=content, caption=caption or None, mime_type=mime
-            )
-            return sent.id
+            return await self._local_image(to, ref, caption or None)
         if ref.isdigit():  # a WhatsApp media id
             return (await self.client.send_image(to=to, image=ref, caption=caption or None)).id
-        # A Telegram file id cannot travel to WhatsApp: the words go, the photo stays with
-        # the unit (a later step uploads it through the Cloud API).
+        # Another messenger's file id (a unit's photo is carried as a cleaned copy,
+        # handlers.carried_media): the words go without it.
         if caption:
             return (await self.client.send_message(to=to, text=caption)).id
         return ""
+
+    async def _local_image(self, to: str, ref: str, caption: str | None) -> str:
+        """A cleaned file from the media store, uploaded once (its media id is remembered:
+        ``bot.whatsapp_media``); a remembered id Meta no longer knows is uploaded again."""
+        known = await asyncio.to_thread(self._uploaded.get, ref)
+        if known is not None:
+            try:
+                return (await self.client.send_image(to=to, image=known, caption=caption)).id
+            except wa_errors.WhatsAppError as error:
+                if int(error.code) not in _MEDIA_GONE:
+                    raise
+                await asyncio.to_thread(self._uploaded.forget, ref)
+        content = await asyncio.to_thread(self._store.read, ref)
+        if content is None:
+            raise PermanentError(f"evidence file missing: {ref}")
+        png = ref.endswith(".png")
+        media = await self.client.upload_media(
+            media=content,
+            mime_type="image/png" if png else "image/jpeg",
+            filename="foto.png" if png else "foto.jpg",
+        )
+        await asyncio.to_thread(self._uploaded.put, ref, str(media.id))
+        return (await self.client.send_image(to=to, image=str(media.id), caption=caption)).id
 
 
 def _channel_error(error: wa_errors.WhatsAppError) -> Exception:
