@@ -76,6 +76,7 @@ async def test_a_telegram_burst_and_a_whatsapp_burst_do_not_share_a_second(
                     )
                 if n < WHATSAPP_CHATS:
                     text = SendText(chat_id=f"62812{n:07d}", text=f"pemberitahuan {n}")
+                    fake.last_inbound[text.chat_id] = fake.clock()  # the citizen wrote: window open
                     uow.outbox.add(
                         channel="whatsapp",
                         chat_id=text.chat_id,

@@ -21,6 +21,7 @@ TO = "6281234567890"
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeWhatsApp]:
     server = FakeWhatsApp()
+    server.last_inbound[TO] = server.clock()  # the citizen wrote: the 24-hour window is open
     await server.start()
     yield server
     await server.stop()
