@@ -42,6 +42,7 @@ from storage.models.rollup import (
 from storage.models.search import ConsoleView, described_by_models
 from storage.models.templates import AnswerTemplate
 from storage.models.units import BindingCode, Unit, UnitChat, UnitMember, UnitOfficer
+from storage.models.whatsapp import WhatsAppDelivery
 
 __all__ = [
     "CONSOLE_DAY_COLUMNS",
@@ -88,5 +89,6 @@ __all__ = [
     "UnitChat",
     "UnitMember",
     "UnitOfficer",
+    "WhatsAppDelivery",
     "described_by_models",
 ]
