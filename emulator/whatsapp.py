@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from emulator.whatsapp_statuses import StatusWebhooks
+
 JsonDict = dict[str, Any]
 API_VERSION = "v26.0"
 
@@ -61,6 +63,8 @@ class FakeWhatsApp:
     sent: list[JsonDict] = field(default_factory=list)
     refused: list[JsonDict] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # Each accepted message's statuses, posted to the bot as signed webhooks.
+    statuses: StatusWebhooks = field(default_factory=StatusWebhooks)
     _pairs: dict[str, PairBucket] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -87,6 +91,7 @@ class FakeWhatsApp:
         self._changed = asyncio.Condition()
 
     async def stop(self) -> None:
+        await self.statuses.settled()
         if self._session is not None:
             await self._session.close()
         if self._runner is not None:
@@ -114,6 +119,10 @@ class FakeWhatsApp:
             return _error(400, 131056, "(Business Account, Consumer Account) pair rate limit hit")
         message_id = f"wamid.OUT{next(self._ids):08d}"
         await self._record({**body, "id": message_id})
+        if self.webhook_url:
+            self.statuses.after_send(
+                {**body, "id": message_id}, self.phone_number_id, self.post_webhook
+            )
         return web.json_response(
             {
                 "messaging_product": "whatsapp",

@@ -68,6 +68,7 @@ class SendRow(Plannable):
 class SendOutcome:
     sent: bool = False
     message_ids: tuple[int, ...] = ()
+    wamids: tuple[str, ...] = ()  # WhatsApp's ids of the sent messages (their statuses' keys)
     retry_at: datetime | None = None
     failed: bool = False
     error: str = ""
@@ -119,6 +120,12 @@ def message_ids_of(result: Any) -> tuple[int, ...]:
         for m in messages
         if isinstance(m, Mapping) and isinstance(m.get("message_id"), int)
     )
+
+
+def wamids_of(result: Any) -> tuple[str, ...]:
+    """WhatsApp's ids of the sent messages (``bot.channels.whatsapp_channel``), none elsewhere."""
+    messages = result if isinstance(result, list) else [result]
+    return tuple(str(m["wamid"]) for m in messages if isinstance(m, Mapping) and m.get("wamid"))
 
 
 def send_row_of(message: OutboxMessage) -> SendRow:

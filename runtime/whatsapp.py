@@ -14,6 +14,8 @@ from runtime.settings import Settings
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from runtime.whatsapp_status import StoreStatuses
+
 
 def _secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
@@ -62,7 +64,7 @@ def whatsapp_pacing(settings: Settings) -> tuple[tuple[str, float, float], ...]:
 
 
 def whatsapp_routes(
-    settings: Settings, inbox: InboxProcessor
+    settings: Settings, inbox: InboxProcessor, statuses: StoreStatuses | None = None
 ) -> Sequence[Callable[[web.Application], None]]:
     """The webhook's routes for the listener (none when WhatsApp is off)."""
     if not whatsapp_enabled(settings):
@@ -78,5 +80,6 @@ def whatsapp_routes(
         app_secret=_secret(settings.whatsapp_app_secret),
         verify_token=_secret(settings.whatsapp_verify_token),
         store=store,
+        store_statuses=statuses,
     )
     return (webhook.add_routes,)
