@@ -8,6 +8,7 @@ to ``handlers.whatsapp_delivery`` in the same transaction, by whichever side com
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,8 @@ from runtime.inbox_rows import UowFactory
 from runtime.outbox_rows import SendRow
 from storage.uow import UnitOfWork
 from storage.wa_deliveries import apply_status, record_sent
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,16 @@ def sent_recorder(
 
     async def on_sent(uow: UnitOfWork, row: SendRow, wamids: Sequence[str], now: datetime) -> None:
         attempt = int(row.payload.get(ATTEMPT_KEY, 1))
-        for wamid in await record_sent(uow.session, row.id, wamids, attempt, now):
-            await failures(uow, wamid)
+        # In a savepoint: whatever goes wrong here must not undo the send's own record (an
+        # unrecorded send is sent again).
+        await uow.outbox.write_queued()
+        try:
+            async with uow.session.begin_nested():
+                for wamid in await record_sent(uow.session, row.id, wamids, attempt, now):
+                    await failures(uow, wamid)
+                await uow.outbox.write_queued()
+        except Exception:
+            uow.outbox.discard_queued()
+            log.exception("whatsapp: the statuses of outbox row %d were not recorded", row.id)
 
     return on_sent
