@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from core.whatsapp_delivery import WA_REASONS
+
 
 class EventKind(StrEnum):
     """A timeline event's kind (stored; keep the values)."""
@@ -59,7 +61,7 @@ _K = EventKind
 #: Kinds whose note is a code that picks the words: the known codes of each.
 _DETAILS: Final[Mapping[EventKind, frozenset[str]]] = {
     _K.REMINDER: frozenset({"before", "day"}),
-    _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other", "wa_window"}),
+    _K.UNDELIVERABLE: frozenset({"blocked", "gone", "other"}) | WA_REASONS,
     _K.CLAIMED: frozenset({"loket", "telepon"}),  # core.counter.VIAS
 }
 #: Kinds whose note is a number folded into the words (its placeholder).

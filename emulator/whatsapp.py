@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from emulator.whatsapp_statuses import StatusWebhooks
+
 JsonDict = dict[str, Any]
 API_VERSION = "v26.0"
 WINDOW_SECONDS = 24 * 3600.0
@@ -75,6 +77,8 @@ class FakeWhatsApp:
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     #: The media ids of the bot's uploads, in order.
     uploads: list[str] = field(default_factory=list)
+    # Each accepted message's statuses, posted to the bot as signed webhooks.
+    statuses: StatusWebhooks = field(default_factory=StatusWebhooks)
     _pairs: dict[str, PairBucket] = field(default_factory=dict)
     _second: deque[float] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -102,6 +106,7 @@ class FakeWhatsApp:
         self._changed = asyncio.Condition()
 
     async def stop(self) -> None:
+        await self.statuses.settled()
         if self._session is not None:
             await self._session.close()
         if self._runner is not None:
@@ -143,6 +148,10 @@ class FakeWhatsApp:
         self._second.append(now)
         message_id = f"wamid.OUT{next(self._ids):08d}"
         await self._record({**body, "id": message_id})
+        if self.webhook_url:
+            self.statuses.after_send(
+                {**body, "id": message_id}, self.phone_number_id, self.post_webhook
+            )
         return web.json_response(
             {
                 "messaging_product": "whatsapp",

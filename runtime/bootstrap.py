@@ -20,6 +20,7 @@ from bot.evidence import ChannelFileFetcher
 from bot.uploads import UploadResolver
 from handlers.app import Conversations
 from handlers.reporter_actions import undeliverable_handler
+from handlers.whatsapp_delivery import failure_handler
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
 from runtime.console_watch import ConsoleWatch
@@ -53,6 +54,7 @@ from runtime.whatsapp import (
     whatsapp_pacing,
     whatsapp_routes,
 )
+from runtime.whatsapp_status import sent_recorder, status_store
 from storage.db import create_engine, migrate, migration_head, schema_problem, session_factory
 from storage.uow import UnitOfWork
 
@@ -246,6 +248,7 @@ async def build_app(
     if settings.seed_units_on_start:
         await seed_if_empty(uow_factory, deps)
     conversations = Conversations(deps)
+    failures = failure_handler(deps)  # a WhatsApp message failed on its way
     leaders: dict[str, Callable[[], bool]] = {}  # filled once the elections are set up
     metrics = Metrics(uow_factory, leaders)
     outbox = OutboxWorker(
@@ -259,6 +262,7 @@ async def build_app(
         chat_burst=settings.outbox_chat_burst,
         group_burst=settings.outbox_group_burst,
         on_undeliverable=undeliverable_handler(deps),
+        on_sent=sent_recorder(failures),
         on_result=metrics.send_result,
         uploads=UploadResolver(settings.media_dir),
         channel_chat=whatsapp_pacing(settings),
@@ -304,7 +308,8 @@ async def build_app(
         uow_factory, inbox.wake, poll_seconds=settings.console_poll_seconds
     )
     app.whatsapp = whatsapp
-    routes = whatsapp_routes(settings, inbox, uow_factory, clock)
+    statuses = status_store(uow_factory, clock, failures, outbox.wake)
+    routes = whatsapp_routes(settings, inbox, uow_factory, clock, statuses)
     app.webhook = webhook_server(settings, engine, app._on_update, app.metrics, routes)
     return app
 

@@ -45,7 +45,13 @@ from bot.uploads import MissingUploadError, UploadResolver
 from handlers.actions import action_from_dict
 from runtime.clock import Clock
 from runtime.inbox_rows import UowFactory
-from runtime.outbox_record import OutboxRecorder, UndeliverableHandler, outcome_of_error, pin
+from runtime.outbox_record import (
+    OutboxRecorder,
+    SentHandler,
+    UndeliverableHandler,
+    outcome_of_error,
+    pin,
+)
 from runtime.outbox_rows import (
     SendOutcome,
     SendRound,
@@ -54,6 +60,7 @@ from runtime.outbox_rows import (
     message_ids_of,
     reply_targets,
     send_row_of,
+    wamids_of,
 )
 from runtime.outbox_windows import slow_down, take_over
 from runtime.pacing import (
@@ -100,6 +107,7 @@ class OutboxWorker(Worker):
         rng: random.Random | None = None,
         timer: Callable[[], float] | None = None,
         on_undeliverable: UndeliverableHandler | None = None,
+        on_sent: SentHandler | None = None,
         before_link: Callable[[], Awaitable[None]] | None = None,
         on_result: Callable[[str], None] = lambda _result: None,
         uploads: UploadResolver | None = None,
@@ -113,7 +121,7 @@ class OutboxWorker(Worker):
         # the window in which a person can already reply to the message.
         self.before_link = before_link
         self._uow_factory = uow_factory
-        self._recorder = OutboxRecorder(uow_factory, clock, on_undeliverable)
+        self._recorder = OutboxRecorder(uow_factory, clock, on_undeliverable, on_sent)
         # Metrics: each send's result (runtime.metrics.SEND_RESULTS) and a pin's 429.
         self._on_result = on_result
         self._channels = channels
@@ -388,4 +396,6 @@ class OutboxWorker(Worker):
         if ids and payload.get("kind") == "send_text" and payload.get("pin"):
             self.scheduler.charge_global(self._timer(), self.scheduler.lane(row.key))
             await pin(channel, row, ids[0], self._on_result)
-        return SendOutcome(sent=True, message_ids=ids, held=held_of(result))
+        return SendOutcome(
+            sent=True, message_ids=ids, held=held_of(result), wamids=wamids_of(result)
+        )

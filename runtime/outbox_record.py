@@ -91,6 +91,11 @@ async def pin(
         )
 
 
+SentHandler = Callable[[UnitOfWork, SendRow, Sequence[str], datetime], Awaitable[None]]
+"""Called with the unit of work, a sent row and WhatsApp's ids of its messages (their delivery
+statuses follow: runtime.whatsapp_status)."""
+
+
 class OutboxRecorder:
     """Writes what the sender's sends came to, each in its own or the round's transaction."""
 
@@ -99,10 +104,12 @@ class OutboxRecorder:
         uow_factory: UowFactory,
         clock: Clock,
         on_undeliverable: UndeliverableHandler | None = None,
+        on_sent: SentHandler | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._on_undeliverable = on_undeliverable
+        self._on_sent = on_sent
 
     def record_soon(self, row: SendRow, outcome: SendOutcome, state: SendRound) -> None:
         """A sent message is recorded as soon as the database takes it, not at the round's end.
@@ -169,6 +176,8 @@ class OutboxRecorder:
                     await redact_settled(uow.session, row.id, row.payload)  # a login link
                 if outcome.sent:
                     await self._link(uow, row, outcome.message_ids, now)
+                    if outcome.wamids and self._on_sent is not None:
+                        await self._on_sent(uow, row, outcome.wamids, now)
                 elif outcome.failed:
                     await uow.outbox.mark_failed(row.id, error=outcome.error, now=now)
                     if row.report_id is not None and row.purpose == REPORTER_NOTICE:

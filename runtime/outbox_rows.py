@@ -72,6 +72,7 @@ class SendRow(Plannable):
 class SendOutcome:
     sent: bool = False
     message_ids: tuple[int, ...] = ()
+    wamids: tuple[str, ...] = ()  # WhatsApp's ids of the sent messages (their statuses' keys)
     retry_at: datetime | None = None
     failed: bool = False
     error: str = ""
@@ -130,6 +131,12 @@ def held_of(result: Any) -> str:
     """Why a sent result stands in for the message (``"template"``), or ""."""
     messages = result if isinstance(result, list) else [result]
     return next((str(m["held"]) for m in messages if isinstance(m, Mapping) and m.get("held")), "")
+
+
+def wamids_of(result: Any) -> tuple[str, ...]:
+    """WhatsApp's ids of the sent messages (``bot.channels.whatsapp_channel``), none elsewhere."""
+    messages = result if isinstance(result, list) else [result]
+    return tuple(str(m["wamid"]) for m in messages if isinstance(m, Mapping) and m.get("wamid"))
 
 
 def send_row_of(message: OutboxMessage) -> SendRow:

@@ -19,6 +19,8 @@ from storage.wa_window import whatsapp_inbound, window_open
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from runtime.whatsapp_status import StoreStatuses
+
 
 def _secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
@@ -100,7 +102,11 @@ def whatsapp_overall(settings: Settings) -> tuple[tuple[str, float], ...]:
 
 
 def whatsapp_routes(
-    settings: Settings, inbox: InboxProcessor, uow_factory: UowFactory, clock: Clock
+    settings: Settings,
+    inbox: InboxProcessor,
+    uow_factory: UowFactory,
+    clock: Clock,
+    statuses: StoreStatuses | None = None,
 ) -> Sequence[Callable[[web.Application], None]]:
     """The webhook's routes for the listener (none when WhatsApp is off). Before its messages
     are stored, their chats' windows open and what waited for them is queued (in this order:
@@ -122,5 +128,6 @@ def whatsapp_routes(
         app_secret=_secret(settings.whatsapp_app_secret),
         verify_token=_secret(settings.whatsapp_verify_token),
         store=store,
+        store_statuses=statuses,
     )
     return (webhook.add_routes,)

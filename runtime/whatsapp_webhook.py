@@ -8,8 +8,8 @@
   one is answered 403 and nothing is stored. A webhook for another phone number id is refused
   the same way. Each message becomes one inbox update (``bot.whatsapp_events``), all of one POST
   in one transaction, and only then is 200 returned: a POST whose answer Meta did not get comes
-  again, and its message ids are recognised (stored once). Delivery statuses are acknowledged
-  and not kept yet (docs/whatsapp.md).
+  again, and its message ids are recognised (stored once). Delivery statuses are stored per
+  message in the same request, after its messages (``runtime.whatsapp_status``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pywa.utils import webhook_updates_validator
 
 from bot.whatsapp_events import message_number
+from runtime.whatsapp_status import StoreStatuses, statuses_in
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -67,12 +68,14 @@ class WhatsAppWebhook:
         app_secret: str,
         verify_token: str,
         store: StoreUpdates,
+        store_statuses: StoreStatuses | None = None,
     ) -> None:
         self.path = path
         self._phone = phone_number_id
         self._secret = app_secret
         self._verify = verify_token.encode()
         self._store = store
+        self._statuses = store_statuses
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(self.path, self._challenge)
@@ -102,15 +105,18 @@ class WhatsAppWebhook:
             if not isinstance(parsed, dict):
                 raise ValueError("not an object")
             updates = updates_of(parsed, self._phone)
+            news = statuses_in(parsed) if self._statuses is not None else []
         except NotOursError:
             log.warning("refused a WhatsApp webhook for another phone number id")
             return web.Response(status=403, text="unknown phone number id")
         except (ValueError, TypeError, AttributeError, KeyError):
             return web.Response(status=400, text="not a WhatsApp webhook")
-        if updates:
-            try:
+        try:
+            if updates:
                 await self._store(updates)
-            except Exception as error:  # not stored: Meta delivers it again
-                log.error("WhatsApp webhook not stored: %s", type(error).__name__)
-                return web.Response(status=500, text="not stored")
+            if news and self._statuses is not None:
+                await self._statuses(news)
+        except Exception as error:  # not stored: Meta delivers it again
+            log.error("WhatsApp webhook not stored: %s", type(error).__name__)
+            return web.Response(status=500, text="not stored")
         return web.Response(status=200, text="ok")

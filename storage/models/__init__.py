@@ -42,7 +42,7 @@ from storage.models.rollup import (
 from storage.models.search import ConsoleView, described_by_models
 from storage.models.templates import AnswerTemplate
 from storage.models.units import BindingCode, Unit, UnitChat, UnitMember, UnitOfficer
-from storage.models.whatsapp import WhatsAppHeld, WhatsAppWindow
+from storage.models.whatsapp import WhatsAppDelivery, WhatsAppHeld, WhatsAppWindow
 
 __all__ = [
     "CONSOLE_DAY_COLUMNS",
@@ -90,6 +90,7 @@ __all__ = [
     "UnitChat",
     "UnitMember",
     "UnitOfficer",
+    "WhatsAppDelivery",
     "WhatsAppHeld",
     "WhatsAppWindow",
     "described_by_models",

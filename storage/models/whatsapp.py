@@ -1,5 +1,6 @@
-"""WhatsApp's 24-hour window (docs/whatsapp.md): when each chat last wrote, and the notices that
-could not go while the window was shut (``storage.wa_window``)."""
+"""WhatsApp's 24-hour window and delivery statuses (docs/whatsapp.md): when each chat last
+wrote, the notices that could not go while the window was shut (``storage.wa_window``), and
+one row per message the Cloud API accepted, keyed by its ``wamid`` (``storage.wa_deliveries``)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,23 @@ class WhatsAppHeld(Base):
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     released_at: Mapped[datetime | None]
+
+
+class WhatsAppDelivery(Base):
+    """What became of one sent WhatsApp message: ``sent`` → ``delivered`` → ``read``, or
+    ``failed`` with Meta's error code and title. The status only moves forward (a late
+    ``delivered`` never replaces ``read``). ``outbox_id`` is empty while only a status is known
+    (it came before the send was recorded, or for a message this bot did not send);
+    ``handled_at`` marks a failure already retried or surfaced (once)."""
+
+    __tablename__ = "whatsapp_deliveries"
+
+    wamid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    error_title: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
