@@ -1,15 +1,13 @@
-"""Halaman publik (``/publik``): how each unit responds, for anyone, without signing in; and a
-report's public page by its tracking number (``/publik/laporan/<nomor>``), which the bot's
-status messages link to (``PUBLIC_BASE_URL``).
+"""Halaman publik (``/publik``): how each unit responds, for anyone, without signing in; the
+pages the others share (kept pages, rendering, headers). A report's page is
+:mod:`web.console.public_report`, the areas' :mod:`web.console.public_areas`.
 
 The figures are the console's (the roll-up's tallies and day histograms, turned into
 :class:`core.performance.Indicators` the same way), over the 12 whole months before the current
 one: a past month no longer changes shape, so the roll-up answers alone and a page can be kept.
 Units are ranked only when they received at least ``PUBLIC_MIN_REPORTS`` reports; the others
-are listed apart, unranked. A report's page shows what the Open311 API would show of it
-(:func:`web.open311.public.public_items`); an anonim or rahasia report shows its status and unit
-only. Pages are kept in this process for :data:`MAX_AGE` seconds, keyed by the period (or the
-number) and the language, and sent with ``Cache-Control: public, max-age=…``."""
+are listed apart, unranked. Pages are kept in this process for :data:`MAX_AGE` seconds, keyed
+by the period (or the number) and the language, and sent with ``Cache-Control: public, …``."""
 
 from __future__ import annotations
 
