@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core.permissions import CaseAction
 from core.public_key import report_key
@@ -163,15 +163,28 @@ async def test_hidden_reports_answer_exactly_as_a_number_that_does_not_exist(
     await public.act(anon_id, CaseAction.VERIFY, wita(3, 4))
     await public.act(secret_id, CaseAction.VERIFY, wita(3, 4))
     client = await public.client()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = public.db.engine.sync_engine
     try:
-        answers = []
+        answers, asked = [], []
         for number in (unverified, anon, secret, "AAAA-AAAA-A", "ZZZZ"):
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", seen)
             response = await client.get(f"/publik/laporan/{number}")
             answers.append((response.status, await response.text()))
+            event.remove(engine, "before_cursor_execute", seen)
+            asked.append(list(statements))
     finally:
         await client.close()
     assert answers[0][0] == 404
     assert all(found == answers[0] for found in answers), answers
+    # The same statements for each (one query; no second one for a report that exists).
+    assert len([s for s in asked[0] if "FROM reports" in s]) == 1
+    assert all(found == asked[0] for found in asked), asked
     page = answers[0][1]
     for leak in ("Desa Sepaso", "Baru", "Didisposisi", SECRET_NAME, anon, secret, unverified):
         assert leak not in page
