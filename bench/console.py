@@ -41,6 +41,7 @@ from pydantic import SecretStr
 
 from bench.console_bulk import bulk_transfer
 from bench.console_data import COMMON_WORD, RARE_WORD, SPAN_DAYS, TODAY, generate, query_plans
+from bench.public_rows import public_rows
 from core.unit_files import KIND_COORDINATOR, KIND_KECAMATAN
 from runtime.clock import ManualClock
 from runtime.settings import Settings
@@ -239,11 +240,15 @@ async def run(n: int, repeat: int, export_n: int, keep: bool, seed: int) -> int:
             "search by tracking number", page(f"/laporan?{everything}&nomor={tracking}"), repeat
         ),
         await _timed("one report's page", page(f"/laporan/{tracking}"), repeat),
-        # The public page (no sign-in): its first answer reads the roll-up, the next ones
-        # come from the page kept in the process (web/console/public_page.py).
-        await _timed("publik, unit table, first answer", page("/publik"), 1, warm=False),
-        await _timed("publik, unit table, kept", page("/publik"), repeat),
-        await _timed("publik, a report's page, kept", page(f"/publik/laporan/{tracking}"), repeat),
+        # The public pages (no sign-in): first answers, then kept in the process.
+        *await public_rows(
+            client,
+            _timed,
+            repeat,
+            path=path,
+            kecamatan=kecamatan.area_code or "",
+            secret=config.public_key,
+        ),
         await _timed("peta, this month's points", page("/peta/titik"), repeat),
         await _timed("peta, points of all reports", page(f"/peta/titik?{everything}"), repeat),
         await _timed(

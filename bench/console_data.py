@@ -31,6 +31,7 @@ from storage.console import (
     rollup_tally_statement,
 )
 from storage.console.rebuild import rebuild_statements
+from storage.console.region_rollup import region_rebuild_statements
 from storage.console.rollup import _month_split
 
 #: A Wednesday in WITA: a working day with no holiday near it.
@@ -123,7 +124,7 @@ def _backfill_statements() -> list[str]:
     dialect = sqlite_dialect.dialect()
     return [
         str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        for statement in rebuild_statements("sqlite")
+        for statement in (*rebuild_statements("sqlite"), *region_rebuild_statements("sqlite"))
     ]
 
 
@@ -175,6 +176,10 @@ def generate(
     (trigger,) = con.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'report_rollup_insert'"
     ).fetchone()
+    (region_trigger,) = con.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+        " AND name = 'report_region_rollup_insert'"
+    ).fetchone()
     timing = Generated(0, 0.0, 0.0, 0.0, 0.0)
 
     def write(batch: list[tuple[object, ...]]) -> None:
@@ -185,6 +190,7 @@ def generate(
         if not timing.triggered:
             timing.triggered, timing.triggered_s = len(batch), spent
             con.execute("DROP TRIGGER report_rollup_insert")
+            con.execute("DROP TRIGGER report_region_rollup_insert")
         elif not timing.untriggered_s:
             timing.untriggered_s = spent
         else:
@@ -263,6 +269,7 @@ def generate(
     for statement in _backfill_statements():
         con.execute(statement)
     con.execute(trigger)
+    con.execute(region_trigger)
     con.commit()
     timing.rebuild_s = time.perf_counter() - started
     con.execute("ANALYZE")

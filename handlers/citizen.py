@@ -324,8 +324,7 @@ def _status_text(turn: Turn, report: Report, supporters: int) -> str:
 
 def _linked(turn: Turn, report: Report, text: str) -> str:
     """The status answer with its report's public page (``PUBLIC_BASE_URL``), when there is one."""
-    base = turn.deps.config.public_base_url
-    return with_public_link(turn.tr, base, report.tracking_no, text, TEXT_MAX)
+    return with_public_link(turn.tr, turn.deps.config, report.tracking_no, text, TEXT_MAX)
 
 
 def public_events(report: Report) -> list[ReportEvent]:

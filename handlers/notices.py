@@ -273,9 +273,7 @@ async def _notify(
         return
     tr = case.tr(citizen.language)
     text = tr.t(key, number=report.tracking_no, **words)
-    text = with_public_link(
-        tr, case.deps.config.public_base_url, report.tracking_no, text, TEXT_MAX
-    )
+    text = with_public_link(tr, case.deps.config, report.tracking_no, text, TEXT_MAX)
     if markup is None and reply_button:
         markup = reply_markup(case, tr, report)
     action = SendText(chat_id=citizen.chat_id, text=text, markup=markup)

@@ -16,7 +16,7 @@ from core.posters import poster_whatsapp
 from core.regions import RegionDirectory
 from locales import Catalogs
 from runtime.clock import Clock, system_clock
-from runtime.deps import deadline_policy, handler_deps, report_filing
+from runtime.deps import callback_secret, deadline_policy, handler_deps, report_filing
 from runtime.settings import Settings
 from web.console import ConsoleConfig, derive_secret
 from web.console.processing_facts import ProcessingFacts
@@ -55,6 +55,9 @@ def console_config(settings: Settings, catalogs: Catalogs | None = None) -> Cons
         public_page=settings.public_page_enabled,
         public_min_reports=settings.public_min_reports,
         public_descriptions=settings.open311_publish_descriptions,
+        public_key=callback_secret(settings, token or "")
+        if token or settings.callback_secret
+        else b"",
     )
 
 

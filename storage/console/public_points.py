@@ -32,3 +32,16 @@ async def public_points(session: AsyncSession, query: ReportQuery, *, limit: int
         Point(float(lat or 0), float(lon or 0), str(number), str(category or ""), str(status))
         for lat, lon, number, category, status in await session.execute(stmt)
     ]
+
+
+async def public_report(session: AsyncSession, number: str) -> Report | None:
+    """The report numbered ``number`` (display form) if the public may see it: ``biasa`` and
+    verified by its unit, the map's rule. One query whatever the answer, so that a hidden
+    report and a number no report has take the same path and time."""
+    return await session.scalar(
+        select(Report).where(
+            Report.tracking_no == number,
+            Report.privacy == Privacy.BIASA.value,
+            Report.verified_on.is_not(None),
+        )
+    )

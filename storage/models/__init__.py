@@ -17,6 +17,7 @@ from storage.models.monthly import MonthlyAreaSummaryRun, MonthlySummaryRun
 from storage.models.people import Citizen, Conversation
 from storage.models.posters import PosterReport, PosterScan
 from storage.models.referral import ReferralBody
+from storage.models.region_rollup import ReportRegionDays, ReportRegionMonth
 from storage.models.reports import (
     CONSOLE_DAY_COLUMNS,
     CONSOLE_UNIT_COLUMNS,
@@ -84,6 +85,8 @@ __all__ = [
     "ReportMonthCategory",
     "ReportMonthDays",
     "ReportPhoto",
+    "ReportRegionDays",
+    "ReportRegionMonth",
     "ReportSupporter",
     "UTCDateTime",
     "Unit",

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core.permissions import CaseAction
+from core.public_key import report_key
 from locales import Catalogs
 from runtime.deps import handler_deps
 from runtime.settings import Settings
@@ -45,7 +46,7 @@ async def public(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
 def _row(page: str, name: str) -> list[str]:
     """The cells of the table row that names ``name``."""
     for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
-        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if name in cells:
             return cells
     raise AssertionError(f"no row for {name}")
@@ -129,43 +130,91 @@ async def test_a_page_is_kept_for_its_period_and_the_setting_turns_the_page_off(
     assert [r.status for r in responses] == [404, 404]  # not a sign-in page: there is none
 
 
-async def test_a_reports_page_shows_what_open311_would_and_anonim_only_its_status_and_unit(
-    public: World,
-) -> None:
+async def test_a_reports_page_shows_what_open311_would_once_verified(public: World) -> None:
     open_id, number = await public.file(category="sampah", description="Sampah di parit RT 3")
-    _, hidden = await public.file(
-        category="sampah", privacy="anonim", name=SECRET_NAME, user="43", description="Rahasia X"
-    )
     client = await public.client()
     try:
-        before = await (await client.get(f"/publik/laporan/{number}")).text()
         await public.act(open_id, CaseAction.VERIFY, wita(3, 4))
         await public.act(open_id, CaseAction.NOTE, wita(3, 5), note="Sudah diangkut truk DLH")
-        # Another process (no kept page): the store keeps a page for MAX_AGE seconds.
-        fresh = await public.client()
-        after = await (await fresh.get(f"/publik/laporan/{number.lower()}")).text()
-        await fresh.close()
-        anon = await client.get(f"/publik/laporan/{hidden}")
-        anon_page = await anon.text()
-        unknown = await client.get("/publik/laporan/AAAA-AAAA-A")
+        after = await (await client.get(f"/publik/laporan/{number.lower()}")).text()
         found = await client.get(f"/publik/laporan?nomor={number}", allow_redirects=False)
     finally:
         await client.close()
-    assert "Sampah di parit RT 3" not in before  # not verified yet
-    assert "Isi laporan ditampilkan setelah unit memverifikasinya" in before
-    assert "Desa Sepaso" in before
     assert "Sampah di parit RT 3" in after
     assert "Sudah diangkut truk DLH" in after
-    assert anon.status == 200
-    assert "Rahasia X" not in anon_page
-    assert "Kategori" not in anon_page
-    assert "Desa Sepaso" in anon_page
-    assert "Baru" in anon_page
-    for secret in (SECRET_NAME, SECRET_USERNAME):
-        assert secret not in anon_page
-    assert unknown.status == 404
+    assert "Desa Sepaso" in after
     assert found.status == 303
     assert found.headers["Location"] == f"/publik/laporan/{number}"
+
+
+async def test_hidden_reports_answer_exactly_as_a_number_that_does_not_exist(
+    public: World,
+) -> None:
+    """Without the reporter's key, an anonim, a rahasia and an unverified biasa report answer
+    as a number no report has: the same status and the same bytes, naming neither unit nor
+    status; only a verified biasa report is public (as in Open311)."""
+    _, unverified = await public.file(category="sampah", description="Belum diverifikasi")
+    anon_id, anon = await public.file(
+        category="sampah", privacy="anonim", name=SECRET_NAME, user="43", description="Anon X"
+    )
+    secret_id, secret = await public.file(
+        category="sampah", privacy="rahasia", user="44", description="Rahasia X"
+    )
+    await public.act(anon_id, CaseAction.VERIFY, wita(3, 4))
+    await public.act(secret_id, CaseAction.VERIFY, wita(3, 4))
+    client = await public.client()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = public.db.engine.sync_engine
+    try:
+        answers, asked = [], []
+        for number in (unverified, anon, secret, "AAAA-AAAA-A", "ZZZZ"):
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", seen)
+            response = await client.get(f"/publik/laporan/{number}")
+            answers.append((response.status, await response.text()))
+            event.remove(engine, "before_cursor_execute", seen)
+            asked.append(list(statements))
+    finally:
+        await client.close()
+    assert answers[0][0] == 404
+    assert all(found == answers[0] for found in answers), answers
+    # The same statements for each (one query; no second one for a report that exists).
+    assert len([s for s in asked[0] if "FROM reports" in s]) == 1
+    assert all(found == asked[0] for found in asked), asked
+    page = answers[0][1]
+    for leak in ("Desa Sepaso", "Baru", "Didisposisi", SECRET_NAME, anon, secret, unverified):
+        assert leak not in page
+
+
+async def test_the_reporters_own_link_opens_their_report_whatever_its_privacy(
+    public: World,
+) -> None:
+    _, anon = await public.file(
+        category="sampah", privacy="anonim", name=SECRET_NAME, user="43", description="Anon X"
+    )
+    key = report_key(public.config.public_key, anon)
+    wrong_key = key[:-1] + ("a" if key[-1] != "a" else "b")
+    client = await public.client()
+    try:
+        own = await client.get(f"/publik/laporan/{anon}/{key}")
+        own_page = await own.text()
+        wrong = await client.get(f"/publik/laporan/{anon}/{wrong_key}")
+        other = await client.get(f"/publik/laporan/AAAA-AAAA-A/{key}")
+    finally:
+        await client.close()
+    assert own.status == 200
+    assert "Desa Sepaso" in own_page
+    assert "Baru" in own_page
+    assert "Anon X" not in own_page  # an anonim report's words are never public
+    assert own.headers["Cache-Control"] == "private, no-store"
+    assert own.headers["Referrer-Policy"] == "no-referrer"
+    for secret in (SECRET_NAME, SECRET_USERNAME):
+        assert secret not in own_page
+    assert [wrong.status, other.status] == [404, 404]
 
 
 async def test_the_reporters_status_messages_link_to_the_public_page_when_its_address_is_set(
@@ -186,8 +235,9 @@ async def test_the_reporters_status_messages_link_to_the_public_page_when_its_ad
                 select(OutboxMessage).where(OutboxMessage.chat_id.in_(["42", "44"]))
             )
         }
+    key = report_key(public.config.public_key, number)
     assert texts["42"].endswith(
-        f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}"
+        f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}/{key}"
     )
     assert "/publik/" not in texts["44"]  # PUBLIC_BASE_URL unset: no link
 
@@ -206,8 +256,9 @@ async def test_the_status_answer_links_to_the_reports_public_page(database_url: 
     finally:
         await driver.close()
     assert "Riwayat:" in status
+    key = report_key(driver.conversations.deps.config.callback_secret, number)
     assert status.endswith(
-        f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}"
+        f"Lihat di halaman publik: https://aduan.example.id/publik/laporan/{number}/{key}"
     )
 
 

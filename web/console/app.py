@@ -22,6 +22,7 @@ from web.console import (
     posters,
     public_areas,
     public_page,
+    public_report,
     ready_answers,
     slip,
     summary,
@@ -193,6 +194,7 @@ def build_console_app(
     if config.public_page:
         public_page.install(app)
         public_areas.add_routes(app.router)
+        public_report.add_routes(app.router)
     for prefix, subapp in extra_subapps:
         app.add_subapp(prefix, subapp)
     return app

@@ -71,6 +71,9 @@ class ConsoleConfig:
     public_page: bool = True
     public_min_reports: int = 10
     public_descriptions: bool = True
+    #: The secret of the reporter's own link to their report's public page
+    #: (:func:`core.public_key.report_key`; the bot's callback secret); b"": no such links.
+    public_key: bytes = b""
 
     def sign_in_now(self) -> datetime:
         return (self.sign_in_clock or self.clock)()

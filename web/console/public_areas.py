@@ -13,12 +13,12 @@ from datetime import date
 
 from aiohttp import web
 
-from core.deadlines import UNIT_STAGES
 from core.performance import Indicators, Tally
 from core.places import BLUR_DECIMALS
 from core.regions import Region, region_label
 from storage import console as store
 from storage.console.public_points import public_points
+from storage.console.region_rollup import area_tallies, within
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator
 from web.console.map_view import frame, legend
@@ -50,18 +50,14 @@ class AreaLine:
     received: int
 
 
-async def _figures(request: web.Request, code: str, first_day: date, last_day: date) -> Tally:
-    """All units' tallies of the reports filed in ``code`` in the period, with the medians."""
-    query = store.ReportQuery(region_prefix=code, first_day=first_day, last_day=last_day)
+async def _figures(request: web.Request, code: str, first_day: date) -> dict[str, Tally]:
+    """Per area filed under ``code``: the tallies of the whole months from ``first_day``'s to
+    the last before this one, from the region roll-up (``storage.console.region_rollup``)."""
     config: ConsoleConfig = request.config_dict[CONFIG]
-    stages = [s.value for s in UNIT_STAGES]
+    today = today_of(config)
+    _, last_day = months_before(today)
     async with request.config_dict[SESSIONS]() as session:
-        parts = await store.tallies(session, query, today=today_of(config), unit_stages=stages)
-        days = await store.day_counts(session, query, None)
-    total = Tally()
-    for part in parts.values():
-        total.add(part)
-    return store.with_days(total, days.get(None, {}))
+        return await area_tallies(session, code, first_day, last_day, today=today)
 
 
 def _area(config: ConsoleConfig, code: str, *, lowest: int) -> Region:
@@ -122,8 +118,9 @@ async def areas_page(request: web.Request) -> web.Response:
     text = kept.get(key)
     if text is None:
         lines: list[AreaLine] = []
+        tallies = await _figures(request, area.code, first)
         for child in sorted(config.regions.children(area.code), key=lambda r: r.name):
-            tally = await _figures(request, child.code, first, last)
+            tally = within(tallies, child.code)
             enough = tally.received >= config.public_min_reports
             href = f"{PREFIX}/wilayah/{child.code}" if child.level < DESA_LEVEL else ""
             lines.append(

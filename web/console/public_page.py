@@ -1,37 +1,32 @@
-"""Halaman publik (``/publik``): how each unit responds, for anyone, without signing in; and a
-report's public page by its tracking number (``/publik/laporan/<nomor>``), which the bot's
-status messages link to (``PUBLIC_BASE_URL``).
+"""Halaman publik (``/publik``): how each unit responds, for anyone, without signing in; the
+pages the others share (kept pages, rendering, headers). A report's page is
+:mod:`web.console.public_report`, the areas' :mod:`web.console.public_areas`.
 
 The figures are the console's (the roll-up's tallies and day histograms, turned into
 :class:`core.performance.Indicators` the same way), over the 12 whole months before the current
 one: a past month no longer changes shape, so the roll-up answers alone and a page can be kept.
 Units are ranked only when they received at least ``PUBLIC_MIN_REPORTS`` reports; the others
-are listed apart, unranked. A report's page shows what the Open311 API would show of it
-(:func:`web.open311.public.public_items`); an anonim or rahasia report shows its status and unit
-only. Pages are kept in this process for :data:`MAX_AGE` seconds, keyed by the period (or the
-number) and the language, and sent with ``Cache-Control: public, max-age=…``."""
+are listed apart, unranked. Pages are kept in this process for :data:`MAX_AGE` seconds, keyed
+by the period (or the number) and the language, and sent with ``Cache-Control: public, …``."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from core.deadlines import UNIT_STAGES
 from core.performance import Indicators
-from core.tracking import TrackingCheck, parse_tracking_number
 from storage import console as store
 from storage.models import Report
-from storage.open311 import Open311Repository
 from web.console import queries
 from web.console.config import ConsoleConfig
-from web.console.context import CONFIG, SESSIONS, Refusal, translator
+from web.console.context import CONFIG, SESSIONS, translator
 from web.console.figures import url
 from web.console.templating import ENVIRONMENT
-from web.open311.public import public_items
 
 PREFIX = "/publik"
 #: Seconds a page is kept here and by browsers and proxies.
@@ -77,8 +72,6 @@ def install(app: web.Application) -> None:
     """Serve the public pages on ``app`` (only when ``PUBLIC_PAGE_ENABLED``)."""
     app[KEPT] = Kept()
     app.router.add_get(PREFIX, units_page)
-    app.router.add_get(f"{PREFIX}/laporan", find_report)
-    app.router.add_get(f"{PREFIX}/laporan/{{tracking}}", report_page)
 
 
 def months_before(today: date, months: int = MONTHS) -> tuple[date, date]:
@@ -133,21 +126,26 @@ async def unit_lines(
     return ranked, apart
 
 
-def render(request: web.Request, template: str, title: str, **values: Any) -> str:
+def render(
+    request: web.Request, template: str, title: str, *, here: str | None = None, **values: Any
+) -> str:
+    """``template`` in the viewer's language; the language switch leads to ``here`` (the
+    request's path when None)."""
     tr = translator(request)
     other = "en" if tr.language == "id" else "id"
     return ENVIRONMENT.get_template(template).render(
         t=tr.t,
         language=tr.language,
         title=title,
-        switch=url(request.path, {"lang": other}),
+        switch=url(request.path if here is None else here, {"lang": other}),
         **values,
     )
 
 
-def answer(text: str, content_type: str = "text/html") -> web.Response:
+def answer(text: str, content_type: str = "text/html", status: int = 200) -> web.Response:
     return web.Response(
         text=text,
+        status=status,
         content_type=content_type,
         headers={"Cache-Control": f"public, max-age={MAX_AGE}", "Vary": "Cookie"},
     )
@@ -178,56 +176,6 @@ async def units_page(request: web.Request) -> web.Response:
             heads=HEADS,
             ranked=ranked,
             unranked=apart,
-        )
-        kept.put(key, text)
-    return answer(text)
-
-
-async def find_report(request: web.Request) -> web.Response:
-    """The home page's search form: on to the number's page."""
-    number = parse_tracking_number(request.query.get("nomor", ""))
-    if number.check != TrackingCheck.VALID:
-        raise Refusal(404, "public.error.not_found")
-    raise web.HTTPSeeOther(f"{PREFIX}/laporan/{number.number}")
-
-
-async def report_page(request: web.Request) -> web.Response:
-    """A report as the public may see it: a biasa one as Open311 shows it, an anonim or
-    rahasia one by its status and unit only. A number that is not a report's is a 404."""
-    config: ConsoleConfig = request.config_dict[CONFIG]
-    tr = translator(request)
-    parsed = parse_tracking_number(request.match_info["tracking"])
-    if parsed.check != TrackingCheck.VALID:
-        raise Refusal(404, "public.error.not_found")
-    key = ("report", parsed.number, tr.language)
-    kept = request.config_dict[KEPT]
-    text = kept.get(key)
-    if text is None:
-        async with request.config_dict[SESSIONS]() as session:
-            report = await queries.report_by_tracking(session, parsed.number.replace("-", ""))
-            if report is None:
-                raise Refusal(404, "public.error.not_found")
-            known = await queries.units(session)
-            items = await public_items(
-                Open311Repository(session),
-                [report],
-                tr=tr,
-                regions=config.regions,
-                categories=config.categories,
-                timezone=config.timezone,
-                publish=config.public_descriptions,
-                base_url="",
-            )
-        unit = known.get(report.unit_id) if report.unit_id else None
-        filed: datetime = report.created_at
-        text = render(
-            request,
-            "public_report.html",
-            tr.t("public.report.title", number=report.tracking_no),
-            status=tr.t(f"console.status.{report.status}"),
-            unit=unit.name if unit else "",
-            item=items[0] if items else None,
-            filed=filed.astimezone(config.timezone).date().isoformat(),
         )
         kept.put(key, text)
     return answer(text)
