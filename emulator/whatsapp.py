@@ -17,6 +17,7 @@ import hmac
 import itertools
 import json
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,8 +59,14 @@ class FakeWhatsApp:
     pair_seconds: float = 6.0
     pair_burst: float = 45.0
     timer: Callable[[], float] = time.monotonic
+    #: Messages a second the number may send (Meta's throughput, 80 by default; 0: no limit),
+    #: counted over any one-second window; over it, error 130429.
+    throughput: float = 0.0
     sent: list[JsonDict] = field(default_factory=list)
     refused: list[JsonDict] = field(default_factory=list)
+    #: How many sends were refused, by Meta's error code.
+    refusals: Counter[int] = field(default_factory=Counter)
+    _second: deque[float] = field(default_factory=deque)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     _pairs: dict[str, PairBucket] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -108,10 +115,15 @@ class FakeWhatsApp:
             self.refused.append(body)
             return _error(400, 131009, problem)
         to = str(body.get("to", ""))
+        now = self.timer()
+        if not self._within_throughput(now):
+            return self._refuse(body, 130429, "Rate limit hit")
         bucket = self._pairs.setdefault(to, PairBucket(self.pair_seconds, self.pair_burst))
-        if not bucket.take(self.timer()):
-            self.refused.append(body)
-            return _error(400, 131056, "(Business Account, Consumer Account) pair rate limit hit")
+        if not bucket.take(now):
+            message = "(Business Account, Consumer Account) pair rate limit hit"
+            return self._refuse(body, 131056, message)
+        if self.throughput:
+            self._second.append(now)
         message_id = f"wamid.OUT{next(self._ids):08d}"
         await self._record({**body, "id": message_id})
         return web.json_response(
@@ -121,6 +133,16 @@ class FakeWhatsApp:
                 "messages": [{"id": message_id}],
             }
         )
+
+    def _within_throughput(self, now: float) -> bool:
+        while self._second and self._second[0] <= now - 1.0:
+            self._second.popleft()
+        return not self.throughput or len(self._second) < self.throughput
+
+    def _refuse(self, body: JsonDict, code: int, message: str) -> web.Response:
+        self.refused.append(body)
+        self.refusals[code] += 1
+        return _error(400, code, message)
 
     async def _upload(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
