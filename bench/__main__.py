@@ -21,6 +21,9 @@ reports (1,000,000 by default; see :mod:`bench.console`).
 ``python -m bench workers [--processes 1,2,3] [--citizens N] [--postgres URL]``: reports/s with
 1, 2, 3 ... webhook processes on one PostgreSQL database (see :mod:`bench.workers`).
 
+``python -m bench whatsapp [--citizens N] [--messages M]``: a WhatsApp citizen's step latency
+beside a Telegram citizen's, and a burst through the fake Graph API (see :mod:`bench.whatsapp`).
+
 ``python -m bench crash [--citizens N] [--kills K] [--engine postgresql|sqlite] [--postgres URL]``:
 the crash suite, reports filed and handled while the bot is SIGKILLed (see :mod:`bench.crash`).
 """
@@ -233,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import crash
 
         return crash.main(argv[1:])
+    if argv[:1] == ["whatsapp"]:
+        # A WhatsApp citizen's step latency beside a Telegram citizen's, and a burst through
+        # the fake Graph API under Meta's throughput and pair rate.
+        from bench import whatsapp
+
+        return whatsapp.main(argv[1:])
     if argv[:1] == ["console"]:
         # The console's pages and exports over a generated database of a million reports.
         from bench import console

@@ -18,7 +18,7 @@ import hmac
 import itertools
 import json
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,7 +62,8 @@ class FakeWhatsApp:
     webhook_url: str = ""
     pair_seconds: float = 6.0
     pair_burst: float = 45.0
-    #: Meta's throughput for a business number: more in any second is refused (130429).
+    #: Meta's throughput for a business number: more in any second is refused (130429);
+    #: 0: no limit.
     per_second: float = 80.0
     timer: Callable[[], float] = time.monotonic
     #: The wall clock of the 24-hour window, in seconds (a test moves it with the bot's).
@@ -70,10 +71,14 @@ class FakeWhatsApp:
     #: The approved templates: (name, language) → how many body parameters.
     templates: dict[tuple[str, str], int] = field(default_factory=dict)
     last_inbound: dict[str, float] = field(default_factory=dict)
+    #: False: every chat's window is taken as open (a bench of pacing alone).
+    enforce_window: bool = True
     sent: list[JsonDict] = field(default_factory=list)
     #: When each message in ``sent`` was accepted (``timer``'s seconds).
     sent_at: list[float] = field(default_factory=list)
     refused: list[JsonDict] = field(default_factory=list)
+    #: How many sends were refused, by Meta's error code.
+    refusals: Counter[int] = field(default_factory=Counter)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     #: The media ids of the bot's uploads, in order.
     uploads: list[str] = field(default_factory=list)
@@ -133,18 +138,16 @@ class FakeWhatsApp:
         now = self.timer()
         while self._second and self._second[0] <= now - 1.0:
             self._second.popleft()
-        if len(self._second) >= self.per_second:
-            self.refused.append(body)
-            return _error(400, 130429, "Rate limit hit: too many messages in one second")
+        if self.per_second and len(self._second) >= self.per_second:
+            return self._refuse(body, 130429, "Rate limit hit: too many messages in one second")
         to = str(body.get("to", ""))
         refusal = self._outside_window(to, body)
         if refusal is not None:
-            self.refused.append(body)
-            return _error(400, *refusal)
+            return self._refuse(body, *refusal)
         bucket = self._pairs.setdefault(to, PairBucket(self.pair_seconds, self.pair_burst))
         if not bucket.take(now):
-            self.refused.append(body)
-            return _error(400, 131056, "(Business Account, Consumer Account) pair rate limit hit")
+            message = "(Business Account, Consumer Account) pair rate limit hit"
+            return self._refuse(body, 131056, message)
         self._second.append(now)
         message_id = f"wamid.OUT{next(self._ids):08d}"
         await self._record({**body, "id": message_id})
@@ -177,9 +180,16 @@ class FakeWhatsApp:
                 return 132000, "Number of parameters does not match the expected number of params"
             return None
         last = self.last_inbound.get(to)
+        if not self.enforce_window:
+            return None
         if last is None or self.clock() - last >= WINDOW_SECONDS:
             return 131047, "Re-engagement message"
         return None
+
+    def _refuse(self, body: JsonDict, code: int, message: str) -> web.Response:
+        self.refused.append(body)
+        self.refusals[code] += 1
+        return _error(400, code, message)
 
     async def _upload(self, request: web.Request) -> web.Response:
         if not self._authorised(request):

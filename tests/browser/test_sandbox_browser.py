@@ -42,7 +42,7 @@ TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])")
 WAIT_MS = 15_000
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-PANES = ("siti", "budi", "desa", "opd", "koordinator")
+PANES = ("siti", "budi", "wati", "desa", "opd", "koordinator")
 #: A day separator and a clock as Indonesians write them.
 DAY = re.compile(r"^(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), [1-9]\d? \w+ 20\d\d$")
 CLOCK = re.compile(r"^(.+) (\d\d)\.(\d\d) WITA$")

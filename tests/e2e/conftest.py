@@ -252,7 +252,11 @@ class BotProcess:
     or forked from the :class:`ForkServer` (the same ``main`` without the imports' start-up)."""
 
     def __init__(
-        self, settings: Settings, workdir: Path, fork_server: ForkServer | None = None
+        self,
+        settings: Settings,
+        workdir: Path,
+        fork_server: ForkServer | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self._env = {
             **os.environ,
@@ -277,6 +281,7 @@ class BotProcess:
         }
         if settings.test_clock_offset_file is not None:
             self._env["TEST_CLOCK_OFFSET_FILE"] = str(settings.test_clock_offset_file)
+        self._env.update(extra_env or {})  # e.g. WhatsApp's settings (test_whatsapp_crash.py)
         self._workdir = workdir
         self._log = workdir / "bot.log"
         self._fork_server = fork_server

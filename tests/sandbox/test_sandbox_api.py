@@ -66,7 +66,8 @@ async def report_count(site: Site) -> int:
 
 async def test_on_start_the_demo_groups_are_bound_by_their_officers(site: Site) -> None:
     state = await site.get("/api/state")
-    assert [p["key"] for p in state["panes"]] == ["siti", "budi", "desa", "opd", "koordinator"]
+    keys = [p["key"] for p in state["panes"]]
+    assert keys == ["siti", "budi", "wati", "desa", "opd", "koordinator"]
     # As Indonesians write it: no leading zero on the day, a dot between hours and minutes.
     assert re.fullmatch(r"Selasa, 3 Februari 2026 09\.0\d WITA", state["clock"]), state["clock"]
     assert state["texts"]["advance_one"] == "+1 hari kerja"

@@ -51,7 +51,7 @@ async def test_run_without_a_token_prints_the_guide_and_serves_the_sandbox(tmp_p
         async with aiohttp.ClientSession() as http, http.get(url + "api/state") as response:
             assert response.status == 200
             state = await response.json()
-        assert len(state["panes"]) == 5
+        assert len(state["panes"]) == 6
         assert (tmp_path / "latihan" / "sandbox.db").exists()
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), timeout=20) == 0

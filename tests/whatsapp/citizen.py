@@ -66,8 +66,9 @@ class WaCitizen:
     async def send(self, text: str, words: str) -> JsonDict:
         return await self._do({"type": "text", "text": {"body": text}}, words)
 
-    async def press(self, title: str, words: str) -> JsonDict:
-        """Tap the button or list row ``title`` of the newest message that offers it."""
+    def tap(self, title: str) -> JsonDict:
+        """The message a tap on the button or list row ``title`` of the newest message that
+        offers it sends (not sent yet)."""
         offered = next((m for m in reversed(self.mine()) if title in choices(m)), None)
         assert offered is not None, (title, [choices(m) for m in self.mine()[-3:]])
         data = choices(offered)[title]
@@ -77,7 +78,11 @@ class WaCitizen:
             "context": {"from": "6281100000000", "id": offered["id"]},
             "interactive": {"type": kind, kind: {"id": data, "title": title}},
         }
-        return await self._do(reply, words)
+        return reply
+
+    async def press(self, title: str, words: str) -> JsonDict:
+        """Tap the button or list row ``title`` of the newest message that offers it."""
+        return await self._do(self.tap(title), words)
 
     async def send_photo(self, content: bytes, words: str) -> JsonDict:
         media_id = self.fake.add_media(content, "image/jpeg")

@@ -11,7 +11,8 @@ from datetime import datetime
 from aiohttp import web
 
 from emulator import EmulatorClient, EmulatorError
-from web.sandbox.cast import DEMO_LOCATION
+from web.sandbox import wa_chat
+from web.sandbox.cast import DEMO_LOCATION, Pane
 from web.sandbox.clockface import stamp
 from web.sandbox.requests import (
     JsonDict,
@@ -42,11 +43,15 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/panes/{pane}/photo", _photo)
     router.add_post("/api/panes/{pane}/location", _location)
     router.add_get("/api/files/{file_id}", _file)
+    router.add_get("/api/wa-media/{media_id}", _wa_media)
 
 
 async def _messages(request: web.Request) -> web.Response:
     sandbox, chat = sandbox_of(request), pane_of(request)
-    history = await chat_history(sandbox, chat.chat_id)
+    if chat.on_whatsapp:
+        history = wa_chat.page_chat(sandbox.whatsapp, chat.wa_id)
+    else:
+        history = await chat_history(sandbox, chat.chat_id)
     language = page_language(request.query.get("lang") or sandbox.catalogs.default_language)
     shown = [_with_stamp(m, sandbox, language) for m in history if not m.get("deleted")]
     return web.json_response(shown)
@@ -76,6 +81,9 @@ async def _text(request: web.Request) -> web.Response:
         raise RefusalError("empty_message")
     if telegram_length(text) > MAX_TEXT:
         raise RefusalError("text_too_long")
+    if chat.on_whatsapp:
+        reply_to = str(body.get("reply_to") or "") or None
+        return await _wa_says(sandbox, chat, wa_chat.text_message(text, reply_to))
     async with sandbox.lock:
         sent = await sandbox.telegram.send_text(
             chat.user,
@@ -92,6 +100,13 @@ async def _press(request: web.Request) -> web.Response:
     shows its text as a toast over the chat, or as an alert with OK; ``null`` when the bot
     said nothing in time (Telegram's spinner stops then too)."""
     sandbox, chat, body = sandbox_of(request), pane_of(request), await body_of(request)
+    if chat.on_whatsapp:  # no answer box on WhatsApp: the tap is the citizen's message
+        tap = wa_chat.press_message(
+            sandbox.whatsapp, chat.wa_id, str(body["message_id"]), str(body["data"])
+        )
+        async with sandbox.lock:
+            sent = await sandbox.whatsapp.says(chat.wa_id, _name(chat), tap)
+        return web.json_response({"update": sent, "answer": None})
     async with sandbox.lock:
         update = await sandbox.telegram.press(
             chat.user, int(body["message_id"]), str(body["data"]), chat_id=chat.chat_id
@@ -134,6 +149,9 @@ async def _photo(request: web.Request) -> web.Response:
         raise RefusalError("not_an_image")
     if telegram_length(caption.strip()) > MAX_CAPTION:
         raise RefusalError("caption_too_long")
+    if chat.on_whatsapp:
+        image = wa_chat.photo_message(sandbox.whatsapp, data, mime_type, caption.strip())
+        return await _wa_says(sandbox, chat, image)
     async with sandbox.lock:
         sent = await sandbox.telegram.send_photo(
             chat.user,
@@ -157,6 +175,8 @@ def _sample_bytes(name: str) -> bytes:
 async def _location(request: web.Request) -> web.Response:
     sandbox, chat = sandbox_of(request), pane_of(request)
     latitude, longitude = DEMO_LOCATION
+    if chat.on_whatsapp:
+        return await _wa_says(sandbox, chat, wa_chat.location_message(latitude, longitude))
     async with sandbox.lock:
         sent = await sandbox.telegram.send_location(
             chat.user, latitude, longitude, chat_id=chat.chat_id
@@ -185,3 +205,24 @@ def image_type(data: bytes) -> str:
 
 
 _MAGIC = ((b"\x89PNG", "image/png"), (b"GIF8", "image/gif"), (b"RIFF", "image/webp"))
+
+
+# --- Wati's WhatsApp chat (web.sandbox.wa_chat) -------------------------------------------------
+def _name(chat: Pane) -> str:
+    return f"{chat.user.first_name} {chat.user.last_name}".strip()
+
+
+async def _wa_says(sandbox: Sandbox, chat: Pane, message: JsonDict) -> web.Response:
+    """The pane's citizen sends ``message`` on WhatsApp: a signed webhook to the bot."""
+    async with sandbox.lock:
+        sent = await sandbox.whatsapp.says(chat.wa_id, _name(chat), message)
+    return web.json_response(sent)
+
+
+async def _wa_media(request: web.Request) -> web.Response:
+    """A photo of the WhatsApp chat (the citizen's, or one the bot uploaded), from the fake."""
+    found = sandbox_of(request).whatsapp.media.get(request.match_info["media_id"])
+    if found is None:
+        raise web.HTTPNotFound()
+    headers = {"Cache-Control": "max-age=3600"}
+    return web.Response(body=found[0], content_type=image_type(found[0]), headers=headers)

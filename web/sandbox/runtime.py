@@ -32,6 +32,7 @@ from storage.unit_registry import issue_binding_code
 from web.console.summary_pdf import month_renderer
 from web.from_settings import console_config
 from web.sandbox.cast import PANES, Pane
+from web.sandbox.wa_chat import SandboxWhatsApp
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +54,24 @@ class DayRound:
 
 
 def sandbox_settings(
-    base: Settings, data_dir: Path, api_url: str, console_url: str = ""
+    base: Settings,
+    data_dir: Path,
+    api_url: str,
+    console_url: str = "",
+    whatsapp: SandboxWhatsApp | None = None,
 ) -> Settings:
     """``base`` (region, calendar, deadlines …) pointed at the emulator and the data folder, and
     at the sandbox's console (``console_url``, where it listens) for the links /dasbor sends.
 
     The outbox's pacing is lifted: it protects a real bot from Telegram's flood limits, and the
-    emulator enforces none, so a trainee sees answers at once.
+    emulator enforces none, so a trainee sees answers at once. With ``whatsapp`` (the fake Graph
+    API), the bot serves WhatsApp's webhook on a free loopback port, paced as little as the fake.
     """
     console = {"console_public_url": console_url} if console_url else {}
     return base.model_copy(
         update={
             **console,
+            **(_whatsapp_settings(whatsapp) if whatsapp is not None else {}),
             "bot_token": SecretStr(SANDBOX_TOKEN),
             "telegram_api_url": api_url,
             "database_url": f"sqlite+aiosqlite:///{data_dir / DATABASE_FILE}",
@@ -75,6 +82,19 @@ def sandbox_settings(
             "outbox_group_per_minute": 0.0,
         }
     )
+
+
+def _whatsapp_settings(fake: SandboxWhatsApp) -> dict[str, object]:
+    return {
+        "whatsapp_phone_number_id": fake.phone_number_id,
+        "whatsapp_access_token": SecretStr(fake.access_token),
+        "whatsapp_app_secret": SecretStr(fake.app_secret),
+        "whatsapp_verify_token": SecretStr("sandbox-verify"),
+        "whatsapp_listen": "127.0.0.1:0",
+        "whatsapp_api_url": fake.base_url,
+        "whatsapp_pair_seconds": 0.001,
+        "whatsapp_pair_burst": 1000.0,
+    }
 
 
 class Sandbox:
@@ -100,6 +120,8 @@ class Sandbox:
         self.clock = TravellingClock()
         # Messages carry the sandbox's time, as a chat shows it, even after the clock moved.
         self.emulator = Emulator(port=emulator_port, clock=lambda: self.clock().timestamp())
+        #: The fake Graph API Wati's WhatsApp chat goes through (web.sandbox.wa_chat).
+        self.whatsapp = SandboxWhatsApp(stamp=lambda: self.clock().timestamp())
         #: Held while the bot is rebuilt or a scenario is played; the page waits for it.
         self.lock = asyncio.Lock()
         self._start = start
@@ -130,7 +152,11 @@ class Sandbox:
         """The bot's settings: the sandbox's, and the page's language as the bot's default, so
         the groups bound at each start are registered and guided in it."""
         settings = sandbox_settings(
-            self.base_settings, self.data_dir, self.emulator.base_url, self.console_url
+            self.base_settings,
+            self.data_dir,
+            self.emulator.base_url,
+            self.console_url,
+            self.whatsapp,
         )
         return settings.model_copy(update={"default_language": self.language})
 
@@ -147,6 +173,7 @@ class Sandbox:
         # must wait for the first start instead of migrating the same database beside it.
         async with self.lock:
             await self.emulator.start()
+            await self.whatsapp.start()
             self._telegram = EmulatorClient(self.emulator.base_url, SANDBOX_TOKEN)
             self._wipe_data()
             await self._boot()
@@ -157,6 +184,7 @@ class Sandbox:
         if self._telegram is not None:
             await self._telegram.close()
         await self.emulator.stop()
+        await self.whatsapp.stop()
 
     async def wait(self) -> None:
         """Until the bot stops on its own (Ctrl+C or SIGTERM reach it first), not by a reset."""
@@ -174,6 +202,7 @@ class Sandbox:
         try:
             await self._stop_bot()
             await self.telegram.reset()
+            self.whatsapp.clear()
             self._wipe_data()
             await self._boot()
         finally:
@@ -188,6 +217,10 @@ class Sandbox:
         app = await build_app(settings, clock=self.clock, monthly=monthly)
         await self._summarised_before_start(app)
         self._app = app
+        if app.webhook is not None:  # WhatsApp's webhook: its port, for the fake to post to
+            await app.webhook.start()
+            path = self.settings.whatsapp_webhook_path
+            self.whatsapp.webhook_url = f"http://127.0.0.1:{app.webhook.port}{path}"
         self._task = asyncio.create_task(app.run(), name="sandbox-bot")
         for group in (p for p in PANES if p.is_group):
             await self._open_group(group)
@@ -257,9 +290,10 @@ class Sandbox:
         chat's conversation and the citizen (the bot's ``/bahasa``), or the group's binding
         (the language its cards and notices are written in). Screens already sent stay as
         they are, as in Telegram; the next one is in ``language``."""
-        channel, now = self.app.channel.name, self.clock()
+        now = self.clock()
         async with self.app.uow_factory() as uow:
             for item in panes:
+                channel = "whatsapp" if item.on_whatsapp else self.app.channel.name
                 chat_id = str(item.chat_id)
                 conversation = await uow.conversations.get_or_create(
                     channel, chat_id, language=language, now=now

@@ -154,22 +154,7 @@ function inlineKeyboard(pane, message) {
       const press = el("button", "", button.text);
       press.type = "button";
       if (button.callback_data !== undefined) {
-        press.addEventListener("click", () => guarded(async () => {
-          // As in Telegram: the button spins until the bot answers (or gives up), then the
-          // answer shows over the chat; an old button stays tappable, it is not greyed out.
-          press.disabled = true;
-          press.classList.add("pressing");
-          try {
-            const pressed = await api("POST", `/api/panes/${pane.info.key}/press`, {
-              message_id: message.message_id, data: button.callback_data,
-            });
-            if (pressed.answer && pressed.answer.text) showAnswer(pane, pressed.answer);
-          } finally {
-            press.disabled = false;
-            press.classList.remove("pressing");
-          }
-          await afterAction(pane);
-        }));
+        press.addEventListener("click", () => tap(pane, message, button.callback_data, press));
       } else {
         press.disabled = true; // links leave the sandbox; it works offline
         press.title = button.url || "";
@@ -181,7 +166,98 @@ function inlineKeyboard(pane, message) {
   return box;
 }
 
+function tap(pane, message, data, press) {
+  // As in Telegram: the button spins until the bot answers (or gives up), then the answer
+  // shows over the chat; an old button stays tappable, it is not greyed out. On WhatsApp the
+  // tap is the citizen's message (no answer comes).
+  return guarded(async () => {
+    press.disabled = true;
+    press.classList.add("pressing");
+    try {
+      const pressed = await api("POST", `/api/panes/${pane.info.key}/press`, {
+        message_id: message.message_id, data,
+      });
+      if (pressed.answer && pressed.answer.text) showAnswer(pane, pressed.answer);
+    } finally {
+      press.disabled = false;
+      press.classList.remove("pressing");
+    }
+    await afterAction(pane);
+  });
+}
+
+// --- WhatsApp (Wati's pane): reply buttons under the bubble, a list behind its button --------
+
+function waChoice(pane, message, choice, className) {
+  const press = el("button", className);
+  press.type = "button";
+  press.dataset.choice = choice.id;
+  press.append(el("span", "title", choice.title));
+  if (choice.description) press.append(el("span", "description", choice.description));
+  press.addEventListener("click", () => tap(pane, message, choice.id, press));
+  return press;
+}
+
+function waExtras(pane, message) {
+  const box = el("div", "wa-actions");
+  for (const choice of message.buttons || []) box.append(waChoice(pane, message, choice, "wa-button"));
+  if (message.list) {
+    // WhatsApp shows a list message's button; its rows open over the chat, one tap each.
+    const open = el("button", "wa-button wa-list-open", `☰ ${message.list.button}`);
+    open.type = "button";
+    const rows = el("div", "wa-list");
+    rows.hidden = true;
+    rows.append(el("div", "wa-list-title", message.list.button));
+    for (const row of message.list.rows) rows.append(waChoice(pane, message, row, "wa-row"));
+    open.addEventListener("click", () => {
+      rows.hidden = !rows.hidden;
+      open.setAttribute("aria-expanded", String(!rows.hidden));
+    });
+    box.append(open, rows);
+  }
+  if (message.location_request) {
+    const share = el("button", "wa-button", `📍 ${T.wa_send_location}`);
+    share.type = "button";
+    share.addEventListener("click", () => guarded(() => shareLocation(pane)));
+    box.append(share);
+  }
+  return box.childElementCount ? box : null;
+}
+
+function renderWaMessage(pane, message) {
+  const bubble = el("div", `msg wa ${message.from_bot ? "bot" : "out"}`);
+  bubble.dataset.messageId = message.message_id;
+  if (message.quote) bubble.append(el("div", "quote", message.quote));
+  if (message.picture) {
+    const image = el("img");
+    image.addEventListener("load", () => { if (pane.stick) toBottom(pane); });
+    image.src = message.picture;
+    image.alt = "📷";
+    bubble.append(image);
+  }
+  if (message.location) bubble.append(el("div", "location", fmt(T.location_text, message.location)));
+  if (message.text) bubble.append(el("div", "text", message.text));
+  const meta = el("div", "meta");
+  if (message.shown) meta.append(el("span", "time", message.shown.time));
+  if (!message.from_bot) meta.append(el("span", "ticks", "✓✓"));
+  const reply = el("button", "reply-action", `↩ ${T.reply}`);
+  reply.type = "button";
+  reply.addEventListener("click", () => {
+    pane.replyTo = { id: message.message_id, text: message.text || (message.picture ? "📷" : "") };
+    showReplying(pane);
+    pane.input.focus();
+  });
+  meta.append(reply);
+  bubble.append(meta);
+  const extras = waExtras(pane, message);
+  if (!extras) return bubble;
+  const group = el("div", `wa-group ${message.from_bot ? "bot" : "out"}`);
+  group.append(bubble, extras);
+  return group;
+}
+
 function renderMessage(pane, message) {
+  if (pane.info.kind === "whatsapp") return renderWaMessage(pane, message);
   const bubble = el("div", `msg ${message.from_bot ? "bot" : "out"}`);
   bubble.dataset.messageId = message.message_id;
   if (pane.info.is_group) bubble.append(el("div", "sender", senderName(message)));
@@ -317,9 +393,12 @@ function render(pane, messages) {
     if (pane.info.is_group) {
       chat.append(el("p", "empty", T.empty));
     } else {
-      const start = el("button", "start", T.start);
+      // WhatsApp has no Start button: the citizen's first message opens the chat.
+      const whatsapp = pane.info.kind === "whatsapp";
+      const start = el("button", "start", whatsapp ? T.wa_start : T.start);
       start.type = "button";
-      start.addEventListener("click", () => guarded(() => sendText(pane, "/start")));
+      const first = whatsapp ? T.wa_first_message : "/start";
+      start.addEventListener("click", () => guarded(() => sendText(pane, first)));
       chat.append(start);
     }
   }
