@@ -188,8 +188,11 @@ async def _send(
             uow_factory=lambda: UnitOfWork(sessions),
             channels={CHANNEL: channel},
             clock=system_clock,
-            per_second=rate,
+            # As the product composes it (runtime.bootstrap): Telegram's overall limit, and
+            # WhatsApp's pair rate and overall rate in a lane of their own.
+            per_second=settings.outbox_rate_per_second,
             channel_chat=whatsapp_pacing(settings),
+            channel_overall=((CHANNEL, rate),),
         )
         started, cpu = time.monotonic(), _cpu()
         task = asyncio.create_task(worker.run())
