@@ -6,7 +6,9 @@ Two shapes, one driver:
 * ``--engine postgresql`` (default): three ``aduan run`` workers in webhook mode on one PostgreSQL
   database behind a round-robin proxy (as nginx would be, trying the next worker when one is
   down); every worker may run the clock's jobs and send (one is elected for each).
-* ``--engine sqlite``: one ``aduan run`` on a SQLite file, long polling.
+* ``--engine sqlite``: one ``aduan run`` on a SQLite file, long polling; it also serves
+  WhatsApp's webhook, and ``--wa-citizens`` of the citizens file on WhatsApp through the fake
+  Graph API (:mod:`bench.crash_wa`, its own checks beside these).
 
 Citizens file a whole report each; the desa group's officers (one per report) press
 ✅ Verifikasi, reply to the card (the citizen gets the answer) and, for every other report,

@@ -6,7 +6,8 @@ SQLite file. Citizens file reports, the desa group's officers verify, answer and
 the bots' clock is moved so that reminders, escalations and auto-closes fall due, while a driver
 SIGKILLs a random process at random moments and the emulator refuses some sends with 429 or
 502. The SQLite shape has two citizens on WhatsApp besides (the fake Graph API, signed webhooks
-posted again until the bot answers 200, as Meta does). Every check of the big run is asserted here (:meth:`bench.crash.Figures.problems`).
+posted again until the bot answers 200, as Meta does). Every check of the big run is asserted
+here (:meth:`bench.crash.Figures.problems`).
 """
 
 from __future__ import annotations
