@@ -6,7 +6,9 @@ Two shapes, one driver:
 * ``--engine postgresql`` (default): three ``aduan run`` workers in webhook mode on one PostgreSQL
   database behind a round-robin proxy (as nginx would be, trying the next worker when one is
   down); every worker may run the clock's jobs and send (one is elected for each).
-* ``--engine sqlite``: one ``aduan run`` on a SQLite file, long polling.
+* ``--engine sqlite``: one ``aduan run`` on a SQLite file, long polling; it also serves
+  WhatsApp's webhook, and ``--wa-citizens`` of the citizens file on WhatsApp through the fake
+  Graph API (:mod:`bench.crash_wa`, its own checks beside these).
 
 Citizens file a whole report each; the desa group's officers (one per report) press
 ✅ Verifikasi, reply to the card (the citizen gets the answer) and, for every other report,
@@ -46,7 +48,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -62,10 +64,21 @@ from core.timeline import EventKind
 from emulator import Emulator, EmulatorClient, TgUser
 from emulator.chat import ChatView
 from emulator.formatting import render_text
+from emulator.whatsapp import FakeWhatsApp
 from storage.db import create_engine, migrate, session_factory
-from storage.models import InboxUpdate, OutboxMessage, Report, ReportEvent
+from storage.models import (
+    InboxUpdate,
+    OutboxMessage,
+    Report,
+    ReportEvent,
+    WhatsAppDelivery,
+    WhatsAppHeld,
+)
 from storage.unit_registry import issue_binding_code
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bench.crash_wa import WaFigures
 
 TOKEN = "777000:crash-suite-token"
 Engine = Literal["postgresql", "sqlite"]
@@ -114,6 +127,8 @@ SQLITE_KILL_GAP = (8.0, 20.0)
 @dataclass
 class CrashConfig:
     citizens: int = 1000
+    #: Citizens on WhatsApp besides (the SQLite shape only; bench/crash_wa.py).
+    wa_citizens: int = 0
     kills: int = 100
     engine: Engine = "postgresql"
     #: postgresql: a PostgreSQL server (a fresh database is made on it); sqlite: unused.
@@ -170,6 +185,7 @@ class Figures:
     wall: float = 0.0
     tracking_mismatch: bool = False
     inbox_gaps: bool = False
+    wa: WaFigures | None = None
 
     def lines(self) -> list[str]:
         c = self.config
@@ -192,12 +208,13 @@ class Figures:
             f"{len(self.notices_wrong)} missing or doubled",
             f"duplicates seen: {self.duplicates}; busiest second: {self.busiest} sends "
             f"(limit {TELEGRAM_PER_SECOND}); wall time {self.wall:.0f} s",
+            *(self.wa.lines() if self.wa else []),
         ]
 
     def problems(self) -> list[str]:
         """Every check that failed, in words; empty when the run is clean."""
         found = []
-        if self.tracking_mismatch or self.reports != self.config.citizens:
+        if self.tracking_mismatch or self.reports != self.config.citizens + self.config.wa_citizens:
             found.append("the reports are not exactly one per citizen and tracking number")
         if self.inbox_gaps or self.stored != self.issued or self.handled != self.stored:
             found.append("an update issued was not stored once and handled")
@@ -220,7 +237,7 @@ class Figures:
             found.append(f"{self.busiest} sends in one second")
         if self.kills < self.config.kills:
             found.append(f"only {self.kills} of {self.config.kills} kills")
-        return found
+        return found + (self.wa.problems() if self.wa else [])
 
 
 class SendLog:
@@ -364,6 +381,7 @@ class Clock:
 class Citizen:
     """A citizen and, for their report, an officer of the desa group."""
 
+    channel = "telegram"
     WALK = (
         ("send", "/start", "Apakah Anda setuju?"),
         ("press", "✅ Saya setuju", "Silakan pilih menu di bawah."),
@@ -497,7 +515,7 @@ async def _bind(
     await telegram.register_chat(
         COORDINATOR_GROUP, title="Koordinator Aduan Kutim", admins=[COORDINATOR.id]
     )
-    officers = [60_000 + n for n in range(config.citizens)]
+    officers = [60_000 + n for n in range(config.citizens + config.wa_citizens)]
     await telegram.register_chat(
         SEPASO_GROUP, title="Pemdes Sepaso", admins=[KADES.id], members=officers
     )
@@ -669,15 +687,25 @@ async def run(config: CrashConfig) -> Figures:
 
 
 async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures:
+    from bench import crash_wa
+
+    if config.wa_citizens and config.engine != "sqlite":
+        raise BenchError("WhatsApp citizens play in the SQLite shape only (--engine sqlite)")
     figures = Figures(config)
     sends = SendLog()
     emulator = Emulator(port=0)
     emulator.app.middlewares.append(sends.middleware())
     await emulator.start()
+    fake = crash_wa.new_fake()
+    await fake.start()
     started = time.monotonic()
     await migrate(database_url)
     clock = Clock(workdir / "clock-offset")
-    fleet = Fleet(config, _env(config, database_url, emulator, workdir), workdir)
+    env = _env(config, database_url, emulator, workdir)
+    if config.wa_citizens:
+        figures.wa = crash_wa.WaFigures(config.wa_citizens)
+        env.update(crash_wa.whatsapp_env(fake, free_port()))
+    fleet = Fleet(config, env, workdir)
     proxy = Proxy(fleet.ports) if fleet.ports else None
     rng = random.Random(config.seed)
     try:
@@ -703,6 +731,11 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
                     raise BenchError(f"setWebhook: {answer}")
             await _bind(telegram, database_url, config, clock.now())
             citizens = [Citizen(telegram, n, config) for n in range(config.citizens)]
+            if figures.wa is not None:
+                citizens += [
+                    crash_wa.WaCitizen(telegram, fake, n, config, figures.wa)
+                    for n in range(config.citizens, config.citizens + config.wa_citizens)
+                ]
             gate = asyncio.Semaphore(config.concurrency)
 
             async def one(citizen: Citizen) -> None:
@@ -754,7 +787,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
 
             await asyncio.wait_for(both(), config.timeout)
             figures.wall = time.monotonic() - started
-            await _measure(figures, telegram, emulator, database_url, citizens, sends)
+            await _measure(figures, telegram, emulator, database_url, citizens, sends, fake)
             figures.busiest = sends.busiest_second()
             if proxy is not None:
                 await telegram.call("deleteWebhook")
@@ -763,6 +796,7 @@ async def _run(config: CrashConfig, database_url: str, workdir: Path) -> Figures
         if proxy is not None:
             await proxy.stop()
         await emulator.stop()
+        await fake.stop()
     return figures
 
 
@@ -771,33 +805,45 @@ async def _measure(
     telegram: EmulatorClient,
     emulator: Emulator,
     database_url: str,
-    citizens: list[Citizen],
+    everyone: list[Citizen],
     sends: SendLog,
+    fake: FakeWhatsApp,
 ) -> None:
+    from bench import crash_wa
+
     engine = create_engine(database_url)
     try:
         async with UnitOfWork(session_factory(engine)) as uow:
             reports = list(await uow.session.scalars(select(Report)))
-            inbox = list(await uow.session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
-            outbox = list(
+            every_update = list(
+                await uow.session.scalars(select(InboxUpdate).order_by(InboxUpdate.id))
+            )
+            every_row = list(
                 await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
             )
             events = list(await uow.session.scalars(select(ReportEvent)))
+            deliveries = list(await uow.session.scalars(select(WhatsAppDelivery)))
+            held = list(await uow.session.scalars(select(WhatsAppHeld)))
     finally:
         await engine.dispose()
+    # Telegram's checks below; WhatsApp's rows and citizens are checked by bench/crash_wa.py.
+    inbox = [r for r in every_update if r.channel != "whatsapp"]
+    outbox = [m for m in every_row if m.channel != "whatsapp"]
+    citizens = [c for c in everyone if c.channel == "telegram"]
+    wa_citizens = [c for c in everyone if isinstance(c, crash_wa.WaCitizen)]
     figures.reports = len(reports)
     figures.tracking_mismatch = sorted(r.tracking_no for r in reports) != sorted(
-        c.tracking for c in citizens
+        c.tracking for c in everyone
     ) or len({r.citizen_id for r in reports}) != len(reports)
     figures.issued = emulator.bot_state(TOKEN).next_update_id - 1
     figures.stored = len(inbox)
     figures.inbox_gaps = [r.update_id for r in inbox] != list(range(1, figures.issued + 1))
     figures.handled = sum(1 for r in inbox if r.processed_at)
     figures.handling_errors = sum(1 for r in inbox if r.error)
-    figures.committed = len(outbox)
-    figures.sent = sum(1 for m in outbox if m.sent_at)
-    figures.retried = sum(1 for m in outbox if m.attempts)
-    figures.given_up = sum(1 for m in outbox if m.failed_at)
+    figures.committed = len(every_row)
+    figures.sent = sum(1 for m in every_row if m.sent_at)
+    figures.retried = sum(1 for m in every_row if m.attempts)
+    figures.given_up = sum(1 for m in every_row if m.failed_at)
 
     # Each sent row is one message in its chat, under the id the bot recorded: a row sent twice
     # shows as a second message with the same text; a row never received, as a missing id.
@@ -889,6 +935,19 @@ async def _measure(
         for c in citizens
     ]
     figures.duplicates = sum(1 for n in confirmations if n != 1)
+    if figures.wa is not None:
+        received.update(
+            crash_wa.measure(
+                figures.wa,
+                wa_citizens,
+                fake,
+                every_update,
+                every_row,
+                deliveries,
+                held,
+                figures.kill_times,
+            )
+        )
 
     # The clock's notices: each reminder reached the desa group, each escalation the
     # coordinator's group and each auto-close the citizen, once per event.
@@ -965,6 +1024,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--citizens", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument(
+        "--wa-citizens",
+        type=int,
+        help="citizens on WhatsApp besides, SQLite only (default: a tenth of --citizens, "
+        "at least 2, with --engine sqlite; none with PostgreSQL)",
+    )
     parser.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--postgres", default="", help="PostgreSQL server (TEST_POSTGRES_URL)")
     parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram")
@@ -996,6 +1061,10 @@ def main(argv: list[str]) -> int:
         seed=args.seed,
         workdir=args.workdir,
     )
+    if args.wa_citizens is not None:
+        config.wa_citizens = args.wa_citizens
+    elif config.engine == "sqlite":
+        config.wa_citizens = max(2, config.citizens // 10)
     if args.kill_gap is not None:
         config.kill_gap = (args.kill_gap[0], args.kill_gap[1])
     elif config.engine == "sqlite":
