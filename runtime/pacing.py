@@ -27,7 +27,7 @@ TELEGRAM_PER_SECOND = 30
 """Telegram's overall limit: no second may hold more sends than this (or the configured rate,
 if it is set higher, as for a bot Telegram allows more)."""
 
-LANE_MARGIN = 0.02
+LANE_MARGIN = 0.05
 """A lane of its own (WhatsApp's) counts a send until a second after its answer less the quickest
 answer time seen lately, less this for uneven legs (runtime.limiters.ArrivalWindowLog)."""
 
