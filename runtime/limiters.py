@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import deque
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -210,52 +209,3 @@ class WindowLog:
     def idle(self, now: float) -> bool:
         self._expire(now)
         return not self._used() and now >= self._paused_until
-
-
-class ArrivalWindowLog(WindowLog):
-    """A lane's second counted nearer to where WhatsApp's Cloud API counts a message: in the
-    second Meta accepts it, somewhere between the request's start and its answer.
-
-    :class:`WindowLog` holds a send until a second after its answer, which is safe wherever the
-    message arrived but costs the answer's whole time on every send (a lane sends at most
-    ``capacity / (1 s + answer time)`` a second). An answer comes at least one way's travel after
-    the message arrived, and the next message arrives at least one way's travel after its own
-    start; together about the quickest answer time seen (``memory`` seconds back). So a send,
-    while on its way, counts as in :class:`WindowLog`, and once answered counts until a second
-    after its answer less that quickest time, less ``margin`` for uneven legs: at a steady pace,
-    from its start for a second and the margin. A send made slow by a stall (the network, a
-    busy process at either end) keeps its place longer, as its answer shows.
-    """
-
-    def __init__(self, window: float, capacity: int, now: float, *, margin: float, memory: float):
-        super().__init__(window, capacity, now)
-        self.margin = margin
-        self.memory = memory
-        self._starts: list[float] = []  # the sends on their way, by start
-        self._answers: deque[tuple[float, float]] = deque()  # (answered at, answer time)
-
-    def _expire(self, now: float) -> None:
-        if now < self._latest - self.window:  # the clock stepped back: the starts move too
-            self._starts = [t - (self._latest - now) for t in self._starts]
-            self._answers.clear()
-        super()._expire(now)
-
-    def start(self, now: float) -> None:
-        super().start(now)
-        bisect.insort(self._starts, now)
-
-    def release(self, now: float, started: float | None = None) -> None:
-        """The send started at ``started`` (by default the oldest on its way) has returned."""
-        self._expire(now)
-        if not self._in_flight:
-            return
-        self._in_flight -= 1
-        start = started if started in self._starts else self._starts[0] if self._starts else now
-        if self._starts:
-            self._starts.remove(start)
-        took = max(0.0, now - start)
-        while self._answers and self._answers[0][0] < now - self.memory:
-            self._answers.popleft()
-        self._answers.append((now, took))
-        quickest = min(t for _, t in self._answers)
-        bisect.insort(self._log, now - max(0.0, quickest - self.margin))

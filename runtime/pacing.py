@@ -20,16 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from runtime.limiters import ArrivalWindowLog, Limiter, TokenBucket, WindowLog
+from runtime.limiters import Limiter, TokenBucket, WindowLog
 
 UNLIMITED = 1_000_000
 TELEGRAM_PER_SECOND = 30
 """Telegram's overall limit: no second may hold more sends than this (or the configured rate,
 if it is set higher, as for a bot Telegram allows more)."""
-
-LANE_MARGIN = 0.05
-"""A lane of its own (WhatsApp's) counts a send until a second after its answer less the quickest
-answer time seen lately, less this for uneven legs (runtime.limiters.ArrivalWindowLog)."""
 
 ChatKey = tuple[str, str]
 """(channel, chat_id)"""
@@ -150,7 +146,6 @@ class FloodScheduler:
         }
         self._global: dict[str, list[Limiter]] = {}
         self._chats: dict[ChatKey, list[Limiter]] = {}
-        self._since: dict[ChatKey, float] = {}  # a lane's send on its way (one per chat), by start
 
     def lane(self, key: ChatKey) -> str:
         """The overall lane a chat's messages count in."""
@@ -160,16 +155,10 @@ class FloodScheduler:
         found = self._global.setdefault(lane, [])
         limits = self._lanes[lane]
         if not found and limits.per_second > 0:
-            # Telegram's second holds a send until a second after its answer; a lane of its
-            # own (WhatsApp's) counts as Meta does, from the start (ArrivalWindowLog).
-            window = (
-                WindowLog(1.0, limits.global_window, now)
-                if not lane
-                else ArrivalWindowLog(
-                    1.0, limits.global_window, now, margin=LANE_MARGIN, memory=10.0
-                )
-            )
-            found += [TokenBucket(limits.per_second, limits.global_capacity, now), window]
+            found += [
+                TokenBucket(limits.per_second, limits.global_capacity, now),
+                WindowLog(1.0, limits.global_window, now),
+            ]
         return found  # empty unless limited, or a 429 paused everything (pause_all)
 
     def _buckets(self, key: ChatKey, now: float) -> list[Limiter]:
@@ -235,7 +224,6 @@ class FloodScheduler:
             # bucket, shared by concurrent sends, counts it as of its start.
             if isinstance(overall, WindowLog):
                 overall.start(now)
-                self._since[key] = now
             else:
                 overall.sent(now)
 
@@ -244,11 +232,8 @@ class FloodScheduler:
         and the overall second count it as of now."""
         for bucket in self._chats.get(key, ()):
             bucket.release(now)
-        started = self._since.pop(key, None)
         for overall in self._global.get(self.lane(key), ()):
-            if isinstance(overall, ArrivalWindowLog):
-                overall.release(now, started)
-            elif isinstance(overall, WindowLog):
+            if isinstance(overall, WindowLog):
                 overall.release(now)
 
     def charge_global(self, now: float, lane: str = "") -> None:
