@@ -1,6 +1,7 @@
 """The messenger's side of evidence checks: a received file's bytes, through the channel that
 carried the update (``getFile`` and the file download), and the cleaned copy of an image that
-came as a file, kept in the media store so that only it is ever sent on."""
+came as a file, kept in the media store so that only it is ever sent on; a voice note or video of
+another messenger is kept there as it came (``keep_clip``), so it can be uploaded to the other."""
 
 from __future__ import annotations
 
@@ -31,3 +32,6 @@ class ChannelFileFetcher:
 
     async def keep(self, content: bytes) -> KeptImage | None:
         return await asyncio.to_thread(self._store.keep, content)
+
+    async def keep_clip(self, content: bytes, mime_type: str) -> KeptImage:
+        return await asyncio.to_thread(self._store.keep_clip, content, mime_type)

@@ -3,7 +3,9 @@
 An image a citizen sent as a file is never passed on by its Telegram file id (that would pass on
 its name and its original bytes); the conversation keeps a cleaned copy in the media store
 (``storage.media_store``) and names it ``local:<name>``. Just before the call, the outbox swaps
-each such reference for an :class:`bot.channels.base.Upload` with a neutral file name.
+each such reference for an :class:`bot.channels.base.Upload` with a neutral file name. A
+WhatsApp citizen's voice note or video is kept there too (as it came, its bytes checked) and
+goes to the unit's group the same way (``sendVoice``/``sendVideo``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 from bot.channels.base import Upload
 from storage.media_store import CleanStore, is_local
 
-_FILE_PARAMS = ("photo", "document")
+_FILE_PARAMS = ("photo", "document", "voice", "video")
+#: A kept file's extension, by its reference's (a WhatsApp citizen's clips are kept too).
+_EXTENSIONS = (".png", ".ogg", ".mp4")
 
 
 class MissingUploadError(Exception):
@@ -53,7 +57,7 @@ class UploadResolver:
         content = await asyncio.to_thread(self._store.read, ref)
         if content is None:
             raise MissingUploadError(ref)
-        extension = ".png" if ref.endswith(".png") else ".jpg"
+        extension = next((e for e in _EXTENSIONS if ref.endswith(e)), ".jpg")
         return Upload(stem + extension, content)
 
 

@@ -51,6 +51,9 @@ _SIMPLE = {
     "reaction": MediaKind.OTHER,
 }
 
+#: WhatsApp's message types that are evidence clips when their MIME type is this.
+_CLIPS = {"audio": (MediaKind.VOICE, "audio/ogg"), "video": (MediaKind.VIDEO, "video/mp4")}
+
 
 def message_number(wamid: str) -> int:
     """A positive 62-bit number for a WhatsApp message id (the inbox and links keep numbers)."""
@@ -105,6 +108,28 @@ def _content(message: JSON) -> tuple[str, MediaKind, tuple[Photo, ...], Location
     return "", _SIMPLE.get(kind, MediaKind.OTHER), (), None
 
 
+def _clip(message: JSON) -> tuple[MediaKind, tuple[Photo, ...]] | None:
+    """A voice note (OGG audio) or an MP4 video as an evidence clip (``core.clips``), kept as a
+    file is: its media id means nothing to Telegram, so the checked bytes are what the unit's
+    group gets (handlers/clips.py). Other audio (a music file) stays a refused kind, as on
+    Telegram. WhatsApp declares no length: the bytes are measured (``core.clips``)."""
+    kind = str(message.get("type", ""))
+    media = message.get(kind)
+    if kind not in _CLIPS or not isinstance(media, Mapping) or "id" not in media:
+        return None
+    media_kind, mime = _CLIPS[kind]
+    if str(media.get("mime_type", "")).split(";")[0].strip() != mime:
+        return None
+    clip = Photo(
+        file_id=str(media["id"]),
+        file_unique_id=str(media.get("sha256") or media["id"]),
+        mime_type=mime,
+        file_size=int(media.get("file_size") or 0),
+        as_file=True,
+    )
+    return media_kind, (clip,)
+
+
 def _poster_opening(text: str) -> str:
     """A text carrying a poster's code (a poster's prepared message) as ``/start <code>``."""
     code = code_in_text(text)
@@ -141,6 +166,10 @@ def to_event(update: JSON, channel: str = CHANNEL) -> Event:
         photos: tuple[Photo, ...] = ()
     else:
         text, media, photos, location = _content(message)
+    clip = _clip(message)
+    if clip is not None:
+        media = clip[0]
+        text = str((message.get("video") or {}).get("caption", ""))
     return Message(
         channel=channel,
         chat_id=chat_id,
@@ -150,6 +179,7 @@ def to_event(update: JSON, channel: str = CHANNEL) -> Event:
         text=clean_text(text),
         media=media,
         photos=photos,
+        clips=clip[1] if clip is not None else (),
         location=location,
         reply_to_message_id=replied,
         reply_to_bot=replied is not None,

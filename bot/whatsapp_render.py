@@ -11,8 +11,8 @@ rows, titles at most 24 characters), a location request, no edits and no button 
 * an edit is sent anew; taking buttons off sends nothing, and so does answering a press unless
   the answer is an alert (a stale button), which is sent as a message.
 
-The result is a list of plain dicts (``op``: text, buttons, list, location_request, image),
-executed by :class:`bot.channels.whatsapp_channel.WhatsAppChannel` through pywa.
+The result is a list of plain dicts (``op``: text, buttons, list, location_request, image, audio,
+video), executed by :class:`bot.channels.whatsapp_channel.WhatsAppChannel` through pywa.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ MAX_TEXT = 4096
 
 Op = dict[str, Any]
 _TAG = re.compile(r"<[^>]+>")
+
+#: A clip's WhatsApp message type (a voice note is WhatsApp's audio; a video its video).
+_CLIP_OPS = {"voice": "audio", "video": "video"}
 
 
 def _plain(text: str, is_html: bool) -> str:
@@ -124,9 +127,13 @@ def render_whatsapp(action: Action, *, list_button: str, more: str = "") -> list
         ops: list[Op] = []
         for position, item in enumerate(action.items):
             caption = action.caption if position == 0 else ""
-            ops.append(
-                {"op": "image", "to": action.chat_id, "ref": item.file_id, "caption": caption}
-            )
+            kind = _CLIP_OPS.get(item.clip, "image")
+            if kind == "audio":  # WhatsApp's audio has no caption: the words follow it
+                ops.append({"op": kind, "to": action.chat_id, "ref": item.file_id})
+                if caption:
+                    ops.append({"op": "text", "to": action.chat_id, "text": caption})
+                continue
+            ops.append({"op": kind, "to": action.chat_id, "ref": item.file_id, "caption": caption})
         return ops
     # No alert boxes on WhatsApp: a refused press (a stale or foreign button) is told in the
     # chat; a quiet answer (a spinner stopped) sends nothing.

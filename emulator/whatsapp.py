@@ -316,9 +316,11 @@ def interactive_problem(body: JsonDict) -> str:
 
 
 def _unknown_media(body: JsonDict, media: dict[str, tuple[bytes, str]]) -> bool:
-    """An image message naming a media id this fake never had (Meta: expired or deleted)."""
-    image = body.get("image") if body.get("type") == "image" else None
-    return isinstance(image, dict) and "id" in image and str(image["id"]) not in media
+    """An image, audio or video message naming a media id this fake never had (Meta: expired
+    or deleted)."""
+    kind = str(body.get("type", ""))
+    sent = body.get(kind) if kind in ("image", "audio", "video") else None
+    return isinstance(sent, dict) and "id" in sent and str(sent["id"]) not in media
 
 
 def _error(status: int, code: int, message: str) -> web.Response:

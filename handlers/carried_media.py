@@ -5,8 +5,9 @@ id, which means nothing to WhatsApp.
 Such a photo is downloaded before the step (``handlers.evidence.DownloadFirst``, as a citizen's
 evidence is), redrawn without metadata and kept in the media store (``FileFetcher.keep``); the
 reporter is sent that cleaned copy's ``local:`` reference, which the WhatsApp channel uploads
-through the Cloud API (once per file: ``bot.whatsapp_media``). Voice notes and videos are not
-carried (they stay with the unit); a photo the messenger no longer hands over is left out.
+through the Cloud API (once per file: ``bot.whatsapp_media``). A voice note or video is carried
+the same way, kept as it came once its bytes are what it claims (``core.clips``); a file the
+messenger no longer hands over is left out.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from core.clips import clip_kind_of
+from core.clips import clip_kind_of, matches
 from core.purposes import Purpose
 from handlers import counter_relay
 from handlers.case import Case
+from handlers.deps import FileFetcher
 from handlers.events import Photo
 from handlers.evidence import DownloadFirst, downloaded_files
 from handlers.notices import media_actions, media_items
-from storage.media_store import is_local
+from storage.media_store import KeptImage, is_local
 from storage.models import Report
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,8 @@ async def for_messenger(case: Case, channel: str, photos: Sequence[Photo]) -> li
     if not foreign:
         return list(photos)
     files = case.deps.files
-    images = [p for p in foreign if clip_kind_of(p.mime_type) is None]
     downloaded = downloaded_files()
-    wanted = [p for p in images if p.file_id not in downloaded]
+    wanted = [p for p in foreign if p.file_id not in downloaded]
     if files is not None and wanted:
         raise DownloadFirst(files, source, wanted)
     carried: list[Photo] = []
@@ -47,13 +48,21 @@ async def for_messenger(case: Case, channel: str, photos: Sequence[Photo]) -> li
         if is_local(photo.file_id):
             carried.append(photo)
             continue
-        content = downloaded.get(photo.file_id) if photo in images else None
-        kept = await files.keep(content) if files is not None and content else None
+        content = downloaded.get(photo.file_id)
+        kept = await _keep(files, photo, content) if files is not None and content else None
         if kept is None:
-            log.info("a %s photo could not be carried to %s", source, channel)
+            log.info("a %s file could not be carried to %s", source, channel)
             continue
         carried.append(replace(photo, file_id=kept.ref, mime_type=kept.mime_type, as_file=False))
     return carried
+
+
+async def _keep(files: FileFetcher, photo: Photo, content: bytes) -> KeptImage | None:
+    """A photo's cleaned copy; a clip as it came once its bytes are what it claims."""
+    clip = clip_kind_of(photo.mime_type)
+    if clip is None:
+        return await files.keep(content)
+    return await files.keep_clip(content, photo.mime_type) if matches(clip, content) else None
 
 
 async def send_photos_to_reporter(case: Case, report: Report, photos: Sequence[Photo]) -> None:

@@ -1,6 +1,8 @@
 """Voice notes and videos as evidence (``core.clips``): downloaded before the step like photos
 (:class:`handlers.evidence.DownloadFirst`), judged by their bytes and size, and kept by their
-Telegram file id with the MIME type that says what they are (``audio/ogg``, ``video/mp4``).
+Telegram file id with the MIME type that says what they are (``audio/ogg``, ``video/mp4``); a
+clip from another messenger (``as_file``: WhatsApp) is kept as a ``local:`` copy in the media
+store instead, which the outbox uploads to the unit's Telegram group.
 
 A refused clip is told once per reason, with the limits; refusals join the draft's tally like
 photos' (``evidence.reason.*``). A clip carries the sender's voice or face and is passed on as
@@ -12,9 +14,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from core.clips import CLIP_LIMITS, ClipKind, clip_kind_of, judge_clip, judge_clip_declared
+from core.clips import (
+    CLIP_LIMITS,
+    MIME_TYPES,
+    ClipKind,
+    clip_kind_of,
+    judge_clip,
+    judge_clip_declared,
+)
 from core.evidence import MB, EvidenceVerdict
 from handlers import evidence
 from handlers.events import Photo
@@ -54,7 +63,7 @@ async def inspect_clips(turn: Turn, clips: Sequence[Photo], used: int) -> ClipIn
     for clip in clips:
         kind = clip_kind_of(clip.mime_type) or ClipKind.VOICE
         verdict = judge_clip_declared(kind, clip.file_size, clip.duration, used, limits)
-        size = clip.file_size
+        size, content = clip.file_size, None
         if verdict is EvidenceVerdict.OK:
             content = downloaded.get(clip.file_id)
             if content is None:  # not downloadable (or no file fetcher): never unchecked
@@ -64,6 +73,11 @@ async def inspect_clips(turn: Turn, clips: Sequence[Photo], used: int) -> ClipIn
         if verdict is not EvidenceVerdict.OK:
             result.refused.append(_reason(kind, verdict))
             continue
+        if clip.as_file and files is not None and content is not None:
+            # Another messenger's clip (WhatsApp's media id means nothing to Telegram): the
+            # checked bytes are kept and the report holds that copy's ``local:`` reference.
+            kept = await files.keep_clip(content, MIME_TYPES[kind])
+            clip = replace(clip, file_id=kept.ref, mime_type=kept.mime_type, as_file=False)
         result.accepted.append((clip, size))
         used += size
     if result.refused:

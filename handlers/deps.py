@@ -106,6 +106,12 @@ class FileFetcher(Protocol):
         bytes do not decode as a picture."""
         ...
 
+    async def keep_clip(self, content: bytes, mime_type: str) -> KeptImage:
+        """A voice note or video whose bytes were checked (``core.clips``), kept on the server
+        as it came and named by a ``local:`` reference: another messenger's clip is sent on as
+        an upload of that file (its file id means nothing elsewhere)."""
+        ...
+
 
 @dataclass(frozen=True)
 class HandlerDeps:

@@ -257,26 +257,26 @@ def _hold(turn: Turn, message: Message) -> None:
     """Keep the message until the citizen says which report it is for (the newest one wins)."""
     held = {
         "text": message.text[:3500],
-        "photos": [
-            {"file_id": p.file_id, "file_unique_id": p.file_unique_id, "mime_type": p.mime_type}
-            for p in message.photos
-        ],
-        "clips": [
-            {
-                "file_id": c.file_id,
-                "file_unique_id": c.file_unique_id,
-                "mime_type": c.mime_type,
-                "file_size": c.file_size,
-                "duration": c.duration,
-            }
-            for c in message.clips
-        ],
+        "photos": [_held_file(p) for p in message.photos],
+        "clips": [_held_file(c) for c in message.clips],
         "location": (
             [message.location.latitude, message.location.longitude] if message.location else None
         ),
         "message_id": message.message_id,
     }
     drafts.update(turn.conversation, held=held)
+
+
+def _held_file(file: Photo) -> dict[str, object]:
+    # ``as_file``: another messenger's file (WhatsApp) is kept as a copy when it is judged.
+    return {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "mime_type": file.mime_type,
+        "file_size": file.file_size,
+        "duration": file.duration,
+        "as_file": file.as_file,
+    }
 
 
 def _take_held(turn: Turn) -> Message | None:

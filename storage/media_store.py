@@ -29,7 +29,9 @@ LOCAL_PREFIX = "local:"
 #: More pixels than any phone camera makes; bigger "images" are refused before decoding.
 MAX_PIXELS = 60_000_000
 JPEG_QUALITY = 88
-_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
+_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|ogg|mp4)$")
+#: A kept clip's extension by its MIME type (``core.clips``).
+CLIP_EXTENSIONS = {"audio/ogg": ".ogg", "video/mp4": ".mp4"}
 _FOLDER = "clean"
 
 
@@ -125,6 +127,15 @@ class CleanStore:
         if not path.is_file():
             write_atomically(path, cleaned.content)
         return KeptImage(LOCAL_PREFIX + name, len(cleaned.content), cleaned.mime_type)
+
+    def keep_clip(self, content: bytes, mime_type: str) -> KeptImage:
+        """Store a voice note or video whose bytes were checked (``core.clips``) as it came: no
+        library in the stack strips a clip's metadata (docs/decisions.md). Blocking."""
+        name = hashlib.sha256(content).hexdigest()[:32] + CLIP_EXTENSIONS[mime_type]
+        path = self.root / name
+        if not path.is_file():
+            write_atomically(path, content)
+        return KeptImage(LOCAL_PREFIX + name, len(content), mime_type)
 
     def read(self, ref: str) -> bytes | None:
         """The bytes behind a ``local:`` reference; None for a malformed or missing one."""

@@ -37,6 +37,12 @@ _TRANSIENT = {1, 2, 4, 80007, 131000, 131016, 133004}
 #: A media id Meta no longer has (expired, deleted): the file is uploaded again.
 _MEDIA_GONE = {100, 131053}
 METHOD = "whatsapp"
+#: An uploaded file's type and neutral name, by its media store name's ending.
+_UPLOADS = (
+    (".png", "image/png", "foto.png"),
+    (".ogg", "audio/ogg", "suara.ogg"),
+    (".mp4", "video/mp4", "video.mp4"),
+)
 #: The error a message gets when the 24-hour window is shut and no template stands in for it.
 NO_TEMPLATE = "no_template"
 
@@ -167,28 +173,36 @@ class WhatsAppChannel:
             return (await self.client.send_message(to=to, text=op["text"], buttons=listed)).id
         if kind == "location_request":
             return (await self.client.request_location(to=to, text=op["text"])).id
-        if kind == "image":
-            return await self._image(to, op["ref"], op["caption"])
+        if kind in ("image", "audio", "video"):
+            return await self._media(kind, to, op["ref"], op.get("caption", ""))
         return ""
 
-    async def _image(self, to: str, ref: str, caption: str) -> str:
+    async def _media(self, kind: str, to: str, ref: str, caption: str) -> str:
         if is_local(ref):
-            return await self._local_image(to, ref, caption or None)
+            return await self._local_media(kind, to, ref, caption or None)
         if ref.isdigit():  # a WhatsApp media id
-            return (await self.client.send_image(to=to, image=ref, caption=caption or None)).id
+            return await self._send_media(kind, to, ref, caption or None)
         # Another messenger's file id (a unit's photo is carried as a cleaned copy,
         # handlers.carried_media): the words go without it.
         if caption:
             return (await self.client.send_message(to=to, text=caption)).id
         return ""
 
-    async def _local_image(self, to: str, ref: str, caption: str | None) -> str:
-        """A cleaned file from the media store, uploaded once (its media id is remembered:
-        ``bot.whatsapp_media``); a remembered id Meta no longer knows is uploaded again."""
+    async def _send_media(self, kind: str, to: str, media_id: str, caption: str | None) -> str:
+        if kind == "audio":  # WhatsApp's audio carries no caption (the render sends the words)
+            return (await self.client.send_audio(to=to, audio=media_id, is_voice=True)).id
+        if kind == "video":
+            return (await self.client.send_video(to=to, video=media_id, caption=caption)).id
+        return (await self.client.send_image(to=to, image=media_id, caption=caption)).id
+
+    async def _local_media(self, kind: str, to: str, ref: str, caption: str | None) -> str:
+        """A file from the media store (a cleaned image, or a checked voice note or video),
+        uploaded once (its media id is remembered: ``bot.whatsapp_media``); a remembered id
+        Meta no longer knows is uploaded again."""
         known = await asyncio.to_thread(self._uploaded.get, ref)
         if known is not None:
             try:
-                return (await self.client.send_image(to=to, image=known, caption=caption)).id
+                return await self._send_media(kind, to, known, caption)
             except wa_errors.WhatsAppError as error:
                 if int(error.code) not in _MEDIA_GONE:
                     raise
@@ -196,14 +210,14 @@ class WhatsAppChannel:
         content = await asyncio.to_thread(self._store.read, ref)
         if content is None:
             raise PermanentError(f"evidence file missing: {ref}")
-        png = ref.endswith(".png")
+        mime_type, filename = next(
+            ((m, f) for end, m, f in _UPLOADS if ref.endswith(end)), ("image/jpeg", "foto.jpg")
+        )
         media = await self.client.upload_media(
-            media=content,
-            mime_type="image/png" if png else "image/jpeg",
-            filename="foto.png" if png else "foto.jpg",
+            media=content, mime_type=mime_type, filename=filename
         )
         await asyncio.to_thread(self._uploaded.put, ref, str(media.id))
-        return (await self.client.send_image(to=to, image=str(media.id), caption=caption)).id
+        return await self._send_media(kind, to, str(media.id), caption)
 
 
 def _channel_error(error: wa_errors.WhatsAppError) -> Exception:

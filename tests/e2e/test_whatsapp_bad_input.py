@@ -1,8 +1,9 @@
 """Messages the bot does not handle, sent on WhatsApp through the fake's signed webhooks
 (issue 30): reactions, contacts, stickers, documents that are not images, WhatsApp's
-"unsupported" and unknown types, and voice notes (evidence clips are Telegram's only: a voice
-note's media id could not reach the unit's group). Each gets a short polite answer in the
-citizen's language; nothing is stored for it and the conversation stays at its step."""
+"unsupported" and unknown types, an audio file that is no voice note (a song: refused as Telegram
+refuses one; voice notes are evidence, tests/e2e/test_whatsapp_clips.py), a video that is no
+MP4. Each gets a short polite answer in the citizen's language; nothing is stored for it and the
+conversation stays at its step."""
 
 from __future__ import annotations
 
@@ -35,10 +36,8 @@ BAD: dict[str, JsonDict] = {
     },
     "unsupported": {"type": "unsupported", "errors": [{"code": 131051, "title": "unsupported"}]},
     "unknown": {"type": "order", "order": {"catalog_id": "1", "product_items": []}},
-    "voice": {
-        "type": "audio",
-        "audio": {"id": "125", "mime_type": "audio/ogg; codecs=opus", "voice": True},
-    },
+    "song": {"type": "audio", "audio": {"id": "125", "mime_type": "audio/mpeg", "voice": False}},
+    "3gp video": {"type": "video", "video": {"id": "126", "mime_type": "video/3gpp"}},
 }
 
 

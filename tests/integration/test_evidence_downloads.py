@@ -79,6 +79,9 @@ class WatchingFetcher:
     async def keep(self, content: bytes) -> KeptImage | None:
         raise AssertionError("a photo (not a file) is kept as Telegram holds it")
 
+    async def keep_clip(self, content: bytes, mime_type: str) -> KeptImage:
+        raise AssertionError("a Telegram clip is kept as Telegram holds it")
+
 
 def photo_update(chat_id: int, n: int) -> dict[str, Any]:
     update_id = next(_update_ids)
