@@ -5,7 +5,9 @@ The bot's part runs in this process as ``aduan run`` wires it (``runtime.bootstr
 worker with its 5 s idle poll and the :class:`~runtime.console_watch.ConsoleWatch` that wakes it
 when the console queued a request, over the real conversations; every unit's group is bound, so
 each transfer moves its card and tells the groups and the reporter as a button's would (the
-messages stay in the outbox: nothing sends them here). Timed: the console's answer to the POST
+messages stay in the outbox: nothing sends them here); each report's card counts as sent to its
+holder's group and the coordinator's (as in production), so each transfer edits those two and
+posts a new one. Timed: the console's answer to the POST
 (500 requests checked, stored and audited) and the wall time from the POST until the last
 request is done, read from ``console_requests``.
 """
@@ -26,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.decisions import ActorKind
 from core.lifecycle import ReportStatus
-from core.permissions import CaseAction, refusal
+from core.permissions import CaseAction, UnitKind, refusal
+from core.purposes import Purpose
 from handlers.app import Conversations
 from locales import Catalogs
 from runtime.clock import ManualClock
@@ -34,7 +37,7 @@ from runtime.console_watch import ConsoleWatch
 from runtime.deps import handler_deps
 from runtime.inbox import InboxProcessor
 from runtime.settings import Settings
-from storage.models import ConsoleRequest
+from storage.models import ConsoleRequest, Report
 from storage.uow import UnitOfWork
 
 #: Reports in the bulk transfer.
@@ -69,6 +72,39 @@ def _picked(path: Path, count: int) -> list[str]:
     return [number for (number,) in rows]
 
 
+async def _cards_sent(
+    uow: Callable[[], UnitOfWork], numbers: list[str], clock: ManualClock
+) -> None:
+    """Each picked report's card as sent to its holder's group and the coordinator's (a link
+    per card, as the outbox sender records it), so a transfer edits two cards and posts one, as
+    in production (without them the old cards have nothing to edit)."""
+    async with uow() as work:
+        units = await work.units.all()
+        coordinator = [u.id for u in units if u.kind == UnitKind.COORDINATOR]
+        rows = await work.session.execute(
+            select(Report.id, Report.unit_id).where(Report.tracking_no.in_(numbers))
+        )
+        message_id = 1
+        for report_id, unit_id in rows.all():
+            holders: set[int] = {*coordinator, *([unit_id] if unit_id is not None else [])}
+            for holder in sorted(holders):
+                await work.links.add(
+                    channel="telegram",
+                    chat_id=_group_of(holder),
+                    message_id=message_id,
+                    report_id=report_id,
+                    purpose=Purpose.CARD,
+                    now=clock(),
+                )
+                message_id += 1
+        await work.commit()
+
+
+def _group_of(unit_id: int) -> str:
+    """The chat id of the unit's group here."""
+    return str(-1_000_000_000 - unit_id)
+
+
 async def _done(sessions: Callable[[], AsyncSession]) -> tuple[int, int]:
     """Requests of the batch done, and refused (one query: the look itself costs the bot)."""
     refused = func.sum(case((ConsoleRequest.refusal != "", 1), else_=0))
@@ -99,7 +135,7 @@ async def bulk_transfer(
 
     async with uow() as work:
         for unit in await work.units.all():
-            chat = str(-1_000_000_000 - unit.id)
+            chat = _group_of(unit.id)
             await work.units.bind(
                 unit.id, channel="telegram", chat_id=chat, title=unit.name, by="1", now=clock()
             )
@@ -120,6 +156,7 @@ async def bulk_transfer(
         while inbox.rounds == 0 or watch.rounds == 0:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         numbers = _picked(path, count)
+        await _cards_sent(uow, numbers, clock)
         fields = [
             ("aksi", CaseAction.TRANSFER.value),
             ("unit", TARGET),

@@ -7,26 +7,26 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from cases.filing import Filing
-from core.clips import ClipKind, clip_kind_of
+from core.clips import clip_kind_of
 from core.decisions import Audience, Decision, Rules
 from core.permissions import UnitKind
 from core.purposes import Purpose
-from core.timeline import EventKind
 from handlers import counter_relay
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
-from handlers.cards import CardView, card_keyboard, card_text
+from handlers.card_view import StepCards, card_facts, card_view
+from handlers.cards import card_keyboard, card_text
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
 from handlers.formatting import long_date
 from handlers.public_link import with_public_link
 from handlers.routing import coordinator_chats, holder_chats, is_coordinator_chat, reachable
-from handlers.supporters import supporters, tell_supporters
+from handlers.supporters import tell_supporters
 from handlers.turn import global_button
 from handlers.wa_notice import wa_notice
 from locales import Translator
-from storage.counter import filing_of
-from storage.models import Report, ReportPhoto, Unit, UnitChat
+from storage.card_facts import CardFacts
+from storage.models import Report, Unit, UnitChat
 from storage.uow import UnitOfWork
 
 #: Telegram's limit for one message.
@@ -99,56 +99,22 @@ def filing_for(deps: HandlerDeps) -> Filing:
     return Filing(rules, deps.categories, NewReportCards(deps))
 
 
-async def _view(
+async def post_card(
     case: Case,
     report: Report,
     unit: Unit | None,
+    chat: UnitChat,
     *,
-    coordinator: bool,
-    evidence: Sequence[ReportPhoto],
-) -> CardView:
-    moved_from, reason = await _transferred_from(case, report, unit)
-    kinds = [clip_kind_of(p.mime_type) for p in evidence]
-    taken = await filing_of(case.uow.session, report.id) if report.id is not None else None
-    return CardView(
-        unit=unit,
-        citizen=await case.uow.citizens.by_id(report.citizen_id),
-        show_identity=coordinator and case.deps.config.coordinator_sees_identity,
-        coordinator=coordinator,
-        photo_count=kinds.count(None),
-        clips=(kinds.count(ClipKind.VOICE), kinds.count(ClipKind.VIDEO)),
-        supporters=await supporters(case).count(report.id) if report.id is not None else 0,
-        today=case.today(),
-        moved_from=moved_from,
-        moved_reason=reason,
-        internal_notes=await case.uow.reports.count_events(report.id, EventKind.INTERNAL_NOTE)
-        if report.id is not None
-        else 0,
-        taken_via=taken.via if taken else "",
-        taken_by=taken.officer_name if taken else "",
-    )
-
-
-async def _transferred_from(
-    case: Case, report: Report, unit: Unit | None
-) -> tuple[Unit | None, str]:
-    """The unit a report held by ``unit`` was transferred from, and the reason given."""
-    if unit is None or report.id is None:
-        return None, ""
-    moved = await case.uow.reports.transfer_into(report.id, unit.id)
-    if moved is None or moved.unit_id is None:
-        return None, ""
-    return await case.uow.units.get(moved.unit_id), moved.note
-
-
-async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitChat) -> None:
+    facts: CardFacts | None = None,
+) -> None:
     """The evidence photos first (an album captioned with the report's number), then the full
-    card with its buttons, so the buttons are the last thing on the officers' screen."""
+    card with its buttons, so the buttons are the last thing on the officers' screen.
+    ``facts``: the card's facts read for the step's cards (read here when not given)."""
     tr = case.tr(chat.language)
-    photos = await case.uow.reports.photos_of(report.id)
-    evidence = [as_media(p.file_id, p.mime_type) for p in photos]
+    facts = facts if facts is not None else await card_facts(case, report, unit)
+    evidence = [as_media(e.file_id, e.mime_type) for e in facts.evidence]
     coordinator = await is_coordinator_chat(case, chat)
-    view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
+    view = await card_view(case, report, unit, coordinator=coordinator, facts=facts)
     caption = tr.t("card.album_caption", number=report.tracking_no)
     for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
         case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
@@ -164,8 +130,10 @@ async def post_card(case: Case, report: Report, unit: Unit | None, chat: UnitCha
 
 async def post_cards(case: Case, report: Report, unit: Unit) -> None:
     """Cards in the holder's groups, and in the coordinator's (full card or a summary line)."""
+    facts: CardFacts | None = None
     for chat in await case.uow.units.chats_of(unit.id):
-        await post_card(case, report, unit, chat)
+        facts = facts or await card_facts(case, report, unit)
+        await post_card(case, report, unit, chat, facts=facts)
     if unit.kind == UnitKind.COORDINATOR:
         return
     for chat in await coordinator_chats(case):
@@ -179,7 +147,8 @@ async def post_cards(case: Case, report: Report, unit: Unit) -> None:
                 purpose=Purpose.RELAY,
             )
         else:
-            await post_card(case, report, unit, chat)
+            facts = facts or await card_facts(case, report, unit)
+            await post_card(case, report, unit, chat, facts=facts)
 
 
 async def refresh_cards(case: Case, report: Report) -> None:
@@ -188,22 +157,25 @@ async def refresh_cards(case: Case, report: Report) -> None:
     chats = await case.uow.units.chats_of(unit.id) if unit else []
     if unit is None or unit.kind != UnitKind.COORDINATOR:
         chats += await coordinator_chats(case)
+    cards = StepCards(case, report, (unit,))
     for chat in chats:
-        await edit_card(case, report, unit, chat, moved_to=None)
+        await edit_card(case, report, unit, chat, moved_to=None, cards=cards)
 
 
 async def move_cards(case: Case, report: Report, old_unit: Unit | None, to_unit: Unit) -> None:
     """A transfer: the old unit's card says where it went and loses its buttons; the new
-    holder (or the coordinator, when it has no group) gets a fresh card."""
+    holder (or the coordinator, when it has no group) gets a fresh card. The cards' facts and
+    the cards sent before are read once for the three."""
+    cards = StepCards(case, report, (old_unit, to_unit))
     if old_unit is not None and old_unit.kind != UnitKind.COORDINATOR:
         for chat in await case.uow.units.chats_of(old_unit.id):
-            await edit_card(case, report, old_unit, chat, moved_to=to_unit)
+            await edit_card(case, report, old_unit, chat, moved_to=to_unit, cards=cards)
     destination = await reachable(case, to_unit) or to_unit
     for chat in await case.uow.units.chats_of(destination.id):
-        await post_card(case, report, to_unit, chat)
+        await post_card(case, report, to_unit, chat, facts=await cards.facts())
     for chat in await coordinator_chats(case):
         if destination.kind != UnitKind.COORDINATOR:
-            await edit_card(case, report, to_unit, chat, moved_to=None)
+            await edit_card(case, report, to_unit, chat, moved_to=None, cards=cards)
 
 
 async def edit_card(
@@ -214,16 +186,18 @@ async def edit_card(
     *,
     moved_to: Unit | None,
     more: bool = False,
+    cards: StepCards | None = None,
 ) -> None:
-    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya")."""
-    link = await case.uow.links.latest(chat.channel, chat.chat_id, report.id, Purpose.CARD)
+    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya");
+    ``cards``: the facts and links of the step's cards (read here when not given)."""
+    cards = cards or StepCards(case, report, (unit,))
+    link = await cards.link(chat)
     if link is None:
         # The card is not sent yet (or the chat was bound after it): nothing to edit.
         return
     tr = case.tr(chat.language)
     coordinator = await is_coordinator_chat(case, chat)
-    photos = await case.uow.reports.photos_of(report.id)
-    view = await _view(case, report, unit, coordinator=coordinator, evidence=photos)
+    view = await card_view(case, report, unit, coordinator=coordinator, facts=await cards.facts())
     if moved_to is not None:
         view = replace(view, moved_to=moved_to)
     markup = (

@@ -6,6 +6,10 @@ bulk still waiting, in one query, and holds them for the transaction: the next r
 from the session's identity map without a statement of their own, and whether a request is the
 bulk's last one waiting (its group's summary is then due) is known without asking again.
 
+In a batch on SQLite, the reports of the next :data:`READ_AHEAD` waiting requests (from this
+one on, as the batch takes them) are read with them in one more query and held too, so each
+request's report comes from the identity map as well.
+
 Only what the transaction itself read counts: a request held here whose outcome was undone (its
 savepoint rolled back, its attributes expired) still waits. Requests taken one at a time (a
 single form, the fallback of a batch) read their bulk's waiting ones the same way.
@@ -13,23 +17,40 @@ single form, the fallback of a batch) read their bulk's waiting ones the same wa
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConsoleRequest
+from storage.db import began_as_writer
+from storage.models import ConsoleRequest, Report
 
 _KEY = "aduan_console_bulk_waiting"
+#: The requests whose reports are read ahead: a batch's size (``runtime.console_batches``).
+READ_AHEAD = 50
+
+
+@dataclass
+class _Memo:
+    transaction: object
+    #: Per bulk: its requests that waited when the transaction first read it.
+    waiting: dict[int, list[ConsoleRequest]] = field(default_factory=dict)
+    #: The reports read ahead (held strongly: the identity map's references are weak).
+    reports: list[Report] = field(default_factory=list)
+
+
+def _memo(session: AsyncSession) -> _Memo:
+    """What the session's current transaction read of the bulks (a new one starts empty)."""
+    transaction = session.sync_session.get_transaction()
+    memo = session.info.get(_KEY)
+    if not isinstance(memo, _Memo) or memo.transaction is not transaction:
+        memo = session.info[_KEY] = _Memo(transaction)
+    return memo
 
 
 def _held(session: AsyncSession) -> dict[int, list[ConsoleRequest]]:
-    """The bulks' waiting requests read in the session's current transaction (a new
-    transaction starts empty)."""
-    transaction = session.sync_session.get_transaction()
-    memo = session.info.get(_KEY)
-    if memo is None or memo[0] is not transaction:
-        memo = session.info[_KEY] = (transaction, {})
-    held: dict[int, list[ConsoleRequest]] = memo[1]
-    return held
+    """The bulks' waiting requests read in the session's current transaction."""
+    return _memo(session).waiting
 
 
 async def request_with_bulk(session: AsyncSession, request_id: int) -> ConsoleRequest | None:
@@ -46,7 +67,28 @@ async def request_with_bulk(session: AsyncSession, request_id: int) -> ConsoleRe
             )
         )
         held[request.batch_id] = list(waiting)  # held strongly: the identity map's are weak
+        await _read_ahead(session, held[request.batch_id], request)
     return request
+
+
+async def _read_ahead(
+    session: AsyncSession, waiting: list[ConsoleRequest], request: ConsoleRequest
+) -> None:
+    """The reports of the next waiting requests from ``request`` on, in one query, held for the
+    transaction beside its requests. Only in a batch that began as SQLite's writer (each
+    request in a savepoint of its own, ``runtime.console_batches``): what it read then is as
+    committed until it ends, so a report read ahead is as current as one read later. Elsewhere
+    (PostgreSQL, where a press may commit between two requests; a request taken alone, which
+    would read the others' for nothing) each request reads its own."""
+    if not session.sync_session.in_nested_transaction() or not await began_as_writer(session):
+        return
+    ahead = sorted((r for r in waiting if r.id >= request.id), key=lambda r: r.id)[:READ_AHEAD]
+    if len(ahead) < 2:
+        return
+    reports = await session.scalars(
+        select(Report).where(Report.id.in_([r.report_id for r in ahead]))
+    )
+    _memo(session).reports.extend(reports)
 
 
 def others_waiting(session: AsyncSession, request: ConsoleRequest) -> bool:
