@@ -29,6 +29,9 @@ from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_ARGS, ROOT
 
 SHOTS = Path("/tmp/console-shots")
 READY = re.compile(r"(http://localhost:\d+/)\s*\(data sandbox")
+#: The sandbox migrates, seeds the kabupaten and starts the emulators: about 10 s on a quiet
+#: machine, several times that beside three test workers and other work.
+STARTUP_SECONDS = 120
 CONSOLE = re.compile(r"Konsol koordinator: (http://localhost:\d+)/")
 WAIT_MS = 15_000
 SECRET = "Sutrisno"
@@ -57,13 +60,14 @@ def sandbox(tmp_path: Path) -> Iterator[Running]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + STARTUP_SECONDS
         while not (
             (found := READY.search(log.read_text(errors="replace")))
             and (console := CONSOLE.search(log.read_text(errors="replace")))
         ):
             assert process.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the sandbox did not print its URL in 60 s"
+            late = f"the sandbox did not print its URL in {STARTUP_SECONDS} s"
+            assert time.monotonic() < deadline, late
             time.sleep(0.1)
         yield Running(found.group(1), console.group(1), env, tmp_path)
     finally:

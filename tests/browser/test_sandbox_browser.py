@@ -38,6 +38,9 @@ CHROMIUM_ARGS = [
 ]
 SHOTS = Path("/tmp/sandbox-shots")
 READY = re.compile(r"(http://localhost:\d+/)")
+#: The sandbox migrates, seeds the kabupaten and starts the emulators: about 10 s on a quiet
+#: machine, several times that beside three test workers and other work.
+STARTUP_SECONDS = 120
 TRACKING = re.compile(r"Nomor laporan: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])")
 WAIT_MS = 15_000
 LAPTOP = {"width": 1366, "height": 768}
@@ -70,10 +73,11 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + STARTUP_SECONDS
         while not (found := READY.search(log.read_text(errors="replace"))):
             assert process.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "the sandbox did not print its URL in 60 s"
+            late = f"the sandbox did not print its URL in {STARTUP_SECONDS} s"
+            assert time.monotonic() < deadline, late
             time.sleep(0.1)
         yield found.group(1)
     finally:
