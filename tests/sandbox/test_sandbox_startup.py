@@ -65,3 +65,26 @@ async def test_a_scenario_loaded_the_moment_the_page_answers(tmp_path: Path) -> 
     finally:
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
+
+
+async def test_the_console_button_pressed_the_moment_the_page_answers(tmp_path: Path) -> None:
+    """The page's "Konsol" link (``GET /konsol``) pressed while the bot still starts waits for
+    it, as the page's other requests do, and then signs the trainer in; it was answered with a
+    bare ``{"error": "failed"}`` (500) because the bot was not running yet."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = sandbox_settings().model_copy(update={"console_port": 0})
+    serving = asyncio.create_task(
+        serve(settings, host="127.0.0.1", port=port, data_dir=tmp_path / "sandbox")
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            await _first_answer(http, url)
+            async with http.get(url + "/konsol", allow_redirects=False) as response:
+                assert response.status in (303, 503), await response.text()
+                if response.status == 303:
+                    assert "/langsung/" in response.headers["Location"]
+            assert not serving.done(), serving.exception() if serving.done() else None
+    finally:
+        serving.cancel()
+        await asyncio.gather(serving, return_exceptions=True)

@@ -82,6 +82,12 @@ def telegram_refusal(description: str) -> str:
 STARTUP_WAIT_SECONDS = 60.0
 
 
+def needs_the_bot(path: str) -> bool:
+    """The page's API and its way into the console act through the running bot; the page and
+    its assets do not."""
+    return path.startswith("/api/") or path == "/konsol"
+
+
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refusals come back as ``{"error": CODE}`` for the page to say in its language; the
@@ -92,7 +98,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     Nothing a request does can end the process: an unexpected error is logged and answered.
     """
     sandbox = sandbox_of(request)
-    if request.path.startswith("/api/") and not sandbox.ready.is_set():
+    if needs_the_bot(request.path) and not sandbox.ready.is_set():
         try:
             await asyncio.wait_for(sandbox.ready.wait(), STARTUP_WAIT_SECONDS)
         except TimeoutError:
