@@ -213,12 +213,7 @@ class OutboxWorker(Worker):
             self._note_lead(self._timer() - started)
             now = await self._until_first_turn(rows)
             plan, waiting = plan_round(rows, self.scheduler, now)
-            # Bound only when every lane that kept rows back is out of budget: Telegram's
-            # burst waiting does not make WhatsApp's wait (runtime.pacing, its own lane).
-            lanes = {self.scheduler.lane(key) for key in waiting}
-            self._overall_bound = bool(lanes) and all(
-                self.scheduler.notice_allowance(now, lane) < 1 for lane in lanes
-            )
+            self._overall_bound = self.scheduler.overall_bound(waiting, now)
             # For every fetched row: the round may send more of them as places free (below).
             state = SendRound(replies=await reply_targets(uow, {None: rows}))
         self._backlog = waiting | still_waiting

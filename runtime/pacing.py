@@ -16,7 +16,7 @@ minute in one group, whatever the bursts. Rates and bursts are settings (``OUTBO
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -206,6 +206,12 @@ class FloodScheduler:
         overall = self._overall(now, lane)
         allowed = (b.available(now) - self._kept(b, lane) for b in overall)
         return max(0, min(allowed, default=UNLIMITED))
+
+    def overall_bound(self, waiting: Iterable[ChatKey], now: float) -> bool:
+        """Is every overall lane that kept ``waiting`` chats back out of notifications' budget?
+        Telegram's burst waiting does not make WhatsApp's wait (each has its own lane)."""
+        lanes = {self.lane(key) for key in waiting}
+        return bool(lanes) and all(self.notice_allowance(now, lane) < 1 for lane in lanes)
 
     def take(self, key: ChatKey, now: float) -> None:
         """One message to ``key`` is planned: count it against the chat and its lane."""
