@@ -21,12 +21,13 @@ import calendar
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cases.reminders import UowFactory
 from core.timeline import EventKind
 from storage import retention as rows
+from storage import wa_retention as wa_rows
 from storage.media_store import remove_kept
 from storage.models import ReportEvent
 from storage.rights import erase_reporter_identity
@@ -52,6 +53,9 @@ class RetentionPolicy:
     identity_months: int
     media_months: int
     media_dir: Path
+    #: WhatsApp's delivery statuses are kept this many days (``OUTBOX_RETENTION_DAYS``, as the
+    #: texts of the messages they describe); 0: as long as identities.
+    deliveries_days: int = 0
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -128,6 +132,11 @@ async def run_retention(
         if len(ids) < BATCH:
             break
         after = ids[-1]
+    done["held"] += await drop_held_notices(factory, cutoff, now)
+    deliveries = (
+        now - timedelta(days=policy.deliveries_days) if policy.deliveries_days > 0 else cutoff
+    )
+    done["deliveries"] += await wa_rows.prune_deliveries(factory, deliveries)
     cutoff = months_before(now, policy.media_months)
     after = 0
     while True:
@@ -142,6 +151,55 @@ async def run_retention(
         if len(ids) < BATCH:
             break
         after = ids[-1]
+    done["copies"] += await remove_carried_copies(factory, policy.media_dir, cutoff)
+    done = +done  # only what was done
     if done:
         log.info("retention round: %s", dict(done))
     return done
+
+
+async def drop_held_notices(factory: UowFactory, cutoff: datetime, now: datetime) -> int:
+    """Past the identity period, a closed report's notices held for its WhatsApp citizen (their
+    text waits in ``whatsapp_held`` for the citizen to write) are dropped; the report's timeline
+    says how many were still waiting. How many that was."""
+    dropped = 0
+    after = 0
+    while True:
+        async with factory() as uow:
+            ids = await wa_rows.held_due(uow, cutoff, after, BATCH)
+            for report_id in ids:
+                if waiting := await wa_rows.drop_held(uow, report_id):
+                    dropped += waiting
+                    uow.session.add(
+                        ReportEvent(
+                            report_id=report_id,
+                            kind=EventKind.WA_HELD_DROPPED,
+                            actor=ACTOR,
+                            note=str(waiting),
+                            created_at=now,
+                        )
+                    )
+            await uow.commit()
+        if len(ids) < BATCH:
+            return dropped
+        after = ids[-1]
+
+
+async def remove_carried_copies(factory: UowFactory, media_dir: Path, cutoff: datetime) -> int:
+    """Cleaned copies older than the media period that nothing needs any more (no evidence row,
+    no message or notice waiting to be sent, no draft): a unit's photo or clip carried to a
+    WhatsApp reporter. Each goes with its remembered WhatsApp media id, and media ids whose copy
+    is gone go too. How many copies were removed."""
+    names = await asyncio.to_thread(wa_rows.old_copies, media_dir, cutoff)
+    removed = 0
+    for start in range(0, len(names), wa_rows.BATCH):
+        chunk = names[start : start + wa_rows.BATCH]
+        async with factory() as uow:
+            needed = await wa_rows.still_needed(uow, chunk)
+        for name in chunk:
+            if name not in needed:
+                await asyncio.to_thread(wa_rows.remove_copy, media_dir, name)
+                removed += 1
+    for name in await asyncio.to_thread(wa_rows.orphan_media_ids, media_dir):
+        await asyncio.to_thread(wa_rows.remove_copy, media_dir, name)
+    return removed
