@@ -56,6 +56,8 @@ class RetentionPolicy:
     #: WhatsApp's delivery statuses are kept this many days (``OUTBOX_RETENTION_DAYS``, as the
     #: texts of the messages they describe); 0: as long as identities.
     deliveries_days: int = 0
+    #: Months the console's access log is kept (``ACCESS_LOG_RETENTION_MONTHS``); 0: not pruned.
+    access_log_months: int = 0
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -152,6 +154,9 @@ async def run_retention(
             break
         after = ids[-1]
     done["copies"] += await remove_carried_copies(factory, policy.media_dir, cutoff)
+    if policy.access_log_months > 0:
+        access = months_before(now, policy.access_log_months)
+        done["access"] += await rows.prune_access_log(factory, access)
     done = +done  # only what was done
     if done:
         log.info("retention round: %s", dict(done))
