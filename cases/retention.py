@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cases.reminders import UowFactory
+from core.crash_points import crash_point
 from core.timeline import EventKind
 from storage import retention as rows
 from storage import wa_retention as wa_rows
@@ -130,6 +131,7 @@ async def run_retention(
                     done["identities"] += 1
                 if supporters := await erase_supporters(uow, report_id, REASON_RETENTION, now):
                     done["supporters"] += len(supporters)
+            crash_point("retention.identities")  # the crash tests' kill: done, not committed
             await uow.commit()
         if len(ids) < BATCH:
             break
