@@ -7,7 +7,9 @@ placeholder citizen of the reason "retention", shown as "masa simpan habis"); pa
 its photos and clips are deleted from the media store and their rows dropped, and the report keeps a
 line saying so. The report itself, its unit's answers, its dates and so its statistics stay; the
 roll-up's triggers watch no column this writes. A legal hold (``report_holds``, set by the
-coordinator in the console) stops both for that report.
+coordinator in the console) stops both for that report. WhatsApp's leftovers (held notices,
+delivery statuses, carried cleaned copies: ``storage.wa_retention``) and the console's access
+log (``ACCESS_LOG_RETENTION_MONTHS``) go in the same round.
 
 Every step is a compare-and-set in a short transaction (the report still names the old reporter;
 the evidence rows still exist), so two processes running the round at once, or a round cut short
@@ -119,7 +121,9 @@ async def remove_evidence(uow: UnitOfWork, report_id: int, media_dir: Path, now:
 async def run_retention(
     factory: UowFactory, policy: RetentionPolicy, now: datetime
 ) -> Counter[str]:
-    """One retention round at ``now``: identities, then evidence files, each report once."""
+    """One retention round at ``now``: identities (and the WhatsApp notices held for them),
+    WhatsApp's delivery statuses, evidence files and the cleaned copies nothing needs, the
+    console's access log; each thing once. What was done, by kind (nothing: empty)."""
     done: Counter[str] = Counter()
     cutoff = months_before(now, policy.identity_months)
     after = 0
