@@ -15,16 +15,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from storage.media_store import LOCAL_PREFIX, write_atomically
+from storage.media_store import LOCAL_PREFIX, UPLOADED_FOLDER, write_atomically
 
 #: How long an uploaded file's id is used (Meta keeps it 30 days).
 REUSE_SECONDS = 29 * 24 * 3600.0
-_FOLDER = "whatsapp-media"
 
 
 class UploadedMedia:
     def __init__(self, media_dir: Path, clock: Callable[[], float] = time.time) -> None:
-        self.root = media_dir / _FOLDER
+        self.root = media_dir / UPLOADED_FOLDER
         self._clock = clock
 
     def _path(self, ref: str) -> Path | None:

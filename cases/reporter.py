@@ -14,6 +14,8 @@ from cases.changes import Work
 from core.decisions import REPORTER, SYSTEM, Decision, Refusal
 from core.permissions import CaseAction, reporter_message
 from core.timeline import EventKind
+from core.whatsapp import WHATSAPP_CHANNEL
+from core.whatsapp_delivery import REASON_OF_CODE, WA_OTHER
 from storage.models import Report
 from storage.wa_window import HELD_CODES as WA_WINDOW_CODES
 
@@ -81,12 +83,16 @@ def comment_rating(work: Work, report: Report, comment: str) -> str:
     return kept
 
 
-def unreachable_reason(error: str) -> str:
+def unreachable_reason(error: str, channel: str = "telegram") -> str:
     """Why a message to the reporter failed for good: ``blocked``, ``gone``, ``wa_window`` (kept
-    for the WhatsApp citizen's next message: storage.wa_window) or ``other``."""
+    for the WhatsApp citizen's next message: storage.wa_window) or ``other``; for a reporter on
+    WhatsApp one of its own reasons (``core.whatsapp_delivery``), never Telegram's words."""
     lowered = error.lower()
-    if lowered.startswith("whatsapp ") and lowered.split()[1].rstrip(":") in WA_WINDOW_CODES:
+    code = lowered.split()[1].rstrip(":") if lowered.startswith("whatsapp ") else ""
+    if code in WA_WINDOW_CODES:
         return "wa_window"  # WhatsApp's 24-hour window: it goes when the citizen writes again
+    if code or channel == WHATSAPP_CHANNEL:
+        return REASON_OF_CODE.get(int(code) if code.isdigit() else 0, WA_OTHER)
     if "blocked" in lowered or "kicked" in lowered:
         return "blocked"
     if "not found" in lowered or "deactivated" in lowered:
@@ -96,6 +102,6 @@ def unreachable_reason(error: str) -> str:
 
 def reporter_unreachable(work: Work, report: Report, error: str) -> str:
     """Record that the reporter cannot be reached; returns the reason the door tells."""
-    reason = unreachable_reason(error)
+    reason = unreachable_reason(error, report.channel)
     work.record(report, EventKind.UNDELIVERABLE, SYSTEM, note=reason)
     return reason

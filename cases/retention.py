@@ -7,7 +7,9 @@ placeholder citizen of the reason "retention", shown as "masa simpan habis"); pa
 its photos and clips are deleted from the media store and their rows dropped, and the report keeps a
 line saying so. The report itself, its unit's answers, its dates and so its statistics stay; the
 roll-up's triggers watch no column this writes. A legal hold (``report_holds``, set by the
-coordinator in the console) stops both for that report.
+coordinator in the console) stops both for that report. WhatsApp's leftovers (held notices,
+delivery statuses, carried cleaned copies: ``storage.wa_retention``) and the console's access
+log (``ACCESS_LOG_RETENTION_MONTHS``) go in the same round.
 
 Every step is a compare-and-set in a short transaction (the report still names the old reporter;
 the evidence rows still exist), so two processes running the round at once, or a round cut short
@@ -21,12 +23,14 @@ import calendar
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cases.reminders import UowFactory
+from core.crash_points import crash_point
 from core.timeline import EventKind
 from storage import retention as rows
+from storage import wa_retention as wa_rows
 from storage.media_store import remove_kept
 from storage.models import ReportEvent
 from storage.rights import erase_reporter_identity
@@ -52,6 +56,11 @@ class RetentionPolicy:
     identity_months: int
     media_months: int
     media_dir: Path
+    #: WhatsApp's delivery statuses are kept this many days (``OUTBOX_RETENTION_DAYS``, as the
+    #: texts of the messages they describe); 0: as long as identities.
+    deliveries_days: int = 0
+    #: Months the console's access log is kept (``ACCESS_LOG_RETENTION_MONTHS``); 0: not pruned.
+    access_log_months: int = 0
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -112,7 +121,9 @@ async def remove_evidence(uow: UnitOfWork, report_id: int, media_dir: Path, now:
 async def run_retention(
     factory: UowFactory, policy: RetentionPolicy, now: datetime
 ) -> Counter[str]:
-    """One retention round at ``now``: identities, then evidence files, each report once."""
+    """One retention round at ``now``: identities (and the WhatsApp notices held for them),
+    WhatsApp's delivery statuses, evidence files and the cleaned copies nothing needs, the
+    console's access log; each thing once. What was done, by kind (nothing: empty)."""
     done: Counter[str] = Counter()
     cutoff = months_before(now, policy.identity_months)
     after = 0
@@ -124,10 +135,16 @@ async def run_retention(
                     done["identities"] += 1
                 if supporters := await erase_supporters(uow, report_id, REASON_RETENTION, now):
                     done["supporters"] += len(supporters)
+            crash_point("retention.identities")  # the crash tests' kill: done, not committed
             await uow.commit()
         if len(ids) < BATCH:
             break
         after = ids[-1]
+    done["held"] += await drop_held_notices(factory, cutoff, now)
+    deliveries = (
+        now - timedelta(days=policy.deliveries_days) if policy.deliveries_days > 0 else cutoff
+    )
+    done["deliveries"] += await wa_rows.prune_deliveries(factory, deliveries)
     cutoff = months_before(now, policy.media_months)
     after = 0
     while True:
@@ -142,6 +159,58 @@ async def run_retention(
         if len(ids) < BATCH:
             break
         after = ids[-1]
+    done["copies"] += await remove_carried_copies(factory, policy.media_dir, cutoff)
+    if policy.access_log_months > 0:
+        access = months_before(now, policy.access_log_months)
+        done["access"] += await rows.prune_access_log(factory, access)
+    done = +done  # only what was done
     if done:
         log.info("retention round: %s", dict(done))
     return done
+
+
+async def drop_held_notices(factory: UowFactory, cutoff: datetime, now: datetime) -> int:
+    """Past the identity period, a closed report's notices held for its WhatsApp citizen (their
+    text waits in ``whatsapp_held`` for the citizen to write) are dropped; the report's timeline
+    says how many were still waiting. How many that was."""
+    dropped = 0
+    after = 0
+    while True:
+        async with factory() as uow:
+            ids = await wa_rows.held_due(uow, cutoff, after, BATCH)
+            for report_id in ids:
+                if waiting := await wa_rows.drop_held(uow, report_id):
+                    dropped += waiting
+                    uow.session.add(
+                        ReportEvent(
+                            report_id=report_id,
+                            kind=EventKind.WA_HELD_DROPPED,
+                            actor=ACTOR,
+                            note=str(waiting),
+                            created_at=now,
+                        )
+                    )
+            await uow.commit()
+        if len(ids) < BATCH:
+            return dropped
+        after = ids[-1]
+
+
+async def remove_carried_copies(factory: UowFactory, media_dir: Path, cutoff: datetime) -> int:
+    """Cleaned copies older than the media period that nothing needs any more (no evidence row,
+    no message or notice waiting to be sent, no draft): a unit's photo or clip carried to a
+    WhatsApp reporter. Each goes with its remembered WhatsApp media id, and media ids whose copy
+    is gone go too. How many copies were removed."""
+    names = await asyncio.to_thread(wa_rows.old_copies, media_dir, cutoff)
+    removed = 0
+    for start in range(0, len(names), wa_rows.BATCH):
+        chunk = names[start : start + wa_rows.BATCH]
+        async with factory() as uow:
+            needed = await wa_rows.still_needed(uow, chunk)
+        for name in chunk:
+            if name not in needed:
+                await asyncio.to_thread(wa_rows.remove_copy, media_dir, name)
+                removed += 1
+    for name in await asyncio.to_thread(wa_rows.orphan_media_ids, media_dir):
+        await asyncio.to_thread(wa_rows.remove_copy, media_dir, name)
+    return removed

@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     UNREFERRED = "urf"  # the coordinator undid a referral
     RETAINED = "retensi"  # the retention period ended: evidence files removed (note: how many)
     CLAIMED = "claimed"  # the citizen claimed a counter filing (note: how it came: loket/telepon)
+    WA_HELD_DROPPED = "wa_hapus"  # retention: held WhatsApp notices dropped (note: how many)
 
 
 _K = EventKind
@@ -69,6 +70,7 @@ _NUMBERS: Final[Mapping[EventKind, str]] = {
     _K.ESCALATED: "level",
     _K.RATED: "rating",
     _K.RETAINED: "count",
+    _K.WA_HELD_DROPPED: "count",
 }
 #: Kinds whose note is the engine's count of days: not for people (the rules say it).
 _HIDDEN: Final = frozenset({_K.AUTO_CLOSED, _K.OMBUDSMAN})

@@ -79,6 +79,8 @@ class FakeWhatsApp:
     refused: list[JsonDict] = field(default_factory=list)
     #: How many sends were refused, by Meta's error code.
     refusals: Counter[int] = field(default_factory=Counter)
+    #: Numbers whose every message Meta refuses at send time: number → (code, message).
+    refuse_to: dict[str, tuple[int, str]] = field(default_factory=dict)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     #: The media ids of the bot's uploads, in order.
     uploads: list[str] = field(default_factory=list)
@@ -141,7 +143,7 @@ class FakeWhatsApp:
         if self.per_second and len(self._second) >= self.per_second:
             return self._refuse(body, 130429, "Rate limit hit: too many messages in one second")
         to = str(body.get("to", ""))
-        refusal = self._outside_window(to, body)
+        refusal = self.refuse_to.get(to) or self._outside_window(to, body)
         if refusal is not None:
             return self._refuse(body, *refusal)
         bucket = self._pairs.setdefault(to, PairBucket(self.pair_seconds, self.pair_burst))

@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 
 from core import commands
+from core.crash_points import crash_point
 from core.lifecycle import Privacy
 from handlers import notices
 from handlers.actions import InlineKeyboard, SendFile
@@ -297,6 +298,7 @@ async def _erase(turn: Turn, citizen: Citizen, *, hide: bool) -> None:
     turn.conversation.step = ChatStep.IDLE
     turn.conversation.step_seq += 1
     turn.show("\n\n".join(lines), None)
+    crash_point("rights.erase")  # the crash tests' kill: all done, nothing committed yet
 
 
 async def _erase_yes(turn: Turn, citizen: Citizen) -> None:

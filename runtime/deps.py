@@ -150,4 +150,6 @@ def retention_policy(settings: Settings) -> RetentionPolicy:
         identity_months=settings.retention_identity_months,
         media_months=settings.retention_media_months,
         media_dir=settings.media_dir,
+        deliveries_days=settings.outbox_retention_days,
+        access_log_months=settings.access_log_retention_months,
     )

@@ -18,6 +18,7 @@ TELEGRAM_DEFAULT_API = "https://api.telegram.org"
 RETENTION_IDENTITY_MONTHS = 24
 RETENTION_MEDIA_MONTHS = 12
 MAX_RETENTION_MONTHS = 1200
+ACCESS_LOG_RETENTION_MONTHS = 24
 
 
 class Settings(BaseSettings):
@@ -68,6 +69,9 @@ class Settings(BaseSettings):
     # daily round pseudonymises and deletes them (a legal hold in the console stops it).
     retention_identity_months: int = RETENTION_IDENTITY_MONTHS
     retention_media_months: int = RETENTION_MEDIA_MONTHS
+    # Months the console's access log (who read or did what, console_audit) is kept; the same
+    # daily round deletes older entries.
+    access_log_retention_months: int = ACCESS_LOG_RETENTION_MONTHS
     # Tests only (the crash suite): a file holding seconds to add to the clock of `aduan run`,
     # read again while it runs, so that a test can move a subprocess's time. Never set it in
     # production; unset (the default), the bot uses the system clock.
@@ -188,7 +192,12 @@ class Settings(BaseSettings):
     public_min_reports: int = Field(default=10, ge=1)
     public_base_url: str = ""
 
-    @field_validator("retention_identity_months", "retention_media_months", mode="before")
+    @field_validator(
+        "retention_identity_months",
+        "retention_media_months",
+        "access_log_retention_months",
+        mode="before",
+    )
     @classmethod
     def _months(cls, value: object) -> int:
         text = str(value).strip()

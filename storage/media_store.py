@@ -32,7 +32,12 @@ JPEG_QUALITY = 88
 _NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|ogg|mp4)$")
 #: A kept clip's extension by its MIME type (``core.clips``).
 CLIP_EXTENSIONS = {"audio/ogg": ".ogg", "video/mp4": ".mp4"}
-_FOLDER = "clean"
+#: Where cleaned copies are kept, under the media folder; their names match :data:`KEPT_NAME`.
+CLEAN_FOLDER = _FOLDER = "clean"
+KEPT_NAME = _NAME
+#: Where the WhatsApp media id of an uploaded cleaned copy is remembered (``bot.whatsapp_media``),
+#: under the copy's name; it goes with the copy.
+UPLOADED_FOLDER = "whatsapp-media"
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,9 @@ class CleanStore:
             return None
         name = hashlib.sha256(cleaned.content).hexdigest()[:32] + cleaned.extension
         path = self.root / name
-        if not path.is_file():
+        if path.is_file():
+            os.utime(path)  # kept again: the retention sweep counts its age from now
+        else:
             write_atomically(path, cleaned.content)
         return KeptImage(LOCAL_PREFIX + name, len(cleaned.content), cleaned.mime_type)
 
@@ -133,7 +140,9 @@ class CleanStore:
         library in the stack strips a clip's metadata (docs/decisions.md). Blocking."""
         name = hashlib.sha256(content).hexdigest()[:32] + CLIP_EXTENSIONS[mime_type]
         path = self.root / name
-        if not path.is_file():
+        if path.is_file():
+            os.utime(path)  # kept again: the retention sweep counts its age from now
+        else:
             write_atomically(path, content)
         return KeptImage(LOCAL_PREFIX + name, len(content), mime_type)
 
@@ -208,15 +217,16 @@ class ThumbnailStore:
 
 def remove_kept(media_dir: Path, stored: str | None, ref: str = "") -> None:
     """Delete an evidence file kept under ``media_dir`` (``stored``: its stored path), its
-    thumbnail, and the cleaned copy behind a ``local:`` ``ref``; what is missing already, or
-    lies outside ``media_dir``, is left alone. Blocking: run it in a thread."""
+    thumbnail, and the cleaned copy behind a ``local:`` ``ref`` with its WhatsApp media id; what
+    is missing already, or lies outside ``media_dir``, is left alone. Blocking: run it in a
+    thread."""
     root = media_dir.resolve()
     targets: list[Path] = []
     if stored:
         targets += [Path(stored), ThumbnailStore(media_dir).path_of(stored)]
     name = ref.removeprefix(LOCAL_PREFIX)
     if ref.startswith(LOCAL_PREFIX) and _NAME.match(name):
-        targets.append(media_dir / _FOLDER / name)
+        targets += [media_dir / _FOLDER / name, media_dir / UPLOADED_FOLDER / name]
     for target in targets:
         resolved = target.resolve()
         if resolved.is_relative_to(root):

@@ -4,12 +4,20 @@ itself is taken off by ``storage.rights.erase_reporter_identity``, the one funct
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
-from storage.models import Citizen, Report, ReportHold, ReportPhoto, ReportSupporter
+from storage.models import (
+    Citizen,
+    ConsoleAudit,
+    Report,
+    ReportHold,
+    ReportPhoto,
+    ReportSupporter,
+)
 from storage.rights import is_placeholder
 from storage.uow import UnitOfWork
 
@@ -114,3 +122,34 @@ async def drop_evidence(uow: UnitOfWork, report_id: int) -> int:
 
 async def is_held(uow: UnitOfWork, report_id: int) -> bool:
     return await uow.session.get(ReportHold, report_id) is not None
+
+
+#: Access-log entries deleted per transaction.
+ACCESS_BATCH = 1000
+
+
+async def prune_access_log(factory: Callable[[], UnitOfWork], cutoff: datetime) -> int:
+    """Delete the console's access-log entries written before ``cutoff``, a batch per short
+    transaction (oldest first, by the ``at`` index); how many. Repeating it, or two processes
+    at once, deletes nothing twice."""
+    removed = 0
+    while True:
+        async with factory() as uow:
+            ids = list(
+                await uow.session.scalars(
+                    select(ConsoleAudit.id)
+                    .where(ConsoleAudit.at < cutoff)
+                    .order_by(ConsoleAudit.at)
+                    .limit(ACCESS_BATCH)
+                )
+            )
+            if ids:
+                gone = await uow.session.execute(
+                    delete(ConsoleAudit)
+                    .where(ConsoleAudit.id.in_(ids))
+                    .execution_options(synchronize_session=False)
+                )
+                removed += int(gone.rowcount)  # type: ignore[attr-defined]
+                await uow.commit()
+        if len(ids) < ACCESS_BATCH:
+            return removed

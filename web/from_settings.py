@@ -69,6 +69,7 @@ def processing_facts(settings: Settings) -> ProcessingFacts:
         identity_months=settings.retention_identity_months,
         media_months=settings.retention_media_months,
         outbox_days=settings.outbox_retention_days,
+        access_months=settings.access_log_retention_months,
         engine="PostgreSQL" if settings.database_url.startswith("postgresql") else "SQLite",
         coordinator_sees_identity=settings.coordinator_sees_identity,
         open311_publishes=settings.open311_publish_descriptions,

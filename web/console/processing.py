@@ -5,7 +5,8 @@ the system does and not what someone once wrote. Every signed-in officer may rea
 For each kind of data: what it is, why it is processed, on which legal basis, who receives it,
 how long it is kept and where it is stored; and who the data protection officer is
 (``DPO_NAME``, ``DPO_CONTACT``). Retention comes from ``RETENTION_IDENTITY_MONTHS`` and
-``RETENTION_MEDIA_MONTHS`` (a legal hold keeps a report past them), and ``OUTBOX_RETENTION_DAYS``.
+``RETENTION_MEDIA_MONTHS`` (a legal hold keeps a report past them), ``OUTBOX_RETENTION_DAYS`` and
+``ACCESS_LOG_RETENTION_MONTHS``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def _rows(tr: Translator, facts: ProcessingFacts) -> list[list[str]]:
         else tr.t("console.ropa.keep.days", count=facts.outbox_days)
     )
     identity_kept = _months(tr, facts.identity_months)
+    access_kept = (
+        tr.t("console.ropa.keep.access.months", period=_months(tr, facts.access_months))
+        if facts.access_months
+        else tr.t("console.ropa.keep.access")
+    )
     return [
         [tr.t("console.ropa.data.identity"), tr.t("console.ropa.why.identity"), basis,
          identity_to, tr.t("console.ropa.keep.after_close", period=identity_kept), database],
@@ -58,7 +64,7 @@ def _rows(tr: Translator, facts: ProcessingFacts) -> list[list[str]]:
          tr.t("console.ropa.to.messages"), outbox, database],
         [tr.t("console.ropa.data.access"), tr.t("console.ropa.why.access"),
          tr.t("console.ropa.basis.access"), tr.t("console.ropa.to.access"),
-         tr.t("console.ropa.keep.access"), database],
+         access_kept, database],
     ]  # fmt: skip
 
 

@@ -16,6 +16,8 @@ class ProcessingFacts:
     identity_months: int | None = None
     media_months: int | None = None
     outbox_days: int = 90
+    #: Months the console's access log is kept; None: not limited.
+    access_months: int | None = None
     engine: str = "SQLite"
     coordinator_sees_identity: bool = False
     open311_publishes: bool = True
