@@ -7,8 +7,9 @@ from the session's identity map without a statement of their own, and whether a 
 bulk's last one waiting (its group's summary is then due) is known without asking again.
 
 In a batch on SQLite, the reports of the next :data:`READ_AHEAD` waiting requests (from this
-one on, as the batch takes them) are read with them in one more query, and their reporters in
-another, and held too, so each request's report and reporter come from the identity map as well.
+one on, as the batch takes them) are read with them in one more query, their reporters and
+their cards' links (``storage.read_ahead``) in two others, and held too, so each request's
+report, reporter and cards' links come without a statement of their own as well.
 
 Only what the transaction itself read counts: a request held here whose outcome was undone (its
 savepoint rolled back, its attributes expired) still waits. Requests taken one at a time (a
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.purposes import Purpose
 from storage.db import began_as_writer
-from storage.models import Citizen, ConsoleRequest, Report
+from storage.models import Citizen, ConsoleRequest, MessageLink, Report
+from storage.read_ahead import hold_cards
 
 _KEY = "aduan_console_bulk_waiting"
 #: The requests whose reports are read ahead: a batch's size (``runtime.console_batches``).
@@ -85,9 +88,9 @@ async def _read_ahead(
     session: AsyncSession, waiting: list[ConsoleRequest], request: ConsoleRequest
 ) -> None:
     """The reports of the next waiting requests from ``request`` on, in one query, and their
-    reporters in one more, held for the transaction beside its requests. Only in a batch that
-    began as SQLite's writer (``runtime.console_batches``): what it read then is as
-    committed until it ends, so a report read ahead is as current as one read later. Elsewhere
+    reporters and cards' links in two more, held for the transaction beside its requests. Only
+    in a batch that began as SQLite's writer (``runtime.console_batches``): what it read then
+    is as committed until it ends, so a report read ahead is as current as one read later. Elsewhere
     (PostgreSQL, where a press may commit between two requests; a request taken alone, which
     would read the others' for nothing) each request reads its own."""
     memo = _memo(session)
@@ -100,6 +103,13 @@ async def _read_ahead(
         select(Report).where(Report.id.in_([r.report_id for r in ahead]))
     )
     memo.reports.extend(reports)
+    ids = [r.report_id for r in ahead]
+    cards = await session.scalars(
+        select(MessageLink).where(
+            MessageLink.report_id.in_(ids), MessageLink.purpose == Purpose.CARD
+        )
+    )
+    hold_cards(session, ids, cards)
     reporters = {r.citizen_id for r in memo.reports if r.citizen_id is not None}
     if reporters:
         memo.citizens.extend(

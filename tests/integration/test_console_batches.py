@@ -16,6 +16,7 @@ from sqlalchemy import event, func, select
 from core.lifecycle import ReportStatus
 from core.timeline import EventKind
 from handlers import console_requests
+from handlers.console_bulk_summary import after_bulk_transfer
 from storage.models import ConsoleRequest, InboxUpdate, Report, ReportEvent
 from storage.uow import UnitOfWork
 from tests.integration import test_console_actions as base
@@ -136,12 +137,11 @@ async def test_a_request_that_raises_is_undone_alone_and_counted_as_a_failed_att
     numbers = await _transfer_all(desk, 3)
     async with desk.db.sessions() as session:
         middle = await session.scalar(select(Report.id).where(Report.tracking_no == numbers[1]))
-    real = console_requests.after_bulk_transfer
 
     async def faulty(case: Any, request: ConsoleRequest, name: str) -> None:
         if request.report_id == middle:
             raise RuntimeError("injected")
-        await real(case, request, name)
+        await after_bulk_transfer(case, request, name)
 
     monkeypatch.setattr(console_requests, "after_bulk_transfer", faulty)
     commits: list[Any] = []
