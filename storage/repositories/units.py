@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BindingCode, Unit, UnitChat, UnitOfficer
 from storage.repositories.outbox import _move_unsent
-from storage.repositories.registry_memo import RegistryMemo
+from storage.repositories.registry_memo import RegistryMemo, usable
 
 
 class UnitRepository:
@@ -25,6 +25,9 @@ class UnitRepository:
         self._held: dict[int, Unit] = {}
 
     async def get(self, unit_id: int) -> Unit | None:
+        held = self._held.get(unit_id)
+        if held is not None and usable(held):
+            return held  # as the identity map would answer, without its cost (a transfer asks 6x)
         unit = await self._session.get(Unit, unit_id)
         if unit is not None:
             self._held[unit_id] = unit
