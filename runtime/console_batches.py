@@ -3,12 +3,15 @@
 A bulk action queues one request per report (``storage.console.requests``), each its own inbox
 row on the console's channel. Taken one transaction each, the bot spent most of its time on what
 every transaction does again (its begin and commit, the registry's reads). Here up to
-:data:`BATCH_REQUESTS` ready requests of different reports share one transaction, each in a
-SAVEPOINT of its own: each still goes through the same conversation step as a single request
-(``handlers.console_requests``, the group's use case), writes its own events and outcome, and a
-request that fails is undone alone (its savepoint rolled back) and counted as a failed attempt
-as any update's; a refusal is an outcome, not a failure. The transaction commits once: a crash
-before it (a SIGKILL) leaves every request of the batch pending, to be taken again.
+:data:`BATCH_REQUESTS` ready requests of different reports share one transaction: each still
+goes through the same conversation step as a single request (``handlers.console_requests``, the
+group's use case) and writes its own events and outcome; a refusal is an outcome, not a failure.
+The batch's inbox rows are claimed in one statement and marked done in one UPDATE. It runs
+first without a savepoint per request (each costs two statements and a flush); when a request
+raises, that try is undone whole and the batch is taken again with a SAVEPOINT per request, so
+the one that raised is undone alone and counted as a failed attempt as any update's. The
+transaction commits once: a crash before it (a SIGKILL) leaves every request of the batch
+pending, to be taken again.
 
 A step that needs to ask Telegram first (``handlers.ask_first``) or waits for a link
 (``handlers.pending``) cannot be taken in a batch: the batch is then undone and its requests

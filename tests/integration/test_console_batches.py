@@ -1,8 +1,9 @@
 """The bot takes the console's requests in batches (``runtime.console_batches``; issue 27: a
-bulk action of 500 reports within 5 s): several requests in one transaction, each in a
-savepoint, each through the group's use case and audited on its own. A refusal in the middle
-leaves the others done; a SIGKILL in the middle of a batch loses nothing (every request of it
-is still pending, and taken after the restart)."""
+bulk action of 500 reports within 5 s): several requests in one transaction, each through the
+group's use case and audited on its own. A refusal in the middle leaves the others done; a
+request that raises is undone alone (the batch taken again with a savepoint each); a SIGKILL
+in the middle of a batch loses nothing (every request of it is still pending, and taken after
+the restart)."""
 
 from __future__ import annotations
 
