@@ -20,8 +20,11 @@ _KEY = "aduan_cards_read_ahead"
 
 
 def _held(session: AsyncSession) -> dict[int, list[MessageLink]]:
-    """The links held for the session's current transaction (a new one starts empty)."""
+    """The links held for the session's current transaction (a new one starts empty; outside
+    a transaction nothing is held)."""
     transaction = session.sync_session.get_transaction()
+    if transaction is None:
+        return {}
     found = session.info.get(_KEY)
     if not isinstance(found, tuple) or found[0] is not transaction:
         found = session.info[_KEY] = (transaction, {})
