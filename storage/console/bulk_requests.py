@@ -125,7 +125,7 @@ def others_waiting(session: AsyncSession, request: ConsoleRequest) -> bool:
     rows = _held(session).get(request.batch_id)
     if rows is None:
         return True
-    for row in rows:
+    for row in reversed(rows):  # the latest first: they are the ones likely still waiting
         if row is request:
             continue
         state = inspect(row)
