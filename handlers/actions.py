@@ -140,10 +140,10 @@ Action = SendText | SendMedia | SendFile | EditText | ClearButtons | AnswerButto
 
 def action_to_dict(action: Action) -> dict[str, Any]:
     """Serialise an action for the outbox (plain JSON types only)."""
-    data = asdict(action)
+    data = asdict(action)  # the markup with it (converted once: a card's keyboard is long)
     markup = getattr(action, "markup", None)
     if markup is not None:
-        data["markup"] = {"type": type(markup).__name__, **asdict(markup)}
+        data["markup"] = {"type": type(markup).__name__, **data["markup"]}
     return data
 
 

@@ -15,7 +15,9 @@ async def card_facts(case: Case, report: Report, *units: Unit | None) -> CardFac
     """The report's card facts, with where a transfer into each of ``units`` came from."""
     if report.id is None:
         return CardFacts()
-    return await read_card_facts(case.uow.session, report.id, (u.id for u in units if u))
+    facts = await read_card_facts(case.uow.session, report.id, (u.id for u in units if u))
+    case.supporters_counted[report.id] = facts.supporters
+    return facts
 
 
 async def card_view(

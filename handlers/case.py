@@ -7,7 +7,7 @@ cases in ``cases/`` stand on. See docs/lifecycle.md and docs/cases.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +35,9 @@ class Case:
     #: The messenger the step's update came on (its photos' file ids are that messenger's);
     #: "" for work that no chat message started (reminders, the console).
     channel: str = ""
+    #: Per report, its supporters as counted by a card's facts read in this step
+    #: (``handlers.card_view``): none, and whom to tell needs no read (``handlers.supporters``).
+    supporters_counted: dict[int, int] = field(default_factory=dict)
 
     def tr(self, language: str | None) -> Translator:
         return self.deps.catalogs.get(language)

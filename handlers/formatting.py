@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -23,8 +24,11 @@ def _clock(language: str) -> str:
     return _CLOCK.get(language, "HH:mm")
 
 
+@lru_cache(maxsize=4096)
 def long_date(value: date, language: str) -> str:
-    """``Rabu, 2 Desember 2026`` (``Wednesday, 2 December 2026`` in English)."""
+    """``Rabu, 2 Desember 2026`` (``Wednesday, 2 December 2026`` in English). Kept per day and
+    language: a card and its notices name the same few deadlines again and again (a bulk
+    transfer: five a report), and babel's formatting is costly."""
     return format_date(value, format=_LONG_DATE, locale=language)
 
 

@@ -46,8 +46,8 @@ async def tell_supporters(
 ) -> None:
     """Send news of ``report`` to each of its supporters, in their language."""
     news = PUBLIC_UPDATES.get(key)
-    if news is None or report.id is None:
-        return
+    if news is None or report.id is None or case.supporters_counted.get(report.id) == 0:
+        return  # nothing to tell, or no one: the step's card counted none
     followers = [
         c for c in await supporters(case).citizens_of(report.id) if c.id != report.citizen_id
     ]

@@ -3,12 +3,15 @@
 A bulk action queues one request per report (``storage.console.requests``), each its own inbox
 row on the console's channel. Taken one transaction each, the bot spent most of its time on what
 every transaction does again (its begin and commit, the registry's reads). Here up to
-:data:`BATCH_REQUESTS` ready requests of different reports share one transaction, each in a
-SAVEPOINT of its own: each still goes through the same conversation step as a single request
-(``handlers.console_requests``, the group's use case), writes its own events and outcome, and a
-request that fails is undone alone (its savepoint rolled back) and counted as a failed attempt
-as any update's; a refusal is an outcome, not a failure. The transaction commits once: a crash
-before it (a SIGKILL) leaves every request of the batch pending, to be taken again.
+:data:`BATCH_REQUESTS` ready requests of different reports share one transaction: each still
+goes through the same conversation step as a single request (``handlers.console_requests``, the
+group's use case) and writes its own events and outcome; a refusal is an outcome, not a failure.
+The batch's inbox rows are claimed in one statement and marked done in one UPDATE. It runs
+first without a savepoint per request (each costs two statements and a flush); when a request
+raises, that try is undone whole and the batch is taken again with a SAVEPOINT per request, so
+the one that raised is undone alone and counted as a failed attempt as any update's. The
+transaction commits once: a crash before it (a SIGKILL) leaves every request of the batch
+pending, to be taken again.
 
 A step that needs to ask Telegram first (``handlers.ask_first``) or waits for a link
 (``handlers.pending``) cannot be taken in a batch: the batch is then undone and its requests
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import datetime
 from typing import Protocol
 
@@ -31,7 +35,9 @@ from runtime.inbox_rows import Follow, UowFactory, Work, claim_rows, event_of
 from runtime.slots import Slots
 from runtime.worker import Worker
 from storage.console import CONSOLE_CHANNEL
+from storage.console.bulk_requests import mark_batch
 from storage.db import begin_explicitly
+from storage.models import InboxUpdate
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -55,37 +61,93 @@ def split_console(works: Sequence[Work]) -> tuple[list[Work], list[list[Work]]]:
 async def apply_batch(
     uow_factory: UowFactory, conversations: _Conversations, works: Sequence[Work], wall: Clock
 ) -> tuple[list[Work], list[tuple[Work, Exception]]]:
-    """Take ``works`` in one transaction, each in its own savepoint; the works done, and those
-    that failed with their error (undone alone). An error of the transaction itself (its commit,
-    a question for Telegram) is raised: nothing of the batch is kept."""
+    """Take ``works`` in one transaction; the works done, and those that failed with their
+    error (undone alone). First without a savepoint per request (two statements each, and a
+    flush): when none raises, which is the rule, that is all. When one raises, the batch is
+    undone and taken again with a savepoint per request, so that the one that raised is undone
+    alone. An error of the transaction itself (its commit, a question for Telegram) is raised:
+    nothing of the batch is kept."""
+    try:
+        return await _apply(uow_factory, conversations, works, wall, savepoints=False)
+    except _RequestRaisedError:
+        return await _apply(uow_factory, conversations, works, wall, savepoints=True)
+
+
+class _RequestRaisedError(Exception):
+    """A request of a batch taken without savepoints raised an error of its own."""
+
+
+async def _apply(
+    uow_factory: UowFactory,
+    conversations: _Conversations,
+    works: Sequence[Work],
+    wall: Clock,
+    *,
+    savepoints: bool,
+) -> tuple[list[Work], list[tuple[Work, Exception]]]:
     done: list[Work] = []
     failed: list[tuple[Work, Exception]] = []
     async with uow_factory() as uow:
         await begin_explicitly(uow.session)
+        mark_batch(uow.session)
+        claimed = await _claim_all(uow, works)
+        taken: list[InboxUpdate] = []
         for work in works:
             # The outbox rows queued so far belong to requests already taken: written now, so
             # that a savepoint rolled back forgets only its own.
-            await uow.outbox.write_queued()
+            if savepoints:
+                await uow.outbox.write_queued()
             try:
-                async with uow.session.begin_nested():
-                    rows = await claim_rows(uow, work.row_ids)
+                async with _savepoint(uow, savepoints):
+                    rows = await _rows_of(uow, work, claimed)
                     if not rows:
                         continue  # another process took it
                     uow.outbox.replying_to = (work.channel, work.chat_id)
                     await conversations.handle(event_of(rows), uow)
-                    now = wall()
-                    for row in rows:
-                        uow.inbox.mark_processed(row, now)
-                    await uow.outbox.write_queued()
+                    if savepoints:
+                        _mark(uow, rows, wall())
+                        await uow.outbox.write_queued()
+                    else:
+                        taken.extend(rows)
             except Exception as exc:
                 if not _undone_alone(exc):
                     raise
+                if not savepoints:
+                    raise _RequestRaisedError from exc
                 uow.outbox.discard_queued()
                 failed.append((work, exc))
             else:
                 done.append(work)
+        # Marked together: one UPDATE for the batch's inbox rows (a flush of them all).
+        _mark(uow, taken, wall())
         await uow.commit()
     return done, failed
+
+
+def _savepoint(uow: UnitOfWork, savepoints: bool) -> AbstractAsyncContextManager[object]:
+    return uow.session.begin_nested() if savepoints else nullcontext()
+
+
+async def _claim_all(uow: UnitOfWork, works: Sequence[Work]) -> dict[int, InboxUpdate] | None:
+    """The batch's pending rows claimed in one statement, by id, when each work is one row (a
+    console request is); None otherwise (each work claims its own: ``claim_rows``)."""
+    if any(len(work.row_ids) != 1 for work in works):
+        return None
+    rows = await uow.inbox.claim_heads([work.row_ids[0] for work in works])
+    return {row.id: row for row in rows}
+
+
+async def _rows_of(
+    uow: UnitOfWork, work: Work, claimed: dict[int, InboxUpdate] | None
+) -> list[InboxUpdate]:
+    if claimed is None:
+        return await claim_rows(uow, work.row_ids)
+    return [claimed[i] for i in work.row_ids if i in claimed]
+
+
+def _mark(uow: UnitOfWork, rows: Sequence[InboxUpdate], now: datetime) -> None:
+    for row in rows:
+        uow.inbox.mark_processed(row, now)
 
 
 def _undone_alone(exc: Exception) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.timeline import EventKind
@@ -41,7 +42,7 @@ class CardFacts:
     moved_into: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
-def _latest_transfer(report_id: int, unit_id: int, column: Any) -> Any:
+def _latest_transfer(report_id: Any, unit_id: Any, column: Any) -> Any:
     """One column of the latest transfer of the report into ``unit_id`` (a scalar column)."""
     return (
         select(column)
@@ -56,12 +57,11 @@ def _latest_transfer(report_id: int, unit_id: int, column: Any) -> Any:
     )
 
 
-async def read_card_facts(
-    session: AsyncSession, report_id: int, unit_ids: Iterable[int | None] = ()
-) -> CardFacts:
-    """The card's facts of the report; ``unit_ids``: the units whose cards say where a
-    transfer into them came from (None is left out)."""
-    units = sorted({u for u in unit_ids if u is not None})
+@cache
+def _statement(units: int) -> Any:
+    """The facts' statement for ``units`` units, built once (building it is most of its cost
+    in Python): the report is ``:report``, the units ``:unit_0`` …"""
+    report_id = bindparam("report", type_=Integer)
     supporters = (
         select(func.count())
         .select_from(ReportSupporter)
@@ -75,10 +75,11 @@ async def read_card_facts(
         .scalar_subquery()
     )
     moved = []
-    for unit in units:
+    for i in range(units):
+        unit = bindparam(f"unit_{i}", type_=Integer)
         moved.append(_latest_transfer(report_id, unit, ReportEvent.unit_id))
         moved.append(_latest_transfer(report_id, unit, ReportEvent.note))
-    statement = (
+    return (
         select(
             supporters,
             notes,
@@ -94,7 +95,17 @@ async def read_card_facts(
         .where(Report.id == report_id)
         .order_by(ReportPhoto.position, ReportPhoto.id)
     )
-    rows = (await session.execute(statement)).all()
+
+
+async def read_card_facts(
+    session: AsyncSession, report_id: int, unit_ids: Iterable[int | None] = ()
+) -> CardFacts:
+    """The card's facts of the report; ``unit_ids``: the units whose cards say where a
+    transfer into them came from (None is left out)."""
+    units = sorted({u for u in unit_ids if u is not None})
+    statement = _statement(len(units))
+    values = {"report": report_id, **{f"unit_{i}": unit for i, unit in enumerate(units)}}
+    rows = (await session.execute(statement, values)).all()
     if not rows:
         return CardFacts()
     first = rows[0]

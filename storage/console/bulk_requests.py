@@ -7,8 +7,9 @@ from the session's identity map without a statement of their own, and whether a 
 bulk's last one waiting (its group's summary is then due) is known without asking again.
 
 In a batch on SQLite, the reports of the next :data:`READ_AHEAD` waiting requests (from this
-one on, as the batch takes them) are read with them in one more query and held too, so each
-request's report comes from the identity map as well.
+one on, as the batch takes them) are read with them in one more query, their reporters and
+their cards' links (``storage.read_ahead``) in two others, and held too, so each request's
+report, reporter and cards' links come without a statement of their own as well.
 
 Only what the transaction itself read counts: a request held here whose outcome was undone (its
 savepoint rolled back, its attributes expired) still waits. Requests taken one at a time (a
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.purposes import Purpose
 from storage.db import began_as_writer
-from storage.models import ConsoleRequest, Report
+from storage.models import Citizen, ConsoleRequest, MessageLink, Report
+from storage.read_ahead import hold_cards
 
 _KEY = "aduan_console_bulk_waiting"
 #: The requests whose reports are read ahead: a batch's size (``runtime.console_batches``).
@@ -35,8 +38,12 @@ class _Memo:
     transaction: object
     #: Per bulk: its requests that waited when the transaction first read it.
     waiting: dict[int, list[ConsoleRequest]] = field(default_factory=dict)
-    #: The reports read ahead (held strongly: the identity map's references are weak).
+    #: Whether the transaction is a batch of requests (``runtime.console_batches``).
+    batch: bool = False
+    #: The reports read ahead and their reporters (held strongly: the identity map's
+    #: references are weak).
     reports: list[Report] = field(default_factory=list)
+    citizens: list[Citizen] = field(default_factory=list)
 
 
 def _memo(session: AsyncSession) -> _Memo:
@@ -46,6 +53,12 @@ def _memo(session: AsyncSession) -> _Memo:
     if not isinstance(memo, _Memo) or memo.transaction is not transaction:
         memo = session.info[_KEY] = _Memo(transaction)
     return memo
+
+
+def mark_batch(session: AsyncSession) -> None:
+    """The session's current transaction takes a batch of requests (``runtime.console_batches``;
+    begun as SQLite's writer there, its reports are read ahead)."""
+    _memo(session).batch = True
 
 
 def _held(session: AsyncSession) -> dict[int, list[ConsoleRequest]]:
@@ -74,13 +87,14 @@ async def request_with_bulk(session: AsyncSession, request_id: int) -> ConsoleRe
 async def _read_ahead(
     session: AsyncSession, waiting: list[ConsoleRequest], request: ConsoleRequest
 ) -> None:
-    """The reports of the next waiting requests from ``request`` on, in one query, held for the
-    transaction beside its requests. Only in a batch that began as SQLite's writer (each
-    request in a savepoint of its own, ``runtime.console_batches``): what it read then is as
-    committed until it ends, so a report read ahead is as current as one read later. Elsewhere
+    """The reports of the next waiting requests from ``request`` on, in one query, and their
+    reporters and cards' links in two more, held for the transaction beside its requests. Only
+    in a batch that began as SQLite's writer (``runtime.console_batches``): what it read then
+    is as committed until it ends, so a report read ahead is as current as one read later. Elsewhere
     (PostgreSQL, where a press may commit between two requests; a request taken alone, which
     would read the others' for nothing) each request reads its own."""
-    if not session.sync_session.in_nested_transaction() or not await began_as_writer(session):
+    memo = _memo(session)
+    if not memo.batch or not await began_as_writer(session):
         return
     ahead = sorted((r for r in waiting if r.id >= request.id), key=lambda r: r.id)[:READ_AHEAD]
     if len(ahead) < 2:
@@ -88,7 +102,19 @@ async def _read_ahead(
     reports = await session.scalars(
         select(Report).where(Report.id.in_([r.report_id for r in ahead]))
     )
-    _memo(session).reports.extend(reports)
+    memo.reports.extend(reports)
+    ids = [r.report_id for r in ahead]
+    cards = await session.scalars(
+        select(MessageLink).where(
+            MessageLink.report_id.in_(ids), MessageLink.purpose == Purpose.CARD
+        )
+    )
+    hold_cards(session, ids, cards)
+    reporters = {r.citizen_id for r in memo.reports if r.citizen_id is not None}
+    if reporters:
+        memo.citizens.extend(
+            await session.scalars(select(Citizen).where(Citizen.id.in_(reporters)))
+        )
 
 
 def others_waiting(session: AsyncSession, request: ConsoleRequest) -> bool:
@@ -99,7 +125,7 @@ def others_waiting(session: AsyncSession, request: ConsoleRequest) -> bool:
     rows = _held(session).get(request.batch_id)
     if rows is None:
         return True
-    for row in rows:
+    for row in reversed(rows):  # the latest first: they are the ones likely still waiting
         if row is request:
             continue
         state = inspect(row)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Citizen, Conversation
+from storage.repositories.registry_memo import usable
 
 
 class ConversationRepository:
@@ -40,13 +41,6 @@ class ConversationRepository:
         return conversation
 
 
-def _usable(citizen: Citizen) -> bool:
-    """Still this session's, not deleted and fully loaded (an expired attribute would need a
-    lazy load, which an async session cannot do)."""
-    state = inspect(citizen)
-    return bool(state.persistent and not state.expired_attributes)
-
-
 class CitizenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -58,7 +52,7 @@ class CitizenRepository:
 
     async def get(self, channel: str, user_id: str) -> Citizen | None:
         held = self._by_user.get((channel, user_id))
-        if held is not None and _usable(held):
+        if held is not None and usable(held):
             return held  # a step asks for the person it serves more than once (consent, rights)
         # Without a flush first: a row is found by its channel and user id, which nothing pending
         # changes (add() flushes), and the step's own pending writes (the conversation) then go
@@ -77,6 +71,9 @@ class CitizenRepository:
         return citizen
 
     async def by_id(self, citizen_id: int) -> Citizen | None:
+        held = self._held.get(citizen_id)
+        if held is not None and usable(held):
+            return held  # as the identity map would answer, without its cost (a transfer asks 4x)
         citizen = await self._session.get(Citizen, citizen_id)
         if citizen is not None:
             self._held[citizen_id] = citizen

@@ -156,6 +156,20 @@ class InboxRepository:
         by_id = {row.id: row for row in (head, *others)}
         return [by_id[i] for i in row_ids if i in by_id]
 
+    async def claim_heads(self, row_ids: Sequence[int]) -> list[InboxUpdate]:
+        """:meth:`claim` for many works of one row each (a batch of the console's requests,
+        ``runtime.console_batches``), in one statement: each row is its work's head, locked
+        with ``SKIP LOCKED`` (one another process holds is left out), pending ones only."""
+        if not row_ids:
+            return []
+        rows = await self._session.scalars(
+            select(InboxUpdate)
+            .where(InboxUpdate.id.in_(list(row_ids)), InboxUpdate.processed_at.is_(None))
+            .order_by(InboxUpdate.id)
+            .with_for_update(skip_locked=True)
+        )
+        return list(rows)
+
     async def album_items(
         self, channel: str, chat_id: str, media_group_id: str
     ) -> list[PendingKey]:

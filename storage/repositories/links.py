@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.purposes import Purpose
 from storage.models import MessageLink
+from storage.read_ahead import forget_cards, held_cards
 
 
 def _insert_link_ignoring_duplicates(session: AsyncSession, values: dict[str, Any]) -> Any:
@@ -35,6 +37,7 @@ class LinkRepository:
         action: str = "",
         now: datetime,
     ) -> None:
+        forget_cards(self._session, report_id)
         await self._session.execute(
             _insert_link_ignoring_duplicates(
                 self._session,
@@ -76,6 +79,12 @@ class LinkRepository:
         )
 
     async def of_report(self, report_id: int, purpose: str) -> list[MessageLink]:
+        """The report's messages of ``purpose``, oldest first (its cards: maybe read ahead with
+        a batch's reports, ``storage.read_ahead``)."""
+        if purpose == Purpose.CARD:
+            held = held_cards(self._session, report_id)
+            if held is not None:
+                return held
         rows = await self._session.scalars(
             select(MessageLink)
             .where(MessageLink.report_id == report_id, MessageLink.purpose == purpose)

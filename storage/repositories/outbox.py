@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    Table,
     bindparam,
     case,
     event,
@@ -27,6 +28,10 @@ from storage.models import OutboxMessage
 
 LANE_KEY = "lane"
 REPLY_LANE = "reply"
+
+
+#: The outbox's table (its rows written with Core's INSERT: ``_write_queued``).
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
 class OutboxRepository:
@@ -97,7 +102,9 @@ class OutboxRepository:
     def _write_queued(self, session: Session) -> None:
         if self._queued:
             rows, self._queued = self._queued, []
-            session.execute(insert(OutboxMessage), rows)
+            # The table's INSERT (Core), not the ORM's bulk insert: the same rows with less
+            # Python per row (a bulk transfer writes about four a report).
+            session.execute(insert(_OUTBOX), rows)
 
     def _forget_queued(self, _session: Session, _transaction: SessionTransaction) -> None:
         self._queued = []

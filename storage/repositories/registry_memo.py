@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
@@ -28,6 +28,14 @@ from storage.models import Unit, UnitChat
 T = TypeVar("T")
 
 _REGISTRY = (Unit, UnitChat)
+
+
+def usable(row: object) -> bool:
+    """Whether a row held in a unit of work may be answered as the session's identity map would:
+    still the session's, not deleted and fully loaded (an expired attribute would need a lazy
+    load, which an async session cannot do)."""
+    state = inspect(row)
+    return bool(state.persistent and not state.expired_attributes)
 
 
 class RegistryMemo:

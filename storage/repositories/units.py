@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BindingCode, Unit, UnitChat, UnitOfficer
 from storage.repositories.outbox import _move_unsent
-from storage.repositories.registry_memo import RegistryMemo
+from storage.repositories.registry_memo import RegistryMemo, usable
 
 
 class UnitRepository:
@@ -25,6 +25,9 @@ class UnitRepository:
         self._held: dict[int, Unit] = {}
 
     async def get(self, unit_id: int) -> Unit | None:
+        held = self._held.get(unit_id)
+        if held is not None and usable(held):
+            return held  # as the identity map would answer, without its cost (a transfer asks 6x)
         unit = await self._session.get(Unit, unit_id)
         if unit is not None:
             self._held[unit_id] = unit
@@ -37,8 +40,13 @@ class UnitRepository:
         return await self._session.scalar(select(Unit).where(Unit.area_code == area_code))
 
     async def coordinator(self) -> Unit | None:
-        query = select(Unit).where(Unit.kind == "coordinator").order_by(Unit.id).limit(1)
-        return await self.memo.read(("coordinator",), lambda: self._session.scalar(query))
+        # The statements are built only when the memo cannot answer (building one costs more
+        # Python than the memo's answer: a bulk transfer asks several times a report).
+        async def load() -> Unit | None:
+            query = select(Unit).where(Unit.kind == "coordinator").order_by(Unit.id).limit(1)
+            return await self._session.scalar(query)
+
+        return await self.memo.read(("coordinator",), load)
 
     async def all(self) -> list[Unit]:
         rows = await self._session.scalars(select(Unit).order_by(Unit.id))
@@ -57,13 +65,13 @@ class UnitRepository:
 
     async def chats_of(self, unit_id: int) -> list[UnitChat]:
         """The unit's bound (active) group chats."""
-        query = (
-            select(UnitChat)
-            .where(UnitChat.unit_id == unit_id, UnitChat.active.is_(True))
-            .order_by(UnitChat.id)
-        )
 
         async def load() -> list[UnitChat]:
+            query = (
+                select(UnitChat)
+                .where(UnitChat.unit_id == unit_id, UnitChat.active.is_(True))
+                .order_by(UnitChat.id)
+            )
             return list(await self._session.scalars(query))
 
         # A copy: callers may add to the list they get (handlers.notices.refresh_cards).
@@ -79,9 +87,8 @@ class UnitRepository:
         return list(rows)
 
     async def unit_ids_with_chats(self) -> set[int]:
-        query = select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
-
         async def load() -> set[int]:
+            query = select(UnitChat.unit_id).where(UnitChat.active.is_(True)).distinct()
             return set(await self._session.scalars(query))
 
         return set(await self.memo.read(("with_chats",), load))

@@ -1,8 +1,9 @@
 """The bot takes the console's requests in batches (``runtime.console_batches``; issue 27: a
-bulk action of 500 reports within 5 s): several requests in one transaction, each in a
-savepoint, each through the group's use case and audited on its own. A refusal in the middle
-leaves the others done; a SIGKILL in the middle of a batch loses nothing (every request of it
-is still pending, and taken after the restart)."""
+bulk action of 500 reports within 5 s): several requests in one transaction, each through the
+group's use case and audited on its own. A refusal in the middle leaves the others done; a
+request that raises is undone alone (the batch taken again with a savepoint each); a SIGKILL
+in the middle of a batch loses nothing (every request of it is still pending, and taken after
+the restart)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import asyncio
 import sys
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
 
 from core.lifecycle import ReportStatus
 from core.timeline import EventKind
+from handlers import console_requests
+from handlers.console_bulk_summary import after_bulk_transfer
 from storage.models import ConsoleRequest, InboxUpdate, Report, ReportEvent
 from storage.uow import UnitOfWork
 from tests.integration import test_console_actions as base
@@ -122,3 +126,47 @@ async def test_a_sigkill_in_the_middle_of_a_batch_loses_nothing(desk: Desk) -> N
     pupr = desk.units["dinas-pupr"]
     assert set((await _held_by(desk, numbers)).values()) == {pupr}
     assert await _transfers(desk) == 3
+
+
+async def test_a_request_that_raises_is_undone_alone_and_counted_as_a_failed_attempt(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch runs without a savepoint per request; when one raises (a fault injected into the
+    middle one's step after it wrote its transfer), the batch is taken again with a savepoint
+    each: the two others are done, the one that raised leaves nothing behind (its report, its
+    timeline, its request's outcome) and counts one failed attempt."""
+    numbers = await _transfer_all(desk, 3)
+    async with desk.db.sessions() as session:
+        middle = await session.scalar(select(Report.id).where(Report.tracking_no == numbers[1]))
+
+    async def faulty(case: Any, request: ConsoleRequest, name: str) -> None:
+        if request.report_id == middle:
+            raise RuntimeError("injected")
+        await after_bulk_transfer(case, request, name)
+
+    monkeypatch.setattr(console_requests, "after_bulk_transfer", faulty)
+    commits: list[Any] = []
+
+    def committed(connection: Any) -> None:
+        commits.append(connection)
+
+    event.listen(desk.db.engine.sync_engine, "commit", committed)
+    try:
+        taken, _ = await desk.bot.process_pending()
+    finally:
+        event.remove(desk.db.engine.sync_engine, "commit", committed)
+    assert taken == 2
+    held = await _held_by(desk, numbers)
+    pupr = desk.units["dinas-pupr"]
+    assert [held[n] == pupr for n in numbers] == [True, False, True]
+    assert await _transfers(desk) == 2
+    async with desk.db.sessions() as session:
+        outcomes = list(
+            await session.scalars(select(ConsoleRequest.done_at).order_by(ConsoleRequest.id))
+        )
+        rows = list(await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))
+    assert [done is not None for done in outcomes] == [True, False, True]
+    assert [row.processed_at is not None for row in rows] == [True, False, True]
+    assert [row.attempts for row in rows] == [0, 1, 0]
+    # The batch's commit and the failed attempt's own (the first try was rolled back whole).
+    assert len(commits) == 2
