@@ -14,7 +14,7 @@ from core.purposes import Purpose
 from handlers import counter_relay
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.card_view import StepCards, card_facts, card_view
-from handlers.cards import card_keyboard, card_text
+from handlers.cards import SHOWING_MORE, card_keyboard, card_text
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
@@ -185,16 +185,20 @@ async def edit_card(
     chat: UnitChat,
     *,
     moved_to: Unit | None,
-    more: bool = False,
+    more: bool | None = None,
     cards: StepCards | None = None,
 ) -> None:
-    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya");
-    ``cards``: the facts and links of the step's cards (read here when not given)."""
+    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya"; None:
+    on the screen the card's message shows, so a redraw does not take an officer who is in
+    "⋯ Lainnya" back); ``cards``: the facts and links of the step's cards (read here when not
+    given)."""
     cards = cards or StepCards(case, report, (unit,))
     link = await cards.link(chat)
     if link is None:
         # The card is not sent yet (or the chat was bound after it): nothing to edit.
         return
+    if more is None:
+        more = link.action == SHOWING_MORE
     tr = case.tr(chat.language)
     coordinator = await is_coordinator_chat(case, chat)
     view = await card_view(case, report, unit, coordinator=coordinator, facts=await cards.facts())
