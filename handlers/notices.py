@@ -50,6 +50,13 @@ def media_items(photos: Sequence[Photo]) -> list[MediaItem]:
     return [as_media(p.file_id, p.mime_type) for p in photos]
 
 
+def evidence_symbol(photos: Sequence[Photo]) -> str:
+    """What stands for evidence sent without words: 📷 photos, 🎙️ a voice note, 🎬 a video."""
+    symbols = {"": "📷", "voice": "🎙️", "video": "🎬"}
+    found = dict.fromkeys(symbols[item.clip] for item in media_items(photos))
+    return "".join(found) or "📷"
+
+
 def media_actions(
     chat_id: str, items: Sequence[MediaItem], *, reply_to_card: bool = True
 ) -> list[SendMedia]:
@@ -115,8 +122,10 @@ async def post_card(
     evidence = [as_media(e.file_id, e.mime_type) for e in facts.evidence]
     coordinator = await is_coordinator_chat(case, chat)
     view = await card_view(case, report, unit, coordinator=coordinator, facts=facts)
-    caption = tr.t("card.album_caption", number=report.tracking_no)
     for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
+        clip = action.items[0].clip  # a clip goes alone, named for what it is
+        key = f"card.clip_caption.{clip}" if clip else "card.album_caption"
+        caption = tr.t(key, number=report.tracking_no)
         case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
     text = card_text(tr, case.deps, report, view)
     markup = card_keyboard(tr, case.deps, report, coordinator=coordinator)

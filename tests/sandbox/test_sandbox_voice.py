@@ -35,7 +35,7 @@ async def voices(site: Site, pane: str) -> list[JsonDict]:
     return [m for m in await site.messages(pane) if m.get("voice")]
 
 
-async def wait_voices(site: Site, pane: str, count: int, timeout: float = 10.0) -> list[JsonDict]:
+async def wait_voices(site: Site, pane: str, count: int, timeout: float = 20.0) -> list[JsonDict]:
     """The pane's voice messages once there are ``count`` of them."""
     deadline = asyncio.get_running_loop().time() + timeout
     while len(found := await voices(site, pane)) < count:
@@ -72,7 +72,7 @@ async def test_siti_sends_the_sample_voice_note_as_evidence_and_as_a_follow_up(s
     card = await wait_for(site, "opd", f"📋 Laporan {number}")
     assert "Rekaman bukti: 1 suara" in text_of(card)
     [clip] = await wait_voices(site, "opd", 1)
-    assert number in clip.get("caption", "")
+    assert clip["caption"] == f"🎙️ Rekaman suara bukti laporan {number}"
     async with site.http.get(f"{site.url}/api/files/{clip['voice']['file_id']}") as got:
         assert got.status == 200
         assert got.content_type == "audio/ogg"
@@ -87,6 +87,7 @@ async def test_siti_sends_the_sample_voice_note_as_evidence_and_as_a_follow_up(s
     chat = await site.messages("opd")
     at = next(n for n, m in enumerate(chat) if m["message_id"] == later[-1]["message_id"])
     assert f"Pesan dari pelapor (laporan {number})" in text_of(chat[at - 1])
+    assert text_of(chat[at - 1]).endswith("🎙️")  # a voice note, not a photo
     assert number in text_of(later[-1]["reply_to_message"])
 
 
