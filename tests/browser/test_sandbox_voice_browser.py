@@ -1,7 +1,8 @@
 """The sandbox's sample voice note in Chromium on a 390×844 phone (issue 28): Siti sends it from
 the sample picker at the evidence step; her chat plays it (a real OGG/Opus file the browser
 decodes: three seconds), and Dinas PUPR's demo group shows the clip above the card whose line
-counts it. Screenshots go to ``/tmp/sandbox-shots``."""
+counts it; Wati's WhatsApp chat sends and plays it as well. Screenshots go to
+``/tmp/sandbox-shots``."""
 
 from __future__ import annotations
 
@@ -74,9 +75,10 @@ def test_siti_sends_the_sample_voice_note_and_the_group_plays_it(
             assert_inside(box_of(voice), screen, "the voice note's button")
             voice.click()
             bot_says(siti, "Rekaman suara diterima")
+            bot_says(siti, "📎 Lampiran diterima: 1/5.")
             mine = siti.locator(".msg.out .clip audio").last
             expect(mine).to_be_visible(timeout=WAIT_MS)
-            expect(siti.locator(".msg.out .clip-label").last).to_have_text("🎙️ Rekaman suara · 0:03")
+            expect(siti.locator(".msg.out .clip-label").last).to_have_text("🎙️ Rekaman suara")
             plays_three_seconds(siti, "siti")  # a real file the browser decodes
             assert_inside(box_of(mine), screen, "Siti's voice note")
             assert_no_sideways_scroll(page)
@@ -97,6 +99,20 @@ def test_siti_sends_the_sample_voice_note_and_the_group_plays_it(
             assert_inside(box_of(clip), box_of(opd), "the group's voice note")
             assert_no_sideways_scroll(page)
             page.screenshot(path=shots / "phone-390-opd-voice.png")
+
+            # Wati sends the same voice note on WhatsApp; her chat plays it too.
+            tabs.nth(PANES.index("wati")).click()
+            wati = page.locator('section[data-pane="wati"]')
+            wati.get_by_role("button", name="Kirim pesan").click()
+            bot_says(wati, "Apakah Anda setuju?")
+            wati.locator(".samples-toggle").click()
+            wati.get_by_role("button", name="Rekaman suara (3 detik)").click()
+            theirs = wati.locator(".msg.wa.out .clip audio").last
+            expect(theirs).to_be_visible(timeout=WAIT_MS)
+            plays_three_seconds(wati, "wati")
+            assert_inside(box_of(theirs), screen, "Wati's voice note")
+            assert_no_sideways_scroll(page)
+            page.screenshot(path=shots / "phone-390-wati-voice.png")
         finally:
             browser.close()
     keep(list(shots.iterdir()))

@@ -1,6 +1,7 @@
-"""The unit's group reads what a clip is (issue 28): a voice note or video sent with a new report
-is captioned as a voice note or a video of that report, not as "📷 Foto bukti"; a voice note the
-reporter sends later without words is announced with 🎙️, not 📷. Both frameworks."""
+"""Clips read as clips (issue 28): the evidence step counts a voice note or video as an
+attachment ("📎 Lampiran diterima"), not a photo; in the unit's group each is captioned as a voice
+note or a video of its report, not as "📷 Foto bukti"; a voice note the reporter sends later
+without words is announced with 🎙️, not 📷. Both frameworks."""
 
 from __future__ import annotations
 
@@ -44,6 +45,10 @@ async def test_the_group_reads_a_clip_as_a_clip(
         return any("✅ Selesai (2 lampiran)" in labels(m) for m in await citizen.messages())
 
     await until(counted_both, 10)
+    # The evidence step counts them as attachments, not photos.
+    screens = [m for m in await citizen.messages() if "✅ Selesai (2 lampiran)" in labels(m)]
+    assert "📎 Lampiran diterima: 2/5." in screens[-1]["text"]
+    assert "Foto diterima" not in screens[-1]["text"]
     await citizen.press("✅ Selesai (2 lampiran)", "Pilih kerahasiaan laporan")
     await citizen.press("Biasa", "Periksa laporan Anda")
     number = tracking_number(await citizen.press("📨 Kirim laporan", "Nomor laporan:"))

@@ -60,6 +60,7 @@ async def test_siti_sends_the_sample_voice_note_as_evidence_and_as_a_follow_up(s
     sent = await site.post("/api/panes/siti/voice", {})
     assert sent["voice"]["duration"] == VOICE_SECONDS  # as a Telegram app declares it
     await wait_for(site, "siti", "Rekaman suara diterima")
+    await wait_for(site, "siti", "📎 Lampiran diterima: 1/5.")
     await press(site, "siti", "✅ Selesai (1 lampiran)", "Pilih kerahasiaan")
     await press(site, "siti", "Biasa", "Periksa laporan Anda")
     done = await press(site, "siti", "📨 Kirim laporan", "Nomor laporan:")

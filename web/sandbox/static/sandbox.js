@@ -226,12 +226,12 @@ function waExtras(pane, message) {
   return box.childElementCount ? box : null;
 }
 
-function clipPlayer(pane, kind, url, seconds) {
-  // A voice note or video in the chat: what it is (and how long, as Telegram says it), and a
-  // player that fetches it like a client does.
+function clipPlayer(pane, kind, url) {
+  // A voice note or video in the chat: what it is, and a player that fetches it like a client
+  // does (the player shows its length, read from the file itself).
   const box = el("div", `clip ${kind}`);
   const name = T[`clip_${kind}`];
-  box.append(el("div", "clip-label", seconds ? `${name} · 0:${String(seconds).padStart(2, "0")}` : name));
+  box.append(el("div", "clip-label", name));
   const player = el(kind === "voice" ? "audio" : "video");
   player.controls = true;
   player.preload = "metadata";
@@ -246,7 +246,7 @@ function telegramClip(pane, message) {
   const clip = message.voice || message.video || message.video_note;
   if (!clip || !clip.file_id) return null;
   const kind = message.voice ? "voice" : "video";
-  return clipPlayer(pane, kind, `/api/files/${encodeURIComponent(clip.file_id)}`, clip.duration);
+  return clipPlayer(pane, kind, `/api/files/${encodeURIComponent(clip.file_id)}`);
 }
 
 function renderWaMessage(pane, message) {
