@@ -169,6 +169,9 @@ FIRST_SCREEN: Final = (
 #: The buttons that switch the card between its two screens (``u:<report id>:mo`` / ``:le``).
 MORE_BUTTON = "mo"
 LESS_BUTTON = "le"
+#: A card's message link (``message_links.action``, otherwise only a prompt's) while the card
+#: shows its second screen: a redraw keeps that screen (handlers/card_screens.py).
+SHOWING_MORE = "more"
 
 
 def card_keyboard(

@@ -99,6 +99,8 @@ async def on_press(turn: Turn, press: ButtonPress) -> None:
         return
     # Whether this group may touch the report is the use case's check (cases.officer).
     await remember_sender(turn, bound[1])
+    if parts[2] not in (MORE_BUTTON, LESS_BUTTON):
+        await card_screens.forget_screen(turn.uow, press, report)
     if parts[2] == ASSIGN_BUTTON:
         await assignment.on_button(turn, press, bound[1], report, arg, admin)
         return

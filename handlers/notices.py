@@ -14,7 +14,7 @@ from core.purposes import Purpose
 from handlers import counter_relay
 from handlers.actions import EditText, InlineButton, InlineKeyboard, MediaItem, SendMedia, SendText
 from handlers.card_view import StepCards, card_facts, card_view
-from handlers.cards import card_keyboard, card_text
+from handlers.cards import SHOWING_MORE, card_keyboard, card_text
 from handlers.case import Case
 from handlers.deps import HandlerDeps
 from handlers.events import Photo
@@ -48,6 +48,13 @@ def as_media(file_id: str, mime_type: str) -> MediaItem:
 
 def media_items(photos: Sequence[Photo]) -> list[MediaItem]:
     return [as_media(p.file_id, p.mime_type) for p in photos]
+
+
+def evidence_symbol(photos: Sequence[Photo]) -> str:
+    """What stands for evidence sent without words: 📷 photos, 🎙️ a voice note, 🎬 a video."""
+    symbols = {"": "📷", "voice": "🎙️", "video": "🎬"}
+    found = dict.fromkeys(symbols[item.clip] for item in media_items(photos))
+    return "".join(found) or "📷"
 
 
 def media_actions(
@@ -115,8 +122,10 @@ async def post_card(
     evidence = [as_media(e.file_id, e.mime_type) for e in facts.evidence]
     coordinator = await is_coordinator_chat(case, chat)
     view = await card_view(case, report, unit, coordinator=coordinator, facts=facts)
-    caption = tr.t("card.album_caption", number=report.tracking_no)
     for action in media_actions(chat.chat_id, evidence, reply_to_card=False):
+        clip = action.items[0].clip  # a clip goes alone, named for what it is
+        key = f"card.clip_caption.{clip}" if clip else "card.album_caption"
+        caption = tr.t(key, number=report.tracking_no)
         case.emit(chat.channel, replace(action, caption=caption), report, purpose=Purpose.ALBUM)
     text = card_text(tr, case.deps, report, view)
     markup = card_keyboard(tr, case.deps, report, coordinator=coordinator)
@@ -185,16 +194,20 @@ async def edit_card(
     chat: UnitChat,
     *,
     moved_to: Unit | None,
-    more: bool = False,
+    more: bool | None = None,
     cards: StepCards | None = None,
 ) -> None:
-    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya");
-    ``cards``: the facts and links of the step's cards (read here when not given)."""
+    """The card in ``chat`` written again (``more``: with its other buttons, "⋯ Lainnya"; None:
+    on the screen the card's message shows, so a redraw does not take an officer who is in
+    "⋯ Lainnya" back); ``cards``: the facts and links of the step's cards (read here when not
+    given)."""
     cards = cards or StepCards(case, report, (unit,))
     link = await cards.link(chat)
     if link is None:
         # The card is not sent yet (or the chat was bound after it): nothing to edit.
         return
+    if more is None:
+        more = link.action == SHOWING_MORE
     tr = case.tr(chat.language)
     coordinator = await is_coordinator_chat(case, chat)
     view = await card_view(case, report, unit, coordinator=coordinator, facts=await cards.facts())

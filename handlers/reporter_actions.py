@@ -20,6 +20,7 @@ from handlers.deps import HandlerDeps
 from handlers.events import Photo
 from handlers.notices import (
     deliver,
+    evidence_symbol,
     media_actions,
     media_items,
     to_coordinator_groups,
@@ -43,10 +44,10 @@ class _Relayed:
         case, text, photos = self.case, self.text, self.photos
 
         async def gathered() -> None:
-            items = media_items(photos)
+            items, words = media_items(photos), text or evidence_symbol(photos)
             for chat in await holder_chats(case, report):
                 tr = case.tr(chat.language)
-                await relays.queue_text(case.uow, tr, report, chat, text or "📷", case.now)
+                await relays.queue_text(case.uow, tr, report, chat, words, case.now)
                 for media in media_actions(chat.chat_id, items):
                     case.emit(chat.channel, media, report, purpose=Purpose.RELAY)
 
@@ -82,11 +83,11 @@ async def relay_from_supporter(
     refused = await supporter_note(case.work, report, text)
     if refused:
         return refused
-    items = media_items(photos)
+    items, words = media_items(photos), text or evidence_symbol(photos)
     for chat in await holder_chats(case, report):
         tr = case.tr(chat.language)
         await relays.queue_text(
-            case.uow, tr, report, chat, text or "📷", case.now, source=relays.FROM_SUPPORTER
+            case.uow, tr, report, chat, words, case.now, source=relays.FROM_SUPPORTER
         )
         for media in media_actions(chat.chat_id, items):
             case.emit(chat.channel, media, report, purpose=Purpose.RELAY)

@@ -219,9 +219,10 @@ def photos_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
     required = photos_required(turn)
     asked = photos_asked(turn)
     rows: list[Row] = []
+    clips = any(clip_kind_of(p.mime_type) for p in photos)  # a clip is no photo
     if photos:
         done = "photos.done_one" if len(photos) == 1 else "photos.done"
-        if any(clip_kind_of(p.mime_type) for p in photos):  # a clip is no photo
+        if clips:
             done = "photos.done_attachments"
         rows.append((turn.button(turn.t(done, count=len(photos)), "photos_done"),))
     elif not required:
@@ -233,7 +234,8 @@ def photos_screen(turn: Turn, step: IntakeStep, header: str) -> tuple[str, Rows]
         key = "intake.ask_photos_asked" if asked else "intake.ask_photos"
     text = f"{header}\n{turn.t(key, max=MAX_PHOTOS)}\n{clips_hint(turn)}"
     if photos:
-        text += "\n" + turn.t("photos.count", count=len(photos), max=MAX_PHOTOS)
+        counted = "photos.count_attachments" if clips else "photos.count"
+        text += "\n" + turn.t(counted, count=len(photos), max=MAX_PHOTOS)
     return text, (*rows, nav_row(turn))
 
 

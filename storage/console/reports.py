@@ -143,25 +143,32 @@ async def photo_files(
 ) -> dict[int, list[tuple[int, str]]]:
     """Each report's stored photos, in order: (position, what ``/foto/{position}`` serves; the
     stored file's path)."""
-    return await _stored_files(session, report_ids, clips=False)
+    found = await _stored_files(session, report_ids, clips=False)
+    return {r: [(n, path) for n, path, _ in files] for r, files in found.items()}
 
 
 async def clip_files(
     session: AsyncSession, report_ids: Sequence[int]
-) -> dict[int, list[tuple[int, str]]]:
+) -> dict[int, list[tuple[int, str, str]]]:
     """Each report's stored voice notes and videos (core.clips), in order: (position, what
-    ``/rekaman/{position}`` serves; the stored file's path)."""
+    ``/rekaman/{position}`` serves; the stored file's path; its MIME type, which names the
+    kind)."""
     return await _stored_files(session, report_ids, clips=True)
 
 
 async def _stored_files(
     session: AsyncSession, report_ids: Sequence[int], *, clips: bool
-) -> dict[int, list[tuple[int, str]]]:
+) -> dict[int, list[tuple[int, str, str]]]:
     if not report_ids:
         return {}
     is_clip = ReportPhoto.mime_type.in_(CLIP_MIME_TYPES)
     rows = await session.execute(
-        select(ReportPhoto.report_id, ReportPhoto.position, ReportPhoto.stored_path)
+        select(
+            ReportPhoto.report_id,
+            ReportPhoto.position,
+            ReportPhoto.stored_path,
+            ReportPhoto.mime_type,
+        )
         # NULL != "" is not true either: a file not downloaded yet is left out.
         .where(
             ReportPhoto.report_id.in_(list(report_ids)),
@@ -170,9 +177,9 @@ async def _stored_files(
         )
         .order_by(ReportPhoto.report_id, ReportPhoto.position)
     )
-    found: dict[int, list[tuple[int, str]]] = {}
-    for report_id, position, stored in rows:
-        found.setdefault(int(report_id), []).append((int(position), str(stored)))
+    found: dict[int, list[tuple[int, str, str]]] = {}
+    for report_id, position, stored, mime_type in rows:
+        found.setdefault(int(report_id), []).append((int(position), str(stored), str(mime_type)))
     return found
 
 

@@ -160,7 +160,8 @@ def assert_no_sideways_scroll(page: Page) -> None:
 
 
 def assert_chat_usable(page: Page, pane: Locator, name: str) -> None:
-    """The chat, its input, its send button and its sample photos are all on the screen."""
+    """The chat, its input, its send button, its sample photos and the sample voice note are all
+    on the screen."""
     screen = viewport_box(page)
     assert_inside(box_of(pane), screen, f"{name}: chat")
     for part in ("textarea.input", ".send", ".attach", ".samples-toggle", ".share-location"):
@@ -169,10 +170,10 @@ def assert_chat_usable(page: Page, pane: Locator, name: str) -> None:
     pane.locator(".send").click(trial=True)  # visible, enabled, not covered by anything
     pane.locator(".samples-toggle").click()
     picks = pane.locator(".samples button")
-    expect(picks).to_have_count(3)
-    for index in range(3):
-        assert_inside(box_of(picks.nth(index)), screen, f"{name}: sample photo {index}")
-        assert_inside(box_of(picks.nth(index)), box_of(pane), f"{name}: sample photo {index}")
+    expect(picks).to_have_count(4)  # three photos, then the voice note
+    for index in range(4):
+        assert_inside(box_of(picks.nth(index)), screen, f"{name}: sample {index}")
+        assert_inside(box_of(picks.nth(index)), box_of(pane), f"{name}: sample {index}")
         picks.nth(index).click(trial=True)
     pane.locator(".samples-toggle").click()
     expect(pane.locator(".samples")).to_be_hidden()

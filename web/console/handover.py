@@ -19,6 +19,7 @@ from datetime import date
 
 from openpyxl import Workbook
 
+from core.clips import ClipKind, clip_kind_of
 from core.deadlines import local_date
 from core.disclosure import Audience, disclosure
 from core.lifecycle import SP4N_TERMS, Privacy
@@ -56,7 +57,8 @@ class Handed:
     reporter: Citizen | None  # only when the file may name them
     internal_notes: str = ""  # as ``answers``; read for the coordinator's full export only
     point: tuple[float, float] | None = None  # as the viewer may see it (core.places)
-    clips: tuple[int, ...] = ()  # the position of each stored voice note or video (core.clips)
+    #: The position and kind of each stored voice note or video (core.clips).
+    clips: tuple[tuple[int, ClipKind], ...] = ()
 
 
 def _answers(
@@ -113,7 +115,11 @@ async def handed_batches(
                         else None,
                         closed_on=local_date(r.closed_at, config.timezone) if r.closed_at else None,
                         photos=photos.get(r.id, []),
-                        clips=tuple(n for n, _ in clips.get(r.id, [])),
+                        clips=tuple(
+                            (n, kind)
+                            for n, _, mime in clips.get(r.id, [])
+                            if (kind := clip_kind_of(mime)) is not None
+                        ),
                         reporter=people.get(r.citizen_id),
                         internal_notes=_answers(events[r.id], config, INTERNAL) if internal else "",
                         point=shown_point(
@@ -242,6 +248,10 @@ LAPOR_COLUMNS = (
     Column("Nomor Pelacakan Kanal Aduan", 16),
 )
 
+#: How "Lampiran" names a clip before its link (SP4N-LAPOR!'s language, as the sheet's other
+#: words): a photo is a bare link or file name, a clip says what it is.
+LAPOR_CLIP = {ClipKind.VOICE: "Rekaman suara", ClipKind.VIDEO: "Video"}
+
 LAPOR_CLASS = {
     "pengaduan": "Pengaduan",
     "aspirasi": "Aspirasi",
@@ -267,7 +277,8 @@ def lapor_values(
     """The report as SP4N-LAPOR! asks for it; its stored photos linked as the console serves
     them (``/laporan/{number}/foto/{position}``: for viewers signed in to the console), or
     named as the files ``attached`` beside the sheet in a ZIP (:mod:`web.console.lapor_zip`);
-    its voice notes and videos linked after them (``/rekaman/{position}``), in a ZIP too."""
+    its voice notes and videos linked after them (``/rekaman/{position}``), in a ZIP too, each
+    named for its kind ("Rekaman suara: …"); one attachment a line."""
     row = item.row
     r = row.report
     place = row.desa or row.kecamatan or config.regions.root.name
@@ -275,14 +286,17 @@ def lapor_values(
     if item.point is not None:
         location = f"{location} ({item.point[0]:.6f}, {item.point[1]:.6f})".strip()
     base = config.public_url.rstrip("/")
-    attachments = " ".join(
+    attachments = "\n".join(
         [
             *(
                 [f"{base}/laporan/{r.tracking_no}/foto/{n}" for n, _ in item.photos]
                 if attached is None
                 else attached
             ),
-            *(f"{base}/laporan/{r.tracking_no}/rekaman/{n}" for n in item.clips),
+            *(
+                f"{LAPOR_CLIP[kind]}: {base}/laporan/{r.tracking_no}/rekaman/{n}"
+                for n, kind in item.clips
+            ),
         ]
     )
     return [

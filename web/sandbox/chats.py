@@ -1,5 +1,6 @@
 """The chats of the sandbox's page: reading a pane's chat, and a person's typing, button
-presses, photos and locations, made on the emulator's control API in the pane's person's name.
+presses, photos, the sample voice note and locations, made on the emulator's control API in the
+pane's person's name.
 Each message carries ``shown``: its time and day on the sandbox's clock, for the page's language.
 """
 
@@ -26,6 +27,7 @@ from web.sandbox.requests import (
 )
 from web.sandbox.runtime import Sandbox
 from web.sandbox.samples import sample
+from web.sandbox.voice_sample import VOICE_SAMPLE, VOICE_SECONDS
 
 #: A Telegram app lets nobody send a longer text or caption (counted in UTF-16 units).
 MAX_TEXT = 4096
@@ -41,6 +43,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/api/panes/{pane}/text", _text)
     router.add_post("/api/panes/{pane}/press", _press)
     router.add_post("/api/panes/{pane}/photo", _photo)
+    router.add_post("/api/panes/{pane}/voice", _voice)
     router.add_post("/api/panes/{pane}/location", _location)
     router.add_get("/api/files/{file_id}", _file)
     router.add_get("/api/wa-media/{media_id}", _wa_media)
@@ -165,6 +168,29 @@ async def _photo(request: web.Request) -> web.Response:
     return web.json_response(sent)
 
 
+async def _voice(request: web.Request) -> web.Response:
+    """The sample voice note (:mod:`web.sandbox.voice_sample`) sent as a voice message, the way a
+    Telegram app sends one (or WhatsApp: an audio message marked as a voice note); in the chat
+    it is evidence at the intake's evidence step, a follow-up later, or an officer's clip for
+    the reporter when it replies to a card."""
+    sandbox, chat, body = sandbox_of(request), pane_of(request), await body_of(request)
+    data = await asyncio.to_thread(VOICE_SAMPLE.read_bytes)
+    if chat.on_whatsapp:
+        reply_to = str(body.get("reply_to") or "") or None
+        return await _wa_says(
+            sandbox, chat, wa_chat.voice_message(sandbox.whatsapp, data, reply_to)
+        )
+    async with sandbox.lock:
+        sent = await sandbox.telegram.send_voice(
+            chat.user,
+            data,
+            duration=VOICE_SECONDS,
+            chat_id=chat.chat_id,
+            reply_to=reply_id(body.get("reply_to")),
+        )
+    return web.json_response(sent)
+
+
 def _sample_bytes(name: str) -> bytes:
     try:
         return sample(name).path.read_bytes()
@@ -185,26 +211,34 @@ async def _location(request: web.Request) -> web.Response:
 
 
 async def _file(request: web.Request) -> web.Response:
-    """A photo by file id, fetched like a client does: ``getFile``, then the file URL."""
+    """A photo or clip by file id, fetched like a client does: ``getFile``, then the file URL."""
     telegram = sandbox_of(request).telegram
     found = await telegram.call("getFile", file_id=request.match_info["file_id"])
     if not found.get("ok"):
         raise web.HTTPNotFound(text=str(found.get("description")))
     data = await telegram.download(str(found["result"]["file_path"]))
     headers = {"Cache-Control": "max-age=3600"}
-    return web.Response(body=data, content_type=image_type(data), headers=headers)
+    return web.Response(body=data, content_type=media_type(data), headers=headers)
 
 
-def image_type(data: bytes) -> str:
-    """The image's type from its first bytes: uploads are named ``photo.jpg`` whatever they are
-    (Telegram re-encodes photos to JPEG; the emulator keeps the bytes as sent)."""
+def media_type(data: bytes) -> str:
+    """The file's type from its first bytes: uploads are named ``photo.jpg`` whatever they are
+    (Telegram re-encodes photos to JPEG; the emulator keeps the bytes as sent); a voice note is
+    OGG, a video MP4 (``core.clips.matches``)."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
     return "image/jpeg"
 
 
-_MAGIC = ((b"\x89PNG", "image/png"), (b"GIF8", "image/gif"), (b"RIFF", "image/webp"))
+_MAGIC = (
+    (b"\x89PNG", "image/png"),
+    (b"GIF8", "image/gif"),
+    (b"RIFF", "image/webp"),
+    (b"OggS", "audio/ogg"),
+)
 
 
 # --- Wati's WhatsApp chat (web.sandbox.wa_chat) -------------------------------------------------
@@ -220,9 +254,10 @@ async def _wa_says(sandbox: Sandbox, chat: Pane, message: JsonDict) -> web.Respo
 
 
 async def _wa_media(request: web.Request) -> web.Response:
-    """A photo of the WhatsApp chat (the citizen's, or one the bot uploaded), from the fake."""
+    """A photo or clip of the WhatsApp chat (the citizen's, or one the bot uploaded), from the
+    fake."""
     found = sandbox_of(request).whatsapp.media.get(request.match_info["media_id"])
     if found is None:
         raise web.HTTPNotFound()
     headers = {"Cache-Control": "max-age=3600"}
-    return web.Response(body=found[0], content_type=image_type(found[0]), headers=headers)
+    return web.Response(body=found[0], content_type=media_type(found[0]), headers=headers)

@@ -5,7 +5,8 @@ loopback fake Graph API (``emulator.whatsapp``) and its signed webhooks, as Meta
 citizen's, each dated by the sandbox's clock); the functions below are the pane's typing, taps on
 reply buttons and list rows, photos and locations, and the chat as the page draws it. The page
 gets each message in one shape: ``text``, ``buttons`` (reply buttons), ``list`` (a list message:
-its button and rows), ``location_request``, ``picture`` (an address on the page) and ``quote``.
+its button and rows), ``location_request``, ``picture`` (an address on the page), ``clip`` (a voice
+note or video: ``kind`` and ``url``) and ``quote``.
 """
 
 from __future__ import annotations
@@ -99,6 +100,17 @@ def photo_message(fake: SandboxWhatsApp, content: bytes, mime: str, caption: str
     return {"type": "image", "image": image}
 
 
+def voice_message(fake: SandboxWhatsApp, content: bytes, reply_to: str | None) -> JsonDict:
+    """A voice note as WhatsApp carries it: an OGG/Opus audio message marked ``voice``."""
+    media_id = fake.add_media(content, "audio/ogg")
+    digest = base64.b64encode(content[:16]).decode()
+    audio = {"id": media_id, "mime_type": "audio/ogg; codecs=opus", "sha256": digest, "voice": True}
+    message: JsonDict = {"type": "audio", "audio": audio}
+    if reply_to:
+        message["context"] = {"id": reply_to}
+    return message
+
+
 def location_message(latitude: float, longitude: float) -> JsonDict:
     return {"type": "location", "location": {"latitude": latitude, "longitude": longitude}}
 
@@ -139,6 +151,11 @@ def page_message(message: JsonDict, quoted: JsonDict | None) -> JsonDict:
         shown["text"] = str(image.get("caption") or "")
         if image.get("id"):
             shown["picture"] = f"/api/wa-media/{image['id']}"
+    elif kind in ("audio", "video") and (message.get(kind) or {}).get("id"):
+        clip = message[kind]
+        shown["text"] = str(clip.get("caption") or "")
+        shown["clip"] = {"kind": "voice" if kind == "audio" else "video"}
+        shown["clip"]["url"] = f"/api/wa-media/{clip['id']}"
     elif kind == "location":
         shown["location"] = message["location"]
     elif kind == "interactive":
@@ -156,8 +173,13 @@ def page_message(message: JsonDict, quoted: JsonDict | None) -> JsonDict:
     else:
         shown["text"] = f"[{kind}]"
     if quoted is not None:
-        shown["quote"] = page_message(quoted, None)["text"] or "📷"
+        shown["quote"] = page_message(quoted, None)["text"] or _symbol(quoted)
     return shown
+
+
+def _symbol(message: JsonDict) -> str:
+    """What a quote of a message without words shows: 🎙️ a voice note, 🎬 a video, else 📷."""
+    return {"audio": "🎙️", "video": "🎬"}.get(str(message.get("type", "")), "📷")
 
 
 def page_chat(fake: SandboxWhatsApp, wa_id: str) -> list[JsonDict]:

@@ -140,6 +140,8 @@ function quoteOf(message) {
   if (!quoted) return null;
   let text = messageText(quoted);
   if (!text && quoted.photo) text = "📷";
+  if (!text && quoted.voice) text = "🎙️";
+  if (!text && (quoted.video || quoted.video_note)) text = "🎬";
   if (!text && quoted.location) text = "📍";
   return el("div", "quote", text);
 }
@@ -224,6 +226,29 @@ function waExtras(pane, message) {
   return box.childElementCount ? box : null;
 }
 
+function clipPlayer(pane, kind, url) {
+  // A voice note or video in the chat: what it is, and a player that fetches it like a client
+  // does (the player shows its length, read from the file itself).
+  const box = el("div", `clip ${kind}`);
+  const name = T[`clip_${kind}`];
+  box.append(el("div", "clip-label", name));
+  const player = el(kind === "voice" ? "audio" : "video");
+  player.controls = true;
+  player.preload = "metadata";
+  player.setAttribute("aria-label", name);
+  player.addEventListener("loadedmetadata", () => { if (pane.stick) toBottom(pane); });
+  player.src = url;
+  box.append(player);
+  return box;
+}
+
+function telegramClip(pane, message) {
+  const clip = message.voice || message.video || message.video_note;
+  if (!clip || !clip.file_id) return null;
+  const kind = message.voice ? "voice" : "video";
+  return clipPlayer(pane, kind, `/api/files/${encodeURIComponent(clip.file_id)}`);
+}
+
 function renderWaMessage(pane, message) {
   const bubble = el("div", `msg wa ${message.from_bot ? "bot" : "out"}`);
   bubble.dataset.messageId = message.message_id;
@@ -235,6 +260,7 @@ function renderWaMessage(pane, message) {
     image.alt = "📷";
     bubble.append(image);
   }
+  if (message.clip) bubble.append(clipPlayer(pane, message.clip.kind, message.clip.url));
   if (message.location) bubble.append(el("div", "location", fmt(T.location_text, message.location)));
   if (message.text) bubble.append(el("div", "text", message.text));
   const meta = el("div", "meta");
@@ -243,7 +269,7 @@ function renderWaMessage(pane, message) {
   const reply = el("button", "reply-action", `↩ ${T.reply}`);
   reply.type = "button";
   reply.addEventListener("click", () => {
-    pane.replyTo = { id: message.message_id, text: message.text || (message.picture ? "📷" : "") };
+    pane.replyTo = { id: message.message_id, text: message.text || (message.picture ? "📷" : message.clip ? "🎙️" : "") };
     showReplying(pane);
     pane.input.focus();
   });
@@ -277,6 +303,8 @@ function renderMessage(pane, message) {
     image.alt = "📷";
     bubble.append(image);
   }
+  const clip = telegramClip(pane, message);
+  if (clip) bubble.append(clip);
   if (message.location) {
     bubble.append(el("div", "location", fmt(T.location_text, message.location)));
   }
@@ -294,7 +322,7 @@ function renderMessage(pane, message) {
   const reply = el("button", "reply-action", `↩ ${T.reply}`);
   reply.type = "button";
   const startReply = () => {
-    pane.replyTo = { id: message.message_id, text: text || (message.photo ? "📷" : "") };
+    pane.replyTo = { id: message.message_id, text: text || (message.photo ? "📷" : clip ? "🎙️" : "") };
     showReplying(pane);
     pane.input.focus();
   };
@@ -471,6 +499,11 @@ async function sendPhotoFile(pane, file) {
   await afterAction(pane);
 }
 
+async function sendVoice(pane) {
+  await api("POST", `/api/panes/${pane.info.key}/voice`, { reply_to: takeReply(pane) });
+  await afterAction(pane);
+}
+
 async function sendSample(pane, name) {
   const caption = pane.input.value;
   pane.input.value = "";
@@ -584,6 +617,17 @@ function buildPane(info) {
     });
     samples.append(pick);
   }
+  // The sample voice note: what a citizen records with the microphone button, as evidence or
+  // a follow-up (or an officer, replying to a card, for the reporter).
+  const voice = el("button", "sample voice-sample");
+  voice.type = "button";
+  voice.append(el("span", "voice-icon", "🎙️"), T.voice_sample);
+  voice.addEventListener("click", () => {
+    samples.hidden = true;
+    toggle.setAttribute("aria-expanded", "false");
+    guarded(() => sendVoice(pane));
+  });
+  samples.append(voice);
   return pane;
 }
 
