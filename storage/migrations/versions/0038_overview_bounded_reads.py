@@ -8,6 +8,8 @@
   day filed (the overview's ageing), which read a whole index of all reports before.
 - ``ix_report_rollup_days_measure``: the medians' histograms of all units in (measure, days)
   order, summed without sorting every row of the period's months.
+- ``ix_report_rollup_by_day``: the per-day series of all units in day order (on
+  ``coalesce(day, day)``, which only that statement says: the per-unit sums keep the key).
 
 Revision ID: 0038
 Revises: 0036
@@ -34,6 +36,19 @@ def upgrade() -> None:
         "ix_reports_status_due", "reports", ["status", "due_date", "created_on", "unit_id"]
     )
     op.create_index(
+        "ix_report_rollup_by_day",
+        "report_rollup",
+        [
+            sa.text("coalesce(day, day)"),
+            "received",
+            "verify_on_time",
+            "verify_ended",
+            "type_pengaduan",
+            "type_aspirasi",
+            "type_permintaan_informasi",
+        ],
+    )
+    op.create_index(
         "ix_report_rollup_days_measure",
         "report_rollup_days",
         ["measure", "days", "month", "unit_key", "n"],
@@ -50,5 +65,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_reports_rated_comments", table_name="reports")
     op.drop_index("ix_report_rollup_days_measure", table_name="report_rollup_days")
+    op.drop_index("ix_report_rollup_by_day", table_name="report_rollup")
     op.drop_index("ix_reports_status_due", table_name="reports")
     op.create_index("ix_reports_status_due", "reports", ["status", "due_date"])
