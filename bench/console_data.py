@@ -32,7 +32,9 @@ from storage.console import (
 )
 from storage.console.rebuild import rebuild_statements
 from storage.console.region_rollup import region_rebuild_statements
+from storage.console.reports import rated_statement
 from storage.console.rollup import _month_split
+from storage.console.tallies import open_by_day_statement
 
 #: A Wednesday in WITA: a working day with no holiday near it.
 TODAY = date(2026, 11, 25)
@@ -169,7 +171,7 @@ def generate(
         " created_at, updated_at, rating_comment, rating, created_on, verified_on, verify_days,"
         " verify_on_time, followed_up_on, follow_up_days, follow_up_on_time, finished_on,"
         " finish_days, finish_on_time, stage_paused, stage_due, reopened, latitude, longitude)"
-        " VALUES (?, ?, 'telegram', ?, ?, ?, '', ?, 'biasa', ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?,"
+        " VALUES (?, ?, 'telegram', ?, ?, ?, '', ?, 'biasa', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
         " ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
     )
 
@@ -241,6 +243,8 @@ def generate(
                 rnd.choice(unit_ids),
                 at,
                 at,
+                # One rating in five with words (the overview lists the period's last 20).
+                "Terima kasih, sudah ditangani." if rating is not None and i % 5 == 0 else "",
                 rating,
                 created.isoformat(),
                 verified.isoformat() if verified else None,
@@ -282,6 +286,7 @@ def query_plans(path: Path, today: date, kecamatan: frozenset[int]) -> list[tupl
     and a kecamatan's)."""
     query = ReportQuery(first_day=TODAY - timedelta(days=SPAN_DAYS), last_day=TODAY)
     stages = [s.value for s in UNIT_STAGES]
+    opened = [s.value for s in OPEN_STATUSES]
     months, edges = _month_split(query)
     assert months is not None
     statements: list[tuple[str, Any]] = [
@@ -297,6 +302,8 @@ def query_plans(path: Path, today: date, kecamatan: frozenset[int]) -> list[tupl
             for e in edges
         ),
         ("wilayah", region_statement(query, [s.value for s in OPEN_STATUSES])),
+        ("citizens' comments, the last 20", rated_statement(query, limit=20)),
+        ("open reports per day filed (ageing)", open_by_day_statement(ReportQuery(), opened)),
     ]
     mine = replace(query, visible=kecamatan)
     statements += [

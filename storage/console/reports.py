@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clips import CLIP_MIME_TYPES
 from storage.console.query import ReportQuery, _display_form, _where, order_by
-from storage.models import Citizen, Report, ReportEvent, ReportPhoto, ReportSupporter, Unit
+from storage.console.rollup import _open_where, rolled_up
+from storage.models import (
+    RATED_WITH_COMMENT,
+    Citizen,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportSupporter,
+    Unit,
+)
 
 _FEW = 500
 
@@ -206,14 +216,24 @@ async def all_units(session: AsyncSession) -> list[Unit]:
     return list(await session.scalars(select(Unit).order_by(Unit.kind, Unit.name)))
 
 
-async def rated_with_comments(
-    session: AsyncSession, query: ReportQuery, *, limit: int
-) -> list[Report]:
-    """The query's reports rated with a comment, the most recently changed first."""
-    stmt = (
-        _where(query, select(Report))
-        .where(Report.rating.is_not(None), Report.rating_comment != "")
+def rated_statement(query: ReportQuery, *, limit: int) -> Any:
+    """The query's last ``limit`` reports rated with a comment, the most recently changed first.
+    A period's query (the overview's) reads ``ix_reports_rated_comments`` backwards until it
+    has ``limit`` of them: the rows rated with a comment only, whatever the period's length
+    (its day filed and unit are written so that no index on them is chosen, which would read
+    every report of the period from the table)."""
+    narrowed = _open_where if rolled_up(query) else _where
+    return (
+        narrowed(query, select(Report))
+        .where(text(RATED_WITH_COMMENT))
         .order_by(Report.updated_at.desc(), Report.id.desc())
         .limit(limit)
     )
-    return list(await session.scalars(stmt))
+
+
+async def rated_with_comments(
+    session: AsyncSession, query: ReportQuery, *, limit: int
+) -> list[Report]:
+    """The query's reports rated with a comment, the most recently changed first
+    (:func:`rated_statement`)."""
+    return list(await session.scalars(rated_statement(query, limit=limit)))

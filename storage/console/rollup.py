@@ -214,18 +214,29 @@ async def _rolled_tallies(
 
 
 def rollup_daily_statement(query: ReportQuery) -> Any:
-    """Per day filed: received, verified on time, verifications ended, by class."""
+    """Per day filed: received, verified on time, verifications ended, by class. For all units
+    from ``ix_report_rollup_by_day`` in day order (its key is ``coalesce(day, day)``, written
+    the same here); for some units by the table's key, theirs."""
     d = ReportDay
+    if query.visible is None:
+        day: Any = func.coalesce(d.day, d.day)
+        found: list[ColumnElement[bool]] = []
+        if query.first_day is not None:
+            found.append(day >= query.first_day)
+        if query.last_day is not None:
+            found.append(day <= query.last_day)
+    else:
+        day, found = d.day, _days_filter(query)
     return (
         select(
-            d.day,
+            day,
             *(func.sum(getattr(d, str(count_named(name).rollup))) for name in DAILY_SUMS),
             *(func.sum(getattr(d, f"type_{t}")) for t in ReportType),
         )
-        .where(*_days_filter(query))
-        .group_by(d.day)
+        .where(*found)
+        .group_by(day)
         .having(func.sum(d.received) > 0)
-        .order_by(d.day)
+        .order_by(day)
     )
 
 

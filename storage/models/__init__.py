@@ -21,6 +21,8 @@ from storage.models.region_rollup import ReportRegionDays, ReportRegionMonth
 from storage.models.reports import (
     CONSOLE_DAY_COLUMNS,
     CONSOLE_UNIT_COLUMNS,
+    RATED_COMMENT_COLUMNS,
+    RATED_WITH_COMMENT,
     STAGE_DUE_COLUMNS,
     DigestRun,
     MessageLink,
@@ -49,6 +51,8 @@ __all__ = [
     "CONSOLE_DAY_COLUMNS",
     "CONSOLE_UNIT_COLUMNS",
     "NAMING",
+    "RATED_COMMENT_COLUMNS",
+    "RATED_WITH_COMMENT",
     "ROLLUP_MEASURES",
     "ROLLUP_STATUSES",
     "ROLLUP_SUMS",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +64,11 @@ CONSOLE_DAY_COLUMNS = (
     "verified_on",
     "stage_due",
 )
+#: ``ix_reports_rated_comments``: the order the overview lists comments in, then what its
+#: period and units are checked against (no table row read for a report not shown).
+RATED_COMMENT_COLUMNS = ("updated_at", "id", "created_on", "unit_id")
+#: Its rows (the query must say the same, literally, for SQLite to use the partial index).
+RATED_WITH_COMMENT = "rating IS NOT NULL AND rating_comment <> ''"
 
 
 class Report(Base):
@@ -71,7 +77,9 @@ class Report(Base):
     __tablename__ = "reports"
     __table_args__ = (
         Index("ix_reports_citizen_created", "citizen_id", "created_at"),
-        Index("ix_reports_status_due", "status", "due_date"),
+        # The clock's deadlines by status; the day filed and the unit make it cover the
+        # console's open reports per day (the overview's ageing: storage/console/tallies.py).
+        Index("ix_reports_status_due", "status", "due_date", "created_on", "unit_id"),
         Index("ix_reports_unit_status_due", "unit_id", "status", "due_date"),
         # The clock's scans: both dates are NULL for reports that need nothing more.
         Index("ix_reports_next_notice", "next_notice_on"),
@@ -89,6 +97,14 @@ class Report(Base):
         Index("ix_reports_assignee", "assignee_id"),
         # The retention round (cases/retention.py): closed reports past a period.
         Index("ix_reports_closed_at", "closed_at"),
+        # The overview's citizens' comments, newest first: only the rows rated with a comment
+        # (partial), read backwards until the period's last few are found.
+        Index(
+            "ix_reports_rated_comments",
+            *RATED_COMMENT_COLUMNS,
+            sqlite_where=text(RATED_WITH_COMMENT),
+            postgresql_where=text(RATED_WITH_COMMENT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -28,7 +28,7 @@ from core.deadlines import UNIT_STAGES
 from core.lifecycle import OPEN_STATUSES, ReportStatus, ReportType
 from core.performance import Indicators
 from runtime.settings import Settings
-from storage.console import ReportQuery
+from storage.console import ReportQuery, rated_with_comments
 from storage.db import create_engine, session_factory
 from storage.models import Citizen, Report, Unit
 from tests.databases import migrate_for_test
@@ -37,6 +37,7 @@ from web.console.config import ConsoleConfig
 from web.console.exports import xlsx_export
 from web.console.periods import previous
 from web.console.rekap import unit_tallies
+from web.console.rows import workdays
 from web.console.tables import read_cross_tables
 from web.from_settings import console_config
 
@@ -128,6 +129,9 @@ async def _seed(url: str, categories: list[str]) -> list[int]:
             for i in range(240):
                 row = _report(rnd, ids, categories)
                 filed = datetime.combine(row["created_on"], datetime.min.time(), UTC)
+                # Changed later than filed, in another order than filed; some rated with a
+                # comment (the overview's list of them), a few changed at the same moment.
+                changed = filed + timedelta(days=(i * 37) % 90, hours=i % 3)
                 await connection.execute(
                     insert(Report).values(
                         **row,
@@ -137,7 +141,8 @@ async def _seed(url: str, categories: list[str]) -> list[int]:
                         description="acak",
                         privacy="biasa",
                         created_at=filed,
-                        updated_at=filed,
+                        updated_at=changed,
+                        rating_comment="" if i % 4 else f"Komentar {i}",
                     )
                 )
     finally:
@@ -281,6 +286,8 @@ async def _check(url: str, first: date | None, last: date | None) -> None:
                     for code in {r["region_code"] for r in mine}
                 }, where
                 await _check_cross(session, config, query, mine, where)
+                await _check_comments(session, query, mine, where)
+                await _check_ageing(session, config, rows, visible)
                 if first is not None and last is not None:
                     await _check_previous(session, config, query, rows, first, last)
                 rekap = await unit_tallies(sessions, query, TODAY)
@@ -319,6 +326,39 @@ async def _check_cross(
     found = await read_cross_tables(session, query, config, TODAY)
     assert found.by_unit == by_unit, where
     assert found.by_kecamatan == by_kecamatan, where
+
+
+async def _check_comments(
+    session: AsyncSession, query: ReportQuery, mine: list[dict[str, Any]], where: object
+) -> None:
+    """The overview's citizens' comments: the period's last 20 rated with a comment."""
+    rated = [r for r in mine if r["rating"] is not None and r["rating_comment"]]
+    rated.sort(key=lambda r: (r["updated_at"], r["id"]), reverse=True)
+    found = await rated_with_comments(session, query, limit=20)
+    assert [r.id for r in found] == [r["id"] for r in rated[:20]], where
+
+
+async def _check_ageing(
+    session: AsyncSession,
+    config: ConsoleConfig,
+    rows: list[dict[str, Any]],
+    visible: frozenset[int] | None,
+) -> None:
+    """The ageing chart: the viewer's open reports (whatever the period) per span of working
+    days since each came in."""
+    days = workdays(config.calendar)
+    want = [0] * len(queries.AGES)
+    for r in rows:
+        if r["status"] not in OPEN_STATUSES or (
+            visible is not None and r["unit_id"] not in visible
+        ):
+            continue
+        waited = days.between(r["created_on"], TODAY)
+        spans = [
+            i for i, (first, last) in enumerate(queries.AGES) if first <= waited <= (last or waited)
+        ]
+        want[spans[0]] += 1
+    assert await queries.ageing(session, visible, config, TODAY) == want, visible
 
 
 async def _check_previous(
