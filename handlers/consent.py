@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.whatsapp import WHATSAPP_CHANNEL
 from handlers.actions import InlineKeyboard
 from handlers.rights_text import dpo_line
 from handlers.steps import ChatStep
@@ -34,6 +35,8 @@ def ask_consent(turn: Turn, then: str = "") -> None:
         )
     )
     # Who answers for the data and how long it is kept, before the closing question.
-    *notice, question = turn.t("consent.notice").split("\n")
+    # A WhatsApp citizen's account is their number: the notice says so.
+    key = "consent.notice.whatsapp" if turn.channel == WHATSAPP_CHANNEL else "consent.notice"
+    *notice, question = turn.t(key).split("\n")
     text = "\n".join([*notice, dpo_line(turn), question])
     turn.send(turn.t("start.greeting") + "\n\n" + text, keyboard)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from core.whatsapp import WHATSAPP_CHANNEL
 from handlers.formatting import category_name, place_name, short_datetime
 from handlers.turn import Turn
 from storage.citizen_rights import Holdings
@@ -34,16 +35,25 @@ def _when(turn: Turn, moment: datetime | None) -> str:
     return short_datetime(moment, turn.deps.config.timezone, turn.conversation.language)
 
 
+def _account(turn: Turn, held: Holdings) -> str:
+    """The chat account: a Telegram @username, or a WhatsApp number shown by its last digits."""
+    if turn.channel == WHATSAPP_CHANNEL:
+        return "••••" + turn.event.sender.user_id[-4:]
+    return f"@{held.username}" if held.username else "-"
+
+
 def summary(turn: Turn, held: Holdings) -> str:
     """The screen /dataku shows."""
     consent = _when(turn, held.consent_at)
     if held.consent_withdrawn_at is not None:
         consent = turn.t("rights.consent_withdrawn", at=_when(turn, held.consent_withdrawn_at))
+    account = "whatsapp" if turn.channel == WHATSAPP_CHANNEL else "telegram"
     lines = [
         turn.t(
             "rights.summary",
             name=held.name or "-",
-            username=f"@{held.username}" if held.username else "-",
+            account=turn.t(f"rights.account.{account}"),
+            username=_account(turn, held),
             phone=held.phone or turn.t("rights.no_phone"),
             language=turn.t(f"language.name_{held.language}"),
             consent=consent,
