@@ -27,6 +27,14 @@ TELEGRAM_PER_SECOND = 30
 """Telegram's overall limit: no second may hold more sends than this (or the configured rate,
 if it is set higher, as for a bot Telegram allows more)."""
 
+LANE_BURST_SECONDS = 0.05
+"""A channel's own lane (WhatsApp's 80/s) spaces its starts: its overall bucket holds this many
+seconds' worth (4 sends at 80/s), not half a second's. Fired together, a lane's sends queue in
+the client and at the server, their answers come back spread over 100 ms and more, and the
+second's window (each send counted until a second after its answer) lets the lane send only
+``rate / (1 + answer time)``; one at a time, every 1/80 s, each is answered in a few
+milliseconds. The few sends' worth lets a round's preparation pass without losing its places."""
+
 ChatKey = tuple[str, str]
 """(channel, chat_id)"""
 
@@ -141,7 +149,12 @@ class FloodScheduler:
         # The overall lanes: "" (Telegram's, and any channel without its own) and one per
         # channel with an overall rate of its own (FloodLimits.channel_overall).
         self._lanes = {"": limits} | {
-            name: replace(limits, per_second=rate, burst=None, channel_overall=())
+            name: replace(
+                limits,
+                per_second=rate,
+                burst=max(1.0, rate * LANE_BURST_SECONDS) if rate > 0 else None,
+                channel_overall=(),
+            )
             for name, rate in limits.channel_overall
         }
         self._global: dict[str, list[Limiter]] = {}
