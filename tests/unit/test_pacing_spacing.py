@@ -7,6 +7,9 @@ send started and answered at its tick."""
 
 from __future__ import annotations
 
+import random
+
+from runtime.limiters import WindowLog
 from runtime.pacing import LANE_BURST_SECONDS, FloodLimits, FloodScheduler, Plannable, plan_round
 
 RATE = 80.0
@@ -65,3 +68,48 @@ def test_a_reply_on_whatsapp_still_goes_at_once_while_notifications_drain() -> N
 def test_telegrams_lane_keeps_its_half_second_burst() -> None:
     starts = _drain("telegram", 60, 0.002)
     assert len(starts) == 15 - LIMITS.reserve  # all at once, as before
+
+
+def test_the_soonest_notification_of_many_chats_is_the_soonest_of_each() -> None:
+    """The outbox asks once for a round's chats (notices_ready_at), each lane's overall limits
+    once: the answer is the soonest of asking chat by chat."""
+    rng = random.Random(7)
+    scheduler = FloodScheduler(LIMITS)
+    keys = [(channel, str(n)) for channel in ("telegram", "whatsapp") for n in range(30)]
+    now = 0.0
+    for _ in range(400):
+        now += rng.random() / 50
+        key = rng.choice(keys)
+        if rng.random() < 0.7 and scheduler.ready_at(key, now, reply=False) <= now:
+            scheduler.take(key, now)
+            scheduler.sending(key, now)
+            scheduler.returned(key, now + rng.random() / 20)
+        some = rng.sample(keys, 12)
+        expected = min(scheduler.notice_ready_at(k, now) for k in some)
+        assert scheduler.notices_ready_at(some, now) == expected
+        assert scheduler.notices_ready_at([], now) == now
+
+
+def test_a_windows_next_free_place_is_the_one_a_sorted_log_gives() -> None:
+    """WindowLog.ready_at merges its sorted logs instead of sorting them on every ask."""
+    rng = random.Random(3)
+    log = WindowLog(1.0, 20, 0.0)
+    now, on_way = 0.0, 0
+    for _ in range(300):
+        now += rng.random() / 30
+        step = rng.random()
+        if step < 0.4 and log.available(now):
+            log.take(now)
+            log.start(now)
+            on_way += 1
+        elif step < 0.7 and on_way:
+            log.release(now)
+            on_way -= 1
+        elif step < 0.8 and log.available(now):
+            log.take(now)
+        for need in (1, 2, 5, 20):
+            log._expire(now)
+            leaving = sorted([*log._planned, *log._log, *([now] * log._in_flight)])
+            free = log.capacity - len(leaving)
+            expected = now if free >= need else leaving[need - free - 1] + 1.0 + 1e-6
+            assert log.ready_at(now, need) == expected
