@@ -264,7 +264,7 @@ class OutboxWorker(Worker):
             if not self.may_send():
                 break
             now = self._timer()
-            turn = min(self.scheduler.notice_ready_at(row.key, now) for row in left)
+            turn = self.scheduler.notices_ready_at((row.key for row in left), now)
             if turn >= until:
                 break
             if turn > now:

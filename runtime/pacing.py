@@ -27,6 +27,9 @@ TELEGRAM_PER_SECOND = 30
 """Telegram's overall limit: no second may hold more sends than this (or the configured rate,
 if it is set higher, as for a bot Telegram allows more)."""
 
+LANE_BURST_SECONDS = 0.05
+"""A channel's own lane spaces its starts: 50 ms worth, not half a second's (docs/whatsapp.md)."""
+
 ChatKey = tuple[str, str]
 """(channel, chat_id)"""
 
@@ -141,7 +144,12 @@ class FloodScheduler:
         # The overall lanes: "" (Telegram's, and any channel without its own) and one per
         # channel with an overall rate of its own (FloodLimits.channel_overall).
         self._lanes = {"": limits} | {
-            name: replace(limits, per_second=rate, burst=None, channel_overall=())
+            name: replace(
+                limits,
+                per_second=rate,
+                burst=max(1.0, rate * LANE_BURST_SECONDS) if rate > 0 else None,
+                channel_overall=(),
+            )
             for name, rate in limits.channel_overall
         }
         self._global: dict[str, list[Limiter]] = {}
@@ -264,10 +272,19 @@ class FloodScheduler:
     def notice_ready_at(self, key: ChatKey, now: float) -> float:
         """When one more notification may go to the chat: its own limits, and one overall
         place with the replies' reserve left (a round already under way sends it then)."""
-        chat = self.chat_ready_at(key, now, reply=False)
-        lane = self.lane(key)
-        overall = (b.ready_at(now, 1 + self._kept(b, lane)) for b in self._overall(now, lane))
-        return max(chat, max(overall, default=now))
+        return self.notices_ready_at([key], now)
+
+    def notices_ready_at(self, keys: Iterable[ChatKey], now: float) -> float:
+        """The soonest :meth:`notice_ready_at` of ``keys`` (each lane's overall asked once)."""
+        chats: dict[str, float] = {}
+        for key in keys:
+            lane, chat = self.lane(key), self.chat_ready_at(key, now, reply=False)
+            chats[lane] = min(chat, chats.get(lane, chat))
+        turns = (
+            max([chat, *(b.ready_at(now, 1 + self._kept(b, ln)) for b in self._overall(now, ln))])
+            for ln, chat in chats.items()
+        )
+        return min(turns, default=now)
 
     def ready_at(self, key: ChatKey, now: float, *, reply: bool = True) -> float:
         """When the chat may send its next message, the overall limit included."""
@@ -347,15 +364,16 @@ def plan_round(
         # Each overall lane (Telegram's, WhatsApp's) has its own budget.
         allowance = scheduler.notice_allowance if notices else scheduler.global_allowance
         budget = {lane: allowance(now, lane) for lane in set(lanes.values())}
-        room = {
-            key: allowed[key] + scheduler.chat_allowance(key, now, reply=not notices)
-            for key in queues
-        }
+        room: dict[ChatKey, int] = {}  # asked of a chat when its turn comes (a round's few)
         progress = True
         while progress:
             progress = False
             for key in queues:
-                if budget[lanes[key]] > 0 and allowed[key] < min(room[key], wanted[key]):
+                if budget[lanes[key]] < 1 or allowed[key] >= wanted[key]:
+                    continue
+                if key not in room:
+                    room[key] = allowed[key] + scheduler.chat_allowance(key, now, reply=not notices)
+                if allowed[key] < room[key]:
                     scheduler.take(key, now)
                     allowed[key] += 1
                     budget[lanes[key]] -= 1
