@@ -9,6 +9,7 @@ person pressing it may do what it says (for example, that they are an officer of
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 from core.limits import CALLBACK_DATA_MAX
 
@@ -22,10 +23,19 @@ _TAG_BYTES = TAG_LENGTH * 6 // 8
 _CONTEXT_END = "\x1f"
 
 
+@lru_cache(maxsize=8)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    """The HMAC with ``secret``'s padded keys taken in once (copied for each tag: a card's
+    keyboard signs a dozen buttons with the same secret)."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
 def _tag(payload: str, secret: bytes, context: str = "") -> str:
     """The 8-character base64url tag of ``payload`` (bound to ``context`` when given)."""
     signed = f"{context}{_CONTEXT_END}{payload}" if context else payload
-    digest = hmac.new(secret, signed.encode("utf-8"), hashlib.sha256).digest()
+    mac = _keyed(secret).copy()
+    mac.update(signed.encode("utf-8"))
+    digest = mac.digest()
     return base64.urlsafe_b64encode(digest[:_TAG_BYTES]).decode("ascii")
 
 

@@ -5,7 +5,8 @@ Keyboards are described here and rendered to Bot API JSON once, in ``bot.telegra
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 
@@ -138,9 +139,31 @@ class AnswerButton:
 Action = SendText | SendMedia | SendFile | EditText | ClearButtons | AnswerButton
 
 
+#: Each action, markup and item class's field names, read once (``dataclasses.asdict`` looks
+#: them up and deep-copies every value again for each button of a card's long keyboard).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = (str, int, bool, float, type(None))
+
+
+def _plain(value: Any) -> Any:
+    """What ``dataclasses.asdict`` makes of ``value`` (dicts for dataclasses, tuples kept), for
+    the immutable leaves these actions hold, without copying them."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple:
+        return tuple(_plain(item) for item in value)
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return deepcopy(value)  # none of the actions holds one; as ``asdict`` would
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
 def action_to_dict(action: Action) -> dict[str, Any]:
     """Serialise an action for the outbox (plain JSON types only)."""
-    data = asdict(action)  # the markup with it (converted once: a card's keyboard is long)
+    data: dict[str, Any] = _plain(action)  # the markup with it (a card's keyboard is long)
     markup = getattr(action, "markup", None)
     if markup is not None:
         data["markup"] = {"type": type(markup).__name__, **data["markup"]}

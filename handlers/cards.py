@@ -202,15 +202,19 @@ def card_keyboard(
     # A new report's daily choice is to verify it or send it where it belongs.
     daily = (*FIRST_SCREEN, CaseAction.TRANSFER) if status == ReportStatus.BARU else FIRST_SCREEN
     first = [button(action) for action in actions if action in daily]
-    rest = [button(action) for action in actions if action not in daily]
-    rest += [b for row in assignment_row(tr, deps, report) for b in row]
-    if len(rest) <= 1 or not first:
+    later = [action for action in actions if action not in daily]
+    assigning = [b for row in assignment_row(tr, deps, report) for b in row]
+    one_screen = len(later) + len(assigning) <= 1 or not first
+    if not one_screen and not more:
+        others = unit_button(deps, tr.t("card.button.more"), report.id, MORE_BUTTON)
+        return InlineKeyboard(rows=(*_rows(first), (others,)))
+    # The other screen's buttons are signed only when shown (each card a bulk transfer sends
+    # is a first screen: they were made and thrown away).
+    rest = [button(action) for action in later] + assigning
+    if one_screen:
         return InlineKeyboard(rows=tuple(_rows(first + rest)))
-    if more:
-        back = unit_button(deps, tr.t("card.button.back"), report.id, LESS_BUTTON)
-        return InlineKeyboard(rows=(*_rows(rest), (back,)))
-    others = unit_button(deps, tr.t("card.button.more"), report.id, MORE_BUTTON)
-    return InlineKeyboard(rows=(*_rows(first), (others,)))
+    back = unit_button(deps, tr.t("card.button.back"), report.id, LESS_BUTTON)
+    return InlineKeyboard(rows=(*_rows(rest), (back,)))
 
 
 #: The card's assignment buttons' name in their data (``u:<report id>:as[:<arg>]``): no arg opens

@@ -39,8 +39,11 @@ def clock_time(value: datetime, tz: ZoneInfo, language: str = "id") -> str:
     return f"{stamp} {local.tzname() or ''}".strip()
 
 
+@lru_cache(maxsize=4096)
 def short_datetime(value: datetime, tz: ZoneInfo, language: str) -> str:
-    """``23 Nov 2026 14.05 WITA``-like (``14:05`` in English), in the region's zone."""
+    """``23 Nov 2026 14.05 WITA``-like (``14:05`` in English), in the region's zone. Kept per
+    moment, zone and language: a transfer's three cards write the same filing time (equal
+    moments in other zones are the same key, and give the same text)."""
     local = value.astimezone(tz)
     stamp = format_datetime(local, format=f"d MMM yyyy {_clock(language)}", locale=language)
     return f"{stamp} {local.tzname() or ''}".strip()

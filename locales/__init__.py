@@ -83,7 +83,7 @@ class Translator:
     def t(self, key: str, /, **values: object) -> str:
         """The text of ``key`` with ``values`` filled in; when a value that counts (``count``,
         ``days``, ``level``) is 1 and the language has a form for one (``KEY.one``), that form."""
-        if any(values.get(name) == 1 for name in COUNTING):
+        if values and any(values.get(name) == 1 for name in COUNTING):
             one = f"{key}.one"
             text = self._translations.gettext(one)
             if text != one:

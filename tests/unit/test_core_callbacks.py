@@ -91,3 +91,22 @@ def test_data_signed_for_one_chat_does_not_verify_in_another() -> None:
     assert verify_callback(data, secret) is None
     # Without a context the data is the same as before chats were bound.
     assert verify_callback(sign_callback("g:0:lang:en", secret), secret) == "g:0:lang:en"
+
+
+def test_the_tag_is_the_first_six_bytes_of_the_hmac_whichever_secret_came_before() -> None:
+    """Buttons already sent keep verifying: the tag is HMAC-SHA256 of ``context`` + 0x1f +
+    payload, whatever secrets were used in between (the keyed HMAC is kept per secret)."""
+    import base64
+    import hashlib
+    import hmac
+
+    def expected(payload: str, secret: bytes, context: str = "") -> str:
+        signed = f"{context}\x1f{payload}" if context else payload
+        digest = hmac.new(secret, signed.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:6]).decode()
+
+    for secret in (SECRET, b"another", SECRET, b"another"):
+        assert sign_callback("tr:7KQ4", secret) == f"tr:7KQ4|{expected('tr:7KQ4', secret)}"
+        signed = sign_callback("tr:7KQ4", secret, context="-100")
+        assert signed == f"tr:7KQ4|{expected('tr:7KQ4', secret, '-100')}"
+        assert verify_callback(signed, secret, context="-100") == "tr:7KQ4"
