@@ -11,10 +11,11 @@ If the bot is not running, the request waits in the inbox until it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.lifecycle import OFFICER_ACTIONS
@@ -49,6 +50,56 @@ async def queue_request(session: AsyncSession, request: ConsoleRequest) -> int:
         )
     )
     return request.id
+
+
+#: Requests written by one multi-row INSERT (14 values each: well under both engines' limits).
+QUEUE_CHUNK = 500
+
+
+def _values(request: ConsoleRequest) -> dict[str, object]:
+    """A built request's columns (a column left unset takes the model's default)."""
+    values: dict[str, object] = {}
+    for column in ConsoleRequest.__table__.columns:
+        if column.primary_key:
+            continue
+        value = getattr(request, column.key)
+        default = column.default
+        if value is None and default is not None and getattr(default, "is_scalar", False):
+            value = getattr(default, "arg", None)
+        values[column.key] = value
+    return values
+
+
+async def queue_many(session: AsyncSession, requests: Sequence[ConsoleRequest]) -> None:
+    """Store ``requests`` (built, not added to the session, one per report) and their inbox rows
+    (the caller commits). The ORM writes such rows one ``INSERT … RETURNING`` at a time on SQLite,
+    as it must read each id back in order; here the ids come back beside their report's id, so a
+    bulk of 500 costs a statement per table, not 1,000 (issue 27: the bulk's POST)."""
+    for start in range(0, len(requests), QUEUE_CHUNK):
+        chunk = requests[start : start + QUEUE_CHUNK]
+        written = await session.execute(
+            insert(ConsoleRequest)
+            .values([_values(r) for r in chunk])
+            .returning(ConsoleRequest.id, ConsoleRequest.report_id)
+        )
+        ids = {report_id: request_id for request_id, report_id in written}
+        if len(ids) != len(chunk):
+            raise ValueError("queue_many: one request per report")
+        await session.execute(
+            insert(InboxUpdate),
+            [
+                {
+                    "channel": CONSOLE_CHANNEL,
+                    "update_id": ids[r.report_id],
+                    "chat_id": str(r.report_id),  # one report's requests are taken in order
+                    "media_group_id": "",
+                    "payload": {REQUEST_KEY: ids[r.report_id]},
+                    "received_at": r.created_at,
+                    "attempts": 0,
+                }
+                for r in chunk
+            ],
+        )
 
 
 async def request_of(

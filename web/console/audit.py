@@ -62,6 +62,30 @@ def record(
     )
 
 
+async def record_many(
+    session: AsyncSession, request: web.Request, entries: list[tuple[AuditAction, str]]
+) -> None:
+    """Several entries (action, subject) by the signed-in viewer, written in one statement."""
+    who: Viewer | None = request.get(VIEWER)
+    now, address = request.config_dict[CONFIG].clock(), client_address(request)
+    await store.audit_many(
+        session,
+        [
+            {
+                "now": now,
+                "action": action,
+                "subject": subject,
+                "unit_id": who.unit.id if who else None,
+                "user_id": who.session.user_id if who else "",
+                "user_name": who.session.user_name if who else "",
+                "session_id": who.session.id if who else None,
+                "address": address,
+            }
+            for action, subject in entries
+        ],
+    )
+
+
 async def refuse(session: AsyncSession, request: web.Request, subject: str) -> NoReturn:
     """Write down that the viewer asked for something outside their reach, and say no (403)."""
     record(session, request, AuditAction.REFUSED, subject)

@@ -25,10 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.permissions import CaseAction, may_act
 from core.tracking import TrackingCheck, parse_tracking_number
 from locales import Translator
-from storage.console import ASSIGN_REQUEST, batch_rows, queue_request, refused_at_once
+from storage.console import (
+    ASSIGN_REQUEST,
+    batch_rows,
+    queue_many,
+    queue_request,
+    refused_at_once,
+)
 from storage.models import ConsoleRequest, Report, Unit
 from web.console import acting, assigning, csrf
-from web.console.audit import AuditAction, record
+from web.console.audit import AuditAction, record, record_many
 from web.console.auth import Viewer
 from web.console.config import ConsoleConfig
 from web.console.context import CONFIG, SESSIONS, Refusal, translator, viewer
@@ -161,23 +167,32 @@ async def _queue_all(
         for r in await session.scalars(select(Report).where(Report.tracking_no.in_(numbers)))
     }
     batch: int | None = None
+    # After the first request (its id names the bulk), the requests, their inbox rows and the
+    # audit are written together at the end: a few statements, not three a report.
+    queued: list[ConsoleRequest] = []
+    audited: list[tuple[AuditAction, str]] = []
     for number in numbers:
         report = reports.get(number)
         if report is None:
-            record(session, request, AuditAction.REFUSED, f"{number} {asked.code} unknown")
+            audited.append((AuditAction.REFUSED, f"{number} {asked.code} unknown"))
             continue
         row, refused = await _checked(session, config, who, report, asked, batch)
         if refused:
             refused_at_once(session, row, refused.removeprefix("case.refused."))
-            record(session, request, AuditAction.REFUSED, f"{number} {asked.code} {refused}")
+            audited.append((AuditAction.REFUSED, f"{number} {asked.code} {refused}"))
         else:
-            await queue_request(session, row)
-            record(session, request, AuditAction.ACT, f"{number} {asked.code} massal")
+            if batch is None:
+                await queue_request(session, row)
+            else:
+                queued.append(row)
+            audited.append((AuditAction.ACT, f"{number} {asked.code} massal"))
         if batch is None:
             await session.flush()
             batch = row.batch_id = row.id
+    await record_many(session, request, audited)
     if batch is None:  # nothing the viewer may see was selected
         raise Refusal(400, "console.bulk.none_selected")
+    await queue_many(session, queued)
     return batch
 
 
