@@ -106,6 +106,8 @@ async def test_wati_sends_the_sample_voice_note_on_whatsapp(site: Site) -> None:
     before = len(await site.messages("wati"))
     await site.post("/api/panes/wati/voice", {})
     await wati_sees(site, "Rekaman suara diterima", after=before)
+    # The step's own screen (with "Selesai") is a message of its own, sent after that word.
+    await wati_sees(site, "Lampiran diterima: 1/5", after=before)
 
     # Her chat shows the voice note, served by the page as OGG.
     mine = [m for m in await site.messages("wati") if not m["from_bot"] and m.get("clip")]

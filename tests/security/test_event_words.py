@@ -68,6 +68,7 @@ STORED_EVENTS: tuple[tuple[str, str], ...] = (
     ("rf", "PLN UP3 Sangatta"),
     ("urf", ""),
     ("retensi", "2"),
+    ("wa_hapus", "2"),
     ("claimed", "loket"),
     ("claimed", "telepon"),
 )
