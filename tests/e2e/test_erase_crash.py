@@ -51,6 +51,17 @@ async def _db(database_url: str, query: Any) -> list[Any]:
         await engine.dispose()
 
 
+async def _filed_and_closed(scenario: Scenario) -> str:
+    """Siti's report filed, verified, finished by the desa and confirmed by her: its number."""
+    siti = scenario.citizen
+    number, _ = await scenario.file()
+    await scenario.verify(number)
+    prompt = await scenario.desa.press("🏁 Selesai", "jawaban akhir")
+    await reply(scenario.desa, prompt, "Sampah sudah diangkut.", expect_in=siti, expect="diangkut")
+    await siti.press("👍 Sudah selesai", "Seberapa puas")
+    return number
+
+
 async def test_a_removal_killed_inside_its_transaction_is_done_once_after_the_restart(
     bot_settings: Settings,
     tmp_path: Path,
@@ -70,11 +81,7 @@ async def test_a_removal_killed_inside_its_transaction_is_done_once_after_the_re
     scenario = await Scenario.start(telegram, database_url, chat_of)
     scenario.timeout = START_TIMEOUT
     siti = scenario.citizen
-    number, _ = await scenario.file()
-    await scenario.verify(number)
-    prompt = await scenario.desa.press("🏁 Selesai", "jawaban akhir")
-    await reply(scenario.desa, prompt, "Sampah sudah diangkut.", expect_in=siti, expect="diangkut")
-    await siti.press("👍 Sudah selesai", "Seberapa puas")
+    number = await _filed_and_closed(scenario)
     await siti.send("/dataku", "Data Anda yang kami simpan")
     await siti.press("🗑 Hapus data saya", "Menghapus data Anda")
     await settled(store, telegram, until)
@@ -144,12 +151,7 @@ async def test_a_retention_round_killed_half_way_finishes_once_after_the_restart
     await polling(telegram, until)
     scenario = await Scenario.start(telegram, database_url, chat_of)
     scenario.timeout = START_TIMEOUT
-    siti = scenario.citizen
-    number, _ = await scenario.file()
-    await scenario.verify(number)
-    prompt = await scenario.desa.press("🏁 Selesai", "jawaban akhir")
-    await reply(scenario.desa, prompt, "Sampah sudah diangkut.", expect_in=siti, expect="diangkut")
-    await siti.press("👍 Sudah selesai", "Seberapa puas")
+    await _filed_and_closed(scenario)
     await settled(store, telegram, until)
     assert bot.terminate() == 0
     rollup = await _rollup(database_url)
